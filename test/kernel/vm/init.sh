@@ -1,0 +1,51 @@
+#!/bin/sh
+# Guest /init (busybox sh): load modules, build a root from the host's (read-only 9p, made
+# writable by an overlay on tmpfs so nothing ever reaches the host), run the command the host
+# wrote into the results share, store its exit status there, power off.
+/bin/busybox --install -s /bin
+export PATH=/bin
+say() { echo "lvsd-vm: $*"; }
+halt_now() { sync; poweroff -f; echo o > /proc/sysrq-trigger; sleep 10; }
+die() { say "FATAL: $*"; echo "init: $*" > /share/init-error 2>/dev/null; halt_now; }
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+say "init start $(cut -d' ' -f1 /proc/uptime)s"
+
+while read -r mod; do
+  insmod "/lib/modules/$mod" || die "insmod $mod failed"
+done < /modules.load
+say "modules loaded $(cut -d' ' -f1 /proc/uptime)s"
+
+P9=trans=virtio,version=9p2000.L,msize=512000
+mount -t 9p -o $P9 share /share || die "mount of the results share failed"
+mount -t 9p -o $P9,cache=loose,ro hostroot /lower || die "mount of the host root failed"
+mount -t tmpfs -o mode=755 tmpfs /upper || die "tmpfs /upper"
+mkdir -p /upper/data /upper/work
+mount -t overlay overlay -o lowerdir=/lower,upperdir=/upper/data,workdir=/upper/work /newroot \
+  || die "overlay root failed"
+
+R=/newroot
+mount -t proc proc $R/proc || die "proc"
+mount -t sysfs sysfs $R/sys || die "sysfs"
+mount -t devtmpfs devtmpfs $R/dev || die "devtmpfs"
+mkdir -p $R/dev/pts $R/dev/shm
+mount -t devpts devpts $R/dev/pts
+mount -t tmpfs tmpfs $R/dev/shm
+mount -t tmpfs -o mode=1777 tmpfs $R/tmp || die "tmpfs /tmp"
+mount -t tmpfs -o mode=755 tmpfs $R/run || die "tmpfs /run"
+mkdir -p $R/run/lock
+[ -d /sys/fs/cgroup ] && mount -t cgroup2 cgroup2 $R/sys/fs/cgroup 2>/dev/null
+
+. /share/vm.env || die "no vm.env in the share"
+mkdir -p "$R$LVSD_VM_SHARE" && mount --bind /share "$R$LVSD_VM_SHARE" || die "bind of the share"
+
+ip link set lo up
+hostname lvsd-vm
+say "guest command start $(cut -d' ' -f1 /proc/uptime)s"
+chroot $R /bin/bash "$LVSD_VM_SHARE/run.sh"
+rc=$?
+say "guest command exit $rc $(cut -d' ' -f1 /proc/uptime)s"
+echo "$rc" > /share/status.tmp && mv /share/status.tmp /share/status
+halt_now

@@ -1,0 +1,138 @@
+#!/usr/bin/env node
+// Boots Debian's stock kernel under qemu (TCG) with the host root read-only over 9p and runs
+// one command inside: by default the kernel test suite (vitest on test/kernel/).
+//
+//   node test/kernel/vm/run.mjs [--report=FILE] [--timeout=SECONDS] [-- cmd args...]
+//
+// Exit status is the guest command's. Fails loudly when the kernel cannot be fetched, the VM
+// does not boot, or no status comes back in time. Guest console output goes to stdout.
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, mkdtempSync, realpathSync } from 'node:fs';
+import { join, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { obtainKernel } from './kernel.mjs';
+import { obtainInitramfs } from './initramfs.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = realpathSync(join(here, '../../..'));
+const cacheRoot = process.env.LVSD_VM_CACHE ? resolve(process.env.LVSD_VM_CACHE) : join(repo, '.cache');
+const BOOT_TIMEOUT_S = 120;
+const GUEST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+const START_MARK = 'lvsd-vm: guest command start';
+
+function fail(msg) {
+  console.error(`\nrun.mjs: FAILED: ${msg}`);
+  process.exit(125);
+}
+
+function parseArgs(argv) {
+  const opts = { report: null, timeout: null, cmd: null, mem: 2048, smp: 2 };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') { opts.cmd = argv.slice(i + 1); break; }
+    const m = a.match(/^--(report|timeout|mem|smp)=(.+)$/);
+    if (!m) fail(`unknown argument ${a} (usage: run.mjs [--report=FILE] [--timeout=S] [--mem=MB] [--smp=N] [-- cmd args...])`);
+    opts[m[1]] = m[1] === 'report' ? resolve(m[2]) : Number(m[2]);
+  }
+  if (opts.cmd && opts.cmd.length === 0) fail('nothing after --');
+  return opts;
+}
+
+const q = (s) => `'${String(s).replace(/'/g, `'\\''`)}'`;
+
+function guestScript(share, cmd) {
+  // Env passed through from the host when set; everything else is a clean environment.
+  const pass = ['CI', 'FORCE_COLOR', 'NO_COLOR', 'DEBUG', 'LVSD_LOG_LEVEL'].filter((k) => process.env[k] !== undefined);
+  return [
+    'set -o pipefail',
+    `export PATH=${q(GUEST_PATH)} HOME=/tmp/home LANG=C.UTF-8 TERM=dumb LVSD_IN_VM=1 LVSD_VM_SHARE=${q(share)}`,
+    ...pass.map((k) => `export ${k}=${q(process.env[k])}`),
+    'mkdir -p "$HOME"',
+    `cd ${q(repo)} || exit 97`,
+    // Through a pipe, so runners see no TTY on the serial console and print plain logs.
+    `${cmd.map(q).join(' ')} </dev/null 2>&1 | cat`,
+    '',
+  ].join('\n');
+}
+
+const opts = parseArgs(process.argv.slice(2));
+const share = join(cacheRoot, 'vm-share', `${process.pid}-${Date.now()}`);
+const defaultCmd = ['npx', 'vitest', 'run', '--config', 'test/vitest.config.ts', 'test/kernel',
+  '--reporter=default', '--reporter=json', `--outputFile=${join(share, 'report.json')}`];
+const cmd = opts.cmd ?? defaultCmd;
+const timeoutS = opts.timeout ?? (opts.cmd ? 3600 : 1200);
+
+const t0 = Date.now();
+const secs = () => ((Date.now() - t0) / 1000).toFixed(1);
+let kernel, initrd;
+try {
+  kernel = obtainKernel(cacheRoot, (m) => console.error(`run.mjs: ${m}`));
+  initrd = obtainInitramfs(cacheRoot, kernel, (m) => console.error(`run.mjs: ${m}`));
+} catch (e) {
+  fail(`cannot prepare the VM: ${e instanceof Error ? e.message : e}`);
+}
+console.error(`run.mjs: kernel ${kernel.package}, initramfs ready after ${secs()}s` +
+  (initrd.absent.length ? ` (absent optional modules: ${initrd.absent.join(' ')})` : ''));
+
+mkdirSync(share, { recursive: true });
+writeFileSync(join(share, 'vm.env'), `LVSD_VM_SHARE=${q(share)}\n`);
+writeFileSync(join(share, 'run.sh'), guestScript(share, cmd));
+
+const qemuArgs = [
+  '-accel', 'tcg', '-cpu', 'max', '-m', String(opts.mem), '-smp', String(opts.smp),
+  '-nographic', '-monitor', 'none', '-no-reboot', '-nic', 'none',
+  '-kernel', kernel.vmlinuz, '-initrd', initrd.path,
+  '-append', 'console=ttyS0 quiet loglevel=4 panic=-1 mitigations=off rdinit=/init',
+  '-device', 'virtio-rng-pci',
+  '-virtfs', 'local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap',
+  '-virtfs', `local,path=${share},mount_tag=share,security_model=none`,
+];
+const qemu = spawn('qemu-system-x86_64', qemuArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
+let qemuAlive = true;
+const killQemu = () => { if (qemuAlive && qemu.pid) { try { process.kill(qemu.pid, 'SIGKILL'); } catch { /* gone */ } } };
+process.on('exit', killQemu);
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => { killQemu(); process.exit(130); });
+
+let started = false;
+let tail = '';
+let why = null;
+const onOut = (chunk) => {
+  const text = chunk.toString('utf8').replace(/\r/g, '');
+  process.stdout.write(text);
+  if (!started) {
+    tail = (tail + text).slice(-4096);
+    if (tail.includes(START_MARK)) { started = true; console.error(`run.mjs: guest command started after ${secs()}s`); }
+  }
+};
+qemu.stdout.on('data', onOut);
+qemu.stderr.on('data', (c) => process.stderr.write(c));
+qemu.on('error', (e) => { why = `cannot start qemu-system-x86_64: ${e.message}`; });
+
+const bootTimer = setTimeout(() => {
+  if (!started) { why = `VM did not reach the guest command within ${BOOT_TIMEOUT_S}s`; killQemu(); }
+}, BOOT_TIMEOUT_S * 1000);
+const runTimer = setTimeout(() => { why = `no exit status from the guest within ${timeoutS}s`; killQemu(); }, timeoutS * 1000);
+
+qemu.on('close', (code, signal) => {
+  qemuAlive = false;
+  clearTimeout(bootTimer);
+  clearTimeout(runTimer);
+  const statusFile = join(share, 'status');
+  const initError = join(share, 'init-error');
+  if (opts.report && existsSync(join(share, 'report.json'))) {
+    mkdirSync(dirname(opts.report), { recursive: true });
+    copyFileSync(join(share, 'report.json'), opts.report);
+  }
+  let status = null;
+  if (existsSync(statusFile)) status = Number(readFileSync(statusFile, 'utf8').trim());
+  const initMsg = existsSync(initError) ? readFileSync(initError, 'utf8').trim() : null;
+  if (process.env.LVSD_VM_KEEP_SHARE !== '1') rmSync(share, { recursive: true, force: true });
+  if (why) fail(why);
+  if (initMsg) fail(`guest init: ${initMsg}`);
+  if (status === null || !Number.isInteger(status)) {
+    fail(`VM stopped (qemu ${signal ? `signal ${signal}` : `exit ${code}`}) without a guest exit status` +
+      (started ? '' : ' - it never reached the guest command'));
+  }
+  console.error(`run.mjs: guest command exited ${status} after ${secs()}s`);
+  process.exit(status);
+});
