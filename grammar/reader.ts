@@ -33,6 +33,8 @@ interface IncludeFrame {
 export interface ReaderOptions {
   /** the -i/--config-id value; keepalived defaults to the short host name */
   configId?: string;
+  /** initial include_check flags (-e/--all-config sets all) */
+  includeCheck?: number;
   report(d: Diagnostic): void;
   /** hook so tests can observe which files were read */
   onFile?(path: string): void;
@@ -66,6 +68,7 @@ export class ConfigReader {
 
   constructor(mainFile: string, private readonly opts: ReaderOptions) {
     this.configId = opts.configId ?? hostname().split('.')[0];
+    this.includeCheck = opts.includeCheck ?? 0;
     this.defs = new Definitions(this.configId, () => this.currentDir());
     if (!this.openGlob(mainFile, INC_R | INC_M | INC_W, process.cwd())) {
       this.fileError(INC_R, 'Failed to open configuration file', undefined, true);
