@@ -86,6 +86,11 @@ export interface KeywordSpec {
    * The text says why; a parser matching `keepalived -t` verdicts treats the keyword as unknown.
    */
   unknownToKeepalived?: string;
+  /**
+   * Spellings (the name or an alias) keepalived calls deprecated, with how it reacts:
+   * 'error' = report_config_error (fails `keepalived -t`), 'log' = a log line only.
+   */
+  deprecated?: Record<string, { level: 'error' | 'log'; message: string }>;
   /** one line for docs and --help-keywords */
   doc: string;
 }

@@ -201,3 +201,18 @@ export function name(max: number, what = 'name'): ValueType<string> {
       t.length === 0 ? bad(`${what} missing`, ErrClass.General) : Buffer.byteLength(t) > max ? bad(`${what} '${t}' too long`, ErrClass.General) : ok(t),
   };
 }
+
+/**
+ * Whole seconds read as keepalived's read_unsigned does, returned in microseconds so every
+ * duration of the model has one unit (keepalived multiplies these by TIMER_HZ itself).
+ */
+export function wholeSeconds(minS: number, maxS: number): ValueType<number> {
+  const u = uint(minS, maxS);
+  return {
+    name: `SECONDS ${minS}..${maxS} (whole)`,
+    parse(t) {
+      const r = u.parse(t);
+      return r.ok ? ok(r.value * 1e6) : r;
+    },
+  };
+}
