@@ -36,7 +36,10 @@ interface Frame {
   obj: RawObject;
   items: unknown[] | null;
   needBob: boolean;
-  label: string;
+  /** the words of the block's keyword line; the label is built only when a message needs it */
+  head: Word[] | null;
+  /** positions of the object's keywords: field, packed, field, packed... */
+  pos: Array<string | number>;
 }
 
 const lookupCache = new WeakMap<BlockSpec, Map<string, KeywordSpec>>();
@@ -54,11 +57,23 @@ export function lookupKeyword(spec: BlockSpec, word: string): KeywordSpec | unde
   return m.get(word);
 }
 
-const defaultsCache = new WeakMap<BlockSpec, Array<[string, unknown]>>();
-function defaultsOf(spec: BlockSpec): Array<[string, unknown]> {
+interface Defaults {
+  /** object holding the scalar defaults; new block objects start as a copy of it */
+  template: RawObject;
+  /** defaults that are objects or arrays: copied into each block when it closes, if absent */
+  structured: Array<[string, unknown]>;
+}
+const defaultsCache = new WeakMap<BlockSpec, Defaults>();
+function defaultsOf(spec: BlockSpec): Defaults {
   let d = defaultsCache.get(spec);
   if (!d) {
-    d = spec.keywords.filter((k) => k.default !== undefined).map((k) => [k.field ?? k.name, k.default]);
+    d = { template: {}, structured: [] };
+    for (const k of spec.keywords) {
+      if (k.default === undefined) continue;
+      const field = k.field ?? k.name;
+      if (k.default !== null && typeof k.default === 'object') d.structured.push([field, k.default]);
+      else d.template[field] = k.default;
+    }
     defaultsCache.set(spec, d);
   }
   return d;
@@ -92,10 +107,11 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
     includeCheck: opts.allConfig ? INC_R | INC_M | INC_W | INC_B : 0,
     report: (d) => diagnostics.push(d),
   });
-  const positions = new WeakMap<object, Positions>();
-  const rootObj: RawObject = {};
-  positions.set(rootObj, {});
-  const stack: Frame[] = [{ spec: root, kw: null, obj: rootObj, items: null, needBob: false, label: '' }];
+  const positions = new Map<object, Array<string | number>>();
+  const rootObj: RawObject = { ...defaultsOf(root).template };
+  const rootPos: Array<string | number> = [];
+  positions.set(rootObj, rootPos);
+  const stack: Frame[] = [{ spec: root, kw: null, obj: rootObj, items: null, needBob: false, head: null, pos: rootPos }];
   let skipDepth = 0; // inside the block of an unknown keyword
   let skipPending = false; // an unknown keyword was just seen; a '{' on the next line opens its block
 
@@ -104,29 +120,37 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
   const posOf = (l: LogicalLine, col: number): Pos => ({ file: reader.files[l.fileId] ?? file, line: l.line, col: col || 1 });
   const report = (cls: ErrClass, message: string, col: number, keyword?: string, level: 'error' | 'warning' = 'error') => {
     const top = stack[stack.length - 1];
-    diagnostics.push({ cls, level, message, pos: line ? posOf(line, col) : undefined, keyword, block: top.label || undefined });
+    diagnostics.push({ cls, level, message, pos: line ? posOf(line, col) : undefined, keyword, block: top.head ? blockLabel(top.head) : undefined });
   };
 
+  const onSplitError = (e: { message: string; col: number }) => report(ErrClass.UnmatchedQuote, e.message, e.col);
   const ctxFor = (kw: KeywordSpec, kwWord: Word): ConvertCtx => ({
     report: (cls, message, w, level) => report(cls, message, (w ?? kwWord).col, kw.name, level ?? 'error'),
   });
 
-  /** Parses the words after a keyword into its value; undefined when nothing valid was given. */
-  const valueOf = (kw: KeywordSpec, kwWord: Word, args: Word[]): { ok: boolean; value: unknown } => {
+  /** Parses the words after a keyword into its value, or FAIL after reporting why. */
+  const valueOf = (kw: KeywordSpec, kwWord: Word, args: Word[]): unknown => {
     if (kw.convert) {
       const v = kw.convert(args, ctxFor(kw, kwWord));
-      return { ok: v !== undefined, value: v };
+      return v === undefined ? FAIL : v;
     }
-    const specs = kw.args ?? [];
+    const specs = kw.args ?? NO_ARGS;
     if (kw.flag && specs.length === 0) {
       if (kw.flagArg && args.length > 0) {
         const t = args[0].text;
-        if (t === 'true' || t === 'on' || t === 'yes') return { ok: true, value: true };
-        if (t === 'false' || t === 'off' || t === 'no') return { ok: true, value: false };
+        if (t === 'true' || t === 'on' || t === 'yes') return true;
+        if (t === 'false' || t === 'off' || t === 'no') return false;
         report(ErrClass.General, `invalid value '${t}' for ${kw.name} - expected true/false`, args[0].col, kw.name);
-        return { ok: false, value: undefined };
+        return FAIL;
       }
-      return { ok: true, value: true };
+      return true;
+    }
+    // Fast path: one `value` argument and nothing more on the line (most keywords).
+    if (specs.length === 1 && args.length === 1 && specs[0].name === 'value' && !specs[0].rest) {
+      const r = specs[0].type.parse(args[0].text);
+      if (r.ok) return r.value;
+      report(r.cls, r.message, args[0].col, kw.name);
+      return FAIL;
     }
     const out: Record<string, unknown> = {};
     let ok = true;
@@ -163,30 +187,31 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
     if (i < args.length && !specs.some((a) => a.rest)) {
       report(ErrClass.General, `extra parameter '${args[i].text}' ignored`, args[i].col, kw.name, 'warning');
     }
-    if (!ok) return { ok: false, value: undefined };
-    if (specs.length === 1 && specs[0].name === 'value') return { ok: true, value: out.value };
-    return { ok: true, value: out };
+    if (!ok) return FAIL;
+    if (specs.length === 1 && specs[0].name === 'value') return out.value;
+    return out;
   };
 
-  const store = (obj: RawObject, kw: KeywordSpec, value: unknown, packed: number) => {
+  const store = (f: Frame, kw: KeywordSpec, value: unknown, packed: number) => {
     const field = kw.field ?? kw.name;
+    const obj = f.obj;
     if (kw.repeatable) {
       const arr = obj[field];
       if (Array.isArray(arr)) arr.push(value);
       else obj[field] = [value];
     } else obj[field] = value;
-    const at = positions.get(obj);
-    if (at && !(field in at)) at[field] = packed;
+    f.pos.push(field, packed);
   };
 
   const closeFrame = (f: Frame) => {
     if (f.spec) {
-      for (const [field, def] of defaultsOf(f.spec)) if (!(field in f.obj)) f.obj[field] = def;
+      const st = defaultsOf(f.spec).structured;
+      for (let i = 0; i < st.length; i++) if (!(st[i][0] in f.obj)) f.obj[st[i][0]] = structuredClone(st[i][1]);
     }
   };
 
   while ((line = reader.next()) !== null) {
-    words = splitWords(line.text, line.col, (e) => report(ErrClass.UnmatchedQuote, e.message, e.col));
+    words = splitWords(line.text, line.col, onSplitError);
     if (words.length === 0) continue;
     const w0 = words[0];
     const t0 = w0.text;
@@ -242,7 +267,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
       warnedAccepted.add(kw);
       report(ErrClass.Ok, `'${kw.name}' is accepted but not implemented yet (${kw.support.later})`, w0.col, kw.name, 'warning');
     }
-    const args = words.length > 1 ? words.slice(1) : [];
+    const args = words.length > 1 ? words.slice(1) : NO_WORDS;
 
     if (kw.name === 'include_check') {
       const r = includeCheckFlags(args, reader.includeCheckFlags);
@@ -253,19 +278,26 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
     if (kw.block) {
       const field = kw.field ?? kw.name;
       let obj: RawObject;
+      let pos: Array<string | number>;
       const existing = obj0(top.obj[field]);
-      if (kw.merge && existing) obj = existing;
-      else {
-        obj = {};
-        positions.set(obj, { $: packed });
+      if (kw.merge && existing) {
+        obj = existing;
+        pos = positions.get(obj) ?? [];
+      } else {
+        obj = Object.assign({}, defaultsOf(kw.block).template);
+        pos = ['$', packed];
+        positions.set(obj, pos);
         if (kw.args?.length || kw.convert) {
           const v = valueOf(kw, w0, args);
-          if (v.ok && v.value && typeof v.value === 'object') Object.assign(obj, v.value);
-          else if (v.ok && kw.args?.length === 1) obj[kw.args[0].name] = v.value;
+          if (v !== FAIL) {
+            const single = !kw.convert && kw.args?.length === 1 && kw.args[0].name === 'value';
+            if (single) obj.value = v;
+            else if (v && typeof v === 'object' && !Array.isArray(v)) Object.assign(obj, v);
+          }
         }
-        store(top.obj, kw, obj, packed);
+        store(top, kw, obj, packed);
       }
-      stack.push({ spec: kw.block, kw, obj, items: null, needBob: true, label: blockLabel(kw, args) });
+      stack.push({ spec: kw.block, kw, obj, items: null, needBob: true, head: words, pos });
       continue;
     }
     if (kw.lines) {
@@ -274,17 +306,16 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
       const field = kw.field ?? kw.name;
       const prev = top.obj[field];
       if (kw.repeatable && Array.isArray(prev)) {
-        stack.push({ spec: null, kw, obj: top.obj, items: prev, needBob: true, label: blockLabel(kw, args) });
+        stack.push({ spec: null, kw, obj: top.obj, items: prev, needBob: true, head: words, pos: top.pos });
         continue;
       }
       top.obj[field] = items;
-      const at = positions.get(top.obj);
-      if (at && !(field in at)) at[field] = packed;
-      stack.push({ spec: null, kw, obj: top.obj, items, needBob: true, label: blockLabel(kw, args) });
+      top.pos.push(field, packed);
+      stack.push({ spec: null, kw, obj: top.obj, items, needBob: true, head: words, pos: top.pos });
       continue;
     }
     const v = valueOf(kw, w0, args);
-    if (v.ok) store(top.obj, kw, v.value, packed);
+    if (v !== FAIL) store(top, kw, v, packed);
   }
   line = null;
 
@@ -298,7 +329,13 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
     root: rootObj,
     diagnostics,
     files,
-    at: (o) => positions.get(o),
+    at: (o) => {
+      const a = positions.get(o);
+      if (!a) return undefined;
+      const rec: Positions = {};
+      for (let i = 0; i < a.length; i += 2) if (!((a[i] as string) in rec)) rec[a[i] as string] = a[i + 1] as number;
+      return rec;
+    },
     pos: (p) => {
       const fileId = Math.floor(p / FILE_SHIFT);
       const rem = p - fileId * FILE_SHIFT;
@@ -311,6 +348,10 @@ function obj0(v: unknown): RawObject | undefined {
   return v && typeof v === 'object' && !Array.isArray(v) ? (v as RawObject) : undefined;
 }
 
-function blockLabel(kw: KeywordSpec, args: Word[]): string {
-  return args.length ? `${kw.name} ${args.map((a) => a.text).join(' ')}` : kw.name;
+const NO_WORDS: Word[] = [];
+const NO_ARGS: NonNullable<KeywordSpec['args']> = [];
+const FAIL = Symbol('invalid');
+
+function blockLabel(head: Word[]): string {
+  return head.map((w) => w.text).join(' ');
 }
