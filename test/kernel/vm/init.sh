@@ -20,11 +20,16 @@ say "modules loaded $(cut -d' ' -f1 /proc/uptime)s"
 
 P9=trans=virtio,version=9p2000.L,msize=512000
 mount -t 9p -o $P9 share /share || die "mount of the results share failed"
+. /share/vm.env || die "no vm.env in the share"
+if [ "$LVSD_VM_OVERLAY" = 0 ]; then
+mount -t 9p -o $P9,cache=loose,ro hostroot /newroot || die "mount of the host root failed"
+else
 mount -t 9p -o $P9,cache=loose,ro hostroot /lower || die "mount of the host root failed"
 mount -t tmpfs -o mode=755 tmpfs /upper || die "tmpfs /upper"
 mkdir -p /upper/data /upper/work
 mount -t overlay overlay -o lowerdir=/lower,upperdir=/upper/data,workdir=/upper/work /newroot \
   || die "overlay root failed"
+fi
 
 R=/newroot
 mount -t proc proc $R/proc || die "proc"
@@ -38,7 +43,6 @@ mount -t tmpfs -o mode=755 tmpfs $R/run || die "tmpfs /run"
 mkdir -p $R/run/lock
 [ -d /sys/fs/cgroup ] && mount -t cgroup2 cgroup2 $R/sys/fs/cgroup 2>/dev/null
 
-. /share/vm.env || die "no vm.env in the share"
 mkdir -p "$R$LVSD_VM_SHARE" && mount --bind /share "$R$LVSD_VM_SHARE" || die "bind of the share"
 
 ip link set lo up

@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, mkdtempSync, realpathSync } from 'node:fs';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { StringDecoder } from 'node:string_decoder';
 import { obtainKernel } from './kernel.mjs';
 import { obtainInitramfs } from './initramfs.mjs';
 
@@ -40,12 +41,13 @@ function parseArgs(argv) {
 
 const q = (s) => `'${String(s).replace(/'/g, `'\\''`)}'`;
 
-function guestScript(share, cmd) {
+function guestScript(share, cmd, kernelDir) {
   // Env passed through from the host when set; everything else is a clean environment.
   const pass = ['CI', 'FORCE_COLOR', 'NO_COLOR', 'DEBUG', 'LVSD_LOG_LEVEL'].filter((k) => process.env[k] !== undefined);
   return [
     'set -o pipefail',
     `export PATH=${q(GUEST_PATH)} HOME=/tmp/home LANG=C.UTF-8 TERM=dumb LVSD_IN_VM=1 LVSD_VM_SHARE=${q(share)}`,
+    `export LVSD_VM_KERNEL_DIR=${q(kernelDir)}`,
     ...pass.map((k) => `export ${k}=${q(process.env[k])}`),
     'mkdir -p "$HOME"',
     `cd ${q(repo)} || exit 97`,
@@ -57,7 +59,7 @@ function guestScript(share, cmd) {
 
 const opts = parseArgs(process.argv.slice(2));
 const share = join(cacheRoot, 'vm-share', `${process.pid}-${Date.now()}`);
-const defaultCmd = ['npx', 'vitest', 'run', '--config', 'test/vitest.config.ts', 'test/kernel',
+const defaultCmd = [process.execPath, join(repo, 'node_modules/vitest/vitest.mjs'), 'run', '--config', 'test/vitest.config.ts', 'test/kernel',
   '--reporter=default', '--reporter=json', `--outputFile=${join(share, 'report.json')}`];
 const cmd = opts.cmd ?? defaultCmd;
 const timeoutS = opts.timeout ?? (opts.cmd ? 3600 : 1200);
@@ -75,15 +77,15 @@ console.error(`run.mjs: kernel ${kernel.package}, initramfs ready after ${secs()
   (initrd.absent.length ? ` (absent optional modules: ${initrd.absent.join(' ')})` : ''));
 
 mkdirSync(share, { recursive: true });
-writeFileSync(join(share, 'vm.env'), `LVSD_VM_SHARE=${q(share)}\n`);
-writeFileSync(join(share, 'run.sh'), guestScript(share, cmd));
+writeFileSync(join(share, 'vm.env'), `LVSD_VM_SHARE=${q(share)}\nLVSD_VM_OVERLAY=${process.env.LVSD_VM_OVERLAY ?? 1}\n`);
+writeFileSync(join(share, 'run.sh'), guestScript(share, cmd, kernel.dir));
 
 const qemuArgs = [
   '-accel', 'tcg', '-cpu', 'max', '-m', String(opts.mem), '-smp', String(opts.smp),
   '-nographic', '-monitor', 'none', '-no-reboot', '-nic', 'none',
   '-kernel', kernel.vmlinuz, '-initrd', initrd.path,
   '-append', 'console=ttyS0 quiet loglevel=4 panic=-1 mitigations=off rdinit=/init',
-  '-device', 'virtio-rng-pci',
+  '-device', 'virtio-rng-pci', '-bios', 'qboot.rom',
   '-virtfs', 'local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap',
   '-virtfs', `local,path=${share},mount_tag=share,security_model=none`,
 ];
@@ -94,15 +96,26 @@ process.on('exit', killQemu);
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => { killQemu(); process.exit(130); });
 
 let started = false;
-let tail = '';
 let why = null;
+const decoder = new StringDecoder('utf8'); // serial chunks split multi-byte characters
+let pending = '';
+let atLineStart = true;
+/** Host messages start on their own line even when the guest's last line had no newline. */
+const note = (msg) => { process.stderr.write(`${atLineStart ? '' : '\n'}run.mjs: ${msg}\n`); atLineStart = true; };
 const onOut = (chunk) => {
-  const text = chunk.toString('utf8').replace(/\r/g, '');
-  process.stdout.write(text);
-  if (!started) {
-    tail = (tail + text).slice(-4096);
-    if (tail.includes(START_MARK)) { started = true; console.error(`run.mjs: guest command started after ${secs()}s`); }
+  const text = decoder.write(chunk).replace(/\r/g, '');
+  if (text) atLineStart = text.endsWith('\n');
+  if (started) { process.stdout.write(text); return; }
+  // Until the guest command starts, go line by line: firmware escape sequences (clear screen,
+  // hide cursor) are dropped so they do not reach the host's terminal, and the start mark is found.
+  pending += text;
+  const lines = pending.split('\n');
+  pending = lines.pop() ?? '';
+  for (const line of lines) {
+    process.stdout.write(`${line.replace(/\x1bc|\x1b\[[0-9;?]*[A-Za-z]/g, '')}\n`);
+    if (!started && line.includes(START_MARK)) { started = true; note(`guest command started after ${secs()}s`); }
   }
+  if (started) { process.stdout.write(pending); pending = ''; }
 };
 qemu.stdout.on('data', onOut);
 qemu.stderr.on('data', (c) => process.stderr.write(c));
@@ -133,6 +146,6 @@ qemu.on('close', (code, signal) => {
     fail(`VM stopped (qemu ${signal ? `signal ${signal}` : `exit ${code}`}) without a guest exit status` +
       (started ? '' : ' - it never reached the guest command'));
   }
-  console.error(`run.mjs: guest command exited ${status} after ${secs()}s`);
+  note(`guest command exited ${status} after ${secs()}s`);
   process.exit(status);
 });
