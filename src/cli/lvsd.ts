@@ -1,3 +1,55 @@
 #!/usr/bin/env node
-// Placeholder entry point; the config front end replaces this.
-process.stdout.write('lvsd 0.1.0\n');
+// lvsd entry point: keepalived's command line, plus `lvsd ipvs ...`.
+// Only what `-t` needs is imported up front: config checking must start fast.
+import { writeFileSync } from 'node:fs';
+import { parseArgs, ArgError, USAGE } from '../daemon/args.js';
+import { loadConfig } from '../config/load.js';
+import { formatDiagnostic } from '../../grammar/diagnostics.js';
+import { systemView } from '../config/system.js';
+
+export const VERSION = '0.1.0';
+
+async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'ipvs') {
+    // Loaded only for this subcommand; the specifier is a variable so `-t` never pays for it.
+    const spec = '../ipvs/cli.js';
+    const mod = (await import(spec)) as { runIpvsCommand(a: string[], out: NodeJS.WritableStream): Promise<number> };
+    return mod.runIpvsCommand(argv.slice(1), process.stdout);
+  }
+  let o;
+  try {
+    o = parseArgs(argv);
+  } catch (e) {
+    if (!(e instanceof ArgError)) throw e;
+    process.stderr.write(`lvsd: ${e.message}\n${USAGE}`);
+    return 2;
+  }
+  if (o.help) { process.stdout.write(USAGE); return 0; }
+  if (o.version) { process.stdout.write(`lvsd v${VERSION} (keepalived 2.2.7 configuration compatible)\n`); return 0; }
+  if (o.snmp || o.snmpAgentSocket) {
+    process.stderr.write('lvsd: SNMP (-x/--snmp) is not supported; use the Prometheus metrics endpoint instead\n');
+    return 2;
+  }
+
+  if (o.configTest || o.dumpConf) {
+    const r = loadConfig(o.useFile, { configId: o.configId, allConfig: o.allConfig, system: systemView() });
+    const text = r.diagnostics.map((d) => formatDiagnostic(d) + '\n').join('');
+    if (o.configTest) {
+      if (o.configTestLog) writeFileSync(o.configTestLog, text);
+      else process.stderr.write(text);
+    } else process.stderr.write(text);
+    if (o.dumpConf) process.stdout.write(JSON.stringify(r.model, null, 2) + '\n');
+    if (o.configTest) return r.exitCode;
+    if (!r.ok) return r.exitCode;
+  }
+  const { runDaemon } = await import('../daemon/run.js');
+  return runDaemon(o);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (e: unknown) => {
+    process.stderr.write(`lvsd: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    process.exitCode = 1;
+  },
+);

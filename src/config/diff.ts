@@ -1,0 +1,127 @@
+// diffModels(old, new): what a reload must change. Objects are matched by identity keys
+// (instance name, virtual server address/port/protocol or fwmark or group, real server
+// address/port), so an unchanged instance or real server keeps its state across a reload.
+import type { Model } from './model.js';
+
+type Obj = Record<string, unknown>;
+
+export interface CollectionDiff<T = Obj> {
+  added: T[];
+  removed: T[];
+  /** same key, different content */
+  changed: Array<{ before: T; after: T }>;
+  unchanged: T[];
+}
+
+export interface VirtualServerChange {
+  before: Obj;
+  after: Obj;
+  /** the service itself changed (scheduler, persistence, ...), not only its real servers */
+  serviceChanged: boolean;
+  realServers: CollectionDiff;
+}
+
+export interface ModelDiff {
+  /** anything outside VRRP instances and virtual servers changed (global_defs, scripts, ...) */
+  otherChanged: string[];
+  vrrpInstances: CollectionDiff;
+  virtualServers: Omit<CollectionDiff, 'changed'> & { changed: VirtualServerChange[] };
+  /** true when nothing at all changed */
+  empty: boolean;
+}
+
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ka = Object.keys(a), kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (const k of ka) {
+    if (!Object.prototype.hasOwnProperty.call(b, k)) return false;
+    if (!deepEqual((a as Obj)[k], (b as Obj)[k])) return false;
+  }
+  return true;
+}
+
+function keyText(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'object') {
+    const o = v as Obj;
+    if (typeof o.addr === 'string') return o.addr;
+    return JSON.stringify(v);
+  }
+  return String(v);
+}
+
+export function vrrpKey(i: Obj): string {
+  return keyText(i.name);
+}
+
+/** ip+port+protocol, or fwmark, or group name: as keepalived identifies a virtual server. */
+export function virtualServerKey(v: Obj): string {
+  const proto = keyText(v.protocol) || 'TCP';
+  if (v.group !== undefined) return `group:${keyText(v.group)}`;
+  if (v.fwmark !== undefined) return `fwmark:${keyText(v.fwmark)}:${keyText(v.family ?? '')}`;
+  return `${keyText(v.ip ?? v.address)}:${keyText(v.port)}:${proto}`;
+}
+
+export function realServerKey(r: Obj): string {
+  return `${keyText(r.ip ?? r.address)}:${keyText(r.port)}`;
+}
+
+export function diffCollection(before: readonly Obj[], after: readonly Obj[], key: (o: Obj) => string): CollectionDiff {
+  const old = new Map<string, Obj>();
+  for (const o of before) old.set(key(o), o);
+  const d: CollectionDiff = { added: [], removed: [], changed: [], unchanged: [] };
+  const seen = new Set<string>();
+  for (const n of after) {
+    const k = key(n);
+    seen.add(k);
+    const o = old.get(k);
+    if (!o) d.added.push(n);
+    else if (deepEqual(o, n)) d.unchanged.push(n);
+    else d.changed.push({ before: o, after: n });
+  }
+  for (const [k, o] of old) if (!seen.has(k)) d.removed.push(o);
+  return d;
+}
+
+const VS = 'virtual_server';
+const RS = 'real_server';
+const VI = 'vrrp_instance';
+
+function list(m: Model, field: string): Obj[] {
+  const v = m[field];
+  return Array.isArray(v) ? (v as Obj[]) : [];
+}
+
+function withoutRealServers(v: Obj): Obj {
+  const { [RS]: _rs, ...rest } = v;
+  return rest;
+}
+
+export function diffModels(before: Model, after: Model): ModelDiff {
+  const otherChanged: string[] = [];
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+  for (const k of keys) {
+    if (k === VS || k === VI) continue;
+    if (!deepEqual(before[k], after[k])) otherChanged.push(k);
+  }
+  const vrrpInstances = diffCollection(list(before, VI), list(after, VI), vrrpKey);
+  const vsBase = diffCollection(list(before, VS), list(after, VS), virtualServerKey);
+  const changed: VirtualServerChange[] = vsBase.changed.map(({ before: b, after: a }) => ({
+    before: b,
+    after: a,
+    serviceChanged: !deepEqual(withoutRealServers(b), withoutRealServers(a)),
+    realServers: diffCollection(list(b as Model, RS), list(a as Model, RS), realServerKey),
+  }));
+  const virtualServers = { added: vsBase.added, removed: vsBase.removed, unchanged: vsBase.unchanged, changed };
+  const empty = otherChanged.length === 0 && vrrpInstances.added.length + vrrpInstances.removed.length + vrrpInstances.changed.length === 0
+    && vsBase.added.length + vsBase.removed.length + changed.length === 0;
+  return { otherChanged, vrrpInstances, virtualServers, empty };
+}

@@ -1,0 +1,37 @@
+// Config front end: file -> preprocessor + schema parser -> raw objects with defaults ->
+// keepalived's cross-checks -> Model. Diagnostics carry file:line:col, keyword and block.
+import { parseConfig, type ParseResult } from '../../grammar/parser.js';
+import { rootSchema } from '../../grammar/schema/index.js';
+import { ErrClass, exitCodeFor, type Diagnostic } from '../../grammar/diagnostics.js';
+import { validateModel, type SystemView } from './validate.js';
+import { toModel, type Model } from './model.js';
+
+export interface LoadOptions {
+  configId?: string;
+  /** -e/--all-config: every include failure is an error */
+  allConfig?: boolean;
+  /** what the checks need to know about the machine (interfaces...) */
+  system?: SystemView;
+}
+
+export interface LoadResult {
+  model: Model;
+  diagnostics: Diagnostic[];
+  files: string[];
+  /** what `keepalived -t` would exit with for this file */
+  exitCode: number;
+  /** true when there is no error: the config may be run (or reloaded) */
+  ok: boolean;
+}
+
+export function loadConfig(file: string, opts: LoadOptions = {}): LoadResult {
+  const parsed: ParseResult = parseConfig(file, rootSchema, { configId: opts.configId, allConfig: opts.allConfig });
+  const diagnostics = parsed.diagnostics;
+  if (parsed.files.length === 0 && !diagnostics.some((d) => d.level === 'error')) {
+    diagnostics.push({ cls: ErrClass.FileNotFound, level: 'error', message: `Unable to read configuration file ${file}` });
+  }
+  const model = toModel(parsed.root);
+  validateModel(parsed, model, (d) => diagnostics.push(d), opts.system);
+  const exitCode = exitCodeFor(diagnostics);
+  return { model, diagnostics, files: parsed.files, exitCode, ok: exitCode === 0 };
+}
