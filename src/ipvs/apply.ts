@@ -1,0 +1,113 @@
+// Executes reconcile's operations against the kernel, then re-reads the services it
+// touched to confirm the kernel now holds the desired state.
+import { IpvsError } from './errors.js';
+import type { IpvsKernel } from './kernel.js';
+import { describeDest, describeService, serviceKey } from './model.js';
+import { reconcile, type IpvsOp, type Ownership, type TableRow } from './reconcile.js';
+import type { IpvsService } from './types.js';
+
+export interface ApplyLogger {
+  info(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface ApplyFailure {
+  op: IpvsOp;
+  error: Error;
+}
+
+export interface ApplyResult {
+  ops: IpvsOp[];
+  applied: number;
+  failures: ApplyFailure[];
+  /** operations still needed after the re-read; empty when confirmed */
+  remaining: IpvsOp[];
+  confirmed: boolean;
+}
+
+export function describeOp(o: IpvsOp): string {
+  const s = describeService(o.service);
+  return 'dest' in o ? `${o.op} ${describeDest(o.dest)} in ${s}` : `${o.op} ${s}`;
+}
+
+function opFields(o: IpvsOp): Record<string, unknown> {
+  const f: Record<string, unknown> = { op: o.op, service: describeService(o.service) };
+  if ('dest' in o) {
+    f.dest = describeDest(o.dest);
+    f.weight = o.dest.weight;
+  }
+  return f;
+}
+
+async function runOp(k: IpvsKernel, o: IpvsOp): Promise<void> {
+  switch (o.op) {
+    case 'addService': return k.addService(o.service);
+    case 'editService': return k.editService(o.service);
+    case 'deleteService': return k.deleteService(o.service);
+    case 'addDest': return k.addDest(o.service, o.dest);
+    case 'editDest': return k.editDest(o.service, o.dest);
+    case 'deleteDest': return k.deleteDest(o.service, o.dest);
+  }
+}
+
+/** Runs every operation in order; a failure is logged and recorded, the rest still run. */
+export async function executeOps(k: IpvsKernel, ops: readonly IpvsOp[], log?: ApplyLogger): Promise<ApplyFailure[]> {
+  const failures: ApplyFailure[] = [];
+  for (const o of ops) {
+    try {
+      await runOp(k, o);
+    } catch (e) {
+      const error = e instanceof Error ? e : new Error(String(e));
+      failures.push({ op: o, error });
+      log?.error({
+        event: 'ipvs.apply', ...opFields(o),
+        errno: e instanceof IpvsError ? e.errno : undefined,
+        code: e instanceof IpvsError ? e.code : undefined,
+        err: error.message,
+      }, `ipvs ${describeOp(o)} failed: ${error.message}`);
+    }
+  }
+  return failures;
+}
+
+/** Current rows for the given services (the service dump, then destinations of those). */
+async function readRows(k: IpvsKernel, keys: ReadonlySet<string> | undefined): Promise<TableRow[]> {
+  if (!keys) return k.table();
+  const rows: TableRow[] = [];
+  for (const service of await k.services()) {
+    if (keys.has(serviceKey(service))) rows.push({ service, dests: await k.dests(service) });
+  }
+  return rows;
+}
+
+/**
+ * Brings the kernel to `desired` for the services lvsd owns: read, diff, apply, re-read.
+ * `owned` adds services lvsd manages but no longer wants (e.g. removed from the config).
+ */
+export async function applyDesired(
+  k: IpvsKernel,
+  desired: readonly TableRow[],
+  owned: Ownership = new Set(),
+  log?: ApplyLogger,
+): Promise<ApplyResult> {
+  const actual = await k.table();
+  const ops = reconcile(desired, actual, owned);
+  const failures = await executeOps(k, ops, log);
+  // Confirm only what was touched: a full re-read would cost as much as the change.
+  const touched = new Set(ops.map((o) => serviceKey(o.service)));
+  let remaining: IpvsOp[] = [];
+  if (ops.length) {
+    const after = await readRows(k, touched);
+    const want = desired.filter((r) => touched.has(serviceKey(r.service)));
+    const isTouched = (s: IpvsService): boolean => touched.has(serviceKey(s));
+    remaining = reconcile(want, after, isTouched);
+  }
+  const result: ApplyResult = { ops, applied: ops.length - failures.length, failures, remaining, confirmed: remaining.length === 0 };
+  const count = (name: IpvsOp['op']): number => ops.filter((o) => o.op === name).length;
+  log?.info({
+    event: 'ipvs.apply', ops: ops.length, applied: result.applied, failed: failures.length, confirmed: result.confirmed,
+    addService: count('addService'), editService: count('editService'), deleteService: count('deleteService'),
+    addDest: count('addDest'), editDest: count('editDest'), deleteDest: count('deleteDest'),
+  }, `ipvs apply: ${ops.length} operations, ${failures.length} failed, ${result.confirmed ? 'confirmed' : `${remaining.length} still differ`}`);
+  return result;
+}

@@ -1,0 +1,141 @@
+// Netlink attribute (nlattr) TLV codec: 4-byte header {len u16, type u16}, payload,
+// padding to 4 bytes. Integers are host order (little-endian here) unless the kernel
+// declares them big-endian; callers pick the writer that matches the field.
+import { NLA_F_NESTED, NLA_TYPE_MASK } from './constants.js';
+
+export const NLA_HDRLEN = 4;
+export const nlaAlign = (n: number): number => (n + 3) & ~3;
+
+/** Builds a flat list of attributes; nests are built by a child writer. */
+export class AttrWriter {
+  private readonly parts: Buffer[] = [];
+  private size = 0;
+
+  /** Raw attribute; `nested` sets NLA_F_NESTED in the type. */
+  put(type: number, payload: Buffer, nested = false): this {
+    const len = NLA_HDRLEN + payload.length;
+    const padded = nlaAlign(len);
+    const b = Buffer.alloc(padded);
+    b.writeUInt16LE(len, 0);
+    b.writeUInt16LE(nested ? type | NLA_F_NESTED : type, 2);
+    payload.copy(b, NLA_HDRLEN);
+    this.parts.push(b);
+    this.size += padded;
+    return this;
+  }
+  u8(type: number, v: number): this {
+    return this.put(type, Buffer.from([v & 0xff]));
+  }
+  u16(type: number, v: number): this {
+    const b = Buffer.alloc(2);
+    b.writeUInt16LE(v, 0);
+    return this.put(type, b);
+  }
+  be16(type: number, v: number): this {
+    const b = Buffer.alloc(2);
+    b.writeUInt16BE(v, 0);
+    return this.put(type, b);
+  }
+  u32(type: number, v: number): this {
+    const b = Buffer.alloc(4);
+    b.writeUInt32LE(v >>> 0, 0);
+    return this.put(type, b);
+  }
+  be32(type: number, v: number): this {
+    const b = Buffer.alloc(4);
+    b.writeUInt32BE(v >>> 0, 0);
+    return this.put(type, b);
+  }
+  u64(type: number, v: bigint): this {
+    const b = Buffer.alloc(8);
+    b.writeBigUInt64LE(v, 0);
+    return this.put(type, b);
+  }
+  /** NUL-terminated string, as libnl's NLA_PUT_STRING. */
+  str(type: number, s: string): this {
+    return this.put(type, Buffer.concat([Buffer.from(s, 'utf8'), Buffer.from([0])]));
+  }
+  nest(type: number, inner: AttrWriter, flagNested = true): this {
+    return this.put(type, inner.toBuffer(), flagNested);
+  }
+  get length(): number {
+    return this.size;
+  }
+  toBuffer(): Buffer {
+    return Buffer.concat(this.parts, this.size);
+  }
+}
+
+/** Parsed attribute set: last occurrence of each type wins (as nla_parse). */
+export class Attrs {
+  constructor(private readonly map: Map<number, Buffer>) {}
+
+  static parse(buf: Buffer): Attrs {
+    const map = new Map<number, Buffer>();
+    let off = 0;
+    while (off + NLA_HDRLEN <= buf.length) {
+      const len = buf.readUInt16LE(off);
+      const type = buf.readUInt16LE(off + 2) & NLA_TYPE_MASK;
+      if (len < NLA_HDRLEN || off + len > buf.length) {
+        throw new Error(`malformed attribute at offset ${off}: length ${len}, ${buf.length - off} bytes left`);
+      }
+      map.set(type, buf.subarray(off + NLA_HDRLEN, off + len));
+      off += nlaAlign(len);
+    }
+    return new Attrs(map);
+  }
+
+  has(type: number): boolean {
+    return this.map.has(type);
+  }
+  raw(type: number): Buffer | undefined {
+    return this.map.get(type);
+  }
+  private need(type: number, size: number, what: string): Buffer {
+    const b = this.map.get(type);
+    if (!b) throw new Error(`missing attribute ${what}`);
+    if (b.length < size) throw new Error(`attribute ${what} too short: ${b.length} < ${size}`);
+    return b;
+  }
+  u8(type: number, what = String(type)): number {
+    return this.need(type, 1, what).readUInt8(0);
+  }
+  u16(type: number, what = String(type)): number {
+    return this.need(type, 2, what).readUInt16LE(0);
+  }
+  be16(type: number, what = String(type)): number {
+    return this.need(type, 2, what).readUInt16BE(0);
+  }
+  u32(type: number, what = String(type)): number {
+    return this.need(type, 4, what).readUInt32LE(0);
+  }
+  be32(type: number, what = String(type)): number {
+    return this.need(type, 4, what).readUInt32BE(0);
+  }
+  u64(type: number, what = String(type)): bigint {
+    return this.need(type, 8, what).readBigUInt64LE(0);
+  }
+  str(type: number, what = String(type)): string {
+    const b = this.need(type, 0, what);
+    const nul = b.indexOf(0);
+    return b.toString('utf8', 0, nul < 0 ? b.length : nul);
+  }
+  nested(type: number, what = String(type)): Attrs {
+    return Attrs.parse(this.need(type, 0, what));
+  }
+  optU8(type: number): number | undefined {
+    return this.map.has(type) ? this.u8(type) : undefined;
+  }
+  optU16(type: number): number | undefined {
+    return this.map.has(type) ? this.u16(type) : undefined;
+  }
+  optBe16(type: number): number | undefined {
+    return this.map.has(type) ? this.be16(type) : undefined;
+  }
+  optU32(type: number): number | undefined {
+    return this.map.has(type) ? this.u32(type) : undefined;
+  }
+  optStr(type: number): string | undefined {
+    return this.map.has(type) ? this.str(type) : undefined;
+  }
+}

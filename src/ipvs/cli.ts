@@ -1,0 +1,145 @@
+// `lvsd ipvs list|save|restore`: ipvsadm's -L -n, -S -n and -R over lvsd's own client.
+import { readFileSync } from 'node:fs';
+import { NetlinkIpvs } from './client.js';
+import { IpvsError } from './errors.js';
+import { formatDaemons, formatEntry, formatTable, formatTimeouts, title, type ListFormat } from './format.js';
+import type { IpvsKernel } from './kernel.js';
+import { serviceKey } from './model.js';
+import { parseIpvsadmArgs, parseRestore, RestoreError, type RestoreCommand } from './restore.js';
+
+const USAGE = `usage: lvsd ipvs list [-n] [--stats|--rate|--thresholds|--persistent-conn|--tun-info] [--exact] [--nosort]
+                     [-t|-u|--sctp-service addr:port | -f fwmark [-6]]
+       lvsd ipvs list --timeout | --daemon
+       lvsd ipvs save [-n]
+       lvsd ipvs restore [FILE]      (ipvsadm -S format; standard input when FILE is absent or -)
+Output is always numeric, as with ipvsadm -n.
+`;
+
+class UsageError extends Error {}
+
+function listFormat(args: string[]): { fmt: ListFormat; timeout: boolean; daemon: boolean; svcArgs: string[] } {
+  const fmt: ListFormat = {};
+  let timeout = false;
+  let daemon = false;
+  const svcArgs: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    switch (a) {
+      case '-n': case '--numeric': case '--sort': break;
+      case '--stats': fmt.stats = true; break;
+      case '--rate': fmt.rate = true; break;
+      case '--thresholds': fmt.thresholds = true; break;
+      case '--persistent-conn': fmt.persistentConn = true; break;
+      case '--tun-info': fmt.tunInfo = true; break;
+      case '--exact': case '-X': fmt.exact = true; break;
+      case '--nosort': fmt.nosort = true; break;
+      case '--timeout': timeout = true; break;
+      case '--daemon': daemon = true; break;
+      case '-t': case '-u': case '--sctp-service': case '-f': case '--tcp-service': case '--udp-service': case '--fwmark-service':
+        if (i + 1 >= args.length) throw new UsageError(`${a} needs an argument`);
+        svcArgs.push(a, args[++i]);
+        break;
+      case '-6': svcArgs.push(a); break;
+      default: throw new UsageError(`unknown option ${a}`);
+    }
+  }
+  if ((timeout || daemon) && (fmt.stats || fmt.rate || fmt.thresholds || fmt.persistentConn)) {
+    throw new UsageError('options conflicts in the list command');
+  }
+  return { fmt, timeout, daemon, svcArgs };
+}
+
+async function list(k: IpvsKernel, args: string[], out: NodeJS.WritableStream): Promise<number> {
+  const { fmt, timeout, daemon, svcArgs } = listFormat(args);
+  if (svcArgs.length) {
+    const cmd = parseIpvsadmArgs(['-Z', ...svcArgs]);
+    if (cmd.kind !== 'zero' || !cmd.service) throw new UsageError('bad service');
+    const key = serviceKey(cmd.service);
+    const service = (await k.services()).find((s) => serviceKey(s) === key);
+    if (!service) throw new IpvsError('getService', `service ${svcArgs.join(' ')}`, 3, 'no such service');
+    out.write(title(fmt) + formatEntry({ service, dests: await k.dests(service) }, fmt));
+    return 0;
+  }
+  if (timeout) {
+    out.write(formatTimeouts(await k.timeouts()));
+    return 0;
+  }
+  if (daemon) {
+    out.write(formatDaemons(await k.daemons()));
+    return 0;
+  }
+  const info = await k.info();
+  out.write(formatTable(await k.table(), fmt, info));
+  return 0;
+}
+
+async function save(k: IpvsKernel, args: string[], out: NodeJS.WritableStream): Promise<number> {
+  for (const a of args) if (a !== '-n' && a !== '--numeric') throw new UsageError(`unknown option ${a}`);
+  out.write(formatTable(await k.table(), { rule: true }));
+  return 0;
+}
+
+export async function runRestoreCommand(k: IpvsKernel, c: RestoreCommand): Promise<void> {
+  switch (c.kind) {
+    case 'addService': return k.addService(c.service);
+    case 'editService': return k.editService(c.service);
+    case 'deleteService': return k.deleteService(c.service);
+    case 'addDest': return k.addDest(c.service, c.dest);
+    case 'editDest': return k.editDest(c.service, c.dest);
+    case 'deleteDest': return k.deleteDest(c.service, c.dest);
+    case 'flush': return k.flush();
+    case 'zero': return k.zero(c.service);
+    case 'timeouts': return k.setTimeouts(c.timeouts);
+    case 'startDaemon': return k.startDaemon(c.daemon);
+    case 'stopDaemon': return k.stopDaemon(c.daemon);
+  }
+}
+
+/** Applies ipvsadm -S text; everything is parsed first, then the first kernel error stops it. */
+export async function restoreText(k: IpvsKernel, text: string): Promise<number> {
+  const lines = parseRestore(text);
+  for (const l of lines) {
+    try {
+      await runRestoreCommand(k, l.command);
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      throw new RestoreError(l.line, l.text, msg);
+    }
+  }
+  return lines.length;
+}
+
+function readInput(args: string[]): string {
+  if (args.length > 1) throw new UsageError('restore takes at most one file');
+  const f = args[0];
+  return readFileSync(f === undefined || f === '-' ? 0 : f, 'utf8');
+}
+
+export async function runIpvsCommand(argv: string[], out: NodeJS.WritableStream, kernel?: IpvsKernel): Promise<number> {
+  const [sub, ...args] = argv;
+  if (!sub || sub === 'help' || sub === '--help' || sub === '-h') {
+    (sub ? out : process.stderr).write(USAGE);
+    return sub ? 0 : 2;
+  }
+  let k = kernel;
+  try {
+    if (sub !== 'list' && sub !== 'save' && sub !== 'restore') throw new UsageError(`unknown command ${sub}`);
+    // Parse restore input before touching the kernel: a bad file changes nothing.
+    const text = sub === 'restore' ? readInput(args) : '';
+    if (sub === 'restore') parseRestore(text);
+    k ??= await NetlinkIpvs.open();
+    if (sub === 'list') return await list(k, args, out);
+    if (sub === 'save') return await save(k, args, out);
+    await restoreText(k, text);
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`lvsd ipvs: ${e.message}\n${USAGE}`);
+      return 2;
+    }
+    process.stderr.write(`lvsd ipvs ${sub}: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  } finally {
+    if (!kernel) k?.close();
+  }
+}

@@ -1,0 +1,80 @@
+// Desired vs actual IPVS table -> the minimal list of operations. Pure.
+// Services lvsd does not own are never touched; a changed weight (or threshold, or
+// forwarding method) is an edit, never delete+add, so established connections survive.
+import { destKey, serviceKey } from './model.js';
+import type { IpvsDest, IpvsService } from './types.js';
+
+export type IpvsOp =
+  | { op: 'addService' | 'editService' | 'deleteService'; service: IpvsService }
+  | { op: 'addDest' | 'editDest' | 'deleteDest'; service: IpvsService; dest: IpvsDest };
+
+export interface TableRow {
+  service: IpvsService;
+  dests: readonly IpvsDest[];
+}
+
+/** `owned`: keys (model.serviceKey) of services lvsd manages, e.g. those of the old and new config. */
+export type Ownership = ReadonlySet<string> | ((s: IpvsService) => boolean);
+
+const ownedBy = (o: Ownership): ((s: IpvsService) => boolean) =>
+  typeof o === 'function' ? o : (s) => o.has(serviceKey(s));
+
+export function serviceDiffers(want: IpvsService, have: IpvsService): boolean {
+  return want.sched !== have.sched
+    || (want.flags >>> 0) !== (have.flags >>> 0)
+    || want.timeout !== have.timeout
+    || (want.netmask >>> 0) !== (have.netmask >>> 0)
+    || (want.pe ?? '') !== (have.pe ?? '');
+}
+
+export function destDiffers(want: IpvsDest, have: IpvsDest): boolean {
+  if (want.fwd !== have.fwd || want.weight !== have.weight
+    || want.uThreshold !== have.uThreshold || want.lThreshold !== have.lThreshold) return true;
+  // Encapsulation settings only mean something for tunnel destinations.
+  if (want.fwd !== 'tunnel') return false;
+  return want.tunType !== have.tunType || want.tunPort !== have.tunPort || want.tunFlags !== have.tunFlags;
+}
+
+export function reconcile(desired: readonly TableRow[], actual: readonly TableRow[], owned: Ownership = new Set()): IpvsOp[] {
+  const isOwned = ownedBy(owned);
+  const have = new Map<string, TableRow>();
+  for (const row of actual) have.set(serviceKey(row.service), row);
+  const wanted = new Set<string>();
+  const ops: IpvsOp[] = [];
+
+  for (const row of desired) {
+    const key = serviceKey(row.service);
+    if (wanted.has(key)) throw new Error(`service ${key} is desired twice`);
+    wanted.add(key);
+    const cur = have.get(key);
+    const service = row.service;
+    const wantDests = new Set<string>();
+    for (const dest of row.dests) {
+      const dk = destKey(dest);
+      if (wantDests.has(dk)) throw new Error(`destination ${dk} of service ${key} is desired twice`);
+      wantDests.add(dk);
+    }
+    if (!cur) {
+      ops.push({ op: 'addService', service });
+      for (const dest of row.dests) ops.push({ op: 'addDest', service, dest });
+      continue;
+    }
+    if (serviceDiffers(service, cur.service)) ops.push({ op: 'editService', service });
+    const curDests = new Map<string, IpvsDest>();
+    for (const d of cur.dests) curDests.set(destKey(d), d);
+    const edits: IpvsOp[] = [];
+    for (const dest of row.dests) {
+      const c = curDests.get(destKey(dest));
+      if (!c) ops.push({ op: 'addDest', service, dest });
+      else if (destDiffers(dest, c)) edits.push({ op: 'editDest', service, dest });
+    }
+    ops.push(...edits);
+    // Removals last, so a service never drops below its new set of servers in between.
+    for (const [dk, d] of curDests) if (!wantDests.has(dk)) ops.push({ op: 'deleteDest', service, dest: d });
+  }
+  for (const row of actual) {
+    const key = serviceKey(row.service);
+    if (!wanted.has(key) && isOwned(row.service)) ops.push({ op: 'deleteService', service: row.service });
+  }
+  return ops;
+}

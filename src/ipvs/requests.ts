@@ -1,0 +1,68 @@
+// Every IPVS request lvsd sends, as (command, flags, attributes). Pure, so the bytes
+// can be compared with what ipvsadm sends for the same operation.
+import { AttrWriter } from './attrs.js';
+import {
+  daemonStartAttrs, daemonStopAttrs, destAttrs, serviceAttrs, serviceKeyAttrs, timeoutAttrs,
+} from './codec.js';
+import { Cmd, CmdAttr, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST } from './constants.js';
+import { describeDest, describeService, serviceRef } from './model.js';
+import type { IpvsDaemon, IpvsDest, IpvsService, IpvsTimeouts } from './types.js';
+
+export interface IpvsRequest {
+  cmd: Cmd;
+  flags: number;
+  attrs: Buffer;
+  /** the object the request is about, for error messages */
+  what: string;
+}
+
+const ACK = NLM_F_REQUEST | NLM_F_ACK;
+const DUMP = NLM_F_REQUEST | NLM_F_ACK | NLM_F_DUMP;
+
+function withService(s: IpvsService): AttrWriter {
+  return new AttrWriter().nest(CmdAttr.SERVICE, serviceAttrs(s));
+}
+function withServiceDest(s: IpvsService, d: IpvsDest): Buffer {
+  return new AttrWriter()
+    .nest(CmdAttr.SERVICE, serviceAttrs(serviceRef(s)))
+    .nest(CmdAttr.DEST, destAttrs(d))
+    .toBuffer();
+}
+const svcWhat = (s: IpvsService): string => `service ${describeService(s)}`;
+const destWhat = (s: IpvsService, d: IpvsDest): string =>
+  `destination ${describeDest(d)} of service ${describeService(s)}`;
+
+export const requests = {
+  newService: (s: IpvsService): IpvsRequest => ({ cmd: Cmd.NEW_SERVICE, flags: ACK, attrs: withService(s).toBuffer(), what: svcWhat(s) }),
+  setService: (s: IpvsService): IpvsRequest => ({ cmd: Cmd.SET_SERVICE, flags: ACK, attrs: withService(s).toBuffer(), what: svcWhat(s) }),
+  delService: (s: IpvsService): IpvsRequest => ({ cmd: Cmd.DEL_SERVICE, flags: ACK, attrs: withService(serviceRef(s)).toBuffer(), what: svcWhat(s) }),
+  getService: (s: IpvsService): IpvsRequest => ({ cmd: Cmd.GET_SERVICE, flags: ACK, attrs: withService(serviceRef(s)).toBuffer(), what: svcWhat(s) }),
+  dumpServices: (): IpvsRequest => ({ cmd: Cmd.GET_SERVICE, flags: DUMP, attrs: Buffer.alloc(0), what: 'service table' }),
+  newDest: (s: IpvsService, d: IpvsDest): IpvsRequest => ({ cmd: Cmd.NEW_DEST, flags: ACK, attrs: withServiceDest(s, d), what: destWhat(s, d) }),
+  setDest: (s: IpvsService, d: IpvsDest): IpvsRequest => ({ cmd: Cmd.SET_DEST, flags: ACK, attrs: withServiceDest(s, d), what: destWhat(s, d) }),
+  delDest: (s: IpvsService, d: IpvsDest): IpvsRequest => ({ cmd: Cmd.DEL_DEST, flags: ACK, attrs: withServiceDest(s, d), what: destWhat(s, d) }),
+  dumpDests: (s: IpvsService): IpvsRequest => ({
+    cmd: Cmd.GET_DEST, flags: DUMP,
+    attrs: new AttrWriter().nest(CmdAttr.SERVICE, serviceKeyAttrs(s)).toBuffer(),
+    what: `destinations of service ${describeService(s)}`,
+  }),
+  startDaemon: (d: IpvsDaemon): IpvsRequest => ({
+    cmd: Cmd.NEW_DAEMON, flags: ACK,
+    attrs: new AttrWriter().nest(CmdAttr.DAEMON, daemonStartAttrs(d)).toBuffer(),
+    what: `${d.state} sync daemon`,
+  }),
+  stopDaemon: (d: Pick<IpvsDaemon, 'state' | 'mcastIfn' | 'syncId'>): IpvsRequest => ({
+    cmd: Cmd.DEL_DAEMON, flags: ACK,
+    attrs: new AttrWriter().nest(CmdAttr.DAEMON, daemonStopAttrs(d)).toBuffer(),
+    what: `${d.state} sync daemon`,
+  }),
+  dumpDaemons: (): IpvsRequest => ({ cmd: Cmd.GET_DAEMON, flags: DUMP, attrs: Buffer.alloc(0), what: 'sync daemons' }),
+  setTimeouts: (t: IpvsTimeouts): IpvsRequest => ({ cmd: Cmd.SET_CONFIG, flags: ACK, attrs: timeoutAttrs(t).toBuffer(), what: 'timeouts' }),
+  getTimeouts: (): IpvsRequest => ({ cmd: Cmd.GET_CONFIG, flags: ACK, attrs: Buffer.alloc(0), what: 'timeouts' }),
+  getInfo: (): IpvsRequest => ({ cmd: Cmd.GET_INFO, flags: ACK, attrs: Buffer.alloc(0), what: 'IPVS info' }),
+  zero: (s?: IpvsService): IpvsRequest => ({
+    cmd: Cmd.ZERO, flags: ACK, attrs: s ? withService(serviceRef(s)).toBuffer() : Buffer.alloc(0),
+    what: s ? `counters of ${svcWhat(s)}` : 'all counters',
+  }),
+  flush: (): IpvsRequest => ({ cmd: Cmd.FLUSH, flags: ACK, attrs: Buffer.alloc(0), what: 'service table' }),
+};

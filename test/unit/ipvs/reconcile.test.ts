@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { reconcile, type TableRow, type IpvsOp } from '../../../src/ipvs/reconcile.js';
+import { makeDest, makeService, serviceKey, destKey } from '../../../src/ipvs/model.js';
+import { SVC_F_PERSISTENT } from '../../../src/ipvs/constants.js';
+
+const web = makeService({ addr: '10.0.0.1', port: 80, sched: 'wrr' });
+const dns = makeService({ protocol: 17, addr: '10.0.0.1', port: 53 });
+const foreign = makeService({ addr: '10.9.9.9', port: 22 });
+const d = (last: number, weight = 1) => makeDest({ addr: `192.168.1.${last}`, port: 80, fwd: 'masq', weight });
+const summary = (ops: IpvsOp[]) => ops.map((o) => `${o.op} ${serviceKey(o.service)}${'dest' in o ? ` ${destKey(o.dest)} w${o.dest.weight}` : ''}`);
+
+describe('reconcile', () => {
+  it('creates everything from an empty table', () => {
+    expect(summary(reconcile([{ service: web, dests: [d(1), d(2)] }], []))).toEqual([
+      'addService 2/6/10.0.0.1/80', 'addDest 2/6/10.0.0.1/80 192.168.1.1/80 w1', 'addDest 2/6/10.0.0.1/80 192.168.1.2/80 w1',
+    ]);
+  });
+  it('does nothing when the kernel already matches', () => {
+    const t = [{ service: web, dests: [d(1), d(2)] }];
+    expect(reconcile(t, structuredClone(t))).toEqual([]);
+  });
+  it('turns a weight change into one edit, never delete+add', () => {
+    const ops = reconcile([{ service: web, dests: [d(1, 5), d(2)] }], [{ service: web, dests: [d(1, 1), d(2)] }]);
+    expect(summary(ops)).toEqual(['editDest 2/6/10.0.0.1/80 192.168.1.1/80 w5']);
+  });
+  it('edits thresholds and forwarding method in place, adds before it removes', () => {
+    const want = [{ service: web, dests: [{ ...d(1), uThreshold: 10 }, { ...d(2), fwd: 'route' as const }, d(4)] }];
+    const have = [{ service: web, dests: [d(1), d(2), d(3)] }];
+    expect(summary(reconcile(want, have))).toEqual([
+      'addDest 2/6/10.0.0.1/80 192.168.1.4/80 w1', 'editDest 2/6/10.0.0.1/80 192.168.1.1/80 w1',
+      'editDest 2/6/10.0.0.1/80 192.168.1.2/80 w1', 'deleteDest 2/6/10.0.0.1/80 192.168.1.3/80 w1',
+    ]);
+  });
+  it('edits a service whose scheduler or persistence changed', () => {
+    const want = [{ service: { ...web, sched: 'lc', flags: SVC_F_PERSISTENT, timeout: 300 }, dests: [] }];
+    expect(summary(reconcile(want, [{ service: web, dests: [] }]))).toEqual(['editService 2/6/10.0.0.1/80']);
+  });
+  it('leaves foreign services alone and deletes owned ones no longer wanted', () => {
+    const have: TableRow[] = [{ service: foreign, dests: [d(9)] }, { service: dns, dests: [d(5)] }, { service: web, dests: [] }];
+    const owned = new Set([serviceKey(dns), serviceKey(web)]);
+    expect(summary(reconcile([{ service: web, dests: [] }], have, owned))).toEqual(['deleteService 2/17/10.0.0.1/53']);
+    expect(reconcile([{ service: web, dests: [] }], have)).toEqual([]);
+  });
+  it('ignores tunnel settings of non-tunnel destinations, compares them for tunnels', () => {
+    const have = [{ service: web, dests: [{ ...d(1), tunPort: 7 }] }];
+    expect(reconcile([{ service: web, dests: [d(1)] }], have)).toEqual([]);
+    const tun = { ...d(1), fwd: 'tunnel' as const, tunType: 'gue' as const, tunPort: 6080 };
+    expect(summary(reconcile([{ service: web, dests: [tun] }], [{ service: web, dests: [{ ...tun, tunPort: 6081 }] }])))
+      .toEqual(['editDest 2/6/10.0.0.1/80 192.168.1.1/80 w1']);
+  });
+  it('rejects a duplicate desired destination', () => {
+    expect(() => reconcile([{ service: web, dests: [d(1), d(1)] }], [])).toThrow(/desired twice/);
+  });
+  it('applying its ops to the actual table yields the desired table (property)', () => {
+    const destArb = fc.record({ last: fc.integer({ min: 1, max: 8 }), weight: fc.integer({ min: 0, max: 3 }) });
+    const tableArb = fc.array(fc.record({ port: fc.integer({ min: 1, max: 4 }), dests: fc.uniqueArray(destArb, { selector: (x) => x.last, maxLength: 5 }) }), { maxLength: 4 })
+      .map((rows) => {
+        const seen = new Set<number>();
+        return rows.filter((r) => !seen.has(r.port) && seen.add(r.port))
+          .map((r) => ({ service: makeService({ addr: '10.0.0.1', port: r.port }), dests: r.dests.map((x) => d(x.last, x.weight)) }));
+      });
+    fc.assert(fc.property(tableArb, tableArb, (want, have) => {
+      const owned = new Set([...want, ...have].map((r) => serviceKey(r.service)));
+      const ops = reconcile(want, have, owned);
+      // simulate the kernel
+      const sim = new Map(have.map((r) => [serviceKey(r.service), new Map(r.dests.map((x) => [destKey(x), x]))]));
+      for (const o of ops) {
+        const k = serviceKey(o.service);
+        if (o.op === 'addService') { expect(sim.has(k)).toBe(false); sim.set(k, new Map()); }
+        else if (o.op === 'deleteService') { expect(sim.delete(k)).toBe(true); }
+        else if (o.op === 'addDest') { expect(sim.get(k)!.has(destKey(o.dest))).toBe(false); sim.get(k)!.set(destKey(o.dest), o.dest); }
+        else if (o.op === 'editDest') { expect(sim.get(k)!.has(destKey(o.dest))).toBe(true); sim.get(k)!.set(destKey(o.dest), o.dest); }
+        else if (o.op === 'deleteDest') { expect(sim.get(k)!.delete(destKey(o.dest))).toBe(true); }
+      }
+      const after = [...sim].map(([k, m]) => [k, [...m.values()].map((x) => `${destKey(x)}:${x.weight}`).sort()]);
+      const wantT = want.map((r) => [serviceKey(r.service), r.dests.map((x) => `${destKey(x)}:${x.weight}`).sort()]);
+      expect(new Map(after as [string, string[]][])).toEqual(new Map(wantT as [string, string[]][]));
+      expect(ops.some((o) => o.op === 'deleteDest' && ops.some((p) => p.op === 'addDest' && destKey(p.dest) === destKey(o.dest) && serviceKey(p.service) === serviceKey(o.service)))).toBe(false);
+    }));
+  });
+});
