@@ -3,6 +3,9 @@ import type { BlockSpec, KeywordSpec } from './types.js';
 import { globalDefsKeywords, rootGlobalKeywords } from './global.js';
 import { garpGroup, trackFileBlock, vrrpInstance, vrrpScript, vrrpSyncGroup, vrrpTrackProcess } from './vrrp.js';
 import { supported } from './shared.js';
+import { interfaceUpDownDelays, linkbeatInterfaces, staticIpaddress, staticRoutes, staticRules, trackGroup } from './static.js';
+import { bfdInstance } from './bfd.js';
+import { sslBlock, virtualServer, virtualServerGroup } from './lvs.js';
 
 export const globalDefs: KeywordSpec = {
   name: 'global_defs',
@@ -17,12 +20,22 @@ export const rootSchema: BlockSpec = {
   keywords: [
     ...rootGlobalKeywords,
     globalDefs,
+    linkbeatInterfaces,
+    trackGroup,
+    staticIpaddress,
+    staticRoutes,
+    staticRules,
     trackFileBlock,
     vrrpTrackProcess,
+    bfdInstance,
     vrrpScript,
     vrrpSyncGroup,
     garpGroup,
     vrrpInstance,
+    interfaceUpDownDelays,
+    virtualServerGroup,
+    virtualServer,
+    sslBlock,
   ],
 };
 

@@ -67,11 +67,19 @@ export interface KeywordSpec {
    */
   flag?: boolean;
   flagArg?: boolean;
-  /** custom conversion of the words after the keyword when args cannot express it */
+  /**
+   * custom conversion of the words after the keyword when args cannot express it. On a block
+   * keyword (virtual_server) it replaces args: its result is an object whose fields start the
+   * block's object.
+   */
   convert?(words: Word[], ctx: ConvertCtx): unknown;
   /** the keyword opens a block of keywords */
   block?: BlockSpec;
-  /** the keyword opens a block of data lines */
+  /**
+   * the keyword opens a block of data lines -> an array of items; when the keyword appears again
+   * its items are appended (as keepalived does). With args (virtual_server_group NAME) the
+   * keyword gives an object {…args, items: [...]} instead.
+   */
   lines?: LineSpec;
   /** may appear several times; values collect into an array */
   repeatable?: boolean;

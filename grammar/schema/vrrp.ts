@@ -136,6 +136,9 @@ export const vrrpSyncGroup: KeywordSpec = {
       conv('notify_backup', scriptLine, supported, 'Script run on transition to BACKUP.'),
       conv('notify_fault', scriptLine, supported, 'Script run on transition to FAULT.'),
       conv('notify_stop', scriptLine, supported, 'Script run when VRRP stops.'),
+      conv('notify_deleted', optionalScript, supported, 'Report DELETED (and run the script) when a member is removed by a reload.', {
+        unknownToKeepalived: 'documented for vrrp_sync_group in keepalived.conf(5) but keepalived 2.2.7 installs it for vrrp_instance only',
+      }),
       conv('notify', scriptLine, supported, 'Script run on every transition with GROUP NAME STATE PRIORITY.'),
       flagBool('notify_priority_changes', FIFO, 'Send priority changes on notify FIFOs.'),
       flagBool('smtp_alert', SMTP, 'Send SMTP alerts on transitions.'),

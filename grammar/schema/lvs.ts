@@ -1,0 +1,172 @@
+// LVS configuration of keepalived.conf(5): virtual_server_group, virtual_server, real_server and
+// the SSL block. Semantics follow keepalived 2.2.7 check/check_parser.c and check_data.c.
+import { ErrClass } from '../diagnostics.js';
+import type { ConvertCtx, KeywordSpec, Word } from './types.js';
+import { INT_MAX, UINT_MAX, ip, oneOf, oneOfNoCase, path, port, string, uint } from './values.js';
+import {
+  conv, flag, flagBool, ignored, later, lines, lvsMethod, scriptLine, serverAddr, supported, val, virtualServerKey, vsgEntryLine,
+} from './shared.js';
+import { checkerKeywords, connectTimeout, delayBeforeRetry, delayLoop, warmup } from './checkers.js';
+
+const SMTP = later('SMTP alerts');
+const SNMP = later('SNMP agent');
+const PE = later('IPVS persistence engines (sip)');
+
+export const SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'sh', 'mh', 'dh', 'fo', 'ovf', 'lblcr', 'sed', 'nq', 'twos'] as const;
+
+// persistence_timeout [<INTEGER>]: without a value 360 s (IPVS_SVC_PERSISTENT_TIMEOUT)
+function persistenceTimeout(words: Word[], ctx: ConvertCtx): number | undefined {
+  if (words.length === 0) return 360;
+  const v = uint(1, 86400 * 31).parse(words[0].text);
+  if (!v.ok) {
+    ctx.report(v.cls, v.message, words[0]);
+    ctx.report(ErrClass.General, 'persistence_timeout invalid', words[0]);
+    return undefined;
+  }
+  return v.value;
+}
+
+// persistence_granularity <NETMASK> (IPv4 dotted mask) or 1..128 (IPv6 prefix length)
+function persistenceGranularity(words: Word[], ctx: ConvertCtx): string | number | undefined {
+  if (words.length === 0) {
+    ctx.report(ErrClass.MissingParameter, 'persistence_granularity missing');
+    return undefined;
+  }
+  const t = words[0].text;
+  if (t.includes('.')) {
+    const parts = t.split('.');
+    if (parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255)) return t;
+    ctx.report(ErrClass.General, `Invalid IPv4 persistence_granularity specified - ${t}`, words[0]);
+    return undefined;
+  }
+  const v = uint(1, 128).parse(t);
+  if (!v.ok) {
+    ctx.report(v.cls, v.message, words[0]);
+    ctx.report(ErrClass.General, `Invalid IPv6 persistence_granularity specified - ${t}`, words[0]);
+    return undefined;
+  }
+  return v.value;
+}
+
+// persistence_engine NAME (keepalived truncates to IP_VS_PENAME_MAXLEN - 1 = 15 with an error)
+function persistenceEngine(words: Word[], ctx: ConvertCtx): string | undefined {
+  if (words.length === 0) {
+    ctx.report(ErrClass.MissingParameter, 'persistence_engine missing');
+    return undefined;
+  }
+  const t = words[0].text;
+  if (t.length > 15) {
+    ctx.report(ErrClass.General, `persistence_name too long, truncating - ${t}`, words[0]);
+    return t.slice(0, 15);
+  }
+  return t;
+}
+
+const rsWeight = uint(0, INT_MAX);
+
+const realServerKeywords: KeywordSpec[] = [
+  val('weight', rsWeight, supported, 'IPVS weight.', { default: 1 }),
+  conv('lvs_method', lvsMethod, supported, 'Forwarding method NAT|DR|TUN [type ...] (default: virtual server).', { aliases: ['lb_kind'] }),
+  conv('notify_up', scriptLine, supported, 'Script run when the real server comes up.'),
+  conv('notify_down', scriptLine, supported, 'Script run when the real server goes down.'),
+  val('uthreshold', uint(0, UINT_MAX), supported, 'Upper connection threshold.'),
+  val('lthreshold', uint(0, UINT_MAX), supported, 'Lower connection threshold.'),
+  flagBool('smtp_alert', SMTP, 'Send SMTP alerts on state changes.'),
+  val('virtualhost', string, supported, 'Default Host header of HTTP_GET/SSL_GET.'),
+  val('snmp_name', string, SNMP, 'Name of the real server in SNMP data.'),
+  flagBool('alpha', supported, 'Start the checkers in the failed state (default: virtual server).'),
+  val('connect_timeout', connectTimeout, supported, 'Default checker connect timeout (s).'),
+  val('retry', uint(1, UINT_MAX), supported, 'Default checker retries.'),
+  val('delay_before_retry', delayBeforeRetry, supported, 'Default delay before a retry (s).'),
+  val('warmup', warmup, supported, 'Default random initial delay (s).'),
+  val('delay_loop', delayLoop, supported, 'Default check interval (s).'),
+  flagBool('inhibit_on_failure', supported, 'Set weight 0 instead of removing on failure.'),
+  ...checkerKeywords,
+];
+
+export const realServer: KeywordSpec = {
+  name: 'real_server',
+  args: [
+    { name: 'addr', type: ip },
+    { name: 'port', type: port, optional: true },
+  ],
+  repeatable: true,
+  support: supported,
+  doc: 'A real server <IP> [<PORT>] of the virtual server with its health checkers.',
+  block: { keywords: realServerKeywords },
+};
+
+const sorryServer = conv('sorry_server', serverAddr('sorry server'), supported, 'Server <IP> [<PORT>] used when the quorum is lost.');
+
+export const virtualServer: KeywordSpec = {
+  name: 'virtual_server',
+  convert: virtualServerKey,
+  repeatable: true,
+  support: supported,
+  doc: 'A virtual service: <IP> [<PORT>] | fwmark <INT> | group <NAME>.',
+  block: {
+    keywords: [
+      val('lvs_sched', oneOf(SCHEDULERS, {}, 'lvs_scheduler'), supported, 'IPVS scheduler.', { aliases: ['lb_algo'], default: 'wlc' }),
+      flag('flag-1', supported, 'Scheduler flag-1.'),
+      flag('flag-2', supported, 'Scheduler flag-2.'),
+      flag('flag-3', supported, 'Scheduler flag-3.'),
+      flag('sh-port', supported, 'sh scheduler: include the port in the hash.'),
+      flag('sh-fallback', supported, 'sh scheduler: fall back to another server.'),
+      flag('mh-port', supported, 'mh scheduler: include the port in the hash.'),
+      flag('mh-fallback', supported, 'mh scheduler: fall back to another server.'),
+      flag('ops', supported, 'One-packet scheduling (UDP).'),
+      flag('hashed', ignored('keepalived accepts it but sets no flag (only sh/mh flags are meaningful)'), 'No effect in keepalived 2.2.7.'),
+      conv('lvs_method', lvsMethod, supported, 'Forwarding method NAT|DR|TUN [type {ipip|gue port N|gre} [nocsum|csum|remcsum]].', {
+        aliases: ['lb_kind'],
+        default: { method: 'NAT' },
+      }),
+      conv('persistence_engine', persistenceEngine, PE, 'IPVS persistence engine (sip).'),
+      conv('persistence_timeout', persistenceTimeout, supported, 'Persistence timeout in seconds (no value: 360).'),
+      conv('persistence_granularity', persistenceGranularity, supported, 'Persistence netmask (IPv4) or prefix length (IPv6).'),
+      val('protocol', oneOfNoCase(['TCP', 'UDP', 'SCTP'] as const, 'protocol'), supported, 'L4 protocol.', { default: 'TCP' }),
+      flag('ha_suspend', supported, 'Suspend checkers while the virtual address is not configured.'),
+      flagBool('smtp_alert', SMTP, 'Send SMTP alerts on quorum changes.'),
+      val('virtualhost', string, supported, 'Default Host header of HTTP_GET/SSL_GET.'),
+      val('snmp_name', string, SNMP, 'Name of the virtual server in SNMP data.'),
+      flag('alpha', supported, 'Start with all real servers down.'),
+      flag('omega', supported, 'Run quorum and real server down notifiers at shutdown.'),
+      val('quorum', uint(1, UINT_MAX), supported, 'Minimum total weight of live real servers.', { default: 1 }),
+      val('hysteresis', uint(0, UINT_MAX), supported, 'Quorum hysteresis.', { default: 0 }),
+      conv('quorum_up', scriptLine, supported, 'Script run when quorum is gained.'),
+      conv('quorum_down', scriptLine, supported, 'Script run when quorum is lost.'),
+      val('ip_family', oneOf(['inet', 'inet6'] as const, {}, 'address family'), supported, 'Address family of a fwmark service with tunnelled real servers.'),
+      val('weight', uint(1, INT_MAX), supported, 'Weight of this virtual server when it is a member of a virtual_server_group quorum.', {}),
+      sorryServer,
+      flag('sorry_server_inhibit', supported, 'inhibit_on_failure for the sorry server.'),
+      conv('sorry_server_lvs_method', lvsMethod, supported, 'Forwarding method of the sorry server.'),
+      val('connect_timeout', connectTimeout, supported, 'Default checker connect timeout (s).', { default: 5_000_000 }),
+      val('retry', uint(1, UINT_MAX), supported, 'Default checker retries (checker type default otherwise).'),
+      val('delay_before_retry', delayBeforeRetry, supported, 'Default delay before a retry (s).'),
+      val('warmup', warmup, supported, 'Default random initial delay (s; default delay_loop, 0 disables).'),
+      val('delay_loop', delayLoop, supported, 'Default check interval (s).', { default: 60_000_000 }),
+      flag('inhibit_on_failure', supported, 'Set weight 0 instead of removing failed real servers.'),
+      realServer,
+    ],
+  },
+};
+
+export const virtualServerGroup: KeywordSpec = lines('virtual_server_group', vsgEntryLine, supported, 'Addresses, ranges and fwmarks sharing one real server set.', {
+  args: [{ name: 'name', type: string }],
+  repeatable: true,
+});
+
+export const sslBlock: KeywordSpec = {
+  name: 'SSL',
+  merge: true,
+  support: supported,
+  doc: 'TLS context of SSL_GET checkers (auto-generated when absent).',
+  block: {
+    keywords: [
+      val('password', string, supported, 'Password of the key.'),
+      val('ca', path, supported, 'CA file.'),
+      val('certificate', path, supported, 'Certificate file.'),
+      val('key', path, supported, 'Key file.'),
+    ],
+  },
+};
+
