@@ -58,15 +58,6 @@ export function decomment(raw: string): Decommented {
   return { text: s, lead, cont, unterminatedQuote: quote };
 }
 
-/** True when the line has nothing decomment() would change except surrounding blanks. */
-export function isPlainLine(raw: string): boolean {
-  for (let i = 0; i < raw.length; i++) {
-    const c = raw.charCodeAt(i);
-    if (c === BANG || c === HASH || c === QUOTE || c === BSLASH) return false;
-  }
-  return true;
-}
-
 /** Error found while splitting a line into words. */
 export interface SplitError {
   message: string;
@@ -76,35 +67,54 @@ export interface SplitError {
 /**
  * Splits a decommented line into words: blanks separate words, `"..."` is one word without
  * its quotes, and a word also ends where a quote starts (keepalived's alloc_strvec).
- * `col0` is the 1-based column of text[0] in the source line.
+ * `col0` is the 1-based column of text[0] in the source line (0: unknown, from an expansion).
+ * Words are written into `out`, reusing its Word objects; returns how many there are.
  */
-export function splitWords(text: string, col0: number, onError?: (e: SplitError) => void): Word[] {
-  const words: Word[] = [];
+export function splitWordsInto(text: string, col0: number, out: Word[], onError?: (e: SplitError) => void): number {
   const n = text.length;
+  let count = 0;
   let i = 0;
   while (i < n) {
     let c = text.charCodeAt(i);
-    while (i < n && (c === SP || c === TAB || c === 10 || c === 13 || c === 11 || c === 12)) c = text.charCodeAt(++i);
+    while (i < n && (c === SP || c === TAB || (c >= 9 && c <= 13))) c = text.charCodeAt(++i);
     if (i >= n) break;
-    if (c === QUOTE) {
+    let start: number, end: number, next: number;
+    const quoted = c === QUOTE;
+    if (quoted) {
       const close = text.indexOf('"', i + 1);
       if (close < 0) {
-        onError?.({ message: `Unmatched quote: '${text}'`, col: col0 + i });
+        onError?.({ message: `Unmatched quote: '${text}'`, col: col0 ? col0 + i : 0 });
         break;
       }
-      words.push({ text: text.slice(i + 1, close), col: col0 + i, quoted: true });
-      i = close + 1;
-      continue;
+      start = i + 1;
+      end = close;
+      next = close + 1;
+    } else {
+      start = i;
+      while (i < n) {
+        c = text.charCodeAt(i);
+        if (c === SP || c === TAB || c === QUOTE || (c >= 9 && c <= 13)) break;
+        i++;
+      }
+      end = next = i;
     }
-    const start = i;
-    while (i < n) {
-      c = text.charCodeAt(i);
-      if (c === SP || c === TAB || c === QUOTE || c === 10 || c === 13 || c === 11 || c === 12) break;
-      i++;
-    }
-    words.push({ text: text.slice(start, i), col: col0 + start, quoted: false });
+    const w = out[count];
+    const wordText = start === 0 && end === n ? text : text.slice(start, end);
+    const col = col0 ? col0 + (quoted ? start - 1 : start) : 0;
+    if (w === undefined) out.push({ text: wordText, col, quoted });
+    else { w.text = wordText; w.col = col; w.quoted = quoted; }
+    count++;
+    i = next;
   }
-  return words;
+  return count;
+}
+
+/** splitWordsInto with a fresh array (for callers that keep the words). */
+export function splitWords(text: string, col0: number, onError?: (e: SplitError) => void): Word[] {
+  const out: Word[] = [];
+  const n = splitWordsInto(text, col0, out, onError);
+  out.length = n;
+  return out;
 }
 
 /**

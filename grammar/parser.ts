@@ -2,7 +2,7 @@
 // object directly (no parse tree is kept), reporting problems as keepalived's process_stream()
 // and keyword handlers would — but with file:line:col, and all of them, not just the first.
 import { ErrClass, type Diagnostic, type Pos } from './diagnostics.js';
-import { splitWords } from './lexer.js';
+import { splitWordsInto } from './lexer.js';
 import { ConfigReader, INC_R, INC_M, INC_W, INC_B, type LogicalLine } from './reader.js';
 import type { BlockSpec, ConvertCtx, KeywordSpec, Word } from './schema/types.js';
 
@@ -18,6 +18,8 @@ export interface ParseOptions {
   configId?: string;
   /** -e/--all-config: start with include_check set to everything */
   allConfig?: boolean;
+  /** record where each keyword was (default true); off for the fast first pass */
+  positions?: boolean;
 }
 
 export interface ParseResult {
@@ -37,9 +39,9 @@ interface Frame {
   items: unknown[] | null;
   needBob: boolean;
   /** the words of the block's keyword line; the label is built only when a message needs it */
-  head: Word[] | null;
-  /** positions of the object's keywords: field, packed, field, packed... */
-  pos: Array<string | number>;
+  head: string | null;
+  /** positions of the object's keywords: field, packed, field, packed... (null: not tracked) */
+  pos: Array<string | number> | null;
 }
 
 const lookupCache = new WeakMap<BlockSpec, Map<string, KeywordSpec>>();
@@ -107,51 +109,64 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
     includeCheck: opts.allConfig ? INC_R | INC_M | INC_W | INC_B : 0,
     report: (d) => diagnostics.push(d),
   });
+  // Keyword positions cost memory and GC time at 100,000 real servers; the config loader asks
+  // for them only when it has a problem to point at (it parses again with them).
+  const track = opts.positions !== false;
   const positions = new Map<object, Array<string | number>>();
   const rootObj: RawObject = { ...defaultsOf(root).template };
-  const rootPos: Array<string | number> = [];
-  positions.set(rootObj, rootPos);
+  const rootPos: Array<string | number> | null = track ? [] : null;
+  if (rootPos) positions.set(rootObj, rootPos);
   const stack: Frame[] = [{ spec: root, kw: null, obj: rootObj, items: null, needBob: false, head: null, pos: rootPos }];
   let skipDepth = 0; // inside the block of an unknown keyword
   let skipPending = false; // an unknown keyword was just seen; a '{' on the next line opens its block
 
   let line: LogicalLine | null = null;
-  let words: Word[] = [];
+  const pool: Word[] = []; // the current line's words, reused from line to line
+  let nw = 0;
+  /** fresh copies of words [from, nw) for code that keeps them */
+  const keep = (from: number): Word[] => {
+    const out: Word[] = new Array(Math.max(nw - from, 0));
+    for (let i = from; i < nw; i++) out[i - from] = { text: pool[i].text, col: pool[i].col, quoted: pool[i].quoted };
+    return out;
+  };
   const posOf = (l: LogicalLine, col: number): Pos => ({ file: reader.files[l.fileId] ?? file, line: l.line, col: col || 1 });
   const report = (cls: ErrClass, message: string, col: number, keyword?: string, level: 'error' | 'warning' = 'error') => {
     const top = stack[stack.length - 1];
-    diagnostics.push({ cls, level, message, pos: line ? posOf(line, col) : undefined, keyword, block: top.head ? blockLabel(top.head) : undefined });
+    diagnostics.push({ cls, level, message, pos: line ? posOf(line, col) : undefined, keyword, block: top.head ?? undefined });
   };
 
   const onSplitError = (e: { message: string; col: number }) => report(ErrClass.UnmatchedQuote, e.message, e.col);
-  const ctxFor = (kw: KeywordSpec, kwWord: Word): ConvertCtx => ({
-    report: (cls, message, w, level) => report(cls, message, (w ?? kwWord).col, kw.name, level ?? 'error'),
+  const ctxFor = (kw: KeywordSpec, kwCol: number): ConvertCtx => ({
+    report: (cls, message, w, level) => report(cls, message, w ? w.col : kwCol, kw.name, level ?? 'error'),
   });
 
-  /** Parses the words after a keyword into its value, or FAIL after reporting why. */
-  const valueOf = (kw: KeywordSpec, kwWord: Word, args: Word[]): unknown => {
+  /** Parses the words after the keyword (pool[1..nw)) into its value, or FAIL after reporting why. */
+  const valueOf = (kw: KeywordSpec): unknown => {
+    const kwWord = pool[0];
     if (kw.convert) {
-      const v = kw.convert(args, ctxFor(kw, kwWord));
+      const v = kw.convert(keep(1), ctxFor(kw, kwWord.col));
       return v === undefined ? FAIL : v;
     }
     const specs = kw.args ?? NO_ARGS;
+    const nargs = nw - 1;
     if (kw.flag && specs.length === 0) {
-      if (kw.flagArg && args.length > 0) {
-        const t = args[0].text;
+      if (kw.flagArg && nargs > 0) {
+        const t = pool[1].text;
         if (t === 'true' || t === 'on' || t === 'yes') return true;
         if (t === 'false' || t === 'off' || t === 'no') return false;
-        report(ErrClass.General, `invalid value '${t}' for ${kw.name} - expected true/false`, args[0].col, kw.name);
+        report(ErrClass.General, `invalid value '${t}' for ${kw.name} - expected true/false`, pool[1].col, kw.name);
         return FAIL;
       }
       return true;
     }
     // Fast path: one `value` argument and nothing more on the line (most keywords).
-    if (specs.length === 1 && args.length === 1 && specs[0].name === 'value' && !specs[0].rest) {
-      const r = specs[0].type.parse(args[0].text);
+    if (specs.length === 1 && nargs === 1 && specs[0].name === 'value' && !specs[0].rest) {
+      const r = specs[0].type.parse(pool[1].text);
       if (r.ok) return r.value;
-      report(r.cls, r.message, args[0].col, kw.name);
+      report(r.cls, r.message, pool[1].col, kw.name);
       return FAIL;
     }
+    const args = keep(1);
     const out: Record<string, unknown> = {};
     let ok = true;
     let i = 0;
@@ -200,7 +215,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
       if (Array.isArray(arr)) arr.push(value);
       else obj[field] = [value];
     } else obj[field] = value;
-    f.pos.push(field, packed);
+    if (f.pos) f.pos.push(field, packed);
   };
 
   const closeFrame = (f: Frame) => {
@@ -211,9 +226,9 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
   };
 
   while ((line = reader.next()) !== null) {
-    words = splitWords(line.text, line.col, onSplitError);
-    if (words.length === 0) continue;
-    const w0 = words[0];
+    nw = splitWordsInto(line.text, line.col, pool, onSplitError);
+    if (nw === 0) continue;
+    const w0 = pool[0];
     const t0 = w0.text;
 
     if (skipPending) {
@@ -250,7 +265,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
     if (!top.spec) {
       const conv = top.kw?.lines;
       if (conv && top.items) {
-        const v = conv.convert(words, ctxFor(top.kw as KeywordSpec, w0));
+        const v = conv.convert(keep(0), ctxFor(top.kw as KeywordSpec, w0.col));
         if (v !== undefined) top.items.push(v);
       }
       continue;
@@ -267,10 +282,8 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
       warnedAccepted.add(kw);
       report(ErrClass.Ok, `'${kw.name}' is accepted but not implemented yet (${kw.support.later})`, w0.col, kw.name, 'warning');
     }
-    const args = words.length > 1 ? words.slice(1) : NO_WORDS;
-
     if (kw.name === 'include_check') {
-      const r = includeCheckFlags(args, reader.includeCheckFlags);
+      const r = includeCheckFlags(keep(1), reader.includeCheckFlags);
       reader.setIncludeCheck(r.flags);
       for (const e of r.errors) report(ErrClass.General, e, w0.col, kw.name);
     }
@@ -278,17 +291,19 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
     if (kw.block) {
       const field = kw.field ?? kw.name;
       let obj: RawObject;
-      let pos: Array<string | number>;
+      let pos: Array<string | number> | null = null;
       const existing = obj0(top.obj[field]);
       if (kw.merge && existing) {
         obj = existing;
-        pos = positions.get(obj) ?? [];
+        pos = positions.get(obj) ?? null;
       } else {
         obj = Object.assign({}, defaultsOf(kw.block).template);
-        pos = ['$', packed];
-        positions.set(obj, pos);
+        if (track) {
+          pos = ['$', packed];
+          positions.set(obj, pos);
+        }
         if (kw.args?.length || kw.convert) {
-          const v = valueOf(kw, w0, args);
+          const v = valueOf(kw);
           if (v !== FAIL) {
             const single = !kw.convert && kw.args?.length === 1 && kw.args[0].name === 'value';
             if (single) obj.value = v;
@@ -297,24 +312,24 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
         }
         store(top, kw, obj, packed);
       }
-      stack.push({ spec: kw.block, kw, obj, items: null, needBob: true, head: words, pos });
+      stack.push({ spec: kw.block, kw, obj, items: null, needBob: true, head: line.text, pos });
       continue;
     }
     if (kw.lines) {
-      if (args.length && !kw.args?.length) report(ErrClass.General, `Block ${t0} has extra parameters ${args[0].text} ...`, args[0].col, kw.name);
+      if (nw > 1 && !kw.args?.length) report(ErrClass.General, `Block ${t0} has extra parameters ${pool[1].text} ...`, pool[1].col, kw.name);
       const items: unknown[] = [];
       const field = kw.field ?? kw.name;
       const prev = top.obj[field];
       if (kw.repeatable && Array.isArray(prev)) {
-        stack.push({ spec: null, kw, obj: top.obj, items: prev, needBob: true, head: words, pos: top.pos });
+        stack.push({ spec: null, kw, obj: top.obj, items: prev, needBob: true, head: line.text, pos: top.pos });
         continue;
       }
       top.obj[field] = items;
-      top.pos.push(field, packed);
-      stack.push({ spec: null, kw, obj: top.obj, items, needBob: true, head: words, pos: top.pos });
+      if (top.pos) top.pos.push(field, packed);
+      stack.push({ spec: null, kw, obj: top.obj, items, needBob: true, head: line.text, pos: top.pos });
       continue;
     }
-    const v = valueOf(kw, w0, args);
+    const v = valueOf(kw);
     if (v !== FAIL) store(top, kw, v, packed);
   }
   line = null;
@@ -348,10 +363,7 @@ function obj0(v: unknown): RawObject | undefined {
   return v && typeof v === 'object' && !Array.isArray(v) ? (v as RawObject) : undefined;
 }
 
-const NO_WORDS: Word[] = [];
 const NO_ARGS: NonNullable<KeywordSpec['args']> = [];
 const FAIL = Symbol('invalid');
 
-function blockLabel(head: Word[]): string {
-  return head.map((w) => w.text).join(' ');
-}
+

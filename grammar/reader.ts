@@ -6,7 +6,7 @@ import { readFileSync, statSync, accessSync, constants } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { hostname } from 'node:os';
 import { ErrClass, type Diagnostic } from './diagnostics.js';
-import { decomment, isPlainLine } from './lexer.js';
+import { decomment } from './lexer.js';
 import { glob } from './glob.js';
 import { Definitions } from './definitions.js';
 import { parseSeq, parseLst, type Replicator } from './replicate.js';
@@ -57,7 +57,13 @@ export class ConfigReader {
   private readonly stack: IncludeFrame[] = [];
   private readonly active = new Set<string>();
   private includeCheck = 0;
-  private residue: LogicalLine | null = null;
+  private readonly cur: LogicalLine = { text: '', fileId: 0, line: 0, col: 0 };
+  // the rest of a line after a brace, read next (kept as fields: nothing to allocate)
+  private hasResidue = false;
+  private resText = '';
+  private resFileId = 0;
+  private resLine = 0;
+  private resCol = 0;
   private readonly queue: LogicalLine[] = []; // lines of a multi-line definition being expanded
   private readonly seqs: Replicator[] = [];
   private multilineSeqDepth = 0;
@@ -177,11 +183,14 @@ export class ConfigReader {
     frame.current = undefined;
   }
 
-  /** Next raw, decommented, non-empty source line, or null at the end of all files. */
-  private nextSourceLine(): LogicalLine | null {
+  /**
+   * Reads the next raw, decommented, non-empty source line into `out`; false at the end of
+   * all files. Plain lines (no comment, quote or backslash) take a fast path.
+   */
+  private nextSourceLine(out: LogicalLine): boolean {
     for (;;) {
       const frame = this.stack[this.stack.length - 1];
-      if (!frame) return null;
+      if (!frame) return false;
       const f = frame.current;
       if (!f || f.pos >= f.text.length) {
         this.closeCurrent(frame);
@@ -191,50 +200,75 @@ export class ConfigReader {
         }
         continue;
       }
-      let nl = f.text.indexOf('\n', f.pos);
-      if (nl < 0) nl = f.text.length;
-      let end = nl;
-      while (end > f.pos && f.text.charCodeAt(end - 1) === 13) end--;
-      const raw = f.text.slice(f.pos, end);
+      const text = f.text;
+      let nl = text.indexOf('\n', f.pos);
+      if (nl < 0) nl = text.length;
+      let a = f.pos;
+      let b = nl;
       f.pos = nl + 1;
       f.lineNo++;
-      if (raw.length === 0) {
+      while (b > a && text.charCodeAt(b - 1) === 13) b--;
+      if (a === b) {
         if (this.multiDef !== null) this.defs.endMultiline(this.multiDef), (this.multiDef = null);
         continue;
       }
-      if (isPlainLine(raw)) {
-        let a = 0, b = raw.length;
-        while (a < b && (raw.charCodeAt(a) === 32 || raw.charCodeAt(a) === 9)) a++;
-        while (b > a && (raw.charCodeAt(b - 1) === 32 || raw.charCodeAt(b - 1) === 9)) b--;
-        if (a === b) continue;
-        return { text: a === 0 && b === raw.length ? raw : raw.slice(a, b), fileId: f.id, line: f.lineNo, col: a + 1 };
+      const lineStart = a;
+      while (a < b && (text.charCodeAt(a) === 32 || text.charCodeAt(a) === 9)) a++;
+      let plain = true;
+      for (let i = a; i < b; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 33 || c === 35 || c === 34 || c === 92) { plain = false; break; }
       }
-      const d = decomment(raw);
-      const line: LogicalLine = { text: d.text, fileId: f.id, line: f.lineNo, col: d.lead + 1 };
-      if (d.unterminatedQuote) this.report(ErrClass.General, `Unterminated quote '${d.text}'`, line);
+      if (plain) {
+        while (b > a && (text.charCodeAt(b - 1) === 32 || text.charCodeAt(b - 1) === 9)) b--;
+        if (a === b) continue;
+        out.text = text.slice(a, b);
+        out.fileId = f.id;
+        out.line = f.lineNo;
+        out.col = a - lineStart + 1;
+        return true;
+      }
+      const d = decomment(text.slice(lineStart, b));
+      out.text = d.text;
+      out.fileId = f.id;
+      out.line = f.lineNo;
+      out.col = d.lead + 1;
+      if (d.unterminatedQuote) this.report(ErrClass.General, `Unterminated quote '${d.text}'`, out);
       if (d.text.length === 0) continue;
-      return line;
+      return true;
     }
   }
 
-  /** The next logical line for the parser, or null at the end. */
+  /**
+   * The next logical line for the parser, or null at the end. The same object is returned
+   * every time (its fields change): callers copy what they keep.
+   */
   next(): LogicalLine | null {
+    const line = this.cur;
     for (;;) {
-      let line: LogicalLine | null;
-      if (this.residue) {
-        line = this.residue;
-        this.residue = null;
+      if (this.hasResidue) {
+        this.hasResidue = false;
+        line.text = this.resText;
+        line.fileId = this.resFileId;
+        line.line = this.resLine;
+        line.col = this.resCol;
       } else if (this.seqs.length > this.multilineSeqDepth) {
         const seq = this.seqs[this.seqs.length - 1];
         const r = seq.step(this.defs);
         if (r.done) this.seqs.pop();
-        line = { ...seq.origin, text: r.text, col: 0 };
+        line.text = r.text;
+        line.fileId = seq.origin.fileId;
+        line.line = seq.origin.line;
+        line.col = 0;
       } else if (this.queue.length) {
-        line = this.queue.shift() as LogicalLine;
+        const q = this.queue.shift() as LogicalLine;
+        line.text = q.text;
+        line.fileId = q.fileId;
+        line.line = q.line;
+        line.col = q.col;
         if (this.queue.length === 0) this.multilineSeqDepth = 0;
-      } else {
-        line = this.nextSourceLine();
-        if (!line) return null;
+      } else if (!this.nextSourceLine(line)) {
+        return null;
       }
 
       // Collecting a multi-line $DEFINITION: lines go into it, not to the parser.
@@ -243,16 +277,19 @@ export class ConfigReader {
         continue;
       }
 
-      const out = this.preprocess(line);
-      if (!out) continue;
-      if (this.handleInclude(out)) continue;
-      return this.splitBraces(out);
+      if (!this.preprocess(line)) continue;
+      if (this.handleInclude(line)) continue;
+      this.splitBraces(line);
+      return line;
     }
   }
 
-  /** Conditions, definitions, replication and $expansion on one line; null drops it. */
-  private preprocess(line: LogicalLine): LogicalLine | null {
+  /** Conditions, definitions, replication and $expansion on one line (in place); false drops it. */
+  private preprocess(line: LogicalLine): boolean {
     let text = line.text;
+    const c0 = text.charCodeAt(0);
+    // Fast path: nothing to do for a line without '@' '$' '~' in front and no '$' inside.
+    if (c0 !== 64 && c0 !== 36 && c0 !== 126 && text.indexOf('$') < 0) return true;
     let col = line.col;
     for (let guard = 0; guard < MAX_EXPANSIONS; guard++) {
       let recheck = false;
@@ -260,9 +297,9 @@ export class ConfigReader {
         const rev = text[1] === '^';
         const ofs = rev ? 2 : 1;
         const m = /[ \t]/.exec(text.slice(ofs));
-        if (!m) return null;
+        if (!m) return false;
         const id = text.slice(ofs, ofs + m.index);
-        if ((id === this.configId) === rev) return null;
+        if ((id === this.configId) === rev) return false;
         let start = ofs + m.index;
         while (start < text.length && (text[start] === ' ' || text[start] === '\t')) start++;
         text = text.slice(start);
@@ -272,15 +309,16 @@ export class ConfigReader {
         const def = this.defs.tryDefine(text);
         if (def) {
           if (def.multiline) this.multiDef = def.name;
-          return null;
+          return false;
         }
       }
       if (text.startsWith('~SEQ') || text.startsWith('~LST')) {
         const r = text[1] === 'S' ? parseSeq(text, this.defs) : parseLst(text);
-        if (typeof r === 'string') this.report(ErrClass.General, r, line);
-        else if (r) this.seqs.push({ ...r, origin: line } as Replicator);
-        else this.report(ErrClass.General, `Invalid ${text.slice(0, 4)} specification '${text}'`, line);
-        return null;
+        const origin: LogicalLine = { text, fileId: line.fileId, line: line.line, col: line.col };
+        if (typeof r === 'string') this.report(ErrClass.General, r, origin);
+        else if (r) this.seqs.push({ ...r, origin } as Replicator);
+        else this.report(ErrClass.General, `Invalid ${text.slice(0, 4)} specification '${text}'`, origin);
+        return false;
       }
       if (text.charCodeAt(0) === 126 /* ~ */) break;
       if (this.defs.any && text.includes('$')) {
@@ -292,15 +330,18 @@ export class ConfigReader {
         text = d.text;
         if (r.rest.length) {
           // The remaining lines of a multi-line definition come next, before the file.
-          this.queue.unshift(...r.rest.map((t) => ({ ...line, text: t, col: 0 })));
+          this.queue.unshift(...r.rest.map((t) => ({ text: t, fileId: line.fileId, line: line.line, col: 0 })));
           this.multilineSeqDepth = this.seqs.length;
         }
-        if (text.length === 0) return null;
+        if (text.length === 0) return false;
         if (text.charCodeAt(0) === 64 || text.includes('$')) recheck = true;
       }
       if (!recheck) break;
     }
-    return text.length ? { text, fileId: line.fileId, line: line.line, col } : null;
+    if (text.length === 0) return false;
+    line.text = text;
+    line.col = col;
+    return true;
   }
 
   private handleInclude(line: LogicalLine): boolean {
@@ -321,7 +362,7 @@ export class ConfigReader {
   }
 
   /** A `{` or `}` (outside quotes) ends the line; the rest becomes the next line. */
-  private splitBraces(line: LogicalLine): LogicalLine {
+  private splitBraces(line: LogicalLine): void {
     const t = line.text;
     let p = -1;
     const c0 = t.charCodeAt(0);
@@ -336,29 +377,34 @@ export class ConfigReader {
         } else if (c === 123 || c === 125) { p = i; break; }
       }
     }
-    let out = line;
     if (p >= 0) {
       let skip = 0;
       if (p === 0) {
         skip = 1;
-        while (skip < t.length && (t[skip] === ' ' || t[skip] === '\t')) skip++;
+        while (skip < t.length && (t.charCodeAt(skip) === 32 || t.charCodeAt(skip) === 9)) skip++;
       }
       if (p + skip < t.length) {
         let restEnd = t.length;
-        while (restEnd > p + skip && (t[restEnd - 1] === ' ' || t[restEnd - 1] === '\t')) restEnd--;
-        this.residue = { text: t.slice(p + skip, restEnd), fileId: line.fileId, line: line.line, col: line.col ? line.col + p + skip : 0 };
-        let head = p === 0 ? t.slice(0, 1) : t.slice(0, p);
-        head = head.replace(/[ \t]+$/, '');
-        out = { text: head, fileId: line.fileId, line: line.line, col: line.col };
+        while (restEnd > p + skip && (t.charCodeAt(restEnd - 1) === 32 || t.charCodeAt(restEnd - 1) === 9)) restEnd--;
+        this.hasResidue = true;
+        this.resText = t.slice(p + skip, restEnd);
+        this.resFileId = line.fileId;
+        this.resLine = line.line;
+        this.resCol = line.col ? line.col + p + skip : 0;
+        let headEnd = p === 0 ? 1 : p;
+        while (headEnd > 0 && (t.charCodeAt(headEnd - 1) === 32 || t.charCodeAt(headEnd - 1) === 9)) headEnd--;
+        line.text = t.slice(0, headEnd);
       }
     }
-    if (out.text === '{') this.depth++;
-    else if (out.text === '}') {
-      if (this.depth-- < 1) {
-        this.report(ErrClass.UnexpectedEob, "Extra '}' found", out);
-        this.depth = 0;
+    const out = line.text;
+    if (out.length === 1) {
+      if (out === '{') this.depth++;
+      else if (out === '}') {
+        if (this.depth-- < 1) {
+          this.report(ErrClass.UnexpectedEob, "Extra '}' found", line);
+          this.depth = 0;
+        }
       }
     }
-    return out;
   }
 }

@@ -25,13 +25,25 @@ export interface LoadResult {
 }
 
 export function loadConfig(file: string, opts: LoadOptions = {}): LoadResult {
-  const parsed: ParseResult = parseConfig(file, rootSchema, { configId: opts.configId, allConfig: opts.allConfig });
+  // First pass without keyword positions (fast, lean); a config the checks complain about
+  // is parsed again with positions so every message can point at its keyword.
+  let r = loadOnce(file, opts, false);
+  if (r.checkComplained) r = loadOnce(file, opts, true);
+  return r.result;
+}
+
+function loadOnce(file: string, opts: LoadOptions, positions: boolean): { result: LoadResult; checkComplained: boolean } {
+  const parsed: ParseResult = parseConfig(file, rootSchema, { configId: opts.configId, allConfig: opts.allConfig, positions });
   const diagnostics = parsed.diagnostics;
   if (parsed.files.length === 0 && !diagnostics.some((d) => d.level === 'error')) {
     diagnostics.push({ cls: ErrClass.FileNotFound, level: 'error', message: `Unable to read configuration file ${file}` });
   }
   const model = toModel(parsed.root);
-  validateModel(parsed, model, (d) => diagnostics.push(d), opts.system);
+  let checkComplained = false;
+  validateModel(parsed, model, (d) => {
+    checkComplained = true;
+    diagnostics.push(d);
+  }, opts.system);
   const exitCode = exitCodeFor(diagnostics);
-  return { model, diagnostics, files: parsed.files, exitCode, ok: exitCode === 0 };
+  return { result: { model, diagnostics, files: parsed.files, exitCode, ok: exitCode === 0 }, checkComplained: checkComplained && !positions };
 }
