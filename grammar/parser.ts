@@ -221,7 +221,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
   const closeFrame = (f: Frame) => {
     if (f.spec) {
       const st = defaultsOf(f.spec).structured;
-      for (let i = 0; i < st.length; i++) if (!(st[i][0] in f.obj)) f.obj[st[i][0]] = structuredClone(st[i][1]);
+      for (let i = 0; i < st.length; i++) if (!(st[i][0] in f.obj)) f.obj[st[i][0]] = cloneDefault(st[i][1]);
     }
   };
 
@@ -357,6 +357,17 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
       return { file: files[fileId] ?? file, line: Math.floor(rem / LINE_SHIFT), col: rem % LINE_SHIFT };
     },
   };
+}
+
+/** Copy of a structured default (plain arrays and objects of scalars), so blocks never share one. */
+function cloneDefault(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(cloneDefault);
+  if (v !== null && typeof v === 'object') {
+    const o: Record<string, unknown> = {};
+    for (const k in v as Record<string, unknown>) o[k] = cloneDefault((v as Record<string, unknown>)[k]);
+    return o;
+  }
+  return v;
 }
 
 function obj0(v: unknown): RawObject | undefined {
