@@ -3,6 +3,7 @@
 // address/port), so an unchanged instance or real server keeps its state across a reload.
 import type { Model } from './model.js';
 
+
 type Obj = Record<string, unknown>;
 
 export interface CollectionDiff<T = Obj> {
@@ -65,13 +66,13 @@ export function vrrpKey(i: Obj): string {
 /** ip+port+protocol, or fwmark, or group name: as keepalived identifies a virtual server. */
 export function virtualServerKey(v: Obj): string {
   const proto = keyText(v.protocol) || 'TCP';
-  if (v.group !== undefined) return `group:${keyText(v.group)}`;
-  if (v.fwmark !== undefined) return `fwmark:${keyText(v.fwmark)}:${keyText(v.family ?? '')}`;
-  return `${keyText(v.ip ?? v.address)}:${keyText(v.port)}:${proto}`;
+  if (v.kind === 'group') return `group:${keyText(v.group)}`;
+  if (v.kind === 'fwmark') return `fwmark:${keyText(v.fwmark)}`;
+  return `${keyText(v.addr)}:${keyText(v.port)}:${proto}`;
 }
 
 export function realServerKey(r: Obj): string {
-  return `${keyText(r.ip ?? r.address)}:${keyText(r.port)}`;
+  return `${keyText(r.addr)}:${keyText(r.port)}`;
 }
 
 export function diffCollection(before: readonly Obj[], after: readonly Obj[], key: (o: Obj) => string): CollectionDiff {
