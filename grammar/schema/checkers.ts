@@ -7,7 +7,7 @@
 // stays visible for that inheritance.
 import { ErrClass } from '../diagnostics.js';
 import type { ConvertCtx, KeywordSpec, Word } from './types.js';
-import { INT_MAX, TIMER_MAX_US, UINT_MAX, hexString, ifname, ip, name, oneOf, string, timerUs, uint, wholeSeconds } from './values.js';
+import { INT_MAX, TIMER_MAX_US, UINT_MAX, hexString, ifname, ip, name, oneOf, oneOfNoCase, string, timerUs, uint, wholeSeconds } from './values.js';
 import { conv, flag, flagBool, later, parseWord, scriptLine, supported, userLine, val, weightReverse } from './shared.js';
 
 const SMTPC = later('SMTP_CHECK health checker');
@@ -209,7 +209,7 @@ const dnsCheck: KeywordSpec = {
   block: {
     keywords: [
       ...commonKeywords(true),
-      val('type', oneOf(['A', 'NS', 'CNAME', 'SOA', 'MX', 'TXT', 'AAAA', 'RRSIG', 'DNSKEY'] as const, {}, 'DNS check type'), supported, 'Query type.', {
+      val('type', oneOfNoCase(['A', 'NS', 'CNAME', 'SOA', 'MX', 'TXT', 'AAAA', 'RRSIG', 'DNSKEY'] as const, 'DNS check type'), supported, 'Query type.', {
         default: 'SOA',
       }),
       val('name', dnsName, supported, 'Domain name queried.', { default: '.' }),

@@ -14,7 +14,6 @@ const NFT = later('nftables/iptables firewall rules (no_accept, VMAC IGMP filter
 const NETNS = later('running in a network namespace');
 const NLBUF = later('netlink socket buffer sizing');
 const RELOAD = later('reload scheduling and reload checks');
-const NO_LINKBEAT = 'Debian builds keepalived without LINKBEAT support';
 const NO_IPSET = 'Debian builds keepalived without libipset';
 
 /** Root-level global keywords (outside global_defs). */
@@ -24,7 +23,7 @@ export const rootGlobalKeywords: KeywordSpec[] = [
   flag('namespace_with_ipsets', NETNS, 'Allow ipsets with a namespace on kernels before 3.13.'),
   val('instance', string, later('per-instance pid and file names'), 'Instance name used in pid file names.'),
   flag('use_pid_dir', later('pid files in /run/keepalived'), 'Create pid files in /run/keepalived.'),
-  flag('linkbeat_use_polling', later('link polling with MII/ETHTOOL/ioctl'), 'Poll media link state instead of netlink.', { unknownToKeepalived: NO_LINKBEAT }),
+  flag('linkbeat_use_polling', later('link polling with MII/ETHTOOL/ioctl'), 'Poll media link state instead of netlink.'),
   val('child_wait_time', wholeSeconds(0, Math.floor(UINT_MAX / 1e6)), later('graceful child shutdown timing'), 'Time to wait for child processes on termination (µs in the model).', { default: 5_000_000 }),
 ];
 

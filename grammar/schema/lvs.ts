@@ -66,7 +66,8 @@ const rsWeight = uint(0, INT_MAX);
 
 const realServerKeywords: KeywordSpec[] = [
   val('weight', rsWeight, supported, 'IPVS weight.', { default: 1 }),
-  conv('lvs_method', lvsMethod, supported, 'Forwarding method NAT|DR|TUN [type ...] (default: virtual server).', { aliases: ['lb_kind'] }),
+  // keepalived knows lb_kind only at the virtual server level
+  conv('lvs_method', lvsMethod, supported, 'Forwarding method NAT|DR|TUN [type ...] (default: virtual server).'),
   conv('notify_up', scriptLine, supported, 'Script run when the real server comes up.'),
   conv('notify_down', scriptLine, supported, 'Script run when the real server goes down.'),
   val('uthreshold', uint(0, UINT_MAX), supported, 'Upper connection threshold.'),
@@ -106,7 +107,7 @@ export const virtualServer: KeywordSpec = {
   doc: 'A virtual service: <IP> [<PORT>] | fwmark <INT> | group <NAME>.',
   block: {
     keywords: [
-      val('lvs_sched', oneOf(SCHEDULERS, {}, 'lvs_scheduler'), supported, 'IPVS scheduler.', { aliases: ['lb_algo'], default: 'wlc' }),
+      val('lvs_sched', oneOf(SCHEDULERS, {}, 'lvs_scheduler'), supported, 'IPVS scheduler (absent: keepalived reports an error and uses wlc).', { aliases: ['lb_algo'], default: 'wlc' }),
       flag('flag-1', supported, 'Scheduler flag-1.'),
       flag('flag-2', supported, 'Scheduler flag-2.'),
       flag('flag-3', supported, 'Scheduler flag-3.'),
@@ -116,14 +117,14 @@ export const virtualServer: KeywordSpec = {
       flag('mh-fallback', supported, 'mh scheduler: fall back to another server.'),
       flag('ops', supported, 'One-packet scheduling (UDP).'),
       flag('hashed', ignored('keepalived accepts it but sets no flag (only sh/mh flags are meaningful)'), 'No effect in keepalived 2.2.7.'),
-      conv('lvs_method', lvsMethod, supported, 'Forwarding method NAT|DR|TUN [type {ipip|gue port N|gre} [nocsum|csum|remcsum]].', {
+      conv('lvs_method', lvsMethod, supported, 'Forwarding method NAT|DR|TUN [type {ipip|gue port N|gre} [nocsum|csum|remcsum]] (absent: keepalived reports an error and uses NAT).', {
         aliases: ['lb_kind'],
         default: { method: 'NAT' },
       }),
       conv('persistence_engine', persistenceEngine, PE, 'IPVS persistence engine (sip).'),
       conv('persistence_timeout', persistenceTimeout, supported, 'Persistence timeout in seconds (no value: 360).'),
       conv('persistence_granularity', persistenceGranularity, supported, 'Persistence netmask (IPv4) or prefix length (IPv6).'),
-      val('protocol', oneOfNoCase(['TCP', 'UDP', 'SCTP'] as const, 'protocol'), supported, 'L4 protocol.', { default: 'TCP' }),
+      val('protocol', oneOfNoCase(['TCP', 'UDP', 'SCTP'] as const, 'protocol'), supported, 'L4 protocol (absent on an address service: keepalived reports an error and uses UDP).'),
       flag('ha_suspend', supported, 'Suspend checkers while the virtual address is not configured.'),
       flagBool('smtp_alert', SMTP, 'Send SMTP alerts on quorum changes.'),
       val('virtualhost', string, supported, 'Default Host header of HTTP_GET/SSL_GET.'),

@@ -270,6 +270,9 @@ export function addressLine(isStatic: boolean): LineSpec {
       if (out.brd !== undefined && out.peer) {
         ctx.report(ErrClass.General, 'Cannot specify broadcast and peer addresses - ignoring broadcast address', first);
         delete out.brd;
+      } else if ((out.brd === '+' || out.brd === '-') && out.prefix > 30) {
+        ctx.report(ErrClass.General, `Address prefix length ${out.prefix} too long for broadcast`, first);
+        delete out.brd;
       }
       if (out.family === 6 && out.scope !== undefined) {
         ctx.report(ErrClass.General, `Cannot specify scope for IPv6 addresses (${first.text}) - ignoring scope`, first);

@@ -65,9 +65,7 @@ const upDownDelayLine: LineSpec = {
   },
 };
 
-export const linkbeatInterfaces: KeywordSpec = lines('linkbeat_interfaces', linkbeatLine, LINKBEAT, 'Interfaces whose link state is polled [MII|ETHTOOL|IOCTL].', {
-  unknownToKeepalived: 'Debian builds keepalived without LINKBEAT support',
-});
+export const linkbeatInterfaces: KeywordSpec = lines('linkbeat_interfaces', linkbeatLine, LINKBEAT, 'Interfaces whose link state is polled [MII|ETHTOOL|IOCTL].');
 
 export const interfaceUpDownDelays: KeywordSpec = lines('interface_up_down_delays', upDownDelayLine, supported, 'Debounce delays (s) of interface down/up transitions.');
 

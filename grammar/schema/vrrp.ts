@@ -341,7 +341,7 @@ export const vrrpInstance: KeywordSpec = {
       flagBool('smtp_alert', SMTP, 'Send SMTP alerts on transitions.'),
       val('kernel_rx_buf_size', uint(0, UINT_MAX), later('VRRP socket receive buffer sizing'), 'Receive buffer size of the VRRP socket.'),
       flag('linkbeat_use_polling', later('link polling with MII/ETHTOOL/ioctl'), 'Poll link state of the instance interface (deprecated).', {
-        unknownToKeepalived: 'Debian builds keepalived without LINKBEAT support',
+        deprecated: { linkbeat_use_polling: { level: 'error', message: "'linkbeat_use_polling' in vrrp instance deprecated - use linkbeat_interfaces block" } },
       }),
       conv('lvs_sync_daemon_interface', (w: Word[]) => w.map((x) => x.text), ignored('deprecated since keepalived 1.2.19; use global lvs_sync_daemon'), 'Deprecated IPVS sync daemon interface.', {
         deprecated: { lvs_sync_daemon_interface: { level: 'error', message: 'Specifying lvs_sync_daemon_interface against a vrrp is deprecated.' } },

@@ -1,0 +1,261 @@
+// The schema against the real keepalived 2.2.7 (`keepalived -t`, installed from Debian):
+//  1. every keyword the schema declares is known to keepalived in the block where the schema
+//     puts it (and the ones marked unknownToKeepalived are the ones keepalived rejects);
+//  2. for a sample of values per area, the schema accepts exactly what keepalived accepts.
+// Each case is its own small config file and its own `keepalived -t` run (about 10 ms each), so
+// a case cannot disturb another; keepalived's verdict is "some error was reported at the line".
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { allBlocks, findKeyword, rootSchema } from '../../../grammar/schema/index.js';
+import type { BlockSpec, KeywordSpec, Word } from '../../../grammar/schema/types.js';
+
+const KEEPALIVED = '/usr/sbin/keepalived';
+let dir = '';
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'lvsd-schema-'));
+});
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Opener line of a block keyword, so that keepalived enters its block. */
+const OPENERS: Record<string, string> = {
+  vrrp_instance: 'vrrp_instance VI_1',
+  vrrp_sync_group: 'vrrp_sync_group G_1',
+  vrrp_script: 'vrrp_script S_1',
+  vrrp_track_process: 'vrrp_track_process P_1',
+  track_file: 'track_file TF_1',
+  track_group: 'track_group TG_1',
+  bfd_instance: 'bfd_instance B_1',
+  virtual_server: 'virtual_server 10.99.0.1 80',
+  real_server: 'real_server 10.99.0.2 80',
+  virtual_server_group: 'virtual_server_group VSG_1',
+};
+const opener = (k: string) => OPENERS[k] ?? k;
+
+let seq = 0;
+interface KaResult { out: string; lineErrors: string[] }
+
+/** Runs keepalived -t on `ctx` blocks around `line`; returns the messages reported at that line. */
+function runKeepalived(ctx: string[], line: string): Promise<KaResult> {
+  const lines: string[] = [];
+  ctx.forEach((c, i) => lines.push(`${'  '.repeat(i)}${c} {`));
+  lines.push(`${'  '.repeat(ctx.length)}${line}`);
+  const at = lines.length;
+  for (let i = ctx.length - 1; i >= 0; i--) lines.push(`${'  '.repeat(i)}}`);
+  const file = join(dir, `c${seq++}.conf`);
+  writeFileSync(file, lines.join('\n') + '\n');
+  return new Promise((resolve, reject) => {
+    execFile(KEEPALIVED, ['-t', '-f', file], { timeout: 10_000 }, (err, stdout, stderr) => {
+      // keepalived 2.2.7 crashes (SIGSEGV) after parsing some incomplete configs, e.g. an
+      // HTTP_GET without url; its messages are printed by then. Only a failure to run counts.
+      if (err && typeof err.code === 'string') return reject(err);
+      if (err && err.killed && !err.signal) return reject(err);
+      const out = `${stdout}${stderr}`;
+      const lineErrors = out.split('\n').filter((l) => new RegExp(`Line ${at}\\)`).test(l));
+      resolve({ out, lineErrors });
+    });
+  });
+}
+
+/** Runs jobs with bounded concurrency (2 cores here). */
+async function pool<T, R>(items: T[], n: number, f: (t: T) => Promise<R>): Promise<R[]> {
+  const res: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        res[i] = await f(items[i]);
+      }
+    }),
+  );
+  return res;
+}
+
+const words = (s: string): Word[] => {
+  const out: Word[] = [];
+  const re = /\S+/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(s))) out.push({ text: m[0], col: m.index + 1, quoted: false });
+  return out;
+};
+
+/** The schema's verdict on one line: the error messages its value types / converters report. */
+function schemaErrors(ctx: string[], line: string): string[] {
+  let block: BlockSpec = rootSchema;
+  let linesKw: KeywordSpec | undefined;
+  for (const c of ctx) {
+    const k = findKeyword(block, c.split(/\s+/)[0]);
+    if (!k) throw new Error(`context ${c} not in schema`);
+    if (k.block) block = k.block;
+    else if (k.lines) linesKw = k;
+  }
+  const errs: string[] = [];
+  const ctxObj = { report: (_c: unknown, m: string, _w?: Word, level?: 'error' | 'warning') => void (level !== 'warning' && errs.push(m)) };
+  const ws = words(line);
+  if (linesKw?.lines) {
+    linesKw.lines.convert(ws, ctxObj);
+    return errs;
+  }
+  const kw = findKeyword(block, ws[0].text);
+  if (!kw) return [`unknown keyword ${ws[0].text}`];
+  const args = ws.slice(1);
+  if (kw.convert) kw.convert(args, ctxObj);
+  else if (kw.flag && !kw.args?.length) {
+    if (kw.flagArg && args[0] && !['true', 'on', 'yes', 'false', 'off', 'no'].includes(args[0].text)) errs.push(`bad bool ${args[0].text}`);
+  } else {
+    (kw.args ?? []).forEach((a, i) => {
+      const w = args[i];
+      if (!w) {
+        if (!a.optional) errs.push(`missing ${a.name}`);
+        return;
+      }
+      const r = a.type.parse(w.text);
+      if (!r.ok) errs.push(r.message);
+    });
+  }
+  return errs;
+}
+
+// ---- 1. keyword placement -------------------------------------------------------------------
+
+interface Placement { ctx: string[]; word: string; unknown: boolean }
+
+function placements(): Placement[] {
+  const out: Placement[] = [];
+  for (const { path, block } of allBlocks()) {
+    // a path through the schema -> opener lines (repeatable blocks get a name)
+    const ctx = path.map(opener);
+    for (const k of block.keywords) {
+      for (const word of [k.name, ...(k.aliases ?? [])]) out.push({ ctx, word, unknown: k.unknownToKeepalived !== undefined });
+    }
+  }
+  return out;
+}
+
+describe('schema keywords vs keepalived -t', () => {
+  it('keepalived knows every schema keyword where the schema puts it, and only those', async () => {
+    const cases = placements();
+    expect(cases.length).toBeGreaterThan(400);
+    const results = await pool(cases, 4, (c) => runKeepalived(c.ctx, c.word));
+    const wrong: string[] = [];
+    cases.forEach((c, i) => {
+      const unknown = results[i].lineErrors.some((l) => l.includes(`Unknown keyword '${c.word}'`));
+      if (unknown !== c.unknown) wrong.push(`${[...c.ctx, c.word].join(' > ')}: keepalived ${unknown ? 'rejects' : 'knows'} it, schema says ${c.unknown ? 'unknown' : 'known'}`);
+    });
+    expect(wrong, wrong.join('\n')).toEqual([]);
+  }, 120_000);
+});
+
+// ---- 2. values ---------------------------------------------------------------------------------
+
+/** [context openers, line]; each is run through keepalived and the schema. */
+const VRRP = ['vrrp_instance VI_1'];
+const VS = ['virtual_server 10.99.0.1 80'];
+const RS = [...VS, 'real_server 10.99.0.2 80'];
+const VALUE_CASES: Array<[string[], string]> = [
+  // global_defs
+  [['global_defs'], 'vrrp_version 2'], [['global_defs'], 'vrrp_version 4'], [['global_defs'], 'vrrp_version x'],
+  [['global_defs'], 'vrrp_garp_master_delay 10'], [['global_defs'], 'vrrp_garp_master_delay -1'], [['global_defs'], 'vrrp_garp_master_delay 1.5'],
+  [['global_defs'], 'vrrp_garp_interval 0.001'], [['global_defs'], 'vrrp_garp_interval 0.0000001'], [['global_defs'], 'vrrp_garp_interval abc'],
+  [['global_defs'], 'vrrp_mcast_group4 224.0.0.19'], [['global_defs'], 'vrrp_mcast_group4 10.0.0.1'], [['global_defs'], 'vrrp_mcast_group4 ff02::12'],
+  [['global_defs'], 'vrrp_mcast_group6 ff02::13'], [['global_defs'], 'vrrp_mcast_group6 fe80::1'],
+  [['global_defs'], 'startup_script_timeout 1000'], [['global_defs'], 'startup_script_timeout 1001'], [['global_defs'], 'startup_script_timeout 0'],
+  [['global_defs'], 'smtp_alert'], [['global_defs'], 'smtp_alert yes'], [['global_defs'], 'smtp_alert maybe'],
+  [['global_defs'], 'vrrp_priority -20'], [['global_defs'], 'vrrp_priority 20'], [['global_defs'], 'vrrp_rt_priority 99'], [['global_defs'], 'vrrp_rt_priority 100'],
+  [['global_defs'], 'max_auto_priority'], [['global_defs'], 'max_auto_priority -1'], [['global_defs'], 'max_auto_priority -2'],
+  [['global_defs'], 'lvs_timeouts tcp 900 udp 300'], [['global_defs'], 'lvs_timeouts tcp x'], [['global_defs'], 'lvs_timeouts bogus 1'], [['global_defs'], 'lvs_timeouts'],
+  [['global_defs'], 'lvs_sync_daemon eth0 inst VI_1 id 5 maxlen 1400 port 8848 ttl 2 group 224.0.0.81'], [['global_defs'], 'lvs_sync_daemon eth0 id 256'],
+  [['global_defs'], 'lvs_sync_daemon eth0 port 0'], [['global_defs'], 'lvs_sync_daemon eth0 group 10.0.0.1'],
+  [['global_defs'], 'lvs_flush_on_stop VS'], [['global_defs'], 'lvs_flush_on_stop RS'],
+  [['global_defs'], 'dynamic_interfaces allow_if_changes'], [['global_defs'], 'dynamic_interfaces other'],
+  [['global_defs'], 'umask 022'], [['global_defs'], 'umask IWGRP|IWOTH'], [['global_defs'], 'umask IWGRP|IFOO'], [['global_defs'], 'umask 0x1000'],
+  [['global_defs'], 'vrrp_rx_bufs_policy MTU'], [['global_defs'], 'vrrp_rx_bufs_policy 10000'], [['global_defs'], 'vrrp_rx_bufs_policy MTU ADVERT'],
+  [['global_defs'], 'vrrp_garp_extra_if all 100'], [['global_defs'], 'vrrp_garp_extra_if 0'], [['global_defs'], 'vrrp_garp_extra_if 86401'],
+  [['global_defs'], 'vrrp_startup_delay 5.5'], [['global_defs'], 'vrrp_startup_delay 0'],
+  [['global_defs'], 'nftables_priority -5'], [['global_defs'], 'nftables_ipvs_start_fwmark 0'],
+  [['global_defs'], 'min_auto_priority_delay 10000001'], [['global_defs'], 'vrrp_rlimit_rttime 0'],
+  // vrrp_instance
+  [VRRP, 'priority 255'], [VRRP, 'priority 0'], [VRRP, 'priority 256'], [VRRP, 'priority -1'], [VRRP, 'priority 1x'],
+  [VRRP, 'virtual_router_id 1'], [VRRP, 'virtual_router_id 0'], [VRRP, 'virtual_router_id 256'],
+  [VRRP, 'advert_int 0.01'], [VRRP, 'advert_int 0.009'], [VRRP, 'advert_int 255'], [VRRP, 'advert_int 255.000001'], [VRRP, 'advert_int 1.0000001'],
+  [VRRP, 'state MASTER'], [VRRP, 'state master'], [VRRP, 'version 3'], [VRRP, 'version 1'],
+  [VRRP, 'unicast_ttl 0'], [VRRP, 'unicast_ttl 256'], [VRRP, 'preempt_delay 1000'], [VRRP, 'preempt_delay 1000.5'],
+  [VRRP, 'down_timer_adverts 100'], [VRRP, 'down_timer_adverts 101'], [VRRP, 'garp_extra_if 0'], [VRRP, 'garp_extra_if all'],
+  [VRRP, 'strict_mode off'], [VRRP, 'strict_mode bad'], [VRRP, 'debug 4'], [VRRP, 'debug 5'],
+  [VRRP, 'mcast_src_ip 10.0.0.1'], [VRRP, 'mcast_dst_ip 224.0.0.20'], [VRRP, 'mcast_dst_ip 10.0.0.1'],
+  [VRRP, 'use_vmac vrrp.51 02:00:00:00:00:01'], [VRRP, 'use_vmac 01:00:00:00:00:01'], [VRRP, 'use_vmac 02:00:00:00:00'], [VRRP, 'use_vmac 00:00:5e:00:01:33'],
+  [VRRP, 'old_unicast_checksum never'], [VRRP, 'old_unicast_checksum sometimes'],
+  [[...VRRP, 'authentication'], 'auth_type PASS'], [[...VRRP, 'authentication'], 'auth_type MD5'],
+  [[...VRRP, 'authentication'], 'auth_pass 12345678'], [[...VRRP, 'authentication'], 'auth_pass 123456789'],
+  [[...VRRP, 'virtual_ipaddress'], '10.1.2.3/24 dev eth0 label eth0:1 scope link'], [[...VRRP, 'virtual_ipaddress'], '10.1.2.300/24'],
+  [[...VRRP, 'virtual_ipaddress'], '10.1.2.3/33'], [[...VRRP, 'virtual_ipaddress'], '10.1.2.3 scope bogus'], [[...VRRP, 'virtual_ipaddress'], '10.1.2.3 frob'],
+  [[...VRRP, 'virtual_ipaddress'], '10.1.2.3 brd 10.1.2.255'], [[...VRRP, 'virtual_ipaddress'], '10.1.2.3 brd +'], [[...VRRP, 'virtual_ipaddress'], '10.1.2.3 dev'],
+  [[...VRRP, 'virtual_ipaddress'], '10.1.2.3 preferred_lft forever'], [[...VRRP, 'virtual_ipaddress'], '10.1.2.3 preferred_lft soon'],
+  [[...VRRP, 'virtual_ipaddress'], '10.1.2.3 label averyveryverylonglabel'], [[...VRRP, 'virtual_ipaddress'], 'fe80::1/64 no_track'],
+  [[...VRRP, 'unicast_peer'], '10.0.0.2'], [[...VRRP, 'unicast_peer'], '10.0.0.2 min_ttl 1 max_ttl 255'], [[...VRRP, 'unicast_peer'], '10.0.0.2 max_ttl 256'],
+  [[...VRRP, 'unicast_peer'], '10.0.0.2 foo 1'], [[...VRRP, 'unicast_peer'], '10.0.0.256'],
+  [[...VRRP, 'track_interface'], 'eth0 weight 253'], [[...VRRP, 'track_interface'], 'eth0 weight 254'], [[...VRRP, 'track_interface'], 'eth0 weight 255'],
+  [[...VRRP, 'track_interface'], 'eth0 weight 10 reverse'], [[...VRRP, 'track_interface'], 'eth0 weight 10 noreverse'], [[...VRRP, 'track_interface'], 'eth0 height 1'],
+  // vrrp_script / track_file / sync group
+  [['vrrp_script S_1'], 'interval 0'], [['vrrp_script S_1'], 'interval 5'], [['vrrp_script S_1'], 'weight -253'], [['vrrp_script S_1'], 'weight 254'],
+  [['vrrp_script S_1'], 'weight 10 reverse'], [['vrrp_script S_1'], 'weight 10 backwards'], [['vrrp_script S_1'], 'rise 0'], [['vrrp_script S_1'], 'fall 2147483647'],
+  [['track_file TF_1'], 'weight 254'], [['track_file TF_1'], 'weight 255'], [['track_file TF_1'], 'init_file 5 overwrite'], [['track_file TF_1'], 'init_file x'],
+  [['vrrp_sync_group G_1'], 'smtp_alert off'], [['vrrp_sync_group G_1'], 'notify_priority_changes sure'],
+  [['garp_group'], 'garp_interval 0.5'], [['garp_group'], 'gna_interval -1'],
+  [['interface_up_down_delays'], 'lo 1.5 2'], [['interface_up_down_delays'], 'lo 256'],
+  // LVS
+  [VS, 'lvs_sched wrr'], [VS, 'lb_algo sh'], [VS, 'lvs_sched fastest'], [VS, 'lvs_method DR'], [VS, 'lb_kind TUN'], [VS, 'lvs_method NATT'],
+  [VS, 'lvs_method TUN type gue port 6080'], [VS, 'lvs_method TUN type gue'], [VS, 'lvs_method TUN type ipip csum'], [VS, 'lvs_method TUN type gre remcsum'],
+  [VS, 'lvs_method TUN type gre csum'], [VS, 'lvs_method TUN type vxlan'],
+  [VS, 'protocol tcp'], [VS, 'protocol SCTP'], [VS, 'protocol ICMP'],
+  [VS, 'persistence_timeout'], [VS, 'persistence_timeout 0'], [VS, 'persistence_timeout 2678400'], [VS, 'persistence_timeout 2678401'],
+  [VS, 'persistence_granularity 255.255.255.0'], [VS, 'persistence_granularity 255.255.255.256'],
+  [VS, 'quorum 0'], [VS, 'quorum 2'], [VS, 'hysteresis 0'], [VS, 'delay_loop 0'], [VS, 'delay_loop 0.000001'], [VS, 'delay_loop 6'],
+  [VS, 'connect_timeout 4294.967295'], [VS, 'connect_timeout 4294.967296'], [VS, 'retry 0'], [VS, 'warmup 0'],
+  // ip_family is checked against the address of an address service (a model check); a fwmark service shows the value check
+  [['virtual_server fwmark 1'], 'ip_family inet6'], [['virtual_server fwmark 1'], 'ip_family ipx'], [VS, 'sorry_server 10.99.0.9 8080'], [VS, 'sorry_server 10.99.0.999 80'],
+  [RS, 'weight 0'], [RS, 'weight 2147483647'], [RS, 'weight -1'], [RS, 'weight 2147483648'], [RS, 'inhibit_on_failure false'], [RS, 'inhibit_on_failure sometimes'],
+  [RS, 'uthreshold 100'], [RS, 'lvs_method TUN type gue port 0'],
+  // checkers
+  [[...RS, 'TCP_CHECK'], 'connect_port 0'], [[...RS, 'TCP_CHECK'], 'connect_port 65535'], [[...RS, 'TCP_CHECK'], 'connect_ip 10.99.0.3'],
+  [[...RS, 'TCP_CHECK'], 'connect_timeout 0'], [[...RS, 'TCP_CHECK'], 'retry 0'], [[...RS, 'TCP_CHECK'], 'alpha no'], [[...RS, 'TCP_CHECK'], 'fwmark 7'],
+  [[...RS, 'HTTP_GET'], 'http_protocol 1.1'], [[...RS, 'HTTP_GET'], 'http_protocol 1.0c'], [[...RS, 'HTTP_GET'], 'http_protocol 2'],
+  [[...RS, 'HTTP_GET', 'url'], 'status_code 200-299 404'], [[...RS, 'HTTP_GET', 'url'], 'status_code 600'], [[...RS, 'HTTP_GET', 'url'], 'status_code 300-200'],
+  [[...RS, 'HTTP_GET', 'url'], 'digest 9b3a0c85a887a256d6939da88aabd8cd'], [[...RS, 'HTTP_GET', 'url'], 'digest 9b3a0c85'], [[...RS, 'HTTP_GET', 'url'], 'digest 9b3a0c85a887a256d6939da88aabd8cz'],
+  [[...RS, 'SSL_GET'], 'enable_sni'], [[...RS, 'SSL_GET'], 'fast_recovery off'],
+  [[...RS, 'DNS_CHECK'], 'type AAAA'], [[...RS, 'DNS_CHECK'], 'type aaaa'], [[...RS, 'DNS_CHECK'], 'type PTR'], [[...RS, 'DNS_CHECK'], 'name a..b'],
+  [[...RS, 'MISC_CHECK'], 'misc_timeout 5'], [[...RS, 'MISC_CHECK'], 'misc_timeout x'],
+  [[...RS, 'UDP_CHECK'], 'payload 01ab 2'], [[...RS, 'UDP_CHECK'], 'payload 0g'], [[...RS, 'UDP_CHECK'], 'require_reply'], [[...RS, 'UDP_CHECK'], 'require_reply 0x'],
+  [[...RS, 'UDP_CHECK'], 'min_reply_length 65535'], [[...RS, 'UDP_CHECK'], 'max_reply_length 65536'],
+  [[...RS, 'FILE_CHECK'], 'weight -2147483647 reverse'], [[...RS, 'FILE_CHECK'], 'weight 10 sideways'],
+  [['virtual_server_group VSG_1'], '10.99.1.1-10 80'], [['virtual_server_group VSG_1'], '10.99.1.0/24 80'], [['virtual_server_group VSG_1'], '10.99.1.1/33'],
+  [['virtual_server_group VSG_1'], 'fwmark 5 inet6'], [['virtual_server_group VSG_1'], 'fwmark 5 ipx'], [['virtual_server_group VSG_1'], '10.99.1.1 99999'],
+  // BFD
+  [['bfd_instance B_1'], 'min_rx 0.5'], [['bfd_instance B_1'], 'min_rx 3.312'], [['bfd_instance B_1'], 'min_rx 3.3125'], [['bfd_instance B_1'], 'idle_tx 999'],
+  [['bfd_instance B_1'], 'multiplier 256'], [['bfd_instance B_1'], 'max_hops -1'], [['bfd_instance B_1'], 'max_hops -2'], [['bfd_instance B_1'], 'weight 253 reverse'],
+];
+
+describe('schema values vs keepalived -t', () => {
+  it('accepts and rejects the sample values as keepalived does', async () => {
+    expect(VALUE_CASES.length).toBeGreaterThan(150);
+    const results = await pool(VALUE_CASES, 4, ([ctx, line]) => runKeepalived(ctx, line));
+    const diffs: string[] = [];
+    let rejected = 0;
+    VALUE_CASES.forEach(([ctx, line], i) => {
+      const ka = results[i].lineErrors;
+      const ours = schemaErrors(ctx, line);
+      if (ka.length > 0) rejected++;
+      if ((ka.length > 0) !== (ours.length > 0))
+        diffs.push(`${[...ctx, line].join(' > ')}: keepalived ${ka.length ? `rejects (${ka.join(' | ')})` : 'accepts'}, schema ${ours.length ? `rejects (${ours.join(' | ')})` : 'accepts'}`);
+    });
+    // both verdicts must occur, or the sample proves nothing
+    expect(rejected).toBeGreaterThan(40);
+    expect(rejected).toBeLessThan(VALUE_CASES.length - 40);
+    expect(diffs, diffs.join('\n')).toEqual([]);
+  }, 120_000);
+});
