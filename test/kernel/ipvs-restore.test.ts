@@ -1,0 +1,93 @@
+// `lvsd ipvs restore` and the reconciler against the real kernel.
+import { describe, expect, it } from 'vitest';
+import { withIpvs } from './ipvs/env.js';
+import { makeDest, makeService, serviceKey } from '../../src/ipvs/model.js';
+
+const SAVED = [
+  '-A -t 10.0.0.1:80 -s wlc',
+  '-a -t 10.0.0.1:80 -r 192.168.1.10:8080 -m -w 7',
+  '-a -t 10.0.0.1:80 -r 192.168.1.11:80 -g -w 0',
+  '-a -t 10.0.0.1:80 -r 192.168.1.12:80 -i -w 1 --tun-type ipip',
+  '-a -t 10.0.0.1:80 -r 192.168.1.13:80 -i -w 1 --tun-type gue --tun-port 6080 --tun-csum',
+  '-a -t 10.0.0.1:80 -r 192.168.1.14:80 -i -w 1 --tun-type gre --tun-csum',
+  '-A -u 10.0.0.1:53 -s wrr -p 600 -M 255.255.255.0',
+  '-A --sctp-service 10.0.0.1:3868 -s sh -b sh-fallback,sh-port',
+  '-A -t [2001:db8::1]:443 -s wlc -p 120 -M 64',
+  '-a -t [2001:db8::1]:443 -r [2001:db8::10]:443 -m -w 5',
+  '-A -f 5 -s mh -b mh-port',
+  '-a -f 5 -r 192.168.1.20:0 -g -w 1',
+  '-A -f 6 -6 -s lc -p 300',
+  '',
+].join('\n');
+
+describe('lvsd ipvs restore', () => {
+  it('restores ipvsadm -S output; ipvsadm -S then prints the same text', async () => {
+    await withIpvs(async (env) => {
+      // The agent reads the file path from the shared scratch dir; pass text through a file.
+      const { writeFileSync, mkdtempSync } = await import('node:fs');
+      const { join } = await import('node:path');
+      const dir = mkdtempSync(join(process.env.LVSD_VM_SHARE ?? '/tmp', 'restore-'));
+      const f = join(dir, 'rules');
+      writeFileSync(f, SAVED);
+      expect(await env.lvsd.cli('restore', f)).toEqual({ status: 0, stdout: '' });
+      expect(env.ipvsadm('-S', '-n')).toBe(SAVED);
+      // and ipvsadm -R of the same text gives the same table as lvsd's restore
+      env.ipvsadm('-C');
+      env.ns.exec('ipvsadm', ['-R'], { input: SAVED });
+      expect((await env.lvsd.cli('save')).stdout).toBe(SAVED);
+    });
+  });
+
+  it('a bad line applies nothing and names the line', async () => {
+    await withIpvs(async (env) => {
+      const { writeFileSync, mkdtempSync } = await import('node:fs');
+      const { join } = await import('node:path');
+      const dir = mkdtempSync(join(process.env.LVSD_VM_SHARE ?? '/tmp', 'restore-'));
+      const f = join(dir, 'rules');
+      writeFileSync(f, '-A -t 10.0.0.1:80 -s rr\n-a -t 10.0.0.1:80 -r 10.1.1.1 -w 99999\n');
+      expect((await env.lvsd.cli('restore', f)).status).toBe(1);
+      expect(env.ipvsadm('-S', '-n')).toBe('');
+      // a kernel error stops at its line
+      writeFileSync(f, '-A -t 10.0.0.1:80 -s rr\n-A -t 10.0.0.1:80 -s rr\n-A -t 10.0.0.2:80 -s rr\n');
+      expect((await env.lvsd.cli('restore', f)).status).toBe(1);
+      expect(env.ipvsadm('-S', '-n')).toBe('-A -t 10.0.0.1:80 -s rr\n');
+    });
+  });
+});
+
+describe('reconcile against the kernel', () => {
+  it('applies a desired table, leaves foreign services untouched, confirms by re-reading', async () => {
+    await withIpvs(async (env) => {
+      env.ipvsadm('-A', '-t', '10.9.9.9:22', '-s', 'rr');
+      env.ipvsadm('-a', '-t', '10.9.9.9:22', '-r', '10.8.8.8', '-m', '-w', '4');
+      env.ipvsadm('-A', '-f', '77', '-s', 'wlc');
+      const foreignBefore = env.ipvsadm('-S', '-n');
+
+      const web = makeService({ addr: '10.0.0.1', port: 80, sched: 'wrr' });
+      const dns = makeService({ protocol: 17, addr: '10.0.0.1', port: 53, sched: 'rr' });
+      const d = (n: number, weight = 1) => makeDest({ addr: `192.168.1.${n}`, port: 80, fwd: 'masq', weight });
+      const owned = [serviceKey(web), serviceKey(dns)];
+
+      let r = await env.lvsd.call<{ ops: unknown[]; confirmed: boolean; failures: unknown[]; logs: Array<{ obj: { event: string } }> }>(
+        'applyDesired', [{ service: web, dests: [d(1), d(2)] }, { service: dns, dests: [makeDest({ addr: '192.168.1.5', port: 53, fwd: 'route' })] }], owned);
+      expect(r).toMatchObject({ confirmed: true, failures: [] });
+      expect(r.ops).toHaveLength(5);
+      expect(r.logs.at(-1)!.obj.event).toBe('ipvs.apply');
+
+      // weight change: one edit; dns removed from the config: deleted; foreign ones untouched
+      r = await env.lvsd.call('applyDesired', [{ service: web, dests: [d(1, 5), d(2)] }], owned);
+      expect(r).toMatchObject({ confirmed: true, ops: [
+        { op: 'editDest', dest: { addr: '192.168.1.1', weight: 5 } },
+        { op: 'deleteService', service: { port: 53 } },
+      ] });
+      const after = env.ipvsadm('-S', '-n');
+      for (const line of foreignBefore.trim().split('\n')) expect(after).toContain(line);
+      expect(after).toContain('-a -t 10.0.0.1:80 -r 192.168.1.1:80 -m -w 5');
+      expect(after).not.toContain(':53');
+
+      // nothing to do the second time
+      r = await env.lvsd.call('applyDesired', [{ service: web, dests: [d(1, 5), d(2)] }], owned);
+      expect(r).toMatchObject({ confirmed: true, ops: [] });
+    });
+  });
+});

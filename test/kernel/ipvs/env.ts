@@ -1,0 +1,22 @@
+// A fresh namespace with its own IPVS table, an lvsd agent inside it, and ipvsadm.
+import { createNetns, type Netns } from '../vm/netns.js';
+import { Agent } from './agent-host.js';
+
+export interface IpvsEnv {
+  ns: Netns;
+  lvsd: Agent;
+  /** ipvsadm inside the namespace; throws on a non-zero exit */
+  ipvsadm(...args: string[]): string;
+}
+
+export async function withIpvs<T>(fn: (env: IpvsEnv) => Promise<T>): Promise<T> {
+  const ns = createNetns('ipvs');
+  let lvsd: Agent | undefined;
+  try {
+    lvsd = await Agent.start(ns.name);
+    return await fn({ ns, lvsd, ipvsadm: (...args) => ns.exec('ipvsadm', args) });
+  } finally {
+    lvsd?.stop();
+    ns.destroy();
+  }
+}
