@@ -406,8 +406,16 @@ export function routeLine(isStatic: boolean): LineSpec {
         out.dst = d.text;
       }
       if (out.dst === '') {
-        ctx.report(ErrClass.General, 'Route has no destination', words[0]);
+        ctx.report(ErrClass.General, 'Route must have a destination', words[0]);
         return undefined;
+      }
+      if (out.options.no_track === undefined) {
+        // keepalived tracks the route through its interface, under its own protocol number
+        const proto = out.options.protocol;
+        if (typeof proto === 'string' && proto !== 'keepalived' && proto !== '18')
+          ctx.report(ErrClass.General, 'Route cannot be tracked if protocol is not RTPROT_KEEPALIVED(18), resetting protocol', words[0]);
+        if (out.options.dev === undefined && out.options.oif === undefined)
+          ctx.report(ErrClass.General, `Warning - cannot track route ${out.dst} with no interface specified, not tracking`, words[0]);
       }
       return out;
     },
@@ -458,6 +466,8 @@ export function ruleLine(isStatic: boolean): LineSpec {
         ctx.report(ErrClass.General, `Unknown rule option ${t}`, w);
         return undefined;
       }
+      if (options.preference === undefined)
+        ctx.report(ErrClass.General, 'Rule has no preference specified - keepalived assigns one. This is probably not what you want.', words[0]);
       return family ? { family, options } : { options };
     },
   };

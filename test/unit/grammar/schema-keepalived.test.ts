@@ -235,6 +235,20 @@ const VALUE_CASES: Array<[string[], string]> = [
   [[...RS, 'FILE_CHECK'], 'weight -2147483647 reverse'], [[...RS, 'FILE_CHECK'], 'weight 10 sideways'],
   [['virtual_server_group VSG_1'], '10.99.1.1-10 80'], [['virtual_server_group VSG_1'], '10.99.1.0/24 80'], [['virtual_server_group VSG_1'], '10.99.1.1/33'],
   [['virtual_server_group VSG_1'], 'fwmark 5 inet6'], [['virtual_server_group VSG_1'], 'fwmark 5 ipx'], [['virtual_server_group VSG_1'], '10.99.1.1 99999'],
+  // static and virtual routes / rules / addresses
+  [['static_ipaddress'], '10.1.2.3/24 dev lo scope host'], [['static_ipaddress'], '10.1.2.3/24 dev lo use_vmac'],
+  [['static_routes'], '10.9.0.0/16 via 10.1.2.1 dev lo'], [['static_routes'], '10.9.0.0/16 via 10.1.2.999 dev lo'],
+  [['static_routes'], '10.9.0.0/16 dev lo table 100 metric 5 mtu lock 1400'], [['static_routes'], 'blackhole 10.9.0.0/16'],
+  [['static_rules'], 'from 10.9.0.0/16 table 100 priority 10'], [['static_rules'], 'from 10.9.0.0/16 table 100 frobnicate 1'],
+  [['static_rules'], 'to 10.9.0.0/16 lookup 100 preference 5'], [[...VRRP, 'virtual_routes'], '10.8.0.0/16 via 10.1.2.1 dev lo no_track'],
+  [[...VRRP, 'virtual_rules'], 'from 10.8.0.0/16 table 5 no_track'], [[...VRRP, 'virtual_routes'], '10.8.0.0/16 via'],
+  // root level, process tracking, sync group tracking
+  [[], 'child_wait_time 10'], [[], 'child_wait_time -1'], [[], 'instance inst1'],
+  [['vrrp_track_process P_1'], 'quorum 0'], [['vrrp_track_process P_1'], 'quorum 65535'], [['vrrp_track_process P_1'], 'quorum_max 65536'],
+  [['vrrp_track_process P_1'], 'delay 0.5'], [['vrrp_track_process P_1'], 'delay 3601'], [['vrrp_track_process P_1'], 'param_match initial'],
+  [['vrrp_track_process P_1'], 'param_match total'], [['vrrp_track_process P_1'], 'weight -254'], [['vrrp_track_process P_1'], 'weight -255'],
+  [['vrrp_sync_group G_1', 'track_interface'], 'lo weight -253 reverse'], [['vrrp_sync_group G_1', 'track_interface'], 'lo weight'],
+  [['linkbeat_interfaces'], 'lo MII'], [['linkbeat_interfaces'], 'lo SNMP'],
   // BFD
   [['bfd_instance B_1'], 'min_rx 0.5'], [['bfd_instance B_1'], 'min_rx 3.312'], [['bfd_instance B_1'], 'min_rx 3.3125'], [['bfd_instance B_1'], 'idle_tx 999'],
   [['bfd_instance B_1'], 'multiplier 256'], [['bfd_instance B_1'], 'max_hops -1'], [['bfd_instance B_1'], 'max_hops -2'], [['bfd_instance B_1'], 'weight 253 reverse'],
