@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `lvsd -t` vs `keepalived -t` on generated configs with 100 .. 100,000 real servers,
 # side by side in one run. Prints wall time (median of RUNS) and peak RSS of each, and ratios.
+# CHECK=tcp makes 5-line TCP_CHECK real servers instead of 12-line HTTP_GET ones.
 # Needs root (keepalived checks interfaces, so both run in a network namespace with veth0).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,7 +40,7 @@ measure() {
 printf '%-8s %12s %12s %8s %14s %14s\n' "servers" "keepalived" "lvsd" "ratio" "keepalived_RSS" "lvsd_RSS"
 for n in $SIZES; do
   conf="$work/k$n.conf"
-  node bench/gen-config.mjs "$n" "$conf" veth0
+  node bench/gen-config.mjs "$n" "$conf" veth0 "${CHECK:-http}"
   # verdicts first: both must accept the generated file
   ip netns exec "$ns" keepalived -t -f "$conf" -l -n >/dev/null 2>&1 || { echo "keepalived rejects $conf"; exit 1; }
   ip netns exec "$ns" node dist/src/cli/lvsd.js -t -f "$conf" >/dev/null 2>&1 || { echo "lvsd rejects $conf"; exit 1; }
