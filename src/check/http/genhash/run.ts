@@ -1,0 +1,71 @@
+// genhash: fetch one URL the way HTTP_GET / SSL_GET do and print the digest
+// they would compare, with keepalived's output and exit status (0 whenever the
+// arguments were usable, even if the server could not be reached; 1 for bad
+// arguments).
+import { parseGenhashArgs, type GenhashOptions } from './args.js';
+import { usageText } from './usage.js';
+import { FdWriter } from './output.js';
+import { verboseObserver, writeDigestDump } from './verbose.js';
+import { buildGetRequest } from '../request.js';
+import { probeHttp, type HttpProbeResult } from '../probe.js';
+
+export const NO_DATA_MESSAGE = 'no data received from remote webserver';
+export const SSL_NO_HEADER_MESSAGE = 'SSL read error from';
+
+export async function runGenhash(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const out = new FdWriter(1);
+  const err = new FdWriter(2);
+  const parsed = parseGenhashArgs(args, env);
+  if (!parsed.ok) {
+    for (const m of parsed.messages) err.text(`${m}\n`);
+    err.text(usageText('genhash'));
+    err.flush();
+    return 1;
+  }
+  const o = parsed.options;
+  const started = o.verbose ? process.hrtime.bigint() : 0n;
+  const abort = new AbortController();
+  const stop = (): void => abort.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const result = await probeHttp({
+    address: o.server.address,
+    port: o.port,
+    family: o.server.family,
+    tls: o.ssl ? { servername: o.sni && o.virtualHost ? o.virtualHost : undefined } : undefined,
+    request: buildGetRequest({
+      path: o.url,
+      version: o.version,
+      virtualHost: o.virtualHost,
+      address: o.server.address,
+      port: o.port,
+      family: o.server.family,
+    }),
+    timeoutMs: Math.ceil(o.timeoutUsec / 1000),
+    hash: o.hash,
+    observer: o.verbose ? verboseObserver(out) : undefined,
+    signal: abort.signal,
+  });
+  report(o, result, out, err);
+  if (o.verbose) {
+    const usecs = (process.hrtime.bigint() - started) / 1000n;
+    out.text(`\nGlobal response time for [${o.url}] = ${usecs} usecs\n`);
+  }
+  out.flush();
+  err.flush();
+  return 0;
+}
+
+function report(o: GenhashOptions, result: HttpProbeResult, out: FdWriter, err: FdWriter): void {
+  if (!result.ok) {
+    if (result.failure !== 'aborted') out.text(`${result.message}\n`);
+    return;
+  }
+  if (o.verbose && result.cleanEnd) writeDigestDump(out, result.digest);
+  if (!result.stream.headerComplete) {
+    if (o.ssl && result.cleanEnd) out.text(`${SSL_NO_HEADER_MESSAGE}\n`);
+    else err.text(`${NO_DATA_MESSAGE}\n`);
+    return;
+  }
+  out.text(`${result.digest.toString('hex')}\n`);
+}
