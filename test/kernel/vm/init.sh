@@ -21,15 +21,11 @@ say "modules loaded $(cut -d' ' -f1 /proc/uptime)s"
 P9=trans=virtio,version=9p2000.L,msize=512000
 mount -t 9p -o $P9 share /share || die "mount of the results share failed"
 . /share/vm.env || die "no vm.env in the share"
-if [ "$LVSD_VM_OVERLAY" = 0 ]; then
-mount -t 9p -o $P9,cache=loose,ro hostroot /newroot || die "mount of the host root failed"
-else
 mount -t 9p -o $P9,cache=loose,ro hostroot /lower || die "mount of the host root failed"
 mount -t tmpfs -o mode=755 tmpfs /upper || die "tmpfs /upper"
 mkdir -p /upper/data /upper/work
 mount -t overlay overlay -o lowerdir=/lower,upperdir=/upper/data,workdir=/upper/work /newroot \
   || die "overlay root failed"
-fi
 
 R=/newroot
 mount -t proc proc $R/proc || die "proc"
@@ -38,8 +34,18 @@ mount -t devtmpfs devtmpfs $R/dev || die "devtmpfs"
 mkdir -p $R/dev/pts $R/dev/shm
 mount -t devpts devpts $R/dev/pts
 mount -t tmpfs tmpfs $R/dev/shm
+# Fresh /tmp and /run hide the host's, except the host paths the run needs (a CI checkout
+# may live under /tmp): those are moved back on top, still backed by the overlay.
+i=0
+for p in $(echo "$LVSD_VM_KEEP" | tr ':' ' '); do
+  case "$p" in /tmp/*|/run/*) mkdir -p /keep/$i && mount --bind "$R$p" /keep/$i || die "keep $p"; i=$((i+1));; esac
+done
 mount -t tmpfs -o mode=1777 tmpfs $R/tmp || die "tmpfs /tmp"
 mount -t tmpfs -o mode=755 tmpfs $R/run || die "tmpfs /run"
+i=0
+for p in $(echo "$LVSD_VM_KEEP" | tr ':' ' '); do
+  case "$p" in /tmp/*|/run/*) mkdir -p "$R$p" && mount --move /keep/$i "$R$p" || die "keep $p"; i=$((i+1));; esac
+done
 mkdir -p $R/run/lock
 [ -d /sys/fs/cgroup ] && mount -t cgroup2 cgroup2 $R/sys/fs/cgroup 2>/dev/null
 

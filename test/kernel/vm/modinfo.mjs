@@ -1,6 +1,6 @@
 // Module dependency resolution straight from the .ko files: the Debian package ships no
 // modules.dep (depmod runs at install time), so read each module's ELF ".modinfo" section.
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join, relative } from 'node:path';
 
@@ -60,12 +60,17 @@ export function modinfo(elf) {
  */
 export function resolveModules(modulesDir, wanted) {
   const index = indexModules(modulesDir);
+  // Built into the kernel image: nothing to load (the file lists kernel/.../name.ko paths).
+  const builtinPath = join(modulesDir, 'modules.builtin');
+  const builtin = new Set(existsSync(builtinPath)
+    ? readFileSync(builtinPath, 'utf8').split('\n').filter(Boolean).map((l) => norm(l.replace(/^.*\//, '').replace(/\.ko$/, '')))
+    : []);
   const order = [];
   const seen = new Map();
   const absent = [];
   const visit = (name, chain) => {
     const n = norm(name);
-    if (seen.get(n) === 'done') return;
+    if (seen.get(n) === 'done' || builtin.has(n)) return;
     if (seen.get(n) === 'visiting') throw new Error(`module dependency cycle: ${[...chain, n].join(' -> ')}`);
     const rel = index.get(n);
     if (!rel) throw new Error(`module ${n} not found under ${modulesDir} (needed by ${chain.join(' -> ') || 'modules list'})`);
@@ -79,7 +84,7 @@ export function resolveModules(modulesDir, wanted) {
   for (const w of wanted) {
     const optional = w.endsWith('?');
     const name = optional ? w.slice(0, -1) : w;
-    if (optional && !index.has(norm(name))) { absent.push(name); continue; }
+    if (optional && !index.has(norm(name)) && !builtin.has(norm(name))) { absent.push(name); continue; }
     visit(name, []);
   }
   return { modules: order, absent };

@@ -7,7 +7,7 @@
 // Exit status is the guest command's. Fails loudly when the kernel cannot be fetched, the VM
 // does not boot, or no status comes back in time. Guest console output goes to stdout.
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, mkdtempSync, realpathSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdtempSync, realpathSync } from 'node:fs';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StringDecoder } from 'node:string_decoder';
@@ -37,6 +37,18 @@ function parseArgs(argv) {
   }
   if (opts.cmd && opts.cmd.length === 0) fail('nothing after --');
   return opts;
+}
+
+/** Share folders of runs whose process is gone (killed hard) are removed. */
+function removeStaleShares(dir) {
+  if (!existsSync(dir)) return;
+  for (const d of readdirSync(dir)) {
+    const pid = Number(d.split('-')[0]);
+    if (!Number.isInteger(pid) || pid <= 0) continue;
+    try { process.kill(pid, 0); } catch (e) {
+      if (e.code === 'ESRCH') rmSync(join(dir, d), { recursive: true, force: true });
+    }
+  }
 }
 
 const q = (s) => `'${String(s).replace(/'/g, `'\\''`)}'`;
@@ -76,12 +88,13 @@ try {
 console.error(`run.mjs: kernel ${kernel.package}, initramfs ready after ${secs()}s` +
   (initrd.absent.length ? ` (absent optional modules: ${initrd.absent.join(' ')})` : ''));
 
+removeStaleShares(join(cacheRoot, 'vm-share'));
 mkdirSync(share, { recursive: true });
-writeFileSync(join(share, 'vm.env'), `LVSD_VM_SHARE=${q(share)}\nLVSD_VM_OVERLAY=${process.env.LVSD_VM_OVERLAY ?? 1}\n`);
+writeFileSync(join(share, 'vm.env'), `LVSD_VM_SHARE=${q(share)}\nLVSD_VM_KEEP=${q(`${repo}:${kernel.dir}`)}\n`);
 writeFileSync(join(share, 'run.sh'), guestScript(share, cmd, kernel.dir));
 
 const qemuArgs = [
-  '-accel', 'tcg', '-cpu', 'max', '-m', String(opts.mem), '-smp', String(opts.smp),
+  '-accel', process.env.LVSD_VM_ACCEL ?? 'tcg', '-cpu', process.env.LVSD_VM_CPU ?? 'max', '-m', String(opts.mem), '-smp', String(opts.smp),
   '-nographic', '-monitor', 'none', '-no-reboot', '-nic', 'none',
   '-kernel', kernel.vmlinuz, '-initrd', initrd.path,
   '-append', 'console=ttyS0 quiet loglevel=4 panic=-1 mitigations=off rdinit=/init',
