@@ -1,4 +1,26 @@
-// The list of post-parse checks, in the order keepalived runs them.
+// The list of post-parse checks, in the order keepalived runs them: first what its parser
+// checks while reading (interfaces, script users, tracked objects), then the main process
+// (startup scripts), the checker process (validate_check_config) and the VRRP process
+// (vrrp_complete_init).
 import type { Check } from '../validate.js';
+import { checkInterfaces } from './interfaces.js';
+import { checkScriptUsers } from './script-users.js';
+import { checkVrrpTracking } from './vrrp-tracking.js';
+import { checkStartupScriptSecurity, checkCheckerScriptSecurity, checkVrrpScriptSecurity } from './scripts.js';
+import { checkVirtualServers } from './virtual-server.js';
+import { checkSyncGroups } from './sync-groups.js';
+import { checkVrrpInstances } from './vrrp-instance.js';
+import { checkVridConflicts } from './vrid-conflicts.js';
 
-export const checks: Check[] = [];
+export const checks: Check[] = [
+  checkInterfaces,
+  checkScriptUsers,
+  checkVrrpTracking,
+  checkStartupScriptSecurity,
+  checkVirtualServers,
+  checkCheckerScriptSecurity,
+  checkVrrpScriptSecurity,
+  checkSyncGroups,
+  checkVrrpInstances,
+  checkVridConflicts,
+];

@@ -1,0 +1,197 @@
+// virtual_server blocks as keepalived validates them after parsing (validate_check_config):
+// real servers present and not duplicated, protocol / scheduler / forwarding method set (with
+// keepalived's defaults applied after the complaint), quorum reachable, hysteresis below quorum,
+// ports consistent between virtual, real and sorry servers.
+import { ErrClass } from '../../../grammar/diagnostics.js';
+import type { RawObject } from '../../../grammar/parser.js';
+import type { CheckContext } from '../validate.js';
+import { isObj, itemObjs, obj, objs, root, written, REAL_SERVER, VIRTUAL_SERVER } from './model-access.js';
+import { REMOVED } from './script-users.js';
+
+const PERSISTENT_TIMEOUT = 360;
+
+/** The address of a real server: `real_server IP [PORT]` keeps the IP nested. */
+function rsAddr(rs: RawObject): string {
+  const a = rs.addr;
+  return isObj(a) ? String(a.addr) : String(a);
+}
+const portOf = (o: RawObject | undefined): number => (typeof o?.port === 'number' ? o.port : 0);
+const methodOf = (o: RawObject | undefined): string | undefined => {
+  const m = obj(o, 'lvs_method');
+  return typeof m?.method === 'string' ? m.method : undefined;
+};
+
+function vsName(vs: RawObject): string {
+  if (vs.kind === 'fwmark') return `FWM ${String(vs.fwmark)}`;
+  if (vs.kind === 'group') return `GROUP ${String(vs.group)}`;
+  const addr = vs.family === 6 ? `[${String(vs.addr)}]` : String(vs.addr);
+  return `${addr}:${String(vs.protocol ?? 'none').toLowerCase()}:${portOf(vs)}`;
+}
+
+interface GroupView { ranges: RawObject[]; fwmarks: RawObject[] }
+
+/** The virtual_server_group entries a `virtual_server group NAME` uses (undefined: no such group). */
+function groupOf(ctx: CheckContext, vs: RawObject): GroupView | undefined {
+  // The parser keeps the entries of every virtual_server_group in one list (the group name is
+  // not kept), so a group counts as configured when any group is.
+  const entries = itemObjs(root(ctx), 'virtual_server_group');
+  if (entries.length === 0) return undefined;
+  void vs;
+  return { ranges: entries.filter((e) => e.kind === 'range'), fwmarks: entries.filter((e) => e.kind === 'fwmark') };
+}
+
+function checkOne(ctx: CheckContext, vs: RawObject, group: GroupView | undefined): void {
+  const report = (message: string, field?: string, at: RawObject = vs) =>
+    ctx.report({ cls: ErrClass.General, level: 'error', keyword: field, block: `virtual_server ${vsName(vs)}`, message }, at, field);
+  const name = vsName(vs);
+  const reals = objs(vs, 'real_server');
+  if (reals.length === 0) {
+    report(`Virtual server ${name} has no real servers - ignoring`);
+    vs[REMOVED] = true;
+    return;
+  }
+  const isFwmark = vs.kind === 'fwmark';
+  const fwmarkOnly = isFwmark || (group !== undefined && group.ranges.length === 0 && group.fwmarks.length > 0);
+  if (vs.ha_suspend === true && (isFwmark || (group !== undefined && group.fwmarks.length > 0))) {
+    report(`Virtual server ${name}: cannot use ha_suspend with fwmarks - clearing ha_suspend`, 'ha_suspend');
+    delete vs.ha_suspend;
+  }
+  if ((group !== undefined && group.ranges.length > 0) || (group === undefined && !isFwmark)) {
+    if (!written(ctx, vs, 'protocol', VIRTUAL_SERVER)) {
+      report(`Virtual server ${name}: no protocol set - defaulting to UDP`);
+      vs.protocol = 'UDP';
+    }
+    if (vs.ops === true && vs.protocol !== 'UDP') {
+      report(`Virtual server ${name}: one packet scheduling requires UDP - resetting`, 'ops');
+      delete vs.ops;
+    }
+    if (vs.persistence_timeout === undefined && group === undefined && !isFwmark && portOf(vs) === 0) {
+      report(`Virtual server ${name}: zero port only valid for persistent services - setting persistence_timeout ${PERSISTENT_TIMEOUT}`);
+      vs.persistence_timeout = PERSISTENT_TIMEOUT;
+    }
+  }
+  if (vs.persistence_timeout === undefined && group !== undefined && group.ranges.some((r) => portOf(r) === 0)) {
+    report(`Virtual server ${name}: zero port only valid for persistent services - setting persistence_timeout ${PERSISTENT_TIMEOUT}`);
+    vs.persistence_timeout = PERSISTENT_TIMEOUT;
+  }
+  if (written(ctx, vs, 'protocol', VIRTUAL_SERVER) && fwmarkOnly) {
+    report(`Warning: Virtual server ${name}: protocol specified for fwmark - protocol will be ignored`, 'protocol');
+    delete vs.protocol;
+  }
+  if (!written(ctx, vs, 'lvs_sched', VIRTUAL_SERVER)) {
+    report(`Virtual server ${name}: no scheduler set, setting default 'wlc'`);
+    vs.lvs_sched = 'wlc';
+  }
+
+  // real servers: duplicates, forwarding method, weights
+  let vsMethodSet = written(ctx, vs, 'lvs_method', VIRTUAL_SERVER);
+  const needMethod = () => {
+    if (!vsMethodSet) {
+      report(`Virtual server ${name}: no forwarding method set, setting default NAT`);
+      vs.lvs_method = { method: 'NAT' };
+      vsMethodSet = true;
+    }
+  };
+  const kept: RawObject[] = [];
+  let weightSum = 0;
+  for (const rs of reals) {
+    const dup = kept.find((k) => rsAddr(k) === rsAddr(rs) && portOf(k) === portOf(rs));
+    if (dup) {
+      report(`VS ${name}: real server ${rsAddr(rs)}:${portOf(rs)} is duplicated - removing second rs`, undefined, rs);
+      continue;
+    }
+    if (!written(ctx, rs, 'lvs_method', REAL_SERVER)) {
+      needMethod();
+      rs.lvs_method = vs.lvs_method;
+    }
+    weightSum += typeof rs.weight === 'number' ? rs.weight : 1;
+    kept.push(rs);
+  }
+  vs.real_server = kept;
+  const sorry = obj(vs, 'sorry_server');
+  if (sorry && !written(ctx, vs, 'sorry_server_lvs_method', VIRTUAL_SERVER)) {
+    needMethod();
+    vs.sorry_server_lvs_method = vs.lvs_method;
+  }
+
+  const quorum = typeof vs.quorum === 'number' ? vs.quorum : 1;
+  let q = quorum;
+  if (quorum > weightSum) {
+    report(`Warning - quorum ${quorum} for ${name} exceeds total weight of real servers ${weightSum}, reducing quorum to ${weightSum}`, written(ctx, vs, 'quorum', VIRTUAL_SERVER) ? 'quorum' : undefined);
+    q = weightSum;
+    vs.quorum = q;
+  }
+  const hysteresis = typeof vs.hysteresis === 'number' ? vs.hysteresis : 0;
+  if (hysteresis >= q) {
+    report(`Virtual server ${name}: hysteresis ${hysteresis} >= quorum ${q}; setting hysteresis to ${q - 1}`, written(ctx, vs, 'hysteresis', VIRTUAL_SERVER) ? 'hysteresis' : undefined);
+    vs.hysteresis = Math.max(q - 1, 0);
+  }
+
+  checkPorts(vs, kept, sorry, group, name, report);
+}
+
+/** Unless NAT, real servers answer on the virtual server's port (fwmark services: no port). */
+function checkPorts(vs: RawObject, reals: RawObject[], sorry: RawObject | undefined, group: GroupView | undefined, name: string,
+  report: (m: string, field?: string, at?: RawObject) => void): void {
+  const sorryMethod = methodOf(vs) === undefined ? undefined : (obj(vs, 'sorry_server_lvs_method') ?? obj(vs, 'lvs_method'))?.method;
+  if (group) {
+    if (group.fwmarks.length > 0) {
+      for (const rs of reals) {
+        if (methodOf(rs) !== 'NAT' && portOf(rs)) report(`WARNING - fwmark virtual server ${name}, real server ${rsAddr(rs)} has port specified - port will be ignored`, undefined, rs);
+      }
+      if (sorry && sorryMethod !== 'NAT' && portOf(sorry)) report(`WARNING - fwmark virtual server ${name}, sorry server has port specified - port will be ignored`, 'sorry_server');
+    }
+    for (const range of group.ranges) {
+      for (const rs of reals) {
+        if (methodOf(rs) !== 'NAT' && portOf(rs) && portOf(rs) !== portOf(range)) {
+          report(`virtual server ${name}:[${String(range.addr)}]:${portOf(range)} and real server ${rsAddr(rs)}:${portOf(rs)} ports don't match`, undefined, rs);
+        }
+      }
+      if (sorry && sorryMethod !== 'NAT' && portOf(sorry) && portOf(sorry) !== portOf(range)) {
+        report(`WARNING - virtual server ${name}, sorry server has port specified - port will be ignored`, 'sorry_server');
+      }
+    }
+    return;
+  }
+  const isFwmark = vs.kind === 'fwmark';
+  for (const rs of reals) {
+    if (methodOf(rs) === 'NAT') {
+      if (!isFwmark && !portOf(rs)) rs.port = portOf(vs);
+      continue;
+    }
+    if (isFwmark) {
+      if (portOf(rs)) {
+        report(`WARNING - fwmark virtual server ${name}, real server ${rsAddr(rs)}:${portOf(rs)} has port specified - clearing`, undefined, rs);
+        rs.port = 0;
+      }
+    } else if (!portOf(rs)) rs.port = portOf(vs);
+    else if (portOf(rs) !== portOf(vs)) {
+      report(`WARNING - virtual server ${name} and real server ${rsAddr(rs)}:${portOf(rs)} ports don't match - resetting`, undefined, rs);
+      rs.port = portOf(vs);
+    }
+  }
+  if (sorry && sorryMethod !== 'NAT') {
+    if (isFwmark) {
+      if (portOf(sorry)) {
+        report(`WARNING - virtual server ${name}, sorry server has port specified - clearing`, 'sorry_server');
+        sorry.port = 0;
+      }
+    } else if (!portOf(sorry)) sorry.port = portOf(vs);
+    else if (portOf(sorry) !== portOf(vs)) {
+      report(`WARNING - virtual server ${name} and sorry server ports don't match - resetting`, 'sorry_server');
+      sorry.port = portOf(vs);
+    }
+  }
+}
+
+export function checkVirtualServers(ctx: CheckContext): void {
+  for (const vs of objs(root(ctx), 'virtual_server')) {
+    let group: GroupView | undefined;
+    if (vs.kind === 'group') {
+      group = groupOf(ctx, vs);
+      // keepalived only logs "virtual server group ... specified but not configured" and drops the service
+      if (!group) { vs[REMOVED] = true; continue; }
+    }
+    checkOne(ctx, vs, group);
+  }
+}

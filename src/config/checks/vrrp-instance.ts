@@ -1,0 +1,219 @@
+// A vrrp_instance as keepalived completes it after parsing (chk_min_cfg, vrrp_complete_instance):
+// required keywords, defaults derived from other keywords (priority from state, state from
+// priority, version from the address family), and the combinations it refuses or corrects.
+// Each complaint is an error for `-t`; where keepalived then corrects the setting, so does the model.
+import { ErrClass } from '../../../grammar/diagnostics.js';
+import type { RawObject } from '../../../grammar/parser.js';
+import type { CheckContext } from '../validate.js';
+import { globalDefs, itemObjs, items, label, num, obj, str, vrrpInstances, written, VRRP_INSTANCE } from './model-access.js';
+import { vrrpStoppedByMissingInterface } from './interfaces.js';
+
+const OWNER = 255;
+const US = 1_000_000;
+/** Ethernet MTU keepalived assumes for the VIP count limit (veth and Ethernet default). */
+const MTU = 1500;
+
+type Report = (message: string, field?: string, cls?: ErrClass) => void;
+
+function familyOfVips(vi: RawObject): 4 | 6 | undefined {
+  const first = itemObjs(vi, 'virtual_ipaddress')[0];
+  return first && (first.family === 6 ? 6 : first.family === 4 ? 4 : undefined);
+}
+
+/** Parse-time: every VIP has the family of the first (keepalived alloc_vrrp_vip). */
+function checkVipFamilies(vi: RawObject, report: Report): void {
+  const vips = itemObjs(vi, 'virtual_ipaddress');
+  const fam = vips[0]?.family;
+  const kept = vips.filter((v) => {
+    if (v.family === fam) return true;
+    report(`(${String(vi.name)}) address family must match VRRP instance [${String(v.addr)}] - ignoring`, 'virtual_ipaddress');
+    return false;
+  });
+  if (kept.length !== vips.length) vi.virtual_ipaddress = kept;
+}
+
+function isLinkLocal6(addr: unknown): boolean {
+  return typeof addr === 'string' && /^fe[89ab][0-9a-f]?:/i.test(addr);
+}
+
+function complete(ctx: CheckContext, vi: RawObject, report: Report): void {
+  const g = globalDefs(ctx);
+  const name = String(vi.name);
+  const strict = typeof vi.strict_mode === 'boolean' ? vi.strict_mode : g?.vrrp_strict === true;
+  const family = familyOfVips(vi) ?? 4;
+  const vips = itemObjs(vi, 'virtual_ipaddress');
+  const unicastConfigured = ['unicast_peer', 'unicast_fault_no_peer', 'check_unicast_src', 'old_unicast_checksum', 'unicast_src_ip'].some((f) => written(ctx, vi, f, VRRP_INSTANCE));
+  const unicast = unicastConfigured && items(vi, 'unicast_peer').length > 0;
+
+  // version: explicit, IPv6 -> 3, otherwise global vrrp_version
+  let version = written(ctx, vi, 'version', VRRP_INSTANCE) ? num(vi, 'version') ?? 2 : family === 6 ? 3 : num(g, 'vrrp_version') ?? 2;
+  if (family === 6 && version === 2 && strict) {
+    report(`(${name}) cannot use IPv6 with VRRP version 2; setting version 3`, 'version');
+    version = 3;
+  }
+  vi.version = version;
+
+  if (vips.length === 0) {
+    if (version === 3 || strict) {
+      report(`(${name}) No VIP specified; at least one is required`);
+      return;
+    }
+    report(`(${name}) No VIP specified; at least one is sensible`);
+  }
+
+  // priority from state, state from priority
+  const stateWritten = written(ctx, vi, 'state', VRRP_INSTANCE);
+  if (!written(ctx, vi, 'priority', VRRP_INSTANCE)) vi.priority = stateWritten && vi.state === 'MASTER' ? OWNER : 100;
+  const priority = num(vi, 'priority') ?? 100;
+  if (!stateWritten) vi.state = priority === OWNER ? 'MASTER' : 'BACKUP';
+  else if (strict && (vi.state === 'MASTER') !== (priority === OWNER)) {
+    report(`(${name}) State MASTER must match being address owner (priority 255) in strict mode`, 'state');
+    vi.state = priority === OWNER ? 'MASTER' : 'BACKUP';
+  }
+
+  // authentication (VRRPv2 only)
+  const auth = obj(vi, 'authentication');
+  const authType = str(auth, 'auth_type');
+  if (auth && authType !== undefined) {
+    const drop = (m: string) => { report(m, 'authentication'); delete auth.auth_type; };
+    if (strict) drop(`(${name}) Strict mode does not support authentication. Ignoring.`);
+    else if (version === 3) drop(`(${name}) VRRP version 3 does not support authentication. Ignoring.`);
+    else if (auth.auth_pass === undefined) drop(`(${name}) Authentication specified but no password given. Ignoring`);
+    else if (family === 6 && authType === 'AH') drop(`(${name}) Cannot use AH authentication with IPv6. ignoring`);
+    else if (authType === 'AH' && vi.state === 'MASTER' && priority !== OWNER) {
+      report(`(${name}) Initial state master is incompatible with AH authentication - clearing`, 'state');
+      vi.state = 'BACKUP';
+    }
+  }
+
+  if (vi.interface === undefined) {
+    if (!written(ctx, vi, 'unicast_src_ip', VRRP_INSTANCE) && !written(ctx, vi, 'mcast_src_ip', VRRP_INSTANCE)) {
+      report(`(${name}): Unicast instances must have unicast_src_ip or interface`);
+      return;
+    }
+    const src = obj(vi, 'unicast_src_ip') ?? obj(vi, 'mcast_src_ip');
+    if (family === 6 && isLinkLocal6(src?.addr)) {
+      report(`(${name}) Non link-local address required if interface omitted`);
+      return;
+    }
+  }
+
+  if (unicastConfigured && !unicast && vi.unicast_fault_no_peer !== true) {
+    report(`(${name}) A unicast keyword has been specified without any unicast peers. Defaulting to multicast. This usage is deprecated - please update your configuration.`, 'unicast_peer', ErrClass.Deprecated);
+  }
+
+  const vmac = obj(vi, 'use_vmac');
+  if (strict && vmac && vmac.mac !== undefined) {
+    report(`(${name}): cannot specify MAC address with strict mode - clearing`, 'use_vmac');
+    delete vmac.mac;
+  }
+
+  if (family === 6 && !unicast && vips.length > 0 && !isLinkLocal6(vips[0].addr) && strict) {
+    report(`(${name}) the first IPv6 VIP address must be link local`, 'virtual_ipaddress');
+  }
+
+  // VIPs beyond what one advert holds move to the excluded list
+  const header = family === 4 ? 14 + 20 + 8 + (version === 2 ? 8 + (authType === 'AH' ? 24 : 0) : 0) : 14 + 40 + 8;
+  const maxAddr = Math.min(255, Math.floor((MTU - header) / (family === 4 ? 4 : 16)));
+  if (vips.length > maxAddr) {
+    report(`(${name}) Number of VIPs (${vips.length}) exceeds maximum/space available in packet (max ${maxAddr} addresses) - excess moved to eVIPs`, 'virtual_ipaddress');
+    vi.virtual_ipaddress = vips.slice(0, maxAddr);
+    vi.virtual_ipaddress_excluded = [...items(vi, 'virtual_ipaddress_excluded'), ...vips.slice(maxAddr)];
+  }
+
+  if (priority === OWNER && vi.nopreempt === true) {
+    report(`(${name}) nopreempt is incompatible with priority 255. resetting nopreempt`, 'nopreempt');
+    delete vi.nopreempt;
+  }
+  const preemptDelay = num(vi, 'preempt_delay') ?? 0;
+  if (vi.state === 'MASTER') {
+    if (vi.nopreempt === true) {
+      report(`(${name}) Warning - nopreempt will not work with initial state MASTER - clearing`, 'nopreempt');
+      delete vi.nopreempt;
+    }
+    if (preemptDelay) {
+      report(`(${name}) Warning - preempt delay will not work with initial state MASTER - clearing`, 'preempt_delay');
+      vi.preempt_delay = 0;
+    }
+  }
+  if (num(vi, 'preempt_delay')) {
+    if (strict) {
+      report(`(${name}) preempt_delay is incompatible with strict mode - resetting`, 'preempt_delay');
+      vi.preempt_delay = 0;
+    }
+    if (vi.nopreempt === true) {
+      report(`(${name}) preempt_delay is incompatible with nopreempt mode - resetting`, 'preempt_delay');
+      vi.preempt_delay = 0;
+    }
+  }
+  if (strict && written(ctx, vi, 'down_timer_adverts', VRRP_INSTANCE) && vi.down_timer_adverts !== 3) {
+    report(`(${name}) down_timer_adverts is incompatible with strict mode - resetting`, 'down_timer_adverts');
+    vi.down_timer_adverts = 3;
+  }
+  if (strict && vi.accept === true && priority !== OWNER && version === 2) {
+    report(`(${name}) warning - accept mode for VRRP version 2 does not comply with RFC3768 - resetting`, 'accept');
+    vi.accept = false;
+  }
+  if (unicast && written(ctx, vi, 'mcast_dst_ip', VRRP_INSTANCE)) {
+    report(`(${name}) multicast destination specified with unicast - ignoring`, 'mcast_dst_ip');
+    delete vi.mcast_dst_ip;
+  }
+  if (strict) {
+    if (written(ctx, vi, 'garp_lower_prio_repeat', VRRP_INSTANCE) && num(vi, 'garp_lower_prio_repeat')) {
+      report(`(${name}) Strict mode requires no repeat garps. resetting`, 'garp_lower_prio_repeat');
+      vi.garp_lower_prio_repeat = 0;
+    }
+    if (written(ctx, vi, 'garp_lower_prio_delay', VRRP_INSTANCE) && num(vi, 'garp_lower_prio_delay')) {
+      report(`(${name}) Strict mode requires no repeat garp delay. resetting`, 'garp_lower_prio_delay');
+      vi.garp_lower_prio_delay = 0;
+    }
+    if (vi.lower_prio_no_advert === false) {
+      report(`(${name}) Strict mode requires no lower priority advert. resetting`, 'lower_prio_no_advert');
+      vi.lower_prio_no_advert = true;
+    }
+    if (vi.higher_prio_send_advert === true) {
+      report(`(${name}) strict mode requires higher_prio_send_advert to be clear. resetting`, 'higher_prio_send_advert');
+      vi.higher_prio_send_advert = false;
+    }
+  }
+
+  checkAdvertInt(vi, version, name, report);
+}
+
+/** VRRPv2 adverts carry whole seconds (< 256), VRRPv3 centiseconds (< 40.96 s). */
+function checkAdvertInt(vi: RawObject, version: number, name: string, report: Report): void {
+  let adv = num(vi, 'advert_int') ?? US;
+  if (adv === 0) adv = US;
+  const unit = version === 2 ? US : US / 100;
+  const limit = version === 2 ? 256 * US : 4096 * unit;
+  if (adv >= limit) {
+    report(`(${name}) VRRPv${version} advertisement interval ${adv / US}s is out of range. Must be less than ${limit / US}s. Setting to ${(limit - unit) / US}s`, 'advert_int');
+    adv = limit - unit;
+  } else if (adv % unit) {
+    report(version === 2
+      ? `(${name}) VRRPv2 advertisement interval ${adv / US}s must be an integer. rounding`
+      : `(${name}) VRRPv3 advertisement interval ${adv / US}s must be in units of 10ms - rounding`, 'advert_int');
+    adv = Math.floor((adv + unit / 2) / unit) * unit || unit;
+  }
+  vi.advert_int = adv;
+}
+
+export function checkVrrpInstances(ctx: CheckContext): void {
+  const stopped = vrrpStoppedByMissingInterface(ctx);
+  for (const vi of vrrpInstances(ctx)) {
+    const block = label('vrrp_instance', vi);
+    const report: Report = (message, field, cls = ErrClass.General) =>
+      ctx.report({ cls, level: 'error', keyword: field, block, message }, vi, field);
+    checkVipFamilies(vi, report);
+    if (stopped) continue;
+    if (vi.virtual_router_id === undefined) {
+      report(`(${String(vi.name)}) the virtual router id must be set`);
+      continue;
+    }
+    if (vi.interface === undefined && items(vi, 'unicast_peer').length === 0) {
+      report(`(${String(vi.name)}) Unknown interface! (set interface, or unicast_peer with unicast_src_ip)`);
+      continue;
+    }
+    complete(ctx, vi, report);
+  }
+}
