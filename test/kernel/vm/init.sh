@@ -51,6 +51,9 @@ mkdir -p $R/run/lock
 
 mkdir -p "$R$LVSD_VM_SHARE" && mount --bind /share "$R$LVSD_VM_SHARE" || die "bind of the share"
 
+# Bound the run even if the host side is gone (run.mjs killed hard): power off at the deadline.
+[ -n "$LVSD_VM_DEADLINE" ] && { sleep "$LVSD_VM_DEADLINE"; say "FATAL: deadline ${LVSD_VM_DEADLINE}s reached"; halt_now; } &
+
 ip link set lo up
 hostname lvsd-vm
 say "guest command start $(cut -d' ' -f1 /proc/uptime)s"

@@ -90,7 +90,7 @@ console.error(`run.mjs: kernel ${kernel.package}, initramfs ready after ${secs()
 
 removeStaleShares(join(cacheRoot, 'vm-share'));
 mkdirSync(share, { recursive: true });
-writeFileSync(join(share, 'vm.env'), `LVSD_VM_SHARE=${q(share)}\nLVSD_VM_KEEP=${q(`${repo}:${kernel.dir}`)}\n`);
+writeFileSync(join(share, 'vm.env'), `LVSD_VM_SHARE=${q(share)}\nLVSD_VM_KEEP=${q(`${repo}:${kernel.dir}`)}\nLVSD_VM_DEADLINE=${timeoutS + 60}\n`);
 writeFileSync(join(share, 'run.sh'), guestScript(share, cmd, kernel.dir));
 
 const qemuArgs = [
