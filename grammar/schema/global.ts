@@ -230,16 +230,23 @@ function umask(words: Word[], ctx: ConvertCtx): number | undefined {
   return bits;
 }
 
-// include_check [[+|-]readable|match|wildcard_match|brace_match ...]
-const INCLUDE_CHECKS = new Set(['readable', 'match', 'wildcard_match', 'brace_match']);
+// include_check [[+|-]read|match|wildcard_match|brace_match ...] (keepalived include_check_set;
+// the man page says "readable" but keepalived 2.2.7 knows the word "read"). A bare word sets the
+// checks and is allowed only first; +word adds, -word removes. The result lists the words.
+const INCLUDE_CHECKS = new Set(['read', 'match', 'wildcard_match', 'brace_match']);
 function includeCheck(words: Word[], ctx: ConvertCtx): string[] | undefined {
-  if (words.length === 0) return ['readable', 'match', 'wildcard_match', 'brace_match'];
+  if (words.length === 0) return ['read', 'match', 'wildcard_match', 'brace_match'];
   const out: string[] = [];
-  for (const w of words) {
-    const bare = w.text.replace(/^[+-]/, '');
-    if (!INCLUDE_CHECKS.has(bare)) ctx.report(ErrClass.General, `Unknown include check type ${w.text}`, w);
+  words.forEach((w, i) => {
+    const op = w.text[0] === '+' || w.text[0] === '-';
+    if (!op && i > 0) {
+      ctx.report(ErrClass.General, `Duplicate include_check '${w.text}' specified - ignoring`, w);
+      return;
+    }
+    const bare = op ? w.text.slice(1) : w.text;
+    if (!INCLUDE_CHECKS.has(bare)) ctx.report(ErrClass.General, `Unknown include_check type '${bare}' - ignoring`, w);
     else out.push(w.text);
-  }
+  });
   return out;
 }
 
@@ -322,12 +329,12 @@ export const globalDefsKeywords: KeywordSpec[] = [
   flag('lvs_flush', supported, 'Flush the IPVS table at startup.'),
   conv('lvs_flush_on_stop', flushOnStop, supported, 'Flush IPVS at shutdown (VS: virtual servers only).', { aliases: ['lvs_flush_onstop'] }),
   val('vrrp_garp_master_delay', wholeSeconds(0, Math.floor(UINT_MAX / 1e6)), supported, 'Delay of the second gratuitous ARP burst after becoming MASTER; 0 = none.', { default: 5_000_000 }),
-  val('vrrp_garp_master_repeat', uint(0, UINT_MAX), supported, 'Gratuitous ARPs per burst.', { default: 5 }),
+  val('vrrp_garp_master_repeat', uint(1, UINT_MAX), supported, 'Gratuitous ARPs per burst.', { default: 5 }),
   val('vrrp_garp_lower_prio_delay', wholeSeconds(0, Math.floor(UINT_MAX / 1e6)), supported, 'Delay of GARPs after a lower priority advert (default: vrrp_garp_master_delay).'),
   val('vrrp_down_timer_adverts', uint(1, 100), supported, 'Default down_timer_adverts.', { default: 3 }),
   val('vrrp_garp_lower_prio_repeat', uint(0, INT_MAX), supported, 'GARPs after a lower priority advert (default: vrrp_garp_master_repeat).'),
   val('vrrp_garp_master_refresh', wholeSeconds(0, UINT_MAX), supported, 'Interval of GARP refresh while MASTER; 0 = none.', { default: 0 }),
-  val('vrrp_garp_master_refresh_repeat', uint(0, UINT_MAX), supported, 'GARPs per refresh.', { default: 1 }),
+  val('vrrp_garp_master_refresh_repeat', uint(1, UINT_MAX), supported, 'GARPs per refresh.', { default: 1 }),
   val('vrrp_garp_interval', timerUs(1, UINT_MAX), supported, 'Delay between gratuitous ARPs on an interface (s).', { default: 0 }),
   val('vrrp_gna_interval', timerUs(1, UINT_MAX), supported, 'Delay between unsolicited NAs on an interface (s).', { default: 0 }),
   flagBool('vrrp_min_garp', supported, 'Send one GARP/NA and no second burst.'),

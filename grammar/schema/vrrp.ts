@@ -301,11 +301,11 @@ export const vrrpInstance: KeywordSpec = {
       val('unicast_ttl', uint(0, 255), supported, 'TTL / hop limit of unicast adverts.', { default: 255 }),
       conv('old_unicast_checksum', oldChecksum, supported, 'Use the pre-1.3.6 VRRPv3 unicast checksum [never].'),
       val('garp_master_delay', garpDelay, supported, 'Delay of the second GARP burst after becoming MASTER (default: global).'),
-      val('garp_master_repeat', uint(0, UINT_MAX), supported, 'GARPs per burst (default: global).'),
+      val('garp_master_repeat', uint(1, UINT_MAX), supported, 'GARPs per burst (default: global).'),
       val('garp_lower_prio_delay', garpDelay, supported, 'Delay of GARPs after a lower priority advert (default: global).'),
       val('garp_lower_prio_repeat', uint(0, INT_MAX), supported, 'GARPs after a lower priority advert (default: global).'),
       val('garp_master_refresh', wholeSeconds(0, UINT_MAX), supported, 'GARP refresh interval while MASTER (default: global).'),
-      val('garp_master_refresh_repeat', uint(0, UINT_MAX), supported, 'GARPs per refresh (default: global).'),
+      val('garp_master_refresh_repeat', uint(1, UINT_MAX), supported, 'GARPs per refresh (default: global).'),
       conv('garp_extra_if', garpExtraIfInstance, supported, 'Periodic GARP/NA on other VIP interfaces [all] SECS (0 disables).', {
         aliases: ['vmac_garp_intvl'],
         deprecated: { vmac_garp_intvl: { level: 'error', message: 'Keyword "vmac_garp_intvl" is deprecated - please use "garp_extra_if"' } },

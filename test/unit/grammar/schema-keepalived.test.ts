@@ -103,6 +103,8 @@ function schemaErrors(ctx: string[], line: string): string[] {
   }
   const kw = findKeyword(block, ws[0].text);
   if (!kw) return [`unknown keyword ${ws[0].text}`];
+  const dep = kw.deprecated?.[ws[0].text];
+  if (dep?.level === 'error') errs.push(dep.message);
   const args = ws.slice(1);
   if (kw.convert) kw.convert(args, ctxObj);
   else if (kw.flag && !kw.args?.length) {
@@ -178,6 +180,7 @@ const VALUE_CASES: Array<[string[], string]> = [
   [['global_defs'], 'vrrp_garp_extra_if all 100'], [['global_defs'], 'vrrp_garp_extra_if 0'], [['global_defs'], 'vrrp_garp_extra_if 86401'],
   [['global_defs'], 'vrrp_startup_delay 5.5'], [['global_defs'], 'vrrp_startup_delay 0'],
   [['global_defs'], 'nftables_priority -5'], [['global_defs'], 'nftables_ipvs_start_fwmark 0'],
+  [['global_defs'], 'include_check read -match'], [['global_defs'], 'include_check readable'], [['global_defs'], 'include_check match read'],
   [['global_defs'], 'min_auto_priority_delay 10000001'], [['global_defs'], 'vrrp_rlimit_rttime 0'],
   // vrrp_instance
   [VRRP, 'priority 255'], [VRRP, 'priority 0'], [VRRP, 'priority 256'], [VRRP, 'priority -1'], [VRRP, 'priority 1x'],
@@ -272,4 +275,58 @@ describe('schema values vs keepalived -t', () => {
     expect(rejected).toBeLessThan(VALUE_CASES.length - 40);
     expect(diffs, diffs.join('\n')).toEqual([]);
   }, 120_000);
+});
+
+// ---- 3. every numeric range of the schema at its bounds ---------------------------------------
+
+/** Words just inside and just outside a value type's range, from its documented name. */
+function boundaryWords(typeName: string): string[] {
+  let m = /^INTEGER (-?\d+)\.\.(-?\d+)$/.exec(typeName);
+  if (m) {
+    const lo = BigInt(m[1]);
+    const hi = BigInt(m[2]);
+    return [`${lo}`, `${hi}`, `${lo - 1n}`, `${hi + 1n}`, 'x1'];
+  }
+  m = /^SECONDS ([\d.e+-]+)\.\.([\d.e+-]+)$/.exec(typeName);
+  if (m && Number(m[2]) < 1e9) {
+    const lo = Number(m[1]);
+    const hi = Number(m[2]);
+    const us = (v: number) => (Math.round(v * 1e6) / 1e6).toFixed(6);
+    const out = [us(lo), us(hi), us(hi + 0.000001), 'x1'];
+    if (lo >= 0.000001) out.push(us(lo - 0.000001));
+    return out;
+  }
+  // enumerations: every member, its lower-case and upper-case spelling, and a stranger
+  if (/^[\w.-]+(\|[\w.-]+)+$/.test(typeName)) {
+    const members = typeName.split('|');
+    return [...new Set([...members, ...members.map((x) => x.toLowerCase()), ...members.map((x) => x.toUpperCase()), 'bogus'])];
+  }
+  return [];
+}
+
+describe('schema ranges vs keepalived -t', () => {
+  it('accepts and rejects the bounds of every numeric, enumerated and boolean keyword as keepalived does', async () => {
+    const cases: Array<[string[], string]> = [];
+    for (const { path, block } of allBlocks()) {
+      const ctx = path.map(opener);
+      for (const k of block.keywords) {
+        // ip_family is also checked against the service's own address (a model check); the
+        // value cases above test it on a fwmark service
+        if (k.unknownToKeepalived || k.name === 'ip_family') continue;
+        if (k.flagArg) for (const w of ['', ' yes', ' off', ' maybe']) cases.push([ctx, `${k.name}${w}`]);
+        if (k.args?.length !== 1 || k.args[0].name !== 'value') continue;
+        for (const w of boundaryWords(k.args[0].type.name)) cases.push([ctx, `${k.name} ${w}`]);
+      }
+    }
+    expect(cases.length).toBeGreaterThan(400);
+    const results = await pool(cases, 4, ([ctx, line]) => runKeepalived(ctx, line));
+    const diffs: string[] = [];
+    cases.forEach(([ctx, line], i) => {
+      const ka = results[i].lineErrors;
+      const ours = schemaErrors(ctx, line);
+      if ((ka.length > 0) !== (ours.length > 0))
+        diffs.push(`${[...ctx, line].join(' > ')}: keepalived ${ka.length ? `rejects (${ka.join(' | ')})` : 'accepts'}, schema ${ours.length ? `rejects (${ours.join(' | ')})` : 'accepts'}`);
+    });
+    expect(diffs, diffs.join('\n')).toEqual([]);
+  }, 300_000);
 });
