@@ -37,6 +37,7 @@ export type HttpProbeFailure =
   | 'write-timeout'
   | 'first-read-timeout'
   | 'read-timeout'
+  | 'tls-read-timeout'
   | 'read-error'
   | 'aborted';
 
@@ -51,6 +52,7 @@ export const FAILURE_MESSAGE: Readonly<Record<HttpProbeFailure, string>> = {
   'write-timeout': 'Timeout WEB write',
   'first-read-timeout': 'Timeout WEB read',
   'read-timeout': 'Timeout HTTP read',
+  'tls-read-timeout': 'Timeout SSL read',
   'read-error': 'Read error with',
   aborted: 'Aborted',
 };
@@ -134,7 +136,7 @@ export async function probeHttp(opts: HttpProbeOptions): Promise<HttpProbeResult
         case 'first-read':
           return fail('first-read-timeout');
         case 'read':
-          return fail('read-timeout');
+          return fail(opts.tls ? 'tls-read-timeout' : 'read-timeout');
       }
     }
     function onAbort(): void {
@@ -171,12 +173,16 @@ export async function probeHttp(opts: HttpProbeOptions): Promise<HttpProbeResult
         if (settled) return;
         if (err) return fail('send-failed');
         if (phase === 'send') {
-          phase = 'first-read';
+          phase = ticketSeen ? 'read' : 'first-read';
           rearm();
         }
       });
     };
 
+    // TLS 1.3 session tickets reach the client after the handshake; to
+    // keepalived they make the socket readable, which ends its first wait
+    // ("Timeout WEB read") and starts the per-read one ("Timeout SSL read").
+    let ticketSeen = false;
     const plain = !opts.tls;
     tcp = net.connect({
       host: opts.address,
@@ -223,6 +229,14 @@ export async function probeHttp(opts: HttpProbeOptions): Promise<HttpProbeResult
       });
       secure = s;
       let closeNotify = false;
+      s.on('session', () => {
+        if (s.getProtocol() !== 'TLSv1.3') return;
+        ticketSeen = true;
+        if (phase === 'first-read') {
+          phase = 'read';
+          rearm();
+        }
+      });
       s.on('secureConnect', () => {
         if (settled) return;
         rearm();

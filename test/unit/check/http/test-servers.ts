@@ -1,0 +1,169 @@
+// Loopback HTTP and HTTPS servers for the genhash / probe tests. They speak
+// raw bytes (no Node http module) so every response is exactly what the test
+// chose, and they record every request byte and the TLS SNI name.
+import net from 'node:net';
+import tls from 'node:tls';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface RecordedRequest {
+  readonly bytes: Buffer;
+  readonly servername: string | null;
+}
+
+type Route = (sock: net.Socket, req: string) => void;
+
+/** Deterministic pseudo-random body. */
+export function patternBody(size: number, seed = 1): Buffer {
+  const b = Buffer.allocUnsafe(size);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < size; i++) {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    b[i] = x & 0xff;
+  }
+  return b;
+}
+
+const ONE_MB = patternBody(1024 * 1024, 7);
+
+function respond(sock: net.Socket, head: string, body: Buffer = Buffer.alloc(0)): void {
+  // One write: header and body reach the client together, so keepalived's
+  // 4095-byte reads see the same boundaries on every run.
+  sock.end(Buffer.concat([Buffer.from(head, 'latin1'), body]));
+}
+
+const ROUTES: Record<string, Route> = {
+  '/small': (s) => respond(s, 'HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\n', Buffer.from('hello world\n')),
+  '/empty': (s) => respond(s, 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'),
+  '/1mb': (s) => respond(s, `HTTP/1.1 200 OK\r\nContent-Length: ${ONE_MB.length}\r\n\r\n`, ONE_MB),
+  '/chunked': (s) =>
+    respond(
+      s,
+      'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n',
+      Buffer.from('5\r\nhello\r\n7\r\n, world\r\n0\r\n\r\n'),
+    ),
+  '/404': (s) => respond(s, 'HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\n', Buffer.from('not found')),
+  '/redirect': (s) =>
+    respond(s, 'HTTP/1.1 301 Moved Permanently\r\nLocation: /small\r\nContent-Length: 6\r\n\r\n', Buffer.from('moved\n')),
+  '/nolen': (s) => respond(s, 'HTTP/1.0 200 OK\r\n\r\n', patternBody(10000, 3)),
+  '/short-cl': (s) => respond(s, 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n', Buffer.from('0123456789')),
+  '/split': (s) => {
+    s.write('HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n');
+    setTimeout(() => s.end('late'), 150);
+  },
+  '/hang': () => {},
+  '/stall': (s) => s.write('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc'),
+  '/nodata': (s) => s.end(),
+  '/bigheader': (s) => respond(s, `HTTP/1.1 200 OK\r\nX-Big: ${'x'.repeat(5000)}\r\n\r\n`, Buffer.from('body')),
+  '/vhost': (s, req) => {
+    const host = /\r\nHost: ([^\r]*)\r\n/.exec(req)?.[1] ?? '';
+    respond(s, `HTTP/1.1 200 OK\r\nContent-Length: ${host.length}\r\n\r\n`, Buffer.from(host));
+  },
+};
+
+export interface TestServers {
+  readonly httpPort: number;
+  readonly httpsPort: number;
+  /** HTTPS limited to TLS 1.2 (no post-handshake messages). */
+  readonly https12Port: number;
+  /** A loopback port nothing listens on. */
+  readonly closedPort: number;
+  readonly ipv6: boolean;
+  readonly requests: RecordedRequest[];
+  close(): Promise<void>;
+}
+
+function handler(requests: RecordedRequest[], open: Set<net.Socket>) {
+  return (sock: net.Socket): void => {
+    open.add(sock);
+    sock.on('close', () => open.delete(sock));
+    sock.on('error', () => {});
+    let buf = Buffer.alloc(0);
+    let done = false;
+    sock.on('data', (d: Buffer) => {
+      if (done) return;
+      buf = Buffer.concat([buf, d]);
+      const end = buf.indexOf('\r\n\r\n');
+      if (end < 0 && buf.length < 65536) return;
+      done = true;
+      const servername = sock instanceof tls.TLSSocket ? (sock.servername || null) : null;
+      requests.push({ bytes: Buffer.from(buf), servername });
+      const text = buf.toString('latin1');
+      const path = /^GET (\S*) /.exec(text)?.[1] ?? '';
+      const route = ROUTES[path] ?? ROUTES['/404'];
+      route(sock, text);
+    });
+  };
+}
+
+function makeCert(dir: string): { key: Buffer; cert: Buffer } {
+  const run = (args: string[]): void => {
+    execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  };
+  run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=lvsd test CA']);
+  run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'srv.key', '-out', 'srv.csr', '-subj', '/CN=www.example.test']);
+  run(['x509', '-req', '-in', 'srv.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'srv.pem', '-days', '2']);
+  return { key: readFileSync(join(dir, 'srv.key')), cert: readFileSync(join(dir, 'srv.pem')) };
+}
+
+async function listen(server: net.Server, host: string, port = 0): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host, port, ipv6Only: host === '::1' }, () => {
+      server.off('error', reject);
+      const addr = server.address();
+      resolve(typeof addr === 'object' && addr !== null ? addr.port : 0);
+    });
+  });
+}
+
+export async function startTestServers(): Promise<TestServers> {
+  const requests: RecordedRequest[] = [];
+  const open = new Set<net.Socket>();
+  const dir = mkdtempSync(join(tmpdir(), 'lvsd-genhash-tls-'));
+  let creds: { key: Buffer; cert: Buffer };
+  try {
+    creds = makeCert(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const servers: net.Server[] = [];
+  const http4 = net.createServer(handler(requests, open));
+  servers.push(http4);
+  const httpPort = await listen(http4, '127.0.0.1');
+  const https4 = tls.createServer({ key: creds.key, cert: creds.cert }, handler(requests, open));
+  servers.push(https4);
+  const httpsPort = await listen(https4, '127.0.0.1');
+  const https12 = tls.createServer({ key: creds.key, cert: creds.cert, maxVersion: 'TLSv1.2' }, handler(requests, open));
+  servers.push(https12);
+  const https12Port = await listen(https12, '127.0.0.1');
+  let ipv6 = true;
+  try {
+    const http6 = net.createServer(handler(requests, open));
+    servers.push(http6);
+    await listen(http6, '::1', httpPort);
+  } catch {
+    ipv6 = false;
+  }
+  const probe = net.createServer();
+  const closedPort = await listen(probe, '127.0.0.1');
+  await new Promise<void>((r) => probe.close(() => r()));
+  return {
+    httpPort,
+    httpsPort,
+    https12Port,
+    closedPort,
+    ipv6,
+    requests,
+    async close(): Promise<void> {
+      for (const s of open) s.destroy();
+      await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    },
+  };
+}
