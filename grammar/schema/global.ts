@@ -310,7 +310,7 @@ export const globalDefsKeywords: KeywordSpec[] = [
   val('startup_script_timeout', wholeSeconds(1, 1000), later('startup/shutdown scripts'), 'Time the startup script may run.', { default: 10_000_000 }),
   conv('shutdown_script', scriptLine, later('startup/shutdown scripts'), 'Script run once after the children stop.'),
   val('shutdown_script_timeout', wholeSeconds(1, 1000), later('startup/shutdown scripts'), 'Time the shutdown script may run.', { default: 10_000_000 }),
-  lines('notification_email', nameLine('email address'), SMTP, 'Recipients of SMTP alerts.'),
+  lines('notification_email', nameLine('email address', 'Warning - empty notification_email block'), SMTP, 'Recipients of SMTP alerts.'),
   val('notification_email_from', string, SMTP, 'From address of SMTP alerts.'),
   conv('smtp_server', smtpServer, SMTP, 'SMTP server (IP or name) and optional port.'),
   val('smtp_helo_name', string, SMTP, 'Name used in HELO.'),

@@ -151,7 +151,7 @@ export const virtualServer: KeywordSpec = {
   },
 };
 
-export const virtualServerGroup: KeywordSpec = lines('virtual_server_group', vsgEntryLine, supported, 'Addresses, ranges and fwmarks sharing one real server set.', {
+export const virtualServerGroup: KeywordSpec = lines('virtual_server_group', { ...vsgEntryLine, emptyMessage: 'virtual server group has no entries - removing' }, supported, 'Addresses, ranges and fwmarks sharing one real server set.', {
   args: [{ name: 'name', type: string }],
   repeatable: true,
 });

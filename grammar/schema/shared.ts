@@ -119,9 +119,10 @@ export const trackProcessLine = trackLine('track_process', -254, 254, true, true
 export const trackBfdLine = trackLine('track_bfd', -253, 253, false, true);
 
 /** A line that is just a name (sync group members, garp_group interfaces, notification_email). */
-export function nameLine(what: string): LineSpec {
+export function nameLine(what: string, emptyMessage?: string): LineSpec {
   return {
     name: what,
+    ...(emptyMessage ? { emptyMessage } : {}),
     convert(words, ctx) {
       if (words.length > 1) ctx.report(ErrClass.General, `extra text '${words[1].text}' after ${what} ${words[0].text} - ignoring`, words[1], 'warning');
       return words[0].text;
@@ -754,7 +755,7 @@ export function conv(name: string, convert: NonNullable<KeywordSpec['convert']>,
   return { name, convert, support, doc, ...extra };
 }
 
-/** A value block: `name { line... }`. */
+/** A value block: `name { line... }`; a repeated block appends its lines unless extra says otherwise. */
 export function lines(name: string, line: LineSpec, support: Support, doc: string, extra: Extra = {}): KeywordSpec {
-  return { name, lines: line, support, doc, ...extra };
+  return { name, lines: line, repeatable: true, support, doc, ...extra };
 }

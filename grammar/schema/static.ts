@@ -75,7 +75,13 @@ export const trackGroup: KeywordSpec = {
   repeatable: true,
   support: STATIC,
   doc: 'VRRP instances that go to FAULT when a static address/route/rule of the group cannot be restored.',
-  block: { keywords: [lines('group', nameLine('vrrp_instance name'), STATIC, 'Member VRRP instances.')] },
+  block: {
+    keywords: [
+      lines('group', nameLine('vrrp_instance name', 'Warning - track group has empty group block'), STATIC, 'Member VRRP instances.', {
+        repeatable: false, // keepalived: "Group list already specified"
+      }),
+    ],
+  },
 };
 
 export const staticIpaddress: KeywordSpec = lines('static_ipaddress', addressLine(true), STATIC, 'Addresses configured at startup and kept.');

@@ -51,6 +51,8 @@ export interface LineSpec {
   name: string;
   /** words of the line -> item; return undefined after ctx.report() to drop the line */
   convert(words: Word[], ctx: ConvertCtx): unknown;
+  /** keepalived's complaint (a config error) when the block has no lines */
+  emptyMessage?: string;
 }
 
 export interface KeywordSpec {
@@ -76,12 +78,16 @@ export interface KeywordSpec {
   /** the keyword opens a block of keywords */
   block?: BlockSpec;
   /**
-   * the keyword opens a block of data lines -> an array of items; when the keyword appears again
-   * its items are appended (as keepalived does). With args (virtual_server_group NAME) the
-   * keyword gives an object {…args, items: [...]} instead.
+   * the keyword opens a block of data lines -> an array of items (see `repeatable`). With args
+   * (virtual_server_group NAME) each occurrence gives an object {…args, items: [...]} instead,
+   * and `repeatable` collects those objects into an array.
    */
   lines?: LineSpec;
-  /** may appear several times; values collect into an array */
+  /**
+   * may appear several times; values collect into an array. On a `lines` keyword: a repeated
+   * block appends its items to the same array (keepalived does this for most data blocks); a
+   * `lines` keyword without it is a one-off (keepalived rejects a second `group` block).
+   */
   repeatable?: boolean;
   /** a block keyword that may appear several times and merges into one object (global_defs) */
   merge?: boolean;

@@ -126,7 +126,9 @@ export const vrrpSyncGroup: KeywordSpec = {
   doc: 'VRRP instances that change state together.',
   block: {
     keywords: [
-      lines('group', nameLine('vrrp_instance name'), supported, 'Member VRRP instances.'),
+      lines('group', nameLine('vrrp_instance name', 'Warning - sync group has empty group block'), supported, 'Member VRRP instances.', {
+        repeatable: false, // keepalived: "Group list already specified for sync group"
+      }),
       lines('track_interface', trackInterfaceLine, supported, 'Interfaces tracked by all members.'),
       lines('track_script', trackScriptLine, supported, 'vrrp_scripts tracked by all members.'),
       lines('track_file', trackFileLine, supported, 'track_files tracked by all members.'),
@@ -162,7 +164,7 @@ export const garpGroup: KeywordSpec = {
       val('garp_interval', timerUs(0, INT_MAX), supported, 'Interval between gratuitous ARPs (s).'),
       val('gna_interval', timerUs(0, INT_MAX), supported, 'Interval between unsolicited NAs (s).'),
       val('interface', ifname, supported, 'The interface the limits apply to.'),
-      lines('interfaces', nameLine('interface'), supported, 'Interfaces across which the limits are aggregated.'),
+      lines('interfaces', nameLine('interface', 'Warning - empty garp_group interfaces block'), supported, 'Interfaces across which the limits are aggregated.'),
     ],
   },
 };

@@ -43,8 +43,10 @@ interface KaResult { out: string; lineErrors: string[] }
 function runKeepalived(ctx: string[], line: string): Promise<KaResult> {
   const lines: string[] = [];
   ctx.forEach((c, i) => lines.push(`${'  '.repeat(i)}${c} {`));
-  lines.push(`${'  '.repeat(ctx.length)}${line}`);
-  const at = lines.length;
+  const at = lines.length + 1;
+  const body = line.split('\n');
+  for (const b of body) lines.push(`${'  '.repeat(ctx.length)}${b}`);
+  const last = lines.length;
   for (let i = ctx.length - 1; i >= 0; i--) lines.push(`${'  '.repeat(i)}}`);
   const file = join(dir, `c${seq++}.conf`);
   writeFileSync(file, lines.join('\n') + '\n');
@@ -55,7 +57,10 @@ function runKeepalived(ctx: string[], line: string): Promise<KaResult> {
       if (err && typeof err.code === 'string') return reject(err);
       if (err && err.killed && !err.signal) return reject(err);
       const out = `${stdout}${stderr}`;
-      const lineErrors = out.split('\n').filter((l) => new RegExp(`Line ${at}\\)`).test(l));
+      const lineErrors = out.split('\n').filter((l) => {
+        const m = /Line (\d+)\)/.exec(l);
+        return m !== null && Number(m[1]) >= at && Number(m[1]) <= last;
+      });
       resolve({ out, lineErrors });
     });
   });
@@ -329,4 +334,22 @@ describe('schema ranges vs keepalived -t', () => {
     });
     expect(diffs, diffs.join('\n')).toEqual([]);
   }, 300_000);
+});
+
+// ---- 4. empty data blocks ----------------------------------------------------------------------
+
+describe('empty data blocks vs keepalived -t', () => {
+  it('reports an empty data block exactly where keepalived does (LineSpec.emptyMessage)', async () => {
+    const cases: Array<{ ctx: string[]; kw: KeywordSpec }> = [];
+    for (const { path, block } of allBlocks()) for (const k of block.keywords) if (k.lines && !k.unknownToKeepalived) cases.push({ ctx: path.map(opener), kw: k });
+    expect(cases.length).toBeGreaterThan(20);
+    const results = await pool(cases, 4, (c) => runKeepalived(c.ctx, `${c.kw.args?.length ? opener(c.kw.name) : c.kw.name} {\n}`));
+    const wrong: string[] = [];
+    cases.forEach((c, i) => {
+      const ka = results[i].lineErrors.length > 0;
+      const ours = c.kw.lines?.emptyMessage !== undefined;
+      if (ka !== ours) wrong.push(`${[...c.ctx, c.kw.name].join(' > ')}: keepalived ${ka ? `complains (${results[i].lineErrors.join(' | ')})` : 'is silent'}, schema ${ours ? 'complains' : 'is silent'}`);
+    });
+    expect(wrong, wrong.join('\n')).toEqual([]);
+  }, 120_000);
 });
