@@ -43,7 +43,7 @@ function groupOf(ctx: CheckContext, vs: RawObject): GroupView | undefined {
 function checkOne(ctx: CheckContext, vs: RawObject, group: GroupView | undefined): void {
   const report = (message: string, field?: string, at: RawObject = vs) =>
     ctx.report({ cls: ErrClass.General, level: 'error', keyword: field, block: `virtual_server ${vsName(vs)}`, message }, at, field);
-  const name = vsName(vs);
+  let name = vsName(vs);
   const reals = objs(vs, 'real_server');
   if (reals.length === 0) {
     report(`Virtual server ${name} has no real servers - ignoring`);
@@ -60,6 +60,7 @@ function checkOne(ctx: CheckContext, vs: RawObject, group: GroupView | undefined
     if (!written(ctx, vs, 'protocol', VIRTUAL_SERVER)) {
       report(`Virtual server ${name}: no protocol set - defaulting to UDP`);
       vs.protocol = 'UDP';
+      name = vsName(vs);
     }
     if (vs.ops === true && vs.protocol !== 'UDP') {
       report(`Virtual server ${name}: one packet scheduling requires UDP - resetting`, 'ops');
@@ -77,6 +78,7 @@ function checkOne(ctx: CheckContext, vs: RawObject, group: GroupView | undefined
   if (written(ctx, vs, 'protocol', VIRTUAL_SERVER) && fwmarkOnly) {
     report(`Warning: Virtual server ${name}: protocol specified for fwmark - protocol will be ignored`, 'protocol');
     delete vs.protocol;
+    name = vsName(vs);
   }
   if (!written(ctx, vs, 'lvs_sched', VIRTUAL_SERVER)) {
     report(`Virtual server ${name}: no scheduler set, setting default 'wlc'`);
