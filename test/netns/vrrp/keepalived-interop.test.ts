@@ -1,0 +1,123 @@
+// lvsd's VRRP codec + state machine + raw-socket transport against real keepalived 2.2.7,
+// between two network namespaces this test creates. Both orders, v2 PASS, v2 AH, v3.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Lab, bundleDriver, requirePrerequisites, startDriver, startKeepalived, type Proc } from './harness.js';
+import type { DriverConfig } from './driver.js';
+import { defaultMachineParams } from '../../../src/vrrp/types.js';
+import type { AuthType, VrrpVersion } from '../../../src/vrrp/packet.js';
+
+const VIP = '10.77.1.1';
+
+function kaConf(o: { version: VrrpVersion; priority: number; auth: AuthType; nopreempt?: boolean }): string {
+  const auth = o.auth === 'none' ? '' : `authentication {\n auth_type ${o.auth === 'pass' ? 'PASS' : 'AH'}\n auth_pass s3cret\n }`;
+  return `global_defs {\n router_id ka_interop\n vrrp_garp_master_delay 0\n max_auto_priority -1\n}
+vrrp_instance VI_1 {
+ version ${o.version}
+ state BACKUP
+ interface vrk0
+ virtual_router_id 42
+ priority ${o.priority}
+ advert_int 1
+ ${o.nopreempt ? 'nopreempt' : ''}
+ ${auth}
+ virtual_ipaddress {\n  ${VIP}/32\n }
+}
+`;
+}
+
+function lvsdConf(o: { version: VrrpVersion; priority: number; auth: AuthType }): DriverConfig {
+  return {
+    machine: defaultMachineParams({ name: 'VI_1', vrid: 42, version: o.version, priority: o.priority, primaryAddress: '10.77.0.1' }),
+    wire: {
+      family: 4, version: o.version, vrid: 42, authType: o.auth, authPass: 's3cret', addresses: [VIP], interfaceName: 'vrl0',
+      sourceAddress: '10.77.0.1', unicastPeers: [], unicastChecksum: 'auto', skipCheckAdvAddr: false,
+    },
+  };
+}
+
+const BECOME = (state: string): RegExp => new RegExp(`"ev":"become","state":"${state}"`);
+const KA_MASTER = /\(VI_1\) Entering MASTER STATE/;
+const KA_BACKUP = /\(VI_1\) Entering BACKUP STATE/;
+
+describe('VRRP interop with keepalived 2.2.7 (netns)', () => {
+  let lab: Lab;
+  let driverJs: string;
+
+  beforeAll(async () => {
+    requirePrerequisites();
+    lab = new Lab();
+    driverJs = await bundleDriver(lab.dir);
+  });
+  afterAll(() => lab?.cleanup());
+
+  async function stopDriver(p: Proc): Promise<void> {
+    if (p.child.pid) process.kill(p.child.pid, 'SIGTERM');
+    await p.exited(5000);
+  }
+
+  for (const auth of ['pass', 'ah'] as const) {
+    it(`v2 ${auth.toUpperCase()}: lvsd (150) wins, SIGTERM hands over fast, lvsd preempts on return`, async () => {
+      lab.up();
+      const ka = startKeepalived(lab, `ka-${auth}`, kaConf({ version: 2, priority: 100, auth }));
+      let lv = startDriver(lab, driverJs, lvsdConf({ version: 2, priority: 150, auth }));
+      try {
+        await lv.waitFor(BECOME('MASTER'), 6000);
+        await ka.waitFor(KA_BACKUP, 6000);
+        // Stable for a few adverts: keepalived stays BACKUP, lvsd drops nothing.
+        await new Promise((r) => setTimeout(r, 3000));
+        expect(ka.matching(KA_MASTER)).toEqual([]);
+        expect(lv.matching(/"ev":"drop"/)).toEqual([]);
+        expect(ka.matching(/IPSEC-AH : invalid|invalid passwd|checksum|received a \d auth/i)).toEqual([]);
+
+        // Graceful stop: priority 0 advert, keepalived takes over after its skew (~609 ms).
+        const stopAt = Date.now();
+        await stopDriver(lv);
+        expect(lv.matching(/"ev":"exit"/)).toHaveLength(1);
+        const m = await ka.waitFor(KA_MASTER, 3000);
+        expect(m.at - stopAt).toBeLessThan(1500);
+
+        // lvsd returns with the higher priority and preempts.
+        const mark = ka.lines.length;
+        lv = startDriver(lab, driverJs, lvsdConf({ version: 2, priority: 150, auth }));
+        await lv.waitFor(BECOME('MASTER'), 6000);
+        await ka.waitFor(KA_BACKUP, 3000, mark);
+        expect(lv.matching(BECOME('MASTER'))).toHaveLength(1);
+        if (auth === 'ah') {
+          // keepalived's shared AH counter: lvsd continued above keepalived's sequence numbers.
+          expect(ka.matching(/IPSEC-AH : invalid/)).toEqual([]);
+        }
+        await stopDriver(lv);
+      } finally {
+        lab.killKeepalived(`ka-${auth}`, 'SIGKILL');
+        lab.down();
+      }
+    }, 40_000);
+  }
+
+  it('v3: keepalived (200) is master, lvsd (100) stays BACKUP without flapping, kill -9 -> lvsd takes over after Master_Down_Interval', async () => {
+    lab.up();
+    const ka = startKeepalived(lab, 'ka-v3', kaConf({ version: 3, priority: 200, auth: 'none' }));
+    let lv: Proc | null = null;
+    try {
+      // keepalived first: started together, lvsd's timer could run out before keepalived is up.
+      await ka.waitFor(KA_MASTER, 6000);
+      lv = startDriver(lab, driverJs, lvsdConf({ version: 3, priority: 100, auth: 'none' }));
+      await lv.waitFor(BECOME('BACKUP'), 3000);
+      await new Promise((r) => setTimeout(r, 5000));
+      expect(lv.matching(BECOME('MASTER'))).toEqual([]);
+      expect(lv.matching(/"ev":"drop"/)).toEqual([]);
+      const killedAt = Date.now();
+      lab.killKeepalived('ka-v3', 'SIGKILL');
+      const m = await lv.waitFor(BECOME('MASTER'), 6000);
+      // Master_Down_Interval for priority 100 at 1 s: 3.609 s after the last advert (< 1 s before the kill).
+      expect(m.at - killedAt).toBeGreaterThan(2500);
+      expect(m.at - killedAt).toBeLessThan(3609 + 300);
+      expect(lv.matching(/"received":[1-9]/)).toEqual([]); // not exited yet
+      await stopDriver(lv);
+      expect(lv.matching(/"ev":"exit".*"received":[3-9]/)).toHaveLength(1);
+    } finally {
+      lab.killKeepalived('ka-v3', 'SIGKILL');
+      lab.down();
+    }
+  }, 40_000);
+});
