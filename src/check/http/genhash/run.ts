@@ -3,9 +3,7 @@
 // arguments were usable, even if the server could not be reached; 1 for bad
 // arguments).
 import { parseGenhashArgs, type GenhashOptions } from './args.js';
-import { usageText } from './usage.js';
 import { FdWriter } from './output.js';
-import { verboseObserver, writeDigestDump } from './verbose.js';
 import { buildGetRequest } from '../request.js';
 import { probeHttp, type HttpProbeResult } from '../probe.js';
 
@@ -18,11 +16,14 @@ export async function runGenhash(args: readonly string[], env: NodeJS.ProcessEnv
   const parsed = parseGenhashArgs(args, env);
   if (!parsed.ok) {
     for (const m of parsed.messages) err.text(`${m}\n`);
+    // Loaded on demand: start-up time matters for the common, successful run.
+    const { usageText } = await import('./usage.js');
     err.text(usageText('genhash'));
     err.flush();
     return 1;
   }
   const o = parsed.options;
+  const verbose = o.verbose ? await import('./verbose.js') : null;
   const started = o.verbose ? process.hrtime.bigint() : 0n;
   const abort = new AbortController();
   const stop = (): void => abort.abort();
@@ -43,9 +44,10 @@ export async function runGenhash(args: readonly string[], env: NodeJS.ProcessEnv
     }),
     timeoutMs: Math.ceil(o.timeoutUsec / 1000),
     hash: o.hash,
-    observer: o.verbose ? verboseObserver(out) : undefined,
+    observer: verbose ? verbose.verboseObserver(out) : undefined,
     signal: abort.signal,
   });
+  if (verbose && result.ok && result.cleanEnd) verbose.writeDigestDump(out, result.digest);
   report(o, result, out, err);
   if (o.verbose) {
     const usecs = (process.hrtime.bigint() - started) / 1000n;
@@ -61,7 +63,6 @@ function report(o: GenhashOptions, result: HttpProbeResult, out: FdWriter, err: 
     if (result.failure !== 'aborted') out.text(`${result.message}\n`);
     return;
   }
-  if (o.verbose && result.cleanEnd) writeDigestDump(out, result.digest);
   if (!result.stream.headerComplete) {
     if (o.ssl && result.cleanEnd) out.text(`${SSL_NO_HEADER_MESSAGE}\n`);
     else err.text(`${NO_DATA_MESSAGE}\n`);
