@@ -145,6 +145,8 @@ function flushOnStop(words: Word[], ctx: ConvertCtx): 'full' | 'VS' | undefined 
 // vrrp_iptables [IN_CHAIN [OUT_CHAIN]]
 function iptables(words: Word[], ctx: ConvertCtx): { in?: string; out?: string } | undefined {
   const r: { in?: string; out?: string } = {};
+  // Debian's keepalived is built with nftables only and reports every vrrp_iptables as an error
+  ctx.report(ErrClass.General, "iptables not supported, using nftables instead. Please replace 'vrrp_iptables and 'vrrp_ipsets' with 'nftables' config option", words[0]);
   if (words[0]) r.in = parseWord(name(31, 'iptables in chain name'), words[0], ctx);
   if (words[1]) r.out = parseWord(name(31, 'iptables out chain name'), words[1], ctx);
   return r;

@@ -39,10 +39,12 @@ function persistenceGranularity(words: Word[], ctx: ConvertCtx): string | number
     ctx.report(ErrClass.General, `Invalid IPv4 persistence_granularity specified - ${t}`, words[0]);
     return undefined;
   }
-  const v = uint(1, 128).parse(t);
+  // A bare number is an IPv6 prefix length (1..128) on an IPv6 service but an inet_aton-style
+  // address on an IPv4 one, where keepalived accepts any 32-bit number; the family is a model check.
+  const v = uint(1, 4294967295).parse(t);
   if (!v.ok) {
     ctx.report(v.cls, v.message, words[0]);
-    ctx.report(ErrClass.General, `Invalid IPv6 persistence_granularity specified - ${t}`, words[0]);
+    ctx.report(ErrClass.General, `Invalid persistence_granularity specified - ${t}`, words[0]);
     return undefined;
   }
   return v.value;

@@ -185,8 +185,9 @@ function useVmac(words: Word[], ctx: ConvertCtx): Vmac {
         ctx.report(ErrClass.General, 'VMAC interface address already specified', w);
         continue;
       }
-      const parts = w.text.replace(/:$/, '').split(':');
-      const good = (parts.length === 6 || parts.length === 5) && parts.every((p) => /^[0-9a-f]{1,2}$/i.test(p));
+      // keepalived reads 5 octets (the VRID completes the MAC) or 6; it ignores anything after the 6th
+      const parts = w.text.replace(/:$/, '').split(':').slice(0, 6);
+      const good = parts.length >= 5 && parts.every((p) => /^[0-9a-f]{1,2}$/i.test(p));
       if (!good) {
         ctx.report(ErrClass.General, `VMAC invalid MAC address ${w.text} - ignored`, w);
         continue;

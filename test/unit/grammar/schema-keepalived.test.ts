@@ -101,13 +101,15 @@ function schemaErrors(ctx: string[], line: string): string[] {
   }
   const errs: string[] = [];
   const ctxObj = { report: (_c: unknown, m: string, _w?: Word, level?: 'error' | 'warning') => void (level !== 'warning' && errs.push(m)) };
-  const ws = words(line);
+  // the parser takes a trailing '{' off a block keyword's line before the words reach the schema
+  const ws = words(line.split('\n')[0].replace(/\s*\{$/, ''));
   if (linesKw?.lines) {
     linesKw.lines.convert(ws, ctxObj);
     return errs;
   }
   const kw = findKeyword(block, ws[0].text);
   if (!kw) return [`unknown keyword ${ws[0].text}`];
+  if (kw.unknownToKeepalived) errs.push(`Unknown keyword '${ws[0].text}'`);
   const dep = kw.deprecated?.[ws[0].text];
   if (dep?.level === 'error') errs.push(dep.message);
   const args = ws.slice(1);
@@ -257,6 +259,22 @@ const VALUE_CASES: Array<[string[], string]> = [
   [['vrrp_track_process P_1'], 'param_match total'], [['vrrp_track_process P_1'], 'weight -254'], [['vrrp_track_process P_1'], 'weight -255'],
   [['vrrp_sync_group G_1', 'track_interface'], 'lo weight -253 reverse'], [['vrrp_sync_group G_1', 'track_interface'], 'lo weight'],
   [['linkbeat_interfaces'], 'lo MII'], [['linkbeat_interfaces'], 'lo SNMP'],
+  // block openers
+  [[], 'virtual_server 10.99.0.1 80 {\n}'], [[], 'virtual_server 10.99.0.1 65536 {\n}'], [[], 'virtual_server 10.99.0.256 80 {\n}'],
+  [[], 'virtual_server fwmark 7 {\n}'], [[], 'virtual_server fwmark x {\n}'], [[], 'virtual_server fe80::1 80 {\n}'],
+  [VS, 'real_server 10.99.0.2 {\n}'], [VS, 'real_server 10.99.0.2 x {\n}'], [VS, 'real_server 10.99.0.999 80 {\n}'],
+  [VS, 'sorry_server 10.99.0.9 99999'], [[], 'vrrp_instance VI_9 {\n}'], [[], 'bfd_instance averyveryveryveryveryverylongbfdname {\n}'],
+  // converters
+  [VS, 'lvs_method TUN type gue port 6080 csum'], [VS, 'lvs_method TUN type gue port 6080 remcsum'], [VS, 'lvs_method TUN type gue port 6080 bogus'],
+  [VS, 'lvs_method DR type gue port 6080'], [VS, 'lvs_method NAT type ipip'], [VS, 'persistence_engine sip'], [VS, 'persistence_granularity 64'],
+  [VS, 'persistence_granularity 129'], [RS, 'notify_up /bin/true root'], [RS, 'notify_down "/bin/echo down" root root'],
+  [VRRP, 'use_ipvlan ipvl0 10.1.2.3/24 private'], [VRRP, 'use_ipvlan ipvl0 bridge vepa'], [VRRP, 'use_vmac vrrp.51'],
+  [VRRP, 'use_vmac 02:00:00:00:00:01:02'], [VRRP, 'notify_deleted'], [VRRP, 'notify_master /bin/true'],
+  [VRRP, 'garp_extra_if all 86400'], [VRRP, 'garp_extra_if all 86401'], [VRRP, 'garp_extra_if'],
+  [['global_defs'], 'vrrp_ipsets a b c'], [['global_defs'], 'vrrp_iptables in out'], [['global_defs'], 'smtp_server 10.0.0.1 2525'],
+  [['global_defs'], 'smtp_server mail.example.com 0'], [['global_defs'], 'vrrp_cpu_affinity 0'], [['global_defs'], 'vrrp_cpu_affinity -1'],
+  [['global_defs'], 'vrrp_notify_fifo /tmp/fifo root'], [['global_defs'], 'script_user root'],
+  [['track_file TF_1'], 'init_file'], [['track_file TF_1'], 'weight -254 reverse'], [['track_file TF_1'], 'weight 5 noreverse'],
   // BFD
   [['bfd_instance B_1'], 'min_rx 0.5'], [['bfd_instance B_1'], 'min_rx 3.312'], [['bfd_instance B_1'], 'min_rx 3.3125'], [['bfd_instance B_1'], 'idle_tx 999'],
   [['bfd_instance B_1'], 'multiplier 256'], [['bfd_instance B_1'], 'max_hops -1'], [['bfd_instance B_1'], 'max_hops -2'], [['bfd_instance B_1'], 'weight 253 reverse'],
