@@ -57,14 +57,17 @@ function guestScript(share, cmd, kernelDir) {
   // Env passed through from the host when set; everything else is a clean environment.
   const pass = ['CI', 'FORCE_COLOR', 'NO_COLOR', 'DEBUG', 'LVSD_LOG_LEVEL'].filter((k) => process.env[k] !== undefined);
   return [
-    'set -o pipefail',
     `export PATH=${q(GUEST_PATH)} HOME=/tmp/home LANG=C.UTF-8 TERM=dumb LVSD_IN_VM=1 LVSD_VM_SHARE=${q(share)}`,
     `export LVSD_VM_KERNEL_DIR=${q(kernelDir)}`,
     ...pass.map((k) => `export ${k}=${q(process.env[k])}`),
     'mkdir -p "$HOME"',
     `cd ${q(repo)} || exit 97`,
-    // Through a pipe, so runners see no TTY on the serial console and print plain logs.
-    `${cmd.map(q).join(' ')} </dev/null 2>&1 | cat`,
+    // Output goes to a file that tail follows onto the console: runners see no TTY and print
+    // plain logs, and a leftover background process holding the output open cannot stall the end.
+    `${cmd.map(q).join(' ')} </dev/null >/run/lvsd-vm.out 2>&1 &`,
+    'pid=$!',
+    'tail -n +1 -f --pid=$pid /run/lvsd-vm.out',
+    'wait $pid',
     '',
   ].join('\n');
 }
