@@ -1,0 +1,176 @@
+// From the config model to runnable checkers: for each checker block of a real server, its
+// probe (where it connects, what it sends), its counting machine and its timers.
+import type { Checker, Model, RealServer, VirtualServer } from '../config/model.js';
+import { RetryCounter, type RetryMode } from './counter.js';
+import { DnsProbe } from './dns.js';
+import { parseHexPattern } from './hex.js';
+import { HttpGetProbe, regexFlags, type UrlSpec } from './http-get.js';
+import type { HttpVersion } from './http/request.js';
+import type { CheckerMachine } from './machine.js';
+import { MiscProbe } from './misc.js';
+import { splitScriptArgs } from './script-args.js';
+import { TcpProbe } from './tcp.js';
+import { resolveTiming, type ResolvedTiming } from './timing.js';
+import type { CheckerKind, ConnectTarget, Probe } from './types.js';
+import { UdpProbe } from './udp.js';
+import { UrlStepper } from './url-stepper.js';
+import { resolveIds, type Ids } from './users.js';
+
+export interface BuiltChecker {
+  /** unique within its real server, e.g. "TCP_CHECK#0" */
+  id: string;
+  kind: CheckerKind;
+  timing: ResolvedTiming;
+  machine: CheckerMachine;
+  /** absent for FILE_CHECK, which is driven by its file, not by the scheduler */
+  probe?: Probe;
+  file?: { path: string; weight: number; reverse: boolean };
+  dynamic: boolean;
+}
+
+export interface BuildContext {
+  model: Model;
+  /** uid/gid lookups (tests inject); default reads /etc/passwd and /etc/group */
+  ids?: (user: string, group?: string) => Ids | undefined;
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
+const ipOf = (v: unknown): { addr: string; family: 4 | 6 } | undefined =>
+  typeof v === 'object' && v !== null && 'addr' in v && typeof v.addr === 'string'
+    ? { addr: v.addr, family: (v as { family?: unknown }).family === 6 ? 6 : 4 }
+    : undefined;
+
+function target(c: Checker, rs: RealServer, vs: VirtualServer, timing: ResolvedTiming, defaultPort = 0): ConnectTarget {
+  const ip = ipOf(c.connect_ip) ?? rs.addr;
+  const vsPort = vs.kind === 'ip' ? vs.port : 0;
+  const t: ConnectTarget = {
+    addr: ip.addr,
+    family: ip.family === 6 ? 6 : 4,
+    port: num(c.connect_port) ?? rs.port ?? (vsPort || defaultPort),
+    timeoutUs: timing.connectTimeoutUs,
+  };
+  const bind = ipOf(c.bindto);
+  if (bind) t.bindAddr = bind.addr;
+  if (num(c.bind_port) !== undefined) t.bindPort = num(c.bind_port);
+  if (str(c.bind_if)) t.bindIf = str(c.bind_if);
+  if (num(c.fwmark) !== undefined) t.fwmark = num(c.fwmark);
+  return t;
+}
+
+function httpVersion(v: unknown): HttpVersion {
+  return v === '1.1' ? '1.1' : v === '1.0C' ? '1.0c' : '1.0';
+}
+
+function urlSpecs(c: Checker, rs: RealServer, vs: VirtualServer): UrlSpec[] {
+  const urls = Array.isArray(c.url) ? (c.url as Array<Record<string, unknown>>) : [];
+  const vhost = str(c.virtualhost) ?? str(rs.virtualhost) ?? str(vs.virtualhost);
+  return urls.map((u) => {
+    const spec: UrlSpec = {
+      path: str(u.path) ?? '/',
+      statusCodes: Array.isArray(u.status_code) ? (u.status_code as Array<[number, number]>) : [[200, 299]],
+    };
+    const d = str(u.digest);
+    if (d) spec.digest = d;
+    const vh = str(u.virtualhost) ?? vhost;
+    if (vh !== undefined) spec.virtualHost = vh;
+    const re = str(u.regex);
+    if (re !== undefined) {
+      spec.regex = new RegExp(re, regexFlags(Array.isArray(u.regex_options) ? (u.regex_options as string[]) : []));
+      if (u.regex_no_match === true) spec.regexNoMatch = true;
+    }
+    return spec;
+  });
+}
+
+function scriptIds(ctx: BuildContext, c: Checker): Ids | undefined {
+  const lookup = ctx.ids ?? resolveIds;
+  const path = c.misc_path as { user?: string; group?: string } | undefined;
+  const user = c.user as { user?: string; group?: string } | undefined;
+  const global = (ctx.model.global_defs?.script_user ?? undefined) as { user?: string; group?: string } | undefined;
+  const pick = path?.user ? path : user?.user ? user : global?.user ? global : undefined;
+  if (pick?.user) return lookup(pick.user, pick.group);
+  // keepalived's default script user, when it exists; else the daemon's own user
+  return lookup('keepalived_script');
+}
+
+const RETRY_MODE: Record<string, RetryMode> = { TCP_CHECK: 'tcp', UDP_CHECK: 'udp', DNS_CHECK: 'while-up', MISC_CHECK: 'while-up' };
+
+/** Every checker of real server `rs` of `vs`. */
+export function buildCheckers(ctx: BuildContext, vs: VirtualServer, rs: RealServer): BuiltChecker[] {
+  const out: BuiltChecker[] = [];
+  const logAll = ctx.model.global_defs?.checker_log_all_failures === true;
+  const kinds: CheckerKind[] = ['TCP_CHECK', 'HTTP_GET', 'SSL_GET', 'MISC_CHECK', 'DNS_CHECK', 'UDP_CHECK', 'FILE_CHECK'];
+  for (const kind of kinds) {
+    const list = rs[kind];
+    if (!Array.isArray(list)) continue;
+    (list as Checker[]).forEach((c, i) => {
+      const id = `${kind}#${i}`;
+      const timing = resolveTiming(kind, c, rs, vs, logAll);
+      const counter = (): CheckerMachine => new RetryCounter(timing, RETRY_MODE[kind] ?? 'tcp', timing.alpha);
+      switch (kind) {
+        case 'TCP_CHECK':
+          out.push({ id, kind, timing, machine: counter(), probe: new TcpProbe(target(c, rs, vs, timing)), dynamic: false });
+          return;
+        case 'HTTP_GET':
+        case 'SSL_GET': {
+          const urls = urlSpecs(c, rs, vs);
+          if (urls.length === 0) return; // keepalived drops an HTTP checker without url
+          const probe = new HttpGetProbe({
+            target: target(c, rs, vs, timing, kind === 'SSL_GET' ? 443 : 80),
+            urls,
+            version: httpVersion(c.http_protocol),
+            tls: kind === 'SSL_GET',
+            enableSni: c.enable_sni === true,
+          });
+          const machine = new UrlStepper(timing, urls.length, c.fast_recovery === true, timing.alpha);
+          out.push({ id, kind, timing, machine, probe, dynamic: false });
+          return;
+        }
+        case 'MISC_CHECK': {
+          const path = c.misc_path as { cmd?: string } | undefined;
+          if (!path?.cmd) return;
+          const timeoutUs = num(c.misc_timeout) || vs.delay_loop;
+          const ids = scriptIds(ctx, c);
+          const dynamic = c.misc_dynamic === true;
+          const probe = new MiscProbe({ args: splitScriptArgs(path.cmd), timeoutUs, dynamic, ...(ids ? { ids } : {}) });
+          out.push({ id, kind, timing, machine: counter(), probe, dynamic });
+          return;
+        }
+        case 'DNS_CHECK':
+          out.push({
+            id, kind, timing, machine: counter(), dynamic: false,
+            probe: new DnsProbe({ target: target(c, rs, vs, timing, 53), type: str(c.type) ?? 'SOA', name: str(c.name) ?? '.' }),
+          });
+          return;
+        case 'UDP_CHECK': {
+          const payload = str(c.payload);
+          const rr = c.require_reply;
+          out.push({
+            id, kind, timing, machine: counter(), dynamic: false,
+            probe: new UdpProbe({
+              target: target(c, rs, vs, timing),
+              ...(payload ? { payload: parseHexPattern(payload).data } : {}),
+              ...(rr === true ? { requireReply: 'any' as const } : typeof rr === 'string' ? { requireReply: parseHexPattern(rr) } : {}),
+              minReplyLength: num(c.min_reply_length) ?? 0,
+              maxReplyLength: num(c.max_reply_length) ?? 255,
+            }),
+          });
+          return;
+        }
+        case 'FILE_CHECK': {
+          const name = str(c.track_file);
+          const tf = (ctx.model.track_file as Array<Record<string, unknown>> | undefined)?.find((t) => t.name === name);
+          const path = tf ? str(tf.file) : undefined;
+          if (!path) return;
+          const w = (c.weight ?? tf?.weight ?? { weight: 1, reverse: false }) as { weight: number; reverse?: boolean };
+          // a file checker has always "run": its state is known from the file at once
+          const machine = new RetryCounter({ ...timing, retry: 0 }, 'tcp', false);
+          out.push({ id, kind, timing, machine, file: { path, weight: w.weight, reverse: w.reverse === true }, dynamic: false });
+          return;
+        }
+      }
+    });
+  }
+  return out;
+}

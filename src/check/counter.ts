@@ -1,0 +1,63 @@
+// Retry counting of the single-step checkers (TCP_CHECK, UDP_CHECK, DNS_CHECK, MISC_CHECK),
+// after keepalived 2.2.7's epilogs. A checker starts with its retry counter full, so the very
+// first failure counts at once; later a failure only counts after `retry` retries spaced by
+// delay_before_retry. Where the checkers differ is what happens while already down:
+//  - 'tcp':      keeps retrying `retry` times before each delay_loop (check_tcp.c)
+//  - 'while-up': no retries once down, just delay_loop (check_dns.c, check_misc.c)
+//  - 'udp':      retries at delay_before_retry for as long as it stays down (check_udp.c)
+import type { CheckerMachine, CheckerTiming, Decision } from './machine.js';
+
+export type RetryMode = 'tcp' | 'while-up' | 'udp';
+
+export class RetryCounter implements CheckerMachine {
+  up: boolean;
+  hasRun = false;
+  retryIt: number;
+  readonly step = 0;
+
+  constructor(
+    private readonly timing: CheckerTiming,
+    private readonly mode: RetryMode,
+    alpha: boolean,
+  ) {
+    this.up = !alpha;
+    this.retryIt = timing.retry;
+  }
+
+  private mayRetry(): boolean {
+    const live = this.up || !this.hasRun;
+    switch (this.mode) {
+      case 'tcp':
+        return this.retryIt < this.timing.retry;
+      case 'while-up':
+        return live && this.retryIt < this.timing.retry;
+      case 'udp':
+        return !live || this.retryIt < this.timing.retry;
+    }
+  }
+
+  onResult(ok: boolean): Decision {
+    const first = !this.hasRun;
+    this.hasRun = true;
+    if (ok) {
+      this.retryIt = 0;
+      let event: Decision['event'] = null;
+      if (!this.up) {
+        this.up = true;
+        event = 'up';
+      }
+      return { delayUs: this.timing.delayLoopUs, event, quietFailure: false };
+    }
+    if (this.mayRetry()) {
+      this.retryIt++;
+      return { delayUs: this.timing.delayBeforeRetryUs, event: null, quietFailure: true };
+    }
+    this.retryIt = 0;
+    let event: Decision['event'] = null;
+    if (this.up) {
+      this.up = false;
+      event = 'down';
+    } else if (first) event = 'down-initial';
+    return { delayUs: this.timing.delayLoopUs, event, quietFailure: event === null };
+  }
+}

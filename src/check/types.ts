@@ -1,0 +1,39 @@
+// What every health checker shares: the probe edge (one network or process attempt) and
+// the result it reports. Counting (retries, up/down) is done by the pure machines, not here.
+
+/** One attempt's outcome. */
+export interface CheckResult {
+  ok: boolean;
+  /** short reason for logs, e.g. "connection refused", "status 503" */
+  reason: string;
+  /**
+   * MISC_CHECK with misc_dynamic: the weight the exit status asks for (status - 2), or null
+   * for exit 0 (back to the configured weight). Absent when the attempt says nothing about it.
+   */
+  weight?: number | null;
+}
+
+/**
+ * One attempt against a real server. `step` selects the URL of HTTP_GET/SSL_GET (0 for the
+ * others). The probe must settle by itself within its timeout and must settle promptly,
+ * with ok=false, when `signal` aborts.
+ */
+export interface Probe {
+  run(step: number, signal: AbortSignal): Promise<CheckResult>;
+}
+
+/** Checker kinds lvsd runs. */
+export type CheckerKind = 'TCP_CHECK' | 'HTTP_GET' | 'SSL_GET' | 'MISC_CHECK' | 'DNS_CHECK' | 'UDP_CHECK' | 'FILE_CHECK';
+
+/** Where a checker connects (connect_ip/connect_port/bindto/bind_port/bind_if/fwmark resolved). */
+export interface ConnectTarget {
+  addr: string;
+  family: 4 | 6;
+  port: number;
+  bindAddr?: string;
+  bindPort?: number;
+  bindIf?: string;
+  fwmark?: number;
+  /** microseconds */
+  timeoutUs: number;
+}

@@ -1,0 +1,79 @@
+// Real and sorry servers as IPVS destinations: forwarding method (lvs_method / lb_kind, with
+// the TUN encapsulation), thresholds and the port rules keepalived applies.
+import { AF_INET, AF_INET6 } from '../ipvs/constants.js';
+import type { Family } from '../ipvs/addr.js';
+import { normalizeAddr } from '../ipvs/addr.js';
+import { makeDest } from '../ipvs/model.js';
+import type { Fwd, IpvsDest, IpvsService, TunFlags, TunType } from '../ipvs/types.js';
+
+export interface ServerSpec {
+  addr: string;
+  af: Family;
+  /** configured port; undefined when the config gave none */
+  port: number | undefined;
+  fwd: Fwd;
+  tunType: TunType;
+  tunPort: number;
+  tunFlags: TunFlags;
+  uThreshold: number;
+  lThreshold: number;
+}
+
+export interface MethodConfig {
+  method: 'NAT' | 'DR' | 'TUN';
+  tunnel?: { type?: TunType; port?: number; csum?: TunFlags };
+  [field: string]: unknown;
+}
+
+export function fwdOf(method: MethodConfig['method']): Fwd {
+  return method === 'NAT' ? 'masq' : method === 'DR' ? 'route' : 'tunnel';
+}
+
+export function serverSpec(
+  addr: { addr: string; family: 4 | 6 },
+  port: number | undefined,
+  method: MethodConfig,
+  thresholds: { u?: unknown; l?: unknown } = {},
+): ServerSpec {
+  const t = method.tunnel ?? {};
+  return {
+    addr: normalizeAddr(addr.addr),
+    af: addr.family === 6 ? AF_INET6 : AF_INET,
+    port,
+    fwd: fwdOf(method.method),
+    tunType: t.type ?? 'ipip',
+    tunPort: t.port ?? 0,
+    tunFlags: t.csum ?? 'nocsum',
+    uThreshold: typeof thresholds.u === 'number' ? thresholds.u : 0,
+    lThreshold: typeof thresholds.l === 'number' ? thresholds.l : 0,
+  };
+}
+
+/**
+ * Destination port in `svc` (keepalived check_data.c): NAT keeps the configured port (the
+ * service's when none); DR/TUN use the service's port (0 for fwmark services).
+ */
+export function destPort(s: ServerSpec, svc: IpvsService): number {
+  if (s.fwd === 'masq') return s.port ?? svc.port;
+  return svc.fwmark ? 0 : svc.port;
+}
+
+/** Whether `s` can be a destination of `svc` (tunnels may cross families, nothing else). */
+export function fitsService(s: ServerSpec, svc: IpvsService): boolean {
+  return s.af === svc.af || s.fwd === 'tunnel';
+}
+
+export function toDest(s: ServerSpec, svc: IpvsService, weight: number): IpvsDest {
+  return makeDest({
+    af: s.af,
+    addr: s.addr,
+    port: destPort(s, svc),
+    fwd: s.fwd,
+    weight,
+    uThreshold: s.uThreshold,
+    lThreshold: s.lThreshold,
+    tunType: s.tunType,
+    tunPort: s.tunPort,
+    tunFlags: s.tunFlags,
+  });
+}

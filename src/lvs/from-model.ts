@@ -1,0 +1,65 @@
+// A virtual_server of the model as the policy's configuration: its services, its real
+// servers (weights, inhibit, forwarding, notify scripts), sorry server and quorum settings.
+import type { Model, RealServer, VirtualServer } from '../config/model.js';
+import { serverSpec, type MethodConfig } from './dest.js';
+import type { RealServerPolicy, ScriptSpec, VirtualServerPolicyConfig } from './policy.js';
+import { servicesOf } from './service.js';
+
+export function rsName(rs: { addr: { addr: string; family: number }; port?: number }): string {
+  const a = rs.addr.family === 6 ? `[${rs.addr.addr}]` : rs.addr.addr;
+  return `${a}:${rs.port ?? 0}`;
+}
+
+export function vsName(vs: VirtualServer): string {
+  if (vs.kind === 'fwmark') return `FWM ${vs.fwmark}`;
+  if (vs.kind === 'group') return `GROUP ${vs.group}`;
+  return `${vs.family === 6 ? `[${vs.addr}]` : vs.addr}:${vs.port}`;
+}
+
+const script = (v: unknown): ScriptSpec | undefined =>
+  typeof v === 'object' && v !== null && typeof (v as { cmd?: unknown }).cmd === 'string' ? (v as ScriptSpec) : undefined;
+
+const method = (v: unknown): MethodConfig | undefined =>
+  typeof v === 'object' && v !== null && typeof (v as { method?: unknown }).method === 'string' ? (v as MethodConfig) : undefined;
+
+export function realServerPolicy(vs: VirtualServer, rs: RealServer, checkers: ReadonlyArray<{ id: string; startsUp: boolean }>): RealServerPolicy {
+  const m = method(rs.lvs_method) ?? method(vs.lvs_method) ?? { method: 'NAT' };
+  const r: RealServerPolicy = {
+    name: rsName(rs),
+    server: serverSpec(rs.addr, rs.port, m, { u: rs.uthreshold, l: rs.lthreshold }),
+    weight: rs.weight,
+    inhibit: (rs.inhibit_on_failure ?? vs.inhibit_on_failure) === true,
+    checkers,
+  };
+  const up = script(rs.notify_up);
+  const down = script(rs.notify_down);
+  if (up) r.notifyUp = up;
+  if (down) r.notifyDown = down;
+  return r;
+}
+
+export function policyConfig(
+  vs: VirtualServer,
+  model: Model,
+  checkersOf: (rsIndex: number) => ReadonlyArray<{ id: string; startsUp: boolean }>,
+): VirtualServerPolicyConfig {
+  const reals = (vs.real_server ?? []).map((rs, i) => realServerPolicy(vs, rs, checkersOf(i)));
+  const cfg: VirtualServerPolicyConfig = {
+    name: vsName(vs),
+    services: servicesOf(vs, model),
+    reals,
+    quorum: vs.quorum,
+    hysteresis: vs.hysteresis,
+    omega: vs.omega === true,
+  };
+  if (vs.sorry_server) {
+    const m = method(vs.sorry_server_lvs_method) ?? method(vs.lvs_method) ?? { method: 'NAT' };
+    const s = vs.sorry_server;
+    cfg.sorry = { server: serverSpec({ addr: s.addr, family: s.family }, s.port || undefined, m), inhibit: vs.sorry_server_inhibit === true };
+  }
+  const qu = script(vs.quorum_up);
+  const qd = script(vs.quorum_down);
+  if (qu) cfg.quorumUp = qu;
+  if (qd) cfg.quorumDown = qd;
+  return cfg;
+}
