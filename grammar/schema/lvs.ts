@@ -67,7 +67,8 @@ function persistenceEngine(words: Word[], ctx: ConvertCtx): string | undefined {
 const rsWeight = uint(0, INT_MAX);
 
 const realServerKeywords: KeywordSpec[] = [
-  val('weight', rsWeight, supported, 'IPVS weight.', { default: 1 }),
+  // no default here: an absent weight is the virtual server's `weight` (itself 1 by default)
+  val('weight', rsWeight, supported, 'IPVS weight (default: the virtual server weight, 1).'),
   // keepalived knows lb_kind only at the virtual server level
   conv('lvs_method', lvsMethod, supported, 'Forwarding method NAT|DR|TUN [type ...] (default: virtual server).'),
   conv('notify_up', scriptLine, supported, 'Script run when the real server comes up.'),
@@ -138,7 +139,7 @@ export const virtualServer: KeywordSpec = {
       conv('quorum_up', scriptLine, supported, 'Script run when quorum is gained.'),
       conv('quorum_down', scriptLine, supported, 'Script run when quorum is lost.'),
       val('ip_family', oneOf(['inet', 'inet6'] as const, {}, 'address family'), supported, 'Address family of a fwmark service with tunnelled real servers.'),
-      val('weight', uint(1, INT_MAX), supported, 'Weight of this virtual server when it is a member of a virtual_server_group quorum.', {}),
+      val('weight', uint(1, INT_MAX), supported, 'Default weight of the real servers (not in the man page; keepalived 2.2.7 reads it).', { default: 1 }),
       sorryServer,
       flag('sorry_server_inhibit', supported, 'inhibit_on_failure for the sorry server.'),
       conv('sorry_server_lvs_method', lvsMethod, supported, 'Forwarding method of the sorry server.'),

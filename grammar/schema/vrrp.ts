@@ -313,7 +313,7 @@ export const vrrpInstance: KeywordSpec = {
         aliases: ['vmac_garp_intvl'],
         deprecated: { vmac_garp_intvl: { level: 'error', message: 'Keyword "vmac_garp_intvl" is deprecated - please use "garp_extra_if"' } },
       }),
-      val('down_timer_adverts', uint(1, 100), supported, 'Adverts in the master down timer.', { default: 3 }),
+      val('down_timer_adverts', uint(1, 100), supported, 'Adverts in the master down timer (default: global vrrp_down_timer_adverts, 3).'),
       flagBool('lower_prio_no_advert', supported, 'Do not answer a lower priority advert (default: global).'),
       flagBool('higher_prio_send_advert', supported, 'Send an advert before yielding to a higher priority master (default: global).'),
       val('virtual_router_id', uint(1, 255), supported, 'VRID 1..255.'),
