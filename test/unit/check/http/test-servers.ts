@@ -11,6 +11,7 @@ import { join } from 'node:path';
 export interface RecordedRequest {
   readonly bytes: Buffer;
   readonly servername: string | null;
+  readonly peer: { readonly address: string; readonly port: number };
 }
 
 type Route = (sock: net.Socket, req: string) => void;
@@ -93,7 +94,8 @@ function handler(requests: RecordedRequest[], open: Set<net.Socket>) {
       if (end < 0 && buf.length < 65536) return;
       done = true;
       const servername = sock instanceof tls.TLSSocket ? (sock.servername || null) : null;
-      requests.push({ bytes: Buffer.from(buf), servername });
+      const peer = { address: sock.remoteAddress ?? '', port: sock.remotePort ?? 0 };
+      requests.push({ bytes: Buffer.from(buf), servername, peer });
       const text = buf.toString('latin1');
       const path = /^GET (\S*) /.exec(text)?.[1] ?? '';
       const route = ROUTES[path] ?? ROUTES['/404'];
