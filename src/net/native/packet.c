@@ -1,0 +1,114 @@
+/*
+ * lvsd_packet: the smallest AF_PACKET binding lvsd needs to send gratuitous ARP and
+ * unsolicited neighbour advertisements: open a raw packet socket bound to one interface,
+ * send whole Ethernet frames built in TypeScript, close. Nothing is received (protocol 0).
+ * Errors are thrown as Error objects carrying errno (number) and code ("EPERM", ...).
+ */
+#define _GNU_SOURCE
+#define NAPI_VERSION 8
+#include <node_api.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+
+static napi_value throw_errno(napi_env env, const char *what, int err) {
+  char msg[160];
+  const char *name = strerrorname_np(err);
+  snprintf(msg, sizeof msg, "%s: %s (%s)", what, strerror(err), name ? name : "?");
+  napi_value code, text, error, num;
+  napi_create_string_utf8(env, name ? name : "EUNKNOWN", NAPI_AUTO_LENGTH, &code);
+  napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &text);
+  napi_create_error(env, code, text, &error);
+  napi_create_int32(env, err, &num);
+  napi_set_named_property(env, error, "errno", num);
+  napi_set_named_property(env, error, "code", code);
+  napi_throw(env, error);
+  return NULL;
+}
+
+static int int_arg(napi_env env, napi_value v, int32_t *out) {
+  napi_valuetype t;
+  if (napi_typeof(env, v, &t) != napi_ok || t != napi_number) return -1;
+  return napi_get_value_int32(env, v, out) == napi_ok ? 0 : -1;
+}
+
+/* open(ifindex) -> fd */
+static napi_value js_open(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], result;
+  int32_t ifindex;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 1 || int_arg(env, argv[0], &ifindex) != 0 || ifindex <= 0) {
+    napi_throw_type_error(env, NULL, "open(ifindex): ifindex must be a positive integer");
+    return NULL;
+  }
+  int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) return throw_errno(env, "socket(AF_PACKET)", errno);
+  struct sockaddr_ll sll;
+  memset(&sll, 0, sizeof sll);
+  sll.sll_family = AF_PACKET;
+  sll.sll_protocol = 0;
+  sll.sll_ifindex = ifindex;
+  if (bind(fd, (struct sockaddr *)&sll, sizeof sll) < 0) {
+    int err = errno;
+    close(fd);
+    return throw_errno(env, "bind(AF_PACKET)", err);
+  }
+  napi_create_int32(env, fd, &result);
+  return result;
+}
+
+/* send(fd, frame) -> bytes sent */
+static napi_value js_send(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2], result;
+  int32_t fd;
+  void *data;
+  size_t len;
+  bool is_buffer = false;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc >= 2) napi_is_buffer(env, argv[1], &is_buffer);
+  if (argc < 2 || int_arg(env, argv[0], &fd) != 0 || !is_buffer) {
+    napi_throw_type_error(env, NULL, "send(fd, frame): expected a number and a Buffer");
+    return NULL;
+  }
+  napi_get_buffer_info(env, argv[1], &data, &len);
+  if (len < ETH_HLEN) {
+    napi_throw_range_error(env, NULL, "send: frame shorter than an Ethernet header");
+    return NULL;
+  }
+  ssize_t n = send(fd, data, len, 0);
+  if (n < 0) return throw_errno(env, "send(AF_PACKET)", errno);
+  napi_create_int64(env, (int64_t)n, &result);
+  return result;
+}
+
+/* close(fd) */
+static napi_value js_close(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int32_t fd;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 1 || int_arg(env, argv[0], &fd) != 0) {
+    napi_throw_type_error(env, NULL, "close(fd): fd must be a number");
+    return NULL;
+  }
+  if (close(fd) < 0) return throw_errno(env, "close", errno);
+  return NULL;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+    { "open", NULL, js_open, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "send", NULL, js_send, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "close", NULL, js_close, NULL, NULL, NULL, napi_enumerable, NULL },
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

@@ -1,0 +1,50 @@
+// RTM_NEWLINK / RTM_DELLINK / RTM_GETLINK bodies: the macvlan a use_vmac instance sends from,
+// as `ip link add link <parent> name <n> address <mac> type macvlan mode private` sends it
+// (golden bytes in test/fixtures/net/rtnl-iproute2.json).
+import { attr, attrCString, attrString, attrU32, body, nested } from './attrs.js';
+import {
+  IFF_UP, IFLA_ADDRESS, IFLA_IFNAME, IFLA_INFO_DATA, IFLA_INFO_KIND, IFLA_LINK, IFLA_LINKINFO,
+  IFLA_MACVLAN_MODE, MACVLAN_MODE_PRIVATE, NLM_F_CREATE, NLM_F_EXCL, RTM_DELLINK, RTM_GETLINK, RTM_NEWLINK,
+} from './constants.js';
+import type { RtnlRequest } from './address-msg.js';
+
+function ifinfomsg(ifindex: number, flags = 0, change = 0): Buffer {
+  const h = Buffer.alloc(16); // family, pad, type u16 all zero
+  h.writeInt32LE(ifindex, 4);
+  h.writeUInt32LE(flags, 8);
+  h.writeUInt32LE(change, 12);
+  return h;
+}
+
+export interface MacvlanSpec {
+  parentIfindex: number;
+  name: string;
+  mac: Buffer;
+}
+
+export function newMacvlanRequest(m: MacvlanSpec): RtnlRequest {
+  if (m.mac.length !== 6) throw new Error('macvlan address must be 6 bytes');
+  const attrs = [
+    attr(IFLA_ADDRESS, m.mac),
+    attrU32(IFLA_LINK, m.parentIfindex),
+    attrCString(IFLA_IFNAME, m.name),
+    nested(IFLA_LINKINFO, [
+      attrString(IFLA_INFO_KIND, 'macvlan'),
+      nested(IFLA_INFO_DATA, [attrU32(IFLA_MACVLAN_MODE, MACVLAN_MODE_PRIVATE)]),
+    ]),
+  ];
+  return { type: RTM_NEWLINK, flags: NLM_F_CREATE | NLM_F_EXCL, body: body(ifinfomsg(0), attrs) };
+}
+
+export function delLinkRequest(ifindex: number): RtnlRequest {
+  return { type: RTM_DELLINK, flags: 0, body: ifinfomsg(ifindex) };
+}
+
+export function setLinkUpRequest(ifindex: number, up: boolean): RtnlRequest {
+  return { type: RTM_NEWLINK, flags: 0, body: ifinfomsg(ifindex, up ? IFF_UP : 0, IFF_UP) };
+}
+
+/** One link by name (ENODEV when there is none). */
+export function getLinkByNameRequest(name: string): RtnlRequest {
+  return { type: RTM_GETLINK, flags: 0, body: body(ifinfomsg(0), [attrCString(IFLA_IFNAME, name)]) };
+}
