@@ -8,6 +8,7 @@ import { checkScriptUsers } from './script-users.js';
 import { checkVrrpTracking } from './vrrp-tracking.js';
 import { checkStartupScriptSecurity, checkCheckerScriptSecurity, checkVrrpScriptSecurity } from './scripts.js';
 import { checkVirtualServers } from './virtual-server.js';
+import { checkRealServers } from './real-servers.js';
 import { checkSyncGroups } from './sync-groups.js';
 import { checkVrrpInstances } from './vrrp-instance.js';
 import { checkVridConflicts } from './vrid-conflicts.js';
@@ -16,6 +17,7 @@ export const checks: Check[] = [
   checkInterfaces,
   checkScriptUsers,
   checkVrrpTracking,
+  checkRealServers,
   checkStartupScriptSecurity,
   checkVirtualServers,
   checkCheckerScriptSecurity,

@@ -66,7 +66,7 @@ export function written(ctx: CheckContext, o: RawObject, field: string, blockPat
 }
 
 const asked = new WeakSet<object>();
-function askForPositions(ctx: CheckContext): void {
+export function askForPositions(ctx: CheckContext): void {
   if (asked.has(ctx.parsed)) return;
   asked.add(ctx.parsed);
   ctx.report({ cls: ErrClass.Ok, level: 'warning', message: 'keyword presence needs the positioned parse' });

@@ -1,0 +1,128 @@
+// What keepalived checks while it reads a virtual_server (vs_end_handler, rs_end_handler, the
+// sorry_server handlers and the checker end handlers): address families of real and sorry
+// servers, sorry_server options before the sorry_server, and checkers that lack what they need.
+import { ErrClass } from '../../../grammar/diagnostics.js';
+import type { RawObject } from '../../../grammar/parser.js';
+import type { CheckContext } from '../validate.js';
+import { askForPositions, isObj, itemObjs, obj, objs, order, root, str } from './model-access.js';
+import { REMOVED } from './script-users.js';
+
+const familyOf = (o: RawObject | undefined): number | undefined => {
+  if (!o) return undefined;
+  if (typeof o.family === 'number') return o.family;
+  return isObj(o.addr) && typeof o.addr.family === 'number' ? o.addr.family : undefined;
+};
+const addrOf = (o: RawObject): string => (isObj(o.addr) ? String(o.addr.addr) : String(o.addr));
+const tunnelled = (m: unknown): boolean => isObj(m) && m.method === 'TUN';
+
+/** `sorry_server_inhibit` / `sorry_server_lvs_method` must follow `sorry_server`. */
+function sorryOptions(ctx: CheckContext, vs: RawObject, report: (m: string, field?: string, at?: RawObject) => void): void {
+  const opts: Array<[string, string]> = [
+    ['sorry_server_inhibit', 'Ignoring sorry_server inhibit used before or without sorry_server'],
+    ['sorry_server_lvs_method', 'sorry_server forwarding used without sorry_server'],
+  ];
+  for (const [field, message] of opts) {
+    if (vs[field] === undefined) continue;
+    let before = vs.sorry_server === undefined;
+    if (!before) {
+      if (ctx.parsed.at(vs)) before = order(ctx, vs, field) < order(ctx, vs, 'sorry_server');
+      else askForPositions(ctx);
+    }
+    if (before) {
+      report(message, field);
+      delete vs[field];
+    }
+  }
+}
+
+function checkService(ctx: CheckContext, vs: RawObject): void {
+  const block = vs.kind === 'fwmark' ? `virtual_server fwmark ${String(vs.fwmark)}` : vs.kind === 'group' ? `virtual_server group ${String(vs.group)}` : `virtual_server ${String(vs.addr)} ${String(vs.port ?? '')}`.trim();
+  const report = (message: string, field?: string, at: RawObject = vs) =>
+    ctx.report({ cls: ErrClass.General, level: 'error', keyword: field, block, message }, at, field);
+
+  sorryOptions(ctx, vs, report);
+
+  // real servers: one address family per service unless tunnelled
+  let family = vs.kind === 'ip' ? familyOf(vs) : undefined;
+  const vsMethod = vs.lvs_method;
+  const kept: RawObject[] = [];
+  for (const rs of objs(vs, 'real_server')) {
+    if (!tunnelled(rs.lvs_method ?? vsMethod)) {
+      const f = familyOf(rs);
+      if (family === undefined) family = f;
+      else if (f !== undefined && f !== family) {
+        report(`Address family of virtual server and real server ${addrOf(rs)} don't match - skipping real server.`, undefined, rs);
+        continue;
+      }
+    }
+    checkCheckers(ctx, rs, report);
+    kept.push(rs);
+  }
+  if (vs.real_server !== undefined) vs.real_server = kept;
+
+  const sorry = obj(vs, 'sorry_server');
+  if (sorry && !tunnelled(vs.sorry_server_lvs_method ?? vsMethod)) {
+    const f = familyOf(sorry);
+    if (family !== undefined && f !== undefined && f !== family && vs.kind === 'ip') {
+      report(`Address family of virtual server and sorry server ${String(sorry.addr)} don't match - skipping sorry server.`, 'sorry_server');
+      delete vs.sorry_server;
+    }
+  }
+}
+
+/** Checker blocks that keepalived drops at their end: nothing to check with. */
+function checkCheckers(ctx: CheckContext, rs: RawObject, report: (m: string, field?: string, at?: RawObject) => void): void {
+  for (const field of ['HTTP_GET', 'SSL_GET']) {
+    for (const c of objs(rs, field)) {
+      const urls = objs(c, 'url').filter((u) => {
+        if (u.path !== undefined) return true;
+        report('HTTP/SSL_GET checker url has no path - ignoring', undefined, u);
+        return false;
+      });
+      if (urls.length === 0) report(`${field} checker has no urls specified - ignoring`, undefined, c);
+    }
+  }
+  for (const c of objs(rs, 'MISC_CHECK')) {
+    if (c.misc_path === undefined) {
+      report('No script path has been specified for MISC_CHECKER - skipping', undefined, c);
+      c[REMOVED] = true;
+    }
+  }
+  for (const c of objs(rs, 'FILE_CHECK')) {
+    const name = str(c, 'track_file');
+    if (name === undefined) {
+      report('FILE_CHECK has no track_file specified - ignoring', undefined, c);
+      continue;
+    }
+    const at = order(ctx, c, 'track_file');
+    const declared = objs(root(ctx), 'track_file').some((t) => t.name === name && order(ctx, t) < at);
+    if (!declared) {
+      report(`track_file ${name} not found (declare the track_file block before its first use)`, 'track_file', c);
+      report('FILE_CHECK has no track_file specified - ignoring', undefined, c);
+    }
+  }
+  for (const c of objs(rs, 'UDP_CHECK')) {
+    const min = typeof c.min_reply_length === 'number' ? c.min_reply_length : 0;
+    const max = typeof c.max_reply_length === 'number' ? c.max_reply_length : 255;
+    if (min > max) report(`UDP_CHECK min_reply length ${min} > max_reply_length ${max} - will always fail`, 'min_reply_length', c);
+  }
+  for (const c of objs(rs, 'BFD_CHECK')) {
+    const name = str(c, 'name');
+    if (name === undefined) {
+      report(`(${addrOf(rs)}) No name has been specified for BFD_CHECKER - skipping`, undefined, c);
+      continue;
+    }
+    if (!objs(root(ctx), 'bfd_instance').some((b) => b.name === name)) {
+      report(`(${addrOf(rs)}) BFD_CHECK - BFD ${name} not configured`, 'name', c);
+    }
+  }
+}
+
+export function checkRealServers(ctx: CheckContext): void {
+  // an empty virtual_server_group block (the parser keeps the entries of all groups in one list)
+  const r = root(ctx);
+  if (Array.isArray(r.virtual_server_group) && itemObjs(r, 'virtual_server_group').length === 0) {
+    ctx.report({ cls: ErrClass.General, level: 'error', keyword: 'virtual_server_group', message: 'virtual server group has no entries - removing' }, r, 'virtual_server_group');
+  }
+  for (const vs of objs(r, 'virtual_server')) checkService(ctx, vs);
+}
