@@ -1,7 +1,7 @@
 // bfd_instance of keepalived.conf(5) ("BFD CONFIGURATION"), after keepalived 2.2.7 bfd/bfd_parser.c.
 import type { KeywordSpec, ValueType } from './types.js';
 import { decimal, int, ip, name, uint } from './values.js';
-import { conv, flag, later, val, weightReverse } from './shared.js';
+import { conv, flag, later, val, valOrWarn, weightReverse } from './shared.js';
 
 const BFD = later('BFD (bfd_instance, track_bfd, BFD_CHECK)');
 
@@ -19,7 +19,7 @@ export const bfdInstance: KeywordSpec = {
   doc: 'A BFD session (RFC 5880) with a neighbour.',
   block: {
     keywords: [
-      val('neighbor_ip', ip, BFD, 'Neighbour address.', { aliases: ['neighbour_ip'] }),
+      valOrWarn('neighbor_ip', ip, BFD, 'Neighbour address.', { aliases: ['neighbour_ip'] }),
       val('source_ip', ip, BFD, 'Source address.'),
       val('min_rx', millis(1, MS_MAX), BFD, 'Required minimum RX interval (ms; µs in the model).', { default: 10_000 }),
       val('min_tx', millis(1, MS_MAX), BFD, 'Desired minimum TX interval (ms; µs in the model).', { default: 10_000 }),

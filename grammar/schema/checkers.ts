@@ -8,7 +8,7 @@
 import { ErrClass } from '../diagnostics.js';
 import type { ConvertCtx, KeywordSpec, Word } from './types.js';
 import { INT_MAX, TIMER_MAX_US, UINT_MAX, hexString, ifname, ip, name, oneOf, oneOfNoCase, string, timerUs, uint, wholeSeconds } from './values.js';
-import { conv, flag, flagBool, later, parseWord, scriptLine, supported, userLine, val, weightReverse } from './shared.js';
+import { conv, flag, flagBool, later, parseWord, scriptLineOrWarn, supported, userLine, val, valOrWarn, weightReverse } from './shared.js';
 
 const SMTPC = later('SMTP_CHECK health checker');
 const PING = later('PING_CHECK health checker');
@@ -135,7 +135,7 @@ const url: KeywordSpec = {
       conv('digest', digest, supported, 'MD5 of the body (genhash output).'),
       conv('status_code', statusCodes, supported, 'Accepted status codes and ranges (default 200-299).', { default: [[200, 299]] }),
       val('virtualhost', string, supported, 'Host header (default: checker, real or virtual server).'),
-      val('regex', string, REGEX, 'Regular expression the body must match.'),
+      valOrWarn('regex', string, REGEX, 'Regular expression the body must match.'),
       flag('regex_no_match', REGEX, 'Fail when the regex matches.'),
       conv('regex_options', regexOptions, REGEX, 'PCRE2 options.'),
       conv('regex_stack', regexStack, REGEX, 'JIT stack start and max size.'),
@@ -227,7 +227,7 @@ const miscCheck: KeywordSpec = {
   block: {
     keywords: [
       ...commonKeywords(false),
-      conv('misc_path', scriptLine, supported, 'Program to run (quoted with parameters).'),
+      conv('misc_path', scriptLineOrWarn, supported, 'Program to run (quoted with parameters).'),
       val('misc_timeout', wholeSeconds(0, Math.floor(UINT_MAX / 1e6)), supported, 'Time the program may run (default: delay_loop).'),
       flag('misc_dynamic', supported, 'Exit status 2..255 sets the weight to status - 2.'),
       conv('user', userLine, supported, 'User [group] to run the program as.'),

@@ -3,7 +3,7 @@
 import { ErrClass } from '../diagnostics.js';
 import type { ConvertCtx, KeywordSpec, Word } from './types.js';
 import { INT_MAX, INT_MIN, UINT_MAX, int, ifname, multicast, name, path, string, timerUs, uint, wholeSeconds } from './values.js';
-import { conv, fifoLine, flag, flagBool, ignored, later, lines, nameLine, optVal, parseWord, scriptLine, supported, userLine, val } from './shared.js';
+import { conv, fifoLine, flag, flagBool, ignored, later, lines, nameLine, optVal, parseWord, scriptLine, supported, userLine, val, valOrWarn } from './shared.js';
 
 const SCHED = later('process scheduling (priority, realtime, CPU affinity, mlock) of lvsd');
 const SNMP = later('SNMP agent');
@@ -315,7 +315,7 @@ export const globalDefsKeywords: KeywordSpec[] = [
   lines('notification_email', nameLine('email address', 'Warning - empty notification_email block'), SMTP, 'Recipients of SMTP alerts.'),
   val('notification_email_from', string, SMTP, 'From address of SMTP alerts.'),
   conv('smtp_server', smtpServer, SMTP, 'SMTP server (IP or name) and optional port.'),
-  val('smtp_helo_name', string, SMTP, 'Name used in HELO.'),
+  valOrWarn('smtp_helo_name', string, SMTP, 'Name used in HELO.'),
   val('smtp_connect_timeout', wholeSeconds(1, Math.floor(UINT_MAX / 1e6)), SMTP, 'SMTP connect timeout.', { default: 30_000_000 }),
   flagBool('smtp_alert', SMTP, 'Default state of all smtp_alerts.'),
   flagBool('smtp_alert_vrrp', SMTP, 'Default state of VRRP smtp_alerts.'),

@@ -66,6 +66,9 @@ function persistenceEngine(words: Word[], ctx: ConvertCtx): string | undefined {
 
 const rsWeight = uint(0, INT_MAX);
 
+// keepalived sets the sh/mh scheduler flags only once lvs_sched is sh or mh; before that it complains
+const shOnly = (flagName: string) => ({ keyword: 'lvs_sched', values: ['sh', 'mh'], message: `${flagName} only applies to sh scheduler - ignoring` });
+
 const realServerKeywords: KeywordSpec[] = [
   // no default here: an absent weight is the virtual server's `weight` (itself 1 by default)
   val('weight', rsWeight, supported, 'IPVS weight (default: the virtual server weight, 1).'),
@@ -114,12 +117,12 @@ export const virtualServer: KeywordSpec = {
       flag('flag-1', supported, 'Scheduler flag-1.'),
       flag('flag-2', supported, 'Scheduler flag-2.'),
       flag('flag-3', supported, 'Scheduler flag-3.'),
-      flag('sh-port', supported, 'sh scheduler: include the port in the hash.'),
-      flag('sh-fallback', supported, 'sh scheduler: fall back to another server.'),
-      flag('mh-port', supported, 'mh scheduler: include the port in the hash.'),
-      flag('mh-fallback', supported, 'mh scheduler: fall back to another server.'),
+      flag('sh-port', supported, 'sh scheduler: include the port in the hash.', { after: shOnly('sh-port') }),
+      flag('sh-fallback', supported, 'sh scheduler: fall back to another server.', { after: shOnly('sh-fallback') }),
+      flag('mh-port', supported, 'mh scheduler: include the port in the hash.', { after: shOnly('mh-port') }),
+      flag('mh-fallback', supported, 'mh scheduler: fall back to another server.', { after: shOnly('mh-fallback') }),
       flag('ops', supported, 'One-packet scheduling (UDP).'),
-      flag('hashed', ignored('keepalived accepts it but sets no flag (only sh/mh flags are meaningful)'), 'No effect in keepalived 2.2.7.'),
+      flag('hashed', ignored('keepalived accepts it but sets no flag (only sh/mh flags are meaningful)'), 'No effect in keepalived 2.2.7.', { after: shOnly('hashed') }),
       conv('lvs_method', lvsMethod, supported, 'Forwarding method NAT|DR|TUN [type {ipip|gue port N|gre} [nocsum|csum|remcsum]] (absent: keepalived reports an error and uses NAT).', {
         aliases: ['lb_kind'],
         default: { method: 'NAT' },
@@ -141,8 +144,12 @@ export const virtualServer: KeywordSpec = {
       val('ip_family', oneOf(['inet', 'inet6'] as const, {}, 'address family'), supported, 'Address family of a fwmark service with tunnelled real servers.'),
       val('weight', uint(1, INT_MAX), supported, 'Default weight of the real servers (not in the man page; keepalived 2.2.7 reads it).', { default: 1 }),
       sorryServer,
-      flag('sorry_server_inhibit', supported, 'inhibit_on_failure for the sorry server.'),
-      conv('sorry_server_lvs_method', lvsMethod, supported, 'Forwarding method of the sorry server.'),
+      flag('sorry_server_inhibit', supported, 'inhibit_on_failure for the sorry server.', {
+        after: { keyword: 'sorry_server', message: 'Ignoring sorry_server inhibit used before or without sorry_server' },
+      }),
+      conv('sorry_server_lvs_method', lvsMethod, supported, 'Forwarding method of the sorry server.', {
+        after: { keyword: 'sorry_server', message: 'sorry_server forwarding used without sorry_server' },
+      }),
       val('connect_timeout', connectTimeout, supported, 'Default checker connect timeout (s).', { default: 5_000_000 }),
       val('retry', uint(1, UINT_MAX), supported, 'Default checker retries (checker type default otherwise).'),
       val('delay_before_retry', delayBeforeRetry, supported, 'Default delay before a retry (s).'),

@@ -27,6 +27,15 @@ export interface ScriptSpec {
   group?: string;
 }
 
+/** A script line that keepalived lets be empty (vrrp_script script, misc_path): lvsd warns and drops it. */
+export function scriptLineOrWarn(words: Word[], ctx: ConvertCtx): ScriptSpec | undefined {
+  if (words.length === 0) {
+    ctx.report(ErrClass.Warning, 'script missing - ignored', undefined, 'warning');
+    return undefined;
+  }
+  return scriptLine(words, ctx);
+}
+
 /** `<STRING>|<QUOTED-STRING> [username [groupname]]` (keepalived notify_script_init). */
 export function scriptLine(words: Word[], ctx: ConvertCtx): ScriptSpec | undefined {
   if (words.length === 0) {
@@ -733,6 +742,26 @@ type Extra = Partial<KeywordSpec>;
 /** A keyword with one value argument. */
 export function val(name: string, type: ValueType, support: Support, doc: string, extra: Extra = {}): KeywordSpec {
   return { name, args: [{ name: 'value', type }], support, doc, ...extra };
+}
+
+/**
+ * A keyword with one value that keepalived lets appear without it (it complains later, if at all,
+ * when the block ends): lvsd warns at the line and drops it.
+ */
+export function valOrWarn(name: string, type: ValueType, support: Support, doc: string, extra: Extra = {}): KeywordSpec {
+  return {
+    name,
+    convert(words, ctx) {
+      if (words.length === 0) {
+        ctx.report(ErrClass.Warning, `${name} has no value - ignored`, undefined, 'warning');
+        return undefined;
+      }
+      return parseWord(type, words[0], ctx);
+    },
+    support,
+    doc,
+    ...extra,
+  };
 }
 
 /** A keyword with one optional value argument (present without it -> the field is absent from the object). */

@@ -105,6 +105,12 @@ export interface KeywordSpec {
    * 'error' = report_config_error (fails `keepalived -t`), 'log' = a log line only.
    */
   deprecated?: Record<string, { level: 'error' | 'log'; message: string }>;
+  /**
+   * keepalived accepts the keyword only after another keyword of the same block (sh-port after
+   * `lvs_sched sh|mh`, sorry_server_inhibit after sorry_server); otherwise it reports `message`.
+   * `values`: the earlier keyword's first word must be one of them.
+   */
+  after?: { keyword: string; values?: string[]; message: string };
   /** one line for docs and --help-keywords */
   doc: string;
 }

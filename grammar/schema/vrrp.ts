@@ -5,7 +5,7 @@ import { ErrClass } from '../diagnostics.js';
 import type { ConvertCtx, KeywordSpec, Word } from './types.js';
 import { INT_MAX, INT_MIN, UINT_MAX, int, ip, ifname, multicast, name, oneOf, string, timerUs, uint, wholeSeconds } from './values.js';
 import {
-  addressLine, conv, flag, flagBool, ignored, later, lines, nameLine, optionalScript, parseWord, routeLine, ruleLine, scriptLine,
+  addressLine, conv, flag, flagBool, ignored, later, lines, nameLine, optionalScript, parseWord, routeLine, ruleLine, scriptLine, scriptLineOrWarn,
   supported, trackBfdLine, trackFileLine, trackInterfaceLine, trackProcessLine, trackScriptLine, unicastPeerLine, userLine, val,
   weightReverse,
 } from './shared.js';
@@ -29,7 +29,7 @@ export const vrrpScript: KeywordSpec = {
   doc: 'A script run periodically; its exit status is tracked by VRRP instances and sync groups.',
   block: {
     keywords: [
-      conv('script', scriptLine, supported, 'Command to run (quoted when it has parameters).'),
+      conv('script', scriptLineOrWarn, supported, 'Command to run (quoted when it has parameters).'),
       val('interval', wholeSeconds(1, Math.floor(UINT_MAX / 1e6)), supported, 'Time between runs.', { default: 1_000_000 }),
       val('timeout', wholeSeconds(1, Math.floor(UINT_MAX / 1e6)), supported, 'Time after which a run counts as failed (default: interval).'),
       conv('weight', weightReverse(-253, 253), supported, 'Priority adjustment -253..253 [reverse].', { default: { weight: 0, reverse: false } }),

@@ -110,6 +110,8 @@ function schemaErrors(ctx: string[], line: string): string[] {
   const kw = findKeyword(block, ws[0].text);
   if (!kw) return [`unknown keyword ${ws[0].text}`];
   if (kw.unknownToKeepalived) errs.push(`Unknown keyword '${ws[0].text}'`);
+  // this evaluator sees one line alone: a keyword that must follow another always fails here
+  if (kw.after) errs.push(kw.after.message);
   const dep = kw.deprecated?.[ws[0].text];
   if (dep?.level === 'error') errs.push(dep.message);
   const args = ws.slice(1);
@@ -370,4 +372,26 @@ describe('empty data blocks vs keepalived -t', () => {
     });
     expect(wrong, wrong.join('\n')).toEqual([]);
   }, 120_000);
+});
+
+// ---- 5. every keyword without its arguments ---------------------------------------------------
+
+describe('bare keywords vs keepalived -t', () => {
+  it('needs an argument exactly where keepalived does (flags, optional and required values)', async () => {
+    const cases: Array<[string[], string]> = [];
+    for (const { path, block } of allBlocks()) {
+      const ctx = path.map(opener);
+      for (const k of block.keywords) if (!k.block && !k.lines && !k.unknownToKeepalived) cases.push([ctx, k.name]);
+    }
+    expect(cases.length).toBeGreaterThan(300);
+    const results = await pool(cases, 4, ([ctx, line]) => runKeepalived(ctx, line));
+    const diffs: string[] = [];
+    cases.forEach(([ctx, line], i) => {
+      const ka = results[i].lineErrors;
+      const ours = schemaErrors(ctx, line);
+      if ((ka.length > 0) !== (ours.length > 0))
+        diffs.push(`${[...ctx, line].join(' > ')}: keepalived ${ka.length ? `rejects (${ka.join(' | ')})` : 'accepts'}, schema ${ours.length ? `rejects (${ours.join(' | ')})` : 'accepts'}`);
+    });
+    expect(diffs, diffs.join('\n')).toEqual([]);
+  }, 300_000);
 });

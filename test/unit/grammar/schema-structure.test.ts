@@ -47,6 +47,14 @@ describe('schema structure', () => {
     expect(bad, bad.join('\n')).toEqual([]);
   });
 
+  it('names keywords of the same block in `after`', () => {
+    const bad: string[] = [];
+    for (const { path, block } of allBlocks())
+      for (const k of block.keywords)
+        if (k.after && !findKeyword(block, k.after.keyword)) bad.push(`${where(path, k)}: after ${k.after.keyword}`);
+    expect(bad).toEqual([]);
+  });
+
   it('states the support status with a reason', () => {
     const bad: string[] = [];
     for (const { path, k } of everyKeyword()) {
