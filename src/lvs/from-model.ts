@@ -27,7 +27,7 @@ export function realServerPolicy(vs: VirtualServer, rs: RealServer, checkers: Re
   const r: RealServerPolicy = {
     name: rsName(rs),
     server: serverSpec(rs.addr, rs.port, m, { u: rs.uthreshold, l: rs.lthreshold }),
-    weight: rs.weight,
+    weight: typeof rs.weight === "number" ? rs.weight : typeof vs.weight === "number" ? vs.weight : 1,
     inhibit: (rs.inhibit_on_failure ?? vs.inhibit_on_failure) === true,
     checkers,
   };

@@ -1,0 +1,95 @@
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpGetOnce, StreamRegex, type HttpGetSpec, type UrlSpec } from '../../../src/check/http-get.js';
+import { closedPort, httpResponse, rawHttpServer, tcpServer, type Running } from './servers.js';
+
+const md5 = (s: string | Buffer) => createHash('md5').update(s).digest('hex');
+const BIG = Buffer.alloc(3_000_000, 'abcdefghij'); // several MB streamed through the digest
+
+function spec(port: number, urls: Partial<UrlSpec>[], timeoutUs = 1_000_000): HttpGetSpec {
+  return {
+    target: { addr: '127.0.0.1', family: 4, port, timeoutUs },
+    urls: urls.map((u) => ({ path: '/', statusCodes: [[200, 299]], ...u })),
+    version: '1.0',
+    tls: false,
+    enableSni: false,
+  };
+}
+
+describe('HTTP_GET probe on loopback', () => {
+  let web: Running;
+  let silent: Running;
+  const hosts: string[] = [];
+  beforeAll(async () => {
+    web = await rawHttpServer((path, host) => {
+      hosts.push(host);
+      if (path === '/ok') return httpResponse(200, 'hello world');
+      if (path === '/big') return httpResponse(200, BIG);
+      if (path === '/moved') return httpResponse(302, 'moved');
+      if (path === '/err') return httpResponse(503, 'unavailable');
+      if (path === '/nodata') return '';
+      return httpResponse(404, 'nope');
+    });
+    silent = await tcpServer(() => {}); // accepts, never answers
+  });
+  afterAll(async () => {
+    await web?.close();
+    await silent?.close();
+  });
+  const sig = () => new AbortController().signal;
+
+  it('digest match and mismatch', async () => {
+    expect(await httpGetOnce(spec(web.port, [{ path: '/ok', digest: md5('hello world') }]), 0, sig())).toMatchObject({ ok: true });
+    const bad = await httpGetOnce(spec(web.port, [{ path: '/ok', digest: md5('hello') }]), 0, sig());
+    expect(bad.ok).toBe(false);
+    expect(bad.reason).toContain('MD5 digest mismatch');
+  });
+
+  it('streams a large body into the digest', async () => {
+    expect(await httpGetOnce(spec(web.port, [{ path: '/big', digest: md5(BIG) }]), 0, sig())).toMatchObject({ ok: true });
+  });
+
+  it('status codes: default 200-299, single values and ranges', async () => {
+    expect((await httpGetOnce(spec(web.port, [{ path: '/err' }]), 0, sig())).reason).toBe('HTTP status code 503');
+    expect((await httpGetOnce(spec(web.port, [{ path: '/moved' }]), 0, sig())).ok).toBe(false);
+    expect((await httpGetOnce(spec(web.port, [{ path: '/moved', statusCodes: [[200, 200], [300, 399]] }]), 0, sig())).ok).toBe(true);
+    expect((await httpGetOnce(spec(web.port, [{ path: '/err', statusCodes: [[503, 503]] }]), 0, sig())).ok).toBe(true);
+  });
+
+  it('the step selects the url', async () => {
+    const s = spec(web.port, [{ path: '/ok' }, { path: '/err' }]);
+    expect((await httpGetOnce(s, 0, sig())).ok).toBe(true);
+    expect((await httpGetOnce(s, 1, sig())).ok).toBe(false);
+  });
+
+  it('virtualhost goes in the Host header; without it address:port', async () => {
+    hosts.length = 0;
+    await httpGetOnce(spec(web.port, [{ path: '/ok', virtualHost: 'www.example.test' }]), 0, sig());
+    await httpGetOnce(spec(web.port, [{ path: '/ok' }]), 0, sig());
+    expect(hosts).toEqual(['www.example.test', `127.0.0.1:${web.port}`]);
+  });
+
+  it('regex and regex_no_match', async () => {
+    expect((await httpGetOnce(spec(web.port, [{ path: '/ok', regex: /wor.d/ }]), 0, sig())).ok).toBe(true);
+    expect((await httpGetOnce(spec(web.port, [{ path: '/ok', regex: /absent/ }]), 0, sig())).ok).toBe(false);
+    expect((await httpGetOnce(spec(web.port, [{ path: '/ok', regex: /wor.d/, regexNoMatch: true }]), 0, sig())).ok).toBe(false);
+    expect((await httpGetOnce(spec(web.port, [{ path: '/ok', regex: /absent/, regexNoMatch: true }]), 0, sig())).ok).toBe(true);
+  });
+
+  it('a regex match across two reads is found', () => {
+    const r = new StreamRegex(/needle/);
+    r.body(Buffer.from('xxxxnee'));
+    expect(r.matched).toBe(false);
+    r.body(Buffer.from('dleyyy'));
+    expect(r.matched).toBe(true);
+  });
+
+  it('refused, no data and read timeout fail', async () => {
+    expect((await httpGetOnce(spec(await closedPort(), [{}]), 0, sig())).reason).toBe('Connection failed');
+    expect((await httpGetOnce(spec(web.port, [{ path: '/nodata' }]), 0, sig())).ok).toBe(false);
+    const t0 = Date.now();
+    const r = await httpGetOnce(spec(silent.port, [{}], 300_000), 0, sig());
+    expect(r.ok).toBe(false);
+    expect(Date.now() - t0).toBeLessThan(1500);
+  });
+});

@@ -1,0 +1,58 @@
+import { createHash } from 'node:crypto';
+import tls from 'node:tls';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpGetOnce, type HttpGetSpec } from '../../../src/check/http-get.js';
+import { httpResponse } from './servers.js';
+import { makePki, type TestPki } from './tls-ca.js';
+
+const md5 = (s: string) => createHash('md5').update(s).digest('hex');
+
+describe('SSL_GET probe against a TLS server with a test CA', () => {
+  let pki: TestPki;
+  let server: tls.Server;
+  let port = 0;
+  const seenSni: Array<string | false> = [];
+  beforeAll(async () => {
+    pki = makePki(['default.test', 'b.test']);
+    const ctxB = tls.createSecureContext(pki.cert('b.test'));
+    server = tls.createServer({ ...pki.cert('default.test'), SNICallback: (name, cb) => cb(null, name === 'b.test' ? ctxB : undefined) }, (s) => {
+      const sni = (s as tls.TLSSocket & { servername?: string | false }).servername ?? false;
+      seenSni.push(sni);
+      s.on('error', () => {});
+      s.once('data', () => s.end(httpResponse(200, sni === 'b.test' ? 'site b' : 'default site')));
+    });
+    server.on('tlsClientError', () => {});
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    port = (server.address() as { port: number }).port;
+  });
+  afterAll(async () => {
+    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+    pki?.cleanup();
+  });
+
+  const spec = (over: Partial<HttpGetSpec>, vhost?: string, digest?: string): HttpGetSpec => ({
+    target: { addr: '127.0.0.1', family: 4, port, timeoutUs: 2_000_000 },
+    urls: [{ path: '/', statusCodes: [[200, 299]], ...(vhost ? { virtualHost: vhost } : {}), ...(digest ? { digest } : {}) }],
+    version: '1.0',
+    tls: true,
+    enableSni: false,
+    ...over,
+  });
+  const sig = () => new AbortController().signal;
+
+  it('fetches over TLS and checks the digest', async () => {
+    expect(await httpGetOnce(spec({}, undefined, md5('default site')), 0, sig())).toMatchObject({ ok: true });
+    expect((await httpGetOnce(spec({}, undefined, md5('site b')), 0, sig())).ok).toBe(false);
+  });
+
+  it('enable_sni sends the virtual host as server name; without it no SNI', async () => {
+    seenSni.length = 0;
+    expect((await httpGetOnce(spec({ enableSni: true }, 'b.test', md5('site b')), 0, sig())).ok).toBe(true);
+    expect((await httpGetOnce(spec({ enableSni: false }, 'b.test', md5('default site')), 0, sig())).ok).toBe(true);
+    expect(seenSni).toEqual(['b.test', false]);
+  });
+
+  it('a plain HTTP checker against the TLS port fails', async () => {
+    expect((await httpGetOnce(spec({ tls: false }), 0, sig())).ok).toBe(false);
+  });
+});

@@ -1,0 +1,114 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/config/load.js';
+import { expandRange } from '../../../src/lvs/addr-range.js';
+import { policyConfig } from '../../../src/lvs/from-model.js';
+import { VirtualServerPolicy } from '../../../src/lvs/policy.js';
+import { servicesOf } from '../../../src/lvs/service.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'lvs-model-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function load(text: string) {
+  const f = join(dir, `c${Math.random().toString(36).slice(2)}.conf`);
+  writeFileSync(f, text);
+  const r = loadConfig(f);
+  return r.model;
+}
+
+describe('addr ranges', () => {
+  it('expands IPv4 and IPv6 ranges', () => {
+    expect(expandRange('10.0.0.254', '10.0.1.1')).toEqual(['10.0.0.254', '10.0.0.255', '10.0.1.0', '10.0.1.1']);
+    expect(expandRange('fd00::fe', 'fd00::101')).toEqual(['fd00::fe', 'fd00::ff', 'fd00::100', 'fd00::101']);
+    expect(() => expandRange('10.0.0.5', '10.0.0.1')).toThrow();
+    expect(() => expandRange('10.0.0.0', '10.255.0.0', 1000)).toThrow();
+  });
+});
+
+describe('virtual_server -> IPVS services and policy', () => {
+  it('address service: protocol, scheduler, persistence, flags, TUN type, sorry method', () => {
+    const m = load(`virtual_server 192.0.2.1 443 {
+  lb_algo sh
+  sh-port
+  sh-fallback
+  lvs_method TUN type gue port 6080 remcsum
+  protocol TCP
+  persistence_timeout 600
+  persistence_granularity 255.255.255.0
+  sorry_server 192.0.2.99 443
+  sorry_server_lvs_method NAT
+  real_server 192.0.2.10 443 {
+    weight 4
+    uthreshold 100
+    lthreshold 10
+    TCP_CHECK {
+      connect_timeout 1
+    }
+  }
+  real_server 192.0.2.11 443 {
+    lvs_method DR
+  }
+}
+`);
+    const vs = m.virtual_server![0];
+    const [svc] = servicesOf(vs, m);
+    expect(svc).toMatchObject({ af: 2, protocol: 6, addr: '192.0.2.1', port: 443, fwmark: 0, sched: 'sh', flags: 0x1 | 0x8 | 0x10, timeout: 600, netmask: 0xffffff00 });
+    const p = new VirtualServerPolicy(policyConfig(vs, m, () => []));
+    const rows = p.desired();
+    expect(rows[0].dests).toEqual([
+      { af: 2, addr: '192.0.2.10', port: 443, fwd: 'tunnel', weight: 4, uThreshold: 100, lThreshold: 10, tunType: 'gue', tunPort: 6080, tunFlags: 'remcsum' },
+      { af: 2, addr: '192.0.2.11', port: 443, fwd: 'route', weight: 1, uThreshold: 0, lThreshold: 0, tunType: 'ipip', tunPort: 0, tunFlags: 'nocsum' },
+    ]);
+    expect(p.cfg.sorry?.server).toMatchObject({ addr: '192.0.2.99', fwd: 'masq', port: 443 });
+  });
+
+  it('fwmark and IPv6 services', () => {
+    const m = load(`virtual_server fwmark 7 {
+  lvs_method DR
+  ip_family inet6
+  real_server 2001:db8::10 {
+    weight 2
+  }
+}
+virtual_server 2001:db8::1 80 {
+  protocol UDP
+  lvs_sched rr
+  persistence_timeout
+  persistence_granularity 64
+  real_server 2001:db8::11 8080 {
+  }
+}
+`);
+    const [fw, v6] = m.virtual_server!;
+    expect(servicesOf(fw, m)).toEqual([expect.objectContaining({ af: 10, fwmark: 7, protocol: 0, addr: '::', port: 0 })]);
+    const fwp = new VirtualServerPolicy(policyConfig(fw, m, () => []));
+    expect(fwp.desired()[0].dests[0]).toMatchObject({ af: 10, addr: '2001:db8::10', port: 0, fwd: 'route', weight: 2 });
+    const [s6] = servicesOf(v6, m);
+    expect(s6).toMatchObject({ af: 10, protocol: 17, addr: '2001:db8::1', port: 80, sched: 'rr', flags: 1, timeout: 360, netmask: 64 });
+    const p6 = new VirtualServerPolicy(policyConfig(v6, m, () => []));
+    expect(p6.desired()[0].dests[0]).toMatchObject({ addr: '2001:db8::11', port: 8080, fwd: 'masq' });
+  });
+
+  it('virtual_server_group: ranges and fwmarks become one service each, sharing the real servers', () => {
+    const m = load(`virtual_server_group web {
+  10.10.0.1-3 80
+  fwmark 9
+}
+virtual_server group web {
+  protocol TCP
+  lvs_method DR
+  real_server 10.20.0.1 80 {
+  }
+}
+`);
+    const vs = m.virtual_server![0];
+    const svcs = servicesOf(vs, m);
+    expect(svcs.map((s) => (s.fwmark ? `fwm${s.fwmark}` : `${s.addr}:${s.port}`))).toEqual(['10.10.0.1:80', '10.10.0.2:80', '10.10.0.3:80', 'fwm9']);
+    const p = new VirtualServerPolicy(policyConfig(vs, m, () => []));
+    const rows = p.desired();
+    expect(rows).toHaveLength(4);
+    expect(rows.map((r) => r.dests.map((d) => `${d.addr}:${d.port}`))).toEqual([['10.20.0.1:80'], ['10.20.0.1:80'], ['10.20.0.1:80'], ['10.20.0.1:0']]);
+  });
+});
