@@ -391,6 +391,9 @@ export function routeLine(isStatic: boolean): LineSpec {
             ctx.report(ErrClass.General, `Invalid address ${p.text} for route ${t}`, p);
             return undefined;
           }
+          // keepalived still reads the old spellings but reports them as config errors
+          if (t === 'gw') ctx.report(ErrClass.General, '"gw" for routes is deprecated. Please use "via"', w);
+          if (t === 'or') ctx.report(ErrClass.General, '"or" for routes is deprecated. Please use "nexthop"', w);
           cur[t === 'gw' ? 'via' : t] = j > i + 1 ? `lock ${p.text}` : p.text;
           // `features ecn` takes one word; `fastopen_no_cookie 1`
           i = j;

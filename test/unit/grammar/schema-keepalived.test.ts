@@ -253,7 +253,8 @@ const VALUE_CASES: Array<[string[], string]> = [
   [['static_routes'], '10.9.0.0/16 dev lo table 100 metric 5 mtu lock 1400'], [['static_routes'], 'blackhole 10.9.0.0/16'],
   [['static_rules'], 'from 10.9.0.0/16 table 100 priority 10'], [['static_rules'], 'from 10.9.0.0/16 table 100 frobnicate 1'],
   [['static_rules'], 'to 10.9.0.0/16 lookup 100 preference 5'], [[...VRRP, 'virtual_routes'], '10.8.0.0/16 via 10.1.2.1 dev lo no_track'],
-  [[...VRRP, 'virtual_rules'], 'from 10.8.0.0/16 table 5 no_track'], [[...VRRP, 'virtual_routes'], '10.8.0.0/16 via'],
+  [[...VRRP, 'virtual_rules'], 'from 10.8.0.0/16 table 5 no_track'], [[...VRRP, 'virtual_routes'], '10.8.0.0/16 gw 10.1.2.1 dev lo'],
+  [[...VRRP, 'virtual_routes'], '10.8.0.0/16 via 10.1.2.1 or 10.1.2.2 dev lo'], [[...VRRP, 'virtual_routes'], '10.8.0.0/16 via 10.1.2.1 dev lo protocol bird'], [[...VRRP, 'virtual_routes'], '10.8.0.0/16 via'],
   // root level, process tracking, sync group tracking
   [[], 'child_wait_time 10'], [[], 'child_wait_time -1'], [[], 'instance inst1'],
   [['vrrp_track_process P_1'], 'quorum 0'], [['vrrp_track_process P_1'], 'quorum 65535'], [['vrrp_track_process P_1'], 'quorum_max 65536'],
