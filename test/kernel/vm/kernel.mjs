@@ -65,8 +65,8 @@ function download(cacheRoot, pkg, log) {
     const version = vmlinuz.slice('vmlinuz-'.length);
     if (!existsSync(join(x, 'lib/modules', version))) throw new Error(`${deb} has no /lib/modules/${version}`);
     writeFileSync(join(x, 'kernel.json'), JSON.stringify({ package: pkg, deb, version }, null, 2) + '\n');
+    // kernel.json is written before the atomic rename: an existing dest is always complete.
     const dest = join(base, pkg);
-    rmSync(dest, { recursive: true, force: true });
     try {
       renameSync(x, dest);
     } catch (e) {

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Boots Debian's stock kernel under qemu (TCG) with the host root read-only over 9p and runs
-// one command inside: by default the kernel test suite (vitest on test/kernel/).
+// one command inside: by default the kernel test suite (vitest on test/kernel/, or on the
+// files/filters given).
 //
-//   node test/kernel/vm/run.mjs [--report=FILE] [--timeout=SECONDS] [-- cmd args...]
+//   node test/kernel/vm/run.mjs [--report=FILE] [--timeout=SECONDS] [filters...] [-- cmd args...]
 //
 // Exit status is the guest command's. Fails loudly when the kernel cannot be fetched, the VM
 // does not boot, or no status comes back in time. Guest console output goes to stdout.
@@ -27,15 +28,17 @@ function fail(msg) {
 }
 
 function parseArgs(argv) {
-  const opts = { report: null, timeout: null, cmd: null, mem: 2048, smp: 2 };
+  const opts = { report: null, timeout: null, cmd: null, mem: 2048, smp: 2, files: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--') { opts.cmd = argv.slice(i + 1); break; }
+    if (!a.startsWith('--')) { opts.files.push(a); continue; }
     const m = a.match(/^--(report|timeout|mem|smp)=(.+)$/);
-    if (!m) fail(`unknown argument ${a} (usage: run.mjs [--report=FILE] [--timeout=S] [--mem=MB] [--smp=N] [-- cmd args...])`);
+    if (!m) fail(`unknown argument ${a} (usage: run.mjs [--report=FILE] [--timeout=S] [--mem=MB] [--smp=N] [test files/filters...] [-- cmd args...])`);
     opts[m[1]] = m[1] === 'report' ? resolve(m[2]) : Number(m[2]);
   }
   if (opts.cmd && opts.cmd.length === 0) fail('nothing after --');
+  if (opts.cmd && opts.files.length) fail('test filters and -- cmd cannot be combined');
   return opts;
 }
 
@@ -74,7 +77,8 @@ function guestScript(share, cmd, kernelDir) {
 
 const opts = parseArgs(process.argv.slice(2));
 const share = join(cacheRoot, 'vm-share', `${process.pid}-${Date.now()}`);
-const defaultCmd = [process.execPath, join(repo, 'node_modules/vitest/vitest.mjs'), 'run', '--config', 'test/vitest.config.ts', 'test/kernel',
+const defaultCmd = [process.execPath, join(repo, 'node_modules/vitest/vitest.mjs'), 'run', '--config', 'test/vitest.config.ts',
+  ...(opts.files.length ? opts.files : ['test/kernel']),
   '--reporter=default', '--reporter=json', `--outputFile=${join(share, 'report.json')}`];
 const cmd = opts.cmd ?? defaultCmd;
 const timeoutS = opts.timeout ?? (opts.cmd ? 3600 : 1200);
