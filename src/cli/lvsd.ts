@@ -11,10 +11,9 @@ export const VERSION = '0.1.0';
 
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'ipvs') {
-    // Loaded only for this subcommand; the specifier is a variable so `-t` never pays for it.
-    const spec = '../ipvs/cli.js';
-    const mod = (await import(spec)) as { runIpvsCommand(a: string[], out: NodeJS.WritableStream): Promise<number> };
-    return mod.runIpvsCommand(argv.slice(1), process.stdout);
+    // Loaded only for this subcommand, so `-t` never pays for it.
+    const { runIpvsCommand } = await import('../ipvs/cli.js');
+    return runIpvsCommand(argv.slice(1), process.stdout);
   }
   let o;
   try {
