@@ -1,0 +1,66 @@
+// Structured logs (pino) with stable event names. JSON lines by default; `-l/--log-console`
+// gives one human-readable line per event instead (no extra dependency: a small formatter).
+import { pino, type Logger, type DestinationStream } from 'pino';
+
+/** The event names operators can grep and alert on; they do not change between versions. */
+export const EV = {
+  vrrpTransition: 'vrrp.transition',
+  vrrpDrop: 'vrrp.drop',
+  checkUp: 'check.up',
+  checkDown: 'check.down',
+  ipvsApply: 'ipvs.apply',
+  vipAdd: 'vip.add',
+  vipDel: 'vip.del',
+  configError: 'config.error',
+  reloadApplied: 'reload.applied',
+  reloadRefused: 'reload.refused',
+  daemonStart: 'daemon.start',
+  daemonStop: 'daemon.stop',
+} as const;
+export type EventName = (typeof EV)[keyof typeof EV];
+
+export type { Logger };
+
+export interface LogOptions {
+  /** human-readable lines instead of JSON */
+  console?: boolean;
+  /** -D: debug level */
+  detail?: boolean;
+  /** where lines go (default stderr) */
+  out?: NodeJS.WritableStream;
+}
+
+const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+const SKIP = new Set(['level', 'time', 'pid', 'hostname', 'event', 'msg', 'v']);
+
+/** One JSON log record -> `2026-11-26T01:02:03.456Z INFO  vrrp.transition (VI_1) message key=value`. */
+export function humanLine(rec: Record<string, unknown>): string {
+  const t = typeof rec.time === 'number' ? new Date(rec.time).toISOString() : '';
+  const lvl = (LEVELS[rec.level as number] ?? String(rec.level)).padEnd(5);
+  const parts = [t, lvl];
+  if (typeof rec.event === 'string') parts.push(rec.event);
+  if (typeof rec.msg === 'string' && rec.msg) parts.push(rec.msg);
+  for (const [k, v] of Object.entries(rec)) {
+    if (SKIP.has(k) || v === undefined) continue;
+    parts.push(`${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
+  }
+  return parts.join(' ');
+}
+
+function humanStream(out: NodeJS.WritableStream): DestinationStream {
+  return {
+    write(line: string) {
+      try {
+        out.write(humanLine(JSON.parse(line) as Record<string, unknown>) + '\n');
+      } catch {
+        out.write(line);
+      }
+    },
+  };
+}
+
+export function createLogger(o: LogOptions = {}): Logger {
+  const out = o.out ?? process.stderr;
+  const dest: DestinationStream = o.console ? humanStream(out) : { write: (l: string) => void out.write(l) };
+  return pino({ level: o.detail ? 'debug' : 'info', base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.epochTime }, dest);
+}
