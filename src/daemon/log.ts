@@ -1,6 +1,6 @@
 // Structured logs (pino) with stable event names. JSON lines by default; `-l/--log-console`
 // gives one human-readable line per event instead (no extra dependency: a small formatter).
-import { pino, type Logger, type DestinationStream } from 'pino';
+import { pino, stdTimeFunctions, type Logger, type DestinationStream } from 'pino';
 
 /** The event names operators can grep and alert on; they do not change between versions. */
 export const EV = {
@@ -62,5 +62,5 @@ function humanStream(out: NodeJS.WritableStream): DestinationStream {
 export function createLogger(o: LogOptions = {}): Logger {
   const out = o.out ?? process.stderr;
   const dest: DestinationStream = o.console ? humanStream(out) : { write: (l: string) => void out.write(l) };
-  return pino({ level: o.detail ? 'debug' : 'info', base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.epochTime }, dest);
+  return pino({ level: o.detail ? 'debug' : 'info', base: { pid: process.pid }, timestamp: stdTimeFunctions.epochTime }, dest);
 }
