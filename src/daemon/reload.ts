@@ -1,0 +1,41 @@
+// SIGHUP reload: read the file again; a file with errors is refused and the running model
+// stays; a good one becomes current, with the difference the subsystems must apply.
+import { loadConfig, type LoadOptions, type LoadResult } from '../config/load.js';
+import { diffModels, type ModelDiff } from '../config/diff.js';
+import type { Model } from '../config/model.js';
+import type { Diagnostic } from '../../grammar/diagnostics.js';
+
+export interface ReloadOutcome {
+  applied: boolean;
+  diagnostics: Diagnostic[];
+  /** what changed (only when applied) */
+  diff?: ModelDiff;
+  /** time to read, check and diff the new file */
+  ms: number;
+}
+
+export class ConfigHolder {
+  private model: Model;
+
+  constructor(
+    private readonly file: string,
+    private readonly opts: LoadOptions,
+    initial: LoadResult,
+    private readonly load: (file: string, opts: LoadOptions) => LoadResult = loadConfig,
+  ) {
+    this.model = initial.model;
+  }
+
+  get current(): Model {
+    return this.model;
+  }
+
+  reload(): ReloadOutcome {
+    const t0 = performance.now();
+    const r = this.load(this.file, this.opts);
+    if (!r.ok) return { applied: false, diagnostics: r.diagnostics, ms: performance.now() - t0 };
+    const diff = diffModels(this.model, r.model);
+    this.model = r.model;
+    return { applied: true, diagnostics: r.diagnostics, diff, ms: performance.now() - t0 };
+  }
+}

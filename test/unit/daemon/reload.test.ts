@@ -1,0 +1,34 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../../src/config/load.js';
+import { ConfigHolder } from '../../../src/daemon/reload.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'lvsd-reload-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const file = join(dir, 'k.conf');
+const inst = (name: string, vrid: number, prio: number) =>
+  `vrrp_instance ${name} {\n  interface eth0\n  virtual_router_id ${vrid}\n  priority ${prio}\n  virtual_ipaddress {\n    192.0.2.${vrid}/24\n  }\n}\n`;
+
+describe('ConfigHolder.reload', () => {
+  it('keeps the running model when the new file has errors, applies a good one with its diff', () => {
+    writeFileSync(file, inst('VI_1', 1, 100));
+    const first = loadConfig(file);
+    expect(first.ok).toBe(true);
+    const h = new ConfigHolder(file, {}, first);
+
+    writeFileSync(file, inst('VI_1', 1, 100) + 'vrrp_instance VI_2 {\n  interface eth0\n  virtual_router_id 2\n  priority 900\n}\n');
+    const bad = h.reload();
+    expect(bad.applied).toBe(false);
+    expect(bad.diagnostics.find((d) => d.level === 'error')?.pos).toMatchObject({ file, line: 12, col: 12 });
+    expect(h.current).toBe(first.model);
+
+    writeFileSync(file, inst('VI_1', 1, 100) + inst('VI_2', 2, 90));
+    const good = h.reload();
+    expect(good.applied).toBe(true);
+    expect(good.diff?.vrrpInstances.unchanged.map((i) => i.name)).toEqual(['VI_1']);
+    expect(good.diff?.vrrpInstances.added.map((i) => i.name)).toEqual(['VI_2']);
+    expect(h.current.vrrp_instance?.length).toBe(2);
+  });
+});
