@@ -40,7 +40,7 @@ export class AnnounceScheduler {
   private refreshAt: number | undefined;
   /** Earliest next send per interface and family ("ifindex/family"). */
   private readonly nextSend = new Map<string, number>();
-  /** Keys waiting for their interface's interval, in arrival order. */
+  /** Keys waiting for their interface's interval. */
   private readonly pending = new Set<string>();
   private readonly byKey: Map<string, AnnounceTarget>;
 
@@ -75,12 +75,11 @@ export class AnnounceScheduler {
   /** What to send at `now` (call at nextWakeup() or later). */
   tick(now: number): AnnounceTarget[] {
     const out: AnnounceTarget[] = [];
-    // Paced sends first: they were promised earlier.
-    for (const key of [...this.pending]) {
-      const t = this.byKey.get(key);
-      if (!t) continue;
+    // Waiting sends first, in VIP order as keepalived walks its list.
+    for (const t of this.targets) {
+      if (!this.pending.has(t.key)) continue;
       if (this.tryPaced(t, now)) {
-        this.pending.delete(key);
+        this.pending.delete(t.key);
         out.push(t);
       }
     }

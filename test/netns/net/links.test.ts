@@ -1,0 +1,78 @@
+// Link state from RTNLGRP_LINK events: initial dump, then down/up/new/removed as the kernel
+// reports them, within 50 ms of `ip link set`.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { Lab, Agent, bundleAgent, requirePrerequisites, wall } from './harness.js';
+
+interface Link { ifindex: number; name: string; up: boolean; running: boolean; mac?: string }
+
+const lab = new Lab('l');
+let agent: Agent;
+let initial: Link[];
+
+beforeAll(async () => {
+  requirePrerequisites();
+  lab.up();
+  const b = await bundleAgent();
+  lab.trackDir(b.dir);
+  agent = await Agent.start(lab, b.file);
+  initial = await agent.call<Link[]>('monitor');
+});
+afterAll(() => lab.cleanup());
+
+const linkEvent = (name: string, up: boolean, running: boolean) => (e: { event: string; link?: unknown }): boolean => {
+  const l = e.link as Link | undefined;
+  return e.event === 'link' && l?.name === name && l.up === up && l.running === running;
+};
+
+describe('LinkMonitor', () => {
+  it('initial dump has lo and the veth with its MAC, up and running', () => {
+    expect(initial.find((l) => l.name === 'lo')).toMatchObject({ up: true });
+    expect(initial.find((l) => l.name === lab.dev)).toMatchObject({ up: true, running: true, mac: lab.devMac });
+  });
+
+  it('down and up arrive as events within 50 ms (10 cycles)', async () => {
+    const lat: number[] = [];
+    const runningAfterUp: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      for (const [state, up] of [['down', false], ['up', true]] as const) {
+        const from = agent.events.length;
+        const t0 = wall();
+        lab.ip('link', 'set', 'dev', lab.dev, state);
+        // IFF_UP changes at once; IFF_RUNNING (carrier) follows through the kernel's linkwatch.
+        const e = await agent.waitEvent((x) => x.event === 'link' && (x.link as Link).name === lab.dev && (x.link as Link).up === up, 2000, from);
+        lat.push(e.at - t0);
+        if (up) runningAfterUp.push((await agent.waitEvent(linkEvent(lab.dev, true, true), 3000, from)).at - t0);
+        else expect((e.link as Link).running).toBe(false);
+      }
+    }
+    lat.sort((a, b) => a - b);
+    runningAfterUp.sort((a, b) => a - b);
+    console.log(`link event latency from before \`ip link set\` (incl. ip's own start): median ${lat[10].toFixed(1)} ms, max ${lat[19].toFixed(1)} ms; ` +
+      `running (carrier) after up: median ${runningAfterUp[5].toFixed(0)} ms, max ${runningAfterUp[9].toFixed(0)} ms`);
+    expect(lat[19]).toBeLessThan(50);
+  });
+
+  it('carrier loss on the peer: up but not running, then running again', async () => {
+    let from = agent.events.length;
+    sharedObs('down');
+    await agent.waitEvent(linkEvent(lab.dev, true, false), 2000, from);
+    from = agent.events.length;
+    sharedObs('up');
+    await agent.waitEvent(linkEvent(lab.dev, true, true), 2000, from);
+  });
+
+  it('a new link and its removal are reported', async () => {
+    const from = agent.events.length;
+    lab.ip('link', 'add', 'x0', 'type', 'veth', 'peer', 'name', 'x1');
+    const added = await agent.waitEvent((e) => e.event === 'link' && (e.link as Link).name === 'x0', 2000, from);
+    expect(added.isNew).toBe(true);
+    lab.ip('link', 'del', 'x0');
+    const removed = await agent.waitEvent((e) => e.event === 'removed' && (e.link as Link).name === 'x0', 2000, from);
+    expect((removed.link as Link).ifindex).toBe((added.link as Link).ifindex);
+  });
+});
+
+function sharedObs(state: 'up' | 'down'): void {
+  // The veth peer lives in the observer namespace; its state is our carrier.
+  lab.ipObs('link', 'set', 'dev', lab.obsDev, state);
+}
