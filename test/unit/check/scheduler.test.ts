@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { CheckScheduler, type Clock } from '../../../src/check/scheduler.js';
+
+describe('CheckScheduler (timer edge)', () => {
+  it('with a fake clock: warmup spread, interval from the due time, bounded concurrency', async () => {
+    let now = 0;
+    const timers: Array<{ at: number; fn: () => void }> = [];
+    const clock: Clock = {
+      nowUs: () => now,
+      setTimer: (fn, ms) => {
+        const t = { at: now + ms * 1000, fn };
+        timers.push(t);
+        return t;
+      },
+      clearTimer: (h) => {
+        const i = timers.indexOf(h as (typeof timers)[number]);
+        if (i >= 0) timers.splice(i, 1);
+      },
+    };
+    const s = new CheckScheduler({ maxRunning: 2, clock, random: () => 0.5 });
+    const starts: Array<[number, number]> = [];
+    const pending: Array<() => void> = [];
+    for (const id of [1, 2, 3]) {
+      s.add(async () => {
+        starts.push([id, now]);
+        await new Promise<void>((r) => pending.push(r));
+        return 1000;
+      }, 2000);
+    }
+    const advance = async (to: number) => {
+      for (let guard = 0; guard < 100; guard++) {
+        timers.sort((a, b) => a.at - b.at);
+        const t = timers[0];
+        if (!t || t.at > to) break;
+        timers.shift();
+        now = t.at;
+        t.fn();
+        await Promise.resolve();
+      }
+      now = to;
+    };
+    await advance(999);
+    expect(starts).toEqual([]);
+    await advance(1000); // warmup 2000 * 0.5
+    expect(starts).toEqual([[1, 1000], [2, 1000]]); // third waits for a slot
+    now = 1300;
+    pending.shift()!();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(starts).toEqual([[1, 1000], [2, 1000], [3, 1300]]);
+    pending.shift()!();
+    pending.shift()!();
+    await new Promise((r) => setTimeout(r, 0));
+    await advance(2000); // 1 and 2 due again at 1000 + 1000
+    expect(starts.slice(3).map((x) => x[0]).sort()).toEqual([1, 2]);
+    expect(starts.slice(3).every((x) => x[1] === 2000)).toBe(true);
+    s.stop();
+  });
+
+  it('with the real clock: 500 checks at 100 ms keep their rate, none runs twice at once', async () => {
+    const s = new CheckScheduler({ maxRunning: 64 });
+    const count = new Map<number, number>();
+    let running = 0;
+    let maxRunning = 0;
+    const t0 = performance.now();
+    for (let i = 0; i < 500; i++) {
+      s.add(async () => {
+        running++;
+        maxRunning = Math.max(maxRunning, running);
+        count.set(i, (count.get(i) ?? 0) + 1);
+        await new Promise((r) => setTimeout(r, 2));
+        running--;
+        return 100_000;
+      }, 100_000);
+    }
+    await new Promise((r) => setTimeout(r, 1050));
+    s.stop();
+    const elapsed = performance.now() - t0;
+    const runs = [...count.values()];
+    // ~10 runs each in ~1 s; a check never runs more often than its interval allows
+    expect(Math.min(...runs)).toBeGreaterThanOrEqual(9);
+    expect(Math.max(...runs)).toBeLessThanOrEqual(Math.ceil(elapsed / 100) + 1);
+    expect(maxRunning).toBeLessThanOrEqual(64);
+  });
+});
