@@ -20,7 +20,8 @@ say "modules loaded $(cut -d' ' -f1 /proc/uptime)s"
 
 P9=trans=virtio,version=9p2000.L,msize=512000
 mount -t 9p -o $P9 share /share || die "mount of the results share failed"
-. /share/vm.env || die "no vm.env in the share"
+[ -f /share/vm.env ] || die "no vm.env in the share"
+. /share/vm.env
 mount -t 9p -o $P9,cache=loose,ro hostroot /lower || die "mount of the host root failed"
 mount -t tmpfs -o mode=755 tmpfs /upper || die "tmpfs /upper"
 mkdir -p /upper/data /upper/work

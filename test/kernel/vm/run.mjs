@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { StringDecoder } from 'node:string_decoder';
 import { obtainKernel } from './kernel.mjs';
 import { obtainInitramfs } from './initramfs.mjs';
+import { bootableKernel } from './vmlinux.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = realpathSync(join(here, '../../..'));
@@ -89,6 +90,7 @@ let kernel, initrd;
 try {
   kernel = obtainKernel(cacheRoot, (m) => console.error(`run.mjs: ${m}`));
   initrd = obtainInitramfs(cacheRoot, kernel, (m) => console.error(`run.mjs: ${m}`));
+  kernel.boot = process.env.LVSD_VM_BZIMAGE === '1' ? kernel.vmlinuz : bootableKernel(kernel.vmlinuz, (m) => console.error(`run.mjs: ${m}`));
 } catch (e) {
   fail(`cannot prepare the VM: ${e instanceof Error ? e.message : e}`);
 }
@@ -103,7 +105,7 @@ writeFileSync(join(share, 'run.sh'), guestScript(share, cmd, kernel.dir));
 const qemuArgs = [
   '-accel', process.env.LVSD_VM_ACCEL ?? 'tcg', '-cpu', process.env.LVSD_VM_CPU ?? 'max', '-m', String(opts.mem), '-smp', String(opts.smp),
   '-nographic', '-monitor', 'none', '-no-reboot', '-nic', 'none',
-  '-kernel', kernel.vmlinuz, '-initrd', initrd.path,
+  '-kernel', kernel.boot, '-initrd', initrd.path,
   '-append', 'console=ttyS0 quiet loglevel=4 panic=-1 mitigations=off rdinit=/init',
   '-device', 'virtio-rng-pci', '-bios', 'qboot.rom',
   '-virtfs', 'local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap',
