@@ -11,6 +11,8 @@ import { DEFAULT_ANNOUNCE, type AnnounceParams } from '../../../src/net/announce
 import { openVmacLinks, type VmacSpec } from '../../../src/net/vmac.js';
 import { ipToBytes, macToBytes, bytesToMac, familyOf } from '../../../src/net/ip.js';
 import type { Vip } from '../../../src/net/vip.js';
+import { RtnlSocket } from '../../../src/net/rtnl/socket.js';
+import { setLinkUpRequest } from '../../../src/net/rtnl/link-msg.js';
 
 const wall = (): number => performance.timeOrigin + performance.now();
 const out = (o: unknown): void => { process.stdout.write(`${JSON.stringify(o)}\n`); };
@@ -58,6 +60,14 @@ async function handle(r: Req): Promise<unknown> {
       senderFor(ifindex).send(frame);
       return frame.toString('hex');
     }
+    case 'setLink': {
+      // Toggles IFF_UP from this process, stamping the time just before the request.
+      const rtnl = new RtnlSocket();
+      const at = wall();
+      try { await rtnl.request(setLinkUpRequest(r.ifindex as number, Boolean(r.up)), 'set link'); } finally { rtnl.close(); }
+      return at;
+    }
+    case 'sendRaw': senderFor(r.ifindex as number).send(Buffer.from(r.hex as string, 'hex')); return true;
     case 'announce': {
       announcer?.stop();
       const vips: AnnounceVip[] = (r.vips as Array<{ key: string; ifindex: number; address: string; mac: string }>).map((v) => ({

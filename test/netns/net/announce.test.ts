@@ -1,0 +1,101 @@
+// Gratuitous ARP and unsolicited NA through the AF_PACKET addon, as an observer namespace
+// sees them on the wire (tcpdump), byte for byte equal to the frames keepalived sends.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { Lab, Agent, AgentError, Observer, bundleAgent, requirePrerequisites } from './harness.js';
+import { gratuitousArp, unsolicitedNa } from '../../../src/net/announce/frames.js';
+import { ipToBytes, macToBytes } from '../../../src/net/ip.js';
+
+const lab = new Lab('a');
+let agent: Agent;
+let obs: Observer;
+let ifindex: number;
+
+beforeAll(async () => {
+  requirePrerequisites();
+  lab.up();
+  const b = await bundleAgent();
+  lab.trackDir(b.dir);
+  agent = await Agent.start(lab, b.file);
+  ifindex = await agent.call<number>('ifindex', { name: lab.dev });
+  obs = await Observer.start(lab, 'arp or (icmp6 and ip6[40] = 136)');
+});
+afterAll(() => lab.cleanup());
+
+describe('announcements on the wire', () => {
+  it('one gratuitous ARP from the interface MAC', async () => {
+    const hex = await agent.call<string>('sendFrame', { ifindex, mac: lab.devMac, address: '10.1.2.100' });
+    const want = gratuitousArp(macToBytes(lab.devMac), ipToBytes('10.1.2.100')).toString('hex');
+    expect(hex).toBe(want);
+    const seen = await obs.waitFrames((h) => h === want, 1, 5000);
+    expect(seen[0].slice(0, 12)).toBe('ffffffffffff');
+    expect(seen[0].slice(24, 28)).toBe('0806');
+  });
+
+  it('one gratuitous ARP from the VRRP virtual MAC (use_vmac sends from the vmac)', async () => {
+    const want = gratuitousArp(macToBytes('00:00:5e:00:01:33'), ipToBytes('10.1.2.101')).toString('hex');
+    await agent.call('sendFrame', { ifindex, mac: '00:00:5e:00:01:33', address: '10.1.2.101' });
+    await obs.waitFrames((h) => h === want, 1, 5000);
+  });
+
+  it('unsolicited NA: hop limit 255, override, to ff02::1', async () => {
+    const want = unsolicitedNa(macToBytes(lab.devMac), ipToBytes('2001:db8::100'), false).toString('hex');
+    await agent.call('sendFrame', { ifindex, mac: lab.devMac, address: '2001:db8::100' });
+    const [f] = await obs.waitFrames((h) => h === want, 1, 5000);
+    expect(f.slice(12 * 2 + 4, 12 * 2 + 4 + 2)).toBe('60'); // IPv6
+    expect(f.slice(21 * 2, 22 * 2)).toBe('ff'); // hop limit
+  });
+
+  it('Announcer burst: garp_master_repeat 3 for one v4 and one v6 VIP = 6 frames, then 6 more after garp_master_delay', async () => {
+    const arp = gratuitousArp(macToBytes(lab.devMac), ipToBytes('10.1.2.110')).toString('hex');
+    const na = unsolicitedNa(macToBytes(lab.devMac), ipToBytes('2001:db8::110'), false).toString('hex');
+    const r = await agent.call<{ sent: number; failed: number }>('announce', {
+      vips: [{ key: 'a', ifindex, address: '10.1.2.110', mac: lab.devMac }, { key: 'b', ifindex, address: '2001:db8::110', mac: lab.devMac }],
+      params: { repeat: 3, delayMs: 300 },
+    });
+    expect(r).toEqual({ sent: 6, failed: 0 });
+    const first = await obs.waitFrames((h) => h === arp || h === na, 6, 5000);
+    expect(first.filter((h) => h === arp).length).toBe(3);
+    await obs.waitFrames((h) => h === arp || h === na, 12, 5000);
+    const arps = obs.frames.filter((f) => f.hex === arp);
+    expect(arps.length).toBe(6);
+    const gap = arps[3].at - arps[2].at;
+    expect(gap).toBeGreaterThan(250);
+    expect(gap).toBeLessThan(1000);
+    await agent.call('stopAnnounce');
+  });
+
+  it('the observer kernel accepts both: its stale neighbour entries move to our MAC', async () => {
+    lab.ipObs('addr', 'add', '10.1.2.2/24', 'dev', lab.obsDev);
+    lab.ipObs('addr', 'add', '2001:db8::2/64', 'dev', lab.obsDev, 'nodad');
+    const wrong = '02:de:ad:be:ef:00';
+    lab.ipObs('neigh', 'replace', '10.1.2.130', 'lladdr', wrong, 'dev', lab.obsDev, 'nud', 'stale');
+    lab.ipObs('neigh', 'replace', '2001:db8::130', 'lladdr', wrong, 'dev', lab.obsDev, 'nud', 'stale');
+    // Negative control: the same NA with hop limit 254 must be dropped by the kernel (RFC 4861 7.1.2).
+    lab.ipObs('neigh', 'replace', '2001:db8::131', 'lladdr', wrong, 'dev', lab.obsDev, 'nud', 'stale');
+    const bad = unsolicitedNa(macToBytes(lab.devMac), ipToBytes('2001:db8::131'), false);
+    bad[21] = 254;
+    await agent.call('sendRaw', { ifindex, hex: bad.toString('hex') });
+    await agent.call('sendFrame', { ifindex, mac: lab.devMac, address: '10.1.2.130' });
+    await agent.call('sendFrame', { ifindex, mac: lab.devMac, address: '2001:db8::130' });
+    const deadline = Date.now() + 3000;
+    let v4 = '', v6 = '';
+    while (Date.now() < deadline) {
+      v4 = lab.ipObs('neigh', 'show', '10.1.2.130', 'dev', lab.obsDev);
+      v6 = lab.ipObs('neigh', 'show', '2001:db8::130', 'dev', lab.obsDev);
+      if (v4.includes(lab.devMac) && v6.includes(lab.devMac)) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(v4).toContain(`lladdr ${lab.devMac}`);
+    expect(v6).toContain(`lladdr ${lab.devMac}`);
+    expect(lab.ipObs('neigh', 'show', '2001:db8::131', 'dev', lab.obsDev)).toContain(`lladdr ${wrong}`);
+  });
+
+  it('sending on a down interface throws with errno (ENETDOWN)', async () => {
+    lab.ip('link', 'add', 'd0', 'type', 'veth', 'peer', 'name', 'd1');
+    const d0 = await agent.call<number>('ifindex', { name: 'd0' });
+    const e = await agent.call('sendFrame', { ifindex: d0, mac: lab.devMac, address: '10.1.2.120' }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(AgentError);
+    expect((e as AgentError).code).toBe('ENETDOWN');
+    expect((e as AgentError).errno).toBe(100);
+  });
+});

@@ -1,0 +1,58 @@
+// use_vmac: a private-mode macvlan with the VRRP MAC over rtnetlink, and a GARP sent from it
+// reaching the observer through the parent veth. (The host kernel has macvlan; checked first.)
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { Lab, Agent, Observer, bundleAgent, requirePrerequisites, sh } from './harness.js';
+import { gratuitousArp } from '../../../src/net/announce/frames.js';
+import { ipToBytes, macToBytes } from '../../../src/net/ip.js';
+
+const lab = new Lab('m');
+let agent: Agent;
+let parent: number;
+
+beforeAll(async () => {
+  requirePrerequisites();
+  lab.up();
+  // Fail loudly if this kernel cannot make a macvlan at all, before blaming our message.
+  lab.ip('link', 'add', 'link', lab.dev, 'name', 'probe0', 'type', 'macvlan', 'mode', 'private');
+  lab.ip('link', 'del', 'probe0');
+  const b = await bundleAgent();
+  lab.trackDir(b.dir);
+  agent = await Agent.start(lab, b.file);
+  parent = await agent.call<number>('ifindex', { name: lab.dev });
+});
+afterAll(() => lab.cleanup());
+
+describe('vmac (macvlan) over rtnetlink', () => {
+  it('creates vrrp.51: macvlan private over the parent, 00:00:5e:00:01:33, up; a second create finds it', async () => {
+    const r = await agent.call<{ ifindex: number; created: boolean }>('vmacCreate', { spec: { parentIfindex: parent, vrid: 51 } });
+    expect(r.created).toBe(true);
+    const d = lab.ip('-d', 'link', 'show', 'vrrp.51');
+    expect(d).toMatch(new RegExp(`^${r.ifindex}: vrrp\\.51@${lab.dev}: <[^>]*\\bUP\\b`));
+    expect(d).toContain('link/ether 00:00:5e:00:01:33');
+    expect(d).toMatch(/macvlan mode private/);
+    const again = await agent.call<{ ifindex: number; created: boolean }>('vmacCreate', { spec: { parentIfindex: parent, vrid: 51 } });
+    expect(again).toEqual({ ifindex: r.ifindex, created: false });
+  });
+
+  it('IPv6 instances get 00:00:5e:00:02:VRID and a custom name', async () => {
+    await agent.call('vmacCreate', { spec: { parentIfindex: parent, vrid: 7, family: 6, name: 'vm6' } });
+    expect(lab.ip('-d', 'link', 'show', 'vm6')).toContain('link/ether 00:00:5e:00:02:07');
+    expect(await agent.call('vmacRemove', { name: 'vm6' })).toBe('removed');
+  });
+
+  it('a VIP on the vmac and its GARP from the virtual MAC reach the observer', async () => {
+    const obs = await Observer.start(lab, 'arp');
+    const vmacIndex = await agent.call<number>('ifindex', { name: 'vrrp.51' });
+    await agent.call('add', { vip: { address: '10.1.2.151', prefixLength: 24, ifindex: vmacIndex } });
+    expect(lab.ip('-o', 'addr', 'show', 'dev', 'vrrp.51')).toMatch(/inet 10\.1\.2\.151\/24/);
+    const want = gratuitousArp(macToBytes('00:00:5e:00:01:33'), ipToBytes('10.1.2.151')).toString('hex');
+    await agent.call('sendFrame', { ifindex: vmacIndex, mac: '00:00:5e:00:01:33', address: '10.1.2.151' });
+    await obs.waitFrames((h) => h === want, 1, 5000);
+  });
+
+  it('delete, and delete again is "absent"', async () => {
+    expect(await agent.call('vmacRemove', { name: 'vrrp.51' })).toBe('removed');
+    expect(sh('ip', ['-n', lab.ns, '-o', 'link', 'show'])).not.toMatch(/vrrp\.51/);
+    expect(await agent.call('vmacRemove', { name: 'vrrp.51' })).toBe('absent');
+  });
+});
