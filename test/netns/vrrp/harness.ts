@@ -48,9 +48,12 @@ export class Lab {
     sh('ip', ['link', 'add', this.ifLvsd, 'netns', this.nsLvsd, 'type', 'veth', 'peer', 'name', this.ifKa, 'netns', this.nsKa]);
     sh('ip', ['-n', this.nsLvsd, 'addr', 'add', '10.77.0.1/24', 'dev', this.ifLvsd]);
     sh('ip', ['-n', this.nsKa, 'addr', 'add', '10.77.0.2/24', 'dev', this.ifKa]);
-    for (const [ns, ifn] of [[this.nsLvsd, this.ifLvsd], [this.nsKa, this.ifKa]]) {
+    // Fixed link-local addresses (fe80::1 lvsd, fe80::2 keepalived) instead of generated ones.
+    for (const [ns, ifn, ll] of [[this.nsLvsd, this.ifLvsd, 'fe80::1'], [this.nsKa, this.ifKa, 'fe80::2']]) {
+      sh('ip', ['-n', ns, 'link', 'set', ifn, 'addrgenmode', 'none']);
       sh('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
       sh('ip', ['-n', ns, 'link', 'set', ifn, 'up']);
+      sh('ip', ['-n', ns, 'addr', 'add', `${ll}/64`, 'dev', ifn, 'nodad']);
     }
   }
 

@@ -58,13 +58,15 @@ describe('VRRP interop with keepalived 2.2.7 (netns)', () => {
   for (const auth of ['pass', 'ah'] as const) {
     it(`v2 ${auth.toUpperCase()}: lvsd (150) wins, SIGTERM hands over fast, lvsd preempts on return`, async () => {
       lab.up();
-      const ka = startKeepalived(lab, `ka-${auth}`, kaConf({ version: 2, priority: 100, auth }));
+      // lvsd first: started together, keepalived's timer may run out before lvsd (a slower
+      // starter) is heard, and a brief keepalived MASTER would be correct but not this test.
       let lv = startDriver(lab, driverJs, lvsdConf({ version: 2, priority: 150, auth }));
+      await lv.waitFor(BECOME('MASTER'), 6000);
+      const ka = startKeepalived(lab, `ka-${auth}`, kaConf({ version: 2, priority: 100, auth }));
       try {
-        await lv.waitFor(BECOME('MASTER'), 6000);
         await ka.waitFor(KA_BACKUP, 6000);
-        // Stable for a few adverts: keepalived stays BACKUP, lvsd drops nothing.
-        await new Promise((r) => setTimeout(r, 3000));
+        // Longer than keepalived's Master_Down_Interval (3.6 s): it stays BACKUP only if it accepts our adverts, lvsd drops nothing.
+        await new Promise((r) => setTimeout(r, 5000));
         expect(ka.matching(KA_MASTER)).toEqual([]);
         expect(lv.matching(/"ev":"drop"/)).toEqual([]);
         expect(ka.matching(/IPSEC-AH : invalid|invalid passwd|checksum|received a \d auth/i)).toEqual([]);
