@@ -52,6 +52,10 @@ async function handle(r: Req): Promise<unknown> {
       monitor.on('removed', (l) => out({ event: 'removed', at: wall(), link: { ifindex: l.ifindex, name: l.name } }));
       return monitor.all().map((l) => ({ ...l, mac: l.mac ? bytesToMac(l.mac) : undefined }));
     }
+    case 'linkState': {
+      const l = monitor?.get(r.ifindex as number);
+      return l ? { ...l, mac: l.mac ? bytesToMac(l.mac) : undefined } : null;
+    }
     case 'sendFrame': {
       const ifindex = r.ifindex as number;
       const mac = macToBytes(r.mac as string);
