@@ -2,7 +2,7 @@
 // `apt-get download` of the image package the metapackage depends on, unpacked with
 // `dpkg-deb -x` into <cache>/kernel/<package>/. A complete unpacked tree is reused as is.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const META = 'linux-image-amd64';
@@ -13,12 +13,39 @@ function sh(cmd, args, opts = {}) {
   return { ok: r.status === 0, out: r.stdout ?? '', err: r.stderr ?? '' };
 }
 
-/** The concrete image package the metapackage points at, from local apt lists (no network). */
-function resolveImagePackage() {
+const LISTS = '/var/lib/apt/lists';
+
+/** Changes whenever `apt-get update` changes the package lists. */
+function listsStamp() {
+  if (!existsSync(LISTS)) return null;
+  return readdirSync(LISTS).filter((f) => f.includes('Packages')).sort()
+    .map((f) => { const st = statSync(join(LISTS, f)); return `${f}:${st.size}:${st.mtimeMs}`; }).join('|');
+}
+
+/**
+ * The concrete image package the metapackage points at, from local apt lists (no network).
+ * apt-cache takes seconds on a busy machine: its answer is remembered per state of the lists.
+ */
+function resolveImagePackage(cacheRoot) {
+  const memo = join(cacheRoot, 'kernel', 'resolved.json');
+  const stamp = listsStamp();
+  if (stamp && existsSync(memo)) {
+    try {
+      const m = JSON.parse(readFileSync(memo, 'utf8'));
+      if (m.stamp === stamp && typeof m.package === 'string') return m.package;
+    } catch { /* rewritten below */ }
+  }
   const r = sh('apt-cache', ['depends', META]);
   if (!r.ok) return null;
   const m = r.out.match(/Depends:\s+(linux-image-[0-9][^\s]*)/);
-  return m ? m[1] : null;
+  if (!m) return null;
+  if (stamp) {
+    mkdirSync(join(cacheRoot, 'kernel'), { recursive: true });
+    const tmp = `${memo}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify({ stamp, package: m[1] }) + '\n');
+    renameSync(tmp, memo);
+  }
+  return m[1];
 }
 
 function aptUpdate(log) {
@@ -83,14 +110,14 @@ function download(cacheRoot, pkg, log) {
  * Throws with a clear message when it cannot be obtained.
  */
 export function obtainKernel(cacheRoot, log = (m) => console.error(m)) {
-  let pkg = resolveImagePackage();
+  let pkg = resolveImagePackage(cacheRoot);
   let dir = pkg ? completeDir(cacheRoot, pkg) : null;
   if (!dir && !pkg) {
     // No apt lists (fresh machine) or no apt at all: a cached kernel of any version will do.
     dir = anyCached(cacheRoot);
     if (!dir) {
       aptUpdate(log);
-      pkg = resolveImagePackage();
+      pkg = resolveImagePackage(cacheRoot);
       if (!pkg) throw new Error(`cannot resolve ${META}: apt-cache depends ${META} names no linux-image package`);
     }
   }
