@@ -61,7 +61,7 @@ export class AdvertIo {
     const x: RxExpect = {
       family: this.w.family, version: this.w.version, vrid: this.w.vrid, auth: this.w.auth, advertIntervalMs: this.advertIntervalMs,
       addresses: this.w.addresses, unicast, unicastChecksum: this.oldChecksum ? 'old' : this.w.unicastChecksum,
-      ahLastSeq: this.ahSeq, unicastPeers: unicast ? this.w.unicastPeers : null,
+      ahLastSeq: this.ahSeq, unicastPeers: unicast && this.w.checkUnicastSrc ? this.w.unicastPeers : null,
     };
     if (this.w.skipCheckAdvAddr && this.lastMaster !== null) {
       const src = rx.family === 4 ? `${rx.packet[12]}.${rx.packet[13]}.${rx.packet[14]}.${rx.packet[15]}` : rx.src;

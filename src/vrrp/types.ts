@@ -54,6 +54,8 @@ export interface WireParams {
   sourceAddress: string;
   /** Empty for multicast. */
   unicastPeers: string[];
+  /** Accept unicast adverts only from unicastPeers (check_unicast_src). */
+  checkUnicastSrc: boolean;
   unicastChecksum: UnicastChecksumMode;
   /** Skip the address list check on adverts from the current master (skip_check_adv_addr). */
   skipCheckAdvAddr: boolean;

@@ -1,6 +1,6 @@
 // Test-only process wiring one VRRP instance: state machine + advert I/O + raw-socket
 // transport, real timers. Runs inside a network namespace (bundled by harness.ts). Prints
-// one JSON object per line: ready, become, drop, exit. SIGTERM = graceful shutdown.
+// one JSON object per line: ready, rx, become, drop, exit. SIGTERM = graceful shutdown.
 import { VrrpMachine, type Action } from '../../../src/vrrp/machine.js';
 import { AdvertIo } from '../../../src/vrrp/advert-io.js';
 import { openTransport } from '../../../src/vrrp/transport.js';
@@ -60,6 +60,7 @@ transport.onError((e) => out({ ev: 'socket-error', error: String(e) }));
 transport.onPacket((rx) => {
   const r = io.receive(rx);
   if (!r.ok) { out({ ev: 'drop', reason: r.reason, detail: r.detail }); return; }
+  out({ ev: 'rx', src: r.event.src, priority: r.event.priority });
   apply(machine.handle(r.event, now()));
 });
 

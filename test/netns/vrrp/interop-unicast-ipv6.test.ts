@@ -36,7 +36,7 @@ function lvsdConf(v: Variant): DriverConfig {
     machine: defaultMachineParams({ name: 'VI_1', vrid: 43, version: 3, family: v.family, priority: 150, primaryAddress: v6 ? 'fe80::1' : '10.77.0.1' }),
     wire: {
       family: v.family, version: 3, vrid: 43, authType: 'none', authPass: '', addresses: [v6 ? 'fd00:77::1' : '10.77.1.1'],
-      interfaceName: 'vrl0', sourceAddress: v6 ? 'fe80::1' : '10.77.0.1', unicastPeers: v.unicast ? ['10.77.0.2'] : [],
+      interfaceName: 'vrl0', sourceAddress: v6 ? 'fe80::1' : '10.77.0.1', unicastPeers: v.unicast ? ['10.77.0.2'] : [], checkUnicastSrc: v.unicast,
       unicastChecksum: 'auto', skipCheckAdvAddr: false,
     },
   };

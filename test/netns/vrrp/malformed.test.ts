@@ -35,7 +35,7 @@ describe('malformed adverts over the wire (netns)', () => {
     const lv = startDriver(lab, driverJs, {
       machine: defaultMachineParams({ name: 'VI_1', vrid: 42, priority: 150, primaryAddress: '10.77.0.1' }),
       wire: { family: 4, version: 2, vrid: 42, authType: 'pass', authPass: 's3cret', addresses: [VIP], interfaceName: lab.ifLvsd,
-        sourceAddress: '10.77.0.1', unicastPeers: [], unicastChecksum: 'auto', skipCheckAdvAddr: false },
+        sourceAddress: '10.77.0.1', unicastPeers: [], checkUnicastSrc: false, unicastChecksum: 'auto', skipCheckAdvAddr: false },
     });
     await lv.waitFor(/"state":"MASTER"/, 6000);
     const badChecksum = encodeIpv4(good, opts); badChecksum[26] ^= 0xff;

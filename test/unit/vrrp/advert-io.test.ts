@@ -6,7 +6,7 @@ import { captured, bytes } from './fixtures.js';
 
 const wire = (over: Partial<WireParams> = {}): WireParams => ({
   family: 4, version: 2, vrid: 3, auth: NO_AUTH, addresses: ['10.99.3.1'], interfaceName: 'eth0',
-  sourceAddress: '10.99.0.5', unicastPeers: [], unicastChecksum: 'auto', skipCheckAdvAddr: false, ...over,
+  sourceAddress: '10.99.0.5', unicastPeers: [], checkUnicastSrc: false, unicastChecksum: 'auto', skipCheckAdvAddr: false, ...over,
 });
 const ipId = (p: Buffer): number => p.readUInt16BE(4);
 
@@ -49,6 +49,15 @@ describe('AdvertIo', () => {
     expect(io.oldChecksum).toBe(false);
     expect(io.receive({ family: 4, packet: bytes(captured.UCV3OLD.adverts[0]) }).ok).toBe(true);
     expect(io.oldChecksum).toBe(true);
+  });
+
+  it('check_unicast_src: only listed peers are heard', () => {
+    const w = wire({ version: 3, vrid: 7, addresses: ['10.99.7.1'], sourceAddress: '10.99.0.2', unicastChecksum: 'never' });
+    const pkt = bytes(captured.UCV3.adverts[0]); // from 10.99.0.1
+    expect(new AdvertIo({ ...w, unicastPeers: ['10.99.0.9'] }, 1000).receive({ family: 4, packet: pkt }).ok).toBe(true);
+    const strict = new AdvertIo({ ...w, unicastPeers: ['10.99.0.9'], checkUnicastSrc: true }, 1000);
+    expect(strict.receive({ family: 4, packet: pkt })).toMatchObject({ ok: false, reason: 'address-list' });
+    expect(new AdvertIo({ ...w, unicastPeers: ['10.99.0.1'], checkUnicastSrc: true }, 1000).receive({ family: 4, packet: pkt }).ok).toBe(true);
   });
 
   it('counts drops by reason', () => {

@@ -75,11 +75,8 @@ function simulate(s: Scenario): { sim: NetworkSim; healAt: number; bound: number
     if (c.kind === 'crash') sim.at(t, () => { if (sim.routers[r].alive) sim.crash(r); });
     else if (c.kind === 'shutdown') sim.at(t, () => sim.shutdown(r));
     else if (c.kind === 'restart') sim.at(t, () => { if (!sim.routers[r].alive) sim.start(r); });
-    else if (c.kind === 'track') sim.at(t, () => sim.event(r, { type: 'track', id: 'script', up: c.up }));
-    else sim.at(t, () => sim.event(r, { type: 'iface', up: c.up } as never));
-  }
-  for (const c of s.chaos as Chaos[]) {
-    if (c.kind === 'iface' && c.r < s.n) sim.at(c.t * scale, () => sim.event(c.r, { type: 'interface', up: c.up }));
+    else if (c.kind === 'track') { const up = c.up; sim.at(t, () => sim.event(r, { type: 'track', id: 'script', up })); }
+    else if (c.kind === 'iface') { const up = c.up; sim.at(t, () => sim.event(r, { type: 'interface', up })); }
   }
   const healAt = 31_000 * scale;
   // Network whole again: every link up, no loss, LAN delays (well under Skew_Time).
@@ -154,6 +151,31 @@ describe('election under random faults (fast-check)', () => {
     // r0 became master at 3 s + skew(200) = 3 218.75 and advertised every second after.
     const lastAdvert = 3218.75 + Math.floor((10_500 - 3218.75) / 1000) * 1000;
     expect(Number(takeover?.split(' ')[0])).toBeCloseTo(lastAdvert + 3609.375, 3);
+  });
+
+  it('a failing script lowers the master by its weight and the peer takes over; recovery preempts back', () => {
+    const sim = new NetworkSim([
+      defaultMachineParams({ name: 'r0', vrid: 1, primaryAddress: '10.0.0.1', priority: 150, tracked: [{ id: 'chk', weight: -60 }] }),
+      defaultMachineParams({ name: 'r1', vrid: 1, primaryAddress: '10.0.0.2', priority: 120 }),
+    ], 4);
+    sim.delayMax = 0;
+    sim.at(0, () => { sim.start(0); sim.start(1); });
+    sim.at(10_000, () => sim.event(0, { type: 'track', id: 'chk', up: false }));
+    sim.at(20_000, () => sim.event(0, { type: 'track', id: 'chk', up: true }));
+    sim.run(30_000);
+    const transitions = sim.log.filter((l) => /->/.test(l)).map((l) => l.split(' ').slice(1, 3).join(' '));
+    expect(transitions).toEqual([
+      'r0 INIT->BACKUP', 'r1 INIT->BACKUP', 'r0 BACKUP->MASTER', // 150 wins
+      'r1 BACKUP->MASTER', 'r0 MASTER->BACKUP', // 90 < 120: r1 preempts after its down interval
+      'r0 BACKUP->MASTER', 'r1 MASTER->BACKUP', // back to 150: r0 preempts
+    ]);
+    const t = (s: string): number => Number(sim.log.filter((l) => l.includes(s)).pop()?.split(' ')[0]);
+    // r1 ignores the lowered master's adverts (preempt) and takes over one down interval after
+    // the last advert it honoured (r0 master at 3 000 + skew(150) = 3 414.062, adverts each second).
+    expect(t('r1 BACKUP->MASTER')).toBeCloseTo(9414.062 + 3000 + 531.25, 2);
+    // Recovered to 150, r0 ignores r1's 120 adverts and takes over after its own down interval.
+    expect(t('r0 BACKUP->MASTER')).toBeGreaterThan(20_000);
+    expect(t('r0 BACKUP->MASTER')).toBeLessThan(20_000 + 1000 + 3414.062);
   });
 
   it('graceful shutdown of the master: takeover after Skew_Time only', () => {
