@@ -19,7 +19,7 @@ export const bfdInstance: KeywordSpec = {
   doc: 'A BFD session (RFC 5880) with a neighbour.',
   block: {
     keywords: [
-      valOrWarn('neighbor_ip', ip, BFD, 'Neighbour address.', { aliases: ['neighbour_ip'] }),
+      valOrWarn('neighbor_ip', ip, BFD, 'Neighbour address.', { aliases: ['neighbour_ip'], example: '10.99.0.7' }),
       val('source_ip', ip, BFD, 'Source address.'),
       val('min_rx', millis(1, MS_MAX), BFD, 'Required minimum RX interval (ms; µs in the model).', { default: 10_000 }),
       val('min_tx', millis(1, MS_MAX), BFD, 'Desired minimum TX interval (ms; µs in the model).', { default: 10_000 }),

@@ -8,7 +8,7 @@
 import { ErrClass } from '../diagnostics.js';
 import type { ConvertCtx, KeywordSpec, Word } from './types.js';
 import { INT_MAX, TIMER_MAX_US, UINT_MAX, hexString, ifname, ip, name, oneOf, oneOfNoCase, string, timerUs, uint, wholeSeconds } from './values.js';
-import { conv, flag, flagBool, later, parseWord, scriptLineOrWarn, supported, userLine, val, valOrWarn, weightReverse } from './shared.js';
+import { conv, example, flag, flagBool, later, parseWord, scriptLineOrWarn, supported, userLine, val, valOrWarn, weightReverse } from './shared.js';
 
 const SMTPC = later('SMTP_CHECK health checker');
 const PING = later('PING_CHECK health checker');
@@ -132,10 +132,10 @@ const url: KeywordSpec = {
   block: {
     keywords: [
       val('path', string, supported, 'Path of the URL.'),
-      conv('digest', digest, supported, 'MD5 of the body (genhash output).'),
+      conv('digest', digest, supported, 'MD5 of the body (genhash output).', { onceMessage: 'Digest is a duplicate' }),
       conv('status_code', statusCodes, supported, 'Accepted status codes and ranges (default 200-299).', { default: [[200, 299]] }),
       val('virtualhost', string, supported, 'Host header (default: checker, real or virtual server).'),
-      valOrWarn('regex', string, REGEX, 'Regular expression the body must match.'),
+      valOrWarn('regex', string, REGEX, 'Regular expression the body must match.', { example: '^OK' }),
       flag('regex_no_match', REGEX, 'Fail when the regex matches.'),
       conv('regex_options', regexOptions, REGEX, 'PCRE2 options.'),
       conv('regex_stack', regexStack, REGEX, 'JIT stack start and max size.'),
@@ -212,7 +212,7 @@ const dnsCheck: KeywordSpec = {
       val('type', oneOfNoCase(['A', 'NS', 'CNAME', 'SOA', 'MX', 'TXT', 'AAAA', 'RRSIG', 'DNSKEY'] as const, 'DNS check type'), supported, 'Query type.', {
         default: 'SOA',
       }),
-      val('name', dnsName, supported, 'Domain name queried.', { default: '.' }),
+      val('name', dnsName, supported, 'Domain name queried.', { default: '.' , onceMessage: 'DNS_CHECK name already specified - ignoring' }),
     ],
   },
 };
@@ -242,7 +242,7 @@ const bfdCheck: KeywordSpec = {
   repeatable: true,
   support: BFD,
   doc: 'Real server state follows a bfd_instance.',
-  block: { keywords: [val('name', name(31, 'BFD name'), BFD, 'Name of the bfd_instance.'), flagBool('alpha', BFD, 'Start in the failed state.')] },
+  block: { keywords: [val('name', name(31, 'BFD name'), BFD, 'Name of the bfd_instance.', { example: 'BFD', onceMessage: 'BFD_CHECK - BFD already specified' }), flagBool('alpha', BFD, 'Start in the failed state.')] },
 };
 
 const pingCheck: KeywordSpec = {
@@ -261,7 +261,7 @@ const udpCheck: KeywordSpec = {
   block: {
     keywords: [
       ...commonKeywords(true),
-      conv('payload', hexPayload(false, 'payload'), supported, 'Data sent (hex; default random).'),
+      conv('payload', example(hexPayload(false, 'payload'), '01ab 02'), supported, 'Data sent (hex; default random).'),
       conv('require_reply', optionalHex, supported, 'A reply is needed [hex data it must match, x = any nibble].'),
       val('min_reply_length', uint(0, 65535), supported, 'Minimum reply length.', { default: 0 }),
       val('max_reply_length', uint(0, 65535), supported, 'Maximum reply length.', { default: 255 }),
@@ -287,6 +287,7 @@ function hexPayload(wildcard: boolean, what: string) {
   };
 }
 const replyHex = hexPayload(true, 'reply');
+example(optionalHex, '01xx 02');
 function optionalHex(words: Word[], ctx: ConvertCtx): string | true | undefined {
   return words.length === 0 ? true : replyHex(words, ctx);
 }
@@ -298,7 +299,7 @@ const fileCheck: KeywordSpec = {
   doc: 'Real server weight/state from a track_file.',
   block: {
     keywords: [
-      val('track_file', string, supported, 'Name of the track_file.'),
+      val('track_file', string, supported, 'Name of the track_file.', { example: 'TF' }),
       flag('dynamic', supported, 'Add value x weight to the real server weight.', {
         unknownToKeepalived: 'documented in keepalived.conf(5) but keepalived 2.2.7 never installs the keyword',
       }),
@@ -317,3 +318,9 @@ const tcpCheck: KeywordSpec = {
 
 /** Checker blocks of a real_server, in man page order. */
 export const checkerKeywords: KeywordSpec[] = [httpGet('HTTP_GET'), httpGet('SSL_GET'), tcpCheck, smtpCheck, dnsCheck, miscCheck, bfdCheck, pingCheck, udpCheck, fileCheck];
+
+example(digest, '9b3a0c85a887a256d6939da88aabd8cd');
+example(statusCodes, '200-299 404');
+example(regexOptions, 'caseless multiline');
+example(regexStack, '32768 65536');
+example(regexOffset, '10');

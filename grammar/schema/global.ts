@@ -3,7 +3,7 @@
 import { ErrClass } from '../diagnostics.js';
 import type { ConvertCtx, KeywordSpec, Word } from './types.js';
 import { INT_MAX, INT_MIN, UINT_MAX, int, ifname, multicast, name, path, string, timerUs, uint, wholeSeconds } from './values.js';
-import { conv, fifoLine, flag, flagBool, ignored, later, lines, nameLine, optVal, parseWord, scriptLine, supported, userLine, val, valOrWarn } from './shared.js';
+import { conv, example, fifoLine, flag, flagBool, ignored, later, lines, nameLine, optVal, parseWord, scriptLine, supported, userLine, val, valOrWarn } from './shared.js';
 
 const SCHED = later('process scheduling (priority, realtime, CPU affinity, mlock) of lvsd');
 const SNMP = later('SNMP agent');
@@ -18,10 +18,10 @@ const NO_IPSET = 'Debian builds keepalived without libipset';
 
 /** Root-level global keywords (outside global_defs). */
 export const rootGlobalKeywords: KeywordSpec[] = [
-  val('net_namespace', name(255, 'net_namespace name'), NETNS, 'Network namespace to run in (cannot change on reload).'),
-  optVal('net_namespace_ipvs', string, NETNS, 'Network namespace holding the IPVS configuration (none = default namespace).'),
+  val('net_namespace', name(255, 'net_namespace name'), NETNS, 'Network namespace to run in (cannot change on reload).', { onceMessage: 'Duplicate net_namespace definition - ignoring' }),
+  optVal('net_namespace_ipvs', string, NETNS, 'Network namespace holding the IPVS configuration (none = default namespace).', { onceMessage: 'Duplicate net_namespace_ipvs definition - ignoring' }),
   flag('namespace_with_ipsets', NETNS, 'Allow ipsets with a namespace on kernels before 3.13.'),
-  val('instance', string, later('per-instance pid and file names'), 'Instance name used in pid file names.'),
+  val('instance', string, later('per-instance pid and file names'), 'Instance name used in pid file names.', { onceMessage: 'Duplicate instance definition - ignoring' }),
   flag('use_pid_dir', later('pid files in /run/keepalived'), 'Create pid files in /run/keepalived.'),
   flag('linkbeat_use_polling', later('link polling with MII/ETHTOOL/ioctl'), 'Poll media link state instead of netlink.'),
   val('child_wait_time', wholeSeconds(0, Math.floor(UINT_MAX / 1e6)), later('graceful child shutdown timing'), 'Time to wait for child processes on termination (µs in the model).', { default: 5_000_000 }),
@@ -117,8 +117,8 @@ function garpExtraIf(min: number) {
     return n === undefined ? undefined : { all, interval: n };
   };
 }
-export const garpExtraIfGlobal = garpExtraIf(1);
-export const garpExtraIfInstance = garpExtraIf(0);
+export const garpExtraIfGlobal = example(garpExtraIf(1), 'all 100');
+export const garpExtraIfInstance = example(garpExtraIf(0), 'all 100');
 
 // max_auto_priority [<-1 to 99>]; without a value: the maximum
 function maxAutoPriority(words: Word[], ctx: ConvertCtx): number | undefined {
@@ -301,21 +301,21 @@ const lvsProcName = name(15, 'process name');
 
 /** The global_defs block, in man page order. */
 export const globalDefsKeywords: KeywordSpec[] = [
-  val('tmp_config_directory', path, ignored('lvsd reads the configuration once per process; no copy is made'), 'Directory for the temporary configuration copy.'),
+  val('tmp_config_directory', path, ignored('lvsd reads the configuration once per process; no copy is made'), 'Directory for the temporary configuration copy.', { onceMessage: 'tmp_config_directory already specified - ignoring' }),
   val('config_save_dir', path, RELOAD, 'Directory where configuration state is saved around reloads.'),
   flag('process_names', later('process names'), 'Use the default process names.'),
   val('process_name', lvsProcName, later('process names'), 'Name of the parent process.'),
   val('vrrp_process_name', lvsProcName, later('process names'), 'Name of the VRRP process.'),
   val('checker_process_name', lvsProcName, later('process names'), 'Name of the checker process.', { aliases: ['lvs_process_name'], deprecated: { lvs_process_name: { level: 'log', message: "'lvs_process_name' is deprecated - please use 'checker_process_name'" } } }),
   val('bfd_process_name', lvsProcName, later('process names'), 'Name of the BFD process.'),
-  conv('startup_script', scriptLine, later('startup/shutdown scripts'), 'Script run once before the children start.'),
+  conv('startup_script', scriptLine, later('startup/shutdown scripts'), 'Script run once before the children start.', { onceMessage: 'startup script already specified' }),
   val('startup_script_timeout', wholeSeconds(1, 1000), later('startup/shutdown scripts'), 'Time the startup script may run.', { default: 10_000_000 }),
-  conv('shutdown_script', scriptLine, later('startup/shutdown scripts'), 'Script run once after the children stop.'),
+  conv('shutdown_script', scriptLine, later('startup/shutdown scripts'), 'Script run once after the children stop.', { onceMessage: 'shutdown script already specified' }),
   val('shutdown_script_timeout', wholeSeconds(1, 1000), later('startup/shutdown scripts'), 'Time the shutdown script may run.', { default: 10_000_000 }),
-  lines('notification_email', nameLine('email address', 'Warning - empty notification_email block'), SMTP, 'Recipients of SMTP alerts.'),
+  lines('notification_email', nameLine('email address', 'Warning - empty notification_email block', 'admin@example.com'), SMTP, 'Recipients of SMTP alerts.'),
   val('notification_email_from', string, SMTP, 'From address of SMTP alerts.'),
   conv('smtp_server', smtpServer, SMTP, 'SMTP server (IP or name) and optional port.'),
-  valOrWarn('smtp_helo_name', string, SMTP, 'Name used in HELO.'),
+  valOrWarn('smtp_helo_name', string, SMTP, 'Name used in HELO.', { example: 'lvs1.example.com' }),
   val('smtp_connect_timeout', wholeSeconds(1, Math.floor(UINT_MAX / 1e6)), SMTP, 'SMTP connect timeout.', { default: 30_000_000 }),
   flagBool('smtp_alert', SMTP, 'Default state of all smtp_alerts.'),
   flagBool('smtp_alert_vrrp', SMTP, 'Default state of VRRP smtp_alerts.'),
@@ -326,7 +326,7 @@ export const globalDefsKeywords: KeywordSpec[] = [
   val('vrrp_mcast_group4', multicast(4), supported, 'IPv4 VRRP multicast group.', { default: { addr: '224.0.0.18', family: 4 } }),
   val('vrrp_mcast_group6', multicast(6), supported, 'IPv6 VRRP multicast group.', { default: { addr: 'ff02::12', family: 6 } }),
   val('default_interface', ifname, supported, 'Interface for static addresses without dev.', { default: 'eth0' }),
-  conv('lvs_sync_daemon', lvsSyncDaemon, later('IPVS connection sync daemon'), 'IPVS sync daemon interface, instance and parameters.'),
+  conv('lvs_sync_daemon', lvsSyncDaemon, later('IPVS connection sync daemon'), 'IPVS sync daemon interface, instance and parameters.', { onceMessage: 'lvs_sync_daemon has already been specified - ignoring' }),
   conv('lvs_timeouts', lvsTimeouts, supported, 'IPVS tcp/tcpfin/udp connection timeouts (s).'),
   flag('lvs_flush', supported, 'Flush the IPVS table at startup.'),
   conv('lvs_flush_on_stop', flushOnStop, supported, 'Flush IPVS at shutdown (VS: virtual servers only).', { aliases: ['lvs_flush_onstop'] }),
@@ -347,14 +347,14 @@ export const globalDefsKeywords: KeywordSpec[] = [
   flagBool('vrrp_lower_prio_no_advert', supported, 'Do not answer a lower priority advert.'),
   flagBool('vrrp_higher_prio_send_advert', supported, 'Send an advert before yielding to a higher priority master.'),
   val('vrrp_version', int(2, 3), supported, 'Default VRRP version.', { default: 2 }),
-  optVal('nftables', name(255, 'nftables table name'), NFT, 'Use nftables table TABLENAME (default keepalived).'),
+  optVal('nftables', name(255, 'nftables table name'), NFT, 'Use nftables table TABLENAME (default keepalived).', { onceMessage: 'nftables already specified - ignoring' }),
   val('nftables_priority', int(INT_MIN, INT_MAX), NFT, 'Priority of the nftables base chains.', { default: -1 }),
   flag('nftables_counters', NFT, 'Add counters to nftables rules.'),
   flag('nftables_ifindex', NFT, 'Use ifindex in IPv6 link-local nftables sets.'),
-  optVal('nftables_ipvs', name(255, 'ipvs nftables table name'), NFT, 'nftables table for virtual server group fwmarks.'),
+  optVal('nftables_ipvs', name(255, 'ipvs nftables table name'), NFT, 'nftables table for virtual server group fwmarks.', { onceMessage: 'ipvs nftables already specified - ignoring' }),
   val('nftables_ipvs_priority', int(INT_MIN, INT_MAX), NFT, 'Priority of the IPVS nftables chains.'),
   val('nftables_ipvs_start_fwmark', uint(1, UINT_MAX), NFT, 'First fwmark for virtual server groups.', { default: 1000 }),
-  conv('vrrp_iptables', iptables, NFT, 'iptables chains for VIP filtering (Debian keepalived uses nftables instead).'),
+  conv('vrrp_iptables', iptables, NFT, 'iptables chains for VIP filtering (Debian keepalived uses nftables instead).', { onceMessage: 'iptables already specified - ignoring' }),
   conv('vrrp_ipsets', ipsets, NFT, 'ipset names used with iptables.', { unknownToKeepalived: NO_IPSET }),
   flag('disable_local_igmp', later('igmp_link_local_mcast_reports control'), 'Disable IGMP reports for 224.0.0.0/24.'),
   flag('vrrp_check_unicast_src', supported, 'Check that unicast adverts come from a configured peer.'),
@@ -378,7 +378,7 @@ export const globalDefsKeywords: KeywordSpec[] = [
   val('vrrp_rlimit_rttime', rlimit, SCHED, 'RLIMIT_RTTIME (µs) of the VRRP process.', { default: 10000, aliases: ['vrrp_rlimit_rtime'], deprecated: rtime('vrrp') }),
   val('checker_rlimit_rttime', rlimit, SCHED, 'RLIMIT_RTTIME (µs) of the checker process.', { default: 10000, aliases: ['checker_rlimit_rtime'], deprecated: rtime('checker') }),
   val('bfd_rlimit_rttime', rlimit, SCHED, 'RLIMIT_RTTIME (µs) of the BFD process.', { default: 10000, aliases: ['bfd_rlimit_rtime'], deprecated: rtime('bfd') }),
-  val('snmp_socket', name(255, 'snmp socket name'), SNMP, 'AgentX master socket.', { default: 'unix:/var/agentx/master' }),
+  val('snmp_socket', name(255, 'snmp socket name'), SNMP, 'AgentX master socket.', { default: 'unix:/var/agentx/master' , onceMessage: 'SNMP socket already set - ignoring' }),
   flag('enable_snmp_vrrp', SNMP, 'SNMP: VRRP part of the KEEPALIVED MIB.', { aliases: ['enable_snmp_keepalived'] }),
   flag('enable_snmp_checker', SNMP, 'SNMP: checker part of the KEEPALIVED MIB.'),
   flag('enable_snmp_rfc', SNMP, 'SNMP: RFC2787 and RFC6527 VRRP MIBs.'),
@@ -389,12 +389,12 @@ export const globalDefsKeywords: KeywordSpec[] = [
   val('dbus_service_name', string, DBUS, 'DBus service name.', { default: 'org.keepalived.Vrrp1' }),
   conv('script_user', userLine, supported, 'Default user [group] for scripts.'),
   flag('enable_script_security', supported, 'Refuse root scripts whose path a non-root user can write.'),
-  conv('notify_fifo', fifoLine, FIFO, 'FIFO for all notify events.'),
-  conv('notify_fifo_script', scriptLine, FIFO, 'Script reading notify_fifo.'),
-  conv('vrrp_notify_fifo', fifoLine, FIFO, 'FIFO for VRRP notify events.'),
-  conv('vrrp_notify_fifo_script', scriptLine, FIFO, 'Script reading vrrp_notify_fifo.'),
-  conv('lvs_notify_fifo', fifoLine, FIFO, 'FIFO for checker notify events.'),
-  conv('lvs_notify_fifo_script', scriptLine, FIFO, 'Script reading lvs_notify_fifo.'),
+  conv('notify_fifo', fifoLine, FIFO, 'FIFO for all notify events.', { onceMessage: 'notify_fifo already specified - ignoring' }),
+  conv('notify_fifo_script', scriptLine, FIFO, 'Script reading notify_fifo.', { onceMessage: 'notify_fifo_script already specified - ignoring' }),
+  conv('vrrp_notify_fifo', fifoLine, FIFO, 'FIFO for VRRP notify events.', { onceMessage: 'vrrp_notify_fifo already specified - ignoring' }),
+  conv('vrrp_notify_fifo_script', scriptLine, FIFO, 'Script reading vrrp_notify_fifo.', { onceMessage: 'vrrp_notify_fifo_script already specified - ignoring' }),
+  conv('lvs_notify_fifo', fifoLine, FIFO, 'FIFO for checker notify events.', { onceMessage: 'lvs_notify_fifo already specified - ignoring' }),
+  conv('lvs_notify_fifo_script', scriptLine, FIFO, 'Script reading lvs_notify_fifo.', { onceMessage: 'lvs_notify_fifo_script already specified - ignoring' }),
   flag('fifo_write_vrrp_states_on_reload', FIFO, 'Write VRRP states to the FIFOs on reload.'),
   conv('dynamic_interfaces', dynamicInterfaces, later('interfaces that appear after startup'), 'Allow interfaces missing at startup [allow_if_changes].'),
   val('vrrp_netlink_cmd_rcv_bufs', bufs, NLBUF, 'VRRP netlink command socket receive buffer.'),
@@ -414,8 +414,8 @@ export const globalDefsKeywords: KeywordSpec[] = [
   conv('umask', umask, later('umask for created files'), 'umask as a number or IRUSR|IWGRP|... bits.'),
   val('vrrp_startup_delay', timerUs(1000, UINT_MAX), supported, 'Delay (s) before VRRP instances start.'),
   flag('log_unknown_vrids', supported, 'Log adverts for VRIDs not configured on the interface.'),
-  val('vmac_prefix', name(10, 'vmac prefix'), supported, 'Prefix of generated VMAC interface names.', { default: 'vrrp' }),
-  val('vmac_addr_prefix', name(10, 'vmac_addr prefix'), supported, 'Prefix of VMAC names for VIPs on other interfaces.'),
+  val('vmac_prefix', name(10, 'vmac prefix'), supported, 'Prefix of generated VMAC interface names.', { default: 'vrrp' , onceMessage: 'vmac prefix has already been specified - ignoring' }),
+  val('vmac_addr_prefix', name(10, 'vmac_addr prefix'), supported, 'Prefix of VMAC names for VIPs on other interfaces.', { onceMessage: 'vmac_addr prefix has already been specified - ignoring' }),
   val('random_seed', uint(0, UINT_MAX), supported, 'Seed for ${_RANDOM}.'),
   optVal('reload_check_config', path, RELOAD, 'Check the configuration before a reload [log file].'),
   val('reload_time_file', path, RELOAD, 'File holding a scheduled reload time.'),
@@ -425,3 +425,16 @@ export const globalDefsKeywords: KeywordSpec[] = [
   flagBool('data_use_instance', later('SIGUSR1 data dumps'), 'Add instance and namespace to .data file names.'),
 ];
 
+
+example(lvsTimeouts, 'tcp 900 tcpfin 120 udp 300');
+example(lvsSyncDaemon, 'eth0 inst VI_1 id 10 maxlen 1400 port 8848 ttl 2 group 224.0.0.81');
+example(maxAutoPriority, '10');
+example(dynamicInterfaces, 'allow_if_changes');
+example(flushOnStop, 'VS');
+example(iptables, 'keepalived_in keepalived_out');
+example(rxBufsPolicy, 'MTU');
+example(umask, 'IWGRP|IWOTH');
+example(includeCheck, 'read +match');
+example(smtpServer, '10.99.0.25 25');
+example(cpuList, '0');
+example(ipsets, 'keepalived keepalived6');

@@ -68,4 +68,6 @@ export function* allBlocks(block: BlockSpec = rootSchema, path: string[] = []): 
 /** The field a keyword writes in its block's object. */
 export const fieldOf = (k: KeywordSpec): string => k.field ?? k.name;
 
+export { exampleOf } from './shared.js';
+
 export type { BlockSpec, KeywordSpec } from './types.js';

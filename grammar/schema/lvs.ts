@@ -4,7 +4,7 @@ import { ErrClass } from '../diagnostics.js';
 import type { ConvertCtx, KeywordSpec, Word } from './types.js';
 import { INT_MAX, UINT_MAX, ip, oneOf, oneOfNoCase, path, port, string, uint } from './values.js';
 import {
-  conv, flag, flagBool, ignored, later, lines, lvsMethod, scriptLine, serverAddr, supported, val, virtualServerKey, vsgEntryLine,
+  conv, example, flag, flagBool, ignored, later, lines, lvsMethod, scriptLine, serverAddr, supported, val, virtualServerKey, vsgEntryLine,
 } from './shared.js';
 import { checkerKeywords, connectTimeout, delayBeforeRetry, delayLoop, warmup } from './checkers.js';
 
@@ -74,8 +74,8 @@ const realServerKeywords: KeywordSpec[] = [
   val('weight', rsWeight, supported, 'IPVS weight (default: the virtual server weight, 1).'),
   // keepalived knows lb_kind only at the virtual server level
   conv('lvs_method', lvsMethod, supported, 'Forwarding method NAT|DR|TUN [type ...] (default: virtual server).'),
-  conv('notify_up', scriptLine, supported, 'Script run when the real server comes up.'),
-  conv('notify_down', scriptLine, supported, 'Script run when the real server goes down.'),
+  conv('notify_up', scriptLine, supported, 'Script run when the real server comes up.', { onceMessage: 'notify_up script already specified - ignoring' }),
+  conv('notify_down', scriptLine, supported, 'Script run when the real server goes down.', { onceMessage: 'notify_down script already specified - ignoring' }),
   val('uthreshold', uint(0, UINT_MAX), supported, 'Upper connection threshold.'),
   val('lthreshold', uint(0, UINT_MAX), supported, 'Lower connection threshold.'),
   flagBool('smtp_alert', SMTP, 'Send SMTP alerts on state changes.'),
@@ -139,8 +139,8 @@ export const virtualServer: KeywordSpec = {
       flag('omega', supported, 'Run quorum and real server down notifiers at shutdown.'),
       val('quorum', uint(1, UINT_MAX), supported, 'Minimum total weight of live real servers.', { default: 1 }),
       val('hysteresis', uint(0, UINT_MAX), supported, 'Quorum hysteresis.', { default: 0 }),
-      conv('quorum_up', scriptLine, supported, 'Script run when quorum is gained.'),
-      conv('quorum_down', scriptLine, supported, 'Script run when quorum is lost.'),
+      conv('quorum_up', scriptLine, supported, 'Script run when quorum is gained.', { onceMessage: 'quorum_up script already specified - ignoring' }),
+      conv('quorum_down', scriptLine, supported, 'Script run when quorum is lost.', { onceMessage: 'quorum_down script already specified - ignoring' }),
       val('ip_family', oneOf(['inet', 'inet6'] as const, {}, 'address family'), supported, 'Address family of a fwmark service with tunnelled real servers.'),
       val('weight', uint(1, INT_MAX), supported, 'Default weight of the real servers (not in the man page; keepalived 2.2.7 reads it).', { default: 1 }),
       sorryServer,
@@ -168,16 +168,20 @@ export const virtualServerGroup: KeywordSpec = lines('virtual_server_group', { .
 
 export const sslBlock: KeywordSpec = {
   name: 'SSL',
-  merge: true,
+  onceMessage: 'SSL context already specified - replacing',
   support: supported,
   doc: 'TLS context of SSL_GET checkers (auto-generated when absent).',
   block: {
     keywords: [
-      val('password', string, supported, 'Password of the key.'),
-      val('ca', path, supported, 'CA file.'),
-      val('certificate', path, supported, 'Certificate file.'),
-      val('key', path, supported, 'Key file.'),
+      val('password', string, supported, 'Password of the key.', { onceMessage: 'SSL password already specified - replacing' }),
+      val('ca', path, supported, 'CA file.', { onceMessage: 'SSL cafile already specified - replacing' }),
+      val('certificate', path, supported, 'Certificate file.', { onceMessage: 'SSL certfile already specified - replacing' }),
+      val('key', path, supported, 'Key file.', { onceMessage: 'SSL keyfile already specified - replacing' }),
     ],
   },
 };
 
+
+example(persistenceTimeout, '300');
+example(persistenceGranularity, '255.255.255.0');
+example(persistenceEngine, 'sip');

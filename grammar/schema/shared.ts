@@ -7,6 +7,18 @@ import { int, ip, ipPrefix, uint, bool, type Family, type IpAddr, type IpPrefix 
 import { isIP } from 'node:net';
 
 export const supported: Support = { status: 'supported' };
+
+/** A converter with a valid argument string attached, for docs and tests (see exampleOf). */
+export type WithExample = { example?: string };
+/** Attaches a valid argument string to a converter function. */
+export function example<F extends object>(f: F, text: string): F {
+  (f as WithExample).example = text;
+  return f;
+}
+/** A valid argument string of a keyword (or a data line of a `lines` keyword): declared, or its converter's. */
+export function exampleOf(k: KeywordSpec): string | undefined {
+  return k.example ?? (k.convert as WithExample | undefined)?.example ?? k.lines?.example;
+}
 export const later = (what: string): Support => ({ status: 'accepted', later: what });
 export const ignored = (why: string): Support => ({ status: 'ignored', why });
 
@@ -87,10 +99,11 @@ export interface TrackItem {
  * keepalived reads the weight in [min, max]; for most kinds it still reads ±254 and clamps it to
  * ±253 with an error (clamp254); track_interface knows `reverse` only.
  */
-export function trackLine(what: string, min: number, max: number, clamp254: boolean, noreverse: boolean): LineSpec {
+export function trackLine(what: string, min: number, max: number, clamp254: boolean, noreverse: boolean, sample = 'X'): LineSpec {
   const wt = int(min, max);
   return {
     name: what,
+    example: `${sample} weight 10`,
     convert(words, ctx) {
       const item: TrackItem = { name: words[0].text };
       if (words.length === 1) return item;
@@ -121,16 +134,18 @@ export function trackLine(what: string, min: number, max: number, clamp254: bool
   };
 }
 
-export const trackInterfaceLine = trackLine('track_interface', -254, 254, true, false);
-export const trackScriptLine = trackLine('track_script', -254, 254, true, true);
-export const trackFileLine = trackLine('track_file', -254, 254, true, true);
-export const trackProcessLine = trackLine('track_process', -254, 254, true, true);
-export const trackBfdLine = trackLine('track_bfd', -253, 253, false, true);
+// examples name the objects tests and docs define: interface eth0, vrrp_script CHK, track_file TF, vrrp_track_process PROC, bfd_instance BFD
+export const trackInterfaceLine = trackLine('track_interface', -254, 254, true, false, 'eth0');
+export const trackScriptLine = trackLine('track_script', -254, 254, true, true, 'CHK');
+export const trackFileLine = trackLine('track_file', -254, 254, true, true, 'TF');
+export const trackProcessLine = trackLine('track_process', -254, 254, true, true, 'PROC');
+export const trackBfdLine = trackLine('track_bfd', -253, 253, false, true, 'BFD');
 
 /** A line that is just a name (sync group members, garp_group interfaces, notification_email). */
-export function nameLine(what: string, emptyMessage?: string): LineSpec {
+export function nameLine(what: string, emptyMessage?: string, sample = 'X'): LineSpec {
   return {
     name: what,
+    example: sample,
     ...(emptyMessage ? { emptyMessage } : {}),
     convert(words, ctx) {
       if (words.length > 1) ctx.report(ErrClass.General, `extra text '${words[1].text}' after ${what} ${words[0].text} - ignoring`, words[1], 'warning');
@@ -142,7 +157,7 @@ export function nameLine(what: string, emptyMessage?: string): LineSpec {
 /** `weight W [reverse]` of vrrp_script/track_file/vrrp_track_process/bfd_instance. */
 export function weightReverse(min: number, max: number, noreverse = false) {
   const wt = int(min, max);
-  return (words: Word[], ctx: ConvertCtx): { weight: number; reverse: boolean } | undefined => {
+  return example((words: Word[], ctx: ConvertCtx): { weight: number; reverse: boolean } | undefined => {
     if (words.length === 0) {
       ctx.report(ErrClass.MissingParameter, 'weight missing');
       return undefined;
@@ -155,7 +170,7 @@ export function weightReverse(min: number, max: number, noreverse = false) {
       else if (!(noreverse && words[1].text === 'noreverse')) ctx.report(ErrClass.General, `unknown weight option ${words[1].text} - ignoring`, words[1]);
     }
     return { weight: w, reverse };
-  };
+  }, '10 reverse');
 }
 
 /** `KEYWORD [<BOOL>]` converter for keywords whose optional word keepalived reads with check_true_false. */
@@ -200,6 +215,7 @@ export interface AddressLine extends IpPrefix {
 export function addressLine(isStatic: boolean): LineSpec {
   return {
     name: 'address',
+    example: '10.99.3.1/24 dev eth0 label eth0:1',
     convert(words, ctx) {
       const first = words[0];
       const a = parseIpWithPrefix(first, ctx);
@@ -347,6 +363,7 @@ export interface RouteLine {
 export function routeLine(isStatic: boolean): LineSpec {
   return {
     name: 'route',
+    example: '10.99.4.0/24 via 10.99.3.254 dev eth0',
     convert(words, ctx) {
       const out: RouteLine = { dst: '', options: {} };
       let cur = out.options;
@@ -447,6 +464,7 @@ const RULE_TYPES = new Set(['unicast', 'blackhole', 'unreachable', 'prohibit', '
 export function ruleLine(isStatic: boolean): LineSpec {
   return {
     name: 'rule',
+    example: 'from 10.99.4.0/24 table 100 preference 100',
     convert(words, ctx) {
       const options: Record<string, string | true> = {};
       let family: Family | undefined;
@@ -505,6 +523,7 @@ export interface UnicastPeer extends IpAddr {
 /** `<IPADDR> [min_ttl {0..255}] [max_ttl {0..255}]` */
 export const unicastPeerLine: LineSpec = {
   name: 'unicast peer',
+  example: '10.99.3.2 min_ttl 1 max_ttl 255',
   convert(words, ctx) {
     const a = ip.parse(words[0].text);
     if (!a.ok) {
@@ -614,7 +633,7 @@ export interface ServerAddr extends IpAddr {
 
 /** `<IPADDR> [<PORT>]` of real_server / sorry_server (keepalived inet_stosockaddr; port 0 = none). */
 export function serverAddr(what: string) {
-  return (words: Word[], ctx: ConvertCtx): ServerAddr | undefined => {
+  return example((words: Word[], ctx: ConvertCtx): ServerAddr | undefined => {
     if (words.length === 0) {
       ctx.report(ErrClass.MissingParameter, `${what} address missing`);
       return undefined;
@@ -635,7 +654,7 @@ export function serverAddr(what: string) {
     }
     if (words.length > 2) ctx.report(ErrClass.General, `extra parameter '${words[2].text}' for ${what}`, words[2], 'warning');
     return { ...a.value, port };
-  };
+  }, '10.99.0.9 8080');
 }
 
 export type VirtualServerKey =
@@ -674,6 +693,7 @@ export type VsgEntry =
 /** A virtual_server_group entry: `IP|RANGE [PORT]` or `fwmark N [inet|inet6]`. */
 export const vsgEntryLine: LineSpec = {
   name: 'virtual server group entry',
+  example: '10.99.5.1-10 80',
   convert(words, ctx) {
     const t = words[0].text;
     if (t === 'fwmark') {
@@ -791,3 +811,12 @@ export function conv(name: string, convert: NonNullable<KeywordSpec['convert']>,
 export function lines(name: string, line: LineSpec, support: Support, doc: string, extra: Extra = {}): KeywordSpec {
   return { name, lines: line, repeatable: true, support, doc, ...extra };
 }
+
+example(scriptLine, '/bin/true');
+example(scriptLineOrWarn, '/bin/true');
+example(optionalScript, '/bin/true');
+example(fifoLine, '/run/lvsd.fifo');
+example(userLine, 'root');
+example(optionalBool, 'true');
+example(lvsMethod, 'TUN type gue port 6080 csum');
+example(virtualServerKey, '10.99.0.1 80');

@@ -13,6 +13,7 @@ const ROUTES = later('virtual/static routes and rules');
 /** `IFNAME [MII|ETHTOOL|IOCTL]` */
 const linkbeatLine: LineSpec = {
   name: 'linkbeat interface',
+  example: 'eth0 MII',
   convert(words, ctx) {
     const n = ifname.parse(words[0].text);
     if (!n.ok) {
@@ -34,6 +35,7 @@ const delay = timerUs(0, 255 * 1e6);
 /** `IFNAME DOWN_DELAY [UP_DELAY]` (keepalived only logs bad delays; they are not config errors) */
 const upDownDelayLine: LineSpec = {
   name: 'interface up/down delay',
+  example: 'eth0 1.5 2',
   convert(words, ctx) {
     const n = ifname.parse(words[0].text);
     if (!n.ok) {
@@ -77,7 +79,7 @@ export const trackGroup: KeywordSpec = {
   doc: 'VRRP instances that go to FAULT when a static address/route/rule of the group cannot be restored.',
   block: {
     keywords: [
-      lines('group', nameLine('vrrp_instance name', 'Warning - track group has empty group block'), STATIC, 'Member VRRP instances.', {
+      lines('group', nameLine('vrrp_instance name', 'Warning - track group has empty group block', 'VI_1'), STATIC, 'Member VRRP instances.', {
         repeatable: false, // keepalived: "Group list already specified"
       }),
     ],

@@ -53,6 +53,8 @@ export interface LineSpec {
   convert(words: Word[], ctx: ConvertCtx): unknown;
   /** keepalived's complaint (a config error) when the block has no lines */
   emptyMessage?: string;
+  /** a valid data line, for docs and tests */
+  example?: string;
 }
 
 export interface KeywordSpec {
@@ -111,6 +113,14 @@ export interface KeywordSpec {
    * `values`: the earlier keyword's first word must be one of them.
    */
   after?: { keyword: string; values?: string[]; message: string };
+  /**
+   * keepalived's complaint (a config error) when this keyword appears again in the same block:
+   * "... - ignoring" keeps the first value, "... - replacing" takes the new one. Absent: the last
+   * one wins silently (or, with repeatable, all are kept).
+   */
+  onceMessage?: string;
+  /** a valid argument string for docs and tests (derived from the value type when absent) */
+  example?: string;
   /** one line for docs and --help-keywords */
   doc: string;
 }

@@ -5,7 +5,7 @@ import { ErrClass } from '../diagnostics.js';
 import type { ConvertCtx, KeywordSpec, Word } from './types.js';
 import { INT_MAX, INT_MIN, UINT_MAX, int, ip, ifname, multicast, name, oneOf, string, timerUs, uint, wholeSeconds } from './values.js';
 import {
-  addressLine, conv, flag, flagBool, ignored, later, lines, nameLine, optionalScript, parseWord, routeLine, ruleLine, scriptLine, scriptLineOrWarn,
+  addressLine, conv, example, flag, flagBool, ignored, later, lines, nameLine, optionalScript, parseWord, routeLine, ruleLine, scriptLine, scriptLineOrWarn,
   supported, trackBfdLine, trackFileLine, trackInterfaceLine, trackProcessLine, trackScriptLine, unicastPeerLine, userLine, val,
   weightReverse,
 } from './shared.js';
@@ -68,9 +68,9 @@ export const trackFileBlock: KeywordSpec = {
   doc: 'A file whose numeric content is tracked by VRRP instances, sync groups and FILE_CHECKs.',
   block: {
     keywords: [
-      val('file', string, supported, 'Path of the tracked file.'),
+      val('file', string, supported, 'Path of the tracked file.', { onceMessage: 'File already set for track file - ignoring' }),
       // the man page says -2147483647..2147483647; keepalived 2.2.7 reads -254..254
-      conv('weight', weightReverse(-254, 254), supported, 'Weight multiplied with the value [reverse].', { default: { weight: 1, reverse: false } }),
+      conv('weight', weightReverse(-254, 254), supported, 'Weight multiplied with the value [reverse].', { default: { weight: 1, reverse: false } , onceMessage: 'Weight already set for track file - ignoring' }),
       conv('init_file', initFile, supported, 'Create the file with VALUE (default 0) [overwrite].'),
     ],
   },
@@ -103,9 +103,9 @@ export const vrrpTrackProcess: KeywordSpec = {
   doc: 'Tracks whether a process is running, through the kernel process connector.',
   block: {
     keywords: [
-      conv('process', processLine, PROC, 'Process name [parameters...].'),
+      conv('process', processLine, PROC, 'Process name [parameters...].', { onceMessage: 'Process already set for track process - ignoring' }),
       conv('param_match', paramMatch, PROC, 'initial|partial matching of parameters.'),
-      conv('weight', weightReverse(-254, 254), PROC, 'Priority adjustment [reverse].', { default: { weight: 1, reverse: false } }),
+      conv('weight', weightReverse(-254, 254), PROC, 'Priority adjustment [reverse].', { default: { weight: 1, reverse: false } , onceMessage: 'Weight already set for track process - ignoring' }),
       val('quorum', uint(1, 65535), PROC, 'Minimum number of processes.', { default: 1 }),
       val('quorum_max', uint(0, 65535), PROC, 'Maximum number of processes.'),
       val('fork_delay', procDelay, PROC, 'Delay after a fork before counting the process up (s).'),
@@ -126,7 +126,7 @@ export const vrrpSyncGroup: KeywordSpec = {
   doc: 'VRRP instances that change state together.',
   block: {
     keywords: [
-      lines('group', nameLine('vrrp_instance name', 'Warning - sync group has empty group block'), supported, 'Member VRRP instances.', {
+      lines('group', nameLine('vrrp_instance name', 'Warning - sync group has empty group block', 'VI_1'), supported, 'Member VRRP instances.', {
         repeatable: false, // keepalived: "Group list already specified for sync group"
       }),
       lines('track_interface', trackInterfaceLine, supported, 'Interfaces tracked by all members.'),
@@ -134,14 +134,14 @@ export const vrrpSyncGroup: KeywordSpec = {
       lines('track_file', trackFileLine, supported, 'track_files tracked by all members.'),
       lines('track_process', trackProcessLine, PROC, 'vrrp_track_processes tracked by all members.'),
       lines('track_bfd', trackBfdLine, BFD, 'bfd_instances tracked by all members.'),
-      conv('notify_master', scriptLine, supported, 'Script run on transition to MASTER.'),
-      conv('notify_backup', scriptLine, supported, 'Script run on transition to BACKUP.'),
-      conv('notify_fault', scriptLine, supported, 'Script run on transition to FAULT.'),
-      conv('notify_stop', scriptLine, supported, 'Script run when VRRP stops.'),
+      conv('notify_master', scriptLine, supported, 'Script run on transition to MASTER.', { onceMessage: 'notify_master script already specified - ignoring' }),
+      conv('notify_backup', scriptLine, supported, 'Script run on transition to BACKUP.', { onceMessage: 'notify_backup script already specified - ignoring' }),
+      conv('notify_fault', scriptLine, supported, 'Script run on transition to FAULT.', { onceMessage: 'notify_fault script already specified - ignoring' }),
+      conv('notify_stop', scriptLine, supported, 'Script run when VRRP stops.', { onceMessage: 'notify_stop script already specified - ignoring' }),
       conv('notify_deleted', optionalScript, supported, 'Report DELETED (and run the script) when a member is removed by a reload.', {
         unknownToKeepalived: 'documented for vrrp_sync_group in keepalived.conf(5) but keepalived 2.2.7 installs it for vrrp_instance only',
       }),
-      conv('notify', scriptLine, supported, 'Script run on every transition with GROUP NAME STATE PRIORITY.'),
+      conv('notify', scriptLine, supported, 'Script run on every transition with GROUP NAME STATE PRIORITY.', { onceMessage: 'notify script already specified - ignoring' }),
       flagBool('notify_priority_changes', FIFO, 'Send priority changes on notify FIFOs.'),
       flagBool('smtp_alert', SMTP, 'Send SMTP alerts on transitions.'),
       flag('global_tracking', ignored('deprecated in keepalived; use the sync group track_* blocks'), 'Deprecated: all members share tracking.', {
@@ -163,8 +163,8 @@ export const garpGroup: KeywordSpec = {
     keywords: [
       val('garp_interval', timerUs(0, INT_MAX), supported, 'Interval between gratuitous ARPs (s).'),
       val('gna_interval', timerUs(0, INT_MAX), supported, 'Interval between unsolicited NAs (s).'),
-      val('interface', ifname, supported, 'The interface the limits apply to.'),
-      lines('interfaces', nameLine('interface', 'Warning - empty garp_group interfaces block'), supported, 'Interfaces across which the limits are aggregated.'),
+      val('interface', ifname, supported, 'The interface the limits apply to.', { onceMessage: 'garp_group already specified for the interface - ignoring' }),
+      lines('interfaces', nameLine('interface', 'Warning - empty garp_group interfaces block', 'eth0'), supported, 'Interfaces across which the limits are aggregated.'),
     ],
   },
 };
@@ -281,11 +281,11 @@ export const vrrpInstance: KeywordSpec = {
     keywords: [
       val('state', stateType, supported, 'Initial state MASTER|BACKUP.', { default: 'BACKUP' }),
       val('interface', ifname, supported, 'Interface the instance runs on.'),
-      val('vrf', ifname, VRF, 'VRF to operate in when unicasting without an interface.'),
-      conv('use_vmac', useVmac, supported, 'Use a macvlan with the VRRP virtual MAC [name] [MAC].'),
+      val('vrf', ifname, VRF, 'VRF to operate in when unicasting without an interface.', { onceMessage: 'VRF interface already specified - ignoring' }),
+      conv('use_vmac', useVmac, supported, 'Use a macvlan with the VRRP virtual MAC [name] [MAC].', { onceMessage: 'VMAC interface name already specified' }),
       flag('use_vmac_addr', supported, 'Create VMACs on the other interfaces VIPs use.'),
       flag('vmac_xmit_base', supported, 'Send and receive adverts on the base interface, not the VMAC.'),
-      conv('use_ipvlan', useIpvlan, IPVLAN, 'Use an ipvlan interface [name] [address] [bridge|private|vepa].'),
+      conv('use_ipvlan', useIpvlan, IPVLAN, 'Use an ipvlan interface [name] [address] [bridge|private|vepa].', { onceMessage: 'use_ipvlan already specified' }),
       flag('native_ipv6', ignored('deprecated: the address family of the VIPs decides'), 'Force IPv6 (deprecated).'),
       flag('dont_track_primary', supported, 'Ignore faults of the instance interface.'),
       lines('track_interface', trackInterfaceLine, supported, 'Interfaces to track [weight W [reverse]].'),
@@ -333,20 +333,20 @@ export const vrrpInstance: KeywordSpec = {
       flagBool('skip_check_adv_addr', supported, 'Skip the address check of adverts from the current master (default: global).'),
       flagBool('strict_mode', supported, 'Strict RFC compliance (default: global vrrp_strict).'),
       val('debug', uint(0, 4), ignored('keepalived does not implement instance debug levels'), 'Debug level 0..4 (not implemented by keepalived).'),
-      conv('notify_master', scriptLine, supported, 'Script run on transition to MASTER.'),
-      conv('notify_backup', scriptLine, supported, 'Script run on transition to BACKUP.'),
-      conv('notify_fault', scriptLine, supported, 'Script run on transition to FAULT.'),
-      conv('notify_stop', scriptLine, supported, 'Script run when the instance stops.'),
-      conv('notify_deleted', optionalScript, supported, 'Report DELETED (and run the script) when removed by a reload.'),
-      conv('notify', scriptLine, supported, 'Script run on every transition with INSTANCE NAME STATE PRIORITY.'),
-      conv('notify_master_rx_lower_pri', scriptLine, supported, 'Script run when a master receives a lower priority advert.'),
+      conv('notify_master', scriptLine, supported, 'Script run on transition to MASTER.', { onceMessage: 'notify_master script already specified - ignoring' }),
+      conv('notify_backup', scriptLine, supported, 'Script run on transition to BACKUP.', { onceMessage: 'notify_backup script already specified - ignoring' }),
+      conv('notify_fault', scriptLine, supported, 'Script run on transition to FAULT.', { onceMessage: 'notify_fault script already specified - ignoring' }),
+      conv('notify_stop', scriptLine, supported, 'Script run when the instance stops.', { onceMessage: 'notify_stop script already specified - ignoring' }),
+      conv('notify_deleted', optionalScript, supported, 'Report DELETED (and run the script) when removed by a reload.', { onceMessage: 'notify_deleted already specified - ignoring' }),
+      conv('notify', scriptLine, supported, 'Script run on every transition with INSTANCE NAME STATE PRIORITY.', { onceMessage: 'notify script already specified - ignoring' }),
+      conv('notify_master_rx_lower_pri', scriptLine, supported, 'Script run when a master receives a lower priority advert.', { onceMessage: 'notify_master_rx_lower_pri script already specified - ignoring' }),
       flagBool('notify_priority_changes', FIFO, 'Send priority changes on notify FIFOs.'),
       flagBool('smtp_alert', SMTP, 'Send SMTP alerts on transitions.'),
       val('kernel_rx_buf_size', uint(0, UINT_MAX), later('VRRP socket receive buffer sizing'), 'Receive buffer size of the VRRP socket.'),
       flag('linkbeat_use_polling', later('link polling with MII/ETHTOOL/ioctl'), 'Poll link state of the instance interface (deprecated).', {
         deprecated: { linkbeat_use_polling: { level: 'error', message: "'linkbeat_use_polling' in vrrp instance deprecated - use linkbeat_interfaces block" } },
       }),
-      conv('lvs_sync_daemon_interface', (w: Word[]) => w.map((x) => x.text), ignored('deprecated since keepalived 1.2.19; use global lvs_sync_daemon'), 'Deprecated IPVS sync daemon interface.', {
+      conv('lvs_sync_daemon_interface', example((w: Word[]) => w.map((x) => x.text), 'eth0'), ignored('deprecated since keepalived 1.2.19; use global lvs_sync_daemon'), 'Deprecated IPVS sync daemon interface.', {
         deprecated: { lvs_sync_daemon_interface: { level: 'error', message: 'Specifying lvs_sync_daemon_interface against a vrrp is deprecated.' } },
       }),
     ],
@@ -354,3 +354,11 @@ export const vrrpInstance: KeywordSpec = {
 };
 
 void name;
+
+example(initFile, '5 overwrite');
+example(paramMatch, 'initial');
+example(processLine, 'sshd');
+example(useVmac, 'vrrp.51');
+example(useIpvlan, 'ipvl0 10.99.3.9/24 private');
+example(oldChecksum, 'never');
+example(authPass, 'secret');

@@ -9,7 +9,8 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { allBlocks, findKeyword, rootSchema } from '../../../grammar/schema/index.js';
+import { allBlocks, exampleOf, findKeyword, rootSchema } from '../../../grammar/schema/index.js';
+import { readdirSync } from 'node:fs';
 import type { BlockSpec, KeywordSpec, Word } from '../../../grammar/schema/types.js';
 
 const KEEPALIVED = '/usr/sbin/keepalived';
@@ -39,9 +40,9 @@ const opener = (k: string) => OPENERS[k] ?? k;
 let seq = 0;
 interface KaResult { out: string; lineErrors: string[] }
 
-/** Runs keepalived -t on `ctx` blocks around `line`; returns the messages reported at that line. */
-function runKeepalived(ctx: string[], line: string): Promise<KaResult> {
-  const lines: string[] = [];
+/** Runs keepalived -t on `ctx` blocks around `line` (after `prelude`); returns the messages reported at that line. */
+function runKeepalived(ctx: string[], line: string, prelude: string[] = []): Promise<KaResult> {
+  const lines: string[] = [...prelude];
   ctx.forEach((c, i) => lines.push(`${'  '.repeat(i)}${c} {`));
   const at = lines.length + 1;
   const body = line.split('\n');
@@ -394,5 +395,92 @@ describe('bare keywords vs keepalived -t', () => {
         diffs.push(`${[...ctx, line].join(' > ')}: keepalived ${ka.length ? `rejects (${ka.join(' | ')})` : 'accepts'}, schema ${ours.length ? `rejects (${ours.join(' | ')})` : 'accepts'}`);
     });
     expect(diffs, diffs.join('\n')).toEqual([]);
+  }, 300_000);
+});
+
+// ---- 6. a valid example of every keyword, once and twice ---------------------------------------
+
+/** A real, non-loopback interface of this machine stands in for the examples' eth0. */
+const IFACE = readdirSync('/sys/class/net').find((n) => n !== 'lo') ?? 'lo';
+
+/** Objects the examples refer to (track_script CHK, track_file TF, ...), defined before the case. */
+const PRELUDE = [
+  'vrrp_script CHK {', '  script /bin/true', '}',
+  'track_file TF {', '  file /tmp/lvsd-schema-tf', '}',
+  'vrrp_track_process PROC {', '  process sshd', '}',
+  'bfd_instance BFD {', '  neighbor_ip 10.99.0.7', '}',
+];
+
+/** A valid word for a value type, from its documented name. */
+function sampleFor(typeName: string): string {
+  let m = /^INTEGER (-?\d+)\.\.(-?\d+)$/.exec(typeName) ?? /^SECONDS (-?\d+)\.\.(-?\d+) \(whole\)$/.exec(typeName);
+  if (m) return String(Math.min(Math.max(1, Number(m[1])), Number(m[2])));
+  m = /^MILLISECONDS (\d+)\.\.(\d+)$/.exec(typeName);
+  if (m) return String(Math.max(10, Number(m[1])));
+  if (typeName.startsWith('SECONDS')) return '1';
+  const fixed: Record<string, string> = {
+    IP: '10.99.0.5', IPv4: '10.99.0.5', 'IPv4 MULTICAST': '224.0.0.19', 'IPv6 MULTICAST': 'ff02::13', 'MULTICAST IP': '224.0.0.19',
+    'IP[/PREFIX]': '10.99.0.5/32', PORT: '80', PATH: '/tmp', INTERFACE: 'eth0', MAC: '02:00:00:00:00:01', STRING: 'x1',
+    'true|false': 'true', DOMAIN: 'example.com',
+  };
+  if (fixed[typeName]) return fixed[typeName];
+  if (typeName.includes('|')) return typeName.split('|')[0];
+  throw new Error(`no sample for value type ${typeName}`);
+}
+
+function exampleLine(k: KeywordSpec): string | undefined {
+  let ex = exampleOf(k);
+  if (ex === undefined && k.flag) ex = '';
+  if (ex === undefined && k.args?.length) ex = k.args.map((a) => sampleFor(a.type.name)).join(' ');
+  if (ex === undefined) return undefined;
+  const head = k.args?.length && k.lines ? opener(k.name) : k.name;
+  const body = k.lines ? `${head} {\n${ex}\n}` : `${k.name} ${ex}`.trim();
+  return body.replace(/\beth0\b/g, IFACE);
+}
+
+function exampleCases(): Array<{ ctx: string[]; k: KeywordSpec; line: string }> {
+  const out: Array<{ ctx: string[]; k: KeywordSpec; line: string }> = [];
+  for (const { path, block } of allBlocks()) {
+    const ctx = path.map(opener);
+    for (const k of block.keywords) {
+      if (k.block || k.unknownToKeepalived || k.after || k.deprecated?.[k.name]) continue;
+      const line = exampleLine(k);
+      if (line === undefined) throw new Error(`${[...path, k.name].join(' > ')} has no example`);
+      out.push({ ctx, k, line });
+    }
+  }
+  return out;
+}
+
+describe('keyword examples vs keepalived -t', () => {
+  it('every keyword has an example that both keepalived and the schema accept', async () => {
+    const cases = exampleCases();
+    expect(cases.length).toBeGreaterThan(300);
+    const results = await pool(cases, 4, (c) => runKeepalived(c.ctx, c.line, PRELUDE));
+    const wrong: string[] = [];
+    cases.forEach((c, i) => {
+      const ka = results[i].lineErrors;
+      const ours = c.k.lines ? schemaErrors([...c.ctx, c.k.name], c.line.split('\n')[1]) : schemaErrors(c.ctx, c.line);
+      // Debian's keepalived (nftables only) rejects every vrrp_iptables; the schema says so too
+      const alwaysRejected = c.k.name === 'vrrp_iptables' && ka.length > 0 && ours.length > 0;
+      if ((ka.length || ours.length) && !alwaysRejected) wrong.push(`${[...c.ctx, c.line.replace(/\n/g, ' ')].join(' > ')}: keepalived ${ka.join(' | ') || 'ok'}; schema ${ours.join(' | ') || 'ok'}`);
+    });
+    expect(wrong, wrong.join('\n')).toEqual([]);
+  }, 300_000);
+
+  it('complains about a repeated keyword exactly where keepalived does (onceMessage)', async () => {
+    const cases = exampleCases().filter((c) => !c.k.repeatable && !c.k.lines);
+    // blocks that may not repeat: a second empty block must be silent (merge) or complained about (onceMessage)
+    for (const { path, block } of allBlocks())
+      for (const k of block.keywords)
+        if (k.block && !k.repeatable && !k.unknownToKeepalived) cases.push({ ctx: path.map(opener), k, line: `${opener(k.name)} {\n}` });
+    const results = await pool(cases, 4, (c) => runKeepalived(c.ctx, `${c.line}\n${c.line}`, PRELUDE));
+    const wrong: string[] = [];
+    cases.forEach((c, i) => {
+      const ka = results[i].lineErrors.length > 0;
+      const ours = c.k.onceMessage !== undefined;
+      if (ka !== ours) wrong.push(`${[...c.ctx, c.k.name].join(' > ')}: keepalived ${ka ? `complains (${results[i].lineErrors.join(' | ')})` : 'is silent'}, schema ${ours ? 'complains' : 'is silent'}`);
+    });
+    expect(wrong, wrong.join('\n')).toEqual([]);
   }, 300_000);
 });
