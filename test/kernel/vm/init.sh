@@ -52,6 +52,13 @@ mkdir -p $R/run/lock
 
 mkdir -p "$R$LVSD_VM_SHARE" && mount --bind /share "$R$LVSD_VM_SHARE" || die "bind of the share"
 
+# Host folders the run asked to write through (run.mjs --rw=DIR): 9p tags rw0, rw1, ...
+i=0
+for p in $(echo "$LVSD_VM_RW" | tr ':' ' '); do
+  mkdir -p "$R$p" && mount -t 9p -o $P9 rw$i "$R$p" || die "writable share $p"
+  i=$((i+1))
+done
+
 # Bound the run even if the host side is gone (run.mjs killed hard): power off at the deadline.
 [ -n "$LVSD_VM_DEADLINE" ] && { sleep "$LVSD_VM_DEADLINE"; say "FATAL: deadline ${LVSD_VM_DEADLINE}s reached"; halt_now; } &
 

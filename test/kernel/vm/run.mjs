@@ -3,12 +3,13 @@
 // one command inside: by default the kernel test suite (vitest on test/kernel/, or on the
 // files/filters given).
 //
-//   node test/kernel/vm/run.mjs [--report=FILE] [--timeout=SECONDS] [filters...] [-- cmd args...]
+//   node test/kernel/vm/run.mjs [--report=FILE] [--timeout=SECONDS] [--rw=DIR]... [filters...] [-- cmd args...]
+// --rw=DIR makes that host folder writable from the guest (e.g. benchmark results).
 //
 // Exit status is the guest command's. Fails loudly when the kernel cannot be fetched, the VM
 // does not boot, or no status comes back in time. Guest console output goes to stdout.
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdtempSync, realpathSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, realpathSync } from 'node:fs';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StringDecoder } from 'node:string_decoder';
@@ -29,13 +30,15 @@ function fail(msg) {
 }
 
 function parseArgs(argv) {
-  const opts = { report: null, timeout: null, cmd: null, mem: 2048, smp: 2, files: [] };
+  const opts = { report: null, timeout: null, cmd: null, mem: 2048, smp: 2, files: [], rw: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--') { opts.cmd = argv.slice(i + 1); break; }
     if (!a.startsWith('--')) { opts.files.push(a); continue; }
+    const rw = a.match(/^--rw=(.+)$/);
+    if (rw) { opts.rw.push(resolve(rw[1])); continue; }
     const m = a.match(/^--(report|timeout|mem|smp)=(.+)$/);
-    if (!m) fail(`unknown argument ${a} (usage: run.mjs [--report=FILE] [--timeout=S] [--mem=MB] [--smp=N] [test files/filters...] [-- cmd args...])`);
+    if (!m) fail(`unknown argument ${a} (usage: run.mjs [--report=FILE] [--timeout=S] [--mem=MB] [--smp=N] [--rw=DIR]... [test files/filters...] [-- cmd args...])`);
     opts[m[1]] = m[1] === 'report' ? resolve(m[2]) : Number(m[2]);
   }
   if (opts.cmd && opts.cmd.length === 0) fail('nothing after --');
@@ -97,9 +100,15 @@ try {
 console.error(`run.mjs: kernel ${kernel.package}, initramfs ready after ${secs()}s` +
   (initrd.absent.length ? ` (absent optional modules: ${initrd.absent.join(' ')})` : ''));
 
+// Guest init splits these lists on ':' and whitespace.
+for (const p of [repo, kernel.dir, share]) if (/[:\s']/.test(p)) fail(`path ${p} has a ':', quote or blank, which the guest init cannot handle`);
+for (const dir of opts.rw) {
+  if (dir === '/' || /[:,\s']/.test(dir)) fail(`--rw=${dir}: not usable as a writable share`);
+  mkdirSync(dir, { recursive: true });
+}
 removeStaleShares(join(cacheRoot, 'vm-share'));
 mkdirSync(share, { recursive: true });
-writeFileSync(join(share, 'vm.env'), `LVSD_VM_SHARE=${q(share)}\nLVSD_VM_KEEP=${q(`${repo}:${kernel.dir}`)}\nLVSD_VM_DEADLINE=${timeoutS + 60}\n`);
+writeFileSync(join(share, 'vm.env'), `LVSD_VM_SHARE=${q(share)}\nLVSD_VM_KEEP=${q(`${repo}:${kernel.dir}`)}\nLVSD_VM_DEADLINE=${timeoutS + 60}\nLVSD_VM_RW=${q(opts.rw.join(':'))}\n`);
 writeFileSync(join(share, 'run.sh'), guestScript(share, cmd, kernel.dir));
 
 const qemuArgs = [
@@ -110,6 +119,7 @@ const qemuArgs = [
   '-device', 'virtio-rng-pci', '-bios', 'qboot.rom',
   '-virtfs', 'local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap',
   '-virtfs', `local,path=${share},mount_tag=share,security_model=none`,
+  ...opts.rw.flatMap((dir, i) => ['-virtfs', `local,path=${dir},mount_tag=rw${i},security_model=none`]),
 ];
 const qemu = spawn('qemu-system-x86_64', qemuArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
 let qemuAlive = true;
