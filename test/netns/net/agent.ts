@@ -47,11 +47,20 @@ async function handle(r: Req): Promise<unknown> {
       return { addUs: ((t1 - t0) * 1000) / vips.length, removeUs: ((t2 - t1) * 1000) / vips.length };
     }
     case 'monitor': {
-      monitor = await LinkMonitor.open();
+      monitor = await LinkMonitor.open((r.options as { recvBufferSize?: number } | undefined) ?? {});
       monitor.on('change', (l, prev) => out({ event: 'link', at: wall(), link: { ...l, mac: l.mac ? bytesToMac(l.mac) : undefined }, isNew: !prev }));
       monitor.on('removed', (l) => out({ event: 'removed', at: wall(), link: { ifindex: l.ifindex, name: l.name } }));
       return monitor.all().map((l) => ({ ...l, mac: l.mac ? bytesToMac(l.mac) : undefined }));
     }
+    case 'monitorInfo': return { resyncs: monitor?.resyncs, invalid: monitor?.invalid, names: monitor?.all().map((l) => l.name) };
+    case 'deafen': {
+      // Test hook: leave the link group, as if the kernel had dropped our events.
+      const events = (monitor as unknown as { events: { dropMembership(g: number): void; addMembership(g: number): void } }).events;
+      if (r.on) events.dropMembership(1); else events.addMembership(1);
+      return true;
+    }
+    case 'resync': await monitor?.resync(); return true;
+    case 'rcvbuf': return (monitor as unknown as { events: { getRecvBufferSize(): number } }).events.getRecvBufferSize();
     case 'linkState': {
       const l = monitor?.get(r.ifindex as number);
       return l ? { ...l, mac: l.mac ? bytesToMac(l.mac) : undefined } : null;
