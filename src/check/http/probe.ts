@@ -6,7 +6,9 @@
 import net from 'node:net';
 import { createHash, type Hash } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
+import { Duplex } from 'node:stream';
 import { ResponseStream, type ResponseObserver } from './response-stream.js';
+import { TlsRecordTracker } from './tls-records.js';
 
 export interface HttpProbeOptions {
   /** Server IP literal (no name resolution). */
@@ -219,8 +221,9 @@ export async function probeHttp(opts: HttpProbeOptions): Promise<HttpProbeResult
       }
       phase = 'handshake';
       const servername = opts.tls?.servername;
+      const records = new TlsRecordTracker();
       const s = tlsModule.connect({
-        socket: tcp as net.Socket,
+        socket: new RecordTap(tcp as net.Socket, records),
         rejectUnauthorized: false,
         // An IP host stops Node from inventing an SNI name; keepalived sends
         // SNI only when asked to and a virtual host is known.
@@ -246,8 +249,9 @@ export async function probeHttp(opts: HttpProbeOptions): Promise<HttpProbeResult
         if (!onBytes(chunk)) s.destroy();
       });
       s.on('end', () => {
-        closeNotify = true;
-        if (!settled) done(true);
+        const tag = /CCM_8|CCM8/.test(s.getCipher()?.standardName ?? '') ? 8 : 16;
+        closeNotify = records.endedWithCloseNotify(s.getProtocol(), tag);
+        if (!settled) done(closeNotify);
       });
       s.on('error', () => {
         if (settled) return;
@@ -270,4 +274,38 @@ export async function probeHttp(opts: HttpProbeOptions): Promise<HttpProbeResult
       else done(true);
     });
   });
+}
+
+/**
+ * Passes a TCP socket through to the TLS layer while showing its raw bytes to
+ * a TlsRecordTracker (Node hands a net.Socket's handle straight to OpenSSL,
+ * out of JavaScript's sight).
+ */
+class RecordTap extends Duplex {
+  constructor(
+    private readonly raw: net.Socket,
+    records: TlsRecordTracker,
+  ) {
+    super();
+    raw.on('data', (d: Buffer) => {
+      records.feed(d);
+      if (!this.push(d)) raw.pause();
+    });
+    raw.on('end', () => this.push(null));
+    raw.on('error', (e) => this.destroy(e));
+  }
+  override _read(): void {
+    this.raw.resume();
+  }
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    this.raw.write(chunk, cb);
+  }
+  override _final(cb: (err?: Error | null) => void): void {
+    this.raw.end();
+    cb();
+  }
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    this.raw.destroy();
+    cb(err);
+  }
 }

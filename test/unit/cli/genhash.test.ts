@@ -162,6 +162,15 @@ describe('genhash over TLS matches keepalived byte for byte', () => {
     expectSame(p);
     expect(p.lvsd.stdout.toString()).toContain('SSL read error from\n');
   });
+  for (const [label, port] of [['TLS 1.3', () => servers.httpsAbruptPort], ['TLS 1.2', () => servers.httpsAbrupt12Port]] as const) {
+    for (const path of ['/small', '/nodata', '/split']) {
+      for (const v of [[], ['-v']]) {
+        it(`${label} server closing without close_notify: ${path} ${v.join('')}`, async () => {
+          expectSame(await both(['-S', '-s', '127.0.0.1', '-p', String(port()), '-u', path, ...v]));
+        });
+      }
+    }
+  }
   it('SNI: -I sends the virtual host as server name', async () => {
     const p = await both(secure('/vhost', '-I', '-V', 'www.example.test'));
     expectSame(p);

@@ -53,8 +53,10 @@ export async function runGenhash(args: readonly string[], env: NodeJS.ProcessEnv
     const usecs = (process.hrtime.bigint() - started) / 1000n;
     out.text(`\nGlobal response time for [${o.url}] = ${usecs} usecs\n`);
   }
-  out.flush();
+  // keepalived's stderr is unbuffered and its stdout block-buffered when piped:
+  // with both on one file, the stderr line comes first.
   err.flush();
+  out.flush();
   return 0;
 }
 

@@ -14,7 +14,9 @@ export interface RecordedRequest {
   readonly peer: { readonly address: string; readonly port: number };
 }
 
-type Route = (sock: net.Socket, req: string) => void;
+/** Ends the response: normally socket.end(); the abrupt TLS server skips close_notify. */
+type End = (sock: net.Socket, data?: Buffer | string) => void;
+type Route = (sock: net.Socket, req: string, end: End) => void;
 
 /** Deterministic pseudo-random body. */
 export function patternBody(size: number, seed = 1): Buffer {
@@ -33,38 +35,41 @@ export function patternBody(size: number, seed = 1): Buffer {
 
 const ONE_MB = patternBody(1024 * 1024, 7);
 
-function respond(sock: net.Socket, head: string, body: Buffer = Buffer.alloc(0)): void {
+const plainEnd: End = (sock, data) => void (data === undefined ? sock.end() : sock.end(data));
+
+function respond(end: End, sock: net.Socket, head: string, body: Buffer = Buffer.alloc(0)): void {
   // One write: header and body reach the client together, so keepalived's
   // 4095-byte reads see the same boundaries on every run.
-  sock.end(Buffer.concat([Buffer.from(head, 'latin1'), body]));
+  end(sock, Buffer.concat([Buffer.from(head, 'latin1'), body]));
 }
 
 const ROUTES: Record<string, Route> = {
-  '/small': (s) => respond(s, 'HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\n', Buffer.from('hello world\n')),
-  '/empty': (s) => respond(s, 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'),
-  '/1mb': (s) => respond(s, `HTTP/1.1 200 OK\r\nContent-Length: ${ONE_MB.length}\r\n\r\n`, ONE_MB),
-  '/chunked': (s) =>
+  '/small': (s, _q, e) => respond(e, s, 'HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\n', Buffer.from('hello world\n')),
+  '/empty': (s, _q, e) => respond(e, s, 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'),
+  '/1mb': (s, _q, e) => respond(e, s, `HTTP/1.1 200 OK\r\nContent-Length: ${ONE_MB.length}\r\n\r\n`, ONE_MB),
+  '/chunked': (s, _q, e) =>
     respond(
+      e,
       s,
       'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n',
       Buffer.from('5\r\nhello\r\n7\r\n, world\r\n0\r\n\r\n'),
     ),
-  '/404': (s) => respond(s, 'HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\n', Buffer.from('not found')),
-  '/redirect': (s) =>
-    respond(s, 'HTTP/1.1 301 Moved Permanently\r\nLocation: /small\r\nContent-Length: 6\r\n\r\n', Buffer.from('moved\n')),
-  '/nolen': (s) => respond(s, 'HTTP/1.0 200 OK\r\n\r\n', patternBody(10000, 3)),
-  '/short-cl': (s) => respond(s, 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n', Buffer.from('0123456789')),
-  '/split': (s) => {
+  '/404': (s, _q, e) => respond(e, s, 'HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\n', Buffer.from('not found')),
+  '/redirect': (s, _q, e) =>
+    respond(e, s, 'HTTP/1.1 301 Moved Permanently\r\nLocation: /small\r\nContent-Length: 6\r\n\r\n', Buffer.from('moved\n')),
+  '/nolen': (s, _q, e) => respond(e, s, 'HTTP/1.0 200 OK\r\n\r\n', patternBody(10000, 3)),
+  '/short-cl': (s, _q, e) => respond(e, s, 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n', Buffer.from('0123456789')),
+  '/split': (s, _q, e) => {
     s.write('HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n');
-    setTimeout(() => s.end('late'), 150);
+    setTimeout(() => e(s, 'late'), 150);
   },
   '/hang': () => {},
   '/stall': (s) => s.write('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc'),
-  '/nodata': (s) => s.end(),
-  '/bigheader': (s) => respond(s, `HTTP/1.1 200 OK\r\nX-Big: ${'x'.repeat(5000)}\r\n\r\n`, Buffer.from('body')),
-  '/vhost': (s, req) => {
+  '/nodata': (s, _q, e) => e(s),
+  '/bigheader': (s, _q, e) => respond(e, s, `HTTP/1.1 200 OK\r\nX-Big: ${'x'.repeat(5000)}\r\n\r\n`, Buffer.from('body')),
+  '/vhost': (s, req, e) => {
     const host = /\r\nHost: ([^\r]*)\r\n/.exec(req)?.[1] ?? '';
-    respond(s, `HTTP/1.1 200 OK\r\nContent-Length: ${host.length}\r\n\r\n`, Buffer.from(host));
+    respond(e, s, `HTTP/1.1 200 OK\r\nContent-Length: ${host.length}\r\n\r\n`, Buffer.from(host));
   },
 };
 
@@ -73,6 +78,9 @@ export interface TestServers {
   readonly httpsPort: number;
   /** HTTPS limited to TLS 1.2 (no post-handshake messages). */
   readonly https12Port: number;
+  /** HTTPS servers (TLS 1.3, TLS 1.2) that close TCP without sending close_notify. */
+  readonly httpsAbruptPort: number;
+  readonly httpsAbrupt12Port: number;
   /** A loopback port nothing listens on. */
   readonly closedPort: number;
   readonly ipv6: boolean;
@@ -80,7 +88,7 @@ export interface TestServers {
   close(): Promise<void>;
 }
 
-function handler(requests: RecordedRequest[], open: Set<net.Socket>) {
+function handler(requests: RecordedRequest[], open: Set<net.Socket>, ender?: End) {
   return (sock: net.Socket): void => {
     open.add(sock);
     sock.on('close', () => open.delete(sock));
@@ -93,13 +101,13 @@ function handler(requests: RecordedRequest[], open: Set<net.Socket>) {
       const end = buf.indexOf('\r\n\r\n');
       if (end < 0 && buf.length < 65536) return;
       done = true;
-      const servername = sock instanceof tls.TLSSocket ? (sock.servername || null) : null;
+      const servername = sock instanceof tls.TLSSocket ? ((sock as tls.TLSSocket & { servername?: string | false }).servername || null) : null;
       const peer = { address: sock.remoteAddress ?? '', port: sock.remotePort ?? 0 };
       requests.push({ bytes: Buffer.from(buf), servername, peer });
       const text = buf.toString('latin1');
       const path = /^GET (\S*) /.exec(text)?.[1] ?? '';
       const route = ROUTES[path] ?? ROUTES['/404'];
-      route(sock, text);
+      route(sock, text, ender ?? plainEnd);
     });
   };
 }
@@ -145,6 +153,28 @@ export async function startTestServers(): Promise<TestServers> {
   const https12 = tls.createServer({ key: creds.key, cert: creds.cert, maxVersion: 'TLSv1.2' }, handler(requests, open));
   servers.push(https12);
   const https12Port = await listen(https12, '127.0.0.1');
+  const abrupt = async (maxVersion: tls.SecureVersion): Promise<number> => {
+    const raws = new WeakMap<net.Socket, net.Socket>();
+    const ender: End = (sock, data) => {
+      const raw = raws.get(sock);
+      const close = (): void => void setTimeout(() => raw?.end(), 20);
+      if (data === undefined) close();
+      else sock.write(data, close);
+    };
+    const onTls = handler(requests, open, ender);
+    const server = net.createServer((raw) => {
+      raw.on('error', () => {});
+      open.add(raw);
+      raw.on('close', () => open.delete(raw));
+      const s = new tls.TLSSocket(raw, { isServer: true, key: creds.key, cert: creds.cert, maxVersion });
+      raws.set(s, raw);
+      onTls(s);
+    });
+    servers.push(server);
+    return listen(server, '127.0.0.1');
+  };
+  const httpsAbruptPort = await abrupt('TLSv1.3');
+  const httpsAbrupt12Port = await abrupt('TLSv1.2');
   let ipv6 = true;
   try {
     const http6 = net.createServer(handler(requests, open));
@@ -160,6 +190,8 @@ export async function startTestServers(): Promise<TestServers> {
     httpPort,
     httpsPort,
     https12Port,
+    httpsAbruptPort,
+    httpsAbrupt12Port,
     closedPort,
     ipv6,
     requests,
