@@ -150,4 +150,41 @@ virtual_server 10.1.0.2 80 {
       await web.close();
     }
   });
+
+  it('ha_suspend: no checks run while the virtual address is absent', async () => {
+    const web = await tcpServer(() => {}, '127.0.3.1');
+    const conf = join(dir, 'ha.conf');
+    writeFileSync(conf, `virtual_server 10.1.0.3 80 {
+  protocol TCP
+  lvs_sched wlc
+  lvs_method NAT
+  delay_loop 0.05
+  ha_suspend
+  real_server 127.0.3.1 ${web.port} {
+    TCP_CHECK {
+      connect_timeout 0.2
+    }
+  }
+}
+`);
+    const { model, ok, diagnostics } = loadConfig(conf);
+    expect(ok, JSON.stringify(diagnostics)).toBe(true);
+    let checks = 0;
+    const engine = new LvsEngine({ model, apply: () => {}, onCheck: () => void checks++ });
+    try {
+      await engine.start();
+      await new Promise((r) => setTimeout(r, 300));
+      expect(checks).toBe(0);
+      engine.setAddressPresent(0, true);
+      await until(() => checks >= 3, 2000);
+      engine.setAddressPresent(0, false);
+      await new Promise((r) => setTimeout(r, 100));
+      const n = checks;
+      await new Promise((r) => setTimeout(r, 300));
+      expect(checks).toBe(n);
+    } finally {
+      engine.stop();
+      await web.close();
+    }
+  });
 });
