@@ -9,6 +9,7 @@ import { gratuitousArp, unsolicitedNa } from '../../../src/net/announce/frames.j
 import { Announcer, type AnnounceVip } from '../../../src/net/announce/announcer.js';
 import { DEFAULT_ANNOUNCE, type AnnounceParams } from '../../../src/net/announce/scheduler.js';
 import { openVmacLinks, type VmacSpec } from '../../../src/net/vmac.js';
+import { forwardsIpv6 } from '../../../src/net/announce/router-flag.js';
 import { ipToBytes, macToBytes, bytesToMac, familyOf } from '../../../src/net/ip.js';
 import type { Vip } from '../../../src/net/vip.js';
 import { RtnlSocket } from '../../../src/net/rtnl/socket.js';
@@ -80,6 +81,7 @@ async function handle(r: Req): Promise<unknown> {
       try { await rtnl.request(setLinkUpRequest(r.ifindex as number, Boolean(r.up)), 'set link'); } finally { rtnl.close(); }
       return at;
     }
+    case 'forwardsIpv6': return forwardsIpv6(r.name as string);
     case 'sendRaw': senderFor(r.ifindex as number).send(Buffer.from(r.hex as string, 'hex')); return true;
     case 'announce': {
       announcer?.stop();

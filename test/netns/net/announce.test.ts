@@ -1,7 +1,7 @@
 // Gratuitous ARP and unsolicited NA through the AF_PACKET addon, as an observer namespace
 // sees them on the wire (tcpdump), byte for byte equal to the frames keepalived sends.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { Lab, Agent, AgentError, Observer, bundleAgent, requirePrerequisites } from './harness.js';
+import { Lab, Agent, AgentError, Observer, bundleAgent, requirePrerequisites, sh } from './harness.js';
 import { gratuitousArp, unsolicitedNa } from '../../../src/net/announce/frames.js';
 import { ipToBytes, macToBytes } from '../../../src/net/ip.js';
 
@@ -88,6 +88,12 @@ describe('announcements on the wire', () => {
     expect(v4).toContain(`lladdr ${lab.devMac}`);
     expect(v6).toContain(`lladdr ${lab.devMac}`);
     expect(lab.ipObs('neigh', 'show', '2001:db8::131', 'dev', lab.obsDev)).toContain(`lladdr ${wrong}`);
+  });
+
+  it('router flag source: the namespace\'s per-interface IPv6 forwarding sysctl', async () => {
+    expect(await agent.call('forwardsIpv6', { name: lab.dev })).toBe(false);
+    sh('ip', ['netns', 'exec', lab.ns, 'sysctl', '-qw', `net.ipv6.conf.${lab.dev}.forwarding=1`]);
+    expect(await agent.call('forwardsIpv6', { name: lab.dev })).toBe(true);
   });
 
   it('sending on a down interface throws with errno (ENETDOWN)', async () => {
