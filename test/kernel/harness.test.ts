@@ -20,11 +20,24 @@ function kernelConfig(): string {
 }
 
 describe('kernel VM harness', () => {
-  it('runs inside the VM with ip_vs loaded', () => {
+  it('runs inside the VM with ip_vs loaded, also in a fresh namespace that is removed afterwards', async () => {
     requireVm();
     expect(existsSync('/proc/net/ip_vs')).toBe(true);
-    expect(readFileSync('/proc/net/ip_vs', 'utf8')).toMatch(/^IP Virtual Server version \d+\.\d+\.\d+/);
     expect(readFileSync('/proc/modules', 'utf8')).toMatch(/^ip_vs /m);
+    const name = await withNetns('ipvs', (ns) => {
+      expect(ns.exec('cat', ['/proc/net/ip_vs'])).toMatch(/^IP Virtual Server version \d+\.\d+\.\d+/);
+      expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).toContain(ns.name);
+      return ns.name;
+    });
+    expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toContain(name);
+  });
+
+  it('writes only to a tmpfs-backed overlay, never to the host root', () => {
+    const mounts = readFileSync('/proc/mounts', 'utf8').split('\n').map((l) => l.split(' '));
+    const at = (dir: string) => mounts.filter((m) => m[1] === dir).pop();
+    expect(at('/')?.[2]).toBe('overlay');
+    expect(at('/tmp')?.[2]).toBe('tmpfs');
+    expect(at(process.env.LVSD_VM_SHARE ?? '')?.[2]).toBe('9p');
   });
 
   it('adds a virtual service with ipvsadm and lists it, in a table private to the namespace', async () => {

@@ -125,7 +125,14 @@ const qemu = spawn('qemu-system-x86_64', qemuArgs, { stdio: ['ignore', 'pipe', '
 let qemuAlive = true;
 const killQemu = () => { if (qemuAlive && qemu.pid) { try { process.kill(qemu.pid, 'SIGKILL'); } catch { /* gone */ } } };
 process.on('exit', killQemu);
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => { killQemu(); process.exit(130); });
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, () => {
+    killQemu();
+    rmSync(share, { recursive: true, force: true });
+    console.error(`\nrun.mjs: ${sig}: qemu killed`);
+    process.exit(130);
+  });
+}
 
 let started = false;
 let why = null;
