@@ -3,6 +3,7 @@
 // (startup scripts), the checker process (validate_check_config) and the VRRP process
 // (vrrp_complete_init).
 import type { Check } from '../validate.js';
+import { checkDuplicateNames } from './duplicate-names.js';
 import { checkInterfaces } from './interfaces.js';
 import { checkScriptUsers } from './script-users.js';
 import { checkVrrpTracking } from './vrrp-tracking.js';
@@ -14,6 +15,7 @@ import { checkVrrpInstances } from './vrrp-instance.js';
 import { checkVridConflicts } from './vrid-conflicts.js';
 
 export const checks: Check[] = [
+  checkDuplicateNames,
   checkInterfaces,
   checkScriptUsers,
   checkVrrpTracking,

@@ -5,7 +5,7 @@
 import { ErrClass } from '../../../grammar/diagnostics.js';
 import type { RawObject } from '../../../grammar/parser.js';
 import type { CheckContext } from '../validate.js';
-import { globalDefs, itemObjs, items, label, num, obj, str, vrrpInstances, written, VRRP_INSTANCE } from './model-access.js';
+import { askForPositions, globalDefs, isObj, itemObjs, items, label, num, obj, order, str, vrrpInstances, written, VRRP_INSTANCE } from './model-access.js';
 import { vrrpStoppedByMissingInterface } from './interfaces.js';
 
 const OWNER = 255;
@@ -20,16 +20,53 @@ function familyOfVips(vi: RawObject): 4 | 6 | undefined {
   return first && (first.family === 6 ? 6 : first.family === 4 ? 4 : undefined);
 }
 
-/** Parse-time: every VIP has the family of the first (keepalived alloc_vrrp_vip). */
-function checkVipFamilies(vi: RawObject, report: Report): void {
-  const vips = itemObjs(vi, 'virtual_ipaddress');
-  const fam = vips[0]?.family;
-  const kept = vips.filter((v) => {
-    if (v.family === fam) return true;
-    report(`(${String(vi.name)}) address family must match VRRP instance [${String(v.addr)}] - ignoring`, 'virtual_ipaddress');
-    return false;
-  });
-  if (kept.length !== vips.length) vi.virtual_ipaddress = kept;
+/**
+ * Parse-time: the first address-bearing keyword (VIPs, unicast peers, unicast_src_ip /
+ * mcast_src_ip, mcast_dst_ip) sets the instance's family; later ones of the other family are
+ * dropped with an error (keepalived alloc_vrrp_vip, alloc_unicast_peer, the src ip handlers).
+ */
+function checkFamilies(ctx: CheckContext, vi: RawObject, report: Report): void {
+  const fam = (o: unknown): number | undefined => (isObj(o) && typeof o.family === 'number' ? o.family : undefined);
+  const fields = ['virtual_ipaddress', 'unicast_peer', 'unicast_src_ip', 'mcast_src_ip', 'mcast_dst_ip'];
+  const present = fields.filter((f) => vi[f] !== undefined);
+  const families = new Set<number>();
+  for (const f of present) {
+    const v = vi[f];
+    for (const x of Array.isArray(v) ? v : [v]) {
+      const n = fam(x);
+      if (n !== undefined) families.add(n);
+    }
+  }
+  if (families.size < 2) return;
+  if (!ctx.parsed.at(vi)) {
+    askForPositions(ctx);
+    return;
+  }
+  present.sort((a, b) => order(ctx, vi, a) - order(ctx, vi, b));
+  let family: number | undefined;
+  const name = String(vi.name);
+  for (const f of present) {
+    const v = vi[f];
+    if (Array.isArray(v)) {
+      const kept = v.filter((x) => {
+        const n = fam(x);
+        if (family === undefined) family = n;
+        if (n === undefined || n === family) return true;
+        report(f === 'virtual_ipaddress'
+          ? `(${name}) address family must match VRRP instance [${String(isObj(x) ? x.addr : x)}] - ignoring`
+          : `Configuration error: VRRP instance[${name}] and unicast peer address[${String(isObj(x) ? x.addr : x)}] MUST be of the same family !!! Skipping...`, f);
+        return false;
+      });
+      vi[f] = kept;
+    } else {
+      const n = fam(v);
+      if (family === undefined) family = n;
+      else if (n !== undefined && n !== family) {
+        report(`Configuration error: VRRP instance[${name}] and ${f === 'mcast_dst_ip' ? 'multicast' : 'src'} address[${String(isObj(v) ? v.addr : v)}] MUST be of the same family !!! Skipping...`, f);
+        delete vi[f];
+      }
+    }
+  }
 }
 
 function isLinkLocal6(addr: unknown): boolean {
@@ -86,16 +123,12 @@ function complete(ctx: CheckContext, vi: RawObject, report: Report): void {
     }
   }
 
-  if (vi.interface === undefined) {
-    if (!written(ctx, vi, 'unicast_src_ip', VRRP_INSTANCE) && !written(ctx, vi, 'mcast_src_ip', VRRP_INSTANCE)) {
-      report(`(${name}): Unicast instances must have unicast_src_ip or interface`);
-      return;
-    }
-    const src = obj(vi, 'unicast_src_ip') ?? obj(vi, 'mcast_src_ip');
-    if (family === 6 && isLinkLocal6(src?.addr)) {
-      report(`(${name}) Non link-local address required if interface omitted`);
-      return;
-    }
+  // an instance's own interface is not tracked
+  const own = str(vi, 'interface');
+  const tracked = itemObjs(vi, 'track_interface');
+  if (own !== undefined && tracked.some((t) => t.name === own)) {
+    report(`(${name}) Ignoring track_interface ${own} since own interface`, 'track_interface');
+    vi.track_interface = tracked.filter((t) => t.name !== own);
   }
 
   if (unicastConfigured && !unicast && vi.unicast_fault_no_peer !== true) {
@@ -204,14 +237,15 @@ export function checkVrrpInstances(ctx: CheckContext): void {
     const block = label('vrrp_instance', vi);
     const report: Report = (message, field, cls = ErrClass.General) =>
       ctx.report({ cls, level: 'error', keyword: field, block, message }, vi, field);
-    checkVipFamilies(vi, report);
+    checkFamilies(ctx, vi, report);
     if (stopped) continue;
     if (vi.virtual_router_id === undefined) {
       report(`(${String(vi.name)}) the virtual router id must be set`);
       continue;
     }
-    if (vi.interface === undefined && items(vi, 'unicast_peer').length === 0) {
-      report(`(${String(vi.name)}) Unknown interface! (set interface, or unicast_peer with unicast_src_ip)`);
+    // keepalived 2.2.7 checks this before it knows the instance unicasts: interface is required
+    if (vi.interface === undefined) {
+      report(`(${String(vi.name)}) Unknown interface!`);
       continue;
     }
     complete(ctx, vi, report);

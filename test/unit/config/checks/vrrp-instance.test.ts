@@ -17,10 +17,24 @@ describe('vrrp_instance completion', () => {
     expect(errorsAt(r)).toEqual(['1:1 (VI_1) the virtual router id must be set']);
   });
 
-  it('needs an interface unless unicasting', () => {
-    expect(errorsAt(load(vrrp(`virtual_router_id 1\n${vips}`)))[0]).toMatch(/^1:1 \(VI_1\) Unknown interface!/);
+  it('needs an interface, even when unicasting (keepalived 2.2.7 checks before it knows)', () => {
+    expect(errorsAt(load(vrrp(`virtual_router_id 1\n${vips}`)))).toEqual(['1:1 (VI_1) Unknown interface!']);
     const uni = load(vrrp(`virtual_router_id 1\nunicast_src_ip 10.0.0.2\nunicast_peer {\n10.0.0.3\n}\n${vips}`));
-    expect(errors(uni)).toEqual([]);
+    expect(errorsAt(uni)).toEqual(['1:1 (VI_1) Unknown interface!']);
+  });
+
+  it('drops addresses of the other family than the first address keyword, in file order', () => {
+    const r = load(vrrp(`interface eth0\nvirtual_router_id 1\nunicast_peer {\n192.168.1.2\n}\nunicast_src_ip 2001:db8::1\n${vips}`));
+    expect(errorsAt(r)).toEqual(['7:1 Configuration error: VRRP instance[VI_1] and src address[2001:db8::1] MUST be of the same family !!! Skipping...']);
+    expect(instance(r).unicast_src_ip).toBeUndefined();
+  });
+
+  it('skips a second instance of the same name, and ignores tracking its own interface', () => {
+    const r = load(vrrp(`interface eth0\nvirtual_router_id 1\n${vips}`) + vrrp(`interface eth1\nvirtual_router_id 2\n${vips}`));
+    expect(errorsAt(r)).toEqual(['8:1 vrrp instance VI_1 already defined']);
+    expect(r.model.vrrp_instance).toHaveLength(1);
+    const own = load(vrrp(`interface eth0\nvirtual_router_id 1\ntrack_interface {\neth0\n}\n${vips}`));
+    expect(errorsAt(own)).toEqual(['4:1 (VI_1) Ignoring track_interface eth0 since own interface']);
   });
 
   it('complains about an instance without VIPs (an error for keepalived -t)', () => {
