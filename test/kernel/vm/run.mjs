@@ -116,7 +116,9 @@ const qemuArgs = [
   '-nographic', '-monitor', 'none', '-no-reboot', '-nic', 'none',
   '-kernel', kernel.boot, '-initrd', initrd.path,
   '-append', 'console=ttyS0 quiet loglevel=4 panic=-1 mitigations=off rdinit=/init',
-  '-device', 'virtio-rng-pci', '-bios', 'qboot.rom',
+  '-device', 'virtio-rng-pci',
+  // qboot (qemu-system-data) starts the kernel faster than SeaBIOS; both boot it.
+  ...(existsSync('/usr/share/qemu/qboot.rom') ? ['-bios', 'qboot.rom'] : []),
   '-virtfs', 'local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap',
   '-virtfs', `local,path=${share},mount_tag=share,security_model=none`,
   ...opts.rw.flatMap((dir, i) => ['-virtfs', `local,path=${dir},mount_tag=rw${i},security_model=none`]),
