@@ -39,8 +39,11 @@ function parseArgs(argv) {
     if (rw) { opts.rw.push(resolve(rw[1])); continue; }
     const m = a.match(/^--(report|timeout|mem|smp)=(.+)$/);
     if (!m) fail(`unknown argument ${a} (usage: run.mjs [--report=FILE] [--timeout=S] [--mem=MB] [--smp=N] [--rw=DIR]... [test files/filters...] [-- cmd args...])`);
+    if (m[1] !== 'report' && !/^[1-9][0-9]*$/.test(m[2])) fail(`${a}: expected a positive integer`);
     opts[m[1]] = m[1] === 'report' ? resolve(m[2]) : Number(m[2]);
   }
+  // A report left from an earlier run must not pass for this run's.
+  if (opts.report) rmSync(opts.report, { force: true });
   if (opts.cmd && opts.cmd.length === 0) fail('nothing after --');
   if (opts.cmd && opts.files.length) fail('test filters and -- cmd cannot be combined');
   return opts;
