@@ -16,7 +16,14 @@ export interface ApplyFailure {
   error: Error;
 }
 
+export interface ApplyOptions {
+  /** the kernel table as last confirmed (skips the initial read; the daemon keeps it) */
+  actual?: readonly TableRow[];
+}
+
 export interface ApplyResult {
+  /** the kernel table after the apply: re-read rows for touched services, others as before */
+  table: TableRow[];
   ops: IpvsOp[];
   applied: number;
   failures: ApplyFailure[];
@@ -50,22 +57,31 @@ async function runOp(k: IpvsKernel, o: IpvsOp): Promise<void> {
   }
 }
 
-/** Runs every operation in order; a failure is logged and recorded, the rest still run. */
+const PHASE: Record<IpvsOp['op'], number> = {
+  addService: 0, editService: 0, addDest: 1, editDest: 1, deleteDest: 1, deleteService: 2,
+};
+
+/**
+ * Runs the operations in three phases (services created or edited, then destinations,
+ * then services deleted). Within a phase operations are independent, so they are issued
+ * together and overlap across the client's sockets. A failure is logged and recorded;
+ * the rest still run.
+ */
 export async function executeOps(k: IpvsKernel, ops: readonly IpvsOp[], log?: ApplyLogger): Promise<ApplyFailure[]> {
   const failures: ApplyFailure[] = [];
-  for (const o of ops) {
-    try {
-      await runOp(k, o);
-    } catch (e) {
-      const error = e instanceof Error ? e : new Error(String(e));
-      failures.push({ op: o, error });
-      log?.error({
-        event: 'ipvs.apply', ...opFields(o),
-        errno: e instanceof IpvsError ? e.errno : undefined,
-        code: e instanceof IpvsError ? e.code : undefined,
-        err: error.message,
-      }, `ipvs ${describeOp(o)} failed: ${error.message}`);
-    }
+  const fail = (o: IpvsOp, e: unknown): void => {
+    const error = e instanceof Error ? e : new Error(String(e));
+    failures.push({ op: o, error });
+    log?.error({
+      event: 'ipvs.apply', ...opFields(o),
+      errno: e instanceof IpvsError ? e.errno : undefined,
+      code: e instanceof IpvsError ? e.code : undefined,
+      err: error.message,
+    }, `ipvs ${describeOp(o)} failed: ${error.message}`);
+  };
+  for (let phase = 0; phase < 3; phase++) {
+    const batch = ops.filter((o) => PHASE[o.op] === phase);
+    await Promise.all(batch.map((o) => runOp(k, o).catch((e: unknown) => fail(o, e))));
   }
   return failures;
 }
@@ -73,11 +89,9 @@ export async function executeOps(k: IpvsKernel, ops: readonly IpvsOp[], log?: Ap
 /** Current rows for the given services (the service dump, then destinations of those). */
 async function readRows(k: IpvsKernel, keys: ReadonlySet<string> | undefined): Promise<TableRow[]> {
   if (!keys) return k.table();
-  const rows: TableRow[] = [];
-  for (const service of await k.services()) {
-    if (keys.has(serviceKey(service))) rows.push({ service, dests: await k.dests(service) });
-  }
-  return rows;
+  const services = (await k.services()).filter((s) => keys.has(serviceKey(s)));
+  const dests = await Promise.all(services.map((s) => k.dests(s)));
+  return services.map((service, i) => ({ service, dests: dests[i] }));
 }
 
 /**
@@ -89,20 +103,23 @@ export async function applyDesired(
   desired: readonly TableRow[],
   owned: Ownership = new Set(),
   log?: ApplyLogger,
+  opts: ApplyOptions = {},
 ): Promise<ApplyResult> {
-  const actual = await k.table();
+  const actual = opts.actual ?? await k.table();
   const ops = reconcile(desired, actual, owned);
   const failures = await executeOps(k, ops, log);
   // Confirm only what was touched: a full re-read would cost as much as the change.
   const touched = new Set(ops.map((o) => serviceKey(o.service)));
   let remaining: IpvsOp[] = [];
+  let table: TableRow[] = [...actual];
   if (ops.length) {
     const after = await readRows(k, touched);
+    table = [...actual.filter((r) => !touched.has(serviceKey(r.service))), ...after];
     const want = desired.filter((r) => touched.has(serviceKey(r.service)));
     const isTouched = (s: IpvsService): boolean => touched.has(serviceKey(s));
     remaining = reconcile(want, after, isTouched);
   }
-  const result: ApplyResult = { ops, applied: ops.length - failures.length, failures, remaining, confirmed: remaining.length === 0 };
+  const result: ApplyResult = { table, ops, applied: ops.length - failures.length, failures, remaining, confirmed: remaining.length === 0 };
   const count = (name: IpvsOp['op']): number => ops.filter((o) => o.op === name).length;
   log?.info({
     event: 'ipvs.apply', ops: ops.length, applied: result.applied, failed: failures.length, confirmed: result.confirmed,

@@ -6,63 +6,78 @@ import { NLA_F_NESTED, NLA_TYPE_MASK } from './constants.js';
 export const NLA_HDRLEN = 4;
 export const nlaAlign = (n: number): number => (n + 3) & ~3;
 
-/** Builds a flat list of attributes; nests are built by a child writer. */
+/** Builds a flat list of attributes into one growing buffer; nests are built by a child writer. */
 export class AttrWriter {
-  private readonly parts: Buffer[] = [];
+  private buf = Buffer.allocUnsafe(128);
   private size = 0;
 
-  /** Raw attribute; `nested` sets NLA_F_NESTED in the type. */
-  put(type: number, payload: Buffer, nested = false): this {
-    const len = NLA_HDRLEN + payload.length;
+  private reserve(payloadLen: number, type: number): number {
+    const len = NLA_HDRLEN + payloadLen;
     const padded = nlaAlign(len);
-    const b = Buffer.alloc(padded);
-    b.writeUInt16LE(len, 0);
-    b.writeUInt16LE(nested ? type | NLA_F_NESTED : type, 2);
-    payload.copy(b, NLA_HDRLEN);
-    this.parts.push(b);
+    if (this.size + padded > this.buf.length) {
+      const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.size + padded));
+      this.buf.copy(next, 0, 0, this.size);
+      this.buf = next;
+    }
+    const off = this.size;
+    this.buf.writeUInt16LE(len, off);
+    this.buf.writeUInt16LE(type, off + 2);
+    // zero the padding so the bytes are deterministic
+    this.buf.fill(0, off + len, off + padded);
     this.size += padded;
+    return off + NLA_HDRLEN;
+  }
+
+  /** Raw attribute; `nested` sets NLA_F_NESTED in the type. */
+  put(type: number, payload: Uint8Array, nested = false): this {
+    const off = this.reserve(payload.length, nested ? type | NLA_F_NESTED : type);
+    this.buf.set(payload, off);
     return this;
   }
   u8(type: number, v: number): this {
-    return this.put(type, Buffer.from([v & 0xff]));
+    this.buf.writeUInt8(v & 0xff, this.reserve(1, type));
+    return this;
   }
   u16(type: number, v: number): this {
-    const b = Buffer.alloc(2);
-    b.writeUInt16LE(v, 0);
-    return this.put(type, b);
+    this.buf.writeUInt16LE(v, this.reserve(2, type));
+    return this;
   }
   be16(type: number, v: number): this {
-    const b = Buffer.alloc(2);
-    b.writeUInt16BE(v, 0);
-    return this.put(type, b);
+    this.buf.writeUInt16BE(v, this.reserve(2, type));
+    return this;
   }
   u32(type: number, v: number): this {
-    const b = Buffer.alloc(4);
-    b.writeUInt32LE(v >>> 0, 0);
-    return this.put(type, b);
+    this.buf.writeUInt32LE(v >>> 0, this.reserve(4, type));
+    return this;
   }
   be32(type: number, v: number): this {
-    const b = Buffer.alloc(4);
-    b.writeUInt32BE(v >>> 0, 0);
-    return this.put(type, b);
+    this.buf.writeUInt32BE(v >>> 0, this.reserve(4, type));
+    return this;
   }
   u64(type: number, v: bigint): this {
-    const b = Buffer.alloc(8);
-    b.writeBigUInt64LE(v, 0);
-    return this.put(type, b);
+    this.buf.writeBigUInt64LE(v, this.reserve(8, type));
+    return this;
   }
   /** NUL-terminated string, as libnl's NLA_PUT_STRING. */
   str(type: number, s: string): this {
-    return this.put(type, Buffer.concat([Buffer.from(s, 'utf8'), Buffer.from([0])]));
+    const n = Buffer.byteLength(s);
+    const off = this.reserve(n + 1, type);
+    this.buf.write(s, off, 'utf8');
+    this.buf[off + n] = 0;
+    return this;
   }
-  nest(type: number, inner: AttrWriter, flagNested = true): this {
-    return this.put(type, inner.toBuffer(), flagNested);
+  nest(type: number, inner: AttrWriter | Buffer, flagNested = true): this {
+    return this.put(type, inner instanceof AttrWriter ? inner.view() : inner, flagNested);
   }
   get length(): number {
     return this.size;
   }
+  /** The bytes written so far, without copying (valid until the next write). */
+  view(): Buffer {
+    return this.buf.subarray(0, this.size);
+  }
   toBuffer(): Buffer {
-    return Buffer.concat(this.parts, this.size);
+    return Buffer.from(this.view());
   }
 }
 

@@ -4,7 +4,7 @@ import { NetlinkIpvs } from './client.js';
 import { IpvsError } from './errors.js';
 import { formatDaemons, formatEntry, formatTable, formatTimeouts, title, type ListFormat } from './format.js';
 import type { IpvsKernel } from './kernel.js';
-import { serviceKey } from './model.js';
+import { destKey, serviceKey } from './model.js';
 import { parseIpvsadmArgs, parseRestore, RestoreError, type RestoreCommand } from './restore.js';
 
 const USAGE = `usage: lvsd ipvs list [-n] [--stats|--rate|--thresholds|--persistent-conn|--tun-info] [--exact] [--nosort]
@@ -95,16 +95,38 @@ export async function runRestoreCommand(k: IpvsKernel, c: RestoreCommand): Promi
   }
 }
 
-/** Applies ipvsadm -S text; everything is parsed first, then the first kernel error stops it. */
+const isDestCommand = (c: RestoreCommand): c is Extract<RestoreCommand, { dest: unknown }> =>
+  c.kind === 'addDest' || c.kind === 'editDest' || c.kind === 'deleteDest';
+
+/**
+ * Applies ipvsadm -S text; everything is parsed first, then the first kernel error stops it.
+ * Consecutive destination lines on distinct destinations do not depend on each other and
+ * are sent together (over the client's socket pool); other lines run one by one, in order.
+ */
 export async function restoreText(k: IpvsKernel, text: string): Promise<number> {
   const lines = parseRestore(text);
-  for (const l of lines) {
-    try {
-      await runRestoreCommand(k, l.command);
-    } catch (e) {
-      const msg = e instanceof Error ? e.message : String(e);
-      throw new RestoreError(l.line, l.text, msg);
+  let i = 0;
+  while (i < lines.length) {
+    const group = [lines[i]];
+    if (isDestCommand(lines[i].command)) {
+      const keys = new Set<string>();
+      const keyOf = (c: RestoreCommand): string => (isDestCommand(c) ? `${serviceKey(c.service)}|${destKey(c.dest)}` : '');
+      keys.add(keyOf(lines[i].command));
+      while (i + group.length < lines.length) {
+        const next = lines[i + group.length].command;
+        if (!isDestCommand(next) || keys.has(keyOf(next))) break;
+        keys.add(keyOf(next));
+        group.push(lines[i + group.length]);
+      }
     }
+    const results = await Promise.allSettled(group.map((l) => runRestoreCommand(k, l.command)));
+    const bad = results.findIndex((r) => r.status === 'rejected');
+    if (bad >= 0) {
+      const r = results[bad] as PromiseRejectedResult;
+      const msg = r.reason instanceof Error ? r.reason.message : String(r.reason);
+      throw new RestoreError(group[bad].line, group[bad].text, msg);
+    }
+    i += group.length;
   }
   return lines.length;
 }

@@ -1,10 +1,11 @@
 // IpvsKernel over generic netlink. The family id is resolved through the `netlink`
-// package's controller helper; requests then go over a RawNetlinkSocket with lvsd's
-// own framing, strictly one outstanding request per socket.
+// package's controller helper; requests then go over RawNetlinkSockets with lvsd's own
+// framing. Each socket carries one request at a time; a small pool of sockets lets
+// independent requests (e.g. many destination edits) overlap.
 import { RawNetlinkSocket, createGenericNetlink, Protocol, genl } from 'netlink';
 import { Attrs } from './attrs.js';
-import { decodeDaemon, decodeDest, decodeInfo, decodeService, decodeTimeouts } from './codec.js';
-import { CmdAttr, IPVS_GENL_NAME, NLM_F_DUMP, NLMSG_DONE, NLMSG_ERROR } from './constants.js';
+import { decodeDaemon, decodeDest, decodeInfo, decodeService, decodeTimeouts, findAttr } from './codec.js';
+import { CmdAttr, IPVS_GENL_NAME, NLMSG_DONE, NLMSG_ERROR } from './constants.js';
 import { IpvsError } from './errors.js';
 import type { IpvsKernel } from './kernel.js';
 import { encodeGenl, errorCode, parseGenl, parseNetlink, type GenlMessage } from './message.js';
@@ -16,19 +17,25 @@ import type {
 export interface NetlinkIpvsOptions {
   /** per-request limit in ms (default 10 s) */
   timeoutMs?: number;
-  /** socket receive buffer for large dumps (default 4 MiB) */
+  /** sockets in the pool, i.e. requests that may be outstanding at once (default 16) */
+  sockets?: number;
+  /** receive buffer per socket (default 1 MiB; dumps are flow-controlled by the kernel) */
   recvBufferSize?: number;
 }
 
-interface Pending {
-  seq: number;
-  dump: boolean;
+interface Job {
   op: string;
-  what: string;
-  replies: GenlMessage[];
+  req: IpvsRequest;
   resolve: (m: GenlMessage[]) => void;
   reject: (e: Error) => void;
-  timer: NodeJS.Timeout;
+}
+
+interface Lane {
+  sock: RawNetlinkSocket;
+  job?: Job;
+  seq: number;
+  started: number;
+  replies: GenlMessage[];
 }
 
 function errnoOf(e: unknown): number {
@@ -45,118 +52,152 @@ export async function resolveIpvsFamily(timeoutMs = 5000): Promise<number> {
     return fam.familyId;
   } catch (e) {
     if (e instanceof IpvsError) throw e;
-    const errno = errnoOf(e) || 2;
-    throw new IpvsError('resolve', 'generic netlink family IPVS', errno, 'is the ip_vs module loaded?');
+    throw new IpvsError('resolve', 'generic netlink family IPVS', errnoOf(e) || 2, 'is the ip_vs module loaded?');
   } finally {
     g.socket.close();
   }
 }
 
 export class NetlinkIpvs implements IpvsKernel {
-  private seq = Math.floor(Math.random() * 0x7fffffff);
-  private pending: Pending | undefined;
-  private tail: Promise<unknown> = Promise.resolve();
+  private readonly lanes: Lane[] = [];
+  private readonly queue: Job[] = [];
+  private qHead = 0;
+  private seq = Math.floor(Math.random() * 0x3fffffff);
+  private busy = 0;
+  private watchdog: NodeJS.Timeout | undefined;
   private closed = false;
 
   private constructor(
-    private readonly sock: RawNetlinkSocket,
     private readonly family: number,
     private readonly timeoutMs: number,
+    sockets: number,
+    recvBufferSize: number,
   ) {
-    sock.on('message', (buf) => this.onData(buf));
-    sock.on('error', (err) => this.failPending(new IpvsError('socket', 'netlink socket', errnoOf(err) || 5, err.message)));
-    sock.unref();
+    for (let i = 0; i < sockets; i++) {
+      const sock = new RawNetlinkSocket(Protocol.GENERIC, { recvBufferSize, sendBufferSize: 256 * 1024 });
+      const lane: Lane = { sock, seq: 0, started: 0, replies: [] };
+      sock.on('message', (buf) => this.onData(lane, buf));
+      sock.on('error', (err) => this.finish(lane, new IpvsError('socket', 'netlink socket', errnoOf(err) || 5, err.message)));
+      // The watchdog timer keeps the process alive while requests are outstanding.
+      sock.unref();
+      this.lanes.push(lane);
+    }
   }
 
   static async open(opts: NetlinkIpvsOptions = {}): Promise<NetlinkIpvs> {
     const family = await resolveIpvsFamily();
-    const sock = new RawNetlinkSocket(Protocol.GENERIC, {
-      recvBufferSize: opts.recvBufferSize ?? 4 * 1024 * 1024,
-      sendBufferSize: 1024 * 1024,
-    });
-    return new NetlinkIpvs(sock, family, opts.timeoutMs ?? 10_000);
+    return new NetlinkIpvs(family, opts.timeoutMs ?? 10_000, Math.max(1, opts.sockets ?? 16), opts.recvBufferSize ?? 1024 * 1024);
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.failPending(new IpvsError('close', 'netlink socket', 9, 'socket closed'));
-    this.sock.close();
+    const err = new IpvsError('close', 'netlink socket', 9, 'socket closed');
+    for (const l of this.lanes) {
+      this.finish(l, err);
+      l.sock.close();
+    }
+    while (this.qHead < this.queue.length) this.queue[this.qHead++].reject(err);
+    this.queue.length = 0;
+    this.qHead = 0;
   }
 
-  private failPending(e: Error): void {
-    const p = this.pending;
-    if (!p) return;
-    this.pending = undefined;
-    clearTimeout(p.timer);
-    this.sock.unref();
-    p.reject(e);
+  private finish(lane: Lane, err?: Error): void {
+    const job = lane.job;
+    if (!job) return;
+    lane.job = undefined;
+    const replies = lane.replies;
+    lane.replies = [];
+    this.busy--;
+    if (err) job.reject(err);
+    else job.resolve(replies);
+    this.pump();
   }
 
-  private finish(p: Pending, err?: Error): void {
-    this.pending = undefined;
-    clearTimeout(p.timer);
-    this.sock.unref();
-    if (err) p.reject(err);
-    else p.resolve(p.replies);
-  }
-
-  private onData(buf: Buffer): void {
+  private onData(lane: Lane, buf: Buffer): void {
     let msgs;
     try {
       msgs = parseNetlink(buf);
     } catch (e) {
-      this.failPending(new IpvsError('receive', 'netlink reply', 74, e instanceof Error ? e.message : String(e)));
+      const job = lane.job;
+      this.finish(lane, new IpvsError(job?.op ?? 'receive', job?.req.what ?? 'netlink reply', 74, e instanceof Error ? e.message : String(e)));
       return;
     }
     for (const m of msgs) {
-      const p = this.pending;
-      if (!p || m.seq !== p.seq) continue; // a late reply to a request that timed out
-      if (m.type === NLMSG_ERROR) {
+      const job = lane.job;
+      if (!job || m.seq !== lane.seq) continue; // a late reply to a request that timed out
+      if (m.type === NLMSG_ERROR || m.type === NLMSG_DONE) {
+        // ERROR 0 is the ACK of a plain request; DONE ends a dump.
         const code = errorCode(m);
-        this.finish(p, code < 0 ? new IpvsError(p.op, p.what, -code) : undefined);
-      } else if (m.type === NLMSG_DONE) {
-        const code = errorCode(m);
-        this.finish(p, code < 0 ? new IpvsError(p.op, p.what, -code) : undefined);
+        this.finish(lane, code < 0 ? new IpvsError(job.op, job.req.what, -code) : undefined);
       } else if (m.type === this.family) {
         try {
-          p.replies.push(parseGenl(m));
+          lane.replies.push(parseGenl(m));
         } catch (e) {
-          this.finish(p, new IpvsError(p.op, p.what, 74, e instanceof Error ? e.message : String(e)));
+          this.finish(lane, new IpvsError(job.op, job.req.what, 74, e instanceof Error ? e.message : String(e)));
         }
-        // A non-dump reply is followed by the ACK we asked for; a dump ends with DONE.
       }
     }
   }
 
-  /** Sends one request and waits for its whole answer; requests queue behind each other. */
-  private run(op: string, r: IpvsRequest): Promise<GenlMessage[]> {
-    const next = this.tail.then(() => this.exchange(op, r));
-    this.tail = next.catch(() => undefined);
-    return next;
+  private pump(): void {
+    if (this.closed) return;
+    for (const lane of this.lanes) {
+      if (this.qHead >= this.queue.length) break;
+      if (lane.job) continue;
+      const job = this.queue[this.qHead++];
+      this.start(lane, job);
+    }
+    if (this.qHead >= this.queue.length) {
+      this.queue.length = 0;
+      this.qHead = 0;
+    }
+    if (this.busy > 0 && !this.watchdog) {
+      this.watchdog = setInterval(() => this.checkTimeouts(), Math.min(1000, this.timeoutMs));
+    } else if (this.busy === 0 && this.watchdog) {
+      clearInterval(this.watchdog);
+      this.watchdog = undefined;
+    }
   }
 
-  private exchange(op: string, r: IpvsRequest): Promise<GenlMessage[]> {
-    if (this.closed) return Promise.reject(new IpvsError(op, r.what, 9, 'socket closed'));
-    return new Promise<GenlMessage[]>((resolve, reject) => {
-      this.seq = (this.seq + 1) >>> 0 || 1;
-      const seq = this.seq;
-      const timer = setTimeout(() => {
-        if (this.pending?.seq === seq) this.failPending(new IpvsError(op, r.what, 110, `no answer in ${this.timeoutMs} ms`));
-      }, this.timeoutMs);
-      this.pending = {
-        seq, dump: (r.flags & NLM_F_DUMP) === NLM_F_DUMP, op, what: r.what, replies: [], resolve, reject, timer,
-      };
-      this.sock.ref();
-      const bytes = encodeGenl({ family: this.family, cmd: r.cmd, flags: r.flags, seq, pid: 0, attrs: r.attrs });
-      this.sock.send(bytes, { port: 0 }, (err) => {
-        if (err && this.pending?.seq === seq) this.failPending(new IpvsError(op, r.what, errnoOf(err) || 5, err.message));
-      });
+  private start(lane: Lane, job: Job): void {
+    this.seq = (this.seq + 1) >>> 0 || 1;
+    const seq = this.seq;
+    lane.job = job;
+    lane.seq = seq;
+    lane.started = Date.now();
+    lane.replies = [];
+    this.busy++;
+    const r = job.req;
+    const bytes = encodeGenl({ family: this.family, cmd: r.cmd, flags: r.flags, seq, pid: 0, attrs: r.attrs });
+    lane.sock.send(bytes, { port: 0 }, (err) => {
+      if (err && lane.job === job) this.finish(lane, new IpvsError(job.op, r.what, errnoOf(err) || 5, err.message));
     });
   }
 
-  private static nest(m: GenlMessage, type: number, what: string): Attrs {
-    return Attrs.parse(m.attrs).nested(type, what);
+  private checkTimeouts(): void {
+    const now = Date.now();
+    for (const lane of this.lanes) {
+      const job = lane.job;
+      if (job && now - lane.started > this.timeoutMs) {
+        this.finish(lane, new IpvsError(job.op, job.req.what, 110, `no answer in ${this.timeoutMs} ms`));
+      }
+    }
+  }
+
+  /** Queues one request; it runs on the first idle socket. */
+  private run(op: string, req: IpvsRequest): Promise<GenlMessage[]> {
+    if (this.closed) return Promise.reject(new IpvsError(op, req.what, 9, 'socket closed'));
+    return new Promise<GenlMessage[]>((resolve, reject) => {
+      this.queue.push({ op, req, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private static nest(m: GenlMessage, type: number, what: string): Buffer {
+    const b = findAttr(m.attrs, type);
+    if (!b) throw new Error(`reply without ${what} attribute`);
+    return b;
   }
 
   async info(): Promise<IpvsInfo> {
@@ -178,9 +219,10 @@ export class NetlinkIpvs implements IpvsKernel {
     return ms.map((m) => decodeDest(NetlinkIpvs.nest(m, CmdAttr.DEST, 'dest'), s.af));
   }
   async table(): Promise<IpvsVirtualEntry[]> {
-    const out: IpvsVirtualEntry[] = [];
-    for (const service of await this.services()) out.push({ service, dests: await this.dests(service) });
-    return out;
+    const services = await this.services();
+    // One dump per service; they overlap across the socket pool.
+    const dests = await Promise.all(services.map((s) => this.dests(s)));
+    return services.map((service, i) => ({ service, dests: dests[i] }));
   }
   async addService(s: IpvsService): Promise<void> {
     await this.run('addService', requests.newService(s));
@@ -218,7 +260,7 @@ export class NetlinkIpvs implements IpvsKernel {
     const ms = await this.run('listDaemons', requests.dumpDaemons());
     const out: IpvsDaemon[] = [];
     for (const m of ms) {
-      const d = decodeDaemon(NetlinkIpvs.nest(m, CmdAttr.DAEMON, 'daemon'));
+      const d = decodeDaemon(Attrs.parse(NetlinkIpvs.nest(m, CmdAttr.DAEMON, 'daemon')));
       if (d) out.push(d);
     }
     return out;

@@ -138,55 +138,186 @@ export function decodeStats(a: Attrs, wide: boolean): IpvsStats {
   return s;
 }
 
-function pickStats(a: Attrs, t64: number, t32: number): { stats: IpvsStats; stats64: boolean } {
-  if (a.has(t64)) return { stats: decodeStats(a.nested(t64), true), stats64: true };
-  if (a.has(t32)) return { stats: decodeStats(a.nested(t32), false), stats64: false };
-  return { stats: zeroStats(), stats64: false };
+/** Calls fn(type, payloadOffset, payloadLength) for each attribute in buf[start, end). */
+export function eachAttr(buf: Buffer, start: number, end: number, fn: (type: number, off: number, len: number) => void): void {
+  let off = start;
+  while (off + 4 <= end) {
+    const len = buf.readUInt16LE(off);
+    if (len < 4 || off + len > end) throw new Error(`malformed attribute at offset ${off - start}: length ${len}`);
+    fn(buf.readUInt16LE(off + 2) & 0x3fff, off + 4, len - 4);
+    off += (len + 3) & ~3;
+  }
 }
 
-export function decodeService(a: Attrs): IpvsServiceEntry {
-  const af = asFamily(a.u16(SvcAttr.AF, 'service.af'));
-  const fwmark = a.optU32(SvcAttr.FWMARK) ?? 0;
-  const flagsRaw = a.raw(SvcAttr.FLAGS);
-  let flags = 0;
-  if (flagsRaw && flagsRaw.length >= 8) flags = (flagsRaw.readUInt32LE(0) & flagsRaw.readUInt32LE(4)) >>> 0;
-  const nm = a.raw(SvcAttr.NETMASK);
-  const netmask = nm && nm.length >= 4 ? (af === AF_INET6 ? nm.readUInt32LE(0) : nm.readUInt32BE(0)) : 0;
-  const s: IpvsServiceEntry = {
-    af,
-    protocol: fwmark ? 0 : a.u16(SvcAttr.PROTOCOL, 'service.protocol'),
-    addr: fwmark ? (af === AF_INET6 ? '::' : '0.0.0.0') : bytesToAddr(af, a.raw(SvcAttr.ADDR) ?? Buffer.alloc(16)),
-    port: fwmark ? 0 : a.be16(SvcAttr.PORT, 'service.port'),
-    fwmark,
-    sched: a.optStr(SvcAttr.SCHED_NAME) ?? '',
-    flags: (flags & ~SVC_F_HASHED) >>> 0,
-    timeout: a.optU32(SvcAttr.TIMEOUT) ?? 0,
-    netmask,
-    ...pickStats(a, SvcAttr.STATS64, SvcAttr.STATS),
-  };
-  const pe = a.optStr(SvcAttr.PE_NAME);
-  if (pe) s.pe = pe;
+/** Payload of the first top-level attribute of a type (e.g. IPVS_CMD_ATTR_DEST), or undefined. */
+export function findAttr(buf: Buffer, type: number): Buffer | undefined {
+  let found: Buffer | undefined;
+  eachAttr(buf, 0, buf.length, (t, off, len) => {
+    if (t === type && !found) found = buf.subarray(off, off + len);
+  });
+  return found;
+}
+
+function addrAt(af: number, buf: Buffer, off: number, len: number): string {
+  if (af === AF_INET) {
+    if (len < 4) throw new Error('short IPv4 address attribute');
+    return `${buf[off]}.${buf[off + 1]}.${buf[off + 2]}.${buf[off + 3]}`;
+  }
+  if (len < 16) throw new Error('short IPv6 address attribute');
+  return bytesToAddr(af, buf.subarray(off, off + 16));
+}
+
+/** Stats are decoded only when read: listings without --stats/--rate never pay for them. */
+class LazyStats {
+  private cache: IpvsStats | undefined;
+  constructor(private raw: Buffer | undefined, readonly wide: boolean) {}
+  get value(): IpvsStats {
+    if (!this.cache) {
+      this.cache = this.raw ? decodeStats(Attrs.parse(this.raw), this.wide) : zeroStats();
+      this.raw = undefined;
+    }
+    return this.cache;
+  }
+}
+
+class ServiceEntry implements IpvsServiceEntry {
+  af: Family = AF_INET;
+  protocol = 0;
+  addr = '';
+  port = 0;
+  fwmark = 0;
+  sched = '';
+  flags = 0;
+  timeout = 0;
+  netmask = 0;
+  pe?: string;
+  stats64 = false;
+  #stats: LazyStats | IpvsStats = zeroStats();
+  get stats(): IpvsStats {
+    return this.#stats instanceof LazyStats ? this.#stats.value : this.#stats;
+  }
+  set stats(v: IpvsStats) {
+    this.#stats = v;
+  }
+  setLazyStats(l: LazyStats): void {
+    this.#stats = l;
+    this.stats64 = l.wide;
+  }
+}
+
+class DestEntry implements IpvsDestEntry {
+  af: Family = AF_INET;
+  addr = '';
+  port = 0;
+  fwd: Fwd = 'masq';
+  weight = 0;
+  uThreshold = 0;
+  lThreshold = 0;
+  tunType: TunType = 'ipip';
+  tunPort = 0;
+  tunFlags: TunFlags = 'nocsum';
+  activeConns = 0;
+  inactConns = 0;
+  persistConns = 0;
+  stats64 = false;
+  #stats: LazyStats | IpvsStats = zeroStats();
+  get stats(): IpvsStats {
+    return this.#stats instanceof LazyStats ? this.#stats.value : this.#stats;
+  }
+  set stats(v: IpvsStats) {
+    this.#stats = v;
+  }
+  setLazyStats(l: LazyStats): void {
+    this.#stats = l;
+    this.stats64 = l.wide;
+  }
+}
+
+/** Decodes the payload of an IPVS_CMD_ATTR_SERVICE nest. */
+export function decodeService(buf: Buffer): IpvsServiceEntry {
+  const s = new ServiceEntry();
+  let haveAf = false;
+  let addrOff = -1;
+  let addrLen = 0;
+  let nmOff = -1;
+  let s32: Buffer | undefined;
+  let s64: Buffer | undefined;
+  let haveProto = false;
+  let havePort = false;
+  eachAttr(buf, 0, buf.length, (t, off, len) => {
+    switch (t) {
+      case SvcAttr.AF: s.af = asFamily(buf.readUInt16LE(off)); haveAf = true; break;
+      case SvcAttr.PROTOCOL: s.protocol = buf.readUInt16LE(off); haveProto = true; break;
+      case SvcAttr.ADDR: addrOff = off; addrLen = len; break;
+      case SvcAttr.PORT: s.port = buf.readUInt16BE(off); havePort = true; break;
+      case SvcAttr.FWMARK: s.fwmark = buf.readUInt32LE(off); break;
+      case SvcAttr.SCHED_NAME: s.sched = cstr(buf, off, len); break;
+      case SvcAttr.FLAGS:
+        if (len >= 8) s.flags = ((buf.readUInt32LE(off) & buf.readUInt32LE(off + 4)) & ~SVC_F_HASHED) >>> 0;
+        break;
+      case SvcAttr.TIMEOUT: s.timeout = buf.readUInt32LE(off); break;
+      case SvcAttr.NETMASK: nmOff = off; break;
+      case SvcAttr.PE_NAME: { const pe = cstr(buf, off, len); if (pe) s.pe = pe; break; }
+      case SvcAttr.STATS: s32 = buf.subarray(off, off + len); break;
+      case SvcAttr.STATS64: s64 = buf.subarray(off, off + len); break;
+    }
+  });
+  if (!haveAf) throw new Error('missing attribute service.af');
+  if (s.fwmark) {
+    s.protocol = 0;
+    s.port = 0;
+    s.addr = s.af === AF_INET6 ? '::' : '0.0.0.0';
+  } else {
+    if (!haveProto || !havePort || addrOff < 0) throw new Error('missing attribute service.protocol/addr/port');
+    s.addr = addrAt(s.af, buf, addrOff, addrLen);
+  }
+  if (nmOff >= 0) s.netmask = s.af === AF_INET6 ? buf.readUInt32LE(nmOff) : buf.readUInt32BE(nmOff);
+  s.setLazyStats(new LazyStats(s64 ?? s32, !!s64));
   return s;
 }
 
-export function decodeDest(a: Attrs, serviceAf: Family): IpvsDestEntry {
-  const af = asFamily(a.optU16(DestAttr.ADDR_FAMILY) ?? serviceAf);
-  return {
-    af,
-    addr: bytesToAddr(af, a.raw(DestAttr.ADDR) ?? Buffer.alloc(16)),
-    port: a.be16(DestAttr.PORT, 'dest.port'),
-    fwd: fwdName(a.u32(DestAttr.FWD_METHOD, 'dest.fwd_method')),
-    weight: a.u32(DestAttr.WEIGHT, 'dest.weight') | 0,
-    uThreshold: a.optU32(DestAttr.U_THRESH) ?? 0,
-    lThreshold: a.optU32(DestAttr.L_THRESH) ?? 0,
-    tunType: TUN_TYPES[a.optU8(DestAttr.TUN_TYPE) ?? 0] ?? 'ipip',
-    tunPort: a.optBe16(DestAttr.TUN_PORT) ?? 0,
-    tunFlags: TUN_FLAGS[a.optU16(DestAttr.TUN_FLAGS) ?? 0] ?? 'nocsum',
-    activeConns: a.optU32(DestAttr.ACTIVE_CONNS) ?? 0,
-    inactConns: a.optU32(DestAttr.INACT_CONNS) ?? 0,
-    persistConns: a.optU32(DestAttr.PERSIST_CONNS) ?? 0,
-    ...pickStats(a, DestAttr.STATS64, DestAttr.STATS),
-  };
+/** Decodes the payload of an IPVS_CMD_ATTR_DEST nest. */
+export function decodeDest(buf: Buffer, serviceAf: Family): IpvsDestEntry {
+  const d = new DestEntry();
+  let af: number = serviceAf;
+  let addrOff = -1;
+  let addrLen = 0;
+  let fwd = -1;
+  let havePort = false;
+  let haveWeight = false;
+  let s32: Buffer | undefined;
+  let s64: Buffer | undefined;
+  eachAttr(buf, 0, buf.length, (t, off, len) => {
+    switch (t) {
+      case DestAttr.ADDR: addrOff = off; addrLen = len; break;
+      case DestAttr.PORT: d.port = buf.readUInt16BE(off); havePort = true; break;
+      case DestAttr.FWD_METHOD: fwd = buf.readUInt32LE(off); break;
+      case DestAttr.WEIGHT: d.weight = buf.readInt32LE(off); haveWeight = true; break;
+      case DestAttr.U_THRESH: d.uThreshold = buf.readUInt32LE(off); break;
+      case DestAttr.L_THRESH: d.lThreshold = buf.readUInt32LE(off); break;
+      case DestAttr.ACTIVE_CONNS: d.activeConns = buf.readUInt32LE(off); break;
+      case DestAttr.INACT_CONNS: d.inactConns = buf.readUInt32LE(off); break;
+      case DestAttr.PERSIST_CONNS: d.persistConns = buf.readUInt32LE(off); break;
+      case DestAttr.ADDR_FAMILY: af = buf.readUInt16LE(off); break;
+      case DestAttr.TUN_TYPE: d.tunType = TUN_TYPES[buf[off]] ?? 'ipip'; break;
+      case DestAttr.TUN_PORT: d.tunPort = buf.readUInt16BE(off); break;
+      case DestAttr.TUN_FLAGS: d.tunFlags = TUN_FLAGS[buf.readUInt16LE(off)] ?? 'nocsum'; break;
+      case DestAttr.STATS: s32 = buf.subarray(off, off + len); break;
+      case DestAttr.STATS64: s64 = buf.subarray(off, off + len); break;
+    }
+  });
+  if (addrOff < 0 || !havePort || fwd < 0 || !haveWeight) throw new Error('missing attribute dest.addr/port/fwd_method/weight');
+  d.af = asFamily(af);
+  d.addr = addrAt(d.af, buf, addrOff, addrLen);
+  d.fwd = fwdName(fwd);
+  d.setLazyStats(new LazyStats(s64 ?? s32, !!s64));
+  return d;
+}
+
+function cstr(buf: Buffer, off: number, len: number): string {
+  let end = off;
+  while (end < off + len && buf[end] !== 0) end++;
+  return buf.toString('utf8', off, end);
 }
 
 export function decodeDaemon(a: Attrs): IpvsDaemon | undefined {

@@ -3,7 +3,7 @@
 // character for character as ipvsadm 1.31 prints it, from typed table entries.
 import { AF_INET, AF_INET6, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP, SVC_F_ONEPACKET, SVC_F_PERSISTENT, SVC_F_SCHED1, SVC_F_SCHED2, SVC_F_SCHED3 } from './constants.js';
 import { numberToMask } from './addr.js';
-import { cmpDests, cmpServices, mergeSort } from './sort.js';
+import { sortDests, sortServices } from './sort.js';
 import type {
   Fwd, IpvsDaemon, IpvsDestEntry, IpvsInfo, IpvsServiceEntry, IpvsTimeouts, IpvsVirtualEntry, TunFlags,
 } from './types.js';
@@ -188,7 +188,7 @@ export function versionLine(info: IpvsInfo): string {
 
 export function formatEntry(e: IpvsVirtualEntry, f: ListFormat): string {
   const name = serviceName(e.service, !!f.rule);
-  const dests = f.nosort ? e.dests : mergeSort(e.dests, cmpDests);
+  const dests = f.nosort ? e.dests : sortDests(e.dests);
   let out = `${serviceLine(e.service, name, f)}\n`;
   for (const d of dests) out += `${destLine(name, d, f)}\n`;
   return out;
@@ -197,7 +197,7 @@ export function formatEntry(e: IpvsVirtualEntry, f: ListFormat): string {
 /** `ipvsadm -L -n [...]` (info given) or `ipvsadm -S -n` (f.rule). */
 export function formatTable(table: readonly IpvsVirtualEntry[], f: ListFormat, info?: IpvsInfo): string {
   let out = !f.rule && info ? versionLine(info) : '';
-  const rows = f.nosort ? table : mergeSort(table, (a, b) => cmpServices(a.service, b.service));
+  const rows = f.nosort ? table : sortServices(table);
   out += title(f);
   for (const e of rows) out += formatEntry(e, f);
   return out;

@@ -7,14 +7,18 @@ export function protocolName(p: number): string {
   return p === IPPROTO_TCP ? 'TCP' : p === IPPROTO_UDP ? 'UDP' : p === IPPROTO_SCTP ? 'SCTP' : '?';
 }
 
-/** Key of a service within the kernel table (what the kernel matches on). */
+/**
+ * Key of a service within the kernel table (what the kernel matches on). Addresses are
+ * expected in canonical (inet_ntop) form, as makeService/makeDest, the restore parser and
+ * the decoder produce them.
+ */
 export function serviceKey(s: Pick<IpvsService, 'af' | 'fwmark' | 'protocol' | 'addr' | 'port'>): string {
   if (s.fwmark) return `fwm/${s.af}/${s.fwmark}`;
-  return `${s.af}/${s.protocol}/${normalizeAddr(s.addr)}/${s.port}`;
+  return `${s.af}/${s.protocol}/${s.addr}/${s.port}`;
 }
 
 export function destKey(d: Pick<IpvsDest, 'addr' | 'port'>): string {
-  return `${normalizeAddr(d.addr)}/${d.port}`;
+  return `${d.addr}/${d.port}`;
 }
 
 export function describeService(s: Pick<IpvsService, 'af' | 'fwmark' | 'protocol' | 'addr' | 'port'>): string {

@@ -12,8 +12,8 @@ export interface IpvsRequest {
   cmd: Cmd;
   flags: number;
   attrs: Buffer;
-  /** the object the request is about, for error messages */
-  what: string;
+  /** the object the request is about, for error messages (computed only when read) */
+  readonly what: string;
 }
 
 const ACK = NLM_F_REQUEST | NLM_F_ACK;
@@ -22,9 +22,20 @@ const DUMP = NLM_F_REQUEST | NLM_F_ACK | NLM_F_DUMP;
 function withService(s: IpvsService): AttrWriter {
   return new AttrWriter().nest(CmdAttr.SERVICE, serviceAttrs(s));
 }
+// Destination commands name their service by key; thousands of them share one service
+// object, so its encoding is kept per object.
+const refCache = new WeakMap<IpvsService, Buffer>();
+function serviceRefBytes(s: IpvsService): Buffer {
+  let b = refCache.get(s);
+  if (!b) {
+    b = serviceAttrs(serviceRef(s)).toBuffer();
+    refCache.set(s, b);
+  }
+  return b;
+}
 function withServiceDest(s: IpvsService, d: IpvsDest): Buffer {
   return new AttrWriter()
-    .nest(CmdAttr.SERVICE, serviceAttrs(serviceRef(s)))
+    .nest(CmdAttr.SERVICE, serviceRefBytes(s))
     .nest(CmdAttr.DEST, destAttrs(d))
     .toBuffer();
 }
@@ -33,36 +44,36 @@ const destWhat = (s: IpvsService, d: IpvsDest): string =>
   `destination ${describeDest(d)} of service ${describeService(s)}`;
 
 export const requests = {
-  newService: (s: IpvsService): IpvsRequest => ({ cmd: Cmd.NEW_SERVICE, flags: ACK, attrs: withService(s).toBuffer(), what: svcWhat(s) }),
-  setService: (s: IpvsService): IpvsRequest => ({ cmd: Cmd.SET_SERVICE, flags: ACK, attrs: withService(s).toBuffer(), what: svcWhat(s) }),
-  delService: (s: IpvsService): IpvsRequest => ({ cmd: Cmd.DEL_SERVICE, flags: ACK, attrs: withService(serviceRef(s)).toBuffer(), what: svcWhat(s) }),
-  getService: (s: IpvsService): IpvsRequest => ({ cmd: Cmd.GET_SERVICE, flags: ACK, attrs: withService(serviceRef(s)).toBuffer(), what: svcWhat(s) }),
-  dumpServices: (): IpvsRequest => ({ cmd: Cmd.GET_SERVICE, flags: DUMP, attrs: Buffer.alloc(0), what: 'service table' }),
-  newDest: (s: IpvsService, d: IpvsDest): IpvsRequest => ({ cmd: Cmd.NEW_DEST, flags: ACK, attrs: withServiceDest(s, d), what: destWhat(s, d) }),
-  setDest: (s: IpvsService, d: IpvsDest): IpvsRequest => ({ cmd: Cmd.SET_DEST, flags: ACK, attrs: withServiceDest(s, d), what: destWhat(s, d) }),
-  delDest: (s: IpvsService, d: IpvsDest): IpvsRequest => ({ cmd: Cmd.DEL_DEST, flags: ACK, attrs: withServiceDest(s, d), what: destWhat(s, d) }),
+  newService: (s: IpvsService): IpvsRequest => ({ cmd: Cmd.NEW_SERVICE, flags: ACK, attrs: withService(s).toBuffer(), get what() { return svcWhat(s); } }),
+  setService: (s: IpvsService): IpvsRequest => ({ cmd: Cmd.SET_SERVICE, flags: ACK, attrs: withService(s).toBuffer(), get what() { return svcWhat(s); } }),
+  delService: (s: IpvsService): IpvsRequest => ({ cmd: Cmd.DEL_SERVICE, flags: ACK, attrs: withService(serviceRef(s)).toBuffer(), get what() { return svcWhat(s); } }),
+  getService: (s: IpvsService): IpvsRequest => ({ cmd: Cmd.GET_SERVICE, flags: ACK, attrs: withService(serviceRef(s)).toBuffer(), get what() { return svcWhat(s); } }),
+  dumpServices: (): IpvsRequest => ({ cmd: Cmd.GET_SERVICE, flags: DUMP, attrs: Buffer.alloc(0), get what() { return 'service table'; } }),
+  newDest: (s: IpvsService, d: IpvsDest): IpvsRequest => ({ cmd: Cmd.NEW_DEST, flags: ACK, attrs: withServiceDest(s, d), get what() { return destWhat(s, d); } }),
+  setDest: (s: IpvsService, d: IpvsDest): IpvsRequest => ({ cmd: Cmd.SET_DEST, flags: ACK, attrs: withServiceDest(s, d), get what() { return destWhat(s, d); } }),
+  delDest: (s: IpvsService, d: IpvsDest): IpvsRequest => ({ cmd: Cmd.DEL_DEST, flags: ACK, attrs: withServiceDest(s, d), get what() { return destWhat(s, d); } }),
   dumpDests: (s: IpvsService): IpvsRequest => ({
     cmd: Cmd.GET_DEST, flags: DUMP,
     attrs: new AttrWriter().nest(CmdAttr.SERVICE, serviceKeyAttrs(s)).toBuffer(),
-    what: `destinations of service ${describeService(s)}`,
+    get what() { return `destinations of service ${describeService(s)}`; },
   }),
   startDaemon: (d: IpvsDaemon): IpvsRequest => ({
     cmd: Cmd.NEW_DAEMON, flags: ACK,
     attrs: new AttrWriter().nest(CmdAttr.DAEMON, daemonStartAttrs(d)).toBuffer(),
-    what: `${d.state} sync daemon`,
+    get what() { return `${d.state} sync daemon`; },
   }),
   stopDaemon: (d: Pick<IpvsDaemon, 'state' | 'mcastIfn' | 'syncId'>): IpvsRequest => ({
     cmd: Cmd.DEL_DAEMON, flags: ACK,
     attrs: new AttrWriter().nest(CmdAttr.DAEMON, daemonStopAttrs(d)).toBuffer(),
-    what: `${d.state} sync daemon`,
+    get what() { return `${d.state} sync daemon`; },
   }),
-  dumpDaemons: (): IpvsRequest => ({ cmd: Cmd.GET_DAEMON, flags: DUMP, attrs: Buffer.alloc(0), what: 'sync daemons' }),
-  setTimeouts: (t: IpvsTimeouts): IpvsRequest => ({ cmd: Cmd.SET_CONFIG, flags: ACK, attrs: timeoutAttrs(t).toBuffer(), what: 'timeouts' }),
-  getTimeouts: (): IpvsRequest => ({ cmd: Cmd.GET_CONFIG, flags: ACK, attrs: Buffer.alloc(0), what: 'timeouts' }),
-  getInfo: (): IpvsRequest => ({ cmd: Cmd.GET_INFO, flags: ACK, attrs: Buffer.alloc(0), what: 'IPVS info' }),
+  dumpDaemons: (): IpvsRequest => ({ cmd: Cmd.GET_DAEMON, flags: DUMP, attrs: Buffer.alloc(0), get what() { return 'sync daemons'; } }),
+  setTimeouts: (t: IpvsTimeouts): IpvsRequest => ({ cmd: Cmd.SET_CONFIG, flags: ACK, attrs: timeoutAttrs(t).toBuffer(), get what() { return 'timeouts'; } }),
+  getTimeouts: (): IpvsRequest => ({ cmd: Cmd.GET_CONFIG, flags: ACK, attrs: Buffer.alloc(0), get what() { return 'timeouts'; } }),
+  getInfo: (): IpvsRequest => ({ cmd: Cmd.GET_INFO, flags: ACK, attrs: Buffer.alloc(0), get what() { return 'IPVS info'; } }),
   zero: (s?: IpvsService): IpvsRequest => ({
     cmd: Cmd.ZERO, flags: ACK, attrs: s ? withService(serviceRef(s)).toBuffer() : Buffer.alloc(0),
-    what: s ? `counters of ${svcWhat(s)}` : 'all counters',
+    get what() { return s ? `counters of ${svcWhat(s)}` : 'all counters'; },
   }),
-  flush: (): IpvsRequest => ({ cmd: Cmd.FLUSH, flags: ACK, attrs: Buffer.alloc(0), what: 'service table' }),
+  flush: (): IpvsRequest => ({ cmd: Cmd.FLUSH, flags: ACK, attrs: Buffer.alloc(0), get what() { return 'service table'; } }),
 };

@@ -41,6 +41,36 @@ export function cmpDests(d1: IpvsDest, d2: IpvsDest): number {
   return d1.port - d2.port;
 }
 
+/** Sorts by a comparator over precomputed keys (addresses parsed once per item, not per comparison). */
+export function sortServices<T extends { service: IpvsService }>(items: readonly T[]): T[] {
+  const keyed = items.map((item) => ({ item, k: serviceSortKey(item.service) }));
+  return mergeSort(keyed, (a, b) => cmpServiceKeys(a.k, b.k)).map((x) => x.item);
+}
+export function sortDests<T extends IpvsDest>(items: readonly T[]): T[] {
+  const keyed = items.map((item) => ({ item, k: destSortKey(item) }));
+  return mergeSort(keyed, (a, b) => cmpDestKeys(a.k, b.k)).map((x) => x.item);
+}
+
+interface ServiceSortKey { fwmark: number; af: number; protocol: number; words: number[]; port: number }
+interface DestSortKey { af: number; words: number[]; port: number }
+
+const serviceSortKey = (s: IpvsService): ServiceSortKey =>
+  ({ fwmark: s.fwmark, af: s.af, protocol: s.protocol, words: addrWords(s.addr), port: s.port });
+const destSortKey = (d: IpvsDest): DestSortKey => ({ af: d.af, words: addrWords(d.addr), port: d.port });
+
+function cmpWords(af: number, a: number[], b: number[]): number {
+  const n = af === AF_INET6 ? 4 : 1;
+  let r = 0;
+  for (let i = 0; r === 0 && i < n; i++) r = wrap(a[i], b[i]);
+  return r;
+}
+function cmpServiceKeys(a: ServiceSortKey, b: ServiceSortKey): number {
+  return wrap(a.fwmark, b.fwmark) || a.af - b.af || a.protocol - b.protocol || cmpWords(a.af, a.words, b.words) || a.port - b.port;
+}
+function cmpDestKeys(a: DestSortKey, b: DestSortKey): number {
+  return cmpWords(a.af, a.words, b.words) || a.port - b.port;
+}
+
 /** glibc msort: stable top-down merge, left element first when cmp <= 0. */
 export function mergeSort<T>(items: readonly T[], cmp: (a: T, b: T) => number): T[] {
   const a = items.slice();

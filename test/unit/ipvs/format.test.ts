@@ -29,15 +29,15 @@ function decodeRun(cmd: string): Decoded {
     if (m.dir === 'send') {
       lastCmd = b[0];
       if (lastCmd === Cmd.GET_DEST) {
-        const key = serviceKey(decodeService(attrs.nested(CmdAttr.SERVICE)));
+        const key = serviceKey(decodeService(attrs.raw(CmdAttr.SERVICE)!));
         target = out.table.find((e) => serviceKey(e.service) === key);
         if (!target) throw new Error(`dest dump for unknown service ${key}`);
       }
       continue;
     }
     if (lastCmd === Cmd.GET_INFO) out.info = decodeInfo(attrs);
-    else if (lastCmd === Cmd.GET_SERVICE) out.table.push({ service: decodeService(attrs.nested(CmdAttr.SERVICE)), dests: [] });
-    else if (lastCmd === Cmd.GET_DEST) target!.dests.push(decodeDest(attrs.nested(CmdAttr.DEST), target!.service.af));
+    else if (lastCmd === Cmd.GET_SERVICE) out.table.push({ service: decodeService(attrs.raw(CmdAttr.SERVICE)!), dests: [] });
+    else if (lastCmd === Cmd.GET_DEST) target!.dests.push(decodeDest(attrs.raw(CmdAttr.DEST)!, target!.service.af));
     else if (lastCmd === Cmd.GET_CONFIG) out.timeouts = decodeTimeouts(attrs);
     else if (lastCmd === Cmd.GET_DAEMON) {
       const d = decodeDaemon(attrs.nested(CmdAttr.DAEMON));

@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# IPVS benchmark: lvsd's netlink client vs ipvsadm on the same kernel, in the test VM.
+#   node test/kernel/vm/run.mjs --timeout=1500 -- bash bench/ipvs.sh [SIZES...]
+# For 1,000 and 10,000 destinations (100 per service): apply from empty, list, change 10%
+# of the weights, flush. lvsd runs in-process (library, what the daemon does) and as the
+# `lvsd ipvs` CLI process; ipvsadm as `ipvsadm -R`, `ipvsadm -L -n`, `ipvsadm -C`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ "${LVSD_IN_VM:-}" = 1 ] || { echo "bench/ipvs.sh runs inside the VM: node test/kernel/vm/run.mjs -- bash bench/ipvs.sh" >&2; exit 2; }
+sizes=("$@"); [ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000)
+work=$(mktemp -d "${LVSD_VM_SHARE:?}/ipvs-bench-XXXX")
+ns=ipvsbench$$
+cleanup() { ip netns del "$ns" 2>/dev/null || true; }
+trap cleanup EXIT
+ip netns add "$ns"
+ip netns exec "$ns" ip link set lo up
+
+# Bundle lvsd's IPVS code (node_modules stay external, by absolute path).
+cat > "$work/build.mjs" <<'EOF'
+import { build } from 'esbuild';
+import { createRequire } from 'node:module';
+const require = createRequire(process.cwd() + '/package.json');
+const [out] = process.argv.slice(2);
+await build({
+  stdin: {
+    contents: `export { NetlinkIpvs } from './src/ipvs/client.js';
+      export { applyDesired } from './src/ipvs/apply.js';
+      export { runIpvsCommand, restoreText } from './src/ipvs/cli.js';
+      export { formatTable } from './src/ipvs/format.js';
+      export { makeService, makeDest } from './src/ipvs/model.js';`,
+    resolveDir: process.cwd(), sourcefile: 'bench-entry.ts', loader: 'ts',
+  },
+  bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: out, logLevel: 'error',
+  plugins: [{ name: 'abs', setup(b) { b.onResolve({ filter: /^[^./]/ }, (a) => a.path.startsWith('node:')
+    ? { path: a.path, external: true } : { path: require.resolve(a.path), external: true }); } }],
+});
+EOF
+node "$work/build.mjs" "$work/lvsd-ipvs.mjs"
+printf 'import { runIpvsCommand } from %s;\nprocess.exitCode = await runIpvsCommand(process.argv.slice(2), process.stdout);\n' \
+  "'$work/lvsd-ipvs.mjs'" > "$work/lvsd-cli.mjs"
+
+cat > "$work/bench.mjs" <<'EOF'
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+const [work, ...sizeArgs] = process.argv.slice(2);
+const L = await import(`${work}/lvsd-ipvs.mjs`);
+const sizes = sizeArgs.map(Number);
+const PER = 100;
+const now = () => Number(process.hrtime.bigint()) / 1e6;
+const sh = (cmd, args, input) => execFileSync(cmd, args, { input, encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['pipe', 'pipe', 'inherit'] });
+const timeSh = (cmd, args, input) => { const t = now(); const out = sh(cmd, args, input); return [now() - t, out]; };
+const timeIt = async (fn) => { const t = now(); const r = await fn(); return [now() - t, r]; };
+const rows = [];
+const row = (n, op, ipvsadm, lvsd, lvsdCli) => rows.push({ n, op, ipvsadm, lvsd, lvsdCli });
+
+const [nodeStart] = timeSh(process.execPath, ['-e', '0']);
+const k = await L.NetlinkIpvs.open();
+for (const n of sizes) {
+  const nsvc = Math.max(1, Math.ceil(n / PER));
+  const desired = [];
+  const rules = [];
+  for (let s = 0; s < nsvc; s++) {
+    const vip = `10.${100 + (s >> 8)}.${s & 255}.1`;
+    const service = L.makeService({ addr: vip, port: 80, sched: 'wrr' });
+    rules.push(`-A -t ${vip}:80 -s wrr`);
+    const dests = [];
+    for (let d = 0; d < PER && s * PER + d < n; d++) {
+      const i = s * PER + d;
+      const addr = `172.${16 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`;
+      dests.push(L.makeDest({ addr, port: 8080, fwd: 'masq', weight: 1 + (i % 5) }));
+      rules.push(`-a -t ${vip}:80 -r ${addr}:8080 -m -w ${1 + (i % 5)}`);
+    }
+    desired.push({ service, dests });
+  }
+  const rulesText = rules.join('\n') + '\n';
+  const rulesFile = `${work}/rules-${n}`;
+  writeFileSync(rulesFile, rulesText);
+  // every 10th destination gets a new weight
+  const changed = desired.map((r) => ({ service: r.service, dests: r.dests.map((d, j) => (j % 10 === 0 ? { ...d, weight: d.weight + 10 } : d)) }));
+  const editLines = changed.flatMap((r) => r.dests.filter((_, j) => j % 10 === 0)
+    .map((d) => `-e -t ${r.service.addr}:80 -r ${d.addr}:8080 -m -w ${d.weight}`)).join('\n') + '\n';
+
+  // ipvsadm
+  sh('ipvsadm', ['-C']);
+  const [aRestore] = timeSh('ipvsadm', ['-R'], rulesText);
+  const [aList, aListText] = timeSh('ipvsadm', ['-L', '-n']);
+  const [aEdit] = timeSh('ipvsadm', ['-R'], editLines);
+  const aAfter = sh('ipvsadm', ['-S', '-n']);
+  const [aFlush] = timeSh('ipvsadm', ['-C']);
+
+  // lvsd in-process: reconcile from empty, list, 10% weights, flush
+  const owned = new Set();
+  const [lApply, r1] = await timeIt(() => L.applyDesired(k, desired, owned));
+  if (!r1.confirmed || r1.ops.length !== n + nsvc) throw new Error(`apply not confirmed: ${r1.ops.length} ops`);
+  const [lList, lListText] = await timeIt(async () => L.formatTable(await k.table(), {}, await k.info()));
+  if (lListText !== aListText) throw new Error('lvsd list differs from ipvsadm -L -n');
+  const [lEdit, r2] = await timeIt(() => L.applyDesired(k, changed, owned));
+  if (!r2.confirmed || r2.ops.length !== Math.ceil(n / 10) || r2.ops.some((o) => o.op !== 'editDest')) throw new Error('weight change not minimal');
+  if (sh('ipvsadm', ['-S', '-n']) !== aAfter) throw new Error('lvsd weight change differs from ipvsadm');
+  // the daemon's steady state: it keeps the table it last confirmed, so no initial read
+  const [lEditCached, r3] = await timeIt(() => L.applyDesired(k, desired, owned, undefined, { actual: r2.table }));
+  if (!r3.confirmed || r3.ops.length !== Math.ceil(n / 10)) throw new Error('cached weight change not minimal');
+  const [lFlush] = await timeIt(() => k.flush());
+
+  // lvsd CLI processes (include node start-up)
+  const cli = (...a) => timeSh(process.execPath, [`${work}/lvsd-cli.mjs`, ...a]);
+  const [cRestore] = cli('restore', rulesFile);
+  const [cList, cListText] = cli('list', '-n');
+  if (cListText !== aListText) throw new Error('lvsd ipvs list differs from ipvsadm -L -n');
+  writeFileSync(`${work}/edits-${n}`, editLines);
+  const [cEdit] = cli('restore', `${work}/edits-${n}`);
+  sh('ipvsadm', ['-C']);
+
+  row(n, 'apply from empty', aRestore, lApply, cRestore);
+  row(n, 'list', aList, lList, cList);
+  row(n, 'change 10% weights', aEdit, lEdit, cEdit);
+  row(n, '  same, cached table', aEdit, lEditCached, null);
+  row(n, 'flush', aFlush, lFlush, null);
+  rows.push({ n, op: '10% change / apply', ipvsadm: aEdit / aRestore, lvsd: lEdit / lApply, ratioOnly: true });
+  rows.push({ n, op: '  cached / apply', ipvsadm: aEdit / aRestore, lvsd: lEditCached / lApply, ratioOnly: true });
+}
+k.close();
+
+const f = (x) => (x === null || x === undefined ? '-' : x.toFixed(1));
+console.log(`IPVS benchmark, ${PER} destinations per service; times in ms (node start-up ${nodeStart.toFixed(0)} ms in this VM)`);
+console.log('lvsd = in-process (daemon path: read, reconcile, apply, confirm); lvsd-cli = `lvsd ipvs restore|list` process');
+console.log(`${'dests'.padStart(6)}  ${'operation'.padEnd(20)} ${'ipvsadm'.padStart(9)} ${'lvsd'.padStart(9)} ${'ratio'.padStart(6)} ${'lvsd-cli'.padStart(9)} ${'ratio'.padStart(6)}`);
+for (const r of rows) {
+  if (r.ratioOnly) {
+    console.log(`${String(r.n).padStart(6)}  ${r.op.padEnd(20)} ${r.ipvsadm.toFixed(3).padStart(9)} ${r.lvsd.toFixed(3).padStart(9)}   (fraction of the full apply; goal for lvsd < 0.100)`);
+    continue;
+  }
+  const ratio = r.lvsd / r.ipvsadm;
+  const cratio = r.lvsdCli ? r.lvsdCli / r.ipvsadm : null;
+  console.log(`${String(r.n).padStart(6)}  ${r.op.padEnd(20)} ${f(r.ipvsadm).padStart(9)} ${f(r.lvsd).padStart(9)} ${ratio.toFixed(2).padStart(6)} ${f(r.lvsdCli).padStart(9)} ${(cratio === null ? '-' : cratio.toFixed(2)).padStart(6)}`);
+}
+EOF
+ip netns exec "$ns" node "$work/bench.mjs" "$work" "${sizes[@]}"
