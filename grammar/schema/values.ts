@@ -160,8 +160,10 @@ export const mac: ValueType<string> = {
  * A timer read the way keepalived's read_timer / read_decimal_unsigned(…, 6) do: seconds with up
  * to 6 decimals, returned in microseconds; minUs/maxUs in microseconds (keepalived's bounds).
  */
-export function timerUs(minUs: number, maxUs: number, name = 'SECONDS'): ValueType<number> {
-  return { ...decimal(minUs, maxUs, 6), name };
+export function timerUs(minUs: number, maxUs: number, name?: string): ValueType<number> {
+  const fmt = (us: number) => String(us / 1e6);
+  const shown = name ?? (maxUs >= Number.MAX_SAFE_INTEGER ? `SECONDS >= ${fmt(minUs)}` : `SECONDS ${fmt(minUs)}..${fmt(maxUs)}`);
+  return { ...decimal(minUs, maxUs, 6), name: shown };
 }
 
 /** keepalived's TIMER_MAXIMUM (ULONG_MAX - 1 µs) is beyond a double's integers; this is the usable top. */

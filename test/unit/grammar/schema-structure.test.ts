@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { allBlocks, fieldOf, findKeyword, rootSchema } from '../../../grammar/schema/index.js';
 import type { KeywordSpec } from '../../../grammar/schema/types.js';
+import { renderKeywordReference } from '../../../grammar/schema/docs.js';
 
 const everyKeyword = (): Array<{ path: string[]; k: KeywordSpec }> => {
   const out: Array<{ path: string[]; k: KeywordSpec }> = [];
@@ -131,5 +132,13 @@ describe('schema structure', () => {
     expect(n).toBe(1_000_000);
     // a real server block has about 3 lines; 100,000 of them are 300,000 lookups
     expect(ms).toBeLessThan(250);
+  });
+
+  it('renders a keyword reference that lists every keyword once per block', () => {
+    const md = renderKeywordReference();
+    for (const { block } of allBlocks()) for (const k of block.keywords) expect(md, k.name).toContain(`| \`${k.name}\``);
+    expect(md).toContain('## vrrp_instance › authentication');
+    expect(md).toContain('`1000000`');
+    expect(md.split('\n').length).toBeGreaterThan(450);
   });
 });
