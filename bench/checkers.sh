@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# Health-checker benchmark, lvsd side by side with keepalived on the same config, in the VM:
+#   node test/kernel/vm/run.mjs --timeout=3000 -- bash bench/checkers.sh [SIZES...]
+# For each size (default 200 1000 10000) and checker (TCP_CHECK, HTTP_GET), delay_loop 1: real
+# servers 127.1.x.y:8080 in a fresh namespace, all answered by one counting server (accepted
+# connections per second = checks per second, the same measure for both daemons). Each daemon
+# runs WARM s, then is measured for SECS s: checks/s, CPU seconds per 60 s (utime+stime of the
+# checker process), RSS. For lvsd (TCP) also: a real server that stops (listener killed ->
+# refused) until it has left the IPVS table.
+# Env: SECS (default 20), WARM (default 5), ONLY=lvsd|keepalived, CHECKERS="TCP_CHECK HTTP_GET".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ "${LVSD_IN_VM:-}" = 1 ] || { echo "bench/checkers.sh runs inside the VM: node test/kernel/vm/run.mjs --timeout=3000 -- bash bench/checkers.sh" >&2; exit 2; }
+sizes=("$@"); [ ${#sizes[@]} -gt 0 ] || sizes=(200 1000 10000)
+SECS=${SECS:-20}; WARM=${WARM:-5}; CHECKERS=${CHECKERS:-"TCP_CHECK HTTP_GET"}
+work=$(mktemp -d "${LVSD_VM_SHARE:?}/checkers-bench-XXXX")
+ns=ckbench$$
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; ip netns del "$ns" 2>/dev/null || true; }
+trap cleanup EXIT
+ip netns add "$ns"
+ip netns exec "$ns" ip link set lo up
+ulimit -n 65536 || true
+
+cat > "$work/build.mjs" <<'EOF'
+import { build } from 'esbuild';
+import { createRequire } from 'node:module';
+const require = createRequire(process.cwd() + '/package.json');
+await build({
+  stdin: {
+    contents: `export { NetlinkIpvs } from './src/ipvs/client.js';
+      export { applyDesired } from './src/ipvs/apply.js';
+      export { serviceKey } from './src/ipvs/model.js';
+      export { loadConfig } from './src/config/load.js';
+      export { LvsEngine } from './src/lvs/engine.js';`,
+    resolveDir: process.cwd(), sourcefile: 'bench-entry.ts', loader: 'ts',
+  },
+  bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: process.argv[2], logLevel: 'error',
+  plugins: [{ name: 'abs', setup(b) { b.onResolve({ filter: /^[^./]/ }, (a) => a.path.startsWith('node:')
+    ? { path: a.path, external: true } : { path: require.resolve(a.path), external: true }); } }],
+});
+EOF
+node "$work/build.mjs" "$work/lvsd.mjs"
+
+# Counting server: every connection is a check; HTTP requests get a small fixed page.
+cat > "$work/server.mjs" <<'EOF'
+import net from 'node:net';
+const [port, host, countFile] = process.argv.slice(2);
+let count = 0;
+const page = 'HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok';
+const srv = net.createServer((s) => { count++; s.on('error', () => {}); s.on('data', () => s.end(page)); s.on('end', () => s.end()); });
+srv.listen({ port: Number(port), host, backlog: 4096 }, () => console.log('ready'));
+process.on('SIGUSR1', () => { import('node:fs').then((fs) => fs.writeFileSync(countFile, String(count))); });
+EOF
+
+# lvsd: the engine with the real IPVS reconciler, measuring itself.
+cat > "$work/run-lvsd.mjs" <<EOF
+import { LvsEngine, loadConfig, NetlinkIpvs, applyDesired, serviceKey } from '$work/lvsd.mjs';
+const [conf, warm, secs, probeAddr] = process.argv.slice(2);
+const { model, ok, diagnostics } = loadConfig(conf);
+if (!ok) { console.error(JSON.stringify(diagnostics.slice(0, 5))); process.exit(2); }
+const k = await NetlinkIpvs.open();
+const owned = new Set();
+let gone = null;
+const engine = new LvsEngine({ model, apply: async (rows) => {
+  for (const r of rows) owned.add(serviceKey(r.service));
+  await applyDesired(k, rows, owned);
+  if (gone === null && probeAddr && !rows.some((r) => r.dests.some((d) => d.addr === probeAddr))) gone = performance.now();
+} });
+await engine.start();
+await new Promise((r) => setTimeout(r, Number(warm) * 1000));
+const c0 = process.cpuUsage(); const t0 = performance.now(); let maxRss = 0;
+const iv = setInterval(() => { maxRss = Math.max(maxRss, process.memoryUsage().rss); }, 500);
+process.stdout.write('measuring\n');
+await new Promise((r) => setTimeout(r, Number(secs) * 1000));
+const c = process.cpuUsage(c0); const dt = (performance.now() - t0) / 1000;
+clearInterval(iv);
+const out = { cpuPer60: ((c.user + c.system) / 1e6) * 60 / dt, rssMB: Math.max(maxRss, process.memoryUsage().rss) / 2 ** 20, seconds: dt };
+if (probeAddr) {
+  // the probe server is killed by the script on this line; time until the table lost it
+  process.stdout.write('kill-probe\n');
+  const tk = await new Promise((r) => process.stdin.once('data', () => r(performance.now())));
+  for (let i = 0; i < 100 && gone === null; i++) await new Promise((r) => setTimeout(r, 50));
+  out.leaveMs = gone === null ? null : Math.round(gone - tk);
+}
+process.stdout.write(JSON.stringify(out) + '\n');
+engine.stop(); k.close(); process.exit(0);
+EOF
+
+gen_conf() { # N CHECKER -> keepalived.conf on stdout
+  local n=$1 checker=$2
+  echo 'global_defs {'; echo '  enable_script_security'; echo '}'
+  echo 'virtual_server 10.99.0.1 80 {'
+  echo '  delay_loop 1'; echo '  lvs_sched wlc'; echo '  lvs_method NAT'; echo '  protocol TCP'
+  node -e '
+    const [n, checker] = [Number(process.argv[1]), process.argv[2]];
+    const body = checker === "HTTP_GET"
+      ? "    HTTP_GET {\n      url {\n        path /\n        digest 444bcb3a3fcf8389296c49467f27e1d6\n      }\n      connect_timeout 1\n    }\n"
+      : "    TCP_CHECK {\n      connect_timeout 1\n    }\n";
+    let out = "";
+    for (let i = 0; i < n; i++) out += `  real_server 127.1.${i >> 8}.${(i & 255) + 1} 8080 {\n${body}  }\n`;
+    out += `  real_server 127.2.0.1 8081 {\n${body}  }\n`;
+    process.stdout.write(out);' "$n" "$checker"
+  echo '}'
+}
+
+cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
+rss_mb() { awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
+
+start_server() { # port host -> pid
+  ip netns exec "$ns" node "$work/server.mjs" "$1" "$2" "$work/count.$1" > "$work/server.$1.log" 2>&1 &
+  local p=$!; pids+=("$p")
+  for _ in $(seq 100); do grep -q ready "$work/server.$1.log" 2>/dev/null && break; sleep 0.1; done
+  echo "$p"
+}
+server_count() { kill -USR1 "$1"; sleep 0.3; cat "$work/count.$2"; }
+
+hz=$(getconf CLK_TCK)
+printf '%-10s %-7s %-10s %12s %14s %9s %10s\n' checker size daemon 'checks/s' 'CPU-s/60s' 'RSS MB' 'leave ms'
+for checker in $CHECKERS; do
+  for n in "${sizes[@]}"; do
+    conf="$work/$checker-$n.conf"
+    gen_conf "$n" "$checker" > "$conf"
+    expected=$((n + 1))
+    for daemon in lvsd keepalived; do
+      [ -z "${ONLY:-}" ] || [ "$ONLY" = "$daemon" ] || continue
+      ip netns exec "$ns" ipvsadm -C
+      srv=$(start_server 8080 0.0.0.0)
+      probe=$(start_server 8081 127.2.0.1)
+      leave=-
+      if [ "$daemon" = lvsd ]; then
+        coproc LV { ip netns exec "$ns" node "$work/run-lvsd.mjs" "$conf" "$WARM" "$SECS" "$([ "$checker" = TCP_CHECK ] && echo 127.2.0.1)" 2>&1; }
+        lvpid=$LV_PID; pids+=("$lvpid")
+        read -r line <&"${LV[0]}"   # measuring
+        c0=$(server_count "$srv" 8080)
+        sleep "$SECS"
+        c1=$(server_count "$srv" 8080)
+        if [ "$checker" = TCP_CHECK ]; then
+          read -r line <&"${LV[0]}"  # kill-probe
+          kill -9 "$probe"; echo go >&"${LV[1]}"
+        fi
+        read -r result <&"${LV[0]}"
+        wait "$lvpid" 2>/dev/null || true
+        cpu=$(node -e 'const r=JSON.parse(process.argv[1]);process.stdout.write(r.cpuPer60.toFixed(1))' "$result")
+        rss=$(node -e 'const r=JSON.parse(process.argv[1]);process.stdout.write(r.rssMB.toFixed(1))' "$result")
+        leave=$(node -e 'const r=JSON.parse(process.argv[1]);process.stdout.write(String(r.leaveMs ?? "-"))' "$result")
+      else
+        ip netns exec "$ns" keepalived -C -n -l -G -f "$conf" -p "$work/ka.pid" -c "$work/kc.pid" > "$work/ka-$checker-$n.log" 2>&1 &
+        kapid=$!; pids+=("$kapid")
+        for _ in $(seq 100); do [ -s "$work/kc.pid" ] && break; sleep 0.1; done
+        kc=$(cat "$work/kc.pid")
+        sleep "$WARM"
+        t0=$(cpu_ticks "$kc"); c0=$(server_count "$srv" 8080)
+        sleep "$SECS"
+        t1=$(cpu_ticks "$kc"); c1=$(server_count "$srv" 8080)
+        rss=$(rss_mb "$kc")
+        cpu=$(awk -v a="$t0" -v b="$t1" -v hz="$hz" -v s="$SECS" 'BEGIN { printf "%.1f", (b-a)/hz*60/s }')
+        kill -TERM "$kapid"; for _ in $(seq 100); do kill -0 "$kapid" 2>/dev/null || break; sleep 0.1; done
+        kill -9 "$kapid" 2>/dev/null || true; rm -f "$work/ka.pid" "$work/kc.pid"
+      fi
+      rate=$(awk -v a="$c0" -v b="$c1" -v s="$SECS" 'BEGIN { printf "%.0f", (b-a)/s }')
+      printf '%-10s %-7s %-10s %7s/%-5s %14s %9s %10s\n' "$checker" "$n" "$daemon" "$rate" "$expected" "$cpu" "$rss" "$leave"
+      kill -9 "$srv" "$probe" 2>/dev/null || true
+      sleep 0.5
+    done
+  done
+done

@@ -1,0 +1,118 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildCheckers } from '../../../src/check/build.js';
+import { DnsProbe } from '../../../src/check/dns.js';
+import { HttpGetProbe } from '../../../src/check/http-get.js';
+import { MiscProbe } from '../../../src/check/misc.js';
+import { TcpProbe } from '../../../src/check/tcp.js';
+import { UdpProbe } from '../../../src/check/udp.js';
+import { loadConfig } from '../../../src/config/load.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'lvsd-build-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const CONF = `global_defs {
+  script_user nobody
+  enable_script_security
+}
+track_file tf {
+  file ${dir}/tf
+}
+virtual_server 10.0.0.1 80 {
+  protocol TCP
+  lvs_sched wlc
+  lvs_method NAT
+  delay_loop 10
+  retry 4
+  connect_timeout 7
+  real_server 10.0.0.2 80 {
+    delay_before_retry 2
+    alpha
+    virtualhost rs.example
+    TCP_CHECK {
+      connect_port 8080
+      bindto 10.0.0.9
+      retry 1
+    }
+    HTTP_GET {
+      url {
+        path /a
+        digest 0123456789abcdef0123456789abcdef
+        status_code 200 300-302
+      }
+      url {
+        path /b
+        virtualhost b.example
+      }
+      http_protocol 1.0C
+      connect_timeout 3
+      warmup 1
+    }
+    SSL_GET {
+      url {
+        path /
+      }
+      enable_sni
+    }
+    MISC_CHECK {
+      misc_path "/bin/sh -c 'exit 2'"
+      misc_dynamic
+      alpha false
+    }
+    DNS_CHECK {
+      type AAAA
+      name svc.example
+    }
+    UDP_CHECK {
+      payload 0a0b
+      require_reply 0a0x
+    }
+    FILE_CHECK {
+      track_file tf
+      weight 0
+    }
+  }
+}
+`;
+
+describe('buildCheckers', () => {
+  it('builds every checker kind with keepalived inheritance of timers', () => {
+    const f = join(dir, 'k.conf');
+    writeFileSync(f, CONF);
+    const { model, diagnostics } = loadConfig(f);
+    expect(diagnostics.filter((d) => d.level === 'error')).toEqual([]);
+    const vs = model.virtual_server![0];
+    const cs = buildCheckers({ model, ids: (u, g) => (u === 'nobody' ? { uid: 65534, gid: g ? 1 : 65534 } : undefined) }, vs, vs.real_server![0]);
+    expect(cs.map((c) => c.id)).toEqual(['TCP_CHECK#0', 'HTTP_GET#0', 'SSL_GET#0', 'MISC_CHECK#0', 'DNS_CHECK#0', 'UDP_CHECK#0', 'FILE_CHECK#0']);
+    const [tcp, http, ssl, misc, dns, udp, file] = cs;
+
+    expect(tcp.timing).toMatchObject({ retry: 1, delayLoopUs: 10_000_000, delayBeforeRetryUs: 2_000_000, connectTimeoutUs: 7_000_000, warmupUs: 10_000_000, alpha: true });
+    expect((tcp.probe as TcpProbe).target).toEqual({ addr: '10.0.0.2', family: 4, port: 8080, bindAddr: '10.0.0.9', timeoutUs: 7_000_000 });
+    expect(tcp.machine.up).toBe(false); // alpha from the real server
+
+    expect(http.timing).toMatchObject({ retry: 4, connectTimeoutUs: 3_000_000, warmupUs: 1_000_000 });
+    const hs = (http.probe as HttpGetProbe).spec;
+    expect(hs.version).toBe('1.0c');
+    expect(hs.urls).toEqual([
+      { path: '/a', digest: '0123456789abcdef0123456789abcdef', statusCodes: [[200, 200], [300, 302]], virtualHost: 'rs.example' },
+      { path: '/b', statusCodes: [[200, 299]], virtualHost: 'b.example' },
+    ]);
+    expect((ssl.probe as HttpGetProbe).spec).toMatchObject({ tls: true, enableSni: true });
+
+    expect(misc.dynamic).toBe(true);
+    expect(misc.machine.up).toBe(true); // alpha false on the checker wins
+    expect((misc.probe as MiscProbe).spec).toMatchObject({ args: ['/bin/sh', '-c', 'exit 2'], timeoutUs: 10_000_000, ids: { uid: 65534, gid: 65534 } });
+
+    expect(dns.timing.retry).toBe(4);
+    expect((dns.probe as DnsProbe).spec).toMatchObject({ type: 'AAAA', name: 'svc.example', target: { port: 80 } });
+
+    const us = (udp.probe as UdpProbe).spec;
+    expect(us.payload).toEqual(Buffer.from([10, 11]));
+    expect(us.requireReply).toEqual({ data: Buffer.from([10, 0]), mask: Buffer.from([0, 0x0f]) });
+
+    expect(file.file).toEqual({ path: `${dir}/tf`, weight: 0, reverse: false });
+    expect(file.probe).toBeUndefined();
+  });
+});
