@@ -1,9 +1,13 @@
 // use_vmac: the macvlan a VRRP instance sends from, in private mode with the VRRP virtual
 // MAC (RFC 3768 section 7.3, RFC 5798 section 7.3): 00:00:5e:00:01:VRID for IPv4,
 // 00:00:5e:00:02:VRID for IPv6. keepalived names it vrrp.VRID unless told otherwise.
+// Like keepalived, the ARP sysctls are set so that only the vmac answers for the VIP:
+//   vmac:   arp_ignore=1, accept_local=1 (hear the other router's adverts), rp_filter=0
+//   parent: arp_ignore=1, arp_filter=1, put back when its last vmac goes.
 import { RtnlError, RtnlSocket } from './rtnl/socket.js';
-import { delLinkRequest, newMacvlanRequest, setLinkUpRequest } from './rtnl/link-msg.js';
+import { delLinkRequest, getLinkByIndexRequest, newMacvlanRequest, setLinkUpRequest } from './rtnl/link-msg.js';
 import { lookupIfindex } from './rtnl/ifindex.js';
+import { readIpv4Conf, writeIpv4Conf } from './sysctl.js';
 import type { Family } from './ip.js';
 
 const EEXIST = 17;
@@ -26,19 +30,24 @@ export interface VmacSpec {
 }
 
 export interface VmacLinks {
-  /** Creates (or finds) the macvlan and sets it up; resolves with its ifindex. */
+  /** Creates (or finds) the macvlan, sets its sysctls and sets it up; resolves with its ifindex. */
   create(spec: VmacSpec): Promise<{ ifindex: number; created: boolean }>;
-  /** Deletes the link by name; 'absent' when there is none. */
+  /** Deletes the link by name ('absent' when there is none) and restores the parent's ARP sysctls. */
   remove(name: string): Promise<'removed' | 'absent'>;
   close(): void;
 }
 
-export function openVmacLinks(): VmacLinks {
-  return new RtnlVmacLinks(new RtnlSocket());
+export function openVmacLinks(procRoot = '/proc'): VmacLinks {
+  return new RtnlVmacLinks(new RtnlSocket(), procRoot);
 }
 
+const PARENT_KEYS = ['arp_ignore', 'arp_filter'] as const;
+
 class RtnlVmacLinks implements VmacLinks {
-  constructor(private readonly rtnl: RtnlSocket) {}
+  /** Parents we changed: their original values and which vmacs rely on the change. */
+  private readonly parents = new Map<string, { saved: Record<string, number>; vmacs: Set<string> }>();
+
+  constructor(private readonly rtnl: RtnlSocket, private readonly procRoot: string) {}
 
   async create(spec: VmacSpec): Promise<{ ifindex: number; created: boolean }> {
     const name = spec.name ?? defaultVmacName(spec.vrid);
@@ -50,8 +59,42 @@ class RtnlVmacLinks implements VmacLinks {
       created = false;
     }
     const ifindex = await this.ifindex(name);
+    writeIpv4Conf(name, 'arp_ignore', 1, this.procRoot);
+    writeIpv4Conf(name, 'accept_local', 1, this.procRoot);
+    writeIpv4Conf(name, 'rp_filter', 0, this.procRoot);
+    this.holdParent(await this.nameOf(spec.parentIfindex), name);
     await this.rtnl.request(setLinkUpRequest(ifindex, true), `set ${name} up`);
     return { ifindex, created };
+  }
+
+  private holdParent(parent: string, vmac: string): void {
+    let p = this.parents.get(parent);
+    if (!p) {
+      const saved: Record<string, number> = {};
+      for (const k of PARENT_KEYS) saved[k] = readIpv4Conf(parent, k, this.procRoot);
+      for (const k of PARENT_KEYS) writeIpv4Conf(parent, k, 1, this.procRoot);
+      p = { saved, vmacs: new Set() };
+      this.parents.set(parent, p);
+    }
+    p.vmacs.add(vmac);
+  }
+
+  private releaseParent(vmac: string): void {
+    for (const [parent, p] of this.parents) {
+      if (!p.vmacs.delete(vmac) || p.vmacs.size > 0) continue;
+      this.parents.delete(parent);
+      try {
+        for (const k of PARENT_KEYS) writeIpv4Conf(parent, k, p.saved[k], this.procRoot);
+      } catch {
+        // The parent itself is gone: nothing left to restore.
+      }
+    }
+  }
+
+  private async nameOf(ifindex: number): Promise<string> {
+    const msgs = await this.rtnl.request(getLinkByIndexRequest(ifindex), `interface ${ifindex}`);
+    for (const m of msgs) if (m.kind === 'link' && m.attrs.ifname) return m.attrs.ifname;
+    throw new RtnlError(`interface ${ifindex}`, ENODEV);
   }
 
   async remove(name: string): Promise<'removed' | 'absent'> {
@@ -60,9 +103,13 @@ class RtnlVmacLinks implements VmacLinks {
       ifindex = await this.ifindex(name);
       await this.rtnl.request(delLinkRequest(ifindex), `delete ${name}`);
     } catch (e) {
-      if (e instanceof RtnlError && e.errno === ENODEV) return 'absent';
+      if (e instanceof RtnlError && e.errno === ENODEV) {
+        this.releaseParent(name);
+        return 'absent';
+      }
       throw e;
     }
+    this.releaseParent(name);
     return 'removed';
   }
 

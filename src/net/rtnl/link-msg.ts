@@ -44,6 +44,11 @@ export function setLinkUpRequest(ifindex: number, up: boolean): RtnlRequest {
   return { type: RTM_NEWLINK, flags: 0, body: ifinfomsg(ifindex, up ? IFF_UP : 0, IFF_UP) };
 }
 
+/** One link by index (ENODEV when there is none). */
+export function getLinkByIndexRequest(ifindex: number): RtnlRequest {
+  return { type: RTM_GETLINK, flags: 0, body: ifinfomsg(ifindex) };
+}
+
 /** One link by name (ENODEV when there is none). */
 export function getLinkByNameRequest(name: string): RtnlRequest {
   return { type: RTM_GETLINK, flags: 0, body: body(ifinfomsg(0), [attrCString(IFLA_IFNAME, name)]) };

@@ -35,6 +35,7 @@ describe('vmac (macvlan) over rtnetlink', () => {
   });
 
   it('IPv6 instances get 00:00:5e:00:02:VRID and a custom name', async () => {
+    expect(sh('ip', ['netns', 'exec', lab.ns, 'cat', `/proc/sys/net/ipv4/conf/${lab.dev}/arp_filter`]).trim()).toBe('1');
     await agent.call('vmacCreate', { spec: { parentIfindex: parent, vrid: 7, family: 6, name: 'vm6' } });
     expect(lab.ip('-d', 'link', 'show', 'vm6')).toContain('link/ether 00:00:5e:00:02:07');
     expect(await agent.call('vmacRemove', { name: 'vm6' })).toBe('removed');
@@ -50,8 +51,31 @@ describe('vmac (macvlan) over rtnetlink', () => {
     await obs.waitFrames((h) => h === want, 1, 5000);
   });
 
-  it('delete, and delete again is "absent"', async () => {
+  it('ARP sysctls as keepalived sets them; the observer learns the VIP at the virtual MAC', async () => {
+    const conf = (dev: string, key: string): string => sh('ip', ['netns', 'exec', lab.ns, 'cat', `/proc/sys/net/ipv4/conf/${dev}/${key}`]).trim();
+    expect([conf('vrrp.51', 'arp_ignore'), conf('vrrp.51', 'accept_local'), conf('vrrp.51', 'rp_filter')]).toEqual(['1', '1', '0']);
+    expect([conf(lab.dev, 'arp_ignore'), conf(lab.dev, 'arp_filter')]).toEqual(['1', '1']);
+    lab.ipObs('addr', 'add', '10.1.2.2/24', 'dev', lab.obsDev);
+    // Any datagram to the VIP makes the observer ARP for it; only the vmac may answer.
+    sh('ip', ['netns', 'exec', lab.obs, 'bash', '-c', 'echo x > /dev/udp/10.1.2.151/9']);
+    let neigh = '';
+    for (let i = 0; i < 100 && !/lladdr/.test(neigh); i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      neigh = lab.ipObs('neigh', 'show', '10.1.2.151');
+    }
+    expect(neigh).toContain('lladdr 00:00:5e:00:01:33');
+  });
+
+  it('a second vmac on the same parent: the parent is restored only when the last one goes', async () => {
+    const conf = (dev: string, key: string): string => sh('ip', ['netns', 'exec', lab.ns, 'cat', `/proc/sys/net/ipv4/conf/${dev}/${key}`]).trim();
+    await agent.call('vmacCreate', { spec: { parentIfindex: parent, vrid: 52 } });
+    expect(await agent.call('vmacRemove', { name: 'vrrp.52' })).toBe('removed');
+    expect([conf(lab.dev, 'arp_ignore'), conf(lab.dev, 'arp_filter')]).toEqual(['1', '1']);
     expect(await agent.call('vmacRemove', { name: 'vrrp.51' })).toBe('removed');
+    expect([conf(lab.dev, 'arp_ignore'), conf(lab.dev, 'arp_filter')]).toEqual(['0', '0']);
+  });
+
+  it('delete again is "absent"', async () => {
     expect(sh('ip', ['-n', lab.ns, '-o', 'link', 'show'])).not.toMatch(/vrrp\.51/);
     expect(await agent.call('vmacRemove', { name: 'vrrp.51' })).toBe('absent');
   });
