@@ -1,6 +1,7 @@
 // Per-instance wire state between the state machine and the socket: builds the packets for
 // a send-advert action (IP id and AH sequence counters, one copy per unicast peer) and turns
 // received packets into machine events, counting drops by reason. No I/O here.
+import { canonicalAddress } from './addr.js';
 import { encodeIpv4, encodeIpv6, VRRP_MCAST4, VRRP_MCAST6, type Advert } from './packet.js';
 import { newDropCounts, type DropCounts, type DropReason } from './drop-reasons.js';
 import { validateIpv4, validateIpv6, type RxExpect } from './validate.js';
@@ -30,7 +31,9 @@ export class AdvertIo {
   private lastMaster: string | null = null;
 
   constructor(w: WireParams, advertIntervalMs: number) {
-    this.w = w;
+    // Canonical text, so addresses compare as strings (e.g. "FD00::0005" == "fd00::5").
+    const canon = (a: string): string => canonicalAddress(w.family, a);
+    this.w = { ...w, addresses: w.addresses.map(canon), unicastPeers: w.unicastPeers.map(canon), sourceAddress: canon(w.sourceAddress) };
     this.advertIntervalMs = advertIntervalMs;
     this.oldChecksum = w.unicastChecksum === 'old';
   }

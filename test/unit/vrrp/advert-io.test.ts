@@ -74,6 +74,12 @@ describe('AdvertIo', () => {
     expect(io.receive({ family: 4, packet: pkt })).toMatchObject({ ok: false, reason: 'address-list' });
   });
 
+  it('compares addresses in canonical form whatever the config spelling', () => {
+    const io = new AdvertIo(wire({ family: 6, version: 3, vrid: 5, addresses: ['FD00:99:0::0005', 'fd00:0099::6'], sourceAddress: 'FE80::2' }), 1000);
+    const cap = bytes(captured.V3IPV6.adverts[0]);
+    expect(io.receive({ family: 6, payload: cap.subarray(40), src: 'fe80::1' }).ok).toBe(true);
+  });
+
   it('IPv6: builds and receives', () => {
     const w6 = wire({ family: 6, version: 3, vrid: 5, addresses: ['fd00:99::5', 'fd00:99::6'], sourceAddress: 'fe80::2' });
     const io = new AdvertIo(w6, 1000);
