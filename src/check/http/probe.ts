@@ -6,9 +6,7 @@
 import net from 'node:net';
 import { createHash, type Hash } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
-import { Duplex } from 'node:stream';
 import { ResponseStream, type ResponseObserver } from './response-stream.js';
-import { TlsRecordTracker } from './tls-records.js';
 
 export interface HttpProbeOptions {
   /** Server IP literal (no name resolution). */
@@ -96,7 +94,9 @@ function connectFailure(err: unknown): HttpProbeFailure {
 }
 
 export async function probeHttp(opts: HttpProbeOptions): Promise<HttpProbeResult> {
+  // TLS code is loaded only when needed: start-up time counts for genhash.
   const tlsModule = opts.tls ? await import('node:tls') : null;
+  const recordsModule = opts.tls ? await import('./tls-records.js') : null;
   return new Promise<HttpProbeResult>((resolve) => {
     const hasher: Hash | null = opts.hash === null ? null : createHash(opts.hash);
     const stream = new ResponseStream(hasher, opts.observer ?? null);
@@ -212,7 +212,7 @@ export async function probeHttp(opts: HttpProbeOptions): Promise<HttpProbeResult
     tcp.on('connect', () => {
       if (settled) return;
       rearm();
-      if (tlsModule === null) {
+      if (tlsModule === null || recordsModule === null) {
         tcp?.on('end', () => {
           if (!settled) done(true);
         });
@@ -221,9 +221,9 @@ export async function probeHttp(opts: HttpProbeOptions): Promise<HttpProbeResult
       }
       phase = 'handshake';
       const servername = opts.tls?.servername;
-      const records = new TlsRecordTracker();
+      const records = new recordsModule.TlsRecordTracker();
       const s = tlsModule.connect({
-        socket: new RecordTap(tcp as net.Socket, records),
+        socket: new recordsModule.RecordTap(tcp as net.Socket, records),
         rejectUnauthorized: false,
         // An IP host stops Node from inventing an SNI name; keepalived sends
         // SNI only when asked to and a virtual host is known.
@@ -276,36 +276,3 @@ export async function probeHttp(opts: HttpProbeOptions): Promise<HttpProbeResult
   });
 }
 
-/**
- * Passes a TCP socket through to the TLS layer while showing its raw bytes to
- * a TlsRecordTracker (Node hands a net.Socket's handle straight to OpenSSL,
- * out of JavaScript's sight).
- */
-class RecordTap extends Duplex {
-  constructor(
-    private readonly raw: net.Socket,
-    records: TlsRecordTracker,
-  ) {
-    super();
-    raw.on('data', (d: Buffer) => {
-      records.feed(d);
-      if (!this.push(d)) raw.pause();
-    });
-    raw.on('end', () => this.push(null));
-    raw.on('error', (e) => this.destroy(e));
-  }
-  override _read(): void {
-    this.raw.resume();
-  }
-  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
-    this.raw.write(chunk, cb);
-  }
-  override _final(cb: (err?: Error | null) => void): void {
-    this.raw.end();
-    cb();
-  }
-  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
-    this.raw.destroy();
-    cb(err);
-  }
-}

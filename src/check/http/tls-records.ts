@@ -5,6 +5,8 @@
 // both as 'end'. TLS 1.2 shows the alert record type in clear; TLS 1.3 hides
 // it, so there a final record carrying exactly two bytes of plaintext (an
 // alert) is taken for close_notify.
+import { Duplex } from 'node:stream';
+import type net from 'node:net';
 
 const ALERT = 21;
 const APPLICATION_DATA = 23;
@@ -53,5 +55,39 @@ export class TlsRecordTracker {
     if (this.remaining > 0 || this.headerFill > 0) return false;
     if (protocol === 'TLSv1.3') return this.lastType === APPLICATION_DATA && this.lastLength === 2 + 1 + tagBytes;
     return this.lastType === ALERT;
+  }
+}
+
+/**
+ * Passes a TCP socket through to the TLS layer while showing its raw bytes to
+ * a TlsRecordTracker (Node hands a net.Socket's handle straight to OpenSSL,
+ * out of JavaScript's sight).
+ */
+export class RecordTap extends Duplex {
+  constructor(
+    private readonly raw: net.Socket,
+    records: TlsRecordTracker,
+  ) {
+    super();
+    raw.on('data', (d: Buffer) => {
+      records.feed(d);
+      if (!this.push(d)) raw.pause();
+    });
+    raw.on('end', () => this.push(null));
+    raw.on('error', (e) => this.destroy(e));
+  }
+  override _read(): void {
+    this.raw.resume();
+  }
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    this.raw.write(chunk, cb);
+  }
+  override _final(cb: (err?: Error | null) => void): void {
+    this.raw.end();
+    cb();
+  }
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    this.raw.destroy();
+    cb(err);
   }
 }
