@@ -133,6 +133,26 @@ describe('genhash over HTTP matches keepalived byte for byte', () => {
   });
 
   it('timeout 0', async () => expectSame(await both(plain('/small', '-t', '0'))));
+
+  it('SIGTERM while waiting: exit 0, nothing but -v\'s timing line', async () => {
+    for (const v of [[], ['-v']]) {
+      const args = plain('/hang', ...v);
+      // Signal each once the server holds its request, i.e. once it is waiting for the response.
+      const waiting = (): (() => boolean) => {
+        const n = servers.requests.length;
+        return () => servers.requests.length > n;
+      };
+      const ka = await runKeepalived(args, 10_000, { termWhen: waiting() });
+      const lvsd = await runLvsd(built.js, args, 10_000, { termWhen: waiting() });
+      expect([lvsd.code, lvsd.signal, normalize(lvsd.stdout), lvsd.stderr.toString()]).toEqual([
+        ka.code,
+        ka.signal,
+        normalize(ka.stdout),
+        ka.stderr.toString(),
+      ]);
+      expect(ka.code).toBe(0);
+    }
+  });
 });
 
 describe('genhash -v matches keepalived byte for byte (elapsed time aside)', () => {

@@ -45,7 +45,14 @@ export function buildGenhash(): BuiltGenhash {
   return { js, cleanup: () => rmSync(out, { recursive: true, force: true }) };
 }
 
-export function run(cmd: string, args: readonly string[], opts: { argv0?: string; timeoutMs?: number } = {}): Promise<RunResult> {
+export interface RunOptions {
+  readonly argv0?: string;
+  readonly timeoutMs?: number;
+  /** Send SIGTERM once this returns true (polled every 20 ms). */
+  readonly termWhen?: () => boolean;
+}
+
+export function run(cmd: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
     const t0 = performance.now();
     const child = spawn(cmd, args, { argv0: opts.argv0 ?? cmd, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -54,12 +61,22 @@ export function run(cmd: string, args: readonly string[], opts: { argv0?: string
     child.stdout.on('data', (d: Buffer) => out.push(d));
     child.stderr.on('data', (d: Buffer) => err.push(d));
     const killer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 20_000);
+    const termWhen = opts.termWhen;
+    const term =
+      termWhen === undefined
+        ? null
+        : setInterval(() => {
+            if (!termWhen()) return;
+            child.kill('SIGTERM');
+            if (term) clearInterval(term);
+          }, 20);
     child.on('error', (e) => {
       clearTimeout(killer);
       reject(e);
     });
     child.on('close', (code, signal) => {
       clearTimeout(killer);
+      if (term) clearInterval(term);
       resolvePromise({
         stdout: Buffer.concat(out),
         stderr: Buffer.concat(err),
@@ -71,12 +88,12 @@ export function run(cmd: string, args: readonly string[], opts: { argv0?: string
   });
 }
 
-export function runKeepalived(args: readonly string[], timeoutMs?: number): Promise<RunResult> {
-  return run(KEEPALIVED_GENHASH, args, { argv0: 'genhash', ...(timeoutMs ? { timeoutMs } : {}) });
+export function runKeepalived(args: readonly string[], timeoutMs?: number, more: RunOptions = {}): Promise<RunResult> {
+  return run(KEEPALIVED_GENHASH, args, { argv0: 'genhash', ...(timeoutMs ? { timeoutMs } : {}), ...more });
 }
 
-export function runLvsd(js: string, args: readonly string[], timeoutMs?: number): Promise<RunResult> {
-  return run(process.execPath, [js, ...args], timeoutMs ? { timeoutMs } : {});
+export function runLvsd(js: string, args: readonly string[], timeoutMs?: number, more: RunOptions = {}): Promise<RunResult> {
+  return run(process.execPath, [js, ...args], { ...(timeoutMs ? { timeoutMs } : {}), ...more });
 }
 
 /** The one thing that differs run to run: genhash -v's elapsed time. */
