@@ -43,12 +43,12 @@ function commonKeywords(connection: boolean, support = supported): KeywordSpec[]
         val('bind_if', ifname, support, 'Source interface (needed for IPv6 link-local bindto).'),
         val('bind_port', uint(1, 65535), support, 'Source port of the check.'),
         val('fwmark', uint(0, UINT_MAX), support, 'fwmark (SO_MARK) of check packets.'),
-        val('connect_timeout', connectTimeout, support, 'Connection timeout (s; default: real/virtual server, else 5).'),
       ]
     : [];
   return [
     ...conn,
     flagBool('alpha', support, 'Start the checker in the failed state.'),
+    ...(connection ? [val('connect_timeout', connectTimeout, support, 'Connection timeout (s; default: real/virtual server, else 5).')] : []),
     val('retry', uint(0, UINT_MAX), support, 'Retries before a failure counts (default by checker type).'),
     val('delay_before_retry', delayBeforeRetry, support, 'Delay before a retry (s; default by checker type).'),
     val('warmup', warmup, support, 'Random delay (s) before the first check, at most this.'),

@@ -418,10 +418,10 @@ export const globalDefsKeywords: KeywordSpec[] = [
   val('vmac_addr_prefix', name(10, 'vmac_addr prefix'), supported, 'Prefix of VMAC names for VIPs on other interfaces.', { onceMessage: 'vmac_addr prefix has already been specified - ignoring' }),
   val('random_seed', uint(0, UINT_MAX), supported, 'Seed for ${_RANDOM}.'),
   optVal('reload_check_config', path, RELOAD, 'Check the configuration before a reload [log file].'),
+  conv('include_check', includeCheck, supported, 'Which include failures are errors.'),
   val('reload_time_file', path, RELOAD, 'File holding a scheduled reload time.'),
   flag('reload_repeat', RELOAD, 'Keep the reload time file and reload daily.'),
   optVal('reload_file', path, RELOAD, 'File present while the configuration is read.'),
-  conv('include_check', includeCheck, supported, 'Which include failures are errors.'),
   flagBool('data_use_instance', later('SIGUSR1 data dumps'), 'Add instance and namespace to .data file names.'),
 ];
 

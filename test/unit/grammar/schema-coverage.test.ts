@@ -143,4 +143,26 @@ describe('schema covers keepalived.conf(5)', () => {
     }
     expect(notLines).toEqual([]);
   });
+
+  it('orders each block as the man page does', () => {
+    // man page order of first mentions per block path; the schema's order of the same keywords must agree
+    const seen = new Map<string, string[]>();
+    for (const f of found) {
+      const key = f.path.join(' > ');
+      const list = seen.get(key) ?? [];
+      if (!list.includes(f.keyword)) list.push(f.keyword);
+      seen.set(key, list);
+    }
+    const wrong: string[] = [];
+    for (const [key, manOrder] of seen) {
+      const path = key === '' ? [] : key.split(' > ');
+      for (const b of schemaBlock(path)) {
+        const pos = (w: string) => b.keywords.indexOf(findKeyword(b, w)!);
+        const inSchema = manOrder.filter((w) => findKeyword(b, w));
+        for (let i = 1; i < inSchema.length; i++)
+          if (pos(inSchema[i - 1]) > pos(inSchema[i])) wrong.push(`${key || 'top level'}: ${inSchema[i - 1]} comes after ${inSchema[i]} in the schema`);
+      }
+    }
+    expect(wrong, wrong.join('\n')).toEqual([]);
+  });
 });
