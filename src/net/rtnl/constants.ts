@@ -42,3 +42,36 @@ export const IFF_RUNNING = 0x40;
 export const SCOPES: Readonly<Record<string, number>> = {
   global: 0, universe: 0, site: 200, link: 253, host: 254, nowhere: 255,
 };
+
+export const RTM_NEWROUTE = 24;
+export const RTM_DELROUTE = 25;
+export const RTM_NEWRULE = 32;
+export const RTM_DELRULE = 33;
+
+// struct rtmsg attributes and values
+export const RTA_DST = 1;
+export const RTA_OIF = 4;
+export const RTA_GATEWAY = 5;
+export const RTA_PRIORITY = 6;
+export const RTA_PREFSRC = 7;
+export const RTA_TABLE = 15;
+export const RT_TABLE_UNSPEC = 0;
+export const RT_TABLE_MAIN = 254;
+export const RT_SCOPE_NOWHERE = 255;
+/** RTPROT_KEEPALIVED: keepalived's routes carry it unless told otherwise. */
+export const RTPROT_KEEPALIVED = 18;
+export const ROUTE_TYPES: Readonly<Record<string, number>> = {
+  unicast: 1, local: 2, broadcast: 3, anycast: 4, multicast: 5, blackhole: 6, unreachable: 7, prohibit: 8, throw: 9, nat: 10,
+};
+
+// struct fib_rule_hdr attributes and values
+export const FRA_DST = 1;
+export const FRA_SRC = 2;
+export const FRA_IIFNAME = 3;
+export const FRA_PRIORITY = 6;
+export const FRA_FWMARK = 10;
+export const FRA_TABLE = 15;
+export const FRA_FWMASK = 16;
+export const FRA_OIFNAME = 17;
+export const FR_ACT_TO_TBL = 1;
+export const FIB_RULE_INVERT = 0x2;

@@ -10,6 +10,7 @@ import { Announcer, type AnnounceVip } from '../../../src/net/announce/announcer
 import { DEFAULT_ANNOUNCE, type AnnounceParams } from '../../../src/net/announce/scheduler.js';
 import { openVmacLinks, type VmacSpec } from '../../../src/net/vmac.js';
 import { forwardsIpv6 } from '../../../src/net/announce/router-flag.js';
+import { openRouteTable, type Route, type Rule } from '../../../src/net/routes.js';
 import { ipToBytes, macToBytes, bytesToMac, familyOf } from '../../../src/net/ip.js';
 import type { Vip } from '../../../src/net/vip.js';
 import { RtnlSocket } from '../../../src/net/rtnl/socket.js';
@@ -20,6 +21,7 @@ const out = (o: unknown): void => { process.stdout.write(`${JSON.stringify(o)}\n
 
 const table = openAddressTable();
 const vmacs = openVmacLinks();
+const routes = openRouteTable();
 const senders = new Map<number, FrameSender>();
 const senderFor = (ifindex: number): FrameSender => {
   let s = senders.get(ifindex);
@@ -81,6 +83,10 @@ async function handle(r: Req): Promise<unknown> {
       try { await rtnl.request(setLinkUpRequest(r.ifindex as number, Boolean(r.up)), 'set link'); } finally { rtnl.close(); }
       return at;
     }
+    case 'addRoute': return routes.addRoute(r.route as Route);
+    case 'removeRoute': return routes.removeRoute(r.route as Route);
+    case 'addRule': return routes.addRule(r.rule as Rule);
+    case 'removeRule': return routes.removeRule(r.rule as Rule);
     case 'forwardsIpv6': return forwardsIpv6(r.name as string);
     case 'sendRaw': senderFor(r.ifindex as number).send(Buffer.from(r.hex as string, 'hex')); return true;
     case 'announce': {
@@ -107,6 +113,7 @@ async function handle(r: Req): Promise<unknown> {
         for (const s of senders.values()) s.close();
         table.close();
         vmacs.close();
+        routes.close();
         process.exit(0);
       });
       return true;

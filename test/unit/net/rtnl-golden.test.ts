@@ -8,6 +8,9 @@ import { newMacvlanRequest, delLinkRequest } from '../../../src/net/rtnl/link-ms
 import { splitAttrs } from '../../../src/net/rtnl/attrs.js';
 import { resolveVip, parseScope, type Vip } from '../../../src/net/vip.js';
 import { vrrpMac } from '../../../src/net/vmac.js';
+import { newRouteRequest, delRouteRequest } from '../../../src/net/rtnl/route-msg.js';
+import { newRuleRequest, delRuleRequest } from '../../../src/net/rtnl/rule-msg.js';
+import { resolveRoute, resolveRule } from '../../../src/net/routes.js';
 
 interface Golden { ifindex: number; cases: Array<{ name: string; cmd: string; hex: string }> }
 const golden = JSON.parse(readFileSync(join(__dirname, '../../fixtures/net/rtnl-iproute2.json'), 'utf8')) as Golden;
@@ -64,5 +67,52 @@ describe('rtnetlink requests match iproute2 byte for byte', () => {
   it('link delete by index', () => {
     const g = captured('link-del');
     expectSame(delLinkRequest(g.body.readInt32LE(4)), 'link-del', 16, true);
+  });
+});
+
+describe('virtual_routes and virtual_rules requests match iproute2', () => {
+  const route = (name: string, r: Parameters<typeof resolveRoute>[0], del = false): void =>
+    expectSame((del ? delRouteRequest : newRouteRequest)(resolveRoute(r)), name, 12, true);
+  const rule = (name: string, r: Parameters<typeof resolveRule>[0], del = false): void =>
+    expectSame((del ? delRuleRequest : newRuleRequest)(resolveRule(r)), name, 12, true);
+
+  it('route via a gateway on a device (proto keepalived)', () => {
+    route('route4-via', { to: '10.20.0.0', prefixLength: 24, via: '10.7.0.254', ifindex });
+  });
+  it('device route with src, metric, table 100 and scope link', () => {
+    route('route4-dev-src-metric-table', { to: '10.21.0.0', prefixLength: 16, ifindex, src: '10.7.0.1', metric: 50, table: 100, scope: 253 });
+  });
+  it('blackhole', () => {
+    route('route4-blackhole', { to: '10.22.0.0', prefixLength: 24, type: 'blackhole' });
+  });
+  it('table above 255 goes in RTA_TABLE', () => {
+    route('route4-table-big', { to: '10.23.0.0', prefixLength: 24, via: '10.7.0.254', table: 1000 });
+  });
+  it('IPv6 route', () => {
+    route('route6-via', { to: '2001:db8:1::', prefixLength: 64, via: '2001:db8:9::fe', ifindex });
+  });
+  it('route delete', () => {
+    route('route4-del', { to: '10.20.0.0', prefixLength: 24, via: '10.7.0.254', ifindex }, true);
+  });
+  it('rule from a prefix to table 100', () => {
+    rule('rule4-from', { from: '10.7.0.0/24', table: 100, priority: 100 });
+  });
+  it('rule to a prefix with fwmark, table 1000', () => {
+    rule('rule4-to-fwmark', { to: '10.8.0.0/16', fwmark: 5, table: 1000, priority: 101 });
+  });
+  it('rule not iif/oif', () => {
+    rule('rule4-iif-oif-not', { family: 4, not: true, iif: 'v0', oif: 'v0', table: 100, priority: 102 });
+  });
+  it('IPv6 rule', () => {
+    rule('rule6-from', { from: '2001:db8::/32', table: 100, priority: 103 });
+  });
+  it('rule delete', () => {
+    rule('rule4-del', { from: '10.7.0.0/24', table: 100, priority: 100 }, true);
+  });
+  it('refusals before the kernel: mixed families, unknown type, no family', () => {
+    expect(() => resolveRoute({ to: '10.0.0.0', prefixLength: 8, via: '2001:db8::1' })).toThrow(/not IPv4/);
+    expect(() => resolveRoute({ to: '10.0.0.0', type: 'teleport' })).toThrow(/unknown route type/);
+    expect(() => resolveRule({ table: 5 })).toThrow(/family/);
+    expect(() => resolveRule({ from: '10.0.0.0/8', to: '2001:db8::/32', table: 5 })).toThrow(/mixes/);
   });
 });

@@ -1,0 +1,148 @@
+// keepalived's virtual_routes and virtual_rules: held by a MASTER like its VIPs, over
+// rtnetlink. Add/remove are idempotent (EEXIST, and ESRCH/ENOENT on remove, mean done);
+// other refusals keep errno. Routes carry proto 18 (RTPROT_KEEPALIVED) unless told otherwise.
+import { RtnlError, RtnlSocket } from './rtnl/socket.js';
+import { newRouteRequest, delRouteRequest, type ResolvedRoute } from './rtnl/route-msg.js';
+import { newRuleRequest, delRuleRequest, type ResolvedRule } from './rtnl/rule-msg.js';
+import { ROUTE_TYPES, RTPROT_KEEPALIVED, RT_TABLE_MAIN } from './rtnl/constants.js';
+import { familyOf, ipToBytes, type Family } from './ip.js';
+
+const EEXIST = 17;
+const ESRCH = 3;
+const ENOENT = 2;
+
+export interface Route {
+  to: string;
+  /** Default: the whole address (/32, /128). */
+  prefixLength?: number;
+  via?: string;
+  ifindex?: number;
+  /** keepalived's `src`: the preferred source address. */
+  src?: string;
+  metric?: number;
+  /** Default 254 (main). */
+  table?: number;
+  /** Default 18 (keepalived). */
+  protocol?: number;
+  /** rt_scope; default 0 (global) as keepalived. */
+  scope?: number;
+  /** unicast (default), blackhole, unreachable, prohibit, throw, local, ... */
+  type?: string;
+}
+
+export interface Rule {
+  /** Needed when neither from nor to says it. */
+  family?: Family;
+  /** "addr" or "addr/len". */
+  from?: string;
+  to?: string;
+  fwmark?: number;
+  fwmask?: number;
+  iif?: string;
+  oif?: string;
+  table: number;
+  priority?: number;
+  /** keepalived's `not`. */
+  not?: boolean;
+}
+
+export interface RouteTable {
+  addRoute(r: Route): Promise<'added' | 'present'>;
+  removeRoute(r: Route): Promise<'removed' | 'absent'>;
+  addRule(r: Rule): Promise<'added' | 'present'>;
+  removeRule(r: Rule): Promise<'removed' | 'absent'>;
+  close(): void;
+}
+
+export function openRouteTable(): RouteTable {
+  return new RtnlRouteTable(new RtnlSocket());
+}
+
+export function resolveRoute(r: Route): ResolvedRoute {
+  const family = familyOf(r.to);
+  const max = family === 4 ? 32 : 128;
+  const dstLength = r.prefixLength ?? max;
+  if (!Number.isInteger(dstLength) || dstLength < 0 || dstLength > max) throw new Error(`invalid prefix /${dstLength} for ${r.to}`);
+  const type = ROUTE_TYPES[r.type ?? 'unicast'];
+  if (type === undefined) throw new Error(`unknown route type ${r.type}`);
+  const out: ResolvedRoute = {
+    family, dst: ipToBytes(r.to), dstLength, table: r.table ?? RT_TABLE_MAIN,
+    protocol: r.protocol ?? RTPROT_KEEPALIVED, scope: r.scope ?? 0, type,
+  };
+  for (const [key, value] of [['via', r.via], ['src', r.src]] as const) {
+    if (value !== undefined && familyOf(value) !== family) throw new Error(`${key} ${value} is not IPv${family} like ${r.to}`);
+  }
+  if (r.via !== undefined) out.gateway = ipToBytes(r.via);
+  if (r.src !== undefined) out.prefsrc = ipToBytes(r.src);
+  if (r.ifindex !== undefined) out.oif = r.ifindex;
+  if (r.metric !== undefined) out.metric = r.metric;
+  return out;
+}
+
+function prefix(text: string): { family: Family; address: Buffer; length: number } {
+  const [addr, len] = text.split('/');
+  const family = familyOf(addr);
+  const max = family === 4 ? 32 : 128;
+  const length = len === undefined ? max : Number(len);
+  if (!Number.isInteger(length) || length < 0 || length > max) throw new Error(`invalid prefix ${text}`);
+  return { family, address: ipToBytes(addr), length };
+}
+
+export function resolveRule(r: Rule): ResolvedRule {
+  const src = r.from !== undefined ? prefix(r.from) : undefined;
+  const dst = r.to !== undefined ? prefix(r.to) : undefined;
+  const family = src?.family ?? dst?.family ?? r.family;
+  if (!family) throw new Error('a rule without from/to needs a family');
+  if ((src && src.family !== family) || (dst && dst.family !== family)) throw new Error('rule mixes IPv4 and IPv6');
+  const out: ResolvedRule = { family, table: r.table, invert: r.not ?? false };
+  if (src) out.src = { address: src.address, length: src.length };
+  if (dst) out.dst = { address: dst.address, length: dst.length };
+  for (const k of ['fwmark', 'fwmask', 'priority'] as const) if (r[k] !== undefined) out[k] = r[k];
+  if (r.iif !== undefined) out.iif = r.iif;
+  if (r.oif !== undefined) out.oif = r.oif;
+  return out;
+}
+
+class RtnlRouteTable implements RouteTable {
+  constructor(private readonly rtnl: RtnlSocket) {}
+
+  addRoute(r: Route): Promise<'added' | 'present'> {
+    return this.add(newRouteRequest(resolveRoute(r)), `add route ${r.to}/${r.prefixLength ?? ''}`);
+  }
+
+  removeRoute(r: Route): Promise<'removed' | 'absent'> {
+    return this.remove(delRouteRequest(resolveRoute(r)), `remove route ${r.to}/${r.prefixLength ?? ''}`, ESRCH);
+  }
+
+  addRule(r: Rule): Promise<'added' | 'present'> {
+    return this.add(newRuleRequest(resolveRule(r)), `add rule to table ${r.table}`);
+  }
+
+  removeRule(r: Rule): Promise<'removed' | 'absent'> {
+    return this.remove(delRuleRequest(resolveRule(r)), `remove rule to table ${r.table}`, ENOENT);
+  }
+
+  close(): void {
+    this.rtnl.close();
+  }
+
+  private async add(req: Parameters<RtnlSocket['request']>[0], what: string): Promise<'added' | 'present'> {
+    try {
+      await this.rtnl.request(req, what);
+      return 'added';
+    } catch (e) {
+      if (e instanceof RtnlError && e.errno === EEXIST) return 'present';
+      throw e;
+    }
+  }
+
+  private async remove(req: Parameters<RtnlSocket['request']>[0], what: string, absent: number): Promise<'removed' | 'absent'> {
+    try {
+      await this.rtnl.request(req, what);
+      return 'removed';
+    } catch (e) {
+      if (e instanceof RtnlError && e.errno === absent) return 'absent';
+      throw e;
+    }
+  }
+}
