@@ -102,6 +102,21 @@ async function handle(r: Req): Promise<unknown> {
       announcer.master();
       return { sent: announcer.sent, failed: announcer.failed };
     }
+    case 'timeSends': {
+      const frame = gratuitousArp(macToBytes(r.mac as string), ipToBytes(r.address as string));
+      const sender = senderFor(r.ifindex as number);
+      const t0 = performance.now();
+      for (let i = 0; i < (r.count as number); i++) sender.send(frame);
+      return ((performance.now() - t0) * 1000) / (r.count as number);
+    }
+    case 'takeover': {
+      // What a new master does first: add the VIP, then the first GARP. Stamped before the add.
+      const at = wall();
+      const v = r.vip as Vip;
+      await table.add(v);
+      senderFor(v.ifindex).send(gratuitousArp(macToBytes(r.mac as string), ipToBytes(v.address)));
+      return { at, done: wall() };
+    }
     case 'stopAnnounce': announcer?.stop(); return true;
     case 'vmacCreate': return vmacs.create(r.spec as VmacSpec);
     case 'vmacRemove': return vmacs.remove(r.name as string);

@@ -176,7 +176,7 @@ export class Agent {
   }
 }
 
-/** tcpdump in the observer namespace, printing every frame matching `filter` as hex. */
+/** tcpdump in the observer namespace, printing every frame matching `filter` as hex with its capture time. */
 export class Observer {
   readonly frames: Array<{ at: number; hex: string }> = [];
   private current: string[] = [];
@@ -184,14 +184,16 @@ export class Observer {
   private stderr = '';
 
   private constructor(lab: Lab, filter: string) {
-    this.child = lab.track(spawn('ip', ['netns', 'exec', lab.obs, 'tcpdump', '-i', lab.obsDev, '-nn', '-l', '-xx', '-B', '4096', filter], { stdio: ['ignore', 'pipe', 'pipe'] }));
+    this.child = lab.track(spawn('ip', ['netns', 'exec', lab.obs, 'tcpdump', '-i', lab.obsDev, '--immediate-mode', '-tt', '-nn', '-l', '-xx', '-B', '4096', filter], { stdio: ['ignore', 'pipe', 'pipe'] }));
     createInterface({ input: this.child.stdout! }).on('line', (line) => {
       if (/^\s+0x[0-9a-f]+:/.test(line)) {
         this.current.push(...line.trim().split(/\s+/).slice(1).filter((g) => /^[0-9a-f]{2,4}$/.test(g)));
         return;
       }
       this.flush();
-      this.pendingAt = wall();
+      // -tt: the kernel's capture time, epoch seconds with microseconds.
+      const ts = /^(\d+\.\d+) /.exec(line);
+      this.pendingAt = ts ? Number(ts[1]) * 1000 : wall();
     });
     this.child.stderr?.on('data', (d: Buffer) => { this.stderr += d.toString(); });
   }
@@ -213,7 +215,14 @@ export class Observer {
     return o;
   }
 
-  /** Frames seen so far (a frame is complete once the next one starts or after `settleMs`). */
+  /** Capture time (epoch ms) of the first frame equal to `hex`, the one still being printed included. */
+  stampOf(hex: string): number | undefined {
+    const f = this.frames.find((x) => x.hex === hex);
+    if (f) return f.at;
+    return this.current.join('') === hex ? this.pendingAt : undefined;
+  }
+
+  /** Frames matching `pred` once `count` of them were seen (the last one may still be printing). */
   async waitFrames(pred: (hex: string) => boolean, count: number, timeoutMs: number): Promise<string[]> {
     const deadline = Date.now() + timeoutMs;
     for (let guard = 0; guard < 10_000; guard++) {
