@@ -5,6 +5,7 @@
 import type { Check } from '../validate.js';
 import { checkDuplicateNames } from './duplicate-names.js';
 import { checkInterfaces } from './interfaces.js';
+import { checkEmptyBlocks } from './empty-blocks.js';
 import { checkScriptUsers } from './script-users.js';
 import { checkVrrpTracking } from './vrrp-tracking.js';
 import { checkStartupScriptSecurity, checkCheckerScriptSecurity, checkVrrpScriptSecurity } from './scripts.js';
@@ -17,6 +18,7 @@ import { checkVridConflicts } from './vrid-conflicts.js';
 export const checks: Check[] = [
   checkDuplicateNames,
   checkInterfaces,
+  checkEmptyBlocks,
   checkScriptUsers,
   checkVrrpTracking,
   checkRealServers,

@@ -45,3 +45,11 @@ describe('interface checks', () => {
     expect(vi?.interface).toBeUndefined();
   });
 });
+
+describe('empty value blocks', () => {
+  it('reports an empty notification_email block, as keepalived does', () => {
+    const r = load('global_defs {\nnotification_email {\n}\n}\n');
+    expect(errorsAt(r)).toEqual(['2:1 Warning - empty notification_email block']);
+    expect(load('global_defs {\nnotification_email {\na@b.c\n}\n}\n').exitCode).toBe(0);
+  });
+});
