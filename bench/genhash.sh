@@ -2,7 +2,10 @@
 # genhash benchmark: lvsd genhash vs keepalived genhash vs md5sum of the same
 # file, bodies of 1 KB, 1 MB, 100 MB and 1 GB served over loopback by a tiny
 # Node static server. Prints median wall time of RUNS runs, ratios, max RSS.
-# Usage: bench/genhash.sh [RUNS]   (env SIZES="1K 1M" to pick sizes)
+# CPU time (user+sys) is printed too: on a loaded machine wall time mostly
+# measures the scheduler, CPU time still compares the programs.
+# Needs python3 (for getrusage of each run).
+# Usage: bench/genhash.sh [RUNS]   (env SIZES="1K 1M" to pick sizes, BUILD=0 to skip tsc)
 set -euo pipefail
 RUNS=${1:-5}
 SIZES=${SIZES:-"1K 1M 100M 1G"}
@@ -52,47 +55,60 @@ for _ in $(seq 50); do [ -s "$DIR/port" ] && break; sleep 0.1; done
 PORT=$(cat "$DIR/port")
 [ -n "$PORT" ] || { echo "server did not start" >&2; exit 1; }
 
-HAVE_TIME=0; [ -x /usr/bin/time ] && HAVE_TIME=1
-# run LABEL CMD... -> prints "seconds maxrss_kb" ; checks the output digest
+# measure CMD... -> prints "wall_us maxrss_kb digest cpu_us" (getrusage of the child, microseconds)
 measure() {
-  local out="$DIR/out" t0 t1 rss
-  if [ $HAVE_TIME = 1 ]; then
-    t0=$(date +%s%N)
-    /usr/bin/time -f '%M' -o "$DIR/rss" "$@" > "$out"
-    t1=$(date +%s%N)
-    rss=$(tail -1 "$DIR/rss")
-  else
-    t0=$(date +%s%N)
-    "$@" > "$out" & local pid=$! peak=0 cur
-    while kill -0 $pid 2>/dev/null; do
-      cur=$(awk '/VmHWM/ {print $2}' /proc/$pid/status 2>/dev/null || echo 0)
-      [ "${cur:-0}" -gt $peak ] && peak=$cur
-      sleep 0.005
-    done
-    wait $pid; t1=$(date +%s%N); rss=$peak
-  fi
-  echo "$(( (t1 - t0) / 1000 )) $rss $(cut -c1-32 "$out")"
+  python3 - "$DIR/out" "$@" <<'PY'
+import os, shutil, sys, time
+out = sys.argv[1]
+argv = sys.argv[2:]
+rss_file = out + ".rss"
+# /usr/bin/time (a small forked process) reports the child's own peak RSS;
+# wait4 gives CPU time to the microsecond (time's own share is ~1 ms).
+timer = shutil.which("time", path="/usr/bin")
+if timer:
+    argv = [timer, "-f", "%M", "-o", rss_file] + argv
+exe = shutil.which(argv[0]) or argv[0]
+fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+t0 = time.monotonic_ns()
+pid = os.posix_spawn(exe, argv, os.environ, file_actions=[(os.POSIX_SPAWN_DUP2, fd, 1)])
+_, _, ru = os.wait4(pid, 0)
+wall = (time.monotonic_ns() - t0) // 1000
+os.close(fd)
+rss = ru.ru_maxrss
+if timer:
+    with open(rss_file) as f:
+        rss = int(f.read().split()[-1])
+with open(out, "rb") as f:
+    digest = f.read(32).decode("latin1") or "-"
+print(wall, rss, digest, int((ru.ru_utime + ru.ru_stime) * 1e6))
+PY
 }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 ms() { awk -v u="$1" 'BEGIN {printf "%.1f", u/1000}'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a/b}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2f", a/b; else print "-"}'; }
 
-printf '%-6s %12s %12s %12s %9s %9s %10s %10s %10s\n' size lvsd_ms keepalived_ms md5sum_ms lvsd/ka lvsd/md5 lvsd_rssKB ka_rssKB md5_rssKB
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs"
+printf '%-5s | %8s %8s %8s %7s %7s | %8s %8s %8s %7s | %8s %8s %8s\n' size lvsd ka md5sum l/ka l/md5 \
+  lvsd ka md5sum l/ka lvsd ka md5sum
+printf '%-5s | %41s | %35s | %26s\n' '' 'wall ms (median)' 'cpu ms user+sys (median)' 'max RSS KB'
 for s in $SIZES; do
   want=$(md5sum "$DIR/$s" | cut -c1-32)
-  declare -a TL=() TK=() TM=(); RL=0; RK=0; RM=0
+  declare -a TL=() TK=() TM=() CL=() CK=() CM=(); RL=0; RK=0; RM=0
   for _ in $(seq "$RUNS"); do
-    read -r t r d < <(measure node "$LVSD_JS" -s 127.0.0.1 -p "$PORT" -u "/$s")
+    read -r t r d c < <(measure node "$LVSD_JS" -s 127.0.0.1 -p "$PORT" -u "/$s")
     [ "$d" = "$want" ] || { echo "lvsd digest mismatch for $s: $d" >&2; exit 1; }
-    TL+=("$t"); [ "$r" -gt $RL ] && RL=$r
-    read -r t r d < <(measure "$KA" -s 127.0.0.1 -p "$PORT" -u "/$s")
+    TL+=("$t"); CL+=("$c"); [ "$r" -gt $RL ] && RL=$r
+    read -r t r d c < <(measure "$KA" -s 127.0.0.1 -p "$PORT" -u "/$s")
     [ "$d" = "$want" ] || { echo "keepalived digest mismatch for $s: $d" >&2; exit 1; }
-    TK+=("$t"); [ "$r" -gt $RK ] && RK=$r
-    read -r t r d < <(measure md5sum "$DIR/$s")
-    TM+=("$t"); [ "$r" -gt $RM ] && RM=$r
+    TK+=("$t"); CK+=("$c"); [ "$r" -gt $RK ] && RK=$r
+    read -r t r d c < <(measure md5sum "$DIR/$s")
+    TM+=("$t"); CM+=("$c"); [ "$r" -gt $RM ] && RM=$r
   done
-  L=$(printf '%s\n' "${TL[@]}" | median); K=$(printf '%s\n' "${TK[@]}" | median); M=$(printf '%s\n' "${TM[@]}" | median)
-  printf '%-6s %12s %12s %12s %9s %9s %10s %10s %10s\n' "$s" "$(ms "$L")" "$(ms "$K")" "$(ms "$M")" \
-    "$(ratio "$L" "$K")" "$(ratio "$L" "$M")" "$RL" "$RK" "$RM"
+  med() { printf '%s\n' "$@" | median; }
+  L=$(med "${TL[@]}"); K=$(med "${TK[@]}"); M=$(med "${TM[@]}")
+  cL=$(med "${CL[@]}"); cK=$(med "${CK[@]}"); cM=$(med "${CM[@]}")
+  printf '%-5s | %8s %8s %8s %7s %7s | %8s %8s %8s %7s | %8s %8s %8s\n' "$s" \
+    "$(ms "$L")" "$(ms "$K")" "$(ms "$M")" "$(ratio "$L" "$K")" "$(ratio "$L" "$M")" \
+    "$(ms "$cL")" "$(ms "$cK")" "$(ms "$cM")" "$(ratio "$cL" "$cK")" "$RL" "$RK" "$RM"
 done
-echo "median of $RUNS runs each; RSS = max over runs (KB); node $(node -v)"
+echo "median of $RUNS runs each, the three tools interleaved; RSS = max over runs; node $(node -v)"
