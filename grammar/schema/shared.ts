@@ -453,14 +453,23 @@ export function routeLine(isStatic: boolean): LineSpec {
 }
 
 const RULE_PARAM = new Set([
-  'from', 'to', 'table', 'lookup', 'preference', 'priority', 'order', 'tos', 'dsfield', 'fwmark', 'realms', 'iif', 'dev', 'oif',
-  'goto', 'suppress_prefixlength', 'sup_pl', 'suppress_ifgroup', 'sup_group', 'tunnel-id', 'uidrange', 'protocol', 'ip_proto', 'ipproto',
-  'sport', 'dport', 'track_group', 'type',
+  // the man page writes ip_proto; keepalived 2.2.7 knows only ipproto
+  'from', 'to', 'preference', 'priority', 'order', 'tos', 'dsfield', 'fwmark', 'iif', 'dev', 'oif', 'tunnel-id', 'uidrange',
+  'protocol', 'ipproto', 'sport', 'dport', 'track_group',
 ]);
-const RULE_FLAG = new Set(['l3mdev', 'no_track', 'inet', 'inet6', 'nop', 'not']);
-const RULE_TYPES = new Set(['unicast', 'blackhole', 'unreachable', 'prohibit', 'nat']);
+/** options that only make sense with a table action */
+const RULE_TABLE_OPTION = new Set(['realms', 'suppress_prefixlength', 'sup_pl', 'suppress_ifgroup', 'sup_group']);
+const RULE_FLAG = new Set(['no_track', 'not']);
+const RULE_TYPE_ACTIONS = new Set(['blackhole', 'unreachable', 'prohibit']);
+/** route types keepalived knows but refuses as a rule action */
+const ROUTE_TYPE_NAMES = new Set(['unicast', 'local', 'broadcast', 'anycast', 'multicast', 'throw', 'nat', 'xresolve']);
 
-/** A rule line of static_rules / virtual_rules (keepalived alloc_rule; `ip rule add` syntax). */
+/**
+ * A rule line of static_rules / virtual_rules (keepalived alloc_rule; `ip rule add` syntax).
+ * Exactly one action: table|lookup N, goto N, nop, blackhole|unreachable|prohibit (or type X),
+ * or l3mdev. Table names other than main/local/default resolve through /etc/iproute2/rt_tables
+ * when the rule is installed (a system check, like interface names).
+ */
 export function ruleLine(isStatic: boolean): LineSpec {
   return {
     name: 'rule',
@@ -468,19 +477,51 @@ export function ruleLine(isStatic: boolean): LineSpec {
     convert(words, ctx) {
       const options: Record<string, string | true> = {};
       let family: Family | undefined;
+      let action: string | undefined;
+      let tableOption = false;
+      const setAction = (a: string, w: Word, msg = 'Cannot specify more than one of table/nop/goto/blackhole/prohibit/unreachable/l3mdev for rule'): boolean => {
+        if (action !== undefined) {
+          ctx.report(ErrClass.General, msg, w);
+          return false;
+        }
+        action = a;
+        return true;
+      };
       for (let i = 0; i < words.length; i++) {
         const w = words[i];
-        const t = w.text;
+        let t = w.text;
         if (t === 'inet') { family = 4; continue; }
         if (t === 'inet6') { family = 6; continue; }
         if (RULE_FLAG.has(t)) { options[t] = true; continue; }
-        if (RULE_TYPES.has(t)) { options.type = t; continue; }
+        if (t === 'l3mdev') {
+          if (!setAction('l3mdev', w, 'Cannot specify l3mdev with other action')) return undefined;
+          options.l3mdev = true;
+          continue;
+        }
         if (t === 'track_group' && !isStatic) {
           ctx.report(ErrClass.General, 'track_group only applies to static rules', w);
           return undefined;
         }
-        if (RULE_PARAM.has(t)) {
-          const p = words[i + 1];
+        const p = words[i + 1];
+        if (t === 'table' || t === 'lookup') {
+          if (!p) {
+            ctx.report(ErrClass.General, `missing parameter for rule option ${t}`, w);
+            return undefined;
+          }
+          if (/^\d+$/.test(p.text) && Number(p.text) === 0) {
+            ctx.report(ErrClass.General, 'Table 0 is not valid', p);
+            return undefined;
+          }
+          if (!/^\d+$/.test(p.text) && !/^[A-Za-z_][\w.-]*$/.test(p.text)) {
+            ctx.report(ErrClass.General, `Routing table ${p.text} not found for rule`, p);
+            return undefined;
+          }
+          if (!setAction('table', w)) return undefined;
+          options.table = p.text;
+          i++;
+          continue;
+        }
+        if (RULE_TABLE_OPTION.has(t) || RULE_PARAM.has(t)) {
           if (!p) {
             ctx.report(ErrClass.General, `missing parameter for rule option ${t}`, w);
             return undefined;
@@ -489,16 +530,79 @@ export function ruleLine(isStatic: boolean): LineSpec {
             ctx.report(ErrClass.General, `Invalid rule ${t} address ${p.text}`, p);
             return undefined;
           }
-          const key = t === 'lookup' ? 'table' : t === 'priority' || t === 'order' ? 'preference' : t === 'ipproto' ? 'ip_proto' : t;
+          if (t === 'protocol') {
+            // rules take a protocol number only (routes also know names)
+            const n = uint(0, 255).parse(p.text);
+            if (!n.ok) {
+              ctx.report(n.cls, n.message, p);
+              ctx.report(ErrClass.General, `Invalid protocol ${p.text}`, p);
+            }
+          }
+          if (RULE_TABLE_OPTION.has(t)) tableOption = true;
+          const key = t === 'priority' || t === 'order' ? 'preference' : t === 'sup_pl' ? 'suppress_prefixlength' : t === 'sup_group' ? 'suppress_ifgroup' : t;
           options[key] = p.text;
           i++;
           continue;
         }
-        ctx.report(ErrClass.General, `Unknown rule option ${t}`, w);
+        // actions
+        if (t === 'type') {
+          if (!p) {
+            ctx.report(ErrClass.General, 'missing rule type', w);
+            return undefined;
+          }
+          t = p.text;
+          i++;
+        }
+        if (t === 'goto') {
+          const g = words[i + 1];
+          const n = g ? uint(0, 4294967295).parse(g.text) : undefined;
+          if (!n || !n.ok) {
+            ctx.report(ErrClass.General, `Invalid target ${g?.text ?? ''} specified`, g ?? w);
+            return undefined;
+          }
+          if (!setAction('goto', w)) return undefined;
+          options.goto = g!.text;
+          i++;
+        } else if (t === 'nop' || RULE_TYPE_ACTIONS.has(t)) {
+          if (!setAction(t, w)) return undefined;
+          options.type = t;
+        } else if (ROUTE_TYPE_NAMES.has(t)) {
+          ctx.report(ErrClass.General, `Invalid rule action ${t}`, w);
+          return undefined;
+        } else {
+          ctx.report(ErrClass.General, `Unknown rule option ${t}`, w);
+          return undefined;
+        }
+      }
+      const first = words[0];
+      if (action === 'goto') {
+        const pref = options.preference;
+        if (typeof pref !== 'string') {
+          ctx.report(ErrClass.General, `Invalid rule - goto target ${options.goto} specified without preference`, first);
+          return undefined;
+        }
+        if (Number(pref) >= Number(options.goto)) {
+          ctx.report(ErrClass.General, `Invalid rule - preference ${pref} >= goto target ${options.goto}`, first);
+          return undefined;
+        }
+      }
+      if (action === undefined) {
+        ctx.report(ErrClass.General, 'No action specified for rule - ignoring', first);
         return undefined;
       }
+      if (tableOption && action !== 'table' && action !== 'l3mdev') {
+        ctx.report(ErrClass.General, 'suppressor/realm specified for non table action - skipping', first);
+        return undefined;
+      }
+      if (options.no_track === undefined) {
+        const proto = options.protocol;
+        if (typeof proto === 'string' && proto !== '18' && /^\d+$/.test(proto))
+          ctx.report(ErrClass.General, 'Rule cannot be tracked if protocol is not RTPROT_KEEPALIVED(18), resetting protocol', first);
+      }
+      if (options.track_group !== undefined && options.iif === undefined && options.dev === undefined)
+        ctx.report(ErrClass.General, 'Static rule cannot have track_group if dev/iif not specified', first);
       if (options.preference === undefined)
-        ctx.report(ErrClass.General, 'Rule has no preference specified - keepalived assigns one. This is probably not what you want.', words[0]);
+        ctx.report(ErrClass.General, 'Rule has no preference specified - keepalived assigns one. This is probably not what you want.', first);
       return family ? { family, options } : { options };
     },
   };
