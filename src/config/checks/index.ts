@@ -6,6 +6,8 @@ import type { Check } from '../validate.js';
 import { checkDuplicateNames } from './duplicate-names.js';
 import { checkInterfaces } from './interfaces.js';
 import { checkEmptyBlocks } from './empty-blocks.js';
+import { checkBfdInstances } from './bfd.js';
+import { checkTrackFiles } from './track-files.js';
 import { checkScriptUsers } from './script-users.js';
 import { checkVrrpTracking } from './vrrp-tracking.js';
 import { checkStartupScriptSecurity, checkCheckerScriptSecurity, checkVrrpScriptSecurity } from './scripts.js';
@@ -19,6 +21,8 @@ export const checks: Check[] = [
   checkDuplicateNames,
   checkInterfaces,
   checkEmptyBlocks,
+  checkBfdInstances,
+  checkTrackFiles,
   checkScriptUsers,
   checkVrrpTracking,
   checkRealServers,

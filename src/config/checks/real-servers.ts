@@ -5,7 +5,7 @@ import { ErrClass } from '../../../grammar/diagnostics.js';
 import type { RawObject } from '../../../grammar/parser.js';
 import type { CheckContext } from '../validate.js';
 import { askForPositions, isObj, itemObjs, obj, objs, order, root, str } from './model-access.js';
-import { REMOVED } from './script-users.js';
+import { isRemoved, REMOVED } from './script-users.js';
 
 const familyOf = (o: RawObject | undefined): number | undefined => {
   if (!o) return undefined;
@@ -95,7 +95,7 @@ function checkCheckers(ctx: CheckContext, rs: RawObject, report: (m: string, fie
       continue;
     }
     const at = order(ctx, c, 'track_file');
-    const declared = objs(root(ctx), 'track_file').some((t) => t.name === name && order(ctx, t) < at);
+    const declared = objs(root(ctx), 'track_file').some((t) => t.name === name && !isRemoved(t) && order(ctx, t) < at);
     if (!declared) {
       report(`track_file ${name} not found (declare the track_file block before its first use)`, 'track_file', c);
       report('FILE_CHECK has no track_file specified - ignoring', undefined, c);
