@@ -132,6 +132,20 @@ describe('genhash over HTTP matches keepalived byte for byte', () => {
     expect(p.lvsd.stdout.toString()).toBe('Timeout HTTP read\n');
   });
 
+  it('response complete but connection kept open: keepalived reads until EOF, so it times out', async () => {
+    const p = await both(plain('/keepalive', '-t', '1'));
+    expectSame(p);
+    expect(p.lvsd.stdout.toString()).toBe('Timeout HTTP read\n');
+  });
+
+  for (const path of ['/reset', '/reset-mid']) {
+    it(`connection reset: ${path}`, async () => {
+      const p = await both(plain(path));
+      expectSame(p);
+      expect(p.lvsd.stdout.toString()).toBe('Read error with\n');
+    });
+  }
+
   it('timeout 0', async () => expectSame(await both(plain('/small', '-t', '0'))));
 
   it('SIGTERM while waiting: exit 0, nothing but -v\'s timing line', async () => {
@@ -183,7 +197,7 @@ describe('genhash over TLS matches keepalived byte for byte', () => {
     expect(p.lvsd.stdout.toString()).toContain('SSL read error from\n');
   });
   for (const [label, port] of [['TLS 1.3', () => servers.httpsAbruptPort], ['TLS 1.2', () => servers.httpsAbrupt12Port]] as const) {
-    for (const path of ['/small', '/nodata', '/split']) {
+    for (const path of ['/small', '/nodata', '/split', '/reset', '/reset-mid']) {
       for (const v of [[], ['-v']]) {
         it(`${label} server closing without close_notify: ${path} ${v.join('')}`, async () => {
           expectSame(await both(['-S', '-s', '127.0.0.1', '-p', String(port()), '-u', path, ...v]));

@@ -14,8 +14,11 @@ export interface RecordedRequest {
   readonly peer: { readonly address: string; readonly port: number };
 }
 
-/** Ends the response: normally socket.end(); the abrupt TLS server skips close_notify. */
-type End = (sock: net.Socket, data?: Buffer | string) => void;
+/**
+ * Ends the response: normally socket.end(); the abrupt TLS server skips
+ * close_notify. With reset, the TCP connection is reset (RST) instead.
+ */
+type End = (sock: net.Socket, data?: Buffer | string, reset?: boolean) => void;
 type Route = (sock: net.Socket, req: string, end: End) => void;
 
 /** Deterministic pseudo-random body. */
@@ -35,7 +38,11 @@ export function patternBody(size: number, seed = 1): Buffer {
 
 const ONE_MB = patternBody(1024 * 1024, 7);
 
-const plainEnd: End = (sock, data) => void (data === undefined ? sock.end() : sock.end(data));
+const plainEnd: End = (sock, data, reset) => {
+  if (!reset) return void (data === undefined ? sock.end() : sock.end(data));
+  if (data === undefined) return void sock.resetAndDestroy();
+  sock.write(data, () => setTimeout(() => sock.resetAndDestroy(), 50));
+};
 
 function respond(end: End, sock: net.Socket, head: string, body: Buffer = Buffer.alloc(0)): void {
   // One write: header and body reach the client together, so keepalived's
@@ -64,6 +71,9 @@ const ROUTES: Record<string, Route> = {
     setTimeout(() => e(s, 'late'), 150);
   },
   '/hang': () => {},
+  '/keepalive': (s) => s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'),
+  '/reset': (s, _q, e) => e(s, undefined, true),
+  '/reset-mid': (s, _q, e) => e(s, 'HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc', true),
   '/stall': (s) => s.write('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc'),
   '/nodata': (s, _q, e) => e(s),
   '/bigheader': (s, _q, e) => respond(e, s, `HTTP/1.1 200 OK\r\nX-Big: ${'x'.repeat(5000)}\r\n\r\n`, Buffer.from('body')),
@@ -155,9 +165,9 @@ export async function startTestServers(): Promise<TestServers> {
   const https12Port = await listen(https12, '127.0.0.1');
   const abrupt = async (maxVersion: tls.SecureVersion): Promise<number> => {
     const raws = new WeakMap<net.Socket, net.Socket>();
-    const ender: End = (sock, data) => {
+    const ender: End = (sock, data, reset) => {
       const raw = raws.get(sock);
-      const close = (): void => void setTimeout(() => raw?.end(), 20);
+      const close = (): void => void setTimeout(() => (reset ? raw?.resetAndDestroy() : raw?.end()), 20);
       if (data === undefined) close();
       else sock.write(data, close);
     };
