@@ -4,8 +4,11 @@
 // Like keepalived, the ARP sysctls are set so that only the vmac answers for the VIP:
 //   vmac:   arp_ignore=1, accept_local=1 (hear the other router's adverts), rp_filter=0
 //   parent: arp_ignore=1, arp_filter=1, put back when its last vmac goes.
+// An IPv6 vmac gets no automatic link-local (every router's vmac has the same MAC, so the
+// EUI-64 addresses would collide); like keepalived it takes the parent's EUI-64 link-local.
 import { RtnlError, RtnlSocket } from './rtnl/socket.js';
-import { delLinkRequest, getLinkByIndexRequest, newMacvlanRequest, setLinkUpRequest } from './rtnl/link-msg.js';
+import { addrGenModeNoneRequest, delLinkRequest, getLinkByIndexRequest, newMacvlanRequest, setLinkUpRequest } from './rtnl/link-msg.js';
+import { newAddressRequest } from './rtnl/address-msg.js';
 import { lookupIfindex } from './rtnl/ifindex.js';
 import { readIpv4Conf, writeIpv4Conf } from './sysctl.js';
 import type { Family } from './ip.js';
@@ -16,6 +19,22 @@ const ENODEV = 19;
 export function vrrpMac(vrid: number, family: Family = 4): Buffer {
   if (!Number.isInteger(vrid) || vrid < 1 || vrid > 255) throw new Error(`invalid VRID ${vrid}`);
   return Buffer.from([0x00, 0x00, 0x5e, 0x00, family === 4 ? 0x01 : 0x02, vrid]);
+}
+
+/** fe80::/64 with the modified EUI-64 interface identifier of a MAC (RFC 4291 appendix A). */
+export function linkLocalFromMac(mac: Buffer): Buffer {
+  const a = Buffer.alloc(16);
+  a[0] = 0xfe;
+  a[1] = 0x80;
+  a[8] = mac[0] ^ 0x02;
+  a[9] = mac[1];
+  a[10] = mac[2];
+  a[11] = 0xff;
+  a[12] = 0xfe;
+  a[13] = mac[3];
+  a[14] = mac[4];
+  a[15] = mac[5];
+  return a;
 }
 
 export function defaultVmacName(vrid: number): string {
@@ -62,8 +81,19 @@ class RtnlVmacLinks implements VmacLinks {
     writeIpv4Conf(name, 'arp_ignore', 1, this.procRoot);
     writeIpv4Conf(name, 'accept_local', 1, this.procRoot);
     writeIpv4Conf(name, 'rp_filter', 0, this.procRoot);
-    this.holdParent(await this.nameOf(spec.parentIfindex), name);
+    const parentLink = await this.linkOf(spec.parentIfindex);
+    this.holdParent(parentLink.name, name);
+    const v6 = (spec.family ?? 4) === 6;
+    if (v6) await this.rtnl.request(addrGenModeNoneRequest(ifindex), `addrgenmode none on ${name}`);
     await this.rtnl.request(setLinkUpRequest(ifindex, true), `set ${name} up`);
+    if (v6 && parentLink.mac) {
+      const ll = { family: 6 as const, address: linkLocalFromMac(parentLink.mac), prefixLength: 64, ifindex, scope: 253 };
+      try {
+        await this.rtnl.request(newAddressRequest(ll), `link-local on ${name}`);
+      } catch (e) {
+        if (!(e instanceof RtnlError && e.errno === EEXIST)) throw e;
+      }
+    }
     return { ifindex, created };
   }
 
@@ -91,9 +121,11 @@ class RtnlVmacLinks implements VmacLinks {
     }
   }
 
-  private async nameOf(ifindex: number): Promise<string> {
+  private async linkOf(ifindex: number): Promise<{ name: string; mac?: Buffer }> {
     const msgs = await this.rtnl.request(getLinkByIndexRequest(ifindex), `interface ${ifindex}`);
-    for (const m of msgs) if (m.kind === 'link' && m.attrs.ifname) return m.attrs.ifname;
+    for (const m of msgs) {
+      if (m.kind === 'link' && m.attrs.ifname) return { name: m.attrs.ifname, ...(m.attrs.address ? { mac: Buffer.from(m.attrs.address) } : {}) };
+    }
     throw new RtnlError(`interface ${ifindex}`, ENODEV);
   }
 

@@ -3,7 +3,7 @@
 // (golden bytes in test/fixtures/net/rtnl-iproute2.json).
 import { attr, attrCString, attrString, attrU32, body, nested } from './attrs.js';
 import {
-  IFF_UP, IFLA_ADDRESS, IFLA_IFNAME, IFLA_INFO_DATA, IFLA_INFO_KIND, IFLA_LINK, IFLA_LINKINFO,
+  AF_INET6, IFLA_AF_SPEC, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE, IFF_UP, IFLA_ADDRESS, IFLA_IFNAME, IFLA_INFO_DATA, IFLA_INFO_KIND, IFLA_LINK, IFLA_LINKINFO,
   IFLA_MACVLAN_MODE, MACVLAN_MODE_PRIVATE, NLM_F_CREATE, NLM_F_EXCL, RTM_DELLINK, RTM_GETLINK, RTM_NEWLINK,
 } from './constants.js';
 import type { RtnlRequest } from './address-msg.js';
@@ -34,6 +34,12 @@ export function newMacvlanRequest(m: MacvlanSpec): RtnlRequest {
     ]),
   ];
   return { type: RTM_NEWLINK, flags: NLM_F_CREATE | NLM_F_EXCL, body: body(ifinfomsg(0), attrs) };
+}
+
+/** No automatic IPv6 link-local on this link (`ip link set dev X addrgenmode none`). */
+export function addrGenModeNoneRequest(ifindex: number): RtnlRequest {
+  const mode = nested(IFLA_AF_SPEC, [nested(AF_INET6, [attr(IFLA_INET6_ADDR_GEN_MODE, Buffer.from([IN6_ADDR_GEN_MODE_NONE]))])]);
+  return { type: RTM_NEWLINK, flags: 0, body: body(ifinfomsg(ifindex), [mode]) };
 }
 
 export function delLinkRequest(ifindex: number): RtnlRequest {

@@ -37,7 +37,13 @@ describe('vmac (macvlan) over rtnetlink', () => {
   it('IPv6 instances get 00:00:5e:00:02:VRID and a custom name', async () => {
     expect(sh('ip', ['netns', 'exec', lab.ns, 'cat', `/proc/sys/net/ipv4/conf/${lab.dev}/arp_filter`]).trim()).toBe('1');
     await agent.call('vmacCreate', { spec: { parentIfindex: parent, vrid: 7, family: 6, name: 'vm6' } });
-    expect(lab.ip('-d', 'link', 'show', 'vm6')).toContain('link/ether 00:00:5e:00:02:07');
+    const d = lab.ip('-d', 'link', 'show', 'vm6');
+    expect(d).toContain('link/ether 00:00:5e:00:02:07');
+    expect(d).toContain('addrgenmode none');
+    // Its only link-local is the parent's EUI-64 one (02:00:00:00:01:01), never one from the shared VRRP MAC.
+    const v6 = lab.ip('-o', '-6', 'addr', 'show', 'dev', 'vm6');
+    expect(v6.match(/inet6 \S+/g)).toEqual(['inet6 fe80::ff:fe00:101/64']);
+    expect(v6).toMatch(/scope link nodad/);
     expect(await agent.call('vmacRemove', { name: 'vm6' })).toBe('removed');
   });
 

@@ -4,7 +4,7 @@ import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { newAddressRequest, delAddressRequest, type RtnlRequest } from '../../../src/net/rtnl/address-msg.js';
-import { newMacvlanRequest, delLinkRequest } from '../../../src/net/rtnl/link-msg.js';
+import { newMacvlanRequest, delLinkRequest, addrGenModeNoneRequest } from '../../../src/net/rtnl/link-msg.js';
 import { splitAttrs } from '../../../src/net/rtnl/attrs.js';
 import { resolveVip, parseScope, type Vip } from '../../../src/net/vip.js';
 import { vrrpMac } from '../../../src/net/vmac.js';
@@ -63,6 +63,10 @@ describe('rtnetlink requests match iproute2 byte for byte', () => {
   });
   it('macvlan for use_vmac: private mode, VRRP MAC, parent link', () => {
     expectSame(newMacvlanRequest({ parentIfindex: ifindex, name: 'vrrp.51', mac: vrrpMac(51) }), 'macvlan-add', 16, true);
+  });
+  it('addrgenmode none (IPv6 vmac)', () => {
+    const g = captured('addrgenmode-none');
+    expectSame(addrGenModeNoneRequest(g.body.readInt32LE(4)), 'addrgenmode-none', 16, true);
   });
   it('link delete by index', () => {
     const g = captured('link-del');

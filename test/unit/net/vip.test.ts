@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { resolveVip, parseScope, vipText } from '../../../src/net/vip.js';
-import { vrrpMac, defaultVmacName } from '../../../src/net/vmac.js';
+import { vrrpMac, defaultVmacName, linkLocalFromMac } from '../../../src/net/vmac.js';
+import { bytesToIp } from '../../../src/net/ip.js';
 
 describe('VIP options as keepalived reads them', () => {
   it('default prefix: /32 and /128', () => {
@@ -38,5 +39,7 @@ describe('VIP options as keepalived reads them', () => {
     expect(vrrpMac(255, 6).toString('hex')).toBe('00005e0002ff');
     expect(() => vrrpMac(0)).toThrow(/VRID/);
     expect(defaultVmacName(51)).toBe('vrrp.51');
+    expect(bytesToIp(linkLocalFromMac(Buffer.from('020000000101', 'hex')))).toBe('fe80::ff:fe00:101');
+    expect(bytesToIp(linkLocalFromMac(Buffer.from('525400abcdef', 'hex')))).toBe('fe80::5054:ff:feab:cdef');
   });
 });
