@@ -132,6 +132,18 @@ function tunnelInfo(d: IpvsDestEntry): string {
 /** ipvsadm reads 64-bit destination counters (other than bytes) as 32-bit. */
 const low32 = (v: bigint): bigint => v & 0xffffffffn;
 
+/** Counters are decoded only here, so plain listings never touch them. */
+function destStatsLine(n: string, d: IpvsDestEntry, f: ListFormat): string {
+  const ex = !!f.exact;
+  const t = d.stats;
+  const w32 = d.stats64 ? low32 : (v: bigint): bigint => v;
+  if (f.stats) {
+    return `  -> ${n}${[w32(t.conns), w32(t.inpkts), w32(t.outpkts), t.inbytes, t.outbytes].map((v) => largeNum(v, ex)).join('')}`;
+  }
+  const small = [w32(t.cps), w32(t.inpps), w32(t.outpps)].map((v) => padStart(v.toString(), 8)).join(' ');
+  return `  -> ${n} ${small}${largeNum(w32(t.inbps), ex)}${largeNum(w32(t.outbps), ex)}`;
+}
+
 function destLine(svcName: string, d: IpvsDestEntry, f: ListFormat): string {
   let dname = addrPort(d.af, d.addr, d.port);
   if (f.rule) {
@@ -142,17 +154,8 @@ function destLine(svcName: string, d: IpvsDestEntry, f: ListFormat): string {
     return `${head} --tun-type ipip`;
   }
   if (d.af !== AF_INET6) dname = dname.slice(0, 28);
-  const ex = !!f.exact;
   const n = padEnd(dname, 28);
-  const t = d.stats;
-  const w32 = d.stats64 ? low32 : (v: bigint): bigint => v;
-  if (f.stats) {
-    return `  -> ${n}${[w32(t.conns), w32(t.inpkts), w32(t.outpkts), t.inbytes, t.outbytes].map((v) => largeNum(v, ex)).join('')}`;
-  }
-  if (f.rate) {
-    const small = [w32(t.cps), w32(t.inpps), w32(t.outpps)].map((v) => padStart(v.toString(), 8)).join(' ');
-    return `  -> ${n} ${small}${largeNum(w32(t.inbps), ex)}${largeNum(w32(t.outbps), ex)}`;
-  }
+  if (f.stats || f.rate) return destStatsLine(n, d, f);
   if (f.thresholds) {
     return `  -> ${n} ${[d.uThreshold, d.lThreshold, d.activeConns, d.inactConns].map((v) => padEnd(uint32(v), 10)).join(' ')}`;
   }

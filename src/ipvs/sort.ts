@@ -6,8 +6,32 @@ import type { IpvsDest, IpvsService } from './types.js';
 
 const wrap = (a: number, b: number): number => (a - b) | 0;
 
+/** Dotted quad as a 32-bit number, or undefined for anything else. */
+function v4Word(addr: string): number | undefined {
+  let w = 0;
+  let val = 0;
+  let parts = 0;
+  let digits = 0;
+  for (let i = 0; i < addr.length; i++) {
+    const c = addr.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      val = val * 10 + c - 48;
+      digits++;
+    } else if (c === 46 && digits) {
+      w = w * 256 + val;
+      val = 0;
+      digits = 0;
+      parts++;
+    } else return undefined;
+  }
+  if (parts !== 3 || !digits || val > 255) return undefined;
+  return w * 256 + val;
+}
+
 /** The four 32-bit words of the address as stored in ipvsadm's 16-byte union. */
 function addrWords(addr: string): number[] {
+  const v4 = v4Word(addr);
+  if (v4 !== undefined) return [v4, 0, 0, 0];
   const b = addrToUnion(addr);
   return [b.readUInt32BE(0), b.readUInt32BE(4), b.readUInt32BE(8), b.readUInt32BE(12)];
 }
