@@ -98,7 +98,7 @@ gen_conf() { # N CHECKER -> keepalived.conf on stdout
       ? "    HTTP_GET {\n      url {\n        path /\n        digest 444bcb3a3fcf8389296c49467f27e1d6\n      }\n      connect_timeout 1\n    }\n"
       : "    TCP_CHECK {\n      connect_timeout 1\n    }\n";
     let out = "";
-    for (let i = 0; i < n; i++) out += `  real_server 127.1.${i >> 8}.${(i & 255) + 1} 8080 {\n${body}  }\n`;
+    for (let i = 0; i < n; i++) out += `  real_server 127.1.${(i / 250) | 0}.${(i % 250) + 1} 8080 {\n${body}  }\n`;
     out += `  real_server 127.2.0.1 8081 {\n${body}  }\n`;
     process.stdout.write(out);' "$n" "$checker"
   echo '}'

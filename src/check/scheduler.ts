@@ -4,6 +4,8 @@ import { performance } from 'node:perf_hooks';
 import { SchedulerCore, firstDue } from './scheduler-core.js';
 
 /** Runs one attempt of a check; resolves with the delay (us) it wants before the next. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export type RunCheck = (signal: AbortSignal) => Promise<number>;
 
 export interface Clock {
@@ -29,6 +31,12 @@ export interface SchedulerOptions {
   random?: () => number;
   /** called when a run throws (a bug: probes report failures as results) */
   onError?: (id: number, err: unknown) => void;
+  /**
+   * Timer granularity (us, default 10 ms): checks due within one quantum start on one wakeup.
+   * Every event-loop wakeup costs more than a check's own work at low rates (and far more in
+   * an emulated VM), so batching them cuts CPU; it delays a check by at most one quantum.
+   */
+  quantumUs?: number;
 }
 
 export class CheckScheduler {
@@ -36,7 +44,9 @@ export class CheckScheduler {
   private readonly clock: Clock;
   private readonly random: () => number;
   private readonly runs = new Map<number, RunCheck>();
+  /** one controller per check, replaced only after it was used to abort */
   private readonly aborts = new Map<number, AbortController>();
+  private readonly quantumUs: number;
   private timer: unknown = null;
   private timerAt = Infinity;
   private nextId = 1;
@@ -48,6 +58,7 @@ export class CheckScheduler {
     this.core = new SchedulerCore(opts.maxRunning ?? 1024);
     this.clock = opts.clock ?? realClock;
     this.random = opts.random ?? Math.random;
+    this.quantumUs = opts.quantumUs ?? 10_000;
   }
 
   get running(): number {
@@ -67,6 +78,7 @@ export class CheckScheduler {
     this.runs.delete(id);
     this.core.remove(id);
     this.aborts.get(id)?.abort();
+    this.aborts.delete(id);
   }
 
   /** Aborts running attempts and schedules nothing more. */
@@ -83,8 +95,11 @@ export class CheckScheduler {
     if (due === undefined) return;
     if (this.timer !== null && due >= this.timerAt) return;
     if (this.timer !== null) this.clock.clearTimer(this.timer);
-    this.timerAt = due;
-    const ms = Math.max(0, (due - this.clock.nowUs()) / 1000);
+    const q = this.quantumUs;
+    const at = q > 0 ? Math.ceil(due / q) * q : due;
+    this.timerAt = at;
+    // setTimeout fires at once beyond 2^31-1 ms; a long wait is re-armed when it ends
+    const ms = Math.min(MAX_TIMER_MS, Math.max(0, (at - this.clock.nowUs()) / 1000));
     this.timer = this.clock.setTimer(() => this.fire(), ms);
   }
 
@@ -107,12 +122,15 @@ export class CheckScheduler {
       this.core.remove(id);
       return;
     }
-    const ac = new AbortController();
-    this.aborts.set(id, ac);
+    let ac = this.aborts.get(id);
+    if (!ac || ac.signal.aborted) {
+      ac = new AbortController();
+      this.aborts.set(id, ac);
+    }
     this.started++;
     const done = (delay: number): void => {
-      this.aborts.delete(id);
       if (this.stopped) return;
+      if (!this.runs.has(id)) this.aborts.delete(id);
       this.core.finish(id, this.clock.nowUs(), delay);
       this.pump();
     };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CheckScheduler, type Clock } from '../../../src/check/scheduler.js';
+import { CheckScheduler, realClock, type Clock } from '../../../src/check/scheduler.js';
 
 describe('CheckScheduler (timer edge)', () => {
   it('with a fake clock: warmup spread, interval from the due time, bounded concurrency', async () => {
@@ -17,7 +17,7 @@ describe('CheckScheduler (timer edge)', () => {
         if (i >= 0) timers.splice(i, 1);
       },
     };
-    const s = new CheckScheduler({ maxRunning: 2, clock, random: () => 0.5 });
+    const s = new CheckScheduler({ maxRunning: 2, clock, random: () => 0.5, quantumUs: 0 });
     const starts: Array<[number, number]> = [];
     const pending: Array<() => void> = [];
     for (const id of [1, 2, 3]) {
@@ -54,6 +54,53 @@ describe('CheckScheduler (timer edge)', () => {
     expect(starts.slice(3).map((x) => x[0]).sort()).toEqual([1, 2]);
     expect(starts.slice(3).every((x) => x[1] === 2000)).toBe(true);
     s.stop();
+  });
+
+  it('checks due within one quantum share one timer wakeup', async () => {
+    let now = 1;
+    let wakeups = 0;
+    const clock: Clock = {
+      nowUs: () => now,
+      // only the first timer fires: the test looks at one wakeup
+      setTimer: (fn, ms) =>
+        wakeups > 0
+          ? null
+          : setTimeout(() => {
+              wakeups++;
+              now += ms * 1000;
+              fn();
+            }, 0),
+      clearTimer: (h) => {
+        if (h) clearTimeout(h as NodeJS.Timeout);
+      },
+    };
+    const seq = [0, 0.25, 0.5, 0.75, 0.99];
+    let i = 0;
+    const s = new CheckScheduler({ clock, random: () => seq[i++], quantumUs: 10_000 });
+    const starts: number[] = [];
+    for (let k = 0; k < 5; k++) s.add(async () => {
+        starts.push(now);
+        return 1e9;
+      }, 4000);
+    await new Promise((r) => setTimeout(r, 20));
+    s.stop();
+    expect(starts).toEqual([10_000, 10_000, 10_000, 10_000, 10_000]);
+    expect(wakeups).toBe(1);
+  });
+
+  it('a delay beyond setTimeout\'s range does not spin', async () => {
+    let arms = 0;
+    const clock: Clock = { ...realClock, setTimer: (fn, ms) => { arms++; return realClock.setTimer(fn, ms); } };
+    const s = new CheckScheduler({ quantumUs: 0, clock });
+    let runs = 0;
+    s.add(async () => {
+      runs++;
+      return 30 * 86400 * 1e6; // 30 days
+    }, 0);
+    await new Promise((r) => setTimeout(r, 100));
+    s.stop();
+    expect(runs).toBe(1);
+    expect(arms).toBeLessThanOrEqual(3);
   });
 
   it('with the real clock: 500 checks at 100 ms keep their rate, none runs twice at once', async () => {
