@@ -4,9 +4,9 @@
 import { EventEmitter } from 'node:events';
 import { createNetlink, Protocol, rt, type NetlinkSocket, type NetlinkMessage } from 'netlink';
 import { RTM_DELLINK, RTM_GETLINK, RTM_NEWLINK } from './rtnl/constants.js';
+import { RtnlSocket } from './rtnl/socket.js';
 
 const RTNLGRP_LINK = 1;
-import { RtnlSocket } from './rtnl/socket.js';
 
 export interface LinkState {
   ifindex: number;

@@ -10,7 +10,7 @@ import { RtnlError, RtnlSocket } from './rtnl/socket.js';
 import { addrGenModeNoneRequest, delLinkRequest, getLinkByIndexRequest, newMacvlanRequest, setLinkUpRequest } from './rtnl/link-msg.js';
 import { newAddressRequest } from './rtnl/address-msg.js';
 import { lookupIfindex } from './rtnl/ifindex.js';
-import { readIpv4Conf, writeIpv4Conf } from './sysctl.js';
+import { readConf, writeConf } from './sysctl.js';
 import type { Family } from './ip.js';
 
 const EEXIST = 17;
@@ -78,9 +78,9 @@ class RtnlVmacLinks implements VmacLinks {
       created = false;
     }
     const ifindex = await this.ifindex(name);
-    writeIpv4Conf(name, 'arp_ignore', 1, this.procRoot);
-    writeIpv4Conf(name, 'accept_local', 1, this.procRoot);
-    writeIpv4Conf(name, 'rp_filter', 0, this.procRoot);
+    writeConf('ipv4', name, 'arp_ignore', 1, this.procRoot);
+    writeConf('ipv4', name, 'accept_local', 1, this.procRoot);
+    writeConf('ipv4', name, 'rp_filter', 0, this.procRoot);
     const parentLink = await this.linkOf(spec.parentIfindex);
     this.holdParent(parentLink.name, name);
     const v6 = (spec.family ?? 4) === 6;
@@ -101,8 +101,8 @@ class RtnlVmacLinks implements VmacLinks {
     let p = this.parents.get(parent);
     if (!p) {
       const saved: Record<string, number> = {};
-      for (const k of PARENT_KEYS) saved[k] = readIpv4Conf(parent, k, this.procRoot);
-      for (const k of PARENT_KEYS) writeIpv4Conf(parent, k, 1, this.procRoot);
+      for (const k of PARENT_KEYS) saved[k] = readConf('ipv4', parent, k, this.procRoot);
+      for (const k of PARENT_KEYS) writeConf('ipv4', parent, k, 1, this.procRoot);
       p = { saved, vmacs: new Set() };
       this.parents.set(parent, p);
     }
@@ -114,7 +114,7 @@ class RtnlVmacLinks implements VmacLinks {
       if (!p.vmacs.delete(vmac) || p.vmacs.size > 0) continue;
       this.parents.delete(parent);
       try {
-        for (const k of PARENT_KEYS) writeIpv4Conf(parent, k, p.saved[k], this.procRoot);
+        for (const k of PARENT_KEYS) writeConf('ipv4', parent, k, p.saved[k], this.procRoot);
       } catch {
         // The parent itself is gone: nothing left to restore.
       }
