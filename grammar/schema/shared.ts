@@ -338,11 +338,35 @@ export function parseIpWithPrefix(w: Word, ctx: ConvertCtx): IpPrefix | undefine
 const ROUTE_TYPES = new Set(['unicast', 'blackhole', 'unreachable', 'prohibit', 'throw', 'local', 'broadcast', 'anycast', 'multicast', 'nat', 'xresolve']);
 /** route options taking one parameter (metrics may be preceded by `lock`) */
 const ROUTE_PARAM = new Set([
-  'src', 'from', 'via', 'gw', 'or', 'dev', 'oif', 'table', 'tos', 'dsfield', 'protocol', 'proto', 'scope', 'metric', 'priority', 'preference',
+  'src', 'from', 'via', 'gw', 'or', 'dev', 'oif', 'table', 'tos', 'dsfield', 'protocol', 'scope', 'metric', 'priority', 'preference',
   'mtu', 'hoplimit', 'advmss', 'rtt', 'rttvar', 'reordering', 'window', 'cwnd', 'ssthresh', 'realms', 'rto_min', 'initcwnd', 'initrwnd',
   'features', 'quickack', 'congctl', 'pref', 'fastopen_no_cookie', 'ttl-propagate', 'vrf', 'expires', 'track_group', 'as', 'to', 'weight',
 ]);
 const ROUTE_LOCKABLE = new Set(['mtu', 'hoplimit', 'advmss', 'rtt', 'rttvar', 'reordering', 'window', 'cwnd', 'ssthresh', 'rto_min', 'initcwnd', 'initrwnd', 'congctl']);
+const ROUTE_UINT: Record<string, [number, number, string]> = {
+  metric: [0, 4294967295, 'metric'], priority: [0, 4294967295, 'metric'], preference: [0, 4294967295, 'metric'],
+  mtu: [0, 4294967295, 'MTU'], hoplimit: [0, 255, 'hoplimit'], advmss: [0, 4294967295, 'advmss'], reordering: [0, 4294967295, 'reordering'],
+  window: [0, 4294967295, 'window'], cwnd: [0, 4294967295, 'cwnd'], ssthresh: [0, 4294967295, 'ssthresh'],
+  initcwnd: [0, 4294967295, 'initcwnd'], initrwnd: [0, 4294967295, 'initrwnd'],
+};
+
+/** keepalived's complaint about a route option's parameter, if any. */
+function routeParamError(opt: string, v: string, dst: string): string | undefined {
+  const r = ROUTE_UINT[opt];
+  if (r) return uint(r[0], r[1]).parse(v).ok ? undefined : `Invalid ${r[2]} ${v} specified for route`;
+  if (opt === 'scope') return parseScope(v) === undefined ? `Scope ${v} not found or invalid for route` : undefined;
+  if (opt === 'tos' || opt === 'dsfield') {
+    const n = /^0x[0-9a-f]+$/i.test(v) ? parseInt(v, 16) : /^\d+$/.test(v) ? Number(v) : NaN;
+    return n >= 0 && n <= 255 ? undefined : `TOS value ${v} is invalid`;
+  }
+  if (opt === 'features') return v === 'ecn' ? undefined : `feature ${v} not supported`;
+  if (opt === 'pref') {
+    if (dst !== '' && isIP(dst.split('/')[0]) === 4) return 'pref is only valid for IPv6';
+    return ['low', 'medium', 'high'].includes(v) || /^\d+$/.test(v) ? undefined : `Invalid pref ${v}`;
+  }
+  return undefined;
+}
+
 const ROUTE_FLAG = new Set(['onlink', 'no_track', 'append', 'prepend', 'add', 'inet', 'inet6', 'ecn', 'nexthop']);
 
 export interface RouteLine {
@@ -411,6 +435,11 @@ export function routeLine(isStatic: boolean): LineSpec {
           // keepalived still reads the old spellings but reports them as config errors
           if (t === 'gw') ctx.report(ErrClass.General, '"gw" for routes is deprecated. Please use "via"', w);
           if (t === 'or') ctx.report(ErrClass.General, '"or" for routes is deprecated. Please use "nexthop"', w);
+          const bad = routeParamError(t, p.text, out.dst);
+          if (bad) {
+            ctx.report(ErrClass.General, bad, p);
+            return undefined;
+          }
           cur[t === 'gw' ? 'via' : t] = j > i + 1 ? `lock ${p.text}` : p.text;
           // `features ecn` takes one word; `fastopen_no_cookie 1`
           i = j;
@@ -425,7 +454,7 @@ export function routeLine(isStatic: boolean): LineSpec {
           i++;
         }
         const d = words[i];
-        if (out.dst !== '') {
+        if (out.dst !== '' && t !== 'to') {
           ctx.report(ErrClass.General, `unknown route option ${d.text}`, d);
           return undefined;
         }

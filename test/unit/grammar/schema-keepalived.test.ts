@@ -274,6 +274,15 @@ const VALUE_CASES: Array<[string[], string]> = [
   [['static_rules'], 'to 1:2:3:4:6:6:7:0/112 from 8:6:5:4:3:2::/96 l3mdev protocol 18 ipproto UDP sport 10-20 dport 20-30 preference 6'],
   [['static_rules'], 'from 10.99.9.0/24 ip_proto UDP preference 7'],
   [['static_ipaddress'], '10.99.7.1/24 brd + dev lo scope global label lo:7 home -nodad mngtmpaddr noprefixroute autojoin preferred_lft 100'],
+  // more route shapes
+  [['static_routes'], '10.77.0.0/16 dev lo frobnicate 3'], [['static_routes'], '10.77.0.0/16 dev lo metric x'], [['static_routes'], '10.77.0.0/16 dev lo mtu x'],
+  [['static_routes'], '10.77.0.0/16 dev lo table 0'], [['static_routes'], '10.77.0.0/16 dev lo scope bogus'], [['static_routes'], '10.77.0.0/16 dev lo src 10.1.1.1'],
+  [['static_routes'], '10.77.0.0/16 dev lo src 10.1.1.999'], [['static_routes'], '10.77.0.0/16 dev lo protocol 18'], [['static_routes'], '10.77.0.0/16 dev lo proto bird'],
+  [['static_routes'], 'throw 10.77.0.0/16 dev lo'], [['static_routes'], '10.77.0.0/16 via inet6 fe80::1 dev lo'], [['static_routes'], '10.77.0.0/16 dev lo dev lo'],
+  [['static_routes'], '10.77.0.0/16 dev lo nexthop dev lo'], [['static_routes'], '10.77.0.0/16 dev lo encap mpls 100'], [['static_routes'], 'default via 10.1.1.1 dev lo'],
+  [['static_routes'], '10.77.0.0/33 dev lo'], [['static_routes'], '10.77.0.0/16 dev lo table main'], [['static_routes'], '10.77.0.0/16 dev lo pref high'],
+  [['static_routes'], '10.77.0.0/16 dev lo tos 0x100'], [['static_routes'], '10.77.0.0/16 dev lo hoplimit 256'], [['static_routes'], '10.77.0.0/16 dev lo features bogus'],
+  [['static_routes'], '10.77.0.0/16 dev lo to 10.78.0.0/16'], [['static_routes'], 'to 10.77.0.0/16 dev lo'], [['static_routes'], '10.77.0.0/16 dev lo congctl lock cubic'],
   // root level, process tracking, sync group tracking
   [[], 'child_wait_time 10'], [[], 'child_wait_time -1'], [[], 'instance inst1'],
   [['vrrp_track_process P_1'], 'quorum 0'], [['vrrp_track_process P_1'], 'quorum 65535'], [['vrrp_track_process P_1'], 'quorum_max 65536'],
