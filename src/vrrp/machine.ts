@@ -17,6 +17,8 @@ export type MachineEvent =
   /** Link state of the instance's own interface. */
   | { type: 'interface'; up: boolean }
   | { type: 'track'; id: string; up: boolean }
+  /** An offset-mode tracked item (track_file): its weighted value, or 'fault'. */
+  | { type: 'track-offset'; id: string; offset: number | 'fault' }
   | { type: 'shutdown' };
 
 export type Action =
@@ -53,13 +55,17 @@ export class VrrpMachine {
   lastMasterAddress: string | null = null;
   interfaceUp = true;
   readonly trackUp = new Map<string, boolean>();
+  readonly trackOffset = new Map<string, number | 'fault'>();
   private out: Action[] = [];
 
   constructor(params: MachineParams) {
     this.p = params;
     this.basePriority = params.priority;
     this.masterAdverIntMs = params.advertIntervalMs;
-    for (const t of params.tracked) this.trackUp.set(t.id, t.initiallyUp ?? true);
+    for (const t of params.tracked) {
+      if (t.mode === 'offset') this.trackOffset.set(t.id, 0);
+      else this.trackUp.set(t.id, t.initiallyUp ?? true);
+    }
     this.effectivePriority = this.computePriority();
     this.downTimerMs = this.mdi();
   }
@@ -96,7 +102,8 @@ export class VrrpMachine {
   /** True when this instance on its own (ignoring the sync group) must be in FAULT. */
   ownFault(): boolean {
     if (!this.interfaceUp && !this.p.dontTrackPrimary) return true;
-    return this.p.tracked.some((t) => t.weight === 0 && !this.isUp(t.id, t.reverse));
+    for (const o of this.trackOffset.values()) if (o === 'fault') return true;
+    return this.p.tracked.some((t) => t.mode !== 'offset' && t.weight === 0 && !this.isUp(t.id, t.reverse));
   }
 
   mdi(): number {
@@ -123,7 +130,9 @@ export class VrrpMachine {
   private computePriority(): number {
     if (this.basePriority === PRIO_OWNER) return PRIO_OWNER;
     let total = this.basePriority;
+    for (const o of this.trackOffset.values()) if (o !== 'fault') total += o;
     for (const t of this.p.tracked) {
+      if (t.mode === 'offset') continue;
       const up = this.isUp(t.id, t.reverse);
       if (t.weight > 0 && up) total += t.weight;
       else if (t.weight < 0 && !up) total += t.weight;
@@ -217,10 +226,17 @@ const onTrack: Handler = (m, ev, now) => {
   m.reviewFault(now);
 };
 
+const onTrackOffset: Handler = (m, ev, now) => {
+  if (ev.type !== 'track-offset' || !m.trackOffset.has(ev.id)) return;
+  m.trackOffset.set(ev.id, ev.offset);
+  m.updatePriority();
+  if (m.state !== 'INIT') m.reviewFault(now);
+};
+
 const onShutdown: Handler = (m, _ev, now) => m.changeState('INIT', now);
 
 /** Handlers every state shares unless its own table overrides them. */
-const COMMON: Table = { interface: onInterface, track: onTrack, shutdown: onShutdown };
+const COMMON: Table = { interface: onInterface, track: onTrack, 'track-offset': onTrackOffset, shutdown: onShutdown };
 
 const INIT: Table = {
   start: (m, _ev, now) => {

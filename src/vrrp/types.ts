@@ -14,6 +14,8 @@ export interface TrackedItem {
   reverse?: boolean;
   /** Status before the first report; keepalived waits for scripts, lvsd assumes up unless told. */
   initiallyUp?: boolean;
+  /** 'offset': the item reports a priority offset (vrrp_track_file value x weight) instead of up/down. */
+  mode?: 'updown' | 'offset';
 }
 
 /** Everything the state machine needs. Times are milliseconds. */

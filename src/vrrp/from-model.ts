@@ -1,0 +1,301 @@
+// Config model (keepalived.conf keywords, timers in microseconds) -> what the VRRP runtime
+// runs: machine and wire parameters (milliseconds), VIPs, announce pacing, trackers, notify
+// scripts and sync groups. Pure: no I/O; the interface's own address is resolved later.
+import { authKey, NO_AUTH, type Auth, type Family, type VrrpVersion } from './packet.js';
+import type { MachineParams, TrackedItem, WireParams } from './types.js';
+import type { UnicastChecksumMode } from './validate.js';
+import type { Model, VrrpInstance, VirtualIp } from '../config/model.js';
+
+type Obj = Record<string, unknown>;
+
+export interface VipSpec {
+  address: string;
+  family: Family;
+  prefixLength: number;
+  /** Interface name: the line's `dev`, else the instance's interface (its vmac with use_vmac). */
+  dev: string | null;
+  scope?: number;
+  label?: string;
+  broadcast?: string;
+}
+
+export interface CommandSpec {
+  cmd: string;
+  user?: string;
+  group?: string;
+}
+
+export interface NotifySpec {
+  /** `notify`: called with TYPE NAME STATE PRIORITY appended. */
+  any?: CommandSpec;
+  master?: CommandSpec;
+  backup?: CommandSpec;
+  fault?: CommandSpec;
+  stop?: CommandSpec;
+}
+
+export interface AnnounceSpec {
+  delayMs: number;
+  repeat: number;
+  refreshMs: number;
+  refreshRepeat: number;
+  lowerPrioRepeat: number;
+  garpIntervalMs: number;
+  gnaIntervalMs: number;
+}
+
+export interface InstanceSpec {
+  name: string;
+  /** The configured interface (the vmac's parent with use_vmac). */
+  interfaceName: string;
+  machine: MachineParams;
+  /** Source address null: the interface's primary address, found at start. */
+  wire: Omit<WireParams, 'sourceAddress' | 'interfaceName'> & { sourceAddress: string | null };
+  vips: VipSpec[];
+  excludedVips: VipSpec[];
+  announce: AnnounceSpec;
+  vmac: { name: string; xmitBase: boolean } | null;
+  trackInterfaces: Array<{ id: string; ifname: string }>;
+  trackScripts: Array<{ id: string; script: string }>;
+  trackFiles: Array<{ id: string; file: string; weight: number; reverse: boolean }>;
+  notify: NotifySpec;
+  syncGroup: string | null;
+}
+
+export interface ScriptSpec extends CommandSpec {
+  name: string;
+  intervalMs: number;
+  timeoutMs: number;
+  rise: number;
+  fall: number;
+  initFail: boolean;
+}
+
+export interface TrackFileSpec {
+  name: string;
+  path: string;
+  init?: { value: number; overwrite: boolean };
+}
+
+export interface SyncGroupSpec {
+  name: string;
+  members: string[];
+  notify: NotifySpec;
+}
+
+export interface VrrpPlan {
+  instances: InstanceSpec[];
+  scripts: ScriptSpec[];
+  files: TrackFileSpec[];
+  groups: SyncGroupSpec[];
+  /** notify_fifo and vrrp_notify_fifo paths. */
+  fifos: string[];
+}
+
+export const trackId = {
+  iface: (name: string): string => `if:${name}`,
+  script: (name: string): string => `script:${name}`,
+  file: (name: string): string => `file:${name}`,
+};
+
+const usToMs = (us: number): number => us / 1000;
+
+function obj(v: unknown): Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : {};
+}
+function arr(v: unknown): Obj[] {
+  return Array.isArray(v) ? v.map(obj) : [];
+}
+function num(v: unknown, dflt: number): number {
+  return typeof v === 'number' && Number.isFinite(v) ? v : dflt;
+}
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+function addr(v: unknown): string | undefined {
+  return str(obj(v).addr) ?? str(v);
+}
+function bool(v: unknown, dflt: boolean): boolean {
+  return typeof v === 'boolean' ? v : dflt;
+}
+
+function command(v: unknown): CommandSpec | undefined {
+  const o = obj(v);
+  const cmd = str(o.cmd);
+  if (!cmd) return undefined;
+  const c: CommandSpec = { cmd };
+  const user = str(o.user);
+  const group = str(o.group);
+  if (user) c.user = user;
+  if (group) c.group = group;
+  return c;
+}
+
+function notifyOf(o: Obj): NotifySpec {
+  const n: NotifySpec = {};
+  const pairs: Array<[keyof NotifySpec, string]> = [
+    ['any', 'notify'], ['master', 'notify_master'], ['backup', 'notify_backup'], ['fault', 'notify_fault'], ['stop', 'notify_stop'],
+  ];
+  for (const [k, kw] of pairs) {
+    const c = command(o[kw]);
+    if (c) n[k] = c;
+  }
+  return n;
+}
+
+function vipOf(v: VirtualIp | Obj): VipSpec {
+  const address = String(v.addr);
+  const family: Family = v.family === 6 || address.includes(':') ? 6 : 4;
+  const s: VipSpec = { address, family, prefixLength: num(v.prefix, family === 4 ? 32 : 128), dev: str(v.dev) ?? null };
+  if (typeof v.scope === 'number') s.scope = v.scope;
+  const label = str(v.label);
+  if (label) s.label = label;
+  const brd = str(v.brd);
+  if (brd) s.broadcast = brd;
+  return s;
+}
+
+function authOf(i: Obj, version: VrrpVersion): Auth {
+  const a = obj(i.authentication);
+  if (version === 3 || !a.auth_type) return NO_AUTH;
+  const key = authKey(str(a.auth_pass) ?? '');
+  return { type: a.auth_type === 'AH' ? 'ah' : 'pass', key };
+}
+
+function checksumMode(v: unknown): UnicastChecksumMode {
+  if (v === 'always') return 'old';
+  if (v === 'never') return 'never';
+  return 'auto';
+}
+
+function instanceFamily(i: VrrpInstance): Family {
+  const first = i.virtual_ipaddress?.[0] ?? i.unicast_peer?.[0] ?? i.unicast_src_ip;
+  if (first && (first.family === 6 || String(first.addr).includes(':'))) return 6;
+  return 4;
+}
+
+function instanceSpec(i: VrrpInstance, g: Obj, scripts: Map<string, Obj>, files: Map<string, Obj>, groupOf: Map<string, string>): InstanceSpec {
+  const version: VrrpVersion = num(i.version, num(g.vrrp_version, 2)) === 3 ? 3 : 2;
+  const family = instanceFamily(i);
+  const vrid = num(i.virtual_router_id, 0);
+  const interfaceName = i.interface ?? str(g.default_interface) ?? 'eth0';
+  const sourceAddress = addr(i.unicast_src_ip) ?? addr(i.mcast_src_ip) ?? null;
+  const unicastPeers = (i.unicast_peer ?? []).map((p) => String(p.addr));
+  const vipList = (i.virtual_ipaddress ?? []).map(vipOf);
+  const tracked: TrackedItem[] = [];
+  const trackInterfaces: InstanceSpec['trackInterfaces'] = [];
+  for (const t of arr(i.track_interface)) {
+    const ifname = String(t.name);
+    const id = trackId.iface(ifname);
+    trackInterfaces.push({ id, ifname });
+    tracked.push({ id, weight: num(t.weight, 0), reverse: bool(t.reverse, false) });
+  }
+  const trackScripts: InstanceSpec['trackScripts'] = [];
+  for (const t of arr(i.track_script)) {
+    const name = String(t.name);
+    const def = scripts.get(name);
+    if (!def) continue; // the config checks already reported an unknown script
+    const w = obj(def.weight);
+    const own = typeof t.weight === 'number';
+    const id = trackId.script(name);
+    trackScripts.push({ id, script: name });
+    tracked.push({
+      id, weight: own ? num(t.weight, 0) : num(w.weight, 0), reverse: own ? bool(t.reverse, false) : bool(w.reverse, false),
+      initiallyUp: def.init_fail !== true,
+    });
+  }
+  const trackFiles: InstanceSpec['trackFiles'] = [];
+  for (const t of arr(i.track_file)) {
+    const name = String(t.name);
+    const def = files.get(name);
+    if (!def) continue;
+    const w = obj(def.weight);
+    const own = typeof t.weight === 'number';
+    const id = trackId.file(name);
+    trackFiles.push({
+      id, file: name, weight: own ? num(t.weight, 1) : num(w.weight, 1), reverse: own ? bool(t.reverse, false) : bool(w.reverse, false),
+    });
+    tracked.push({ id, weight: 0, mode: 'offset' });
+  }
+  const machine: MachineParams = {
+    name: i.name, version, vrid, priority: num(i.priority, 100), advertIntervalMs: usToMs(num(i.advert_int, 1_000_000)),
+    preempt: i.nopreempt !== true, preemptDelayMs: usToMs(num(i.preempt_delay, 0)),
+    primaryAddress: sourceAddress ?? (family === 4 ? '0.0.0.0' : '::'), family,
+    dontTrackPrimary: i.dont_track_primary === true, tracked,
+    lowerPrioNoAdvert: bool(i.lower_prio_no_advert, bool(g.vrrp_lower_prio_no_advert, false)),
+    higherPrioSendAdvert: bool(i.higher_prio_send_advert, bool(g.vrrp_higher_prio_send_advert, false)),
+    downTimerAdverts: num(i.down_timer_adverts, num(g.vrrp_down_timer_adverts, 3)),
+  };
+  const repeat = num(i.garp_master_repeat, num(g.vrrp_garp_master_repeat, 5));
+  const announce: AnnounceSpec = {
+    delayMs: usToMs(num(i.garp_master_delay, num(g.vrrp_garp_master_delay, 5_000_000))),
+    repeat,
+    refreshMs: usToMs(num(i.garp_master_refresh, num(g.vrrp_garp_master_refresh, 0))),
+    refreshRepeat: num(i.garp_master_refresh_repeat, num(g.vrrp_garp_master_refresh_repeat, 1)),
+    lowerPrioRepeat: num(i.garp_lower_prio_repeat, num(g.vrrp_garp_lower_prio_repeat, repeat)),
+    garpIntervalMs: usToMs(num(g.vrrp_garp_interval, 0)),
+    gnaIntervalMs: usToMs(num(g.vrrp_gna_interval, 0)),
+  };
+  const vm = i.use_vmac === undefined ? null : obj(i.use_vmac);
+  return {
+    name: i.name,
+    interfaceName,
+    machine,
+    wire: {
+      family, version, vrid, auth: authOf(i, version), addresses: vipList.map((v) => v.address), sourceAddress, unicastPeers,
+      checkUnicastSrc: i.check_unicast_src === true || g.vrrp_check_unicast_src === true,
+      unicastChecksum: checksumMode(i.old_unicast_checksum),
+      skipCheckAdvAddr: bool(i.skip_check_adv_addr, g.vrrp_skip_check_adv_addr === true),
+    },
+    vips: vipList,
+    excludedVips: (i.virtual_ipaddress_excluded ?? []).map(vipOf),
+    announce,
+    vmac: vm ? { name: str(vm.ifname) ?? `${str(g.vmac_prefix) ?? 'vrrp'}.${vrid}`, xmitBase: i.vmac_xmit_base === true } : null,
+    trackInterfaces, trackScripts, trackFiles,
+    notify: notifyOf(i),
+    syncGroup: groupOf.get(i.name) ?? null,
+  };
+}
+
+function scriptSpec(s: Obj): ScriptSpec | null {
+  const c = command(s.script);
+  if (!c) return null;
+  const intervalMs = usToMs(num(s.interval, 1_000_000));
+  const u = obj(s.user);
+  const out: ScriptSpec = {
+    name: String(s.name), cmd: c.cmd, intervalMs, timeoutMs: typeof s.timeout === 'number' ? usToMs(s.timeout) : intervalMs,
+    rise: num(s.rise, 1), fall: num(s.fall, 1), initFail: s.init_fail === true,
+  };
+  const user = str(u.user);
+  const group = str(u.group);
+  if (user) out.user = user;
+  if (group) out.group = group;
+  return out;
+}
+
+export function planFromModel(model: Model): VrrpPlan {
+  const g = obj(model.global_defs);
+  const scriptDefs = arr(model.vrrp_script);
+  const fileDefs = arr(model.track_file ?? model.vrrp_track_file);
+  const scripts = new Map(scriptDefs.map((s) => [String(s.name), s]));
+  const files = new Map(fileDefs.map((f) => [String(f.name), f]));
+  const groups: SyncGroupSpec[] = arr(model.vrrp_sync_group).map((sg) => ({
+    name: String(sg.name), members: Array.isArray(sg.group) ? sg.group.map(String) : [], notify: notifyOf(sg),
+  }));
+  const groupOf = new Map<string, string>();
+  for (const sg of groups) for (const m of sg.members) groupOf.set(m, sg.name);
+  const instances = (model.vrrp_instance ?? []).map((i) => instanceSpec(i, g, scripts, files, groupOf));
+  const fifos = ['notify_fifo', 'vrrp_notify_fifo'].map((k) => str(obj(g[k]).fifo)).filter((x): x is string => x !== undefined);
+  return {
+    instances,
+    scripts: scriptDefs.map(scriptSpec).filter((s): s is ScriptSpec => s !== null),
+    files: fileDefs.map((f) => {
+      const t: TrackFileSpec = { name: String(f.name), path: String(f.file) };
+      const init = obj(f.init_file);
+      if (f.init_file !== undefined) t.init = { value: num(init.value, 0), overwrite: init.overwrite === true };
+      return t;
+    }),
+    groups,
+    fifos,
+  };
+}

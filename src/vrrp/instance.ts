@@ -1,0 +1,266 @@
+// One running VRRP instance: the pure machine driven by real edges. Received adverts come
+// through a shared per-interface socket (demux by VRID) and AdvertIo; actions go out to the
+// socket (adverts), net/ (VIPs through rtnetlink, gratuitous ARP / NA through AF_PACKET),
+// the notifier and the log. Events reach the machine through `route`, so a sync group can
+// stand in between (see runtime.ts).
+import { AdvertIo } from './advert-io.js';
+import { VrrpMachine, type Action, type MachineEvent } from './machine.js';
+import type { VridDemux } from './demux.js';
+import type { TransportOptions, VrrpTransport } from './transport.js';
+import type { VrrpState, WireParams } from './types.js';
+import type { InstanceSpec, VipSpec } from './from-model.js';
+import type { Notifier, NotifyState } from './notify.js';
+import type { AddressTable } from '../net/vips.js';
+import type { Vip } from '../net/vip.js';
+import type { FrameSender } from '../net/packet-socket.js';
+import type { VmacLinks } from '../net/vmac.js';
+import { vrrpMac } from '../net/vmac.js';
+import { Announcer, type AnnounceVip } from '../net/announce/announcer.js';
+import { forwardsIpv6 } from '../net/announce/router-flag.js';
+import { ipToBytes } from '../net/ip.js';
+import { EV, type Logger } from '../daemon/log.js';
+
+export interface SharedSocket {
+  transport: VrrpTransport;
+  demux: VridDemux;
+}
+
+/** What an instance needs from the process around it; runtime.ts supplies the real ones. */
+export interface InstanceEnv {
+  now(): number;
+  /** The shared socket for these options (opened on first use, counted). */
+  acquireSocket(o: TransportOptions): SharedSocket;
+  releaseSocket(o: TransportOptions): void;
+  addresses: AddressTable;
+  frameSender(ifindex: number): FrameSender;
+  /** MAC and operational state of an interface by name (LinkMonitor). */
+  link(name: string): { ifindex: number; mac?: Buffer; up: boolean; running: boolean } | undefined;
+  vmacs: VmacLinks;
+  notifier: Notifier;
+  log: Logger;
+}
+
+const NOTIFY_STATE: Record<VrrpState, NotifyState> = { MASTER: 'MASTER', BACKUP: 'BACKUP', FAULT: 'FAULT', INIT: 'STOP' };
+
+export class Instance {
+  machine!: VrrpMachine;
+  io!: AdvertIo;
+  /** The machine's input; runtime.ts replaces it for sync group members. */
+  route: (inst: Instance, ev: MachineEvent, now: number) => void = (inst, ev, now) => inst.applyAll(inst.machine.handle(ev, now));
+  /** The interface adverts and VIPs use: the vmac with use_vmac, else the configured one. */
+  ifname: string;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly pending = new Set<Promise<unknown>>();
+  /** VIP and GARP work in order: GARP only after the addresses are in place. */
+  private netQueue: Promise<void> = Promise.resolve();
+  private sockOpts: TransportOptions | undefined;
+  private sock: SharedSocket | undefined;
+  private announcer: Announcer | undefined;
+  private vips: Vip[] = [];
+  private vmacCreated = false;
+  private started = false;
+  transitions = 0;
+
+  constructor(readonly spec: InstanceSpec, readonly env: InstanceEnv) {
+    this.ifname = spec.interfaceName;
+  }
+
+  get name(): string {
+    return this.spec.name;
+  }
+
+  get state(): VrrpState {
+    return this.machine.state;
+  }
+
+  /** Sets up edges (vmac, socket, VIP resolution); the caller then routes {type:'start'}. */
+  async prepare(): Promise<void> {
+    const s = this.spec;
+    const base = this.env.link(s.interfaceName);
+    if (!base) throw new Error(`(${s.name}) interface ${s.interfaceName} does not exist`);
+    if (s.vmac) {
+      const r = await this.env.vmacs.create({ parentIfindex: base.ifindex, vrid: s.wire.vrid, family: s.wire.family, name: s.vmac.name });
+      this.vmacCreated = r.created;
+      this.ifname = s.vmac.name;
+    }
+    const source = s.wire.sourceAddress ?? await this.primaryAddress(base.ifindex);
+    this.machine = new VrrpMachine({ ...s.machine, primaryAddress: source });
+    const wire: WireParams = { ...s.wire, sourceAddress: source, interfaceName: this.ifname };
+    this.io = new AdvertIo(wire, s.machine.advertIntervalMs);
+    const sendIf = s.vmac && !s.vmac.xmitBase ? this.ifname : s.interfaceName;
+    this.sockOpts = {
+      family: s.wire.family, interfaceName: sendIf, sourceAddress: source, multicast: s.wire.unicastPeers.length === 0,
+      ah: s.wire.auth.type === 'ah',
+    };
+    const sock = this.env.acquireSocket(this.sockOpts);
+    this.sock = sock;
+    sock.demux.register(s.wire.vrid, (rx) => this.onPacket(rx));
+    this.vips = await Promise.all([...s.vips, ...s.excludedVips].map((v) => this.resolveVip(v)));
+    this.announcer = this.makeAnnouncer([...s.vips, ...s.excludedVips]);
+    // Interface and tracked state before start: the machine records them in INIT.
+    const link = this.env.link(s.interfaceName);
+    this.event({ type: 'interface', up: Boolean(link?.up && link.running) });
+    this.started = true;
+  }
+
+  private async primaryAddress(ifindex: number): Promise<string> {
+    const fam = this.spec.wire.family;
+    const vipSet = new Set(this.spec.vips.map((v) => v.address));
+    const list = (await this.env.addresses.list(ifindex)).filter((a) => a.family === fam && !vipSet.has(a.address));
+    const pick = fam === 6 ? list.find((a) => a.scope === 253) ?? list[0] : list[0];
+    if (!pick) throw new Error(`(${this.spec.name}) no IPv${fam} address on ${this.spec.interfaceName} to send adverts from`);
+    return pick.address;
+  }
+
+  private async resolveVip(v: VipSpec): Promise<Vip> {
+    const dev = v.dev ?? this.ifname;
+    const ifindex = this.env.link(dev)?.ifindex ?? await this.env.addresses.ifindex(dev);
+    const out: Vip = { address: v.address, prefixLength: v.prefixLength, ifindex };
+    if (v.scope !== undefined) out.scope = v.scope;
+    if (v.label !== undefined) out.label = v.label;
+    if (v.broadcast !== undefined) out.broadcast = v.broadcast;
+    return out;
+  }
+
+  private makeAnnouncer(specs: VipSpec[]): Announcer {
+    const a = this.spec.announce;
+    const targets: AnnounceVip[] = [];
+    specs.forEach((v, i) => {
+      const dev = v.dev ?? this.ifname;
+      const vip = this.vips[i];
+      const mac = this.spec.vmac && dev === this.ifname ? vrrpMac(this.spec.wire.vrid, v.family) : this.env.link(dev)?.mac;
+      if (!mac) return; // no MAC known (no Ethernet): nothing to announce on this interface
+      targets.push({
+        key: `${dev}/${v.address}`, ifindex: vip.ifindex, family: v.family, address: ipToBytes(v.address), mac,
+        ...(v.family === 6 ? { router: forwardsIpv6(dev) } : {}),
+      });
+    });
+    return new Announcer(targets, (ifindex) => this.env.frameSender(ifindex), {
+      params: { delayMs: a.delayMs, repeat: a.repeat, refreshMs: a.refreshMs, refreshRepeat: a.refreshRepeat, lowerPrioRepeat: a.lowerPrioRepeat },
+      pacing: () => ({ garpIntervalMs: a.garpIntervalMs, gnaIntervalMs: a.gnaIntervalMs }),
+      onError: (vip, err) => this.env.log.warn({ event: 'vrrp.garp-error', instance: this.name, vip: vip.key, err: err.message }, 'gratuitous ARP/NA failed'),
+    });
+  }
+
+  event(ev: MachineEvent): void {
+    this.route(this, ev, this.env.now());
+  }
+
+  private onPacket(rx: Parameters<AdvertIo['receive']>[0]): void {
+    const r = this.io.receive(rx);
+    if (!r.ok) {
+      this.env.log.info({ event: EV.vrrpDrop, instance: this.name, reason: r.reason, detail: r.detail }, `(${this.name}) advert dropped`);
+      return;
+    }
+    this.event(r.event);
+  }
+
+  applyAll(actions: Action[]): void {
+    for (const a of actions) this.apply(a);
+  }
+
+  apply(a: Action): void {
+    switch (a.type) {
+      case 'send-advert':
+        this.sendAdvert(a.priority);
+        break;
+      case 'set-timer':
+        this.setTimer(a.at);
+        break;
+      case 'become':
+        this.transitions++;
+        this.env.log.info({ event: EV.vrrpTransition, instance: this.name, from: a.from, to: a.state, priority: this.machine.effectivePriority },
+          `(${this.name}) Entering ${a.state === 'INIT' ? 'STOP' : a.state} STATE`);
+        this.env.notifier.notify(this.spec.notify, 'INSTANCE', this.name, NOTIFY_STATE[a.state], this.machine.effectivePriority);
+        break;
+      case 'add-vips':
+        this.queueNet(() => this.addVips());
+        break;
+      case 'del-vips':
+        this.announcer?.stop();
+        this.queueNet(() => this.delVips());
+        break;
+      case 'send-garp':
+        this.queueNet(async () => { if (this.machine.state === 'MASTER') this.announcer?.master(); });
+        break;
+      case 'priority':
+        this.env.log.debug({ event: 'vrrp.priority', instance: this.name, priority: a.priority }, `(${this.name}) effective priority ${a.priority}`);
+        break;
+    }
+  }
+
+  private sendAdvert(priority: number): void {
+    const sock = this.sock;
+    if (!sock) return;
+    for (const { dst, pkt } of this.io.build(priority)) {
+      const p = sock.transport.send(pkt, dst).catch((e: unknown) => {
+        this.env.log.warn({ event: 'vrrp.send-error', instance: this.name, err: String(e) }, `(${this.name}) advert send failed`);
+      });
+      this.track(p);
+    }
+  }
+
+  private setTimer(at: number | null): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (at === null) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      // Node's timer clock may run up to 1 ms behind ours: never report a time before `at`.
+      this.route(this, { type: 'timer' }, Math.max(this.env.now(), at));
+    }, Math.max(0, at - this.env.now()));
+  }
+
+  private track(p: Promise<unknown>): void {
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p));
+  }
+
+  private queueNet(job: () => Promise<void>): void {
+    const p = this.netQueue.then(job).catch((e: unknown) => {
+      this.env.log.error({ event: 'vrrp.net-error', instance: this.name, err: e instanceof Error ? e.message : String(e) }, `(${this.name}) VIP update failed`);
+    });
+    this.netQueue = p;
+    this.track(p);
+  }
+
+  private async addVips(): Promise<void> {
+    for (const v of this.vips) {
+      const r = await this.env.addresses.add(v);
+      this.env.log.info({ event: EV.vipAdd, instance: this.name, vip: `${v.address}/${v.prefixLength ?? ''}`, ifindex: v.ifindex, result: r }, `(${this.name}) VIP ${v.address} added`);
+    }
+  }
+
+  private async delVips(): Promise<void> {
+    for (const v of this.vips) {
+      const r = await this.env.addresses.remove(v);
+      this.env.log.info({ event: EV.vipDel, instance: this.name, vip: `${v.address}/${v.prefixLength ?? ''}`, ifindex: v.ifindex, result: r }, `(${this.name}) VIP ${v.address} removed`);
+    }
+  }
+
+  /** Waits for adverts and VIP work in flight (bounded by the caller). */
+  async drain(): Promise<void> {
+    for (let i = 0; i < 5 && this.pending.size > 0; i++) await Promise.all([...this.pending]);
+  }
+
+  /** After the shutdown event went through `route`: release everything this instance holds. */
+  async close(): Promise<void> {
+    await this.drain();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.announcer?.stop();
+    if (this.sock && this.sockOpts) {
+      this.sock.demux.unregister(this.spec.wire.vrid);
+      this.env.releaseSocket(this.sockOpts);
+      this.sock = undefined;
+    }
+    this.started = false;
+    if (this.spec.vmac && this.vmacCreated) {
+      try {
+        await this.env.vmacs.remove(this.spec.vmac.name);
+      } catch (e) {
+        this.env.log.warn({ event: 'vrrp.vmac-error', instance: this.name, err: String(e) }, `(${this.name}) removing ${this.spec.vmac.name} failed`);
+      }
+    }
+  }
+}

@@ -1,0 +1,48 @@
+// A minimal process around VrrpRuntime: `node dist/src/vrrp/runtime-main.js FILE` runs the
+// VRRP instances of a keepalived.conf until SIGTERM/SIGINT (graceful stop), SIGHUP reloads.
+// JSON log lines on stdout. Stands in for `lvsd` until the daemon issue wires everything.
+import { loadConfig } from '../config/load.js';
+import { diffModels } from '../config/diff.js';
+import { createLogger } from '../daemon/log.js';
+import { VrrpRuntime } from './runtime.js';
+
+async function main(): Promise<number> {
+  const file = process.argv[2];
+  if (!file) {
+    process.stderr.write('usage: runtime-main CONFIG\n');
+    return 2;
+  }
+  const log = createLogger({ out: process.stdout, detail: process.env.LVSD_DEBUG === '1' });
+  const loaded = loadConfig(file);
+  for (const d of loaded.diagnostics) if (d.level === 'error') log.error({ event: 'config.error' }, d.message);
+  if (!loaded.ok) return 1;
+  let model = loaded.model;
+  const rt = await VrrpRuntime.start(model, { log });
+  log.info({ event: 'daemon.start', instances: rt.instances.size }, 'VRRP runtime started');
+  let stopping = false;
+  const stop = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    await rt.stop();
+    log.info({ event: 'daemon.stop' }, 'VRRP runtime stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => { void stop(); });
+  process.on('SIGINT', () => { void stop(); });
+  process.on('SIGHUP', () => {
+    const next = loadConfig(file);
+    if (!next.ok) {
+      log.warn({ event: 'reload.refused' }, 'reload refused: the new configuration has errors');
+      return;
+    }
+    const diff = diffModels(model, next.model);
+    model = next.model;
+    void rt.applyDiff(diff, next.model).then((r) => log.info({ event: 'reload.applied', ...r }, 'reload applied'));
+  });
+  return -1;
+}
+
+main().then((code) => { if (code >= 0) process.exit(code); }, (e: unknown) => {
+  process.stderr.write(`runtime-main: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.exit(1);
+});
