@@ -86,6 +86,9 @@ const opts = parseArgs(process.argv.slice(2));
 const share = join(cacheRoot, 'vm-share', `${process.pid}-${Date.now()}`);
 const defaultCmd = [process.execPath, join(repo, 'node_modules/vitest/vitest.mjs'), 'run', '--config', 'test/vitest.config.ts',
   ...(opts.files.length ? opts.files : ['test/kernel']),
+  // Software emulation runs node 10-20x slower than the host: the host's 30 s test timeout
+  // is scaled up here (a test's own explicit timeout still wins).
+  '--testTimeout=120000', '--hookTimeout=180000',
   '--reporter=default', '--reporter=json', `--outputFile=${join(share, 'report.json')}`];
 const cmd = opts.cmd ?? defaultCmd;
 const timeoutS = opts.timeout ?? (opts.cmd ? 3600 : 1200);
