@@ -8,7 +8,7 @@
 import { ErrClass } from '../diagnostics.js';
 import type { ConvertCtx, KeywordSpec, Word } from './types.js';
 import { INT_MAX, TIMER_MAX_US, UINT_MAX, hexString, ifname, ip, name, oneOf, oneOfNoCase, string, timerUs, uint, wholeSeconds } from './values.js';
-import { conv, example, flag, flagBool, later, parseWord, scriptLineOrWarn, supported, userLine, val, valOrWarn, weightReverse } from './shared.js';
+import { conv, example, flag, flagBool, later, scriptLineOrWarn, supported, userLine, val, valOrWarn, weightReverse } from './shared.js';
 
 const SMTPC = later('SMTP_CHECK health checker');
 const PING = later('PING_CHECK health checker');

@@ -3,7 +3,7 @@
 // Each checks what keepalived's handler checks and reports with keepalived's error class.
 import { ErrClass } from '../diagnostics.js';
 import type { ConvertCtx, KeywordSpec, LineSpec, Support, ValueType, Word } from './types.js';
-import { int, ip, ipPrefix, uint, bool, type Family, type IpAddr, type IpPrefix } from './values.js';
+import { int, ip, ipPrefix, uint, type Family, type IpAddr, type IpPrefix } from './values.js';
 import { isIP } from 'node:net';
 
 export const supported: Support = { status: 'supported' };
@@ -59,11 +59,6 @@ export function scriptLine(words: Word[], ctx: ConvertCtx): ScriptSpec | undefin
   if (words[1]) s.user = words[1].text;
   if (words[2]) s.group = words[2].text;
   return s;
-}
-
-/** A keyword taking a script command line. */
-export function scriptKeyword(name: string, support: Support, doc: string, extra: Partial<KeywordSpec> = {}): KeywordSpec {
-  return { name, convert: scriptLine, support, doc, ...extra };
 }
 
 /** `notify_deleted [<STRING>|<QUOTED-STRING> [username [groupname]]]`: true, or the script. */
@@ -171,12 +166,6 @@ export function weightReverse(min: number, max: number, noreverse = false) {
     }
     return { weight: w, reverse };
   }, '10 reverse');
-}
-
-/** `KEYWORD [<BOOL>]` converter for keywords whose optional word keepalived reads with check_true_false. */
-export function optionalBool(words: Word[], ctx: ConvertCtx): boolean | undefined {
-  if (words.length === 0) return true;
-  return parseWord(bool, words[0], ctx);
 }
 
 // ---- addresses -------------------------------------------------------------------------------
@@ -950,6 +939,5 @@ example(scriptLineOrWarn, '/bin/true');
 example(optionalScript, '/bin/true');
 example(fifoLine, '/run/lvsd.fifo');
 example(userLine, 'root');
-example(optionalBool, 'true');
 example(lvsMethod, 'TUN type gue port 6080 csum');
 example(virtualServerKey, '10.99.0.1 80');

@@ -3,7 +3,7 @@
 // Ranges and messages follow keepalived 2.2.7 vrrp/vrrp_parser.c, vrrp_track.c, trackers/track_file.c.
 import { ErrClass } from '../diagnostics.js';
 import type { ConvertCtx, KeywordSpec, Word } from './types.js';
-import { INT_MAX, INT_MIN, UINT_MAX, int, ip, ifname, multicast, name, oneOf, string, timerUs, uint, wholeSeconds } from './values.js';
+import { INT_MAX, INT_MIN, UINT_MAX, int, ip, ifname, multicast, oneOf, string, timerUs, uint, wholeSeconds } from './values.js';
 import {
   addressLine, conv, example, flag, flagBool, ignored, later, lines, nameLine, optionalScript, parseWord, routeLine, ruleLine, scriptLine, scriptLineOrWarn,
   supported, trackBfdLine, trackFileLine, trackInterfaceLine, trackProcessLine, trackScriptLine, unicastPeerLine, userLine, val,
@@ -353,7 +353,6 @@ export const vrrpInstance: KeywordSpec = {
   },
 };
 
-void name;
 
 example(initFile, '5 overwrite');
 example(paramMatch, 'initial');
