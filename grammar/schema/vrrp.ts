@@ -259,6 +259,7 @@ function authPass(words: Word[], ctx: ConvertCtx): string | undefined {
 
 const authentication: KeywordSpec = {
   name: 'authentication',
+  merge: true, // a second block sets its keywords on the same instance, as keepalived does
   support: supported,
   doc: 'VRRPv2 authentication (removed from the RFC; use only where the peer needs it).',
   block: {
