@@ -95,9 +95,12 @@ function checkOne(ctx: CheckContext, vs: RawObject, group: GroupView | undefined
     }
   };
   const kept: RawObject[] = [];
+  const seen = new Set<string>();
   let weightSum = 0;
   for (const rs of reals) {
-    const dup = kept.find((k) => rsAddr(k) === rsAddr(rs) && portOf(k) === portOf(rs));
+    const key = `${rsAddr(rs)}|${portOf(rs)}`;
+    const dup = seen.has(key);
+    seen.add(key);
     if (dup) {
       report(`VS ${name}: real server ${rsAddr(rs)}:${portOf(rs)} is duplicated - removing second rs`, undefined, rs);
       continue;
