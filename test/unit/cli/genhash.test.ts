@@ -233,6 +233,14 @@ describe('genhash over TLS matches keepalived byte for byte', () => {
   it('TLS against a plain HTTP port: handshake failure', async () => {
     expectSame(await both(['-S', '-s', '127.0.0.1', '-p', String(servers.httpPort), '-u', '/', '-t', '1']));
   });
+  it('TLS handshake failure (server answers in plain text)', async () => {
+    const p = await both(['-S', '-s', '127.0.0.1', '-p', String(servers.garbagePort), '-u', '/']);
+    expectSame(p);
+    expect(p.lvsd.stdout.toString()).toBe('SSL handshake/communication error connecting to\n');
+  });
+  it('plain GET from a server that answers before the request', async () => {
+    expectSame(await both(['-s', '127.0.0.1', '-p', String(servers.garbagePort), '-u', '/']));
+  });
   it('TLS refused', async () => expectSame(await both(['-S', '-s', '127.0.0.1', '-p', String(servers.closedPort), '-u', '/'])));
   it('TLS timeout 0 (keepalived itself varies between two messages here)', async () => {
     const p = await both(secure('/small', '-t', '0'));

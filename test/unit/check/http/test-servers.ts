@@ -91,6 +91,8 @@ export interface TestServers {
   /** HTTPS servers (TLS 1.3, TLS 1.2) that close TCP without sending close_notify. */
   readonly httpsAbruptPort: number;
   readonly httpsAbrupt12Port: number;
+  /** Answers every connection at once with plain-text bytes and closes (a TLS handshake failure). */
+  readonly garbagePort: number;
   /** A loopback port nothing listens on. */
   readonly closedPort: number;
   readonly ipv6: boolean;
@@ -185,6 +187,14 @@ export async function startTestServers(): Promise<TestServers> {
   };
   const httpsAbruptPort = await abrupt('TLSv1.3');
   const httpsAbrupt12Port = await abrupt('TLSv1.2');
+  const garbage = net.createServer((sock) => {
+    open.add(sock);
+    sock.on('close', () => open.delete(sock));
+    sock.on('error', () => {});
+    sock.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n');
+  });
+  servers.push(garbage);
+  const garbagePort = await listen(garbage, '127.0.0.1');
   let ipv6 = true;
   try {
     const http6 = net.createServer(handler(requests, open));
@@ -202,6 +212,7 @@ export async function startTestServers(): Promise<TestServers> {
     https12Port,
     httpsAbruptPort,
     httpsAbrupt12Port,
+    garbagePort,
     closedPort,
     ipv6,
     requests,
