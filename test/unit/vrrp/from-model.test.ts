@@ -1,0 +1,163 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../../src/config/load.js';
+import { planFromModel, trackId } from '../../../src/vrrp/from-model.js';
+import { authKey } from '../../../src/vrrp/packet.js';
+import type { Model } from '../../../src/config/model.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'lvsd-fm-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function plan(conf: string): ReturnType<typeof planFromModel> {
+  const f = join(dir, `c${Math.random()}.conf`);
+  writeFileSync(f, conf);
+  return planFromModel(loadConfig(f).model);
+}
+
+const FULL = `
+global_defs {
+  enable_script_security
+  vrrp_garp_master_delay 2
+  vrrp_garp_master_repeat 3
+  vrrp_garp_interval 0.01
+  vrrp_gna_interval 0.02
+  vrrp_version 3
+  vrrp_lower_prio_no_advert
+  notify_fifo /tmp/lvsd-x-fifo
+  vrrp_notify_fifo /tmp/lvsd-y-fifo
+}
+vrrp_script chk {
+  script "/bin/true arg"
+  interval 2
+  timeout 3
+  weight -20
+  rise 2
+  fall 4
+  user root
+}
+vrrp_script slow {
+  script /bin/false
+  weight 5 reverse
+  init_fail
+  user root
+}
+vrrp_track_file tf {
+  file /tmp/lvsd-tf
+  weight 5
+  init_file 7 overwrite
+}
+vrrp_sync_group G1 {
+  group { VI_1 }
+  notify /bin/gnotify
+  notify_master "/bin/gm x"
+}
+vrrp_instance VI_1 {
+  interface lo
+  virtual_router_id 51
+  priority 120
+  advert_int 0.5
+  nopreempt
+  preempt_delay 2.5
+  use_vmac
+  garp_master_delay 1
+  unicast_src_ip 10.0.0.1
+  unicast_peer { 10.0.0.2 }
+  track_interface { lo weight -10 }
+  track_script {
+    chk
+    slow weight 7
+  }
+  track_file { tf weight 3 reverse }
+  virtual_ipaddress { 10.0.0.100/24 dev lo label lo:1 brd +
+    10.0.0.101 scope link }
+  virtual_ipaddress_excluded { 10.0.0.200 }
+  notify_master "/bin/m arg"
+  notify /bin/n
+  notify_stop /bin/s
+  down_timer_adverts 5
+}
+vrrp_instance VI_2 {
+  interface lo
+  version 2
+  virtual_router_id 52
+  authentication { auth_type PASS
+    auth_pass secretpassword }
+  use_vmac vx52
+  vmac_xmit_base
+  old_unicast_checksum
+  virtual_ipaddress { fd00::5/64 }
+}
+`;
+
+describe('planFromModel', () => {
+  const p = plan(FULL);
+  const [a, b] = p.instances;
+
+  it('maps timers from microseconds to milliseconds and the machine parameters', () => {
+    expect(a.machine).toMatchObject({
+      name: 'VI_1', version: 3, vrid: 51, priority: 120, advertIntervalMs: 500, preempt: false, preemptDelayMs: 2500,
+      primaryAddress: '10.0.0.1', family: 4, lowerPrioNoAdvert: true, higherPrioSendAdvert: false, downTimerAdverts: 5,
+    });
+    expect(b.machine).toMatchObject({ version: 2, advertIntervalMs: 1000, preempt: true, preemptDelayMs: 0, family: 6, downTimerAdverts: 3 });
+  });
+
+  it('maps the wire parameters: unicast, auth (v2 PASS only), checksum mode, addresses', () => {
+    expect(a.wire).toMatchObject({ family: 4, vrid: 51, sourceAddress: '10.0.0.1', unicastPeers: ['10.0.0.2'], addresses: ['10.0.0.100', '10.0.0.101'] });
+    expect(a.wire.auth.type).toBe('none');
+    expect(a.wire.unicastChecksum).toBe('auto');
+    expect(b.wire.auth).toEqual({ type: 'pass', key: authKey('secretpa') });
+    expect(b.wire.unicastChecksum).toBe('old');
+    expect(b.wire.sourceAddress).toBeNull();
+  });
+
+  it('keeps VIP options and the excluded list apart (excluded ones are not advertised)', () => {
+    expect(a.vips[0]).toEqual({ address: '10.0.0.100', family: 4, prefixLength: 24, dev: 'lo', label: 'lo:1', broadcast: '+' });
+    expect(a.vips[1]).toMatchObject({ address: '10.0.0.101', prefixLength: 32, dev: null, scope: 253 });
+    expect(a.excludedVips.map((v) => v.address)).toEqual(['10.0.0.200']);
+    expect(b.vips[0]).toMatchObject({ address: 'fd00::5', family: 6, prefixLength: 64 });
+  });
+
+  it('announce: instance values override global_defs, intervals in ms', () => {
+    expect(a.announce).toEqual({ delayMs: 1000, repeat: 3, refreshMs: 0, refreshRepeat: 1, lowerPrioRepeat: 3, garpIntervalMs: 10, gnaIntervalMs: 20 });
+    expect(b.announce.delayMs).toBe(2000);
+  });
+
+  it('use_vmac: default name vrrp.VRID, or the given one; vmac_xmit_base', () => {
+    expect(a.vmac).toEqual({ name: 'vrrp.51', xmitBase: false });
+    expect(b.vmac).toEqual({ name: 'vx52', xmitBase: true });
+  });
+
+  it('tracked items: interface weight, script weight from its definition or the instance line, file as offset', () => {
+    expect(a.machine.tracked).toEqual([
+      { id: trackId.iface('lo'), weight: -10, reverse: false },
+      { id: trackId.script('chk'), weight: -20, reverse: false, initiallyUp: true },
+      { id: trackId.script('slow'), weight: 7, reverse: false, initiallyUp: false },
+      { id: trackId.file('tf'), weight: 0, mode: 'offset' },
+    ]);
+    expect(a.trackFiles).toEqual([{ id: 'file:tf', file: 'tf', weight: 3, reverse: true }]);
+    expect(a.trackScripts.map((t) => t.script)).toEqual(['chk', 'slow']);
+  });
+
+  it('scripts, files, groups and fifos', () => {
+    expect(p.scripts).toEqual([
+      { name: 'chk', cmd: '/bin/true arg', intervalMs: 2000, timeoutMs: 3000, rise: 2, fall: 4, initFail: false, user: 'root' },
+      { name: 'slow', cmd: '/bin/false', intervalMs: 1000, timeoutMs: 1000, rise: 1, fall: 1, initFail: true, user: 'root' },
+    ]);
+    expect(p.files).toEqual([{ name: 'tf', path: '/tmp/lvsd-tf', init: { value: 7, overwrite: true } }]);
+    expect(p.groups).toEqual([{ name: 'G1', members: ['VI_1'], notify: { any: { cmd: '/bin/gnotify' }, master: { cmd: '/bin/gm x' } } }]);
+    expect(a.syncGroup).toBe('G1');
+    expect(b.syncGroup).toBeNull();
+    expect(a.notify).toEqual({ any: { cmd: '/bin/n' }, master: { cmd: '/bin/m arg' }, stop: { cmd: '/bin/s' } });
+    expect(p.fifos).toEqual(['/tmp/lvsd-x-fifo', '/tmp/lvsd-y-fifo']);
+  });
+
+  it('defaults: an empty model plans nothing; keepalived defaults when global_defs is absent', () => {
+    expect(planFromModel({} as Model)).toEqual({ instances: [], scripts: [], files: [], groups: [], fifos: [] });
+    const q = plan('vrrp_instance X {\n interface lo\n virtual_router_id 9\n virtual_ipaddress { 192.0.2.1 }\n}\n');
+    expect(q.instances[0].machine).toMatchObject({ version: 2, priority: 100, advertIntervalMs: 1000, preempt: true, primaryAddress: '0.0.0.0' });
+    expect(q.instances[0].announce).toMatchObject({ delayMs: 5000, repeat: 5, refreshMs: 0 });
+    expect(q.instances[0].vmac).toBeNull();
+  });
+});
