@@ -99,6 +99,7 @@ export function trackLine(what: string, min: number, max: number, clamp254: bool
   return {
     name: what,
     example: `${sample} weight 10`,
+    duplicateMessage: `duplicate ${what} - ignoring`,
     convert(words, ctx) {
       const item: TrackItem = { name: words[0].text };
       if (words.length === 1) return item;

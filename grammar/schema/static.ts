@@ -80,7 +80,8 @@ export const trackGroup: KeywordSpec = {
   block: {
     keywords: [
       lines('group', nameLine('vrrp_instance name', 'Warning - track group has empty group block', 'VI_1'), STATIC, 'Member VRRP instances.', {
-        repeatable: false, // keepalived: "Group list already specified"
+        repeatable: false,
+        onceMessage: 'Group list already specified',
       }),
     ],
   },

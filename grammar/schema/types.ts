@@ -55,6 +55,11 @@ export interface LineSpec {
   emptyMessage?: string;
   /** a valid data line, for docs and tests */
   example?: string;
+  /**
+   * keepalived's complaint (a config error) when a line's first word repeats among the items of
+   * the keyword (across repeated blocks too); the later line is dropped. "duplicate track_script X"
+   */
+  duplicateMessage?: string;
 }
 
 export interface KeywordSpec {

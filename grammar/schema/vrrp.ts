@@ -127,7 +127,8 @@ export const vrrpSyncGroup: KeywordSpec = {
   block: {
     keywords: [
       lines('group', nameLine('vrrp_instance name', 'Warning - sync group has empty group block', 'VI_1'), supported, 'Member VRRP instances.', {
-        repeatable: false, // keepalived: "Group list already specified for sync group"
+        repeatable: false,
+        onceMessage: 'Group list already specified',
       }),
       lines('track_interface', trackInterfaceLine, supported, 'Interfaces tracked by all members.'),
       lines('track_script', trackScriptLine, supported, 'vrrp_scripts tracked by all members.'),
@@ -164,7 +165,10 @@ export const garpGroup: KeywordSpec = {
       val('garp_interval', timerUs(0, INT_MAX), supported, 'Interval between gratuitous ARPs (s).'),
       val('gna_interval', timerUs(0, INT_MAX), supported, 'Interval between unsolicited NAs (s).'),
       val('interface', ifname, supported, 'The interface the limits apply to.', { onceMessage: 'garp_group already specified for the interface - ignoring' }),
-      lines('interfaces', nameLine('interface', 'Warning - empty garp_group interfaces block', 'eth0'), supported, 'Interfaces across which the limits are aggregated.'),
+      lines('interfaces', nameLine('interface', 'Warning - empty garp_group interfaces block', 'eth0'), supported, 'Interfaces across which the limits are aggregated.', {
+        repeatable: false,
+        onceMessage: 'garp_group interfaces specified again - keepalived reads its lines as keywords',
+      }),
     ],
   },
 };
