@@ -210,6 +210,11 @@ describe('genhash over TLS matches keepalived byte for byte', () => {
     expectSame(p);
     expect(p.lvsdSni).toEqual(['www.example.test']);
   });
+  it('SNI with an IP literal as virtual host, sent as keepalived sends it', async () => {
+    const p = await both(secure('/vhost', '-I', '-V', '127.0.0.1'));
+    expectSame(p);
+    expect(p.lvsd.stderr.toString()).toBe('');
+  });
   it('no SNI without -I even with -V', async () => {
     const p = await both(secure('/vhost', '-V', 'www.example.test'));
     expectSame(p);

@@ -23,6 +23,9 @@ export async function runGenhash(args: readonly string[], env: NodeJS.ProcessEnv
     return 1;
   }
   const o = parsed.options;
+  // keepalived sends an IP literal as SNI name when told to (-I -V <ip>); Node
+  // does too but warns on stderr, which would break output compatibility.
+  (process as NodeJS.Process & { noDeprecation?: boolean }).noDeprecation = true;
   const verbose = o.verbose ? await import('./verbose.js') : null;
   const started = o.verbose ? process.hrtime.bigint() : 0n;
   const abort = new AbortController();
