@@ -29,41 +29,83 @@ export interface LinkMonitorOptions {
   recvBufferSize?: number;
 }
 
-// netlink@0.3.0 aborts the process (a C++ exception in its receive callback) when recvmsg
-// fails, e.g. with ENOBUFS after an overrun, before any JS listener runs. A large buffer makes
-// an overrun need hundreds of link changes while the event loop is stalled.
+// netlink@0.3.0 aborts the process when its event socket reports an error (an overrun sets
+// POLLERR; libuv reports it to the package's poll handler, which builds its error with a NULL
+// syscall name and throws from C++). With that fixed, the package closes the socket: the
+// monitor then opens a new one and re-dumps. A large buffer keeps overruns rare either way.
 const DEFAULT_RCVBUF = 4 << 20;
+const REOPEN_DELAY_MS = 100;
 
 export class LinkMonitor extends EventEmitter {
   private readonly links = new Map<number, LinkState>();
-  private readonly events: NetlinkSocket;
+  private events!: NetlinkSocket;
   /** Links an event spoke about since the current dump started: the dump must not undo them. */
   private readonly touched = new Set<number>();
   private resyncing: Promise<void> | undefined;
   private closed = false;
+  private reopenTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly retired = new WeakSet<NetlinkSocket>();
   /** Link messages that could not be parsed (counted, not thrown). */
   invalid = 0;
-  /** Event socket overruns (ENOBUFS) answered with a fresh dump. */
+  /** Fresh dumps after events may have been lost (overrun, or the event socket reopened). */
   resyncs = 0;
+  /** Event sockets opened again after the previous one died. */
+  reopens = 0;
 
-  private constructor(opts: LinkMonitorOptions) {
+  private constructor(private readonly opts: LinkMonitorOptions) {
     super();
-    this.events = createNetlink(Protocol.ROUTE);
-    this.events.setRecvBufferSize(opts.recvBufferSize ?? DEFAULT_RCVBUF);
-    this.events.on('message', (msgs) => {
+    this.openEvents();
+  }
+
+  private openEvents(): void {
+    const sock = createNetlink(Protocol.ROUTE);
+    this.events = sock;
+    sock.setRecvBufferSize(this.opts.recvBufferSize ?? DEFAULT_RCVBUF);
+    sock.on('message', (msgs) => {
       for (const m of msgs) this.onEvent(m);
     });
-    this.events.on('error', (err) => {
-      // The kernel dropped events for us: the only way back to the truth is a new dump
-      // (reachable once the package reports recvmsg errors instead of aborting).
-      if (err.code === 'ENOBUFS') {
-        this.resyncs++;
-        void this.resync();
-      } else {
-        this.fail(err);
-      }
+    sock.on('error', (err) => {
+      // The kernel dropped events for us: the only way back to the truth is a new dump.
+      if (err.code === 'ENOBUFS') return this.lost();
+      // Any other error stops the package's poller: this socket will say nothing more.
+      this.fail(err);
+      this.retire(sock);
     });
-    this.events.addMembership(RTNLGRP_LINK);
+    sock.on('close', () => this.retire(sock));
+    sock.addMembership(RTNLGRP_LINK);
+  }
+
+  /** Drops a dead event socket (once) and opens a new one shortly. */
+  private retire(sock: NetlinkSocket): void {
+    if (this.closed || this.retired.has(sock)) return;
+    this.retired.add(sock);
+    this.reopens++;
+    try {
+      sock.close();
+    } catch {
+      // already closed by the package
+    }
+    this.scheduleReopen();
+  }
+
+  private scheduleReopen(): void {
+    if (this.closed || this.reopenTimer) return;
+    this.reopenTimer = setTimeout(() => {
+      this.reopenTimer = undefined;
+      if (this.closed) return;
+      try {
+        this.openEvents();
+        this.lost();
+      } catch (e) {
+        this.fail(e);
+        this.scheduleReopen();
+      }
+    }, REOPEN_DELAY_MS);
+  }
+
+  private lost(): void {
+    this.resyncs++;
+    void this.resync();
   }
 
   /** Subscribes, then dumps: events that arrive during the dump win over its older view. */
@@ -130,7 +172,9 @@ export class LinkMonitor extends EventEmitter {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.events.close();
+    if (this.reopenTimer) clearTimeout(this.reopenTimer);
+    this.reopenTimer = undefined;
+    if (!this.retired.has(this.events)) this.events.close();
   }
 
   override on<E extends keyof LinkEvents>(event: E, listener: LinkEvents[E]): this {

@@ -55,7 +55,7 @@ async function handle(r: Req): Promise<unknown> {
       monitor.on('removed', (l) => out({ event: 'removed', at: wall(), link: { ifindex: l.ifindex, name: l.name } }));
       return monitor.all().map((l) => ({ ...l, mac: l.mac ? bytesToMac(l.mac) : undefined }));
     }
-    case 'monitorInfo': return { resyncs: monitor?.resyncs, invalid: monitor?.invalid, names: monitor?.all().map((l) => l.name) };
+    case 'monitorInfo': return { resyncs: monitor?.resyncs, reopens: monitor?.reopens, invalid: monitor?.invalid, names: monitor?.all().map((l) => l.name) };
     case 'deafen': {
       // Test hook: leave the link group, as if the kernel had dropped our events.
       const events = (monitor as unknown as { events: { dropMembership(g: number): void; addMembership(g: number): void } }).events;
@@ -63,6 +63,7 @@ async function handle(r: Req): Promise<unknown> {
       return true;
     }
     case 'resync': await monitor?.resync(); return true;
+    case 'killEvents': (monitor as unknown as { events: { close(): void } }).events.close(); return true;
     case 'rcvbuf': return (monitor as unknown as { events: { getRecvBufferSize(): number } }).events.getRecvBufferSize();
     case 'linkState': {
       const l = monitor?.get(r.ifindex as number);

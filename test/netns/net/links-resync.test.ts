@@ -1,6 +1,7 @@
 // Lost link events (what an overrun means) and LinkMonitor.resync(): a fresh dump brings the
 // table back to the truth and reports what was missed. The monitor is made deaf by leaving the
-// multicast group, since a real ENOBUFS aborts the process inside netlink@0.3.0 (see links.ts).
+// multicast group, or its event socket is closed under it, since a real overrun aborts the
+// process inside netlink@0.3.0 (see links.ts).
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Lab, Agent, bundleAgent, requirePrerequisites } from './harness.js';
 
@@ -40,5 +41,18 @@ describe('LinkMonitor resync', () => {
     const again = agent.events.length;
     await agent.call('resync');
     expect(agent.events.length).toBe(again);
+  });
+
+  it('event socket closed under the monitor: it reopens, re-dumps, and hears events again', async () => {
+    const from = agent.events.length;
+    await agent.call('killEvents');
+    lab.ip('link', 'add', 'gap0', 'type', 'veth', 'peer', 'name', 'gap1');
+    await agent.waitEvent((e) => e.event === 'link' && (e.link as Link).name === 'gap0', 3000, from);
+    const info = await agent.call<{ reopens: number; resyncs: number }>('monitorInfo');
+    expect(info.reopens).toBe(1);
+    expect(info.resyncs).toBeGreaterThanOrEqual(1);
+    const later = agent.events.length;
+    lab.ip('link', 'set', 'dev', 'gap0', 'up');
+    await agent.waitEvent((e) => e.event === 'link' && (e.link as Link).name === 'gap0' && (e.link as Link).up, 2000, later);
   });
 });
