@@ -4,7 +4,9 @@
 # Node static server. Prints median wall time of RUNS runs, ratios, max RSS.
 # CPU time (user+sys) is printed too: on a loaded machine wall time mostly
 # measures the scheduler, CPU time still compares the programs.
-# Needs python3 (for getrusage of each run).
+# Needs python3 (for getrusage of each run). PRIO=rt runs the server and every
+# measured command under SCHED_FIFO (chrt -f 10, root only): on a machine busy
+# with other work this approximates an idle machine's wall times.
 # Usage: bench/genhash.sh [RUNS]   (env SIZES="1K 1M" to pick sizes, BUILD=0 to skip tsc)
 set -euo pipefail
 RUNS=${1:-5}
@@ -38,6 +40,8 @@ const srv = net.createServer((sock) => {
     const file = path.join(dir, name);
     let size;
     try { size = fs.statSync(file).size; } catch { sock.end('HTTP/1.0 404 Not Found\r\n\r\n'); return; }
+    // No Nagle: otherwise the body waits behind the header for the client's delayed ACK (~40 ms).
+    sock.setNoDelay(true);
     sock.write(`HTTP/1.1 200 OK\r\nContent-Length: ${size}\r\nConnection: close\r\n\r\n`);
     fs.createReadStream(file, { highWaterMark: 1 << 20 }).pipe(sock);
   });
@@ -49,7 +53,9 @@ declare -A BYTES=([1K]=1024 [1M]=1048576 [100M]=104857600 [1G]=1073741824)
 for s in $SIZES; do
   head -c "${BYTES[$s]}" /dev/urandom > "$DIR/$s"
 done
-node "$DIR/server.mjs" "$DIR" > "$DIR/port" &
+RUN=()
+[ "${PRIO:-}" = rt ] && RUN=(chrt -f 10)
+"${RUN[@]}" node "$DIR/server.mjs" "$DIR" > "$DIR/port" &
 SERVER_PID=$!
 for _ in $(seq 50); do [ -s "$DIR/port" ] && break; sleep 0.1; done
 PORT=$(cat "$DIR/port")
@@ -87,7 +93,7 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 ms() { awk -v u="$1" 'BEGIN {printf "%.1f", u/1000}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2f", a/b; else print "-"}'; }
 
-echo "load average: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs${PRIO:+, priority $PRIO}"
 printf '%-5s | %8s %8s %8s %7s %7s | %8s %8s %8s %7s | %8s %8s %8s\n' size lvsd ka md5sum l/ka l/md5 \
   lvsd ka md5sum l/ka lvsd ka md5sum
 printf '%-5s | %41s | %35s | %26s\n' '' 'wall ms (median)' 'cpu ms user+sys (median)' 'max RSS KB'
@@ -95,13 +101,13 @@ for s in $SIZES; do
   want=$(md5sum "$DIR/$s" | cut -c1-32)
   declare -a TL=() TK=() TM=() CL=() CK=() CM=(); RL=0; RK=0; RM=0
   for _ in $(seq "$RUNS"); do
-    read -r t r d c < <(measure node "$LVSD_JS" -s 127.0.0.1 -p "$PORT" -u "/$s")
+    read -r t r d c < <(measure "${RUN[@]}" node "$LVSD_JS" -s 127.0.0.1 -p "$PORT" -u "/$s")
     [ "$d" = "$want" ] || { echo "lvsd digest mismatch for $s: $d" >&2; exit 1; }
     TL+=("$t"); CL+=("$c"); [ "$r" -gt $RL ] && RL=$r
-    read -r t r d c < <(measure "$KA" -s 127.0.0.1 -p "$PORT" -u "/$s")
+    read -r t r d c < <(measure "${RUN[@]}" "$KA" -s 127.0.0.1 -p "$PORT" -u "/$s")
     [ "$d" = "$want" ] || { echo "keepalived digest mismatch for $s: $d" >&2; exit 1; }
     TK+=("$t"); CK+=("$c"); [ "$r" -gt $RK ] && RK=$r
-    read -r t r d c < <(measure md5sum "$DIR/$s")
+    read -r t r d c < <(measure "${RUN[@]}" md5sum "$DIR/$s")
     TM+=("$t"); CM+=("$c"); [ "$r" -gt $RM ] && RM=$r
   done
   med() { printf '%s\n' "$@" | median; }
