@@ -16,6 +16,7 @@ import { checkRealServers } from './real-servers.js';
 import { checkSyncGroups } from './sync-groups.js';
 import { checkVrrpInstances } from './vrrp-instance.js';
 import { checkVridConflicts } from './vrid-conflicts.js';
+import { pruneRemoved } from './prune-removed.js';
 
 export const checks: Check[] = [
   checkDuplicateNames,
@@ -33,4 +34,5 @@ export const checks: Check[] = [
   checkSyncGroups,
   checkVrrpInstances,
   checkVridConflicts,
+  pruneRemoved,
 ];

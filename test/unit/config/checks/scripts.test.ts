@@ -66,3 +66,12 @@ describe('script security', () => {
     expect(scriptFacts('</dev/tcp/127.0.0.1/80').kind).toBe('system');
   });
 });
+
+describe('removed objects leave the model', () => {
+  it('drops a vrrp_script keepalived disables, and the tracking lines naming it', () => {
+    const r = load('global_defs {\nenable_script_security\nscript_user root\n}\nvrrp_script gone {\nscript /nonexistent/check.sh\n}\nvrrp_script ok {\nscript "</dev/tcp/127.0.0.1/80"\n}\n' + inst('track_script {\ngone\nok\n}\n'));
+    expect((r.model.vrrp_script as Array<{ name: string }>).map((s) => s.name)).toEqual(['ok']);
+    expect((r.model.vrrp_instance as Array<{ track_script: Array<{ name: string }> }>)[0].track_script.map((t) => t.name)).toEqual(['ok']);
+    expect(JSON.stringify(r.model)).not.toContain('$removed');
+  });
+});
