@@ -1,0 +1,207 @@
+// A LAN segment for two directors and an observer: namespace `seg` holds a bridge, and each
+// of d1, d2 and obs has an eth0 plugged into it (veth). Directors run the VRRP runtime
+// (src/vrrp/runtime-main.ts, bundled) or keepalived; the observer runs tcpdump. cleanup()
+// kills every process started here and removes the namespaces; tests call it in afterAll.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { Proc, sh } from './harness.js';
+import { requirePrerequisites as netPrerequisites } from '../net/harness.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = join(here, '..', '..', '..');
+
+export const SUBNET = '10.88.0';
+export const VIP = `${SUBNET}.100`;
+
+export function requirePrerequisites(): void {
+  netPrerequisites(); // root, tcpdump, the AF_PACKET addon (built when missing)
+  const r = spawnSync('keepalived', ['--version'], { encoding: 'utf8' });
+  if (r.error) throw new Error('keepalived missing (apt-get install keepalived)');
+}
+
+/** Bundles runtime-main.ts below node_modules/.cache, so `netlink`, `raw-socket`, `pino` and build/ resolve. */
+export async function bundleRuntime(): Promise<{ file: string; dir: string }> {
+  const base = join(repo, 'node_modules', '.cache');
+  mkdirSync(base, { recursive: true });
+  const dir = mkdtempSync(join(base, 'lvsd-vrrp-rt-'));
+  const file = join(dir, 'runtime-main.mjs');
+  await build({
+    entryPoints: [join(repo, 'src', 'vrrp', 'runtime-main.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20',
+    outfile: file, external: ['netlink', 'raw-socket', 'pino'], logLevel: 'error',
+    banner: { js: "import { createRequire as __lvsdCreateRequire } from 'node:module'; const require = __lvsdCreateRequire(import.meta.url);" },
+  });
+  return { file, dir };
+}
+
+export interface LogLine {
+  at: number;
+  rec: Record<string, unknown>;
+}
+
+/** A runtime-main process: its JSON log lines, parsed. */
+export class Director {
+  constructor(readonly ns: string, readonly proc: Proc) {}
+
+  get pid(): number {
+    return this.proc.child.pid ?? -1;
+  }
+
+  events(event: string, from = 0): Array<Record<string, unknown>> {
+    const out: Array<Record<string, unknown>> = [];
+    for (const l of this.proc.lines.slice(from)) {
+      if (!l.text.startsWith('{')) continue;
+      const rec = JSON.parse(l.text) as Record<string, unknown>;
+      if (rec.event === event) out.push(rec);
+    }
+    return out;
+  }
+
+  /** The record of the next transition to `state` (after line index `from`). */
+  async became(state: string, timeoutMs: number, from = 0): Promise<{ time: number; index: number }> {
+    const l = await this.proc.waitFor(new RegExp(`"event":"vrrp.transition".*"to":"${state}"`), timeoutMs, from);
+    return { time: (JSON.parse(l.text) as { time: number }).time, index: l.index };
+  }
+
+  mark(): number {
+    return this.proc.lines.length;
+  }
+}
+
+export class DirectorLab {
+  readonly id = `${process.pid % 10000}${Math.floor(Math.random() * 100)}`;
+  readonly seg = `lvsdv-s${this.id}`;
+  readonly d1 = `lvsdv-a${this.id}`;
+  readonly d2 = `lvsdv-b${this.id}`;
+  readonly obs = `lvsdv-o${this.id}`;
+  readonly dir = mkdtempSync(join('/tmp', 'lvsd-dir-'));
+  private procs: ChildProcess[] = [];
+
+  address(ns: string): string {
+    return `${SUBNET}.${ns === this.d1 ? 1 : ns === this.d2 ? 2 : 3}`;
+  }
+
+  up(): void {
+    this.down();
+    for (const ns of [this.seg, this.d1, this.d2, this.obs]) {
+      sh('ip', ['netns', 'add', ns]);
+      sh('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+    }
+    sh('ip', ['-n', this.seg, 'link', 'add', 'br0', 'type', 'bridge']);
+    sh('ip', ['-n', this.seg, 'link', 'set', 'br0', 'up']);
+    [this.d1, this.d2, this.obs].forEach((ns, i) => {
+      const port = `p${i + 1}`;
+      sh('ip', ['link', 'add', 'eth0', 'netns', ns, 'type', 'veth', 'peer', 'name', port, 'netns', this.seg]);
+      sh('ip', ['-n', this.seg, 'link', 'set', port, 'master', 'br0']);
+      sh('ip', ['-n', this.seg, 'link', 'set', port, 'up']);
+      sh('ip', ['-n', ns, 'addr', 'add', `${this.address(ns)}/24`, 'dev', 'eth0']);
+      sh('ip', ['-n', ns, 'link', 'set', 'eth0', 'up']);
+    });
+  }
+
+  down(): void {
+    for (const ns of [this.seg, this.d1, this.d2, this.obs]) spawnSync('ip', ['netns', 'del', ns], { timeout: 10_000 });
+  }
+
+  track(p: ChildProcess): ChildProcess {
+    this.procs.push(p);
+    return p;
+  }
+
+  write(name: string, text: string, mode = 0o644): string {
+    const path = join(this.dir, name);
+    writeFileSync(path, text, { mode });
+    return path;
+  }
+
+  startLvsd(runtimeJs: string, ns: string, conf: string): Director {
+    const path = this.write(`${ns}-${Date.now()}.conf`, conf);
+    const child = spawn('ip', ['netns', 'exec', ns, process.execPath, runtimeJs, path], { stdio: ['ignore', 'pipe', 'pipe'] });
+    return new Director(ns, new Proc(this.track(child)));
+  }
+
+  startKeepalived(ns: string, name: string, conf: string): Proc {
+    const path = this.write(`${name}.conf`, conf);
+    const child = spawn('ip', ['netns', 'exec', ns, 'keepalived', '-n', '-l', '-D', '--vrrp', '-f', path,
+      '-p', join(this.dir, `${name}.pid`), '-r', join(this.dir, `${name}.vrrp.pid`), '-c', join(this.dir, `${name}.chk.pid`)],
+    { stdio: ['ignore', 'pipe', 'pipe'] });
+    return new Proc(this.track(child));
+  }
+
+  /** tcpdump in the observer namespace: ARP and VRRP, one text line per frame, kernel timestamps. */
+  observe(): Proc {
+    const child = spawn('ip', ['netns', 'exec', this.obs, 'tcpdump', '-i', 'eth0', '--immediate-mode', '-tt', '-nn', '-l', '-e', 'arp or ip proto 112'],
+      { stdio: ['ignore', 'pipe', 'pipe'] });
+    return new Proc(this.track(child));
+  }
+
+  /** IPv4 addresses on eth0 of a namespace. */
+  addrs(ns: string): string[] {
+    const out = sh('ip', ['-n', ns, '-4', '-o', 'addr', 'show', 'dev', 'eth0']);
+    return [...out.matchAll(/inet (\S+)/g)].map((m) => m[1]);
+  }
+
+  ip(ns: string, ...args: string[]): string {
+    return sh('ip', ['-n', ns, ...args]);
+  }
+
+  kill(p: { child: ChildProcess }, sig: NodeJS.Signals): void {
+    if (p.child.pid && p.child.exitCode === null && p.child.signalCode === null) process.kill(p.child.pid, sig);
+  }
+
+  cleanup(): void {
+    for (const p of this.procs) {
+      if (p.exitCode === null && p.signalCode === null && p.pid) {
+        try { process.kill(p.pid, 'SIGKILL'); } catch { /* already gone */ }
+      }
+    }
+    // keepalived's VRRP child outlives a killed parent: its pid files say where it is.
+    for (const f of spawnSync('sh', ['-c', `cat ${this.dir}/*.pid 2>/dev/null`], { encoding: 'utf8' }).stdout.split('\n')) {
+      const pid = Number(f.trim());
+      if (pid > 1) {
+        try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+      }
+    }
+    this.down();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export function lvsdConf(o: {
+  priority: number; advertInt?: string; nopreempt?: boolean; extra?: string; global?: string; vrid?: number; version?: number; state?: string;
+}): string {
+  return `global_defs {
+  router_id lvsd_test
+  vrrp_garp_master_delay 1
+  vrrp_garp_master_repeat 2
+  ${o.global ?? ''}
+}
+vrrp_instance VI_1 {
+  state ${o.state ?? 'BACKUP'}
+  interface eth0
+  virtual_router_id ${o.vrid ?? 51}
+  version ${o.version ?? 2}
+  priority ${o.priority}
+  advert_int ${o.advertInt ?? '1'}
+  ${o.nopreempt ? 'nopreempt' : ''}
+  ${o.extra ?? ''}
+  virtual_ipaddress {
+    ${VIP}/24
+  }
+}
+`;
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `ip addr` of a namespace until the VIP is (or is not) there. Resolves with Date.now() at that moment. */
+export async function waitVip(lab: DirectorLab, ns: string, present: boolean, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (let i = 0; i < 10_000 && Date.now() < deadline; i++) {
+    if (lab.addrs(ns).includes(`${VIP}/24`) === present) return Date.now();
+    await sleep(20);
+  }
+  throw new Error(`VIP ${VIP} ${present ? 'not added to' : 'still on'} ${ns} within ${timeoutMs} ms: ${lab.addrs(ns).join(', ')}`);
+}
