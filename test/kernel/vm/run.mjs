@@ -63,12 +63,12 @@ function removeStaleShares(dir) {
 
 const q = (s) => `'${String(s).replace(/'/g, `'\\''`)}'`;
 
-function guestScript(share, cmd, kernelDir) {
+function guestScript(share, cmd, kernelDir, initrdPath) {
   // Env passed through from the host when set; everything else is a clean environment.
   const pass = ['CI', 'FORCE_COLOR', 'NO_COLOR', 'DEBUG', 'LVSD_LOG_LEVEL'].filter((k) => process.env[k] !== undefined);
   return [
     `export PATH=${q(GUEST_PATH)} HOME=/tmp/home LANG=C.UTF-8 TERM=dumb LVSD_IN_VM=1 LVSD_VM_SHARE=${q(share)}`,
-    `export LVSD_VM_KERNEL_DIR=${q(kernelDir)}`,
+    `export LVSD_VM_KERNEL_DIR=${q(kernelDir)} LVSD_VM_INITRAMFS=${q(initrdPath)}`,
     ...pass.map((k) => `export ${k}=${q(process.env[k])}`),
     'mkdir -p "$HOME"',
     `cd ${q(repo)} || exit 97`,
@@ -115,7 +115,7 @@ for (const dir of opts.rw) {
 removeStaleShares(join(cacheRoot, 'vm-share'));
 mkdirSync(share, { recursive: true });
 writeFileSync(join(share, 'vm.env'), `LVSD_VM_SHARE=${q(share)}\nLVSD_VM_KEEP=${q(`${repo}:${kernel.dir}`)}\nLVSD_VM_DEADLINE=${timeoutS + 60}\nLVSD_VM_RW=${q(opts.rw.join(':'))}\n`);
-writeFileSync(join(share, 'run.sh'), guestScript(share, cmd, kernel.dir));
+writeFileSync(join(share, 'run.sh'), guestScript(share, cmd, kernel.dir, initrd.path));
 
 const qemuArgs = [
   '-accel', process.env.LVSD_VM_ACCEL ?? 'tcg', '-cpu', process.env.LVSD_VM_CPU ?? 'max', '-m', String(opts.mem), '-smp', String(opts.smp),
