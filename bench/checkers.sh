@@ -2,8 +2,9 @@
 # Health-checker benchmark, lvsd side by side with keepalived on the same config, in the VM:
 #   node test/kernel/vm/run.mjs --timeout=3000 -- bash bench/checkers.sh [SIZES...]
 # For each size (default 200 1000 10000) and checker (TCP_CHECK, HTTP_GET), delay_loop 1: real
-# servers 127.1.x.y:8080 in a fresh namespace, all answered by one counting server (accepted
-# connections per second = checks per second, the same measure for both daemons). Each daemon
+# servers 127.1.x.y:8080 in a fresh namespace, all answered by one small server. Checks per
+# second = the namespace's TCP ActiveOpens per second (/proc/net/snmp): every check is one
+# connect, the same measure for both daemons and independent of the server's speed. Each daemon
 # runs WARM s, then is measured for SECS s: checks/s, CPU seconds per 60 s (utime+stime of the
 # checker process), RSS. For lvsd (TCP) also: a real server that stops (listener killed ->
 # refused) until it has left the IPVS table.
@@ -113,7 +114,7 @@ start_server() { # port host -> pid
   for _ in $(seq 100); do grep -q ready "$work/server.$1.log" 2>/dev/null && break; sleep 0.1; done
   echo "$p"
 }
-server_count() { kill -USR1 "$1"; sleep 0.3; cat "$work/count.$2"; }
+active_opens() { ip netns exec "$ns" awk '/^Tcp:/ { if (h) { print $6; exit } h = 1 }' /proc/net/snmp; }
 
 hz=$(getconf CLK_TCK)
 printf '%-10s %-7s %-10s %12s %14s %9s %10s\n' checker size daemon 'checks/s' 'CPU-s/60s' 'RSS MB' 'leave ms'
@@ -132,9 +133,9 @@ for checker in $CHECKERS; do
         coproc LV { ip netns exec "$ns" node "$work/run-lvsd.mjs" "$conf" "$WARM" "$SECS" "$([ "$checker" = TCP_CHECK ] && echo 127.2.0.1)" 2>&1; }
         lvpid=$LV_PID; pids+=("$lvpid")
         read -r line <&"${LV[0]}"   # measuring
-        c0=$(server_count "$srv" 8080)
+        c0=$(active_opens)
         sleep "$SECS"
-        c1=$(server_count "$srv" 8080)
+        c1=$(active_opens)
         if [ "$checker" = TCP_CHECK ]; then
           read -r line <&"${LV[0]}"  # kill-probe
           kill -9 "$probe"; echo go >&"${LV[1]}"
@@ -150,9 +151,9 @@ for checker in $CHECKERS; do
         for _ in $(seq 100); do [ -s "$work/kc.pid" ] && break; sleep 0.1; done
         kc=$(cat "$work/kc.pid")
         sleep "$WARM"
-        t0=$(cpu_ticks "$kc"); c0=$(server_count "$srv" 8080)
+        t0=$(cpu_ticks "$kc"); c0=$(active_opens)
         sleep "$SECS"
-        t1=$(cpu_ticks "$kc"); c1=$(server_count "$srv" 8080)
+        t1=$(cpu_ticks "$kc"); c1=$(active_opens)
         rss=$(rss_mb "$kc")
         cpu=$(awk -v a="$t0" -v b="$t1" -v hz="$hz" -v s="$SECS" 'BEGIN { printf "%.1f", (b-a)/hz*60/s }')
         kill -TERM "$kapid"; for _ in $(seq 100); do kill -0 "$kapid" 2>/dev/null || break; sleep 0.1; done

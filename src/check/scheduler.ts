@@ -32,7 +32,7 @@ export interface SchedulerOptions {
   /** called when a run throws (a bug: probes report failures as results) */
   onError?: (id: number, err: unknown) => void;
   /**
-   * Timer granularity (us, default 10 ms): checks due within one quantum start on one wakeup.
+   * Timer granularity (us, default 25 ms): checks due within one quantum start on one wakeup.
    * Every event-loop wakeup costs more than a check's own work at low rates (and far more in
    * an emulated VM), so batching them cuts CPU; it delays a check by at most one quantum.
    */
@@ -58,7 +58,7 @@ export class CheckScheduler {
     this.core = new SchedulerCore(opts.maxRunning ?? 1024);
     this.clock = opts.clock ?? realClock;
     this.random = opts.random ?? Math.random;
-    this.quantumUs = opts.quantumUs ?? 10_000;
+    this.quantumUs = opts.quantumUs ?? 25_000;
   }
 
   get running(): number {
