@@ -43,7 +43,7 @@ const strip = (s: IpvsServiceEntry): IpvsService => {
   return rest;
 };
 
-describe('IPVS services set by lvsd', () => {
+describe('IPVS services set by lvsd', { timeout: 180_000 }, () => {
   it('round-trip: every protocol, IPv6, fwmark, persistence, netmask, scheduler flags, one-packet', async () => {
     await withIpvs(async (env) => {
       for (const s of SERVICES) await env.lvsd.call('addService', s);
@@ -93,7 +93,7 @@ describe('IPVS services set by lvsd', () => {
   });
 });
 
-describe('IPVS destinations set by lvsd', () => {
+describe('IPVS destinations set by lvsd', { timeout: 180_000 }, () => {
   const web = SERVICES[0];
   const v6 = SERVICES[4];
   const fwm = SERVICES[5];
@@ -133,7 +133,7 @@ describe('IPVS destinations set by lvsd', () => {
   });
 });
 
-describe('timeouts, sync daemons, flush and zero', () => {
+describe('timeouts, sync daemons, flush and zero', { timeout: 180_000 }, () => {
   it('timeouts set by lvsd show in ipvsadm -L --timeout', async () => {
     await withIpvs(async (env) => {
       await env.lvsd.call('setTimeouts', { tcp: 901, tcpFin: 121, udp: 301 });

@@ -20,7 +20,7 @@ const SAVED = [
   '',
 ].join('\n');
 
-describe('lvsd ipvs restore', () => {
+describe('lvsd ipvs restore', { timeout: 180_000 }, () => {
   it('restores ipvsadm -S output; ipvsadm -S then prints the same text', async () => {
     await withIpvs(async (env) => {
       // The agent reads the file path from the shared scratch dir; pass text through a file.
@@ -55,7 +55,7 @@ describe('lvsd ipvs restore', () => {
   });
 });
 
-describe('reconcile against the kernel', () => {
+describe('reconcile against the kernel', { timeout: 180_000 }, () => {
   it('applies a desired table, leaves foreign services untouched, confirms by re-reading', async () => {
     await withIpvs(async (env) => {
       env.ipvsadm('-A', '-t', '10.9.9.9:22', '-s', 'rr');

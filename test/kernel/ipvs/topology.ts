@@ -38,7 +38,7 @@ export class LineProc {
     });
     this.child.stderr.on('data', (d: Buffer) => { this.err += d.toString(); });
   }
-  next(timeoutMs = 20_000): Promise<string> {
+  next(timeoutMs = 60_000): Promise<string> {
     const l = this.lines.shift();
     if (l !== undefined) return Promise.resolve(l);
     return new Promise((resolve, reject) => {
