@@ -20,17 +20,38 @@ export function sh(cmd: string, args: string[]): string {
   return r.stdout;
 }
 
-/** Root, tcpdump, and the AF_PACKET addon (built here with npm's node-gyp when missing or stale). */
+const addonFresh = (): boolean => existsSync(addon) && statSync(addon).mtimeMs >= statSync(addonSource).mtimeMs;
+
+/**
+ * Root, tcpdump, and the AF_PACKET addon: `npm ci` builds it; when it is missing or older than
+ * its source, it is built here with npm's node-gyp, one test file at a time (a mkdir lock).
+ */
 export function requirePrerequisites(): void {
   if (process.getuid?.() !== 0) throw new Error('src/net netns tests need root');
   if (!existsSync('/usr/bin/tcpdump')) throw new Error('/usr/bin/tcpdump missing (apt-get install tcpdump)');
-  if (existsSync(addon) && statSync(addon).mtimeMs >= statSync(addonSource).mtimeMs) return;
-  const npmRoot = sh('npm', ['root', '-g']).trim();
-  const gyp = join(npmRoot, 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
-  const nodedir = sh('npm', ['config', 'get', 'nodedir']).trim();
-  const args = [gyp, 'rebuild', ...(nodedir && nodedir !== 'undefined' ? [`--nodedir=${nodedir}`] : [])];
-  const r = spawnSync(process.execPath, args, { cwd: repo, encoding: 'utf8', timeout: 120_000 });
-  if (r.status !== 0 || !existsSync(addon)) throw new Error(`building the AF_PACKET addon failed:\n${r.stdout}\n${r.stderr}`);
+  if (addonFresh()) return;
+  const lock = join(repo, 'build.lvsd-lock');
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`${lock} held for 3 minutes: remove it if no build is running`);
+      spawnSync('sleep', ['0.2']);
+    }
+  }
+  try {
+    if (addonFresh()) return;
+    const npmRoot = sh('npm', ['root', '-g']).trim();
+    const gyp = join(npmRoot, 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
+    const nodedir = sh('npm', ['config', 'get', 'nodedir']).trim();
+    const args = [gyp, 'rebuild', ...(nodedir && nodedir !== 'undefined' && nodedir !== 'null' ? [`--nodedir=${nodedir}`] : [])];
+    const r = spawnSync(process.execPath, args, { cwd: repo, encoding: 'utf8', timeout: 120_000 });
+    if (r.status !== 0 || !existsSync(addon)) throw new Error(`building the AF_PACKET addon failed:\n${r.stdout}\n${r.stderr}`);
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 /** Bundles agent.ts under node_modules/.cache so that `netlink` and build/ resolve from it. */
