@@ -85,6 +85,17 @@ export function checkInterfaces(ctx: CheckContext): void {
     const first = missing[0];
     ctx.report({ cls: ErrClass.BadInterface, level: 'error', keyword: first.field, block: first.block, message: 'Non-existent interface specified in configuration (set dynamic_interfaces to allow it)' }, first.obj, first.field);
   }
+  // up/down debounce delays for an unknown interface are fatal to keepalived's VRRP parser
+  // (CONFIG_FATAL: `keepalived -t` exits 4), but do not stop it like the lookups above
+  if (globalDefs(ctx)?.dynamic_interfaces === undefined) {
+    const r = root(ctx);
+    for (const d of itemObjs(r, 'interface_up_down_delays')) {
+      const n = String(d.ifname);
+      if (!ctx.system.hasInterface(n)) {
+        ctx.report({ cls: ErrClass.Fatal, level: 'error', keyword: 'interface_up_down_delays', message: `unknown interface ${n} specified for up/down delay` }, r, 'interface_up_down_delays');
+      }
+    }
+  }
   for (const vi of vrrpInstances(ctx)) {
     if (str(vi, 'interface') === LOOPBACK) {
       ctx.report({ cls: ErrClass.General, level: 'error', keyword: 'interface', block: label('vrrp_instance', vi), message: `(${String(vi.name)}) cannot use a loopback interface (${LOOPBACK}) for vrrp - ignoring` }, vi, 'interface');
