@@ -66,7 +66,11 @@ export interface HttpProbeFailed {
 
 export interface HttpProbeDone {
   readonly ok: true;
-  /** Response parse state: headerComplete, statusCode, contentLength, byte counts. */
+  /**
+   * Response parse state: headerComplete, statusCode, contentLength, byte
+   * counts. keepalived's "no data received" is !stream.headerComplete (a
+   * response cut before CRLFCRLF counts as no data, whatever its length).
+   */
   readonly stream: ResponseStream;
   /** Digest of the hashed body bytes (empty when hash is null). */
   readonly digest: Buffer;

@@ -3,12 +3,13 @@
 // and the request bytes on the wire must be identical. No stored outputs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { startTestServers, type TestServers } from '../check/http/test-servers.js';
 import {
   buildGenhash,
   KEEPALIVED_GENHASH,
   normalize,
+  REPO,
   runKeepalived,
   runLvsd,
   type BuiltGenhash,
@@ -75,7 +76,7 @@ const plain = (path: string, ...extra: string[]): string[] => ['-s', '127.0.0.1'
 const secure = (path: string, ...extra: string[]): string[] => ['-S', '-s', '127.0.0.1', '-p', String(servers.httpsPort), '-u', path, ...extra];
 
 describe('genhash over HTTP matches keepalived byte for byte', () => {
-  const paths = ['/small', '/empty', '/1mb', '/chunked', '/404', '/redirect', '/nolen', '/short-cl', '/split', '/nodata', '/bigheader', '/vhost'];
+  const paths = ['/small', '/empty', '/1mb', '/chunked', '/404', '/redirect', '/nolen', '/short-cl', '/split', '/nodata', '/bigheader', '/vhost', '/cl-lowercase', '/cl-in-body', '/cl-garbage'];
   for (const path of paths) {
     it(`GET ${path}`, async () => {
       const p = await both(plain(path));
@@ -93,6 +94,18 @@ describe('genhash over HTTP matches keepalived byte for byte', () => {
   it('cuts the digest at Content-Length and hashes an empty body as md5("")', async () => {
     expect((await both(plain('/short-cl'))).lvsd.stdout.toString()).toBe(`${md5('01234')}\n`);
     expect((await both(plain('/empty'))).lvsd.stdout.toString()).toBe(`${md5('')}\n`);
+  });
+
+  it('Content-Length quirks: case-sensitive, found even in the body, ignored when malformed', async () => {
+    expect((await both(plain('/cl-lowercase'))).lvsd.stdout.toString()).toBe(`${md5('0123456789')}\n`);
+    expect((await both(plain('/cl-in-body'))).lvsd.stdout.toString()).toBe(`${md5('Con')}\n`);
+    expect((await both(plain('/cl-garbage'))).lvsd.stdout.toString()).toBe(`${md5('0123456789')}\n`);
+  });
+
+  it('the bin is the one package.json declares', () => {
+    const pkg: unknown = JSON.parse(readFileSync(`${REPO}/package.json`, 'utf8'));
+    expect(pkg).toMatchObject({ bin: { genhash: 'dist/src/cli/genhash.js' } });
+    expect(built.js.endsWith('/src/cli/genhash.js')).toBe(true);
   });
 
   it('virtual host: Host header carries -V verbatim', async () => {

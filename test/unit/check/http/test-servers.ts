@@ -70,6 +70,10 @@ const ROUTES: Record<string, Route> = {
     s.write('HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n');
     setTimeout(() => e(s, 'late'), 150);
   },
+  // keepalived looks for "Content-Length:" case-sensitively, anywhere in its first receive buffer.
+  '/cl-lowercase': (s, _q, e) => respond(e, s, 'HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\n', Buffer.from('0123456789')),
+  '/cl-in-body': (s, _q, e) => respond(e, s, 'HTTP/1.0 200 OK\r\n\r\n', Buffer.from('Content-Length: 3\r\nabcdef')),
+  '/cl-garbage': (s, _q, e) => respond(e, s, 'HTTP/1.1 200 OK\r\nContent-Length: 5 \r\n\r\n', Buffer.from('0123456789')),
   '/hang': () => {},
   '/keepalive': (s) => s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'),
   '/reset': (s, _q, e) => e(s, undefined, true),
