@@ -43,7 +43,7 @@ export interface LogLine {
 
 /** A runtime-main process: its JSON log lines, parsed. */
 export class Director {
-  constructor(readonly ns: string, readonly proc: Proc) {}
+  constructor(readonly ns: string, readonly proc: Proc, readonly confPath: string) {}
 
   get pid(): number {
     return this.proc.child.pid ?? -1;
@@ -119,7 +119,7 @@ export class DirectorLab {
   startLvsd(runtimeJs: string, ns: string, conf: string): Director {
     const path = this.write(`${ns}-${Date.now()}.conf`, conf);
     const child = spawn('ip', ['netns', 'exec', ns, process.execPath, runtimeJs, path], { stdio: ['ignore', 'pipe', 'pipe'] });
-    return new Director(ns, new Proc(this.track(child)));
+    return new Director(ns, new Proc(this.track(child)), path);
   }
 
   startKeepalived(ns: string, name: string, conf: string): Proc {
@@ -137,9 +137,9 @@ export class DirectorLab {
     return new Proc(this.track(child));
   }
 
-  /** IPv4 addresses on eth0 of a namespace. */
-  addrs(ns: string): string[] {
-    const out = sh('ip', ['-n', ns, '-4', '-o', 'addr', 'show', 'dev', 'eth0']);
+  /** IPv4 addresses on an interface (eth0) of a namespace. */
+  addrs(ns: string, dev = 'eth0'): string[] {
+    const out = sh('ip', ['-n', ns, '-4', '-o', 'addr', 'show', 'dev', dev]);
     return [...out.matchAll(/inet (\S+)/g)].map((m) => m[1]);
   }
 

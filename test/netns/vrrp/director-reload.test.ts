@@ -1,0 +1,100 @@
+// Reload (SIGHUP) applies only the difference: an added instance starts, a removed one stops
+// (priority 0, VIP released), and an unchanged instance is not touched (no transition, its
+// VIP never leaves). use_vmac: the VIP lives on the macvlan and the GARP carries the VRRP MAC.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rmSync, writeFileSync } from 'node:fs';
+import { DirectorLab, VIP, bundleRuntime, lvsdConf, requirePrerequisites, sleep, waitVip, type Director } from './director-lab.js';
+
+const VI2 = `
+vrrp_instance VI_2 {
+  interface eth0
+  virtual_router_id 52
+  priority 120
+  advert_int 1
+  virtual_ipaddress {
+    10.88.0.101/24
+  }
+}
+`;
+
+describe('director reload and use_vmac (netns)', () => {
+  let lab: DirectorLab;
+  let rt: { file: string; dir: string };
+
+  beforeAll(async () => {
+    requirePrerequisites();
+    lab = new DirectorLab();
+    rt = await bundleRuntime();
+  });
+  afterAll(() => {
+    lab?.cleanup();
+    if (rt) rmSync(rt.dir, { recursive: true, force: true });
+  });
+
+  it('SIGHUP: added instance starts, unchanged one untouched, removed one stops with priority 0', async () => {
+    lab.up();
+    const base = lvsdConf({ priority: 150 });
+    let a: Director | undefined;
+    try {
+      a = lab.startLvsd(rt.file, lab.d1, base);
+      await a.became('MASTER', 10_000);
+      await waitVip(lab, lab.d1, true, 2000);
+      const obs = lab.observe();
+      await obs.waitFor(/prio 150/, 3000);
+      let vipLost = false;
+      const watch = setInterval(() => { if (!lab.addrs(lab.d1).includes(`${VIP}/24`)) vipLost = true; }, 50);
+      try {
+        writeFileSync(a.confPath, base + VI2);
+        const mark = a.mark();
+        lab.kill(a.proc, 'SIGHUP');
+        await a.proc.waitFor(/"event":"reload.applied"/, 5000, mark);
+        await a.proc.waitFor(/"instance":"VI_2".*"to":"MASTER"/, 6000, mark);
+        await until(() => lab.addrs(lab.d1).includes('10.88.0.101/24'), 2000);
+        expect(a.events('vrrp.transition', mark).filter((e) => e.instance === 'VI_1')).toEqual([]);
+      } finally {
+        clearInterval(watch);
+      }
+      expect(vipLost).toBe(false); // VI_1's VIP stayed through the reload
+      {
+        const mark2 = a.mark();
+        const obsMark = obs.lines.length;
+        writeFileSync(a.confPath, VI2);
+        lab.kill(a.proc, 'SIGHUP');
+        await a.proc.waitFor(/"event":"reload.applied"/, 5000, mark2);
+        await a.proc.waitFor(/"instance":"VI_1".*"to":"INIT"/, 3000, mark2);
+        await obs.waitFor(/vrid 51, prio 0/, 2000, obsMark);
+        await waitVip(lab, lab.d1, false, 2000);
+        expect(a.events('vrrp.transition', mark2).filter((e) => e.instance === 'VI_2')).toEqual([]);
+        expect(lab.addrs(lab.d1)).toContain('10.88.0.101/24');
+      }
+    } finally {
+      if (a) lab.kill(a.proc, 'SIGKILL');
+    }
+  }, 60_000);
+
+  it('use_vmac: VIP on the macvlan, GARP from 00:00:5e:00:01:VRID, macvlan removed at stop', async () => {
+    lab.up();
+    let a: Director | undefined;
+    try {
+      const obs = lab.observe();
+      a = lab.startLvsd(rt.file, lab.d1, lvsdConf({ priority: 150, extra: 'use_vmac' }));
+      await a.became('MASTER', 10_000);
+      await until(() => lab.addrs(lab.d1, 'vrrp.51').includes(`${VIP}/24`), 2000);
+      expect(lab.addrs(lab.d1)).not.toContain(`${VIP}/24`);
+      const link = lab.ip(lab.d1, '-o', 'link', 'show', 'dev', 'vrrp.51');
+      expect(link).toMatch(/link\/ether 00:00:5e:00:01:33/);
+      await obs.waitFor(/^\d+\.\d+ 00:00:5e:00:01:33 > ff:ff:ff:ff:ff:ff, ethertype ARP .*Request who-has 10\.88\.0\.100 .*tell 10\.88\.0\.100/, 3000);
+      await obs.waitFor(/^\d+\.\d+ 00:00:5e:00:01:33 > 01:00:5e:00:00:12, .*10\.88\.0\.1 > 224\.0\.0\.18: VRRPv2, Advertisement, vrid 51, prio 150/, 3000);
+      lab.kill(a.proc, 'SIGTERM');
+      await a.proc.exited(5000);
+      expect(lab.ip(lab.d1, '-o', 'link', 'show')).not.toMatch(/vrrp\.51/);
+    } finally {
+      if (a) lab.kill(a.proc, 'SIGKILL');
+    }
+  }, 60_000);
+});
+
+async function until(cond: () => boolean, ms: number): Promise<void> {
+  for (let t = 0; t < ms && !cond(); t += 50) await sleep(50);
+  expect(cond()).toBe(true);
+}
