@@ -6,7 +6,9 @@ import { loadConfig } from '../../../src/config/load.js';
 import { expandRange } from '../../../src/lvs/addr-range.js';
 import { policyConfig } from '../../../src/lvs/from-model.js';
 import { VirtualServerPolicy } from '../../../src/lvs/policy.js';
-import { servicesOf } from '../../../src/lvs/service.js';
+import { groupEntries, servicesOf } from '../../../src/lvs/service.js';
+import { destPort, serverSpec } from '../../../src/lvs/dest.js';
+import { makeService } from '../../../src/ipvs/model.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lvs-model-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -110,5 +112,20 @@ virtual_server group web {
     const rows = p.desired();
     expect(rows).toHaveLength(4);
     expect(rows.map((r) => r.dests.map((d) => `${d.addr}:${d.port}`))).toEqual([['10.20.0.1:80'], ['10.20.0.1:80'], ['10.20.0.1:80'], ['10.20.0.1:0']]);
+  });
+
+  it('groups given as {name, items} are looked up by name', () => {
+    const model = { virtual_server_group: [{ name: 'a', items: [{ kind: 'fwmark', fwmark: 1 }] }, { name: 'b', items: [{ kind: 'fwmark', fwmark: 2 }] }] };
+    expect(groupEntries(model, 'b')).toEqual([{ kind: 'fwmark', fwmark: 2 }]);
+    expect(groupEntries(model, 'c')).toEqual([]);
+  });
+
+  it('destination ports: NAT keeps its own, DR/TUN take the service port, 0 under fwmark', () => {
+    const svc = makeService({ addr: '10.0.0.1', port: 443 });
+    const fw = makeService({ fwmark: 3 });
+    const nat = serverSpec({ addr: '10.0.0.2', family: 4 }, 8443, { method: 'NAT' });
+    const natNoPort = serverSpec({ addr: '10.0.0.2', family: 4 }, undefined, { method: 'NAT' });
+    const dr = serverSpec({ addr: '10.0.0.2', family: 4 }, 8443, { method: 'DR' });
+    expect([destPort(nat, svc), destPort(natNoPort, svc), destPort(dr, svc), destPort(dr, fw), destPort(nat, fw)]).toEqual([8443, 443, 443, 0, 8443]);
   });
 });
