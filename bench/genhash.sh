@@ -94,6 +94,13 @@ ms() { awk -v u="$1" 'BEGIN {printf "%.1f", u/1000}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2f", a/b; else print "-"}'; }
 
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs${PRIO:+, priority $PRIO}"
+# Node's own start-up, the floor under any Node program's time.
+declare -a TB=() CB=()
+for _ in $(seq "$RUNS"); do
+  read -r t r d c < <(measure "${RUN[@]}" node -e 0)
+  TB+=("$t"); CB+=("$c")
+done
+echo "node -e 0 (start-up floor): wall $(ms "$(printf '%s\n' "${TB[@]}" | median)") ms, cpu $(ms "$(printf '%s\n' "${CB[@]}" | median)") ms"
 printf '%-5s | %8s %8s %8s %7s %7s | %8s %8s %8s %7s | %8s %8s %8s\n' size lvsd ka md5sum l/ka l/md5 \
   lvsd ka md5sum l/ka lvsd ka md5sum
 printf '%-5s | %41s | %35s | %26s\n' '' 'wall ms (median)' 'cpu ms user+sys (median)' 'max RSS KB'
