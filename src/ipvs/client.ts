@@ -17,7 +17,7 @@ import type {
 export interface NetlinkIpvsOptions {
   /** per-request limit in ms (default 10 s) */
   timeoutMs?: number;
-  /** sockets in the pool, i.e. requests that may be outstanding at once (default 16) */
+  /** sockets in the pool, i.e. requests that may be outstanding at once (default 32) */
   sockets?: number;
   /** receive buffer per socket (default 1 MiB; dumps are flow-controlled by the kernel) */
   recvBufferSize?: number;
@@ -86,7 +86,7 @@ export class NetlinkIpvs implements IpvsKernel {
 
   static async open(opts: NetlinkIpvsOptions = {}): Promise<NetlinkIpvs> {
     const family = await resolveIpvsFamily();
-    return new NetlinkIpvs(family, opts.timeoutMs ?? 10_000, Math.max(1, opts.sockets ?? 16), opts.recvBufferSize ?? 1024 * 1024);
+    return new NetlinkIpvs(family, opts.timeoutMs ?? 10_000, Math.max(1, opts.sockets ?? 32), opts.recvBufferSize ?? 1024 * 1024);
   }
 
   close(): void {
