@@ -92,7 +92,7 @@ describe('kernel VM harness', () => {
         { stdio: ['ignore', 'pipe', 'inherit'] });
       try {
         await new Promise<void>((resolve, reject) => {
-          const t = setTimeout(() => reject(new Error('server not ready in 15 s')), 15_000);
+          const t = setTimeout(() => reject(new Error('server not ready in 60 s')), 60_000);
           server.stdout.on('data', (d: Buffer) => { if (d.toString().includes('ready')) { clearTimeout(t); resolve(); } });
           server.on('exit', (c) => { clearTimeout(t); reject(new Error(`server exited ${c}`)); });
         });

@@ -26,7 +26,8 @@ export function requireVm(): void {
 function runIn(name: string, cmd: string, args: readonly string[], opts: { input?: string; timeoutMs?: number }): RunResult {
   try {
     const stdout = execFileSync('ip', ['netns', 'exec', name, cmd, ...args], {
-      encoding: 'utf8', input: opts.input, timeout: opts.timeoutMs ?? 20_000, stdio: ['pipe', 'pipe', 'pipe'],
+      // Generous by default: starting node under TCG on a busy host can take many seconds.
+      encoding: 'utf8', input: opts.input, timeout: opts.timeoutMs ?? 90_000, stdio: ['pipe', 'pipe', 'pipe'],
     });
     return { status: 0, stdout, stderr: '' };
   } catch (e: unknown) {
