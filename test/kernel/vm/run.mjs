@@ -11,6 +11,7 @@
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, realpathSync } from 'node:fs';
 import { join, dirname, resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { StringDecoder } from 'node:string_decoder';
 import { obtainKernel } from './kernel.mjs';
@@ -30,7 +31,9 @@ function fail(msg) {
 }
 
 function parseArgs(argv) {
-  const opts = { report: null, timeout: null, cmd: null, mem: 2048, smp: 2, files: [], rw: [] };
+  // One vCPU per host core (MTTCG runs each on its own thread), at most 4.
+  const smp = Math.max(1, Math.min(4, availableParallelism()));
+  const opts = { report: null, timeout: null, cmd: null, mem: 2048, smp, files: [], rw: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--') { opts.cmd = argv.slice(i + 1); break; }
