@@ -83,7 +83,8 @@ export class DirectorLab {
     return `${SUBNET}.${ns === this.d1 ? 1 : ns === this.d2 ? 2 : 3}`;
   }
 
-  up(): void {
+  /** `ipv6`: stable link-local addresses (fe80::1, ::2, ::3) without DAD, so adverts can go out at once. */
+  up(o: { ipv6?: boolean } = {}): void {
     this.down();
     for (const ns of [this.seg, this.d1, this.d2, this.obs]) {
       sh('ip', ['netns', 'add', ns]);
@@ -97,6 +98,10 @@ export class DirectorLab {
       sh('ip', ['-n', this.seg, 'link', 'set', port, 'master', 'br0']);
       sh('ip', ['-n', this.seg, 'link', 'set', port, 'up']);
       sh('ip', ['-n', ns, 'addr', 'add', `${this.address(ns)}/24`, 'dev', 'eth0']);
+      if (o.ipv6) {
+        sh('ip', ['-n', ns, 'link', 'set', 'eth0', 'addrgenmode', 'none']);
+        sh('ip', ['-n', ns, 'addr', 'add', `fe80::${i + 1}/64`, 'dev', 'eth0', 'nodad']);
+      }
       sh('ip', ['-n', ns, 'link', 'set', 'eth0', 'up']);
     });
   }
@@ -131,8 +136,8 @@ export class DirectorLab {
   }
 
   /** tcpdump in the observer namespace: ARP and VRRP, one text line per frame, kernel timestamps. */
-  observe(): Proc {
-    const child = spawn('ip', ['netns', 'exec', this.obs, 'tcpdump', '-i', 'eth0', '--immediate-mode', '-tt', '-nn', '-l', '-e', 'arp or ip proto 112'],
+  observe(filter = 'arp or ip proto 112'): Proc {
+    const child = spawn('ip', ['netns', 'exec', this.obs, 'tcpdump', '-i', 'eth0', '--immediate-mode', '-tt', '-nn', '-l', '-e', filter],
       { stdio: ['ignore', 'pipe', 'pipe'] });
     return new Proc(this.track(child));
   }
