@@ -8,7 +8,8 @@
 # runs WARM s, then is measured for SECS s: checks/s, CPU seconds per 60 s (utime+stime of the
 # checker process), RSS. For lvsd (TCP) also: a real server that stops (listener killed ->
 # refused) until it has left the IPVS table.
-# Env: SECS (default 20), WARM (default 5), ONLY=lvsd|keepalived, CHECKERS="TCP_CHECK HTTP_GET".
+# Env: SECS (default 20), WARM (default 5), ONLY=lvsd|keepalived, CHECKERS="TCP_CHECK HTTP_GET",
+# LVSD_NODE_FLAGS (node flags for lvsd, e.g. --jitless), SERVER_NODE_FLAGS (for the test server).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "${LVSD_IN_VM:-}" = 1 ] || { echo "bench/checkers.sh runs inside the VM: node test/kernel/vm/run.mjs --timeout=3000 -- bash bench/checkers.sh" >&2; exit 2; }
@@ -109,12 +110,24 @@ cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
 rss_mb() { awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
 
 start_server() { # port host -> pid
-  ip netns exec "$ns" node "$work/server.mjs" "$1" "$2" "$work/count.$1" > "$work/server.$1.log" 2>&1 &
+  # shellcheck disable=SC2086
+  ip netns exec "$ns" node ${SERVER_NODE_FLAGS:-} "$work/server.mjs" "$1" "$2" "$work/count.$1" > "$work/server.$1.log" 2>&1 &
   local p=$!; pids+=("$p")
   for _ in $(seq 100); do grep -q ready "$work/server.$1.log" 2>/dev/null && break; sleep 0.1; done
   echo "$p"
 }
 active_opens() { ip netns exec "$ns" awk '/^Tcp:/ { if (h) { print $6; exit } h = 1 }' /proc/net/snmp; }
+
+# Next line of lvsd's output matching a glob (other output is passed to stderr).
+until_line() {
+  local l
+  while read -r l <&"${LV[0]}"; do
+    # shellcheck disable=SC2053
+    if [[ $l == $1 ]]; then printf '%s' "$l"; return 0; fi
+    printf 'lvsd: %s\n' "$l" >&2
+  done
+  return 1
+}
 
 hz=$(getconf CLK_TCK)
 printf '%-10s %-7s %-10s %12s %14s %9s %10s\n' checker size daemon 'checks/s' 'CPU-s/60s' 'RSS MB' 'leave ms'
@@ -130,17 +143,18 @@ for checker in $CHECKERS; do
       probe=$(start_server 8081 127.2.0.1)
       leave=-
       if [ "$daemon" = lvsd ]; then
-        coproc LV { ip netns exec "$ns" node "$work/run-lvsd.mjs" "$conf" "$WARM" "$SECS" "$([ "$checker" = TCP_CHECK ] && echo 127.2.0.1)" 2>&1; }
+        # shellcheck disable=SC2086
+        coproc LV { ip netns exec "$ns" node ${LVSD_NODE_FLAGS:-} "$work/run-lvsd.mjs" "$conf" "$WARM" "$SECS" "$([ "$checker" = TCP_CHECK ] && echo 127.2.0.1)" 2>&1; }
         lvpid=$LV_PID; pids+=("$lvpid")
-        read -r line <&"${LV[0]}"   # measuring
+        until_line measuring >/dev/null
         c0=$(active_opens)
         sleep "$SECS"
         c1=$(active_opens)
         if [ "$checker" = TCP_CHECK ]; then
-          read -r line <&"${LV[0]}"  # kill-probe
+          until_line kill-probe >/dev/null
           kill -9 "$probe"; echo go >&"${LV[1]}"
         fi
-        read -r result <&"${LV[0]}"
+        result=$(until_line '{*')
         wait "$lvpid" 2>/dev/null || true
         cpu=$(node -e 'const r=JSON.parse(process.argv[1]);process.stdout.write(r.cpuPer60.toFixed(1))' "$result")
         rss=$(node -e 'const r=JSON.parse(process.argv[1]);process.stdout.write(r.rssMB.toFixed(1))' "$result")
