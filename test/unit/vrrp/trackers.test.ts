@@ -203,3 +203,29 @@ describe('track file', () => {
     }
   });
 });
+
+describe('track_file offsets in the state machine', () => {
+  it('an offset moves the effective priority; "fault" forces FAULT and clearing it lets the instance come back', async () => {
+    const { VrrpMachine } = await import('../../../src/vrrp/machine.js');
+    const { defaultMachineParams } = await import('../../../src/vrrp/types.js');
+    const m = new VrrpMachine(defaultMachineParams({ vrid: 1, primaryAddress: '10.0.0.1', priority: 100, tracked: [{ id: 'file:tf', weight: 0, mode: 'offset' }] }));
+    expect(m.effectivePriority).toBe(100);
+    m.handle({ type: 'track-offset', id: 'file:tf', offset: 15 }, 0);
+    expect(m.effectivePriority).toBe(115);
+    m.handle({ type: 'start' }, 0);
+    expect(m.state).toBe('BACKUP');
+    const a = m.handle({ type: 'track-offset', id: 'file:tf', offset: -30 }, 10);
+    expect(a).toContainEqual({ type: 'priority', priority: 70 });
+    m.handle({ type: 'track-offset', id: 'file:tf', offset: 'fault' }, 20);
+    expect(m.state).toBe('FAULT');
+    m.handle({ type: 'track-offset', id: 'file:tf', offset: 0 }, 30);
+    expect(m.state).toBe('BACKUP');
+    expect(m.effectivePriority).toBe(100);
+    // Unknown ids are ignored; an owner (255) is not moved by offsets.
+    m.handle({ type: 'track-offset', id: 'file:other', offset: 'fault' }, 40);
+    expect(m.state).toBe('BACKUP');
+    const owner = new VrrpMachine(defaultMachineParams({ vrid: 2, primaryAddress: '10.0.0.1', priority: 255, tracked: [{ id: 'f', weight: 0, mode: 'offset' }] }));
+    owner.handle({ type: 'track-offset', id: 'f', offset: -50 }, 0);
+    expect(owner.effectivePriority).toBe(255);
+  });
+});
