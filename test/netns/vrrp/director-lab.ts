@@ -3,7 +3,7 @@
 // (src/vrrp/runtime-main.ts, bundled) or keepalived; the observer runs tcpdump. cleanup()
 // kills every process started here and removes the namespaces; tests call it in afterAll.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -154,6 +154,17 @@ export class DirectorLab {
 
   kill(p: { child: ChildProcess }, sig: NodeJS.Signals): void {
     if (p.child.pid && p.child.exitCode === null && p.child.signalCode === null) process.kill(p.child.pid, sig);
+  }
+
+  /** Signals keepalived's VRRP child and parent (pid files); a kill -9 of the parent alone leaves the child. */
+  cleanupKeepalived(name: string, sig: NodeJS.Signals = 'SIGKILL'): void {
+    for (const f of [`${name}.vrrp.pid`, `${name}.pid`]) {
+      let pid = 0;
+      try { pid = Number(readFileSync(join(this.dir, f), 'utf8').trim()); } catch { /* not written (yet) */ }
+      if (pid > 1) {
+        try { process.kill(pid, sig); } catch { /* already gone */ }
+      }
+    }
   }
 
   cleanup(): void {
