@@ -13,7 +13,7 @@ import { checkVrrpTracking } from './vrrp-tracking.js';
 import { checkStartupScriptSecurity, checkCheckerScriptSecurity, checkVrrpScriptSecurity } from './scripts.js';
 import { checkVirtualServers } from './virtual-server.js';
 import { checkRealServers } from './real-servers.js';
-import { checkSyncGroups } from './sync-groups.js';
+import { checkSyncGroups, checkSyncGroupTracking } from './sync-groups.js';
 import { checkVrrpInstances } from './vrrp-instance.js';
 import { checkVridConflicts } from './vrid-conflicts.js';
 import { pruneRemoved } from './prune-removed.js';
@@ -34,5 +34,6 @@ export const checks: Check[] = [
   checkSyncGroups,
   checkVrrpInstances,
   checkVridConflicts,
+  checkSyncGroupTracking,
   pruneRemoved,
 ];

@@ -4,7 +4,7 @@ import type { RawObject } from '../../../grammar/parser.js';
 import type { CheckContext } from '../validate.js';
 import { ErrClass } from '../../../grammar/diagnostics.js';
 import { findKeyword, rootSchema } from '../../../grammar/schema/index.js';
-import type { BlockSpec } from '../../../grammar/schema/types.js';
+import type { BlockSpec, LineSpec } from '../../../grammar/schema/types.js';
 
 export function isObj(v: unknown): v is RawObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -87,6 +87,13 @@ export function schemaDefault(blockPath: readonly string[], field: string): unkn
   const kw = block?.keywords.find((k) => (k.field ?? k.name) === field);
   defaultCache.set(key, kw?.default);
   return kw?.default;
+}
+
+/** The LineSpec of a value-block keyword at `path` (keywords from the root). */
+export function lineSpecOf(path: readonly string[]): LineSpec | undefined {
+  let block: BlockSpec | undefined = rootSchema;
+  for (const name of path.slice(0, -1)) block = block && findKeyword(block, name)?.block;
+  return block ? findKeyword(block, path[path.length - 1])?.lines : undefined;
 }
 
 export const VRRP_INSTANCE = ['vrrp_instance'] as const;

@@ -4,7 +4,7 @@
 import { ErrClass } from '../../../grammar/diagnostics.js';
 import type { RawObject } from '../../../grammar/parser.js';
 import type { CheckContext } from '../validate.js';
-import { askForPositions, isObj, itemObjs, obj, objs, order, root, str } from './model-access.js';
+import { askForPositions, isObj, itemObjs, lineSpecOf, obj, objs, order, root, str } from './model-access.js';
 import { isRemoved, REMOVED } from './script-users.js';
 
 const familyOf = (o: RawObject | undefined): number | undefined => {
@@ -119,9 +119,10 @@ function checkCheckers(ctx: CheckContext, rs: RawObject, report: (m: string, fie
 }
 
 export function checkRealServers(ctx: CheckContext): void {
-  // an empty virtual_server_group block (the parser keeps the entries of all groups in one list)
+  // an empty virtual_server_group block, when the parser keeps the entries of all groups in
+  // one list (a parser keeping one object per group reports empty blocks itself)
   const r = root(ctx);
-  if (Array.isArray(r.virtual_server_group) && itemObjs(r, 'virtual_server_group').length === 0) {
+  if (Array.isArray(r.virtual_server_group) && itemObjs(r, 'virtual_server_group').length === 0 && !lineSpecOf(['virtual_server_group'])?.emptyMessage) {
     ctx.report({ cls: ErrClass.General, level: 'error', keyword: 'virtual_server_group', message: 'virtual server group has no entries - removing' }, r, 'virtual_server_group');
   }
   for (const vs of objs(r, 'virtual_server')) checkService(ctx, vs);

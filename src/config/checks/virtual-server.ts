@@ -28,16 +28,24 @@ function vsName(vs: RawObject): string {
   return `${addr}:${String(vs.protocol ?? 'none').toLowerCase()}:${portOf(vs)}`;
 }
 
-interface GroupView { ranges: RawObject[]; fwmarks: RawObject[] }
+interface GroupView { ranges: RawObject[]; fwmarks: RawObject[]; /** entries of this group only */ named: boolean }
 
 /** The virtual_server_group entries a `virtual_server group NAME` uses (undefined: no such group). */
 function groupOf(ctx: CheckContext, vs: RawObject): GroupView | undefined {
-  // The parser keeps the entries of every virtual_server_group in one list (the group name is
-  // not kept), so a group counts as configured when any group is.
-  const entries = itemObjs(root(ctx), 'virtual_server_group');
+  const blocks = itemObjs(root(ctx), 'virtual_server_group');
+  let entries: RawObject[];
+  if (blocks.some((b) => Array.isArray(b.items))) {
+    // one object per block: { name, items }
+    const g = blocks.find((b) => b.name === vs.group);
+    if (!g) return undefined;
+    entries = itemObjs(g, 'items');
+    if (entries.length === 0) return undefined; // keepalived removed the empty group
+    return { ranges: entries.filter((e) => e.kind === 'range'), fwmarks: entries.filter((e) => e.kind === 'fwmark'), named: true };
+  }
+  // older parser output: the entries of every group in one list, without names
+  entries = blocks;
   if (entries.length === 0) return undefined;
-  void vs;
-  return { ranges: entries.filter((e) => e.kind === 'range'), fwmarks: entries.filter((e) => e.kind === 'fwmark') };
+  return { ranges: entries.filter((e) => e.kind === 'range'), fwmarks: entries.filter((e) => e.kind === 'fwmark'), named: false };
 }
 
 function checkOne(ctx: CheckContext, vs: RawObject, group: GroupView | undefined): void {
@@ -146,9 +154,19 @@ function checkPorts(vs: RawObject, reals: RawObject[], sorry: RawObject | undefi
       }
       if (sorry && sorryMethod !== 'NAT' && portOf(sorry)) report(`WARNING - fwmark virtual server ${name}, sorry server has port specified - port will be ignored`, 'sorry_server');
     }
-    // Port agreement with each address range needs the group's own entries; the parser keeps
-    // the entries of all virtual_server_groups in one list (without their names), so a range
-    // here may belong to another group: not checked until the model keeps groups apart.
+    // Port agreement with each address range needs this group's own entries (older parser
+    // output mixed the entries of all groups, so the check needs named groups).
+    if (!group.named) return;
+    for (const range of group.ranges) {
+      for (const rs of reals) {
+        if (methodOf(rs) !== 'NAT' && portOf(rs) && portOf(rs) !== portOf(range)) {
+          report(`virtual server ${name}:[${String(range.addr)}]:${portOf(range)} and real server ${rsAddr(rs)}:${portOf(rs)} ports don't match`, undefined, rs);
+        }
+      }
+      if (sorry && sorryMethod !== 'NAT' && portOf(sorry) && portOf(sorry) !== portOf(range)) {
+        report(`WARNING - virtual server ${name}, sorry server has port specified - port will be ignored`, 'sorry_server');
+      }
+    }
     return;
   }
   const isFwmark = vs.kind === 'fwmark';
