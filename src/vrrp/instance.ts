@@ -152,7 +152,11 @@ export class Instance {
       this.env.log.info({ event: EV.vrrpDrop, instance: this.name, reason: r.reason, detail: r.detail }, `(${this.name}) advert dropped`);
       return;
     }
+    // keepalived: a master hearing a lower priority advert refreshes the neighbours' caches
+    // (garp_lower_prio_repeat rounds), since the other router may have claimed the VIPs.
+    const lower = this.machine.state === 'MASTER' && r.event.priority > 0 && r.event.priority < this.machine.effectivePriority;
     this.event(r.event);
+    if (lower && this.machine.state === 'MASTER') this.announcer?.lowerPriorityAdvert();
   }
 
   applyAll(actions: Action[]): void {
