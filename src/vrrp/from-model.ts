@@ -174,7 +174,17 @@ function instanceFamily(i: VrrpInstance): Family {
   return 4;
 }
 
-function instanceSpec(i: VrrpInstance, g: Obj, scripts: Map<string, Obj>, files: Map<string, Obj>, groupOf: Map<string, string>): InstanceSpec {
+/** The instance's own track lines plus its sync group's (keepalived applies those to every member). */
+function trackLines(i: VrrpInstance, group: Obj | undefined, kw: string): Obj[] {
+  const own = arr(i[kw]);
+  const names = new Set(own.map((t) => String(t.name)));
+  return [...own, ...arr(group?.[kw]).filter((t) => !names.has(String(t.name)))];
+}
+
+function instanceSpec(
+  i: VrrpInstance, g: Obj, scripts: Map<string, Obj>, files: Map<string, Obj>, groupOf: Map<string, string>, groupDefs: Map<string, Obj>,
+): InstanceSpec {
+  const group = groupDefs.get(groupOf.get(i.name) ?? '');
   const version: VrrpVersion = num(i.version, num(g.vrrp_version, 2)) === 3 ? 3 : 2;
   const family = instanceFamily(i);
   const vrid = num(i.virtual_router_id, 0);
@@ -184,14 +194,14 @@ function instanceSpec(i: VrrpInstance, g: Obj, scripts: Map<string, Obj>, files:
   const vipList = (i.virtual_ipaddress ?? []).map(vipOf);
   const tracked: TrackedItem[] = [];
   const trackInterfaces: InstanceSpec['trackInterfaces'] = [];
-  for (const t of arr(i.track_interface)) {
+  for (const t of trackLines(i, group, 'track_interface')) {
     const ifname = String(t.name);
     const id = trackId.iface(ifname);
     trackInterfaces.push({ id, ifname });
     tracked.push({ id, weight: num(t.weight, 0), reverse: bool(t.reverse, false) });
   }
   const trackScripts: InstanceSpec['trackScripts'] = [];
-  for (const t of arr(i.track_script)) {
+  for (const t of trackLines(i, group, 'track_script')) {
     const name = String(t.name);
     const def = scripts.get(name);
     if (!def) continue; // the config checks already reported an unknown script
@@ -205,7 +215,7 @@ function instanceSpec(i: VrrpInstance, g: Obj, scripts: Map<string, Obj>, files:
     });
   }
   const trackFiles: InstanceSpec['trackFiles'] = [];
-  for (const t of arr(i.track_file)) {
+  for (const t of trackLines(i, group, 'track_file')) {
     const name = String(t.name);
     const def = files.get(name);
     if (!def) continue;
@@ -284,7 +294,8 @@ export function planFromModel(model: Model): VrrpPlan {
   }));
   const groupOf = new Map<string, string>();
   for (const sg of groups) for (const m of sg.members) groupOf.set(m, sg.name);
-  const instances = (model.vrrp_instance ?? []).map((i) => instanceSpec(i, g, scripts, files, groupOf));
+  const groupDefs = new Map(arr(model.vrrp_sync_group).map((sg) => [String(sg.name), sg]));
+  const instances = (model.vrrp_instance ?? []).map((i) => instanceSpec(i, g, scripts, files, groupOf, groupDefs));
   const fifos = ['notify_fifo', 'vrrp_notify_fifo'].map((k) => str(obj(g[k]).fifo)).filter((x): x is string => x !== undefined);
   return {
     instances,

@@ -153,6 +153,51 @@ describe('planFromModel', () => {
     expect(p.fifos).toEqual(['/tmp/lvsd-x-fifo', '/tmp/lvsd-y-fifo']);
   });
 
+  it('a sync group\'s track_* lines apply to every member (an instance\'s own line for the same name wins)', () => {
+    const q = plan(`
+global_defs {
+  enable_script_security
+  script_user root
+}
+vrrp_script gchk {
+  script /bin/true
+  weight -5
+}
+vrrp_sync_group G {
+  group {
+    A
+    B
+  }
+  track_script {
+    gchk weight -30
+  }
+  track_interface {
+    lo weight -7
+  }
+}
+vrrp_instance A {
+  interface lo
+  virtual_router_id 1
+  track_interface {
+    lo weight -2
+  }
+  virtual_ipaddress { 192.0.2.1 }
+}
+vrrp_instance B {
+  interface lo
+  virtual_router_id 2
+  virtual_ipaddress { 192.0.2.2 }
+}
+`);
+    const [a2, b2] = q.instances;
+    expect(a2.machine.tracked).toEqual([
+      { id: 'if:lo', weight: -2, reverse: false },
+      { id: 'script:gchk', weight: -30, reverse: false, initiallyUp: true },
+    ]);
+    expect(b2.machine.tracked.map((t) => `${t.id}:${t.weight}`)).toEqual(['if:lo:-7', 'script:gchk:-30']);
+    expect(b2.trackScripts).toEqual([{ id: 'script:gchk', script: 'gchk' }]);
+  });
+
   it('defaults: an empty model plans nothing; keepalived defaults when global_defs is absent', () => {
     expect(planFromModel({} as Model)).toEqual({ instances: [], scripts: [], files: [], groups: [], fifos: [] });
     const q = plan('vrrp_instance X {\n interface lo\n virtual_router_id 9\n virtual_ipaddress { 192.0.2.1 }\n}\n');

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -109,6 +109,22 @@ describe('runCommand', () => {
     expect(await runCommand(`${script} "a b"`, { args: ['INSTANCE', 'VI_1', 'MASTER', '100'] })).toEqual({ kind: 'exit', code: 3 });
     expect(readFileSync(out, 'utf8')).toBe('a b INSTANCE VI_1 MASTER 100\n');
     expect(await runCommand('/bin/true $(reboot)')).toEqual({ kind: 'exit', code: 0 });
+  });
+
+  it('runs as the configured user (vrrp_script `user`)', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'lvsd-user-'));
+    try {
+      chmodSync(d, 0o777);
+      const script = join(d, 'whoami.sh');
+      writeFileSync(script, `#!/bin/sh\nid -u > ${d}/uid\nid -g > ${d}/gid\n`, { mode: 0o755 });
+      const nobody = resolveCredentials('nobody');
+      expect(await runCommand(script, { credentials: nobody })).toEqual({ kind: 'exit', code: 0 });
+      expect(Number(readFileSync(join(d, 'uid'), 'utf8'))).toBe(nobody.uid);
+      expect(Number(readFileSync(join(d, 'gid'), 'utf8'))).toBe(nobody.gid);
+      expect(nobody.uid).not.toBe(0);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
   });
 
   it('a missing program is an error result, not a throw', async () => {
