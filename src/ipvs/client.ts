@@ -1,11 +1,12 @@
 // IpvsKernel over generic netlink. The family id is resolved through the `netlink`
 // package's controller helper; requests then go over RawNetlinkSockets with lvsd's own
-// framing. Each socket carries one request at a time; a small pool of sockets lets
-// independent requests (e.g. many destination edits) overlap.
+// framing. By default each socket carries one request at a time and a pool of sockets
+// lets independent requests (e.g. many destination edits) overlap; `pipeline` optionally
+// packs several plain requests into one datagram.
 import { RawNetlinkSocket, createGenericNetlink, Protocol, genl } from 'netlink';
 import { Attrs } from './attrs.js';
 import { decodeDaemon, decodeDest, decodeInfo, decodeService, decodeTimeouts, findAttr } from './codec.js';
-import { CmdAttr, IPVS_GENL_NAME, NLMSG_DONE, NLMSG_ERROR } from './constants.js';
+import { CmdAttr, IPVS_GENL_NAME, NLM_F_DUMP, NLMSG_DONE, NLMSG_ERROR } from './constants.js';
 import { IpvsError } from './errors.js';
 import type { IpvsKernel } from './kernel.js';
 import { encodeGenl, errorCode, parseGenl, parseNetlink, type GenlMessage } from './message.js';
@@ -21,6 +22,12 @@ export interface NetlinkIpvsOptions {
   sockets?: number;
   /** receive buffer per socket (default 1 MiB; dumps are flow-controlled by the kernel) */
   recvBufferSize?: number;
+  /**
+   * Requests per datagram (default 1: one request at a time per socket). Above 1, runs of
+   * queued non-dump requests are sent together in one datagram; the kernel handles them in
+   * order and acknowledges each. Dumps always travel alone.
+   */
+  pipeline?: number;
 }
 
 interface Job {
@@ -30,13 +37,19 @@ interface Job {
   reject: (e: Error) => void;
 }
 
-interface Lane {
-  sock: RawNetlinkSocket;
-  job?: Job;
-  seq: number;
-  started: number;
+interface InFlight {
+  job: Job;
   replies: GenlMessage[];
 }
+
+interface Lane {
+  sock: RawNetlinkSocket;
+  /** requests sent on this socket and not answered yet, by sequence number */
+  inflight: Map<number, InFlight>;
+  started: number;
+}
+
+const isDump = (r: IpvsRequest): boolean => (r.flags & NLM_F_DUMP) === NLM_F_DUMP;
 
 function errnoOf(e: unknown): number {
   if (typeof e === 'object' && e !== null && 'errno' in e && typeof e.errno === 'number') return Math.abs(e.errno);
@@ -72,12 +85,13 @@ export class NetlinkIpvs implements IpvsKernel {
     private readonly timeoutMs: number,
     sockets: number,
     recvBufferSize: number,
+    private readonly pipeline: number,
   ) {
     for (let i = 0; i < sockets; i++) {
       const sock = new RawNetlinkSocket(Protocol.GENERIC, { recvBufferSize, sendBufferSize: 256 * 1024 });
-      const lane: Lane = { sock, seq: 0, started: 0, replies: [] };
+      const lane: Lane = { sock, inflight: new Map(), started: 0 };
       sock.on('message', (buf) => this.onData(lane, buf));
-      sock.on('error', (err) => this.finish(lane, new IpvsError('socket', 'netlink socket', errnoOf(err) || 5, err.message)));
+      sock.on('error', (err) => this.failLane(lane, (f) => new IpvsError(f.job.op, f.job.req.what, errnoOf(err) || 5, err.message)));
       // The watchdog timer keeps the process alive while requests are outstanding.
       sock.unref();
       this.lanes.push(lane);
@@ -86,7 +100,10 @@ export class NetlinkIpvs implements IpvsKernel {
 
   static async open(opts: NetlinkIpvsOptions = {}): Promise<NetlinkIpvs> {
     const family = await resolveIpvsFamily();
-    return new NetlinkIpvs(family, opts.timeoutMs ?? 10_000, Math.max(1, opts.sockets ?? 32), opts.recvBufferSize ?? 1024 * 1024);
+    return new NetlinkIpvs(
+      family, opts.timeoutMs ?? 10_000, Math.max(1, opts.sockets ?? 32), opts.recvBufferSize ?? 1024 * 1024,
+      Math.max(1, opts.pipeline ?? 1),
+    );
   }
 
   close(): void {
@@ -94,24 +111,30 @@ export class NetlinkIpvs implements IpvsKernel {
     this.closed = true;
     const err = new IpvsError('close', 'netlink socket', 9, 'socket closed');
     for (const l of this.lanes) {
-      this.finish(l, err);
+      this.failLane(l, () => err);
       l.sock.close();
     }
     while (this.qHead < this.queue.length) this.queue[this.qHead++].reject(err);
     this.queue.length = 0;
     this.qHead = 0;
+    this.pump();
   }
 
-  private finish(lane: Lane, err?: Error): void {
-    const job = lane.job;
-    if (!job) return;
-    lane.job = undefined;
-    const replies = lane.replies;
-    lane.replies = [];
-    this.busy--;
-    if (err) job.reject(err);
-    else job.resolve(replies);
-    this.pump();
+  /** One request answered: ACK/DONE (err undefined) or an error. */
+  private complete(lane: Lane, seq: number, err?: Error): void {
+    const f = lane.inflight.get(seq);
+    if (!f) return;
+    lane.inflight.delete(seq);
+    if (err) f.job.reject(err);
+    else f.job.resolve(f.replies);
+    if (lane.inflight.size === 0) {
+      this.busy--;
+      this.pump();
+    }
+  }
+
+  private failLane(lane: Lane, errFor: (f: InFlight) => Error): void {
+    for (const seq of [...lane.inflight.keys()]) this.complete(lane, seq, errFor(lane.inflight.get(seq)!));
   }
 
   private onData(lane: Lane, buf: Buffer): void {
@@ -119,38 +142,44 @@ export class NetlinkIpvs implements IpvsKernel {
     try {
       msgs = parseNetlink(buf);
     } catch (e) {
-      const job = lane.job;
-      this.finish(lane, new IpvsError(job?.op ?? 'receive', job?.req.what ?? 'netlink reply', 74, e instanceof Error ? e.message : String(e)));
+      const msg = e instanceof Error ? e.message : String(e);
+      this.failLane(lane, (f) => new IpvsError(f.job.op, f.job.req.what, 74, msg));
       return;
     }
     for (const m of msgs) {
-      const job = lane.job;
-      if (!job || m.seq !== lane.seq) continue; // a late reply to a request that timed out
+      const f = lane.inflight.get(m.seq);
+      if (!f) continue; // a late reply to a request that timed out
       if (m.type === NLMSG_ERROR || m.type === NLMSG_DONE) {
         // ERROR 0 is the ACK of a plain request; DONE ends a dump.
         const code = errorCode(m);
-        this.finish(lane, code < 0 ? new IpvsError(job.op, job.req.what, -code) : undefined);
+        this.complete(lane, m.seq, code < 0 ? new IpvsError(f.job.op, f.job.req.what, -code) : undefined);
       } else if (m.type === this.family) {
         try {
-          lane.replies.push(parseGenl(m));
+          f.replies.push(parseGenl(m));
         } catch (e) {
-          this.finish(lane, new IpvsError(job.op, job.req.what, 74, e instanceof Error ? e.message : String(e)));
+          this.complete(lane, m.seq, new IpvsError(f.job.op, f.job.req.what, 74, e instanceof Error ? e.message : String(e)));
         }
       }
     }
   }
 
   private pump(): void {
-    if (this.closed) return;
-    for (const lane of this.lanes) {
-      if (this.qHead >= this.queue.length) break;
-      if (lane.job) continue;
-      const job = this.queue[this.qHead++];
-      this.start(lane, job);
-    }
-    if (this.qHead >= this.queue.length) {
-      this.queue.length = 0;
-      this.qHead = 0;
+    if (!this.closed) {
+      for (const lane of this.lanes) {
+        if (this.qHead >= this.queue.length) break;
+        if (lane.inflight.size) continue;
+        const batch = [this.queue[this.qHead++]];
+        if (!isDump(batch[0].req)) {
+          while (batch.length < this.pipeline && this.qHead < this.queue.length && !isDump(this.queue[this.qHead].req)) {
+            batch.push(this.queue[this.qHead++]);
+          }
+        }
+        this.start(lane, batch);
+      }
+      if (this.qHead >= this.queue.length) {
+        this.queue.length = 0;
+        this.qHead = 0;
+      }
     }
     if (this.busy > 0 && !this.watchdog) {
       this.watchdog = setInterval(() => this.checkTimeouts(), Math.min(1000, this.timeoutMs));
@@ -160,27 +189,32 @@ export class NetlinkIpvs implements IpvsKernel {
     }
   }
 
-  private start(lane: Lane, job: Job): void {
-    this.seq = (this.seq + 1) >>> 0 || 1;
-    const seq = this.seq;
-    lane.job = job;
-    lane.seq = seq;
+  private start(lane: Lane, jobs: Job[]): void {
+    const bytes: Buffer[] = [];
+    const seqs: number[] = [];
+    for (const job of jobs) {
+      this.seq = (this.seq + 1) >>> 0 || 1;
+      const r = job.req;
+      lane.inflight.set(this.seq, { job, replies: [] });
+      seqs.push(this.seq);
+      bytes.push(encodeGenl({ family: this.family, cmd: r.cmd, flags: r.flags, seq: this.seq, pid: 0, attrs: r.attrs }));
+    }
     lane.started = Date.now();
-    lane.replies = [];
     this.busy++;
-    const r = job.req;
-    const bytes = encodeGenl({ family: this.family, cmd: r.cmd, flags: r.flags, seq, pid: 0, attrs: r.attrs });
-    lane.sock.send(bytes, { port: 0 }, (err) => {
-      if (err && lane.job === job) this.finish(lane, new IpvsError(job.op, r.what, errnoOf(err) || 5, err.message));
+    lane.sock.send(bytes.length === 1 ? bytes[0] : Buffer.concat(bytes), { port: 0 }, (err) => {
+      if (!err) return;
+      for (const seq of seqs) {
+        const f = lane.inflight.get(seq);
+        if (f) this.complete(lane, seq, new IpvsError(f.job.op, f.job.req.what, errnoOf(err) || 5, err.message));
+      }
     });
   }
 
   private checkTimeouts(): void {
     const now = Date.now();
     for (const lane of this.lanes) {
-      const job = lane.job;
-      if (job && now - lane.started > this.timeoutMs) {
-        this.finish(lane, new IpvsError(job.op, job.req.what, 110, `no answer in ${this.timeoutMs} ms`));
+      if (lane.inflight.size && now - lane.started > this.timeoutMs) {
+        this.failLane(lane, (f) => new IpvsError(f.job.op, f.job.req.what, 110, `no answer in ${this.timeoutMs} ms`));
       }
     }
   }
