@@ -277,8 +277,24 @@ export class VrrpRuntime {
   async applyDiff(diff: ModelDiff, next: Model): Promise<{ started: string[]; stopped: string[] }> {
     const plan = planFromModel(next);
     const names = (objs: Array<Record<string, unknown>>): string[] => objs.map((o) => String(o.name));
-    const stopNames = [...names(diff.vrrpInstances.removed), ...names(diff.vrrpInstances.changed.map((c) => c.before))];
+    const stopSet = new Set([...names(diff.vrrpInstances.removed), ...names(diff.vrrpInstances.changed.map((c) => c.before))]);
     const startNames = new Set([...names(diff.vrrpInstances.added), ...names(diff.vrrpInstances.changed.map((c) => c.after))]);
+    // A sync group moves as one: touching a member (or the groups themselves) restarts the whole group.
+    const groupsChanged = diff.otherChanged.includes('vrrp_sync_group');
+    const inPlan = new Set(plan.instances.map((s) => s.name));
+    const restart = (n: string): void => {
+      stopSet.add(n);
+      if (inPlan.has(n)) startNames.add(n);
+    };
+    for (const g of this.groups.values()) {
+      const names2 = g.spec.members;
+      if (groupsChanged || names2.some((n) => stopSet.has(n))) for (const n of names2) if (this.instances.has(n)) restart(n);
+    }
+    for (const spec of plan.instances) {
+      const g = spec.syncGroup ? plan.groups.find((x) => x.name === spec.syncGroup) : undefined;
+      if (g && (groupsChanged || g.members.some((n) => startNames.has(n)))) for (const n of g.members) if (this.instances.has(n) || inPlan.has(n)) restart(n);
+    }
+    const stopNames = [...stopSet].filter((n) => this.instances.has(n));
     await this.stopInstances(stopNames.map((n) => this.instances.get(n)).filter((x): x is Instance => x !== undefined));
     this.plan = { ...plan, fifos: this.plan.fifos };
     const specs = plan.instances.filter((s) => startNames.has(s.name));

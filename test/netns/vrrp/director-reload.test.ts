@@ -72,6 +72,31 @@ describe('director reload and use_vmac (netns)', () => {
     }
   }, 60_000);
 
+  it('SIGHUP with a changed sync group member restarts the whole group; an instance outside it is untouched', async () => {
+    lab.up();
+    const inst = (name: string, vrid: number, prio: number, vip: string): string =>
+      `vrrp_instance ${name} {\n  interface eth0\n  virtual_router_id ${vrid}\n  priority ${prio}\n  advert_int 1\n  virtual_ipaddress {\n    ${vip}/24\n  }\n}\n`;
+    const group = 'vrrp_sync_group G1 {\n  group {\n    VI_A\n    VI_B\n  }\n}\n';
+    const conf = (prioB: number): string => group + inst('VI_A', 71, 150, '10.88.0.171') + inst('VI_B', 72, prioB, '10.88.0.172') + inst('VI_C', 73, 150, '10.88.0.173');
+    let a: Director | undefined;
+    try {
+      a = lab.startLvsd(rt.file, lab.d1, conf(150));
+      for (const n of ['VI_A', 'VI_B', 'VI_C']) await a.proc.waitFor(new RegExp(`"instance":"${n}".*"to":"MASTER"`), 10_000);
+      writeFileSync(a.confPath, conf(140));
+      const mark = a.mark();
+      lab.kill(a.proc, 'SIGHUP');
+      await a.proc.waitFor(/"event":"reload.applied"/, 8000, mark);
+      for (const n of ['VI_A', 'VI_B']) {
+        await a.proc.waitFor(new RegExp(`"instance":"${n}".*"to":"INIT"`), 3000, mark);
+        await a.proc.waitFor(new RegExp(`"instance":"${n}".*"to":"MASTER"`), 8000, mark);
+      }
+      expect(a.events('vrrp.transition', mark).filter((e) => e.instance === 'VI_C')).toEqual([]);
+      await until(() => ['10.88.0.171/24', '10.88.0.172/24', '10.88.0.173/24'].every((v) => lab.addrs(lab.d1).includes(v)), 3000);
+    } finally {
+      if (a) lab.kill(a.proc, 'SIGKILL');
+    }
+  }, 60_000);
+
   it('use_vmac: VIP on the macvlan, GARP from 00:00:5e:00:01:VRID, macvlan removed at stop', async () => {
     lab.up();
     let a: Director | undefined;
