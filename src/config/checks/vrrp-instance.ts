@@ -69,6 +69,25 @@ function checkFamilies(ctx: CheckContext, vi: RawObject, report: Report): void {
   }
 }
 
+/** Parse-time, at the end of the vrrp_instance block (keepalived vrrp_end_handler). */
+function endOfBlock(ctx: CheckContext, vi: RawObject, report: Report): void {
+  const name = String(vi.name);
+  const unicastConfigured = ['unicast_peer', 'unicast_fault_no_peer', 'check_unicast_src', 'old_unicast_checksum', 'unicast_src_ip'].some((f) => written(ctx, vi, f, VRRP_INSTANCE));
+  if (unicastConfigured && vi.use_vmac !== undefined) {
+    if (vi.interface === undefined) {
+      report(`(${name}): Cannot use VMAC/ipvlan with unicast and no interface - clearing use_vmac`, 'use_vmac');
+      delete vi.use_vmac;
+    } else if (vi.vmac_xmit_base !== true) {
+      report(`(${name}) unicast with use_vmac requires vmac_xmit_base - setting`, 'use_vmac');
+      vi.vmac_xmit_base = true;
+    }
+  }
+  if (items(vi, 'unicast_peer').length === 0 && written(ctx, vi, 'unicast_ttl', VRRP_INSTANCE)) {
+    report(`(${name}): Cannot use unicast_ttl without unicast peers - resetting`, 'unicast_ttl');
+    delete vi.unicast_ttl;
+  }
+}
+
 function isLinkLocal6(addr: unknown): boolean {
   return typeof addr === 'string' && /^fe[89ab][0-9a-f]?:/i.test(addr);
 }
@@ -238,6 +257,7 @@ export function checkVrrpInstances(ctx: CheckContext): void {
     const report: Report = (message, field, cls = ErrClass.General) =>
       ctx.report({ cls, level: 'error', keyword: field, block, message }, vi, field);
     checkFamilies(ctx, vi, report);
+    endOfBlock(ctx, vi, report);
     if (stopped) continue;
     if (vi.virtual_router_id === undefined) {
       report(`(${String(vi.name)}) the virtual router id must be set`);
