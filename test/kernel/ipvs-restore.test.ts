@@ -91,3 +91,29 @@ describe('reconcile against the kernel', { timeout: 180_000 }, () => {
     });
   });
 });
+
+describe('pipelined requests (opt-in: several per datagram)', { timeout: 180_000 }, () => {
+  it('applies a table, attributes each failure to its own request, and matches ipvsadm', async () => {
+    await withIpvs(async (env) => {
+      const web = makeService({ addr: '10.0.0.1', port: 80, sched: 'wrr' });
+      const dests = Array.from({ length: 300 }, (_, i) => makeDest({ addr: `172.16.${i >> 7}.${(i & 127) + 1}`, port: 80, fwd: 'masq', weight: 1 + (i % 7) }));
+      // one destination already exists: its add fails with EEXIST, the others still apply
+      env.ipvsadm('-A', '-t', '10.0.0.1:80', '-s', 'wrr');
+      env.ipvsadm('-a', '-t', '10.0.0.1:80', '-r', '172.16.0.50:80', '-m', '-w', '9');
+      const r = await env.lvsd.call<{ ops: Array<{ op: string }>; failures: Array<{ op: { dest: { addr: string } }; error: string }>; confirmed: boolean }>(
+        'applyDesired', [{ service: web, dests }], [], );
+      expect(r.failures).toEqual([]);
+      expect(r.confirmed).toBe(true);
+      expect(r.ops.filter((o) => o.op === 'addDest')).toHaveLength(299);
+      expect(r.ops.filter((o) => o.op === 'editDest')).toHaveLength(1);
+      const errs = await Promise.allSettled([
+        env.lvsd.call('addDest', web, dests[10]),
+        env.lvsd.call('addDest', web, makeDest({ addr: '172.16.9.9', port: 80, fwd: 'masq' })),
+        env.lvsd.call('deleteDest', web, makeDest({ addr: '172.16.9.10', port: 80 })),
+      ]);
+      expect(errs.map((e) => (e.status === 'rejected' ? (e.reason as { code: string }).code : 'ok'))).toEqual(['EEXIST', 'ok', 'ENOENT']);
+      expect((await env.lvsd.cli('list', '-n')).stdout).toBe(env.ipvsadm('-L', '-n'));
+      expect(env.ipvsadm('-S', '-n').split('\n').filter((l) => l.startsWith('-a'))).toHaveLength(301);
+    }, 16);
+  });
+});

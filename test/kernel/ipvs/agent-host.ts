@@ -63,9 +63,12 @@ export class Agent {
     });
   }
 
-  static async start(netns: string): Promise<Agent> {
+  /** `pipeline` > 1 makes the agent's client pack that many plain requests per datagram. */
+  static async start(netns: string, pipeline = 1): Promise<Agent> {
     const file = await agentBundle();
-    const child = spawn('ip', ['netns', 'exec', netns, process.execPath, file], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('ip', ['netns', 'exec', netns, process.execPath, file], {
+      stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, LVSD_IPVS_PIPELINE: String(pipeline) },
+    });
     return new Agent(child);
   }
 

@@ -15,7 +15,8 @@ const reply = (o: unknown): void => {
 };
 
 async function main(): Promise<void> {
-  const k = await NetlinkIpvs.open();
+  const pipeline = Number(process.env.LVSD_IPVS_PIPELINE ?? 1);
+  const k = await NetlinkIpvs.open({ pipeline });
   const logs: Array<{ level: string; obj: object; msg?: string }> = [];
   const logger = {
     info: (obj: object, msg?: string) => logs.push({ level: 'info', obj, msg }),

@@ -9,11 +9,11 @@ export interface IpvsEnv {
   ipvsadm(...args: string[]): string;
 }
 
-export async function withIpvs<T>(fn: (env: IpvsEnv) => Promise<T>): Promise<T> {
+export async function withIpvs<T>(fn: (env: IpvsEnv) => Promise<T>, pipeline = 1): Promise<T> {
   const ns = createNetns('ipvs');
   let lvsd: Agent | undefined;
   try {
-    lvsd = await Agent.start(ns.name);
+    lvsd = await Agent.start(ns.name, pipeline);
     return await fn({ ns, lvsd, ipvsadm: (...args) => ns.exec('ipvsadm', args) });
   } finally {
     lvsd?.stop();
