@@ -2,8 +2,12 @@
 # IPVS benchmark: lvsd's netlink client vs ipvsadm on the same kernel, in the test VM.
 #   node test/kernel/vm/run.mjs --timeout=1500 -- bash bench/ipvs.sh [SIZES...]
 # For 1,000 and 10,000 destinations (100 per service): apply from empty, list, change 10%
-# of the weights, flush. lvsd runs in-process (library, what the daemon does) and as the
-# `lvsd ipvs` CLI process; ipvsadm as `ipvsadm -R`, `ipvsadm -L -n`, `ipvsadm -C`.
+# of the weights, flush. lvsd runs in-process (library, what the daemon does; warmed up
+# first) with its default client (one request at a time per socket, 32 sockets) and with
+# opt-in pipelining (64 plain requests per datagram), and as the `lvsd ipvs` CLI process
+# (cold start included); ipvsadm as `ipvsadm -R`, `ipvsadm -L -n`, `ipvsadm -C`.
+# Every lvsd result is checked against ipvsadm's view of the same table. REPS=N (default 2)
+# keeps the best of N runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "${LVSD_IN_VM:-}" = 1 ] || { echo "bench/ipvs.sh runs inside the VM: node test/kernel/vm/run.mjs -- bash bench/ipvs.sh" >&2; exit 2; }
