@@ -175,7 +175,12 @@ export class Instance {
         this.transitions++;
         this.env.log.info({ event: EV.vrrpTransition, instance: this.name, from: a.from, to: a.state, priority: this.machine.effectivePriority },
           `(${this.name}) Entering ${a.state === 'INIT' ? 'STOP' : a.state} STATE`);
-        this.env.notifier.notify(this.spec.notify, 'INSTANCE', this.name, NOTIFY_STATE[a.state], this.machine.effectivePriority);
+        {
+          // Forking a script costs milliseconds: after this turn's adverts and VIP requests are out.
+          const state = NOTIFY_STATE[a.state];
+          const prio = this.machine.effectivePriority;
+          setImmediate(() => this.env.notifier.notify(this.spec.notify, 'INSTANCE', this.name, state, prio));
+        }
         break;
       case 'add-vips':
         this.queueNet(() => this.addVips());

@@ -60,7 +60,6 @@ vrrp_instance VI_1 {
   advert_int 0.5
   nopreempt
   preempt_delay 2.5
-  use_vmac
   garp_master_delay 1
   unicast_src_ip 10.0.0.1
   unicast_peer { 10.0.0.2 }
@@ -84,8 +83,6 @@ vrrp_instance VI_2 {
   virtual_router_id 52
   authentication { auth_type PASS
     auth_pass secretpassword }
-  use_vmac vx52
-  vmac_xmit_base
   old_unicast_checksum
   virtual_ipaddress { fd00::5/64 }
 }
@@ -124,9 +121,18 @@ describe('planFromModel', () => {
     expect(b.announce.delayMs).toBe(2000);
   });
 
-  it('use_vmac: default name vrrp.VRID, or the given one; vmac_xmit_base', () => {
-    expect(a.vmac).toEqual({ name: 'vrrp.51', xmitBase: false });
-    expect(b.vmac).toEqual({ name: 'vx52', xmitBase: true });
+  it('use_vmac: default name <vmac_prefix>.VRID, or the given one; vmac_xmit_base', () => {
+    // A literal model: the config checks clear use_vmac on interfaces this host cannot use.
+    const inst = (name: string, vrid: number, extra: Record<string, unknown>): Record<string, unknown> => ({
+      name, interface: 'eth0', virtual_router_id: vrid, priority: 100, advert_int: 1_000_000, preempt_delay: 0,
+      virtual_ipaddress: [{ addr: `192.0.2.${vrid}`, family: 4, prefix: 32 }], ...extra,
+    });
+    const q = planFromModel({
+      global_defs: { vmac_prefix: 'vr' },
+      vrrp_instance: [inst('A', 51, { use_vmac: {} }), inst('B', 52, { use_vmac: { ifname: 'vx52' }, vmac_xmit_base: true }), inst('C', 53, {})],
+    } as unknown as Model);
+    expect(q.instances.map((i) => i.vmac)).toEqual([{ name: 'vr.51', xmitBase: false }, { name: 'vx52', xmitBase: true }, null]);
+    expect(a.vmac).toBeNull();
   });
 
   it('tracked items: interface weight, script weight from its definition or the instance line, file as offset', () => {
