@@ -259,6 +259,7 @@ export class VrrpRuntime {
     for (const f of this.files.values()) f.stop();
     this.scripts.clear();
     this.files.clear();
+    await new Promise((r) => setImmediate(r)); // notifications of the last transitions start (instance.ts defers them)
     await this.notifier?.settle(this.o.notifyGraceMs ?? 5000);
     this.notifier?.close();
     for (const s of this.sockets.values()) s.transport.close();
