@@ -95,12 +95,12 @@ export function normalizeAddr(addr: string): string {
 /** 16-byte union nf_inet_addr, as ipvsadm sends it for both families. */
 export function addrToUnion(addr: string): Buffer {
   const out = Buffer.alloc(16);
-  if (!fastV4(addr, out)) addrToBytes(addr).copy(out, 0);
+  if (!writeV4(addr, out, 0)) addrToBytes(addr).copy(out, 0);
   return out;
 }
 
-/** Dotted quad straight into out[0..3]; false when addr is not a plain IPv4 address. */
-function fastV4(addr: string, out: Buffer): boolean {
+/** Dotted quad straight into out[at..at+3]; false when addr is not a plain IPv4 address. */
+export function writeV4(addr: string, out: Buffer, at: number): boolean {
   let part = 0;
   let val = 0;
   let digits = 0;
@@ -110,13 +110,13 @@ function fastV4(addr: string, out: Buffer): boolean {
       val = val * 10 + (c - 48);
       if (++digits > 3 || val > 255) return false;
     } else if (c === 46 && digits > 0 && part < 3) {
-      out[part++] = val;
+      out[at + part++] = val;
       val = 0;
       digits = 0;
     } else return false;
   }
   if (part !== 3 || digits === 0) return false;
-  out[3] = val;
+  out[at + 3] = val;
   return true;
 }
 

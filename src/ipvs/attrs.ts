@@ -2,6 +2,7 @@
 // padding to 4 bytes. Integers are host order (little-endian here) unless the kernel
 // declares them big-endian; callers pick the writer that matches the field.
 import { NLA_F_NESTED, NLA_TYPE_MASK } from './constants.js';
+import { addrToBytes, writeV4 } from './addr.js';
 
 export const NLA_HDRLEN = 4;
 export const nlaAlign = (n: number): number => (n + 3) & ~3;
@@ -35,27 +36,39 @@ export class AttrWriter {
     return this;
   }
   u8(type: number, v: number): this {
-    this.buf.writeUInt8(v & 0xff, this.reserve(1, type));
+    // reserve first: it may replace this.buf
+    const off = this.reserve(1, type);
+    this.buf.writeUInt8(v & 0xff, off);
     return this;
   }
   u16(type: number, v: number): this {
-    this.buf.writeUInt16LE(v, this.reserve(2, type));
+    // reserve first: it may replace this.buf
+    const off = this.reserve(2, type);
+    this.buf.writeUInt16LE(v, off);
     return this;
   }
   be16(type: number, v: number): this {
-    this.buf.writeUInt16BE(v, this.reserve(2, type));
+    // reserve first: it may replace this.buf
+    const off = this.reserve(2, type);
+    this.buf.writeUInt16BE(v, off);
     return this;
   }
   u32(type: number, v: number): this {
-    this.buf.writeUInt32LE(v >>> 0, this.reserve(4, type));
+    // reserve first: it may replace this.buf
+    const off = this.reserve(4, type);
+    this.buf.writeUInt32LE(v >>> 0, off);
     return this;
   }
   be32(type: number, v: number): this {
-    this.buf.writeUInt32BE(v >>> 0, this.reserve(4, type));
+    // reserve first: it may replace this.buf
+    const off = this.reserve(4, type);
+    this.buf.writeUInt32BE(v >>> 0, off);
     return this;
   }
   u64(type: number, v: bigint): this {
-    this.buf.writeBigUInt64LE(v, this.reserve(8, type));
+    // reserve first: it may replace this.buf
+    const off = this.reserve(8, type);
+    this.buf.writeBigUInt64LE(v, off);
     return this;
   }
   /** NUL-terminated string, as libnl's NLA_PUT_STRING. */
@@ -64,6 +77,23 @@ export class AttrWriter {
     const off = this.reserve(n + 1, type);
     this.buf.write(s, off, 'utf8');
     this.buf[off + n] = 0;
+    return this;
+  }
+  /** 16-byte address union (IPv4 in the first 4 bytes), written in place. */
+  addr16(type: number, addr: string): this {
+    const off = this.reserve(16, type);
+    this.buf.fill(0, off, off + 16);
+    if (!writeV4(addr, this.buf, off)) addrToBytes(addr).copy(this.buf, off);
+    return this;
+  }
+  /** Opens a nest written in place; close it with end(). */
+  begin(type: number, flagNested = true): number {
+    const start = this.size;
+    this.reserve(0, flagNested ? type | NLA_F_NESTED : type);
+    return start;
+  }
+  end(start: number): this {
+    this.buf.writeUInt16LE(this.size - start, start);
     return this;
   }
   nest(type: number, inner: AttrWriter | Buffer, flagNested = true): this {

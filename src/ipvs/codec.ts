@@ -1,7 +1,7 @@
 // IPVS objects <-> generic-netlink attributes. Field order and widths follow what
 // ipvsadm (libipvs) sends, so lvsd's requests are byte-for-byte comparable with it.
 import { AttrWriter, Attrs } from './attrs.js';
-import { addrToUnion, bytesToAddr, addrToBytes, type Family } from './addr.js';
+import { bytesToAddr, addrToBytes, type Family } from './addr.js';
 import {
   AF_INET, AF_INET6, CmdAttr, DaemonAttr, DestAttr, InfoAttr, StatsAttr, SvcAttr,
   CONN_F_BYPASS, CONN_F_DROUTE, CONN_F_FWD_MASK, CONN_F_LOCALNODE, CONN_F_MASQ, CONN_F_TUNNEL,
@@ -46,7 +46,7 @@ export function serviceAttrs(s: IpvsService): AttrWriter {
     w.u32(SvcAttr.FWMARK, s.fwmark);
   } else {
     w.u16(SvcAttr.PROTOCOL, s.protocol);
-    w.put(SvcAttr.ADDR, addrToUnion(s.addr));
+    w.addr16(SvcAttr.ADDR, s.addr);
     w.be16(SvcAttr.PORT, s.port);
   }
   w.str(SvcAttr.SCHED_NAME, s.sched);
@@ -68,16 +68,15 @@ export function serviceKeyAttrs(s: Pick<IpvsService, 'af' | 'fwmark' | 'protocol
     w.u32(SvcAttr.FWMARK, s.fwmark);
   } else {
     w.u16(SvcAttr.PROTOCOL, s.protocol);
-    w.put(SvcAttr.ADDR, addrToUnion(s.addr));
+    w.addr16(SvcAttr.ADDR, s.addr);
     w.be16(SvcAttr.PORT, s.port);
   }
   return w;
 }
 
-export function destAttrs(d: IpvsDest): AttrWriter {
-  const w = new AttrWriter();
+export function destAttrs(d: IpvsDest, w: AttrWriter = new AttrWriter()): AttrWriter {
   w.u16(DestAttr.ADDR_FAMILY, d.af);
-  w.put(DestAttr.ADDR, addrToUnion(d.addr));
+  w.addr16(DestAttr.ADDR, d.addr);
   w.be16(DestAttr.PORT, d.port);
   w.u32(DestAttr.FWD_METHOD, fwdCode(d.fwd));
   w.u32(DestAttr.WEIGHT, d.weight);

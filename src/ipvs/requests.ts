@@ -34,10 +34,11 @@ function serviceRefBytes(s: IpvsService): Buffer {
   return b;
 }
 function withServiceDest(s: IpvsService, d: IpvsDest): Buffer {
-  return new AttrWriter()
-    .nest(CmdAttr.SERVICE, serviceRefBytes(s))
-    .nest(CmdAttr.DEST, destAttrs(d))
-    .toBuffer();
+  const w = new AttrWriter().nest(CmdAttr.SERVICE, serviceRefBytes(s));
+  const nest = w.begin(CmdAttr.DEST);
+  destAttrs(d, w);
+  // The writer is not used again, so its bytes can be handed out without a copy.
+  return w.end(nest).view();
 }
 const svcWhat = (s: IpvsService): string => `service ${describeService(s)}`;
 const destWhat = (s: IpvsService, d: IpvsDest): string =>

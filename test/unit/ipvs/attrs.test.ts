@@ -29,6 +29,26 @@ describe('nlattr codec', () => {
       for (const [t, p] of last) expect(Buffer.compare(a.raw(t)!, Buffer.from(p))).toBe(0);
     }));
   });
+  it('keeps every value when the buffer grows in the middle of a write', () => {
+    const w = new AttrWriter();
+    for (let i = 1; i <= 100; i++) {
+      if (i % 4 === 0) w.u8(i, i);
+      else if (i % 4 === 1) w.u16(i, i * 3);
+      else if (i % 4 === 2) w.be32(i, i * 100000);
+      else w.addr16(i, `10.0.0.${i}`);
+    }
+    const a = Attrs.parse(w.toBuffer());
+    for (let i = 1; i <= 100; i++) {
+      if (i % 4 === 0) expect(a.u8(i)).toBe(i);
+      else if (i % 4 === 1) expect(a.u16(i)).toBe(i * 3);
+      else if (i % 4 === 2) expect(a.be32(i)).toBe(i * 100000);
+      else expect(a.raw(i)!.toString('hex')).toBe(`0a0000${i.toString(16).padStart(2, '0')}${'0'.repeat(24)}`);
+    }
+    const n = w.begin(200);
+    w.u32(1, 7);
+    w.end(n);
+    expect(Attrs.parse(w.toBuffer()).nested(200).u32(1)).toBe(7);
+  });
   it('rejects a truncated attribute and a missing required one', () => {
     expect(() => Attrs.parse(Buffer.from('0800010001', 'hex'))).toThrow(/malformed/);
     expect(() => Attrs.parse(Buffer.alloc(0)).u32(3, 'service.port')).toThrow(/missing attribute service.port/);
