@@ -42,7 +42,33 @@ interface Frame {
   head: string | null;
   /** positions of the object's keywords: field, packed, field, packed... (null: not tracked) */
   pos: Array<string | number> | null;
+  /** keywords seen in this block that an `after` or `onceMessage` rule asks about -> first word */
+  seen: Map<string, string> | null;
+  /** value blocks: items this occurrence added, for LineSpec.emptyMessage (duplicateMessage is
+   * judged by the config checks, which know the owning instance for keepalived's wording) */
+  added: number;
+  /** packed position of the keyword that opened the block (value blocks report empty ones there) */
+  at: number;
 }
+
+interface BlockMeta {
+  /** keyword names whose presence later keywords ask about */
+  watched: Set<string>;
+}
+const metaCache = new WeakMap<BlockSpec, BlockMeta>();
+function metaOf(spec: BlockSpec): BlockMeta {
+  let m = metaCache.get(spec);
+  if (!m) {
+    m = { watched: new Set() };
+    for (const k of spec.keywords) {
+      if (k.onceMessage) m.watched.add(k.name);
+      if (k.after) m.watched.add(k.after.keyword);
+    }
+    metaCache.set(spec, m);
+  }
+  return m;
+}
+
 
 const lookupCache = new WeakMap<BlockSpec, Map<string, KeywordSpec>>();
 /** Keyword (or alias) of a block; the table is built once per block spec. */
@@ -116,7 +142,9 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
   const rootObj: RawObject = { ...defaultsOf(root).template };
   const rootPos: Array<string | number> | null = track ? [] : null;
   if (rootPos) positions.set(rootObj, rootPos);
-  const stack: Frame[] = [{ spec: root, kw: null, obj: rootObj, items: null, needBob: false, head: null, pos: rootPos }];
+  const frame = (spec: BlockSpec | null, kw: KeywordSpec | null, obj: RawObject, items: unknown[] | null, head: string | null, pos: Array<string | number> | null, at: number): Frame =>
+    ({ spec, kw, obj, items, needBob: spec !== root, head, pos, seen: null, added: 0, at });
+  const stack: Frame[] = [frame(root, null, rootObj, null, null, rootPos, 0)];
   let skipDepth = 0; // inside the block of an unknown keyword
   let skipPending = false; // an unknown keyword was just seen; a '{' on the next line opens its block
 
@@ -135,6 +163,12 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
     diagnostics.push({ cls, level, message, pos: line ? posOf(line, col) : undefined, keyword, block: top.head ?? undefined });
   };
 
+  const files = reader.files;
+  const decode = (p: number): Pos => {
+    const fileId = Math.floor(p / FILE_SHIFT);
+    const rem = p - fileId * FILE_SHIFT;
+    return { file: files[fileId] ?? file, line: Math.floor(rem / LINE_SHIFT), col: rem % LINE_SHIFT || 1 };
+  };
   const onSplitError = (e: { message: string; col: number }) => report(ErrClass.UnmatchedQuote, e.message, e.col);
   const ctxFor = (kw: KeywordSpec, kwCol: number): ConvertCtx => ({
     report: (cls, message, w, level) => report(cls, message, w ? w.col : kwCol, kw.name, level ?? 'error'),
@@ -256,6 +290,10 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
       if (level > 0) {
         closeFrame(top);
         stack.pop();
+        const empty = top.kw?.lines?.emptyMessage;
+        if (empty && top.added === 0) {
+          diagnostics.push({ cls: ErrClass.General, level: 'error', message: empty, pos: decode(top.at), keyword: top.kw?.name, block: stack[stack.length - 1].head ?? undefined });
+        }
         continue;
       }
       continue; // the reader already reported "Extra '}' found" here
@@ -266,18 +304,38 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
       const conv = top.kw?.lines;
       if (conv && top.items) {
         const v = conv.convert(keep(0), ctxFor(top.kw as KeywordSpec, w0.col));
-        if (v !== undefined) top.items.push(v);
+        if (v !== undefined) {
+          top.items.push(v);
+          top.added++;
+        }
       }
       continue;
     }
 
     const kw = lookupKeyword(top.spec, t0);
-    if (!kw) {
-      report(ErrClass.UnknownKeyword, `Unknown keyword '${t0}'`, w0.col, t0);
+    if (!kw || kw.unknownToKeepalived) {
+      report(ErrClass.UnknownKeyword, `Unknown keyword '${t0}'${kw ? ` (${kw.unknownToKeepalived})` : ''}`, w0.col, t0);
       skipPending = true;
       continue;
     }
     const packed = pack(line.fileId, line.line, w0.col);
+    const dep = kw.deprecated?.[t0];
+    if (dep) report(dep.level === 'error' ? ErrClass.Deprecated : ErrClass.Ok, dep.message, w0.col, t0, dep.level === 'error' ? 'error' : 'warning');
+    if (kw.after) {
+      const prev = top.seen?.get(kw.after.keyword);
+      if (prev === undefined || (kw.after.values && !kw.after.values.includes(prev))) {
+        report(ErrClass.General, kw.after.message, w0.col, kw.name);
+        continue;
+      }
+    }
+    if (kw.onceMessage && top.seen?.has(kw.name)) {
+      report(ErrClass.General, kw.onceMessage, w0.col, kw.name);
+      if (!kw.onceMessage.endsWith('- replacing')) {
+        if (kw.block || kw.lines) skipPending = true;
+        continue;
+      }
+    }
+    if (metaOf(top.spec).watched.has(kw.name)) (top.seen ??= new Map()).set(kw.name, nw > 1 ? pool[1].text : '');
     if (kw.support.status === 'accepted' && !warnedAccepted.has(kw)) {
       warnedAccepted.add(kw);
       report(ErrClass.Ok, `'${kw.name}' is accepted but not implemented yet (${kw.support.later})`, w0.col, kw.name, 'warning');
@@ -312,21 +370,31 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
         }
         store(top, kw, obj, packed);
       }
-      stack.push({ spec: kw.block, kw, obj, items: null, needBob: true, head: line.text, pos });
+      stack.push(frame(kw.block, kw, obj, null, line.text, pos, packed));
       continue;
     }
     if (kw.lines) {
-      if (nw > 1 && !kw.args?.length) report(ErrClass.General, `Block ${t0} has extra parameters ${pool[1].text} ...`, pool[1].col, kw.name);
-      const items: unknown[] = [];
       const field = kw.field ?? kw.name;
-      const prev = top.obj[field];
-      if (kw.repeatable && Array.isArray(prev)) {
-        stack.push({ spec: null, kw, obj: top.obj, items: prev, needBob: true, head: line.text, pos: top.pos });
+      if (kw.args?.length) {
+        // virtual_server_group NAME { ... } -> { name, items: [...] }, one object per occurrence
+        const v = valueOf(kw);
+        const items: unknown[] = [];
+        const obj: RawObject = v !== FAIL && v && typeof v === 'object' ? { ...(v as RawObject), items } : { items };
+        if (v !== FAIL && kw.args.length === 1 && kw.args[0].name === 'value') obj.value = v;
+        store(top, kw, obj, packed);
+        stack.push(frame(null, kw, obj, items, line.text, top.pos, packed));
         continue;
       }
+      if (nw > 1) report(ErrClass.General, `Block ${t0} has extra parameters ${pool[1].text} ...`, pool[1].col, kw.name);
+      const prev = top.obj[field];
+      if (kw.repeatable && Array.isArray(prev)) {
+        stack.push(frame(null, kw, top.obj, prev, line.text, top.pos, packed));
+        continue;
+      }
+      const items: unknown[] = [];
       top.obj[field] = items;
       if (top.pos) top.pos.push(field, packed);
-      stack.push({ spec: null, kw, obj: top.obj, items, needBob: true, head: line.text, pos: top.pos });
+      stack.push(frame(null, kw, top.obj, items, line.text, top.pos, packed));
       continue;
     }
     const v = valueOf(kw);
@@ -339,7 +407,6 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
   if (reader.openBlocks > 0) {
     diagnostics.push({ cls: ErrClass.MissingEob, level: 'error', message: `There are ${reader.openBlocks} missing '}'s or extra '{'s` });
   }
-  const files = reader.files;
   return {
     root: rootObj,
     diagnostics,
@@ -351,11 +418,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
       for (let i = 0; i < a.length; i += 2) if (!((a[i] as string) in rec)) rec[a[i] as string] = a[i + 1] as number;
       return rec;
     },
-    pos: (p) => {
-      const fileId = Math.floor(p / FILE_SHIFT);
-      const rem = p - fileId * FILE_SHIFT;
-      return { file: files[fileId] ?? file, line: Math.floor(rem / LINE_SHIFT), col: rem % LINE_SHIFT };
-    },
+    pos: decode,
   };
 }
 
