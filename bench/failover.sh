@@ -7,7 +7,7 @@
 #   garp  kill -> first gratuitous ARP from d2 seen by the observer (kernel capture time)
 #   adv   last advert from d1 seen by the observer -> VIP on d2; compare with the backup's
 #         Master_Down_Interval = 3 x advert_int + (256 - 100) / 256 x advert_int
-# Then the idle cost of 100 instances (all MASTER, advert_int 1): CPU % and RSS, both daemons.
+# Then the idle cost of 100 instances (advert_int 1), a MASTER and a BACKUP director: CPU % and RSS, both daemons.
 # Env: N trials per daemon and interval (default 20), ADVERTS (default "1 0.1"; 0.1 runs VRRPv3),
 #      ONLY=lvsd|keepalived, IDLE_SECS (default 30), SKIP_IDLE=1.
 set -euo pipefail
@@ -117,7 +117,7 @@ function startDirector(kind, ns, name, text) {
   }
   const pid = (s) => join(work, `${name}.${s}pid`);
   for (const s of ['', 'vrrp.', 'chk.']) if (existsSync(pid(s))) spawnSync('rm', ['-f', pid(s)]);
-  const p = start(['ip', 'netns', 'exec', ns, 'keepalived', '-n', '-l', '-D', '--vrrp', '-f', file, '-p', pid(''), '-r', pid('vrrp.'), '-c', pid('chk.')]);
+  const p = start(['ip', 'netns', 'exec', ns, 'keepalived', '-n', '-l', '--vrrp', '-f', file, '-p', pid(''), '-r', pid('vrrp.'), '-c', pid('chk.')]);
   // The VRRP child sends the adverts: kill -9 it first, then the parent.
   p.pids = () => ['vrrp.', ''].map((s) => (existsSync(pid(s)) ? Number(readFileSync(pid(s), 'utf8')) : 0)).filter((x) => x > 1);
   p.master = /Entering MASTER STATE/;
@@ -172,21 +172,28 @@ function rssKb(pid) { return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${
 
 async function idle(kind) {
   labUp();
-  const d = startDirector(kind, NS.d1, `${kind}-idle`, conf(150, '1', 100));
-  // All 100 become MASTER after their down timers.
-  const deadline = Date.now() + 20000;
-  while (d.lines.filter((l) => d.master.test(l.text)).length < 100 && Date.now() < deadline) await sleep(200);
-  const masters = d.lines.filter((l) => d.master.test(l.text)).length;
+  // A pair: d1 (150) holds 100 instances as MASTER, d2 (100) listens to them as BACKUP.
+  const m = startDirector(kind, NS.d1, `${kind}-idle-m`, conf(150, '1', 100));
+  const deadline = Date.now() + 30000;
+  const count = (d, re) => d.lines.filter((l) => re.test(l.text)).length;
+  while (count(m, m.master) < 100 && Date.now() < deadline) await sleep(200);
+  const b = startDirector(kind, NS.d2, `${kind}-idle-b`, conf(100, '1', 100));
+  while (count(b, b.backup) < 100 && Date.now() < deadline + 20000) await sleep(200);
   await sleep(3000);
-  const pid = kind === 'lvsd' ? d.child.pid : d.pids()[0];
+  const masters = count(m, m.master);
+  const backups = count(b, b.backup);
+  const pid = (d) => (kind === 'lvsd' ? d.child.pid : d.pids()[0]);
   const hz = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
-  const t0 = cpuTicks(pid);
+  const t0 = [cpuTicks(pid(m)), cpuTicks(pid(b))];
   await sleep(IDLE_SECS * 1000);
-  const cpu = ((cpuTicks(pid) - t0) / hz) / IDLE_SECS * 100;
-  const rss = rssKb(pid);
-  stopDirector(d);
+  const cpu = [cpuTicks(pid(m)) - t0[0], cpuTicks(pid(b)) - t0[1]].map((t) => (t / hz) / IDLE_SECS * 100);
+  const rss = [rssKb(pid(m)), rssKb(pid(b))];
+  // Still one master per instance: no flapping while measured.
+  const flaps = count(b, b.master);
+  stopDirector(m);
+  stopDirector(b);
   await sleep(300);
-  return { masters, cpu, rss };
+  return { masters, backups, cpu, rss, flaps };
 }
 
 async function main() {
@@ -217,10 +224,12 @@ async function main() {
     }
   }
   if (process.env.SKIP_IDLE !== '1') {
-    console.log(`\nidle, 100 instances all MASTER (advert_int 1), ${IDLE_SECS} s:`);
+    console.log(`\nidle, 100 instances (advert_int 1), a MASTER director and a BACKUP director, ${IDLE_SECS} s:`);
     for (const kind of kinds) {
       const r = await idle(kind);
-      console.log(`${kind.padEnd(11)}masters ${r.masters}/100  CPU ${r.cpu.toFixed(2)} % of one core  RSS ${(r.rss / 1024).toFixed(1)} MiB${kind === 'keepalived' ? ' (VRRP child)' : ''}`);
+      const who = kind === 'keepalived' ? ' (VRRP child)' : '';
+      console.log(`${kind.padEnd(11)}MASTER x${r.masters}: CPU ${r.cpu[0].toFixed(2)} % of one core, RSS ${(r.rss[0] / 1024).toFixed(1)} MiB${who}`);
+      console.log(`${kind.padEnd(11)}BACKUP x${r.backups}: CPU ${r.cpu[1].toFixed(2)} % of one core, RSS ${(r.rss[1] / 1024).toFixed(1)} MiB${who}; backup -> MASTER transitions: ${r.flaps}`);
     }
   }
 }
