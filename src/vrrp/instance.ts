@@ -105,7 +105,7 @@ export class Instance {
 
   private async primaryAddress(ifindex: number): Promise<string> {
     const fam = this.spec.wire.family;
-    const vipSet = new Set(this.spec.vips.map((v) => v.address));
+    const vipSet = new Set([...this.spec.vips, ...this.spec.excludedVips].map((v) => v.address)); // left by a kill -9
     const list = (await this.env.addresses.list(ifindex)).filter((a) => a.family === fam && !vipSet.has(a.address));
     const pick = fam === 6 ? list.find((a) => a.scope === 253) ?? list[0] : list[0];
     if (!pick) throw new Error(`(${this.spec.name}) no IPv${fam} address on ${this.spec.interfaceName} to send adverts from`);
