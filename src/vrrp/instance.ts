@@ -4,6 +4,7 @@
 // the notifier and the log. Events reach the machine through `route`, so a sync group can
 // stand in between (see runtime.ts).
 import { AdvertIo } from './advert-io.js';
+import { canonicalAddress } from './addr.js';
 import { VrrpMachine, type Action, type MachineEvent } from './machine.js';
 import type { VridDemux } from './demux.js';
 import type { TransportOptions, VrrpTransport } from './transport.js';
@@ -105,8 +106,9 @@ export class Instance {
 
   private async primaryAddress(ifindex: number): Promise<string> {
     const fam = this.spec.wire.family;
-    const vipSet = new Set([...this.spec.vips, ...this.spec.excludedVips].map((v) => v.address)); // left by a kill -9
-    const list = (await this.env.addresses.list(ifindex)).filter((a) => a.family === fam && !vipSet.has(a.address));
+    const canon = (a: string): string => canonicalAddress(fam, a);
+    const vipSet = new Set([...this.spec.vips, ...this.spec.excludedVips].filter((v) => v.family === fam).map((v) => canon(v.address))); // left by a kill -9
+    const list = (await this.env.addresses.list(ifindex)).filter((a) => a.family === fam && !vipSet.has(canon(a.address)));
     const pick = fam === 6 ? list.find((a) => a.scope === 253) ?? list[0] : list[0];
     if (!pick) throw new Error(`(${this.spec.name}) no IPv${fam} address on ${this.spec.interfaceName} to send adverts from`);
     return pick.address;

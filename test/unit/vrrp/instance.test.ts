@@ -23,7 +23,7 @@ interface Rec {
   released: number;
 }
 
-function env(): { env: InstanceEnv; rec: Rec } {
+function env(addrs = ['10.0.0.1']): { env: InstanceEnv; rec: Rec } {
   const rec: Rec = { log: [], events: [], rx: null, released: 0 };
   const t0 = performance.now();
   const out = new Writable({
@@ -51,7 +51,7 @@ function env(): { env: InstanceEnv; rec: Rec } {
     addresses: {
       add: async (v: Vip) => { await sleep(5); rec.log.push(`add ${v.address}/${v.prefixLength}@${v.ifindex}`); return 'added'; },
       remove: async (v: Vip) => { rec.log.push(`del ${v.address}`); return 'removed'; },
-      list: async () => [{ ifindex: 2, family: 4, address: '10.0.0.1', prefixLength: 24, scope: 0, nodad: false }],
+      list: async () => addrs.map((address) => ({ ifindex: 2, family: 4 as const, address, prefixLength: 24, scope: 0, nodad: false })),
       ifindex: async () => 2,
       close: () => undefined,
     },
@@ -148,6 +148,14 @@ describe('Instance', () => {
     expect(rec.log.slice(mark).filter((l) => !l.startsWith('garp') && l !== 'advert 224.0.0.18 prio 100')).toEqual(['advert 224.0.0.18 prio 0', 'del 10.0.0.100', 'del 10.0.0.200']);
     expect(rec.released).toBe(1);
     expect(rec.events.filter((x) => x.event === 'vrrp.transition').pop()).toMatchObject({ from: 'MASTER', to: 'INIT' });
+  });
+
+  it('the advert source is the interface\'s first address that is not one of our VIPs (a kill -9 leaves them behind)', async () => {
+    const { env: e } = env(['10.0.0.100', '10.0.0.200', '10.0.0.7']);
+    inst = new Instance(spec(), e);
+    await inst.prepare();
+    expect(inst.machine.p.primaryAddress).toBe('10.0.0.7');
+    expect(inst.io.w.sourceAddress).toBe('10.0.0.7');
   });
 
   it('adverts from others are validated: a wrong VIP list is dropped and logged with its reason', async () => {
