@@ -22,7 +22,9 @@ export function tcpConnect(t: ConnectTarget, signal: AbortSignal): Promise<Check
       resolve(r);
     };
     const onAbort = (): void => finish({ ok: false, reason: 'aborted' });
-    const timer = setTimeout(() => finish({ ok: false, reason: 'connection timeout' }), t.timeoutUs / 1000);
+    // The verdict waits for the I/O phase of the loop iteration the timer fires in: a connect
+    // that completed while the loop was busy must win over a timer that is only late.
+    const timer = setTimeout(() => setImmediate(() => finish({ ok: false, reason: 'connection timeout' })), t.timeoutUs / 1000);
     if (signal.aborted) return onAbort();
     signal.addEventListener('abort', onAbort, { once: true });
     sock.once('connect', () => finish({ ok: true, reason: 'connected' }));

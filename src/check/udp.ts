@@ -41,7 +41,8 @@ export function udpExchange(
       resolve(r);
     };
     const onAbort = (): void => finish({ kind: 'error', reason: 'aborted' });
-    const timer = setTimeout(() => finish({ kind: 'timeout' }), t.timeoutUs / 1000);
+    // decided after the loop's I/O phase, so a reply already queued is not taken for silence
+    const timer = setTimeout(() => setImmediate(() => finish({ kind: 'timeout' })), t.timeoutUs / 1000);
     if (signal.aborted) return onAbort();
     signal.addEventListener('abort', onAbort, { once: true });
     sock.on('error', (e: NodeJS.ErrnoException) => finish({ kind: 'error', reason: e.code ?? e.message }));

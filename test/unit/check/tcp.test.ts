@@ -53,6 +53,16 @@ describe('TCP_CHECK probe on loopback', () => {
     }
   });
 
+  it('a busy event loop does not turn a completed connect into a timeout', async () => {
+    const p = tcpConnect(target(up.port, 50_000), new AbortController().signal);
+    await Promise.resolve(); // after the nextTick that issues the connect
+    const until = Date.now() + 200;
+    while (Date.now() < until) {
+      // block the loop past the timeout while the kernel completes the connect
+    }
+    expect(await p).toEqual({ ok: true, reason: 'connected' });
+  });
+
   it('abort ends the attempt', async () => {
     const ac = new AbortController();
     const p = tcpConnect(target(hole.port, 5_000_000), ac.signal);
