@@ -42,9 +42,8 @@ export type GroupEntry =
   | { kind: 'fwmark'; fwmark: number; family?: 4 | 6 | string };
 
 /**
- * Entries of the group `name`. Accepts groups as `{name, items}` objects; the parser of this
- * tree keeps only one flat list of entries without the group name, which is then taken as
- * the group's (correct when the config has a single virtual_server_group).
+ * Entries of the group `name` (the parser gives each group as `{name, items}`). A flat list
+ * of entries, as older models held, is taken as the group's.
  */
 export function groupEntries(model: Model, name: string): GroupEntry[] {
   const raw = model.virtual_server_group;

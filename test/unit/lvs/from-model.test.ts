@@ -98,13 +98,23 @@ virtual_server 2001:db8::1 80 {
   10.10.0.1-3 80
   fwmark 9
 }
+virtual_server_group other {
+  10.30.0.1 80
+}
 virtual_server group web {
   protocol TCP
   lvs_method DR
   real_server 10.20.0.1 80 {
   }
 }
+virtual_server group other {
+  protocol TCP
+  lvs_method DR
+  real_server 10.20.0.2 80 {
+  }
+}
 `);
+    expect(servicesOf(m.virtual_server![1], m).map((s) => s.addr)).toEqual(['10.30.0.1']);
     const vs = m.virtual_server![0];
     const svcs = servicesOf(vs, m);
     expect(svcs.map((s) => (s.fwmark ? `fwm${s.fwmark}` : `${s.addr}:${s.port}`))).toEqual(['10.10.0.1:80', '10.10.0.2:80', '10.10.0.3:80', 'fwm9']);
