@@ -89,7 +89,7 @@ export class CheckScheduler {
     for (const a of this.aborts.values()) a.abort();
   }
 
-  private arm(): void {
+  private arm(now?: number): void {
     if (this.stopped) return;
     const due = this.core.nextDue();
     if (due === undefined) return;
@@ -99,7 +99,7 @@ export class CheckScheduler {
     const at = q > 0 ? Math.ceil(due / q) * q : due;
     this.timerAt = at;
     // setTimeout fires at once beyond 2^31-1 ms; a long wait is re-armed when it ends
-    const ms = Math.min(MAX_TIMER_MS, Math.max(0, (at - this.clock.nowUs()) / 1000));
+    const ms = Math.min(MAX_TIMER_MS, Math.max(0, (at - (now ?? this.clock.nowUs())) / 1000));
     this.timer = this.clock.setTimer(() => this.fire(), ms);
   }
 
@@ -109,10 +109,11 @@ export class CheckScheduler {
     this.pump();
   }
 
-  private pump(): void {
+  /** `now` saves a clock read when the caller has one (clock reads are not free everywhere). */
+  private pump(now = this.clock.nowUs()): void {
     if (this.stopped) return;
-    for (const id of this.core.take(this.clock.nowUs())) this.start(id);
-    this.arm();
+    for (const id of this.core.take(now)) this.start(id);
+    this.arm(now);
   }
 
   private start(id: number): void {
@@ -131,8 +132,9 @@ export class CheckScheduler {
     const done = (delay: number): void => {
       if (this.stopped) return;
       if (!this.runs.has(id)) this.aborts.delete(id);
-      this.core.finish(id, this.clock.nowUs(), delay);
-      this.pump();
+      const now = this.clock.nowUs();
+      this.core.finish(id, now, delay);
+      this.pump(now);
     };
     run(ac.signal).then(done, (err: unknown) => {
       this.opts.onError?.(id, err);
