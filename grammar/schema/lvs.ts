@@ -113,7 +113,8 @@ export const virtualServer: KeywordSpec = {
   doc: 'A virtual service: <IP> [<PORT>] | fwmark <INT> | group <NAME>.',
   block: {
     keywords: [
-      val('lvs_sched', oneOf(SCHEDULERS, {}, 'lvs_scheduler'), supported, 'IPVS scheduler (absent: keepalived reports an error and uses wlc).', { aliases: ['lb_algo'], default: 'wlc' }),
+      // No schema default: whether it was written decides keepalived's complaint; the check applies wlc.
+      val('lvs_sched', oneOf(SCHEDULERS, {}, 'lvs_scheduler'), supported, 'IPVS scheduler (absent: keepalived reports an error and uses wlc).', { aliases: ['lb_algo'] }),
       flag('flag-1', supported, 'Scheduler flag-1.'),
       flag('flag-2', supported, 'Scheduler flag-2.'),
       flag('flag-3', supported, 'Scheduler flag-3.'),
@@ -125,7 +126,6 @@ export const virtualServer: KeywordSpec = {
       flag('hashed', ignored('keepalived accepts it but sets no flag (only sh/mh flags are meaningful)'), 'No effect in keepalived 2.2.7.', { after: shOnly('hashed') }),
       conv('lvs_method', lvsMethod, supported, 'Forwarding method NAT|DR|TUN [type {ipip|gue port N|gre} [nocsum|csum|remcsum]] (absent: keepalived reports an error and uses NAT).', {
         aliases: ['lb_kind'],
-        default: { method: 'NAT' },
       }),
       conv('persistence_engine', persistenceEngine, PE, 'IPVS persistence engine (sip).'),
       conv('persistence_timeout', persistenceTimeout, supported, 'Persistence timeout in seconds (no value: 360).'),

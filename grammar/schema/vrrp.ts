@@ -284,7 +284,9 @@ export const vrrpInstance: KeywordSpec = {
   doc: 'A VRRP instance: one virtual router on one interface.',
   block: {
     keywords: [
-      val('state', stateType, supported, 'Initial state MASTER|BACKUP.', { default: 'BACKUP' }),
+      // state, priority, unicast_ttl: no schema default; whether they were written decides what
+      // keepalived derives (priority from state and back), and the instance check fills them in.
+      val('state', stateType, supported, 'Initial state MASTER|BACKUP.'),
       val('interface', ifname, supported, 'Interface the instance runs on.'),
       val('vrf', ifname, VRF, 'VRF to operate in when unicasting without an interface.', { onceMessage: 'VRF interface already specified - ignoring' }),
       conv('use_vmac', useVmac, supported, 'Use a macvlan with the VRRP virtual MAC [name] [MAC].', { onceMessage: 'VMAC interface name already specified' }),
@@ -306,7 +308,7 @@ export const vrrpInstance: KeywordSpec = {
       flag('check_unicast_src', supported, 'Check that unicast adverts come from a configured peer.'),
       lines('unicast_peer', unicastPeerLine, supported, 'Unicast peers <IP> [min_ttl N] [max_ttl N].'),
       flag('unicast_fault_no_peer', supported, 'FAULT instead of multicast when no peer is configured.'),
-      val('unicast_ttl', uint(0, 255), supported, 'TTL / hop limit of unicast adverts.', { default: 255 }),
+      val('unicast_ttl', uint(0, 255), supported, 'TTL / hop limit of unicast adverts (255).'),
       conv('old_unicast_checksum', oldChecksum, supported, 'Use the pre-1.3.6 VRRPv3 unicast checksum [never].'),
       val('garp_master_delay', garpDelay, supported, 'Delay of the second GARP burst after becoming MASTER (default: global).'),
       val('garp_master_repeat', uint(1, UINT_MAX), supported, 'GARPs per burst (default: global).'),
@@ -322,7 +324,7 @@ export const vrrpInstance: KeywordSpec = {
       flagBool('lower_prio_no_advert', supported, 'Do not answer a lower priority advert (default: global).'),
       flagBool('higher_prio_send_advert', supported, 'Send an advert before yielding to a higher priority master (default: global).'),
       val('virtual_router_id', uint(1, 255), supported, 'VRID 1..255.'),
-      val('priority', uint(1, 255), supported, 'Election priority; 255 = address owner.', { default: 100 }),
+      val('priority', uint(1, 255), supported, 'Election priority; 255 = address owner (100).'),
       val('advert_int', timerUs(10_000, 255 * 1e6), supported, 'Advert interval (s, resolution µs).', { default: 1_000_000 }),
       authentication,
       lines('virtual_ipaddress', addressLine(false), supported, 'Addresses the master holds (sent in adverts).'),

@@ -22,13 +22,18 @@ export interface LoadResult {
   exitCode: number;
   /** true when there is no error: the config may be run (or reloaded) */
   ok: boolean;
+  /** 1, or 2 when the checks needed keyword positions (a config they complained about) */
+  passes: number;
 }
 
 export function loadConfig(file: string, opts: LoadOptions = {}): LoadResult {
   // First pass without keyword positions (fast, lean); a config the checks complain about
   // is parsed again with positions so every message can point at its keyword.
   let r = loadOnce(file, opts, false);
-  if (r.checkComplained) r = loadOnce(file, opts, true);
+  if (r.checkComplained) {
+    r = loadOnce(file, opts, true);
+    r.result.passes = 2;
+  }
   return r.result;
 }
 
@@ -45,5 +50,5 @@ function loadOnce(file: string, opts: LoadOptions, positions: boolean): { result
     diagnostics.push(d);
   }, opts.system);
   const exitCode = exitCodeFor(diagnostics);
-  return { result: { model, diagnostics, files: parsed.files, exitCode, ok: exitCode === 0 }, checkComplained: checkComplained && !positions };
+  return { result: { model, diagnostics, files: parsed.files, exitCode, ok: exitCode === 0, passes: 1 }, checkComplained: checkComplained && !positions };
 }

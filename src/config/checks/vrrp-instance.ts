@@ -86,6 +86,7 @@ function endOfBlock(ctx: CheckContext, vi: RawObject, report: Report): void {
     report(`(${name}): Cannot use unicast_ttl without unicast peers - resetting`, 'unicast_ttl');
     delete vi.unicast_ttl;
   }
+  if (vi.unicast_ttl === undefined) vi.unicast_ttl = 255;
 }
 
 function isLinkLocal6(addr: unknown): boolean {

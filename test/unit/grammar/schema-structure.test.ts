@@ -93,13 +93,16 @@ describe('schema structure', () => {
     expect(bad).toEqual([]);
     // the defaults the man page gives for the core keywords, in model units
     const vi = findKeyword(rootSchema, 'vrrp_instance')!.block!;
-    expect(findKeyword(vi, 'priority')!.default).toBe(100);
+    // priority, state, lvs_sched and lvs_method carry no schema default: keepalived reacts to
+    // whether they were written, and the config checks fill in 100/BACKUP/wlc/NAT afterwards.
+    expect(findKeyword(vi, 'priority')!.default).toBeUndefined();
+    expect(findKeyword(vi, 'state')!.default).toBeUndefined();
     expect(findKeyword(vi, 'advert_int')!.default).toBe(1_000_000);
     const vs = findKeyword(rootSchema, 'virtual_server')!.block!;
     expect(findKeyword(vs, 'delay_loop')!.default).toBe(60_000_000);
     expect(findKeyword(vs, 'connect_timeout')!.default).toBe(5_000_000);
-    expect(findKeyword(vs, 'lb_algo')!.default).toBe('wlc');
-    expect(findKeyword(vs, 'lb_kind')!.default).toEqual({ method: 'NAT' });
+    expect(findKeyword(vs, 'lb_algo')!.default).toBeUndefined();
+    expect(findKeyword(vs, 'lb_kind')!.default).toBeUndefined();
     expect(findKeyword(vs, 'weight')!.default).toBe(1);
     // real server values inherit from the virtual server, so they carry no default of their own
     const rs = findKeyword(vs, 'real_server')!.block!;
