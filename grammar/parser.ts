@@ -402,10 +402,15 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
   }
   line = null;
 
+  // Point a missing '}' at the outermost block still open at the end of the input.
+  const unclosed = stack.length > 1 ? stack[1] : undefined;
   while (stack.length > 1) closeFrame(stack.pop() as Frame);
   closeFrame(stack[0]);
   if (reader.openBlocks > 0) {
-    diagnostics.push({ cls: ErrClass.MissingEob, level: 'error', message: `There are ${reader.openBlocks} missing '}'s or extra '{'s` });
+    diagnostics.push({
+      cls: ErrClass.MissingEob, level: 'error', message: `There are ${reader.openBlocks} missing '}'s or extra '{'s`,
+      pos: unclosed ? decode(unclosed.at) : undefined, block: unclosed?.head ?? undefined,
+    });
   }
   return {
     root: rootObj,
