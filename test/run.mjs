@@ -15,6 +15,15 @@ const only = process.argv.slice(2); // optional: subset of unit|netns|kernel
 const want = (s) => only.length === 0 || only.includes(s);
 const hostDirs = ['unit', 'netns'].filter(want).map((d) => `test/${d}`);
 
+// Build once for every stage (the VM sees this dist/ through its overlay of the host root).
+console.log('=== build: tsc -p tsconfig.json');
+const build = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: root, stdio: 'inherit' });
+if (build.status !== 0) {
+  console.log('0 passed, 1 failed, 0 skipped');
+  process.exit(1);
+}
+process.env.LVSD_BUILT = '1';
+
 const stages = [];
 function run(name, cmd, args, report) {
   console.log(`\n=== ${name}: ${cmd} ${args.join(' ')}`);

@@ -14,7 +14,6 @@ function inNs(cmd: string, args: string[]) {
 }
 
 beforeAll(() => {
-  execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: root, stdio: 'inherit' });
   execFileSync('ip', ['netns', 'add', ns]);
   for (const [a, b] of [['eth0', 'peer0'], ['eth1', 'peer1']]) {
     execFileSync('ip', ['-n', ns, 'link', 'add', a, 'type', 'veth', 'peer', 'name', b]);
