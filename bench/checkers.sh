@@ -121,11 +121,12 @@ active_opens() { ip netns exec "$ns" awk '/^Tcp:/ { if (h) { print $6; exit } h 
 # Next line of lvsd's output matching a glob (other output is passed to stderr).
 until_line() {
   local l
-  while read -r l <&"${LV[0]}"; do
+  while read -r l <&"$lvout"; do
     # shellcheck disable=SC2053
     if [[ $l == $1 ]]; then printf '%s' "$l"; return 0; fi
     printf 'lvsd: %s\n' "$l" >&2
   done
+  echo "lvsd output ended:" >&2; cat "$work/lvsd.err" >&2
   return 1
 }
 
@@ -144,18 +145,21 @@ for checker in $CHECKERS; do
       leave=-
       if [ "$daemon" = lvsd ]; then
         # shellcheck disable=SC2086
-        coproc LV { ip netns exec "$ns" node ${LVSD_NODE_FLAGS:-} "$work/run-lvsd.mjs" "$conf" "$WARM" "$SECS" "$([ "$checker" = TCP_CHECK ] && echo 127.2.0.1)" 2>&1; }
+        coproc LV { ip netns exec "$ns" node ${LVSD_NODE_FLAGS:-} "$work/run-lvsd.mjs" "$conf" "$WARM" "$SECS" "$([ "$checker" = TCP_CHECK ] && echo 127.2.0.1)" 2>"$work/lvsd.err"; }
         lvpid=$LV_PID; pids+=("$lvpid")
+        # own copies: bash closes LV's descriptors as soon as the coprocess exits
+        exec {lvout}<&"${LV[0]}" {lvin}>&"${LV[1]}"
         until_line measuring >/dev/null
         c0=$(active_opens)
         sleep "$SECS"
         c1=$(active_opens)
         if [ "$checker" = TCP_CHECK ]; then
           until_line kill-probe >/dev/null
-          kill -9 "$probe"; echo go >&"${LV[1]}"
+          kill -9 "$probe"; echo go >&"$lvin"
         fi
         result=$(until_line '{*')
         wait "$lvpid" 2>/dev/null || true
+        exec {lvout}<&- {lvin}>&-
         cpu=$(node -e 'const r=JSON.parse(process.argv[1]);process.stdout.write(r.cpuPer60.toFixed(1))' "$result")
         rss=$(node -e 'const r=JSON.parse(process.argv[1]);process.stdout.write(r.rssMB.toFixed(1))' "$result")
         leave=$(node -e 'const r=JSON.parse(process.argv[1]);process.stdout.write(String(r.leaveMs ?? "-"))' "$result")
