@@ -73,6 +73,7 @@ export async function httpGetOnce(spec: HttpGetSpec, step: number, signal: Abort
     family: t.family,
     localAddress: t.bindAddr,
     localPort: t.bindPort,
+    fwmark: t.fwmark,
     tls: spec.tls ? { servername: spec.enableSni ? url.virtualHost : undefined } : undefined,
     request,
     timeoutMs: t.timeoutUs / 1000,

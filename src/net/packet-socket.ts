@@ -5,10 +5,14 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-interface PacketAddon {
+export interface PacketAddon {
   open(ifindex: number): number;
   send(fd: number, frame: Buffer): number;
   close(fd: number): void;
+  /** unconnected non-blocking TCP socket with SO_MARK set */
+  tcpSocket(family: 4 | 6, mark: number): number;
+  /** SO_MARK of a socket */
+  mark(fd: number): number;
 }
 
 export interface FrameSender {
@@ -36,7 +40,7 @@ export function findAddon(from = dirname(fileURLToPath(import.meta.url))): strin
   throw new Error(`${ADDON} not found above ${from}: build it with node-gyp rebuild (npm install does)`);
 }
 
-function load(): PacketAddon {
+export function load(): PacketAddon {
   addon ??= createRequire(import.meta.url)(findAddon()) as PacketAddon;
   return addon;
 }

@@ -15,6 +15,8 @@ export interface HttpProbeOptions {
   readonly family: 4 | 6;
   readonly localAddress?: string | undefined;
   readonly localPort?: number | undefined;
+  /** SO_MARK of the connection (keepalived `fwmark`, genhash -m); 0/absent: none */
+  readonly fwmark?: number | undefined;
   /** Present for SSL_GET / genhash -S; servername enables SNI. */
   readonly tls?: { readonly servername?: string | undefined } | undefined;
   /** Exact request bytes (see buildGetRequest). */
@@ -87,9 +89,14 @@ export type HttpProbeResult = HttpProbeDone | HttpProbeFailed;
 /** Bytes handed to each onread callback for plain TCP; reused, never grows. */
 const READ_BUFFER_BYTES = 256 * 1024;
 
-function connectFailure(err: unknown): HttpProbeFailure {
+/** errno values keepalived's connect() treats as "network unreachable" when connect() itself fails */
+const SYNC_UNREACHABLE = new Set(['EHOSTUNREACH', 'EHOSTDOWN', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT']);
+
+/** `immediate`: the error came from connect() itself, before the event loop turned (a route refused it). */
+function connectFailure(err: unknown, immediate: boolean): HttpProbeFailure {
   const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
   if (code === 'ENETUNREACH' || code === 'ENETDOWN') return 'network-unreachable';
+  if (immediate && SYNC_UNREACHABLE.has(code)) return 'network-unreachable';
   if (code === 'ETIMEDOUT') return 'connect-timeout';
   if (code === 'EADDRNOTAVAIL' || code === 'EADDRINUSE' || code === 'EACCES' || code === 'EINVAL') {
     return 'connect-error';
@@ -101,6 +108,7 @@ export async function probeHttp(opts: HttpProbeOptions): Promise<HttpProbeResult
   // TLS code is loaded only when needed: start-up time counts for genhash.
   const tlsModule = opts.tls ? await import('node:tls') : null;
   const recordsModule = opts.tls ? await import('./tls-records.js') : null;
+  const marked = opts.fwmark ? await import('../../net/marked-socket.js') : null;
   return new Promise<HttpProbeResult>((resolve) => {
     const hasher: Hash | null = opts.hash === null ? null : createHash(opts.hash);
     const stream = new ResponseStream(hasher, opts.observer ?? null);
@@ -190,25 +198,41 @@ export async function probeHttp(opts: HttpProbeOptions): Promise<HttpProbeResult
     // ("Timeout WEB read") and starts the per-read one ("Timeout SSL read").
     let ticketSeen = false;
     const plain = !opts.tls;
-    tcp = net.connect({
+    const socketOpts: Omit<net.SocketConstructorOpts, 'fd'> & { onread?: net.OnReadOpts } = plain
+      ? {
+          onread: {
+            buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
+            callback: (n: number, buf: Uint8Array): boolean =>
+              onBytes(Buffer.from(buf.buffer, buf.byteOffset, n)),
+          },
+        }
+      : {};
+    const connectOpts: net.TcpSocketConnectOpts = {
       host: opts.address,
       port: opts.port,
       family: opts.family,
       ...(opts.localAddress !== undefined ? { localAddress: opts.localAddress } : {}),
       ...(opts.localPort !== undefined ? { localPort: opts.localPort } : {}),
-      ...(plain
-        ? {
-            onread: {
-              buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
-              callback: (n: number, buf: Uint8Array): boolean =>
-                onBytes(Buffer.from(buf.buffer, buf.byteOffset, n)),
-            },
-          }
-        : {}),
+    };
+    // Errors connect() returns at once reach us before setImmediate runs; later ones after.
+    let loopTurned = false;
+    setImmediate(() => {
+      loopTurned = true;
     });
+    if (opts.fwmark) {
+      // Node cannot mark its own sockets: the addon makes a marked one for Node to connect.
+      try {
+        tcp = (marked as typeof import('../../net/marked-socket.js')).markedTcpSocket(opts.family, opts.fwmark, socketOpts);
+      } catch {
+        return fail('connect-failed');
+      }
+      tcp.connect(connectOpts);
+    } else {
+      tcp = net.connect({ ...connectOpts, ...socketOpts });
+    }
     tcp.on('error', (err) => {
       if (settled) return;
-      if (phase === 'connect') return fail(connectFailure(err));
+      if (phase === 'connect') return fail(connectFailure(err, !loopTurned));
       if (secure !== null) return; // the TLS socket reports it
       if (phase === 'send') return fail('send-failed');
       fail('read-error');

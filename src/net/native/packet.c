@@ -1,7 +1,8 @@
 /*
- * lvsd_packet: the smallest AF_PACKET binding lvsd needs to send gratuitous ARP and
- * unsolicited neighbour advertisements: open a raw packet socket bound to one interface,
- * send whole Ethernet frames built in TypeScript, close. Nothing is received (protocol 0).
+ * lvsd_packet: the smallest socket binding lvsd needs beyond Node: open a raw AF_PACKET
+ * socket bound to one interface and send whole Ethernet frames built in TypeScript (gratuitous
+ * ARP, unsolicited NA); and make an unconnected TCP socket carrying an SO_MARK (fwmark of
+ * checkers and genhash -m), which Node then wraps and connects. Nothing is received here.
  * Errors are thrown as Error objects carrying errno (number) and code ("EPERM", ...).
  */
 #define _GNU_SOURCE
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
 
@@ -101,11 +103,53 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* tcpSocket(family 4|6, mark) -> fd of an unconnected, non-blocking TCP socket with SO_MARK */
+static napi_value js_tcp_socket(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2], result;
+  int32_t family;
+  uint32_t mark;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 2 || int_arg(env, argv[0], &family) != 0 || (family != 4 && family != 6) ||
+      napi_get_value_uint32(env, argv[1], &mark) != napi_ok) {
+    napi_throw_type_error(env, NULL, "tcpSocket(family, mark): family 4 or 6 and a 32-bit mark");
+    return NULL;
+  }
+  int fd = socket(family == 4 ? AF_INET : AF_INET6, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_TCP);
+  if (fd < 0) return throw_errno(env, "socket(TCP)", errno);
+  if (setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof mark) < 0) {
+    int err = errno;
+    close(fd);
+    return throw_errno(env, "setsockopt(SO_MARK)", err);
+  }
+  napi_create_int32(env, fd, &result);
+  return result;
+}
+
+/* mark(fd) -> the SO_MARK of a socket (for tests) */
+static napi_value js_get_mark(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], result;
+  int32_t fd;
+  uint32_t mark = 0;
+  socklen_t len = sizeof mark;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 1 || int_arg(env, argv[0], &fd) != 0) {
+    napi_throw_type_error(env, NULL, "mark(fd): fd must be a number");
+    return NULL;
+  }
+  if (getsockopt(fd, SOL_SOCKET, SO_MARK, &mark, &len) < 0) return throw_errno(env, "getsockopt(SO_MARK)", errno);
+  napi_create_uint32(env, mark, &result);
+  return result;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     { "open", NULL, js_open, NULL, NULL, NULL, napi_enumerable, NULL },
     { "send", NULL, js_send, NULL, NULL, NULL, napi_enumerable, NULL },
     { "close", NULL, js_close, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "tcpSocket", NULL, js_tcp_socket, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "mark", NULL, js_get_mark, NULL, NULL, NULL, napi_enumerable, NULL },
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

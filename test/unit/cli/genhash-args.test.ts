@@ -150,8 +150,4 @@ describe('genhash extensions (where keepalived only prints an error)', () => {
     const bad = await runLvsd(built.js, [...base, '--hash', 'crc32']);
     expect([bad.code, bad.stderr.toString().split('\n')[0]]).toEqual([1, "invalid hash 'crc32'"]);
   });
-  it('a non-zero fwmark is refused with keepalived\'s "built without fwmark support" wording', async () => {
-    const r = await runLvsd(built.js, ['-s', '127.0.0.1', '-p', String(closed), '-u', '/', '-m', '5']);
-    expect([r.code, r.stderr.toString().split('\n')[0]]).toEqual([1, 'genhash built without fwmark support']);
-  });
 });

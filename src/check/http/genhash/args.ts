@@ -165,11 +165,6 @@ export function parseGenhashArgs(args: readonly string[], env: NodeJS.ProcessEnv
     return { ok: false, messages };
   }
   if (server === null || port === null || url === null) return { ok: false, messages };
-  if (fwmark !== 0) {
-    // Node cannot set SO_MARK on its sockets; keepalived says this when built without it.
-    messages.push('genhash built without fwmark support');
-    return { ok: false, messages };
-  }
   return {
     ok: true,
     options: { ssl, sni, server, port, url, virtualHost, verbose, version, timeoutUsec, fwmark, hash },

@@ -36,6 +36,7 @@ export async function runGenhash(args: readonly string[], env: NodeJS.ProcessEnv
     address: o.server.address,
     port: o.port,
     family: o.server.family,
+    fwmark: o.fwmark,
     tls: o.ssl ? { servername: o.sni && o.virtualHost ? o.virtualHost : undefined } : undefined,
     request: buildGetRequest({
       path: o.url,
