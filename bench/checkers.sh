@@ -31,7 +31,8 @@ const require = createRequire(process.cwd() + '/package.json');
 await build({
   stdin: {
     contents: `export { NetlinkIpvs } from './src/ipvs/client.js';
-      export { applyDesired } from './src/ipvs/apply.js';
+      export { applyDesired, executeOps } from './src/ipvs/apply.js';
+      export { reconcile } from './src/ipvs/reconcile.js';
       export { serviceKey } from './src/ipvs/model.js';
       export { loadConfig } from './src/config/load.js';
       export { LvsEngine } from './src/lvs/engine.js';`,
@@ -57,16 +58,21 @@ EOF
 
 # lvsd: the engine with the real IPVS reconciler, measuring itself.
 cat > "$work/run-lvsd.mjs" <<EOF
-import { LvsEngine, loadConfig, NetlinkIpvs, applyDesired, serviceKey } from '$work/lvsd.mjs';
+import { LvsEngine, loadConfig, NetlinkIpvs, applyDesired, executeOps, reconcile, serviceKey } from '$work/lvsd.mjs';
 const [conf, warm, secs, probeAddr] = process.argv.slice(2);
 const { model, ok, diagnostics } = loadConfig(conf);
 if (!ok) { console.error(JSON.stringify(diagnostics.slice(0, 5))); process.exit(2); }
 const k = await NetlinkIpvs.open();
 const owned = new Set();
 let gone = null;
+// First apply against the kernel's table; later ones diff against what was applied, so a
+// change costs its own operations, not a dump of the whole table.
+let applied = null;
 const engine = new LvsEngine({ model, apply: async (rows) => {
   for (const r of rows) owned.add(serviceKey(r.service));
-  await applyDesired(k, rows, owned);
+  if (applied === null) await applyDesired(k, rows, owned);
+  else await executeOps(k, reconcile(rows, applied, owned));
+  applied = rows;
   if (gone === null && probeAddr && !rows.some((r) => r.dests.some((d) => d.addr === probeAddr))) gone = performance.now();
 } });
 await engine.start();
