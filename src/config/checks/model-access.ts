@@ -13,9 +13,14 @@ export function isObj(v: unknown): v is RawObject {
 /** The objects of a repeatable block keyword (or the one object of a single block). */
 export function objs(parent: RawObject | undefined, field: string): RawObject[] {
   const v = parent?.[field];
-  if (Array.isArray(v)) return v.filter(isObj);
-  return isObj(v) ? [v] : [];
+  if (Array.isArray(v)) {
+    // the parser's arrays hold only objects: hand them back without copying
+    for (let i = 0; i < v.length; i++) if (!isObj(v[i])) return v.filter(isObj);
+    return v as RawObject[];
+  }
+  return isObj(v) ? [v] : NONE;
 }
+const NONE: RawObject[] = [];
 
 export function obj(parent: RawObject | undefined, field: string): RawObject | undefined {
   const v = parent?.[field];

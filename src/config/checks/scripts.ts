@@ -13,8 +13,9 @@ interface ScriptRef { owner: RawObject; field: string; block: string; cmd: strin
 
 function ref(owner: RawObject, field: string, block: string, track?: RawObject): ScriptRef[] {
   const v = owner[field];
-  return isObj(v) && typeof v.cmd === 'string' ? [{ owner, field, block, cmd: v.cmd, track }] : [];
+  return isObj(v) && typeof v.cmd === 'string' ? [{ owner, field, block, cmd: v.cmd, track }] : NO_REFS;
 }
+const NO_REFS: ScriptRef[] = [];
 
 const NOTIFY_VRRP = ['notify_backup', 'notify_master', 'notify_fault', 'notify_stop', 'notify_deleted', 'notify', 'notify_master_rx_lower_pri'];
 const NOTIFY_GROUP = ['notify_backup', 'notify_master', 'notify_fault', 'notify_stop', 'notify'];
@@ -36,12 +37,16 @@ function checkerScripts(ctx: CheckContext): ScriptRef[] {
   if (services.length === 0) return out;
   for (const vs of services) {
     for (const rs of objs(vs, 'real_server')) {
+      if (rs.MISC_CHECK === undefined) continue;
       for (const mc of objs(rs, 'MISC_CHECK')) if (!isRemoved(mc)) out.push(...ref(mc, 'misc_path', 'MISC_CHECK'));
     }
   }
   for (const vs of services) {
     for (const f of ['quorum_up', 'quorum_down']) out.push(...ref(vs, f, 'virtual_server'));
-    for (const rs of objs(vs, 'real_server')) for (const f of ['notify_up', 'notify_down']) out.push(...ref(rs, f, 'real_server'));
+    for (const rs of objs(vs, 'real_server')) {
+      if (rs.notify_up !== undefined) out.push(...ref(rs, 'notify_up', 'real_server'));
+      if (rs.notify_down !== undefined) out.push(...ref(rs, 'notify_down', 'real_server'));
+    }
   }
   const g = globalDefs(ctx);
   if (g) for (const f of ['notify_fifo_script', 'lvs_notify_fifo_script']) out.push(...ref(g, f, 'global_defs'));
