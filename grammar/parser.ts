@@ -34,6 +34,9 @@ export interface ParseResult {
 
 interface Frame {
   spec: BlockSpec | null; // null: a value block of data lines
+  /** the block's keyword table and watched set, looked up once per block, not per line */
+  keywords: Map<string, KeywordSpec> | null;
+  watched: Set<string> | null;
   kw: KeywordSpec | null;
   obj: RawObject;
   items: unknown[] | null;
@@ -71,8 +74,8 @@ function metaOf(spec: BlockSpec): BlockMeta {
 
 
 const lookupCache = new WeakMap<BlockSpec, Map<string, KeywordSpec>>();
-/** Keyword (or alias) of a block; the table is built once per block spec. */
-export function lookupKeyword(spec: BlockSpec, word: string): KeywordSpec | undefined {
+/** Keyword table (names and aliases) of a block, built once per block spec. */
+function keywordMap(spec: BlockSpec): Map<string, KeywordSpec> {
   let m = lookupCache.get(spec);
   if (!m) {
     m = new Map();
@@ -82,7 +85,12 @@ export function lookupKeyword(spec: BlockSpec, word: string): KeywordSpec | unde
     }
     lookupCache.set(spec, m);
   }
-  return m.get(word);
+  return m;
+}
+
+/** Keyword (or alias) of a block. */
+export function lookupKeyword(spec: BlockSpec, word: string): KeywordSpec | undefined {
+  return keywordMap(spec).get(word);
 }
 
 interface Defaults {
@@ -143,7 +151,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
   const rootPos: Array<string | number> | null = track ? [] : null;
   if (rootPos) positions.set(rootObj, rootPos);
   const frame = (spec: BlockSpec | null, kw: KeywordSpec | null, obj: RawObject, items: unknown[] | null, head: string | null, pos: Array<string | number> | null, at: number): Frame =>
-    ({ spec, kw, obj, items, needBob: spec !== root, head, pos, seen: null, added: 0, at });
+    ({ spec, keywords: spec ? keywordMap(spec) : null, watched: spec ? metaOf(spec).watched : null, kw, obj, items, needBob: spec !== root, head, pos, seen: null, added: 0, at });
   const stack: Frame[] = [frame(root, null, rootObj, null, null, rootPos, 0)];
   let skipDepth = 0; // inside the block of an unknown keyword
   let skipPending = false; // an unknown keyword was just seen; a '{' on the next line opens its block
@@ -312,7 +320,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
       continue;
     }
 
-    const kw = lookupKeyword(top.spec, t0);
+    const kw = (top.keywords as Map<string, KeywordSpec>).get(t0);
     if (!kw || kw.unknownToKeepalived) {
       report(ErrClass.UnknownKeyword, `Unknown keyword '${t0}'${kw ? ` (${kw.unknownToKeepalived})` : ''}`, w0.col, t0);
       skipPending = true;
@@ -335,7 +343,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
         continue;
       }
     }
-    if (metaOf(top.spec).watched.has(kw.name)) (top.seen ??= new Map()).set(kw.name, nw > 1 ? pool[1].text : '');
+    if ((top.watched as Set<string>).size > 0 && (top.watched as Set<string>).has(kw.name)) (top.seen ??= new Map()).set(kw.name, nw > 1 ? pool[1].text : '');
     if (kw.support.status === 'accepted' && !warnedAccepted.has(kw)) {
       warnedAccepted.add(kw);
       report(ErrClass.Ok, `'${kw.name}' is accepted but not implemented yet (${kw.support.later})`, w0.col, kw.name, 'warning');
