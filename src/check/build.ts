@@ -76,7 +76,12 @@ function urlSpecs(c: Checker, rs: RealServer, vs: VirtualServer): UrlSpec[] {
     if (vh !== undefined) spec.virtualHost = vh;
     const re = str(u.regex);
     if (re !== undefined) {
-      spec.regex = new RegExp(re, regexFlags(Array.isArray(u.regex_options) ? (u.regex_options as string[]) : []));
+      try {
+        spec.regex = new RegExp(re, regexFlags(Array.isArray(u.regex_options) ? (u.regex_options as string[]) : []));
+      } catch (e) {
+        // PCRE2 syntax JavaScript lacks: say which url and why, instead of a bare SyntaxError
+        throw new Error(`url ${spec.path}: regex '${re}' is not supported: ${e instanceof Error ? e.message : String(e)}`);
+      }
       if (u.regex_no_match === true) spec.regexNoMatch = true;
     }
     return spec;
