@@ -19,15 +19,13 @@ ip netns add "$ns"
 ip -n "$ns" link add veth0 type veth peer name veth1
 ip -n "$ns" link set veth0 up
 
-# median wall ms and max RSS KB of RUNS runs of a command; prints "ms kb exit"
+# median wall ms and max RSS KB of RUNS runs of a command; prints "ms kb"
 measure() {
   local -a times=() rss=()
   for _ in $(seq "$RUNS"); do
-    local out
-    out=$( { /usr/bin/time -f '%e %M' ip netns exec "$ns" "$@" >/dev/null 2>"$work/err"; } 2>&1 ) || true
+    /usr/bin/time -o "$work/time" -f '%e %M' ip netns exec "$ns" "$@" >/dev/null 2>&1 || true
     local t m
-    t=$(echo "$out" | tail -n1 | awk '{print $1}')
-    m=$(echo "$out" | tail -n1 | awk '{print $2}')
+    read -r t m < "$work/time"
     times+=("$(awk -v t="$t" 'BEGIN{printf "%d", t*1000}')")
     rss+=("$m")
   done
