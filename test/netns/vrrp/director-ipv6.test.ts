@@ -1,9 +1,8 @@
 // VRRPv3 over IPv6 between two lvsd directors: adverts to ff02::12 from the link-local
 // address, the VIP added without DAD, and an unsolicited neighbour advertisement seen by the
 // observer when the backup takes over after kill -9.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rmSync } from 'node:fs';
-import { DirectorLab, bundleRuntime, requirePrerequisites, sleep, type Director } from './director-lab.js';
+import { describe, expect, it } from 'vitest';
+import { useDirectorLab, sleep, type Director } from './director-lab.js';
 
 const VIP6 = 'fd00:88::100';
 
@@ -25,20 +24,9 @@ vrrp_instance VI_6 {
 }
 
 describe('VRRPv3 IPv6 directors (netns)', () => {
-  let lab: DirectorLab;
-  let rt: { file: string; dir: string };
+  const env = useDirectorLab();
 
-  beforeAll(async () => {
-    requirePrerequisites();
-    lab = new DirectorLab();
-    rt = await bundleRuntime();
-  });
-  afterAll(() => {
-    lab?.cleanup();
-    if (rt) rmSync(rt.dir, { recursive: true, force: true });
-  });
-
-  const has6 = (ns: string): boolean => lab.ip(ns, '-6', '-o', 'addr', 'show', 'dev', 'eth0').includes(`${VIP6}/64`);
+  const has6 = (ns: string): boolean => env.lab.ip(ns, '-6', '-o', 'addr', 'show', 'dev', 'eth0').includes(`${VIP6}/64`);
 
   async function until(cond: () => boolean, ms: number): Promise<void> {
     for (let t = 0; t < ms && !cond(); t += 50) await sleep(50);
@@ -46,28 +34,28 @@ describe('VRRPv3 IPv6 directors (netns)', () => {
   }
 
   it('election over ff02::12, kill -9 -> the backup holds the VIP and sends an unsolicited NA', async () => {
-    lab.up({ ipv6: true });
+    env.lab.up({ ipv6: true });
     let a: Director | undefined;
     let b: Director | undefined;
     try {
-      const obs = lab.observe('icmp6 or ip6 proto 112');
-      a = lab.startLvsd(rt.file, lab.d1, conf6(150));
+      const obs = env.lab.observe('icmp6 or ip6 proto 112');
+      a = env.lab.startLvsd(env.rt.file, env.lab.d1, conf6(150));
       await a.became('MASTER', 10_000);
-      b = lab.startLvsd(rt.file, lab.d2, conf6(100));
+      b = env.lab.startLvsd(env.rt.file, env.lab.d2, conf6(100));
       await b.became('BACKUP', 10_000);
-      await until(() => has6(lab.d1), 2000);
+      await until(() => has6(env.lab.d1), 2000);
       await obs.waitFor(/fe80::1 > ff02::12: VRRPv3, Advertisement, vrid 61, prio 150/, 3000);
       await sleep(2500); // > Master_Down_Interval (1.8 s): the backup hears the master
       expect(b.events('vrrp.transition').map((e) => e.to)).toEqual(['BACKUP']);
-      expect(has6(lab.d2)).toBe(false);
+      expect(has6(env.lab.d2)).toBe(false);
       const mark = obs.lines.length;
-      lab.kill(a.proc, 'SIGKILL');
+      env.lab.kill(a.proc, 'SIGKILL');
       await b.became('MASTER', 4000);
-      await until(() => has6(lab.d2), 2000);
+      await until(() => has6(env.lab.d2), 2000);
       await obs.waitFor(new RegExp(`${VIP6} > ff02::1: ICMP6, neighbor advertisement, tgt is ${VIP6}`), 3000, mark);
       await obs.waitFor(/fe80::2 > ff02::12: VRRPv3, Advertisement, vrid 61, prio 100/, 3000, mark);
     } finally {
-      for (const d of [a, b]) if (d) lab.kill(d.proc, 'SIGKILL');
+      for (const d of [a, b]) if (d) env.lab.kill(d.proc, 'SIGKILL');
     }
   }, 60_000);
 });

@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { afterAll, beforeAll } from 'vitest';
 import { Proc, sh } from './harness.js';
 import { requirePrerequisites as netPrerequisites } from '../net/harness.js';
 
@@ -220,4 +221,22 @@ export async function waitVip(lab: DirectorLab, ns: string, present: boolean, ti
     await sleep(20);
   }
   throw new Error(`VIP ${VIP} ${present ? 'not added to' : 'still on'} ${ns} within ${timeoutMs} ms: ${lab.addrs(ns).join(', ')}`);
+}
+
+/**
+ * The lab every director test needs: prerequisites checked, namespaces ready to build, the
+ * runtime bundled once; torn down after the file even when a test fails.
+ */
+export function useDirectorLab(): { lab: DirectorLab; rt: { file: string; dir: string } } {
+  const env = {} as { lab: DirectorLab; rt: { file: string; dir: string } };
+  beforeAll(async () => {
+    requirePrerequisites();
+    env.lab = new DirectorLab();
+    env.rt = await bundleRuntime();
+  });
+  afterAll(() => {
+    env.lab?.cleanup();
+    if (env.rt) rmSync(env.rt.dir, { recursive: true, force: true });
+  });
+  return env;
 }

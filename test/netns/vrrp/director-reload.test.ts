@@ -1,9 +1,9 @@
 // Reload (SIGHUP) applies only the difference: an added instance starts, a removed one stops
 // (priority 0, VIP released), and an unchanged instance is not touched (no transition, its
 // VIP never leaves). use_vmac: the VIP lives on the macvlan and the GARP carries the VRRP MAC.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rmSync, writeFileSync } from 'node:fs';
-import { DirectorLab, VIP, bundleRuntime, lvsdConf, requirePrerequisites, sleep, waitVip, type Director } from './director-lab.js';
+import { describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { useDirectorLab, VIP, lvsdConf, sleep, waitVip, type Director } from './director-lab.js';
 
 const VI2 = `
 vrrp_instance VI_2 {
@@ -18,38 +18,27 @@ vrrp_instance VI_2 {
 `;
 
 describe('director reload and use_vmac (netns)', () => {
-  let lab: DirectorLab;
-  let rt: { file: string; dir: string };
-
-  beforeAll(async () => {
-    requirePrerequisites();
-    lab = new DirectorLab();
-    rt = await bundleRuntime();
-  });
-  afterAll(() => {
-    lab?.cleanup();
-    if (rt) rmSync(rt.dir, { recursive: true, force: true });
-  });
+  const env = useDirectorLab();
 
   it('SIGHUP: added instance starts, unchanged one untouched, removed one stops with priority 0', async () => {
-    lab.up();
+    env.lab.up();
     const base = lvsdConf({ priority: 150 });
     let a: Director | undefined;
     try {
-      a = lab.startLvsd(rt.file, lab.d1, base);
+      a = env.lab.startLvsd(env.rt.file, env.lab.d1, base);
       await a.became('MASTER', 10_000);
-      await waitVip(lab, lab.d1, true, 2000);
-      const obs = lab.observe();
+      await waitVip(env.lab, env.lab.d1, true, 2000);
+      const obs = env.lab.observe();
       await obs.waitFor(/prio 150/, 3000);
       let vipLost = false;
-      const watch = setInterval(() => { if (!lab.addrs(lab.d1).includes(`${VIP}/24`)) vipLost = true; }, 50);
+      const watch = setInterval(() => { if (!env.lab.addrs(env.lab.d1).includes(`${VIP}/24`)) vipLost = true; }, 50);
       try {
         writeFileSync(a.confPath, base + VI2);
         const mark = a.mark();
-        lab.kill(a.proc, 'SIGHUP');
+        env.lab.kill(a.proc, 'SIGHUP');
         await a.proc.waitFor(/"event":"reload.applied"/, 5000, mark);
         await a.proc.waitFor(/"instance":"VI_2".*"to":"MASTER"/, 6000, mark);
-        await until(() => lab.addrs(lab.d1).includes('10.88.0.101/24'), 2000);
+        await until(() => env.lab.addrs(env.lab.d1).includes('10.88.0.101/24'), 2000);
         expect(a.events('vrrp.transition', mark).filter((e) => e.instance === 'VI_1')).toEqual([]);
       } finally {
         clearInterval(watch);
@@ -59,62 +48,62 @@ describe('director reload and use_vmac (netns)', () => {
         const mark2 = a.mark();
         const obsMark = obs.lines.length;
         writeFileSync(a.confPath, VI2);
-        lab.kill(a.proc, 'SIGHUP');
+        env.lab.kill(a.proc, 'SIGHUP');
         await a.proc.waitFor(/"event":"reload.applied"/, 5000, mark2);
         await a.proc.waitFor(/"instance":"VI_1".*"to":"INIT"/, 3000, mark2);
         await obs.waitFor(/vrid 51, prio 0/, 2000, obsMark);
-        await waitVip(lab, lab.d1, false, 2000);
+        await waitVip(env.lab, env.lab.d1, false, 2000);
         expect(a.events('vrrp.transition', mark2).filter((e) => e.instance === 'VI_2')).toEqual([]);
-        expect(lab.addrs(lab.d1)).toContain('10.88.0.101/24');
+        expect(env.lab.addrs(env.lab.d1)).toContain('10.88.0.101/24');
       }
     } finally {
-      if (a) lab.kill(a.proc, 'SIGKILL');
+      if (a) env.lab.kill(a.proc, 'SIGKILL');
     }
   }, 60_000);
 
   it('SIGHUP with a changed sync group member restarts the whole group; an instance outside it is untouched', async () => {
-    lab.up();
+    env.lab.up();
     const inst = (name: string, vrid: number, prio: number, vip: string): string =>
       `vrrp_instance ${name} {\n  interface eth0\n  virtual_router_id ${vrid}\n  priority ${prio}\n  advert_int 1\n  virtual_ipaddress {\n    ${vip}/24\n  }\n}\n`;
     const group = 'vrrp_sync_group G1 {\n  group {\n    VI_A\n    VI_B\n  }\n}\n';
     const conf = (prioB: number): string => group + inst('VI_A', 71, 150, '10.88.0.171') + inst('VI_B', 72, prioB, '10.88.0.172') + inst('VI_C', 73, 150, '10.88.0.173');
     let a: Director | undefined;
     try {
-      a = lab.startLvsd(rt.file, lab.d1, conf(150));
+      a = env.lab.startLvsd(env.rt.file, env.lab.d1, conf(150));
       for (const n of ['VI_A', 'VI_B', 'VI_C']) await a.proc.waitFor(new RegExp(`"instance":"${n}".*"to":"MASTER"`), 10_000);
       writeFileSync(a.confPath, conf(140));
       const mark = a.mark();
-      lab.kill(a.proc, 'SIGHUP');
+      env.lab.kill(a.proc, 'SIGHUP');
       await a.proc.waitFor(/"event":"reload.applied"/, 8000, mark);
       for (const n of ['VI_A', 'VI_B']) {
         await a.proc.waitFor(new RegExp(`"instance":"${n}".*"to":"INIT"`), 3000, mark);
         await a.proc.waitFor(new RegExp(`"instance":"${n}".*"to":"MASTER"`), 8000, mark);
       }
       expect(a.events('vrrp.transition', mark).filter((e) => e.instance === 'VI_C')).toEqual([]);
-      await until(() => ['10.88.0.171/24', '10.88.0.172/24', '10.88.0.173/24'].every((v) => lab.addrs(lab.d1).includes(v)), 3000);
+      await until(() => ['10.88.0.171/24', '10.88.0.172/24', '10.88.0.173/24'].every((v) => env.lab.addrs(env.lab.d1).includes(v)), 3000);
     } finally {
-      if (a) lab.kill(a.proc, 'SIGKILL');
+      if (a) env.lab.kill(a.proc, 'SIGKILL');
     }
   }, 60_000);
 
   it('use_vmac: VIP on the macvlan, GARP from 00:00:5e:00:01:VRID, macvlan removed at stop', async () => {
-    lab.up();
+    env.lab.up();
     let a: Director | undefined;
     try {
-      const obs = lab.observe();
-      a = lab.startLvsd(rt.file, lab.d1, lvsdConf({ priority: 150, extra: 'use_vmac' }));
+      const obs = env.lab.observe();
+      a = env.lab.startLvsd(env.rt.file, env.lab.d1, lvsdConf({ priority: 150, extra: 'use_vmac' }));
       await a.became('MASTER', 10_000);
-      await until(() => lab.addrs(lab.d1, 'vrrp.51').includes(`${VIP}/24`), 2000);
-      expect(lab.addrs(lab.d1)).not.toContain(`${VIP}/24`);
-      const link = lab.ip(lab.d1, '-o', 'link', 'show', 'dev', 'vrrp.51');
+      await until(() => env.lab.addrs(env.lab.d1, 'vrrp.51').includes(`${VIP}/24`), 2000);
+      expect(env.lab.addrs(env.lab.d1)).not.toContain(`${VIP}/24`);
+      const link = env.lab.ip(env.lab.d1, '-o', 'link', 'show', 'dev', 'vrrp.51');
       expect(link).toMatch(/link\/ether 00:00:5e:00:01:33/);
       await obs.waitFor(/^\d+\.\d+ 00:00:5e:00:01:33 > ff:ff:ff:ff:ff:ff, ethertype ARP .*Request who-has 10\.88\.0\.100 .*tell 10\.88\.0\.100/, 3000);
       await obs.waitFor(/^\d+\.\d+ 00:00:5e:00:01:33 > 01:00:5e:00:00:12, .*10\.88\.0\.1 > 224\.0\.0\.18: VRRPv2, Advertisement, vrid 51, prio 150/, 3000);
-      lab.kill(a.proc, 'SIGTERM');
+      env.lab.kill(a.proc, 'SIGTERM');
       await a.proc.exited(5000);
-      expect(lab.ip(lab.d1, '-o', 'link', 'show')).not.toMatch(/vrrp\.51/);
+      expect(env.lab.ip(env.lab.d1, '-o', 'link', 'show')).not.toMatch(/vrrp\.51/);
     } finally {
-      if (a) lab.kill(a.proc, 'SIGKILL');
+      if (a) env.lab.kill(a.proc, 'SIGKILL');
     }
   }, 60_000);
 });

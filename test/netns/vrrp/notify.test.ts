@@ -1,10 +1,10 @@
 // Notifications from a running director: notify_master/backup/fault/stop, the generic
 // `notify` with keepalived's arguments, the notify FIFO lines, sync group notifications, and
 // vrrp_track_file driving FAULT. One director alone on the segment.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, openSync, readFileSync, readSync, rmSync, writeFileSync, closeSync, constants } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { existsSync, openSync, readFileSync, readSync, writeFileSync, closeSync, constants } from 'node:fs';
 import { join } from 'node:path';
-import { DirectorLab, VIP, bundleRuntime, requirePrerequisites, sleep, waitVip, type Director } from './director-lab.js';
+import { useDirectorLab, VIP, sleep, waitVip, type Director } from './director-lab.js';
 
 async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
   for (let t = 0; t < ms && !cond(); t += 50) await sleep(50);
@@ -12,26 +12,15 @@ async function until(cond: () => boolean, ms: number, what: string): Promise<voi
 }
 
 describe('VRRP notify and track_file (netns)', () => {
-  let lab: DirectorLab;
-  let rt: { file: string; dir: string };
-
-  beforeAll(async () => {
-    requirePrerequisites();
-    lab = new DirectorLab();
-    rt = await bundleRuntime();
-  });
-  afterAll(() => {
-    lab?.cleanup();
-    if (rt) rmSync(rt.dir, { recursive: true, force: true });
-  });
+  const env = useDirectorLab();
 
   it('scripts get keepalived\'s arguments, the FIFO gets its lines; track_file value 0 -> ok, non-zero (weight 0) -> FAULT', async () => {
-    lab.up();
-    const calls = join(lab.dir, 'calls');
-    const fifo = join(lab.dir, 'notify.fifo');
-    const tfile = join(lab.dir, 'track.value');
+    env.lab.up();
+    const calls = join(env.lab.dir, 'calls');
+    const fifo = join(env.lab.dir, 'notify.fifo');
+    const tfile = join(env.lab.dir, 'track.value');
     writeFileSync(tfile, '0\n');
-    const rec = lab.write('rec.sh', `#!/bin/sh\necho "$(basename $0) $*" >> ${calls}\n`, 0o755);
+    const rec = env.lab.write('rec.sh', `#!/bin/sh\necho "$(basename $0) $*" >> ${calls}\n`, 0o755);
     const conf = `global_defs {
   enable_script_security
   script_user root
@@ -80,11 +69,11 @@ vrrp_instance VI_2 {
 `;
     let a: Director | undefined;
     try {
-      a = lab.startLvsd(rt.file, lab.d1, conf);
+      a = env.lab.startLvsd(env.rt.file, env.lab.d1, conf);
       await a.became('MASTER', 10_000);
-      await waitVip(lab, lab.d1, true, 2000);
+      await waitVip(env.lab, env.lab.d1, true, 2000);
       await until(() => existsSync(calls) && readFileSync(calls, 'utf8').includes('INSTANCE VI_1 MASTER 120'), 3000, 'notify MASTER');
-      expect(lab.addrs(lab.d1)).toContain('10.88.0.101/24'); // the group went MASTER together
+      expect(env.lab.addrs(env.lab.d1)).toContain('10.88.0.101/24'); // the group went MASTER together
       // keepalived's FIFO reader would hold it open; read what is there without blocking.
       const fd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
       const readFifo = (): string => {
@@ -101,16 +90,16 @@ vrrp_instance VI_2 {
         const mark = a.mark();
         writeFileSync(tfile, '1\n'); // weight 0: any non-zero value is FAULT (inotify, no polling)
         await a.became('FAULT', 3000, mark);
-        await waitVip(lab, lab.d1, false, 2000);
-        await waitVip(lab, lab.d1, false, 2000);
-        await until(() => !lab.addrs(lab.d1).includes('10.88.0.101/24'), 2000, 'group member follows into FAULT');
+        await waitVip(env.lab, env.lab.d1, false, 2000);
+        await waitVip(env.lab, env.lab.d1, false, 2000);
+        await until(() => !env.lab.addrs(env.lab.d1).includes('10.88.0.101/24'), 2000, 'group member follows into FAULT');
         await until(() => (seen += readFifo()).includes('GROUP "G1" FAULT 0'), 3000, 'group FAULT on the fifo');
         writeFileSync(tfile, '0\n');
         await a.became('MASTER', 5000, mark);
       } finally {
         closeSync(fd);
       }
-      lab.kill(a.proc, 'SIGTERM');
+      env.lab.kill(a.proc, 'SIGTERM');
       await a.proc.exited(8000);
       const lines = readFileSync(calls, 'utf8').trim().split('\n');
       for (const l of ['rec.sh own-master', 'rec.sh own-backup', 'rec.sh own-fault', 'rec.sh own-stop',
@@ -118,9 +107,9 @@ vrrp_instance VI_2 {
         'rec.sh GROUP G1 MASTER 0', 'rec.sh GROUP G1 FAULT 0', 'rec.sh GROUP G1 STOP 0']) {
         expect(lines).toContain(l);
       }
-      expect(lab.addrs(lab.d1)).not.toContain(`${VIP}/24`);
+      expect(env.lab.addrs(env.lab.d1)).not.toContain(`${VIP}/24`);
     } finally {
-      if (a) lab.kill(a.proc, 'SIGKILL');
+      if (a) env.lab.kill(a.proc, 'SIGKILL');
     }
   }, 60_000);
 });
