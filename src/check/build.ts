@@ -1,5 +1,6 @@
 // From the config model to runnable checkers: for each checker block of a real server, its
 // probe (where it connects, what it sends), its counting machine and its timers.
+import { readFileSync } from 'node:fs';
 import type { Checker, Model, RealServer, VirtualServer } from '../config/model.js';
 import { RetryCounter, type RetryMode } from './counter.js';
 import { DnsProbe } from './dns.js';
@@ -127,6 +128,7 @@ export function buildCheckers(ctx: BuildContext, vs: VirtualServer, rs: RealServ
             version: httpVersion(c.http_protocol),
             tls: kind === 'SSL_GET',
             enableSni: c.enable_sni === true,
+            ...(kind === 'SSL_GET' ? { clientTls: sslFiles(ctx.model) } : {}),
           });
           const machine = new UrlStepper(timing, urls.length, c.fast_recovery === true, timing.alpha);
           out.push({ id, kind, timing, machine, probe, dynamic: false });
@@ -177,5 +179,31 @@ export function buildCheckers(ctx: BuildContext, vs: VirtualServer, rs: RealServ
       }
     });
   }
+  return out;
+}
+
+const sslCache = new WeakMap<object, { cert?: Buffer; key?: Buffer; passphrase?: string; ca?: Buffer }>();
+
+/** The global `SSL { certificate key password ca }` block, files read once per model. */
+function sslFiles(model: Model): { cert?: Buffer; key?: Buffer; passphrase?: string; ca?: Buffer } {
+  const cached = sslCache.get(model);
+  if (cached) return cached;
+  const ssl = model.SSL as Record<string, unknown> | undefined;
+  const read = (f: unknown): Buffer | undefined => {
+    if (typeof f !== 'string') return undefined;
+    try {
+      return readFileSync(f);
+    } catch {
+      return undefined; // keepalived goes on without the file; the check then fails on the server's demand
+    }
+  };
+  const cert = read(ssl?.certificate), key = read(ssl?.key), ca = read(ssl?.ca);
+  const out = {
+    ...(cert ? { cert } : {}),
+    ...(key ? { key } : {}),
+    ...(typeof ssl?.password === 'string' ? { passphrase: ssl.password } : {}),
+    ...(ca ? { ca } : {}),
+  };
+  sslCache.set(model, out);
   return out;
 }

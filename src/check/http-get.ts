@@ -25,6 +25,8 @@ export interface HttpGetSpec {
   version: HttpVersion;
   tls: boolean;
   enableSni: boolean;
+  /** the global SSL block's files, read once (PEM) */
+  clientTls?: { cert?: Buffer; key?: Buffer; passphrase?: string; ca?: Buffer };
 }
 
 /** How far back a regex can look across reads: the text kept from the previous chunks. */
@@ -74,7 +76,7 @@ export async function httpGetOnce(spec: HttpGetSpec, step: number, signal: Abort
     localAddress: t.bindAddr,
     localPort: t.bindPort,
     fwmark: t.fwmark,
-    tls: spec.tls ? { servername: spec.enableSni ? url.virtualHost : undefined } : undefined,
+    tls: spec.tls ? { servername: spec.enableSni ? url.virtualHost : undefined, ...spec.clientTls } : undefined,
     request,
     timeoutMs: t.timeoutUs / 1000,
     hash: url.digest ? 'md5' : null,

@@ -18,7 +18,14 @@ export interface HttpProbeOptions {
   /** SO_MARK of the connection (keepalived `fwmark`, genhash -m); 0/absent: none */
   readonly fwmark?: number | undefined;
   /** Present for SSL_GET / genhash -S; servername enables SNI. */
-  readonly tls?: { readonly servername?: string | undefined } | undefined;
+  readonly tls?: {
+    readonly servername?: string | undefined;
+    /** client certificate, key, key password and CA of the global SSL block (PEM) */
+    readonly cert?: Buffer | undefined;
+    readonly key?: Buffer | undefined;
+    readonly passphrase?: string | undefined;
+    readonly ca?: Buffer | undefined;
+  } | undefined;
   /** Exact request bytes (see buildGetRequest). */
   readonly request: Buffer;
   /** Per-wait timeout; 0 reproduces keepalived's behaviour for connect_timeout 0. */
@@ -257,6 +264,11 @@ export async function probeHttp(opts: HttpProbeOptions): Promise<HttpProbeResult
         // SNI only when asked to and a virtual host is known.
         host: opts.address,
         ...(servername ? { servername } : {}),
+        // keepalived presents the SSL block's certificate but never verifies the server's
+        ...(opts.tls?.cert ? { cert: opts.tls.cert } : {}),
+        ...(opts.tls?.key ? { key: opts.tls.key } : {}),
+        ...(opts.tls?.passphrase !== undefined ? { passphrase: opts.tls.passphrase } : {}),
+        ...(opts.tls?.ca ? { ca: opts.tls.ca } : {}),
       });
       secure = s;
       let closeNotify = false;

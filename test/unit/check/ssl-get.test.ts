@@ -56,3 +56,39 @@ describe('SSL_GET probe against a TLS server with a test CA', () => {
     expect((await httpGetOnce(spec({ tls: false }), 0, sig())).ok).toBe(false);
   });
 });
+
+describe('SSL_GET with the global SSL block (client certificate)', () => {
+  let pki: TestPki;
+  let server: tls.Server;
+  let port = 0;
+  beforeAll(async () => {
+    pki = makePki(['server.test', 'director.test']);
+    // the real server demands a client certificate signed by the test CA
+    server = tls.createServer({ ...pki.cert('server.test'), ca: pki.ca, requestCert: true, rejectUnauthorized: true }, (s) => {
+      s.on('error', () => {});
+      s.once('data', () => s.end(httpResponse(200, 'for directors only')));
+    });
+    server.on('tlsClientError', () => {});
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    port = (server.address() as { port: number }).port;
+  });
+  afterAll(async () => {
+    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+    pki?.cleanup();
+  });
+  const spec = (clientTls?: HttpGetSpec['clientTls']): HttpGetSpec => ({
+    target: { addr: '127.0.0.1', family: 4, port, timeoutUs: 2_000_000 },
+    urls: [{ path: '/', statusCodes: [[200, 299]], digest: md5('for directors only') }],
+    version: '1.0',
+    tls: true,
+    enableSni: false,
+    ...(clientTls ? { clientTls } : {}),
+  });
+
+  it('is up with the certificate and key, down without them', async () => {
+    const ok = await httpGetOnce(spec(pki.cert('director.test')), 0, new AbortController().signal);
+    expect(ok.ok).toBe(true);
+    const refused = await httpGetOnce(spec(), 0, new AbortController().signal);
+    expect(refused.ok).toBe(false);
+  });
+});
