@@ -2,17 +2,29 @@
 // is failure. The connection is closed at once (keepalived closes right after connect).
 import net from 'node:net';
 import type { CheckResult, ConnectTarget, Probe } from './types.js';
+import { markedTcpSocket } from '../net/marked-socket.js';
 
 export function tcpConnect(t: ConnectTarget, signal: AbortSignal): Promise<CheckResult> {
   return new Promise<CheckResult>((resolve) => {
     let settled = false;
-    const sock = net.connect({
+    const opts: net.TcpSocketConnectOpts = {
       host: t.addr,
       port: t.port,
       family: t.family,
       ...(t.bindAddr !== undefined ? { localAddress: t.bindAddr } : {}),
       ...(t.bindPort !== undefined ? { localPort: t.bindPort } : {}),
-    });
+    };
+    let sock: net.Socket;
+    if (t.fwmark) {
+      // `fwmark`: Node cannot mark sockets, the addon makes a marked one for Node to connect
+      try {
+        sock = markedTcpSocket(t.family, t.fwmark);
+      } catch (e) {
+        resolve({ ok: false, reason: `connection failed (${(e as Error).message})` });
+        return;
+      }
+      sock.connect(opts);
+    } else sock = net.connect(opts);
     const finish = (r: CheckResult): void => {
       if (settled) return;
       settled = true;

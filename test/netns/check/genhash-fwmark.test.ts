@@ -1,5 +1,5 @@
-// genhash -m/--fwmark: the mark reaches the kernel (policy routing sends marked packets to a
-// blackhole) and lvsd's genhash prints what Debian's genhash prints, with and without a mark.
+// fwmark: the mark reaches the kernel (policy routing makes the server unreachable for mark 7)
+// for genhash -m — whose output matches Debian's genhash — and for TCP_CHECK's connect.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -56,4 +56,22 @@ describe('genhash --fwmark', () => {
       else expect(ours.out).toMatch(/^[0-9a-f]{32}\n$/);
     });
   }
+});
+
+describe('TCP_CHECK fwmark', () => {
+  const probe = (mark?: number) => {
+    const js = `import(${JSON.stringify(resolve(root, 'dist/src/check/tcp.js'))}).then(async (m) => {
+      const r = await m.tcpConnect({ addr: '10.77.0.2', port: 8080, family: 4, timeoutUs: 2000000${mark ? `, fwmark: ${mark}` : ''} }, new AbortController().signal);
+      console.log(JSON.stringify(r));
+    })`;
+    const r = spawnSync('ip', ['netns', 'exec', client, process.execPath, '--input-type=module', '-e', js], { encoding: 'utf8', timeout: 30_000 });
+    return JSON.parse(r.stdout) as { ok: boolean; reason: string };
+  };
+  it('connects unmarked and with mark 8, fails with mark 7', () => {
+    expect(probe().ok).toBe(true);
+    expect(probe(8).ok).toBe(true);
+    const marked = probe(7);
+    expect(marked.ok).toBe(false);
+    expect(marked.reason).toMatch(/EHOSTUNREACH/);
+  });
 });
