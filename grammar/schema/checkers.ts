@@ -13,7 +13,9 @@ import { conv, example, flag, flagBool, later, scriptLineOrWarn, supported, user
 const SMTPC = later('SMTP_CHECK health checker');
 const PING = later('PING_CHECK health checker');
 const BFD = later('BFD (bfd_instance, track_bfd, BFD_CHECK)');
-const REGEX = later('HTTP_GET regex matching');
+// regex / regex_no_match / regex_options: matched with JavaScript RegExp (PCRE2 options mapped
+// where JavaScript has them); the PCRE2 JIT stack and offsets have no equivalent yet.
+const REGEX_OFFSETS = later('PCRE2 match offsets and JIT stack (lvsd matches with JavaScript RegExp)');
 
 /** What a checker uses when neither it, its real server nor its virtual server sets a value. */
 export const checkerTypeDefaults: Record<string, { retry: number; delay_before_retry: number | 'delay_loop' }> = {
@@ -135,12 +137,12 @@ const url: KeywordSpec = {
       conv('digest', digest, supported, 'MD5 of the body (genhash output).', { onceMessage: 'Digest is a duplicate' }),
       conv('status_code', statusCodes, supported, 'Accepted status codes and ranges (default 200-299).', { default: [[200, 299]] }),
       val('virtualhost', string, supported, 'Host header (default: checker, real or virtual server).'),
-      valOrWarn('regex', string, REGEX, 'Regular expression the body must match.', { example: '^OK' }),
-      flag('regex_no_match', REGEX, 'Fail when the regex matches.'),
-      conv('regex_options', regexOptions, REGEX, 'PCRE2 options.'),
-      conv('regex_stack', regexStack, REGEX, 'JIT stack start and max size.'),
-      conv('regex_min_offset', regexOffset, REGEX, 'Minimum offset of a match.'),
-      conv('regex_max_offset', regexOffset, REGEX, 'Maximum start offset of a match.'),
+      valOrWarn('regex', string, supported, 'Regular expression the body must match.', { example: '^OK' }),
+      flag('regex_no_match', supported, 'Fail when the regex matches.'),
+      conv('regex_options', regexOptions, supported, 'PCRE2 options.'),
+      conv('regex_stack', regexStack, REGEX_OFFSETS, 'JIT stack start and max size.'),
+      conv('regex_min_offset', regexOffset, REGEX_OFFSETS, 'Minimum offset of a match.'),
+      conv('regex_max_offset', regexOffset, REGEX_OFFSETS, 'Maximum start offset of a match.'),
     ],
   },
 };
