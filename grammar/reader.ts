@@ -47,10 +47,14 @@ export interface LogicalLine {
   line: number;
   /** 1-based column of text[0] in the source line; 0 when the text came from an expansion */
   col: number;
+  /** how many multi-line definitions this line came out of (bounds self-including definitions) */
+  depth?: number;
 }
 
 const MAX_LINE = 64 * 1024;
 const MAX_EXPANSIONS = 10_000;
+/** a multi-line definition that (indirectly) contains itself would never end */
+const MAX_DEFINITION_DEPTH = 32;
 
 export class ConfigReader {
   readonly files: string[] = [];
@@ -64,6 +68,7 @@ export class ConfigReader {
   private resFileId = 0;
   private resLine = 0;
   private resCol = 0;
+  private resDepth: number | undefined = undefined;
   private readonly queue: LogicalLine[] = []; // lines of a multi-line definition being expanded
   private readonly seqs: Replicator[] = [];
   private multilineSeqDepth = 0;
@@ -246,12 +251,14 @@ export class ConfigReader {
   next(): LogicalLine | null {
     const line = this.cur;
     for (;;) {
+      line.depth = undefined;
       if (this.hasResidue) {
         this.hasResidue = false;
         line.text = this.resText;
         line.fileId = this.resFileId;
         line.line = this.resLine;
         line.col = this.resCol;
+        line.depth = this.resDepth;
       } else if (this.seqs.length > this.multilineSeqDepth) {
         const seq = this.seqs[this.seqs.length - 1];
         const r = seq.step(this.defs);
@@ -266,6 +273,7 @@ export class ConfigReader {
         line.fileId = q.fileId;
         line.line = q.line;
         line.col = q.col;
+        line.depth = q.depth;
         if (this.queue.length === 0) this.multilineSeqDepth = 0;
       } else if (!this.nextSourceLine(line)) {
         return null;
@@ -329,8 +337,13 @@ export class ConfigReader {
         const d = decomment(r.first);
         text = d.text;
         if (r.rest.length) {
+          const depth = (line.depth ?? 0) + 1;
+          if (depth > MAX_DEFINITION_DEPTH) {
+            this.report(ErrClass.General, `multi-line definitions nested more than ${MAX_DEFINITION_DEPTH} deep (a definition that contains itself?) - line dropped`, line);
+            return false;
+          }
           // The remaining lines of a multi-line definition come next, before the file.
-          this.queue.unshift(...r.rest.map((t) => ({ text: t, fileId: line.fileId, line: line.line, col: 0 })));
+          this.queue.unshift(...r.rest.map((t) => ({ text: t, fileId: line.fileId, line: line.line, col: 0, depth })));
           this.multilineSeqDepth = this.seqs.length;
         }
         if (text.length === 0) return false;
@@ -391,6 +404,7 @@ export class ConfigReader {
         this.resFileId = line.fileId;
         this.resLine = line.line;
         this.resCol = line.col ? line.col + p + skip : 0;
+        this.resDepth = line.depth;
         let headEnd = p === 0 ? 1 : p;
         while (headEnd > 0 && (t.charCodeAt(headEnd - 1) === 32 || t.charCodeAt(headEnd - 1) === 9)) headEnd--;
         line.text = t.slice(0, headEnd);

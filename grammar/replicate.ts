@@ -2,6 +2,8 @@
 import type { Definitions } from './definitions.js';
 import type { LogicalLine } from './reader.js';
 
+const MAX_REPEATS = 1_000_000;
+
 export interface Replicator {
   origin: LogicalLine;
   step(defs: Definitions): { text: string; done: boolean };
@@ -65,6 +67,8 @@ export function parseSeq(buf: string, defs: Definitions): Omit<Replicator, 'orig
     }
   }
   if (hex && (start < 0 || end < 0)) return `~SEQx is only valid for positive numbers '${buf}'`;
+  // keepalived would replicate for ever; a million lines is far beyond any real config
+  if (Math.floor(Math.abs(end - start) / Math.abs(step)) + 1 > MAX_REPEATS) return `~SEQ would repeat more than ${MAX_REPEATS} times '${buf}'`;
   let t = close + 1;
   while (buf[t] === ' ' || buf[t] === '\t') t++;
   const text = buf.slice(t);

@@ -128,3 +128,21 @@ describe('ConfigReader', () => {
     expect(r.diags[0].pos?.line).toBe(1);
   });
 });
+
+describe('ConfigReader bounds', () => {
+  it('stops a multi-line definition that contains itself', () => {
+    const m = files({ 'self.conf': '$LOOP=a \\\n$LOOP\nstart\n$LOOP\nend\n' });
+    const r = read(m);
+    expect(r.lines[0]).toBe('start');
+    expect(r.lines.at(-1)).toBe('end');
+    expect(r.lines.length).toBeLessThan(100);
+    expect(r.diags.some((d) => /nested more than 32 deep/.test(d.message))).toBe(true);
+  });
+
+  it('refuses a ~SEQ of more than a million lines', () => {
+    const m = files({ 'huge.conf': '~SEQ(i, 1, 1, 100000000) x $i\nafter\n' });
+    const r = read(m);
+    expect(r.lines).toEqual(['after']);
+    expect(r.diags[0].message).toMatch(/more than 1000000 times/);
+  });
+});
