@@ -8,7 +8,7 @@ import type { CheckResult, ConnectTarget, Probe } from './types.js';
 export interface UdpSpec {
   target: ConnectTarget;
   payload?: Buffer;
-  /** undefined: no reply needed; 'any': any reply; else the pattern */
+  /** undefined: no reply needed; the string 'any' = whatever comes back; else the pattern */
   requireReply?: HexPattern | 'any';
   minReplyLength: number;
   maxReplyLength: number;

@@ -179,17 +179,8 @@ class LazyStats {
   }
 }
 
-class ServiceEntry implements IpvsServiceEntry {
-  af: Family = AF_INET;
-  protocol = 0;
-  addr = '';
-  port = 0;
-  fwmark = 0;
-  sched = '';
-  flags = 0;
-  timeout = 0;
-  netmask = 0;
-  pe?: string;
+/** Counters decoded only when read (plain listings never look at them). */
+class WithLazyStats {
   stats64 = false;
   #stats: LazyStats | IpvsStats = zeroStats();
   get stats(): IpvsStats {
@@ -204,7 +195,20 @@ class ServiceEntry implements IpvsServiceEntry {
   }
 }
 
-class DestEntry implements IpvsDestEntry {
+class ServiceEntry extends WithLazyStats implements IpvsServiceEntry {
+  af: Family = AF_INET;
+  protocol = 0;
+  addr = '';
+  port = 0;
+  fwmark = 0;
+  sched = '';
+  flags = 0;
+  timeout = 0;
+  netmask = 0;
+  pe?: string;
+}
+
+class DestEntry extends WithLazyStats implements IpvsDestEntry {
   af: Family = AF_INET;
   addr = '';
   port = 0;
@@ -218,18 +222,6 @@ class DestEntry implements IpvsDestEntry {
   activeConns = 0;
   inactConns = 0;
   persistConns = 0;
-  stats64 = false;
-  #stats: LazyStats | IpvsStats = zeroStats();
-  get stats(): IpvsStats {
-    return this.#stats instanceof LazyStats ? this.#stats.value : this.#stats;
-  }
-  set stats(v: IpvsStats) {
-    this.#stats = v;
-  }
-  setLazyStats(l: LazyStats): void {
-    this.#stats = l;
-    this.stats64 = l.wide;
-  }
 }
 
 /** Decodes the payload of an IPVS_CMD_ATTR_SERVICE nest. */
