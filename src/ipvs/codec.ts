@@ -40,15 +40,7 @@ function putNetmask(w: AttrWriter, af: number, netmask: number): void {
 
 /** IPVS_CMD_ATTR_SERVICE nest with every settable field (add/edit/del, dest commands). */
 export function serviceAttrs(s: IpvsService): AttrWriter {
-  const w = new AttrWriter();
-  w.u16(SvcAttr.AF, s.af);
-  if (s.fwmark) {
-    w.u32(SvcAttr.FWMARK, s.fwmark);
-  } else {
-    w.u16(SvcAttr.PROTOCOL, s.protocol);
-    w.addr16(SvcAttr.ADDR, s.addr);
-    w.be16(SvcAttr.PORT, s.port);
-  }
+  const w = serviceKeyAttrs(s);
   w.str(SvcAttr.SCHED_NAME, s.sched);
   if (s.pe) w.str(SvcAttr.PE_NAME, s.pe);
   const flags = Buffer.alloc(8);
