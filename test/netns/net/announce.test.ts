@@ -1,7 +1,7 @@
 // Gratuitous ARP and unsolicited NA through the AF_PACKET addon, as an observer namespace
 // sees them on the wire (tcpdump), byte for byte equal to the frames keepalived sends.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { Lab, Agent, AgentError, Observer, bundleAgent, requirePrerequisites, sh } from './harness.js';
+import { Lab, Agent, AgentError, Observer, sh, startLabAgent } from './harness.js';
 import { gratuitousArp, unsolicitedNa } from '../../../src/net/announce/frames.js';
 import { ipToBytes, macToBytes } from '../../../src/net/ip.js';
 
@@ -11,11 +11,7 @@ let obs: Observer;
 let ifindex: number;
 
 beforeAll(async () => {
-  requirePrerequisites();
-  lab.up();
-  const b = await bundleAgent();
-  lab.trackDir(b.dir);
-  agent = await Agent.start(lab, b.file);
+  agent = await startLabAgent(lab);
   ifindex = await agent.call<number>('ifindex', { name: lab.dev });
   obs = await Observer.start(lab, 'arp or (icmp6 and ip6[40] = 136)');
 });

@@ -255,3 +255,12 @@ export class Observer {
     throw new Error(`observer saw ${this.frames.length} frames, not ${count} matching; ${JSON.stringify(this.frames)}`);
   }
 }
+
+/** The usual start of a net test: prerequisites, the lab's namespaces, and its agent running in them. */
+export async function startLabAgent(lab: Lab): Promise<Agent> {
+  requirePrerequisites();
+  lab.up();
+  const b = await bundleAgent();
+  lab.trackDir(b.dir);
+  return Agent.start(lab, b.file);
+}

@@ -3,7 +3,7 @@
 // multicast group, or its event socket is closed under it, since a real overrun aborts the
 // process inside netlink@0.3.0 (see links.ts).
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { Lab, Agent, bundleAgent, requirePrerequisites } from './harness.js';
+import { Lab, Agent, startLabAgent } from './harness.js';
 
 interface Link { ifindex: number; name: string; up: boolean; running: boolean }
 
@@ -11,11 +11,7 @@ const lab = new Lab('r');
 let agent: Agent;
 
 beforeAll(async () => {
-  requirePrerequisites();
-  lab.up();
-  const b = await bundleAgent();
-  lab.trackDir(b.dir);
-  agent = await Agent.start(lab, b.file);
+  agent = await startLabAgent(lab);
   await agent.call('monitor');
 });
 afterAll(() => lab.cleanup());

@@ -1,7 +1,7 @@
 // Link state from RTNLGRP_LINK events: initial dump, then down/up/new/removed as the kernel
 // reports them, within 50 ms of `ip link set`.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { Lab, Agent, bundleAgent, requirePrerequisites, wall } from './harness.js';
+import { Lab, Agent, wall, startLabAgent } from './harness.js';
 
 interface Link { ifindex: number; name: string; up: boolean; running: boolean; mac?: string }
 
@@ -10,11 +10,7 @@ let agent: Agent;
 let initial: Link[];
 
 beforeAll(async () => {
-  requirePrerequisites();
-  lab.up();
-  const b = await bundleAgent();
-  lab.trackDir(b.dir);
-  agent = await Agent.start(lab, b.file);
+  agent = await startLabAgent(lab);
   initial = await agent.call<Link[]>('monitor');
 });
 afterAll(() => lab.cleanup());

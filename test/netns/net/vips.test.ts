@@ -1,6 +1,6 @@
 // VIPs through rtnetlink in a namespace, checked with `ip -o addr show`.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { Lab, Agent, AgentError, bundleAgent, requirePrerequisites } from './harness.js';
+import { Lab, Agent, AgentError, startLabAgent } from './harness.js';
 import type { InterfaceAddress } from '../../../src/net/vips.js';
 
 const lab = new Lab('v');
@@ -8,11 +8,7 @@ let agent: Agent;
 let ifindex: number;
 
 beforeAll(async () => {
-  requirePrerequisites();
-  lab.up();
-  const b = await bundleAgent();
-  lab.trackDir(b.dir);
-  agent = await Agent.start(lab, b.file);
+  agent = await startLabAgent(lab);
   ifindex = await agent.call<number>('ifindex', { name: lab.dev });
 });
 afterAll(() => lab.cleanup());
