@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { afterAll, beforeAll } from 'vitest';
 import type { DriverConfig } from './driver.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -157,4 +158,17 @@ export function startKeepalived(lab: Lab, name: string, conf: string): Proc {
     '-p', join(lab.dir, `${name}.pid`), '-r', join(lab.dir, `${name}.vrrp.pid`), '-c', join(lab.dir, `${name}.chk.pid`)],
   { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Proc(lab.track(child));
+}
+
+/** A lab and the bundled test driver for one test file; removed after it, even on failure. */
+export function useDriverLab(o: { up: boolean }): { lab: Lab; driverJs: string } {
+  const env = {} as { lab: Lab; driverJs: string };
+  beforeAll(async () => {
+    requirePrerequisites();
+    env.lab = new Lab();
+    env.driverJs = await bundleDriver(env.lab.dir);
+    if (o.up) env.lab.up();
+  });
+  afterAll(() => env.lab?.cleanup());
+  return env;
 }

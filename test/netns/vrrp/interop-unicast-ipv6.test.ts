@@ -2,8 +2,8 @@
 // keepalived's old unicast checksum). keepalived is master first, lvsd joins with a higher
 // priority and preempts (so keepalived accepted lvsd's packets), then lvsd stops with a
 // priority-0 advert and keepalived takes over at once.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Lab, bundleDriver, requirePrerequisites, startDriver, startKeepalived, type Proc } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { startDriver, startKeepalived, type Proc, useDriverLab } from './harness.js';
 import type { DriverConfig } from './driver.js';
 import { defaultMachineParams } from '../../../src/vrrp/types.js';
 
@@ -43,25 +43,18 @@ function lvsdConf(v: Variant): DriverConfig {
 }
 
 describe('VRRPv3 IPv6 and unicast interop with keepalived 2.2.7 (netns)', () => {
-  let lab: Lab;
-  let driverJs: string;
-  beforeAll(async () => {
-    requirePrerequisites();
-    lab = new Lab();
-    driverJs = await bundleDriver(lab.dir);
-  });
-  afterAll(() => lab?.cleanup());
+  const env = useDriverLab({ up: false });
 
   for (const v of variants) {
     it(`${v.name}: lvsd preempts keepalived, then hands back with priority 0`, async () => {
-      lab.up();
+      env.lab.up();
       const kaName = `ka-${v.family}-${v.unicast}-${v.oldChecksum}`;
-      const ka = startKeepalived(lab, kaName, kaConf(v));
+      const ka = startKeepalived(env.lab, kaName, kaConf(v));
       let lv: Proc | null = null;
       try {
         await ka.waitFor(/\(VI_1\) Entering MASTER STATE/, 6000);
         const mark = ka.lines.length;
-        lv = startDriver(lab, driverJs, lvsdConf(v));
+        lv = startDriver(env.lab, env.driverJs, lvsdConf(v));
         await lv.waitFor(/"state":"BACKUP"/, 2000);
         // lvsd ignores the lower-priority master and takes over after its down interval.
         await lv.waitFor(/"state":"MASTER"/, 6000);
@@ -77,8 +70,8 @@ describe('VRRPv3 IPv6 and unicast interop with keepalived 2.2.7 (netns)', () => 
         const m = await ka.waitFor(/\(VI_1\) Entering MASTER STATE/, 3000, mark);
         expect(m.at - stopAt).toBeLessThan(1500);
       } finally {
-        lab.killKeepalived(kaName, 'SIGKILL');
-        lab.down();
+        env.lab.killKeepalived(kaName, 'SIGKILL');
+        env.lab.down();
       }
     }, 40_000);
   }

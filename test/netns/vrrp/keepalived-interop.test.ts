@@ -1,7 +1,7 @@
 // lvsd's VRRP codec + state machine + raw-socket transport against real keepalived 2.2.7,
 // between two network namespaces this test creates. Both orders, v2 PASS, v2 AH, v3.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Lab, bundleDriver, requirePrerequisites, startDriver, startKeepalived, type Proc } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { startDriver, startKeepalived, type Proc, useDriverLab } from './harness.js';
 import type { DriverConfig } from './driver.js';
 import { defaultMachineParams } from '../../../src/vrrp/types.js';
 import type { AuthType, VrrpVersion } from '../../../src/vrrp/packet.js';
@@ -40,15 +40,7 @@ const KA_MASTER = /\(VI_1\) Entering MASTER STATE/;
 const KA_BACKUP = /\(VI_1\) Entering BACKUP STATE/;
 
 describe('VRRP interop with keepalived 2.2.7 (netns)', () => {
-  let lab: Lab;
-  let driverJs: string;
-
-  beforeAll(async () => {
-    requirePrerequisites();
-    lab = new Lab();
-    driverJs = await bundleDriver(lab.dir);
-  });
-  afterAll(() => lab?.cleanup());
+  const env = useDriverLab({ up: false });
 
   async function stopDriver(p: Proc): Promise<void> {
     if (p.child.pid) process.kill(p.child.pid, 'SIGTERM');
@@ -57,12 +49,12 @@ describe('VRRP interop with keepalived 2.2.7 (netns)', () => {
 
   for (const auth of ['pass', 'ah'] as const) {
     it(`v2 ${auth.toUpperCase()}: lvsd (150) wins, SIGTERM hands over fast, lvsd preempts on return`, async () => {
-      lab.up();
+      env.lab.up();
       // lvsd first: started together, keepalived's timer may run out before lvsd (a slower
       // starter) is heard, and a brief keepalived MASTER would be correct but not this test.
-      let lv = startDriver(lab, driverJs, lvsdConf({ version: 2, priority: 150, auth }));
+      let lv = startDriver(env.lab, env.driverJs, lvsdConf({ version: 2, priority: 150, auth }));
       await lv.waitFor(BECOME('MASTER'), 6000);
-      const ka = startKeepalived(lab, `ka-${auth}`, kaConf({ version: 2, priority: 100, auth }));
+      const ka = startKeepalived(env.lab, `ka-${auth}`, kaConf({ version: 2, priority: 100, auth }));
       try {
         await ka.waitFor(KA_BACKUP, 6000);
         // Longer than keepalived's Master_Down_Interval (3.6 s): it stays BACKUP only if it accepts our adverts, lvsd drops nothing.
@@ -80,7 +72,7 @@ describe('VRRP interop with keepalived 2.2.7 (netns)', () => {
 
         // lvsd returns with the higher priority and preempts.
         const mark = ka.lines.length;
-        lv = startDriver(lab, driverJs, lvsdConf({ version: 2, priority: 150, auth }));
+        lv = startDriver(env.lab, env.driverJs, lvsdConf({ version: 2, priority: 150, auth }));
         await lv.waitFor(BECOME('MASTER'), 6000);
         await ka.waitFor(KA_BACKUP, 3000, mark);
         expect(lv.matching(BECOME('MASTER'))).toHaveLength(1);
@@ -90,8 +82,8 @@ describe('VRRP interop with keepalived 2.2.7 (netns)', () => {
         }
         await stopDriver(lv);
       } finally {
-        lab.killKeepalived(`ka-${auth}`, 'SIGKILL');
-        lab.down();
+        env.lab.killKeepalived(`ka-${auth}`, 'SIGKILL');
+        env.lab.down();
       }
     }, 40_000);
   }
@@ -102,20 +94,20 @@ describe('VRRP interop with keepalived 2.2.7 (netns)', () => {
     { advertInt: '0.1', intervalMs: 100, mdi: 360.937 },
   ]) {
     it(`v3 advert_int ${advertInt}: keepalived (200) master, lvsd (100) stays BACKUP, kill -9 -> lvsd takes over after ${mdi} ms`, async () => {
-      lab.up();
+      env.lab.up();
       const kaName = `ka-v3-${intervalMs}`;
-      const ka = startKeepalived(lab, kaName, kaConf({ version: 3, priority: 200, auth: 'none', advertInt }));
+      const ka = startKeepalived(env.lab, kaName, kaConf({ version: 3, priority: 200, auth: 'none', advertInt }));
       let lv: Proc | null = null;
       try {
         // keepalived first: started together, lvsd's timer could run out before keepalived is up.
         await ka.waitFor(KA_MASTER, 6000);
-        lv = startDriver(lab, driverJs, lvsdConf({ version: 3, priority: 100, auth: 'none' }));
+        lv = startDriver(env.lab, env.driverJs, lvsdConf({ version: 3, priority: 100, auth: 'none' }));
         await lv.waitFor(BECOME('BACKUP'), 3000);
         await new Promise((r) => setTimeout(r, 5000));
         expect(lv.matching(BECOME('MASTER'))).toEqual([]);
         expect(lv.matching(/"ev":"drop"/)).toEqual([]);
         const killedAt = Date.now();
-        lab.killKeepalived(kaName, 'SIGKILL');
+        env.lab.killKeepalived(kaName, 'SIGKILL');
         const m = await lv.waitFor(BECOME('MASTER'), 6000);
         // Master_Down_Interval for priority 100: 3 x interval + (256 - 100)/256 x interval.
         expect(m.at - killedAt).toBeGreaterThan(mdi - intervalMs - 50);
@@ -130,8 +122,8 @@ describe('VRRP interop with keepalived 2.2.7 (netns)', () => {
         await stopDriver(lv);
         expect(lv.matching(/"ev":"exit".*"received":([3-9]|[1-9]\d+)[,}]/)).toHaveLength(1);
       } finally {
-        lab.killKeepalived(kaName, 'SIGKILL');
-        lab.down();
+        env.lab.killKeepalived(kaName, 'SIGKILL');
+        env.lab.down();
       }
     }, 40_000);
   }

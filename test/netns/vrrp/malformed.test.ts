@@ -1,10 +1,10 @@
 // Malformed adverts from a raw test sender reach lvsd over a real veth: each is counted under
 // its drop reason and none changes the state, although each claims priority 254.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Lab, bundleDriver, requirePrerequisites, startDriver } from './harness.js';
+import { startDriver, useDriverLab } from './harness.js';
 import { defaultMachineParams } from '../../../src/vrrp/types.js';
 import { authKey, encodeIpv4, VRRP_MCAST4, type Advert, type Ipv4SendOptions } from '../../../src/vrrp/packet.js';
 
@@ -15,26 +15,18 @@ const good: Advert = { version: 2, vrid: 42, priority: 254, advertIntervalMs: 10
 const opts: Ipv4SendOptions = { src: '10.77.0.2', dst: VRRP_MCAST4, id: 1, auth: pass };
 
 describe('malformed adverts over the wire (netns)', () => {
-  let lab: Lab;
-  let driverJs: string;
-  beforeAll(async () => {
-    requirePrerequisites();
-    lab = new Lab();
-    driverJs = await bundleDriver(lab.dir);
-    lab.up();
-  });
-  afterAll(() => lab?.cleanup());
+  const env = useDriverLab({ up: true });
 
   function send(...pkts: Buffer[]): void {
-    const r = spawnSync('ip', ['netns', 'exec', lab.nsKa, process.execPath, join(here, 'sender.mjs'), lab.ifKa, VRRP_MCAST4,
+    const r = spawnSync('ip', ['netns', 'exec', env.lab.nsKa, process.execPath, join(here, 'sender.mjs'), env.lab.ifKa, VRRP_MCAST4,
       ...pkts.map((p) => p.toString('hex'))], { env: { ...process.env, NODE_PATH: join(here, '../../../node_modules') }, encoding: 'utf8', timeout: 10_000 });
     if (r.status !== 0 || r.stderr) throw new Error(`sender failed: ${r.stderr}`);
   }
 
   it('counts each by reason and stays MASTER; a valid higher advert then takes over', async () => {
-    const lv = startDriver(lab, driverJs, {
+    const lv = startDriver(env.lab, env.driverJs, {
       machine: defaultMachineParams({ name: 'VI_1', vrid: 42, priority: 150, primaryAddress: '10.77.0.1' }),
-      wire: { family: 4, version: 2, vrid: 42, authType: 'pass', authPass: 's3cret', addresses: [VIP], interfaceName: lab.ifLvsd,
+      wire: { family: 4, version: 2, vrid: 42, authType: 'pass', authPass: 's3cret', addresses: [VIP], interfaceName: env.lab.ifLvsd,
         sourceAddress: '10.77.0.1', unicastPeers: [], checkUnicastSrc: false, unicastChecksum: 'auto', skipCheckAdvAddr: false },
     });
     await lv.waitFor(/"state":"MASTER"/, 6000);
