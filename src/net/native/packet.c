@@ -32,6 +32,19 @@ static napi_value throw_errno(napi_env env, const char *what, int err) {
   return NULL;
 }
 
+/* close a socket that could not be set up and throw the errno of the failed call */
+static napi_value close_and_throw(napi_env env, int fd, const char *what) {
+  int err = errno;
+  close(fd);
+  return throw_errno(env, what, err);
+}
+
+static napi_value fd_value(napi_env env, int fd) {
+  napi_value result;
+  napi_create_int32(env, fd, &result);
+  return result;
+}
+
 static int int_arg(napi_env env, napi_value v, int32_t *out) {
   napi_valuetype t;
   if (napi_typeof(env, v, &t) != napi_ok || t != napi_number) return -1;
@@ -41,7 +54,7 @@ static int int_arg(napi_env env, napi_value v, int32_t *out) {
 /* open(ifindex) -> fd */
 static napi_value js_open(napi_env env, napi_callback_info info) {
   size_t argc = 1;
-  napi_value argv[1], result;
+  napi_value argv[1];
   int32_t ifindex;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   if (argc < 1 || int_arg(env, argv[0], &ifindex) != 0 || ifindex <= 0) {
@@ -55,13 +68,8 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   sll.sll_family = AF_PACKET;
   sll.sll_protocol = 0;
   sll.sll_ifindex = ifindex;
-  if (bind(fd, (struct sockaddr *)&sll, sizeof sll) < 0) {
-    int err = errno;
-    close(fd);
-    return throw_errno(env, "bind(AF_PACKET)", err);
-  }
-  napi_create_int32(env, fd, &result);
-  return result;
+  if (bind(fd, (struct sockaddr *)&sll, sizeof sll) < 0) return close_and_throw(env, fd, "bind(AF_PACKET)");
+  return fd_value(env, fd);
 }
 
 /* send(fd, frame) -> bytes sent */
@@ -106,7 +114,7 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
 /* tcpSocket(family 4|6, mark) -> fd of an unconnected, non-blocking TCP socket with SO_MARK */
 static napi_value js_tcp_socket(napi_env env, napi_callback_info info) {
   size_t argc = 2;
-  napi_value argv[2], result;
+  napi_value argv[2];
   int32_t family;
   uint32_t mark;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
@@ -117,13 +125,8 @@ static napi_value js_tcp_socket(napi_env env, napi_callback_info info) {
   }
   int fd = socket(family == 4 ? AF_INET : AF_INET6, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_TCP);
   if (fd < 0) return throw_errno(env, "socket(TCP)", errno);
-  if (setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof mark) < 0) {
-    int err = errno;
-    close(fd);
-    return throw_errno(env, "setsockopt(SO_MARK)", err);
-  }
-  napi_create_int32(env, fd, &result);
-  return result;
+  if (setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof mark) < 0) return close_and_throw(env, fd, "setsockopt(SO_MARK)");
+  return fd_value(env, fd);
 }
 
 /* mark(fd) -> the SO_MARK of a socket (for tests) */
