@@ -4,7 +4,7 @@
 import { ErrClass } from '../diagnostics.js';
 import type { KeywordSpec, LineSpec } from './types.js';
 import { ifname, string, timerUs } from './values.js';
-import { addressLine, later, lines, nameLine, routeLine, ruleLine, supported } from './shared.js';
+import { addressLine, later, lines, nameLine, parseWord, routeLine, ruleLine, supported } from './shared.js';
 
 const LINKBEAT = later('link polling with MII/ETHTOOL/ioctl');
 const STATIC = later('static addresses, routes and rules');
@@ -15,12 +15,9 @@ const linkbeatLine: LineSpec = {
   name: 'linkbeat interface',
   example: 'eth0 MII',
   convert(words, ctx) {
-    const n = ifname.parse(words[0].text);
-    if (!n.ok) {
-      ctx.report(n.cls, n.message, words[0]);
-      return undefined;
-    }
-    const out: { ifname: string; type?: string } = { ifname: n.value };
+    const name = parseWord(ifname, words[0], ctx);
+    if (name === undefined) return undefined;
+    const out: { ifname: string; type?: string } = { ifname: name };
     if (words.length > 1) {
       const t = words[1].text;
       if (t === 'MII' || t === 'ETHTOOL' || t === 'IOCTL') out.type = t;
@@ -37,33 +34,20 @@ const upDownDelayLine: LineSpec = {
   name: 'interface up/down delay',
   example: 'eth0 1.5 2',
   convert(words, ctx) {
-    const n = ifname.parse(words[0].text);
-    if (!n.ok) {
-      ctx.report(n.cls, n.message, words[0]);
-      return undefined;
-    }
+    const name = parseWord(ifname, words[0], ctx);
+    if (name === undefined) return undefined;
     if (words.length < 2) {
-      ctx.report(ErrClass.Warning, `No timeouts specified for ${n.value} up/down delays`, words[0], 'warning');
+      ctx.report(ErrClass.Warning, `No timeouts specified for ${name} up/down delays`, words[0], 'warning');
       return undefined;
     }
-    if (words.length > 3) ctx.report(ErrClass.Warning, `Too many parameters for ${n.value} up/down delays`, words[3], 'warning');
-    const d = delay.parse(words[1].text);
-    if (!d.ok) {
-      // read_timer reports the bad number itself
-      ctx.report(d.cls, d.message, words[1]);
-      return undefined;
-    }
-    let up = 0;
-    if (words[2]) {
-      const u = delay.parse(words[2].text);
-      if (!u.ok) {
-        ctx.report(u.cls, u.message, words[2]);
-        return undefined;
-      }
-      up = u.value;
-    }
+    if (words.length > 3) ctx.report(ErrClass.Warning, `Too many parameters for ${name} up/down delays`, words[3], 'warning');
+    // read_timer reports a bad number itself
+    const down = parseWord(delay, words[1], ctx);
+    if (down === undefined) return undefined;
     // keepalived: "If up_delay is omitted, it is set to be the same as the down delay"
-    return { ifname: n.value, down: d.value, up: words[2] ? up : d.value };
+    const up = words[2] ? parseWord(delay, words[2], ctx) : down;
+    if (up === undefined) return undefined;
+    return { ifname: name, down, up };
   },
 };
 
