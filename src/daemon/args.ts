@@ -84,13 +84,10 @@ export const DEFAULT_CONF = '/etc/keepalived/keepalived.conf';
 
 export class ArgError extends Error {}
 
+/** Every flag off, the default file; options with values stay absent until given. */
 function defaults(): Options {
-  return {
-    useFile: DEFAULT_CONF, vrrpOnly: false, checkOnly: false, noBfd: false, all: false, logConsole: false,
-    logDetail: false, noSyslog: false, releaseVips: false, dontReleaseVrrp: false, dontReleaseIpvs: false,
-    dontRespawn: false, dontFork: false, dumpConf: false, addressMonitoring: false, snmp: false,
-    coreDump: false, allConfig: false, configTest: false, version: false, help: false,
-  };
+  const flags = Object.fromEntries(DEFS.filter((d) => d.arg === 'none').map((d) => [d.key, false]));
+  return { ...flags, useFile: DEFAULT_CONF, configTest: false, coreDump: false } as Options;
 }
 
 function set(o: Options, def: OptDef, value: string | undefined): void {

@@ -6,6 +6,8 @@ describe('parseArgs (keepalived command line)', () => {
     const o = parseArgs([]);
     expect(o.useFile).toBe(DEFAULT_CONF);
     expect(o.configTest).toBe(false);
+    expect([o.dontFork, o.logConsole, o.dumpConf, o.snmp, o.vrrpOnly, o.checkOnly, o.allConfig, o.coreDump, o.help, o.version]).toEqual(Array(10).fill(false));
+    expect(o.configId).toBeUndefined();
   });
 
   it('takes option values in every getopt form', () => {
