@@ -1,0 +1,99 @@
+// What the running daemon knows about itself, as one plain snapshot: `lvsd status`, the
+// Prometheus endpoint and the SIGUSR1/SIGUSR2/JSON dumps all render this one shape, so they
+// can never disagree. Pure data (JSON-serialisable), no methods.
+import type { DropCounts } from '../vrrp/drop-reasons.js';
+import type { VrrpState } from '../vrrp/types.js';
+
+export interface VrrpInstanceStatus {
+  name: string;
+  interface: string;
+  vrid: number;
+  family: 4 | 6;
+  version: 2 | 3;
+  state: VrrpState;
+  /** configured priority */
+  basePriority: number;
+  /** priority after tracker weights (what adverts carry) */
+  priority: number;
+  /** address of the current master (ours when MASTER); null when unknown */
+  masterAddress: string | null;
+  /** configured VIPs, as "addr/prefix" (plus " dev X" when not on the instance's interface) */
+  vips: string[];
+  /** whether the VIPs are installed right now */
+  vipsInstalled: boolean;
+  syncGroup?: string;
+  /** entries into each state since start (MASTER, BACKUP, FAULT) */
+  transitions: number;
+  becameMaster: number;
+  /** ms since the epoch of the last state change */
+  lastTransitionAt: number | null;
+  advertsSent: number;
+  advertsReceived: number;
+  priorityZeroSent: number;
+  priorityZeroReceived: number;
+  drops: DropCounts;
+}
+
+export type RealServerState = 'up' | 'down';
+
+export interface LastCheck {
+  checker: string;
+  ok: boolean;
+  reason: string;
+  /** ms since the epoch */
+  at: number;
+  latencyMs: number;
+}
+
+export interface IpvsCounters {
+  conns: number;
+  inPkts: number;
+  outPkts: number;
+  inBytes: number;
+  outBytes: number;
+  activeConns: number;
+  inactiveConns: number;
+}
+
+export interface RealServerStatus {
+  /** "addr:port" as in keepalived's logs */
+  name: string;
+  address: string;
+  port: number;
+  state: RealServerState;
+  /** configured weight */
+  weight: number;
+  /** weight in the kernel now (0 when inhibited); null when not in the table */
+  kernelWeight: number | null;
+  forwarding: string;
+  lastCheck: LastCheck | null;
+  /** up/down transitions since start */
+  transitions: number;
+  counters: IpvsCounters | null;
+}
+
+export interface VirtualServerStatus {
+  /** as keepalived names it: "10.0.0.1:80", "FWM 1", "group NAME" */
+  name: string;
+  protocol: string;
+  scheduler: string;
+  quorumUp: boolean;
+  sorryActive: boolean;
+  realServers: RealServerStatus[];
+  sorryServer?: RealServerStatus;
+}
+
+export interface DaemonStatus {
+  pid: number;
+  version: string;
+  configFile: string;
+  /** ms since the epoch */
+  startedAt: number;
+  reloads: number;
+  lastReload: { at: number; ok: boolean; message: string } | null;
+  /** which parts run in this process (keepalived's -P / -C) */
+  vrrpEnabled: boolean;
+  checkersEnabled: boolean;
+  vrrp: VrrpInstanceStatus[];
+  virtualServers: VirtualServerStatus[];
+}
