@@ -20,6 +20,7 @@ import { Announcer, type AnnounceVip } from '../net/announce/announcer.js';
 import { forwardsIpv6 } from '../net/announce/router-flag.js';
 import { ipToBytes } from '../net/ip.js';
 import { EV, type Logger } from '../daemon/log.js';
+import type { VrrpEvent } from './events.js';
 
 export interface SharedSocket {
   transport: VrrpTransport;
@@ -39,6 +40,22 @@ export interface InstanceEnv {
   vmacs: VmacLinks;
   notifier: Notifier;
   log: Logger;
+  /** Progress reports (transitions, adverts, drops, VIP changes) for the runtime's listeners. */
+  observe?: (ev: VrrpEvent) => void;
+}
+
+/** Counters of one instance since it started (status and metrics read them). */
+export interface InstanceStats {
+  /** Entries into MASTER, BACKUP or FAULT. */
+  transitions: number;
+  becameMaster: number;
+  /** ms since the epoch */
+  lastTransitionAt: number | null;
+  advertsSent: number;
+  /** Accepted adverts (drops are counted by reason in io.drops). */
+  advertsReceived: number;
+  priorityZeroSent: number;
+  priorityZeroReceived: number;
 }
 
 const NOTIFY_STATE: Record<VrrpState, NotifyState> = { MASTER: 'MASTER', BACKUP: 'BACKUP', FAULT: 'FAULT', INIT: 'STOP' };
@@ -60,7 +77,13 @@ export class Instance {
   private vips: Vip[] = [];
   private vmacCreated = false;
   private started = false;
-  transitions = 0;
+  readonly stats: InstanceStats = {
+    transitions: 0, becameMaster: 0, lastTransitionAt: null, advertsSent: 0, advertsReceived: 0, priorityZeroSent: 0, priorityZeroReceived: 0,
+  };
+  /** Whether the VIPs are in the kernel now (after the last add/remove finished). */
+  vipsInstalled = false;
+  /** Source of the last accepted advert with a priority above 0. */
+  lastAdvertSource: string | null = null;
 
   constructor(readonly spec: InstanceSpec, readonly env: InstanceEnv) {
     this.ifname = spec.interfaceName;
@@ -152,8 +175,13 @@ export class Instance {
     const r = this.io.receive(rx);
     if (!r.ok) {
       this.env.log.info({ event: EV.vrrpDrop, instance: this.name, reason: r.reason, detail: r.detail }, `(${this.name}) advert dropped`);
+      this.env.observe?.({ name: 'drop', data: { instance: this.name, reason: r.reason } });
       return;
     }
+    this.stats.advertsReceived++;
+    if (r.event.priority === 0) this.stats.priorityZeroReceived++;
+    else this.lastAdvertSource = r.event.src;
+    this.env.observe?.({ name: 'advert', data: { instance: this.name, dir: 'received' } });
     // keepalived: a master hearing a lower priority advert refreshes the neighbours' caches
     // (garp_lower_prio_repeat rounds), since the other router may have claimed the VIPs.
     const lower = this.machine.state === 'MASTER' && r.event.priority > 0 && r.event.priority < this.machine.effectivePriority;
@@ -174,7 +202,7 @@ export class Instance {
         this.setTimer(a.at);
         break;
       case 'become':
-        this.transitions++;
+        this.noteTransition(a.from, a.state);
         this.env.log.info({ event: EV.vrrpTransition, instance: this.name, from: a.from, to: a.state, priority: this.machine.effectivePriority },
           `(${this.name}) Entering ${a.state === 'INIT' ? 'STOP' : a.state} STATE`);
         {
@@ -200,9 +228,26 @@ export class Instance {
     }
   }
 
+  private noteTransition(from: VrrpState, to: VrrpState): void {
+    const at = Date.now();
+    if (to !== 'INIT') this.stats.transitions++;
+    if (to === 'MASTER') this.stats.becameMaster++;
+    this.stats.lastTransitionAt = at;
+    this.env.observe?.({ name: 'transition', data: { instance: this.name, from, to, at } });
+  }
+
+  /** VIPs as "addr/prefix", plus " dev X" off the instance's interface: virtual_ipaddress, the excluded ones, or both. */
+  vipTexts(which: 'vips' | 'excluded' | 'all' = 'all'): string[] {
+    const list = which === 'vips' ? this.spec.vips : which === 'excluded' ? this.spec.excludedVips : [...this.spec.vips, ...this.spec.excludedVips];
+    return list.map((v) => `${v.address}/${v.prefixLength}${v.dev && v.dev !== this.ifname ? ` dev ${v.dev}` : ''}`);
+  }
+
   private sendAdvert(priority: number): void {
     const sock = this.sock;
     if (!sock) return;
+    this.stats.advertsSent++;
+    if (priority === 0) this.stats.priorityZeroSent++;
+    this.env.observe?.({ name: 'advert', data: { instance: this.name, dir: 'sent' } });
     for (const { dst, pkt } of this.io.build(priority)) {
       const p = sock.transport.send(pkt, dst).catch((e: unknown) => {
         this.env.log.warn({ event: 'vrrp.send-error', instance: this.name, err: String(e) }, `(${this.name}) advert send failed`);
@@ -240,6 +285,12 @@ export class Instance {
       const r = await this.env.addresses.add(v);
       this.env.log.info({ event: EV.vipAdd, instance: this.name, vip: `${v.address}/${v.prefixLength ?? ''}`, ifindex: v.ifindex, result: r }, `(${this.name}) VIP ${v.address} added`);
     }
+    this.setVipsInstalled(true);
+  }
+
+  private setVipsInstalled(installed: boolean): void {
+    this.vipsInstalled = installed;
+    this.env.observe?.({ name: 'vips', data: { instance: this.name, installed, addresses: this.vipTexts() } });
   }
 
   private async delVips(): Promise<void> {
@@ -247,6 +298,7 @@ export class Instance {
       const r = await this.env.addresses.remove(v);
       this.env.log.info({ event: EV.vipDel, instance: this.name, vip: `${v.address}/${v.prefixLength ?? ''}`, ifindex: v.ifindex, result: r }, `(${this.name}) VIP ${v.address} removed`);
     }
+    this.setVipsInstalled(false);
   }
 
   /** Waits for adverts and VIP work in flight (bounded by the caller). */

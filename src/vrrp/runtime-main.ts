@@ -1,10 +1,14 @@
 // A minimal process around VrrpRuntime: `node dist/src/vrrp/runtime-main.js FILE` runs the
 // VRRP instances of a keepalived.conf until SIGTERM/SIGINT (graceful stop), SIGHUP reloads.
 // JSON log lines on stdout. Stands in for `lvsd` until the daemon issue wires everything.
+// SIGUSR2 logs `vrrp.status` (VrrpRuntime.status()); the runtime's events are logged as
+// `vrrp.event` lines (advert events only with LVSD_ADVERT_EVENTS=1: one per packet) and
+// counted by name since start in the status line (`emitted`).
 import { loadConfig } from '../config/load.js';
 import { diffModels } from '../config/diff.js';
 import { createLogger } from '../daemon/log.js';
 import { VrrpRuntime } from './runtime.js';
+import type { VrrpEvent } from './events.js';
 
 async function main(): Promise<number> {
   const file = process.argv[2];
@@ -17,8 +21,16 @@ async function main(): Promise<number> {
   for (const d of loaded.diagnostics) if (d.level === 'error') log.error({ event: 'config.error' }, d.message);
   if (!loaded.ok) return 1;
   let model = loaded.model;
-  const rt = await VrrpRuntime.start(model, { log });
+  const logAdverts = process.env.LVSD_ADVERT_EVENTS === '1';
+  const onEvent = (ev: VrrpEvent): void => {
+    if (ev.name !== 'advert' || logAdverts) log.info({ event: 'vrrp.event', name: ev.name, ...ev.data }, ev.name);
+  };
+  const rt = await VrrpRuntime.start(model, { log, onEvent });
   log.info({ event: 'daemon.start', instances: rt.instances.size }, 'VRRP runtime started');
+  // Counted through the emitter (what the daemon's metrics do), reported with the status.
+  const emitted = { transition: 0, advert: 0, drop: 0, vips: 0 };
+  for (const n of Object.keys(emitted) as Array<keyof typeof emitted>) rt.on(n, () => { emitted[n]++; });
+  process.on('SIGUSR2', () => log.info({ event: 'vrrp.status', instances: rt.status(), emitted }, 'VRRP status'));
   let stopping = false;
   const stop = async (): Promise<void> => {
     if (stopping) return;

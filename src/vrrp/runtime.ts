@@ -2,7 +2,11 @@
 // rtnetlink address table, vmac links, AF_PACKET senders, one raw socket per interface and
 // protocol), the trackers feeding the machines, notifications, graceful stop (priority 0
 // adverts, VIPs released) and reload by diff (unchanged instances are not touched).
+import { EventEmitter } from 'node:events';
 import { Instance, type InstanceEnv, type SharedSocket } from './instance.js';
+import { instanceStatus } from './status.js';
+import type { VrrpEvent, VrrpEventMap, VrrpEventName } from './events.js';
+import type { VrrpInstanceStatus } from '../daemon/state.js';
 import { planFromModel, type InstanceSpec, type VrrpPlan } from './from-model.js';
 import { SyncGroup } from './sync-group.js';
 import { VridDemux } from './demux.js';
@@ -27,6 +31,8 @@ export interface RuntimeOptions {
   scriptConcurrency?: number;
   /** How long stop() waits for notify_stop scripts (default 5 s). */
   notifyGraceMs?: number;
+  /** Sees every event, from the first transitions inside start() on (listeners added after start() miss those). */
+  onEvent?: (ev: VrrpEvent) => void;
 }
 
 interface Group {
@@ -40,7 +46,10 @@ function sockKey(o: TransportOptions): string {
   return `${o.interfaceName}|${o.family}|${o.ah ? 'ah' : 'vrrp'}|${o.multicast ? 'm' : 'u'}|${o.sourceAddress}`;
 }
 
-export class VrrpRuntime {
+type EmitterMap = { [K in VrrpEventName]: [VrrpEventMap[K]] };
+
+/** Emits 'transition', 'advert', 'drop' and 'vips' (payloads in events.ts). */
+export class VrrpRuntime extends EventEmitter<EmitterMap> {
   readonly instances = new Map<string, Instance>();
   readonly groups = new Map<string, Group>();
   readonly scripts = new Map<string, ScriptTracker>();
@@ -59,7 +68,24 @@ export class VrrpRuntime {
     private readonly addresses: AddressTable,
     private readonly vmacs: VmacLinks,
   ) {
+    super();
     this.limiter = new Limiter(o.scriptConcurrency ?? 8);
+  }
+
+  /** A status snapshot of every instance, in the order they started (a reload appends restarted ones). */
+  status(): VrrpInstanceStatus[] {
+    return [...this.instances.values()].map(instanceStatus);
+  }
+
+  /** Hands an instance's report to the listeners; a throwing listener must not break VRRP. */
+  private observe(ev: VrrpEvent): void {
+    try {
+      this.o.onEvent?.(ev);
+      // The union keeps name and payload paired; emit's overloads want them one name at a time.
+      (this.emit as (n: string, d: unknown) => boolean)(ev.name, ev.data);
+    } catch (e) {
+      this.o.log.error({ event: 'vrrp.listener-error', name: ev.name, err: e instanceof Error ? e.message : String(e) }, 'VRRP event listener failed');
+    }
   }
 
   static async start(model: Model, o: RuntimeOptions): Promise<VrrpRuntime> {
@@ -94,6 +120,7 @@ export class VrrpRuntime {
       vmacs: this.vmacs,
       notifier: this.notifier,
       log,
+      observe: (ev) => this.observe(ev),
     };
     this.links.on('change', (l) => this.onLink(l, Boolean(l.up && l.running)));
     this.links.on('removed', (l) => this.onLink(l, false));
