@@ -32,6 +32,41 @@ export interface VrrpInstanceStatus {
   priorityZeroSent: number;
   priorityZeroReceived: number;
   drops: DropCounts;
+  // Optional detail for the keepalived-format dumps (SIGUSR1 / JSON); absent means
+  // "not known", and the dumps then print keepalived's default for that key.
+  /** configured advert interval in ms */
+  advertIntervalMs?: number;
+  /** advert interval the master announces (v3), ms */
+  masterAdvertIntervalMs?: number;
+  /** priority carried by the master's last advert (0 when we are master or none seen) */
+  masterPriority?: number;
+  /** state the instance is heading for (keepalived's "wantstate") */
+  wantState?: VrrpState;
+  /** times MASTER was left (keepalived's release_master) */
+  releasedMaster?: number;
+  accept?: boolean;
+  preempt?: boolean;
+  preemptDelayMs?: number;
+  authType?: 'none' | 'PASS' | 'AH';
+  /** source address adverts are sent from */
+  sourceAddress?: string | null;
+  unicastPeers?: string[];
+  /** virtual_ipaddress_excluded, same form as vips */
+  excludedVips?: string[];
+  trackInterfaces?: string[];
+  trackScripts?: string[];
+  /** gratuitous ARP settings (keepalived's garp_* keywords), seconds and counts */
+  garp?: GarpSettings;
+  promoteSecondaries?: boolean;
+}
+
+export interface GarpSettings {
+  delayS: number;
+  repeat: number;
+  refreshS: number;
+  refreshRepeat: number;
+  lowerPrioDelayS: number;
+  lowerPrioRepeat: number;
 }
 
 export type RealServerState = 'up' | 'down';
@@ -70,6 +105,7 @@ export interface RealServerStatus {
   /** up/down transitions since start */
   transitions: number;
   counters: IpvsCounters | null;
+  inhibitOnFailure?: boolean;
 }
 
 export interface VirtualServerStatus {
@@ -81,6 +117,13 @@ export interface VirtualServerStatus {
   sorryActive: boolean;
   realServers: RealServerStatus[];
   sorryServer?: RealServerStatus;
+  // Optional detail for the keepalived-format check dump.
+  delayLoopMs?: number;
+  /** default forwarding method of the virtual server: NAT, DR or TUN */
+  forwarding?: string;
+  quorum?: number;
+  hysteresis?: number;
+  persistenceTimeout?: number;
 }
 
 export interface DaemonStatus {
@@ -96,4 +139,8 @@ export interface DaemonStatus {
   checkersEnabled: boolean;
   vrrp: VrrpInstanceStatus[];
   virtualServers: VirtualServerStatus[];
+  /** global_defs router_id */
+  routerId?: string;
+  /** global_defs lvsd_metrics_listen, when the Prometheus endpoint is on */
+  metricsListen?: { host: string; port: number } | null;
 }
