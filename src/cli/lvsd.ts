@@ -6,8 +6,9 @@ import { parseArgs, ArgError, USAGE } from '../daemon/args.js';
 import { loadConfig } from '../config/load.js';
 import { formatDiagnostic } from '../../grammar/diagnostics.js';
 import { systemView } from '../config/system.js';
+import { VERSION } from '../daemon/version.js';
 
-export const VERSION = '0.1.0';
+export { VERSION };
 
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'ipvs') {
@@ -42,7 +43,8 @@ async function main(argv: string[]): Promise<number> {
     if (!r.ok) return r.exitCode;
   }
   const { runDaemon } = await import('../daemon/run.js');
-  return runDaemon(o);
+  // The daemon's edges (timers, sockets) may keep the loop alive: its end is the process's end.
+  process.exit(await runDaemon(o));
 }
 
 main(process.argv.slice(2)).then(

@@ -1,11 +1,70 @@
-// The long-running daemon. Wiring of VRRP, checkers and IPVS lands with the daemon issue;
-// until then lvsd refuses to pretend: it says what it can do today and exits non-zero.
+// The long-running daemon: load the configuration, write pid files, start VRRP and the
+// checkers in this one process, and serve signals until SIGTERM/SIGINT. lvsd never forks:
+// -n/--dont-fork is accepted and changes nothing (run it under systemd Type=simple).
+import { loadConfig, type LoadOptions } from '../config/load.js';
+import { systemView } from '../config/system.js';
 import type { Options } from './args.js';
+import { logDiagnostics } from './config-log.js';
+import { Daemon } from './daemon.js';
+import { createLogger, EV, type Logger } from './log.js';
+import { AlreadyRunning, pidFilePaths, removePidFiles, writePidFiles } from './pidfiles.js';
+import { SignalQueue } from './signal-queue.js';
+
+/** keepalived's -P / -C: either flag alone limits the process to that subsystem; both run both. */
+export function subsystems(o: Pick<Options, 'vrrpOnly' | 'checkOnly'>): { vrrp: boolean; checkers: boolean } {
+  return { vrrp: o.vrrpOnly || !o.checkOnly, checkers: o.checkOnly || !o.vrrpOnly };
+}
+
+function guardProcess(log: Logger): void {
+  // A bug in one handler must not take the VIPs down with the process: log it and go on.
+  process.on('uncaughtException', (e) => log.error({ event: 'daemon.error', err: e.stack ?? e.message }, `unexpected error: ${e.message}`));
+  process.on('unhandledRejection', (e) => log.error({ event: 'daemon.error', err: e instanceof Error ? e.stack ?? e.message : String(e) }, 'unhandled rejection'));
+}
 
 export async function runDaemon(o: Options): Promise<number> {
-  process.stderr.write(
-    `lvsd: running the daemon is not implemented yet in this version; ` +
-      `use 'lvsd -t -f ${o.useFile}' to check a configuration, or 'lvsd ipvs list' to read IPVS.\n`,
-  );
-  return 1;
+  const log = createLogger({ console: o.logConsole, detail: o.logDetail });
+  const load: LoadOptions = { configId: o.configId, allConfig: o.allConfig, system: systemView() };
+  const first = loadConfig(o.useFile, load);
+  logDiagnostics(log, first.diagnostics);
+  if (!first.ok) {
+    log.error({ event: EV.configError, file: o.useFile }, `not starting: ${o.useFile} has errors`);
+    return first.exitCode || 1;
+  }
+  const sub = subsystems(o);
+  const pidFiles = pidFilePaths(o, sub.vrrp, sub.checkers);
+  try {
+    writePidFiles(pidFiles);
+  } catch (e) {
+    if (!(e instanceof AlreadyRunning)) throw e;
+    log.error({ event: 'daemon.running' }, e.message);
+    return 1;
+  }
+  let daemon: Daemon;
+  try {
+    daemon = await Daemon.start({ file: o.useFile, load, log, vrrp: sub.vrrp, checkers: sub.checkers, keepIpvs: o.dontReleaseIpvs }, first);
+  } catch (e) {
+    log.error({ event: 'daemon.error', err: e instanceof Error ? e.message : String(e) }, 'lvsd could not start');
+    removePidFiles(pidFiles);
+    return 1;
+  }
+  guardProcess(log);
+  const queue = new SignalQueue((name, e) => log.error({ event: 'daemon.error', signal: name, err: e instanceof Error ? e.message : String(e) }, `${name} handling failed`));
+  return new Promise<number>((resolve) => {
+    const stop = (sig: string): void => {
+      void queue.push(sig, async () => {
+        log.info({ event: 'daemon.signal', signal: sig }, `${sig}: stopping`);
+        await daemon.stop();
+        removePidFiles(pidFiles);
+        resolve(0);
+      }, true);
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGHUP', () => {
+      void queue.push('SIGHUP', async () => {
+        log.info({ event: 'daemon.signal', signal: 'SIGHUP' }, 'SIGHUP: reloading');
+        await daemon.reload();
+      });
+    });
+  });
 }

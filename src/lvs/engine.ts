@@ -1,16 +1,23 @@
 // Wires checkers to virtual-server policies: every check result goes through its counting
 // machine, transitions go to the policy, and the policies' desired rows go to `apply`
 // (the IPVS reconciler in the daemon, anything in tests). Changes are coalesced: one apply
-// at a time, the latest state wins.
-import type { Model, VirtualServer } from '../config/model.js';
+// at a time, the latest state wins. reload(model) applies a new configuration by difference:
+// checkers whose inputs did not change keep running with their state (a down server stays
+// down), others are stopped or started, and the policies are rebuilt around them.
+import { deepEqual, realServerKey, virtualServerKey } from '../config/diff.js';
+import type { Model, RealServer, VirtualServer } from '../config/model.js';
 import { buildCheckers, type BuiltChecker, type BuildContext } from '../check/build.js';
 import { fileStatus, readTrackFile, TrackFileWatcher } from '../check/file-track.js';
 import type { Decision } from '../check/machine.js';
 import { CheckScheduler } from '../check/scheduler.js';
 import type { CheckResult } from '../check/types.js';
 import type { TableRow } from '../ipvs/reconcile.js';
+import type { IpvsVirtualEntry } from '../ipvs/types.js';
+import type { VirtualServerStatus } from '../daemon/state.js';
+import { checkInputs } from './check-inputs.js';
 import { policyConfig } from './from-model.js';
 import { VirtualServerPolicy, type LvsAction } from './policy.js';
+import { virtualServerStatus, type RsInfo } from './status.js';
 
 export interface CheckEvent {
   vs: string;
@@ -18,6 +25,8 @@ export interface CheckEvent {
   checker: string;
   result: CheckResult;
   decision: Decision;
+  /** time the probe took, ms */
+  latencyMs: number;
 }
 
 export interface EngineOptions {
@@ -28,26 +37,70 @@ export interface EngineOptions {
   onError?: (err: unknown) => void;
   scheduler?: CheckScheduler;
   ids?: BuildContext['ids'];
+  /** ha_suspend: whether a virtual server's address is on this machine now (default: absent) */
+  addressPresent?: (addr: string) => boolean;
+  /** wall clock for status times (ms since the epoch) */
+  now?: () => number;
+}
+
+/** One checker of one real server. rt/rsIndex move when a reload rebuilds the policies. */
+interface Slot {
+  c: BuiltChecker;
+  rt: VsRuntime;
+  rsIndex: number;
+  schedId?: number;
+  watcher?: TrackFileWatcher;
+  /** FILE_CHECK: the state its file said last */
+  fileUp?: boolean;
+  /** rebuilt at reload with the old state: its first failure is no news (no notify_down again) */
+  carried: boolean;
+  stopped: boolean;
+}
+
+interface RsRuntime {
+  key: string;
+  inputs: Record<string, unknown>;
+  slots: Slot[];
+  info: RsInfo;
 }
 
 interface VsRuntime {
+  key: string;
   vs: VirtualServer;
   policy: VirtualServerPolicy;
   haSuspend: boolean;
   addressPresent: boolean;
+  reals: RsRuntime[];
 }
+
+export interface ReloadCounts {
+  vsAdded: number;
+  vsRemoved: number;
+  vsKept: number;
+  rsAdded: number;
+  rsRemoved: number;
+  /** real servers whose checkers kept running untouched */
+  rsKept: number;
+  /** real servers whose checkers were rebuilt (their up/down state carried over) */
+  rsRebuilt: number;
+}
+
+const live = (m: Model): VirtualServer[] => (m.virtual_server ?? []).filter((vs) => vs.$removed !== true);
 
 export class LvsEngine {
   readonly scheduler: CheckScheduler;
   private runtimes: VsRuntime[] = [];
-  private watchers: TrackFileWatcher[] = [];
+  private model: Model;
   private applying = false;
   private dirty = false;
   private idle: Array<() => void> = [];
+  private readonly now: () => number;
   applies = 0;
 
   constructor(private readonly opts: EngineOptions) {
     this.scheduler = opts.scheduler ?? new CheckScheduler({ onError: (_id, e) => opts.onError?.(e) });
+    this.model = opts.model;
+    this.now = opts.now ?? Date.now;
   }
 
   get policies(): VirtualServerPolicy[] {
@@ -59,37 +112,147 @@ export class LvsEngine {
   }
 
   async start(): Promise<void> {
-    const ctx: BuildContext = { model: this.opts.model, ...(this.opts.ids ? { ids: this.opts.ids } : {}) };
-    const live = (this.opts.model.virtual_server ?? []).filter((vs) => vs.$removed !== true);
     const pending: Array<() => void> = [];
-    for (const vs of live) {
-      const built = (vs.real_server ?? []).map((rs) => buildCheckers(ctx, vs, rs));
-      // FILE_CHECK knows its state at once: read the files before the policy starts
+    this.runtimes = await this.build(this.model, new Map(), pending, undefined);
+    this.changed();
+    for (const p of pending) p();
+  }
+
+  /**
+   * Applies a new configuration by difference. Unchanged checkers keep running; the desired
+   * table is recomputed, so IPVS sees only the edits the reconciler derives from it.
+   */
+  async reload(model: Model): Promise<ReloadCounts> {
+    const counts: ReloadCounts = { vsAdded: 0, vsRemoved: 0, vsKept: 0, rsAdded: 0, rsRemoved: 0, rsKept: 0, rsRebuilt: 0 };
+    const prev = new Map(this.runtimes.map((r) => [r.key, r]));
+    const pending: Array<() => void> = [];
+    const next = await this.build(model, prev, pending, counts);
+    // whatever is left in prev was removed from the configuration
+    for (const rt of prev.values()) {
+      counts.vsRemoved++;
+      for (const r of rt.reals) {
+        counts.rsRemoved++;
+        this.stopSlots(r.slots);
+      }
+    }
+    this.model = model;
+    this.runtimes = next;
+    this.changed();
+    for (const p of pending) p();
+    return counts;
+  }
+
+  private async build(model: Model, prev: Map<string, VsRuntime>, pending: Array<() => void>, counts: ReloadCounts | undefined): Promise<VsRuntime[]> {
+    const ctx: BuildContext = { model, ...(this.opts.ids ? { ids: this.opts.ids } : {}) };
+    const out: VsRuntime[] = [];
+    for (const vs of live(model)) {
+      const key = virtualServerKey(vs);
+      const old = prev.get(key);
+      prev.delete(key);
+      if (counts) old ? counts.vsKept++ : counts.vsAdded++;
+      const oldReals = new Map((old?.reals ?? []).map((r) => [r.key, r]));
+      const reals: RsRuntime[] = [];
+      const built: BuiltChecker[][] = [];
+      const fresh: boolean[][] = [];
+      const rebuilt: boolean[] = [];
       const fileInit = new Map<BuiltChecker, { up: boolean; delta: number }>();
-      for (const list of built) {
+      for (const rs of vs.real_server ?? []) {
+        const rkey = realServerKey(rs);
+        const inputs = checkInputs(model, vs, rs);
+        const before = oldReals.get(rkey);
+        oldReals.delete(rkey);
+        if (before && deepEqual(before.inputs, inputs)) {
+          if (counts) counts.rsKept++;
+          reals.push({ key: rkey, inputs, slots: before.slots, info: before.info });
+          built.push(before.slots.map((s) => s.c));
+          fresh.push(before.slots.map(() => false));
+          rebuilt.push(false);
+          continue;
+        }
+        if (before) {
+          this.stopSlots(before.slots);
+          if (counts) counts.rsRebuilt++;
+        } else if (counts) counts.rsAdded++;
+        const list = buildCheckers(ctx, vs, before ? this.carryState(rs, before) : rs);
         for (const c of list) {
           if (!c.file) continue;
           const v = (await readTrackFile(c.file.path)) ?? 0;
           fileInit.set(c, fileStatus(v, c.file.weight, c.file.reverse));
         }
+        reals.push({ key: rkey, inputs, slots: [], info: before?.info ?? { lastCheck: null, transitions: 0 } });
+        built.push(list);
+        fresh.push(list.map(() => true));
+        rebuilt.push(before !== undefined);
       }
-      const startsUp = (c: BuiltChecker): boolean => fileInit.get(c)?.up ?? c.machine.up;
-      const policy = new VirtualServerPolicy(policyConfig(vs, this.opts.model, (i) => built[i].map((c) => ({ id: c.id, startsUp: startsUp(c) }))));
-      const rt: VsRuntime = { vs, policy, haSuspend: vs.ha_suspend === true, addressPresent: false };
-      this.runtimes.push(rt);
-      this.emit(policy.start());
+      for (const r of oldReals.values()) {
+        if (counts) counts.rsRemoved++;
+        this.stopSlots(r.slots);
+      }
+      const startsUp = (rsIndex: number, c: BuiltChecker): boolean => {
+        const slot = fresh[rsIndex][built[rsIndex].indexOf(c)] ? undefined : reals[rsIndex].slots.find((s) => s.c === c);
+        if (slot?.fileUp !== undefined) return slot.fileUp;
+        return fileInit.get(c)?.up ?? c.machine.up;
+      };
+      const policy = new VirtualServerPolicy(policyConfig(vs, model, (i) => built[i].map((c) => ({ id: c.id, startsUp: startsUp(i, c) }))));
+      const rt: VsRuntime = {
+        key, vs, policy, reals,
+        haSuspend: vs.ha_suspend === true,
+        addressPresent: old?.addressPresent ?? this.present(vs),
+      };
+      out.push(rt);
+      if (old) {
+        const kept = new Set(reals.flatMap((r, i) => (fresh[i].every((f) => !f) ? r.slots.map((s) => `${policy.cfg.reals[i].name}|${s.c.id}`) : [])));
+        this.emit(rt, undefined, policy.adopt(old.policy, (n, c) => kept.has(`${n}|${c}`)));
+      } else this.emit(rt, undefined, policy.start());
       built.forEach((list, rsIndex) => {
+        const r = reals[rsIndex];
+        if (!fresh[rsIndex].some((f) => f)) {
+          for (const s of r.slots) {
+            s.rt = rt;
+            s.rsIndex = rsIndex;
+          }
+          return;
+        }
         for (const c of list) {
+          const slot: Slot = { c, rt, rsIndex, carried: rebuilt[rsIndex], stopped: false };
+          r.slots.push(slot);
           const init = fileInit.get(c);
           if (init && c.file) {
-            if (init.up && init.delta) this.emit(policy.checkerWeight(rsIndex, c.id, init.delta));
-            pending.push(() => this.watchFile(rt, rsIndex, c, init.up));
-          } else if (c.probe) pending.push(() => this.schedule(rt, rsIndex, c));
+            slot.fileUp = init.up;
+            if (init.up && init.delta) this.emit(rt, rsIndex, policy.checkerWeight(rsIndex, c.id, init.delta));
+            pending.push(() => this.watchFile(slot));
+          } else if (c.probe) pending.push(() => this.schedule(slot));
         }
       });
     }
-    this.changed();
-    for (const p of pending) p();
+    return out;
+  }
+
+  /**
+   * A real server whose checkers must be rebuilt starts them in the state they had (alpha when
+   * it was down), so a reload never brings a failed server back by itself.
+   */
+  private carryState(rs: RealServer, before: RsRuntime): RealServer {
+    const down = new Set(before.slots.filter((s) => !(s.fileUp ?? s.c.machine.up)).map((s) => s.c.id));
+    const copy: Record<string, unknown> = { ...rs };
+    for (const [k, v] of Object.entries(rs)) {
+      if (!Array.isArray(v) || !k.endsWith('_CHECK') && k !== 'HTTP_GET' && k !== 'SSL_GET') continue;
+      copy[k] = v.map((c: unknown, i: number) => (typeof c === 'object' && c !== null ? { ...c, alpha: down.has(`${k}#${i}`) } : c));
+    }
+    return copy as RealServer;
+  }
+
+  private stopSlots(slots: Slot[]): void {
+    for (const s of slots) {
+      s.stopped = true;
+      if (s.schedId !== undefined) this.scheduler.remove(s.schedId);
+      s.watcher?.stop();
+    }
+  }
+
+  private present(vs: VirtualServer): boolean {
+    if (vs.kind !== 'ip') return true;
+    return this.opts.addressPresent?.(vs.addr) ?? false;
   }
 
   /** ha_suspend: checks of virtual server `index` run only while its address is present. */
@@ -98,10 +261,15 @@ export class LvsEngine {
     if (rt) rt.addressPresent = present;
   }
 
+  /** ha_suspend: asks `present` again for every virtual server's address (after an address change). */
+  refreshAddresses(present: (addr: string) => boolean): void {
+    for (const rt of this.runtimes) if (rt.vs.kind === 'ip') rt.addressPresent = present(rt.vs.addr);
+  }
+
   /** Stops every check; returns omega's shutdown actions. */
   stop(): LvsAction[] {
     this.scheduler.stop();
-    for (const w of this.watchers) w.stop();
+    for (const rt of this.runtimes) for (const r of rt.reals) for (const s of r.slots) s.watcher?.stop();
     const out = this.runtimes.flatMap((r) => r.policy.shutdown());
     for (const a of out) this.opts.onAction?.(a);
     return out;
@@ -113,51 +281,64 @@ export class LvsEngine {
     return new Promise((res) => this.idle.push(res));
   }
 
-  private emit(actions: LvsAction[]): void {
-    if (actions.length === 0) return;
-    for (const a of actions) this.opts.onAction?.(a);
+  /** Per virtual server and real server, what the engine knows; `table` adds the kernel's view. */
+  status(table?: readonly IpvsVirtualEntry[]): VirtualServerStatus[] {
+    return this.runtimes.map((rt) => virtualServerStatus(rt.vs, rt.policy, rt.reals.map((r) => r.info), table));
   }
 
-  private schedule(rt: VsRuntime, rsIndex: number, c: BuiltChecker): void {
+  private emit(rt: VsRuntime, rsIndex: number | undefined, actions: LvsAction[]): void {
+    if (actions.length === 0) return;
+    for (const a of actions) {
+      if (rsIndex !== undefined && (a.kind === 'rs-up' || a.kind === 'rs-down')) rt.reals[rsIndex].info.transitions++;
+      this.opts.onAction?.(a);
+    }
+  }
+
+  private schedule(slot: Slot): void {
+    const { c } = slot;
     const probe = c.probe;
-    if (!probe) return;
-    const rsName = rt.policy.cfg.reals[rsIndex].name;
-    this.scheduler.add(async (signal) => {
+    if (!probe || slot.stopped) return;
+    slot.schedId = this.scheduler.add(async (signal) => {
+      const rt = slot.rt;
       if (rt.haSuspend && !rt.addressPresent) return c.timing.delayLoopUs;
+      const t0 = performance.now();
       const result = await probe.run(c.machine.step, signal);
-      if (signal.aborted) return c.timing.delayLoopUs;
+      const latencyMs = performance.now() - t0;
+      if (signal.aborted || slot.stopped) return c.timing.delayLoopUs;
+      // the slot may have moved to a new policy while the probe ran (reload)
+      const { rt: cur, rsIndex } = slot;
       const decision = c.machine.onResult(result.ok);
-      this.opts.onCheck?.({ vs: rt.policy.cfg.name, rs: rsName, checker: c.id, result, decision });
-      const before = this.snapshot(rt);
-      if (c.dynamic && result.ok && result.weight !== undefined) this.emit(rt.policy.checkerDynamicWeight(rsIndex, c.id, result.weight));
-      if (decision.event === 'up') this.emit(rt.policy.checkerState(rsIndex, c.id, true));
-      else if (decision.event === 'down') this.emit(rt.policy.checkerState(rsIndex, c.id, false));
-      else if (decision.event === 'down-initial') this.emit(rt.policy.checkerInitialDown(rsIndex));
-      if (this.snapshot(rt) !== before) this.changed();
+      const rsName = cur.policy.cfg.reals[rsIndex].name;
+      cur.reals[rsIndex].info.lastCheck = { checker: c.id, ok: result.ok, reason: result.reason, at: this.now(), latencyMs };
+      this.opts.onCheck?.({ vs: cur.policy.cfg.name, rs: rsName, checker: c.id, result, decision, latencyMs });
+      const before = cur.policy.version;
+      if (c.dynamic && result.ok && result.weight !== undefined) this.emit(cur, rsIndex, cur.policy.checkerDynamicWeight(rsIndex, c.id, result.weight));
+      if (decision.event === 'up') this.emit(cur, rsIndex, cur.policy.checkerState(rsIndex, c.id, true));
+      else if (decision.event === 'down') this.emit(cur, rsIndex, cur.policy.checkerState(rsIndex, c.id, false));
+      else if (decision.event === 'down-initial' && !slot.carried) this.emit(cur, rsIndex, cur.policy.checkerInitialDown(rsIndex));
+      slot.carried = false;
+      if (cur.policy.version !== before) this.changed();
       return decision.delayUs;
     }, c.timing.warmupUs);
   }
 
-  private watchFile(rt: VsRuntime, rsIndex: number, c: BuiltChecker, initialUp: boolean): void {
-    const f = c.file;
-    if (!f) return;
-    let up = initialUp;
+  private watchFile(slot: Slot): void {
+    const f = slot.c.file;
+    if (!f || slot.stopped) return;
     const w = new TrackFileWatcher(f.path, (value) => {
+      if (slot.stopped) return;
+      const { rt, rsIndex } = slot;
       const st = fileStatus(value, f.weight, f.reverse);
-      const before = this.snapshot(rt);
-      if (st.up !== up) {
-        up = st.up;
-        this.emit(rt.policy.checkerState(rsIndex, c.id, st.up));
+      const before = rt.policy.version;
+      if (st.up !== slot.fileUp) {
+        slot.fileUp = st.up;
+        this.emit(rt, rsIndex, rt.policy.checkerState(rsIndex, slot.c.id, st.up));
       }
-      if (st.up) this.emit(rt.policy.checkerWeight(rsIndex, c.id, st.delta));
-      if (this.snapshot(rt) !== before) this.changed();
+      if (st.up) this.emit(rt, rsIndex, rt.policy.checkerWeight(rsIndex, slot.c.id, st.delta));
+      if (rt.policy.version !== before) this.changed();
     });
-    this.watchers.push(w);
+    slot.watcher = w;
     w.start().catch((e: unknown) => this.opts.onError?.(e));
-  }
-
-  private snapshot(rt: VsRuntime): number {
-    return rt.policy.version;
   }
 
   private changed(): void {

@@ -130,6 +130,22 @@ export class VirtualServerPolicy {
     return out.concat(this.updateQuorum());
   }
 
+  /**
+   * Reload: this policy replaces `prev` for the same virtual server. The weight contributions
+   * of checkers that keep running (`kept`) carry over, and so does the quorum state; the
+   * actions returned are the quorum change the new configuration causes, if any.
+   */
+  adopt(prev: VirtualServerPolicy, kept: (rsName: string, checker: string) => boolean): LvsAction[] {
+    this.cfg.reals.forEach((r, i) => {
+      const j = prev.index.get(r.name);
+      if (j === undefined) return;
+      for (const [c, d] of prev.rs[j].deltas) if (kept(r.name, c) && !this.rs[i].failed.has(c)) this.rs[i].deltas.set(c, d);
+    });
+    this.quorumUp = prev.quorumUp;
+    this.version++;
+    return this.updateQuorum();
+  }
+
   /** A checker that started down failed its first run: keepalived notifies down once. */
   checkerInitialDown(rs: number): LvsAction[] {
     const r = this.cfg.reals[rs];

@@ -1,0 +1,231 @@
+// One running lvsd: VRRP (unless -C) and checkers + policy + IPVS (unless -P) in this process,
+// with reload by difference, graceful stop and a status snapshot. Edges are opened here and
+// nowhere else; failures of checks, packets, scripts or netlink are logged and retried, never
+// fatal once running.
+import { EventEmitter } from 'node:events';
+import type { LoadOptions, LoadResult } from '../config/load.js';
+import type { Model } from '../config/model.js';
+import { NetlinkIpvs } from '../ipvs/client.js';
+import { LvsEngine, type CheckEvent, type ReloadCounts } from '../lvs/engine.js';
+import type { LvsAction } from '../lvs/policy.js';
+import { VrrpRuntime } from '../vrrp/runtime.js';
+import { logDiagnostics } from './config-log.js';
+import { IpvsEdge, type FlushOnStop } from './ipvs-edge.js';
+import { LocalAddresses } from './local-addresses.js';
+import { EV, type Logger } from './log.js';
+import { LvsScripts } from './lvs-scripts.js';
+import { ConfigHolder } from './reload.js';
+import type { DaemonStatus } from './state.js';
+import { VERSION } from './version.js';
+import { onVrrpEvent, vrrpStatus } from './vrrp-view.js';
+
+export interface DaemonOptions {
+  file: string;
+  load: LoadOptions;
+  log: Logger;
+  /** run VRRP instances (keepalived without -C) */
+  vrrp: boolean;
+  /** run checkers and IPVS (keepalived without -P) */
+  checkers: boolean;
+  /** -I/--dont-release-ipvs: leave lvsd's services in the kernel at stop */
+  keepIpvs: boolean;
+  /** how often ha_suspend re-reads local addresses (ms) */
+  addressPollMs?: number;
+}
+
+export interface ReloadReport {
+  ok: boolean;
+  ms: number;
+  vrrp?: { started: string[]; stopped: string[] };
+  lvs?: ReloadCounts;
+}
+
+const hasHaSuspend = (m: Model): boolean => (m.virtual_server ?? []).some((vs) => vs.ha_suspend === true);
+
+const flushOnStop = (m: Model): FlushOnStop => {
+  const v = m.global_defs?.lvs_flush_on_stop;
+  return v === 'full' || v === 'VS' ? v : undefined;
+};
+
+/**
+ * Events for observers (metrics): 'check' (CheckEvent), 'action' (LvsAction),
+ * 'reload' (ReloadReport).
+ */
+export class Daemon extends EventEmitter {
+  private readonly holder: ConfigHolder;
+  private vrrp: VrrpRuntime | undefined;
+  private engine: LvsEngine | undefined;
+  private edge: IpvsEdge | undefined;
+  private scripts: LvsScripts;
+  private addrs: LocalAddresses | undefined;
+  private readonly startedAt = Date.now();
+  private reloads = 0;
+  private lastReload: DaemonStatus['lastReload'] = null;
+  private stopped = false;
+
+  private constructor(private readonly o: DaemonOptions, initial: LoadResult) {
+    super();
+    this.holder = new ConfigHolder(o.file, o.load, initial);
+    this.scripts = new LvsScripts(o.log);
+  }
+
+  static async start(o: DaemonOptions, initial: LoadResult): Promise<Daemon> {
+    const d = new Daemon(o, initial);
+    await d.boot();
+    return d;
+  }
+
+  get model(): Model {
+    return this.holder.current;
+  }
+
+  private async boot(): Promise<void> {
+    const log = this.o.log;
+    const model = this.model;
+    if (this.o.vrrp) {
+      this.vrrp = await VrrpRuntime.start(model, { log });
+      onVrrpEvent(this.vrrp, 'vips', () => this.addressesMayHaveChanged());
+    }
+    if (this.o.checkers) {
+      this.edge = new IpvsEdge({ log, open: () => NetlinkIpvs.open() });
+      if (model.global_defs?.lvs_flush === true) await this.edge.flushAll();
+      await this.ensureAddressWatch(model);
+      const edge = this.edge;
+      this.engine = new LvsEngine({
+        model,
+        apply: (rows) => edge.apply(rows),
+        onAction: (a) => this.onAction(a),
+        onCheck: (e) => this.onCheck(e),
+        onError: (e) => log.error({ event: 'lvs.error', err: e instanceof Error ? e.message : String(e) }, 'health check engine error'),
+        addressPresent: (a) => this.addrs?.has(a) ?? false,
+      });
+      await this.engine.start();
+    }
+    log.info({
+      event: EV.daemonStart, version: VERSION, config: this.o.file, vrrp: this.o.vrrp, checkers: this.o.checkers,
+      instances: this.vrrp?.instances.size ?? 0, virtualServers: this.engine?.policies.length ?? 0,
+    }, `lvsd ${VERSION} started`);
+  }
+
+  /** ha_suspend needs the machine's addresses: read once, then kept fresh. */
+  private async ensureAddressWatch(model: Model): Promise<void> {
+    if (this.addrs || !hasHaSuspend(model)) return;
+    this.addrs = new LocalAddresses();
+    await this.addrs.refresh();
+    this.addrs.watch(this.o.addressPollMs ?? 1000, () => this.refreshPresence());
+  }
+
+  private addressesMayHaveChanged(): void {
+    void this.addrs?.refresh().then((changed) => { if (changed) this.refreshPresence(); });
+  }
+
+  private refreshPresence(): void {
+    const a = this.addrs;
+    if (a) this.engine?.refreshAddresses((addr) => a.has(addr));
+  }
+
+  private onCheck(e: CheckEvent): void {
+    const ev = e.decision.event;
+    if (ev === 'up' || ev === 'down') {
+      const rec = { event: ev === 'up' ? EV.checkUp : EV.checkDown, vs: e.vs, rs: e.rs, checker: e.checker, reason: e.result.reason, latencyMs: Math.round(e.latencyMs * 10) / 10 };
+      if (ev === 'up') this.o.log.info(rec, `${e.checker} on ${e.rs} of ${e.vs}: up`);
+      else this.o.log.warn(rec, `${e.checker} on ${e.rs} of ${e.vs}: down (${e.result.reason})`);
+    } else if (!e.result.ok && !e.decision.quietFailure) {
+      this.o.log.info({ event: 'check.failed', vs: e.vs, rs: e.rs, checker: e.checker, reason: e.result.reason }, `${e.checker} on ${e.rs} failed: ${e.result.reason}`);
+    }
+    this.emit('check', e);
+  }
+
+  private onAction(a: LvsAction): void {
+    const rec: Record<string, unknown> = { event: `lvs.${a.kind}`, vs: a.vs };
+    if ('rs' in a) rec.rs = a.rs;
+    if ('weight' in a) {
+      rec.weight = a.weight;
+      rec.threshold = a.threshold;
+    }
+    this.o.log.info(rec, `${a.kind} ${'rs' in a ? `${a.rs} ` : ''}in ${a.vs}`);
+    this.scripts.run(a);
+    this.emit('action', a);
+  }
+
+  /** SIGHUP: a broken file keeps the running configuration; a good one is applied by difference. */
+  async reload(): Promise<ReloadReport> {
+    if (this.stopped) return { ok: false, ms: 0 };
+    const log = this.o.log;
+    const t0 = performance.now();
+    const r = this.holder.reload();
+    this.reloads++;
+    if (!r.applied || !r.diff) {
+      logDiagnostics(log, r.diagnostics);
+      const errors = r.diagnostics.filter((d) => d.level === 'error').length;
+      log.warn({ event: EV.reloadRefused, errors }, `reload refused: ${errors} error(s) in ${this.o.file}; the running configuration stays`);
+      this.lastReload = { at: Date.now(), ok: false, message: `${errors} configuration error(s)` };
+      const rep = { ok: false, ms: performance.now() - t0 };
+      this.emit('reload', rep);
+      return rep;
+    }
+    logDiagnostics(log, r.diagnostics);
+    const model = r.diff ? this.holder.current : this.model;
+    const rep: ReloadReport = { ok: true, ms: 0 };
+    try {
+      if (this.vrrp) rep.vrrp = await this.vrrp.applyDiff(r.diff, model);
+    } catch (e) {
+      log.error({ event: 'vrrp.reload-error', err: e instanceof Error ? e.message : String(e) }, 'VRRP reload failed');
+    }
+    if (this.engine) {
+      await this.ensureAddressWatch(model);
+      this.refreshPresence();
+      rep.lvs = await this.engine.reload(model);
+      await this.engine.settled();
+      await this.edge?.settled();
+    }
+    rep.ms = performance.now() - t0;
+    const v = rep.vrrp;
+    log.info({
+      event: EV.reloadApplied, ms: Math.round(rep.ms * 10) / 10, parseMs: Math.round(r.ms * 10) / 10,
+      vrrpStarted: v?.started.length ?? 0, vrrpStopped: v?.stopped.length ?? 0,
+      ...(v ? { started: v.started, stopped: v.stopped } : {}),
+      ...(rep.lvs ?? {}),
+    }, `reload applied in ${rep.ms.toFixed(1)} ms`);
+    this.lastReload = { at: Date.now(), ok: true, message: 'applied' };
+    this.emit('reload', rep);
+    return rep;
+  }
+
+  /**
+   * SIGTERM: checkers stop (omega scripts run), VRRP masters send priority 0 and release their
+   * VIPs, lvsd's IPVS services leave the kernel unless kept.
+   */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    const log = this.o.log;
+    this.engine?.stop();
+    const jobs: Array<Promise<void>> = [];
+    if (this.vrrp) {
+      jobs.push(this.vrrp.stop().catch((e: unknown) => log.error({ event: 'vrrp.stop-error', err: String(e) }, 'VRRP stop failed')));
+    }
+    if (this.edge) jobs.push(this.edge.close({ keep: this.o.keepIpvs, flush: flushOnStop(this.model) }));
+    await Promise.all(jobs);
+    await this.scripts.settle(5000);
+    this.addrs?.close();
+    log.info({ event: EV.daemonStop }, 'lvsd stopped');
+  }
+
+  /** What `lvsd status`, the metrics and the dumps render. Reads IPVS counters now. */
+  async snapshot(): Promise<DaemonStatus> {
+    const table = this.edge ? await this.edge.dump() : undefined;
+    return {
+      pid: process.pid,
+      version: VERSION,
+      configFile: this.o.file,
+      startedAt: this.startedAt,
+      reloads: this.reloads,
+      lastReload: this.lastReload,
+      vrrpEnabled: this.vrrp !== undefined,
+      checkersEnabled: this.engine !== undefined,
+      vrrp: this.vrrp ? vrrpStatus(this.vrrp) : [],
+      virtualServers: this.engine ? this.engine.status(table) : [],
+    };
+  }
+}

@@ -1,0 +1,167 @@
+// The daemon's one writer of IPVS. It keeps the kernel table as last confirmed, reconciles the
+// engine's desired rows against it (only services lvsd owns are ever changed), and after any
+// failure (netlink error, kernel refusal, ip_vs missing) logs `ipvs.apply` with the errno,
+// forgets the cached view and tries again with backoff. It never throws at its caller.
+import { applyDesired } from '../ipvs/apply.js';
+import { IpvsError } from '../ipvs/errors.js';
+import type { IpvsKernel } from '../ipvs/kernel.js';
+import { serviceKey } from '../ipvs/model.js';
+import type { TableRow } from '../ipvs/reconcile.js';
+import type { IpvsVirtualEntry } from '../ipvs/types.js';
+import { Backoff } from './backoff.js';
+import { EV, type Logger } from './log.js';
+
+export type FlushOnStop = 'full' | 'VS' | undefined;
+
+export interface IpvsEdgeOptions {
+  log: Logger;
+  open: () => Promise<IpvsKernel>;
+  backoff?: Backoff;
+}
+
+const errFields = (e: unknown): Record<string, unknown> => ({
+  errno: e instanceof IpvsError ? e.errno : typeof e === 'object' && e !== null && 'errno' in e ? (e as { errno: unknown }).errno : undefined,
+  code: e instanceof IpvsError ? e.code : undefined,
+  err: e instanceof Error ? e.message : String(e),
+});
+
+export class IpvsEdge {
+  private k: IpvsKernel | undefined;
+  private desired: readonly TableRow[] = [];
+  /** kernel table as last confirmed; undefined: read it again before the next apply */
+  private actual: TableRow[] | undefined;
+  /** services lvsd manages: every one it wanted since the last confirmed apply */
+  private readonly owned = new Set<string>();
+  private readonly backoff: Backoff;
+  private dirty = false;
+  private loop: Promise<void> | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+  /** attempts and failed attempts since start (status, metrics) */
+  attempts = 0;
+  failures = 0;
+
+  constructor(private readonly o: IpvsEdgeOptions) {
+    this.backoff = o.backoff ?? new Backoff();
+  }
+
+  /** Services lvsd owns now (keys of ipvs/model.serviceKey). */
+  get ownedKeys(): ReadonlySet<string> {
+    return this.owned;
+  }
+
+  /** The engine's output: brings the kernel to `rows`; resolves after this attempt (retries go on by themselves). */
+  apply(rows: readonly TableRow[]): Promise<void> {
+    this.desired = rows;
+    for (const r of rows) this.owned.add(serviceKey(r.service));
+    return this.kick();
+  }
+
+  private kick(): Promise<void> {
+    this.dirty = true;
+    if (this.retryTimer) {
+      clearTimeout(this.retryTimer);
+      this.retryTimer = undefined;
+    }
+    this.loop ??= this.run().finally(() => { this.loop = undefined; });
+    return this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (this.dirty && !this.closed) {
+      this.dirty = false;
+      const ok = await this.attempt();
+      if (!ok && !this.dirty && !this.closed) {
+        const ms = this.backoff.next();
+        this.o.log.warn({ event: EV.ipvsApply, retryInMs: ms, failures: this.backoff.count }, `ipvs: retrying in ${ms} ms`);
+        this.retryTimer = setTimeout(() => { this.retryTimer = undefined; void this.kick(); }, ms);
+      }
+    }
+  }
+
+  private async kernel(): Promise<IpvsKernel> {
+    this.k ??= await this.o.open();
+    return this.k;
+  }
+
+  private async attempt(): Promise<boolean> {
+    // Nothing wanted and nothing owned: do not even open IPVS (VRRP-only configurations).
+    if (this.desired.length === 0 && this.owned.size === 0) return true;
+    this.attempts++;
+    try {
+      const k = await this.kernel();
+      const res = await applyDesired(k, this.desired, this.owned, this.o.log, this.actual ? { actual: this.actual } : {});
+      if (res.failures.length > 0 || !res.confirmed) {
+        this.failures++;
+        this.actual = undefined;
+        return false;
+      }
+      this.actual = res.table;
+      this.backoff.reset();
+      // what was owned but not wanted is gone now
+      const want = new Set(this.desired.map((r) => serviceKey(r.service)));
+      for (const key of [...this.owned]) if (!want.has(key)) this.owned.delete(key);
+      return true;
+    } catch (e) {
+      this.failures++;
+      this.actual = undefined;
+      this.o.log.error({ event: EV.ipvsApply, ...errFields(e) }, `ipvs apply failed: ${e instanceof Error ? e.message : String(e)}`);
+      if (this.k && e instanceof IpvsError && e.op === 'close') this.k = undefined;
+      return false;
+    }
+  }
+
+  /** Resolves when no attempt is running (a scheduled retry may still be pending). */
+  async settled(): Promise<void> {
+    for (let i = 0; i < 100 && this.loop; i++) await this.loop;
+  }
+
+  /** Counters of the owned services, read from the kernel now; [] when IPVS is not reachable. */
+  async dump(): Promise<IpvsVirtualEntry[]> {
+    if (!this.k || this.owned.size === 0) return [];
+    try {
+      const table = await this.k.table();
+      return table.filter((r) => this.owned.has(serviceKey(r.service)));
+    } catch (e) {
+      this.o.log.warn({ event: 'ipvs.dump', ...errFields(e) }, 'ipvs: reading counters failed');
+      return [];
+    }
+  }
+
+  /** lvs_flush: the whole table is emptied at startup, as keepalived does. */
+  async flushAll(): Promise<void> {
+    try {
+      await (await this.kernel()).flush();
+      this.o.log.info({ event: EV.ipvsApply, op: 'flush' }, 'ipvs: table flushed (lvs_flush)');
+    } catch (e) {
+      this.o.log.error({ event: EV.ipvsApply, op: 'flush', ...errFields(e) }, 'ipvs: flush failed');
+    }
+  }
+
+  /**
+   * Shutdown: lvsd's services leave the kernel (keepalived's default), or the whole table is
+   * flushed (lvs_flush_on_stop), or everything stays (`keep`, -I/--dont-release-ipvs).
+   */
+  async close(o: { keep: boolean; flush: FlushOnStop }): Promise<void> {
+    this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    await this.loop?.catch(() => {});
+    if (!o.keep && this.k && (this.owned.size > 0 || o.flush === 'full')) {
+      try {
+        if (o.flush === 'full') await this.k.flush();
+        else {
+          const owned = await this.k.services();
+          const mine = owned.filter((s) => this.owned.has(serviceKey(s)));
+          // 'VS' and the default both end in the same place here: deleting a service removes its destinations
+          await Promise.all(mine.map((s) => this.k!.deleteService(s)));
+        }
+        this.o.log.info({ event: EV.ipvsApply, op: o.flush === 'full' ? 'flush' : 'release', services: this.owned.size }, 'ipvs: lvsd services removed');
+      } catch (e) {
+        this.o.log.error({ event: EV.ipvsApply, op: 'release', ...errFields(e) }, 'ipvs: removing services at stop failed');
+      }
+    }
+    this.k?.close();
+    this.k = undefined;
+  }
+}
