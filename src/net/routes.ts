@@ -4,7 +4,7 @@
 import { RtnlError, RtnlSocket } from './rtnl/socket.js';
 import { newRouteRequest, delRouteRequest, type ResolvedRoute } from './rtnl/route-msg.js';
 import { newRuleRequest, delRuleRequest, type ResolvedRule } from './rtnl/rule-msg.js';
-import { ROUTE_TYPES, RTPROT_KEEPALIVED, RT_TABLE_MAIN } from './rtnl/constants.js';
+import { ROUTE_TYPES, RULE_ACTIONS, RTPROT_KEEPALIVED, RT_TABLE_MAIN } from './rtnl/constants.js';
 import { familyOf, ipToBytes, type Family } from './ip.js';
 
 const EEXIST = 17;
@@ -40,10 +40,15 @@ export interface Rule {
   fwmask?: number;
   iif?: string;
   oif?: string;
+  /** The table for the `table` action (the default action); ignored by the others. */
   table: number;
   priority?: number;
   /** keepalived's `not`. */
   not?: boolean;
+  /** table (default), goto, nop, blackhole, unreachable, prohibit. */
+  action?: string;
+  /** Target preference of `goto`. */
+  goto?: number;
 }
 
 export interface RouteTable {
@@ -94,7 +99,12 @@ export function resolveRule(r: Rule): ResolvedRule {
   const family = src?.family ?? dst?.family ?? r.family;
   if (!family) throw new Error('a rule without from/to needs a family');
   if ((src && src.family !== family) || (dst && dst.family !== family)) throw new Error('rule mixes IPv4 and IPv6');
-  const out: ResolvedRule = { family, table: r.table, invert: r.not ?? false };
+  const action = RULE_ACTIONS[r.action ?? 'table'];
+  if (action === undefined) throw new Error(`unknown rule action ${r.action}`);
+  if (r.action === 'goto' && r.goto === undefined) throw new Error('a goto rule needs a target');
+  const out: ResolvedRule = { family, table: r.action === undefined || r.action === 'table' ? r.table : 0, invert: r.not ?? false };
+  if (action !== RULE_ACTIONS.table) out.action = action;
+  if (r.action === 'goto') out.goto = r.goto;
   if (src) out.src = { address: src.address, length: src.length };
   if (dst) out.dst = { address: dst.address, length: dst.length };
   for (const k of ['fwmark', 'fwmask', 'priority'] as const) if (r[k] !== undefined) out[k] = r[k];

@@ -5,6 +5,7 @@ import { authKey, NO_AUTH, type Auth, type Family, type VrrpVersion } from './pa
 import type { MachineParams, TrackedItem, WireParams } from './types.js';
 import type { UnicastChecksumMode } from './validate.js';
 import type { Model, VrrpInstance, VirtualIp } from '../config/model.js';
+import type { RouteLineModel, RuleLineModel } from './route-plan.js';
 
 type Obj = Record<string, unknown>;
 
@@ -60,6 +61,9 @@ export interface InstanceSpec {
   trackFiles: Array<{ id: string; file: string; weight: number; reverse: boolean }>;
   notify: NotifySpec;
   syncGroup: string | null;
+  /** virtual_routes / virtual_rules lines, installed with the VIPs (converted by route-plan.ts at start). */
+  routes: RouteLineModel[];
+  rules: RuleLineModel[];
 }
 
 export interface ScriptSpec extends CommandSpec {
@@ -117,6 +121,24 @@ function addr(v: unknown): string | undefined {
 }
 function bool(v: unknown, dflt: boolean): boolean {
   return typeof v === 'boolean' ? v : dflt;
+}
+
+/** The grammar's option record of a route/rule line: values are words or `true` (flags). */
+function lineOptions(v: unknown): Record<string, string | true> {
+  const out: Record<string, string | true> = {};
+  for (const [k, x] of Object.entries(obj(v))) if (typeof x === 'string' || x === true) out[k] = x;
+  return out;
+}
+
+function routeLines(v: unknown): RouteLineModel[] {
+  return arr(v).filter((r) => typeof r.dst === 'string').map((r) => {
+    const l: RouteLineModel = { dst: String(r.dst), options: lineOptions(r.options) };
+    if (typeof r.type === 'string') l.type = r.type;
+    if (r.family === 4 || r.family === 6) l.family = r.family;
+    if (Array.isArray(r.nexthops)) l.nexthops = r.nexthops.map(lineOptions);
+    if (Array.isArray(r.encap)) l.encap = r.encap.map(String);
+    return l;
+  });
 }
 
 function command(v: unknown): CommandSpec | undefined {
@@ -264,6 +286,8 @@ function instanceSpec(
     trackInterfaces, trackScripts, trackFiles,
     notify: notifyOf(i),
     syncGroup: groupOf.get(i.name) ?? null,
+    routes: routeLines(i.virtual_routes),
+    rules: arr(i.virtual_rules).map((r) => ({ ...(r.family === 4 || r.family === 6 ? { family: r.family } : {}), options: lineOptions(r.options) })),
   };
 }
 

@@ -12,6 +12,9 @@ import type { VrrpState, WireParams } from './types.js';
 import type { InstanceSpec, VipSpec } from './from-model.js';
 import type { Notifier, NotifyState } from './notify.js';
 import type { AddressTable } from '../net/vips.js';
+import type { Route, RouteTable, Rule } from '../net/routes.js';
+import { readRtTables } from '../net/rt-tables.js';
+import { routeSpec, ruleSpec } from './route-plan.js';
 import type { Vip } from '../net/vip.js';
 import type { FrameSender } from '../net/packet-socket.js';
 import type { VmacLinks } from '../net/vmac.js';
@@ -34,6 +37,8 @@ export interface InstanceEnv {
   acquireSocket(o: TransportOptions): SharedSocket;
   releaseSocket(o: TransportOptions): void;
   addresses: AddressTable;
+  /** virtual_routes / virtual_rules. */
+  routes: RouteTable;
   frameSender(ifindex: number): FrameSender;
   /** MAC and operational state of an interface by name (LinkMonitor). */
   link(name: string): { ifindex: number; mac?: Buffer; up: boolean; running: boolean } | undefined;
@@ -75,6 +80,8 @@ export class Instance {
   private sock: SharedSocket | undefined;
   private announcer: Announcer | undefined;
   private vips: Vip[] = [];
+  private routes: Array<Route & { text: string }> = [];
+  private rules: Array<Rule & { text: string }> = [];
   private vmacCreated = false;
   private started = false;
   readonly stats: InstanceStats = {
@@ -121,6 +128,7 @@ export class Instance {
     sock.demux.register(s.wire.vrid, (rx) => this.onPacket(rx));
     this.vips = await Promise.all([...s.vips, ...s.excludedVips].map((v) => this.resolveVip(v)));
     this.announcer = this.makeAnnouncer([...s.vips, ...s.excludedVips]);
+    await this.planRoutes();
     // Interface and tracked state before start: the machine records them in INIT.
     const link = this.env.link(s.interfaceName);
     this.event({ type: 'interface', up: Boolean(link?.up && link.running) });
@@ -145,6 +153,27 @@ export class Instance {
     if (v.label !== undefined) out.label = v.label;
     if (v.broadcast !== undefined) out.broadcast = v.broadcast;
     return out;
+  }
+
+  /** virtual_routes / virtual_rules to install with the VIPs; a line lvsd cannot install is logged and left out. */
+  private async planRoutes(): Promise<void> {
+    const s = this.spec;
+    if (s.routes.length === 0 && s.rules.length === 0) return;
+    const tables = readRtTables();
+    const bad = (error: string): void => { this.env.log.error({ event: 'vrrp.route-config', instance: this.name, err: error }, `(${this.name}) ${error}`); };
+    for (const l of s.routes) {
+      const p = routeSpec(l, tables);
+      if (!p.ok) { bad(p.error); continue; }
+      const { dev, ...r } = p.value;
+      const route: Route & { text: string } = r;
+      if (dev) route.ifindex = this.env.link(dev)?.ifindex ?? await this.env.addresses.ifindex(dev);
+      this.routes.push(route);
+    }
+    for (const l of s.rules) {
+      const p = ruleSpec(l, s.wire.family, tables);
+      if (p.ok) this.rules.push(p.value);
+      else bad(p.error);
+    }
   }
 
   private makeAnnouncer(specs: VipSpec[]): Announcer {
@@ -286,6 +315,19 @@ export class Instance {
       this.env.log.info({ event: EV.vipAdd, instance: this.name, vip: `${v.address}/${v.prefixLength ?? ''}`, ifindex: v.ifindex, result: r }, `(${this.name}) VIP ${v.address} added`);
     }
     this.setVipsInstalled(true);
+    for (const r of this.routes) await this.routeOp('add', r.text, () => this.env.routes.addRoute(r));
+    for (const r of this.rules) await this.routeOp('add', r.text, () => this.env.routes.addRule(r));
+  }
+
+  /** One route or rule in or out; a refusal is logged and the rest go on (keepalived does the same). */
+  private async routeOp(op: 'add' | 'del', text: string, job: () => Promise<string>): Promise<void> {
+    try {
+      const result = await job();
+      this.env.log.info({ event: `vrrp.route-${op}`, instance: this.name, route: text, result }, `(${this.name}) ${op === 'add' ? 'added' : 'removed'} ${text}`);
+    } catch (e) {
+      this.env.log.error({ event: 'vrrp.route-error', instance: this.name, route: text, op, err: e instanceof Error ? e.message : String(e) },
+        `(${this.name}) ${op} ${text} failed`);
+    }
   }
 
   private setVipsInstalled(installed: boolean): void {
@@ -294,6 +336,8 @@ export class Instance {
   }
 
   private async delVips(): Promise<void> {
+    for (const r of this.rules) await this.routeOp('del', r.text, () => this.env.routes.removeRule(r));
+    for (const r of this.routes) await this.routeOp('del', r.text, () => this.env.routes.removeRoute(r));
     for (const v of this.vips) {
       const r = await this.env.addresses.remove(v);
       this.env.log.info({ event: EV.vipDel, instance: this.name, vip: `${v.address}/${v.prefixLength ?? ''}`, ifindex: v.ifindex, result: r }, `(${this.name}) VIP ${v.address} removed`);

@@ -19,6 +19,7 @@ import type { MachineEvent } from './machine.js';
 import type { VrrpState } from './types.js';
 import { LinkMonitor, type LinkState } from '../net/links.js';
 import { openAddressTable, type AddressTable } from '../net/vips.js';
+import { openRouteTable, type RouteTable } from '../net/routes.js';
 import { openVmacLinks, type VmacLinks } from '../net/vmac.js';
 import { openFrameSender, type FrameSender } from '../net/packet-socket.js';
 import type { Model } from '../config/model.js';
@@ -67,6 +68,7 @@ export class VrrpRuntime extends EventEmitter<EmitterMap> {
     private readonly links: LinkMonitor,
     private readonly addresses: AddressTable,
     private readonly vmacs: VmacLinks,
+    private readonly routes: RouteTable,
   ) {
     super();
     this.limiter = new Limiter(o.scriptConcurrency ?? 8);
@@ -90,7 +92,7 @@ export class VrrpRuntime extends EventEmitter<EmitterMap> {
 
   static async start(model: Model, o: RuntimeOptions): Promise<VrrpRuntime> {
     const links = await LinkMonitor.open();
-    const rt = new VrrpRuntime(o, links, openAddressTable(), openVmacLinks());
+    const rt = new VrrpRuntime(o, links, openAddressTable(), openVmacLinks(), openRouteTable());
     try {
       await rt.boot(model);
     } catch (e) {
@@ -115,6 +117,7 @@ export class VrrpRuntime extends EventEmitter<EmitterMap> {
       acquireSocket: (so) => this.acquireSocket(so),
       releaseSocket: (so) => this.releaseSocket(so),
       addresses: this.addresses,
+      routes: this.routes,
       frameSender: (ifindex) => this.frameSender(ifindex),
       link: (name) => this.links.byName(name),
       vmacs: this.vmacs,
@@ -295,6 +298,7 @@ export class VrrpRuntime extends EventEmitter<EmitterMap> {
     this.senders.clear();
     this.links.close();
     this.addresses.close();
+    this.routes.close();
     this.vmacs.close();
   }
 

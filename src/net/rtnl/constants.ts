@@ -77,4 +77,9 @@ export const FRA_TABLE = 15;
 export const FRA_FWMASK = 16;
 export const FRA_OIFNAME = 17;
 export const FR_ACT_TO_TBL = 1;
+export const FR_ACT_GOTO = 2;
+export const FR_ACT_NOP = 3;
+export const FRA_GOTO = 4;
+/** Rule actions by `ip rule` name (linux/fib_rules.h). */
+export const RULE_ACTIONS: Readonly<Record<string, number>> = { table: 1, goto: 2, nop: 3, blackhole: 6, unreachable: 7, prohibit: 8 };
 export const FIB_RULE_INVERT = 0x2;

@@ -2,7 +2,7 @@
 // `ip rule add|del` sends them (golden bytes in rtnl-iproute2.json).
 import { attr, attrCString, attrU32, body } from './attrs.js';
 import {
-  AF_INET, AF_INET6, FIB_RULE_INVERT, FRA_DST, FRA_FWMARK, FRA_FWMASK, FRA_IIFNAME, FRA_OIFNAME, FRA_PRIORITY, FRA_SRC,
+  AF_INET, AF_INET6, FIB_RULE_INVERT, FRA_DST, FRA_GOTO, FRA_FWMARK, FRA_FWMASK, FRA_IIFNAME, FRA_OIFNAME, FRA_PRIORITY, FRA_SRC,
   FRA_TABLE, FR_ACT_TO_TBL, NLM_F_CREATE, NLM_F_EXCL, RTM_DELRULE, RTM_NEWRULE, RT_TABLE_UNSPEC,
 } from './constants.js';
 import type { RtnlRequest } from './address-msg.js';
@@ -19,6 +19,10 @@ export interface ResolvedRule {
   table: number;
   priority?: number;
   invert: boolean;
+  /** FR_ACT_*; default FR_ACT_TO_TBL. */
+  action?: number;
+  /** FR_ACT_GOTO: the preference to jump to. */
+  goto?: number;
 }
 
 function header(r: ResolvedRule, action: number): Buffer {
@@ -42,11 +46,12 @@ function attrs(r: ResolvedRule): Buffer[] {
   if (r.fwmask !== undefined) a.push(attrU32(FRA_FWMASK, r.fwmask));
   if (r.table >= 256) a.push(attrU32(FRA_TABLE, r.table));
   if (r.priority !== undefined) a.push(attrU32(FRA_PRIORITY, r.priority));
+  if (r.goto !== undefined) a.push(attrU32(FRA_GOTO, r.goto));
   return a;
 }
 
 export function newRuleRequest(r: ResolvedRule): RtnlRequest {
-  return { type: RTM_NEWRULE, flags: NLM_F_CREATE | NLM_F_EXCL, body: body(header(r, FR_ACT_TO_TBL), attrs(r)) };
+  return { type: RTM_NEWRULE, flags: NLM_F_CREATE | NLM_F_EXCL, body: body(header(r, r.action ?? FR_ACT_TO_TBL), attrs(r)) };
 }
 
 /** Action 0 matches any action, as `ip rule del` sends it. */

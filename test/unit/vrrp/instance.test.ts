@@ -86,4 +86,22 @@ describe('Instance', () => {
     expect(rec.events.filter((x) => x.event === 'vrrp.drop').map((x) => x.reason)).toEqual(['address-list']);
     expect(inst.io.drops['address-list']).toBe(1);
   });
+
+  it('virtual_routes and virtual_rules go in after the VIPs and out before them; a line it cannot install is logged and left out', async () => {
+    const { env: e, rec } = env();
+    const sp = spec();
+    sp.routes = [{ dst: '10.9.0.0/24', options: { via: '10.0.0.254', dev: 'eth0' } }, { dst: '10.1.0.0/16', options: { mtu: '1400' } }];
+    sp.rules = [{ options: { from: '10.0.0.100', table: '100', preference: '100' } }];
+    inst = new Instance(sp, e);
+    await inst.prepare();
+    expect(rec.events.filter((x) => x.event === 'vrrp.route-config').map((x) => x.err)).toEqual(['virtual_route "10.1.0.0/16 mtu 1400": option mtu is not supported']);
+    inst.event({ type: 'start' });
+    await until(() => rec.log.includes('rule add 10.0.0.100 100'), 1000);
+    const net = (): string[] => rec.log.filter((l) => /^(add|del|route|rule)/.test(l));
+    expect(net()).toEqual(['add 10.0.0.100/24@2', 'add 10.0.0.200/32@2', 'route add 10.9.0.0/24', 'rule add 10.0.0.100 100']);
+    inst.event({ type: 'shutdown' });
+    await inst.close();
+    expect(net().slice(4)).toEqual(['rule del 10.0.0.100 100', 'route del 10.9.0.0/24', 'del 10.0.0.100', 'del 10.0.0.200']);
+    inst = undefined;
+  });
 });

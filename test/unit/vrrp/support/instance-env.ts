@@ -57,6 +57,13 @@ export function env(addrs = ['10.0.0.1']): { env: InstanceEnv; rec: Rec } {
       ifindex: async () => 2,
       close: () => undefined,
     },
+    routes: {
+      addRoute: async (r) => { rec.log.push(`route add ${r.to}/${r.prefixLength ?? ''}`); return 'added'; },
+      removeRoute: async (r) => { rec.log.push(`route del ${r.to}/${r.prefixLength ?? ''}`); return 'removed'; },
+      addRule: async (r) => { rec.log.push(`rule add ${r.from ?? r.to ?? ''} ${r.table}`); return 'added'; },
+      removeRule: async (r) => { rec.log.push(`rule del ${r.from ?? r.to ?? ''} ${r.table}`); return 'removed'; },
+      close: () => undefined,
+    },
     frameSender: (ifindex) => ({ ifindex, send: (f: Buffer) => { rec.log.push(`garp ${[...f.subarray(28, 32)].join('.')}`); }, close: () => undefined }),
     link: (name) => (name === 'eth0' ? { ifindex: 2, mac: Buffer.from('020000000001', 'hex'), up: true, running: true } : undefined),
     vmacs: { create: async () => ({ ifindex: 3, created: true }), remove: async () => 'removed', close: () => undefined },
