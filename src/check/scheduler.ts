@@ -39,13 +39,21 @@ export interface SchedulerOptions {
   quantumUs?: number;
 }
 
+/** One check's run function and the callbacks of its attempts, made once when it is added. */
+interface Slot {
+  run: RunCheck;
+  /** kept until it was used to abort, so probes can attach to it once */
+  ac: AbortController;
+  onDone: (delay: number) => void;
+  onFail: (err: unknown) => void;
+}
+
 export class CheckScheduler {
   private readonly core: SchedulerCore;
   private readonly clock: Clock;
   private readonly random: () => number;
-  private readonly runs = new Map<number, RunCheck>();
-  /** one controller per check, replaced only after it was used to abort */
-  private readonly aborts = new Map<number, AbortController>();
+  /** indexed by check id; undefined once removed */
+  private readonly slots: Array<Slot | undefined> = [];
   private readonly quantumUs: number;
   private timer: unknown = null;
   private timerAt = Infinity;
@@ -65,20 +73,38 @@ export class CheckScheduler {
     return this.core.runningCount;
   }
 
+  /** Checks added and not removed. */
+  get size(): number {
+    let n = 0;
+    for (const s of this.slots) if (s) n++;
+    return n;
+  }
+
   /** Adds a check; its first attempt comes after a random share of warmupUs. Returns its id. */
   add(run: RunCheck, warmupUs: number): number {
     const id = this.nextId++;
-    this.runs.set(id, run);
+    const onDone = (delay: number): void => {
+      if (this.stopped) return;
+      const now = this.clock.nowUs();
+      this.core.finish(id, now, delay);
+      this.pump(now);
+    };
+    const onFail = (err: unknown): void => {
+      this.opts.onError?.(id, err);
+      onDone(1_000_000);
+    };
+    this.slots[id] = { run, ac: new AbortController(), onDone, onFail };
     this.core.add(id, firstDue(this.clock.nowUs(), warmupUs, this.random));
     this.arm();
     return id;
   }
 
   remove(id: number): void {
-    this.runs.delete(id);
+    const slot = this.slots[id];
+    if (!slot) return;
+    this.slots[id] = undefined;
     this.core.remove(id);
-    this.aborts.get(id)?.abort();
-    this.aborts.delete(id);
+    slot.ac.abort();
   }
 
   /** Aborts running attempts and schedules nothing more. */
@@ -86,7 +112,7 @@ export class CheckScheduler {
     this.stopped = true;
     if (this.timer !== null) this.clock.clearTimer(this.timer);
     this.timer = null;
-    for (const a of this.aborts.values()) a.abort();
+    for (const s of this.slots) s?.ac.abort();
   }
 
   private arm(now?: number): void {
@@ -100,14 +126,14 @@ export class CheckScheduler {
     this.timerAt = at;
     // setTimeout fires at once beyond 2^31-1 ms; a long wait is re-armed when it ends
     const ms = Math.min(MAX_TIMER_MS, Math.max(0, (at - (now ?? this.clock.nowUs())) / 1000));
-    this.timer = this.clock.setTimer(() => this.fire(), ms);
+    this.timer = this.clock.setTimer(this.fire, ms);
   }
 
-  private fire(): void {
+  private readonly fire = (): void => {
     this.timer = null;
     this.timerAt = Infinity;
     this.pump();
-  }
+  };
 
   /** `now` saves a clock read when the caller has one (clock reads are not free everywhere). */
   private pump(now = this.clock.nowUs()): void {
@@ -117,28 +143,13 @@ export class CheckScheduler {
   }
 
   private start(id: number): void {
-    const run = this.runs.get(id);
-    if (!run) {
-      this.core.finish(id, this.clock.nowUs(), 0);
-      this.core.remove(id);
+    const slot = this.slots[id];
+    if (!slot) {
+      this.core.finish(id, this.clock.nowUs(), 0); // removed: finish() does not reschedule it
       return;
     }
-    let ac = this.aborts.get(id);
-    if (!ac || ac.signal.aborted) {
-      ac = new AbortController();
-      this.aborts.set(id, ac);
-    }
+    if (slot.ac.signal.aborted) slot.ac = new AbortController();
     this.started++;
-    const done = (delay: number): void => {
-      if (this.stopped) return;
-      if (!this.runs.has(id)) this.aborts.delete(id);
-      const now = this.clock.nowUs();
-      this.core.finish(id, now, delay);
-      this.pump(now);
-    };
-    run(ac.signal).then(done, (err: unknown) => {
-      this.opts.onError?.(id, err);
-      done(1_000_000);
-    });
+    slot.run(slot.ac.signal).then(slot.onDone, slot.onFail);
   }
 }

@@ -1,52 +1,128 @@
 // TCP_CHECK: a connect within connect_timeout is success; refused, unreachable or timeout
 // is failure. The connection is closed at once (keepalived closes right after connect).
-import net from 'node:net';
+// Per attempt this costs one libuv handle and one connect request: no net.Socket, no timer
+// (the shared deadline queues), no abort listener (one per signal, and the scheduler keeps a
+// check's signal until it aborts), no closure and no result object (constants).
+import { load as loadAddon } from '../net/packet-socket.js';
+import { deadlines, type DeadlineQueues, type Expirable } from './deadlines.js';
+import { newConnectReq, newTcpHandle, uvErrorName, type UvTcp } from './tcp-handle.js';
 import type { CheckResult, ConnectTarget, Probe } from './types.js';
-import { markedTcpSocket } from '../net/marked-socket.js';
 
-export function tcpConnect(t: ConnectTarget, signal: AbortSignal): Promise<CheckResult> {
-  return new Promise<CheckResult>((resolve) => {
-    let settled = false;
-    const opts: net.TcpSocketConnectOpts = {
-      host: t.addr,
-      port: t.port,
-      family: t.family,
-      ...(t.bindAddr !== undefined ? { localAddress: t.bindAddr } : {}),
-      ...(t.bindPort !== undefined ? { localPort: t.bindPort } : {}),
-    };
-    let sock: net.Socket;
-    if (t.fwmark) {
-      // `fwmark`: Node cannot mark sockets, the addon makes a marked one for Node to connect
-      try {
-        sock = markedTcpSocket(t.family, t.fwmark);
-      } catch (e) {
-        resolve({ ok: false, reason: `connection failed (${(e as Error).message})` });
-        return;
-      }
-      sock.connect(opts);
-    } else sock = net.connect(opts);
-    const finish = (r: CheckResult): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
-      sock.destroy();
-      resolve(r);
-    };
-    const onAbort = (): void => finish({ ok: false, reason: 'aborted' });
-    // The verdict waits for the I/O phase of the loop iteration the timer fires in: a connect
-    // that completed while the loop was busy must win over a timer that is only late.
-    const timer = setTimeout(() => setImmediate(() => finish({ ok: false, reason: 'connection timeout' })), t.timeoutUs / 1000);
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    sock.once('connect', () => finish({ ok: true, reason: 'connected' }));
-    sock.once('error', (e: NodeJS.ErrnoException) => finish({ ok: false, reason: `connection failed (${e.code ?? e.message})` }));
-  });
+const CONNECTED: CheckResult = Object.freeze({ ok: true, reason: 'connected' });
+const TIMEOUT: CheckResult = Object.freeze({ ok: false, reason: 'connection timeout' });
+const ABORTED: CheckResult = Object.freeze({ ok: false, reason: 'aborted' });
+const failures = new Map<string, CheckResult>();
+
+function failure(what: string): CheckResult {
+  let r = failures.get(what);
+  if (!r) {
+    r = Object.freeze({ ok: false, reason: `connection failed (${what})` });
+    failures.set(what, r);
+  }
+  return r;
 }
 
-export class TcpProbe implements Probe {
-  constructor(readonly target: ConnectTarget) {}
-  run(_step: number, signal: AbortSignal): Promise<CheckResult> {
-    return tcpConnect(this.target, signal);
+function isLinkLocal6(addr: string): boolean {
+  return /^fe[89ab][0-9a-f]:/i.test(addr);
+}
+
+/**
+ * The address as libuv takes it: an IPv6 link-local address gets bind_if as its scope
+ * (keepalived binds the socket to the device, which scopes the link-local address the same).
+ */
+export function scopedAddr(addr: string, family: 4 | 6, bindIf: string | undefined): string {
+  return family === 6 && bindIf !== undefined && isLinkLocal6(addr) && !addr.includes('%') ? `${addr}%${bindIf}` : addr;
+}
+
+/** One TCP_CHECK target; at most one attempt in flight (the scheduler runs a check once at a time). */
+export class TcpProbe implements Probe, Expirable {
+  private seq = 0;
+  private handle: UvTcp | null = null;
+  private resolve: ((r: CheckResult) => void) | null = null;
+  private signal: AbortSignal | null = null;
+  private readonly connectAddr: string;
+  private readonly bindAddr: string | undefined;
+
+  constructor(
+    readonly target: ConnectTarget,
+    private readonly queues: DeadlineQueues = deadlines,
+  ) {
+    this.connectAddr = scopedAddr(target.addr, target.family, target.bindIf);
+    this.bindAddr =
+      target.bindAddr !== undefined ? scopedAddr(target.bindAddr, target.family, target.bindIf) : target.bindPort !== undefined ? (target.family === 6 ? '::' : '0.0.0.0') : undefined;
   }
+
+  run(_step: number, signal: AbortSignal): Promise<CheckResult> {
+    if (signal.aborted) return Promise.resolve(ABORTED);
+    if (signal !== this.signal) {
+      this.signal = signal;
+      signal.addEventListener('abort', this.onAbort, { once: true });
+    }
+    if (this.resolve !== null) this.finish(ABORTED); // overlapping runs: the older one loses
+    return new Promise<CheckResult>(this.begin);
+  }
+
+  expire(seq: number): void {
+    if (seq === this.seq && this.resolve !== null) this.finish(TIMEOUT);
+  }
+
+  private readonly onAbort = (): void => {
+    if (this.resolve !== null) this.finish(ABORTED);
+  };
+
+  private readonly onConnect = (status: number, handle: unknown): void => {
+    if (handle !== this.handle || this.resolve === null) return; // an attempt that already ended
+    this.finish(status === 0 ? CONNECTED : failure(uvErrorName(status)));
+  };
+
+  private readonly begin = (resolve: (r: CheckResult) => void): void => {
+    this.resolve = resolve;
+    const seq = ++this.seq;
+    const t = this.target;
+    let h: UvTcp;
+    try {
+      h = newTcpHandle();
+      if (t.fwmark) {
+        // `fwmark`: libuv cannot mark sockets; the addon makes a marked one for the handle
+        const fd = loadAddon().tcpSocket(t.family, t.fwmark);
+        const err = h.open(fd);
+        if (err) {
+          loadAddon().close(fd);
+          h.close();
+          this.finish(failure(uvErrorName(err)));
+          return;
+        }
+      }
+    } catch (e) {
+      this.finish(failure(e instanceof Error ? e.message : String(e)));
+      return;
+    }
+    this.handle = h;
+    let err = 0;
+    if (this.bindAddr !== undefined) err = t.family === 6 ? h.bind6(this.bindAddr, t.bindPort ?? 0, 0) : h.bind(this.bindAddr, t.bindPort ?? 0);
+    if (!err) {
+      const req = newConnectReq(this.onConnect);
+      err = t.family === 6 ? h.connect6(req, this.connectAddr, t.port) : h.connect(req, this.connectAddr, t.port);
+    }
+    if (err) {
+      this.finish(failure(uvErrorName(err)));
+      return;
+    }
+    this.queues.add(t.timeoutUs, this, seq);
+  };
+
+  private finish(r: CheckResult): void {
+    const resolve = this.resolve;
+    this.resolve = null;
+    this.seq++; // a pending expiry of this attempt is now stale
+    const h = this.handle;
+    this.handle = null;
+    h?.close();
+    resolve?.(r);
+  }
+}
+
+/** One TCP_CHECK attempt (tests, tools): a probe of its own. */
+export function tcpConnect(t: ConnectTarget, signal: AbortSignal): Promise<CheckResult> {
+  return new TcpProbe(t).run(0, signal);
 }

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { DeadlineQueues, type DeadlineClock } from '../../../src/check/deadlines.js';
+
+function fakeClock() {
+  let now = 0;
+  const timers: Array<{ at: number; fn: () => void }> = [];
+  const deferred: Array<() => void> = [];
+  const clock: DeadlineClock = {
+    nowUs: () => now,
+    setTimer: (fn, ms) => {
+      const t = { at: now + ms * 1000, fn };
+      timers.push(t);
+      return t;
+    },
+    clearTimer: (h) => {
+      const i = timers.indexOf(h as (typeof timers)[number]);
+      if (i >= 0) timers.splice(i, 1);
+    },
+    defer: (fn) => deferred.push(fn),
+  };
+  const advance = (to: number): void => {
+    for (let guard = 0; guard < 1000; guard++) {
+      timers.sort((a, b) => a.at - b.at);
+      const t = timers[0];
+      if (!t || t.at > to) break;
+      timers.shift();
+      now = Math.max(now, t.at);
+      t.fn();
+      while (deferred.length) (deferred.shift() as () => void)();
+    }
+    now = to;
+  };
+  return { clock, advance, timers, set: (t: number) => (now = t) };
+}
+
+describe('DeadlineQueues', () => {
+  it('expires in start order per length, one timer per length, stale seqs passed through', () => {
+    const f = fakeClock();
+    const q = new DeadlineQueues(f.clock);
+    const seen: string[] = [];
+    const owner = (name: string) => ({ expire: (seq: number) => seen.push(`${name}${seq}`) });
+    const a = owner('a'), b = owner('b'), c = owner('c');
+    q.add(1000_000, a, 1);
+    f.set(200_000);
+    q.add(1000_000, b, 7);
+    q.add(300_000, c, 2);
+    expect(f.timers.length).toBe(2);
+    f.advance(499_999);
+    expect(seen).toEqual([]);
+    f.advance(500_000);
+    expect(seen).toEqual(['c2']);
+    f.advance(1_000_000);
+    expect(seen).toEqual(['c2', 'a1']);
+    f.advance(1_199_999);
+    expect(seen).toEqual(['c2', 'a1']);
+    f.advance(1_200_000);
+    expect(seen).toEqual(['c2', 'a1', 'b7']);
+    expect(q.pending()).toBe(0);
+    expect(f.timers.length).toBe(0);
+  });
+
+  it('thousands of entries: each expires once, none early', () => {
+    const f = fakeClock();
+    const q = new DeadlineQueues(f.clock);
+    const fired: number[] = [];
+    for (let i = 0; i < 5000; i++) {
+      f.set(i * 100);
+      q.add(50_000, { expire: (s) => fired.push(s) }, i);
+    }
+    f.advance(550_000);
+    expect(fired.length).toBe(5000);
+    expect(fired).toEqual([...fired].sort((x, y) => x - y));
+    expect(q.pending()).toBe(0);
+  });
+});
