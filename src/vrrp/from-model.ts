@@ -41,6 +41,11 @@ export interface AnnounceSpec {
   refreshMs: number;
   refreshRepeat: number;
   lowerPrioRepeat: number;
+  /** garp_lower_prio_delay: the lower-priority rounds again this much later (0: not again). */
+  lowerPrioDelayMs: number;
+  /** garp_extra_if: interval (0: off) and whether every other VIP interface counts (`all`), not only our VMAC. */
+  extraIntervalMs: number;
+  extraAll: boolean;
   garpIntervalMs: number;
   gnaIntervalMs: number;
 }
@@ -259,12 +264,19 @@ function instanceSpec(
     downTimerAdverts: num(i.down_timer_adverts, num(g.vrrp_down_timer_adverts, 3)),
   };
   const repeat = num(i.garp_master_repeat, num(g.vrrp_garp_master_repeat, 5));
+  const strict = bool(i.strict_mode, g.vrrp_strict === true);
+  const extraIf = obj(i.garp_extra_if ?? g.vrrp_garp_extra_if);
   const announce: AnnounceSpec = {
     delayMs: usToMs(num(i.garp_master_delay, num(g.vrrp_garp_master_delay, 5_000_000))),
     repeat,
     refreshMs: usToMs(num(i.garp_master_refresh, num(g.vrrp_garp_master_refresh, 0))),
     refreshRepeat: num(i.garp_master_refresh_repeat, num(g.vrrp_garp_master_refresh_repeat, 1)),
-    lowerPrioRepeat: num(i.garp_lower_prio_repeat, num(g.vrrp_garp_lower_prio_repeat, repeat)),
+    // keepalived: unset instance values take the global ones (defaulting to the global
+    // garp_master_* values, not the instance's), and strict mode turns them off.
+    lowerPrioRepeat: num(i.garp_lower_prio_repeat, strict ? 0 : num(g.vrrp_garp_lower_prio_repeat, num(g.vrrp_garp_master_repeat, 5))),
+    lowerPrioDelayMs: usToMs(num(i.garp_lower_prio_delay, strict ? 0 : num(g.vrrp_garp_lower_prio_delay, num(g.vrrp_garp_master_delay, 5_000_000)))),
+    extraIntervalMs: num(extraIf.interval, 0) * 1000,
+    extraAll: extraIf.all === true,
     garpIntervalMs: usToMs(num(g.vrrp_garp_interval, 0)),
     gnaIntervalMs: usToMs(num(g.vrrp_gna_interval, 0)),
   };

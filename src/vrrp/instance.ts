@@ -179,18 +179,27 @@ export class Instance {
   private makeAnnouncer(specs: VipSpec[]): Announcer {
     const a = this.spec.announce;
     const targets: AnnounceVip[] = [];
+    const extraDevs = new Set<string>();
     specs.forEach((v, i) => {
       const dev = v.dev ?? this.ifname;
       const vip = this.vips[i];
       const mac = this.spec.vmac && dev === this.ifname ? vrrpMac(this.spec.wire.vrid, v.family) : this.env.link(dev)?.mac;
       if (!mac) return; // no MAC known (no Ethernet): nothing to announce on this interface
+      // garp_extra_if: the first VIP of each interface whose neighbours hear no adverts from
+      // us: another interface (with `all`), or our VMAC when adverts go out on the base.
+      const extraIf = dev === this.ifname ? Boolean(this.spec.vmac?.xmitBase) : a.extraAll;
+      const extra = extraIf && !extraDevs.has(dev);
+      if (extra) extraDevs.add(dev);
       targets.push({
         key: `${dev}/${v.address}`, ifindex: vip.ifindex, family: v.family, address: ipToBytes(v.address), mac,
-        ...(v.family === 6 ? { router: forwardsIpv6(dev) } : {}),
+        ...(v.family === 6 ? { router: forwardsIpv6(dev) } : {}), ...(extra ? { extra } : {}),
       });
     });
     return new Announcer(targets, (ifindex) => this.env.frameSender(ifindex), {
-      params: { delayMs: a.delayMs, repeat: a.repeat, refreshMs: a.refreshMs, refreshRepeat: a.refreshRepeat, lowerPrioRepeat: a.lowerPrioRepeat },
+      params: {
+        delayMs: a.delayMs, repeat: a.repeat, refreshMs: a.refreshMs, refreshRepeat: a.refreshRepeat, lowerPrioRepeat: a.lowerPrioRepeat,
+        lowerPrioDelayMs: a.lowerPrioDelayMs, extraIntervalMs: a.extraIntervalMs,
+      },
       pacing: () => ({ garpIntervalMs: a.garpIntervalMs, gnaIntervalMs: a.gnaIntervalMs }),
       onError: (vip, err) => this.env.log.warn({ event: 'vrrp.garp-error', instance: this.name, vip: vip.key, err: err.message }, 'gratuitous ARP/NA failed'),
     });

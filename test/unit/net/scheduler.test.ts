@@ -63,4 +63,32 @@ describe('GARP/NA schedule (keepalived defaults: 5 rounds now, 5 more after 5 s,
     const s = new AnnounceScheduler([a, b], { ...DEFAULT_ANNOUNCE, lowerPrioRepeat: 2 });
     expect(keys(s.lowerPriorityAdvert(0))).toBe('abab');
   });
+  it('garp_lower_prio_delay: the lower-priority rounds again after the delay (a later advert moves it)', () => {
+    const s = new AnnounceScheduler([a, b], { ...DEFAULT_ANNOUNCE, delayMs: 0, repeat: 1, lowerPrioRepeat: 2, lowerPrioDelayMs: 3000 });
+    s.master(0);
+    expect(keys(s.lowerPriorityAdvert(100))).toBe('abab');
+    expect(s.nextWakeup()).toBe(3100);
+    expect(keys(s.lowerPriorityAdvert(1000))).toBe('abab');
+    expect(s.nextWakeup()).toBe(4000);
+    expect(keys(s.tick(4000))).toBe('abab');
+    expect(s.nextWakeup()).toBeUndefined();
+  });
+  it('garp_lower_prio_repeat 0: nothing now, nothing later', () => {
+    const s = new AnnounceScheduler([a], { ...DEFAULT_ANNOUNCE, delayMs: 0, lowerPrioRepeat: 0, lowerPrioDelayMs: 3000 });
+    s.master(0);
+    expect(keys(s.lowerPriorityAdvert(10))).toBe('');
+    expect(s.nextWakeup()).toBeUndefined();
+  });
+  it('garp_extra_if: every interval, one announcement per extra target only; stop() ends it', () => {
+    const x: AnnounceTarget = { key: 'x', ifindex: 3, family: 4, extra: true };
+    const s = new AnnounceScheduler([a, x], { ...DEFAULT_ANNOUNCE, delayMs: 0, repeat: 2, extraIntervalMs: 7000 });
+    expect(run(s, 0, 22_000)).toEqual([[0, 'axax'], [7000, 'x'], [14_000, 'x'], [21_000, 'x']]);
+    s.stop();
+    expect(s.nextWakeup()).toBeUndefined();
+  });
+  it('garp_extra_if without extra targets: no timer', () => {
+    const s = new AnnounceScheduler([a], { ...DEFAULT_ANNOUNCE, delayMs: 0, repeat: 1, extraIntervalMs: 7000 });
+    s.master(0);
+    expect(s.nextWakeup()).toBeUndefined();
+  });
 });

@@ -117,8 +117,32 @@ describe('planFromModel', () => {
   });
 
   it('announce: instance values override global_defs, intervals in ms', () => {
-    expect(a.announce).toEqual({ delayMs: 1000, repeat: 3, refreshMs: 0, refreshRepeat: 1, lowerPrioRepeat: 3, garpIntervalMs: 10, gnaIntervalMs: 20 });
+    // garp_lower_prio_* default to the GLOBAL garp_master_* values (keepalived), not the instance's.
+    expect(a.announce).toEqual({
+      delayMs: 1000, repeat: 3, refreshMs: 0, refreshRepeat: 1, lowerPrioRepeat: 3, lowerPrioDelayMs: 2000, extraIntervalMs: 0, extraAll: false,
+      garpIntervalMs: 10, gnaIntervalMs: 20,
+    });
     expect(b.announce.delayMs).toBe(2000);
+  });
+
+  it('garp_lower_prio_delay/repeat and garp_extra_if: instance, else global; strict mode turns the lower-priority ones off', () => {
+    const inst = (name: string, vrid: number, extra: Record<string, unknown>): Record<string, unknown> => ({
+      name, interface: 'eth0', virtual_router_id: vrid, priority: 100, advert_int: 1_000_000, preempt_delay: 0,
+      virtual_ipaddress: [{ addr: `192.0.2.${vrid}`, family: 4, prefix: 32 }], ...extra,
+    });
+    const q = planFromModel({
+      global_defs: { vrrp_garp_lower_prio_delay: 4_000_000, vrrp_garp_lower_prio_repeat: 2, vrrp_garp_extra_if: { all: false, interval: 30 } },
+      vrrp_instance: [
+        inst('A', 1, {}),
+        inst('B', 2, { garp_lower_prio_delay: 500_000, garp_lower_prio_repeat: 7, garp_extra_if: { all: true, interval: 9 } }),
+        inst('C', 3, { strict_mode: true }),
+      ],
+    } as unknown as Model);
+    const pick = (i: number): unknown => {
+      const x = q.instances[i].announce;
+      return [x.lowerPrioDelayMs, x.lowerPrioRepeat, x.extraIntervalMs, x.extraAll];
+    };
+    expect([pick(0), pick(1), pick(2)]).toEqual([[4000, 2, 30_000, false], [500, 7, 9000, true], [0, 0, 30_000, false]]);
   });
 
   it('use_vmac: default name <vmac_prefix>.VRID, or the given one; vmac_xmit_base', () => {
