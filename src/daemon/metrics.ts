@@ -1,0 +1,278 @@
+// Prometheus metrics (text exposition format 0.0.4). Events the daemon reports as they happen
+// (transitions, adverts, drops, checks, reloads) are counted here; everything that is a state
+// (VRRP state and priority, real server up/weight, IPVS counters) is read from the same
+// DaemonStatus snapshot `lvsd status` shows, so the two cannot disagree.
+import { createServer, type Server } from 'node:http';
+import type { DaemonStatus } from './state.js';
+import type { VrrpState } from '../vrrp/types.js';
+
+export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+/** Check latency buckets in seconds: 1 ms (local TCP connect) to 10 s (slow HTTP checks). */
+export const CHECK_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** Series per event family; a config with 10,000 real servers stays far below it. */
+export const MAX_SERIES = 100_000;
+
+const STATES: VrrpState[] = ['INIT', 'BACKUP', 'MASTER', 'FAULT'];
+
+type Labels = Record<string, string>;
+
+/** Label values escaped as the format requires: backslash, double quote, newline. */
+function esc(v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
+function labelText(l: Labels): string {
+  const parts = Object.entries(l).map(([k, v]) => `${k}="${esc(v)}"`);
+  return parts.length ? `{${parts.join(',')}}` : '';
+}
+
+function num(n: number): string {
+  if (Number.isNaN(n)) return 'NaN';
+  if (n === Infinity) return '+Inf';
+  if (n === -Infinity) return '-Inf';
+  return String(n);
+}
+
+/** Counters keyed by their label set, bounded in the number of series. */
+class CounterFamily {
+  private readonly series = new Map<string, { labels: Labels; value: number }>();
+  dropped = 0;
+
+  inc(labels: Labels, by = 1): void {
+    const key = labelText(labels);
+    const s = this.series.get(key);
+    if (s) s.value += by;
+    else if (this.series.size < MAX_SERIES) this.series.set(key, { labels, value: by });
+    else this.dropped++;
+  }
+
+  entries(): Array<{ labels: Labels; value: number }> {
+    return [...this.series.values()];
+  }
+}
+
+class HistogramFamily {
+  private readonly series = new Map<string, { labels: Labels; counts: number[]; sum: number; count: number }>();
+  dropped = 0;
+  constructor(readonly buckets: number[]) {}
+
+  observe(labels: Labels, v: number): void {
+    const key = labelText(labels);
+    let s = this.series.get(key);
+    if (!s) {
+      if (this.series.size >= MAX_SERIES) {
+        this.dropped++;
+        return;
+      }
+      s = { labels, counts: this.buckets.map(() => 0), sum: 0, count: 0 };
+      this.series.set(key, s);
+    }
+    for (let i = 0; i < this.buckets.length; i++) if (v <= (this.buckets[i] ?? Infinity)) s.counts[i] = (s.counts[i] ?? 0) + 1;
+    s.sum += v;
+    s.count++;
+  }
+
+  entries(): Array<{ labels: Labels; counts: number[]; sum: number; count: number }> {
+    return [...this.series.values()];
+  }
+}
+
+/** Builds one exposition: HELP and TYPE once per family, then its samples. */
+class Exposition {
+  private readonly out: string[] = [];
+  family(name: string, type: 'counter' | 'gauge' | 'histogram', help: string): this {
+    this.out.push(`# HELP ${name} ${help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`, `# TYPE ${name} ${type}`);
+    return this;
+  }
+  sample(name: string, labels: Labels, value: number): this {
+    this.out.push(`${name}${labelText(labels)} ${num(value)}`);
+    return this;
+  }
+  text(): string {
+    return this.out.join('\n') + '\n';
+  }
+}
+
+export class Metrics {
+  private readonly transitions = new CounterFamily();
+  private readonly adverts = new CounterFamily();
+  private readonly drops = new CounterFamily();
+  private readonly checks = new CounterFamily();
+  private readonly latency = new HistogramFamily(CHECK_BUCKETS_S);
+  private readonly reloads = new CounterFamily();
+
+  vrrpTransition(instance: string, to: VrrpState): void {
+    this.transitions.inc({ instance, state: to });
+  }
+
+  advert(instance: string, direction: 'sent' | 'received'): void {
+    this.adverts.inc({ instance, direction });
+  }
+
+  drop(instance: string, reason: string): void {
+    this.drops.inc({ instance, reason });
+  }
+
+  check(vs: string, rs: string, checker: string, ok: boolean, latencyMs: number): void {
+    this.checks.inc({ virtual_server: vs, real_server: rs, checker, result: ok ? 'success' : 'failure' });
+    // per virtual server and checker: per real server would multiply the series by the buckets
+    if (Number.isFinite(latencyMs) && latencyMs >= 0) this.latency.observe({ virtual_server: vs, checker }, latencyMs / 1000);
+  }
+
+  reload(ok: boolean): void {
+    this.reloads.inc({ result: ok ? 'applied' : 'refused' });
+  }
+
+  render(s: DaemonStatus): string {
+    const e = new Exposition();
+    e.family('lvsd_info', 'gauge', 'lvsd version and the parts running in this process.')
+      .sample('lvsd_info', { version: s.version, vrrp: String(s.vrrpEnabled), checkers: String(s.checkersEnabled) }, 1);
+    e.family('lvsd_start_time_seconds', 'gauge', 'Start time of the daemon since the epoch.').sample('lvsd_start_time_seconds', {}, s.startedAt / 1000);
+
+    e.family('lvsd_reloads_total', 'counter', 'Configuration reloads (SIGHUP) by result.');
+    for (const result of ['applied', 'refused']) {
+      e.sample('lvsd_reloads_total', { result }, this.reloads.entries().find((x) => x.labels.result === result)?.value ?? 0);
+    }
+    e.family('lvsd_last_reload_success', 'gauge', '1 when the last reload was applied, 0 when it was refused.');
+    if (s.lastReload) {
+      e.sample('lvsd_last_reload_success', {}, s.lastReload.ok ? 1 : 0);
+      e.family('lvsd_last_reload_timestamp_seconds', 'gauge', 'Time of the last reload attempt since the epoch.')
+        .sample('lvsd_last_reload_timestamp_seconds', {}, s.lastReload.at / 1000);
+    } else e.sample('lvsd_last_reload_success', {}, 1);
+
+    this.renderVrrp(e, s);
+    this.renderChecks(e, s);
+    const dropped = this.transitions.dropped + this.adverts.dropped + this.drops.dropped + this.checks.dropped + this.latency.dropped + this.reloads.dropped;
+    e.family('lvsd_metrics_series_dropped_total', 'counter', `Events not counted because a family reached ${MAX_SERIES} series.`)
+      .sample('lvsd_metrics_series_dropped_total', {}, dropped);
+    return e.text();
+  }
+
+  private renderVrrp(e: Exposition, s: DaemonStatus): void {
+    e.family('lvsd_vrrp_state', 'gauge', 'VRRP instance state: 1 for the current state, 0 for the others.');
+    for (const v of s.vrrp) {
+      for (const st of STATES) e.sample('lvsd_vrrp_state', { instance: v.name, interface: v.interface, vrid: String(v.vrid), state: st }, v.state === st ? 1 : 0);
+    }
+    e.family('lvsd_vrrp_priority', 'gauge', 'Priority the instance advertises (after tracking weights).');
+    for (const v of s.vrrp) e.sample('lvsd_vrrp_priority', { instance: v.name }, v.priority);
+    e.family('lvsd_vrrp_vips_installed', 'gauge', '1 when the instance holds its virtual IPs on this host.');
+    for (const v of s.vrrp) e.sample('lvsd_vrrp_vips_installed', { instance: v.name }, v.vipsInstalled ? 1 : 0);
+
+    e.family('lvsd_vrrp_transitions_total', 'counter', 'VRRP state changes by the state entered.');
+    for (const x of this.transitions.entries()) e.sample('lvsd_vrrp_transitions_total', x.labels, x.value);
+    e.family('lvsd_vrrp_adverts_total', 'counter', 'VRRP adverts sent and received (accepted).');
+    for (const x of this.adverts.entries()) e.sample('lvsd_vrrp_adverts_total', x.labels, x.value);
+    e.family('lvsd_vrrp_drops_total', 'counter', 'Received VRRP packets dropped, by reason.');
+    for (const x of this.drops.entries()) e.sample('lvsd_vrrp_drops_total', x.labels, x.value);
+  }
+
+  private renderChecks(e: Exposition, s: DaemonStatus): void {
+    e.family('lvsd_checks_total', 'counter', 'Health checks run, by result.');
+    for (const x of this.checks.entries()) e.sample('lvsd_checks_total', x.labels, x.value);
+    e.family('lvsd_check_duration_seconds', 'histogram', 'Health check duration.');
+    for (const h of this.latency.entries()) {
+      this.latency.buckets.forEach((b, i) => e.sample('lvsd_check_duration_seconds_bucket', { ...h.labels, le: num(b) }, h.counts[i] ?? 0));
+      e.sample('lvsd_check_duration_seconds_bucket', { ...h.labels, le: '+Inf' }, h.count);
+      e.sample('lvsd_check_duration_seconds_sum', h.labels, h.sum);
+      e.sample('lvsd_check_duration_seconds_count', h.labels, h.count);
+    }
+
+    e.family('lvsd_virtual_server_quorum_up', 'gauge', '1 when the virtual server has its quorum of live real servers.');
+    for (const vs of s.virtualServers) e.sample('lvsd_virtual_server_quorum_up', { virtual_server: vs.name }, vs.quorumUp ? 1 : 0);
+    e.family('lvsd_virtual_server_sorry_active', 'gauge', '1 when traffic goes to the sorry server.');
+    for (const vs of s.virtualServers) e.sample('lvsd_virtual_server_sorry_active', { virtual_server: vs.name }, vs.sorryActive ? 1 : 0);
+
+    const rsAll = s.virtualServers.flatMap((vs) => [
+      ...vs.realServers.map((rs) => ({ vs, rs })),
+      ...(vs.sorryServer ? [{ vs, rs: vs.sorryServer }] : []),
+    ]);
+    const l = (x: (typeof rsAll)[number]): Labels => ({ virtual_server: x.vs.name, real_server: x.rs.name });
+    e.family('lvsd_real_server_up', 'gauge', '1 when the real server passes its checks.');
+    for (const x of rsAll) e.sample('lvsd_real_server_up', l(x), x.rs.state === 'up' ? 1 : 0);
+    e.family('lvsd_real_server_weight', 'gauge', 'Configured weight of the real server.');
+    for (const x of rsAll) e.sample('lvsd_real_server_weight', l(x), x.rs.weight);
+    e.family('lvsd_real_server_kernel_weight', 'gauge', 'Weight in the kernel IPVS table (absent when not in the table).');
+    for (const x of rsAll) if (x.rs.kernelWeight !== null) e.sample('lvsd_real_server_kernel_weight', l(x), x.rs.kernelWeight);
+
+    const withCounters = rsAll.flatMap((x) => (x.rs.counters ? [{ labels: l(x), c: x.rs.counters }] : []));
+    e.family('lvsd_ipvs_connections_total', 'counter', 'Connections IPVS scheduled to the real server.');
+    for (const x of withCounters) e.sample('lvsd_ipvs_connections_total', x.labels, x.c.conns);
+    e.family('lvsd_ipvs_active_connections', 'gauge', 'Active (established) IPVS connections to the real server.');
+    for (const x of withCounters) e.sample('lvsd_ipvs_active_connections', x.labels, x.c.activeConns);
+    e.family('lvsd_ipvs_inactive_connections', 'gauge', 'Inactive IPVS connections to the real server.');
+    for (const x of withCounters) e.sample('lvsd_ipvs_inactive_connections', x.labels, x.c.inactiveConns);
+    e.family('lvsd_ipvs_packets_total', 'counter', 'Packets through IPVS for the real server, by direction.');
+    for (const x of withCounters) {
+      e.sample('lvsd_ipvs_packets_total', { ...x.labels, direction: 'in' }, x.c.inPkts);
+      e.sample('lvsd_ipvs_packets_total', { ...x.labels, direction: 'out' }, x.c.outPkts);
+    }
+    e.family('lvsd_ipvs_bytes_total', 'counter', 'Bytes through IPVS for the real server, by direction.');
+    for (const x of withCounters) {
+      e.sample('lvsd_ipvs_bytes_total', { ...x.labels, direction: 'in' }, x.c.inBytes);
+      e.sample('lvsd_ipvs_bytes_total', { ...x.labels, direction: 'out' }, x.c.outBytes);
+    }
+  }
+}
+
+export interface MetricsServer {
+  close(): Promise<void>;
+  /** the bound port (useful with port 0) */
+  readonly port: number;
+}
+
+/**
+ * GET /metrics on node:http. The address comes from `lvsd_metrics_listen`; the daemon passes
+ * 127.0.0.1 unless the operator names another address.
+ */
+export async function startMetricsServer(
+  listen: { host: string; port: number },
+  m: Metrics,
+  snapshot: () => DaemonStatus | Promise<DaemonStatus>,
+): Promise<MetricsServer> {
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('lvsd: metrics are at /metrics\n');
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('method not allowed\n');
+      return;
+    }
+    Promise.resolve()
+      .then(snapshot)
+      .then(
+        (s) => {
+          const body = m.render(s);
+          res.writeHead(200, { 'content-type': METRICS_CONTENT_TYPE, 'content-length': Buffer.byteLength(body) });
+          res.end(req.method === 'HEAD' ? undefined : body);
+        },
+        (e: unknown) => {
+          res.writeHead(503, { 'content-type': 'text/plain' }).end(`status unavailable: ${e instanceof Error ? e.message : String(e)}\n`);
+        },
+      );
+  });
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 10_000;
+  server.maxConnections = 64;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(listen.port, listen.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  server.on('error', () => undefined);
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : listen.port;
+  return {
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
