@@ -66,6 +66,8 @@ export interface InstanceSpec {
   trackFiles: Array<{ id: string; file: string; weight: number; reverse: boolean }>;
   notify: NotifySpec;
   syncGroup: string | null;
+  /** notify_priority_changes: instance, else its sync group, else global. */
+  notifyPriorityChanges: boolean;
   /** virtual_routes / virtual_rules lines, installed with the VIPs (converted by route-plan.ts at start). */
   routes: RouteLineModel[];
   rules: RuleLineModel[];
@@ -298,6 +300,7 @@ function instanceSpec(
     trackInterfaces, trackScripts, trackFiles,
     notify: notifyOf(i),
     syncGroup: groupOf.get(i.name) ?? null,
+    notifyPriorityChanges: bool(i.notify_priority_changes, bool(group?.notify_priority_changes, g.vrrp_notify_priority_changes === true)),
     routes: routeLines(i.virtual_routes),
     rules: arr(i.virtual_rules).map((r) => ({ ...(r.family === 4 || r.family === 6 ? { family: r.family } : {}), options: lineOptions(r.options) })),
   };

@@ -262,6 +262,10 @@ export class Instance {
         break;
       case 'priority':
         this.env.log.debug({ event: 'vrrp.priority', instance: this.name, priority: a.priority }, `(${this.name}) effective priority ${a.priority}`);
+        // Not before start: the tracked items' first reports are not changes.
+        if (this.spec.notifyPriorityChanges && this.machine.state !== 'INIT') {
+          this.env.notifier.priorityChange(this.name, this.machine.state === 'MASTER' ? 'MASTER_PRIORITY' : 'BACKUP_PRIORITY', a.priority);
+        }
         break;
     }
   }

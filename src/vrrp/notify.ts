@@ -10,8 +10,10 @@ import type { CommandSpec, NotifySpec } from './from-model.js';
 
 export type NotifyState = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP';
 export type NotifyKind = 'INSTANCE' | 'GROUP';
+/** FIFO-only events: notify_priority_changes (by the state the instance is in). */
+export type PriorityEvent = 'MASTER_PRIORITY' | 'BACKUP_PRIORITY';
 
-export function fifoLine(kind: NotifyKind, name: string, state: NotifyState, priority: number): string {
+export function fifoLine(kind: NotifyKind, name: string, state: NotifyState | PriorityEvent, priority: number): string {
   return `${kind} "${name}" ${state} ${priority}\n`;
 }
 
@@ -46,10 +48,7 @@ export class Notifier {
   }
 
   notify(spec: NotifySpec, kind: NotifyKind, name: string, state: NotifyState, priority: number): void {
-    const line = fifoLine(kind, name, state, kind === 'GROUP' ? 0 : priority);
-    for (const fd of this.fds) {
-      try { writeSync(fd, line); } catch { this.failures++; }
-    }
+    this.writeFifos(fifoLine(kind, name, state, kind === 'GROUP' ? 0 : priority));
     for (const { cmd, args } of notifyCommands(spec, kind, name, state, priority)) {
       let creds;
       try {
@@ -64,6 +63,17 @@ export class Notifier {
         this.running.delete(p);
         this.onResult?.(cmd.cmd, r);
       });
+    }
+  }
+
+  /** notify_priority_changes: a line on the FIFOs only (keepalived runs no script for it). */
+  priorityChange(name: string, event: PriorityEvent, priority: number): void {
+    this.writeFifos(fifoLine('INSTANCE', name, event, priority));
+  }
+
+  private writeFifos(line: string): void {
+    for (const fd of this.fds) {
+      try { writeSync(fd, line); } catch { this.failures++; }
     }
   }
 
