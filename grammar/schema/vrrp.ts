@@ -143,7 +143,7 @@ export const vrrpSyncGroup: KeywordSpec = {
         unknownToKeepalived: 'documented for vrrp_sync_group in keepalived.conf(5) but keepalived 2.2.7 installs it for vrrp_instance only',
       }),
       conv('notify', scriptLine, supported, 'Script run on every transition with GROUP NAME STATE PRIORITY.', { onceMessage: 'notify script already specified - ignoring' }),
-      flagBool('notify_priority_changes', FIFO, 'Send priority changes on notify FIFOs.'),
+      flagBool('notify_priority_changes', supported, 'Send priority changes on notify FIFOs.'),
       flagBool('smtp_alert', SMTP, 'Send SMTP alerts on transitions.'),
       flag('global_tracking', ignored('deprecated in keepalived; use the sync group track_* blocks'), 'Deprecated: all members share tracking.', {
         deprecated: { global_tracking: { level: 'error', message: 'global_tracking is deprecated. Use track_interface/script/file on the sync group' } },
@@ -347,7 +347,7 @@ export const vrrpInstance: KeywordSpec = {
       conv('notify_deleted', optionalScript, supported, 'Report DELETED (and run the script) when removed by a reload.', { onceMessage: 'notify_deleted already specified - ignoring' }),
       conv('notify', scriptLine, supported, 'Script run on every transition with INSTANCE NAME STATE PRIORITY.', { onceMessage: 'notify script already specified - ignoring' }),
       conv('notify_master_rx_lower_pri', scriptLine, supported, 'Script run when a master receives a lower priority advert.', { onceMessage: 'notify_master_rx_lower_pri script already specified - ignoring' }),
-      flagBool('notify_priority_changes', FIFO, 'Send priority changes on notify FIFOs.'),
+      flagBool('notify_priority_changes', supported, 'Send priority changes on notify FIFOs.'),
       flagBool('smtp_alert', SMTP, 'Send SMTP alerts on transitions.'),
       val('kernel_rx_buf_size', uint(0, UINT_MAX), later('VRRP socket receive buffer sizing'), 'Receive buffer size of the VRRP socket.'),
       flag('linkbeat_use_polling', later('link polling with MII/ETHTOOL/ioctl'), 'Poll link state of the instance interface (deprecated).', {
