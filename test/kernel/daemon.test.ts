@@ -1,0 +1,191 @@
+// The lvsd binary against real IPVS: a director running VRRP (the VIP) and checkers for a
+// NAT virtual server with three real servers, one of them down. SIGHUP with a changed weight
+// keeps a long-lived client connection alive and the down server down (IPVS sees edits only);
+// SIGTERM removes the VIP and lvsd's service, leaves a service lvsd does not own, and exits 0.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { createNetns, type Netns } from './vm/netns.js';
+import { echoClient, echoServer, link, sysctl, type LineProc } from './ipvs/topology.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const LVSD = join(here, '..', '..', 'dist', 'src', 'cli', 'lvsd.js');
+
+function scratch(): string {
+  const base = process.env.LVSD_VM_SHARE ?? join(here, '../../.cache');
+  mkdirSync(base, { recursive: true });
+  return mkdtempSync(join(base, 'daemon-'));
+}
+
+class Daemon {
+  readonly recs: Array<Record<string, unknown>> = [];
+  readonly raw: string[] = [];
+  readonly exited: Promise<number | null>;
+  constructor(readonly child: ChildProcessWithoutNullStreams) {
+    createInterface({ input: child.stderr }).on('line', (l) => {
+      this.raw.push(l);
+      try {
+        this.recs.push(JSON.parse(l) as Record<string, unknown>);
+      } catch {
+        // not a log record (a crash trace): kept in raw
+      }
+    });
+    this.exited = new Promise((r) => child.on('exit', (code) => r(code)));
+  }
+  events(name: string, from = 0): Array<Record<string, unknown>> {
+    return this.recs.slice(from).filter((r) => r.event === name);
+  }
+  get log(): string {
+    return this.raw.slice(-60).join('\n');
+  }
+}
+
+async function until(what: string, cond: () => boolean, ms: number, info: () => string): Promise<void> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > ms) throw new Error(`${what}: not within ${ms} ms\n${info()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Real-server lines of `ipvsadm -L -n` as "addr:port Fwd weight". */
+function destLines(out: string): string[] {
+  return out.split('\n').filter((l) => l.trim().startsWith('->') && !l.includes('RemoteAddress')).map((l) => {
+    const f = l.trim().split(/\s+/);
+    return `${f[1]} ${f[2]} ${f[3]}`;
+  }).sort();
+}
+
+function conf(weight1: number, ifname: string): string {
+  const rs = (addr: string, w: number): string => `  real_server ${addr} 8080 {
+    weight ${w}
+    TCP_CHECK {
+      connect_timeout 1
+      retry 0
+    }
+  }
+`;
+  return `global_defs {
+  router_id director
+}
+vrrp_instance VI_1 {
+  state MASTER
+  interface ${ifname}
+  virtual_router_id 51
+  priority 200
+  advert_int 1
+  virtual_ipaddress {
+    10.0.1.100/32
+  }
+}
+virtual_server 10.0.1.100 80 {
+  lvs_sched wrr
+  lvs_method NAT
+  protocol TCP
+  delay_loop 0.5
+${rs('10.0.11.2', weight1)}${rs('10.0.12.2', 1)}${rs('10.0.13.2', 1)}}
+`;
+}
+
+describe('lvsd daemon against real IPVS', () => {
+  it('SIGHUP: connection survives, down server stays down, only edits; SIGTERM: nothing of lvsd left, exit 0', async () => {
+    if (!existsSync(LVSD)) throw new Error(`${LVSD} missing: build with npx tsc -p . first`);
+    const nss: Netns[] = [];
+    const servers: LineProc[] = [];
+    let client: LineProc | undefined;
+    let d: Daemon | undefined;
+    try {
+      const director = createNetns('dmdir');
+      const cli = createNetns('dmcli');
+      nss.push(director, cli);
+      const [d0] = link(director, '10.0.1.1/24', cli, '10.0.1.2/24');
+      director.exec('ip', ['link', 'set', 'lo', 'up']);
+      sysctl(director, 'net.ipv4.ip_forward', '1');
+      const reals: Netns[] = [];
+      for (let i = 1; i <= 3; i++) {
+        const r = createNetns(`dmrs${i}`);
+        nss.push(r);
+        reals.push(r);
+        link(director, `10.0.${10 + i}.1/24`, r, `10.0.${10 + i}.2/24`);
+        r.exec('ip', ['route', 'add', 'default', 'via', `10.0.${10 + i}.1`]);
+      }
+      // rs1 and rs2 serve; rs3 has no server (down from its first check on)
+      for (const [i, name] of [[0, 'rs1'], [1, 'rs2']] as const) {
+        const s = echoServer(reals[i], name, 8080);
+        servers.push(s);
+        expect(await s.next()).toBe('ready');
+      }
+      // a service lvsd does not own: it must survive everything below
+      director.exec('ipvsadm', ['-A', '-t', '10.9.9.9:80', '-s', 'rr']);
+
+      const dir = scratch();
+      const file = join(dir, 'keepalived.conf');
+      writeFileSync(file, conf(1, d0));
+      const pids = ['p', 'r', 'c'].map((k) => join(dir, `${k}.pid`));
+      d = new Daemon(spawn('ip', ['netns', 'exec', director.name, process.execPath, LVSD, '-n', '-f', file,
+        '-p', pids[0], '-r', pids[1], '-c', pids[2]], { stdio: ['pipe', 'pipe', 'pipe'] }));
+      const dm = d;
+      const ipvs = (): string => director.exec('ipvsadm', ['-L', '-n']);
+      const info = (): string => `ipvsadm:\n${ipvs()}\nlvsd:\n${dm.log}`;
+      const table = async (what: string, want: string[], ms = 8000): Promise<void> => {
+        await until(what, () => JSON.stringify(destLines(ipvs())) === JSON.stringify(want), ms, info);
+      };
+      await table('start: rs1 and rs2 in, rs3 down', ['10.0.11.2:8080 Masq 1', '10.0.12.2:8080 Masq 1'], 60_000);
+      await until('VIP on the director', () => director.exec('ip', ['-o', 'addr', 'show', 'dev', d0]).includes('10.0.1.100/32'), 30_000, info);
+
+      client = echoClient(cli, '10.0.1.100', 80);
+      expect(await client.next()).toBe('connected');
+      client.send('before');
+      const first = await client.next();
+      expect(first).toMatch(/^rs[12]:before$/);
+      const served = first.split(':')[0];
+
+      // SIGHUP: rs1's weight changes; rs3 unchanged (and down)
+      writeFileSync(file, conf(3, d0));
+      const mark = dm.recs.length;
+      const pid = dm.child.pid;
+      expect(pid).toBeDefined();
+      director.exec('kill', ['-HUP', director.exec('cat', [pids[0]]).trim()]);
+      await until('reload.applied', () => dm.events('reload.applied', mark).length === 1, 20_000, info);
+      const applied = dm.events('reload.applied', mark)[0];
+      expect(applied).toMatchObject({ rsKept: 3, rsAdded: 0, rsRemoved: 0, vrrpStarted: 0, vrrpStopped: 0 });
+      await table('after reload: rs1 at weight 3, rs3 still out', ['10.0.11.2:8080 Masq 3', '10.0.12.2:8080 Masq 1']);
+      await new Promise((r) => setTimeout(r, 3000)); // several delay loops: rs3 is not re-enabled
+      expect(destLines(ipvs())).toEqual(['10.0.11.2:8080 Masq 3', '10.0.12.2:8080 Masq 1']);
+      const applies = dm.events('ipvs.apply', mark).filter((r) => typeof r.ops === 'number');
+      expect(applies.length).toBeGreaterThan(0);
+      for (const a of applies) expect(a).toMatchObject({ addService: 0, deleteService: 0, addDest: 0, deleteDest: 0, failed: 0 });
+      expect(applies.reduce((n, a) => n + Number(a.editDest), 0)).toBe(1);
+      expect(dm.events('vip.del', mark)).toEqual([]);
+      expect(dm.events('vrrp.transition', mark)).toEqual([]);
+      // the established connection went on through the reload, to the same server
+      client.send('after');
+      expect(await client.next()).toBe(`${served}:after`);
+
+      // SIGTERM: VIP and lvsd's service gone, the foreign service stays, exit 0
+      director.exec('kill', ['-TERM', director.exec('cat', [pids[0]]).trim()]);
+      expect(await dm.exited).toBe(0);
+      const after = ipvs();
+      expect(after).not.toContain('10.0.1.100:80');
+      expect(after).toContain('10.9.9.9:80');
+      expect(director.exec('ip', ['-o', 'addr', 'show', 'dev', d0])).not.toContain('10.0.1.100');
+      expect(pids.map((p) => existsSync(p))).toEqual([false, false, false]);
+      expect(dm.events('daemon.stop').length).toBe(1);
+    } finally {
+      client?.stop();
+      if (d && d.child.exitCode === null) d.child.kill('SIGKILL');
+      for (const s of servers) s.stop();
+      await new Promise((r) => setTimeout(r, 200));
+      for (const ns of nss.reverse()) {
+        try {
+          ns.destroy();
+        } catch {
+          // best effort
+        }
+      }
+    }
+  }, 300_000);
+});
