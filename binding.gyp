@@ -4,6 +4,11 @@
       "target_name": "lvsd_packet",
       "sources": ["src/net/native/packet.c"],
       "cflags": ["-Wall", "-Wextra", "-O2"]
+    },
+    {
+      "target_name": "lvsd_syslog",
+      "sources": ["src/daemon/native/syslog.c"],
+      "cflags": ["-Wall", "-Wextra", "-O2"]
     }
   ]
 }
