@@ -11,6 +11,10 @@ import { VERSION } from '../daemon/version.js';
 export { VERSION };
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'status') {
+    const { runStatus } = await import('./status.js');
+    return runStatus(argv.slice(1));
+  }
   if (argv[0] === 'ipvs') {
     // Loaded only for this subcommand, so `-t` never pays for it.
     const { runIpvsCommand } = await import('../ipvs/cli.js');
@@ -26,6 +30,17 @@ async function main(argv: string[]): Promise<number> {
   }
   if (o.help) { process.stdout.write(USAGE); return 0; }
   if (o.version) { process.stdout.write(`lvsd v${VERSION} (keepalived 2.2.7 configuration compatible)\n`); return 0; }
+  if (o.signum !== undefined) {
+    // keepalived --signum=NAME: the number to send (JSON maps to lvsd's own choice, see dumps.ts)
+    const { signumFor } = await import('../daemon/dumps.js');
+    const name = o.signum.toUpperCase();
+    if (!['STOP', 'RELOAD', 'DATA', 'STATS', 'JSON'].includes(name)) {
+      process.stderr.write(`lvsd: unknown signal function ${o.signum}\n`);
+      return 2;
+    }
+    process.stdout.write(`${signumFor(name as 'STOP' | 'RELOAD' | 'DATA' | 'STATS' | 'JSON')}\n`);
+    return 0;
+  }
   if (o.snmp || o.snmpAgentSocket) {
     process.stderr.write('lvsd: SNMP (-x/--snmp) is not supported; use the Prometheus metrics endpoint instead\n');
     return 2;

@@ -36,6 +36,10 @@ export interface Options {
   configTestLog?: string;
   version: boolean;
   help: boolean;
+  /** lvsd's own: where the status socket listens ('none': no socket) */
+  statusSocket?: string;
+  /** lvsd's own: HOST:PORT of the Prometheus endpoint (overrides global_defs lvsd_metrics_listen) */
+  metricsListen?: string;
 }
 
 interface OptDef {
@@ -78,6 +82,8 @@ const DEFS: OptDef[] = [
   { short: 't', long: 'config-test', key: 'configTest', arg: 'optional' },
   { short: 'v', long: 'version', key: 'version', arg: 'none' },
   { short: 'h', long: 'help', key: 'help', arg: 'none' },
+  { long: 'status-socket', key: 'statusSocket', arg: 'required' },
+  { long: 'metrics-listen', key: 'metricsListen', arg: 'required' },
 ];
 
 export const DEFAULT_CONF = '/etc/keepalived/keepalived.conf';
@@ -145,6 +151,7 @@ export function parseArgs(argv: readonly string[]): Options {
 }
 
 export const USAGE = `Usage: lvsd [OPTION...]
+       lvsd status [--json] [--socket PATH]  (asks the running daemon)
        lvsd ipvs {list|save|restore} [...]   (IPVS table, ipvsadm-compatible output)
   -f, --use-file=FILE          Use the specified configuration file
                                 default '${DEFAULT_CONF}'
@@ -164,6 +171,10 @@ export const USAGE = `Usage: lvsd [OPTION...]
                                 The config-id defaults to the node name if option not used
   -t, --config-test[=LOG_FILE] Check the configuration for obvious errors, output to
                                 stderr by default
+  -I, --dont-release-ipvs      Don't remove lvsd's IPVS services on daemon stop
+      --signum=SIGFUNC         Print the signal number for STOP, RELOAD, DATA, STATS, JSON
+      --status-socket=PATH     Status socket for 'lvsd status' (default /run/lvsd/lvsd.sock; 'none': off)
+      --metrics-listen=HOST:PORT  Serve Prometheus metrics at http://HOST:PORT/metrics
   -x, --snmp                   Not supported by lvsd (accepted, then refused with a message)
   -v, --version                Display the version number
   -h, --help                   Display this help message

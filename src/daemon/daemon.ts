@@ -17,7 +17,9 @@ import { LvsScripts } from './lvs-scripts.js';
 import { ConfigHolder } from './reload.js';
 import type { DaemonStatus } from './state.js';
 import { VERSION } from './version.js';
-import { onVrrpEvent, vrrpStatus } from './vrrp-view.js';
+import { vrrpEventSink } from './vrrp-view.js';
+import { Metrics } from './metrics.js';
+import { metricsListen } from './metrics-listen.js';
 
 export interface DaemonOptions {
   file: string;
@@ -31,6 +33,8 @@ export interface DaemonOptions {
   keepIpvs: boolean;
   /** how often ha_suspend re-reads local addresses (ms) */
   addressPollMs?: number;
+  /** --metrics-listen, over global_defs lvsd_metrics_listen */
+  metricsListen?: string;
 }
 
 export interface ReloadReport {
@@ -62,6 +66,8 @@ export class Daemon extends EventEmitter {
   private reloads = 0;
   private lastReload: DaemonStatus['lastReload'] = null;
   private stopped = false;
+  /** event counters for the Prometheus endpoint (states come from snapshot()) */
+  readonly metrics = new Metrics();
 
   private constructor(private readonly o: DaemonOptions, initial: LoadResult) {
     super();
@@ -83,8 +89,7 @@ export class Daemon extends EventEmitter {
     const log = this.o.log;
     const model = this.model;
     if (this.o.vrrp) {
-      this.vrrp = await VrrpRuntime.start(model, { log });
-      onVrrpEvent(this.vrrp, 'vips', () => this.addressesMayHaveChanged());
+      this.vrrp = await VrrpRuntime.start(model, { log, onEvent: vrrpEventSink(this.metrics, () => this.addressesMayHaveChanged()) });
     }
     if (this.o.checkers) {
       this.edge = new IpvsEdge({ log, open: () => NetlinkIpvs.open() });
@@ -133,6 +138,7 @@ export class Daemon extends EventEmitter {
     } else if (!e.result.ok && !e.decision.quietFailure) {
       this.o.log.info({ event: 'check.failed', vs: e.vs, rs: e.rs, checker: e.checker, reason: e.result.reason }, `${e.checker} on ${e.rs} failed: ${e.result.reason}`);
     }
+    this.metrics.check(e.vs, e.rs, e.checker, e.result.ok, e.latencyMs);
     this.emit('check', e);
   }
 
@@ -161,6 +167,7 @@ export class Daemon extends EventEmitter {
       log.warn({ event: EV.reloadRefused, errors }, `reload refused: ${errors} error(s) in ${this.o.file}; the running configuration stays`);
       this.lastReload = { at: Date.now(), ok: false, message: `${errors} configuration error(s)` };
       const rep = { ok: false, ms: performance.now() - t0 };
+      this.metrics.reload(false);
       this.emit('reload', rep);
       return rep;
     }
@@ -188,6 +195,7 @@ export class Daemon extends EventEmitter {
       ...(rep.lvs ?? {}),
     }, `reload applied in ${rep.ms.toFixed(1)} ms`);
     this.lastReload = { at: Date.now(), ok: true, message: 'applied' };
+    this.metrics.reload(true);
     this.emit('reload', rep);
     return rep;
   }
@@ -224,8 +232,15 @@ export class Daemon extends EventEmitter {
       lastReload: this.lastReload,
       vrrpEnabled: this.vrrp !== undefined,
       checkersEnabled: this.engine !== undefined,
-      vrrp: this.vrrp ? vrrpStatus(this.vrrp) : [],
+      vrrp: this.vrrp ? this.vrrp.status() : [],
       virtualServers: this.engine ? this.engine.status(table) : [],
+      ...(typeof this.model.global_defs?.router_id === 'string' ? { routerId: this.model.global_defs.router_id } : {}),
+      metricsListen: this.metricsAt() ?? null,
     };
+  }
+
+  /** Where the Prometheus endpoint listens, if it is on. */
+  metricsAt(): { host: string; port: number } | undefined {
+    return metricsListen(this.o.metricsListen, this.model.global_defs);
   }
 }

@@ -9,6 +9,9 @@ import { Daemon } from './daemon.js';
 import { createLogger, EV, type Logger } from './log.js';
 import { AlreadyRunning, pidFilePaths, removePidFiles, writePidFiles } from './pidfiles.js';
 import { SignalQueue } from './signal-queue.js';
+import { Listeners } from './services.js';
+import { writeDumps, type DumpSignal } from './dump-files.js';
+import { JSON_DUMP_SIGNAL } from './dumps.js';
 
 /** keepalived's -P / -C: either flag alone limits the process to that subsystem; both run both. */
 export function subsystems(o: Pick<Options, 'vrrpOnly' | 'checkOnly'>): { vrrp: boolean; checkers: boolean } {
@@ -41,18 +44,24 @@ export async function runDaemon(o: Options): Promise<number> {
   }
   let daemon: Daemon;
   try {
-    daemon = await Daemon.start({ file: o.useFile, load, log, vrrp: sub.vrrp, checkers: sub.checkers, keepIpvs: o.dontReleaseIpvs }, first);
+    daemon = await Daemon.start({
+      file: o.useFile, load, log, vrrp: sub.vrrp, checkers: sub.checkers, keepIpvs: o.dontReleaseIpvs,
+      ...(o.metricsListen !== undefined ? { metricsListen: o.metricsListen } : {}),
+    }, first);
   } catch (e) {
     log.error({ event: 'daemon.error', err: e instanceof Error ? e.message : String(e) }, 'lvsd could not start');
     removePidFiles(pidFiles);
     return 1;
   }
   guardProcess(log);
+  const listeners = new Listeners(daemon, log);
+  await listeners.start(o.statusSocket);
   const queue = new SignalQueue((name, e) => log.error({ event: 'daemon.error', signal: name, err: e instanceof Error ? e.message : String(e) }, `${name} handling failed`));
   return new Promise<number>((resolve) => {
     const stop = (sig: string): void => {
       void queue.push(sig, async () => {
         log.info({ event: 'daemon.signal', signal: sig }, `${sig}: stopping`);
+        await listeners.close();
         await daemon.stop();
         removePidFiles(pidFiles);
         resolve(0);
@@ -64,7 +73,16 @@ export async function runDaemon(o: Options): Promise<number> {
       void queue.push('SIGHUP', async () => {
         log.info({ event: 'daemon.signal', signal: 'SIGHUP' }, 'SIGHUP: reloading');
         await daemon.reload();
+        await listeners.syncMetrics();
       });
     });
+    const dump = (sig: NodeJS.Signals, kind: DumpSignal): void => {
+      process.on(sig, () => {
+        void queue.push(sig, async () => writeDumps(kind, await daemon.snapshot(), log));
+      });
+    };
+    dump('SIGUSR1', 'data');
+    dump('SIGUSR2', 'stats');
+    dump(JSON_DUMP_SIGNAL, 'json');
   });
 }

@@ -65,6 +65,7 @@ export function virtualServerStatus(
       lastCheck: infos[i]?.lastCheck ?? null,
       transitions: infos[i]?.transitions ?? 0,
       counters: k.counters,
+      inhibitOnFailure: r.inhibit,
     };
   });
   const out: VirtualServerStatus = {
@@ -74,7 +75,13 @@ export function virtualServerStatus(
     quorumUp: policy.quorumUp,
     sorryActive: policy.sorryActive,
     realServers,
+    delayLoopMs: vs.delay_loop / 1000,
+    quorum: policy.quorum,
+    hysteresis: policy.hysteresis,
   };
+  const m = vs.lvs_method?.method;
+  if (m) out.forwarding = m;
+  if (typeof vs.persistence_timeout === 'number') out.persistenceTimeout = vs.persistence_timeout;
   const sorry = policy.cfg.sorry;
   if (sorry) {
     const k = kernelView(policy, sorry.server, rows);

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { lvsdConf, VIP } from '../vrrp/director-lab.js';
-import { monitorAddresses, startLvsd, useDaemonLab } from './lab.js';
+import { metricsOf, monitorAddresses, startLvsd, statusOf, useDaemonLab } from './lab.js';
 
 const VIP2 = '10.88.0.101';
 const VI2 = `
@@ -26,7 +26,7 @@ describe('lvsd daemon signals (netns)', () => {
   it('SIGHUP applies the difference, refuses a broken file, SIGTERM releases everything and exits 0', async () => {
     const { lab } = env;
     const base = lvsdConf({ priority: 150 });
-    const d = startLvsd(lab, lab.d1, base, ['-l']);
+    const d = startLvsd(lab, lab.d1, base, ['-l', '--metrics-listen', '127.0.0.1:9650']);
     const p = d.proc;
     await p.waitFor(/vrrp\.transition .*instance=VI_1 .*to=MASTER/, 10_000);
     await p.waitFor(/vip\.add .*instance=VI_1/, 2000);
@@ -50,6 +50,20 @@ describe('lvsd daemon signals (netns)', () => {
     expect(p.matching(/vrrp\.transition .*instance=VI_1/, mark)).toEqual([]);
     expect(mon.matching(/Deleted/)).toEqual([]);
     expect(lab.addrs(lab.d1)).toEqual(expect.arrayContaining([`${VIP}/24`, `${VIP2}/24`]));
+    // lvsd status and the metrics endpoint tell the same known state
+    let st = statusOf(d);
+    expect(st.pid).toBe(pid);
+    expect(st.reloads).toBe(1);
+    expect(st.lastReload?.ok).toBe(true);
+    expect(st.vrrp.map((v) => [v.name, v.state, v.priority, v.vipsInstalled, v.vips])).toEqual([
+      ['VI_1', 'MASTER', 150, true, [`${VIP}/24`]],
+      ['VI_2', 'MASTER', 120, true, [`${VIP2}/24`]],
+    ]);
+    expect(st.vrrp[0].masterAddress).toBe('10.88.0.1');
+    let metrics = metricsOf(lab.d1, 9650);
+    expect(metrics).toContain('lvsd_vrrp_state{instance="VI_2",interface="eth0",vrid="52",state="MASTER"} 1');
+    expect(metrics).toContain('lvsd_vrrp_transitions_total{instance="VI_1",state="MASTER"} 1');
+    expect(metrics).toContain('lvsd_reloads_total{result="applied"} 1');
 
     // (b) a broken file: refused with file:line:col, both instances keep running
     writeFileSync(d.conf, `${base}${VI2}vrrp_instance VI_3 {\n  interface eth0\n  virtual_router_id 300\n`);
@@ -63,6 +77,19 @@ describe('lvsd daemon signals (netns)', () => {
     expect(p.matching(/vrrp\.transition|vip\.del/, mark)).toEqual([]);
     expect(mon.matching(/Deleted/)).toEqual([]);
     expect(lab.addrs(lab.d1)).toEqual(expect.arrayContaining([`${VIP}/24`, `${VIP2}/24`]));
+    st = statusOf(d);
+    expect(st.reloads).toBe(2);
+    expect(st.lastReload?.ok).toBe(false);
+    expect(st.vrrp.map((v) => v.name)).toEqual(['VI_1', 'VI_2']);
+    metrics = metricsOf(lab.d1, 9650);
+    expect(metrics).toContain('lvsd_reloads_total{result="refused"} 1');
+    // SIGUSR1: keepalived's data dump (in TMPDIR)
+    mark = p.lines.length;
+    process.kill(pid, 'SIGUSR1');
+    await p.waitFor(/daemon\.dump .*keepalived\.data/, 3000, mark);
+    const data = readFileSync(`${d.dumpDir}/keepalived.data`, 'utf8');
+    expect(data).toMatch(/VRRP Instance = VI_1/);
+    expect(data).toMatch(/VRRP Instance = VI_2/);
 
     // (c) SIGTERM: priority 0 adverts, VIPs gone, pid files gone, exit 0
     const obs = lab.observe('ip proto 112');
