@@ -7,6 +7,8 @@ import { performance } from 'node:perf_hooks';
 export interface Expirable {
   /** the attempt numbered `seq` ran out of time (the owner ignores a seq that already ended) */
   expire(seq: number): void;
+  /** whether attempt `seq` still waits: ended ones are dropped without a wakeup of their own */
+  waiting(seq: number): boolean;
 }
 
 export interface DeadlineClock {
@@ -97,8 +99,11 @@ export class DeadlineQueues {
       const owner = f.owners[f.head];
       const seq = f.seqs[f.head];
       f.head++;
-      owner.expire(seq);
+      if (owner.waiting(seq)) owner.expire(seq);
     }
+    // Most attempts end long before their deadline: skip the ended ones, so the next wakeup is
+    // for an attempt that still waits (none at all while every server answers).
+    while (f.head < f.owners.length && !f.owners[f.head].waiting(f.seqs[f.head])) f.head++;
     if (f.head === f.owners.length) {
       f.owners.length = 0;
       f.seqs.length = 0;

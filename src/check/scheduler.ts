@@ -87,7 +87,10 @@ export class CheckScheduler {
       if (this.stopped) return;
       const now = this.clock.nowUs();
       this.core.finish(id, now, delay);
-      this.pump(now);
+      // a freed slot starts what is already due, up to the last quantum boundary only: checks
+      // of the coming quantum wait for its wakeup, so they start (and complete) together
+      const q = this.quantumUs;
+      this.pump(now, q > 0 ? Math.floor(now / q) * q : now);
     };
     const onFail = (err: unknown): void => {
       this.opts.onError?.(id, err);
@@ -130,15 +133,19 @@ export class CheckScheduler {
   }
 
   private readonly fire = (): void => {
+    const at = this.timerAt;
     this.timer = null;
     this.timerAt = Infinity;
-    this.pump();
+    const now = this.clock.nowUs();
+    // Timers fire on a millisecond loop clock and may read a little early on this one: the
+    // wakeup was for `at`, so everything due by then starts now instead of on a second wakeup.
+    this.pump(now, Math.max(now, at === Infinity ? now : at));
   };
 
-  /** `now` saves a clock read when the caller has one (clock reads are not free everywhere). */
-  private pump(now = this.clock.nowUs()): void {
+  /** Starts what is due by `upTo` and re-arms (`now` saves a clock read). */
+  private pump(now: number, upTo: number): void {
     if (this.stopped) return;
-    for (const id of this.core.take(now)) this.start(id);
+    for (const id of this.core.take(upTo)) this.start(id);
     this.arm(now);
   }
 

@@ -63,7 +63,11 @@ export class TcpProbe implements Probe, Expirable {
   }
 
   expire(seq: number): void {
-    if (seq === this.seq && this.resolve !== null) this.finish(TIMEOUT);
+    if (this.waiting(seq)) this.finish(TIMEOUT);
+  }
+
+  waiting(seq: number): boolean {
+    return seq === this.seq && this.resolve !== null;
   }
 
   private readonly onAbort = (): void => {

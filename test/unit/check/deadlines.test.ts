@@ -38,7 +38,7 @@ describe('DeadlineQueues', () => {
     const f = fakeClock();
     const q = new DeadlineQueues(f.clock);
     const seen: string[] = [];
-    const owner = (name: string) => ({ expire: (seq: number) => seen.push(`${name}${seq}`) });
+    const owner = (name: string) => ({ expire: (seq: number) => seen.push(`${name}${seq}`), waiting: () => true });
     const a = owner('a'), b = owner('b'), c = owner('c');
     q.add(1000_000, a, 1);
     f.set(200_000);
@@ -65,11 +65,33 @@ describe('DeadlineQueues', () => {
     const fired: number[] = [];
     for (let i = 0; i < 5000; i++) {
       f.set(i * 100);
-      q.add(50_000, { expire: (s) => fired.push(s) }, i);
+      q.add(50_000, { expire: (s) => fired.push(s), waiting: () => true }, i);
     }
     f.advance(550_000);
     expect(fired.length).toBe(5000);
     expect(fired).toEqual([...fired].sort((x, y) => x - y));
+    expect(q.pending()).toBe(0);
+  });
+});
+
+describe('DeadlineQueues wakeups', () => {
+  it('attempts that ended are skipped: one wakeup per deadline length, not one per attempt', () => {
+    const f = fakeClock();
+    const q = new DeadlineQueues(f.clock);
+    let wakeups = 0;
+    const orig = f.clock.setTimer;
+    f.clock.setTimer = (fn, ms) => orig(() => { wakeups++; fn(); }, ms);
+    const ended = new Set<number>();
+    const fired: number[] = [];
+    const owner = { expire: (s: number) => fired.push(s), waiting: (s: number) => !ended.has(s) };
+    for (let i = 0; i < 100; i++) {
+      f.set(i * 10_000);
+      q.add(1_000_000, owner, i);
+      if (i !== 57) ended.add(i); // every attempt but one ends at once
+    }
+    f.advance(3_000_000);
+    expect(fired).toEqual([57]);
+    expect(wakeups).toBeLessThanOrEqual(2);
     expect(q.pending()).toBe(0);
   });
 });
