@@ -6,6 +6,8 @@ import type { MachineParams, TrackedItem, WireParams } from './types.js';
 import type { UnicastChecksumMode } from './validate.js';
 import type { Model, VrrpInstance, VirtualIp } from '../config/model.js';
 import type { RouteLineModel, RuleLineModel } from './route-plan.js';
+import { processMatch } from './trackers/process-match.js';
+import type { ProcessTrackSpec } from './trackers/process.js';
 
 type Obj = Record<string, unknown>;
 
@@ -64,6 +66,7 @@ export interface InstanceSpec {
   trackInterfaces: Array<{ id: string; ifname: string }>;
   trackScripts: Array<{ id: string; script: string }>;
   trackFiles: Array<{ id: string; file: string; weight: number; reverse: boolean }>;
+  trackProcesses: Array<{ id: string; process: string }>;
   notify: NotifySpec;
   syncGroup: string | null;
   /** notify_priority_changes: instance, else its sync group, else global. */
@@ -99,6 +102,8 @@ export interface VrrpPlan {
   scripts: ScriptSpec[];
   files: TrackFileSpec[];
   groups: SyncGroupSpec[];
+  /** vrrp_track_process definitions. */
+  processes: ProcessTrackSpec[];
   /** notify_fifo and vrrp_notify_fifo paths. */
   fifos: string[];
 }
@@ -107,6 +112,7 @@ export const trackId = {
   iface: (name: string): string => `if:${name}`,
   script: (name: string): string => `script:${name}`,
   file: (name: string): string => `file:${name}`,
+  process: (name: string): string => `process:${name}`,
 };
 
 const usToMs = (us: number): number => us / 1000;
@@ -212,6 +218,7 @@ function trackLines(i: VrrpInstance, group: Obj | undefined, kw: string): Obj[] 
 
 function instanceSpec(
   i: VrrpInstance, g: Obj, scripts: Map<string, Obj>, files: Map<string, Obj>, groupOf: Map<string, string>, groupDefs: Map<string, Obj>,
+  processes: Map<string, Obj>,
 ): InstanceSpec {
   const group = groupDefs.get(groupOf.get(i.name) ?? '');
   const version: VrrpVersion = num(i.version, num(g.vrrp_version, 2)) === 3 ? 3 : 2;
@@ -256,6 +263,19 @@ function instanceSpec(
     });
     tracked.push({ id, weight: 0, mode: 'offset' });
   }
+  const trackProcesses: InstanceSpec['trackProcesses'] = [];
+  for (const t of trackLines(i, group, 'track_process')) {
+    const name = String(t.name);
+    const def = processes.get(name);
+    if (!def) continue;
+    const w = obj(def.weight);
+    const own = typeof t.weight === 'number';
+    const id = trackId.process(name);
+    trackProcesses.push({ id, process: name });
+    tracked.push({
+      id, weight: own ? num(t.weight, 1) : num(w.weight, 1), reverse: own ? bool(t.reverse, false) : bool(w.reverse, false),
+    });
+  }
   const machine: MachineParams = {
     name: i.name, version, vrid, priority: num(i.priority, 100), advertIntervalMs: usToMs(num(i.advert_int, 1_000_000)),
     preempt: i.nopreempt !== true, preemptDelayMs: usToMs(num(i.preempt_delay, 0)),
@@ -297,7 +317,7 @@ function instanceSpec(
     excludedVips: (i.virtual_ipaddress_excluded ?? []).map(vipOf),
     announce,
     vmac: vm ? { name: str(vm.ifname) ?? `${str(g.vmac_prefix) ?? 'vrrp'}.${vrid}`, xmitBase: i.vmac_xmit_base === true } : null,
-    trackInterfaces, trackScripts, trackFiles,
+    trackInterfaces, trackScripts, trackFiles, trackProcesses,
     notify: notifyOf(i),
     syncGroup: groupOf.get(i.name) ?? null,
     notifyPriorityChanges: bool(i.notify_priority_changes, bool(group?.notify_priority_changes, g.vrrp_notify_priority_changes === true)),
@@ -334,7 +354,9 @@ export function planFromModel(model: Model): VrrpPlan {
   const groupOf = new Map<string, string>();
   for (const sg of groups) for (const m of sg.members) groupOf.set(m, sg.name);
   const groupDefs = new Map(arr(model.vrrp_sync_group).map((sg) => [String(sg.name), sg]));
-  const instances = (model.vrrp_instance ?? []).map((i) => instanceSpec(i, g, scripts, files, groupOf, groupDefs));
+  const processDefs = arr(model.vrrp_track_process).filter((p) => typeof obj(p.process).name === 'string');
+  const processes = new Map(processDefs.map((p) => [String(p.name), p]));
+  const instances = (model.vrrp_instance ?? []).map((i) => instanceSpec(i, g, scripts, files, groupOf, groupDefs, processes));
   const fifos = ['notify_fifo', 'vrrp_notify_fifo'].map((k) => str(obj(g[k]).fifo)).filter((x): x is string => x !== undefined);
   return {
     instances,
@@ -346,6 +368,27 @@ export function planFromModel(model: Model): VrrpPlan {
       return t;
     }),
     groups,
+    processes: processDefs.map(processSpec),
     fifos,
+  };
+}
+
+function processSpec(p: Obj): ProcessTrackSpec {
+  const proc = obj(p.process);
+  const pm = p.param_match;
+  const quorumMax = num(p.quorum_max, 0xffffffff);
+  const delayMs = typeof p.delay === 'number' ? usToMs(p.delay) : 0;
+  return {
+    name: String(p.name),
+    match: processMatch({
+      name: String(proc.name), params: Array.isArray(proc.params) ? proc.params.map(String) : [],
+      ...(pm === 'exact' || pm === 'partial' || pm === 'initial' ? { paramMatch: pm } : {}), fullCommand: p.full_command === true,
+    }),
+    quorum: {
+      // keepalived: quorum_max 0 means "up while none runs".
+      quorum: quorumMax === 0 ? 0 : num(p.quorum, 1), quorumMax,
+      forkDelayMs: typeof p.fork_delay === 'number' ? usToMs(p.fork_delay) : delayMs,
+      terminateDelayMs: typeof p.terminate_delay === 'number' ? usToMs(p.terminate_delay) : delayMs,
+    },
   };
 }

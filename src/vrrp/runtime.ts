@@ -15,6 +15,7 @@ import { Notifier, type NotifyState } from './notify.js';
 import { Limiter } from './trackers/limiter.js';
 import { ScriptTracker } from './trackers/script.js';
 import { TrackFile, trackFileOffset } from './trackers/file.js';
+import { ProcessScanner } from './trackers/process.js';
 import type { MachineEvent } from './machine.js';
 import type { VrrpState } from './types.js';
 import { LinkMonitor, type LinkState } from '../net/links.js';
@@ -30,6 +31,8 @@ export interface RuntimeOptions {
   log: Logger;
   /** vrrp_script runs at once (default 8). */
   scriptConcurrency?: number;
+  /** How often vrrp_track_process reads /proc (default 500 ms). */
+  processPollMs?: number;
   /** How long stop() waits for notify_stop scripts (default 5 s). */
   notifyGraceMs?: number;
   /** Sees every event, from the first transitions inside start() on (listeners added after start() miss those). */
@@ -55,7 +58,9 @@ export class VrrpRuntime extends EventEmitter<EmitterMap> {
   readonly groups = new Map<string, Group>();
   readonly scripts = new Map<string, ScriptTracker>();
   readonly files = new Map<string, TrackFile>();
-  private plan: VrrpPlan = { instances: [], scripts: [], files: [], groups: [], fifos: [] };
+  private plan: VrrpPlan = { instances: [], scripts: [], files: [], groups: [], processes: [], fifos: [] };
+  private processes: ProcessScanner | undefined;
+  private processKey = '';
   private readonly sockets = new Map<string, SharedSocket & { refs: number }>();
   private readonly senders = new Map<number, FrameSender>();
   private readonly limiter: Limiter;
@@ -198,6 +203,27 @@ export class VrrpRuntime extends EventEmitter<EmitterMap> {
       this.files.set(def.name, tf);
       tf.start();
     }
+    this.ensureProcessScanner(specs);
+  }
+
+  /** One /proc scanner for every vrrp_track_process of the plan, once some instance tracks one. */
+  private ensureProcessScanner(specs: InstanceSpec[]): void {
+    const key = JSON.stringify(this.plan.processes);
+    if (this.processes && this.processKey === key) return;
+    const wanted = specs.some((s) => s.trackProcesses.length > 0) || [...this.instances.values()].some((i) => i.spec.trackProcesses.length > 0);
+    if (!wanted) return;
+    const old = this.processes;
+    old?.stop();
+    const sc = new ProcessScanner(this.plan.processes, this.o.processPollMs !== undefined ? { intervalMs: this.o.processPollMs } : {});
+    sc.on('change', (name: string, up: boolean) => {
+      this.o.log.info({ event: 'vrrp.track-process', process: name, up, count: sc.count(name) }, `Track process ${name} ${up ? 'now has quorum' : 'lost quorum'}`);
+      this.fanOut((s) => s.trackProcesses.filter((t) => t.process === name).map((t) => ({ type: 'track', id: t.id, up })));
+    });
+    sc.start();
+    this.processes = sc;
+    this.processKey = key;
+    // Instances already running hear the new scanner's view (the new ones get it at start).
+    if (old) this.fanOut((s) => s.trackProcesses.map((t) => ({ type: 'track', id: t.id, up: sc.up(t.process) })));
   }
 
   private sendInitialTrackState(inst: Instance): void {
@@ -208,6 +234,9 @@ export class VrrpRuntime extends EventEmitter<EmitterMap> {
     for (const t of inst.spec.trackScripts) {
       const s = this.scripts.get(t.script);
       if (s) inst.event({ type: 'track', id: t.id, up: s.up });
+    }
+    for (const t of inst.spec.trackProcesses) {
+      if (this.processes) inst.event({ type: 'track', id: t.id, up: this.processes.up(t.process) });
     }
     for (const t of inst.spec.trackFiles) {
       const f = this.files.get(t.file);
@@ -287,6 +316,8 @@ export class VrrpRuntime extends EventEmitter<EmitterMap> {
     await this.stopInstances([...this.instances.values()]);
     for (const s of this.scripts.values()) s.stop();
     for (const f of this.files.values()) f.stop();
+    this.processes?.stop();
+    this.processes = undefined;
     this.scripts.clear();
     this.files.clear();
     await new Promise((r) => setImmediate(r)); // notifications of the last transitions start (instance.ts defers them)

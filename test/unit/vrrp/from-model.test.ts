@@ -229,10 +229,41 @@ vrrp_instance B {
   });
 
   it('defaults: an empty model plans nothing; keepalived defaults when global_defs is absent', () => {
-    expect(planFromModel({} as Model)).toEqual({ instances: [], scripts: [], files: [], groups: [], fifos: [] });
+    expect(planFromModel({} as Model)).toEqual({ instances: [], scripts: [], files: [], groups: [], processes: [], fifos: [] });
     const q = plan('vrrp_instance X {\n interface lo\n virtual_router_id 9\n virtual_ipaddress { 192.0.2.1 }\n}\n');
     expect(q.instances[0].machine).toMatchObject({ version: 2, priority: 100, advertIntervalMs: 1000, preempt: true, primaryAddress: '0.0.0.0' });
     expect(q.instances[0].announce).toMatchObject({ delayMs: 5000, repeat: 5, refreshMs: 0 });
     expect(q.instances[0].vmac).toBeNull();
+  });
+
+  it('vrrp_track_process: matching mode, quorum and delays; the instance line\'s weight wins over the definition\'s', () => {
+    const q = plan(`vrrp_track_process P1 {
+  process sleep 1000
+  param_match partial
+  weight 10 reverse
+  quorum 2
+  quorum_max 3
+  delay 1.5
+}
+vrrp_track_process P2 {
+  process nginx
+  terminate_delay 2
+}
+vrrp_instance X {
+ interface lo
+ virtual_router_id 9
+ track_process {
+  P1 weight 20
+  P2
+ }
+ virtual_ipaddress { 192.0.2.1 }
+}
+`);
+    expect(q.processes).toEqual([
+      { name: 'P1', match: { name: 'sleep', params: ['1000'], paramMatch: 'partial', fullCommand: true }, quorum: { quorum: 2, quorumMax: 3, forkDelayMs: 1500, terminateDelayMs: 1500 } },
+      { name: 'P2', match: { name: 'nginx', params: [], paramMatch: 'none', fullCommand: false }, quorum: { quorum: 1, quorumMax: 0xffffffff, forkDelayMs: 0, terminateDelayMs: 2000 } },
+    ]);
+    expect(q.instances[0].trackProcesses).toEqual([{ id: 'process:P1', process: 'P1' }, { id: 'process:P2', process: 'P2' }]);
+    expect(q.instances[0].machine.tracked).toEqual([{ id: 'process:P1', weight: 20, reverse: false }, { id: 'process:P2', weight: 1, reverse: false }]);
   });
 });
