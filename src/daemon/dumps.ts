@@ -240,14 +240,15 @@ function vsLabel(vs: VirtualServerStatus): string {
 }
 
 function realServer(rs: RealServerStatus): string[] {
-  const eff = rs.kernelWeight ?? (rs.state === 'up' ? rs.weight : 0);
+  // keepalived's WEIGHT/effective weight is the configured (dynamic) weight, not the kernel's:
+  // an inhibited server shows its weight here and 0 only in the IPVS table
   return [
     '   ------< Real server >------',
-    `   RIP = ${rs.address}, RPORT = ${rs.port}, WEIGHT = ${eff} EFF WEIGHT = ${eff}`,
+    `   RIP = ${rs.address}, RPORT = ${rs.port}, WEIGHT = ${rs.weight} EFF WEIGHT = ${rs.weight}`,
     `   forwarding method = ${rs.forwarding}`,
     `   Inhibit on failure is ${bool(rs.inhibitOnFailure ?? false, 'ON', 'OFF')}`,
     `   initial weight = ${rs.weight}`,
-    `   effective weight = ${eff}`,
+    `   effective weight = ${rs.weight}`,
     `   alive = ${rs.state === 'up' ? 1 : 0}`,
     `   num failed checkers = ${rs.lastCheck && !rs.lastCheck.ok ? 1 : 0}`,
     `   RS set = ${rs.kernelWeight !== null ? 1 : 0}`,
@@ -259,7 +260,8 @@ function virtualServer(vs: VirtualServerStatus): string[] {
   if (vs.delayLoopMs !== undefined) out.push(`   delay_loop = ${decimalSeconds(vs.delayLoopMs)}`);
   out.push(`   lvs_sched = ${vs.scheduler}`);
   if (vs.persistenceTimeout) out.push(`   persistence timeout = ${vs.persistenceTimeout}`);
-  out.push(`   protocol = ${vs.protocol.toUpperCase() || 'none'}`);
+  // a fwmark service has no protocol of its own in IPVS
+  out.push(`   protocol = ${vs.name.startsWith('FWM ') ? 'none' : vs.protocol.toUpperCase() || 'none'}`);
   out.push(`   quorum = ${vs.quorum ?? 1}, hysteresis = ${vs.hysteresis ?? 0}`);
   if (vs.forwarding !== undefined) out.push(`   default forwarding method = ${vs.forwarding}`);
   if (vs.sorryServer) {
@@ -279,10 +281,11 @@ function healthCheckers(vss: VirtualServerStatus[]): string[] {
     for (const rs of vs.realServers) {
       if (!rs.lastCheck) continue;
       out.push(` ${vsLabel(vs)} -> ${trio(rs.address, vs.protocol, rs.port)}`);
-      out.push(`   Keepalive method = ${rs.lastCheck.checker}`);
+      out.push('   Enabled = yes');
       out.push(`   Up = ${bool(rs.state === 'up', 'yes', 'no')}`);
       out.push('   Has run = yes');
-      out.push(`   Current weight = ${rs.kernelWeight ?? 0}`);
+      // HTTP_GET/SSL_GET add their http protocol version, which the snapshot does not carry
+      if (!/_GET$/.test(rs.lastCheck.checker)) out.push(`   Keepalive method = ${rs.lastCheck.checker}`);
     }
   }
   return out.length > 0 ? ['------< Health checkers >------', ...out] : [];

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { constants } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DaemonStatus, RealServerStatus } from '../../../src/daemon/state.js';
 import {
   ctimeUs, dumpPath, formatVip, JSON_DUMP_SIGNAL, renderCheckDataDump, renderDataDump, renderJsonDump, renderStatsDump, secUsec, signalFor, signumFor,
 } from '../../../src/daemon/dumps.js';
@@ -71,11 +74,12 @@ describe('renderCheckDataDump', () => {
   const text = renderCheckDataDump(sampleStatus());
   it('LVS topology with virtual and real servers', () => {
     expect(text).toContain('------< LVS Topology >------\n System is compiled with LVS v1.2.1\n ------< Virtual server >------\n VS VIP = 192.0.2.100, VPORT = 80\n   delay_loop = 5.000000\n   lvs_sched = wrr\n');
-    expect(text).toContain('   ------< Real server >------\n   RIP = 10.0.0.12, RPORT = 80, WEIGHT = 0 EFF WEIGHT = 0\n   forwarding method = NAT\n   Inhibit on failure is ON\n   initial weight = 3\n');
+    expect(text).toContain('   ------< Real server >------\n   RIP = 10.0.0.12, RPORT = 80, WEIGHT = 3 EFF WEIGHT = 3\n   forwarding method = NAT\n   Inhibit on failure is ON\n   initial weight = 3\n');
     expect(text).toContain('   sorry server = [10.0.0.99]:tcp:80\n');
     expect(text).toContain(' ------< Virtual server >------\n VS FWMARK = 7\n');
-    expect(text).toContain('------< Health checkers >------\n [192.0.2.100]:tcp:80 -> [10.0.0.11]:tcp:80\n   Keepalive method = TCP_CHECK\n   Up = yes\n');
-    expect(text).toContain(' [192.0.2.100]:tcp:80 -> [10.0.0.12]:tcp:80\n   Keepalive method = HTTP_GET\n   Up = no\n');
+    expect(text).toContain('------< Health checkers >------\n [192.0.2.100]:tcp:80 -> [10.0.0.11]:tcp:80\n   Enabled = yes\n   Up = yes\n   Has run = yes\n   Keepalive method = TCP_CHECK\n');
+    // no Keepalive method line for HTTP_GET (keepalived adds the http protocol version there)
+    expect(text.endsWith(' [192.0.2.100]:tcp:80 -> [10.0.0.12]:tcp:80\n   Enabled = yes\n   Up = no\n   Has run = yes\n')).toBe(true);
   });
   it('empty topology when checkers do not run here (-P)', () => {
     expect(renderCheckDataDump({ ...sampleStatus(), checkersEnabled: false })).not.toContain('LVS Topology');
@@ -104,5 +108,38 @@ describe('renderJsonDump', () => {
     expect(j[0]?.stats.auth_failure).toBe(1);
     expect(j[1]?.data.master_priority).toBe(200);
     expect(renderJsonDump(sampleStatus())).toMatch(/"last_transition":\d+\.500000,/);
+  });
+});
+
+describe('renderCheckDataDump against keepalived 2.2.7 (test/fixtures/dumps, made in the VM)', () => {
+  it('every lvsd line is a line of keepalived_check.data, in keepalived order', () => {
+    const rs = (address: string, port: number, o: Partial<RealServerStatus>): RealServerStatus => ({
+      name: `${address}:${port}`, address, port, state: 'up', weight: 1, kernelWeight: 1, forwarding: 'NAT', lastCheck: null, transitions: 0, counters: null, ...o,
+    });
+    const s: DaemonStatus = {
+      ...sampleStatus(), vrrpEnabled: false, vrrp: [], routerId: 'vmtest',
+      virtualServers: [
+        {
+          name: '10.99.0.1:80', protocol: 'TCP', scheduler: 'wrr', quorumUp: true, sorryActive: false, delayLoopMs: 2000, forwarding: 'NAT', quorum: 1, hysteresis: 0,
+          sorryServer: rs('127.0.0.1', 9999, {}),
+          realServers: [
+            rs('127.0.0.1', 8080, { weight: 3, kernelWeight: 3, lastCheck: { checker: 'TCP_CHECK', ok: true, reason: '', at: NOW, latencyMs: 0.2 } }),
+            rs('127.0.0.1', 8081, { weight: 2, kernelWeight: 0, state: 'down', inhibitOnFailure: true, lastCheck: { checker: 'HTTP_GET', ok: false, reason: 'connection refused', at: NOW, latencyMs: 0.2 } }),
+          ],
+        },
+        { name: 'FWM 7', protocol: 'TCP', scheduler: 'rr', quorumUp: true, sorryActive: false, delayLoopMs: 5000, forwarding: 'DR', realServers: [rs('10.99.0.5', 0, { forwarding: 'DR' })] },
+      ],
+    };
+    const theirs = readFileSync(join(import.meta.dirname, '../../fixtures/dumps/keepalived_check.data'), 'utf8').trimEnd().split('\n');
+    const ours = renderCheckDataDump(s).trimEnd().split('\n');
+    let j = 0;
+    const missing: string[] = [];
+    for (const line of ours) {
+      const at = theirs.indexOf(line, j);
+      if (at < 0) missing.push(line);
+      else j = at + 1;
+    }
+    expect(missing).toEqual([]);
+    expect(ours.length).toBeGreaterThan(40);
   });
 });
