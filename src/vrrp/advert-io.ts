@@ -34,8 +34,14 @@ export class AdvertIo {
     // Canonical text, so addresses compare as strings (e.g. "FD00::0005" == "fd00::5").
     const canon = (a: string): string => canonicalAddress(w.family, a);
     this.w = { ...w, addresses: w.addresses.map(canon), unicastPeers: w.unicastPeers.map(canon), sourceAddress: canon(w.sourceAddress) };
+    if (w.multicastGroup !== undefined) this.w.multicastGroup = canon(w.multicastGroup);
     this.advertIntervalMs = advertIntervalMs;
     this.oldChecksum = w.unicastChecksum === 'old';
+  }
+
+  /** The multicast destination of our adverts. */
+  group(): string {
+    return this.w.multicastGroup ?? (this.w.family === 4 ? VRRP_MCAST4 : VRRP_MCAST6);
   }
 
   /** Packets (and where to send them) for one advert at this priority. */
@@ -44,7 +50,7 @@ export class AdvertIo {
       version: this.w.version, vrid: this.w.vrid, priority, advertIntervalMs: this.advertIntervalMs, addresses: this.w.addresses,
     };
     const unicast = this.w.unicastPeers.length > 0;
-    const dsts = unicast ? this.w.unicastPeers : [this.w.family === 4 ? VRRP_MCAST4 : VRRP_MCAST6];
+    const dsts = unicast ? this.w.unicastPeers : [this.group()];
     if (this.w.family === 6) return dsts.map((dst) => ({ dst, pkt: encodeIpv6(advert, { src: this.w.sourceAddress, dst }) }));
     // keepalived: one IP id and AH sequence number per advert, shared by all unicast copies.
     this.ipId = (this.ipId + 1) & 0xffff || 1;
@@ -73,7 +79,7 @@ export class AdvertIo {
     const r = rx.family === 4
       ? validateIpv4(rx.packet, x)
       // raw-socket cannot report the IPv6 destination or hop limit: assume what we listen for.
-      : validateIpv6({ payload: rx.payload, src: rx.src, dst: unicast ? this.w.sourceAddress : VRRP_MCAST6, hopLimit: null }, x);
+      : validateIpv6({ payload: rx.payload, src: rx.src, dst: unicast ? this.w.sourceAddress : this.group(), hopLimit: null }, x);
     if (!r.ok) {
       this.drops[r.reason]++;
       return r;

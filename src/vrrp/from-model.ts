@@ -1,7 +1,7 @@
 // Config model (keepalived.conf keywords, timers in microseconds) -> what the VRRP runtime
 // runs: machine and wire parameters (milliseconds), VIPs, announce pacing, trackers, notify
 // scripts and sync groups. Pure: no I/O; the interface's own address is resolved later.
-import { authKey, NO_AUTH, type Auth, type Family, type VrrpVersion } from './packet.js';
+import { authKey, NO_AUTH, VRRP_MCAST4, VRRP_MCAST6, type Auth, type Family, type VrrpVersion } from './packet.js';
 import type { MachineParams, TrackedItem, WireParams } from './types.js';
 import type { UnicastChecksumMode } from './validate.js';
 import type { Model, VrrpInstance, VirtualIp } from '../config/model.js';
@@ -190,6 +190,14 @@ function vipOf(v: VirtualIp | Obj): VipSpec {
   return s;
 }
 
+/** mcast_dst_ip, else the global vrrp_mcast_group4/6; absent when it is the RFC group. */
+function multicastGroup(i: VrrpInstance, g: Obj, family: Family): { multicastGroup?: string } {
+  if ((i.unicast_peer ?? []).length > 0) return {};
+  const group = addr(i.mcast_dst_ip) ?? addr(family === 4 ? g.vrrp_mcast_group4 : g.vrrp_mcast_group6);
+  if (!group || group === (family === 4 ? VRRP_MCAST4 : VRRP_MCAST6) || (family === 6) !== group.includes(':')) return {};
+  return { multicastGroup: group };
+}
+
 function authOf(i: Obj, version: VrrpVersion): Auth {
   const a = obj(i.authentication);
   if (version === 3 || !a.auth_type) return NO_AUTH;
@@ -312,6 +320,7 @@ function instanceSpec(
       checkUnicastSrc: i.check_unicast_src === true || g.vrrp_check_unicast_src === true,
       unicastChecksum: checksumMode(i.old_unicast_checksum),
       skipCheckAdvAddr: bool(i.skip_check_adv_addr, g.vrrp_skip_check_adv_addr === true),
+      ...multicastGroup(i, g, family),
     },
     vips: vipList,
     excludedVips: (i.virtual_ipaddress_excluded ?? []).map(vipOf),

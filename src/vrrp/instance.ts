@@ -122,6 +122,7 @@ export class Instance {
     this.sockOpts = {
       family: s.wire.family, interfaceName: sendIf, sourceAddress: source, multicast: s.wire.unicastPeers.length === 0,
       ah: s.wire.auth.type === 'ah',
+      ...(s.wire.unicastPeers.length === 0 && s.wire.multicastGroup !== undefined ? { group: s.wire.multicastGroup } : {}),
     };
     const sock = this.env.acquireSocket(this.sockOpts);
     this.sock = sock;

@@ -47,7 +47,7 @@ interface Group {
 const GROUP_NOTIFY: Record<VrrpState, NotifyState> = { MASTER: 'MASTER', BACKUP: 'BACKUP', FAULT: 'FAULT', INIT: 'STOP' };
 
 function sockKey(o: TransportOptions): string {
-  return `${o.interfaceName}|${o.family}|${o.ah ? 'ah' : 'vrrp'}|${o.multicast ? 'm' : 'u'}|${o.sourceAddress}`;
+  return `${o.interfaceName}|${o.family}|${o.ah ? 'ah' : 'vrrp'}|${o.multicast ? `m:${o.group ?? ''}` : 'u'}|${o.sourceAddress}`;
 }
 
 type EmitterMap = { [K in VrrpEventName]: [VrrpEventMap[K]] };

@@ -65,6 +65,8 @@ export interface TransportOptions {
   multicast: boolean;
   /** IPv4 AH instances receive IP protocol 51 instead of 112. */
   ah?: boolean;
+  /** The multicast group to join (default 224.0.0.18 / ff02::12). */
+  group?: string;
 }
 
 export function interfaceIndex(name: string): number {
@@ -93,7 +95,7 @@ export function openTransport(o: TransportOptions): VrrpTransport {
   sock.setOption(SOL_SOCKET, SO_RCVBUF, int32(1 << 18), 4);
   if (!v6) {
     sock.setOption(IPPROTO_IP, IP_HDRINCL, int32(1), 4);
-    const mreqn = ipMreqn(VRRP_MCAST4, o.sourceAddress, ifindex);
+    const mreqn = ipMreqn(o.group ?? VRRP_MCAST4, o.sourceAddress, ifindex);
     sock.setOption(IPPROTO_IP, IP_MULTICAST_IF, mreqn, mreqn.length);
     sock.setOption(IPPROTO_IP, IP_MULTICAST_TTL, int32(VRRP_TTL), 4);
     sock.setOption(IPPROTO_IP, IP_MULTICAST_LOOP, int32(0), 4);
@@ -105,7 +107,7 @@ export function openTransport(o: TransportOptions): VrrpTransport {
     sock.setOption(IPPROTO_IPV6, IPV6_UNICAST_HOPS, int32(VRRP_TTL), 4);
     sock.setOption(IPPROTO_IPV6, IPV6_MULTICAST_LOOP, int32(0), 4);
     if (o.multicast) {
-      const mreq = Buffer.concat([ipv6ToBytes(VRRP_MCAST6), int32(ifindex)]); // struct ipv6_mreq
+      const mreq = Buffer.concat([ipv6ToBytes(o.group ?? VRRP_MCAST6), int32(ifindex)]); // struct ipv6_mreq
       sock.setOption(IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP, mreq, mreq.length);
     }
   }

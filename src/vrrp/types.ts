@@ -56,6 +56,8 @@ export interface WireParams {
   sourceAddress: string;
   /** Empty for multicast. */
   unicastPeers: string[];
+  /** Multicast destination (mcast_dst_ip / vrrp_mcast_group4/6); default 224.0.0.18 / ff02::12. */
+  multicastGroup?: string;
   /** Accept unicast adverts only from unicastPeers (check_unicast_src). */
   checkUnicastSrc: boolean;
   unicastChecksum: UnicastChecksumMode;

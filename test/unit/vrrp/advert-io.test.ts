@@ -91,3 +91,14 @@ describe('AdvertIo', () => {
     expect(peer.receive({ family: 6, payload: pkt, src: 'fe80::2' }).ok).toBe(true);
   });
 });
+
+describe('AdvertIo multicast group (mcast_dst_ip)', () => {
+  it('adverts go to the configured group (canonical IPv6 text), else the RFC group', () => {
+    expect(new AdvertIo(wire(), 1000).build(100)[0].dst).toBe('224.0.0.18');
+    const io = new AdvertIo(wire({ multicastGroup: '224.0.0.99' }), 1000);
+    const [{ dst, pkt }] = io.build(100);
+    expect(dst).toBe('224.0.0.99');
+    expect([...pkt.subarray(16, 20)]).toEqual([224, 0, 0, 99]);
+    expect(new AdvertIo(wire({ family: 6, version: 3, addresses: ['fd00::1'], sourceAddress: 'fe80::1', multicastGroup: 'FF02::0099' }), 1000).group()).toBe('ff02::99');
+  });
+});

@@ -266,4 +266,30 @@ vrrp_instance X {
     expect(q.instances[0].trackProcesses).toEqual([{ id: 'process:P1', process: 'P1' }, { id: 'process:P2', process: 'P2' }]);
     expect(q.instances[0].machine.tracked).toEqual([{ id: 'process:P1', weight: 20, reverse: false }, { id: 'process:P2', weight: 1, reverse: false }]);
   });
+
+  it('mcast_dst_ip, else the global vrrp_mcast_group4; none with unicast peers or for the RFC group', () => {
+    const q = plan(`global_defs {
+ vrrp_mcast_group4 224.0.0.77
+}
+vrrp_instance A {
+ interface lo
+ virtual_router_id 1
+ mcast_dst_ip 224.0.0.99
+ virtual_ipaddress { 192.0.2.1 }
+}
+vrrp_instance B {
+ interface lo
+ virtual_router_id 2
+ virtual_ipaddress { 192.0.2.2 }
+}
+vrrp_instance C {
+ interface lo
+ virtual_router_id 3
+ unicast_peer { 192.0.2.9 }
+ virtual_ipaddress { 192.0.2.3 }
+}
+`);
+    expect(q.instances.map((i) => i.wire.multicastGroup)).toEqual(['224.0.0.99', '224.0.0.77', undefined]);
+    expect(plan('vrrp_instance X {\n interface lo\n virtual_router_id 9\n virtual_ipaddress { 192.0.2.1 }\n}\n').instances[0].wire.multicastGroup).toBeUndefined();
+  });
 });
