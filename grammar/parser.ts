@@ -3,7 +3,7 @@
 // and keyword handlers would — but with file:line:col, and all of them, not just the first.
 import { ErrClass, type Diagnostic, type Pos } from './diagnostics.js';
 import { splitWordsInto } from './lexer.js';
-import { ConfigReader, INC_R, INC_M, INC_W, INC_B, type LogicalLine } from './reader.js';
+import { ConfigReader, INC_R, INC_M, INC_W, INC_B, keywordHash, type LogicalLine } from './reader.js';
 import type { BlockSpec, ConvertCtx, KeywordSpec, Word } from './schema/types.js';
 
 export type RawObject = Record<string, unknown>;
@@ -36,6 +36,8 @@ interface Frame {
   spec: BlockSpec | null; // null: a value block of data lines
   /** the block's keyword table and watched set, looked up once per block, not per line */
   keywords: Map<string, KeywordSpec> | null;
+  /** the block's fast-lane table (see fastTableOf) */
+  fast: Map<number, FastEntry | null> | null;
   watched: Set<string> | null;
   kw: KeywordSpec | null;
   obj: RawObject;
@@ -72,6 +74,47 @@ function metaOf(spec: BlockSpec): BlockMeta {
   return m;
 }
 
+
+/**
+ * The fast lane: a simple line (see LogicalLine.simple) whose keyword needs nothing but its value
+ * parsed and stored — no converter, order rule, once-only or deprecation message, warning — is
+ * handled straight from the reader's word offsets. Anything else, and any value that does not
+ * parse, takes the general path, which reports exactly as before.
+ */
+const enum Fast { None = 0, Value = 1, Flag = 2, Block = 3 }
+interface FastEntry {
+  /** the spelling (name or alias) */
+  word: string;
+  kw: KeywordSpec;
+  how: Fast;
+}
+function fastHow(kw: KeywordSpec, watched: Set<string>): Fast {
+  if (kw.unknownToKeepalived || kw.deprecated || kw.after || kw.onceMessage || kw.convert || kw.lines || kw.merge) return Fast.None;
+  if (watched.has(kw.name) || kw.support.status === 'accepted' || kw.name === 'include_check') return Fast.None;
+  const args = kw.args ?? NO_ARGS;
+  if (kw.block) return args.length === 0 ? Fast.Block : Fast.None;
+  if (kw.flag) return args.length === 0 ? Fast.Flag : Fast.None;
+  if (args.length === 1 && args[0].name === 'value' && !args[0].rest) return Fast.Value;
+  return Fast.None;
+}
+const fastCache = new WeakMap<BlockSpec, Map<number, FastEntry | null>>();
+/** keyword hash -> entry of a block (null where two spellings share a hash: general path). */
+function fastTableOf(spec: BlockSpec): Map<number, FastEntry | null> {
+  let m = fastCache.get(spec);
+  if (!m) {
+    m = new Map();
+    const watched = metaOf(spec).watched;
+    for (const kw of spec.keywords) {
+      const how = fastHow(kw, watched);
+      for (const word of [kw.name, ...(kw.aliases ?? [])]) {
+        const h = keywordHash(word);
+        m.set(h, m.has(h) ? null : { word, kw, how });
+      }
+    }
+    fastCache.set(spec, m);
+  }
+  return m;
+}
 
 const lookupCache = new WeakMap<BlockSpec, Map<string, KeywordSpec>>();
 /** Keyword table (names and aliases) of a block, built once per block spec. */
@@ -151,7 +194,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
   const rootPos: Array<string | number> | null = track ? [] : null;
   if (rootPos) positions.set(rootObj, rootPos);
   const frame = (spec: BlockSpec | null, kw: KeywordSpec | null, obj: RawObject, items: unknown[] | null, head: string | null, pos: Array<string | number> | null, at: number): Frame =>
-    ({ spec, keywords: spec ? keywordMap(spec) : null, watched: spec ? metaOf(spec).watched : null, kw, obj, items, needBob: spec !== root, head, pos, seen: null, added: 0, at });
+    ({ spec, keywords: spec ? keywordMap(spec) : null, fast: spec ? fastTableOf(spec) : null, watched: spec ? metaOf(spec).watched : null, kw, obj, items, needBob: spec !== root, head, pos, seen: null, added: 0, at });
   const stack: Frame[] = [frame(root, null, rootObj, null, null, rootPos, 0)];
   let skipDepth = 0; // inside the block of an unknown keyword
   let skipPending = false; // an unknown keyword was just seen; a '{' on the next line opens its block
@@ -267,8 +310,43 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
     }
   };
 
+  const words = reader.words;
   while ((line = reader.next()) !== null) {
-    nw = splitWordsInto(line.text, line.col, pool, onSplitError);
+    if (line.simple && skipDepth === 0 && !skipPending) {
+      const top = stack[stack.length - 1];
+      const e = top.fast !== null && !top.needBob ? top.fast.get(words.hash0) : undefined;
+      if (e) {
+        const b = words.bounds;
+        const src = words.src;
+        if (e.how !== Fast.None && b[1] - b[0] === e.word.length && src.startsWith(e.word, b[0])) {
+          const kw = e.kw;
+          if (e.how === Fast.Value && words.count === 2) {
+            const r = (kw.args as NonNullable<KeywordSpec['args']>)[0].type.parse(src.slice(b[2], b[3]));
+            if (r.ok) {
+              store(top, kw, r.value, top.pos ? pack(line.fileId, line.line, line.col) : 0);
+              continue;
+            }
+          } else if (e.how === Fast.Flag && words.count === 1) {
+            store(top, kw, true, top.pos ? pack(line.fileId, line.line, line.col) : 0);
+            continue;
+          } else if (e.how === Fast.Block && words.count === 1) {
+            const packed = pack(line.fileId, line.line, line.col);
+            const block = kw.block as BlockSpec;
+            const obj: RawObject = Object.assign({}, defaultsOf(block).template);
+            let pos: Array<string | number> | null = null;
+            if (track) {
+              pos = ['$', packed];
+              positions.set(obj, pos);
+            }
+            store(top, kw, obj, packed);
+            // the line is the keyword alone: its spelling is the block's label
+            stack.push(frame(block, kw, obj, null, e.word, pos, packed));
+            continue;
+          }
+        }
+      }
+    }
+    nw = splitWordsInto(reader.lineText(line), line.col, pool, onSplitError);
     if (nw === 0) continue;
     const w0 = pool[0];
     const t0 = w0.text;

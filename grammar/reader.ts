@@ -3,6 +3,7 @@
 // multi-line), ~SEQ/~SEQx/~LST replication, and `{` / `}` split onto lines of their own.
 // It streams: one line at a time, nothing is kept but the current file's text.
 import { readFileSync, statSync, accessSync, constants } from 'node:fs';
+import { isAscii } from 'node:buffer';
 import { dirname, resolve } from 'node:path';
 import { hostname } from 'node:os';
 import { ErrClass, type Diagnostic } from './diagnostics.js';
@@ -49,9 +50,52 @@ export interface LogicalLine {
   col: number;
   /** how many multi-line definitions this line came out of (bounds self-including definitions) */
   depth?: number;
+  /**
+   * A plain source line the preprocessor leaves as it is (no comment, quote, backslash, `$`,
+   * `@`, `~`, include or brace but a final ` {`): its words were already found by the reader
+   * scan, in ConfigReader.words (offsets into ConfigReader.src), so the parser can look the
+   * keyword up without splitting the line again.
+   */
+  simple?: boolean;
 }
 
+/** Word offsets of the current simple line: start0, end0, start1, end1, ... */
+export interface SimpleWords {
+  /** the text the offsets index (the current file) */
+  src: string;
+  bounds: Int32Array;
+  count: number;
+  /** keywordHash of the first word */
+  hash0: number;
+  /** the line's text is src[start, end) (LogicalLine.text is '' until lineText() is called) */
+  start: number;
+  end: number;
+}
+
+/** Hash of a keyword, the same over src[start, end) as over a whole string (see keywordHash). */
+export function keywordHashAt(src: string, start: number, end: number): number {
+  let h = 0;
+  for (let i = start; i < end; i++) h = (Math.imul(h, 31) + src.charCodeAt(i)) | 0;
+  return h;
+}
+export const keywordHash = (word: string): number => keywordHashAt(word, 0, word.length);
+
+const MAX_SIMPLE_WORDS = 32;
+
 const MAX_LINE = 64 * 1024;
+
+/** A file's text; pure ASCII (nearly every config) is copied as latin1, without UTF-8 decoding. */
+function readText(p: string): string {
+  const b = readFileSync(p);
+  return b.toString(isAscii(b) ? 'latin1' : 'utf8');
+}
+
+/** The `{` at i ends a word-separated ` {` (a blank before it, and something before that). */
+function inWordBefore(text: string, i: number, a: number): boolean {
+  if (i <= a) return false;
+  const p = text.charCodeAt(i - 1);
+  return p === 32 || p === 9;
+}
 const MAX_EXPANSIONS = 10_000;
 /** a multi-line definition that (indirectly) contains itself would never end */
 const MAX_DEFINITION_DEPTH = 32;
@@ -61,7 +105,9 @@ export class ConfigReader {
   private readonly stack: IncludeFrame[] = [];
   private readonly active = new Set<string>();
   private includeCheck = 0;
-  private readonly cur: LogicalLine = { text: '', fileId: 0, line: 0, col: 0 };
+  private readonly cur: LogicalLine = { text: '', fileId: 0, line: 0, col: 0, simple: false };
+  /** the words of the line last returned, when it is `simple` */
+  readonly words: SimpleWords = { src: '', bounds: new Int32Array(2 * MAX_SIMPLE_WORDS), count: 0, hash0: 0, start: 0, end: 0 };
   // the rest of a line after a brace, read next (kept as fields: nothing to allocate)
   private hasResidue = false;
   private resText = '';
@@ -164,7 +210,7 @@ export class ConfigReader {
           continue;
         }
         accessSync(p, constants.R_OK);
-        text = readFileSync(p, 'utf8');
+        text = readText(p);
       } catch (e) {
         this.fileError(INC_R, `Configuration file '${p}' open problem (${(e as Error).message}) - skipping`, frame.type);
         continue;
@@ -219,21 +265,81 @@ export class ConfigReader {
       }
       const lineStart = a;
       while (a < b && (text.charCodeAt(a) === 32 || text.charCodeAt(a) === 9)) a++;
+      // One scan: is the line plain (no comment, quote, backslash), and is it simple (see
+      // LogicalLine.simple)? A simple line's word offsets and keyword hash come out of it too.
+      // (a line collected into a multi-line definition keeps its brace: not simple)
       let plain = true;
+      let simple = this.multiDef === null;
+      let nb = 0;
+      let h = 0;
+      let inWord = false;
+      const bounds = this.words.bounds;
       for (let i = a; i < b; i++) {
         const c = text.charCodeAt(i);
+        if (c > 36 && c !== 92 && c !== 123 && c !== 125) {
+          // the common case: a character of a word
+          if (!inWord) {
+            if (nb === 2 * MAX_SIMPLE_WORDS) simple = false;
+            else if (simple) bounds[nb++] = i;
+            inWord = true;
+          }
+          if (nb === 1) h = (Math.imul(h, 31) + c) | 0;
+          continue;
+        }
+        if (c === 32 || (c >= 9 && c <= 13)) {
+          if (inWord) {
+            inWord = false;
+            if (simple) bounds[nb++] = i;
+          }
+          continue;
+        }
         if (c === 33 || c === 35 || c === 34 || c === 92) { plain = false; break; }
+        if (c === 123 && i === b - 1 && inWordBefore(text, i, a)) break; // a final ` {`: split off below
+        if (c === 36 || c === 123 || c === 125) { simple = false; continue; }
+        // other control characters are part of a word
+        if (!inWord) {
+          if (nb === 2 * MAX_SIMPLE_WORDS) simple = false;
+          else if (simple) bounds[nb++] = i;
+          inWord = true;
+        }
+        if (nb === 1) h = (Math.imul(h, 31) + c) | 0;
       }
       if (plain) {
+        if (inWord && simple) bounds[nb++] = b;
         while (b > a && (text.charCodeAt(b - 1) === 32 || text.charCodeAt(b - 1) === 9)) b--;
         if (a === b) continue;
-        out.text = text.slice(a, b);
+        const c0 = text.charCodeAt(a);
+        if (simple && (nb === 0 || c0 === 64 || c0 === 126 || (c0 === 105 && text.startsWith('include', a)))) simple = false;
         out.fileId = f.id;
         out.line = f.lineNo;
         out.col = a - lineStart + 1;
+        out.simple = simple;
+        if (!simple) {
+          out.text = text.slice(a, b);
+          return true;
+        }
+        const w = this.words;
+        w.src = text;
+        w.count = nb >> 1;
+        w.hash0 = h;
+        if (text.charCodeAt(b - 1) === 123) {
+          // `keyword {`: the brace is the next line, as splitBraces would make it
+          this.hasResidue = true;
+          this.resText = '{';
+          this.resFileId = f.id;
+          this.resLine = f.lineNo;
+          this.resCol = b - 1 - lineStart + 1;
+          this.resDepth = undefined;
+          b--;
+          while (b > a && (text.charCodeAt(b - 1) === 32 || text.charCodeAt(b - 1) === 9)) b--;
+        }
+        w.start = a;
+        w.end = b;
+        out.text = '';
         return true;
       }
       const d = decomment(text.slice(lineStart, b));
+      out.simple = false;
       out.text = d.text;
       out.fileId = f.id;
       out.line = f.lineNo;
@@ -244,14 +350,22 @@ export class ConfigReader {
     }
   }
 
+  /** Sets the text of a simple line (the reader leaves it empty until someone needs it). */
+  lineText(line: LogicalLine): string {
+    if (line.simple && line.text === '') line.text = this.words.src.slice(this.words.start, this.words.end);
+    return line.text;
+  }
+
   /**
-   * The next logical line for the parser, or null at the end. The same object is returned
+   * The next logical line for the parser, or null at the end. A simple line's text is ''
+   * until lineText() is called. The same object is returned
    * every time (its fields change): callers copy what they keep.
    */
   next(): LogicalLine | null {
     const line = this.cur;
     for (;;) {
       line.depth = undefined;
+      line.simple = false;
       if (this.hasResidue) {
         this.hasResidue = false;
         line.text = this.resText;
@@ -285,6 +399,7 @@ export class ConfigReader {
         continue;
       }
 
+      if (line.simple) return line; // nothing for the preprocessor; a final brace is already split off
       if (!this.preprocess(line)) continue;
       if (this.handleInclude(line)) continue;
       this.splitBraces(line);

@@ -23,7 +23,7 @@ function read(main: string, configId = 'node1') {
   const lines: string[] = [];
   const where: string[] = [];
   for (let l = r.next(), n = 0; l && n < 10_000; l = r.next(), n++) {
-    lines.push(l.text);
+    lines.push(r.lineText(l));
     where.push(`${r.files[l.fileId].slice(dir.length + 1)}:${l.line}:${l.col}`);
   }
   return { lines, where, diags, open: r.openBlocks };
