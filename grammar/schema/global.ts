@@ -2,7 +2,7 @@
 // Ranges and messages follow keepalived 2.2.7 core/global_parser.c.
 import { ErrClass } from '../diagnostics.js';
 import type { ConvertCtx, KeywordSpec, Word } from './types.js';
-import { INT_MAX, INT_MIN, UINT_MAX, int, ifname, multicast, name, path, string, timerUs, uint, wholeSeconds } from './values.js';
+import { INT_MAX, INT_MIN, UINT_MAX, int, ifname, ip, multicast, name, path, string, timerUs, uint, wholeSeconds } from './values.js';
 import { conv, example, fifoLine, flag, flagBool, ignored, later, lines, nameLine, optVal, parseWord, scriptLine, supported, userLine, val, valOrWarn } from './shared.js';
 
 const SCHED = later('process scheduling (priority, realtime, CPU affinity, mlock) of lvsd');
@@ -423,7 +423,37 @@ export const globalDefsKeywords: KeywordSpec[] = [
   flag('reload_repeat', RELOAD, 'Keep the reload time file and reload daily.'),
   optVal('reload_file', path, RELOAD, 'File present while the configuration is read.'),
   flagBool('data_use_instance', later('SIGUSR1 data dumps'), 'Add instance and namespace to .data file names.'),
+  // lvsd's own keyword (keepalived rejects it): the Prometheus endpoint's address
+  conv('lvsd_metrics_listen', metricsListen, supported, 'lvsd only (keepalived reports it as an unknown keyword): serve Prometheus metrics on http://ADDRESS:PORT/metrics; [ADDRESS] PORT, ADDRESS defaults to 127.0.0.1.', {
+    onceMessage: 'lvsd_metrics_listen already specified - replacing',
+  }),
 ];
+
+// lvsd_metrics_listen [ADDRESS] PORT
+function metricsListen(words: Word[], ctx: ConvertCtx): { host: string; port: number } | undefined {
+  if (words.length < 1 || words.length > 2) {
+    ctx.report(ErrClass.General, 'lvsd_metrics_listen takes [ADDRESS] PORT', words[0]);
+    return undefined;
+  }
+  const hostWord = words.length === 2 ? words[0] : undefined;
+  const portWord = words[words.length - 1];
+  let host = '127.0.0.1';
+  if (hostWord) {
+    const a = ip.parse(hostWord.text);
+    if (!a.ok) {
+      ctx.report(ErrClass.General, `lvsd_metrics_listen: ${a.message}`, hostWord);
+      return undefined;
+    }
+    host = a.value.addr;
+  }
+  const n = uint(1, 65535).parse(portWord.text);
+  if (!n.ok) {
+    ctx.report(ErrClass.General, `lvsd_metrics_listen: invalid port '${portWord.text}'`, portWord);
+    return undefined;
+  }
+  return { host, port: n.value };
+}
+example(metricsListen, '127.0.0.1 9650');
 
 
 example(lvsTimeouts, 'tcp 900 tcpfin 120 udp 300');
