@@ -10,8 +10,8 @@ import type { ConvertCtx, KeywordSpec, Word } from './types.js';
 import { INT_MAX, TIMER_MAX_US, UINT_MAX, hexString, ifname, ip, name, oneOf, oneOfNoCase, string, timerUs, uint, wholeSeconds } from './values.js';
 import { conv, example, flag, flagBool, later, scriptLineOrWarn, supported, userLine, val, valOrWarn, weightReverse } from './shared.js';
 
-const SMTPC = later('SMTP_CHECK health checker');
-const PING = later('PING_CHECK health checker');
+const SMTPC = supported; // SMTP_CHECK: src/check/smtp.ts
+const PING = supported; // PING_CHECK: src/check/ping.ts (ICMP echo over a raw socket)
 const BFD = later('BFD (bfd_instance, track_bfd, BFD_CHECK)');
 // regex / regex_no_match / regex_options: matched with JavaScript RegExp (PCRE2 options mapped
 // where JavaScript has them); the PCRE2 JIT stack and offsets have no equivalent yet.

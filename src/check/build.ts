@@ -9,6 +9,8 @@ import { HttpGetProbe, regexFlags, type UrlSpec } from './http-get.js';
 import type { HttpVersion } from './http/request.js';
 import type { CheckerMachine } from './machine.js';
 import { MiscProbe } from './misc.js';
+import { PingProbe } from './ping.js';
+import { SMTP_DEFAULT_HELO, SmtpProbe } from './smtp.js';
 import { splitScriptArgs } from './script-args.js';
 import { TcpProbe } from './tcp.js';
 import { resolveTiming, type ResolvedTiming } from './timing.js';
@@ -100,13 +102,37 @@ function scriptIds(ctx: BuildContext, c: Checker): Ids | undefined {
   return lookup('keepalived_script');
 }
 
-const RETRY_MODE: Record<string, RetryMode> = { TCP_CHECK: 'tcp', UDP_CHECK: 'udp', DNS_CHECK: 'while-up', MISC_CHECK: 'while-up' };
+const RETRY_MODE: Record<string, RetryMode> = {
+  TCP_CHECK: 'tcp',
+  UDP_CHECK: 'udp',
+  PING_CHECK: 'udp',
+  SMTP_CHECK: 'smtp',
+  DNS_CHECK: 'while-up',
+  MISC_CHECK: 'while-up',
+};
+
+const CONNECTION_KEYS = ['connect_ip', 'connect_port', 'bindto', 'bind_port', 'bind_if', 'fwmark', 'connect_timeout'] as const;
+
+/**
+ * The targets of one SMTP_CHECK: its own connection, and one more per deprecated `host` block.
+ * As keepalived: when the checker sets no connection keyword itself and has host blocks, the
+ * first host takes the checker's place. A host's connect_timeout defaults to the real server's,
+ * then the virtual server's, not to the checker's.
+ */
+function smtpTargets(c: Checker, rs: RealServer, vs: VirtualServer, timing: ResolvedTiming): ConnectTarget[] {
+  const hosts = Array.isArray(c.host) ? (c.host as Checker[]) : [];
+  const hostTarget = (h: Checker): ConnectTarget =>
+    target(h, rs, vs, { ...timing, connectTimeoutUs: num(h.connect_timeout) ?? num(rs.connect_timeout) ?? num(vs.connect_timeout) ?? 5_000_000 });
+  const ownSet = CONNECTION_KEYS.some((k) => c[k] !== undefined);
+  if (hosts.length === 0 || ownSet) return [target(c, rs, vs, timing), ...hosts.map(hostTarget)];
+  return hosts.map(hostTarget);
+}
 
 /** Every checker of real server `rs` of `vs`. */
 export function buildCheckers(ctx: BuildContext, vs: VirtualServer, rs: RealServer): BuiltChecker[] {
   const out: BuiltChecker[] = [];
   const logAll = ctx.model.global_defs?.checker_log_all_failures === true;
-  const kinds: CheckerKind[] = ['TCP_CHECK', 'HTTP_GET', 'SSL_GET', 'MISC_CHECK', 'DNS_CHECK', 'UDP_CHECK', 'FILE_CHECK'];
+  const kinds: CheckerKind[] = ['TCP_CHECK', 'HTTP_GET', 'SSL_GET', 'MISC_CHECK', 'DNS_CHECK', 'UDP_CHECK', 'FILE_CHECK', 'SMTP_CHECK', 'PING_CHECK'];
   for (const kind of kinds) {
     const list = rs[kind];
     if (!Array.isArray(list)) continue;
@@ -118,6 +144,17 @@ export function buildCheckers(ctx: BuildContext, vs: VirtualServer, rs: RealServ
         case 'TCP_CHECK':
           out.push({ id, kind, timing, machine: counter(), probe: new TcpProbe(target(c, rs, vs, timing)), dynamic: false });
           return;
+        case 'PING_CHECK':
+          out.push({ id, kind, timing, machine: counter(), probe: new PingProbe(target(c, rs, vs, timing)), dynamic: false });
+          return;
+        case 'SMTP_CHECK': {
+          const heloName = str(c.helo_name) ?? SMTP_DEFAULT_HELO;
+          smtpTargets(c, rs, vs, timing).forEach((t, h) => {
+            const probe = new SmtpProbe({ target: t, heloName });
+            out.push({ id: h === 0 ? id : `${id}/host${h}`, kind, timing: { ...timing, connectTimeoutUs: t.timeoutUs }, machine: counter(), probe, dynamic: false });
+          });
+          return;
+        }
         case 'HTTP_GET':
         case 'SSL_GET': {
           const urls = urlSpecs(c, rs, vs);

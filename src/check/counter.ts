@@ -4,10 +4,13 @@
 // delay_before_retry. Where the checkers differ is what happens while already down:
 //  - 'tcp':      keeps retrying `retry` times before each delay_loop (check_tcp.c)
 //  - 'while-up': no retries once down, just delay_loop (check_dns.c, check_misc.c)
-//  - 'udp':      retries at delay_before_retry for as long as it stays down (check_udp.c)
+//  - 'udp':      retries at delay_before_retry for as long as it stays down (check_udp.c,
+//                check_ping.c)
+//  - 'smtp':     as 'tcp', but the counter starts empty at every delay_loop round, the first
+//                one included, so even the first failure is retried (check_smtp.c)
 import type { CheckerMachine, CheckerTiming, Decision } from './machine.js';
 
-export type RetryMode = 'tcp' | 'while-up' | 'udp';
+export type RetryMode = 'tcp' | 'while-up' | 'udp' | 'smtp';
 
 export class RetryCounter implements CheckerMachine {
   up: boolean;
@@ -21,13 +24,14 @@ export class RetryCounter implements CheckerMachine {
     alpha: boolean,
   ) {
     this.up = !alpha;
-    this.retryIt = timing.retry;
+    this.retryIt = mode === 'smtp' ? 0 : timing.retry;
   }
 
   private mayRetry(): boolean {
     const live = this.up || !this.hasRun;
     switch (this.mode) {
       case 'tcp':
+      case 'smtp':
         return this.retryIt < this.timing.retry;
       case 'while-up':
         return live && this.retryIt < this.timing.retry;

@@ -3,6 +3,7 @@
 // nothing is buffered whole. The verdict follows check_http.c http_handle_response: no
 // data, then status code, then digest, then regex.
 import { probeHttp } from './http/probe.js';
+import { scopedAddr } from './tcp.js';
 import { buildGetRequest, type HttpVersion } from './http/request.js';
 import type { ResponseObserver } from './http/response-stream.js';
 import type { CheckResult, ConnectTarget, Probe } from './types.js';
@@ -70,10 +71,11 @@ export async function httpGetOnce(spec: HttpGetSpec, step: number, signal: Abort
   const request = buildGetRequest({ path: url.path, version: spec.version, virtualHost: url.virtualHost ?? null, address: t.addr, port: t.port, family: t.family });
   const regex = url.regex ? new StreamRegex(url.regex) : undefined;
   const r = await probeHttp({
-    address: t.addr,
+    // bind_if scopes an IPv6 link-local address (see scopedAddr)
+    address: scopedAddr(t.addr, t.family, t.bindIf),
     port: t.port,
     family: t.family,
-    localAddress: t.bindAddr,
+    localAddress: t.bindAddr !== undefined ? scopedAddr(t.bindAddr, t.family, t.bindIf) : undefined,
     localPort: t.bindPort,
     fwmark: t.fwmark,
     tls: spec.tls ? { servername: spec.enableSni ? url.virtualHost : undefined, ...spec.clientTls } : undefined,

@@ -6,6 +6,8 @@ import { buildCheckers } from '../../../src/check/build.js';
 import { DnsProbe } from '../../../src/check/dns.js';
 import { HttpGetProbe } from '../../../src/check/http-get.js';
 import { MiscProbe } from '../../../src/check/misc.js';
+import { PingProbe } from '../../../src/check/ping.js';
+import { SmtpProbe } from '../../../src/check/smtp.js';
 import { TcpProbe } from '../../../src/check/tcp.js';
 import { UdpProbe } from '../../../src/check/udp.js';
 import { loadConfig } from '../../../src/config/load.js';
@@ -114,5 +116,62 @@ describe('buildCheckers', () => {
 
     expect(file.file).toEqual({ path: `${dir}/tf`, weight: 0, reverse: false });
     expect(file.probe).toBeUndefined();
+  });
+
+  it('SMTP_CHECK (with deprecated host blocks) and PING_CHECK; bind_if reaches the target', () => {
+    const f = join(dir, 'smtp.conf');
+    writeFileSync(
+      f,
+      `virtual_server 10.0.0.1 25 {
+  protocol TCP
+  lvs_sched rr
+  lvs_method NAT
+  delay_loop 3
+  connect_timeout 4
+  real_server 10.0.0.2 25 {
+    SMTP_CHECK {
+      helo_name "probe.example"
+      host {
+        connect_ip 10.0.0.3
+        connect_port 2525
+        connect_timeout 2
+      }
+      host {
+        bindto 10.0.0.9
+      }
+    }
+    SMTP_CHECK {
+      connect_port 587
+      host {
+        connect_ip 10.0.0.4
+      }
+    }
+    PING_CHECK {
+      connect_ip fe80::1
+      bind_if eth7
+      retry 3
+    }
+  }
+}
+`,
+    );
+    const { model, diagnostics } = loadConfig(f);
+    expect(diagnostics.filter((d) => d.level === 'error')).toEqual([]);
+    expect(diagnostics.map((d) => d.message).filter((m) => /not implemented/.test(m))).toEqual([]);
+    const vs = model.virtual_server![0];
+    const cs = buildCheckers({ model }, vs, vs.real_server![0]);
+    // no connection keyword of its own: the first host takes the checker's place
+    expect(cs.map((c) => c.id)).toEqual(['SMTP_CHECK#0', 'SMTP_CHECK#0/host1', 'SMTP_CHECK#1', 'SMTP_CHECK#1/host1', 'PING_CHECK#0']);
+    const smtp = cs.slice(0, 4).map((c) => (c.probe as SmtpProbe).spec);
+    expect(smtp[0]).toEqual({ heloName: 'probe.example', target: { addr: '10.0.0.3', family: 4, port: 2525, timeoutUs: 2_000_000 } });
+    expect(smtp[1]).toEqual({ heloName: 'probe.example', target: { addr: '10.0.0.2', family: 4, port: 25, bindAddr: '10.0.0.9', timeoutUs: 4_000_000 } });
+    expect(cs[0].timing.connectTimeoutUs).toBe(2_000_000);
+    // connect_port set on the checker: it keeps its own target, the host is one more
+    expect(smtp[2]).toEqual({ heloName: 'smtpchecker.keepalived.org', target: { addr: '10.0.0.2', family: 4, port: 587, timeoutUs: 4_000_000 } });
+    expect(smtp[3].target).toMatchObject({ addr: '10.0.0.4', port: 25 });
+    expect(cs[0].machine.onResult(false).event).toBeNull(); // SMTP retries even its first failure
+    const ping = cs[4];
+    expect((ping.probe as PingProbe).target).toMatchObject({ addr: 'fe80::1', family: 6, bindIf: 'eth7' });
+    expect(ping.timing.retry).toBe(3);
   });
 });

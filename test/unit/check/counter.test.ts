@@ -54,4 +54,14 @@ describe('RetryCounter (keepalived retry counting)', () => {
     expect(run('while-up')).toEqual([10_000_000, 10_000_000, 10_000_000, 10_000_000]);
     expect(run('udp')).toEqual([1_000_000, 1_000_000, 1_000_000, 1_000_000]);
   });
+
+  it("smtp: the counter starts empty each round, so even the first failure is retried (check_smtp.c)", () => {
+    const m = new RetryCounter(timing, 'smtp', false);
+    expect(m.onResult(false)).toEqual({ delayUs: 1_000_000, event: null, quietFailure: true });
+    expect(m.onResult(false)).toEqual({ delayUs: 1_000_000, event: null, quietFailure: true });
+    expect(m.onResult(false)).toEqual({ delayUs: 10_000_000, event: 'down', quietFailure: false });
+    // down: each delay_loop round retries `retry` times again, as TCP_CHECK does
+    expect([1, 2, 3].map(() => m.onResult(false).delayUs)).toEqual([1_000_000, 1_000_000, 10_000_000]);
+    expect(m.onResult(true).event).toBe('up');
+  });
 });
