@@ -3,6 +3,8 @@
 import { createInterface } from 'node:readline';
 import { dnsCheckOnce, type DnsSpec } from '../../../src/check/dns.js';
 import { httpGetOnce, type HttpGetSpec } from '../../../src/check/http-get.js';
+import { pingOnce } from '../../../src/check/ping.js';
+import { smtpCheckOnce, type SmtpSpec } from '../../../src/check/smtp.js';
 import { tcpConnect } from '../../../src/check/tcp.js';
 import type { CheckResult, ConnectTarget } from '../../../src/check/types.js';
 import { udpCheckOnce, type UdpSpec } from '../../../src/check/udp.js';
@@ -11,7 +13,9 @@ type Req =
   | { kind: 'tcp'; spec: ConnectTarget }
   | { kind: 'http'; spec: HttpGetSpec; step?: number }
   | { kind: 'dns'; spec: DnsSpec }
-  | { kind: 'udp'; spec: UdpSpec };
+  | { kind: 'udp'; spec: UdpSpec }
+  | { kind: 'smtp'; spec: SmtpSpec }
+  | { kind: 'ping'; spec: ConnectTarget };
 
 async function one(r: Req): Promise<CheckResult> {
   const signal = new AbortController().signal;
@@ -24,6 +28,10 @@ async function one(r: Req): Promise<CheckResult> {
       return dnsCheckOnce(r.spec, signal);
     case 'udp':
       return udpCheckOnce(r.spec, signal);
+    case 'smtp':
+      return smtpCheckOnce(r.spec, signal);
+    case 'ping':
+      return pingOnce(r.spec, signal);
   }
 }
 

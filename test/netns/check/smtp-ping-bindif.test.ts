@@ -1,0 +1,216 @@
+// SMTP_CHECK, PING_CHECK and bind_if across a veth between two namespaces of the test: the
+// probes run in "chk", an SMTP responder of the test and the ping target in "srv". Down when
+// the peer is gone or answers wrong; bind_if scopes IPv6 link-local targets.
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const id = process.pid % 100000;
+const CHK = `lvsdsp-c${id}`;
+const SRV = `lvsdsp-s${id}`;
+const dir = mkdtempSync(join(tmpdir(), 'lvsd-smtp-ping-'));
+const procs: ChildProcessWithoutNullStreams[] = [];
+
+function sh(cmd: string, args: string[]): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 10_000 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr || r.stdout || String(r.error)}`);
+  return r.stdout;
+}
+
+function serverProc(script: string): Promise<ChildProcessWithoutNullStreams> {
+  const p = spawn('ip', ['netns', 'exec', SRV, process.execPath, '-e', script], { stdio: ['pipe', 'pipe', 'pipe'] });
+  procs.push(p);
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('server did not start')), 10_000);
+    p.stdout.once('data', () => {
+      clearTimeout(t);
+      resolve(p);
+    });
+  });
+}
+
+class ProbeDriver {
+  private waiters: Array<(v: Record<string, unknown>) => void> = [];
+  constructor(private readonly child: ChildProcessWithoutNullStreams) {
+    createInterface({ input: child.stdout }).on('line', (l) => this.waiters.shift()?.(JSON.parse(l) as Record<string, unknown>));
+  }
+  run(req: unknown): Promise<Record<string, unknown>> {
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error('probe driver timed out')), 20_000);
+      this.waiters.push((v) => {
+        clearTimeout(t);
+        resolve(v);
+      });
+      this.child.stdin.write(`${JSON.stringify(req)}\n`);
+    });
+  }
+}
+
+// 2525: a good SMTP server; 2526: banner 421; 2527: HELO refused. 8080: plain TCP/HTTP.
+const SERVERS = `
+const net = require('net');
+const smtp = (port, banner, helo) => net.createServer((s) => {
+  s.on('error', () => {});
+  s.write(banner);
+  let buf = '';
+  s.on('data', (d) => {
+    buf += d;
+    let nl;
+    while ((nl = buf.indexOf('\\n')) >= 0) {
+      const line = buf.slice(0, nl); buf = buf.slice(nl + 1);
+      if (line.startsWith('HELO ')) s.write(helo);
+      else if (line.startsWith('QUIT')) s.end('221 bye\\r\\n');
+    }
+  });
+}).listen(port, '::');
+smtp(2525, '220 mx.srv ESMTP\\r\\n', '250 mx.srv\\r\\n');
+smtp(2526, '421 busy\\r\\n', '250 mx.srv\\r\\n');
+smtp(2527, '220 mx.srv ESMTP\\r\\n', '550 not you\\r\\n');
+const body = 'ok';
+net.createServer((s) => { s.on('error', () => {}); s.once('data', () => s.end('HTTP/1.0 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\nok')); }).listen(8080, '::', () => console.log('ready'));
+`;
+
+let driver: ProbeDriver;
+let servers: ChildProcessWithoutNullStreams;
+
+beforeAll(async () => {
+  if (process.getuid?.() !== 0) throw new Error('netns checker tests need root');
+  spawnSync('ip', ['netns', 'del', CHK]);
+  spawnSync('ip', ['netns', 'del', SRV]);
+  sh('ip', ['netns', 'add', CHK]);
+  sh('ip', ['netns', 'add', SRV]);
+  sh('ip', ['link', 'add', 'ck0', 'netns', CHK, 'type', 'veth', 'peer', 'name', 'sv0', 'netns', SRV]);
+  for (const [ns, ifn, v4, v6, ll] of [
+    [CHK, 'ck0', '10.89.0.1/24', 'fd89::1/64', 'fe80::a1/64'],
+    [SRV, 'sv0', '10.89.0.2/24', 'fd89::2/64', 'fe80::a2/64'],
+  ]) {
+    sh('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+    sh('ip', ['-n', ns, 'link', 'set', ifn, 'addrgenmode', 'none']);
+    sh('ip', ['-n', ns, 'addr', 'add', v4, 'dev', ifn]);
+    sh('ip', ['-n', ns, 'addr', 'add', v6, 'dev', ifn, 'nodad']);
+    sh('ip', ['-n', ns, 'addr', 'add', ll, 'dev', ifn, 'nodad']);
+    sh('ip', ['-n', ns, 'link', 'set', ifn, 'up']);
+  }
+  // a subnet behind srv that srv declares unreachable: it answers with ICMP host unreachable
+  sh('ip', ['netns', 'exec', SRV, 'sysctl', '-qw', 'net.ipv4.ip_forward=1']);
+  sh('ip', ['-n', SRV, 'route', 'add', 'unreachable', '10.90.0.0/24']);
+  sh('ip', ['-n', CHK, 'route', 'add', '10.90.0.0/24', 'via', '10.89.0.2']);
+  // fixed neighbours: a downed peer must drop packets silently, not fail ARP/ND
+  const mac = sh('ip', ['-n', SRV, '-br', 'link', 'show', 'sv0']).trim().split(/\s+/)[2];
+  for (const a of ['10.89.0.2', 'fd89::2', 'fe80::a2']) sh('ip', ['-n', CHK, 'neigh', 'replace', a, 'lladdr', mac, 'dev', 'ck0', 'nud', 'permanent']);
+  const out = join(dir, 'probe-driver.mjs');
+  await build({ entryPoints: [join(here, 'probe-driver.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: out, logLevel: 'error' });
+  // the bundle lives outside the tree: raw-socket (a native module) is found through NODE_PATH
+  const env = { ...process.env, NODE_PATH: join(here, '../../../node_modules') };
+  const child = spawn('ip', ['netns', 'exec', CHK, process.execPath, out], { stdio: ['pipe', 'pipe', 'pipe'], env });
+  procs.push(child);
+  driver = new ProbeDriver(child);
+  servers = await serverProc(SERVERS);
+}, 60_000);
+
+afterAll(() => {
+  for (const p of procs) if (p.exitCode === null) p.kill('SIGKILL');
+  spawnSync('ip', ['netns', 'del', CHK]);
+  spawnSync('ip', ['netns', 'del', SRV]);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const tgt = (addr: string, port: number, timeoutUs = 1_000_000, extra: Record<string, unknown> = {}) => ({ addr, family: addr.includes(':') ? 6 : 4, port, timeoutUs, ...extra });
+const smtp = (addr: string, port: number, extra: Record<string, unknown> = {}) => ({ kind: 'smtp', spec: { target: tgt(addr, port, 1_000_000, extra), heloName: 'chk.test' } });
+
+describe('SMTP_CHECK across namespaces', () => {
+  it('a good server over IPv4 and IPv6; a wrong banner or HELO answer is down', async () => {
+    expect(await driver.run(smtp('10.89.0.2', 2525))).toMatchObject({ ok: true });
+    expect(await driver.run(smtp('fd89::2', 2525))).toMatchObject({ ok: true });
+    const banner = await driver.run(smtp('10.89.0.2', 2526));
+    expect(banner).toMatchObject({ ok: false });
+    expect(String(banner.reason)).toContain('Bad greeting banner');
+    const helo = await driver.run(smtp('10.89.0.2', 2527));
+    expect(helo).toMatchObject({ ok: false });
+    expect(String(helo.reason)).toContain('Bad HELO response');
+  });
+});
+
+describe('PING_CHECK across namespaces', () => {
+  it('the peer answers over IPv4 and IPv6', async () => {
+    expect(await driver.run({ kind: 'ping', spec: tgt('10.89.0.2', 0) })).toMatchObject({ ok: true });
+    expect(await driver.run({ kind: 'ping', spec: tgt('fd89::2', 0) })).toMatchObject({ ok: true });
+  });
+
+  it('an ICMP host unreachable about the echo fails at once', async () => {
+    const r = await driver.run({ kind: 'ping', spec: tgt('10.90.0.7', 0, 3_000_000) });
+    expect(r).toMatchObject({ ok: false });
+    expect(String(r.reason)).toMatch(/ICMP error type 3/);
+    expect(Number(r.ms)).toBeLessThan(1500);
+  });
+
+  it('a peer that ignores echo requests is down after connect_timeout', async () => {
+    sh('ip', ['netns', 'exec', SRV, 'sysctl', '-qw', 'net.ipv4.icmp_echo_ignore_all=1']);
+    try {
+      const r = await driver.run({ kind: 'ping', spec: tgt('10.89.0.2', 0, 400_000) });
+      expect(r).toMatchObject({ ok: false, reason: 'ICMP echo timeout' });
+      expect(Number(r.ms)).toBeGreaterThanOrEqual(390);
+    } finally {
+      sh('ip', ['netns', 'exec', SRV, 'sysctl', '-qw', 'net.ipv4.icmp_echo_ignore_all=0']);
+    }
+    expect(await driver.run({ kind: 'ping', spec: tgt('10.89.0.2', 0) })).toMatchObject({ ok: true });
+  });
+});
+
+describe('bind_if: IPv6 link-local targets', () => {
+  it('TCP, HTTP, SMTP and PING reach fe80::a2 through ck0; without bind_if the TCP connect fails', async () => {
+    const ll = (extra: Record<string, unknown> = {}) => tgt('fe80::a2', 8080, 1_000_000, { bindIf: 'ck0', ...extra });
+    expect(await driver.run({ kind: 'tcp', spec: ll() })).toMatchObject({ ok: true });
+    expect(await driver.run({ kind: 'tcp', spec: ll({ bindAddr: 'fe80::a1' }) })).toMatchObject({ ok: true });
+    expect(
+      await driver.run({ kind: 'http', spec: { target: ll(), urls: [{ path: '/', statusCodes: [[200, 299]] }], version: '1.0', tls: false, enableSni: false } }),
+    ).toMatchObject({ ok: true });
+    expect(await driver.run(smtp('fe80::a2', 2525, { bindIf: 'ck0' }))).toMatchObject({ ok: true });
+    expect(await driver.run({ kind: 'ping', spec: ll() })).toMatchObject({ ok: true });
+    const bare = await driver.run({ kind: 'tcp', spec: tgt('fe80::a2', 8080) });
+    expect(bare.ok).toBe(false);
+    expect(String(bare.reason)).toContain('EINVAL'); // a link-local address needs its interface
+  });
+
+  it('PING_CHECK bind_if on a device that is not the route: no reply reaches the check', async () => {
+    // SO_BINDTODEVICE to lo: the echo for 10.89.0.2 cannot leave through ck0
+    const r = await driver.run({ kind: 'ping', spec: tgt('10.89.0.2', 0, 300_000, { bindIf: 'lo' }) });
+    expect(r.ok).toBe(false);
+  });
+});
+
+describe('peer gone', () => {
+  it('SMTP and PING go down when the server namespace drops everything', async () => {
+    sh('ip', ['-n', SRV, 'link', 'set', 'sv0', 'down']);
+    try {
+      const s = await driver.run({ kind: 'smtp', spec: { target: tgt('10.89.0.2', 2525, 400_000), heloName: 'x' } });
+      expect(s).toMatchObject({ ok: false });
+      expect(String(s.reason)).toContain('Connection timeout');
+      const p = await driver.run({ kind: 'ping', spec: tgt('fd89::2', 0, 400_000) });
+      expect(p).toMatchObject({ ok: false, reason: 'ICMP echo timeout' });
+    } finally {
+      sh('ip', ['-n', SRV, 'link', 'set', 'sv0', 'up']);
+    }
+    // back once the carrier is up again (bounded wait)
+    let ok = false;
+    for (let i = 0; i < 40 && !ok; i++) {
+      ok = (await driver.run(smtp('10.89.0.2', 2525))).ok === true;
+      if (!ok) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(ok).toBe(true);
+  });
+
+  it('SMTP is refused once its server process is gone', async () => {
+    servers.kill('SIGKILL');
+    await new Promise<void>((r) => (servers.exitCode !== null ? r() : servers.once('exit', () => r())));
+    const s = await driver.run(smtp('10.89.0.2', 2525));
+    expect(s).toMatchObject({ ok: false });
+    expect(String(s.reason)).toContain('ECONNREFUSED');
+  });
+});
