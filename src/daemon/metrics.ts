@@ -37,18 +37,19 @@ function num(n: number): string {
 
 /** Counters keyed by their label set, bounded in the number of series. */
 class CounterFamily {
-  private readonly series = new Map<string, { labels: Labels; value: number }>();
+  // keyed by the rendered label text, which render() then reuses as it is
+  private readonly series = new Map<string, { labels: Labels; text: string; value: number }>();
   dropped = 0;
 
   inc(labels: Labels, by = 1): void {
     const key = labelText(labels);
     const s = this.series.get(key);
     if (s) s.value += by;
-    else if (this.series.size < MAX_SERIES) this.series.set(key, { labels, value: by });
+    else if (this.series.size < MAX_SERIES) this.series.set(key, { labels, text: key, value: by });
     else this.dropped++;
   }
 
-  entries(): Array<{ labels: Labels; value: number }> {
+  entries(): Array<{ labels: Labels; text: string; value: number }> {
     return [...this.series.values()];
   }
 }
@@ -88,6 +89,11 @@ class Exposition {
   }
   sample(name: string, labels: Labels, value: number): this {
     this.out.push(`${name}${labelText(labels)} ${num(value)}`);
+    return this;
+  }
+  /** a sample whose label text is already rendered ("{a=\"b\"}" or "") */
+  raw(name: string, labels: string, value: number): this {
+    this.out.push(`${name}${labels} ${num(value)}`);
     return this;
   }
   text(): string {
@@ -161,16 +167,16 @@ export class Metrics {
     for (const v of s.vrrp) e.sample('lvsd_vrrp_vips_installed', { instance: v.name }, v.vipsInstalled ? 1 : 0);
 
     e.family('lvsd_vrrp_transitions_total', 'counter', 'VRRP state changes by the state entered.');
-    for (const x of this.transitions.entries()) e.sample('lvsd_vrrp_transitions_total', x.labels, x.value);
+    for (const x of this.transitions.entries()) e.raw('lvsd_vrrp_transitions_total', x.text, x.value);
     e.family('lvsd_vrrp_adverts_total', 'counter', 'VRRP adverts sent and received (accepted).');
-    for (const x of this.adverts.entries()) e.sample('lvsd_vrrp_adverts_total', x.labels, x.value);
+    for (const x of this.adverts.entries()) e.raw('lvsd_vrrp_adverts_total', x.text, x.value);
     e.family('lvsd_vrrp_drops_total', 'counter', 'Received VRRP packets dropped, by reason.');
-    for (const x of this.drops.entries()) e.sample('lvsd_vrrp_drops_total', x.labels, x.value);
+    for (const x of this.drops.entries()) e.raw('lvsd_vrrp_drops_total', x.text, x.value);
   }
 
   private renderChecks(e: Exposition, s: DaemonStatus): void {
     e.family('lvsd_checks_total', 'counter', 'Health checks run, by result.');
-    for (const x of this.checks.entries()) e.sample('lvsd_checks_total', x.labels, x.value);
+    for (const x of this.checks.entries()) e.raw('lvsd_checks_total', x.text, x.value);
     e.family('lvsd_check_duration_seconds', 'histogram', 'Health check duration.');
     for (const h of this.latency.entries()) {
       this.latency.buckets.forEach((b, i) => e.sample('lvsd_check_duration_seconds_bucket', { ...h.labels, le: num(b) }, h.counts[i] ?? 0));
@@ -188,30 +194,32 @@ export class Metrics {
       ...vs.realServers.map((rs) => ({ vs, rs })),
       ...(vs.sorryServer ? [{ vs, rs: vs.sorryServer }] : []),
     ]);
-    const l = (x: (typeof rsAll)[number]): Labels => ({ virtual_server: x.vs.name, real_server: x.rs.name });
+    // one rendered label set per real server, shared by its eight families
+    const rsLabels = rsAll.map((x) => ({ ...x, text: labelText({ virtual_server: x.vs.name, real_server: x.rs.name }) }));
+    const with_ = (extra: string, t: string): string => `${t.slice(0, -1)},${extra}}`;
     e.family('lvsd_real_server_up', 'gauge', '1 when the real server passes its checks.');
-    for (const x of rsAll) e.sample('lvsd_real_server_up', l(x), x.rs.state === 'up' ? 1 : 0);
+    for (const x of rsLabels) e.raw('lvsd_real_server_up', x.text, x.rs.state === 'up' ? 1 : 0);
     e.family('lvsd_real_server_weight', 'gauge', 'Configured weight of the real server.');
-    for (const x of rsAll) e.sample('lvsd_real_server_weight', l(x), x.rs.weight);
+    for (const x of rsLabels) e.raw('lvsd_real_server_weight', x.text, x.rs.weight);
     e.family('lvsd_real_server_kernel_weight', 'gauge', 'Weight in the kernel IPVS table (absent when not in the table).');
-    for (const x of rsAll) if (x.rs.kernelWeight !== null) e.sample('lvsd_real_server_kernel_weight', l(x), x.rs.kernelWeight);
+    for (const x of rsLabels) if (x.rs.kernelWeight !== null) e.raw('lvsd_real_server_kernel_weight', x.text, x.rs.kernelWeight);
 
-    const withCounters = rsAll.flatMap((x) => (x.rs.counters ? [{ labels: l(x), c: x.rs.counters }] : []));
+    const withCounters = rsLabels.flatMap((x) => (x.rs.counters ? [{ text: x.text, c: x.rs.counters }] : []));
     e.family('lvsd_ipvs_connections_total', 'counter', 'Connections IPVS scheduled to the real server.');
-    for (const x of withCounters) e.sample('lvsd_ipvs_connections_total', x.labels, x.c.conns);
+    for (const x of withCounters) e.raw('lvsd_ipvs_connections_total', x.text, x.c.conns);
     e.family('lvsd_ipvs_active_connections', 'gauge', 'Active (established) IPVS connections to the real server.');
-    for (const x of withCounters) e.sample('lvsd_ipvs_active_connections', x.labels, x.c.activeConns);
+    for (const x of withCounters) e.raw('lvsd_ipvs_active_connections', x.text, x.c.activeConns);
     e.family('lvsd_ipvs_inactive_connections', 'gauge', 'Inactive IPVS connections to the real server.');
-    for (const x of withCounters) e.sample('lvsd_ipvs_inactive_connections', x.labels, x.c.inactiveConns);
+    for (const x of withCounters) e.raw('lvsd_ipvs_inactive_connections', x.text, x.c.inactiveConns);
     e.family('lvsd_ipvs_packets_total', 'counter', 'Packets through IPVS for the real server, by direction.');
     for (const x of withCounters) {
-      e.sample('lvsd_ipvs_packets_total', { ...x.labels, direction: 'in' }, x.c.inPkts);
-      e.sample('lvsd_ipvs_packets_total', { ...x.labels, direction: 'out' }, x.c.outPkts);
+      e.raw('lvsd_ipvs_packets_total', with_('direction="in"', x.text), x.c.inPkts);
+      e.raw('lvsd_ipvs_packets_total', with_('direction="out"', x.text), x.c.outPkts);
     }
     e.family('lvsd_ipvs_bytes_total', 'counter', 'Bytes through IPVS for the real server, by direction.');
     for (const x of withCounters) {
-      e.sample('lvsd_ipvs_bytes_total', { ...x.labels, direction: 'in' }, x.c.inBytes);
-      e.sample('lvsd_ipvs_bytes_total', { ...x.labels, direction: 'out' }, x.c.outBytes);
+      e.raw('lvsd_ipvs_bytes_total', with_('direction="in"', x.text), x.c.inBytes);
+      e.raw('lvsd_ipvs_bytes_total', with_('direction="out"', x.text), x.c.outBytes);
     }
   }
 }
