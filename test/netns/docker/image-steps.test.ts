@@ -108,6 +108,14 @@ describe('docker/Dockerfile install steps', () => {
 
 describe('docker/compose.yaml', () => {
   const compose = readFileSync(join(DOCKER, 'compose.yaml'), 'utf8');
+  it("the directors' command line is one lvsd accepts (checked with -t on the lab config)", () => {
+    const cmd = /\n  command: (\[.*\])\n  restart/.exec(compose)?.[1];
+    const argv = JSON.parse(cmd ?? 'null') as string[];
+    expect(argv).toContain('--metrics-listen=0.0.0.0:9650');
+    const withFile = argv.map((a) => (a === '/etc/keepalived/keepalived.conf' ? join(DOCKER, 'director1.conf') : a));
+    const l = run('ip', ['netns', 'exec', ns, process.execPath, join(runDir, 'dist/src/cli/lvsd.js'), ...withFile, '-t'], runDir, 60_000);
+    expect(l).toEqual({ status: 0, out: '' });
+  });
   it('mounts the director configs that exist and builds from docker/Dockerfile', () => {
     const mounts = [...compose.matchAll(/"\.\/(director\d\.conf):\/etc\/keepalived\/keepalived\.conf:ro"/g)].map((m) => m[1]);
     expect(mounts).toEqual(['director1.conf', 'director2.conf']);
