@@ -151,10 +151,12 @@ export class IpvsEdge {
       try {
         if (o.flush === 'full') await this.k.flush();
         else {
-          const owned = await this.k.services();
-          const mine = owned.filter((s) => this.owned.has(serviceKey(s)));
-          // 'VS' and the default both end in the same place here: deleting a service removes its destinations
-          await Promise.all(mine.map((s) => this.k!.deleteService(s)));
+          const k = this.k;
+          const mine = (await k.services()).filter((s) => this.owned.has(serviceKey(s)));
+          // 'VS' and the default end in the same place here: deleting a service removes its destinations
+          const results = await Promise.allSettled(mine.map((s) => k.deleteService(s)));
+          const failed = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+          if (failed.length > 0) throw failed[0];
         }
         this.o.log.info({ event: EV.ipvsApply, op: o.flush === 'full' ? 'flush' : 'release', services: this.owned.size }, 'ipvs: lvsd services removed');
       } catch (e) {

@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createNetns, type Netns } from './vm/netns.js';
+import type { DaemonStatus } from '../../src/daemon/state.js';
 import { echoClient, echoServer, link, sysctl, type LineProc } from './ipvs/topology.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -125,8 +126,10 @@ describe('lvsd daemon against real IPVS', () => {
       const file = join(dir, 'keepalived.conf');
       writeFileSync(file, conf(1, d0));
       const pids = ['p', 'r', 'c'].map((k) => join(dir, `${k}.pid`));
+      // a unix socket cannot live on the 9p share: the guest's own /tmp (tmpfs) holds it
+      const sock = join(mkdtempSync('/tmp/lvsd-dm-'), 'lvsd.sock');
       d = new Daemon(spawn('ip', ['netns', 'exec', director.name, process.execPath, LVSD, '-n', '-f', file,
-        '-p', pids[0], '-r', pids[1], '-c', pids[2]], { stdio: ['pipe', 'pipe', 'pipe'] }));
+        '-p', pids[0], '-r', pids[1], '-c', pids[2], '--status-socket', sock, '--metrics-listen', '127.0.0.1:9650'], { stdio: ['pipe', 'pipe', 'pipe'] }));
       const dm = d;
       const ipvs = (): string => director.exec('ipvsadm', ['-L', '-n']);
       const info = (): string => `ipvsadm:\n${ipvs()}\nlvsd:\n${dm.log}`;
@@ -164,6 +167,26 @@ describe('lvsd daemon against real IPVS', () => {
       // the established connection went on through the reload, to the same server
       client.send('after');
       expect(await client.next()).toBe(`${served}:after`);
+
+      // lvsd status and the metrics endpoint against the known state
+      const st = JSON.parse(director.exec(process.execPath, [LVSD, 'status', '--json', '--socket', sock], { timeoutMs: 60_000 })) as DaemonStatus;
+      expect(st.vrrp.map((v) => [v.name, v.state])).toEqual([['VI_1', 'MASTER']]);
+      const vs = st.virtualServers[0];
+      expect(vs.name).toBe('10.0.1.100:80');
+      expect(vs.realServers.map((r) => [r.name, r.state, r.weight, r.kernelWeight])).toEqual([
+        ['10.0.11.2:8080', 'up', 3, 3], ['10.0.12.2:8080', 'up', 1, 1], ['10.0.13.2:8080', 'down', 1, null],
+      ]);
+      expect(vs.realServers.map((r) => r.lastCheck?.ok)).toEqual([true, true, false]);
+      const servedRs = vs.realServers[served === 'rs1' ? 0 : 1];
+      expect(servedRs.counters?.activeConns).toBe(1);
+      expect(servedRs.counters?.conns).toBeGreaterThanOrEqual(1);
+      expect(servedRs.counters?.inPkts).toBeGreaterThan(0);
+      const metrics = director.exec(process.execPath, ['-e', "fetch('http://127.0.0.1:9650/metrics').then((r) => r.text()).then((t) => process.stdout.write(t))"], { timeoutMs: 60_000 });
+      expect(metrics).toContain('lvsd_real_server_up{virtual_server="10.0.1.100:80",real_server="10.0.13.2:8080"} 0');
+      expect(metrics).toContain('lvsd_real_server_kernel_weight{virtual_server="10.0.1.100:80",real_server="10.0.11.2:8080"} 3');
+      expect(metrics).toContain(`lvsd_ipvs_active_connections{virtual_server="10.0.1.100:80",real_server="${servedRs.name}"} 1`);
+      expect(metrics).toMatch(/lvsd_checks_total\{virtual_server="10\.0\.1\.100:80",real_server="10\.0\.13\.2:8080",checker="TCP_CHECK#0",result="failure"\} [1-9]/);
+      expect(metrics).toContain('lvsd_reloads_total{result="applied"} 1');
 
       // SIGTERM: VIP and lvsd's service gone, the foreign service stays, exit 0
       director.exec('kill', ['-TERM', director.exec('cat', [pids[0]]).trim()]);
