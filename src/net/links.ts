@@ -5,6 +5,8 @@ import { EventEmitter } from 'node:events';
 import { createNetlink, Protocol, rt, type NetlinkSocket, type NetlinkMessage } from 'netlink';
 import { RTM_DELLINK, RTM_GETLINK, RTM_NEWLINK } from './rtnl/constants.js';
 import { RtnlSocket } from './rtnl/socket.js';
+import { fdOfInode, netlinkSocket } from './netlink-fd.js';
+import { load as loadAddon } from './packet-socket.js';
 
 const RTNLGRP_LINK = 1;
 
@@ -29,12 +31,22 @@ export interface LinkMonitorOptions {
   recvBufferSize?: number;
 }
 
-// netlink@0.3.0 aborts the process when its event socket reports an error (an overrun sets
-// POLLERR; libuv reports it to the package's poll handler, which builds its error with a NULL
-// syscall name and throws from C++). With that fixed, the package closes the socket: the
-// monitor then opens a new one and re-dumps. A large buffer keeps overruns rare either way.
+// netlink@0.3.0 aborts the process when its event socket reports an error through poll: an
+// overrun makes the kernel set the socket error (ENOBUFS), poll reports POLLERR, and the
+// package builds its error with a NULL syscall name and throws from C++. So the monitor finds
+// the package's descriptor (netlink-fd.ts) and, through lvsd's addon, sets NETLINK_NO_ENOBUFS
+// (the kernel then never sets that error) and SO_RCVBUFFORCE (past net.core.rmem_max). Lost
+// events are then noticed from the socket's drop counter in /proc/self/net/netlink, checked
+// every second, and answered with a fresh dump. Without the addon the old behaviour stays:
+// 'error' events lead to a dump, a dead socket is reopened.
 const DEFAULT_RCVBUF = 4 << 20;
 const REOPEN_DELAY_MS = 100;
+const DROP_CHECK_MS = 1000;
+const NETLINK_ROUTE = 0;
+const SOL_SOCKET = 1;
+const SO_RCVBUFFORCE = 33;
+const SOL_NETLINK = 270;
+const NETLINK_NO_ENOBUFS = 5;
 
 export class LinkMonitor extends EventEmitter {
   private readonly links = new Map<number, LinkState>();
@@ -51,6 +63,11 @@ export class LinkMonitor extends EventEmitter {
   resyncs = 0;
   /** Event sockets opened again after the previous one died. */
   reopens = 0;
+  /** Whether the current event socket has NETLINK_NO_ENOBUFS (overruns cannot abort the process). */
+  noEnobufs = false;
+  /** Events the kernel dropped for us (the socket's drop counter), summed over event sockets. */
+  dropped = 0;
+  private dropWatch: ReturnType<typeof setInterval> | undefined;
 
   private constructor(private readonly opts: LinkMonitorOptions) {
     super();
@@ -73,6 +90,45 @@ export class LinkMonitor extends EventEmitter {
     });
     sock.on('close', () => this.retire(sock));
     sock.addMembership(RTNLGRP_LINK);
+    this.harden(sock);
+  }
+
+  /** NETLINK_NO_ENOBUFS and a forced buffer on the package's socket; then watch its drop counter. */
+  private harden(sock: NetlinkSocket): void {
+    if (this.dropWatch) clearInterval(this.dropWatch);
+    this.dropWatch = undefined;
+    this.noEnobufs = false;
+    let port: number;
+    let fd: number | undefined;
+    let drops: number;
+    try {
+      port = sock.address().port;
+      const info = netlinkSocket(NETLINK_ROUTE, port);
+      if (!info) return;
+      fd = fdOfInode(info.inode);
+      if (fd === undefined) return;
+      const addon = loadAddon();
+      addon.setIntOption(fd, SOL_NETLINK, NETLINK_NO_ENOBUFS, 1);
+      if (this.opts.recvBufferSize === undefined) addon.setIntOption(fd, SOL_SOCKET, SO_RCVBUFFORCE, DEFAULT_RCVBUF);
+      drops = info.drops;
+    } catch (e) {
+      this.fail(e); // no addon (or no /proc): overruns stay fatal inside the package
+      return;
+    }
+    this.noEnobufs = true;
+    this.dropWatch = setInterval(() => {
+      let now: number | undefined;
+      try {
+        now = netlinkSocket(NETLINK_ROUTE, port)?.drops;
+      } catch {
+        now = undefined;
+      }
+      if (now === undefined || now <= drops) return;
+      this.dropped += now - drops;
+      drops = now;
+      this.lost();
+    }, DROP_CHECK_MS);
+    this.dropWatch.unref();
   }
 
   /** Drops a dead event socket (once) and opens a new one shortly. */
@@ -172,6 +228,8 @@ export class LinkMonitor extends EventEmitter {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.dropWatch) clearInterval(this.dropWatch);
+    this.dropWatch = undefined;
     if (this.reopenTimer) clearTimeout(this.reopenTimer);
     this.reopenTimer = undefined;
     if (!this.retired.has(this.events)) this.events.close();

@@ -13,6 +13,10 @@ export interface PacketAddon {
   tcpSocket(family: 4 | 6, mark: number): number;
   /** SO_MARK of a socket */
   mark(fd: number): number;
+  /** setsockopt(fd, level, name, &int) on any socket of this process */
+  setIntOption(fd: number, level: number, name: number, value: number): void;
+  /** getsockopt(fd, level, name) as an int */
+  intOption(fd: number, level: number, name: number): number;
 }
 
 export interface FrameSender {

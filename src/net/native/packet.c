@@ -2,7 +2,9 @@
  * lvsd_packet: the smallest socket binding lvsd needs beyond Node: open a raw AF_PACKET
  * socket bound to one interface and send whole Ethernet frames built in TypeScript (gratuitous
  * ARP, unsolicited NA); and make an unconnected TCP socket carrying an SO_MARK (fwmark of
- * checkers and genhash -m), which Node then wraps and connects. Nothing is received here.
+ * checkers and genhash -m), which Node then wraps and connects; and set or read an integer
+ * socket option of a socket another module opened (netlink@0.3.0's event socket needs
+ * NETLINK_NO_ENOBUFS, which that package cannot set). Nothing is received here.
  * Errors are thrown as Error objects carrying errno (number) and code ("EPERM", ...).
  */
 #define _GNU_SOURCE
@@ -146,6 +148,39 @@ static napi_value js_get_mark(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* setIntOption(fd, level, name, value): setsockopt with an int value */
+static napi_value js_set_int_option(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  int32_t fd, level, name, value;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 4 || int_arg(env, argv[0], &fd) != 0 || int_arg(env, argv[1], &level) != 0 || int_arg(env, argv[2], &name) != 0 ||
+      int_arg(env, argv[3], &value) != 0) {
+    napi_throw_type_error(env, NULL, "setIntOption(fd, level, name, value): four numbers");
+    return NULL;
+  }
+  int v = value;
+  if (setsockopt(fd, level, name, &v, sizeof v) < 0) return throw_errno(env, "setsockopt", errno);
+  return NULL;
+}
+
+/* intOption(fd, level, name) -> getsockopt's int value */
+static napi_value js_int_option(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3], result;
+  int32_t fd, level, name;
+  int v = 0;
+  socklen_t len = sizeof v;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 3 || int_arg(env, argv[0], &fd) != 0 || int_arg(env, argv[1], &level) != 0 || int_arg(env, argv[2], &name) != 0) {
+    napi_throw_type_error(env, NULL, "intOption(fd, level, name): three numbers");
+    return NULL;
+  }
+  if (getsockopt(fd, level, name, &v, &len) < 0) return throw_errno(env, "getsockopt", errno);
+  napi_create_int32(env, v, &result);
+  return result;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     { "open", NULL, js_open, NULL, NULL, NULL, napi_enumerable, NULL },
@@ -153,6 +188,8 @@ static napi_value init(napi_env env, napi_value exports) {
     { "close", NULL, js_close, NULL, NULL, NULL, napi_enumerable, NULL },
     { "tcpSocket", NULL, js_tcp_socket, NULL, NULL, NULL, napi_enumerable, NULL },
     { "mark", NULL, js_get_mark, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "setIntOption", NULL, js_set_int_option, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "intOption", NULL, js_int_option, NULL, NULL, NULL, napi_enumerable, NULL },
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

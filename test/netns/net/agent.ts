@@ -55,7 +55,16 @@ async function handle(r: Req): Promise<unknown> {
       monitor.on('removed', (l) => out({ event: 'removed', at: wall(), link: { ifindex: l.ifindex, name: l.name } }));
       return monitor.all().map((l) => ({ ...l, mac: l.mac ? bytesToMac(l.mac) : undefined }));
     }
-    case 'monitorInfo': return { resyncs: monitor?.resyncs, reopens: monitor?.reopens, invalid: monitor?.invalid, names: monitor?.all().map((l) => l.name) };
+    case 'monitorInfo': return {
+      resyncs: monitor?.resyncs, reopens: monitor?.reopens, invalid: monitor?.invalid, names: monitor?.all().map((l) => l.name),
+      noEnobufs: monitor?.noEnobufs, dropped: monitor?.dropped,
+    };
+    case 'busy': {
+      // Test hook: hold the event loop so the kernel's queue for the monitor overflows.
+      const until = Date.now() + (r.ms as number);
+      while (Date.now() < until) { /* spin */ }
+      return true;
+    }
     case 'deafen': {
       // Test hook: leave the link group, as if the kernel had dropped our events.
       const events = (monitor as unknown as { events: { dropMembership(g: number): void; addMembership(g: number): void } }).events;

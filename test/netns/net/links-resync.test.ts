@@ -1,7 +1,7 @@
 // Lost link events (what an overrun means) and LinkMonitor.resync(): a fresh dump brings the
 // table back to the truth and reports what was missed. The monitor is made deaf by leaving the
-// multicast group, or its event socket is closed under it, since a real overrun aborts the
-// process inside netlink@0.3.0 (see links.ts).
+// multicast group, or its event socket is closed under it (a real overrun, which used to abort
+// the process inside netlink@0.3.0, is in links-flood.test.ts).
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Lab, Agent, startLabAgent } from './harness.js';
 
