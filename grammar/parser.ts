@@ -34,11 +34,8 @@ export interface ParseResult {
 
 interface Frame {
   spec: BlockSpec | null; // null: a value block of data lines
-  /** the block's keyword table and watched set, looked up once per block, not per line */
-  keywords: Map<string, KeywordSpec> | null;
-  /** the block's fast-lane table (see fastTableOf) */
-  fast: Map<number, FastEntry | null> | null;
-  watched: Set<string> | null;
+  /** the block's tables, looked up once per block, not per line (null for a value block) */
+  info: BlockInfo | null;
   kw: KeywordSpec | null;
   obj: RawObject;
   items: unknown[] | null;
@@ -56,107 +53,89 @@ interface Frame {
   at: number;
 }
 
-interface BlockMeta {
-  /** keyword names whose presence later keywords ask about */
-  watched: Set<string>;
-}
-const metaCache = new WeakMap<BlockSpec, BlockMeta>();
-function metaOf(spec: BlockSpec): BlockMeta {
-  let m = metaCache.get(spec);
-  if (!m) {
-    m = { watched: new Set() };
-    for (const k of spec.keywords) {
-      if (k.onceMessage) m.watched.add(k.name);
-      if (k.after) m.watched.add(k.after.keyword);
-    }
-    metaCache.set(spec, m);
-  }
-  return m;
-}
-
-
-/**
- * The fast lane: a simple line (see LogicalLine.simple) whose keyword needs nothing but its value
- * parsed and stored — no converter, order rule, once-only or deprecation message, warning — is
- * handled straight from the reader's word offsets. Anything else, and any value that does not
- * parse, takes the general path, which reports exactly as before.
- */
-const enum Fast { None = 0, Value = 1, Flag = 2, Block = 3 }
-interface FastEntry {
-  /** the spelling (name or alias) */
-  word: string;
-  kw: KeywordSpec;
-  how: Fast;
-}
-function fastHow(kw: KeywordSpec, watched: Set<string>): Fast {
-  if (kw.unknownToKeepalived || kw.deprecated || kw.after || kw.onceMessage || kw.convert || kw.lines || kw.merge) return Fast.None;
-  if (watched.has(kw.name) || kw.support.status === 'accepted' || kw.name === 'include_check') return Fast.None;
-  const args = kw.args ?? NO_ARGS;
-  if (kw.block) return args.length === 0 ? Fast.Block : Fast.None;
-  if (kw.flag) return args.length === 0 ? Fast.Flag : Fast.None;
-  if (args.length === 1 && args[0].name === 'value' && !args[0].rest) return Fast.Value;
-  return Fast.None;
-}
-const fastCache = new WeakMap<BlockSpec, Map<number, FastEntry | null>>();
-/** keyword hash -> entry of a block (null where two spellings share a hash: general path). */
-function fastTableOf(spec: BlockSpec): Map<number, FastEntry | null> {
-  let m = fastCache.get(spec);
-  if (!m) {
-    m = new Map();
-    const watched = metaOf(spec).watched;
-    for (const kw of spec.keywords) {
-      const how = fastHow(kw, watched);
-      for (const word of [kw.name, ...(kw.aliases ?? [])]) {
-        const h = keywordHash(word);
-        m.set(h, m.has(h) ? null : { word, kw, how });
-      }
-    }
-    fastCache.set(spec, m);
-  }
-  return m;
-}
-
-const lookupCache = new WeakMap<BlockSpec, Map<string, KeywordSpec>>();
-/** Keyword table (names and aliases) of a block, built once per block spec. */
-function keywordMap(spec: BlockSpec): Map<string, KeywordSpec> {
-  let m = lookupCache.get(spec);
-  if (!m) {
-    m = new Map();
-    for (const k of spec.keywords) {
-      m.set(k.name, k);
-      for (const a of k.aliases ?? []) m.set(a, k);
-    }
-    lookupCache.set(spec, m);
-  }
-  return m;
-}
-
-/** Keyword (or alias) of a block. */
-export function lookupKeyword(spec: BlockSpec, word: string): KeywordSpec | undefined {
-  return keywordMap(spec).get(word);
-}
-
 interface Defaults {
   /** object holding the scalar defaults; new block objects start as a copy of it */
   template: RawObject;
   /** defaults that are objects or arrays: copied into each block when it closes, if absent */
   structured: Array<[string, unknown]>;
 }
-const defaultsCache = new WeakMap<BlockSpec, Defaults>();
-function defaultsOf(spec: BlockSpec): Defaults {
-  let d = defaultsCache.get(spec);
-  if (!d) {
-    d = { template: {}, structured: [] };
-    for (const k of spec.keywords) {
-      if (k.default === undefined) continue;
-      const field = k.field ?? k.name;
-      if (k.default !== null && typeof k.default === 'object') d.structured.push([field, k.default]);
-      else d.template[field] = k.default;
-    }
-    defaultsCache.set(spec, d);
-  }
-  return d;
+
+/**
+ * The fast lane: a simple line (see LogicalLine.simple) whose keyword needs nothing but its words
+ * converted and stored — no order rule, once-only or deprecation message, warning — is handled
+ * straight from the reader's word offsets. Anything else, and any value that does not parse,
+ * takes the general path, which reports exactly as before.
+ */
+const enum Fast { None = 0, Value = 1, Flag = 2, Block = 3, Convert = 4, ConvertBlock = 5 }
+interface FastEntry {
+  /** the spelling (name or alias) */
+  word: string;
+  kw: KeywordSpec;
+  how: Fast;
+  /** model field the keyword writes */
+  field: string;
+  /** the block it opens (Block, ConvertBlock) */
+  block: BlockSpec | null;
 }
+
+/** What the parser needs of a block spec, built once per spec. */
+interface BlockInfo {
+  /** keyword table (names and aliases) */
+  keywords: Map<string, KeywordSpec>;
+  /** keyword names whose presence later keywords ask about */
+  watched: Set<string>;
+  /** keyword hash -> fast-lane entry (null where two spellings share a hash: general path) */
+  fast: Map<number, FastEntry | null>;
+  defaults: Defaults;
+}
+
+function fastHow(kw: KeywordSpec, watched: Set<string>): Fast {
+  if (kw.unknownToKeepalived || kw.deprecated || kw.after || kw.onceMessage || kw.lines || kw.merge) return Fast.None;
+  if (watched.has(kw.name) || kw.support.status === 'accepted' || kw.name === 'include_check') return Fast.None;
+  if (kw.convert) return kw.block ? Fast.ConvertBlock : Fast.Convert;
+  const args = kw.args ?? NO_ARGS;
+  if (kw.block) return args.length === 0 ? Fast.Block : Fast.None;
+  if (kw.flag) return args.length === 0 ? Fast.Flag : Fast.None;
+  if (args.length === 1 && args[0].name === 'value' && !args[0].rest) return Fast.Value;
+  return Fast.None;
+}
+
+const infoCache = new WeakMap<BlockSpec, BlockInfo>();
+function infoOf(spec: BlockSpec): BlockInfo {
+  let info = infoCache.get(spec);
+  if (info) return info;
+  const keywords = new Map<string, KeywordSpec>();
+  const watched = new Set<string>();
+  const defaults: Defaults = { template: {}, structured: [] };
+  for (const k of spec.keywords) {
+    keywords.set(k.name, k);
+    for (const a of k.aliases ?? []) keywords.set(a, k);
+    if (k.onceMessage) watched.add(k.name);
+    if (k.after) watched.add(k.after.keyword);
+    if (k.default === undefined) continue;
+    const field = k.field ?? k.name;
+    if (k.default !== null && typeof k.default === 'object') defaults.structured.push([field, k.default]);
+    else defaults.template[field] = k.default;
+  }
+  const fast = new Map<number, FastEntry | null>();
+  for (const kw of spec.keywords) {
+    const how = fastHow(kw, watched);
+    for (const word of [kw.name, ...(kw.aliases ?? [])]) {
+      const h = keywordHash(word);
+      fast.set(h, fast.has(h) ? null : { word, kw, how, field: kw.field ?? kw.name, block: kw.block ?? null });
+    }
+  }
+  info = { keywords, watched, fast, defaults };
+  infoCache.set(spec, info);
+  return info;
+}
+
+/** Keyword (or alias) of a block. */
+export function lookupKeyword(spec: BlockSpec, word: string): KeywordSpec | undefined {
+  return infoOf(spec).keywords.get(word);
+}
+
+const defaultsOf = (spec: BlockSpec): Defaults => infoOf(spec).defaults;
 
 function includeCheckFlags(words: Word[], current: number): { flags: number; errors: string[] } {
   const names: Record<string, number> = { read: INC_R, match: INC_M, wildcard_match: INC_W, brace_match: INC_B };
@@ -194,7 +173,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
   const rootPos: Array<string | number> | null = track ? [] : null;
   if (rootPos) positions.set(rootObj, rootPos);
   const frame = (spec: BlockSpec | null, kw: KeywordSpec | null, obj: RawObject, items: unknown[] | null, head: string | null, pos: Array<string | number> | null, at: number): Frame =>
-    ({ spec, keywords: spec ? keywordMap(spec) : null, fast: spec ? fastTableOf(spec) : null, watched: spec ? metaOf(spec).watched : null, kw, obj, items, needBob: spec !== root, head, pos, seen: null, added: 0, at });
+    ({ spec, info: spec ? infoOf(spec) : null, kw, obj, items, needBob: spec !== root, head, pos, seen: null, added: 0, at });
   const stack: Frame[] = [frame(root, null, rootObj, null, null, rootPos, 0)];
   let skipDepth = 0; // inside the block of an unknown keyword
   let skipPending = false; // an unknown keyword was just seen; a '{' on the next line opens its block
@@ -311,40 +290,68 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
   };
 
   const words = reader.words;
+  /** Words [from, count) of the current simple line, for a converter. */
+  const simpleWords = (from: number, l: LogicalLine): Word[] => {
+    const b = words.bounds;
+    const out: Word[] = new Array(words.count - from);
+    for (let i = from; i < words.count; i++) out[i - from] = { text: words.src.slice(b[2 * i], b[2 * i + 1]), col: l.col + b[2 * i] - words.start, quoted: false };
+    return out;
+  };
+  /** The fast lane (see Fast): true when the line is done, false to take the general path. */
+  const fastLine = (top: Frame, e: FastEntry, l: LogicalLine): boolean => {
+    const b = words.bounds;
+    const src = words.src;
+    if (b[1] - b[0] !== e.word.length || !src.startsWith(e.word, b[0])) return false;
+    const kw = e.kw;
+    const n = words.count;
+    switch (e.how) {
+      case Fast.Value: {
+        if (n !== 2) return false;
+        const r = (kw.args as NonNullable<KeywordSpec['args']>)[0].type.parse(src.slice(b[2], b[3]));
+        if (!r.ok) return false;
+        store(top, kw, r.value, top.pos ? pack(l.fileId, l.line, l.col) : 0);
+        return true;
+      }
+      case Fast.Flag:
+        if (n !== 1) return false;
+        store(top, kw, true, top.pos ? pack(l.fileId, l.line, l.col) : 0);
+        return true;
+      case Fast.Convert: {
+        // a converter reports its own problems: only the line's words differ from the general path
+        const v = (kw.convert as NonNullable<KeywordSpec['convert']>)(simpleWords(1, l), ctxFor(kw, l.col));
+        if (v !== undefined) store(top, kw, v, top.pos ? pack(l.fileId, l.line, l.col) : 0);
+        return true;
+      }
+      case Fast.Block:
+      case Fast.ConvertBlock: {
+        if (e.how === Fast.Block && n !== 1) return false;
+        const packed = pack(l.fileId, l.line, l.col);
+        const block = e.block as BlockSpec;
+        const info = infoOf(block);
+        const obj: RawObject = Object.assign({}, info.defaults.template);
+        let pos: Array<string | number> | null = null;
+        if (track) {
+          pos = ['$', packed];
+          positions.set(obj, pos);
+        }
+        if (e.how === Fast.ConvertBlock) {
+          const v = (kw.convert as NonNullable<KeywordSpec['convert']>)(simpleWords(1, l), ctxFor(kw, l.col));
+          if (v && typeof v === 'object' && !Array.isArray(v)) Object.assign(obj, v);
+        }
+        store(top, kw, obj, packed);
+        // the label of the block is its line (the keyword alone for a plain block)
+        stack.push({ spec: block, info, kw, obj, items: null, needBob: true, head: n === 1 ? e.word : reader.lineText(l), pos, seen: null, added: 0, at: packed });
+        return true;
+      }
+      default:
+        return false;
+    }
+  };
   while ((line = reader.next()) !== null) {
     if (line.simple && skipDepth === 0 && !skipPending) {
       const top = stack[stack.length - 1];
-      const e = top.fast !== null && !top.needBob ? top.fast.get(words.hash0) : undefined;
-      if (e) {
-        const b = words.bounds;
-        const src = words.src;
-        if (e.how !== Fast.None && b[1] - b[0] === e.word.length && src.startsWith(e.word, b[0])) {
-          const kw = e.kw;
-          if (e.how === Fast.Value && words.count === 2) {
-            const r = (kw.args as NonNullable<KeywordSpec['args']>)[0].type.parse(src.slice(b[2], b[3]));
-            if (r.ok) {
-              store(top, kw, r.value, top.pos ? pack(line.fileId, line.line, line.col) : 0);
-              continue;
-            }
-          } else if (e.how === Fast.Flag && words.count === 1) {
-            store(top, kw, true, top.pos ? pack(line.fileId, line.line, line.col) : 0);
-            continue;
-          } else if (e.how === Fast.Block && words.count === 1) {
-            const packed = pack(line.fileId, line.line, line.col);
-            const block = kw.block as BlockSpec;
-            const obj: RawObject = Object.assign({}, defaultsOf(block).template);
-            let pos: Array<string | number> | null = null;
-            if (track) {
-              pos = ['$', packed];
-              positions.set(obj, pos);
-            }
-            store(top, kw, obj, packed);
-            // the line is the keyword alone: its spelling is the block's label
-            stack.push(frame(block, kw, obj, null, e.word, pos, packed));
-            continue;
-          }
-        }
-      }
+      const e = top.info !== null && !top.needBob ? top.info.fast.get(words.hash0) : undefined;
+      if (e && e.how !== Fast.None && fastLine(top, e, line)) continue;
     }
     nw = splitWordsInto(reader.lineText(line), line.col, pool, onSplitError);
     if (nw === 0) continue;
@@ -398,7 +405,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
       continue;
     }
 
-    const kw = (top.keywords as Map<string, KeywordSpec>).get(t0);
+    const kw = (top.info as BlockInfo).keywords.get(t0);
     if (!kw || kw.unknownToKeepalived) {
       report(ErrClass.UnknownKeyword, `Unknown keyword '${t0}'${kw ? ` (${kw.unknownToKeepalived})` : ''}`, w0.col, t0);
       skipPending = true;
@@ -421,7 +428,8 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
         continue;
       }
     }
-    if ((top.watched as Set<string>).size > 0 && (top.watched as Set<string>).has(kw.name)) (top.seen ??= new Map()).set(kw.name, nw > 1 ? pool[1].text : '');
+    const watched = (top.info as BlockInfo).watched;
+    if (watched.size > 0 && watched.has(kw.name)) (top.seen ??= new Map()).set(kw.name, nw > 1 ? pool[1].text : '');
     if (kw.support.status === 'accepted' && !warnedAccepted.has(kw)) {
       warnedAccepted.add(kw);
       report(ErrClass.Ok, `'${kw.name}' is accepted but not implemented yet (${kw.support.later})`, w0.col, kw.name, 'warning');

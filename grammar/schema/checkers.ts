@@ -79,10 +79,22 @@ function digest(words: Word[], ctx: ConvertCtx): string | undefined {
   return d.toLowerCase();
 }
 
+/** The value of a word of exactly three digits, else -1. */
+function threeDigits(t: string): number {
+  if (t.length !== 3) return -1;
+  const a = t.charCodeAt(0) - 48, b = t.charCodeAt(1) - 48, c = t.charCodeAt(2) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 && c >= 0 && c <= 9 ? a * 100 + b * 10 + c : -1;
+}
+
 // status_code <INTEGER|RANGE> ... in 100..599
 function statusCodes(words: Word[], ctx: ConvertCtx): [number, number][] | undefined {
   const out: [number, number][] = [];
   for (const w of words) {
+    const one = threeDigits(w.text);
+    if (one >= 100 && one <= 599) {
+      out.push([one, one]); // the common `status_code 200`, without the regex
+      continue;
+    }
     const m = /^(\d+)(?:-(\d+))?$/.exec(w.text);
     const lo = m ? Number(m[1]) : NaN;
     const hi = m ? Number(m[2] ?? m[1]) : NaN;
