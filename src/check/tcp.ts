@@ -5,7 +5,7 @@
 // check's signal until it aborts), no closure and no result object (constants).
 import { load as loadAddon } from '../net/packet-socket.js';
 import { deadlines, type DeadlineQueues, type Expirable } from './deadlines.js';
-import { newConnectReq, newTcpHandle, uvErrorName, type UvTcp } from './tcp-handle.js';
+import { newConnectReq, newTcpHandle, uvErrorName, type UvConnectReq, type UvTcp } from './tcp-handle.js';
 import type { CheckResult, ConnectTarget, Probe } from './types.js';
 
 const CONNECTED: CheckResult = Object.freeze({ ok: true, reason: 'connected' });
@@ -34,7 +34,25 @@ export function scopedAddr(addr: string, family: 4 | 6, bindIf: string | undefin
   return family === 6 && bindIf !== undefined && isLinkLocal6(addr) && !addr.includes('%') ? `${addr}%${bindIf}` : addr;
 }
 
-/** One TCP_CHECK target; at most one attempt in flight (the scheduler runs a check once at a time). */
+/** The probe whose run() is creating its promise (the executor below is shared by all). */
+let starting: TcpProbe | null = null;
+
+function executor(resolve: (r: CheckResult) => void): void {
+  const p = starting;
+  starting = null;
+  p?.begin(resolve);
+}
+
+/** Shared connect callback: `this` is the request, which carries its probe. */
+function onConnect(this: UvConnectReq & { owner?: TcpProbe }, status: number, handle: unknown): void {
+  this.owner?.connected(status, handle);
+}
+
+/**
+ * One TCP_CHECK target; at most one attempt in flight (the scheduler runs a check once at a
+ * time). No closures of its own: thousands of probes share the executor and callbacks above,
+ * and the probe itself is the abort listener (handleEvent).
+ */
 export class TcpProbe implements Probe, Expirable {
   private seq = 0;
   private handle: UvTcp | null = null;
@@ -56,10 +74,16 @@ export class TcpProbe implements Probe, Expirable {
     if (signal.aborted) return Promise.resolve(ABORTED);
     if (signal !== this.signal) {
       this.signal = signal;
-      signal.addEventListener('abort', this.onAbort, { once: true });
+      signal.addEventListener('abort', this, { once: true });
     }
     if (this.resolve !== null) this.finish(ABORTED); // overlapping runs: the older one loses
-    return new Promise<CheckResult>(this.begin);
+    starting = this;
+    return new Promise<CheckResult>(executor);
+  }
+
+  /** the abort listener */
+  handleEvent(): void {
+    if (this.resolve !== null) this.finish(ABORTED);
   }
 
   expire(seq: number): void {
@@ -70,16 +94,12 @@ export class TcpProbe implements Probe, Expirable {
     return seq === this.seq && this.resolve !== null;
   }
 
-  private readonly onAbort = (): void => {
-    if (this.resolve !== null) this.finish(ABORTED);
-  };
-
-  private readonly onConnect = (status: number, handle: unknown): void => {
+  connected(status: number, handle: unknown): void {
     if (handle !== this.handle || this.resolve === null) return; // an attempt that already ended
     this.finish(status === 0 ? CONNECTED : failure(uvErrorName(status)));
-  };
+  }
 
-  private readonly begin = (resolve: (r: CheckResult) => void): void => {
+  begin(resolve: (r: CheckResult) => void): void {
     this.resolve = resolve;
     const seq = ++this.seq;
     const t = this.target;
@@ -105,7 +125,8 @@ export class TcpProbe implements Probe, Expirable {
     let err = 0;
     if (this.bindAddr !== undefined) err = t.family === 6 ? h.bind6(this.bindAddr, t.bindPort ?? 0, 0) : h.bind(this.bindAddr, t.bindPort ?? 0);
     if (!err) {
-      const req = newConnectReq(this.onConnect);
+      const req: UvConnectReq & { owner?: TcpProbe } = newConnectReq(onConnect);
+      req.owner = this;
       err = t.family === 6 ? h.connect6(req, this.connectAddr, t.port) : h.connect(req, this.connectAddr, t.port);
     }
     if (err) {
@@ -113,7 +134,7 @@ export class TcpProbe implements Probe, Expirable {
       return;
     }
     this.queues.add(t.timeoutUs, this, seq);
-  };
+  }
 
   private finish(r: CheckResult): void {
     const resolve = this.resolve;

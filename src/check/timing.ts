@@ -32,5 +32,20 @@ export function resolveTiming(
   const warmupUs = num(checker.warmup) ?? num(rs.warmup) ?? num(vs.warmup) ?? delayLoopUs;
   const alpha = bool(checker.alpha) ?? bool(rs.alpha) ?? vs.alpha === true;
   const logAllFailures = bool(checker.log_all_failures) ?? globalLogAllFailures;
-  return { retry, delayLoopUs, delayBeforeRetryUs, connectTimeoutUs, warmupUs, alpha, logAllFailures };
+  return shared({ retry, delayLoopUs, delayBeforeRetryUs, connectTimeoutUs, warmupUs, alpha, logAllFailures });
+}
+
+// Thousands of checkers usually share a handful of timings: one frozen object per distinct one.
+const interned = new Map<string, Readonly<ResolvedTiming>>();
+
+function shared(t: ResolvedTiming): ResolvedTiming {
+  const key = `${t.retry}|${t.delayLoopUs}|${t.delayBeforeRetryUs}|${t.connectTimeoutUs}|${t.warmupUs}|${t.alpha}|${t.logAllFailures}`;
+  let v = interned.get(key);
+  if (!v) {
+    // bounded: a config with more distinct timings than this just stops sharing the rest
+    if (interned.size >= 4096) return t;
+    v = Object.freeze(t);
+    interned.set(key, v);
+  }
+  return v;
 }

@@ -193,7 +193,9 @@ describe('peer gone', () => {
       expect(s).toMatchObject({ ok: false });
       expect(String(s.reason)).toContain('Connection timeout');
       const p = await driver.run({ kind: 'ping', spec: tgt('fd89::2', 0, 400_000) });
-      expect(p).toMatchObject({ ok: false, reason: 'ICMP echo timeout' });
+      // no carrier on the veth: silence, or the send itself refused (ENOBUFS) - down either way
+      expect(p.ok).toBe(false);
+      expect(String(p.reason)).toMatch(/ICMP echo timeout|send ICMP packet fail/);
     } finally {
       sh('ip', ['-n', SRV, 'link', 'set', 'sv0', 'up']);
     }
