@@ -3,9 +3,13 @@
 #   node test/kernel/vm/run.mjs --timeout=1500 -- bash bench/ipvs.sh [SIZES...]
 # For 1,000 and 10,000 destinations (100 per service): apply from empty, list, change 10%
 # of the weights, flush. lvsd runs in-process (library, what the daemon does; warmed up
-# first) with its default client (one request at a time per socket, 32 sockets) and with
-# opt-in pipelining (64 plain requests per datagram), and as the `lvsd ipvs` CLI process
-# (cold start included); ipvsadm as `ipvsadm -R`, `ipvsadm -L -n`, `ipvsadm -C`.
+# first) with its default client (up to 64 plain requests per datagram, 32 sockets):
+#   - the daemon path, IpvsTableCache: reads the table once, then diffs against the rows
+#     it last confirmed and takes each request's acknowledgement as confirmation;
+#   - applyDesired without a cache: reads the table, applies, re-reads the touched services;
+#   - the same with one request per datagram (pipeline: 1), for comparison;
+# and as the `lvsd ipvs` CLI process (cold start included); ipvsadm as `ipvsadm -R`,
+# `ipvsadm -L -n`, `ipvsadm -C`.
 # Every lvsd result is checked against ipvsadm's view of the same table. REPS=N (default 2)
 # keeps the best of N runs.
 set -euo pipefail
@@ -29,6 +33,7 @@ await build({
   stdin: {
     contents: `export { NetlinkIpvs } from './src/ipvs/client.js';
       export { applyDesired } from './src/ipvs/apply.js';
+      export { IpvsTableCache } from './src/ipvs/cache.js';
       export { runIpvsCommand, restoreText } from './src/ipvs/cli.js';
       export { formatTable } from './src/ipvs/format.js';
       export { makeService, makeDest } from './src/ipvs/model.js';`,
@@ -66,8 +71,8 @@ const row = (n, op, ipvsadm, lvsd, lvsdCli) => {
 
 const [nodeStart] = timeSh(process.execPath, ['-e', '0']);
 const k = await L.NetlinkIpvs.open();
-// opt-in: several plain requests per datagram (dumps still alone)
-const kp = await L.NetlinkIpvs.open({ pipeline: 64 });
+// one plain request per datagram (the former default), for comparison
+const kp = await L.NetlinkIpvs.open({ pipeline: 1 });
 // Warm-up: the daemon runs lvsd's code warm; the CLI column shows the cold cost.
 {
   const w = Array.from({ length: 5 }, (_, s) => ({ service: L.makeService({ addr: `10.99.${s}.1`, port: 80 }),
@@ -76,6 +81,10 @@ const kp = await L.NetlinkIpvs.open({ pipeline: 64 });
     const r = await L.applyDesired(kk, w, new Set());
     await L.applyDesired(kk, w.map((x) => ({ ...x, dests: x.dests.map((d) => ({ ...d, weight: 3 })) })), new Set(), undefined, { actual: r.table });
     L.formatTable(await kk.table(), {}, await kk.info());
+    await kk.flush();
+    const c = new L.IpvsTableCache(kk);
+    await c.apply(w);
+    await c.apply(w.map((x) => ({ ...x, dests: x.dests.map((d) => ({ ...d, weight: 4 })) })));
     await kk.flush();
   }
 }
@@ -112,26 +121,35 @@ for (const n of sizes) for (let rep = 0; rep < REPS; rep++) {
   const aAfter = sh('ipvsadm', ['-S', '-n']);
   const [aFlush] = timeSh('ipvsadm', ['-C']);
 
-  // lvsd in-process: reconcile from empty, list, 10% weights, flush
+  // lvsd in-process, the daemon path: a fresh IpvsTableCache applies from empty, list,
+  // 10% of the weights, flush
   const owned = new Set();
-  const [lApply, r1] = await timeIt(() => L.applyDesired(k, desired, owned));
-  if (!r1.confirmed || r1.ops.length !== n + nsvc) throw new Error(`apply not confirmed: ${r1.ops.length} ops`);
+  const cache = new L.IpvsTableCache(k);
+  const [cApply, c1] = await timeIt(() => cache.apply(desired, owned));
+  if (!c1.confirmed || c1.failures.length || c1.ops.length !== n + nsvc) throw new Error(`cached apply not confirmed: ${c1.ops.length} ops`);
   const [lList, lListText] = await timeIt(async () => L.formatTable(await k.table(), {}, await k.info()));
   if (lListText !== aListText) throw new Error('lvsd list differs from ipvsadm -L -n');
+  const [cEdit, c2] = await timeIt(() => cache.apply(changed, owned));
+  if (!c2.confirmed || c2.failures.length || c2.ops.length !== Math.ceil(n / 10) || c2.ops.some((o) => o.op !== 'editDest')) throw new Error('cached weight change not minimal');
+  if (sh('ipvsadm', ['-S', '-n']) !== aAfter) throw new Error('lvsd weight change differs from ipvsadm');
+  const [lFlush] = await timeIt(() => k.flush());
+
+  // applyDesired without a cache: read, reconcile, apply, re-read the touched services
+  const [lApply, r1] = await timeIt(() => L.applyDesired(k, desired, owned));
+  if (!r1.confirmed || r1.ops.length !== n + nsvc) throw new Error(`apply not confirmed: ${r1.ops.length} ops`);
+  if (sh('ipvsadm', ['-L', '-n']) !== aListText) throw new Error('applyDesired differs from ipvsadm');
   const [lEdit, r2] = await timeIt(() => L.applyDesired(k, changed, owned));
   if (!r2.confirmed || r2.ops.length !== Math.ceil(n / 10) || r2.ops.some((o) => o.op !== 'editDest')) throw new Error('weight change not minimal');
   if (sh('ipvsadm', ['-S', '-n']) !== aAfter) throw new Error('lvsd weight change differs from ipvsadm');
-  // the daemon's steady state: it keeps the table it last confirmed, so no initial read
-  const [lEditCached, r3] = await timeIt(() => L.applyDesired(k, desired, owned, undefined, { actual: r2.table }));
-  if (!r3.confirmed || r3.ops.length !== Math.ceil(n / 10)) throw new Error('cached weight change not minimal');
-  const [lFlush] = await timeIt(() => k.flush());
+  await k.flush();
 
-  // the same with pipelined requests
-  const [pApply, p1] = await timeIt(() => L.applyDesired(kp, desired, owned));
-  if (!p1.confirmed || sh('ipvsadm', ['-L', '-n']) !== aListText) throw new Error('pipelined apply differs');
-  const [pEdit, p2] = await timeIt(() => L.applyDesired(kp, changed, owned, undefined, { actual: p1.table }));
-  if (!p2.confirmed || sh('ipvsadm', ['-S', '-n']) !== aAfter) throw new Error('pipelined weight change differs');
-  if (p2.ops.length !== Math.ceil(n / 10) || p2.failures.length) throw new Error(`pipelined weight change not minimal: ${p2.ops.length} ops, ${p2.failures.length} failed`);
+  // the daemon path with one request per datagram
+  const pcache = new L.IpvsTableCache(kp);
+  const [pApply, p1] = await timeIt(() => pcache.apply(desired, owned));
+  if (!p1.confirmed || p1.failures.length || sh('ipvsadm', ['-L', '-n']) !== aListText) throw new Error('unpipelined apply differs');
+  const [pEdit, p2] = await timeIt(() => pcache.apply(changed, owned));
+  if (!p2.confirmed || sh('ipvsadm', ['-S', '-n']) !== aAfter) throw new Error('unpipelined weight change differs');
+  if (p2.ops.length !== Math.ceil(n / 10) || p2.failures.length) throw new Error(`unpipelined weight change not minimal: ${p2.ops.length} ops, ${p2.failures.length} failed`);
   await kp.flush();
 
   // lvsd CLI processes (include node start-up)
@@ -140,25 +158,25 @@ for (const n of sizes) for (let rep = 0; rep < REPS; rep++) {
   const [cList, cListText] = cli('list', '-n');
   if (cListText !== aListText) throw new Error('lvsd ipvs list differs from ipvsadm -L -n');
   writeFileSync(`${work}/edits-${n}`, editLines);
-  const [cEdit] = cli('restore', `${work}/edits-${n}`);
+  const [cEdit2] = cli('restore', `${work}/edits-${n}`);
   sh('ipvsadm', ['-C']);
 
-  row(n, 'apply from empty', aRestore, lApply, cRestore);
+  row(n, 'apply from empty', aRestore, cApply, cRestore);
   row(n, 'list', aList, lList, cList);
-  row(n, 'change 10% weights', aEdit, lEdit, cEdit);
-  row(n, '  same, cached table', aEdit, lEditCached, null);
+  row(n, 'change 10% weights', aEdit, cEdit, cEdit2);
   row(n, 'flush', aFlush, lFlush, null);
-  row(n, 'apply, pipeline 64', aRestore, pApply, null);
-  row(n, '10% cached, pipe 64', aEdit, pEdit, null);
+  row(n, 'apply, no cache', aRestore, lApply, null);
+  row(n, '10%, no cache', aEdit, lEdit, null);
+  row(n, 'apply, 1 per dgram', aRestore, pApply, null);
+  row(n, '10%, 1 per dgram', aEdit, pEdit, null);
 }
 for (const n of sizes) {
   const get = (op) => rows.find((x) => x.n === n && x.op === op);
-  const apply = get('apply from empty');
-  const change = get('change 10% weights');
-  const cached = get('  same, cached table');
-  rows.push({ n, op: '10% change / apply', ipvsadm: change.ipvsadm / apply.ipvsadm, lvsd: change.lvsd / apply.lvsd, ratioOnly: true });
-  rows.push({ n, op: '  cached / apply', ipvsadm: change.ipvsadm / apply.ipvsadm, lvsd: cached.lvsd / apply.lvsd, ratioOnly: true });
-  rows.push({ n, op: '  pipelined', ipvsadm: change.ipvsadm / apply.ipvsadm, lvsd: get('10% cached, pipe 64').lvsd / get('apply, pipeline 64').lvsd, ratioOnly: true });
+  const frac = (op, full) => ({ n, op, ipvsadm: get('change 10% weights').ipvsadm / get('apply from empty').ipvsadm, lvsd: get(op).lvsd / get(full).lvsd, ratioOnly: true });
+  rows.push(frac('change 10% weights', 'apply from empty'));
+  rows[rows.length - 1].op = '10% change / apply';
+  rows.push({ ...frac('10%, no cache', 'apply, no cache'), op: '  no cache' });
+  rows.push({ ...frac('10%, 1 per dgram', 'apply, 1 per dgram'), op: '  1 per dgram' });
 }
 rows.sort((a, b) => a.n - b.n);
 k.close();
@@ -166,7 +184,7 @@ kp.close();
 
 const f = (x) => (x === null || x === undefined ? '-' : x.toFixed(1));
 console.log(`IPVS benchmark, ${PER} destinations per service; best of ${REPS} runs, times in ms (node start-up ${nodeStart.toFixed(0)} ms in this VM; load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]})`);
-console.log('lvsd = in-process (daemon path: read, reconcile, apply, confirm); lvsd-cli = `lvsd ipvs restore|list` process');
+console.log('lvsd = in-process, daemon path (IpvsTableCache: first apply reads the table, later ones diff against the cached rows; acks confirm); lvsd-cli = `lvsd ipvs restore|list` process');
 console.log(`${'dests'.padStart(6)}  ${'operation'.padEnd(20)} ${'ipvsadm'.padStart(9)} ${'lvsd'.padStart(9)} ${'ratio'.padStart(6)} ${'lvsd-cli'.padStart(9)} ${'ratio'.padStart(6)}`);
 for (const r of rows) {
   if (r.ratioOnly) {

@@ -120,11 +120,18 @@ export async function applyDesired(
     remaining = reconcile(want, after, isTouched);
   }
   const result: ApplyResult = { table, ops, applied: ops.length - failures.length, failures, remaining, confirmed: remaining.length === 0 };
+  logApply(log, result);
+  return result;
+}
+
+/** The one `ipvs.apply` summary event of an apply. */
+export function logApply(log: ApplyLogger | undefined, result: ApplyResult): void {
+  if (!log) return;
+  const { ops, failures, remaining } = result;
   const count = (name: IpvsOp['op']): number => ops.filter((o) => o.op === name).length;
-  log?.info({
+  log.info({
     event: 'ipvs.apply', ops: ops.length, applied: result.applied, failed: failures.length, confirmed: result.confirmed,
     addService: count('addService'), editService: count('editService'), deleteService: count('deleteService'),
     addDest: count('addDest'), editDest: count('editDest'), deleteDest: count('deleteDest'),
   }, `ipvs apply: ${ops.length} operations, ${failures.length} failed, ${result.confirmed ? 'confirmed' : `${remaining.length} still differ`}`);
-  return result;
 }

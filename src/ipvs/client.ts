@@ -1,15 +1,17 @@
 // IpvsKernel over generic netlink. The family id is resolved through the `netlink`
 // package's controller helper; requests then go over RawNetlinkSockets with lvsd's own
-// framing. By default each socket carries one request at a time and a pool of sockets
-// lets independent requests (e.g. many destination edits) overlap; `pipeline` optionally
-// packs several plain requests into one datagram.
+// framing. Plain requests (add/edit/delete, each with NLM_F_ACK) travel in batches: one
+// datagram per socket holds up to `pipeline` of them, the kernel runs them in order and
+// acknowledges each one by its sequence number, so every failure keeps its own errno and
+// object; a socket takes its next batch only when every request of the last one is
+// answered. Dumps run alone on a few sockets of their own that read 32 KiB at a time.
 import { RawNetlinkSocket, createGenericNetlink, Protocol, genl } from 'netlink';
 import { Attrs } from './attrs.js';
-import { decodeDaemon, decodeDest, decodeInfo, decodeService, decodeTimeouts, findAttr } from './codec.js';
-import { CmdAttr, IPVS_GENL_NAME, NLM_F_DUMP, NLMSG_DONE, NLMSG_ERROR } from './constants.js';
+import { attrLenAt, decodeDaemon, decodeDestAt, decodeInfo, decodeServiceAt, decodeTimeouts, findAttrAt } from './codec.js';
+import { CmdAttr, GENL_HDRLEN, IPVS_GENL_NAME, NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN } from './constants.js';
 import { IpvsError } from './errors.js';
 import type { IpvsKernel } from './kernel.js';
-import { encodeGenl, errorCode, parseGenl, parseNetlink, type GenlMessage } from './message.js';
+import { encodeGenl, type GenlMessage } from './message.js';
 import { requests, type IpvsRequest } from './requests.js';
 import type {
   IpvsDaemon, IpvsDest, IpvsDestEntry, IpvsInfo, IpvsService, IpvsServiceEntry, IpvsTimeouts, IpvsVirtualEntry,
@@ -18,38 +20,59 @@ import type {
 export interface NetlinkIpvsOptions {
   /** per-request limit in ms (default 10 s) */
   timeoutMs?: number;
-  /** sockets in the pool, i.e. requests that may be outstanding at once (default 32) */
+  /** sockets for plain requests, i.e. batches that may be outstanding at once (default 32) */
   sockets?: number;
+  /** sockets for dumps and gets (default 4) */
+  dumpSockets?: number;
   /** receive buffer per socket (default 1 MiB; dumps are flow-controlled by the kernel) */
   recvBufferSize?: number;
   /**
-   * Requests per datagram (default 1: one request at a time per socket). Above 1, runs of
-   * queued non-dump requests are sent together in one datagram; the kernel handles them in
-   * order and acknowledges each. Dumps always travel alone.
+   * Bytes the dump sockets read per recvmsg (default 32 KiB; 0: peek each datagram's size
+   * first). The kernel sizes dump datagrams after the largest read it has seen, up to
+   * 32 KiB, so a large read means fewer, fuller datagrams. Plain-request sockets always
+   * peek: an acknowledgement is a few dozen bytes.
+   */
+  recvMessageSize?: number;
+  /**
+   * Plain requests per datagram (default 64; 1: one request at a time per socket). The
+   * kernel handles the requests of a datagram in order and acknowledges each; a failure
+   * does not stop the ones after it.
    */
   pipeline?: number;
 }
 
+/** Counters of what went over the sockets (for tests and benchmarks). */
+export interface NetlinkIpvsCounters {
+  requests: number;
+  datagrams: number;
+}
+
+/**
+ * Takes one generic-netlink reply of a request in place: its attributes are buf[off, end).
+ * Replies are decoded straight from the received datagram, without per-message objects.
+ */
+type Collect = (buf: Buffer, off: number, end: number) => void;
+
 interface Job {
   op: string;
   req: IpvsRequest;
-  resolve: (m: GenlMessage[]) => void;
+  collect: Collect | undefined;
+  resolve: () => void;
   reject: (e: Error) => void;
 }
 
 interface InFlight {
   job: Job;
-  replies: GenlMessage[];
 }
 
 interface Lane {
   sock: RawNetlinkSocket;
+  /** dump lanes take dumps and gets; the others plain requests */
+  dump: boolean;
   /** requests sent on this socket and not answered yet, by sequence number */
   inflight: Map<number, InFlight>;
   started: number;
 }
-
-const isDump = (r: IpvsRequest): boolean => (r.flags & NLM_F_DUMP) === NLM_F_DUMP;
 
 function errnoOf(e: unknown): number {
   if (typeof e === 'object' && e !== null && 'errno' in e && typeof e.errno === 'number') return Math.abs(e.errno);
@@ -73,24 +96,37 @@ export async function resolveIpvsFamily(timeoutMs = 5000): Promise<number> {
 
 export class NetlinkIpvs implements IpvsKernel {
   private readonly lanes: Lane[] = [];
-  private readonly queue: Job[] = [];
-  private qHead = 0;
+  /** waiting plain requests and waiting dumps */
+  private readonly queues: [Job[], Job[]] = [[], []];
+  private readonly heads = [0, 0];
   private seq = Math.floor(Math.random() * 0x3fffffff);
   private busy = 0;
   private watchdog: NodeJS.Timeout | undefined;
+  private pumpQueued = false;
   private closed = false;
+  readonly counters: NetlinkIpvsCounters = { requests: 0, datagrams: 0 };
 
   private constructor(
     private readonly family: number,
     private readonly timeoutMs: number,
     sockets: number,
+    dumpSockets: number,
     recvBufferSize: number,
     private readonly pipeline: number,
+    recvMessageSize: number,
   ) {
-    for (let i = 0; i < sockets; i++) {
-      const sock = new RawNetlinkSocket(Protocol.GENERIC, { recvBufferSize, sendBufferSize: 256 * 1024 });
-      const lane: Lane = { sock, inflight: new Map(), started: 0 };
+    for (let i = 0; i < sockets + dumpSockets; i++) {
+      const dump = i >= sockets;
+      const readSize = dump ? recvMessageSize : 0;
+      const sock = new RawNetlinkSocket(Protocol.GENERIC, {
+        recvBufferSize, sendBufferSize: 256 * 1024,
+        ...(readSize > 0 ? { messagePeeking: false, msgBufferSize: readSize } : {}),
+      });
+      const lane: Lane = { sock, dump, inflight: new Map(), started: 0 };
       sock.on('message', (buf) => this.onData(lane, buf));
+      // A datagram larger than the read size lost its tail: whatever was outstanding fails.
+      sock.on('truncatedMessage', (_buf, info) => this.failLane(lane, (f) => new IpvsError(
+        f.job.op, f.job.req.what, 90, `netlink datagram of ${info.truncated ?? '?'} bytes exceeds the ${readSize}-byte read`)));
       sock.on('error', (err) => this.failLane(lane, (f) => new IpvsError(f.job.op, f.job.req.what, errnoOf(err) || 5, err.message)));
       // The watchdog timer keeps the process alive while requests are outstanding.
       sock.unref();
@@ -101,8 +137,8 @@ export class NetlinkIpvs implements IpvsKernel {
   static async open(opts: NetlinkIpvsOptions = {}): Promise<NetlinkIpvs> {
     const family = await resolveIpvsFamily();
     return new NetlinkIpvs(
-      family, opts.timeoutMs ?? 10_000, Math.max(1, opts.sockets ?? 32), opts.recvBufferSize ?? 1024 * 1024,
-      Math.max(1, opts.pipeline ?? 1),
+      family, opts.timeoutMs ?? 10_000, Math.max(1, opts.sockets ?? 32), Math.max(1, opts.dumpSockets ?? 4),
+      opts.recvBufferSize ?? 1024 * 1024, Math.max(1, opts.pipeline ?? 64), opts.recvMessageSize ?? 32 * 1024,
     );
   }
 
@@ -114,9 +150,12 @@ export class NetlinkIpvs implements IpvsKernel {
       this.failLane(l, () => err);
       l.sock.close();
     }
-    while (this.qHead < this.queue.length) this.queue[this.qHead++].reject(err);
-    this.queue.length = 0;
-    this.qHead = 0;
+    for (let q = 0; q < 2; q++) {
+      const queue = this.queues[q];
+      while (this.heads[q] < queue.length) queue[this.heads[q]++].reject(err);
+      queue.length = 0;
+      this.heads[q] = 0;
+    }
     this.pump();
   }
 
@@ -126,7 +165,7 @@ export class NetlinkIpvs implements IpvsKernel {
     if (!f) return;
     lane.inflight.delete(seq);
     if (err) f.job.reject(err);
-    else f.job.resolve(f.replies);
+    else f.job.resolve();
     if (lane.inflight.size === 0) {
       this.busy--;
       this.pump();
@@ -138,47 +177,52 @@ export class NetlinkIpvs implements IpvsKernel {
   }
 
   private onData(lane: Lane, buf: Buffer): void {
-    let msgs;
-    try {
-      msgs = parseNetlink(buf);
-    } catch (e) {
-      const msg = e instanceof Error ? e.message : String(e);
-      this.failLane(lane, (f) => new IpvsError(f.job.op, f.job.req.what, 74, msg));
-      return;
-    }
-    for (const m of msgs) {
-      const f = lane.inflight.get(m.seq);
-      if (!f) continue; // a late reply to a request that timed out
-      if (m.type === NLMSG_ERROR || m.type === NLMSG_DONE) {
+    let off = 0;
+    while (off + NLMSG_HDRLEN <= buf.length) {
+      const len = buf.readUInt32LE(off);
+      if (len < NLMSG_HDRLEN || off + len > buf.length) {
+        const msg = `malformed netlink message at offset ${off}: length ${len}`;
+        this.failLane(lane, (f) => new IpvsError(f.job.op, f.job.req.what, 74, msg));
+        return;
+      }
+      const type = buf.readUInt16LE(off + 4);
+      const seq = buf.readUInt32LE(off + 8);
+      const f = lane.inflight.get(seq);
+      // no entry: a late reply to a request that timed out or already failed
+      if (f && (type === NLMSG_ERROR || type === NLMSG_DONE)) {
         // ERROR 0 is the ACK of a plain request; DONE ends a dump.
-        const code = errorCode(m);
-        this.complete(lane, m.seq, code < 0 ? new IpvsError(f.job.op, f.job.req.what, -code) : undefined);
-      } else if (m.type === this.family) {
+        const code = len >= NLMSG_HDRLEN + 4 ? buf.readInt32LE(off + NLMSG_HDRLEN) : 0;
+        this.complete(lane, seq, code < 0 ? new IpvsError(f.job.op, f.job.req.what, -code) : undefined);
+      } else if (f && type === this.family && f.job.collect) {
         try {
-          f.replies.push(parseGenl(m));
+          if (len < NLMSG_HDRLEN + GENL_HDRLEN) throw new Error('generic netlink message shorter than its header');
+          f.job.collect(buf, off + NLMSG_HDRLEN + GENL_HDRLEN, off + len);
         } catch (e) {
-          this.complete(lane, m.seq, new IpvsError(f.job.op, f.job.req.what, 74, e instanceof Error ? e.message : String(e)));
+          this.complete(lane, seq, new IpvsError(f.job.op, f.job.req.what, 74, e instanceof Error ? e.message : String(e)));
         }
       }
+      off += (len + 3) & ~3;
     }
   }
 
+  /** Hands waiting requests to idle sockets; a plain-request socket takes a batch. */
   private pump(): void {
+    this.pumpQueued = false;
     if (!this.closed) {
       for (const lane of this.lanes) {
-        if (this.qHead >= this.queue.length) break;
         if (lane.inflight.size) continue;
-        const batch = [this.queue[this.qHead++]];
-        if (!isDump(batch[0].req)) {
-          while (batch.length < this.pipeline && this.qHead < this.queue.length && !isDump(this.queue[this.qHead].req)) {
-            batch.push(this.queue[this.qHead++]);
-          }
-        }
-        this.start(lane, batch);
+        const q = lane.dump ? 1 : 0;
+        const queue = this.queues[q];
+        if (this.heads[q] >= queue.length) continue;
+        const take = Math.min(lane.dump ? 1 : this.pipeline, queue.length - this.heads[q]);
+        this.start(lane, queue.slice(this.heads[q], this.heads[q] + take));
+        this.heads[q] += take;
       }
-      if (this.qHead >= this.queue.length) {
-        this.queue.length = 0;
-        this.qHead = 0;
+      for (let q = 0; q < 2; q++) {
+        if (this.heads[q] >= this.queues[q].length) {
+          this.queues[q].length = 0;
+          this.heads[q] = 0;
+        }
       }
     }
     if (this.busy > 0 && !this.watchdog) {
@@ -189,18 +233,27 @@ export class NetlinkIpvs implements IpvsKernel {
     }
   }
 
+  /** Requests queued in the same tick share datagrams: the pump runs once they are all in. */
+  private schedulePump(): void {
+    if (this.pumpQueued) return;
+    this.pumpQueued = true;
+    queueMicrotask(() => this.pump());
+  }
+
   private start(lane: Lane, jobs: Job[]): void {
     const bytes: Buffer[] = [];
     const seqs: number[] = [];
     for (const job of jobs) {
       this.seq = (this.seq + 1) >>> 0 || 1;
       const r = job.req;
-      lane.inflight.set(this.seq, { job, replies: [] });
+      lane.inflight.set(this.seq, { job });
       seqs.push(this.seq);
       bytes.push(encodeGenl({ family: this.family, cmd: r.cmd, flags: r.flags, seq: this.seq, pid: 0, attrs: r.attrs }));
     }
     lane.started = Date.now();
     this.busy++;
+    this.counters.requests += jobs.length;
+    this.counters.datagrams++;
     lane.sock.send(bytes.length === 1 ? bytes[0] : Buffer.concat(bytes), { port: 0 }, (err) => {
       if (!err) return;
       for (const seq of seqs) {
@@ -220,37 +273,57 @@ export class NetlinkIpvs implements IpvsKernel {
   }
 
   /** Queues one request; it runs on the first idle socket. */
-  private run(op: string, req: IpvsRequest): Promise<GenlMessage[]> {
+  private run(op: string, req: IpvsRequest, collect?: Collect): Promise<void> {
     if (this.closed) return Promise.reject(new IpvsError(op, req.what, 9, 'socket closed'));
-    return new Promise<GenlMessage[]>((resolve, reject) => {
-      this.queue.push({ op, req, resolve, reject });
-      this.pump();
+    return new Promise<void>((resolve, reject) => {
+      // Gets have replies to read, like dumps: they go to the dump sockets.
+      this.queues[collect ? 1 : 0].push({ op, req, collect, resolve, reject });
+      this.schedulePump();
     });
   }
 
+  /** A request whose few replies are wanted as messages (info, get, small dumps). */
+  private async replies(op: string, req: IpvsRequest): Promise<GenlMessage[]> {
+    const out: GenlMessage[] = [];
+    await this.run(op, req, (buf, off, end) => {
+      out.push({ cmd: buf[off - GENL_HDRLEN], version: buf[off - GENL_HDRLEN + 1], attrs: buf.subarray(off, end) });
+    });
+    return out;
+  }
+
+  /** Each reply's top-level nest of `type`, decoded in place. */
+  private async nests<T>(op: string, req: IpvsRequest, type: number, what: string, decode: (buf: Buffer, off: number, end: number) => T): Promise<T[]> {
+    const out: T[] = [];
+    await this.run(op, req, (buf, off, end) => {
+      const at = findAttrAt(buf, off, end, type);
+      if (at < 0) throw new Error(`reply without ${what} attribute`);
+      out.push(decode(buf, at, at + attrLenAt(buf, at)));
+    });
+    return out;
+  }
+
   private static nest(m: GenlMessage, type: number, what: string): Buffer {
-    const b = findAttr(m.attrs, type);
-    if (!b) throw new Error(`reply without ${what} attribute`);
-    return b;
+    const at = findAttrAt(m.attrs, 0, m.attrs.length, type);
+    if (at < 0) throw new Error(`reply without ${what} attribute`);
+    return m.attrs.subarray(at, at + attrLenAt(m.attrs, at));
   }
 
   async info(): Promise<IpvsInfo> {
-    const [m] = await this.run('info', requests.getInfo());
+    const [m] = await this.replies('info', requests.getInfo());
     if (!m) throw new IpvsError('info', 'IPVS info', 61, 'empty reply');
     return decodeInfo(Attrs.parse(m.attrs));
   }
   async services(): Promise<IpvsServiceEntry[]> {
-    const ms = await this.run('listServices', requests.dumpServices());
-    return ms.map((m) => decodeService(NetlinkIpvs.nest(m, CmdAttr.SERVICE, 'service')));
+    return this.nests('listServices', requests.dumpServices(), CmdAttr.SERVICE, 'service', decodeServiceAt);
   }
   async service(key: IpvsService): Promise<IpvsServiceEntry> {
-    const [m] = await this.run('getService', requests.getService(key));
-    if (!m) throw new IpvsError('getService', requests.getService(key).what, 3, 'empty reply');
-    return decodeService(NetlinkIpvs.nest(m, CmdAttr.SERVICE, 'service'));
+    const req = requests.getService(key);
+    const [s] = await this.nests('getService', req, CmdAttr.SERVICE, 'service', decodeServiceAt);
+    if (!s) throw new IpvsError('getService', req.what, 3, 'empty reply');
+    return s;
   }
   async dests(s: IpvsService): Promise<IpvsDestEntry[]> {
-    const ms = await this.run('listDests', requests.dumpDests(s));
-    return ms.map((m) => decodeDest(NetlinkIpvs.nest(m, CmdAttr.DEST, 'dest'), s.af));
+    return this.nests('listDests', requests.dumpDests(s), CmdAttr.DEST, 'dest', (buf, off, end) => decodeDestAt(buf, off, end, s.af));
   }
   async table(): Promise<IpvsVirtualEntry[]> {
     const services = await this.services();
@@ -283,7 +356,7 @@ export class NetlinkIpvs implements IpvsKernel {
     await this.run('zero', requests.zero(s));
   }
   async timeouts(): Promise<IpvsTimeouts> {
-    const [m] = await this.run('getTimeouts', requests.getTimeouts());
+    const [m] = await this.replies('getTimeouts', requests.getTimeouts());
     if (!m) throw new IpvsError('getTimeouts', 'timeouts', 61, 'empty reply');
     return decodeTimeouts(Attrs.parse(m.attrs));
   }
@@ -291,7 +364,7 @@ export class NetlinkIpvs implements IpvsKernel {
     await this.run('setTimeouts', requests.setTimeouts(t));
   }
   async daemons(): Promise<IpvsDaemon[]> {
-    const ms = await this.run('listDaemons', requests.dumpDaemons());
+    const ms = await this.replies('listDaemons', requests.dumpDaemons());
     const out: IpvsDaemon[] = [];
     for (const m of ms) {
       const d = decodeDaemon(Attrs.parse(NetlinkIpvs.nest(m, CmdAttr.DAEMON, 'daemon')));

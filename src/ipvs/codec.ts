@@ -158,32 +158,33 @@ function addrAt(af: number, buf: Buffer, off: number, len: number): string {
   return bytesToAddr(af, buf.subarray(off, off + 16));
 }
 
-/** Stats are decoded only when read: listings without --stats/--rate never pay for them. */
-class LazyStats {
-  private cache: IpvsStats | undefined;
-  constructor(private raw: Buffer | undefined, readonly wide: boolean) {}
-  get value(): IpvsStats {
-    if (!this.cache) {
-      this.cache = this.raw ? decodeStats(Attrs.parse(this.raw), this.wide) : zeroStats();
-      this.raw = undefined;
-    }
-    return this.cache;
-  }
-}
-
-/** Counters decoded only when read (plain listings never look at them). */
+/**
+ * Counters decoded only when read (plain listings never look at them): until then the
+ * entry keeps where the stats nest lies in the received datagram, not a copy of it.
+ */
 class WithLazyStats {
   stats64 = false;
-  #stats: LazyStats | IpvsStats = zeroStats();
+  #stats: IpvsStats | undefined = undefined;
+  #raw: Buffer | undefined = undefined;
+  #off = 0;
+  #len = 0;
   get stats(): IpvsStats {
-    return this.#stats instanceof LazyStats ? this.#stats.value : this.#stats;
+    if (!this.#stats) {
+      const raw = this.#raw;
+      this.#stats = raw ? decodeStats(Attrs.parse(raw.subarray(this.#off, this.#off + this.#len)), this.stats64) : zeroStats();
+      this.#raw = undefined;
+    }
+    return this.#stats;
   }
   set stats(v: IpvsStats) {
     this.#stats = v;
+    this.#raw = undefined;
   }
-  setLazyStats(l: LazyStats): void {
-    this.#stats = l;
-    this.stats64 = l.wide;
+  setRawStats(buf: Buffer, off: number, len: number, wide: boolean): void {
+    this.#raw = buf;
+    this.#off = off;
+    this.#len = len;
+    this.stats64 = wide;
   }
 }
 
@@ -216,19 +217,33 @@ class DestEntry extends WithLazyStats implements IpvsDestEntry {
   persistConns = 0;
 }
 
+function badAttr(off: number, start: number, len: number): Error {
+  return new Error(`malformed attribute at offset ${off - start}: length ${len}`);
+}
+
 /** Decodes the payload of an IPVS_CMD_ATTR_SERVICE nest. */
 export function decodeService(buf: Buffer): IpvsServiceEntry {
+  return decodeServiceAt(buf, 0, buf.length);
+}
+
+/** decodeService for a nest payload at buf[start, end), read in place. */
+export function decodeServiceAt(buf: Buffer, start: number, end: number): IpvsServiceEntry {
   const s = new ServiceEntry();
   let haveAf = false;
   let addrOff = -1;
   let addrLen = 0;
   let nmOff = -1;
-  let s32: Buffer | undefined;
-  let s64: Buffer | undefined;
+  let statsOff = -1;
+  let statsLen = 0;
+  let wide = false;
   let haveProto = false;
   let havePort = false;
-  eachAttr(buf, 0, buf.length, (t, off, len) => {
-    switch (t) {
+  for (let a = start; a + 4 <= end;) {
+    const alen = buf.readUInt16LE(a);
+    if (alen < 4 || a + alen > end) throw badAttr(a, start, alen);
+    const off = a + 4;
+    const len = alen - 4;
+    switch (buf.readUInt16LE(a + 2) & 0x3fff) {
       case SvcAttr.AF: s.af = asFamily(buf.readUInt16LE(off)); haveAf = true; break;
       case SvcAttr.PROTOCOL: s.protocol = buf.readUInt16LE(off); haveProto = true; break;
       case SvcAttr.ADDR: addrOff = off; addrLen = len; break;
@@ -241,10 +256,11 @@ export function decodeService(buf: Buffer): IpvsServiceEntry {
       case SvcAttr.TIMEOUT: s.timeout = buf.readUInt32LE(off); break;
       case SvcAttr.NETMASK: nmOff = off; break;
       case SvcAttr.PE_NAME: { const pe = cstr(buf, off, len); if (pe) s.pe = pe; break; }
-      case SvcAttr.STATS: s32 = buf.subarray(off, off + len); break;
-      case SvcAttr.STATS64: s64 = buf.subarray(off, off + len); break;
+      case SvcAttr.STATS: if (!wide) { statsOff = off; statsLen = len; } break;
+      case SvcAttr.STATS64: statsOff = off; statsLen = len; wide = true; break;
     }
-  });
+    a += (alen + 3) & ~3;
+  }
   if (!haveAf) throw new Error('missing attribute service.af');
   if (s.fwmark) {
     s.protocol = 0;
@@ -255,12 +271,20 @@ export function decodeService(buf: Buffer): IpvsServiceEntry {
     s.addr = addrAt(s.af, buf, addrOff, addrLen);
   }
   if (nmOff >= 0) s.netmask = s.af === AF_INET6 ? buf.readUInt32LE(nmOff) : buf.readUInt32BE(nmOff);
-  s.setLazyStats(new LazyStats(s64 ?? s32, !!s64));
+  if (statsOff >= 0) s.setRawStats(buf, statsOff, statsLen, wide);
   return s;
 }
 
 /** Decodes the payload of an IPVS_CMD_ATTR_DEST nest. */
 export function decodeDest(buf: Buffer, serviceAf: Family): IpvsDestEntry {
+  return decodeDestAt(buf, 0, buf.length, serviceAf);
+}
+
+/**
+ * decodeDest for a nest payload at buf[start, end), read in place: one object per
+ * destination (plus its address string); counters stay undecoded until asked for.
+ */
+export function decodeDestAt(buf: Buffer, start: number, end: number, serviceAf: Family): IpvsDestEntry {
   const d = new DestEntry();
   let af: number = serviceAf;
   let addrOff = -1;
@@ -268,10 +292,15 @@ export function decodeDest(buf: Buffer, serviceAf: Family): IpvsDestEntry {
   let fwd = -1;
   let havePort = false;
   let haveWeight = false;
-  let s32: Buffer | undefined;
-  let s64: Buffer | undefined;
-  eachAttr(buf, 0, buf.length, (t, off, len) => {
-    switch (t) {
+  let statsOff = -1;
+  let statsLen = 0;
+  let wide = false;
+  for (let a = start; a + 4 <= end;) {
+    const alen = buf.readUInt16LE(a);
+    if (alen < 4 || a + alen > end) throw badAttr(a, start, alen);
+    const off = a + 4;
+    const len = alen - 4;
+    switch (buf.readUInt16LE(a + 2) & 0x3fff) {
       case DestAttr.ADDR: addrOff = off; addrLen = len; break;
       case DestAttr.PORT: d.port = buf.readUInt16BE(off); havePort = true; break;
       case DestAttr.FWD_METHOD: fwd = buf.readUInt32LE(off); break;
@@ -285,17 +314,32 @@ export function decodeDest(buf: Buffer, serviceAf: Family): IpvsDestEntry {
       case DestAttr.TUN_TYPE: d.tunType = TUN_TYPES[buf[off]] ?? 'ipip'; break;
       case DestAttr.TUN_PORT: d.tunPort = buf.readUInt16BE(off); break;
       case DestAttr.TUN_FLAGS: d.tunFlags = TUN_FLAGS[buf.readUInt16LE(off)] ?? 'nocsum'; break;
-      case DestAttr.STATS: s32 = buf.subarray(off, off + len); break;
-      case DestAttr.STATS64: s64 = buf.subarray(off, off + len); break;
+      case DestAttr.STATS: if (!wide) { statsOff = off; statsLen = len; } break;
+      case DestAttr.STATS64: statsOff = off; statsLen = len; wide = true; break;
     }
-  });
+    a += (alen + 3) & ~3;
+  }
   if (addrOff < 0 || !havePort || fwd < 0 || !haveWeight) throw new Error('missing attribute dest.addr/port/fwd_method/weight');
   d.af = asFamily(af);
   d.addr = addrAt(d.af, buf, addrOff, addrLen);
   d.fwd = fwdName(fwd);
-  d.setLazyStats(new LazyStats(s64 ?? s32, !!s64));
+  if (statsOff >= 0) d.setRawStats(buf, statsOff, statsLen, wide);
   return d;
 }
+
+/** Offset of the payload of the first top-level attribute of `type` in buf[start, end), or -1. */
+export function findAttrAt(buf: Buffer, start: number, end: number, type: number): number {
+  for (let a = start; a + 4 <= end;) {
+    const alen = buf.readUInt16LE(a);
+    if (alen < 4 || a + alen > end) throw badAttr(a, start, alen);
+    if ((buf.readUInt16LE(a + 2) & 0x3fff) === type) return a + 4;
+    a += (alen + 3) & ~3;
+  }
+  return -1;
+}
+
+/** Payload length of the attribute whose payload starts at `payloadOff`. */
+export const attrLenAt = (buf: Buffer, payloadOff: number): number => buf.readUInt16LE(payloadOff - 4) - 4;
 
 function cstr(buf: Buffer, off: number, len: number): string {
   let end = off;

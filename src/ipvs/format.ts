@@ -20,8 +20,8 @@ export interface ListFormat {
   rule?: boolean;
 }
 
-const padEnd = (s: string, n: number): string => (s.length >= n ? s : s + ' '.repeat(n - s.length));
-const padStart = (s: string, n: number): string => (s.length >= n ? s : ' '.repeat(n - s.length) + s);
+const padEnd = (s: string, n: number): string => s.padEnd(n);
+const padStart = (s: string, n: number): string => s.padStart(n);
 /** C's %d of a 32-bit int. */
 const int32 = (n: number): string => String(n | 0);
 /** C's %u of a 32-bit unsigned. */
@@ -165,7 +165,24 @@ function destLine(svcName: string, d: IpvsDestEntry, f: ListFormat): string {
   if (f.tunInfo) {
     return `  -> ${n} ${padEnd(FWD_NAME[d.fwd], 7)} ${padEnd(tunnelInfo(d), 13)} ${padEnd(int32(d.weight), 6)} ${padEnd(uint32(d.activeConns), 10)} ${padEnd(uint32(d.inactConns), 10)}`;
   }
-  return `  -> ${n} ${padEnd(FWD_NAME[d.fwd], 7)} ${padEnd(int32(d.weight), 6)} ${padEnd(uint32(d.activeConns), 10)} ${padEnd(uint32(d.inactConns), 10)}`;
+  return `  -> ${n} ${FWD_COLUMN[d.fwd]} ${numColumn(d.weight | 0, 6)} ${numColumn(d.activeConns >>> 0, 10)} ${numColumn(d.inactConns >>> 0, 10)}`;
+}
+
+const FWD_COLUMN: Record<Fwd, string> = {
+  masq: padEnd(FWD_NAME.masq, 7), local: padEnd(FWD_NAME.local, 7), tunnel: padEnd(FWD_NAME.tunnel, 7),
+  route: padEnd(FWD_NAME.route, 7), bypass: padEnd(FWD_NAME.bypass, 7),
+};
+
+/** Small numbers padded to a column, kept once: most weights and counters are small. */
+const columnCache = new Map<number, string[]>();
+function numColumn(v: number, width: number): string {
+  if (v < 0 || v >= 256) return padEnd(String(v), width);
+  let c = columnCache.get(width);
+  if (!c) {
+    c = [];
+    columnCache.set(width, c);
+  }
+  return c[v] ??= padEnd(String(v), width);
 }
 
 export function title(f: ListFormat): string {
@@ -189,21 +206,26 @@ export function versionLine(info: IpvsInfo): string {
   return `IP Virtual Server version ${(v >> 16) & 0xff}.${(v >> 8) & 0xff}.${v & 0xff} (size=${info.connTabSize})\n`;
 }
 
+// Lines are collected and joined: one flat string per service instead of a rope of
+// thousands of pieces for the garbage collector to trace and copy.
 export function formatEntry(e: IpvsVirtualEntry, f: ListFormat): string {
   const name = serviceName(e.service, !!f.rule);
   const dests = f.nosort ? e.dests : sortDests(e.dests);
-  let out = `${serviceLine(e.service, name, f)}\n`;
-  for (const d of dests) out += `${destLine(name, d, f)}\n`;
-  return out;
+  const lines = new Array<string>(dests.length + 2);
+  lines[0] = serviceLine(e.service, name, f);
+  for (let i = 0; i < dests.length; i++) lines[i + 1] = destLine(name, dests[i], f);
+  lines[dests.length + 1] = '';
+  return lines.join('\n');
 }
 
 /** `ipvsadm -L -n [...]` (info given) or `ipvsadm -S -n` (f.rule). */
 export function formatTable(table: readonly IpvsVirtualEntry[], f: ListFormat, info?: IpvsInfo): string {
-  let out = !f.rule && info ? versionLine(info) : '';
   const rows = f.nosort ? table : sortServices(table);
-  out += title(f);
-  for (const e of rows) out += formatEntry(e, f);
-  return out;
+  const parts = new Array<string>(rows.length + 2);
+  parts[0] = !f.rule && info ? versionLine(info) : '';
+  parts[1] = title(f);
+  for (let i = 0; i < rows.length; i++) parts[i + 2] = formatEntry(rows[i], f);
+  return parts.join('');
 }
 
 export function formatTimeouts(t: IpvsTimeouts): string {

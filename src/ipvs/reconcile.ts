@@ -35,6 +35,18 @@ export function destDiffers(want: IpvsDest, have: IpvsDest): boolean {
   return want.tunType !== have.tunType || want.tunPort !== have.tunPort || want.tunFlags !== have.tunFlags;
 }
 
+/**
+ * Same destinations at the same positions. Actual rows never hold a destination twice, so
+ * neither does a desired row that matches one position by position.
+ */
+function sameDestOrder(want: readonly IpvsDest[], have: readonly IpvsDest[]): boolean {
+  if (want.length !== have.length) return false;
+  for (let i = 0; i < want.length; i++) {
+    if (want[i].port !== have[i].port || want[i].addr !== have[i].addr) return false;
+  }
+  return true;
+}
+
 export function reconcile(desired: readonly TableRow[], actual: readonly TableRow[], owned: Ownership = new Set()): IpvsOp[] {
   const isOwned = ownedBy(owned);
   const have = new Map<string, TableRow>();
@@ -48,6 +60,15 @@ export function reconcile(desired: readonly TableRow[], actual: readonly TableRo
     wanted.add(key);
     const cur = have.get(key);
     const service = row.service;
+    if (cur && sameDestOrder(row.dests, cur.dests)) {
+      // The common steady state (the daemon's cached rows): no key maps needed.
+      if (serviceDiffers(service, cur.service)) ops.push({ op: 'editService', service });
+      for (let i = 0; i < row.dests.length; i++) {
+        const dest = row.dests[i];
+        if (dest !== cur.dests[i] && destDiffers(dest, cur.dests[i])) ops.push({ op: 'editDest', service, dest });
+      }
+      continue;
+    }
     const wantDests = new Set<string>();
     for (const dest of row.dests) {
       const dk = destKey(dest);

@@ -65,34 +65,113 @@ export function cmpDests(d1: IpvsDest, d2: IpvsDest): number {
   return d1.port - d2.port;
 }
 
+/**
+ * Sort keys in flat typed arrays (the address union's four words, port, and for services
+ * fwmark/af/protocol), indexed by position: no key object per item.
+ */
+class Keys {
+  readonly w: Uint32Array;
+  readonly af: Uint16Array;
+  readonly port: Uint32Array;
+  readonly fwmark: Uint32Array;
+  readonly protocol: Uint16Array;
+  constructor(readonly n: number, services: boolean) {
+    this.w = new Uint32Array(n * 4);
+    this.af = new Uint16Array(n);
+    this.port = new Uint32Array(n);
+    this.fwmark = new Uint32Array(services ? n : 0);
+    this.protocol = new Uint16Array(services ? n : 0);
+  }
+  set(i: number, af: number, addr: string, port: number): void {
+    this.af[i] = af;
+    this.port[i] = port;
+    const v4 = v4Word(addr);
+    if (v4 !== undefined) {
+      this.w[i * 4] = v4;
+      return;
+    }
+    const b = addrToUnion(addr);
+    for (let k = 0; k < 4; k++) this.w[i * 4 + k] = b.readUInt32BE(k * 4);
+  }
+  /** ipvsadm's address comparison: the first item's family decides how many words count. */
+  cmpAddr(i: number, j: number): number {
+    const a = i * 4;
+    const b = j * 4;
+    const w = this.w;
+    const r = wrap(w[a], w[b]);
+    if (r || this.af[i] !== AF_INET6) return r;
+    return wrap(w[a + 1], w[b + 1]) || wrap(w[a + 2], w[b + 2]) || wrap(w[a + 3], w[b + 3]);
+  }
+  cmpDest(i: number, j: number): number {
+    return this.cmpAddr(i, j) || this.port[i] - this.port[j];
+  }
+  cmpService(i: number, j: number): number {
+    return wrap(this.fwmark[i], this.fwmark[j]) || this.af[i] - this.af[j] || this.protocol[i] - this.protocol[j]
+      || this.cmpAddr(i, j) || this.port[i] - this.port[j];
+  }
+  /** Every word (and fwmark) spans less than 2^31: wrapping comparisons then agree with plain ones. */
+  spanSafe(): boolean {
+    const LIMIT = 0x80000000;
+    const span = (a: Uint32Array, step: number, from: number): boolean => {
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (let i = from; i < a.length; i += step) {
+        const v = a[i];
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+      return !(hi - lo >= LIMIT);
+    };
+    return span(this.w, 4, 0) && span(this.w, 4, 1) && span(this.w, 4, 2) && span(this.w, 4, 3) && span(this.fwmark, 1, 0);
+  }
+}
+
 /** Sorts by a comparator over precomputed keys (addresses parsed once per item, not per comparison). */
 export function sortServices<T extends { service: IpvsService }>(items: readonly T[]): T[] {
-  const keyed = items.map((item) => ({ item, k: serviceSortKey(item.service) }));
-  return mergeSort(keyed, (a, b) => cmpServiceKeys(a.k, b.k)).map((x) => x.item);
+  const keys = new Keys(items.length, true);
+  for (let i = 0; i < items.length; i++) {
+    const s = items[i].service;
+    keys.set(i, s.af, s.addr, s.port);
+    keys.fwmark[i] = s.fwmark;
+    keys.protocol[i] = s.protocol;
+  }
+  return sortedItems(items, keys, (i, j) => keys.cmpService(i, j));
 }
 export function sortDests<T extends IpvsDest>(items: readonly T[]): T[] {
-  const keyed = items.map((item) => ({ item, k: destSortKey(item) }));
-  return mergeSort(keyed, (a, b) => cmpDestKeys(a.k, b.k)).map((x) => x.item);
+  const keys = new Keys(items.length, false);
+  for (let i = 0; i < items.length; i++) keys.set(i, items[i].af, items[i].addr, items[i].port);
+  return sortedItems(items, keys, (i, j) => keys.cmpDest(i, j));
 }
 
-interface ServiceSortKey { fwmark: number; af: number; protocol: number; words: number[]; port: number }
-interface DestSortKey { af: number; words: number[]; port: number }
-
-const serviceSortKey = (s: IpvsService): ServiceSortKey =>
-  ({ fwmark: s.fwmark, af: s.af, protocol: s.protocol, words: addrWords(s.addr), port: s.port });
-const destSortKey = (d: IpvsDest): DestSortKey => ({ af: d.af, words: addrWords(d.addr), port: d.port });
-
-function cmpWords(af: number, a: number[], b: number[]): number {
-  const n = af === AF_INET6 ? 4 : 1;
-  let r = 0;
-  for (let i = 0; r === 0 && i < n; i++) r = wrap(a[i], b[i]);
-  return r;
-}
-function cmpServiceKeys(a: ServiceSortKey, b: ServiceSortKey): number {
-  return wrap(a.fwmark, b.fwmark) || a.af - b.af || a.protocol - b.protocol || cmpWords(a.af, a.words, b.words) || a.port - b.port;
-}
-function cmpDestKeys(a: DestSortKey, b: DestSortKey): number {
-  return cmpWords(a.af, a.words, b.words) || a.port - b.port;
+/**
+ * A stable sort leaves an ordered list as it is and reverses a strictly descending one, so
+ * the common cases (entries added in ascending order; the kernel lists them newest first)
+ * cost one pass. That holds only for a true order, hence the span check.
+ */
+function sortedItems<T>(items: readonly T[], keys: Keys, cmp: (i: number, j: number) => number): T[] {
+  const n = items.length;
+  const out = new Array<T>(n);
+  if (n > 1 && keys.spanSafe()) {
+    let up = true;
+    let down = true;
+    for (let i = 1; (up || down) && i < n; i++) {
+      const c = cmp(i - 1, i);
+      if (c > 0) up = false;
+      // strictly descending only: equal items keep their order under a stable sort
+      if (c <= 0) down = false;
+    }
+    if (up) return items.slice();
+    // the kernel lists a service's destinations newest first
+    if (down) {
+      for (let i = 0; i < n; i++) out[i] = items[n - 1 - i];
+      return out;
+    }
+  }
+  const idx = new Array<number>(n);
+  for (let i = 0; i < n; i++) idx[i] = i;
+  const order = mergeSort(idx, cmp);
+  for (let i = 0; i < n; i++) out[i] = items[order[i]];
+  return out;
 }
 
 /** glibc msort: stable top-down merge, left element first when cmp <= 0. */

@@ -92,7 +92,7 @@ describe('reconcile against the kernel', { timeout: 180_000 }, () => {
   });
 });
 
-describe('pipelined requests (opt-in: several per datagram)', { timeout: 180_000 }, () => {
+describe('pipelined requests (several per datagram, the default)', { timeout: 180_000 }, () => {
   it('applies a table, attributes each failure to its own request, and matches ipvsadm', async () => {
     await withIpvs(async (env) => {
       const web = makeService({ addr: '10.0.0.1', port: 80, sched: 'wrr' });
@@ -114,6 +114,6 @@ describe('pipelined requests (opt-in: several per datagram)', { timeout: 180_000
       expect(errs.map((e) => (e.status === 'rejected' ? (e.reason as { code: string }).code : 'ok'))).toEqual(['EEXIST', 'ok', 'ENOENT']);
       expect((await env.lvsd.cli('list', '-n')).stdout).toBe(env.ipvsadm('-L', '-n'));
       expect(env.ipvsadm('-S', '-n').split('\n').filter((l) => l.startsWith('-a'))).toHaveLength(301);
-    }, 16);
+    }, { pipeline: 16 });
   });
 });

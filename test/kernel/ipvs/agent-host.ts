@@ -7,6 +7,7 @@ import { join, dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import type { NetlinkIpvsOptions } from '../../../src/ipvs/client.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '../../..');
@@ -63,11 +64,11 @@ export class Agent {
     });
   }
 
-  /** `pipeline` > 1 makes the agent's client pack that many plain requests per datagram. */
-  static async start(netns: string, pipeline = 1): Promise<Agent> {
+  /** `client`: NetlinkIpvs options for the agent's client (its defaults when not given). */
+  static async start(netns: string, client: NetlinkIpvsOptions = {}): Promise<Agent> {
     const file = await agentBundle();
     const child = spawn('ip', ['netns', 'exec', netns, process.execPath, file], {
-      stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, LVSD_IPVS_PIPELINE: String(pipeline) },
+      stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, LVSD_IPVS_CLIENT: JSON.stringify(client) },
     });
     return new Agent(child);
   }

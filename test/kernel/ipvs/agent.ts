@@ -3,8 +3,9 @@
 // table of its own namespace. Bundled by agent-host.ts at test start.
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
-import { NetlinkIpvs } from '../../../src/ipvs/client.js';
+import { NetlinkIpvs, type NetlinkIpvsOptions } from '../../../src/ipvs/client.js';
 import { applyDesired } from '../../../src/ipvs/apply.js';
+import { IpvsTableCache } from '../../../src/ipvs/cache.js';
 import { runIpvsCommand } from '../../../src/ipvs/cli.js';
 import type { TableRow } from '../../../src/ipvs/reconcile.js';
 
@@ -15,8 +16,8 @@ const reply = (o: unknown): void => {
 };
 
 async function main(): Promise<void> {
-  const pipeline = Number(process.env.LVSD_IPVS_PIPELINE ?? 1);
-  const k = await NetlinkIpvs.open({ pipeline });
+  const k = await NetlinkIpvs.open(JSON.parse(process.env.LVSD_IPVS_CLIENT ?? '{}') as NetlinkIpvsOptions);
+  let cache: IpvsTableCache | undefined;
   const logs: Array<{ level: string; obj: object; msg?: string }> = [];
   const logger = {
     info: (obj: object, msg?: string) => logs.push({ level: 'info', obj, msg }),
@@ -38,6 +39,23 @@ async function main(): Promise<void> {
         const owned = new Set(c.args[1] as string[]);
         const r = await applyDesired(k, c.args[0] as TableRow[], owned, logger);
         result = { ...r, failures: r.failures.map((f) => ({ op: f.op, error: f.error.message })), logs };
+      } else if (c.method === 'cacheApply') {
+        // The daemon's path: one IpvsTableCache for the agent's life.
+        logs.length = 0;
+        cache ??= new IpvsTableCache(k, logger);
+        const r = await cache.apply(c.args[0] as TableRow[], new Set(c.args[1] as string[]));
+        result = { ...r, failures: r.failures.map((f) => ({ op: f.op, error: f.error.message })), logs };
+      } else if (c.method === 'batch') {
+        // Calls issued in the same tick, so the client can pack them into shared datagrams;
+        // reports each outcome and how many datagrams carried them.
+        const calls = c.args[0] as Array<[string, ...unknown[]]>;
+        const before = { ...k.counters };
+        const settled = await Promise.allSettled(calls.map(([m, ...a]) =>
+          (k as unknown as Record<string, (...x: unknown[]) => Promise<unknown>>)[m].apply(k, a)));
+        result = {
+          outcomes: settled.map((x) => (x.status === 'fulfilled' ? 'ok' : (x.reason as { code?: string }).code ?? String(x.reason))),
+          requests: k.counters.requests - before.requests, datagrams: k.counters.datagrams - before.datagrams,
+        };
       } else if (c.method === 'timed') {
         // Runs a method N times in a row and reports the elapsed time (for the benchmark).
         const [method, argsList] = c.args as [string, unknown[][]];

@@ -1,0 +1,111 @@
+// The daemon's view of the kernel table: the rows it last confirmed. A change then costs
+// requests for what changed only: reconcile against the cached rows, run the operations,
+// and take each operation's acknowledgement as the kernel's word that it holds the
+// change. Only services where an operation failed are read back (one GET and one
+// destination dump each) to learn what the kernel really holds.
+import { executeOps, logApply, type ApplyLogger, type ApplyResult } from './apply.js';
+import { IpvsError } from './errors.js';
+import type { IpvsKernel } from './kernel.js';
+import { serviceKey } from './model.js';
+import { reconcile, type IpvsOp, type Ownership, type TableRow } from './reconcile.js';
+import type { IpvsService } from './types.js';
+
+/** ESRCH: the kernel has no such service. */
+const ESRCH = 3;
+
+export class IpvsTableCache {
+  /** by service key, in the order the rows were first seen */
+  private rows: Map<string, TableRow> | undefined;
+
+  constructor(private readonly k: IpvsKernel, private readonly log?: ApplyLogger) {}
+
+  /** The cached table, or undefined before the first read. */
+  get table(): TableRow[] | undefined {
+    return this.rows ? [...this.rows.values()] : undefined;
+  }
+
+  /** Forget the cache: the next apply starts with a full read (e.g. after an outside change). */
+  invalidate(): void {
+    this.rows = undefined;
+  }
+
+  /** Reads the whole kernel table into the cache. */
+  async refresh(): Promise<TableRow[]> {
+    const t = await this.k.table();
+    this.rows = new Map(t.map((r) => [serviceKey(r.service), r]));
+    return t;
+  }
+
+  /**
+   * Brings the kernel to `desired` for the services lvsd owns (see applyDesired). The first
+   * call reads the kernel table; later calls diff against the cached rows. `confirmed`
+   * means every operation was acknowledged, or, for services where one failed, that the
+   * read-back shows nothing left to do.
+   */
+  async apply(desired: readonly TableRow[], owned: Ownership = new Set()): Promise<ApplyResult> {
+    const rows = this.rows ?? new Map((await this.refresh()).map((r) => [serviceKey(r.service), r]));
+    this.rows = rows;
+    const ops = reconcile(desired, [...rows.values()], owned);
+    const failures = await executeOps(this.k, ops, this.log);
+
+    const failed = new Set<string>();
+    for (const f of failures) failed.add(serviceKey(f.op.service));
+    const wantRow = new Map<string, TableRow>();
+    for (const r of desired) wantRow.set(serviceKey(r.service), r);
+    // Every operation of these services was acknowledged: they now hold the desired rows.
+    const done = new Set<string>();
+    for (const o of ops) {
+      const key = serviceKey(o.service);
+      if (failed.has(key) || done.has(key)) continue;
+      done.add(key);
+      const want = wantRow.get(key);
+      if (o.op === 'deleteService' || !want) rows.delete(key);
+      else rows.set(key, { service: want.service, dests: [...want.dests] });
+    }
+
+    let remaining: IpvsOp[] = [];
+    if (failed.size) {
+      const keys = [...failed];
+      try {
+        const reread = await Promise.all(keys.map((key) => this.readService(failedService(ops, key))));
+        const after: TableRow[] = [];
+        keys.forEach((key, i) => {
+          const row = reread[i];
+          if (row) {
+            rows.set(key, row);
+            after.push(row);
+          } else rows.delete(key);
+        });
+        const want = desired.filter((r) => failed.has(serviceKey(r.service)));
+        remaining = reconcile(want, after, (s: IpvsService) => failed.has(serviceKey(s)));
+      } catch (e) {
+        // The kernel's state is unknown: start from a full read next time.
+        this.rows = undefined;
+        remaining = failures.map((f) => f.op);
+        this.log?.error({ event: 'ipvs.apply', err: e instanceof Error ? e.message : String(e) }, 'ipvs apply: cannot read back failed services');
+      }
+    }
+    const result: ApplyResult = {
+      table: [...rows.values()], ops, applied: ops.length - failures.length, failures, remaining, confirmed: remaining.length === 0,
+    };
+    logApply(this.log, result);
+    return result;
+  }
+
+  /** One service as the kernel holds it now, or undefined when it has none. */
+  private async readService(s: IpvsService): Promise<TableRow | undefined> {
+    let service: IpvsService;
+    try {
+      service = await this.k.service(s);
+    } catch (e) {
+      if (e instanceof IpvsError && e.errno === ESRCH) return undefined;
+      throw e;
+    }
+    return { service, dests: await this.k.dests(service) };
+  }
+}
+
+function failedService(ops: readonly IpvsOp[], key: string): IpvsService {
+  for (const o of ops) if (serviceKey(o.service) === key) return o.service;
+  throw new Error(`no operation for service ${key}`);
+}

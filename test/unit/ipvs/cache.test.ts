@@ -1,0 +1,78 @@
+// IpvsTableCache: the first apply reads the table, later ones send only what changed and
+// read nothing back unless an operation failed; then only that service is read again.
+import { describe, expect, it } from 'vitest';
+import { IpvsTableCache } from '../../../src/ipvs/cache.js';
+import { makeDest, makeService, serviceKey } from '../../../src/ipvs/model.js';
+import { recordingTable } from './recording-table.js';
+
+const web = makeService({ addr: '10.0.0.1', port: 80 });
+const dns = makeService({ addr: '10.0.0.1', port: 53, protocol: 17 });
+const foreign = makeService({ addr: '10.9.9.9', port: 22 });
+const d = (n: number, weight = 1) => makeDest({ addr: `192.168.0.${n}`, port: 80, fwd: 'masq', weight });
+
+describe('IpvsTableCache', () => {
+  it('reads once, then sends only the changes and reads nothing back', async () => {
+    const t = recordingTable();
+    await t.k.addService(foreign);
+    t.calls.length = 0;
+    const c = new IpvsTableCache(t.k);
+    const first = await c.apply([{ service: web, dests: [d(1), d(2)] }, { service: dns, dests: [d(3)] }]);
+    expect(first).toMatchObject({ confirmed: true, applied: 5, failures: [] });
+    expect(t.reads).toEqual(['table']);
+    t.calls.length = 0;
+    t.reads.length = 0;
+    const second = await c.apply([{ service: web, dests: [d(1, 7), d(2)] }, { service: dns, dests: [d(3)] }]);
+    expect(t.calls).toEqual(['editDest 192.168.0.1/80']);
+    expect(t.reads).toEqual([]);
+    expect(second.confirmed).toBe(true);
+    // the cache holds the new weight and the foreign service, untouched
+    expect(c.table!.map((r) => serviceKey(r.service)).sort()).toEqual([serviceKey(foreign), serviceKey(web), serviceKey(dns)].sort());
+    expect(c.table!.find((r) => r.service === web)!.dests[0].weight).toBe(7);
+    t.calls.length = 0;
+    expect((await c.apply([{ service: web, dests: [d(1, 7), d(2)] }, { service: dns, dests: [d(3)] }])).ops).toEqual([]);
+    expect(t.calls).toEqual([]);
+  });
+
+  it('drops services lvsd owns but no longer wants, and forgets them', async () => {
+    const t = recordingTable();
+    const c = new IpvsTableCache(t.k);
+    await c.apply([{ service: web, dests: [d(1)] }, { service: dns, dests: [d(3)] }]);
+    t.calls.length = 0;
+    const r = await c.apply([{ service: web, dests: [d(1)] }], new Set([serviceKey(dns)]));
+    expect(t.calls).toEqual([`deleteService ${serviceKey(dns)}`]);
+    expect(r.table.map((x) => serviceKey(x.service))).toEqual([serviceKey(web)]);
+  });
+
+  it('reads back only the service whose operation failed and reports what still differs', async () => {
+    const t = recordingTable((call) => (call === 'editDest 192.168.0.3/80' ? 2 : undefined));
+    const logs: Array<Record<string, unknown>> = [];
+    const log = { info: () => undefined, error: (o: object) => logs.push(o as Record<string, unknown>) };
+    const c = new IpvsTableCache(t.k, log);
+    await c.apply([{ service: web, dests: [d(1)] }, { service: dns, dests: [d(3)] }]);
+    // someone removed dns's destination behind lvsd's back: the edit fails with ENOENT
+    await t.k.deleteDest(dns, d(3));
+    t.reads.length = 0;
+    const r = await c.apply([{ service: web, dests: [d(1, 4)] }, { service: dns, dests: [d(3, 5)] }]);
+    expect(r.failures.map((f) => f.op.op)).toEqual(['editDest']);
+    expect(t.reads).toEqual([`service ${serviceKey(dns)}`, `dests ${serviceKey(dns)}`]);
+    expect(r.confirmed).toBe(false);
+    expect(r.remaining).toEqual([{ op: 'addDest', service: dns, dest: d(3, 5) }]);
+    // web's edit was acknowledged; the cache now knows dns has no destination, so the next apply adds it
+    t.calls.length = 0;
+    const again = await c.apply([{ service: web, dests: [d(1, 4)] }, { service: dns, dests: [d(3, 5)] }]);
+    expect(t.calls).toEqual(['addDest 192.168.0.3/80']);
+    expect(again.confirmed).toBe(true);
+    expect(logs).toEqual([expect.objectContaining({ event: 'ipvs.apply', op: 'editDest', dest: '192.168.0.3:80', errno: 2, code: 'ENOENT' })]);
+  });
+
+  it('invalidate() makes the next apply read the whole table again', async () => {
+    const t = recordingTable();
+    const c = new IpvsTableCache(t.k);
+    await c.apply([{ service: web, dests: [d(1)] }]);
+    c.invalidate();
+    expect(c.table).toBeUndefined();
+    t.reads.length = 0;
+    await c.apply([{ service: web, dests: [d(1)] }]);
+    expect(t.reads).toEqual(['table']);
+  });
+});
