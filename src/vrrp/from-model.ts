@@ -35,6 +35,10 @@ export interface NotifySpec {
   backup?: CommandSpec;
   fault?: CommandSpec;
   stop?: CommandSpec;
+  /** notify_deleted SCRIPT: run when a reload removes the instance. */
+  deleted?: CommandSpec;
+  /** notify_master_rx_lower_pri: run when a master hears a lower priority advert. */
+  masterRxLowerPri?: CommandSpec;
 }
 
 export interface AnnounceSpec {
@@ -69,6 +73,8 @@ export interface InstanceSpec {
   trackProcesses: Array<{ id: string; process: string }>;
   notify: NotifySpec;
   syncGroup: string | null;
+  /** notify_deleted: a reload that removes the instance reports DELETED (else FAULT, as keepalived). */
+  notifyDeleted: boolean;
   /** notify_priority_changes: instance, else its sync group, else global. */
   notifyPriorityChanges: boolean;
   /** virtual_routes / virtual_rules lines, installed with the VIPs (converted by route-plan.ts at start). */
@@ -170,6 +176,7 @@ function notifyOf(o: Obj): NotifySpec {
   const n: NotifySpec = {};
   const pairs: Array<[keyof NotifySpec, string]> = [
     ['any', 'notify'], ['master', 'notify_master'], ['backup', 'notify_backup'], ['fault', 'notify_fault'], ['stop', 'notify_stop'],
+    ['deleted', 'notify_deleted'], ['masterRxLowerPri', 'notify_master_rx_lower_pri'],
   ];
   for (const [k, kw] of pairs) {
     const c = command(o[kw]);
@@ -329,6 +336,7 @@ function instanceSpec(
     trackInterfaces, trackScripts, trackFiles, trackProcesses,
     notify: notifyOf(i),
     syncGroup: groupOf.get(i.name) ?? null,
+    notifyDeleted: i.notify_deleted !== undefined && i.notify_deleted !== false,
     notifyPriorityChanges: bool(i.notify_priority_changes, bool(group?.notify_priority_changes, g.vrrp_notify_priority_changes === true)),
     routes: routeLines(i.virtual_routes),
     rules: arr(i.virtual_rules).map((r) => ({ ...(r.family === 4 || r.family === 6 ? { family: r.family } : {}), options: lineOptions(r.options) })),

@@ -65,6 +65,13 @@ export interface InstanceStats {
 
 const NOTIFY_STATE: Record<VrrpState, NotifyState> = { MASTER: 'MASTER', BACKUP: 'BACKUP', FAULT: 'FAULT', INIT: 'STOP' };
 
+/** What a stop reports: STOP, or for an instance a reload removed, DELETED (notify_deleted) or FAULT (keepalived's default; nothing when already FAULT). */
+function stopNotice(deleting: boolean, notifyDeleted: boolean, from: VrrpState): NotifyState | null {
+  if (!deleting) return 'STOP';
+  if (notifyDeleted) return 'DELETED';
+  return from === 'FAULT' ? null : 'FAULT';
+}
+
 export class Instance {
   machine!: VrrpMachine;
   io!: AdvertIo;
@@ -89,6 +96,8 @@ export class Instance {
   };
   /** Whether the VIPs are in the kernel now (after the last add/remove finished). */
   vipsInstalled = false;
+  /** Set by the runtime before a reload removes this instance: the stop is reported as keepalived reports a deletion. */
+  deleting = false;
   /** Source of the last accepted advert with a priority above 0. */
   lastAdvertSource: string | null = null;
 
@@ -223,9 +232,14 @@ export class Instance {
     this.env.observe?.({ name: 'advert', data: { instance: this.name, dir: 'received' } });
     // keepalived: a master hearing a lower priority advert refreshes the neighbours' caches
     // (garp_lower_prio_repeat rounds), since the other router may have claimed the VIPs.
-    const lower = this.machine.state === 'MASTER' && r.event.priority > 0 && r.event.priority < this.machine.effectivePriority;
+    const prio = this.machine.effectivePriority;
+    const lower = this.machine.state === 'MASTER' && r.event.priority > 0 &&
+      (r.event.priority < prio || (r.event.priority === prio && this.machine.compareSender(r.event.src) < 0));
     this.event(r.event);
-    if (lower && this.machine.state === 'MASTER') this.announcer?.lowerPriorityAdvert();
+    if (lower && this.machine.state === 'MASTER') {
+      this.announcer?.lowerPriorityAdvert();
+      this.env.notifier.masterRxLowerPri(this.spec.notify, this.name, this.machine.effectivePriority);
+    }
   }
 
   applyAll(actions: Action[]): void {
@@ -241,14 +255,15 @@ export class Instance {
         this.setTimer(a.at);
         break;
       case 'become':
-        this.noteTransition(a.from, a.state);
         this.env.log.info({ event: EV.vrrpTransition, instance: this.name, from: a.from, to: a.state, priority: this.machine.effectivePriority },
           `(${this.name}) Entering ${a.state === 'INIT' ? 'STOP' : a.state} STATE`);
+        // After the log line: listeners that log too come second (log readers key on the first).
+        this.noteTransition(a.from, a.state);
         {
           // Forking a script costs milliseconds: after this turn's adverts and VIP requests are out.
-          const state = NOTIFY_STATE[a.state];
+          const state = a.state === 'INIT' ? stopNotice(this.deleting, this.spec.notifyDeleted, a.from) : NOTIFY_STATE[a.state];
           const prio = this.machine.effectivePriority;
-          setImmediate(() => this.env.notifier.notify(this.spec.notify, 'INSTANCE', this.name, state, prio));
+          if (state) setImmediate(() => this.env.notifier.notify(this.spec.notify, 'INSTANCE', this.name, state, prio));
         }
         break;
       case 'add-vips':

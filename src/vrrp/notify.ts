@@ -8,19 +8,21 @@ import { runCommand, type RunResult } from './trackers/run-command.js';
 import { resolveCredentials } from './trackers/command.js';
 import type { CommandSpec, NotifySpec } from './from-model.js';
 
-export type NotifyState = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP';
+export type NotifyState = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP' | 'DELETED';
 export type NotifyKind = 'INSTANCE' | 'GROUP';
 /** FIFO-only events: notify_priority_changes (by the state the instance is in). */
 export type PriorityEvent = 'MASTER_PRIORITY' | 'BACKUP_PRIORITY';
+/** A master heard a lower priority advert (notify_master_rx_lower_pri and the FIFOs). */
+export type RxLowerEvent = 'MASTER_RX_LOWER_PRI';
 
-export function fifoLine(kind: NotifyKind, name: string, state: NotifyState | PriorityEvent, priority: number): string {
+export function fifoLine(kind: NotifyKind, name: string, state: NotifyState | PriorityEvent | RxLowerEvent, priority: number): string {
   return `${kind} "${name}" ${state} ${priority}\n`;
 }
 
 /** The command lines one change runs: the state's own script, then `notify` with arguments. */
 export function notifyCommands(spec: NotifySpec, kind: NotifyKind, name: string, state: NotifyState, priority: number): Array<{ cmd: CommandSpec; args: string[] }> {
   const out: Array<{ cmd: CommandSpec; args: string[] }> = [];
-  const own = { MASTER: spec.master, BACKUP: spec.backup, FAULT: spec.fault, STOP: spec.stop }[state];
+  const own = { MASTER: spec.master, BACKUP: spec.backup, FAULT: spec.fault, STOP: spec.stop, DELETED: spec.deleted }[state];
   if (own) out.push({ cmd: own, args: [] });
   if (spec.any) out.push({ cmd: spec.any, args: [kind, name, state, String(priority)] });
   return out;
@@ -49,7 +51,17 @@ export class Notifier {
 
   notify(spec: NotifySpec, kind: NotifyKind, name: string, state: NotifyState, priority: number): void {
     this.writeFifos(fifoLine(kind, name, state, kind === 'GROUP' ? 0 : priority));
-    for (const { cmd, args } of notifyCommands(spec, kind, name, state, priority)) {
+    this.runAll(notifyCommands(spec, kind, name, state, priority));
+  }
+
+  /** notify_master_rx_lower_pri: its script (no arguments) and a MASTER_RX_LOWER_PRI line on the FIFOs. */
+  masterRxLowerPri(spec: NotifySpec, name: string, priority: number): void {
+    this.writeFifos(fifoLine('INSTANCE', name, 'MASTER_RX_LOWER_PRI', priority));
+    if (spec.masterRxLowerPri) this.runAll([{ cmd: spec.masterRxLowerPri, args: [] }]);
+  }
+
+  private runAll(list: Array<{ cmd: CommandSpec; args: string[] }>): void {
+    for (const { cmd, args } of list) {
       let creds;
       try {
         creds = cmd.user ? resolveCredentials(cmd.user, cmd.group) : undefined;

@@ -358,6 +358,8 @@ export class VrrpRuntime extends EventEmitter<EmitterMap> {
       if (g && (groupsChanged || g.members.some((n) => startNames.has(n)))) for (const n of g.members) if (this.instances.has(n) || inPlan.has(n)) restart(n);
     }
     const stopNames = [...stopSet].filter((n) => this.instances.has(n));
+    // Gone from the configuration (not restarted): reported as keepalived reports a deletion.
+    for (const n of stopNames) if (!startNames.has(n)) { const i = this.instances.get(n); if (i) i.deleting = true; }
     await this.stopInstances(stopNames.map((n) => this.instances.get(n)).filter((x): x is Instance => x !== undefined));
     this.plan = { ...plan, fifos: this.plan.fifos };
     const specs = plan.instances.filter((s) => startNames.has(s.name));

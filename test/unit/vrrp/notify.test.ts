@@ -23,6 +23,16 @@ describe('notify', () => {
     expect(notifyCommands({}, 'INSTANCE', 'X', 'FAULT', 1)).toEqual([]);
   });
 
+  it('DELETED runs notify_deleted\'s script and `notify`; the event lines keep keepalived\'s names', () => {
+    const spec = { any: { cmd: '/bin/n' }, deleted: { cmd: '/bin/d' } };
+    expect(notifyCommands(spec, 'INSTANCE', 'VI_2', 'DELETED', 100)).toEqual([
+      { cmd: { cmd: '/bin/d' }, args: [] },
+      { cmd: { cmd: '/bin/n' }, args: ['INSTANCE', 'VI_2', 'DELETED', '100'] },
+    ]);
+    expect(fifoLine('INSTANCE', 'VI_1', 'MASTER_RX_LOWER_PRI', 150)).toBe('INSTANCE "VI_1" MASTER_RX_LOWER_PRI 150\n');
+    expect(fifoLine('INSTANCE', 'VI_1', 'BACKUP_PRIORITY', 90)).toBe('INSTANCE "VI_1" BACKUP_PRIORITY 90\n');
+  });
+
   it('runs the scripts and writes every FIFO (created when missing)', async () => {
     const fifo = join(dir, 'fifo');
     const log = join(dir, 'calls');
