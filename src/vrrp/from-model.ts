@@ -119,6 +119,8 @@ export const trackId = {
   script: (name: string): string => `script:${name}`,
   file: (name: string): string => `file:${name}`,
   process: (name: string): string => `process:${name}`,
+  /** unicast_fault_no_peer without peers: never up. */
+  noPeer: 'config:unicast-no-peer',
 };
 
 const usToMs = (us: number): number => us / 1000;
@@ -290,6 +292,10 @@ function instanceSpec(
     tracked.push({
       id, weight: own ? num(t.weight, 1) : num(w.weight, 1), reverse: own ? bool(t.reverse, false) : bool(w.reverse, false),
     });
+  }
+  if (i.unicast_fault_no_peer === true && unicastPeers.length === 0) {
+    // keepalived: unicast without peers is a configuration fault, not a fall back to multicast.
+    tracked.push({ id: trackId.noPeer, weight: 0, initiallyUp: false });
   }
   const machine: MachineParams = {
     name: i.name, version, vrid, priority: num(i.priority, 100), advertIntervalMs: usToMs(num(i.advert_int, 1_000_000)),

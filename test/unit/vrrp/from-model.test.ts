@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../../src/config/load.js';
 import { planFromModel, trackId } from '../../../src/vrrp/from-model.js';
 import { authKey } from '../../../src/vrrp/packet.js';
+import { VrrpMachine } from '../../../src/vrrp/machine.js';
 import type { Model } from '../../../src/config/model.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lvsd-fm-'));
@@ -291,5 +292,27 @@ vrrp_instance C {
 `);
     expect(q.instances.map((i) => i.wire.multicastGroup)).toEqual(['224.0.0.99', '224.0.0.77', undefined]);
     expect(plan('vrrp_instance X {\n interface lo\n virtual_router_id 9\n virtual_ipaddress { 192.0.2.1 }\n}\n').instances[0].wire.multicastGroup).toBeUndefined();
+  });
+
+  it('unicast_fault_no_peer without peers: an item that is never up holds the instance in FAULT', () => {
+    const q = plan(`vrrp_instance A {
+ interface lo
+ virtual_router_id 1
+ unicast_fault_no_peer
+ virtual_ipaddress { 192.0.2.1 }
+}
+vrrp_instance B {
+ interface lo
+ virtual_router_id 2
+ unicast_fault_no_peer
+ unicast_peer { 192.0.2.9 }
+ virtual_ipaddress { 192.0.2.2 }
+}
+`);
+    expect(q.instances[0].machine.tracked).toEqual([{ id: trackId.noPeer, weight: 0, initiallyUp: false }]);
+    expect(q.instances[1].machine.tracked).toEqual([]);
+    const m = new VrrpMachine({ ...q.instances[0].machine, primaryAddress: '192.0.2.5' });
+    m.handle({ type: 'start' }, 0);
+    expect(m.state).toBe('FAULT');
   });
 });
