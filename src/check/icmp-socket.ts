@@ -11,6 +11,7 @@ import { ipToBytes } from '../net/ip.js';
 const SOL_SOCKET = 1;
 const SO_RCVBUF = 8;
 const SO_BINDTODEVICE = 25;
+const SO_MARK = 36;
 const IPPROTO_IP = 0;
 const IP_HDRINCL = 3;
 const IPPROTO_IPV6 = 41;
@@ -42,6 +43,8 @@ export interface IcmpSource {
   bindIf?: string | undefined;
   /** source address (IPv4: IP_HDRINCL header; IPv6: sticky IPV6_PKTINFO) */
   bindAddr?: string | undefined;
+  /** SO_MARK (keepalived `fwmark`) */
+  fwmark?: number | undefined;
 }
 
 export interface IcmpSocket {
@@ -64,6 +67,7 @@ export function openIcmpSocket(src: IcmpSource, onMessage: (buf: Buffer) => void
   const sock = r.createSocket({ protocol: v6 ? r.Protocol.ICMPv6 : r.Protocol.ICMP, addressFamily: v6 ? r.AddressFamily.IPv6 : r.AddressFamily.IPv4, bufferSize: 4096 });
   try {
     sock.setOption(SOL_SOCKET, SO_RCVBUF, int32(RCVBUF_BYTES), 4);
+    if (src.fwmark) sock.setOption(SOL_SOCKET, SO_MARK, int32(src.fwmark | 0), 4);
     if (src.bindIf) {
       const dev = Buffer.from(`${src.bindIf}\0`);
       sock.setOption(SOL_SOCKET, SO_BINDTODEVICE, dev, dev.length);

@@ -65,7 +65,7 @@ class EchoChannel {
 const channels = new Map<string, EchoChannel>();
 
 function channelFor(src: IcmpSource): EchoChannel {
-  const key = `${src.family}|${src.bindIf ?? ''}|${src.bindAddr ?? ''}`;
+  const key = `${src.family}|${src.bindIf ?? ''}|${src.bindAddr ?? ''}|${src.fwmark ?? 0}`;
   let c = channels.get(key);
   if (!c) {
     c = new EchoChannel(src, () => {});
@@ -88,7 +88,7 @@ export class PingProbe implements Probe, Expirable, Waiter {
     readonly target: ConnectTarget,
     private readonly queues: DeadlineQueues = deadlines,
   ) {
-    const src: IcmpSource = { family: target.family, bindIf: target.bindIf, bindAddr: target.bindAddr };
+    const src: IcmpSource = { family: target.family, bindIf: target.bindIf, bindAddr: target.bindAddr, fwmark: target.fwmark };
     this.channel = channelFor(src);
     this.dst = scopedAddr(target.addr, target.family, target.bindIf);
     this.expectSrc = target.family === 4 ? target.addr : null;

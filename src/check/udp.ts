@@ -3,6 +3,7 @@
 // with it, a reply within min..max_reply_length matching the pattern is needed.
 import dgram from 'node:dgram';
 import { matchesPattern, type HexPattern } from './hex.js';
+import { scopedAddr } from './tcp.js';
 import type { CheckResult, ConnectTarget, Probe } from './types.js';
 
 export interface UdpSpec {
@@ -50,12 +51,12 @@ export function udpExchange(
       if (accept(msg)) finish({ kind: 'reply', msg });
     });
     const connect = (): void =>
-      sock.connect(t.port, t.addr, () => {
+      sock.connect(t.port, scopedAddr(t.addr, t.family, t.bindIf), () => {
         sock.send(payload, (err) => {
           if (err) finish({ kind: 'error', reason: (err as NodeJS.ErrnoException).code ?? err.message });
         });
       });
-    if (t.bindAddr !== undefined || t.bindPort !== undefined) sock.bind({ address: t.bindAddr, port: t.bindPort ?? 0 }, connect);
+    if (t.bindAddr !== undefined || t.bindPort !== undefined) sock.bind({ address: t.bindAddr !== undefined ? scopedAddr(t.bindAddr, t.family, t.bindIf) : undefined, port: t.bindPort ?? 0 }, connect);
     else connect();
   });
 }

@@ -52,7 +52,8 @@ class ProbeDriver {
   }
 }
 
-// 2525: a good SMTP server; 2526: banner 421; 2527: HELO refused. 8080: plain TCP/HTTP.
+// 2525: a good SMTP server; 2526: banner 421; 2527: HELO refused. 8080: plain TCP/HTTP;
+// udp 5300: echo.
 const SERVERS = `
 const net = require('net');
 const smtp = (port, banner, helo) => net.createServer((s) => {
@@ -73,6 +74,9 @@ smtp(2525, '220 mx.srv ESMTP\\r\\n', '250 mx.srv\\r\\n');
 smtp(2526, '421 busy\\r\\n', '250 mx.srv\\r\\n');
 smtp(2527, '220 mx.srv ESMTP\\r\\n', '550 not you\\r\\n');
 const body = 'ok';
+const u = require('dgram').createSocket('udp6');
+u.on('message', (m, r) => u.send(m, r.port, r.address));
+u.bind(5300, '::');
 net.createServer((s) => { s.on('error', () => {}); s.once('data', () => s.end('HTTP/1.0 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\nok')); }).listen(8080, '::', () => console.log('ready'));
 `;
 
@@ -173,6 +177,8 @@ describe('bind_if: IPv6 link-local targets', () => {
     ).toMatchObject({ ok: true });
     expect(await driver.run(smtp('fe80::a2', 2525, { bindIf: 'ck0' }))).toMatchObject({ ok: true });
     expect(await driver.run({ kind: 'ping', spec: ll() })).toMatchObject({ ok: true });
+    const udp = { target: tgt('fe80::a2', 5300, 1_000_000, { bindIf: 'ck0' }), minReplyLength: 0, maxReplyLength: 255, requireReply: 'any' };
+    expect(await driver.run({ kind: 'udp', spec: udp })).toMatchObject({ ok: true });
     const bare = await driver.run({ kind: 'tcp', spec: tgt('fe80::a2', 8080) });
     expect(bare.ok).toBe(false);
     expect(String(bare.reason)).toContain('EINVAL'); // a link-local address needs its interface

@@ -25,4 +25,12 @@ describe('PING_CHECK on loopback', () => {
     expect(await p.run(0, ac.signal)).toEqual({ ok: false, reason: 'aborted' });
     expect(await p.run(0, new AbortController().signal)).toMatchObject({ ok: true });
   });
+
+  it('fwmark and bind_if are set on the socket (a mark changes nothing on loopback; a bad device fails)', async () => {
+    expect(await pingOnce({ ...tgt('127.0.0.1'), fwmark: 5 }, new AbortController().signal)).toMatchObject({ ok: true });
+    expect(await pingOnce({ ...tgt('127.0.0.1'), bindIf: 'lo' }, new AbortController().signal)).toMatchObject({ ok: true });
+    const r = await pingOnce({ ...tgt('127.0.0.1'), bindIf: 'nosuchdev0' }, new AbortController().signal);
+    expect(r.ok).toBe(false);
+    expect(r.reason).toContain('ICMP socket failed');
+  });
 });
