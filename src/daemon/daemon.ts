@@ -14,7 +14,7 @@ import { IpvsEdge, type FlushOnStop } from './ipvs-edge.js';
 import { LocalAddresses } from './local-addresses.js';
 import { EV, type Logger } from './log.js';
 import { LvsScripts } from './lvs-scripts.js';
-import { ConfigHolder } from './reload.js';
+import { ConfigHolder, diffWithoutVirtualServers } from './reload.js';
 import type { DaemonStatus } from './state.js';
 import { VERSION } from './version.js';
 import { vrrpEventSink } from './vrrp-view.js';
@@ -71,7 +71,7 @@ export class Daemon extends EventEmitter {
 
   private constructor(private readonly o: DaemonOptions, initial: LoadResult) {
     super();
-    this.holder = new ConfigHolder(o.file, o.load, initial);
+    this.holder = new ConfigHolder(o.file, o.load, initial, undefined, diffWithoutVirtualServers);
     this.scripts = new LvsScripts(o.log);
   }
 

@@ -14,6 +14,17 @@ export interface ReloadOutcome {
   ms: number;
 }
 
+export type Differ = (before: Model, after: Model) => ModelDiff;
+
+/**
+ * The difference VRRP needs (instances, sync groups, everything outside virtual servers). The
+ * virtual-server part is left empty: the LVS engine matches virtual and real servers itself,
+ * and a 10,000-server comparison here would only double that work.
+ */
+export function diffWithoutVirtualServers(before: Model, after: Model): ModelDiff {
+  return diffModels({ ...before, virtual_server: [] }, { ...after, virtual_server: [] });
+}
+
 export class ConfigHolder {
   private model: Model;
 
@@ -22,6 +33,7 @@ export class ConfigHolder {
     private readonly opts: LoadOptions,
     initial: LoadResult,
     private readonly load: (file: string, opts: LoadOptions) => LoadResult = loadConfig,
+    private readonly differ: Differ = diffModels,
   ) {
     this.model = initial.model;
   }
@@ -34,7 +46,7 @@ export class ConfigHolder {
     const t0 = performance.now();
     const r = this.load(this.file, this.opts);
     if (!r.ok) return { applied: false, diagnostics: r.diagnostics, ms: performance.now() - t0 };
-    const diff = diffModels(this.model, r.model);
+    const diff = this.differ(this.model, r.model);
     this.model = r.model;
     return { applied: true, diagnostics: r.diagnostics, diff, ms: performance.now() - t0 };
   }

@@ -25,6 +25,21 @@ export interface MethodConfig {
   [field: string]: unknown;
 }
 
+// A reload rebuilds every policy; the same few thousand addresses are normalised again and
+// again, so the canonical form is remembered (bounded: cleared when it grows past the limit).
+const canonical = new Map<string, string>();
+const CANONICAL_MAX = 200_000;
+
+function canonicalAddr(addr: string): string {
+  let c = canonical.get(addr);
+  if (c === undefined) {
+    c = normalizeAddr(addr);
+    if (canonical.size >= CANONICAL_MAX) canonical.clear();
+    canonical.set(addr, c);
+  }
+  return c;
+}
+
 export function fwdOf(method: MethodConfig['method']): Fwd {
   return method === 'NAT' ? 'masq' : method === 'DR' ? 'route' : 'tunnel';
 }
@@ -37,7 +52,7 @@ export function serverSpec(
 ): ServerSpec {
   const t = method.tunnel ?? {};
   return {
-    addr: normalizeAddr(addr.addr),
+    addr: canonicalAddr(addr.addr),
     af: addr.family === 6 ? AF_INET6 : AF_INET,
     port,
     fwd: fwdOf(method.method),

@@ -4,7 +4,7 @@
 // at a time, the latest state wins. reload(model) applies a new configuration by difference:
 // checkers whose inputs did not change keep running with their state (a down server stays
 // down), others are stopped or started, and the policies are rebuilt around them.
-import { deepEqual, realServerKey, virtualServerKey } from '../config/diff.js';
+import { realServerKey, virtualServerKey } from '../config/diff.js';
 import type { Model, RealServer, VirtualServer } from '../config/model.js';
 import { buildCheckers, type BuiltChecker, type BuildContext } from '../check/build.js';
 import { fileStatus, readTrackFile, TrackFileWatcher } from '../check/file-track.js';
@@ -14,7 +14,7 @@ import type { CheckResult } from '../check/types.js';
 import type { TableRow } from '../ipvs/reconcile.js';
 import type { IpvsVirtualEntry } from '../ipvs/types.js';
 import type { VirtualServerStatus } from '../daemon/state.js';
-import { checkInputs } from './check-inputs.js';
+import { sameGlobalCheckInputs, sameInheritedCheckInputs, sameOwnCheckInputs } from './check-inputs.js';
 import { policyConfig } from './from-model.js';
 import { VirtualServerPolicy, type LvsAction } from './policy.js';
 import { virtualServerStatus, type RsInfo } from './status.js';
@@ -59,7 +59,7 @@ interface Slot {
 
 interface RsRuntime {
   key: string;
-  inputs: Record<string, unknown>;
+  rs: RealServer;
   slots: Slot[];
   info: RsInfo;
 }
@@ -113,7 +113,7 @@ export class LvsEngine {
 
   async start(): Promise<void> {
     const pending: Array<() => void> = [];
-    this.runtimes = await this.build(this.model, new Map(), pending, undefined);
+    this.runtimes = await this.build(this.model, new Map(), pending, undefined, false);
     this.changed();
     for (const p of pending) p();
   }
@@ -126,7 +126,7 @@ export class LvsEngine {
     const counts: ReloadCounts = { vsAdded: 0, vsRemoved: 0, vsKept: 0, rsAdded: 0, rsRemoved: 0, rsKept: 0, rsRebuilt: 0 };
     const prev = new Map(this.runtimes.map((r) => [r.key, r]));
     const pending: Array<() => void> = [];
-    const next = await this.build(model, prev, pending, counts);
+    const next = await this.build(model, prev, pending, counts, sameGlobalCheckInputs(this.model, model));
     // whatever is left in prev was removed from the configuration
     for (const rt of prev.values()) {
       counts.vsRemoved++;
@@ -142,7 +142,13 @@ export class LvsEngine {
     return counts;
   }
 
-  private async build(model: Model, prev: Map<string, VsRuntime>, pending: Array<() => void>, counts: ReloadCounts | undefined): Promise<VsRuntime[]> {
+  private async build(
+    model: Model,
+    prev: Map<string, VsRuntime>,
+    pending: Array<() => void>,
+    counts: ReloadCounts | undefined,
+    sameGlobals: boolean,
+  ): Promise<VsRuntime[]> {
     const ctx: BuildContext = { model, ...(this.opts.ids ? { ids: this.opts.ids } : {}) };
     const out: VsRuntime[] = [];
     for (const vs of live(model)) {
@@ -151,21 +157,24 @@ export class LvsEngine {
       prev.delete(key);
       if (counts) old ? counts.vsKept++ : counts.vsAdded++;
       const oldReals = new Map((old?.reals ?? []).map((r) => [r.key, r]));
+      const sameInherited = sameGlobals && old !== undefined && sameInheritedCheckInputs(old.vs, vs);
       const reals: RsRuntime[] = [];
       const built: BuiltChecker[][] = [];
-      const fresh: boolean[][] = [];
+      /** per real server: its checkers are new (built now) rather than kept running */
+      const fresh: boolean[] = [];
       const rebuilt: boolean[] = [];
+      const starts: boolean[][] = [];
       const fileInit = new Map<BuiltChecker, { up: boolean; delta: number }>();
       for (const rs of vs.real_server ?? []) {
         const rkey = realServerKey(rs);
-        const inputs = checkInputs(model, vs, rs);
         const before = oldReals.get(rkey);
         oldReals.delete(rkey);
-        if (before && deepEqual(before.inputs, inputs)) {
+        if (before && sameInherited && sameOwnCheckInputs(before.rs, rs)) {
           if (counts) counts.rsKept++;
-          reals.push({ key: rkey, inputs, slots: before.slots, info: before.info });
+          reals.push({ key: rkey, rs, slots: before.slots, info: before.info });
           built.push(before.slots.map((s) => s.c));
-          fresh.push(before.slots.map(() => false));
+          starts.push(before.slots.map((s) => s.fileUp ?? s.c.machine.up));
+          fresh.push(false);
           rebuilt.push(false);
           continue;
         }
@@ -179,21 +188,17 @@ export class LvsEngine {
           const v = (await readTrackFile(c.file.path)) ?? 0;
           fileInit.set(c, fileStatus(v, c.file.weight, c.file.reverse));
         }
-        reals.push({ key: rkey, inputs, slots: [], info: before?.info ?? { lastCheck: null, transitions: 0 } });
+        reals.push({ key: rkey, rs, slots: [], info: before?.info ?? { lastCheck: null, transitions: 0 } });
         built.push(list);
-        fresh.push(list.map(() => true));
+        starts.push(list.map((c) => fileInit.get(c)?.up ?? c.machine.up));
+        fresh.push(true);
         rebuilt.push(before !== undefined);
       }
       for (const r of oldReals.values()) {
         if (counts) counts.rsRemoved++;
         this.stopSlots(r.slots);
       }
-      const startsUp = (rsIndex: number, c: BuiltChecker): boolean => {
-        const slot = fresh[rsIndex][built[rsIndex].indexOf(c)] ? undefined : reals[rsIndex].slots.find((s) => s.c === c);
-        if (slot?.fileUp !== undefined) return slot.fileUp;
-        return fileInit.get(c)?.up ?? c.machine.up;
-      };
-      const policy = new VirtualServerPolicy(policyConfig(vs, model, (i) => built[i].map((c) => ({ id: c.id, startsUp: startsUp(i, c) }))));
+      const policy = new VirtualServerPolicy(policyConfig(vs, model, (i) => built[i].map((c, k) => ({ id: c.id, startsUp: starts[i][k] }))));
       const rt: VsRuntime = {
         key, vs, policy, reals,
         haSuspend: vs.ha_suspend === true,
@@ -201,12 +206,13 @@ export class LvsEngine {
       };
       out.push(rt);
       if (old) {
-        const kept = new Set(reals.flatMap((r, i) => (fresh[i].every((f) => !f) ? r.slots.map((s) => `${policy.cfg.reals[i].name}|${s.c.id}`) : [])));
-        this.emit(rt, undefined, policy.adopt(old.policy, (n, c) => kept.has(`${n}|${c}`)));
+        // checkers kept running keep their weight contributions (a kept server keeps all its checkers)
+        const kept = new Set(policy.cfg.reals.flatMap((r, i) => (fresh[i] ? [] : [r.name])));
+        this.emit(rt, undefined, policy.adopt(old.policy, (n) => kept.has(n)));
       } else this.emit(rt, undefined, policy.start());
       built.forEach((list, rsIndex) => {
         const r = reals[rsIndex];
-        if (!fresh[rsIndex].some((f) => f)) {
+        if (!fresh[rsIndex]) {
           for (const s of r.slots) {
             s.rt = rt;
             s.rsIndex = rsIndex;

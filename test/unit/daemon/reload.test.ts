@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../../src/config/load.js';
-import { ConfigHolder } from '../../../src/daemon/reload.js';
+import { ConfigHolder, diffWithoutVirtualServers } from '../../../src/daemon/reload.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lvsd-reload-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -30,5 +30,19 @@ describe('ConfigHolder.reload', () => {
     expect(good.diff?.vrrpInstances.unchanged.map((i) => i.name)).toEqual(['VI_1']);
     expect(good.diff?.vrrpInstances.added.map((i) => i.name)).toEqual(['VI_2']);
     expect(h.current.vrrp_instance?.length).toBe(2);
+  });
+
+  it('the VRRP-only difference leaves virtual servers to the engine but sees everything else', () => {
+    const vs = (w: number) => `virtual_server 10.0.0.1 80 {\n  protocol TCP\n  lvs_sched rr\n  lvs_method NAT\n  real_server 10.0.0.2 80 {\n    weight ${w}\n  }\n}\n`;
+    writeFileSync(file, inst('VI_1', 1, 100) + vs(1));
+    const first = loadConfig(file);
+    const h = new ConfigHolder(file, {}, first, undefined, diffWithoutVirtualServers);
+    writeFileSync(file, 'global_defs {\n  router_id other\n}\n' + inst('VI_1', 1, 101) + vs(2));
+    const r = h.reload();
+    expect(r.applied).toBe(true);
+    expect(r.diff?.vrrpInstances.changed.map((c) => c.after.name)).toEqual(['VI_1']);
+    expect(r.diff?.otherChanged).toEqual(['global_defs']);
+    expect(r.diff?.virtualServers.changed).toEqual([]);
+    expect(h.current.virtual_server?.[0]?.real_server?.[0]?.weight).toBe(2);
   });
 });
