@@ -511,6 +511,8 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
     diagnostics,
     files,
     at: (o) => {
+      // (without positions the map is empty: no lookup, which would give every object an identity hash)
+      if (!track) return undefined;
       const a = positions.get(o);
       if (!a) return undefined;
       const rec: Positions = {};

@@ -70,16 +70,19 @@ function checkService(ctx: CheckContext, vs: RawObject): void {
   }
 }
 
+const HTTP_CHECKERS = ['HTTP_GET', 'SSL_GET'] as const;
+
 /** Checker blocks that keepalived drops at their end: nothing to check with. */
 function checkCheckers(ctx: CheckContext, rs: RawObject, report: (m: string, field?: string, at?: RawObject) => void): void {
-  for (const field of ['HTTP_GET', 'SSL_GET']) {
+  for (const field of HTTP_CHECKERS) {
+    if (rs[field] === undefined) continue;
     for (const c of objs(rs, field)) {
-      const urls = objs(c, 'url').filter((u) => {
-        if (u.path !== undefined) return true;
-        report('HTTP/SSL_GET checker url has no path - ignoring', undefined, u);
-        return false;
-      });
-      if (urls.length === 0) report(`${field} checker has no urls specified - ignoring`, undefined, c);
+      let urls = 0;
+      for (const u of objs(c, 'url')) {
+        if (u.path !== undefined) urls++;
+        else report('HTTP/SSL_GET checker url has no path - ignoring', undefined, u);
+      }
+      if (urls === 0) report(`${field} checker has no urls specified - ignoring`, undefined, c);
     }
   }
   for (const c of objs(rs, 'MISC_CHECK')) {
