@@ -28,6 +28,8 @@ export interface LogOptions {
   detail?: boolean;
   /** where lines go (default stderr) */
   out?: NodeJS.WritableStream;
+  /** a second destination for every JSON record (syslog) */
+  also?: { write(line: string): void };
 }
 
 const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
@@ -61,6 +63,8 @@ function humanStream(out: NodeJS.WritableStream): DestinationStream {
 
 export function createLogger(o: LogOptions = {}): Logger {
   const out = o.out ?? process.stderr;
-  const dest: DestinationStream = o.console ? humanStream(out) : { write: (l: string) => void out.write(l) };
+  const main: DestinationStream = o.console ? humanStream(out) : { write: (l: string) => void out.write(l) };
+  const also = o.also;
+  const dest: DestinationStream = also ? { write: (l: string) => { main.write(l); also.write(l); } } : main;
   return pino({ level: o.detail ? 'debug' : 'info', base: { pid: process.pid }, timestamp: stdTimeFunctions.epochTime }, dest);
 }

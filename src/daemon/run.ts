@@ -9,6 +9,7 @@ import { Daemon } from './daemon.js';
 import { createLogger, EV, type Logger } from './log.js';
 import { AlreadyRunning, pidFilePaths, removePidFiles, writePidFiles } from './pidfiles.js';
 import { SignalQueue } from './signal-queue.js';
+import { createSyslogStream, FACILITY, parseLogFacility, type SyslogStream } from './syslog.js';
 import { Listeners } from './services.js';
 import { writeDumps, type DumpSignal } from './dump-files.js';
 import { JSON_DUMP_SIGNAL } from './dumps.js';
@@ -24,8 +25,22 @@ function guardProcess(log: Logger): void {
   process.on('unhandledRejection', (e) => log.error({ event: 'daemon.error', err: e instanceof Error ? e.stack ?? e.message : String(e) }, 'unhandled rejection'));
 }
 
+/** keepalived logs to syslog unless -G/--no-syslog; -l adds the console. A missing addon or socket only costs the syslog copy. */
+function openSyslog(o: Options): { stream?: SyslogStream; warning?: string } {
+  if (o.noSyslog) return {};
+  const facility = parseLogFacility(o.logFacility);
+  try {
+    const stream = createSyslogStream(facility ?? FACILITY.daemon, 'lvsd');
+    return facility === null ? { stream, warning: `Invalid log facility '${o.logFacility ?? ''}': using daemon` } : { stream };
+  } catch (e) {
+    return { warning: `syslog not available: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
+
 export async function runDaemon(o: Options): Promise<number> {
-  const log = createLogger({ console: o.logConsole, detail: o.logDetail });
+  const syslog = openSyslog(o);
+  const log = createLogger({ console: o.logConsole, detail: o.logDetail, ...(syslog.stream ? { also: syslog.stream } : {}) });
+  if (syslog.warning) log.warn({ event: 'daemon.syslog' }, syslog.warning);
   const load: LoadOptions = { configId: o.configId, allConfig: o.allConfig, system: systemView() };
   const first = loadConfig(o.useFile, load);
   logDiagnostics(log, first.diagnostics);

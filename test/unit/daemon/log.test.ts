@@ -35,4 +35,14 @@ describe('logging', () => {
   it('formats nested values as JSON', () => {
     expect(humanLine({ time: 0, level: 50, event: 'ipvs.apply', msg: 'failed', op: { add: 1 } })).toBe('1970-01-01T00:00:00.000Z ERROR ipvs.apply failed op={"add":1}');
   });
+
+  it('hands every JSON record to a second destination (syslog) too, human console or not', () => {
+    const s = sink();
+    const copies: string[] = [];
+    const log = createLogger({ out: s.out, console: true, also: { write: (l) => void copies.push(l) } });
+    log.info({ event: EV.vipAdd, vip: '10.0.0.9/32' }, 'VIP added');
+    expect(s.lines[0]).toMatch(/INFO  vip\.add VIP added vip=10\.0\.0\.9\/32$/);
+    expect(JSON.parse(copies[0]) as Record<string, unknown>).toMatchObject({ event: 'vip.add', vip: '10.0.0.9/32', msg: 'VIP added' });
+  });
 });
+
