@@ -73,6 +73,9 @@ export interface InstanceSpec {
   trackProcesses: Array<{ id: string; process: string }>;
   notify: NotifySpec;
   syncGroup: string | null;
+  /** accept / no_accept as configured (undefined: keepalived's default). */
+  accept?: boolean;
+  promoteSecondaries: boolean;
   /** notify_deleted: a reload that removes the instance reports DELETED (else FAULT, as keepalived). */
   notifyDeleted: boolean;
   /** notify_priority_changes: instance, else its sync group, else global. */
@@ -342,6 +345,8 @@ function instanceSpec(
     trackInterfaces, trackScripts, trackFiles, trackProcesses,
     notify: notifyOf(i),
     syncGroup: groupOf.get(i.name) ?? null,
+    ...(i.accept === true ? { accept: true } : i.no_accept === true ? { accept: false } : {}),
+    promoteSecondaries: i.promote_secondaries === true,
     notifyDeleted: i.notify_deleted !== undefined && i.notify_deleted !== false,
     notifyPriorityChanges: bool(i.notify_priority_changes, bool(group?.notify_priority_changes, g.vrrp_notify_priority_changes === true)),
     routes: routeLines(i.virtual_routes),

@@ -98,8 +98,11 @@ export class Instance {
   vipsInstalled = false;
   /** Set by the runtime before a reload removes this instance: the stop is reported as keepalived reports a deletion. */
   deleting = false;
-  /** Source of the last accepted advert with a priority above 0. */
+  /** Source and priority of the last accepted advert with a priority above 0. */
   lastAdvertSource: string | null = null;
+  lastAdvertPriority = 0;
+  /** Times MASTER was left (keepalived's release_master). */
+  releasedMaster = 0;
 
   constructor(readonly spec: InstanceSpec, readonly env: InstanceEnv) {
     this.ifname = spec.interfaceName;
@@ -228,7 +231,10 @@ export class Instance {
     }
     this.stats.advertsReceived++;
     if (r.event.priority === 0) this.stats.priorityZeroReceived++;
-    else this.lastAdvertSource = r.event.src;
+    else {
+      this.lastAdvertSource = r.event.src;
+      this.lastAdvertPriority = r.event.priority;
+    }
     this.env.observe?.({ name: 'advert', data: { instance: this.name, dir: 'received' } });
     // keepalived: a master hearing a lower priority advert refreshes the neighbours' caches
     // (garp_lower_prio_repeat rounds), since the other router may have claimed the VIPs.
@@ -290,6 +296,7 @@ export class Instance {
     const at = Date.now();
     if (to !== 'INIT') this.stats.transitions++;
     if (to === 'MASTER') this.stats.becameMaster++;
+    if (from === 'MASTER') this.releasedMaster++;
     this.stats.lastTransitionAt = at;
     this.env.observe?.({ name: 'transition', data: { instance: this.name, from, to, at } });
   }

@@ -5,6 +5,8 @@ import { newDropCounts } from './drop-reasons.js';
 import type { Instance } from './instance.js';
 import type { VrrpInstanceStatus } from '../daemon/state.js';
 
+const AUTH_NAME = { none: 'none', pass: 'PASS', ah: 'AH' } as const;
+
 export function instanceStatus(inst: Instance): VrrpInstanceStatus {
   const s = inst.spec;
   // Before prepare() finished (or after it failed) there is no machine yet: report INIT.
@@ -28,5 +30,28 @@ export function instanceStatus(inst: Instance): VrrpInstanceStatus {
     drops: { ...(io?.drops ?? newDropCounts()) },
   };
   if (s.syncGroup) out.syncGroup = s.syncGroup;
+  // Detail for the keepalived-format dumps.
+  const a = s.announce;
+  Object.assign(out, {
+    advertIntervalMs: s.machine.advertIntervalMs,
+    masterAdvertIntervalMs: m?.masterAdverIntMs ?? s.machine.advertIntervalMs,
+    masterPriority: state === 'BACKUP' ? inst.lastAdvertPriority : 0,
+    wantState: m?.wantMaster ? 'MASTER' : state,
+    releasedMaster: inst.releasedMaster,
+    preempt: s.machine.preempt,
+    preemptDelayMs: s.machine.preemptDelayMs,
+    authType: AUTH_NAME[s.wire.auth.type],
+    sourceAddress: io?.w.sourceAddress ?? s.wire.sourceAddress,
+    unicastPeers: [...s.wire.unicastPeers],
+    excludedVips: inst.vipTexts('excluded'),
+    trackInterfaces: s.trackInterfaces.map((t) => t.ifname),
+    trackScripts: s.trackScripts.map((t) => t.script),
+    garp: {
+      delayS: a.delayMs / 1000, repeat: a.repeat, refreshS: a.refreshMs / 1000, refreshRepeat: a.refreshRepeat,
+      lowerPrioDelayS: a.lowerPrioDelayMs / 1000, lowerPrioRepeat: a.lowerPrioRepeat,
+    },
+    promoteSecondaries: s.promoteSecondaries,
+  } satisfies Partial<VrrpInstanceStatus>);
+  if (s.accept !== undefined) out.accept = s.accept;
   return out;
 }

@@ -19,12 +19,20 @@ describe('instanceStatus', () => {
     const early = instanceStatus(inst); // prepare() not run yet: no machine
     expect(early).toMatchObject({ state: 'INIT', basePriority: 100, priority: 100, masterAddress: null });
     await inst.prepare();
-    expect(instanceStatus(inst)).toEqual({
+    expect(instanceStatus(inst)).toMatchObject({
       name: 'VI_1', interface: 'eth0', vrid: 7, family: 4, version: 3, state: 'INIT', basePriority: 100, priority: 100,
       masterAddress: null, vips: ['10.0.0.100/24'], vipsInstalled: false,
       transitions: 0, becameMaster: 0, lastTransitionAt: null, advertsSent: 0, advertsReceived: 0, priorityZeroSent: 0, priorityZeroReceived: 0,
       drops: { length: 0, ttl: 0, version: 0, type: 0, checksum: 0, auth: 0, vrid: 0, interval: 0, 'address-list': 0 },
     });
+    // Detail for the keepalived-format dumps.
+    expect(instanceStatus(inst)).toMatchObject({
+      advertIntervalMs: 50, masterAdvertIntervalMs: 50, masterPriority: 0, wantState: 'INIT', releasedMaster: 0, preempt: true,
+      preemptDelayMs: 0, authType: 'none', sourceAddress: '10.0.0.1', unicastPeers: [], excludedVips: ['10.0.0.200/32'],
+      trackInterfaces: [], trackScripts: [], promoteSecondaries: false,
+      garp: { delayS: 0, repeat: 2, refreshS: 0, refreshRepeat: 1, lowerPrioDelayS: 0, lowerPrioRepeat: 2 },
+    });
+    expect(instanceStatus(inst).accept).toBeUndefined();
   });
 
   it('follows a whole life cycle, and every change is reported as an event', async () => {
@@ -45,7 +53,7 @@ describe('instanceStatus', () => {
     rec.rx?.(peerAdvert(200));
     await until(() => inst?.vipsInstalled === false, 500);
     st = instanceStatus(inst);
-    expect(st).toMatchObject({ state: 'BACKUP', masterAddress: '10.0.0.9', transitions: 3, becameMaster: 1, advertsReceived: 1 });
+    expect(st).toMatchObject({ state: 'BACKUP', masterAddress: '10.0.0.9', transitions: 3, becameMaster: 1, advertsReceived: 1, masterPriority: 200, releasedMaster: 1 });
 
     // A bad TTL and a truncated packet: counted by reason, nothing else moves.
     const bad = peerAdvert(200).packet;
