@@ -95,6 +95,12 @@ export type HttpProbeResult = HttpProbeDone | HttpProbeFailed;
 
 /** Bytes handed to each onread callback for plain TCP; reused, never grows. */
 const READ_BUFFER_BYTES = 256 * 1024;
+/**
+ * One receive buffer for every plain-TCP probe: onread hands each chunk to onBytes, which
+ * consumes it (parser copy, digest update, regex text) before returning, and reads happen one
+ * at a time on the event loop. A buffer per attempt was 256 KiB of garbage per check.
+ */
+let sharedReadBuffer: Buffer | undefined;
 
 /** errno values keepalived's connect() treats as "network unreachable" when connect() itself fails */
 const SYNC_UNREACHABLE = new Set(['EHOSTUNREACH', 'EHOSTDOWN', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT']);
@@ -208,7 +214,7 @@ export async function probeHttp(opts: HttpProbeOptions): Promise<HttpProbeResult
     const socketOpts: Omit<net.SocketConstructorOpts, 'fd'> & { onread?: net.OnReadOpts } = plain
       ? {
           onread: {
-            buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
+            buffer: (sharedReadBuffer ??= Buffer.allocUnsafe(READ_BUFFER_BYTES)),
             callback: (n: number, buf: Uint8Array): boolean =>
               onBytes(Buffer.from(buf.buffer, buf.byteOffset, n)),
           },
