@@ -347,11 +347,34 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
         return false;
     }
   };
+  /** `}` of the innermost open block. */
+  const closeTop = (top: Frame) => {
+    closeFrame(top);
+    stack.pop();
+    const empty = top.kw?.lines?.emptyMessage;
+    if (empty && top.added === 0) {
+      diagnostics.push({ cls: ErrClass.General, level: 'error', message: empty, pos: decode(top.at), keyword: top.kw?.name, block: stack[stack.length - 1].head ?? undefined });
+    }
+  };
   while ((line = reader.next()) !== null) {
-    if (line.simple && skipDepth === 0 && !skipPending) {
-      const top = stack[stack.length - 1];
-      const e = top.info !== null && !top.needBob ? top.info.fast.get(words.hash0) : undefined;
-      if (e && e.how !== Fast.None && fastLine(top, e, line)) continue;
+    if (skipDepth === 0 && !skipPending) {
+      if (line.simple) {
+        const top = stack[stack.length - 1];
+        const e = top.info !== null && !top.needBob ? top.info.fast.get(words.hash0) : undefined;
+        if (e && e.how !== Fast.None && fastLine(top, e, line)) continue;
+      } else if (line.text.length === 1) {
+        // a brace line where one is expected: what the general path below does, without splitting
+        const top = stack[stack.length - 1];
+        const c = line.text.charCodeAt(0);
+        if (c === 123 /* { */ && top.needBob) {
+          top.needBob = false;
+          continue;
+        }
+        if (c === 125 /* } */ && !top.needBob && stack.length > 1) {
+          closeTop(top);
+          continue;
+        }
+      }
     }
     nw = splitWordsInto(reader.lineText(line), line.col, pool, onSplitError);
     if (nw === 0) continue;
@@ -380,16 +403,8 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
       continue;
     }
     if (t0 === '}' && !w0.quoted) {
-      if (level > 0) {
-        closeFrame(top);
-        stack.pop();
-        const empty = top.kw?.lines?.emptyMessage;
-        if (empty && top.added === 0) {
-          diagnostics.push({ cls: ErrClass.General, level: 'error', message: empty, pos: decode(top.at), keyword: top.kw?.name, block: stack[stack.length - 1].head ?? undefined });
-        }
-        continue;
-      }
-      continue; // the reader already reported "Extra '}' found" here
+      if (level > 0) closeTop(top);
+      continue; // (at the top level the reader already reported "Extra '}' found" here)
     }
 
     // A line inside a value block (virtual_ipaddress { ... }).

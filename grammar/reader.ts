@@ -400,6 +400,21 @@ export class ConfigReader {
       }
 
       if (line.simple) return line; // nothing for the preprocessor; a final brace is already split off
+      if (line.text.length === 1) {
+        // `{` or `}` alone: nothing to preprocess or split, only the depth to count
+        const c = line.text.charCodeAt(0);
+        if (c === 123) {
+          this.depth++;
+          return line;
+        }
+        if (c === 125) {
+          if (this.depth-- < 1) {
+            this.report(ErrClass.UnexpectedEob, "Extra '}' found", line);
+            this.depth = 0;
+          }
+          return line;
+        }
+      }
       if (!this.preprocess(line)) continue;
       if (this.handleInclude(line)) continue;
       this.splitBraces(line);
