@@ -1,5 +1,6 @@
 // The timer edge of the check scheduler: one timer for the earliest due check, a monotonic
 // clock (performance.now), and SchedulerCore for every decision.
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { SchedulerCore, firstDue } from './scheduler-core.js';
 
@@ -24,6 +25,25 @@ export const realClock: Clock = {
   },
   clearTimer: (h) => clearTimeout(h as NodeJS.Timeout),
 };
+
+/**
+ * Attempts in flight by default: as many as the open-file limit leaves room for (each holds a
+ * socket), between 1,024 and 16,384. keepalived has no cap; a cap too low turns servers that
+ * time out into a backlog (1,024 timeouts of 1 s allow only 1,024 checks a second).
+ */
+export function defaultMaxRunning(limitsText?: string): number {
+  let text = limitsText;
+  if (text === undefined) {
+    try {
+      text = readFileSync('/proc/self/limits', 'utf8');
+    } catch {
+      return 1024;
+    }
+  }
+  const m = /^Max open files\s+(\d+|unlimited)/m.exec(text);
+  const soft = m ? (m[1] === 'unlimited' ? Infinity : Number(m[1])) : 1024;
+  return Math.max(1024, Math.min(16_384, soft - 512));
+}
 
 export interface SchedulerOptions {
   maxRunning?: number;
@@ -63,7 +83,7 @@ export class CheckScheduler {
   started = 0;
 
   constructor(private readonly opts: SchedulerOptions = {}) {
-    this.core = new SchedulerCore(opts.maxRunning ?? 1024);
+    this.core = new SchedulerCore(opts.maxRunning ?? defaultMaxRunning());
     this.clock = opts.clock ?? realClock;
     this.random = opts.random ?? Math.random;
     this.quantumUs = opts.quantumUs ?? 25_000;
