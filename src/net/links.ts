@@ -54,6 +54,7 @@ export class LinkMonitor extends EventEmitter {
   /** Links an event spoke about since the current dump started: the dump must not undo them. */
   private readonly touched = new Set<number>();
   private resyncing: Promise<void> | undefined;
+  private resyncAgain = false;
   private closed = false;
   private reopenTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly retired = new WeakSet<NetlinkSocket>();
@@ -176,9 +177,26 @@ export class LinkMonitor extends EventEmitter {
     return mon;
   }
 
-  /** Re-reads every link and reports what changed (also what was missed). One at a time. */
+  /**
+   * Re-reads every link and reports what changed (also what was missed). One dump at a time;
+   * a loss noticed while one runs may postdate its view, so another follows (bounded).
+   */
   resync(): Promise<void> {
-    this.resyncing ??= this.load(true).catch((e: unknown) => this.fail(e)).finally(() => { this.resyncing = undefined; });
+    if (this.resyncing) {
+      this.resyncAgain = true;
+      return this.resyncing;
+    }
+    this.resyncing = (async () => {
+      for (let round = 0; round < 10 && !this.closed; round++) {
+        this.resyncAgain = false;
+        try {
+          await this.load(true);
+        } catch (e) {
+          this.fail(e);
+        }
+        if (!this.resyncAgain) break;
+      }
+    })().finally(() => { this.resyncing = undefined; });
     return this.resyncing;
   }
 
