@@ -77,6 +77,8 @@ export class Instance {
   io!: AdvertIo;
   /** The machine's input; runtime.ts replaces it for sync group members. */
   route: (inst: Instance, ev: MachineEvent, now: number) => void = (inst, ev, now) => inst.applyAll(inst.machine.handle(ev, now));
+  /** Called after this master heard a lower priority advert (runtime.ts: the sync group's other members re-announce too). */
+  onLowerAdvert: (() => void) | undefined;
   /** The interface adverts and VIPs use: the vmac with use_vmac, else the configured one. */
   ifname: string;
   private timer: NodeJS.Timeout | undefined;
@@ -243,9 +245,15 @@ export class Instance {
       (r.event.priority < prio || (r.event.priority === prio && this.machine.compareSender(r.event.src) < 0));
     this.event(r.event);
     if (lower && this.machine.state === 'MASTER') {
-      this.announcer?.lowerPriorityAdvert();
+      this.announceLowerPriority();
       this.env.notifier.masterRxLowerPri(this.spec.notify, this.name, this.machine.effectivePriority);
+      this.onLowerAdvert?.();
     }
+  }
+
+  /** garp_lower_prio_repeat rounds (and the delayed ones) while MASTER. */
+  announceLowerPriority(): void {
+    if (this.machine.state === 'MASTER') this.announcer?.lowerPriorityAdvert();
   }
 
   applyAll(actions: Action[]): void {

@@ -154,7 +154,11 @@ export class VrrpRuntime extends EventEmitter<EmitterMap> {
       if (members.length === 0 || members.length !== g.members.filter((m) => this.instances.has(m)).length) continue;
       const group: Group = { sg: new SyncGroup(g.name, members.map((m) => m.machine)), spec: g };
       this.groups.set(g.name, group);
-      for (const m of members) m.route = (_inst, ev, t) => this.groupRoute(group, _inst.name, ev, t);
+      for (const m of members) {
+        m.route = (_inst, ev, t) => this.groupRoute(group, _inst.name, ev, t);
+        // keepalived: a member hearing a lower priority advert makes the others re-announce as well.
+        m.onLowerAdvert = () => { for (const o of members) if (o !== m) o.announceLowerPriority(); };
+      }
       this.groupRun(group, () => group.sg.handleAll({ type: 'start' }, now));
     }
     for (const inst of fresh) if (inst.machine.state === 'INIT' && !this.groupOf(inst)) inst.event({ type: 'start' });

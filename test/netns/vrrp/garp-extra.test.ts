@@ -71,4 +71,49 @@ describe('GARP pacing seen by an observer (netns)', () => {
       env.lab.kill(a.proc, 'SIGKILL');
     }
   }, 30_000);
+
+  it('sync group: a lower advert for one member makes the other member re-announce its VIP too', async () => {
+    env.lab.up();
+    const member = (name: string, vrid: number, vip: string): string => `vrrp_instance ${name} {
+  interface eth0
+  virtual_router_id ${vrid}
+  priority 150
+  advert_int 1
+  garp_lower_prio_repeat 2
+  garp_lower_prio_delay 0
+  virtual_ipaddress {
+    ${vip}/24
+  }
+}
+`;
+    const conf = `global_defs {
+  vrrp_garp_master_delay 0
+  vrrp_garp_master_repeat 1
+}
+vrrp_sync_group G {
+  group {
+    VI_1
+    VI_2
+  }
+}
+${member('VI_1', 51, VIP)}${member('VI_2', 52, '10.88.0.102')}`;
+    const a = env.lab.startLvsd(env.rt.file, env.lab.d1, conf);
+    try {
+      for (let i = 0; i < 100 && a.events('vrrp.transition').filter((e) => e.to === 'MASTER').length < 2; i++) await sleep(100);
+      const obs = env.lab.observe('arp');
+      await obs.waitFor(/listening on/, 5000);
+      await sleep(500);
+      const mark = obs.lines.length;
+      const lower = encodeIpv4({ version: 2, vrid: 51, priority: 50, advertIntervalMs: 1000, addresses: [VIP] },
+        { src: env.lab.address(env.lab.obs), dst: VRRP_MCAST4, id: 9, auth: NO_AUTH });
+      const r = spawnSync('ip', ['netns', 'exec', env.lab.obs, process.execPath, join(here, 'sender.mjs'), 'eth0', VRRP_MCAST4, lower.toString('hex')],
+        { env: { ...process.env, NODE_PATH: join(here, '../../../node_modules') }, encoding: 'utf8', timeout: 10_000 });
+      if (r.status !== 0 || r.stderr) throw new Error(`sender failed: ${r.stderr}`);
+      await sleep(800);
+      expect(obs.matching(garpOf(VIP), mark)).toHaveLength(2);
+      expect(obs.matching(garpOf('10.88.0.102'), mark)).toHaveLength(2);
+    } finally {
+      env.lab.kill(a.proc, 'SIGKILL');
+    }
+  }, 30_000);
 });
