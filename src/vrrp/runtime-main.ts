@@ -30,7 +30,7 @@ async function main(): Promise<number> {
   // Counted through the emitter (what the daemon's metrics do), reported with the status.
   const emitted = { transition: 0, advert: 0, drop: 0, vips: 0 };
   for (const n of Object.keys(emitted) as Array<keyof typeof emitted>) rt.on(n, () => { emitted[n]++; });
-  process.on('SIGUSR2', () => log.info({ event: 'vrrp.status', instances: rt.status(), emitted }, 'VRRP status'));
+  process.on('SIGUSR2', () => log.info({ event: 'vrrp.status', instances: rt.status(), emitted, unknownVrid: rt.unknownVridPackets() }, 'VRRP status'));
   let stopping = false;
   const stop = async (): Promise<void> => {
     if (stopping) return;

@@ -62,6 +62,8 @@ export class VrrpRuntime extends EventEmitter<EmitterMap> {
   private processes: ProcessScanner | undefined;
   private processKey = '';
   private readonly sockets = new Map<string, SharedSocket & { refs: number }>();
+  /** unknown-VRID counts of sockets closed since (kept so the total only grows). */
+  private closedSocketsUnknown = 0;
   private readonly senders = new Map<number, FrameSender>();
   private readonly limiter: Limiter;
   private readonly t0 = performance.now();
@@ -82,6 +84,13 @@ export class VrrpRuntime extends EventEmitter<EmitterMap> {
   /** A status snapshot of every instance, in the order they started (a reload appends restarted ones). */
   status(): VrrpInstanceStatus[] {
     return [...this.instances.values()].map(instanceStatus);
+  }
+
+  /** Packets for VRIDs no instance here serves (or too short to name one), over every socket since start. */
+  unknownVridPackets(): number {
+    let n = this.closedSocketsUnknown;
+    for (const s of this.sockets.values()) n += s.demux.unknown;
+    return n;
   }
 
   /** Hands an instance's report to the listeners; a throwing listener must not break VRRP. */
@@ -278,6 +287,7 @@ export class VrrpRuntime extends EventEmitter<EmitterMap> {
     const key = sockKey(so);
     const s = this.sockets.get(key);
     if (!s || --s.refs > 0) return;
+    this.closedSocketsUnknown += s.demux.unknown;
     s.transport.close();
     this.sockets.delete(key);
   }

@@ -1,7 +1,13 @@
 // VrrpRuntime.status() and its events in real processes: two lvsd directors on one segment,
 // status dumped with SIGUSR2 (runtime-main logs it as `vrrp.status`), events as `vrrp.event`.
 import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { useDirectorLab, VIP, lvsdConf, waitVip, type Director } from './director-lab.js';
+import { encodeIpv4, NO_AUTH, VRRP_MCAST4 } from '../../../src/vrrp/packet.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
 
 interface St {
   name: string; state: string; basePriority: number; priority: number; masterAddress: string | null; vips: string[];
@@ -11,13 +17,13 @@ interface St {
 
 type Emitted = Record<'transition' | 'advert' | 'drop' | 'vips', number>;
 
-async function dump(d: Director): Promise<{ st: St; emitted: Emitted }> {
+async function dump(d: Director): Promise<{ st: St; emitted: Emitted; unknownVrid: number }> {
   const mark = d.mark();
   process.kill(d.pid, 'SIGUSR2');
   const l = await d.proc.waitFor(/"event":"vrrp.status"/, 3000, mark);
-  const rec = JSON.parse(l.text) as { instances: St[]; emitted: Emitted };
+  const rec = JSON.parse(l.text) as { instances: St[]; emitted: Emitted; unknownVrid: number };
   expect(rec.instances).toHaveLength(1);
-  return { st: rec.instances[0], emitted: rec.emitted };
+  return { st: rec.instances[0], emitted: rec.emitted, unknownVrid: rec.unknownVrid };
 }
 
 async function status(d: Director): Promise<St> {
@@ -58,6 +64,19 @@ describe('VrrpRuntime.status() (netns)', () => {
       });
       expect(sb.advertsReceived).toBeGreaterThanOrEqual(2);
       expect(Object.values(sb.drops).every((n) => n === 0)).toBe(true);
+
+      // Adverts from the observer: a bad TTL for VRID 51 (counted on the instance) and one for VRID 99 (nobody's).
+      const adv = (vrid: number, ttl: number): string => encodeIpv4({ version: 2, vrid, priority: 200, advertIntervalMs: 1000, addresses: [VIP] },
+        { src: env.lab.address(env.lab.obs), dst: VRRP_MCAST4, id: 3, auth: NO_AUTH, ttl }).toString('hex');
+      const r = spawnSync('ip', ['netns', 'exec', env.lab.obs, process.execPath, join(here, 'sender.mjs'), 'eth0', VRRP_MCAST4, adv(51, 64), adv(99, 255)],
+        { env: { ...process.env, NODE_PATH: join(here, '../../../node_modules') }, encoding: 'utf8', timeout: 10_000 });
+      if (r.status !== 0 || r.stderr) throw new Error(`sender failed: ${r.stderr}`);
+      await b.proc.waitFor(/"event":"vrrp.event","name":"drop"/, 3000);
+      const withDrops = await dump(b);
+      expect(withDrops.st.drops.ttl).toBe(1);
+      expect(withDrops.emitted.drop).toBe(1);
+      expect(withDrops.unknownVrid).toBe(1);
+      expect(withDrops.st.state).toBe('BACKUP');
 
       env.lab.kill(a.proc, 'SIGTERM');
       await a.proc.exited(5000);
