@@ -142,6 +142,9 @@ export class VrrpRuntime extends EventEmitter<EmitterMap> {
     this.links.on('change', (l) => this.onLink(l, Boolean(l.up && l.running)));
     this.links.on('removed', (l) => this.onLink(l, false));
     this.links.on('error', (e) => log.error({ event: 'vrrp.link-error', err: e.message }, 'link monitor error'));
+    if (!this.links.noEnobufs) {
+      log.warn({ event: 'vrrp.link-monitor-fragile' }, 'link monitor: NETLINK_NO_ENOBUFS not set (addon missing?): a flood of link events may abort the process');
+    }
     await this.startInstances(this.plan.instances);
   }
 
