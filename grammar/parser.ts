@@ -356,55 +356,37 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
       diagnostics.push({ cls: ErrClass.General, level: 'error', message: empty, pos: decode(top.at), keyword: top.kw?.name, block: stack[stack.length - 1].head ?? undefined });
     }
   };
-  while ((line = reader.next()) !== null) {
-    if (skipDepth === 0 && !skipPending) {
-      if (line.simple) {
-        const top = stack[stack.length - 1];
-        const e = top.info !== null && !top.needBob ? top.info.fast.get(words.hash0) : undefined;
-        if (e && e.how !== Fast.None && fastLine(top, e, line)) continue;
-      } else if (line.text.length === 1) {
-        // a brace line where one is expected: what the general path below does, without splitting
-        const top = stack[stack.length - 1];
-        const c = line.text.charCodeAt(0);
-        if (c === 123 /* { */ && top.needBob) {
-          top.needBob = false;
-          continue;
-        }
-        if (c === 125 /* } */ && !top.needBob && stack.length > 1) {
-          closeTop(top);
-          continue;
-        }
-      }
-    }
-    nw = splitWordsInto(reader.lineText(line), line.col, pool, onSplitError);
-    if (nw === 0) continue;
+  /** Everything but the fast lane and lone braces: words split, keyword rules, blocks, values. */
+  const generalLine = (l: LogicalLine): void => {
+    nw = splitWordsInto(reader.lineText(l), l.col, pool, onSplitError);
+    if (nw === 0) return;
     const w0 = pool[0];
     const t0 = w0.text;
 
     if (skipPending) {
       skipPending = false;
-      if (t0 === '{' && !w0.quoted) { skipDepth = 1; continue; }
+      if (t0 === '{' && !w0.quoted) { skipDepth = 1; return; }
     }
     if (skipDepth > 0) {
       if (!w0.quoted && t0 === '{') skipDepth++;
       else if (!w0.quoted && t0 === '}') skipDepth--;
-      continue;
+      return;
     }
 
     const top = stack[stack.length - 1];
     const level = stack.length - 1;
     if (top.needBob) {
       top.needBob = false;
-      if (t0 === '{' && !w0.quoted) continue;
+      if (t0 === '{' && !w0.quoted) return;
       if (top.spec) report(ErrClass.MissingBob, "Missing '{' at beginning of configuration block", w0.col, top.kw?.name);
       else report(ErrClass.General, `'{' missing from beginning of block ${top.kw?.name}`, w0.col, top.kw?.name, 'warning');
     } else if (t0 === '{' && !w0.quoted) {
       report(ErrClass.UnexpectedBob, "Unexpected '{' - ignoring", w0.col);
-      continue;
+      return;
     }
     if (t0 === '}' && !w0.quoted) {
       if (level > 0) closeTop(top);
-      continue; // (at the top level the reader already reported "Extra '}' found" here)
+      return; // (at the top level the reader already reported "Extra '}' found" here)
     }
 
     // A line inside a value block (virtual_ipaddress { ... }).
@@ -417,30 +399,30 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
           top.added++;
         }
       }
-      continue;
+      return;
     }
 
     const kw = (top.info as BlockInfo).keywords.get(t0);
     if (!kw || kw.unknownToKeepalived) {
       report(ErrClass.UnknownKeyword, `Unknown keyword '${t0}'${kw ? ` (${kw.unknownToKeepalived})` : ''}`, w0.col, t0);
       skipPending = true;
-      continue;
+      return;
     }
-    const packed = pack(line.fileId, line.line, w0.col);
+    const packed = pack(l.fileId, l.line, w0.col);
     const dep = kw.deprecated?.[t0];
     if (dep) report(dep.level === 'error' ? ErrClass.Deprecated : ErrClass.Ok, dep.message, w0.col, t0, dep.level === 'error' ? 'error' : 'warning');
     if (kw.after) {
       const prev = top.seen?.get(kw.after.keyword);
       if (prev === undefined || (kw.after.values && !kw.after.values.includes(prev))) {
         report(ErrClass.General, kw.after.message, w0.col, kw.name);
-        continue;
+        return;
       }
     }
     if (kw.onceMessage && top.seen?.has(kw.name)) {
       report(ErrClass.General, kw.onceMessage, w0.col, kw.name);
       if (!kw.onceMessage.endsWith('- replacing')) {
         if (kw.block || kw.lines) skipPending = true;
-        continue;
+        return;
       }
     }
     const watched = (top.info as BlockInfo).watched;
@@ -479,8 +461,8 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
         }
         store(top, kw, obj, packed);
       }
-      stack.push(frame(kw.block, kw, obj, null, line.text, pos, packed));
-      continue;
+      stack.push(frame(kw.block, kw, obj, null, l.text, pos, packed));
+      return;
     }
     if (kw.lines) {
       const field = kw.field ?? kw.name;
@@ -491,23 +473,45 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
         const obj: RawObject = v !== FAIL && v && typeof v === 'object' ? { ...(v as RawObject), items } : { items };
         if (v !== FAIL && kw.args.length === 1 && kw.args[0].name === 'value') obj.value = v;
         store(top, kw, obj, packed);
-        stack.push(frame(null, kw, obj, items, line.text, top.pos, packed));
-        continue;
+        stack.push(frame(null, kw, obj, items, l.text, top.pos, packed));
+        return;
       }
       if (nw > 1) report(ErrClass.General, `Block ${t0} has extra parameters ${pool[1].text} ...`, pool[1].col, kw.name);
       const prev = top.obj[field];
       if (kw.repeatable && Array.isArray(prev)) {
-        stack.push(frame(null, kw, top.obj, prev, line.text, top.pos, packed));
-        continue;
+        stack.push(frame(null, kw, top.obj, prev, l.text, top.pos, packed));
+        return;
       }
       const items: unknown[] = [];
       top.obj[field] = items;
       if (top.pos) top.pos.push(field, packed);
-      stack.push(frame(null, kw, top.obj, items, line.text, top.pos, packed));
-      continue;
+      stack.push(frame(null, kw, top.obj, items, l.text, top.pos, packed));
+      return;
     }
     const v = valueOf(kw);
     if (v !== FAIL) store(top, kw, v, packed);
+  };
+  while ((line = reader.next()) !== null) {
+    if (skipDepth === 0 && !skipPending) {
+      if (line.simple) {
+        const top = stack[stack.length - 1];
+        const e = top.info !== null && !top.needBob ? top.info.fast.get(words.hash0) : undefined;
+        if (e && e.how !== Fast.None && fastLine(top, e, line)) continue;
+      } else if (line.text.length === 1) {
+        // a brace line where one is expected: what the general path below does, without splitting
+        const top = stack[stack.length - 1];
+        const c = line.text.charCodeAt(0);
+        if (c === 123 /* { */ && top.needBob) {
+          top.needBob = false;
+          continue;
+        }
+        if (c === 125 /* } */ && !top.needBob && stack.length > 1) {
+          closeTop(top);
+          continue;
+        }
+      }
+    }
+    generalLine(line);
   }
   line = null;
 
