@@ -172,24 +172,30 @@ export class Daemon extends EventEmitter {
       return rep;
     }
     logDiagnostics(log, r.diagnostics);
-    const model = r.diff ? this.holder.current : this.model;
+    const model = this.holder.current;
     const rep: ReloadReport = { ok: true, ms: 0 };
+    const t1 = performance.now();
     try {
       if (this.vrrp) rep.vrrp = await this.vrrp.applyDiff(r.diff, model);
     } catch (e) {
       log.error({ event: 'vrrp.reload-error', err: e instanceof Error ? e.message : String(e) }, 'VRRP reload failed');
     }
+    const t2 = performance.now();
+    let t3 = t2;
     if (this.engine) {
       await this.ensureAddressWatch(model);
       this.refreshPresence();
       rep.lvs = await this.engine.reload(model);
+      t3 = performance.now();
       await this.engine.settled();
       await this.edge?.settled();
     }
+    const round = (x: number): number => Math.round(x * 10) / 10;
+    const phases = { parseMs: round(r.ms), vrrpMs: round(t2 - t1), lvsMs: round(t3 - t2), ipvsMs: round(performance.now() - t3) };
     rep.ms = performance.now() - t0;
     const v = rep.vrrp;
     log.info({
-      event: EV.reloadApplied, ms: Math.round(rep.ms * 10) / 10, parseMs: Math.round(r.ms * 10) / 10,
+      event: EV.reloadApplied, ms: round(rep.ms), ...phases,
       vrrpStarted: v?.started.length ?? 0, vrrpStopped: v?.stopped.length ?? 0,
       ...(v ? { started: v.started, stopped: v.stopped } : {}),
       ...(rep.lvs ?? {}),

@@ -2,11 +2,11 @@
 // engine's desired rows against it (only services lvsd owns are ever changed), and after any
 // failure (netlink error, kernel refusal, ip_vs missing) logs `ipvs.apply` with the errno,
 // forgets the cached view and tries again with backoff. It never throws at its caller.
-import { applyDesired } from '../ipvs/apply.js';
+import { applyDesired, executeOps } from '../ipvs/apply.js';
 import { IpvsError } from '../ipvs/errors.js';
 import type { IpvsKernel } from '../ipvs/kernel.js';
 import { serviceKey } from '../ipvs/model.js';
-import type { TableRow } from '../ipvs/reconcile.js';
+import { reconcile, type IpvsOp, type TableRow } from '../ipvs/reconcile.js';
 import type { IpvsVirtualEntry } from '../ipvs/types.js';
 import { Backoff } from './backoff.js';
 import { EV, type Logger } from './log.js';
@@ -24,6 +24,16 @@ const errFields = (e: unknown): Record<string, unknown> => ({
   code: e instanceof IpvsError ? e.code : undefined,
   err: e instanceof Error ? e.message : String(e),
 });
+
+/**
+ * The table after `ops` succeeded: the desired rows, plus the rows of services lvsd left alone
+ * (not desired and not deleted).
+ */
+export function tableAfter(actual: readonly TableRow[], desired: readonly TableRow[], ops: readonly IpvsOp[]): TableRow[] {
+  const want = new Set(desired.map((r) => serviceKey(r.service)));
+  const deleted = new Set(ops.filter((o) => o.op === 'deleteService').map((o) => serviceKey(o.service)));
+  return [...desired, ...actual.filter((r) => !want.has(serviceKey(r.service)) && !deleted.has(serviceKey(r.service)))];
+}
 
 export class IpvsEdge {
   private k: IpvsKernel | undefined;
@@ -90,13 +100,15 @@ export class IpvsEdge {
     this.attempts++;
     try {
       const k = await this.kernel();
-      const res = await applyDesired(k, this.desired, this.owned, this.o.log, this.actual ? { actual: this.actual } : {});
-      if (res.failures.length > 0 || !res.confirmed) {
+      // First apply, and after any failure: read the kernel, apply, read back what was touched.
+      // Otherwise the last confirmed table is the base and the kernel's acknowledgement of
+      // each operation is the confirmation (no dump of the table per change).
+      const ok = this.actual ? await this.applyIncrement(k, this.actual) : await this.applyFull(k);
+      if (!ok) {
         this.failures++;
         this.actual = undefined;
         return false;
       }
-      this.actual = res.table;
       this.backoff.reset();
       // what was owned but not wanted is gone now
       const want = new Set(this.desired.map((r) => serviceKey(r.service)));
@@ -109,6 +121,28 @@ export class IpvsEdge {
       if (this.k && e instanceof IpvsError && e.op === 'close') this.k = undefined;
       return false;
     }
+  }
+
+  private async applyFull(k: IpvsKernel): Promise<boolean> {
+    const res = await applyDesired(k, this.desired, this.owned, this.o.log);
+    if (res.failures.length > 0 || !res.confirmed) return false;
+    this.actual = res.table;
+    return true;
+  }
+
+  private async applyIncrement(k: IpvsKernel, actual: readonly TableRow[]): Promise<boolean> {
+    const ops = reconcile(this.desired, actual, this.owned);
+    if (ops.length === 0) return true;
+    const failures = await executeOps(k, ops, this.o.log);
+    const count = (name: IpvsOp['op']): number => ops.filter((o) => o.op === name).length;
+    this.o.log.info({
+      event: EV.ipvsApply, ops: ops.length, applied: ops.length - failures.length, failed: failures.length, confirmed: failures.length === 0, reread: false,
+      addService: count('addService'), editService: count('editService'), deleteService: count('deleteService'),
+      addDest: count('addDest'), editDest: count('editDest'), deleteDest: count('deleteDest'),
+    }, `ipvs apply: ${ops.length} operations, ${failures.length} failed`);
+    if (failures.length > 0) return false;
+    this.actual = tableAfter(actual, this.desired, ops);
+    return true;
   }
 
   /** Resolves when no attempt is running (a scheduled retry may still be pending). */

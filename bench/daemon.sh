@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# The whole daemon, lvsd side by side with keepalived on the same config, in the VM (ip_vs):
+#   npx tsc -p . && node test/kernel/vm/run.mjs --timeout=3000 -- bash bench/daemon.sh
+# 1. Idle: 10 VRRP instances (one interface, no peer: all MASTER, adverts every second) and
+#    1,000 real servers with TCP_CHECK, delay_loop 6 (10 virtual servers of 100), all answered
+#    by one small server. After WARM s, CPU seconds per 60 s and RSS over SECS s, summed over
+#    every process of the daemon (keepalived: parent, VRRP and checker children).
+# 2. Reload: 10,000 real servers (100 virtual servers of 100, delay_loop 60), then the weight of
+#    1% of them (every 100th) changes and the daemon gets SIGHUP. Reload time = from the signal
+#    until `ipvsadm -L -n -t` shows the last changed weight (polled every 20 ms, same for both);
+#    for lvsd also its own `reload.applied` ms. VIP deletions during the reload are counted from
+#    `ip monitor address`.
+# Daemons alternate (lvsd, keepalived, lvsd, ...) for ROUNDS rounds so host load hits both.
+# Env: SECS (30), WARM (10), ROUNDS (2), IDLE_RS (1000), RELOAD_RS (10000), ONLY=lvsd|keepalived,
+# PHASES ("idle reload").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ "${LVSD_IN_VM:-}" = 1 ] || { echo "bench/daemon.sh runs inside the VM: node test/kernel/vm/run.mjs --timeout=3000 -- bash bench/daemon.sh" >&2; exit 2; }
+SECS=${SECS:-30}; WARM=${WARM:-10}; ROUNDS=${ROUNDS:-2}; IDLE_RS=${IDLE_RS:-1000}; RELOAD_RS=${RELOAD_RS:-10000}; PHASES=${PHASES:-idle reload}
+[ -f dist/src/cli/lvsd.js ] || { echo "dist/ missing: npx tsc -p . first" >&2; exit 2; }
+work=$(mktemp -d /tmp/daemon-bench-XXXX) # guest tmpfs: pid files, logs
+ns=dmb$$; peer=dmp$$
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  for f in "$work"/*.pid; do [ -f "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null || true; done
+  ip netns del "$ns" 2>/dev/null || true; ip netns del "$peer" 2>/dev/null || true
+}
+trap cleanup EXIT
+ip netns add "$ns"; ip netns add "$peer"
+ip link add veth0 netns "$ns" type veth peer name veth1 netns "$peer"
+ip -n "$ns" addr add 10.98.0.1/24 dev veth0; ip -n "$peer" addr add 10.98.0.2/24 dev veth1
+for n in "$ns" "$peer"; do ip -n "$n" link set lo up; done
+ip -n "$ns" link set veth0 up; ip -n "$peer" link set veth1 up
+ulimit -n 65536 || true
+
+gen_conf() { # RS DELAY CHANGED(0|1) OUT
+  node -e '
+    const [n, delay, changed, out] = [Number(process.argv[1]), process.argv[2], process.argv[3] === "1", process.argv[4]];
+    const p = ["global_defs {\n  router_id bench\n}\n"];
+    for (let i = 1; i <= 10; i++) p.push(`vrrp_instance VI_${i} {\n  state BACKUP\n  interface veth0\n  virtual_router_id ${10 + i}\n  priority 100\n  advert_int 1\n  virtual_ipaddress {\n    10.98.1.${i}/32\n  }\n}\n`);
+    for (let v = 0; v * 100 < n; v++) {
+      p.push(`virtual_server 10.97.${v >> 8}.${v & 255} 80 {\n  delay_loop ${delay}\n  lb_algo wlc\n  lb_kind NAT\n  protocol TCP\n`);
+      for (let r = v * 100; r < Math.min(n, v * 100 + 100); r++) {
+        const w = changed && r % 100 === 99 ? 2 : 1;
+        p.push(`  real_server 127.1.${r >> 8}.${(r & 255)} 8080 {\n    weight ${w}\n    TCP_CHECK {\n      connect_timeout 3\n    }\n  }\n`);
+      }
+      p.push("}\n");
+    }
+    require("fs").writeFileSync(out, p.join(""));' "$1" "$2" "$3" "$4"
+}
+
+ip netns exec "$ns" node -e "require('net').createServer((s) => { s.on('error', () => {}); s.destroy(); }).listen({ port: 8080, host: '0.0.0.0', backlog: 4096 })" &
+pids+=("$!")
+
+hz=$(getconf CLK_TCK)
+ticks() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat"))); done; echo "$t"; }
+rss() { local k=0 p; for p in "$@"; do k=$((k + $(awk '/VmRSS/ {print $2}' "/proc/$p/status"))); done; awk -v k="$k" 'BEGIN { printf "%.1f", k/1024 }'; }
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+# start DAEMON CONF -> sets dpids (all processes of the daemon) and main
+start() {
+  rm -f "$work"/*.pid
+  if [ "$1" = lvsd ]; then
+    ip netns exec "$ns" node dist/src/cli/lvsd.js -n -f "$2" -p "$work/l.pid" -r "$work/lv.pid" -c "$work/lc.pid" --status-socket none > "$work/lvsd.log" 2>&1 &
+    main=$!; pids+=("$main"); dpids=("$main")
+  else
+    ip netns exec "$ns" keepalived -n -l -G -f "$2" -p "$work/k.pid" -r "$work/kv.pid" -c "$work/kc.pid" > "$work/keepalived.log" 2>&1 &
+    main=$!; pids+=("$main")
+    for _ in $(seq 300); do [ -s "$work/kv.pid" ] && [ -s "$work/kc.pid" ] && break; sleep 0.1; done
+    dpids=("$main" "$(cat "$work/kv.pid")" "$(cat "$work/kc.pid")")
+  fi
+}
+stop() {
+  kill -TERM "$main" 2>/dev/null || true
+  for _ in $(seq 300); do kill -0 "$main" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$main" 2>/dev/null || true
+  ip netns exec "$ns" ipvsadm -C
+}
+# waits until the last virtual server lists its 100th real server with weight W
+wait_weight() { # NRS W TIMEOUT_S
+  local v=$(( ($1 - 1) / 100 )) r=$(( $1 - 1 )) deadline=$(( $(now_ms) + $3 * 1000 ))
+  local want="127.1.$((r >> 8)).$((r & 255)):8080"
+  while [ "$(now_ms)" -lt "$deadline" ]; do
+    if ip netns exec "$ns" ipvsadm -L -n -t "10.97.$((v >> 8)).$((v & 255)):80" 2>/dev/null | awk -v a="$want" -v w="$2" '$2 == a && $4 == w { f = 1 } END { exit !f }'; then return 0; fi
+    sleep 0.02
+  done
+  return 1
+}
+
+idle="$work/idle.conf"; gen_conf "$IDLE_RS" 6 0 "$idle"
+big="$work/big.conf"; gen_conf "$RELOAD_RS" 60 0 "$big"
+big2="$work/big2.conf"; gen_conf "$RELOAD_RS" 60 1 "$big2"
+live="$work/live.conf"
+
+if [[ " $PHASES " == *" idle "* ]]; then
+echo "# idle: 10 VRRP instances, $IDLE_RS real servers (TCP_CHECK, delay_loop 6); WARM=$WARM s, SECS=$SECS s"
+printf '%-6s %-11s %10s %8s %6s %s\n' round daemon 'CPU-s/60s' 'RSS MB' procs 'loadavg(VM)'
+for round in $(seq "$ROUNDS"); do
+  for d in lvsd keepalived; do
+    [ -z "${ONLY:-}" ] || [ "$ONLY" = "$d" ] || continue
+    start "$d" "$idle"
+    wait_weight "$IDLE_RS" 1 120 || { echo "$d: table not filled" >&2; tail -20 "$work/$d.log" >&2; }
+    sleep "$WARM"
+    t0=$(ticks "${dpids[@]}"); sleep "$SECS"; t1=$(ticks "${dpids[@]}")
+    printf '%-6s %-11s %10s %8s %6s %s\n' "$round" "$d" "$(awk -v a="$t0" -v b="$t1" -v hz="$hz" -v s="$SECS" 'BEGIN { printf "%.2f", (b-a)/hz*60/s }')" \
+      "$(rss "${dpids[@]}")" "${#dpids[@]}" "$(cut -d' ' -f1-3 /proc/loadavg)"
+    stop
+  done
+done
+fi
+
+[[ " $PHASES " == *" reload "* ]] || exit 0
+echo "# reload: $RELOAD_RS real servers, 1% weights changed, SIGHUP"
+printf '%-6s %-11s %12s %12s %12s %s\n' round daemon 'reload ms' 'VIP deletes' 'loadavg(VM)' 'lvsd reload.applied (ms: total parse vrrp lvs ipvs)'
+for round in $(seq "$ROUNDS"); do
+  for d in lvsd keepalived; do
+    [ -z "${ONLY:-}" ] || [ "$ONLY" = "$d" ] || continue
+    cp "$big" "$live"
+    start "$d" "$live"
+    wait_weight "$RELOAD_RS" 1 600 || { echo "$d: table not filled" >&2; tail -20 "$work/$d.log" >&2; }
+    # every VRRP instance MASTER (VIPs in place) before the reload
+    for _ in $(seq 300); do [ "$(ip -n "$ns" -o addr show dev veth0 | grep -c '10\.98\.1\.')" -ge 10 ] && break; sleep 0.1; done
+    sleep 3
+    ip -n "$ns" -o monitor address > "$work/mon.log" 2>&1 &
+    mon=$!; pids+=("$mon"); sleep 0.5
+    cp "$big2" "$live"
+    lines=$(wc -l < "$work/$d.log")
+    t0=$(now_ms); kill -HUP "$main"
+    if wait_weight "$RELOAD_RS" 2 300; then ms=$(( $(now_ms) - t0 )); else ms=timeout; fi
+    own=-
+    if [ "$d" = lvsd ]; then
+      for _ in $(seq 100); do tail -n +"$((lines + 1))" "$work/lvsd.log" | grep -q '"event":"reload.applied"' && break; sleep 0.1; done
+      own=$(tail -n +"$((lines + 1))" "$work/lvsd.log" | grep '"event":"reload.applied"' | head -1 | node -e '
+        let t = ""; process.stdin.on("data", (d) => t += d).on("end", () => { try { const r = JSON.parse(t);
+          process.stdout.write([r.ms, r.parseMs, r.vrrpMs, r.lvsMs, r.ipvsMs].join(" ")); } catch { process.stdout.write("-"); } });')
+    fi
+    sleep 3 # a flap after the weights landed still counts
+    kill "$mon" 2>/dev/null || true
+    printf '%-6s %-11s %12s %12s %12s %s\n' "$round" "$d" "$ms" "$(grep -c Deleted "$work/mon.log" || true)" "$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' ,)" "${own:--}"
+    stop
+  done
+done
