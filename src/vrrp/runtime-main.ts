@@ -26,11 +26,11 @@ async function main(): Promise<number> {
     if (ev.name !== 'advert' || logAdverts) log.info({ event: 'vrrp.event', name: ev.name, ...ev.data }, ev.name);
   };
   const rt = await VrrpRuntime.start(model, { log, onEvent });
-  log.info({ event: 'daemon.start', instances: rt.instances.size }, 'VRRP runtime started');
   // Counted through the emitter (what the daemon's metrics do), reported with the status.
   const emitted = { transition: 0, advert: 0, drop: 0, vips: 0 };
   for (const n of Object.keys(emitted) as Array<keyof typeof emitted>) rt.on(n, () => { emitted[n]++; });
   process.on('SIGUSR2', () => log.info({ event: 'vrrp.status', instances: rt.status(), emitted, unknownVrid: rt.unknownVridPackets() }, 'VRRP status'));
+  log.info({ event: 'daemon.start', instances: rt.instances.size }, 'VRRP runtime started');
   let stopping = false;
   const stop = async (): Promise<void> => {
     if (stopping) return;

@@ -20,7 +20,7 @@ type Emitted = Record<'transition' | 'advert' | 'drop' | 'vips', number>;
 async function dump(d: Director): Promise<{ st: St; emitted: Emitted; unknownVrid: number }> {
   const mark = d.mark();
   process.kill(d.pid, 'SIGUSR2');
-  const l = await d.proc.waitFor(/"event":"vrrp.status"/, 3000, mark);
+  const l = await d.proc.waitFor(/"event":"vrrp.status"/, 6000, mark);
   const rec = JSON.parse(l.text) as { instances: St[]; emitted: Emitted; unknownVrid: number };
   expect(rec.instances).toHaveLength(1);
   return { st: rec.instances[0], emitted: rec.emitted, unknownVrid: rec.unknownVrid };
