@@ -37,10 +37,30 @@ function openSyslog(o: Options): { stream?: SyslogStream; warning?: string } {
   }
 }
 
+/** keepalived flags lvsd accepts but that change nothing here, with the reason. */
+export function inertOptions(o: Options): string[] {
+  const out: string[] = [];
+  if (o.namespace !== undefined) out.push(`-s/--namespace ${o.namespace}: not supported; start lvsd with 'ip netns exec ${o.namespace} lvsd ...'`);
+  if (o.dontReleaseVrrp) out.push('-V/--dont-release-vrrp: not supported; VIPs are released at stop');
+  if (o.releaseVips) out.push('-X/--release-vips: ignored; VIPs are always released at stop');
+  if (o.dontRespawn) out.push('-R/--dont-respawn: ignored; lvsd has no child processes to respawn');
+  if (o.addressMonitoring) out.push('-a/--address-monitoring: ignored');
+  if (o.coreDump) out.push('-m/-M core dumps: ignored; use the service manager or ulimit');
+  return out;
+}
+
 export async function runDaemon(o: Options): Promise<number> {
+  if (o.umask !== undefined) {
+    if (!/^[0-7]{1,4}$/.test(o.umask)) {
+      process.stderr.write(`lvsd: invalid umask ${o.umask}\n`);
+      return 2;
+    }
+    process.umask(parseInt(o.umask, 8));
+  }
   const syslog = openSyslog(o);
   const log = createLogger({ console: o.logConsole, detail: o.logDetail, ...(syslog.stream ? { also: syslog.stream } : {}) });
   if (syslog.warning) log.warn({ event: 'daemon.syslog' }, syslog.warning);
+  for (const w of inertOptions(o)) log.warn({ event: 'daemon.option' }, w);
   const load: LoadOptions = { configId: o.configId, allConfig: o.allConfig, system: systemView() };
   const first = loadConfig(o.useFile, load);
   logDiagnostics(log, first.diagnostics);
