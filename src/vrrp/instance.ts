@@ -106,7 +106,7 @@ export class Instance {
   /** Times MASTER was left (keepalived's release_master). */
   releasedMaster = 0;
 
-  constructor(readonly spec: InstanceSpec, readonly env: InstanceEnv) {
+  constructor(public spec: InstanceSpec, readonly env: InstanceEnv) {
     this.ifname = spec.interfaceName;
   }
 
@@ -218,6 +218,27 @@ export class Instance {
       pacing: () => ({ garpIntervalMs: a.garpIntervalMs, gnaIntervalMs: a.gnaIntervalMs }),
       onError: (vip, err) => this.env.log.warn({ event: 'vrrp.garp-error', instance: this.name, vip: vip.key, err: err.message }, 'gratuitous ARP/NA failed'),
     });
+  }
+
+  /**
+   * Reload: takes a changed configuration in place when only the priority, notifications or
+   * GARP pacing differ (keepalived keeps such an instance's state: no priority 0, no
+   * election); anything else returns false and the caller restarts the instance.
+   */
+  updateSpec(next: InstanceSpec): boolean {
+    const cur = this.spec;
+    if (!this.machine || cur.machine.priority === 255 || next.machine.priority === 255) return false;
+    const hard = (s: InstanceSpec): string => JSON.stringify({
+      ...s, machine: { ...s.machine, priority: 0 }, notify: null, announce: null, notifyPriorityChanges: null, notifyDeleted: null,
+    });
+    if (hard(cur) !== hard(next)) return false;
+    this.spec = next;
+    if (JSON.stringify(cur.announce) !== JSON.stringify(next.announce)) {
+      this.announcer?.stop();
+      this.announcer = this.makeAnnouncer([...next.vips, ...next.excludedVips]);
+    }
+    if (cur.machine.priority !== next.machine.priority) this.applyAll(this.machine.setBasePriority(next.machine.priority));
+    return true;
   }
 
   event(ev: MachineEvent): void {

@@ -77,6 +77,14 @@ export class VrrpMachine {
     });
   }
 
+  /** Reload: a new configured priority (not to or from 255, which changes the owner rules). */
+  setBasePriority(priority: number): Action[] {
+    return this.run(() => {
+      this.basePriority = priority;
+      this.updatePriority();
+    });
+  }
+
   /** Sync group: move to MASTER now (the group went MASTER). */
   forceMaster(now: number): Action[] {
     return this.run(() => {

@@ -352,15 +352,26 @@ export class VrrpRuntime extends EventEmitter<EmitterMap> {
 
   /**
    * Reload: removed and changed instances stop (VIPs released, priority 0 if master), added and
-   * changed ones start from the new model; unchanged instances keep running untouched.
+   * changed ones start from the new model; unchanged instances keep running untouched, and so
+   * do changed ones outside sync groups whose change Instance.updateSpec() can take in place.
    */
-  async applyDiff(diff: ModelDiff, next: Model): Promise<{ started: string[]; stopped: string[] }> {
+  async applyDiff(diff: ModelDiff, next: Model): Promise<{ started: string[]; stopped: string[]; updated: string[] }> {
     const plan = planFromModel(next);
     const names = (objs: Array<Record<string, unknown>>): string[] => objs.map((o) => String(o.name));
-    const stopSet = new Set([...names(diff.vrrpInstances.removed), ...names(diff.vrrpInstances.changed.map((c) => c.before))]);
-    const startNames = new Set([...names(diff.vrrpInstances.added), ...names(diff.vrrpInstances.changed.map((c) => c.after))]);
-    // A sync group moves as one: touching a member (or the groups themselves) restarts the whole group.
     const groupsChanged = diff.otherChanged.includes('vrrp_sync_group');
+    // Changed instances outside sync groups whose change is only priority/notify/GARP pacing keep running.
+    const updated: string[] = [];
+    for (const c of diff.vrrpInstances.changed) {
+      const name = String(c.after.name);
+      const inst = this.instances.get(name);
+      const spec = plan.instances.find((s) => s.name === name);
+      if (!inst || !spec || groupsChanged || inst.spec.syncGroup || spec.syncGroup || String(c.before.name) !== name) continue;
+      if (inst.updateSpec(spec)) updated.push(name);
+    }
+    const changed = diff.vrrpInstances.changed.filter((c) => !updated.includes(String(c.after.name)));
+    const stopSet = new Set([...names(diff.vrrpInstances.removed), ...names(changed.map((c) => c.before))]);
+    const startNames = new Set([...names(diff.vrrpInstances.added), ...names(changed.map((c) => c.after))]);
+    // A sync group moves as one: touching a member (or the groups themselves) restarts the whole group.
     const inPlan = new Set(plan.instances.map((s) => s.name));
     const restart = (n: string): void => {
       stopSet.add(n);
@@ -386,6 +397,6 @@ export class VrrpRuntime extends EventEmitter<EmitterMap> {
     for (const [n, s] of this.scripts) if (!usedScripts.has(n)) { s.stop(); this.scripts.delete(n); }
     const usedFiles = new Set([...this.instances.values()].flatMap((i) => i.spec.trackFiles.map((t) => t.file)));
     for (const [n, f] of this.files) if (!usedFiles.has(n)) { f.stop(); this.files.delete(n); }
-    return { started: specs.map((s) => s.name), stopped: stopNames };
+    return { started: specs.map((s) => s.name), stopped: stopNames, updated };
   }
 }

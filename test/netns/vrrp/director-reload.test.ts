@@ -1,6 +1,6 @@
 // Reload (SIGHUP) applies only the difference: an added instance starts, a removed one stops
 // (priority 0, VIP released), and an unchanged instance is not touched (no transition, its
-// VIP never leaves). use_vmac: the VIP lives on the macvlan and the GARP carries the VRRP MAC.
+// VIP never leaves); a priority-only change is taken in place. use_vmac: the VIP lives on the macvlan and the GARP carries the VRRP MAC.
 import { describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { useDirectorLab, VIP, lvsdConf, sleep, waitVip, type Director } from './director-lab.js';
@@ -58,6 +58,50 @@ describe('director reload and use_vmac (netns)', () => {
       }
     } finally {
       if (a) env.lab.kill(a.proc, 'SIGKILL');
+    }
+  }, 60_000);
+
+  it('SIGHUP with only a new priority: taken in place (no priority 0, VIP kept); lowered below the peer, the peer preempts', async () => {
+    env.lab.up();
+    let a: Director | undefined;
+    let b: Director | undefined;
+    try {
+      a = env.lab.startLvsd(env.rt.file, env.lab.d1, lvsdConf({ priority: 150 }));
+      await a.became('MASTER', 10_000);
+      b = env.lab.startLvsd(env.rt.file, env.lab.d2, lvsdConf({ priority: 140 }));
+      await b.became('BACKUP', 10_000);
+      await waitVip(env.lab, env.lab.d1, true, 2000);
+      const obs = env.lab.observe();
+      await obs.waitFor(/prio 150/, 3000);
+      let vipLost = false;
+      const watch = setInterval(() => { if (!env.lab.addrs(env.lab.d1).includes(`${VIP}/24`)) vipLost = true; }, 50);
+      const obsMark = obs.lines.length;
+      const mark = a.mark();
+      try {
+        writeFileSync(a.confPath, lvsdConf({ priority: 145 }));
+        env.lab.kill(a.proc, 'SIGHUP');
+        const applied = await a.proc.waitFor(/"event":"reload.applied"/, 5000, mark);
+        expect(JSON.parse(applied.text)).toMatchObject({ updated: ['VI_1'], started: [], stopped: [] });
+        await obs.waitFor(/prio 145/, 3000, obsMark);
+        await sleep(1500);
+      } finally {
+        clearInterval(watch);
+      }
+      expect(vipLost).toBe(false);
+      expect(a.events('vrrp.transition', mark)).toEqual([]);
+      expect(obs.matching(/prio 0/, obsMark)).toEqual([]);
+      expect(b.events('vrrp.transition').map((e) => e.to)).toEqual(['BACKUP']);
+
+      // Below the peer: it hears lower adverts, lets its down timer run out and preempts.
+      const mark2 = a.mark();
+      writeFileSync(a.confPath, lvsdConf({ priority: 130 }));
+      env.lab.kill(a.proc, 'SIGHUP');
+      await b.became('MASTER', 6000);
+      await a.became('BACKUP', 3000, mark2);
+      await waitVip(env.lab, env.lab.d2, true, 2000);
+    } finally {
+      if (a) env.lab.kill(a.proc, 'SIGKILL');
+      if (b) env.lab.kill(b.proc, 'SIGKILL');
     }
   }, 60_000);
 

@@ -104,4 +104,28 @@ describe('Instance', () => {
     expect(net().slice(4)).toEqual(['rule del 10.0.0.100 100', 'route del 10.9.0.0/24', 'del 10.0.0.100', 'del 10.0.0.200']);
     inst = undefined;
   });
+
+  it('updateSpec: a new priority is taken in place (next advert carries it); other changes are refused', async () => {
+    const { env: e, rec } = env();
+    inst = new Instance(spec(), e);
+    await inst.prepare();
+    inst.event({ type: 'start' });
+    await until(() => inst?.state === 'MASTER', 1000);
+    const changedVip = spec();
+    changedVip.vips = [{ ...changedVip.vips[0], address: '10.0.0.101' }];
+    expect(inst.updateSpec(changedVip)).toBe(false);
+    const owner = spec();
+    owner.machine = { ...owner.machine, priority: 255 };
+    expect(inst.updateSpec(owner)).toBe(false);
+    const next = spec();
+    next.machine = { ...next.machine, priority: 90 };
+    next.notify = { any: { cmd: '/bin/true' } };
+    const mark = rec.log.length;
+    expect(inst.updateSpec(next)).toBe(true);
+    expect(inst.machine.effectivePriority).toBe(90);
+    expect(inst.state).toBe('MASTER');
+    await until(() => rec.log.slice(mark).some((l) => l === 'advert 224.0.0.18 prio 90'), 500);
+    expect(rec.log.slice(mark).filter((l) => l.startsWith('del'))).toEqual([]);
+    expect(inst.spec.notify).toEqual({ any: { cmd: '/bin/true' } });
+  });
 });
