@@ -4,7 +4,9 @@
 // `lvsd` bin (the esbuild bundle of scripts/bundle.mjs), built here so it is current.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import Module from 'node:module';
+import { Script } from 'node:vm';
 import { join, resolve } from 'node:path';
 import { ConfigNetns, interfacesNamed } from './harness.js';
 import { CORPUS_DIR, corpusText, loadCorpus } from './fixtures.js';
@@ -54,5 +56,31 @@ describe('lvsd -t -f FILE (built CLI and bundled bin)', () => {
       if (!at || at === 'eof') throw new Error(`${name} declares no error position`);
       expect(r.stderr).toContain(`${at.file}:${at.line}:${at.col}: error: `);
     }
+  });
+});
+
+describe('the bundled bin', () => {
+  it('gives the config test the same stderr as the built CLI', () => {
+    const f = corpus.get('err-bad-number.conf');
+    if (!f) throw new Error(`no corpus file err-bad-number.conf in ${CORPUS_DIR}`);
+    expect(lvsdTest(BIN, f.path).stderr).toBe(lvsdTest(CLI, f.path).stderr);
+  });
+
+  it('hands everything but a config test to the full command line', () => {
+    const r = spawnSync(process.execPath, [BIN, '--version'], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^lvsd v\d+\.\d+\.\d+ /);
+    const x = spawnSync(process.execPath, [BIN, '-t', '-x'], { encoding: 'utf8', timeout: 30_000 });
+    expect(x.status).toBe(2); // -x is answered before the config test, as by dist/src/cli/lvsd.js
+    expect(x.stderr).toContain('SNMP');
+  });
+
+  it('ships a code cache this node accepts for the config-test bundle', () => {
+    const dir = join(ROOT, 'dist/bundle');
+    const name = readdirSync(dir).find((n) => /^config-test-[0-9a-f]+\.cjs$/.test(n));
+    if (!name) throw new Error(`no config-test bundle in ${dir}`);
+    const file = join(dir, name);
+    const s = new Script(Module.wrap(readFileSync(file, 'utf8')), { filename: file, cachedData: readFileSync(file + '.cache') });
+    expect(s.cachedDataRejected).toBe(false);
   });
 });

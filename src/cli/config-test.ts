@@ -1,0 +1,35 @@
+// `lvsd -t`: the config test on its own, so the bin can run it from a small CommonJS bundle
+// compiled with a V8 code cache (src/cli/lvsd-bin.ts) without loading the daemon's code.
+import { writeFileSync } from 'node:fs';
+import { parseArgs, ArgError, type Options } from '../daemon/args.js';
+import { loadConfig } from '../config/load.js';
+import { formatDiagnostic } from '../../grammar/diagnostics.js';
+import { systemView } from '../config/system.js';
+
+/** keepalived -t: diagnostics to stderr (or the -t FILE log), the model with -d; returns the exit code. */
+export function runConfigTest(o: Options): number {
+  const r = loadConfig(o.useFile, { configId: o.configId, allConfig: o.allConfig, system: systemView() });
+  const text = r.diagnostics.map((d) => formatDiagnostic(d) + '\n').join('');
+  if (o.configTestLog) writeFileSync(o.configTestLog, text);
+  else process.stderr.write(text);
+  if (o.dumpConf) process.stdout.write(JSON.stringify(r.model, null, 2) + '\n');
+  return r.exitCode;
+}
+
+/**
+ * The exit code of the config test when `argv` asks for exactly that, else undefined: then the
+ * full command line (src/cli/lvsd.ts) runs, and reports any argument error itself. The options
+ * lvsd.ts answers before the config test (help, version, signum, snmp) are left to it.
+ */
+export function tryConfigTest(argv: readonly string[]): number | undefined {
+  if (argv[0] === 'status' || argv[0] === 'ipvs') return undefined;
+  let o: Options;
+  try {
+    o = parseArgs(argv);
+  } catch (e) {
+    if (e instanceof ArgError) return undefined;
+    throw e;
+  }
+  if (!o.configTest || o.help || o.version || o.signum !== undefined || o.snmp || o.snmpAgentSocket) return undefined;
+  return runConfigTest(o);
+}
