@@ -12,7 +12,13 @@ export type Positions = Record<string, number>;
 
 const FILE_SHIFT = 2 ** 40;
 const LINE_SHIFT = 2 ** 16;
-const pack = (fileId: number, line: number, col: number) => fileId * FILE_SHIFT + line * LINE_SHIFT + Math.min(Math.max(col, 0), 65535);
+/**
+ * The arithmetic is on doubles from the first position on (the + 0.5 terms, taken off again as
+ * PACK_BIAS): with small integers V8 would deoptimise the parser at line 32,768, where
+ * line * 2^16 first leaves them.
+ */
+const PACK_BIAS = FILE_SHIFT / 2 + LINE_SHIFT / 2;
+const pack = (fileId: number, line: number, col: number) => (fileId + 0.5) * FILE_SHIFT + (line + 0.5) * LINE_SHIFT + Math.min(Math.max(col, 0), 65535);
 
 export interface ParseOptions {
   configId?: string;
@@ -195,8 +201,9 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
 
   const files = reader.files;
   const decode = (p: number): Pos => {
-    const fileId = Math.floor(p / FILE_SHIFT);
-    const rem = p - fileId * FILE_SHIFT;
+    const q = p - PACK_BIAS;
+    const fileId = Math.floor(q / FILE_SHIFT);
+    const rem = q - fileId * FILE_SHIFT;
     return { file: files[fileId] ?? file, line: Math.floor(rem / LINE_SHIFT), col: rem % LINE_SHIFT || 1 };
   };
   const onSplitError = (e: { message: string; col: number }) => report(ErrClass.UnmatchedQuote, e.message, e.col);
