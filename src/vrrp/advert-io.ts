@@ -39,6 +39,11 @@ export class AdvertIo {
     this.oldChecksum = w.unicastChecksum === 'old';
   }
 
+  /** Reload: the virtual addresses our adverts carry and received ones must match. */
+  setAddresses(addresses: string[]): void {
+    this.w.addresses = addresses.map((a) => canonicalAddress(this.w.family, a));
+  }
+
   /** The multicast destination of our adverts. */
   group(): string {
     return this.w.multicastGroup ?? (this.w.family === 4 ? VRRP_MCAST4 : VRRP_MCAST6);

@@ -143,7 +143,7 @@ export class Instance {
     sock.demux.register(s.wire.vrid, (rx) => this.onPacket(rx));
     this.vips = await Promise.all([...s.vips, ...s.excludedVips].map((v) => this.resolveVip(v)));
     this.announcer = this.makeAnnouncer([...s.vips, ...s.excludedVips]);
-    await this.planRoutes();
+    ({ routes: this.routes, rules: this.rules } = await this.planRoutes(s));
     // Interface and tracked state before start: the machine records them in INIT.
     const link = this.env.link(s.interfaceName);
     this.event({ type: 'interface', up: Boolean(link?.up && link.running) });
@@ -171,9 +171,9 @@ export class Instance {
   }
 
   /** virtual_routes / virtual_rules to install with the VIPs; a line lvsd cannot install is logged and left out. */
-  private async planRoutes(): Promise<void> {
-    const s = this.spec;
-    if (s.routes.length === 0 && s.rules.length === 0) return;
+  private async planRoutes(s: InstanceSpec): Promise<{ routes: Array<Route & { text: string }>; rules: Array<Rule & { text: string }> }> {
+    const out: { routes: Array<Route & { text: string }>; rules: Array<Rule & { text: string }> } = { routes: [], rules: [] };
+    if (s.routes.length === 0 && s.rules.length === 0) return out;
     const tables = readRtTables();
     const bad = (error: string): void => { this.env.log.error({ event: 'vrrp.route-config', instance: this.name, err: error }, `(${this.name}) ${error}`); };
     for (const l of s.routes) {
@@ -182,13 +182,14 @@ export class Instance {
       const { dev, ...r } = p.value;
       const route: Route & { text: string } = r;
       if (dev) route.ifindex = this.env.link(dev)?.ifindex ?? await this.env.addresses.ifindex(dev);
-      this.routes.push(route);
+      out.routes.push(route);
     }
     for (const l of s.rules) {
       const p = ruleSpec(l, s.wire.family, tables);
-      if (p.ok) this.rules.push(p.value);
+      if (p.ok) out.rules.push(p.value);
       else bad(p.error);
     }
+    return out;
   }
 
   private makeAnnouncer(specs: VipSpec[]): Announcer {
@@ -221,21 +222,46 @@ export class Instance {
   }
 
   /**
-   * Reload: takes a changed configuration in place when only the priority, notifications or
-   * GARP pacing differ (keepalived keeps such an instance's state: no priority 0, no
-   * election); anything else returns false and the caller restarts the instance.
+   * Reload: takes a changed configuration in place when only the priority, notifications, GARP
+   * pacing, VIPs (and excluded ones), virtual routes or rules differ; keepalived keeps such an
+   * instance's state (no priority 0, no election). A master then removes what left the
+   * configuration, adds what came, and announces. Anything else returns false and the caller
+   * restarts the instance.
    */
-  updateSpec(next: InstanceSpec): boolean {
+  async updateSpec(next: InstanceSpec): Promise<boolean> {
     const cur = this.spec;
-    if (!this.machine || cur.machine.priority === 255 || next.machine.priority === 255) return false;
+    if (!this.machine || !this.io || cur.machine.priority === 255 || next.machine.priority === 255) return false;
     const hard = (s: InstanceSpec): string => JSON.stringify({
       ...s, machine: { ...s.machine, priority: 0 }, notify: null, announce: null, notifyPriorityChanges: null, notifyDeleted: null,
+      vips: null, excludedVips: null, wire: { ...s.wire, addresses: null }, routes: null, rules: null,
     });
     if (hard(cur) !== hard(next)) return false;
+    const addressesChanged = JSON.stringify([cur.vips, cur.excludedVips, cur.routes, cur.rules]) !== JSON.stringify([next.vips, next.excludedVips, next.routes, next.rules]);
+    let vips = this.vips;
+    let planned = { routes: this.routes, rules: this.rules };
+    if (addressesChanged) {
+      vips = await Promise.all([...next.vips, ...next.excludedVips].map((v) => this.resolveVip(v)));
+      planned = await this.planRoutes(next);
+    }
     this.spec = next;
-    if (JSON.stringify(cur.announce) !== JSON.stringify(next.announce)) {
+    if (addressesChanged) {
+      const key = (x: unknown): string => JSON.stringify(x);
+      const keep = <T>(list: T[], now: T[]): T[] => list.filter((x) => !now.some((y) => key(y) === key(x)));
+      const gone = { vips: keep(this.vips, vips), routes: keep(this.routes, planned.routes), rules: keep(this.rules, planned.rules) };
+      this.vips = vips;
+      this.routes = planned.routes;
+      this.rules = planned.rules;
+      this.io.setAddresses(next.wire.addresses);
+      // Only a master holds them (as keepalived, a backup touches nothing: the addresses may be another instance's).
+      if (this.machine.state === 'MASTER') {
+        this.queueNet(() => this.delVips(gone));
+        this.queueNet(() => this.addVips());
+      }
+    }
+    if (addressesChanged || JSON.stringify(cur.announce) !== JSON.stringify(next.announce)) {
       this.announcer?.stop();
       this.announcer = this.makeAnnouncer([...next.vips, ...next.excludedVips]);
+      if (addressesChanged) this.apply({ type: 'send-garp' });
     }
     if (cur.machine.priority !== next.machine.priority) this.applyAll(this.machine.setBasePriority(next.machine.priority));
     return true;
@@ -400,14 +426,16 @@ export class Instance {
     this.env.observe?.({ name: 'vips', data: { instance: this.name, installed, addresses: this.vipTexts() } });
   }
 
-  private async delVips(): Promise<void> {
-    for (const r of this.rules) await this.routeOp('del', r.text, () => this.env.routes.removeRule(r));
-    for (const r of this.routes) await this.routeOp('del', r.text, () => this.env.routes.removeRoute(r));
-    for (const v of this.vips) {
+  /** Rules, routes, then addresses out: all of them (leaving MASTER), or those a reload dropped. */
+  private async delVips(only?: { vips: Vip[]; routes: Array<Route & { text: string }>; rules: Array<Rule & { text: string }> }): Promise<void> {
+    const which = only ?? { vips: this.vips, routes: this.routes, rules: this.rules };
+    for (const r of which.rules) await this.routeOp('del', r.text, () => this.env.routes.removeRule(r));
+    for (const r of which.routes) await this.routeOp('del', r.text, () => this.env.routes.removeRoute(r));
+    for (const v of which.vips) {
       const r = await this.env.addresses.remove(v);
       this.env.log.info({ event: EV.vipDel, instance: this.name, vip: `${v.address}/${v.prefixLength ?? ''}`, ifindex: v.ifindex, result: r }, `(${this.name}) VIP ${v.address} removed`);
     }
-    this.setVipsInstalled(false);
+    if (!only) this.setVipsInstalled(false);
   }
 
   /** Waits for adverts and VIP work in flight (bounded by the caller). */

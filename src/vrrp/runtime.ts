@@ -366,7 +366,7 @@ export class VrrpRuntime extends EventEmitter<EmitterMap> {
       const inst = this.instances.get(name);
       const spec = plan.instances.find((s) => s.name === name);
       if (!inst || !spec || groupsChanged || inst.spec.syncGroup || spec.syncGroup || String(c.before.name) !== name) continue;
-      if (inst.updateSpec(spec)) updated.push(name);
+      if (await inst.updateSpec(spec)) updated.push(name);
     }
     const changed = diff.vrrpInstances.changed.filter((c) => !updated.includes(String(c.after.name)));
     const stopSet = new Set([...names(diff.vrrpInstances.removed), ...names(changed.map((c) => c.before))]);

@@ -105,6 +105,40 @@ describe('director reload and use_vmac (netns)', () => {
     }
   }, 60_000);
 
+  it('SIGHUP with a changed VIP list on a master: in place, the kept VIP never leaves, the new one is announced', async () => {
+    env.lab.up();
+    const conf = (vips: string[]): string => lvsdConf({ priority: 150 }).replace(`    ${VIP}/24\n`, vips.map((v) => `    ${v}/24\n`).join(''));
+    let a: Director | undefined;
+    try {
+      a = env.lab.startLvsd(env.rt.file, env.lab.d1, conf([VIP, '10.88.0.105']));
+      await a.became('MASTER', 10_000);
+      await until(() => env.lab.addrs(env.lab.d1).includes('10.88.0.105/24'), 3000);
+      const obs = env.lab.observe('arp or ip proto 112');
+      await obs.waitFor(/prio 150/, 3000);
+      let vipLost = false;
+      const watch = setInterval(() => { if (!env.lab.addrs(env.lab.d1).includes(`${VIP}/24`)) vipLost = true; }, 50);
+      const mark = a.mark();
+      const obsMark = obs.lines.length;
+      try {
+        writeFileSync(a.confPath, conf([VIP, '10.88.0.106']));
+        env.lab.kill(a.proc, 'SIGHUP');
+        const applied = await a.proc.waitFor(/"event":"reload.applied"/, 5000, mark);
+        expect(JSON.parse(applied.text)).toMatchObject({ updated: ['VI_1'], started: [], stopped: [] });
+        await obs.waitFor(/Request who-has 10\.88\.0\.106 .*tell 10\.88\.0\.106/, 3000, obsMark);
+        await until(() => env.lab.addrs(env.lab.d1).includes('10.88.0.106/24') && !env.lab.addrs(env.lab.d1).includes('10.88.0.105/24'), 2000);
+        await sleep(1200);
+      } finally {
+        clearInterval(watch);
+      }
+      expect(vipLost).toBe(false);
+      expect(a.events('vrrp.transition', mark)).toEqual([]);
+      expect(obs.matching(/prio 0/, obsMark)).toEqual([]);
+      expect(obs.matching(/VRRPv2, Advertisement, vrid 51, prio 150/, obsMark).length).toBeGreaterThanOrEqual(1);
+    } finally {
+      if (a) env.lab.kill(a.proc, 'SIGKILL');
+    }
+  }, 40_000);
+
   it('SIGHUP with a changed sync group member restarts the whole group; an instance outside it is untouched', async () => {
     env.lab.up();
     const inst = (name: string, vrid: number, prio: number, vip: string): string =>

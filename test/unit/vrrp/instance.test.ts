@@ -105,27 +105,47 @@ describe('Instance', () => {
     inst = undefined;
   });
 
-  it('updateSpec: a new priority is taken in place (next advert carries it); other changes are refused', async () => {
+  it('updateSpec: a new priority is taken in place (next advert carries it); a VRID or owner change is refused', async () => {
     const { env: e, rec } = env();
     inst = new Instance(spec(), e);
     await inst.prepare();
     inst.event({ type: 'start' });
     await until(() => inst?.state === 'MASTER', 1000);
-    const changedVip = spec();
-    changedVip.vips = [{ ...changedVip.vips[0], address: '10.0.0.101' }];
-    expect(inst.updateSpec(changedVip)).toBe(false);
+    const changedVrid = spec();
+    changedVrid.wire = { ...changedVrid.wire, vrid: 8 };
+    expect(await inst.updateSpec(changedVrid)).toBe(false);
     const owner = spec();
     owner.machine = { ...owner.machine, priority: 255 };
-    expect(inst.updateSpec(owner)).toBe(false);
+    expect(await inst.updateSpec(owner)).toBe(false);
     const next = spec();
     next.machine = { ...next.machine, priority: 90 };
     next.notify = { any: { cmd: '/bin/true' } };
     const mark = rec.log.length;
-    expect(inst.updateSpec(next)).toBe(true);
+    expect(await inst.updateSpec(next)).toBe(true);
     expect(inst.machine.effectivePriority).toBe(90);
     expect(inst.state).toBe('MASTER');
     await until(() => rec.log.slice(mark).some((l) => l === 'advert 224.0.0.18 prio 90'), 500);
     expect(rec.log.slice(mark).filter((l) => l.startsWith('del'))).toEqual([]);
     expect(inst.spec.notify).toEqual({ any: { cmd: '/bin/true' } });
+  });
+
+  it('updateSpec as MASTER with a changed VIP list: the dropped VIP goes, the new one comes and is announced, the kept one stays', async () => {
+    const { env: e, rec } = env();
+    inst = new Instance(spec(), e);
+    await inst.prepare();
+    inst.event({ type: 'start' });
+    await until(() => inst?.vipsInstalled === true, 1000);
+    const next = spec();
+    next.vips = [...next.vips, { address: '10.0.0.101', family: 4, prefixLength: 24, dev: null }];
+    next.wire = { ...next.wire, addresses: ['10.0.0.100', '10.0.0.101'] };
+    next.excludedVips = [];
+    const mark = rec.log.length;
+    expect(await inst.updateSpec(next)).toBe(true);
+    await until(() => rec.log.slice(mark).includes('garp 10.0.0.101'), 1000);
+    const net = rec.log.slice(mark).filter((l) => /^(add|del)/.test(l));
+    expect(net).toEqual(['del 10.0.0.200', 'add 10.0.0.100/24@2', 'add 10.0.0.101/24@2']);
+    expect(inst.state).toBe('MASTER');
+    expect(inst.io.w.addresses).toEqual(['10.0.0.100', '10.0.0.101']);
+    await until(() => rec.log.slice(mark).some((l) => l.startsWith('advert')), 500);
   });
 });
