@@ -75,7 +75,7 @@ const k = await L.NetlinkIpvs.open();
 const kp = await L.NetlinkIpvs.open({ pipeline: 1 });
 // Warm-up: the daemon runs lvsd's code warm; the CLI column shows the cold cost.
 {
-  const w = Array.from({ length: 5 }, (_, s) => ({ service: L.makeService({ addr: `10.99.${s}.1`, port: 80 }),
+  const w = Array.from({ length: 30 }, (_, s) => ({ service: L.makeService({ addr: `10.99.${s}.1`, port: 80 }),
     dests: Array.from({ length: 100 }, (_, d) => L.makeDest({ addr: `172.31.${s}.${d + 1}`, port: 80, fwd: 'masq' })) }));
   for (const kk of [k, kp]) {
     const r = await L.applyDesired(kk, w, new Set());

@@ -21,10 +21,14 @@ export class AttrWriter {
       this.buf = next;
     }
     const off = this.size;
-    this.buf.writeUInt16LE(len, off);
-    this.buf.writeUInt16LE(type, off + 2);
+    const b = this.buf;
+    // byte stores: this runs for every attribute of every request
+    b[off] = len & 0xff;
+    b[off + 1] = len >>> 8;
+    b[off + 2] = type & 0xff;
+    b[off + 3] = (type >>> 8) & 0xff;
     // zero the padding so the bytes are deterministic
-    this.buf.fill(0, off + len, off + padded);
+    for (let i = off + len; i < off + padded; i++) b[i] = 0;
     this.size += padded;
     return off + NLA_HDRLEN;
   }
@@ -42,21 +46,29 @@ export class AttrWriter {
     return this;
   }
   u16(type: number, v: number): this {
+    if (v !== (v & 0xffff)) throw new RangeError(`u16 attribute ${type}: ${v} out of range`);
     // reserve first: it may replace this.buf
     const off = this.reserve(2, type);
-    this.buf.writeUInt16LE(v, off);
+    this.buf[off] = v & 0xff;
+    this.buf[off + 1] = v >>> 8;
     return this;
   }
   be16(type: number, v: number): this {
+    if (v !== (v & 0xffff)) throw new RangeError(`be16 attribute ${type}: ${v} out of range`);
     // reserve first: it may replace this.buf
     const off = this.reserve(2, type);
-    this.buf.writeUInt16BE(v, off);
+    this.buf[off] = v >>> 8;
+    this.buf[off + 1] = v & 0xff;
     return this;
   }
   u32(type: number, v: number): this {
     // reserve first: it may replace this.buf
     const off = this.reserve(4, type);
-    this.buf.writeUInt32LE(v >>> 0, off);
+    const b = this.buf;
+    b[off] = v & 0xff;
+    b[off + 1] = (v >>> 8) & 0xff;
+    b[off + 2] = (v >>> 16) & 0xff;
+    b[off + 3] = (v >>> 24) & 0xff;
     return this;
   }
   be32(type: number, v: number): this {

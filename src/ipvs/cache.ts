@@ -54,7 +54,11 @@ export class IpvsTableCache {
     for (const r of desired) wantRow.set(serviceKey(r.service), r);
     // Every operation of these services was acknowledged: they now hold the desired rows.
     const done = new Set<string>();
+    let last: IpvsService | undefined;
     for (const o of ops) {
+      // operations come grouped by service: one key per group, not per operation
+      if (o.service === last) continue;
+      last = o.service;
       const key = serviceKey(o.service);
       if (failed.has(key) || done.has(key)) continue;
       done.add(key);

@@ -11,7 +11,7 @@ import { attrLenAt, decodeDaemon, decodeDestAt, decodeInfo, decodeServiceAt, dec
 import { CmdAttr, GENL_HDRLEN, IPVS_GENL_NAME, NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN } from './constants.js';
 import { IpvsError } from './errors.js';
 import type { IpvsKernel } from './kernel.js';
-import { encodeGenl, type GenlMessage } from './message.js';
+import { encodeGenlInto, genlSize, type GenlMessage } from './message.js';
 import { requests, type IpvsRequest } from './requests.js';
 import type {
   IpvsDaemon, IpvsDest, IpvsDestEntry, IpvsInfo, IpvsService, IpvsServiceEntry, IpvsTimeouts, IpvsVirtualEntry,
@@ -29,10 +29,12 @@ export interface NetlinkIpvsOptions {
   /**
    * Bytes the dump sockets read per recvmsg (default 32 KiB; 0: peek each datagram's size
    * first). The kernel sizes dump datagrams after the largest read it has seen, up to
-   * 32 KiB, so a large read means fewer, fuller datagrams. Plain-request sockets always
-   * peek: an acknowledgement is a few dozen bytes.
+   * 32 KiB, so a large read means fewer, fuller datagrams. Plain-request sockets read
+   * 512 bytes: an acknowledgement is a few dozen.
    */
   recvMessageSize?: number;
+  /** Bytes the plain-request sockets read per acknowledgement (default 512). */
+  ackReadSize?: number;
   /**
    * Plain requests per datagram (default 64; 1: one request at a time per socket). The
    * kernel handles the requests of a datagram in order and acknowledges each; a failure
@@ -74,6 +76,13 @@ interface Lane {
   started: number;
 }
 
+/**
+ * Read size of the plain-request sockets: one read per acknowledgement (no size peek).
+ * An ACK is 36 bytes; an error acknowledgement echoes the request, and if one were ever
+ * longer its header still carries the sequence number and errno (see onTruncated).
+ */
+const ACK_READ_SIZE = 512;
+
 function errnoOf(e: unknown): number {
   if (typeof e === 'object' && e !== null && 'errno' in e && typeof e.errno === 'number') return Math.abs(e.errno);
   return 0;
@@ -114,19 +123,18 @@ export class NetlinkIpvs implements IpvsKernel {
     recvBufferSize: number,
     private readonly pipeline: number,
     recvMessageSize: number,
+    ackReadSize: number,
   ) {
     for (let i = 0; i < sockets + dumpSockets; i++) {
       const dump = i >= sockets;
-      const readSize = dump ? recvMessageSize : 0;
+      const readSize = dump ? recvMessageSize : ackReadSize;
       const sock = new RawNetlinkSocket(Protocol.GENERIC, {
         recvBufferSize, sendBufferSize: 256 * 1024,
         ...(readSize > 0 ? { messagePeeking: false, msgBufferSize: readSize } : {}),
       });
       const lane: Lane = { sock, dump, inflight: new Map(), started: 0 };
       sock.on('message', (buf) => this.onData(lane, buf));
-      // A datagram larger than the read size lost its tail: whatever was outstanding fails.
-      sock.on('truncatedMessage', (_buf, info) => this.failLane(lane, (f) => new IpvsError(
-        f.job.op, f.job.req.what, 90, `netlink datagram of ${info.truncated ?? '?'} bytes exceeds the ${readSize}-byte read`)));
+      sock.on('truncatedMessage', (buf, info) => this.onTruncated(lane, buf, info.truncated ?? 0, readSize));
       sock.on('error', (err) => this.failLane(lane, (f) => new IpvsError(f.job.op, f.job.req.what, errnoOf(err) || 5, err.message)));
       // The watchdog timer keeps the process alive while requests are outstanding.
       sock.unref();
@@ -139,6 +147,7 @@ export class NetlinkIpvs implements IpvsKernel {
     return new NetlinkIpvs(
       family, opts.timeoutMs ?? 10_000, Math.max(1, opts.sockets ?? 32), Math.max(1, opts.dumpSockets ?? 4),
       opts.recvBufferSize ?? 1024 * 1024, Math.max(1, opts.pipeline ?? 64), opts.recvMessageSize ?? 32 * 1024,
+      Math.max(NLMSG_HDRLEN + 4, opts.ackReadSize ?? ACK_READ_SIZE),
     );
   }
 
@@ -174,6 +183,22 @@ export class NetlinkIpvs implements IpvsKernel {
 
   private failLane(lane: Lane, errFor: (f: InFlight) => Error): void {
     for (const seq of [...lane.inflight.keys()]) this.complete(lane, seq, errFor(lane.inflight.get(seq)!));
+  }
+
+  /**
+   * A datagram longer than the read lost its tail. An error acknowledgement (it echoes the
+   * request) still has its sequence number and errno up front; anything else fails what
+   * was outstanding on the socket.
+   */
+  private onTruncated(lane: Lane, buf: Buffer, size: number, readSize: number): void {
+    if (buf.length >= NLMSG_HDRLEN + 4 && buf.readUInt16LE(4) === NLMSG_ERROR) {
+      const seq = buf.readUInt32LE(8);
+      const f = lane.inflight.get(seq);
+      const code = buf.readInt32LE(NLMSG_HDRLEN);
+      if (f) this.complete(lane, seq, code < 0 ? new IpvsError(f.job.op, f.job.req.what, -code) : undefined);
+      return;
+    }
+    this.failLane(lane, (f) => new IpvsError(f.job.op, f.job.req.what, 90, `netlink datagram of ${size} bytes exceeds the ${readSize}-byte read`));
   }
 
   private onData(lane: Lane, buf: Buffer): void {
@@ -240,21 +265,25 @@ export class NetlinkIpvs implements IpvsKernel {
     queueMicrotask(() => this.pump());
   }
 
+  /** Sends the jobs as one datagram, written straight into one buffer. */
   private start(lane: Lane, jobs: Job[]): void {
-    const bytes: Buffer[] = [];
+    let total = 0;
+    for (const job of jobs) total += genlSize(job.req.attrs.length);
+    const bytes = Buffer.allocUnsafe(total);
     const seqs: number[] = [];
+    let off = 0;
     for (const job of jobs) {
       this.seq = (this.seq + 1) >>> 0 || 1;
       const r = job.req;
       lane.inflight.set(this.seq, { job });
       seqs.push(this.seq);
-      bytes.push(encodeGenl({ family: this.family, cmd: r.cmd, flags: r.flags, seq: this.seq, pid: 0, attrs: r.attrs }));
+      off = encodeGenlInto({ family: this.family, cmd: r.cmd, flags: r.flags, seq: this.seq, pid: 0, attrs: r.attrs }, bytes, off);
     }
     lane.started = Date.now();
     this.busy++;
     this.counters.requests += jobs.length;
     this.counters.datagrams++;
-    lane.sock.send(bytes.length === 1 ? bytes[0] : Buffer.concat(bytes), { port: 0 }, (err) => {
+    lane.sock.send(bytes, { port: 0 }, (err) => {
       if (!err) return;
       for (const seq of seqs) {
         const f = lane.inflight.get(seq);

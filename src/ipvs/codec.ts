@@ -149,10 +149,13 @@ export function findAttr(buf: Buffer, type: number): Buffer | undefined {
   return found;
 }
 
+/** Decimal text of each byte value, made once. */
+const OCTET: readonly string[] = Array.from({ length: 256 }, (_, i) => String(i));
+
 function addrAt(af: number, buf: Buffer, off: number, len: number): string {
   if (af === AF_INET) {
     if (len < 4) throw new Error('short IPv4 address attribute');
-    return `${buf[off]}.${buf[off + 1]}.${buf[off + 2]}.${buf[off + 3]}`;
+    return `${OCTET[buf[off]]}.${OCTET[buf[off + 1]]}.${OCTET[buf[off + 2]]}.${OCTET[buf[off + 3]]}`;
   }
   if (len < 16) throw new Error('short IPv6 address attribute');
   return bytesToAddr(af, buf.subarray(off, off + 16));
@@ -239,11 +242,11 @@ export function decodeServiceAt(buf: Buffer, start: number, end: number): IpvsSe
   let haveProto = false;
   let havePort = false;
   for (let a = start; a + 4 <= end;) {
-    const alen = buf.readUInt16LE(a);
+    const alen = buf[a] | (buf[a + 1] << 8);
     if (alen < 4 || a + alen > end) throw badAttr(a, start, alen);
     const off = a + 4;
     const len = alen - 4;
-    switch (buf.readUInt16LE(a + 2) & 0x3fff) {
+    switch ((buf[a + 2] | (buf[a + 3] << 8)) & 0x3fff) {
       case SvcAttr.AF: s.af = asFamily(buf.readUInt16LE(off)); haveAf = true; break;
       case SvcAttr.PROTOCOL: s.protocol = buf.readUInt16LE(off); haveProto = true; break;
       case SvcAttr.ADDR: addrOff = off; addrLen = len; break;
@@ -296,11 +299,11 @@ export function decodeDestAt(buf: Buffer, start: number, end: number, serviceAf:
   let statsLen = 0;
   let wide = false;
   for (let a = start; a + 4 <= end;) {
-    const alen = buf.readUInt16LE(a);
+    const alen = buf[a] | (buf[a + 1] << 8);
     if (alen < 4 || a + alen > end) throw badAttr(a, start, alen);
     const off = a + 4;
     const len = alen - 4;
-    switch (buf.readUInt16LE(a + 2) & 0x3fff) {
+    switch ((buf[a + 2] | (buf[a + 3] << 8)) & 0x3fff) {
       case DestAttr.ADDR: addrOff = off; addrLen = len; break;
       case DestAttr.PORT: d.port = buf.readUInt16BE(off); havePort = true; break;
       case DestAttr.FWD_METHOD: fwd = buf.readUInt32LE(off); break;

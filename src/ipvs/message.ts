@@ -20,18 +20,30 @@ export interface GenlRequest {
   version?: number;
 }
 
+/** Bytes the message takes in a datagram, padding included. */
+export const genlSize = (attrsLength: number): number => nlaAlign(NLMSG_HDRLEN + GENL_HDRLEN + attrsLength);
+
 export function encodeGenl(r: GenlRequest): Buffer {
-  const len = NLMSG_HDRLEN + GENL_HDRLEN + r.attrs.length;
-  const b = Buffer.alloc(nlaAlign(len));
-  b.writeUInt32LE(len, 0);
-  b.writeUInt16LE(r.family, 4);
-  b.writeUInt16LE(r.flags, 6);
-  b.writeUInt32LE(r.seq >>> 0, 8);
-  b.writeUInt32LE(r.pid >>> 0, 12);
-  b.writeUInt8(r.cmd, 16);
-  b.writeUInt8(r.version ?? IPVS_GENL_VERSION, 17);
-  r.attrs.copy(b, NLMSG_HDRLEN + GENL_HDRLEN);
+  const b = Buffer.allocUnsafe(genlSize(r.attrs.length));
+  encodeGenlInto(r, b, 0);
   return b;
+}
+
+/** Writes the message at buf[off...] (several share one datagram); returns where the next one goes. */
+export function encodeGenlInto(r: GenlRequest, b: Buffer, off: number): number {
+  const len = NLMSG_HDRLEN + GENL_HDRLEN + r.attrs.length;
+  b.writeUInt32LE(len, off);
+  b.writeUInt16LE(r.family, off + 4);
+  b.writeUInt16LE(r.flags, off + 6);
+  b.writeUInt32LE(r.seq >>> 0, off + 8);
+  b.writeUInt32LE(r.pid >>> 0, off + 12);
+  b.writeUInt8(r.cmd, off + 16);
+  b.writeUInt8(r.version ?? IPVS_GENL_VERSION, off + 17);
+  b.writeUInt16LE(0, off + 18);
+  r.attrs.copy(b, off + NLMSG_HDRLEN + GENL_HDRLEN);
+  const end = off + nlaAlign(len);
+  b.fill(0, off + len, end);
+  return end;
 }
 
 /** Splits a datagram into netlink messages. */

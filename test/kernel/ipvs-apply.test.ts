@@ -17,7 +17,10 @@ interface Applied {
 }
 
 describe('requests sharing one datagram', { timeout: 180_000 }, () => {
-  it('run in order; a failure in the middle keeps its own errno and the requests after it still run', async () => {
+  it.each([
+    ['', { sockets: 1, pipeline: 64 }],
+    [' (error acks longer than the read: errno from the header)', { sockets: 1, pipeline: 64, ackReadSize: 40 }],
+  ])('run in order; a failure in the middle keeps its own errno and the requests after it still run%s', async (_name, client) => {
     await withIpvs(async (env) => {
       env.ipvsadm('-A', '-t', '10.0.0.1:80', '-s', 'wrr');
       env.ipvsadm('-a', '-t', '10.0.0.1:80', '-r', '172.16.0.2:80', '-m', '-w', '3');
@@ -38,7 +41,7 @@ describe('requests sharing one datagram', { timeout: 180_000 }, () => {
         '-a -t 10.0.0.1:80 -r 172.16.0.3:80 -m -w 1',
         '-a -t 10.0.0.1:80 -r 172.16.0.4:80 -m -w 2',
       ]);
-    }, { sockets: 1, pipeline: 64 });
+    }, client);
   });
 
   it('a large batch over the default pool: every acknowledgement matched, the table as ipvsadm sees it', async () => {
