@@ -129,16 +129,3 @@ describe('CheckScheduler (timer edge)', () => {
     expect(maxRunning).toBeLessThanOrEqual(64);
   });
 });
-
-describe('defaultMaxRunning', () => {
-  it('follows the open-file limit, within 1,024..16,384', async () => {
-    const { defaultMaxRunning } = await import('../../../src/check/scheduler.js');
-    const limits = (soft: string) => `Limit                     Soft Limit           Hard Limit           Units\nMax open files            ${soft}                 1048576              files\n`;
-    expect(defaultMaxRunning(limits('1024'))).toBe(1024);
-    expect(defaultMaxRunning(limits('65536'))).toBe(16_384);
-    expect(defaultMaxRunning(limits('8192'))).toBe(7680);
-    expect(defaultMaxRunning(limits('unlimited'))).toBe(16_384);
-    expect(defaultMaxRunning('')).toBe(1024);
-    expect(defaultMaxRunning()).toBeGreaterThanOrEqual(1024);
-  });
-});
