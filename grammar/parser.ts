@@ -207,9 +207,18 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
     return { file: files[fileId] ?? file, line: Math.floor(rem / LINE_SHIFT), col: rem % LINE_SHIFT || 1 };
   };
   const onSplitError = (e: { message: string; col: number }) => report(ErrClass.UnmatchedQuote, e.message, e.col);
-  const ctxFor = (kw: KeywordSpec, kwCol: number): ConvertCtx => ({
-    report: (cls, message, w, level) => report(cls, message, w ? w.col : kwCol, kw.name, level ?? 'error'),
-  });
+  // One converter context for all calls (converters report only while they run, one at a time):
+  // no two objects allocated per converted line.
+  let ctxKwName = '';
+  let ctxKwCol = 0;
+  const convertCtx: ConvertCtx = {
+    report: (cls, message, w, level) => report(cls, message, w ? w.col : ctxKwCol, ctxKwName, level ?? 'error'),
+  };
+  const ctxFor = (kw: KeywordSpec, kwCol: number): ConvertCtx => {
+    ctxKwName = kw.name;
+    ctxKwCol = kwCol;
+    return convertCtx;
+  };
 
   /** Parses the words after the keyword (pool[1..nw)) into its value, or FAIL after reporting why. */
   const valueOf = (kw: KeywordSpec): unknown => {

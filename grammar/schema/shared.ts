@@ -776,7 +776,7 @@ export function serverAddr(what: string) {
       port = p.value;
     }
     if (words.length > 2) ctx.report(ErrClass.General, `extra parameter '${words[2].text}' for ${what}`, words[2], 'warning');
-    return { ...a.value, port };
+    return { addr: a.value.addr, family: a.value.family, port };
   }, '10.99.0.9 8080');
 }
 

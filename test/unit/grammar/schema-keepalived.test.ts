@@ -1,6 +1,6 @@
 // The schema against the real keepalived 2.2.7 (`keepalived -t`, installed from Debian):
 //  1. every keyword is known to keepalived in the block where the schema puts it, and the ones
-//     marked unknownToKeepalived are exactly the ones keepalived rejects;
+//     marked unknownToKeepalived (and lvsd's own, LVSD_ONLY) are exactly the ones keepalived rejects;
 //  2. hand-picked values per area are accepted/rejected as keepalived does;
 //  3. every numeric, enumerated and boolean keyword at and beyond its bounds;
 //  4. empty data blocks (emptyMessage); 5. every keyword without arguments;
@@ -140,6 +140,9 @@ function schemaErrors(ctx: string[], line: string): string[] {
 
 // ---- 1. keyword placement -------------------------------------------------------------------
 
+/** lvsd's own keywords: keepalived rejects them by design (checked below), lvsd accepts them. */
+const LVSD_ONLY = new Set(['lvsd_metrics_listen']);
+
 interface Placement { ctx: string[]; word: string; unknown: boolean }
 
 function placements(): Placement[] {
@@ -148,7 +151,7 @@ function placements(): Placement[] {
     // a path through the schema -> opener lines (repeatable blocks get a name)
     const ctx = path.map(opener);
     for (const k of block.keywords) {
-      for (const word of [k.name, ...(k.aliases ?? [])]) out.push({ ctx, word, unknown: k.unknownToKeepalived !== undefined });
+      for (const word of [k.name, ...(k.aliases ?? [])]) out.push({ ctx, word, unknown: k.unknownToKeepalived !== undefined || LVSD_ONLY.has(k.name) });
     }
   }
   return out;
@@ -475,7 +478,7 @@ function exampleCases(): Array<{ ctx: string[]; k: KeywordSpec; line: string }> 
   for (const { path, block } of allBlocks()) {
     const ctx = path.map(opener);
     for (const k of block.keywords) {
-      if (k.block || k.unknownToKeepalived || k.after || k.deprecated?.[k.name]) continue;
+      if (k.block || k.unknownToKeepalived || LVSD_ONLY.has(k.name) || k.after || k.deprecated?.[k.name]) continue;
       const line = exampleLine(k);
       if (line === undefined) throw new Error(`${[...path, k.name].join(' > ')} has no example`);
       out.push({ ctx, k, line });
