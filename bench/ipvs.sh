@@ -127,7 +127,7 @@ for (const n of sizes) for (let rep = 0; rep < REPS; rep++) {
   const cache = new L.IpvsTableCache(k);
   const [cApply, c1] = await timeIt(() => cache.apply(desired, owned));
   if (!c1.confirmed || c1.failures.length || c1.ops.length !== n + nsvc) throw new Error(`cached apply not confirmed: ${c1.ops.length} ops`);
-  const [lList, lListText] = await timeIt(async () => L.formatTable(await k.table(), {}, await k.info()));
+  const [lList, lListText] = await timeIt(async () => { const [info, t] = await Promise.all([k.info(), k.table()]); return L.formatTable(t, {}, info); });
   if (lListText !== aListText) throw new Error('lvsd list differs from ipvsadm -L -n');
   const [cEdit, c2] = await timeIt(() => cache.apply(changed, owned));
   if (!c2.confirmed || c2.failures.length || c2.ops.length !== Math.ceil(n / 10) || c2.ops.some((o) => o.op !== 'editDest')) throw new Error('cached weight change not minimal');

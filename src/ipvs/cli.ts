@@ -68,8 +68,8 @@ async function list(k: IpvsKernel, args: string[], out: NodeJS.WritableStream): 
     out.write(formatDaemons(await k.daemons()));
     return 0;
   }
-  const info = await k.info();
-  out.write(formatTable(await k.table(), fmt, info));
+  const [info, table] = await Promise.all([k.info(), k.table()]);
+  out.write(formatTable(table, fmt, info));
   return 0;
 }
 

@@ -5,7 +5,12 @@
 // acknowledges each one by its sequence number, so every failure keeps its own errno and
 // object; a socket takes its next batch only when every request of the last one is
 // answered. Dumps run alone on a few sockets of their own that read 32 KiB at a time.
-import { RawNetlinkSocket, createGenericNetlink, Protocol, genl } from 'netlink';
+// Only the modules used: the package index also loads the rtnetlink and nl80211 tables
+// (~0.5 MB of JavaScript), a cost every `lvsd ipvs` process would pay at start.
+import { RawNetlinkSocket } from 'netlink/dist/raw.js';
+import { Protocol } from 'netlink/dist/constants.js';
+import { createGenericNetlink } from 'netlink/dist/genl/genl.js';
+import { Commands as GenlCommands } from 'netlink/dist/genl/structs.js';
 import { Attrs } from './attrs.js';
 import { attrLenAt, decodeDaemon, decodeDestAt, decodeInfo, decodeServiceAt, decodeTimeouts, findAttrAt } from './codec.js';
 import { CmdAttr, GENL_HDRLEN, IPVS_GENL_NAME, NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN } from './constants.js';
@@ -92,7 +97,7 @@ function errnoOf(e: unknown): number {
 export async function resolveIpvsFamily(timeoutMs = 5000): Promise<number> {
   const g = createGenericNetlink();
   try {
-    const [fam] = await g.ctrlRequest(genl.Commands.GET_FAMILY, { familyName: IPVS_GENL_NAME }, { timeout: timeoutMs });
+    const [fam] = await g.ctrlRequest(GenlCommands.GET_FAMILY, { familyName: IPVS_GENL_NAME }, { timeout: timeoutMs });
     if (!fam || typeof fam.familyId !== 'number') throw new IpvsError('resolve', 'family IPVS', 2, 'no family id in reply');
     return fam.familyId;
   } catch (e) {
