@@ -72,7 +72,7 @@ interface Defaults {
  * straight from the reader's word offsets. Anything else, and any value that does not parse,
  * takes the general path, which reports exactly as before.
  */
-const enum Fast { None = 0, Value = 1, Flag = 2, Block = 3, Convert = 4, ConvertBlock = 5 }
+const enum Fast { None = 0, Value = 1, Flag = 2, Block = 3, Convert = 4, ConvertBlock = 5, ArgsBlock = 6 }
 interface FastEntry {
   /** the spelling (name or alias) */
   word: string;
@@ -100,7 +100,7 @@ function fastHow(kw: KeywordSpec, watched: Set<string>): Fast {
   if (watched.has(kw.name) || kw.support.status === 'accepted' || kw.name === 'include_check') return Fast.None;
   if (kw.convert) return kw.block ? Fast.ConvertBlock : Fast.Convert;
   const args = kw.args ?? NO_ARGS;
-  if (kw.block) return args.length === 0 ? Fast.Block : Fast.None;
+  if (kw.block) return args.length === 0 ? Fast.Block : args.some((a) => a.rest) ? Fast.None : Fast.ArgsBlock;
   if (kw.flag) return args.length === 0 ? Fast.Flag : Fast.None;
   if (args.length === 1 && args[0].name === 'value' && !args[0].rest) return Fast.Value;
   return Fast.None;
@@ -339,8 +339,26 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
         return true;
       }
       case Fast.Block:
-      case Fast.ConvertBlock: {
+      case Fast.ConvertBlock:
+      case Fast.ArgsBlock: {
         if (e.how === Fast.Block && n !== 1) return false;
+        let vals: unknown[] | null = null;
+        if (e.how === Fast.ArgsBlock) {
+          // `real_server IP PORT {`: every argument parses, none missing or extra (else the
+          // general path, which reports)
+          const specs = kw.args as NonNullable<KeywordSpec['args']>;
+          if (n - 1 > specs.length) return false;
+          vals = [];
+          for (let i = 0; i < specs.length; i++) {
+            if (i + 1 >= n) {
+              if (!specs[i].optional) return false;
+              break;
+            }
+            const r = specs[i].type.parse(src.slice(b[2 * i + 2], b[2 * i + 3]));
+            if (!r.ok) return false;
+            vals.push(r.value);
+          }
+        }
         const packed = pack(l.fileId, l.line, l.col);
         const block = e.block as BlockSpec;
         const info = infoOf(block);
@@ -353,6 +371,11 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
         if (e.how === Fast.ConvertBlock) {
           const v = (kw.convert as NonNullable<KeywordSpec['convert']>)(simpleWords(1, l), ctxFor(kw, l.col));
           if (v && typeof v === 'object' && !Array.isArray(v)) Object.assign(obj, v);
+        } else if (vals !== null) {
+          // what the general path's Object.assign of {arg: value...} (or `value`) gives
+          const specs = kw.args as NonNullable<KeywordSpec['args']>;
+          if (specs.length === 1 && specs[0].name === 'value') obj.value = vals[0];
+          else for (let i = 0; i < vals.length; i++) obj[specs[i].name] = vals[i];
         }
         store(top, kw, obj, packed);
         // the label of the block is its line (the keyword alone for a plain block)
