@@ -306,6 +306,14 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
   };
 
   const words = reader.words;
+  // String values repeat (`path /health` on 100,000 urls): one copy each, up to a bound.
+  const interned = new Map<string, string>();
+  const intern = (v: string): string => {
+    const had = interned.get(v);
+    if (had !== undefined) return had;
+    if (interned.size < MAX_INTERNED && v.length <= 64) interned.set(v, v);
+    return v;
+  };
   /** Words [from, count) of the current simple line, for a converter. */
   const simpleWords = (from: number, l: LogicalLine): Word[] => {
     const b = words.bounds;
@@ -325,7 +333,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
         if (n !== 2) return false;
         const r = (kw.args as NonNullable<KeywordSpec['args']>)[0].type.parse(src.slice(b[2], b[3]));
         if (!r.ok) return false;
-        store(top, kw, r.value, top.pos ? pack(l.fileId, l.line, l.col) : 0);
+        store(top, kw, typeof r.value === 'string' ? intern(r.value) : r.value, top.pos ? pack(l.fileId, l.line, l.col) : 0);
         return true;
       }
       case Fast.Flag:
@@ -597,6 +605,7 @@ function obj0(v: unknown): RawObject | undefined {
 }
 
 const NO_ARGS: NonNullable<KeywordSpec['args']> = [];
+const MAX_INTERNED = 4096;
 const FAIL = Symbol('invalid');
 
 
