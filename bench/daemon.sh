@@ -137,7 +137,11 @@ for round in $(seq "$ROUNDS"); do
     fi
     sleep 3 # a flap after the weights landed still counts
     kill "$mon" 2>/dev/null || true
-    [ -z "${VERBOSE:-}" ] || { tail -n +"$((lines + 1))" "$work/$d.log" | grep -v '"event":"check\.' | cut -c1-400 | head -40 >&2; }
+    [ -z "${VERBOSE:-}" ] || {
+      echo "$d log since the signal, by event:" >&2
+      tail -n +"$((lines + 1))" "$work/$d.log" | grep -o '"event":"[^"]*"' | sort | uniq -c >&2 || true
+      tail -n +"$((lines + 1))" "$work/$d.log" | grep -v '"event":"check\.\|"event":"lvs\.' | cut -c1-300 | head -20 >&2
+    }
     printf '%-6s %-11s %12s %12s %12s %s\n' "$round" "$d" "$ms" "$(grep -c Deleted "$work/mon.log" || true)" "$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' ,)" "${own:--}"
     stop
   done

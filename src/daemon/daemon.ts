@@ -187,8 +187,7 @@ export class Daemon extends EventEmitter {
       this.refreshPresence();
       rep.lvs = await this.engine.reload(model);
       t3 = performance.now();
-      await this.engine.settled();
-      await this.edge?.settled();
+      await this.engine.applied();
     }
     const round = (x: number): number => Math.round(x * 10) / 10;
     const phases = { parseMs: round(r.ms), vrrpMs: round(t2 - t1), lvsMs: round(t3 - t2), ipvsMs: round(performance.now() - t3) };

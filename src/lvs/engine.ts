@@ -94,6 +94,10 @@ export class LvsEngine {
   private applying = false;
   private dirty = false;
   private idle: Array<() => void> = [];
+  /** changes made so far, and how many of them the last finished apply included */
+  private gen = 0;
+  private appliedGen = 0;
+  private genWaiters: Array<{ gen: number; res: () => void }> = [];
   private readonly now: () => number;
   applies = 0;
 
@@ -281,6 +285,16 @@ export class LvsEngine {
     return out;
   }
 
+  /**
+   * Resolves when an apply that includes every change made so far has finished (later changes
+   * do not hold it up, unlike settled() under a steady stream of check results).
+   */
+  applied(): Promise<void> {
+    const gen = this.gen;
+    if (this.appliedGen >= gen) return Promise.resolve();
+    return new Promise((res) => this.genWaiters.push({ gen, res }));
+  }
+
   /** Resolves when no apply is running or pending. */
   settled(): Promise<void> {
     if (!this.applying && !this.dirty) return Promise.resolve();
@@ -348,6 +362,7 @@ export class LvsEngine {
   }
 
   private changed(): void {
+    this.gen++;
     this.dirty = true;
     if (!this.applying) void this.flush();
   }
@@ -358,11 +373,16 @@ export class LvsEngine {
       while (this.dirty) {
         this.dirty = false;
         this.applies++;
+        const gen = this.gen;
         try {
           await this.opts.apply(this.desired());
         } catch (e) {
           this.opts.onError?.(e);
         }
+        this.appliedGen = gen;
+        const done = this.genWaiters.filter((w) => w.gen <= gen);
+        this.genWaiters = this.genWaiters.filter((w) => w.gen > gen);
+        for (const w of done) w.res();
       }
     } finally {
       this.applying = false;

@@ -160,4 +160,44 @@ describe('LvsEngine reload by difference', () => {
       await A.close();
     }
   });
+
+  it('applied() waits for the apply that carries the reload, not for a quiet moment', async () => {
+    const port = await closedPort();
+    const A = new Listener('127.0.4.31', port);
+    const B = new Listener('127.0.4.32', port);
+    await B.open();
+    let last: TableRow[] = [];
+    let applies = 0;
+    const engine = new LvsEngine({
+      model: load(conf(port, [rsBlock(A.host, port), rsBlock(B.host, port)])),
+      apply: async (rows) => { applies++; await sleep(30); last = rows; },
+    });
+    let flapping = true;
+    try {
+      await engine.start();
+      // A flaps for the whole test: a steady stream of changes and applies
+      const flap = (async () => {
+        for (let i = 0; i < 200 && flapping; i++) {
+          await A.open();
+          await sleep(60);
+          await A.close();
+          await sleep(60);
+        }
+      })();
+      await until(() => applies >= 3, 3000);
+      await engine.reload(load(conf(port, [rsBlock(A.host, port), rsBlock(B.host, port, { weight: 7 })])));
+      const t0 = Date.now();
+      await engine.applied();
+      expect(Date.now() - t0).toBeLessThan(1000);
+      expect(dests(last)).toContain(`${B.host}:${port}/7`);
+      flapping = false;
+      await flap;
+    } finally {
+      flapping = false;
+      engine.stop();
+      await A.close();
+      await B.close();
+    }
+  });
 });
+
