@@ -55,6 +55,7 @@ export function checkScriptUsers(ctx: CheckContext): void {
 
   for (const vs of objs(root(ctx), 'virtual_server')) {
     for (const rs of objs(vs, 'real_server')) {
+      if (rs.MISC_CHECK === undefined) continue;
       for (const mc of objs(rs, 'MISC_CHECK')) {
         if (!isObj(mc.misc_path)) continue;
         const block = 'MISC_CHECK';

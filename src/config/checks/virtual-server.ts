@@ -103,17 +103,28 @@ function checkOne(ctx: CheckContext, vs: RawObject, group: GroupView | undefined
     }
   };
   const kept: RawObject[] = [];
-  const seen = new Set<string>();
+  // address -> port(s) seen: no key string built per real server
+  const seen = new Map<string, number | Set<number>>();
   let weightSum = 0;
   for (const rs of reals) {
-    const key = `${rsAddr(rs)}|${portOf(rs)}`;
-    const dup = seen.has(key);
-    seen.add(key);
+    const addr = rsAddr(rs);
+    const port = portOf(rs);
+    const had = seen.get(addr);
+    let dup = false;
+    if (had === undefined) seen.set(addr, port);
+    else if (typeof had === 'number') {
+      dup = had === port;
+      if (!dup) seen.set(addr, new Set([had, port]));
+    } else {
+      dup = had.has(port);
+      had.add(port);
+    }
     if (dup) {
       report(`VS ${name}: real server ${rsAddr(rs)}:${portOf(rs)} is duplicated - removing second rs`, undefined, rs);
       continue;
     }
-    if (!written(ctx, rs, 'lvs_method', REAL_SERVER)) {
+    // (rs.lvs_method absent: not written, as written() would find; a quick read first)
+    if (rs.lvs_method === undefined || !written(ctx, rs, 'lvs_method', REAL_SERVER)) {
       needMethod();
       rs.lvs_method = vs.lvs_method;
     }
