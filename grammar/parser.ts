@@ -80,8 +80,10 @@ interface FastEntry {
   how: Fast;
   /** model field the keyword writes */
   field: string;
-  /** the block it opens (Block, ConvertBlock) */
+  /** the block it opens (Block, ConvertBlock, ArgsBlock) */
   block: BlockSpec | null;
+  /** infoOf(block), filled in on first use */
+  info: BlockInfo | null;
 }
 
 /** What the parser needs of a block spec, built once per spec. */
@@ -128,7 +130,7 @@ function infoOf(spec: BlockSpec): BlockInfo {
     const how = fastHow(kw, watched);
     for (const word of [kw.name, ...(kw.aliases ?? [])]) {
       const h = keywordHash(word);
-      fast.set(h, fast.has(h) ? null : { word, kw, how, field: kw.field ?? kw.name, block: kw.block ?? null });
+      fast.set(h, fast.has(h) ? null : { word, kw, how, field: kw.field ?? kw.name, block: kw.block ?? null, info: null });
     }
   }
   info = { keywords, watched, fast, defaults };
@@ -369,7 +371,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
         }
         const packed = pack(l.fileId, l.line, l.col);
         const block = e.block as BlockSpec;
-        const info = infoOf(block);
+        const info = (e.info ??= infoOf(block));
         const obj: RawObject = Object.assign({}, info.defaults.template);
         let pos: Array<string | number> | null = null;
         if (track) {

@@ -29,6 +29,18 @@ export function uint(min: number, max: number): ValueType<number> {
   return {
     name: `INTEGER ${min}..${max}`,
     parse(t) {
+      // fast path: a short run of digits ("80", "1"), the common case
+      const n = t.length;
+      if (n > 0 && n < 10) {
+        let v = 0;
+        let i = 0;
+        for (; i < n; i++) {
+          const c = t.charCodeAt(i);
+          if (c < 48 || c > 57) break;
+          v = v * 10 + (c - 48);
+        }
+        if (i === n && v >= min && v <= max) return ok(v);
+      }
       const s = t.trimStart();
       if (s.startsWith('-')) return bad(`negative number '${t}'`);
       if (!DIGITS.test(s)) return bad(`invalid number '${t}'`);
