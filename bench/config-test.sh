@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `lvsd -t` vs `keepalived -t` on generated configs with 100 .. 100,000 real servers,
-# side by side in one run, interleaved. Prints wall time (median of RUNS) and peak RSS of each,
-# the ratios, and the load average before and after.
+# side by side in one run, interleaved. Prints wall time (median of RUNS), peak RSS and CPU time
+# (user + system, median) of each, the ratios, and the load average before and after.
 # CHECK=tcp makes 5-line TCP_CHECK real servers instead of 12-line HTTP_GET ones.
 # Needs root (keepalived checks interfaces, so both run in a network namespace with veth0).
 set -euo pipefail
@@ -23,38 +23,40 @@ ip -n "$ns" link add veth0 type veth peer name veth1
 ip -n "$ns" link set veth0 up
 
 # One run of a command: wall ms (from the shell's nanosecond clock; /usr/bin/time's %e is only
-# 10 ms fine) and max RSS KB (from /usr/bin/time). Prints "ms kb".
+# 10 ms fine), max RSS KB and CPU ms (user + system, all threads, 10 ms fine) from /usr/bin/time.
+# Prints "ms kb cpu_ms".
 run_once() {
-  local t0 t1 m
+  local t0 t1 m u s
   t0=$(date +%s%N)
-  /usr/bin/time -o "$work/time" -f '%M' ip netns exec "$ns" "$@" >/dev/null 2>&1 || true
+  /usr/bin/time -o "$work/time" -f '%M %U %S' ip netns exec "$ns" "$@" >/dev/null 2>&1 || true
   t1=$(date +%s%N)
-  read -r m < "$work/time"
-  echo "$(( (t1 - t0) / 1000000 )) $m"
+  read -r m u s < "$work/time"
+  echo "$(( (t1 - t0) / 1000000 )) $m $(awk -v u="$u" -v s="$s" 'BEGIN{printf "%d", (u+s)*1000}')"
 }
 median() { sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
 
-# keepalived and lvsd alternate, RUNS times each, so both see the same machine load;
-# prints "keepalived_ms keepalived_kb lvsd_ms lvsd_kb" (median ms, max RSS)
+# keepalived and lvsd alternate, RUNS times each, so both see the same machine load; prints
+# "keepalived_ms keepalived_kb lvsd_ms lvsd_kb keepalived_cpu lvsd_cpu" (medians, max RSS)
 measure_pair() {
-  local conf=$1 kt=() km=() lt=() lm=() t m
+  local conf=$1 kt=() km=() kc=() lt=() lm=() lc=() t m c
   for _ in $(seq "$RUNS"); do
-    read -r t m < <(run_once keepalived -t -f "$conf" -l -n); kt+=("$t"); km+=("$m")
-    read -r t m < <(run_once node "$lvsd_bin" -t -f "$conf"); lt+=("$t"); lm+=("$m")
+    read -r t m c < <(run_once keepalived -t -f "$conf" -l -n); kt+=("$t"); km+=("$m"); kc+=("$c")
+    read -r t m c < <(run_once node "$lvsd_bin" -t -f "$conf"); lt+=("$t"); lm+=("$m"); lc+=("$c")
   done
-  echo "$(printf '%s\n' "${kt[@]}" | median) $(printf '%s\n' "${km[@]}" | sort -n | tail -n1) $(printf '%s\n' "${lt[@]}" | median) $(printf '%s\n' "${lm[@]}" | sort -n | tail -n1)"
+  echo "$(printf '%s\n' "${kt[@]}" | median) $(printf '%s\n' "${km[@]}" | sort -n | tail -n1) $(printf '%s\n' "${lt[@]}" | median) $(printf '%s\n' "${lm[@]}" | sort -n | tail -n1) $(printf '%s\n' "${kc[@]}" | median) $(printf '%s\n' "${lc[@]}" | median)"
 }
 
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-8s %12s %12s %8s %14s %14s\n' "servers" "keepalived" "lvsd" "ratio" "keepalived_RSS" "lvsd_RSS"
+printf '%-8s %12s %12s %8s %14s %14s %10s %10s %9s\n' "servers" "keepalived" "lvsd" "ratio" "keepalived_RSS" "lvsd_RSS" "ka_cpu" "lvsd_cpu" "cpu_ratio"
 for n in $SIZES; do
   conf="$work/k$n.conf"
   node bench/gen-config.mjs "$n" "$conf" veth0 "${CHECK:-http}"
   # verdicts first: both must accept the generated file
   ip netns exec "$ns" keepalived -t -f "$conf" -l -n >/dev/null 2>&1 || { echo "keepalived rejects $conf"; exit 1; }
   ip netns exec "$ns" node "$lvsd_bin" -t -f "$conf" >/dev/null 2>&1 || { echo "lvsd rejects $conf"; exit 1; }
-  read -r kt km lt lm < <(measure_pair "$conf")
+  read -r kt km lt lm kc lc < <(measure_pair "$conf")
   ratio=$(awk -v a="$lt" -v b="$kt" 'BEGIN{ if (b>0) printf "%.2f", a/b; else print "n/a" }')
-  printf '%-8s %10sms %10sms %8s %12sKB %12sKB\n' "$n" "$kt" "$lt" "$ratio" "$km" "$lm"
+  cratio=$(awk -v a="$lc" -v b="$kc" 'BEGIN{ if (b>0) printf "%.2f", a/b; else print "n/a" }')
+  printf '%-8s %10sms %10sms %8s %12sKB %12sKB %8sms %8sms %9s\n' "$n" "$kt" "$lt" "$ratio" "$km" "$lm" "$kc" "$lc" "$cratio"
 done
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
