@@ -131,10 +131,21 @@ export async function probeHttp(opts: HttpProbeOptions): Promise<HttpProbeResult
     let secure: TLSSocket | null = null;
     const timeoutMs = opts.timeoutMs;
     // With timeout 0 nothing waits on a timer (see startSend).
-    const timer = timeoutMs > 0 ? setTimeout(onTimeout, timeoutMs) : null;
+    const timer = timeoutMs > 0 ? setTimeout(onTimer, timeoutMs) : null;
+    /** bumped by every rearm: a deferred timeout that saw an older value is stale */
+    let armed = 0;
     const rearm = (): void => {
+      armed++;
       timer?.refresh();
     };
+    // The verdict waits for the I/O phase of the loop iteration the timer fires in: a reply
+    // that arrived while the loop was late (a starved VM, a long GC) must win over the timer.
+    function onTimer(): void {
+      const at = armed;
+      setImmediate(() => {
+        if (!settled && at === armed) onTimeout();
+      });
+    }
 
     const finish = (result: HttpProbeResult): void => {
       if (settled) return;
