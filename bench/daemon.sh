@@ -88,6 +88,18 @@ wait_weight() { # NRS W TIMEOUT_S
   return 1
 }
 
+# waits until the kernel table holds N real servers and keeps that count for 3 s (the daemon's
+# first fill of IPVS is over; a last server present does not mean all are)
+wait_filled() { # N TIMEOUT_S
+  local deadline=$(( $(now_ms) + $2 * 1000 )) stable=0 c
+  while [ "$(now_ms)" -lt "$deadline" ]; do
+    c=$(ip netns exec "$ns" ipvsadm -L -n | grep -c '^  -> [0-9]' || true)
+    if [ "$c" -eq "$1" ]; then stable=$((stable + 1)); [ "$stable" -ge 3 ] && return 0; else stable=0; fi
+    sleep 1
+  done
+  return 1
+}
+
 idle="$work/idle.conf"; gen_conf "$IDLE_RS" 6 0 "$idle"
 big="$work/big.conf"; gen_conf "$RELOAD_RS" 60 0 "$big"
 big2="$work/big2.conf"; gen_conf "$RELOAD_RS" 60 1 "$big2"
@@ -118,7 +130,9 @@ for round in $(seq "$ROUNDS"); do
     [ -z "${ONLY:-}" ] || [ "$ONLY" = "$d" ] || continue
     cp "$big" "$live"
     start "$d" "$live"
-    wait_weight "$RELOAD_RS" 1 600 || { echo "$d: table not filled" >&2; tail -20 "$work/$d.log" >&2; }
+    t_fill=$(now_ms)
+    wait_filled "$RELOAD_RS" 900 || { echo "$d: table not filled" >&2; tail -20 "$work/$d.log" >&2; }
+    echo "$d: $RELOAD_RS real servers in IPVS after $(( $(now_ms) - t_fill )) ms" >&2
     # every VRRP instance MASTER (VIPs in place) before the reload
     for _ in $(seq 300); do [ "$(ip -n "$ns" -o addr show dev veth0 | grep -c '10\.98\.1\.')" -ge 10 ] && break; sleep 0.1; done
     sleep 3

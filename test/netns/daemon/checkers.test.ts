@@ -39,18 +39,19 @@ describe('lvsd checkers (netns, no ip_vs)', () => {
     const srv = lab.track(spawn('ip', ['netns', 'exec', lab.obs, process.execPath, '-e',
       "require('net').createServer((s) => s.destroy()).listen(8080, '10.88.0.3', () => console.log('ready'))"], { stdio: ['ignore', 'pipe', 'pipe'] }));
     await new Proc(srv).waitFor(/ready/, 10_000);
-    const d = startLvsd(lab, lab.d1, lvsdConf({ priority: 150 }) + VS);
+    // advert_int 3: BACKUP for ~9 s, time enough to look at it even on a loaded machine
+    const d = startLvsd(lab, lab.d1, lvsdConf({ priority: 150, advertInt: '3' }) + VS);
     const p = d.proc;
     await p.waitFor(/"event":"daemon.start"/, 10_000);
     await p.waitFor(/"event":"vrrp.transition".*"to":"BACKUP"/, 5000);
-    // BACKUP for ~3 s: the VIP is not here, so no check has run
+    // still BACKUP: the VIP is not here, so no check has run
     await new Promise((r) => setTimeout(r, 1000));
     let st = statusOf(d);
     expect(st.vrrp[0].state).toBe('BACKUP');
     expect(st.virtualServers[0].realServers.map((r) => r.lastCheck)).toEqual([null, null]);
     expect(p.matching(/"event":"check\./)).toEqual([]);
 
-    await p.waitFor(/"event":"vrrp.transition".*"to":"MASTER"/, 8000);
+    await p.waitFor(/"event":"vrrp.transition".*"to":"MASTER"/, 15_000);
     await waitVip(lab, lab.d1, true, 2000);
     await p.waitFor(/"event":"check.down".*10\.88\.0\.3:8081/, 5000);
     st = statusOf(d);
