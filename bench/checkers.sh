@@ -19,14 +19,17 @@
 #   HTTP_GET   200: lvsd 198/201, 49 CPU-s;  keepalived 203/201, 12 CPU-s
 #   HTTP_GET  1000: lvsd 424/1001 (CPU-bound), 79 CPU-s; keepalived 1010/1001, 41 CPU-s
 # After it (libuv TCP handle, shared deadline queues, one wakeup per quantum, shared HTTP read
-# buffer), same VM but host load 7-15 (three VMs at once): neither daemon keeps the rate, and a
-# starved guest charges steal to whoever runs, so compare ms/check, not CPU-s:
-#   TCP_CHECK  200: lvsd 205-220/201, 32-45 CPU-s, 2.6-3.7 ms/check, 62-67 MB; keepalived 128-129/201, 26-29 CPU-s, 3.3-3.7 ms
-#   TCP_CHECK 1000: lvsd 212-332/1001, 53-59 CPU-s, 2.6-4.7 ms/check, 77-82 MB; keepalived 86-179/1001, 34-40 CPU-s, 3.8-6.6 ms
-#   TCP_CHECK 10k:  lvsd 139-216/10001, 62-63 CPU-s, 131-133 MB;          keepalived 159-360/10001, 40-43 CPU-s, 11 MB
-#   HTTP_GET   200: lvsd 47-82/201, 56-66 CPU-s, most attempts "Timeout WEB read" (the responder does
-#                   not answer within 1 s; none on the host); keepalived 88-153/201, 23-35 CPU-s, 4.3-6.1 ms
-#   HTTP_GET  1000: lvsd 284/1001, 56 CPU-s, 3.3 ms/check, 120 MB; keepalived 285/1001, 39 CPU-s, 2.3 ms
+# buffer, timeouts decided after the I/O phase), same VM, host load 2.6-4.0, one run:
+#   TCP_CHECK  200: lvsd  206/201,   22 CPU-s, 1.80 ms/check,  64 MB, leave 1.1 s; keepalived 184/201, 36 CPU-s, 3.22 ms
+#   TCP_CHECK 1000: lvsd 1002/1001,  52 CPU-s, 0.87 ms/check,  79 MB, leave 2.1 s; keepalived 452/1001, 42 CPU-s, 1.53 ms
+#   TCP_CHECK 10k:  lvsd  483/10001, 60 CPU-s, 2.08 ms/check, 141 MB;  keepalived 324/10001, 46 CPU-s, 2.35 ms, 12 MB
+#                   (both responder-bound: lvsd saw 3% connect timeouts at 1000 and 10k)
+#   HTTP_GET   200: lvsd  199/201,   39 CPU-s, 3.28 ms/check; keepalived 201/201, 26 CPU-s, 2.13 ms (load 3.5-5.8)
+#   HTTP_GET  1000: lvsd  372/1001,  66 CPU-s, 2.95 ms/check; keepalived 480/1001, 49 CPU-s, 1.68 ms
+# Under host load 7-15 (three VMs at once) a starved guest charges steal to whoever runs and
+# neither keeps the rate: TCP 200 lvsd 2.6-3.7 ms/check vs keepalived 3.3-3.7, TCP 1000 2.6-4.7
+# vs 3.8-6.6, RSS at 10k 131-133 MB; HTTP_GET 200 failed on late reads until timeouts waited
+# for the I/O phase (47-82/201 with most attempts "Timeout WEB read").
 # On the host (loopback, lvsd only, same run, before -> after): TCP 200 2.4 -> 1.4 CPU-s/60s,
 # TCP 1000 4.1 -> 2.9 (RSS 104 -> 72 MB), TCP 10k 4,258 -> 5,973 checks/s (responder-bound) at
 # 15 -> 14 CPU-s, RSS 223 -> 150 MB; HTTP_GET 1000 12.7 -> 6.0 CPU-s.
