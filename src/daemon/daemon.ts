@@ -40,7 +40,7 @@ export interface DaemonOptions {
 export interface ReloadReport {
   ok: boolean;
   ms: number;
-  vrrp?: { started: string[]; stopped: string[] };
+  vrrp?: { started: string[]; stopped: string[]; updated: string[] };
   lvs?: ReloadCounts;
 }
 
@@ -195,8 +195,8 @@ export class Daemon extends EventEmitter {
     const v = rep.vrrp;
     log.info({
       event: EV.reloadApplied, ms: round(rep.ms), ...phases,
-      vrrpStarted: v?.started.length ?? 0, vrrpStopped: v?.stopped.length ?? 0,
-      ...(v ? { started: v.started, stopped: v.stopped } : {}),
+      vrrpStarted: v?.started.length ?? 0, vrrpStopped: v?.stopped.length ?? 0, vrrpUpdated: v?.updated.length ?? 0,
+      ...(v ?? {}),
       ...(rep.lvs ?? {}),
     }, `reload applied in ${rep.ms.toFixed(1)} ms`);
     this.lastReload = { at: Date.now(), ok: true, message: 'applied' };

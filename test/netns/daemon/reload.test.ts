@@ -115,8 +115,11 @@ describe('lvsd daemon signals (netns)', () => {
     const v = spawnSync(process.execPath, [LVSD, '--version'], { encoding: 'utf8', timeout: 20_000 });
     expect(v.status).toBe(0);
     expect(v.stdout).toMatch(/^lvsd v\d+\.\d+\.\d+/);
-    const d = startLvsd(lab, lab.d2, lvsdConf({ priority: 100 }));
+    // the Prometheus endpoint from lvsd's own global_defs keyword
+    const d = startLvsd(lab, lab.d2, lvsdConf({ priority: 100, global: 'lvsd_metrics_listen 127.0.0.1 9651' }));
     await d.proc.waitFor(/"event":"daemon.start"/, 10_000);
+    await d.proc.waitFor(/"event":"daemon.metrics"/, 5000);
+    expect(metricsOf(lab.d2, 9651)).toMatch(/^lvsd_vrrp_state\{instance="VI_1",interface="eth0",vrid="51",state="BACKUP"\} [01]$/m);
     const second = spawnSync('ip', ['netns', 'exec', lab.d2, process.execPath, LVSD, '-n', '-f', d.conf, '-p', d.pidFiles[0], '-r', d.pidFiles[1], '-c', d.pidFiles[2]],
       { encoding: 'utf8', timeout: 20_000 });
     expect(second.status).toBe(1);
