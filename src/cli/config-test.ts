@@ -6,14 +6,19 @@ import { loadConfig } from '../config/load.js';
 import { formatDiagnostic } from '../../grammar/diagnostics.js';
 import { systemView } from '../config/system.js';
 
-/** keepalived -t: diagnostics to stderr (or the -t FILE log), the model with -d; returns the exit code. */
-export function runConfigTest(o: Options): number {
+/** Loads the config, reports its diagnostics (to the -t FILE log, else stderr) and with -d prints the model. */
+export function loadAndReport(o: Options): ReturnType<typeof loadConfig> {
   const r = loadConfig(o.useFile, { configId: o.configId, allConfig: o.allConfig, system: systemView() });
   const text = r.diagnostics.map((d) => formatDiagnostic(d) + '\n').join('');
-  if (o.configTestLog) writeFileSync(o.configTestLog, text);
+  if (o.configTest && o.configTestLog) writeFileSync(o.configTestLog, text);
   else process.stderr.write(text);
   if (o.dumpConf) process.stdout.write(JSON.stringify(r.model, null, 2) + '\n');
-  return r.exitCode;
+  return r;
+}
+
+/** keepalived -t: returns the exit code of the config test. */
+export function runConfigTest(o: Options): number {
+  return loadAndReport(o).exitCode;
 }
 
 /**

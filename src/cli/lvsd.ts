@@ -1,11 +1,8 @@
 #!/usr/bin/env node
 // lvsd entry point: keepalived's command line, plus `lvsd ipvs ...`.
 // Only what `-t` needs is imported up front: config checking must start fast.
-import { writeFileSync } from 'node:fs';
 import { parseArgs, ArgError, USAGE } from '../daemon/args.js';
-import { loadConfig } from '../config/load.js';
-import { formatDiagnostic } from '../../grammar/diagnostics.js';
-import { systemView } from '../config/system.js';
+import { loadAndReport, runConfigTest } from './config-test.js';
 import { VERSION } from '../daemon/version.js';
 
 export { VERSION };
@@ -46,15 +43,9 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
 
-  if (o.configTest || o.dumpConf) {
-    const r = loadConfig(o.useFile, { configId: o.configId, allConfig: o.allConfig, system: systemView() });
-    const text = r.diagnostics.map((d) => formatDiagnostic(d) + '\n').join('');
-    if (o.configTest) {
-      if (o.configTestLog) writeFileSync(o.configTestLog, text);
-      else process.stderr.write(text);
-    } else process.stderr.write(text);
-    if (o.dumpConf) process.stdout.write(JSON.stringify(r.model, null, 2) + '\n');
-    if (o.configTest) return r.exitCode;
+  if (o.configTest) return runConfigTest(o);
+  if (o.dumpConf) {
+    const r = loadAndReport(o);
     if (!r.ok) return r.exitCode;
   }
   const { runDaemon } = await import('../daemon/run.js');
