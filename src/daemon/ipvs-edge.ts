@@ -2,11 +2,11 @@
 // engine's desired rows against it (only services lvsd owns are ever changed), and after any
 // failure (netlink error, kernel refusal, ip_vs missing) logs `ipvs.apply` with the errno,
 // forgets the cached view and tries again with backoff. It never throws at its caller.
-import { applyDesired, executeOps } from '../ipvs/apply.js';
+import { IpvsTableCache } from '../ipvs/cache.js';
 import { IpvsError } from '../ipvs/errors.js';
 import type { IpvsKernel } from '../ipvs/kernel.js';
 import { serviceKey } from '../ipvs/model.js';
-import { reconcile, type IpvsOp, type TableRow } from '../ipvs/reconcile.js';
+import type { TableRow } from '../ipvs/reconcile.js';
 import type { IpvsVirtualEntry } from '../ipvs/types.js';
 import { Backoff } from './backoff.js';
 import { EV, type Logger } from './log.js';
@@ -25,21 +25,11 @@ const errFields = (e: unknown): Record<string, unknown> => ({
   err: e instanceof Error ? e.message : String(e),
 });
 
-/**
- * The table after `ops` succeeded: the desired rows, plus the rows of services lvsd left alone
- * (not desired and not deleted).
- */
-export function tableAfter(actual: readonly TableRow[], desired: readonly TableRow[], ops: readonly IpvsOp[]): TableRow[] {
-  const want = new Set(desired.map((r) => serviceKey(r.service)));
-  const deleted = new Set(ops.filter((o) => o.op === 'deleteService').map((o) => serviceKey(o.service)));
-  return [...desired, ...actual.filter((r) => !want.has(serviceKey(r.service)) && !deleted.has(serviceKey(r.service)))];
-}
-
 export class IpvsEdge {
   private k: IpvsKernel | undefined;
   private desired: readonly TableRow[] = [];
-  /** kernel table as last confirmed; undefined: read it again before the next apply */
-  private actual: TableRow[] | undefined;
+  /** the kernel table as last confirmed (re-read in full after an unexplained failure) */
+  private cache: IpvsTableCache | undefined;
   /** services lvsd manages: every one it wanted since the last confirmed apply */
   private readonly owned = new Set<string>();
   private readonly backoff: Backoff;
@@ -100,13 +90,12 @@ export class IpvsEdge {
     this.attempts++;
     try {
       const k = await this.kernel();
-      // First apply, and after any failure: read the kernel, apply, read back what was touched.
-      // Otherwise the last confirmed table is the base and the kernel's acknowledgement of
-      // each operation is the confirmation (no dump of the table per change).
-      const ok = this.actual ? await this.applyIncrement(k, this.actual) : await this.applyFull(k);
-      if (!ok) {
+      this.cache ??= new IpvsTableCache(k, this.o.log);
+      // The first apply reads the kernel; later ones send only what changed and take the
+      // kernel's acknowledgements as confirmation (failed services are read back).
+      const res = await this.cache.apply(this.desired, this.owned);
+      if (!res.confirmed) {
         this.failures++;
-        this.actual = undefined;
         return false;
       }
       this.backoff.reset();
@@ -116,33 +105,14 @@ export class IpvsEdge {
       return true;
     } catch (e) {
       this.failures++;
-      this.actual = undefined;
+      this.cache?.invalidate();
       this.o.log.error({ event: EV.ipvsApply, ...errFields(e) }, `ipvs apply failed: ${e instanceof Error ? e.message : String(e)}`);
-      if (this.k && e instanceof IpvsError && e.op === 'close') this.k = undefined;
+      if (this.k && e instanceof IpvsError && e.op === 'close') {
+        this.k = undefined;
+        this.cache = undefined;
+      }
       return false;
     }
-  }
-
-  private async applyFull(k: IpvsKernel): Promise<boolean> {
-    const res = await applyDesired(k, this.desired, this.owned, this.o.log);
-    if (res.failures.length > 0 || !res.confirmed) return false;
-    this.actual = res.table;
-    return true;
-  }
-
-  private async applyIncrement(k: IpvsKernel, actual: readonly TableRow[]): Promise<boolean> {
-    const ops = reconcile(this.desired, actual, this.owned);
-    if (ops.length === 0) return true;
-    const failures = await executeOps(k, ops, this.o.log);
-    const count = (name: IpvsOp['op']): number => ops.filter((o) => o.op === name).length;
-    this.o.log.info({
-      event: EV.ipvsApply, ops: ops.length, applied: ops.length - failures.length, failed: failures.length, confirmed: failures.length === 0, reread: false,
-      addService: count('addService'), editService: count('editService'), deleteService: count('deleteService'),
-      addDest: count('addDest'), editDest: count('editDest'), deleteDest: count('deleteDest'),
-    }, `ipvs apply: ${ops.length} operations, ${failures.length} failed`);
-    if (failures.length > 0) return false;
-    this.actual = tableAfter(actual, this.desired, ops);
-    return true;
   }
 
   /** Resolves when no attempt is running (a scheduled retry may still be pending). */
@@ -199,5 +169,6 @@ export class IpvsEdge {
     }
     this.k?.close();
     this.k = undefined;
+    this.cache = undefined;
   }
 }

@@ -92,7 +92,7 @@ export class IpvsTableCache {
     const result: ApplyResult = {
       table: [...rows.values()], ops, applied: ops.length - failures.length, failures, remaining, confirmed: remaining.length === 0,
     };
-    logApply(this.log, result);
+    if (ops.length > 0) logApply(this.log, result); // a check result that changes nothing is not news
     return result;
   }
 

@@ -3,8 +3,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { Backoff } from '../../../src/daemon/backoff.js';
-import { IpvsEdge, tableAfter } from '../../../src/daemon/ipvs-edge.js';
-import { reconcile } from '../../../src/ipvs/reconcile.js';
+import { IpvsEdge } from '../../../src/daemon/ipvs-edge.js';
 import { createLogger } from '../../../src/daemon/log.js';
 import { IpvsError } from '../../../src/ipvs/errors.js';
 import type { IpvsKernel } from '../../../src/ipvs/kernel.js';
@@ -52,20 +51,6 @@ describe('IpvsEdge', () => {
     expect(opens).toBe(0);
     expect(await edge.dump()).toEqual([]);
     await edge.close({ keep: false, flush: undefined });
-  });
-
-  it('tableAfter: the desired rows, plus services lvsd neither wants nor deleted', () => {
-    const svc = (a: string) => makeService({ addr: a, port: 80, protocol: 6, sched: 'wlc' });
-    const foreign = { service: svc('10.3.9.9'), dests: [] };
-    const old = { service: svc('10.3.0.5'), dests: [makeDest({ addr: '10.3.0.6', port: 80 })] };
-    const actual = [foreign, old, { service: row.service, dests: [] }];
-    const desired = [row];
-    const ops = reconcile(desired, actual, new Set(['2/6/10.3.0.5/80']));
-    expect(ops.map((o) => o.op)).toEqual(['addDest', 'deleteService']);
-    const after = tableAfter(actual, desired, ops);
-    expect(after).toEqual([row, foreign]);
-    // applied again, nothing is left to do
-    expect(reconcile(desired, after, new Set(['2/6/10.3.0.5/80']))).toEqual([]);
   });
 });
 
