@@ -100,7 +100,7 @@ export const vrrpTrackProcess: KeywordSpec = {
   args: [{ name: 'name', type: string }],
   repeatable: true,
   support: supported,
-  doc: 'Tracks whether a process is running, through the kernel process connector.',
+  doc: 'Tracks whether a process is running (lvsd reads /proc every 500 ms).',
   block: {
     keywords: [
       conv('process', processLine, supported, 'Process name [parameters...].', { onceMessage: 'Process already set for track process - ignoring' }),
