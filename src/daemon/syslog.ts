@@ -3,10 +3,7 @@
 // Node has no unix datagram sockets, so the send goes through lvsd's own small addon
 // (src/daemon/native/syslog.c). The stream never throws: a missing or full syslog drops the
 // record and counts it.
-import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { findAddonFile, requireAddon } from '../net/native-addon.js';
 
 export interface SyslogAddon {
   open(): number;
@@ -74,26 +71,15 @@ export function formatSyslog(facility: number, severity: number, ident: string, 
   return buf.length > MAX_SYSLOG_BYTES ? buf.subarray(0, MAX_SYSLOG_BYTES) : buf;
 }
 
-const ADDON = join('build', 'Release', 'lvsd_syslog.node');
 let addon: SyslogAddon | undefined;
 
-/** The addon sits under the package root: src/daemon, dist/src/daemon or a bundle below it. */
-export function findSyslogAddon(from = dirname(fileURLToPath(import.meta.url))): string {
-  const override = process.env.LVSD_SYSLOG_ADDON;
-  if (override) return override;
-  let dir = from;
-  for (let up = 0; up < 8; up++) {
-    const candidate = join(dir, ADDON);
-    if (existsSync(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  throw new Error(`${ADDON} not found above ${from}: build it with node-gyp rebuild (npm install does)`);
+/** build/Release/lvsd_syslog.node above `from` ($LVSD_SYSLOG_ADDON overrides). */
+export function findSyslogAddon(from?: string): string {
+  return findAddonFile('lvsd_syslog.node', process.env.LVSD_SYSLOG_ADDON, from);
 }
 
 export function loadSyslogAddon(): SyslogAddon {
-  addon ??= createRequire(import.meta.url)(findSyslogAddon()) as SyslogAddon;
+  addon ??= requireAddon<SyslogAddon>(findSyslogAddon());
   return addon;
 }
 

@@ -1,9 +1,6 @@
 // The one AF_PACKET edge: lvsd's own N-API addon (src/net/native/packet.c, built by
 // node-gyp into build/Release/lvsd_packet.node). Sends whole Ethernet frames on one interface.
-import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { findAddonFile, requireAddon } from './native-addon.js';
 
 export interface PacketAddon {
   open(ifindex: number): number;
@@ -26,26 +23,15 @@ export interface FrameSender {
   close(): void;
 }
 
-const ADDON = join('build', 'Release', 'lvsd_packet.node');
 let addon: PacketAddon | undefined;
 
-/** The addon sits under the package root: src/net, dist/src/net or a test bundle below it. */
-export function findAddon(from = dirname(fileURLToPath(import.meta.url))): string {
-  const override = process.env.LVSD_PACKET_ADDON;
-  if (override) return override;
-  let dir = from;
-  for (let up = 0; up < 8; up++) {
-    const candidate = join(dir, ADDON);
-    if (existsSync(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  throw new Error(`${ADDON} not found above ${from}: build it with node-gyp rebuild (npm install does)`);
+/** build/Release/lvsd_packet.node above `from` ($LVSD_PACKET_ADDON overrides). */
+export function findAddon(from?: string): string {
+  return findAddonFile('lvsd_packet.node', process.env.LVSD_PACKET_ADDON, from);
 }
 
 export function load(): PacketAddon {
-  addon ??= createRequire(import.meta.url)(findAddon()) as PacketAddon;
+  addon ??= requireAddon<PacketAddon>(findAddon());
   return addon;
 }
 

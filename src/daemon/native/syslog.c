@@ -14,34 +14,18 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include "../../net/native/napi-errno.h"
 
-static napi_value syslog_throw(napi_env env, const char *what, int err) {
-  char msg[200];
-  const char *name = strerrorname_np(err);
-  snprintf(msg, sizeof msg, "%s: %s (%s)", what, strerror(err), name ? name : "?");
-  napi_value code, text, error, num;
-  napi_create_string_utf8(env, name ? name : "EUNKNOWN", NAPI_AUTO_LENGTH, &code);
-  napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &text);
-  napi_create_error(env, code, text, &error);
-  napi_create_int32(env, err, &num);
-  napi_set_named_property(env, error, "errno", num);
-  napi_set_named_property(env, error, "code", code);
-  napi_throw(env, error);
-  return NULL;
-}
-
+/* a descriptor argument: a non-negative int32 */
 static int fd_arg(napi_env env, napi_value v, int32_t *out) {
-  napi_valuetype t;
-  if (napi_typeof(env, v, &t) != napi_ok || t != napi_number) return -1;
-  if (napi_get_value_int32(env, v, out) != napi_ok || *out < 0) return -1;
-  return 0;
+  return int_arg(env, v, out) == 0 && *out >= 0 ? 0 : -1;
 }
 
 /* open() -> fd of an unbound, unconnected AF_UNIX datagram socket */
 static napi_value js_open(napi_env env, napi_callback_info info) {
   (void)info;
   int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (fd < 0) return syslog_throw(env, "socket(AF_UNIX, SOCK_DGRAM)", errno);
+  if (fd < 0) return throw_errno(env, "socket(AF_UNIX, SOCK_DGRAM)", errno);
   napi_value result;
   napi_create_int32(env, fd, &result);
   return result;
@@ -81,7 +65,7 @@ static napi_value js_send(napi_env env, napi_callback_info info) {
   do {
     n = sendto(fd, data, len, MSG_NOSIGNAL, (struct sockaddr *)&sun, sizeof sun);
   } while (n < 0 && errno == EINTR);
-  if (n < 0) return syslog_throw(env, "sendto(AF_UNIX)", errno);
+  if (n < 0) return throw_errno(env, "sendto(AF_UNIX)", errno);
   napi_create_int32(env, (int32_t)n, &result);
   return result;
 }
@@ -96,7 +80,7 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, NULL, "close(fd): fd must be a socket from open()");
     return NULL;
   }
-  if (close(fd) < 0 && errno != EINTR) return syslog_throw(env, "close", errno);
+  if (close(fd) < 0 && errno != EINTR) return throw_errno(env, "close", errno);
   return NULL;
 }
 

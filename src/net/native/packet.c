@@ -18,21 +18,7 @@
 #include <netinet/in.h>
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
-
-static napi_value throw_errno(napi_env env, const char *what, int err) {
-  char msg[160];
-  const char *name = strerrorname_np(err);
-  snprintf(msg, sizeof msg, "%s: %s (%s)", what, strerror(err), name ? name : "?");
-  napi_value code, text, error, num;
-  napi_create_string_utf8(env, name ? name : "EUNKNOWN", NAPI_AUTO_LENGTH, &code);
-  napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &text);
-  napi_create_error(env, code, text, &error);
-  napi_create_int32(env, err, &num);
-  napi_set_named_property(env, error, "errno", num);
-  napi_set_named_property(env, error, "code", code);
-  napi_throw(env, error);
-  return NULL;
-}
+#include "napi-errno.h"
 
 /* close a socket that could not be set up and throw the errno of the failed call */
 static napi_value close_and_throw(napi_env env, int fd, const char *what) {
@@ -45,12 +31,6 @@ static napi_value fd_value(napi_env env, int fd) {
   napi_value result;
   napi_create_int32(env, fd, &result);
   return result;
-}
-
-static int int_arg(napi_env env, napi_value v, int32_t *out) {
-  napi_valuetype t;
-  if (napi_typeof(env, v, &t) != napi_ok || t != napi_number) return -1;
-  return napi_get_value_int32(env, v, out) == napi_ok ? 0 : -1;
 }
 
 /* open(ifindex) -> fd */
