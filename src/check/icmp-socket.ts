@@ -3,9 +3,9 @@
 // it: replies are told apart by echo id and sequence number. The socket is opened when the
 // first attempt starts and closed when the last pending one ends, so an idle daemon (or a
 // stopped engine) holds no raw socket and the event loop can end.
-import { createRequire } from 'node:module';
 import { interfaceIndexOf } from './ifindex.js';
 import { ipToBytes } from '../net/ip.js';
+import { loadRawSocket } from '../net/raw-socket.js';
 
 // Socket option numbers from /usr/include (asm-generic/socket.h, linux/in.h, linux/in6.h).
 const SOL_SOCKET = 1;
@@ -17,25 +17,6 @@ const IP_HDRINCL = 3;
 const IPPROTO_IPV6 = 41;
 const IPV6_PKTINFO = 50;
 const RCVBUF_BYTES = 128 * 1024;
-
-interface RawSocket {
-  on(event: 'message', cb: (buf: Buffer, source: string) => void): void;
-  on(event: 'error', cb: (err: Error) => void): void;
-  setOption(level: number, option: number, value: Buffer | number, length?: number): void;
-  send(buf: Buffer, offset: number, length: number, address: string, after: (err: Error | null, bytes: number) => void): void;
-  close(): void;
-}
-interface RawSocketModule {
-  createSocket(o: { protocol: number; addressFamily?: number; bufferSize?: number }): RawSocket;
-  AddressFamily: { IPv4: number; IPv6: number };
-  Protocol: { ICMP: number; ICMPv6: number };
-}
-
-let rawModule: RawSocketModule | undefined;
-function raw(): RawSocketModule {
-  rawModule ??= createRequire(import.meta.url)('raw-socket') as RawSocketModule;
-  return rawModule;
-}
 
 export interface IcmpSource {
   family: 4 | 6;
@@ -62,7 +43,7 @@ function int32(v: number): Buffer {
 
 /** Opens a raw ICMP (or ICMPv6) socket; every datagram received goes to `onMessage`. */
 export function openIcmpSocket(src: IcmpSource, onMessage: (buf: Buffer) => void, onError: (err: Error) => void): IcmpSocket {
-  const r = raw();
+  const r = loadRawSocket();
   const v6 = src.family === 6;
   const sock = r.createSocket({ protocol: v6 ? r.Protocol.ICMPv6 : r.Protocol.ICMP, addressFamily: v6 ? r.AddressFamily.IPv6 : r.AddressFamily.IPv4, bufferSize: 4096 });
   try {

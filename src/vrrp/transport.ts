@@ -2,10 +2,10 @@
 // `raw-socket` package, bound to one interface. IPv4 is sent with IP_HDRINCL, packets built
 // by packet.ts exactly as keepalived builds them; IPv6 lets the kernel fill the header and
 // the checksum (IPV6_CHECKSUM).
-import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { ipv4ToBytes, ipv6ToBytes } from './addr.js';
 import { IPPROTO_AH, IPPROTO_VRRP, VRRP_MCAST4, VRRP_MCAST6, VRRP_TTL, type Family } from './packet.js';
+import { loadRawSocket } from '../net/raw-socket.js';
 
 // Socket option numbers from /usr/include (linux/in.h, linux/in6.h, asm-generic/socket.h).
 const SOL_SOCKET = 1;
@@ -24,23 +24,6 @@ const IPV6_MULTICAST_IF = 17;
 const IPV6_MULTICAST_HOPS = 18;
 const IPV6_MULTICAST_LOOP = 19;
 const IPV6_ADD_MEMBERSHIP = 20;
-
-interface RawSocket {
-  on(event: 'message', cb: (buf: Buffer, source: string) => void): void;
-  on(event: 'error', cb: (err: Error) => void): void;
-  setOption(level: number, option: number, value: Buffer | number, length?: number): void;
-  send(buf: Buffer, offset: number, length: number, address: string, after: (err: Error | null, bytes: number) => void): void;
-  close(): void;
-}
-interface RawSocketModule {
-  createSocket(o: { protocol: number; addressFamily?: number; bufferSize?: number }): RawSocket;
-  AddressFamily: { IPv4: number; IPv6: number };
-}
-
-function loadRawSocket(): RawSocketModule {
-  const req = createRequire(import.meta.url);
-  return req('raw-socket') as RawSocketModule;
-}
 
 export type ReceivedPacket =
   /** Whole IPv4 packet, header included. */
