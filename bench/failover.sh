@@ -22,18 +22,14 @@ work=$(mktemp -d node_modules/.cache/failover-bench-XXXX)
 work=$(cd "$work" && pwd)
 trap 'rm -rf "$work"' EXIT
 
-node -e "
-require('esbuild').build({ entryPoints: ['src/vrrp/runtime-main.ts'], bundle: true, platform: 'node', format: 'esm', target: 'node20',
-  outfile: '$work/runtime-main.mjs', external: ['netlink', 'raw-socket', 'pino'], logLevel: 'error',
-  banner: { js: \"import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);\" } })
-  .catch((e) => { console.error(e); process.exit(1); });"
+[ -f dist/bundle/lvsd.cjs ] || { echo "dist/ missing: npm run build first" >&2; exit 2; }
 
 cat > "$work/bench.mjs" <<'EOF'
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-const [work, runtime] = process.argv.slice(2);
+const [work, lvsd] = process.argv.slice(2);
 const N = Number(process.env.N ?? 20);
 const ADVERTS = (process.env.ADVERTS ?? '1 0.1').split(/\s+/).filter(Boolean);
 const ONLY = process.env.ONLY ?? '';
@@ -104,19 +100,20 @@ function conf(prio, advert, instances = 1) {
   return s;
 }
 
-/** A director: lvsd (runtime-main) or keepalived (VRRP only), in a namespace. */
+/** A director: the lvsd daemon or keepalived, VRRP only (-P), in a namespace. */
 function startDirector(kind, ns, name, text) {
   const file = join(work, `${name}.conf`);
   writeFileSync(file, text);
+  const pid = (s) => join(work, `${name}.${s}pid`);
+  for (const s of ['', 'vrrp.', 'chk.']) if (existsSync(pid(s))) spawnSync('rm', ['-f', pid(s)]);
   if (kind === 'lvsd') {
-    const p = start(['ip', 'netns', 'exec', ns, process.execPath, runtime, file]);
+    const p = start(['ip', 'netns', 'exec', ns, process.execPath, lvsd, '-n', '-P', '-G', '-f', file,
+      '-p', pid(''), '-r', pid('vrrp.'), '-c', pid('chk.'), '--status-socket', 'none']);
     p.pids = () => [p.child.pid];
     p.master = /"event":"vrrp.transition".*"to":"MASTER"/;
     p.backup = /"event":"vrrp.transition".*"to":"BACKUP"/;
     return p;
   }
-  const pid = (s) => join(work, `${name}.${s}pid`);
-  for (const s of ['', 'vrrp.', 'chk.']) if (existsSync(pid(s))) spawnSync('rm', ['-f', pid(s)]);
   const p = start(['ip', 'netns', 'exec', ns, 'keepalived', '-n', '-l', '--vrrp', '-f', file, '-p', pid(''), '-r', pid('vrrp.'), '-c', pid('chk.')]);
   // The VRRP child sends the adverts: kill -9 it first, then the parent.
   p.pids = () => ['vrrp.', ''].map((s) => (existsSync(pid(s)) ? Number(readFileSync(pid(s), 'utf8')) : 0)).filter((x) => x > 1);
@@ -240,4 +237,4 @@ process.on('SIGTERM', () => { cleanup(); process.exit(143); });
 main().then(() => { cleanup(); }, (e) => { console.error(e); cleanup(); process.exit(1); });
 EOF
 
-node "$work/bench.mjs" "$work" "$work/runtime-main.mjs"
+node "$work/bench.mjs" "$work" "$PWD/dist/bundle/lvsd.cjs"

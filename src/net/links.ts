@@ -191,6 +191,9 @@ export class LinkMonitor extends EventEmitter {
         this.resyncAgain = false;
         try {
           await this.load(true);
+          // Events handled during the dump may be older than it (still queued when it began)
+          // or newer; only a dump with no event beside it is the whole truth.
+          if (this.touched.size > 0) this.resyncAgain = true;
         } catch (e) {
           this.fail(e);
         }
