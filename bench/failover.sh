@@ -10,6 +10,11 @@
 # Then the idle cost of 100 instances (advert_int 1), a MASTER and a BACKUP director: CPU % and RSS, both daemons.
 # Env: N trials per daemon and interval (default 20), ADVERTS (default "1 0.1"; 0.1 runs VRRPv3),
 #      ONLY=lvsd|keepalived, IDLE_SECS (default 30), SKIP_IDLE=1.
+# Measured 2026-11-26, the lvsd binary (-P) vs keepalived 2.2.7, 20 trials each, load ~1:
+#   advert_int 1:   last advert -> VIP minus Master_Down_Interval: lvsd +2.3 ms median, jitter 4.1 ms
+#                   (keepalived +0.8 / 2.0); kill -> VIP 3474.5 ms median (keepalived 3586.5)
+#   advert_int 0.1: last advert -> VIP 362.6 ms (keepalived 361.9); kill -> VIP 315.8 ms
+#   idle 100 instances: lvsd 0.83 % / 66 MiB (MASTER), keepalived 0.27 % / 3.4 MiB
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || { echo "bench/failover.sh needs root (network namespaces)" >&2; exit 2; }
