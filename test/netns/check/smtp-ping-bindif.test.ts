@@ -5,10 +5,10 @@ import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:chil
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProbeDriver, serverProcIn, sh } from './probe-lab.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const id = process.pid % 100000;
@@ -17,40 +17,7 @@ const SRV = `lvsdsp-s${id}`;
 const dir = mkdtempSync(join(tmpdir(), 'lvsd-smtp-ping-'));
 const procs: ChildProcessWithoutNullStreams[] = [];
 
-function sh(cmd: string, args: string[]): string {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 10_000 });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr || r.stdout || String(r.error)}`);
-  return r.stdout;
-}
-
-function serverProc(script: string): Promise<ChildProcessWithoutNullStreams> {
-  const p = spawn('ip', ['netns', 'exec', SRV, process.execPath, '-e', script], { stdio: ['pipe', 'pipe', 'pipe'] });
-  procs.push(p);
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error('server did not start')), 10_000);
-    p.stdout.once('data', () => {
-      clearTimeout(t);
-      resolve(p);
-    });
-  });
-}
-
-class ProbeDriver {
-  private waiters: Array<(v: Record<string, unknown>) => void> = [];
-  constructor(private readonly child: ChildProcessWithoutNullStreams) {
-    createInterface({ input: child.stdout }).on('line', (l) => this.waiters.shift()?.(JSON.parse(l) as Record<string, unknown>));
-  }
-  run(req: unknown): Promise<Record<string, unknown>> {
-    return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error('probe driver timed out')), 20_000);
-      this.waiters.push((v) => {
-        clearTimeout(t);
-        resolve(v);
-      });
-      this.child.stdin.write(`${JSON.stringify(req)}\n`);
-    });
-  }
-}
+const serverProc = (script: string): Promise<ChildProcessWithoutNullStreams> => serverProcIn(SRV, procs, script);
 
 // 2525: a good SMTP server; 2526: banner 421; 2527: HELO refused. 8080: plain TCP/HTTP;
 // udp 5300: echo.
