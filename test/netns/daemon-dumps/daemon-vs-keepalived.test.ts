@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { twoInstanceConf } from './two-instances-conf.js';
 import { queryStatus } from '../../../src/cli/status.js';
 import { JSON_DUMP_SIGNAL } from '../../../src/daemon/dumps.js';
 import type { DaemonStatus } from '../../../src/daemon/state.js';
@@ -25,40 +26,8 @@ const files = { ka: { data: '', stats: '', json: '' }, lvsd: { data: '', stats: 
 let status: DaemonStatus | undefined;
 let metrics = '';
 
-/**
- * Dump keys whose value lvsd's snapshot does not carry yet (src/vrrp/status.ts leaves the
- * optional VrrpInstanceStatus fields empty): keepalived prints the configured value there.
- */
 
-const CONF = `global_defs {
-  router_id lvsd-e2e
-}
-vrrp_instance VI_1 {
-  state BACKUP
-  interface dd0
-  virtual_router_id 51
-  priority 100
-  advert_int 255
-  virtual_ipaddress {
-    10.88.0.100/24
-  }
-}
-vrrp_instance VI_2 {
-  state MASTER
-  interface dd0
-  virtual_router_id 52
-  priority 255
-  advert_int 255
-  authentication {
-    auth_type PASS
-    auth_pass secret
-  }
-  virtual_ipaddress {
-    10.88.0.101/24
-    10.88.0.102/32 dev dd1
-  }
-}
-`;
+const CONF = twoInstanceConf('lvsd-e2e');
 
 function sh(cmd: string, args: string[]): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 15_000 });

@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { twoInstanceConf } from './two-instances-conf.js';
 import { renderDataDump, renderJsonDump, renderStatsDump, signumFor } from '../../../src/daemon/dumps.js';
 import type { DaemonStatus, VrrpInstanceStatus } from '../../../src/daemon/state.js';
 import { newDropCounts } from '../../../src/vrrp/drop-reasons.js';
@@ -31,35 +32,7 @@ async function until(what: string, ok: () => boolean, ms = 10_000): Promise<void
   }
 }
 
-const CONF = `global_defs {
-  router_id lvsd-dumps
-}
-vrrp_instance VI_1 {
-  state BACKUP
-  interface dd0
-  virtual_router_id 51
-  priority 100
-  advert_int 255
-  virtual_ipaddress {
-    10.88.0.100/24
-  }
-}
-vrrp_instance VI_2 {
-  state MASTER
-  interface dd0
-  virtual_router_id 52
-  priority 255
-  advert_int 255
-  authentication {
-    auth_type PASS
-    auth_pass secret
-  }
-  virtual_ipaddress {
-    10.88.0.101/24
-    10.88.0.102/32 dev dd1
-  }
-}
-`;
+const CONF = twoInstanceConf('lvsd-dumps');
 
 function kaPids(): number[] {
   return ['ka.pid', 'vrrp.pid'].map((f) => join(dir, f)).filter(existsSync).map((f) => Number(readFileSync(f, 'utf8').trim())).filter((p) => p > 0);
