@@ -27,22 +27,10 @@ static napi_value close_and_throw(napi_env env, int fd, const char *what) {
   return throw_errno(env, what, err);
 }
 
-static napi_value fd_value(napi_env env, int fd) {
-  napi_value result;
-  napi_create_int32(env, fd, &result);
-  return result;
-}
-
 /* open(ifindex) -> fd */
 static napi_value js_open(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
   int32_t ifindex;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 1 || int_arg(env, argv[0], &ifindex) != 0 || ifindex <= 0) {
-    napi_throw_type_error(env, NULL, "open(ifindex): ifindex must be a positive integer");
-    return NULL;
-  }
+  if (int_args(env, info, 1, &ifindex) != 0 || ifindex <= 0) return throw_usage(env, "open(ifindex): ifindex must be a positive integer");
   int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd < 0) return throw_errno(env, "socket(AF_PACKET)", errno);
   struct sockaddr_ll sll;
@@ -51,128 +39,85 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   sll.sll_protocol = 0;
   sll.sll_ifindex = ifindex;
   if (bind(fd, (struct sockaddr *)&sll, sizeof sll) < 0) return close_and_throw(env, fd, "bind(AF_PACKET)");
-  return fd_value(env, fd);
+  return int_value(env, fd);
 }
 
 /* send(fd, frame) -> bytes sent */
 static napi_value js_send(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2], result;
+  napi_value argv[2];
   int32_t fd;
   void *data;
   size_t len;
-  bool is_buffer = false;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc >= 2) napi_is_buffer(env, argv[1], &is_buffer);
-  if (argc < 2 || int_arg(env, argv[0], &fd) != 0 || !is_buffer) {
-    napi_throw_type_error(env, NULL, "send(fd, frame): expected a number and a Buffer");
-    return NULL;
-  }
-  napi_get_buffer_info(env, argv[1], &data, &len);
+  if (get_args(env, info, 2, argv) != 0 || int_arg(env, argv[0], &fd) != 0 || buffer_arg(env, argv[1], &data, &len) != 0)
+    return throw_usage(env, "send(fd, frame): expected a number and a Buffer");
   if (len < ETH_HLEN) {
     napi_throw_range_error(env, NULL, "send: frame shorter than an Ethernet header");
     return NULL;
   }
-  ssize_t n = send(fd, data, len, 0);
-  if (n < 0) return throw_errno(env, "send(AF_PACKET)", errno);
-  napi_create_int64(env, (int64_t)n, &result);
-  return result;
-}
-
-/* close(fd) */
-static napi_value js_close(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  int32_t fd;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 1 || int_arg(env, argv[0], &fd) != 0) {
-    napi_throw_type_error(env, NULL, "close(fd): fd must be a number");
-    return NULL;
-  }
-  if (close(fd) < 0) return throw_errno(env, "close", errno);
-  return NULL;
+  return sent_or_throw(env, send(fd, data, len, 0), "send(AF_PACKET)");
 }
 
 /* tcpSocket(family 4|6, mark) -> fd of an unconnected, non-blocking TCP socket with SO_MARK */
 static napi_value js_tcp_socket(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
   int32_t family;
   uint32_t mark;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 2 || int_arg(env, argv[0], &family) != 0 || (family != 4 && family != 6) ||
-      napi_get_value_uint32(env, argv[1], &mark) != napi_ok) {
-    napi_throw_type_error(env, NULL, "tcpSocket(family, mark): family 4 or 6 and a 32-bit mark");
-    return NULL;
-  }
+  if (get_args(env, info, 2, argv) != 0 || int_arg(env, argv[0], &family) != 0 || (family != 4 && family != 6) ||
+      napi_get_value_uint32(env, argv[1], &mark) != napi_ok)
+    return throw_usage(env, "tcpSocket(family, mark): family 4 or 6 and a 32-bit mark");
   int fd = socket(family == 4 ? AF_INET : AF_INET6, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_TCP);
   if (fd < 0) return throw_errno(env, "socket(TCP)", errno);
   if (setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof mark) < 0) return close_and_throw(env, fd, "setsockopt(SO_MARK)");
-  return fd_value(env, fd);
+  return int_value(env, fd);
+}
+
+/* getsockopt(fd, level, name) of an int option into *v; 0, or -1 with the errno thrown as `what` */
+static int get_int_option(napi_env env, int fd, int level, int name, int *v, const char *what) {
+  socklen_t len = sizeof *v;
+  *v = 0;
+  if (getsockopt(fd, level, name, v, &len) == 0) return 0;
+  throw_errno(env, what, errno);
+  return -1;
 }
 
 /* mark(fd) -> the SO_MARK of a socket (for tests) */
 static napi_value js_get_mark(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1], result;
   int32_t fd;
-  uint32_t mark = 0;
-  socklen_t len = sizeof mark;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 1 || int_arg(env, argv[0], &fd) != 0) {
-    napi_throw_type_error(env, NULL, "mark(fd): fd must be a number");
-    return NULL;
-  }
-  if (getsockopt(fd, SOL_SOCKET, SO_MARK, &mark, &len) < 0) return throw_errno(env, "getsockopt(SO_MARK)", errno);
-  napi_create_uint32(env, mark, &result);
+  int v;
+  napi_value result;
+  if (int_args(env, info, 1, &fd) != 0) return throw_usage(env, "mark(fd): fd must be a number");
+  if (get_int_option(env, fd, SOL_SOCKET, SO_MARK, &v, "getsockopt(SO_MARK)") != 0) return NULL;
+  napi_create_uint32(env, (uint32_t)v, &result);
   return result;
 }
 
 /* setIntOption(fd, level, name, value): setsockopt with an int value */
 static napi_value js_set_int_option(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  int32_t fd, level, name, value;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 4 || int_arg(env, argv[0], &fd) != 0 || int_arg(env, argv[1], &level) != 0 || int_arg(env, argv[2], &name) != 0 ||
-      int_arg(env, argv[3], &value) != 0) {
-    napi_throw_type_error(env, NULL, "setIntOption(fd, level, name, value): four numbers");
-    return NULL;
-  }
-  int v = value;
-  if (setsockopt(fd, level, name, &v, sizeof v) < 0) return throw_errno(env, "setsockopt", errno);
+  int32_t a[4]; /* fd, level, name, value */
+  if (int_args(env, info, 4, a) != 0) return throw_usage(env, "setIntOption(fd, level, name, value): four numbers");
+  int v = a[3];
+  if (setsockopt(a[0], a[1], a[2], &v, sizeof v) < 0) return throw_errno(env, "setsockopt", errno);
   return NULL;
 }
 
 /* intOption(fd, level, name) -> getsockopt's int value */
 static napi_value js_int_option(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3], result;
-  int32_t fd, level, name;
-  int v = 0;
-  socklen_t len = sizeof v;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 3 || int_arg(env, argv[0], &fd) != 0 || int_arg(env, argv[1], &level) != 0 || int_arg(env, argv[2], &name) != 0) {
-    napi_throw_type_error(env, NULL, "intOption(fd, level, name): three numbers");
-    return NULL;
-  }
-  if (getsockopt(fd, level, name, &v, &len) < 0) return throw_errno(env, "getsockopt", errno);
-  napi_create_int32(env, v, &result);
-  return result;
+  int32_t a[3]; /* fd, level, name */
+  int v;
+  if (int_args(env, info, 3, a) != 0) return throw_usage(env, "intOption(fd, level, name): three numbers");
+  return get_int_option(env, a[0], a[1], a[2], &v, "getsockopt") == 0 ? int_value(env, v) : NULL;
 }
 
-static napi_value init(napi_env env, napi_value exports) {
+NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   napi_property_descriptor props[] = {
-    { "open", NULL, js_open, NULL, NULL, NULL, napi_enumerable, NULL },
-    { "send", NULL, js_send, NULL, NULL, NULL, napi_enumerable, NULL },
-    { "close", NULL, js_close, NULL, NULL, NULL, napi_enumerable, NULL },
-    { "tcpSocket", NULL, js_tcp_socket, NULL, NULL, NULL, napi_enumerable, NULL },
-    { "mark", NULL, js_get_mark, NULL, NULL, NULL, napi_enumerable, NULL },
-    { "setIntOption", NULL, js_set_int_option, NULL, NULL, NULL, napi_enumerable, NULL },
-    { "intOption", NULL, js_int_option, NULL, NULL, NULL, napi_enumerable, NULL },
+    METHOD("open", js_open),
+    METHOD("send", js_send),
+    METHOD("close", js_close),
+    METHOD("tcpSocket", js_tcp_socket),
+    METHOD("mark", js_get_mark),
+    METHOD("setIntOption", js_set_int_option),
+    METHOD("intOption", js_int_option),
   };
-  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  DEFINE_METHODS(env, exports, props);
   return exports;
 }
-
-NAPI_MODULE(NODE_GYP_MODULE_NAME, init)
