@@ -33,13 +33,12 @@ export interface LogOptions {
 }
 
 const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+/** Fields every record carries, or that have their own place in a line. */
 const SKIP = new Set(['level', 'time', 'pid', 'hostname', 'event', 'msg', 'v']);
 
-/** One JSON log record -> `2026-11-26T01:02:03.456Z INFO  vrrp.transition (VI_1) message key=value`. */
-export function humanLine(rec: Record<string, unknown>): string {
-  const t = typeof rec.time === 'number' ? new Date(rec.time).toISOString() : '';
-  const lvl = (LEVELS[rec.level as number] ?? String(rec.level)).padEnd(5);
-  const parts = [t, lvl];
+/** The text of one record: event, message, then key=value (time and level are the caller's). */
+export function recordText(rec: Record<string, unknown>): string {
+  const parts: string[] = [];
   if (typeof rec.event === 'string') parts.push(rec.event);
   if (typeof rec.msg === 'string' && rec.msg) parts.push(rec.msg);
   for (const [k, v] of Object.entries(rec)) {
@@ -47,6 +46,14 @@ export function humanLine(rec: Record<string, unknown>): string {
     parts.push(`${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
   }
   return parts.join(' ');
+}
+
+/** One JSON log record -> `2026-11-26T01:02:03.456Z INFO  vrrp.transition (VI_1) message key=value`. */
+export function humanLine(rec: Record<string, unknown>): string {
+  const t = typeof rec.time === 'number' ? new Date(rec.time).toISOString() : '';
+  const lvl = (LEVELS[rec.level as number] ?? String(rec.level)).padEnd(5);
+  const text = recordText(rec);
+  return text ? `${t} ${lvl} ${text}` : `${t} ${lvl}`;
 }
 
 function humanStream(out: NodeJS.WritableStream): DestinationStream {

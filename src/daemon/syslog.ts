@@ -3,7 +3,10 @@
 // Node has no unix datagram sockets, so the send goes through lvsd's own small addon
 // (src/daemon/native/syslog.c). The stream never throws: a missing or full syslog drops the
 // record and counts it.
-import { findAddonFile, requireAddon } from '../net/native-addon.js';
+import { addonLoader } from '../net/native-addon.js';
+import { recordText } from './log.js';
+
+export { recordText };
 
 export interface SyslogAddon {
   open(): number;
@@ -49,20 +52,6 @@ export function rfc3164Time(ms: number): string {
   return `${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2, ' ')} ${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}`;
 }
 
-const SKIP = new Set(['level', 'time', 'pid', 'hostname', 'event', 'msg', 'v']);
-
-/** The text of one record: event, message, then key=value (syslog adds time and severity). */
-export function recordText(rec: Record<string, unknown>): string {
-  const parts: string[] = [];
-  if (typeof rec.event === 'string') parts.push(rec.event);
-  if (typeof rec.msg === 'string' && rec.msg) parts.push(rec.msg);
-  for (const [k, v] of Object.entries(rec)) {
-    if (SKIP.has(k) || v === undefined) continue;
-    parts.push(`${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
-  }
-  return parts.join(' ');
-}
-
 /** "<PRI>Mmm dd hh:mm:ss ident[pid]: text", the local /dev/log form (no host name). */
 export function formatSyslog(facility: number, severity: number, ident: string, pid: number, ms: number, text: string): Buffer {
   const head = `<${facility * 8 + severity}>${rfc3164Time(ms)} ${ident}[${pid}]: `;
@@ -71,17 +60,10 @@ export function formatSyslog(facility: number, severity: number, ident: string, 
   return buf.length > MAX_SYSLOG_BYTES ? buf.subarray(0, MAX_SYSLOG_BYTES) : buf;
 }
 
-let addon: SyslogAddon | undefined;
-
+const loader = addonLoader<SyslogAddon>('lvsd_syslog.node', 'LVSD_SYSLOG_ADDON');
 /** build/Release/lvsd_syslog.node above `from` ($LVSD_SYSLOG_ADDON overrides). */
-export function findSyslogAddon(from?: string): string {
-  return findAddonFile('lvsd_syslog.node', process.env.LVSD_SYSLOG_ADDON, from);
-}
-
-export function loadSyslogAddon(): SyslogAddon {
-  addon ??= requireAddon<SyslogAddon>(findSyslogAddon());
-  return addon;
-}
+export const findSyslogAddon = loader.find;
+export const loadSyslogAddon = loader.load;
 
 export interface SyslogStream {
   /** pino destination: one JSON record (with trailing newline) per call */

@@ -27,3 +27,17 @@ export function findAddonFile(file: string, override: string | undefined, from =
 export function requireAddon<T>(path: string): T {
   return createRequire(import.meta.url)(path) as T;
 }
+
+export interface AddonLoader<T> {
+  /** build/Release/<file> above `from` (the environment variable overrides) */
+  find(from?: string): string;
+  /** The addon, loaded on the first call. */
+  load(): T;
+}
+
+/** One addon's finder and loader; `envVar` may point at another build of `file`. */
+export function addonLoader<T>(file: string, envVar: string): AddonLoader<T> {
+  let addon: T | undefined;
+  const find = (from?: string): string => findAddonFile(file, process.env[envVar], from);
+  return { find, load: () => (addon ??= requireAddon<T>(find())) };
+}

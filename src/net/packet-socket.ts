@@ -1,6 +1,6 @@
 // The one AF_PACKET edge: lvsd's own N-API addon (src/net/native/packet.c, built by
 // node-gyp into build/Release/lvsd_packet.node). Sends whole Ethernet frames on one interface.
-import { findAddonFile, requireAddon } from './native-addon.js';
+import { addonLoader } from './native-addon.js';
 
 export interface PacketAddon {
   open(ifindex: number): number;
@@ -23,17 +23,10 @@ export interface FrameSender {
   close(): void;
 }
 
-let addon: PacketAddon | undefined;
-
+const loader = addonLoader<PacketAddon>('lvsd_packet.node', 'LVSD_PACKET_ADDON');
 /** build/Release/lvsd_packet.node above `from` ($LVSD_PACKET_ADDON overrides). */
-export function findAddon(from?: string): string {
-  return findAddonFile('lvsd_packet.node', process.env.LVSD_PACKET_ADDON, from);
-}
-
-export function load(): PacketAddon {
-  addon ??= requireAddon<PacketAddon>(findAddon());
-  return addon;
-}
+export const findAddon = loader.find;
+export const load = loader.load;
 
 export function openFrameSender(ifindex: number): FrameSender {
   const a = load();
