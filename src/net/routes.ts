@@ -1,15 +1,14 @@
 // keepalived's virtual_routes and virtual_rules: held by a MASTER like its VIPs, over
 // rtnetlink. Add/remove are idempotent (EEXIST, and ESRCH/ENOENT on remove, mean done);
 // other refusals keep errno. Routes carry proto 18 (RTPROT_KEEPALIVED) unless told otherwise.
-import { RtnlError, RtnlSocket } from './rtnl/socket.js';
+import { constants } from 'node:os';
+import { RtnlSocket } from './rtnl/socket.js';
 import { newRouteRequest, delRouteRequest, type ResolvedRoute } from './rtnl/route-msg.js';
-import { newRuleRequest, delRuleRequest, type ResolvedRule } from './rtnl/rule-msg.js';
+import { newRuleRequest, delRuleRequest, type ResolvedRule, type RuleSelectors } from './rtnl/rule-msg.js';
 import { ROUTE_TYPES, RULE_ACTIONS, RTPROT_KEEPALIVED, RT_TABLE_MAIN } from './rtnl/constants.js';
 import { familyOf, ipToBytes, type Family } from './ip.js';
 
-const EEXIST = 17;
-const ESRCH = 3;
-const ENOENT = 2;
+const { EEXIST, ESRCH, ENOENT } = constants.errno;
 
 export interface Route {
   to: string;
@@ -30,19 +29,14 @@ export interface Route {
   type?: string;
 }
 
-export interface Rule {
+export interface Rule extends RuleSelectors {
   /** Needed when neither from nor to says it. */
   family?: Family;
   /** "addr" or "addr/len". */
   from?: string;
   to?: string;
-  fwmark?: number;
-  fwmask?: number;
-  iif?: string;
-  oif?: string;
   /** The table for the `table` action (the default action); ignored by the others. */
   table: number;
-  priority?: number;
   /** keepalived's `not`. */
   not?: boolean;
   /** table (default), goto, nop, blackhole, unreachable, prohibit. */
@@ -65,9 +59,7 @@ export function openRouteTable(): RouteTable {
 
 export function resolveRoute(r: Route): ResolvedRoute {
   const family = familyOf(r.to);
-  const max = family === 4 ? 32 : 128;
-  const dstLength = r.prefixLength ?? max;
-  if (!Number.isInteger(dstLength) || dstLength < 0 || dstLength > max) throw new Error(`invalid prefix /${dstLength} for ${r.to}`);
+  const dstLength = prefixLength(family, r.prefixLength, `/${r.prefixLength} for ${r.to}`);
   const type = ROUTE_TYPES[r.type ?? 'unicast'];
   if (type === undefined) throw new Error(`unknown route type ${r.type}`);
   const out: ResolvedRoute = {
@@ -84,13 +76,18 @@ export function resolveRoute(r: Route): ResolvedRoute {
   return out;
 }
 
+/** A prefix length for `family`, the whole address when not given; else `invalid prefix <what>`. */
+function prefixLength(family: Family, length: number | undefined, what: string): number {
+  const max = family === 4 ? 32 : 128;
+  const l = length ?? max;
+  if (!Number.isInteger(l) || l < 0 || l > max) throw new Error(`invalid prefix ${what}`);
+  return l;
+}
+
 function prefix(text: string): { family: Family; address: Buffer; length: number } {
   const [addr, len] = text.split('/');
   const family = familyOf(addr);
-  const max = family === 4 ? 32 : 128;
-  const length = len === undefined ? max : Number(len);
-  if (!Number.isInteger(length) || length < 0 || length > max) throw new Error(`invalid prefix ${text}`);
-  return { family, address: ipToBytes(addr), length };
+  return { family, address: ipToBytes(addr), length: prefixLength(family, len === undefined ? undefined : Number(len), text) };
 }
 
 export function resolveRule(r: Rule): ResolvedRule {
@@ -108,51 +105,30 @@ export function resolveRule(r: Rule): ResolvedRule {
   if (src) out.src = { address: src.address, length: src.length };
   if (dst) out.dst = { address: dst.address, length: dst.length };
   for (const k of ['fwmark', 'fwmask', 'priority'] as const) if (r[k] !== undefined) out[k] = r[k];
-  if (r.iif !== undefined) out.iif = r.iif;
-  if (r.oif !== undefined) out.oif = r.oif;
+  for (const k of ['iif', 'oif'] as const) if (r[k] !== undefined) out[k] = r[k];
   return out;
 }
 
 class RtnlRouteTable implements RouteTable {
   constructor(private readonly rtnl: RtnlSocket) {}
 
-  addRoute(r: Route): Promise<'added' | 'present'> {
-    return this.add(newRouteRequest(resolveRoute(r)), `add route ${r.to}/${r.prefixLength ?? ''}`);
+  async addRoute(r: Route): Promise<'added' | 'present'> {
+    return (await this.rtnl.settle(newRouteRequest(resolveRoute(r)), `add route ${r.to}/${r.prefixLength ?? ''}`, [EEXIST])) ? 'added' : 'present';
   }
 
-  removeRoute(r: Route): Promise<'removed' | 'absent'> {
-    return this.remove(delRouteRequest(resolveRoute(r)), `remove route ${r.to}/${r.prefixLength ?? ''}`, ESRCH);
+  async removeRoute(r: Route): Promise<'removed' | 'absent'> {
+    return (await this.rtnl.settle(delRouteRequest(resolveRoute(r)), `remove route ${r.to}/${r.prefixLength ?? ''}`, [ESRCH])) ? 'removed' : 'absent';
   }
 
-  addRule(r: Rule): Promise<'added' | 'present'> {
-    return this.add(newRuleRequest(resolveRule(r)), `add rule to table ${r.table}`);
+  async addRule(r: Rule): Promise<'added' | 'present'> {
+    return (await this.rtnl.settle(newRuleRequest(resolveRule(r)), `add rule to table ${r.table}`, [EEXIST])) ? 'added' : 'present';
   }
 
-  removeRule(r: Rule): Promise<'removed' | 'absent'> {
-    return this.remove(delRuleRequest(resolveRule(r)), `remove rule to table ${r.table}`, ENOENT);
+  async removeRule(r: Rule): Promise<'removed' | 'absent'> {
+    return (await this.rtnl.settle(delRuleRequest(resolveRule(r)), `remove rule to table ${r.table}`, [ENOENT])) ? 'removed' : 'absent';
   }
 
   close(): void {
     this.rtnl.close();
-  }
-
-  private async add(req: Parameters<RtnlSocket['request']>[0], what: string): Promise<'added' | 'present'> {
-    try {
-      await this.rtnl.request(req, what);
-      return 'added';
-    } catch (e) {
-      if (e instanceof RtnlError && e.errno === EEXIST) return 'present';
-      throw e;
-    }
-  }
-
-  private async remove(req: Parameters<RtnlSocket['request']>[0], what: string, absent: number): Promise<'removed' | 'absent'> {
-    try {
-      await this.rtnl.request(req, what);
-      return 'removed';
-    } catch (e) {
-      if (e instanceof RtnlError && e.errno === absent) return 'absent';
-      throw e;
-    }
   }
 }

@@ -1,16 +1,15 @@
 // Holding VIPs on interfaces: the AddressTable edge and its one implementation over
 // rtnetlink. Add and remove are idempotent (EEXIST / EADDRNOTAVAIL count as done), so a
 // VRRP instance can re-assert its addresses at any time; other kernel errors keep errno.
+import { constants } from 'node:os';
 import { AF_INET, AF_INET6, RTM_GETADDR } from './rtnl/constants.js';
-import { RtnlError, RtnlSocket } from './rtnl/socket.js';
+import { RtnlSocket } from './rtnl/socket.js';
 import { newAddressRequest, delAddressRequest } from './rtnl/address-msg.js';
 import { lookupIfindex } from './rtnl/ifindex.js';
 import { resolveVip, vipText, type Vip } from './vip.js';
 import { bytesToIp, type Family } from './ip.js';
 
-const EEXIST = 17;
-const EADDRNOTAVAIL = 99;
-const ENODEV = 19;
+const { EEXIST, EADDRNOTAVAIL, ENODEV } = constants.errno;
 
 export interface InterfaceAddress {
   ifindex: number;
@@ -43,24 +42,13 @@ class RtnlAddressTable implements AddressTable {
 
   async add(vip: Vip): Promise<'added' | 'present'> {
     const v = resolveVip(vip);
-    try {
-      await this.rtnl.request(newAddressRequest(v), `add ${vipText(v)} on ifindex ${v.ifindex}`);
-      return 'added';
-    } catch (e) {
-      if (e instanceof RtnlError && e.errno === EEXIST) return 'present';
-      throw e;
-    }
+    return (await this.rtnl.settle(newAddressRequest(v), `add ${vipText(v)} on ifindex ${v.ifindex}`, [EEXIST])) ? 'added' : 'present';
   }
 
   async remove(vip: Vip): Promise<'removed' | 'absent'> {
     const v = resolveVip(vip);
-    try {
-      await this.rtnl.request(delAddressRequest(v), `remove ${vipText(v)} from ifindex ${v.ifindex}`);
-      return 'removed';
-    } catch (e) {
-      if (e instanceof RtnlError && (e.errno === EADDRNOTAVAIL || e.errno === ENODEV)) return 'absent';
-      throw e;
-    }
+    const done = await this.rtnl.settle(delAddressRequest(v), `remove ${vipText(v)} from ifindex ${v.ifindex}`, [EADDRNOTAVAIL, ENODEV]);
+    return done ? 'removed' : 'absent';
   }
 
   async list(ifindex: number): Promise<InterfaceAddress[]> {

@@ -6,6 +6,7 @@
 //   parent: arp_ignore=1, arp_filter=1, put back when its last vmac goes.
 // An IPv6 vmac gets no automatic link-local (every router's vmac has the same MAC, so the
 // EUI-64 addresses would collide); like keepalived it takes the parent's EUI-64 link-local.
+import { constants } from 'node:os';
 import { RtnlError, RtnlSocket } from './rtnl/socket.js';
 import { addrGenModeNoneRequest, delLinkRequest, getLinkByIndexRequest, newMacvlanRequest, setLinkUpRequest } from './rtnl/link-msg.js';
 import { newAddressRequest } from './rtnl/address-msg.js';
@@ -13,8 +14,7 @@ import { lookupIfindex } from './rtnl/ifindex.js';
 import { readConf, writeConf } from './sysctl.js';
 import type { Family } from './ip.js';
 
-const EEXIST = 17;
-const ENODEV = 19;
+const { EEXIST, ENODEV } = constants.errno;
 
 export function vrrpMac(vrid: number, family: Family = 4): Buffer {
   if (!Number.isInteger(vrid) || vrid < 1 || vrid > 255) throw new Error(`invalid VRID ${vrid}`);
@@ -70,13 +70,8 @@ class RtnlVmacLinks implements VmacLinks {
 
   async create(spec: VmacSpec): Promise<{ ifindex: number; created: boolean }> {
     const name = spec.name ?? defaultVmacName(spec.vrid);
-    let created = true;
-    try {
-      await this.rtnl.request(newMacvlanRequest({ parentIfindex: spec.parentIfindex, name, mac: vrrpMac(spec.vrid, spec.family ?? 4) }), `create macvlan ${name}`);
-    } catch (e) {
-      if (!(e instanceof RtnlError && e.errno === EEXIST)) throw e;
-      created = false;
-    }
+    const macvlan = newMacvlanRequest({ parentIfindex: spec.parentIfindex, name, mac: vrrpMac(spec.vrid, spec.family ?? 4) });
+    const created = await this.rtnl.settle(macvlan, `create macvlan ${name}`, [EEXIST]);
     const ifindex = await this.ifindex(name);
     writeConf('ipv4', name, 'arp_ignore', 1, this.procRoot);
     writeConf('ipv4', name, 'accept_local', 1, this.procRoot);
@@ -88,11 +83,7 @@ class RtnlVmacLinks implements VmacLinks {
     await this.rtnl.request(setLinkUpRequest(ifindex, true), `set ${name} up`);
     if (v6 && parentLink.mac) {
       const ll = { family: 6 as const, address: linkLocalFromMac(parentLink.mac), prefixLength: 64, ifindex, scope: 253 };
-      try {
-        await this.rtnl.request(newAddressRequest(ll), `link-local on ${name}`);
-      } catch (e) {
-        if (!(e instanceof RtnlError && e.errno === EEXIST)) throw e;
-      }
+      await this.rtnl.settle(newAddressRequest(ll), `link-local on ${name}`, [EEXIST]);
     }
     return { ifindex, created };
   }

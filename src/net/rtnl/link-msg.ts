@@ -4,16 +4,13 @@
 import { attr, attrCString, attrString, attrU32, body, nested } from './attrs.js';
 import {
   AF_INET6, IFLA_AF_SPEC, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE, IFF_UP, IFLA_ADDRESS, IFLA_IFNAME, IFLA_INFO_DATA, IFLA_INFO_KIND, IFLA_LINK, IFLA_LINKINFO,
-  IFLA_MACVLAN_MODE, MACVLAN_MODE_PRIVATE, NLM_F_CREATE, NLM_F_EXCL, RTM_DELLINK, RTM_GETLINK, RTM_NEWLINK,
+  IFLA_MACVLAN_MODE, MACVLAN_MODE_PRIVATE, RTM_DELLINK, RTM_GETLINK, RTM_NEWLINK,
 } from './constants.js';
-import type { RtnlRequest } from './address-msg.js';
+import { createRequest, header, plainRequest, type RtnlRequest } from './request.js';
 
+/** struct ifinfomsg: family, pad, u16 type (all zero here); index, flags, change */
 function ifinfomsg(ifindex: number, flags = 0, change = 0): Buffer {
-  const h = Buffer.alloc(16); // family, pad, type u16 all zero
-  h.writeInt32LE(ifindex, 4);
-  h.writeUInt32LE(flags, 8);
-  h.writeUInt32LE(change, 12);
-  return h;
+  return header(16, {}, { 4: ifindex, 8: flags, 12: change });
 }
 
 export interface MacvlanSpec {
@@ -33,29 +30,29 @@ export function newMacvlanRequest(m: MacvlanSpec): RtnlRequest {
       nested(IFLA_INFO_DATA, [attrU32(IFLA_MACVLAN_MODE, MACVLAN_MODE_PRIVATE)]),
     ]),
   ];
-  return { type: RTM_NEWLINK, flags: NLM_F_CREATE | NLM_F_EXCL, body: body(ifinfomsg(0), attrs) };
+  return createRequest(RTM_NEWLINK, body(ifinfomsg(0), attrs));
 }
 
 /** No automatic IPv6 link-local on this link (`ip link set dev X addrgenmode none`). */
 export function addrGenModeNoneRequest(ifindex: number): RtnlRequest {
   const mode = nested(IFLA_AF_SPEC, [nested(AF_INET6, [attr(IFLA_INET6_ADDR_GEN_MODE, Buffer.from([IN6_ADDR_GEN_MODE_NONE]))])]);
-  return { type: RTM_NEWLINK, flags: 0, body: body(ifinfomsg(ifindex), [mode]) };
+  return plainRequest(RTM_NEWLINK, body(ifinfomsg(ifindex), [mode]));
 }
 
 export function delLinkRequest(ifindex: number): RtnlRequest {
-  return { type: RTM_DELLINK, flags: 0, body: ifinfomsg(ifindex) };
+  return plainRequest(RTM_DELLINK, ifinfomsg(ifindex));
 }
 
 export function setLinkUpRequest(ifindex: number, up: boolean): RtnlRequest {
-  return { type: RTM_NEWLINK, flags: 0, body: ifinfomsg(ifindex, up ? IFF_UP : 0, IFF_UP) };
+  return plainRequest(RTM_NEWLINK, ifinfomsg(ifindex, up ? IFF_UP : 0, IFF_UP));
 }
 
 /** One link by index (ENODEV when there is none). */
 export function getLinkByIndexRequest(ifindex: number): RtnlRequest {
-  return { type: RTM_GETLINK, flags: 0, body: ifinfomsg(ifindex) };
+  return plainRequest(RTM_GETLINK, ifinfomsg(ifindex));
 }
 
 /** One link by name (ENODEV when there is none). */
 export function getLinkByNameRequest(name: string): RtnlRequest {
-  return { type: RTM_GETLINK, flags: 0, body: body(ifinfomsg(0), [attrCString(IFLA_IFNAME, name)]) };
+  return plainRequest(RTM_GETLINK, body(ifinfomsg(0), [attrCString(IFLA_IFNAME, name)]));
 }

@@ -2,22 +2,26 @@
 // `ip rule add|del` sends them (golden bytes in rtnl-iproute2.json).
 import { attr, attrCString, attrU32, body } from './attrs.js';
 import {
-  AF_INET, AF_INET6, FIB_RULE_INVERT, FRA_DST, FRA_GOTO, FRA_FWMARK, FRA_FWMASK, FRA_IIFNAME, FRA_OIFNAME, FRA_PRIORITY, FRA_SRC,
-  FRA_TABLE, FR_ACT_TO_TBL, NLM_F_CREATE, NLM_F_EXCL, RTM_DELRULE, RTM_NEWRULE, RT_TABLE_UNSPEC,
+  FIB_RULE_INVERT, FRA_DST, FRA_GOTO, FRA_FWMARK, FRA_FWMASK, FRA_IIFNAME, FRA_OIFNAME, FRA_PRIORITY, FRA_SRC,
+  FRA_TABLE, FR_ACT_TO_TBL, RTM_DELRULE, RTM_NEWRULE,
 } from './constants.js';
-import type { RtnlRequest } from './address-msg.js';
+import { addressFamily, createRequest, header, plainRequest, tableAttrs, tableByte, type RtnlRequest } from './request.js';
 import type { Family } from '../ip.js';
 
-export interface ResolvedRule {
-  family: Family;
-  src?: { address: Buffer; length: number };
-  dst?: { address: Buffer; length: number };
+/** The parts of a rule sent as they are configured (keepalived's virtual_rules keywords). */
+export interface RuleSelectors {
   fwmark?: number;
   fwmask?: number;
   iif?: string;
   oif?: string;
-  table: number;
   priority?: number;
+}
+
+export interface ResolvedRule extends RuleSelectors {
+  family: Family;
+  src?: { address: Buffer; length: number };
+  dst?: { address: Buffer; length: number };
+  table: number;
   invert: boolean;
   /** FR_ACT_*; default FR_ACT_TO_TBL. */
   action?: number;
@@ -25,15 +29,13 @@ export interface ResolvedRule {
   goto?: number;
 }
 
-function header(r: ResolvedRule, action: number): Buffer {
-  const h = Buffer.alloc(12);
-  h.writeUInt8(r.family === 4 ? AF_INET : AF_INET6, 0);
-  h.writeUInt8(r.dst?.length ?? 0, 1);
-  h.writeUInt8(r.src?.length ?? 0, 2);
-  h.writeUInt8(r.table < 256 ? r.table : RT_TABLE_UNSPEC, 4);
-  h.writeUInt8(action, 7);
-  h.writeUInt32LE(r.invert ? FIB_RULE_INVERT : 0, 8);
-  return h;
+/** struct fib_rule_hdr: family, dst_len, src_len, tos, table, res1, res2, action; u32 flags */
+function fibRuleHdr(r: ResolvedRule, action: number): Buffer {
+  return header(
+    12,
+    { 0: addressFamily(r.family), 1: r.dst?.length ?? 0, 2: r.src?.length ?? 0, 4: tableByte(r.table), 7: action },
+    { 8: r.invert ? FIB_RULE_INVERT : 0 },
+  );
 }
 
 function attrs(r: ResolvedRule): Buffer[] {
@@ -44,17 +46,17 @@ function attrs(r: ResolvedRule): Buffer[] {
   if (r.oif !== undefined) a.push(attrCString(FRA_OIFNAME, r.oif));
   if (r.fwmark !== undefined) a.push(attrU32(FRA_FWMARK, r.fwmark));
   if (r.fwmask !== undefined) a.push(attrU32(FRA_FWMASK, r.fwmask));
-  if (r.table >= 256) a.push(attrU32(FRA_TABLE, r.table));
+  a.push(...tableAttrs(FRA_TABLE, r.table));
   if (r.priority !== undefined) a.push(attrU32(FRA_PRIORITY, r.priority));
   if (r.goto !== undefined) a.push(attrU32(FRA_GOTO, r.goto));
   return a;
 }
 
 export function newRuleRequest(r: ResolvedRule): RtnlRequest {
-  return { type: RTM_NEWRULE, flags: NLM_F_CREATE | NLM_F_EXCL, body: body(header(r, r.action ?? FR_ACT_TO_TBL), attrs(r)) };
+  return createRequest(RTM_NEWRULE, body(fibRuleHdr(r, r.action ?? FR_ACT_TO_TBL), attrs(r)));
 }
 
 /** Action 0 matches any action, as `ip rule del` sends it. */
 export function delRuleRequest(r: ResolvedRule): RtnlRequest {
-  return { type: RTM_DELRULE, flags: 0, body: body(header(r, 0), attrs(r)) };
+  return plainRequest(RTM_DELRULE, body(fibRuleHdr(r, 0), attrs(r)));
 }

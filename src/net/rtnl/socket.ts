@@ -4,7 +4,7 @@
 import { constants as os } from 'node:os';
 import { createNetlink, Protocol, rt, type NetlinkSocket, type NetlinkMessage } from 'netlink';
 import { NLMSG_ERROR } from './constants.js';
-import type { RtnlRequest } from './address-msg.js';
+import type { RtnlRequest } from './request.js';
 
 const NLM_F_DUMP = 0x300;
 const DEFAULT_TIMEOUT_MS = 2000;
@@ -32,6 +32,20 @@ export class RtnlSocket {
   /** Sends one request and waits for its ACK (returns []) or its reply messages. */
   async request(req: RtnlRequest, what: string, timeout = DEFAULT_TIMEOUT_MS): Promise<rt.Message[]> {
     return this.exchange(req.type, req.flags, req.body, what, timeout);
+  }
+
+  /**
+   * A request that may find its work done already: false when the kernel refuses with one of
+   * `already` (EEXIST on an add, ESRCH/ENOENT/EADDRNOTAVAIL on a remove), true when it acted.
+   */
+  async settle(req: RtnlRequest, what: string, already: readonly number[]): Promise<boolean> {
+    try {
+      await this.request(req, what);
+      return true;
+    } catch (e) {
+      if (e instanceof RtnlError && already.includes(e.errno)) return false;
+      throw e;
+    }
   }
 
   /** A dump (NLM_F_DUMP) of one message type. */

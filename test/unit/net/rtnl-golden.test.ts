@@ -3,7 +3,8 @@
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { newAddressRequest, delAddressRequest, type RtnlRequest } from '../../../src/net/rtnl/address-msg.js';
+import { newAddressRequest, delAddressRequest } from '../../../src/net/rtnl/address-msg.js';
+import type { RtnlRequest } from '../../../src/net/rtnl/request.js';
 import { newMacvlanRequest, delLinkRequest, addrGenModeNoneRequest } from '../../../src/net/rtnl/link-msg.js';
 import { splitAttrs } from '../../../src/net/rtnl/attrs.js';
 import { resolveVip, parseScope, type Vip } from '../../../src/net/vip.js';
