@@ -4,21 +4,8 @@
 // removes the VIPs and the pid files, and exits 0.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { lvsdConf, VIP } from '../vrrp/director-lab.js';
+import { lvsdConf, VI2_CONF as VI2, VIP, VIP2 } from '../vrrp/director-lab.js';
 import { metricsOf, monitorAddresses, startLvsd, statusOf, useDaemonLab } from './lab.js';
-
-const VIP2 = '10.88.0.101';
-const VI2 = `
-vrrp_instance VI_2 {
-  interface eth0
-  virtual_router_id 52
-  priority 120
-  advert_int 1
-  virtual_ipaddress {
-    ${VIP2}/24
-  }
-}
-`;
 
 describe('lvsd daemon signals (netns)', () => {
   const env = useDaemonLab();

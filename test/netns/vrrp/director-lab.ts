@@ -211,6 +211,20 @@ vrrp_instance VI_1 {
 `;
 }
 
+/** The VIP of VI2_CONF, a second instance reload tests add next to lvsdConf's VI_1. */
+export const VIP2 = `${SUBNET}.101`;
+export const VI2_CONF = `
+vrrp_instance VI_2 {
+  interface eth0
+  virtual_router_id 52
+  priority 120
+  advert_int 1
+  virtual_ipaddress {
+    ${VIP2}/24
+  }
+}
+`;
+
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `ip addr` of a namespace until the VIP is (or is not) there. Resolves with Date.now() at that moment. */

@@ -3,19 +3,7 @@
 // VIP never leaves); a priority-only change is taken in place. use_vmac: the VIP lives on the macvlan and the GARP carries the VRRP MAC.
 import { describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
-import { useDirectorLab, VIP, lvsdConf, sleep, waitVip, type Director } from './director-lab.js';
-
-const VI2 = `
-vrrp_instance VI_2 {
-  interface eth0
-  virtual_router_id 52
-  priority 120
-  advert_int 1
-  virtual_ipaddress {
-    10.88.0.101/24
-  }
-}
-`;
+import { useDirectorLab, VIP, VIP2, VI2_CONF as VI2, lvsdConf, sleep, waitVip, type Director } from './director-lab.js';
 
 describe('director reload and use_vmac (netns)', () => {
   const env = useDirectorLab();
@@ -38,7 +26,7 @@ describe('director reload and use_vmac (netns)', () => {
         env.lab.kill(a.proc, 'SIGHUP');
         await a.proc.waitFor(/"event":"reload.applied"/, 5000, mark);
         await a.proc.waitFor(/"instance":"VI_2".*"to":"MASTER"/, 6000, mark);
-        await until(() => env.lab.addrs(env.lab.d1).includes('10.88.0.101/24'), 2000);
+        await until(() => env.lab.addrs(env.lab.d1).includes(`${VIP2}/24`), 2000);
         expect(a.events('vrrp.transition', mark).filter((e) => e.instance === 'VI_1')).toEqual([]);
       } finally {
         clearInterval(watch);
@@ -54,7 +42,7 @@ describe('director reload and use_vmac (netns)', () => {
         await obs.waitFor(/vrid 51, prio 0/, 2000, obsMark);
         await waitVip(env.lab, env.lab.d1, false, 2000);
         expect(a.events('vrrp.transition', mark2).filter((e) => e.instance === 'VI_2')).toEqual([]);
-        expect(env.lab.addrs(env.lab.d1)).toContain('10.88.0.101/24');
+        expect(env.lab.addrs(env.lab.d1)).toContain(`${VIP2}/24`);
       }
     } finally {
       if (a) env.lab.kill(a.proc, 'SIGKILL');
