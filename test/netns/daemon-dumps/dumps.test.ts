@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { missingInOrder } from '../../unit/daemon/lines-in-order.js';
 import { twoInstanceConf } from './two-instances-conf.js';
 import { renderDataDump, renderJsonDump, renderStatsDump, signumFor } from '../../../src/daemon/dumps.js';
 import type { DaemonStatus, VrrpInstanceStatus } from '../../../src/daemon/state.js';
@@ -119,23 +120,11 @@ function equivalentStatus(): DaemonStatus {
   };
 }
 
-/** Index in `theirs` past which `ours[i]` could not be found in order, or -1 when all were. */
-function firstOutOfOrder(ours: string[], theirs: string[]): number {
-  let j = 0;
-  for (let i = 0; i < ours.length; i++) {
-    while (j < theirs.length && theirs[j] !== ours[i]) j++;
-    if (j === theirs.length) return i;
-    j++;
-  }
-  return -1;
-}
-
 describe('dumps match keepalived 2.2.7', () => {
   it('keepalived.data: every lvsd line is a keepalived line, in keepalived order', () => {
     const ours = renderDataDump(equivalentStatus()).trimEnd().split('\n');
     const theirs = files.data.trimEnd().split('\n');
-    const bad = firstOutOfOrder(ours, theirs);
-    expect(bad === -1 ? 'all found' : `missing or out of order: ${JSON.stringify(ours[bad])}\n--- keepalived:\n${files.data}`).toBe('all found');
+    expect(missingInOrder(ours, theirs), `missing or out of order; keepalived wrote:\n${files.data}`).toEqual([]);
     // and the lines that carry the state are really there, not just headers
     for (const l of ['------< VRRP Topology >------', ' VRRP Instance = VI_2', '   State = MASTER', '   State = BACKUP', '     10.88.0.102 dev dd1 scope global set']) {
       expect(ours).toContain(l);
