@@ -1,44 +1,24 @@
 // fwmark: the mark reaches the kernel (policy routing makes the server unreachable for mark 7)
 // for genhash -m — whose output matches Debian's genhash — and for TCP_CHECK's connect.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
+import { ProbeLab, sh } from './probe-lab.js';
 
 const root = resolve(import.meta.dirname, '../../..');
 const cli = resolve(root, 'dist/src/cli/genhash.js');
-const id = process.pid % 100000;
-const client = `lvsd-fwc-${id}`;
-const server = `lvsd-fws-${id}`;
-let httpd: ChildProcess | undefined;
-
-const ip = (...a: string[]) => execFileSync('ip', a, { stdio: 'pipe' });
+const lab = new ProbeLab({ prefix: 'lvsd-fw', chk: ['10.77.0.1/24'], srv: ['10.77.0.2/24'], driver: false });
+const client = lab.chk;
 
 beforeAll(async () => {
-  ip('netns', 'add', client);
-  ip('netns', 'add', server);
-  ip('-n', client, 'link', 'add', 'c0', 'type', 'veth', 'peer', 'name', 's0', 'netns', server);
-  ip('-n', client, 'addr', 'add', '10.77.0.1/24', 'dev', 'c0');
-  ip('-n', server, 'addr', 'add', '10.77.0.2/24', 'dev', 's0');
-  for (const [ns, dev] of [[client, 'c0'], [server, 's0']]) {
-    ip('-n', ns, 'link', 'set', dev, 'up');
-    ip('-n', ns, 'link', 'set', 'lo', 'up');
-  }
+  await lab.start();
   // marked 7: the server is unreachable (connect() fails at once with EHOSTUNREACH)
-  ip('-n', client, 'rule', 'add', 'fwmark', '7', 'lookup', '100', 'pref', '100');
-  ip('-n', client, 'route', 'add', 'unreachable', '10.77.0.0/24', 'table', '100');
-  httpd = spawn('ip', ['netns', 'exec', server, process.execPath, '-e',
-    "require('http').createServer((q,r)=>r.end('hello fwmark\\n')).listen(8080,'10.77.0.2',()=>console.log('up'))"], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((ok, ko) => {
-    const t = setTimeout(() => ko(new Error('test HTTP server did not start')), 20_000);
-    httpd?.stdout?.once('data', () => { clearTimeout(t); ok(); });
-  });
-});
+  sh('ip', ['-n', client, 'rule', 'add', 'fwmark', '7', 'lookup', '100', 'pref', '100']);
+  sh('ip', ['-n', client, 'route', 'add', 'unreachable', '10.77.0.0/24', 'table', '100']);
+  await lab.serverProc("require('http').createServer((q,r)=>r.end('hello fwmark\\n')).listen(8080,'10.77.0.2',()=>console.log('up'))");
+}, 60_000);
 
-afterAll(() => {
-  if (httpd?.pid) httpd.kill();
-  spawnSync('ip', ['netns', 'del', client]);
-  spawnSync('ip', ['netns', 'del', server]);
-});
+afterAll(() => lab.close());
 
 function run(cmd: string[], extra: string[]) {
   const r = spawnSync('ip', ['netns', 'exec', client, ...cmd, '-s', '10.77.0.2', '-p', '8080', '-u', '/', '-t', '2', ...extra], { encoding: 'utf8', timeout: 30_000 });

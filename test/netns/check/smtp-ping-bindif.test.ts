@@ -1,23 +1,16 @@
 // SMTP_CHECK, PING_CHECK and bind_if across a veth between two namespaces of the test: the
 // probes run in "chk", an SMTP responder of the test and the ping target in "srv". Down when
 // the peer is gone or answers wrong; bind_if scopes IPv6 link-local targets.
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProbeDriver, serverProcIn, sh } from './probe-lab.js';
+import { ProbeLab, sh, target as tgt } from './probe-lab.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const id = process.pid % 100000;
-const CHK = `lvsdsp-c${id}`;
-const SRV = `lvsdsp-s${id}`;
-const dir = mkdtempSync(join(tmpdir(), 'lvsd-smtp-ping-'));
-const procs: ChildProcessWithoutNullStreams[] = [];
-
-const serverProc = (script: string): Promise<ChildProcessWithoutNullStreams> => serverProcIn(SRV, procs, script);
+const lab = new ProbeLab({
+  prefix: 'lvsdsp',
+  chk: ['10.89.0.1/24', 'fd89::1/64', 'fe80::a1/64'],
+  srv: ['10.89.0.2/24', 'fd89::2/64', 'fe80::a2/64'],
+  ownLinkLocal: true,
+});
 
 // 2525: a good SMTP server; 2526: banner 421; 2527: HELO refused. 8080: plain TCP/HTTP;
 // udp 5300: echo.
@@ -47,62 +40,29 @@ u.bind(5300, '::');
 net.createServer((s) => { s.on('error', () => {}); s.once('data', () => s.end('HTTP/1.0 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\nok')); }).listen(8080, '::', () => console.log('ready'));
 `;
 
-let driver: ProbeDriver;
 let servers: ChildProcessWithoutNullStreams;
 
 beforeAll(async () => {
-  if (process.getuid?.() !== 0) throw new Error('netns checker tests need root');
-  spawnSync('ip', ['netns', 'del', CHK]);
-  spawnSync('ip', ['netns', 'del', SRV]);
-  sh('ip', ['netns', 'add', CHK]);
-  sh('ip', ['netns', 'add', SRV]);
-  sh('ip', ['link', 'add', 'ck0', 'netns', CHK, 'type', 'veth', 'peer', 'name', 'sv0', 'netns', SRV]);
-  for (const [ns, ifn, v4, v6, ll] of [
-    [CHK, 'ck0', '10.89.0.1/24', 'fd89::1/64', 'fe80::a1/64'],
-    [SRV, 'sv0', '10.89.0.2/24', 'fd89::2/64', 'fe80::a2/64'],
-  ]) {
-    sh('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
-    sh('ip', ['-n', ns, 'link', 'set', ifn, 'addrgenmode', 'none']);
-    sh('ip', ['-n', ns, 'addr', 'add', v4, 'dev', ifn]);
-    sh('ip', ['-n', ns, 'addr', 'add', v6, 'dev', ifn, 'nodad']);
-    sh('ip', ['-n', ns, 'addr', 'add', ll, 'dev', ifn, 'nodad']);
-    sh('ip', ['-n', ns, 'link', 'set', ifn, 'up']);
-  }
+  await lab.start();
   // a subnet behind srv that srv declares unreachable: it answers with ICMP host unreachable
-  sh('ip', ['netns', 'exec', SRV, 'sysctl', '-qw', 'net.ipv4.ip_forward=1']);
-  sh('ip', ['-n', SRV, 'route', 'add', 'unreachable', '10.90.0.0/24']);
-  sh('ip', ['-n', CHK, 'route', 'add', '10.90.0.0/24', 'via', '10.89.0.2']);
-  // fixed neighbours: a downed peer must drop packets silently, not fail ARP/ND
-  const mac = sh('ip', ['-n', SRV, '-br', 'link', 'show', 'sv0']).trim().split(/\s+/)[2];
-  for (const a of ['10.89.0.2', 'fd89::2', 'fe80::a2']) sh('ip', ['-n', CHK, 'neigh', 'replace', a, 'lladdr', mac, 'dev', 'ck0', 'nud', 'permanent']);
-  const out = join(dir, 'probe-driver.mjs');
-  await build({ entryPoints: [join(here, 'probe-driver.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: out, logLevel: 'error' });
-  // the bundle lives outside the tree: raw-socket (a native module) is found through NODE_PATH
-  const env = { ...process.env, NODE_PATH: join(here, '../../../node_modules') };
-  const child = spawn('ip', ['netns', 'exec', CHK, process.execPath, out], { stdio: ['pipe', 'pipe', 'pipe'], env });
-  procs.push(child);
-  driver = new ProbeDriver(child);
-  servers = await serverProc(SERVERS);
+  sh('ip', ['netns', 'exec', lab.srv, 'sysctl', '-qw', 'net.ipv4.ip_forward=1']);
+  sh('ip', ['-n', lab.srv, 'route', 'add', 'unreachable', '10.90.0.0/24']);
+  sh('ip', ['-n', lab.chk, 'route', 'add', '10.90.0.0/24', 'via', '10.89.0.2']);
+  servers = await lab.serverProc(SERVERS);
 }, 60_000);
 
-afterAll(() => {
-  for (const p of procs) if (p.exitCode === null) p.kill('SIGKILL');
-  spawnSync('ip', ['netns', 'del', CHK]);
-  spawnSync('ip', ['netns', 'del', SRV]);
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => lab.close());
 
-const tgt = (addr: string, port: number, timeoutUs = 1_000_000, extra: Record<string, unknown> = {}) => ({ addr, family: addr.includes(':') ? 6 : 4, port, timeoutUs, ...extra });
 const smtp = (addr: string, port: number, extra: Record<string, unknown> = {}) => ({ kind: 'smtp', spec: { target: tgt(addr, port, 1_000_000, extra), heloName: 'chk.test' } });
 
 describe('SMTP_CHECK across namespaces', () => {
   it('a good server over IPv4 and IPv6; a wrong banner or HELO answer is down', async () => {
-    expect(await driver.run(smtp('10.89.0.2', 2525))).toMatchObject({ ok: true });
-    expect(await driver.run(smtp('fd89::2', 2525))).toMatchObject({ ok: true });
-    const banner = await driver.run(smtp('10.89.0.2', 2526));
+    expect(await lab.run(smtp('10.89.0.2', 2525))).toMatchObject({ ok: true });
+    expect(await lab.run(smtp('fd89::2', 2525))).toMatchObject({ ok: true });
+    const banner = await lab.run(smtp('10.89.0.2', 2526));
     expect(banner).toMatchObject({ ok: false });
     expect(String(banner.reason)).toContain('Bad greeting banner');
-    const helo = await driver.run(smtp('10.89.0.2', 2527));
+    const helo = await lab.run(smtp('10.89.0.2', 2527));
     expect(helo).toMatchObject({ ok: false });
     expect(String(helo.reason)).toContain('Bad HELO response');
   });
@@ -110,81 +70,73 @@ describe('SMTP_CHECK across namespaces', () => {
 
 describe('PING_CHECK across namespaces', () => {
   it('the peer answers over IPv4 and IPv6', async () => {
-    expect(await driver.run({ kind: 'ping', spec: tgt('10.89.0.2', 0) })).toMatchObject({ ok: true });
-    expect(await driver.run({ kind: 'ping', spec: tgt('fd89::2', 0) })).toMatchObject({ ok: true });
+    expect(await lab.run({ kind: 'ping', spec: tgt('10.89.0.2', 0) })).toMatchObject({ ok: true });
+    expect(await lab.run({ kind: 'ping', spec: tgt('fd89::2', 0) })).toMatchObject({ ok: true });
   });
 
   it('an ICMP host unreachable about the echo fails at once', async () => {
-    const r = await driver.run({ kind: 'ping', spec: tgt('10.90.0.7', 0, 3_000_000) });
+    const r = await lab.run({ kind: 'ping', spec: tgt('10.90.0.7', 0, 3_000_000) });
     expect(r).toMatchObject({ ok: false });
     expect(String(r.reason)).toMatch(/ICMP error type 3/);
     expect(Number(r.ms)).toBeLessThan(1500);
   });
 
   it('a peer that ignores echo requests is down after connect_timeout', async () => {
-    sh('ip', ['netns', 'exec', SRV, 'sysctl', '-qw', 'net.ipv4.icmp_echo_ignore_all=1']);
+    sh('ip', ['netns', 'exec', lab.srv, 'sysctl', '-qw', 'net.ipv4.icmp_echo_ignore_all=1']);
     try {
-      const r = await driver.run({ kind: 'ping', spec: tgt('10.89.0.2', 0, 400_000) });
+      const r = await lab.run({ kind: 'ping', spec: tgt('10.89.0.2', 0, 400_000) });
       expect(r).toMatchObject({ ok: false, reason: 'ICMP echo timeout' });
       expect(Number(r.ms)).toBeGreaterThanOrEqual(390);
     } finally {
-      sh('ip', ['netns', 'exec', SRV, 'sysctl', '-qw', 'net.ipv4.icmp_echo_ignore_all=0']);
+      sh('ip', ['netns', 'exec', lab.srv, 'sysctl', '-qw', 'net.ipv4.icmp_echo_ignore_all=0']);
     }
-    expect(await driver.run({ kind: 'ping', spec: tgt('10.89.0.2', 0) })).toMatchObject({ ok: true });
+    expect(await lab.run({ kind: 'ping', spec: tgt('10.89.0.2', 0) })).toMatchObject({ ok: true });
   });
 });
 
 describe('bind_if: IPv6 link-local targets', () => {
   it('TCP, HTTP, SMTP and PING reach fe80::a2 through ck0; without bind_if the TCP connect fails', async () => {
     const ll = (extra: Record<string, unknown> = {}) => tgt('fe80::a2', 8080, 1_000_000, { bindIf: 'ck0', ...extra });
-    expect(await driver.run({ kind: 'tcp', spec: ll() })).toMatchObject({ ok: true });
-    expect(await driver.run({ kind: 'tcp', spec: ll({ bindAddr: 'fe80::a1' }) })).toMatchObject({ ok: true });
+    expect(await lab.run({ kind: 'tcp', spec: ll() })).toMatchObject({ ok: true });
+    expect(await lab.run({ kind: 'tcp', spec: ll({ bindAddr: 'fe80::a1' }) })).toMatchObject({ ok: true });
     expect(
-      await driver.run({ kind: 'http', spec: { target: ll(), urls: [{ path: '/', statusCodes: [[200, 299]] }], version: '1.0', tls: false, enableSni: false } }),
+      await lab.run({ kind: 'http', spec: { target: ll(), urls: [{ path: '/', statusCodes: [[200, 299]] }], version: '1.0', tls: false, enableSni: false } }),
     ).toMatchObject({ ok: true });
-    expect(await driver.run(smtp('fe80::a2', 2525, { bindIf: 'ck0' }))).toMatchObject({ ok: true });
-    expect(await driver.run({ kind: 'ping', spec: ll() })).toMatchObject({ ok: true });
+    expect(await lab.run(smtp('fe80::a2', 2525, { bindIf: 'ck0' }))).toMatchObject({ ok: true });
+    expect(await lab.run({ kind: 'ping', spec: ll() })).toMatchObject({ ok: true });
     const udp = { target: tgt('fe80::a2', 5300, 1_000_000, { bindIf: 'ck0' }), minReplyLength: 0, maxReplyLength: 255, requireReply: 'any' };
-    expect(await driver.run({ kind: 'udp', spec: udp })).toMatchObject({ ok: true });
-    const bare = await driver.run({ kind: 'tcp', spec: tgt('fe80::a2', 8080) });
+    expect(await lab.run({ kind: 'udp', spec: udp })).toMatchObject({ ok: true });
+    const bare = await lab.run({ kind: 'tcp', spec: tgt('fe80::a2', 8080) });
     expect(bare.ok).toBe(false);
     expect(String(bare.reason)).toContain('EINVAL'); // a link-local address needs its interface
   });
 
   it('PING_CHECK bind_if on a device that is not the route: no reply reaches the check', async () => {
     // SO_BINDTODEVICE to lo: the echo for 10.89.0.2 cannot leave through ck0
-    const r = await driver.run({ kind: 'ping', spec: tgt('10.89.0.2', 0, 300_000, { bindIf: 'lo' }) });
+    const r = await lab.run({ kind: 'ping', spec: tgt('10.89.0.2', 0, 300_000, { bindIf: 'lo' }) });
     expect(r.ok).toBe(false);
   });
 });
 
 describe('peer gone', () => {
   it('SMTP and PING go down when the server namespace drops everything', async () => {
-    sh('ip', ['-n', SRV, 'link', 'set', 'sv0', 'down']);
-    try {
-      const s = await driver.run({ kind: 'smtp', spec: { target: tgt('10.89.0.2', 2525, 400_000), heloName: 'x' } });
+    await lab.whilePeerDown(async () => {
+      const s = await lab.run({ kind: 'smtp', spec: { target: tgt('10.89.0.2', 2525, 400_000), heloName: 'x' } });
       expect(s).toMatchObject({ ok: false });
       expect(String(s.reason)).toContain('Connection timeout');
-      const p = await driver.run({ kind: 'ping', spec: tgt('fd89::2', 0, 400_000) });
+      const p = await lab.run({ kind: 'ping', spec: tgt('fd89::2', 0, 400_000) });
       // no carrier on the veth: silence, or the send itself refused (ENOBUFS) - down either way
       expect(p.ok).toBe(false);
       expect(String(p.reason)).toMatch(/ICMP echo timeout|send ICMP packet fail/);
-    } finally {
-      sh('ip', ['-n', SRV, 'link', 'set', 'sv0', 'up']);
-    }
-    // back once the carrier is up again (bounded wait)
-    let ok = false;
-    for (let i = 0; i < 40 && !ok; i++) {
-      ok = (await driver.run(smtp('10.89.0.2', 2525))).ok === true;
-      if (!ok) await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(ok).toBe(true);
+    });
+    // back once the carrier is up again
+    expect(await lab.okAgain(smtp('10.89.0.2', 2525))).toBe(true);
   });
 
   it('SMTP is refused once its server process is gone', async () => {
     servers.kill('SIGKILL');
     await new Promise<void>((r) => (servers.exitCode !== null ? r() : servers.once('exit', () => r())));
-    const s = await driver.run(smtp('10.89.0.2', 2525));
+    const s = await lab.run(smtp('10.89.0.2', 2525));
     expect(s).toMatchObject({ ok: false });
     expect(String(s.reason)).toContain('ECONNREFUSED');
   });
