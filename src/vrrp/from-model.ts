@@ -236,6 +236,29 @@ function trackLines(i: VrrpInstance, group: Obj | undefined, kw: string): Obj[] 
   return [...own, ...arr(group?.[kw]).filter((t) => !names.has(String(t.name)))];
 }
 
+/**
+ * track_script/file/process lines whose object is declared (the config checks already reported
+ * unknown names), with the weight and reverse that apply: the line's own when it gives a weight,
+ * else the declaration's `weight` block, else `dflt` (not reversed).
+ */
+interface WeightedTrack {
+  name: string;
+  def: Obj;
+  weight: number;
+  reverse: boolean;
+}
+function weightedTracks(lines: Obj[], defs: Map<string, Obj>, dflt: number): WeightedTrack[] {
+  const out: WeightedTrack[] = [];
+  for (const t of lines) {
+    const name = String(t.name);
+    const def = defs.get(name);
+    if (!def) continue;
+    const w = typeof t.weight === 'number' ? t : obj(def.weight);
+    out.push({ name, def, weight: num(w.weight, dflt), reverse: bool(w.reverse, false) });
+  }
+  return out;
+}
+
 function instanceSpec(
   i: VrrpInstance, g: Obj, scripts: Map<string, Obj>, files: Map<string, Obj>, groupOf: Map<string, string>, groupDefs: Map<string, Obj>,
   processes: Map<string, Obj>,
@@ -257,44 +280,22 @@ function instanceSpec(
     tracked.push({ id, weight: num(t.weight, 0), reverse: bool(t.reverse, false) });
   }
   const trackScripts: InstanceSpec['trackScripts'] = [];
-  for (const t of trackLines(i, group, 'track_script')) {
-    const name = String(t.name);
-    const def = scripts.get(name);
-    if (!def) continue; // the config checks already reported an unknown script
-    const w = obj(def.weight);
-    const own = typeof t.weight === 'number';
-    const id = trackId.script(name);
-    trackScripts.push({ id, script: name });
-    tracked.push({
-      id, weight: own ? num(t.weight, 0) : num(w.weight, 0), reverse: own ? bool(t.reverse, false) : bool(w.reverse, false),
-      initiallyUp: def.init_fail !== true,
-    });
+  for (const t of weightedTracks(trackLines(i, group, 'track_script'), scripts, 0)) {
+    const id = trackId.script(t.name);
+    trackScripts.push({ id, script: t.name });
+    tracked.push({ id, weight: t.weight, reverse: t.reverse, initiallyUp: t.def.init_fail !== true });
   }
   const trackFiles: InstanceSpec['trackFiles'] = [];
-  for (const t of trackLines(i, group, 'track_file')) {
-    const name = String(t.name);
-    const def = files.get(name);
-    if (!def) continue;
-    const w = obj(def.weight);
-    const own = typeof t.weight === 'number';
-    const id = trackId.file(name);
-    trackFiles.push({
-      id, file: name, weight: own ? num(t.weight, 1) : num(w.weight, 1), reverse: own ? bool(t.reverse, false) : bool(w.reverse, false),
-    });
+  for (const t of weightedTracks(trackLines(i, group, 'track_file'), files, 1)) {
+    const id = trackId.file(t.name);
+    trackFiles.push({ id, file: t.name, weight: t.weight, reverse: t.reverse });
     tracked.push({ id, weight: 0, mode: 'offset' });
   }
   const trackProcesses: InstanceSpec['trackProcesses'] = [];
-  for (const t of trackLines(i, group, 'track_process')) {
-    const name = String(t.name);
-    const def = processes.get(name);
-    if (!def) continue;
-    const w = obj(def.weight);
-    const own = typeof t.weight === 'number';
-    const id = trackId.process(name);
-    trackProcesses.push({ id, process: name });
-    tracked.push({
-      id, weight: own ? num(t.weight, 1) : num(w.weight, 1), reverse: own ? bool(t.reverse, false) : bool(w.reverse, false),
-    });
+  for (const t of weightedTracks(trackLines(i, group, 'track_process'), processes, 1)) {
+    const id = trackId.process(t.name);
+    trackProcesses.push({ id, process: t.name });
+    tracked.push({ id, weight: t.weight, reverse: t.reverse });
   }
   if (i.unicast_fault_no_peer === true && unicastPeers.length === 0) {
     // keepalived: unicast without peers is a configuration fault, not a fall back to multicast.
