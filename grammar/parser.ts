@@ -4,7 +4,7 @@
 import { ErrClass, type Diagnostic, type Pos } from './diagnostics.js';
 import { splitWordsInto } from './lexer.js';
 import { ConfigReader, INC_R, INC_M, INC_W, INC_B, keywordHash, type LogicalLine } from './reader.js';
-import type { BlockSpec, ConvertCtx, KeywordSpec, Word } from './schema/types.js';
+import { NO_VALUE, type BlockSpec, type ConvertCtx, type KeywordSpec, type ValueType, type Word } from './schema/types.js';
 
 export type RawObject = Record<string, unknown>;
 /** Packed positions of a block's keywords (`$` = the block keyword), kept beside the object. */
@@ -46,8 +46,12 @@ interface Frame {
   obj: RawObject;
   items: unknown[] | null;
   needBob: boolean;
-  /** the words of the block's keyword line; the label is built only when a message needs it */
+  /** the words of the block's keyword line (see headOf) */
   head: string | null;
+  /** head is null and this is set: the line is src[headStart, headEnd), sliced when a message needs it */
+  headSrc: string | null;
+  headStart: number;
+  headEnd: number;
   /** positions of the object's keywords: field, packed, field, packed... (null: not tracked) */
   pos: Array<string | number> | null;
   /** keywords seen in this block that an `after` or `onceMessage` rule asks about -> first word */
@@ -138,6 +142,16 @@ function infoOf(spec: BlockSpec): BlockInfo {
   return info;
 }
 
+/** A word of the fast lane read by its type, or NO_VALUE where parse() does not accept it. */
+function valueAt(type: ValueType, src: string, start: number, end: number): unknown {
+  if (type.at !== undefined) {
+    const v = type.at(src, start, end);
+    if (v !== NO_VALUE) return v;
+  }
+  const r = type.parse(src.slice(start, end));
+  return r.ok ? r.value : NO_VALUE;
+}
+
 /** Keyword (or alias) of a block. */
 export function lookupKeyword(spec: BlockSpec, word: string): KeywordSpec | undefined {
   return infoOf(spec).keywords.get(word);
@@ -181,7 +195,10 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
   const rootPos: Array<string | number> | null = track ? [] : null;
   if (rootPos) positions.set(rootObj, rootPos);
   const frame = (spec: BlockSpec | null, kw: KeywordSpec | null, obj: RawObject, items: unknown[] | null, head: string | null, pos: Array<string | number> | null, at: number): Frame =>
-    ({ spec, info: spec ? infoOf(spec) : null, kw, obj, items, needBob: spec !== root, head, pos, seen: null, added: 0, at });
+    ({ spec, info: spec ? infoOf(spec) : null, kw, obj, items, needBob: spec !== root, head, headSrc: null, headStart: 0, headEnd: 0, pos, seen: null, added: 0, at });
+  // Frames the fast lane opens are reused by depth (a frame at depth d is off the stack when the
+  // next one at d opens): no frame object per block of 100,000 real servers.
+  const framePool: Frame[] = [];
   const stack: Frame[] = [frame(root, null, rootObj, null, null, rootPos, 0)];
   let skipDepth = 0; // inside the block of an unknown keyword
   let skipPending = false; // an unknown keyword was just seen; a '{' on the next line opens its block
@@ -198,7 +215,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
   const posOf = (l: LogicalLine, col: number): Pos => ({ file: reader.files[l.fileId] ?? file, line: l.line, col: col || 1 });
   const report = (cls: ErrClass, message: string, col: number, keyword?: string, level: 'error' | 'warning' = 'error') => {
     const top = stack[stack.length - 1];
-    diagnostics.push({ cls, level, message, pos: line ? posOf(line, col) : undefined, keyword, block: top.head ?? undefined });
+    diagnostics.push({ cls, level, message, pos: line ? posOf(line, col) : undefined, keyword, block: headOf(top) ?? undefined });
   };
 
   const files = reader.files;
@@ -333,9 +350,9 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
     switch (e.how) {
       case Fast.Value: {
         if (n !== 2) return false;
-        const r = (kw.args as NonNullable<KeywordSpec['args']>)[0].type.parse(src.slice(b[2], b[3]));
-        if (!r.ok) return false;
-        store(top, kw, typeof r.value === 'string' ? intern(r.value) : r.value, top.pos ? pack(l.fileId, l.line, l.col) : 0);
+        const v = valueAt((kw.args as NonNullable<KeywordSpec['args']>)[0].type, src, b[2], b[3]);
+        if (v === NO_VALUE) return false;
+        store(top, kw, typeof v === 'string' ? intern(v) : v, top.pos ? pack(l.fileId, l.line, l.col) : 0);
         return true;
       }
       case Fast.Flag:
@@ -352,21 +369,21 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
       case Fast.ConvertBlock:
       case Fast.ArgsBlock: {
         if (e.how === Fast.Block && n !== 1) return false;
-        let vals: unknown[] | null = null;
+        let nvals = -1;
         if (e.how === Fast.ArgsBlock) {
           // `real_server IP PORT {`: every argument parses, none missing or extra (else the
           // general path, which reports)
           const specs = kw.args as NonNullable<KeywordSpec['args']>;
           if (n - 1 > specs.length) return false;
-          vals = [];
+          nvals = 0;
           for (let i = 0; i < specs.length; i++) {
             if (i + 1 >= n) {
               if (!specs[i].optional) return false;
               break;
             }
-            const r = specs[i].type.parse(src.slice(b[2 * i + 2], b[2 * i + 3]));
-            if (!r.ok) return false;
-            vals.push(r.value);
+            const v = valueAt(specs[i].type, src, b[2 * i + 2], b[2 * i + 3]);
+            if (v === NO_VALUE) return false;
+            argVals[nvals++] = v;
           }
         }
         const packed = pack(l.fileId, l.line, l.col);
@@ -381,15 +398,42 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
         if (e.how === Fast.ConvertBlock) {
           const v = (kw.convert as NonNullable<KeywordSpec['convert']>)(simpleWords(1, l), ctxFor(kw, l.col));
           if (v && typeof v === 'object' && !Array.isArray(v)) Object.assign(obj, v);
-        } else if (vals !== null) {
+        } else if (nvals >= 0) {
           // what the general path's Object.assign of {arg: value...} (or `value`) gives
           const specs = kw.args as NonNullable<KeywordSpec['args']>;
-          if (specs.length === 1 && specs[0].name === 'value') obj.value = vals[0];
-          else for (let i = 0; i < vals.length; i++) obj[specs[i].name] = vals[i];
+          if (specs.length === 1 && specs[0].name === 'value') obj.value = argVals[0];
+          else for (let i = 0; i < nvals; i++) obj[specs[i].name] = argVals[i];
+          argVals.fill(undefined, 0, nvals);
         }
         store(top, kw, obj, packed);
         // the label of the block is its line (the keyword alone for a plain block)
-        stack.push({ spec: block, info, kw, obj, items: null, needBob: true, head: n === 1 ? e.word : reader.lineText(l), pos, seen: null, added: 0, at: packed });
+        const depth = stack.length;
+        let f = framePool[depth];
+        if (f === undefined) {
+          f = frame(block, kw, obj, null, null, pos, packed);
+          framePool[depth] = f;
+        } else {
+          f.spec = block;
+          f.info = info;
+          f.kw = kw;
+          f.obj = obj;
+          f.items = null;
+          f.needBob = true;
+          f.pos = pos;
+          f.seen = null;
+          f.added = 0;
+          f.at = packed;
+        }
+        if (n === 1) {
+          f.head = e.word;
+          f.headSrc = null;
+        } else {
+          f.head = null;
+          f.headSrc = src;
+          f.headStart = words.start;
+          f.headEnd = words.end;
+        }
+        stack.push(f);
         return true;
       }
       default:
@@ -402,7 +446,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
     stack.pop();
     const empty = top.kw?.lines?.emptyMessage;
     if (empty && top.added === 0) {
-      diagnostics.push({ cls: ErrClass.General, level: 'error', message: empty, pos: decode(top.at), keyword: top.kw?.name, block: stack[stack.length - 1].head ?? undefined });
+      diagnostics.push({ cls: ErrClass.General, level: 'error', message: empty, pos: decode(top.at), keyword: top.kw?.name, block: headOf(stack[stack.length - 1]) ?? undefined });
     }
   };
   /** Everything but the fast lane and lone braces: words split, keyword rules, blocks, values. */
@@ -571,7 +615,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
   if (reader.openBlocks > 0) {
     diagnostics.push({
       cls: ErrClass.MissingEob, level: 'error', message: `There are ${reader.openBlocks} missing '}'s or extra '{'s`,
-      pos: unclosed ? decode(unclosed.at) : undefined, block: unclosed?.head ?? undefined,
+      pos: unclosed ? decode(unclosed.at) : undefined, block: unclosed ? headOf(unclosed) ?? undefined : undefined,
     });
   }
   return {
@@ -591,6 +635,15 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
   };
 }
 
+/** The label of a block: its keyword line. */
+function headOf(f: Frame): string | null {
+  if (f.head === null && f.headSrc !== null) {
+    f.head = f.headSrc.slice(f.headStart, f.headEnd);
+    f.headSrc = null;
+  }
+  return f.head;
+}
+
 /** Copy of a structured default (plain arrays and objects of scalars), so blocks never share one. */
 function cloneDefault(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(cloneDefault);
@@ -607,6 +660,8 @@ function obj0(v: unknown): RawObject | undefined {
 }
 
 const NO_ARGS: NonNullable<KeywordSpec['args']> = [];
+/** the fast lane's argument values of one block line (reused: no array per line) */
+const argVals: unknown[] = new Array<unknown>(8).fill(undefined);
 const MAX_INTERNED = 4096;
 const FAIL = Symbol('invalid');
 

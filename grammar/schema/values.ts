@@ -1,13 +1,29 @@
 // Value types of the schema: each parses one word the way keepalived's readers do and
 // returns keepalived's complaint (class + message) when the word is not acceptable.
 import { ErrClass } from '../diagnostics.js';
-import type { Parsed, ValueType } from './types.js';
+import { NO_VALUE, type Parsed, type ValueType } from './types.js';
 import { isIP } from 'node:net';
 
 const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
 const bad = (message: string, cls: ErrClass = ErrClass.InvalidNumber): Parsed<never> => ({ ok: false, cls, message });
 
 const DIGITS = /^[+]?\d+$/;
+
+/**
+ * src[start, end) as a number when it is 1 to 9 decimal digits (the common case: "80", "3"),
+ * else -1: the fast path of the number readers, without a copy of the word.
+ */
+function shortDigits(src: string, start: number, end: number): number {
+  const n = end - start;
+  if (n < 1 || n > 9) return -1;
+  let v = 0;
+  for (let i = start; i < end; i++) {
+    const c = src.charCodeAt(i);
+    if (c < 48 || c > 57) return -1;
+    v = v * 10 + (c - 48);
+  }
+  return v;
+}
 const SIGNED = /^[+-]?\d+$/;
 
 /** Signed integer in [min, max] (keepalived read_int). */
@@ -30,17 +46,8 @@ export function uint(min: number, max: number): ValueType<number> {
     name: `INTEGER ${min}..${max}`,
     parse(t) {
       // fast path: a short run of digits ("80", "1"), the common case
-      const n = t.length;
-      if (n > 0 && n < 10) {
-        let v = 0;
-        let i = 0;
-        for (; i < n; i++) {
-          const c = t.charCodeAt(i);
-          if (c < 48 || c > 57) break;
-          v = v * 10 + (c - 48);
-        }
-        if (i === n && v >= min && v <= max) return ok(v);
-      }
+      const d = shortDigits(t, 0, t.length);
+      if (d >= min && d <= max) return ok(d);
       const s = t.trimStart();
       if (s.startsWith('-')) return bad(`negative number '${t}'`);
       if (!DIGITS.test(s)) return bad(`invalid number '${t}'`);
@@ -48,6 +55,10 @@ export function uint(min: number, max: number): ValueType<number> {
       if (v > 4294967295) return bad(`number '${t}' outside unsigned integer range`);
       if (v < min || v > max) return bad(`number '${t}' outside range [${min}, ${max}]`);
       return ok(v);
+    },
+    at(src, start, end) {
+      const d = shortDigits(src, start, end);
+      return d >= min && d <= max ? d : NO_VALUE;
     },
   };
 }
@@ -64,20 +75,11 @@ export function decimal(min: number, max: number, digits = 6): ValueType<number>
     name: `SECONDS ${min / scale}..${max / scale}`,
     parse(t) {
       // fast path: a short whole number ("3", "60"), the common case for timers
-      const n = t.length;
-      if (n > 0 && n < 10) {
-        let v = 0;
-        let i = 0;
-        for (; i < n; i++) {
-          const c = t.charCodeAt(i);
-          if (c < 48 || c > 57) break;
-          v = v * 10 + (c - 48);
-        }
-        if (i === n) {
-          v *= scale;
-          if (v < min || v > max) return bad(`number '${t}' outside range [${show(min)}, ${show(max)}]`);
-          return ok(v);
-        }
+      const d = shortDigits(t, 0, t.length);
+      if (d >= 0) {
+        const v = d * scale;
+        if (v < min || v > max) return bad(`number '${t}' outside range [${show(min)}, ${show(max)}]`);
+        return ok(v);
       }
       if (t.startsWith('-')) return bad(`negative number '${t}'`);
       const m = /^(\d*)(?:\.(\d*))?$/.exec(t);
@@ -87,6 +89,11 @@ export function decimal(min: number, max: number, digits = 6): ValueType<number>
       const v = Number(m[1] || '0') * scale + Number(frac.padEnd(digits, '0') || '0');
       if (v < min || v > max) return bad(`number '${t}' outside range [${show(min)}, ${show(max)}]`);
       return ok(v);
+    },
+    at(src, start, end) {
+      const d = shortDigits(src, start, end);
+      const v = d * scale;
+      return d >= 0 && v >= min && v <= max ? v : NO_VALUE;
     },
   };
 }
@@ -106,7 +113,7 @@ export const bool: ValueType<boolean> = {
   },
 };
 
-export const string: ValueType<string> = { name: 'STRING', parse: (t) => ok(t) };
+export const string: ValueType<string> = { name: 'STRING', parse: (t) => ok(t), at: (src, start, end) => src.slice(start, end) };
 
 /** One of a fixed set of words; `map` lets aliases map to one canonical value. */
 export function oneOf<T extends string>(values: readonly T[], map: Record<string, T> = {}, what = 'value'): ValueType<T> {
@@ -142,15 +149,15 @@ export interface IpPrefix extends IpAddr { prefix: number }
  * Dotted-quad IPv4 check without allocation (the hot path: 100,000 real servers); the same
  * words as net.isIP() === 4 accepts (no leading zeros, 0..255). Anything else goes to isIP.
  */
-function isIPv4Fast(t: string): boolean {
-  const n = t.length;
+function isIPv4At(t: string, start: number, end: number): boolean {
+  const n = end - start;
   if (n < 7 || n > 15) return false;
   let parts = 0;
   let val = 0;
   let digits = 0;
   let lead0 = false;
-  for (let i = 0; i <= n; i++) {
-    const c = i < n ? t.charCodeAt(i) : 46;
+  for (let i = start; i <= end; i++) {
+    const c = i < end ? t.charCodeAt(i) : 46;
     if (c === 46) {
       if (digits === 0 || (lead0 && digits > 1) || val > 255) return false;
       parts++;
@@ -164,7 +171,11 @@ function isIPv4Fast(t: string): boolean {
   }
   return parts === 4;
 }
-const familyOf = (t: string): number => (isIPv4Fast(t) ? 4 : isIP(t));
+const familyOf = (t: string): number => (isIPv4At(t, 0, t.length) ? 4 : isIP(t));
+
+/** The fast lane of ip and ipv4: a dotted quad read in place (IPv6 and the rest: parse()). */
+const ipv4At = (src: string, start: number, end: number): IpAddr | typeof NO_VALUE =>
+  isIPv4At(src, start, end) ? { addr: src.slice(start, end), family: 4 } : NO_VALUE;
 
 export const ip: ValueType<IpAddr> = {
   name: 'IP',
@@ -172,10 +183,12 @@ export const ip: ValueType<IpAddr> = {
     const f = familyOf(t);
     return f ? ok({ addr: t, family: f as Family }) : bad(`invalid IP address '${t}'`, ErrClass.General);
   },
+  at: ipv4At,
 };
 export const ipv4: ValueType<IpAddr> = {
   name: 'IPv4',
   parse: (t) => (familyOf(t) === 4 ? ok({ addr: t, family: 4 as Family }) : bad(`invalid IPv4 address '${t}'`, ErrClass.General)),
+  at: ipv4At,
 };
 
 /** IP with optional /prefix; prefix defaults to the full length. */
@@ -197,7 +210,7 @@ export const ipPrefix: ValueType<IpPrefix> = {
 export const port: ValueType<number> = { ...uint(0, 65535), name: 'PORT' };
 
 /** A file system path; existence is checked later where keepalived checks it. */
-export const path: ValueType<string> = { name: 'PATH', parse: (t) => ok(t) };
+export const path: ValueType<string> = { name: 'PATH', parse: (t) => ok(t), at: (src, start, end) => src.slice(start, end) };
 
 /** Interface name: non-empty, at most 15 bytes (IFNAMSIZ - 1). */
 export const ifname: ValueType<string> = {

@@ -18,7 +18,11 @@ function pruneTracking(owner: RawObject, field: string, alive: Set<string>): voi
 export function pruneRemoved(ctx: CheckContext): void {
   const r = root(ctx);
   for (const field of ['vrrp_script', 'track_file', 'bfd_instance', 'virtual_server']) pruneList(r, field);
-  for (const vs of objs(r, 'virtual_server')) for (const rs of objs(vs, 'real_server')) if (rs.MISC_CHECK !== undefined) pruneList(rs, 'MISC_CHECK');
+  const services = objs(r, 'virtual_server');
+  for (let i = 0; i < services.length; i++) {
+    const reals = objs(services[i], 'real_server');
+    for (let j = 0; j < reals.length; j++) if (reals[j].MISC_CHECK !== undefined) pruneList(reals[j], 'MISC_CHECK');
+  }
   const scripts = new Set(objs(r, 'vrrp_script').map((s) => String(s.name)));
   const files = new Set(objs(r, 'track_file').map((s) => String(s.name)));
   for (const owner of [...vrrpInstances(ctx), ...objs(r, 'vrrp_sync_group')]) {

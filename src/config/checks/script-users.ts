@@ -53,10 +53,13 @@ export function checkScriptUsers(ctx: CheckContext): void {
     } else if (s.user === undefined && defaultFails) needsDefault(s, 'script', block, `vrrp script ${String(s.name)}`);
   }
 
-  for (const vs of objs(root(ctx), 'virtual_server')) {
-    for (const rs of objs(vs, 'real_server')) {
-      if (rs.MISC_CHECK === undefined) continue;
-      for (const mc of objs(rs, 'MISC_CHECK')) {
+  const services = objs(root(ctx), 'virtual_server');
+  for (let i = 0; i < services.length; i++) {
+    const reals = objs(services[i], 'real_server');
+    for (let j = 0; j < reals.length; j++) {
+      // (indexed: once per real server, mostly unoptimised, where for-of allocates per step)
+      if (reals[j].MISC_CHECK === undefined) continue;
+      for (const mc of objs(reals[j], 'MISC_CHECK')) {
         if (!isObj(mc.misc_path)) continue;
         const block = 'MISC_CHECK';
         const bad = unknownUser(mc);

@@ -35,15 +35,21 @@ function checkerScripts(ctx: CheckContext): ScriptRef[] {
   const out: ScriptRef[] = [];
   const services = objs(root(ctx), 'virtual_server').filter((vs) => !isRemoved(vs));
   if (services.length === 0) return out;
-  for (const vs of services) {
-    for (const rs of objs(vs, 'real_server')) {
-      if (rs.MISC_CHECK === undefined) continue;
-      for (const mc of objs(rs, 'MISC_CHECK')) if (!isRemoved(mc)) out.push(...ref(mc, 'misc_path', 'MISC_CHECK'));
+  // (indexed loops over the real servers: they run once each, mostly before V8 optimises them,
+  // where for-of allocates an iterator result per step)
+  for (let i = 0; i < services.length; i++) {
+    const reals = objs(services[i], 'real_server');
+    for (let j = 0; j < reals.length; j++) {
+      if (reals[j].MISC_CHECK === undefined) continue;
+      for (const mc of objs(reals[j], 'MISC_CHECK')) if (!isRemoved(mc)) out.push(...ref(mc, 'misc_path', 'MISC_CHECK'));
     }
   }
-  for (const vs of services) {
-    for (const f of ['quorum_up', 'quorum_down']) out.push(...ref(vs, f, 'virtual_server'));
-    for (const rs of objs(vs, 'real_server')) {
+  for (let i = 0; i < services.length; i++) {
+    const vs = services[i];
+    out.push(...ref(vs, 'quorum_up', 'virtual_server'), ...ref(vs, 'quorum_down', 'virtual_server'));
+    const reals = objs(vs, 'real_server');
+    for (let j = 0; j < reals.length; j++) {
+      const rs = reals[j];
       if (rs.notify_up !== undefined) out.push(...ref(rs, 'notify_up', 'real_server'));
       if (rs.notify_down !== undefined) out.push(...ref(rs, 'notify_down', 'real_server'));
     }

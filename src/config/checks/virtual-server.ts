@@ -106,7 +106,9 @@ function checkOne(ctx: CheckContext, vs: RawObject, group: GroupView | undefined
   // address -> port(s) seen: no key string built per real server
   const seen = new Map<string, number | Set<number>>();
   let weightSum = 0;
-  for (const rs of reals) {
+  for (let i = 0; i < reals.length; i++) {
+    // (indexed: once per real server, mostly unoptimised, where for-of allocates per step)
+    const rs = reals[i];
     const addr = rsAddr(rs);
     const port = portOf(rs);
     const had = seen.get(addr);
@@ -182,8 +184,10 @@ function checkPorts(vs: RawObject, reals: RawObject[], sorry: RawObject | undefi
   }
   const isFwmark = vs.kind === 'fwmark';
   const vsPort = portOf(vs);
-  for (const rs of reals) {
-    // (methodOf and portOf spelled out: this runs once per real server, mostly before V8 optimises it)
+  for (let i = 0; i < reals.length; i++) {
+    // (methodOf and portOf spelled out, indexed loop: this runs once per real server, mostly
+    // before V8 optimises it)
+    const rs = reals[i];
     const m = rs.lvs_method;
     const rsPort = typeof rs.port === 'number' ? rs.port : 0;
     if (isObj(m) && m.method === 'NAT') {
