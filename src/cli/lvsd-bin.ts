@@ -56,5 +56,8 @@ try {
   process.stderr.write(`lvsd: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
   code = 1;
 }
-if (code !== undefined) process.exitCode = code;
+// process.exit, not exitCode: a natural exit first waits for every queued V8 background task
+// (optimising compiles of the parser, up to tens of ms after a config test); exit drops them.
+// (stdout and stderr are files or pipes here, which Node writes synchronously on Linux.)
+if (code !== undefined) process.exit(code);
 else void import(pathToFileURL(join(__dirname, 'main.js')).href);
