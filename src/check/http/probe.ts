@@ -2,10 +2,14 @@
 // TCP or TLS, send the exact request bytes, stream the response into a
 // digest. Timeouts are per phase and per read, as in keepalived (each wait
 // for the socket gets the full connect_timeout), and failures carry
-// keepalived's own wording so callers can print or log it unchanged.
+// keepalived's own wording so callers can print or log it unchanged. Plain
+// TCP goes over libuv's handle (plain-exchange.ts); TLS needs a net.Socket
+// for Node's TLS layer.
 import net from 'node:net';
-import { createHash, type Hash } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
+import { BodyDigest } from './body-digest.js';
+import { connectFailure, FAILURE_MESSAGE, type HttpProbeFailure } from './failure.js';
+import { PlainExchange, type ExchangeOwner } from './plain-exchange.js';
 import { ResponseStream, type ResponseObserver } from './response-stream.js';
 
 export interface HttpProbeOptions {
@@ -36,35 +40,7 @@ export interface HttpProbeOptions {
   readonly signal?: AbortSignal | undefined;
 }
 
-export type HttpProbeFailure =
-  | 'connect-failed'
-  | 'network-unreachable'
-  | 'connect-error'
-  | 'connect-timeout'
-  | 'tls-handshake'
-  | 'send-failed'
-  | 'write-timeout'
-  | 'first-read-timeout'
-  | 'read-timeout'
-  | 'tls-read-timeout'
-  | 'read-error'
-  | 'aborted';
-
-/** keepalived's message for each failure (printed by genhash, logged by the checkers). */
-export const FAILURE_MESSAGE: Readonly<Record<HttpProbeFailure, string>> = {
-  'connect-failed': 'Connection failed',
-  'network-unreachable': 'HTTP_CHECK - network unreachable',
-  'connect-error': 'Error connecting',
-  'connect-timeout': 'Timeout connecting',
-  'tls-handshake': 'SSL handshake/communication error connecting to',
-  'send-failed': 'Cannot send get request to',
-  'write-timeout': 'Timeout WEB write',
-  'first-read-timeout': 'Timeout WEB read',
-  'read-timeout': 'Timeout HTTP read',
-  'tls-read-timeout': 'Timeout SSL read',
-  'read-error': 'Read error with',
-  aborted: 'Aborted',
-};
+export { FAILURE_MESSAGE, type HttpProbeFailure };
 
 export interface HttpProbeFailed {
   readonly ok: false;
@@ -93,37 +69,56 @@ export interface HttpProbeDone {
 
 export type HttpProbeResult = HttpProbeDone | HttpProbeFailed;
 
-/** Bytes handed to each onread callback for plain TCP; reused, never grows. */
-const READ_BUFFER_BYTES = 256 * 1024;
-/**
- * One receive buffer for every plain-TCP probe: onread hands each chunk to onBytes, which
- * consumes it (parser copy, digest update, regex text) before returning, and reads happen one
- * at a time on the event loop. A buffer per attempt was 256 KiB of garbage per check.
- */
-let sharedReadBuffer: Buffer | undefined;
-
-/** errno values keepalived's connect() treats as "network unreachable" when connect() itself fails */
-const SYNC_UNREACHABLE = new Set(['EHOSTUNREACH', 'EHOSTDOWN', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT']);
-
-/** `immediate`: the error came from connect() itself, before the event loop turned (a route refused it). */
-function connectFailure(err: unknown, immediate: boolean): HttpProbeFailure {
-  const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
-  if (code === 'ENETUNREACH' || code === 'ENETDOWN') return 'network-unreachable';
-  if (immediate && SYNC_UNREACHABLE.has(code)) return 'network-unreachable';
-  if (code === 'ETIMEDOUT') return 'connect-timeout';
-  if (code === 'EADDRNOTAVAIL' || code === 'EADDRINUSE' || code === 'EACCES' || code === 'EINVAL') {
-    return 'connect-error';
-  }
-  return 'connect-failed';
+/** The error code of a socket error ("ECONNREFUSED"), or "". */
+function errorCode(err: unknown): string {
+  return typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
 }
 
-export async function probeHttp(opts: HttpProbeOptions): Promise<HttpProbeResult> {
+export function probeHttp(opts: HttpProbeOptions): Promise<HttpProbeResult> {
+  return opts.tls ? probeTls(opts) : probePlain(opts);
+}
+
+/** A probeHttp over plain TCP: one exchange, its end turned into the result. */
+class PlainProbe implements ExchangeOwner {
+  readonly exchange = new PlainExchange(this);
+  readonly digest: BodyDigest | null;
+  readonly stream: ResponseStream;
+  private onAbort = (): void => this.exchange.cancel('aborted');
+
+  constructor(
+    private readonly opts: HttpProbeOptions,
+    private readonly resolve: (r: HttpProbeResult) => void,
+  ) {
+    this.digest = opts.hash === null ? null : new BodyDigest(opts.hash);
+    this.stream = new ResponseStream(this.digest, opts.observer ?? null);
+  }
+
+  start(): void {
+    const o = this.opts;
+    if (o.signal?.aborted) return this.exchangeEnded('aborted');
+    o.signal?.addEventListener('abort', this.onAbort, { once: true });
+    this.exchange.start(o, o.request, this.stream, o.timeoutMs * 1000);
+  }
+
+  exchangeEnded(failure: HttpProbeFailure | null): void {
+    this.opts.signal?.removeEventListener('abort', this.onAbort);
+    if (failure !== null) return this.resolve({ ok: false, failure, message: FAILURE_MESSAGE[failure], stream: this.stream });
+    const digest = this.digest ? Buffer.from(this.digest.hex(), 'hex') : Buffer.alloc(0);
+    this.resolve({ ok: true, stream: this.stream, digest, cleanEnd: true });
+  }
+}
+
+function probePlain(opts: HttpProbeOptions): Promise<HttpProbeResult> {
+  return new Promise<HttpProbeResult>((resolve) => new PlainProbe(opts, resolve).start());
+}
+
+async function probeTls(opts: HttpProbeOptions): Promise<HttpProbeResult> {
   // TLS code is loaded only when needed: start-up time counts for genhash.
-  const tlsModule = opts.tls ? await import('node:tls') : null;
-  const recordsModule = opts.tls ? await import('./tls-records.js') : null;
+  const tlsModule = await import('node:tls');
+  const recordsModule = await import('./tls-records.js');
   const marked = opts.fwmark ? await import('../../net/marked-socket.js') : null;
   return new Promise<HttpProbeResult>((resolve) => {
-    const hasher: Hash | null = opts.hash === null ? null : createHash(opts.hash);
+    const hasher = opts.hash === null ? null : new BodyDigest(opts.hash);
     const stream = new ResponseStream(hasher, opts.observer ?? null);
     let settled = false;
     let phase: 'connect' | 'handshake' | 'send' | 'first-read' | 'read' = 'connect';
@@ -160,7 +155,7 @@ export async function probeHttp(opts: HttpProbeOptions): Promise<HttpProbeResult
       finish({ ok: false, failure, message: FAILURE_MESSAGE[failure], stream });
     };
     const done = (cleanEnd: boolean): void => {
-      const digest = hasher ? hasher.digest() : Buffer.alloc(0);
+      const digest = hasher ? Buffer.from(hasher.hex(), 'hex') : Buffer.alloc(0);
       finish({ ok: true, stream, digest, cleanEnd });
     };
 
@@ -174,7 +169,7 @@ export async function probeHttp(opts: HttpProbeOptions): Promise<HttpProbeResult
         case 'first-read':
           return fail('first-read-timeout');
         case 'read':
-          return fail(opts.tls ? 'tls-read-timeout' : 'read-timeout');
+          return fail('tls-read-timeout');
       }
     }
     function onAbort(): void {
@@ -197,10 +192,8 @@ export async function probeHttp(opts: HttpProbeOptions): Promise<HttpProbeResult
 
     const startSend = (sock: net.Socket | TLSSocket): void => {
       if (timeoutMs === 0) {
-        // keepalived with connect_timeout 0: over TCP the write wait expires
-        // before the request goes out; over TLS the request is sent and the
-        // first read wait expires.
-        if (!opts.tls) return fail('write-timeout');
+        // keepalived with connect_timeout 0 over TLS: the request is sent and
+        // the first read wait expires (plain-exchange.ts has the TCP case).
         phase = 'first-read';
         sock.write(opts.request, () => fail('first-read-timeout'));
         return;
@@ -221,16 +214,6 @@ export async function probeHttp(opts: HttpProbeOptions): Promise<HttpProbeResult
     // keepalived they make the socket readable, which ends its first wait
     // ("Timeout WEB read") and starts the per-read one ("Timeout SSL read").
     let ticketSeen = false;
-    const plain = !opts.tls;
-    const socketOpts: Omit<net.SocketConstructorOpts, 'fd'> & { onread?: net.OnReadOpts } = plain
-      ? {
-          onread: {
-            buffer: (sharedReadBuffer ??= Buffer.allocUnsafe(READ_BUFFER_BYTES)),
-            callback: (n: number, buf: Uint8Array): boolean =>
-              onBytes(Buffer.from(buf.buffer, buf.byteOffset, n)),
-          },
-        }
-      : {};
     const connectOpts: net.TcpSocketConnectOpts = {
       host: opts.address,
       port: opts.port,
@@ -246,17 +229,17 @@ export async function probeHttp(opts: HttpProbeOptions): Promise<HttpProbeResult
     if (opts.fwmark) {
       // Node cannot mark its own sockets: the addon makes a marked one for Node to connect.
       try {
-        tcp = (marked as typeof import('../../net/marked-socket.js')).markedTcpSocket(opts.family, opts.fwmark, socketOpts);
+        tcp = (marked as typeof import('../../net/marked-socket.js')).markedTcpSocket(opts.family, opts.fwmark);
       } catch {
         return fail('connect-failed');
       }
       tcp.connect(connectOpts);
     } else {
-      tcp = net.connect({ ...connectOpts, ...socketOpts });
+      tcp = net.connect(connectOpts);
     }
     tcp.on('error', (err) => {
       if (settled) return;
-      if (phase === 'connect') return fail(connectFailure(err, !loopTurned));
+      if (phase === 'connect') return fail(connectFailure(errorCode(err), !loopTurned));
       if (secure !== null) return; // the TLS socket reports it
       if (phase === 'send') return fail('send-failed');
       fail('read-error');
@@ -264,13 +247,6 @@ export async function probeHttp(opts: HttpProbeOptions): Promise<HttpProbeResult
     tcp.on('connect', () => {
       if (settled) return;
       rearm();
-      if (tlsModule === null || recordsModule === null) {
-        tcp?.on('end', () => {
-          if (!settled) done(true);
-        });
-        startSend(tcp as net.Socket);
-        return;
-      }
       phase = 'handshake';
       const servername = opts.tls?.servername;
       const records = new recordsModule.TlsRecordTracker();

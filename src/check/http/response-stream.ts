@@ -3,7 +3,8 @@
 // buffer; the body after CRLFCRLF is fed to the digest raw (chunked transfer
 // coding is NOT decoded), cut at Content-Length when one was found. Bytes are
 // never retained beyond the header buffer, so memory is constant in the body
-// size.
+// size. A header that arrives within the first read is parsed where it lies;
+// only one spread over reads is gathered in a header buffer of the stream's.
 import { extractContentLength, extractStatusCode, findHeaderEnd } from './response-scan.js';
 
 /** keepalived reads into a 4096-byte buffer, keeping one byte for a NUL. */
@@ -11,12 +12,15 @@ export const READ_SIZE = 4095;
 
 export interface DigestSink {
   update(data: Buffer): void;
+  /** The whole body in one piece (else update): a sink may hash it in one call. */
+  updateWhole?(data: Buffer): void;
 }
 
 /**
  * Per-read trace, mirroring the reads keepalived would make (genhash -v
  * prints one block per read). When an observer is given, incoming chunks are
- * split into READ_SIZE pieces like keepalived's read() calls.
+ * split into READ_SIZE pieces like keepalived's read() calls. The bytes given
+ * are valid only during the call (they may lie in a reused receive buffer).
  */
 export interface ResponseObserver {
   /** A read that happened while the header was still incomplete. */
@@ -30,7 +34,8 @@ export interface ResponseObserver {
 export type FeedResult = 'more' | 'header-overflow';
 
 export class ResponseStream {
-  private readonly head = Buffer.allocUnsafe(READ_SIZE + 1);
+  /** made when a header does not come whole in the first read; kept for the next response */
+  private head: Buffer | null = null;
   private headLen = 0;
   /** True once CRLFCRLF was seen. */
   headerComplete = false;
@@ -46,28 +51,57 @@ export class ResponseStream {
   totalBytes = 0;
 
   constructor(
-    private readonly sink: DigestSink | null,
-    private readonly observer: ResponseObserver | null = null,
+    private sink: DigestSink | null,
+    private observer: ResponseObserver | null = null,
   ) {}
 
+  /** Ready for the next response (one stream serves a probe's attempts one after another). */
+  reset(sink: DigestSink | null, observer: ResponseObserver | null): void {
+    this.sink = sink;
+    this.observer = observer;
+    this.headLen = 0;
+    this.headerComplete = false;
+    this.statusCode = 0;
+    this.contentLength = null;
+    this.headerBytes = 0;
+    this.bodyBytes = 0;
+    this.hashedBytes = 0;
+    this.totalBytes = 0;
+  }
+
   /**
-   * Consume one received chunk. 'header-overflow' means the header did not fit
-   * in the receive buffer: keepalived's next read has room for 0 bytes and
-   * returns 0, which it takes for end of stream; the caller must stop reading.
+   * Consume one received chunk. 'header-overflow' means the header did not
+   * fit in the receive buffer: keepalived's next read has room for 0 bytes and returns 0,
+   * which it takes for end of stream; the caller must stop reading.
    */
   feed(chunk: Buffer): FeedResult {
+    const length = chunk.length;
     let off = 0;
-    while (!this.headerComplete && off < chunk.length) {
+    if (!this.headerComplete && this.headLen === 0 && length > 0) {
+      // keepalived's first read: up to READ_SIZE bytes; most headers end within it
+      const n = Math.min(READ_SIZE, length);
+      const end = findHeaderEnd(chunk, n);
+      if (end >= 0) {
+        this.totalBytes += n;
+        this.observer?.headerRead();
+        this.headerFound(chunk, n, end);
+        off = n;
+      }
+    }
+    while (!this.headerComplete && off < length) {
       const room = READ_SIZE - this.headLen;
       if (room === 0) return 'header-overflow';
-      const n = Math.min(room, chunk.length - off);
-      chunk.copy(this.head, this.headLen, off, off + n);
+      const head = (this.head ??= Buffer.allocUnsafe(READ_SIZE + 1));
+      const n = Math.min(room, length - off);
+      chunk.copy(head, this.headLen, off, off + n);
       this.headLen += n;
       this.totalBytes += n;
       off += n;
-      this.headerRead();
+      this.observer?.headerRead();
+      const end = findHeaderEnd(head, this.headLen);
+      if (end >= 0) this.headerFound(head, this.headLen, end);
     }
-    if (off >= chunk.length) return 'more';
+    if (off >= length) return 'more';
     const rest = off === 0 ? chunk : chunk.subarray(off);
     this.totalBytes += rest.length;
     if (this.observer === null) {
@@ -80,21 +114,20 @@ export class ResponseStream {
     return 'more';
   }
 
-  private headerRead(): void {
-    this.observer?.headerRead();
-    const end = findHeaderEnd(this.head, this.headLen);
-    if (end < 0) return;
+  /** The header ends at `end` within the read buf[0, len); the rest of that read is body. */
+  private headerFound(buf: Buffer, len: number, end: number): void {
     this.headerComplete = true;
     this.headerBytes = end;
-    this.statusCode = extractStatusCode(this.head, this.headLen);
-    this.contentLength = extractContentLength(this.head, this.headLen);
-    this.observer?.header(this.head.subarray(0, end));
-    const r = this.headLen - end;
+    this.statusCode = extractStatusCode(buf, len);
+    this.contentLength = extractContentLength(buf, len);
+    this.observer?.header(buf.subarray(0, end));
+    const r = len - end;
     const take = this.allowance(r);
     if (take > 0) {
-      // Copy: head is reused, and observers may keep what they get.
-      const bytes = Buffer.from(this.head.subarray(end, end + take));
-      this.sink?.update(bytes);
+      const bytes = buf.subarray(end, end + take);
+      // the whole body came with the header: the sink may hash it in one call
+      if (take === this.contentLength && this.sink?.updateWhole) this.sink.updateWhole(bytes);
+      else this.sink?.update(bytes);
       this.hashedBytes += take;
       this.observer?.body(bytes, true);
     }
