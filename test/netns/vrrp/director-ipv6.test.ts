@@ -2,7 +2,7 @@
 // address, the VIP added without DAD, and an unsolicited neighbour advertisement seen by the
 // observer when the backup takes over after kill -9.
 import { describe, expect, it } from 'vitest';
-import { useDirectorLab, sleep, type Director } from './director-lab.js';
+import { until, useDirectorLab, sleep, type Director } from './director-lab.js';
 
 const VIP6 = 'fd00:88::100';
 
@@ -27,11 +27,6 @@ describe('VRRPv3 IPv6 directors (netns)', () => {
   const env = useDirectorLab();
 
   const has6 = (ns: string): boolean => env.lab.ip(ns, '-6', '-o', 'addr', 'show', 'dev', 'eth0').includes(`${VIP6}/64`);
-
-  async function until(cond: () => boolean, ms: number): Promise<void> {
-    for (let t = 0; t < ms && !cond(); t += 50) await sleep(50);
-    expect(cond()).toBe(true);
-  }
 
   it('election over ff02::12, kill -9 -> the backup holds the VIP and sends an unsolicited NA', async () => {
     env.lab.up({ ipv6: true });

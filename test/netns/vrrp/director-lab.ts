@@ -3,7 +3,7 @@
 // (src/vrrp/runtime-main.ts, bundled) or keepalived; the observer runs tcpdump. cleanup()
 // kills every process started here and removes the namespaces; tests call it in afterAll.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -226,6 +226,35 @@ vrrp_instance VI_2 {
 `;
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `cond` every 50 ms; throws `timed out: <what>` when it still fails after `ms`. */
+export async function until(cond: () => boolean, ms: number, what = 'condition'): Promise<void> {
+  for (let t = 0; t < ms && !cond(); t += 50) await sleep(50);
+  if (!cond()) throw new Error(`timed out: ${what}`);
+}
+
+/** A notify FIFO held open without blocking, as keepalived's reader would; reads what has arrived. */
+export class FifoReader {
+  private readonly fd: number;
+  private readonly buf = Buffer.alloc(8192);
+  constructor(path: string) {
+    this.fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  }
+  /** What the writers sent since the last read ('' when nothing: EAGAIN). */
+  text(): string {
+    try {
+      return this.buf.subarray(0, readSync(this.fd, this.buf, 0, this.buf.length, null)).toString();
+    } catch {
+      return '';
+    }
+  }
+  lines(): string[] {
+    return this.text().split('\n').filter(Boolean);
+  }
+  close(): void {
+    closeSync(this.fd);
+  }
+}
 
 /** Polls `ip addr` of a namespace until the VIP is (or is not) there. Resolves with Date.now() at that moment. */
 export async function waitVip(lab: DirectorLab, ns: string, present: boolean, timeoutMs: number): Promise<number> {

@@ -3,7 +3,7 @@
 // VIP never leaves); a priority-only change is taken in place. use_vmac: the VIP lives on the macvlan and the GARP carries the VRRP MAC.
 import { describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
-import { useDirectorLab, VIP, VIP2, VI2_CONF as VI2, lvsdConf, sleep, waitVip, type Director } from './director-lab.js';
+import { until, useDirectorLab, VIP, VIP2, VI2_CONF as VI2, lvsdConf, sleep, waitVip, type Director } from './director-lab.js';
 
 describe('director reload and use_vmac (netns)', () => {
   const env = useDirectorLab();
@@ -173,8 +173,3 @@ describe('director reload and use_vmac (netns)', () => {
     }
   }, 60_000);
 });
-
-async function until(cond: () => boolean, ms: number): Promise<void> {
-  for (let t = 0; t < ms && !cond(); t += 50) await sleep(50);
-  expect(cond()).toBe(true);
-}

@@ -2,19 +2,14 @@
 // what a reload that removes instances reports: DELETED with notify_deleted (its own script,
 // `notify` and the FIFO), FAULT without it (keepalived's default).
 import { describe, expect, it } from 'vitest';
-import { existsSync, openSync, readFileSync, readSync, writeFileSync, closeSync, constants } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { useDirectorLab, VIP, sleep, type Director } from './director-lab.js';
+import { FifoReader, until, useDirectorLab, VIP, sleep, type Director } from './director-lab.js';
 import { encodeIpv4, NO_AUTH, VRRP_MCAST4 } from '../../../src/vrrp/packet.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  for (let t = 0; t < ms && !cond(); t += 50) await sleep(50);
-  if (!cond()) throw new Error(`timed out: ${what}`);
-}
 
 describe('notify_master_rx_lower_pri and notify_deleted (netns)', () => {
   const env = useDirectorLab();
@@ -46,17 +41,12 @@ describe('notify_master_rx_lower_pri and notify_deleted (netns)', () => {
     const vi1 = inst('VI_1', 51, `notify_master_rx_lower_pri "${rec} rxlow"`, VIP);
     const full = head + vi1 + inst('VI_2', 52, `notify_deleted "${rec} own-deleted"`, '10.88.0.102') + inst('VI_3', 53, '', '10.88.0.103');
     let a: Director | undefined;
-    let fd: number | undefined;
+    let fifoReader: FifoReader | undefined;
     try {
       a = env.lab.startLvsd(env.rt.file, env.lab.d1, full);
       for (let i = 0; i < 100 && a.events('vrrp.transition').filter((e) => e.to === 'MASTER').length < 3; i++) await sleep(100);
-      fd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
-      const buf = Buffer.alloc(8192);
-      const read = (): string[] => {
-        let n = 0;
-        try { n = readSync(fd as number, buf, 0, buf.length, null); } catch { n = 0; }
-        return buf.subarray(0, n).toString().split('\n').filter(Boolean);
-      };
+      fifoReader = new FifoReader(fifo);
+      const read = (): string[] => (fifoReader as FifoReader).lines();
       read();
 
       const lower = encodeIpv4({ version: 2, vrid: 51, priority: 50, advertIntervalMs: 1000, addresses: [VIP] },
@@ -79,7 +69,7 @@ describe('notify_master_rx_lower_pri and notify_deleted (netns)', () => {
       expect(read().sort()).toEqual(['INSTANCE "VI_2" DELETED 150', 'INSTANCE "VI_3" FAULT 150']);
       expect(env.lab.addrs(env.lab.d1)).not.toContain('10.88.0.102/24');
     } finally {
-      if (fd !== undefined) closeSync(fd);
+      fifoReader?.close();
       if (a) env.lab.kill(a.proc, 'SIGKILL');
     }
   }, 40_000);

@@ -2,9 +2,9 @@
 // option (own or global) write MASTER_PRIORITY / BACKUP_PRIORITY lines on the notify FIFO,
 // others write nothing for it. One director alone on the segment.
 import { describe, expect, it } from 'vitest';
-import { openSync, readSync, writeFileSync, closeSync, constants } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { useDirectorLab, sleep, type Director } from './director-lab.js';
+import { FifoReader, useDirectorLab, sleep, type Director } from './director-lab.js';
 
 describe('notify_priority_changes (netns)', () => {
   const env = useDirectorLab();
@@ -53,7 +53,7 @@ ${inst('VI_3', 103, 120, 'notify_priority_changes')}
 }
 `;
     let a: Director | undefined;
-    let fd: number | undefined;
+    let fifoReader: FifoReader | undefined;
     const b = env.lab.startLvsd(env.rt.file, env.lab.d2, peer);
     try {
       await b.became('MASTER', 10_000);
@@ -63,13 +63,8 @@ ${inst('VI_3', 103, 120, 'notify_priority_changes')}
       expect(masters()).toBe(2);
       await a.became('BACKUP', 5000);
       await sleep(300);
-      fd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
-      const buf = Buffer.alloc(8192);
-      const read = (): string[] => {
-        let n = 0;
-        try { n = readSync(fd as number, buf, 0, buf.length, null); } catch { n = 0; } // EAGAIN: empty
-        return buf.subarray(0, n).toString().split('\n').filter(Boolean);
-      };
+      fifoReader = new FifoReader(fifo);
+      const read = (): string[] => (fifoReader as FifoReader).lines();
       expect(read().filter((l) => /PRIORITY/.test(l))).toEqual([]); // starting is not a change
       writeFileSync(tfile, '2\n');
       await sleep(600);
@@ -83,7 +78,7 @@ ${inst('VI_3', 103, 120, 'notify_priority_changes')}
         'INSTANCE "VI_3" BACKUP_PRIORITY 140',
       ]);
     } finally {
-      if (fd !== undefined) closeSync(fd);
+      fifoReader?.close();
       if (a) env.lab.kill(a.proc, 'SIGKILL');
       env.lab.kill(b.proc, 'SIGKILL');
     }

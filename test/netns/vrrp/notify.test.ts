@@ -2,14 +2,9 @@
 // `notify` with keepalived's arguments, the notify FIFO lines, sync group notifications, and
 // vrrp_track_file driving FAULT. One director alone on the segment.
 import { describe, expect, it } from 'vitest';
-import { existsSync, openSync, readFileSync, readSync, writeFileSync, closeSync, constants } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { useDirectorLab, VIP, sleep, waitVip, type Director } from './director-lab.js';
-
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  for (let t = 0; t < ms && !cond(); t += 50) await sleep(50);
-  if (!cond()) throw new Error(`timed out: ${what}`);
-}
+import { FifoReader, until, useDirectorLab, VIP, waitVip, type Director } from './director-lab.js';
 
 describe('VRRP notify and track_file (netns)', () => {
   const env = useDirectorLab();
@@ -75,11 +70,8 @@ vrrp_instance VI_2 {
       await until(() => existsSync(calls) && readFileSync(calls, 'utf8').includes('INSTANCE VI_1 MASTER 120'), 3000, 'notify MASTER');
       expect(env.lab.addrs(env.lab.d1)).toContain('10.88.0.101/24'); // the group went MASTER together
       // keepalived's FIFO reader would hold it open; read what is there without blocking.
-      const fd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
-      const readFifo = (): string => {
-        const buf = Buffer.alloc(4096);
-        try { return buf.subarray(0, readSync(fd, buf)).toString(); } catch { return ''; }
-      };
+      const fifoReader = new FifoReader(fifo);
+      const readFifo = (): string => fifoReader.text();
       try {
         let seen = '';
         await until(() => (seen += readFifo()).includes('INSTANCE "VI_2" MASTER 120'), 3000, 'fifo lines');
@@ -97,7 +89,7 @@ vrrp_instance VI_2 {
         writeFileSync(tfile, '0\n');
         await a.became('MASTER', 5000, mark);
       } finally {
-        closeSync(fd);
+        fifoReader.close();
       }
       env.lab.kill(a.proc, 'SIGTERM');
       await a.proc.exited(8000);
