@@ -7,6 +7,18 @@ import { makePki, type TestPki } from './tls-ca.js';
 
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 
+/** Listens on a free loopback port (handshake errors are the tests' business); returns it. */
+async function listen(server: tls.Server): Promise<number> {
+  server.on('tlsClientError', () => {});
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return (server.address() as { port: number }).port;
+}
+
+async function stop(server: tls.Server | undefined, pki: TestPki | undefined): Promise<void> {
+  await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+  pki?.cleanup();
+}
+
 describe('SSL_GET probe against a TLS server with a test CA', () => {
   let pki: TestPki;
   let server: tls.Server;
@@ -21,14 +33,9 @@ describe('SSL_GET probe against a TLS server with a test CA', () => {
       s.on('error', () => {});
       s.once('data', () => s.end(httpResponse(200, sni === 'b.test' ? 'site b' : 'default site')));
     });
-    server.on('tlsClientError', () => {});
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    port = (server.address() as { port: number }).port;
+    port = await listen(server);
   });
-  afterAll(async () => {
-    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
-    pki?.cleanup();
-  });
+  afterAll(() => stop(server, pki));
 
   const spec = (over: Partial<HttpGetSpec>, vhost?: string, digest?: string): HttpGetSpec => ({
     target: { addr: '127.0.0.1', family: 4, port, timeoutUs: 2_000_000 },
@@ -68,14 +75,9 @@ describe('SSL_GET with the global SSL block (client certificate)', () => {
       s.on('error', () => {});
       s.once('data', () => s.end(httpResponse(200, 'for directors only')));
     });
-    server.on('tlsClientError', () => {});
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    port = (server.address() as { port: number }).port;
+    port = await listen(server);
   });
-  afterAll(async () => {
-    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
-    pki?.cleanup();
-  });
+  afterAll(() => stop(server, pki));
   const spec = (clientTls?: HttpGetSpec['clientTls']): HttpGetSpec => ({
     target: { addr: '127.0.0.1', family: 4, port, timeoutUs: 2_000_000 },
     urls: [{ path: '/', statusCodes: [[200, 299]], digest: md5('for directors only') }],
