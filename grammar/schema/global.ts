@@ -326,7 +326,7 @@ export const globalDefsKeywords: KeywordSpec[] = [
   val('vrrp_mcast_group4', multicast(4), supported, 'IPv4 VRRP multicast group.', { default: { addr: '224.0.0.18', family: 4 } }),
   val('vrrp_mcast_group6', multicast(6), supported, 'IPv6 VRRP multicast group.', { default: { addr: 'ff02::12', family: 6 } }),
   val('default_interface', ifname, supported, 'Interface for static addresses without dev.', { default: 'eth0' }),
-  conv('lvs_sync_daemon', lvsSyncDaemon, later('IPVS connection sync daemon'), 'IPVS sync daemon interface, instance and parameters.', { onceMessage: 'lvs_sync_daemon has already been specified - ignoring' }),
+  conv('lvs_sync_daemon', lvsSyncDaemon, supported, 'IPVS sync daemon interface, instance and parameters.', { onceMessage: 'lvs_sync_daemon has already been specified - ignoring' }),
   conv('lvs_timeouts', lvsTimeouts, supported, 'IPVS tcp/tcpfin/udp connection timeouts (s).'),
   flag('lvs_flush', supported, 'Flush the IPVS table at startup.'),
   conv('lvs_flush_on_stop', flushOnStop, supported, 'Flush IPVS at shutdown (VS: virtual servers only).', { aliases: ['lvs_flush_onstop'] }),

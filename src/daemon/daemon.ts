@@ -11,6 +11,8 @@ import type { LvsAction } from '../lvs/policy.js';
 import { VrrpRuntime } from '../vrrp/runtime.js';
 import { logDiagnostics } from './config-log.js';
 import { IpvsEdge, type FlushOnStop } from './ipvs-edge.js';
+import { IpvsSettings } from './ipvs-settings.js';
+import { syncDaemonConfig, timeoutsConfig, type SyncDaemonConfig, type SyncRole } from './ipvs-sync-plan.js';
 import { LocalAddresses } from './local-addresses.js';
 import { EV, type Logger } from './log.js';
 import { LvsScripts } from './lvs-scripts.js';
@@ -62,6 +64,9 @@ export class Daemon extends EventEmitter {
   private edge: IpvsEdge | undefined;
   private scripts: LvsScripts;
   private addrs: LocalAddresses | undefined;
+  /** lvs_sync_daemon and lvs_timeouts in the kernel */
+  private readonly settings: IpvsSettings;
+  private sync: SyncDaemonConfig | undefined;
   private readonly startedAt = Date.now();
   private reloads = 0;
   private lastReload: DaemonStatus['lastReload'] = null;
@@ -73,6 +78,7 @@ export class Daemon extends EventEmitter {
     super();
     this.holder = new ConfigHolder(o.file, o.load, initial, undefined, diffWithoutVirtualServers);
     this.scripts = new LvsScripts(o.log);
+    this.settings = new IpvsSettings({ log: o.log, open: () => NetlinkIpvs.open() });
   }
 
   static async start(o: DaemonOptions, initial: LoadResult): Promise<Daemon> {
@@ -89,7 +95,14 @@ export class Daemon extends EventEmitter {
     const log = this.o.log;
     const model = this.model;
     if (this.o.vrrp) {
-      this.vrrp = await VrrpRuntime.start(model, { log, onEvent: vrrpEventSink(this.metrics, () => this.addressesMayHaveChanged()) });
+      const sink = vrrpEventSink(this.metrics, () => this.addressesMayHaveChanged());
+      this.vrrp = await VrrpRuntime.start(model, {
+        log,
+        onEvent: (ev) => {
+          sink(ev);
+          if (ev.name === 'transition' && ev.data.instance === this.sync?.instance) void this.settings.setSync(this.sync, this.syncRole());
+        },
+      });
     }
     if (this.o.checkers) {
       this.edge = new IpvsEdge({ log, open: () => NetlinkIpvs.open() });
@@ -98,7 +111,7 @@ export class Daemon extends EventEmitter {
       const edge = this.edge;
       this.engine = new LvsEngine({
         model,
-        apply: (rows) => edge.apply(rows),
+        apply: (rows, changed) => edge.apply(rows, changed),
         onAction: (a) => this.onAction(a),
         onCheck: (e) => this.onCheck(e),
         onError: (e) => log.error({ event: 'lvs.error', err: e instanceof Error ? e.message : String(e) }, 'health check engine error'),
@@ -106,6 +119,7 @@ export class Daemon extends EventEmitter {
       });
       await this.engine.start();
     }
+    await this.applySettings(model);
     log.info({
       event: EV.daemonStart, version: VERSION, config: this.o.file, vrrp: this.o.vrrp, checkers: this.o.checkers,
       instances: this.vrrp?.instances.size ?? 0, virtualServers: this.engine?.policies.length ?? 0,
@@ -118,6 +132,29 @@ export class Daemon extends EventEmitter {
     this.addrs = new LocalAddresses();
     await this.addrs.refresh();
     this.addrs.watch(this.o.addressPollMs ?? 1000, () => this.refreshPresence());
+  }
+
+  /**
+   * keepalived's split: a sync daemon tied to a VRRP instance follows that instance (VRRP side),
+   * one without runs as master and backup (checker side); timeouts are the checker side's.
+   */
+  private async applySettings(model: Model): Promise<void> {
+    const found = syncDaemonConfig(model);
+    if (!found.ok) this.o.log.warn({ event: 'ipvs.syncd' }, found.message);
+    this.sync = found.ok ? found.config : undefined;
+    await Promise.all([
+      this.settings.setSync(this.sync, this.syncRole()),
+      this.settings.setTimeouts(this.o.checkers ? timeoutsConfig(model) : undefined),
+    ]);
+  }
+
+  private syncRole(): SyncRole {
+    const c = this.sync;
+    if (!c) return 'none';
+    if (c.instance === undefined) return this.o.checkers ? 'both' : 'none';
+    const inst = this.vrrp?.instances.get(c.instance);
+    if (!inst) return 'none';
+    return inst.state === 'MASTER' ? 'master' : 'backup';
   }
 
   private addressesMayHaveChanged(): void {
@@ -180,6 +217,7 @@ export class Daemon extends EventEmitter {
     } catch (e) {
       log.error({ event: 'vrrp.reload-error', err: e instanceof Error ? e.message : String(e) }, 'VRRP reload failed');
     }
+    await this.applySettings(model);
     const t2 = performance.now();
     let t3 = t2;
     if (this.engine) {
@@ -219,6 +257,7 @@ export class Daemon extends EventEmitter {
       jobs.push(this.vrrp.stop().catch((e: unknown) => log.error({ event: 'vrrp.stop-error', err: String(e) }, 'VRRP stop failed')));
     }
     if (this.edge) jobs.push(this.edge.close({ keep: this.o.keepIpvs, flush: flushOnStop(this.model) }));
+    jobs.push(this.settings.stop());
     await Promise.all(jobs);
     await this.scripts.settle(5000);
     this.addrs?.close();
