@@ -48,6 +48,22 @@ const RUNS = Number(process.env.VRRP_PROP_RUNS ?? 1000);
 
 type Scenario = typeof scenarioArb extends fc.Arbitrary<infer T> ? T : never;
 
+/**
+ * r0 (priority 200) and r1 (100) on VRID 1, both started at 0. Packets arrive at once unless
+ * `instantDelivery` is false (the simulator's random delays).
+ */
+function twoRouters(
+  seed: number,
+  o: { r0?: Partial<MachineParams>; r1?: Partial<MachineParams>; instantDelivery?: boolean } = {},
+): NetworkSim {
+  const p = (i: number, priority: number, more: Partial<MachineParams> = {}): MachineParams =>
+    defaultMachineParams({ name: `r${i}`, vrid: 1, primaryAddress: `10.0.0.${i + 1}`, priority, ...more });
+  const sim = new NetworkSim([p(0, 200, o.r0), p(1, 100, o.r1)], seed);
+  if (o.instantDelivery !== false) sim.delayMax = 0;
+  sim.at(0, () => { sim.start(0); sim.start(1); });
+  return sim;
+}
+
 function simulate(s: Scenario): { sim: NetworkSim; healAt: number; bound: number; endAt: number } {
   const interval = s.version === 3 && s.fastV3 ? 100 : 1000;
   const scale = interval / 1000; // chaos times are in units of a 1 s interval
@@ -120,10 +136,7 @@ describe('election under random faults (fast-check)', () => {
   });
 
   it('the simulator itself: a partition makes two masters, healing resolves it in one exchange', () => {
-    const p = (i: number, priority: number): MachineParams =>
-      defaultMachineParams({ name: `r${i}`, vrid: 1, primaryAddress: `10.0.0.${i + 1}`, priority });
-    const sim = new NetworkSim([p(0, 200), p(1, 100)], 1);
-    sim.at(0, () => { sim.start(0); sim.start(1); });
+    const sim = twoRouters(1, { instantDelivery: false });
     sim.at(10_000, () => { sim.blocked[0][1] = true; });
     sim.at(20_000, () => { sim.blocked[0][1] = false; });
     sim.run(30_000);
@@ -139,11 +152,7 @@ describe('election under random faults (fast-check)', () => {
   });
 
   it('crash of the master: the backup takes over after exactly its Master_Down_Interval', () => {
-    const p = (i: number, priority: number): MachineParams =>
-      defaultMachineParams({ name: `r${i}`, vrid: 1, primaryAddress: `10.0.0.${i + 1}`, priority });
-    const sim = new NetworkSim([p(0, 200), p(1, 100)], 2);
-    sim.delayMax = 0;
-    sim.at(0, () => { sim.start(0); sim.start(1); });
+    const sim = twoRouters(2);
     sim.at(10_500, () => sim.crash(0));
     sim.run(20_000);
     const takeover = sim.log.find((l) => l.includes('r1 BACKUP->MASTER'));
@@ -154,12 +163,7 @@ describe('election under random faults (fast-check)', () => {
   });
 
   it('a failing script lowers the master by its weight and the peer takes over; recovery preempts back', () => {
-    const sim = new NetworkSim([
-      defaultMachineParams({ name: 'r0', vrid: 1, primaryAddress: '10.0.0.1', priority: 150, tracked: [{ id: 'chk', weight: -60 }] }),
-      defaultMachineParams({ name: 'r1', vrid: 1, primaryAddress: '10.0.0.2', priority: 120 }),
-    ], 4);
-    sim.delayMax = 0;
-    sim.at(0, () => { sim.start(0); sim.start(1); });
+    const sim = twoRouters(4, { r0: { priority: 150, tracked: [{ id: 'chk', weight: -60 }] }, r1: { priority: 120 } });
     sim.at(10_000, () => sim.event(0, { type: 'track', id: 'chk', up: false }));
     sim.at(20_000, () => sim.event(0, { type: 'track', id: 'chk', up: true }));
     sim.run(30_000);
@@ -179,11 +183,7 @@ describe('election under random faults (fast-check)', () => {
   });
 
   it('graceful shutdown of the master: takeover after Skew_Time only', () => {
-    const p = (i: number, priority: number): MachineParams =>
-      defaultMachineParams({ name: `r${i}`, vrid: 1, primaryAddress: `10.0.0.${i + 1}`, priority });
-    const sim = new NetworkSim([p(0, 200), p(1, 100)], 3);
-    sim.delayMax = 0;
-    sim.at(0, () => { sim.start(0); sim.start(1); });
+    const sim = twoRouters(3);
     sim.at(10_500, () => sim.shutdown(0));
     sim.run(20_000);
     const takeover = sim.log.find((l) => l.includes('r1 BACKUP->MASTER'));

@@ -5,13 +5,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Instance } from '../../../src/vrrp/instance.js';
 import { AdvertIo } from '../../../src/vrrp/advert-io.js';
 import { NO_AUTH } from '../../../src/vrrp/packet.js';
-import { env, peerAdvert, sleep, spec, until } from './support/instance-env.js';
+import { env, peerAdvert, sleep, spec, startInstance, stopInstance, until } from './support/instance-env.js';
 
 describe('Instance', () => {
   let inst: Instance | undefined;
   afterEach(async () => {
-    if (inst?.machine && inst.state !== 'INIT') inst.event({ type: 'shutdown' });
-    await inst?.close();
+    await stopInstance(inst);
     inst = undefined;
   });
 
@@ -35,9 +34,7 @@ describe('Instance', () => {
 
   it('a higher-priority advert sends it back to BACKUP and the VIPs go; a lower one is answered', async () => {
     const { env: e, rec } = env();
-    inst = new Instance(spec(), e);
-    await inst.prepare();
-    inst.event({ type: 'start' });
+    inst = await startInstance(spec(), e);
     await until(() => inst?.state === 'MASTER', 1000);
     await sleep(20);
     const mark = rec.log.length;
@@ -53,9 +50,7 @@ describe('Instance', () => {
 
   it('shutdown as MASTER: priority 0 advert, VIPs released, socket released', async () => {
     const { env: e, rec } = env();
-    inst = new Instance(spec(), e);
-    await inst.prepare();
-    inst.event({ type: 'start' });
+    inst = await startInstance(spec(), e);
     await until(() => rec.log.includes('add 10.0.0.200/32@2'), 1000);
     const mark = rec.log.length;
     inst.event({ type: 'shutdown' });
@@ -75,9 +70,7 @@ describe('Instance', () => {
 
   it('adverts from others are validated: a wrong VIP list is dropped and logged with its reason', async () => {
     const { env: e, rec } = env();
-    inst = new Instance(spec('nopreempt'), e);
-    await inst.prepare();
-    inst.event({ type: 'start' });
+    inst = await startInstance(spec('nopreempt'), e);
     const io = new AdvertIo({
       family: 4, version: 3, vrid: 7, auth: NO_AUTH, addresses: ['10.0.0.111'], interfaceName: 'eth0', sourceAddress: '10.0.0.9',
       unicastPeers: [], checkUnicastSrc: false, unicastChecksum: 'auto', skipCheckAdvAddr: false,
@@ -107,9 +100,7 @@ describe('Instance', () => {
 
   it('updateSpec: a new priority is taken in place (next advert carries it); a VRID or owner change is refused', async () => {
     const { env: e, rec } = env();
-    inst = new Instance(spec(), e);
-    await inst.prepare();
-    inst.event({ type: 'start' });
+    inst = await startInstance(spec(), e);
     await until(() => inst?.state === 'MASTER', 1000);
     const changedVrid = spec();
     changedVrid.wire = { ...changedVrid.wire, vrid: 8 };
@@ -131,9 +122,7 @@ describe('Instance', () => {
 
   it('updateSpec as MASTER with a changed VIP list: the dropped VIP goes, the new one comes and is announced, the kept one stays', async () => {
     const { env: e, rec } = env();
-    inst = new Instance(spec(), e);
-    await inst.prepare();
-    inst.event({ type: 'start' });
+    inst = await startInstance(spec(), e);
     await until(() => inst?.vipsInstalled === true, 1000);
     const next = spec();
     next.vips = [...next.vips, { address: '10.0.0.101', family: 4, prefixLength: 24, dev: null }];

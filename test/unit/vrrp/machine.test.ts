@@ -12,6 +12,12 @@ const timerAt = (a: Action[]): number | null | undefined => {
   return t && t.type === 'set-timer' ? t.at : undefined;
 };
 const sent = (a: Action[]): number[] => a.flatMap((x) => (x.type === 'send-advert' ? [x.priority] : []));
+/** Becoming MASTER: an advert at `priority` before the VIPs and GARP, then the advert timer at `timer`. */
+function expectTakeover(a: Action[], priority: number, timer: number): void {
+  expect(types(a)).toEqual(['become:MASTER', 'send-advert', 'add-vips', 'send-garp', 'set-timer']);
+  expect(sent(a)).toEqual([priority]);
+  expect(timerAt(a)).toBe(timer);
+}
 
 function backup(over: Partial<MachineParams> = {}, now = 0): VrrpMachine {
   const m = mk(over);
@@ -36,9 +42,7 @@ describe('start', () => {
   it('address owner (255) goes straight to MASTER: advert, VIPs, GARP, advert timer', () => {
     const m = mk({ priority: 255 });
     const a = m.handle({ type: 'start' }, 0);
-    expect(types(a)).toEqual(['become:MASTER', 'send-advert', 'add-vips', 'send-garp', 'set-timer']);
-    expect(sent(a)).toEqual([255]);
-    expect(timerAt(a)).toBe(1000);
+    expectTakeover(a, 255, 1000);
   });
   it('interface down at start -> FAULT, unless dont_track_primary', () => {
     const m = mk();
@@ -71,9 +75,7 @@ describe('BACKUP', () => {
   it('takes over when the down timer fires, advert before VIPs and GARP', () => {
     const m = backup();
     const a = m.handle({ type: 'timer' }, 3609.375);
-    expect(types(a)).toEqual(['become:MASTER', 'send-advert', 'add-vips', 'send-garp', 'set-timer']);
-    expect(sent(a)).toEqual([100]);
-    expect(timerAt(a)).toBe(4609.375);
+    expectTakeover(a, 100, 4609.375);
   });
   it('ignores a timer event before the deadline', () => {
     const m = backup();

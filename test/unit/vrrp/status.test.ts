@@ -3,13 +3,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Instance } from '../../../src/vrrp/instance.js';
 import { instanceStatus } from '../../../src/vrrp/status.js';
-import { env, peerAdvert, sleep, spec, until } from './support/instance-env.js';
+import { env, peerAdvert, sleep, spec, startInstance, stopInstance, until } from './support/instance-env.js';
 
 describe('instanceStatus', () => {
   let inst: Instance | undefined;
   afterEach(async () => {
-    if (inst?.machine && inst.state !== 'INIT') inst.event({ type: 'shutdown' });
-    await inst?.close();
+    await stopInstance(inst);
     inst = undefined;
   });
 
@@ -98,9 +97,7 @@ describe('instanceStatus', () => {
 
   it('the status is a copy: changing it changes nothing in the instance', async () => {
     const { env: e, rec } = env();
-    inst = new Instance(spec(), e);
-    await inst.prepare();
-    inst.event({ type: 'start' });
+    inst = await startInstance(spec(), e);
     const ttl = Buffer.from(peerAdvert(200).packet);
     ttl[8] = 1;
     rec.rx?.({ family: 4, packet: ttl });

@@ -2,7 +2,7 @@
 // vmac links), shared by the instance and status suites; the real edges run in test/netns/vrrp/.
 import { expect } from 'vitest';
 import { Writable } from 'node:stream';
-import type { InstanceEnv } from '../../../../src/vrrp/instance.js';
+import { Instance, type InstanceEnv } from '../../../../src/vrrp/instance.js';
 import { planFromModel } from '../../../../src/vrrp/from-model.js';
 import { VridDemux } from '../../../../src/vrrp/demux.js';
 import { AdvertIo } from '../../../../src/vrrp/advert-io.js';
@@ -102,4 +102,21 @@ export async function until(cond: () => boolean, ms: number): Promise<void> {
   expect(cond()).toBe(true);
 }
 
+/** An Instance of `sp` on `e`, prepared and started (INIT -> BACKUP); closed again if prepare() fails. */
+export async function startInstance(sp: ConstructorParameters<typeof Instance>[0], e: InstanceEnv): Promise<Instance> {
+  const inst = new Instance(sp, e);
+  try {
+    await inst.prepare();
+  } catch (err) {
+    await inst.close();
+    throw err;
+  }
+  inst.event({ type: 'start' });
+  return inst;
+}
 
+/** After each test: an instance that ran is shut down (priority 0, VIPs released), then closed. */
+export async function stopInstance(inst: Instance | undefined): Promise<void> {
+  if (inst?.machine && inst.state !== 'INIT') inst.event({ type: 'shutdown' });
+  await inst?.close();
+}
