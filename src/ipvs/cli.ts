@@ -2,8 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { NetlinkIpvs } from './client.js';
 import { IpvsError } from './errors.js';
-import { formatDaemons, formatEntry, formatTable, formatTimeouts, title, type ListFormat } from './format.js';
+import { formatDaemons, formatEntry, formatTable, formatTimeouts, isPlainListing, title, type ListFormat } from './format.js';
 import type { IpvsKernel } from './kernel.js';
+import { hasDestNests, plainListing } from './listing.js';
 import { destKey, serviceKey } from './model.js';
 import { parseIpvsadmArgs, parseRestore, RestoreError, type RestoreCommand } from './restore.js';
 
@@ -66,6 +67,10 @@ async function list(k: IpvsKernel, args: string[], out: NodeJS.WritableStream): 
   }
   if (daemon) {
     out.write(formatDaemons(await k.daemons()));
+    return 0;
+  }
+  if (isPlainListing(fmt) && hasDestNests(k)) {
+    out.write(await plainListing(k));
     return 0;
   }
   const [info, table] = await Promise.all([k.info(), k.table()]);

@@ -1,21 +1,22 @@
-// IpvsKernel over generic netlink. The family id is resolved through the `netlink`
-// package's controller helper; requests then go over RawNetlinkSockets with lvsd's own
-// framing. Plain requests (add/edit/delete, each with NLM_F_ACK) travel in batches: one
-// datagram per socket holds up to `pipeline` of them, the kernel runs them in order and
-// acknowledges each one by its sequence number, so every failure keeps its own errno and
-// object; a socket takes its next batch only when every request of the last one is
-// answered. Dumps run alone on a few sockets of their own that read 32 KiB at a time.
-// Only the modules used: the package index also loads the rtnetlink and nl80211 tables
-// (~0.5 MB of JavaScript), a cost every `lvsd ipvs` process would pay at start.
+// IpvsKernel over generic netlink, on the `netlink` package's RawNetlinkSocket with lvsd's
+// own framing (the family id too is asked of the controller that way). Plain requests
+// (add/edit/delete, each with NLM_F_ACK) travel in batches: one datagram per socket holds
+// up to `pipeline` of them, the kernel runs them in order and acknowledges each one by its
+// sequence number, so every failure keeps its own errno and object; a socket takes its next
+// batch only when every request of the last one is answered. Dumps run alone on a few
+// sockets of their own that read 32 KiB at a time. Sockets open when first needed: a
+// listing opens a few dump sockets, not the 32 a large apply may use.
+// Only raw.js of the package is loaded: its index also loads the rtnetlink and nl80211
+// tables (~0.5 MB of JavaScript), a cost every `lvsd ipvs` process would pay at start.
 import { RawNetlinkSocket } from 'netlink/dist/raw.js';
-import { Protocol } from 'netlink/dist/constants.js';
-import { createGenericNetlink } from 'netlink/dist/genl/genl.js';
-import { Commands as GenlCommands } from 'netlink/dist/genl/structs.js';
 import { Attrs } from './attrs.js';
 import { attrLenAt, decodeDaemon, decodeDestAt, decodeInfo, decodeServiceAt, decodeTimeouts, findAttrAt } from './codec.js';
-import { CmdAttr, GENL_HDRLEN, IPVS_GENL_NAME, NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN } from './constants.js';
+import {
+  CmdAttr, CTRL_ATTR_FAMILY_ID, GENL_HDRLEN, IPVS_GENL_NAME, NETLINK_GENERIC, NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN,
+} from './constants.js';
 import { IpvsError } from './errors.js';
 import type { IpvsKernel } from './kernel.js';
+import type { IpvsDestNests } from './listing.js';
 import { encodeGenlInto, genlSize, type GenlMessage } from './message.js';
 import { requests, type IpvsRequest } from './requests.js';
 import type {
@@ -93,23 +94,13 @@ function errnoOf(e: unknown): number {
   return 0;
 }
 
-/** Generic-netlink family id of IPVS (ENOENT when ip_vs is not loaded). */
-export async function resolveIpvsFamily(timeoutMs = 5000): Promise<number> {
-  const g = createGenericNetlink();
-  try {
-    const [fam] = await g.ctrlRequest(GenlCommands.GET_FAMILY, { familyName: IPVS_GENL_NAME }, { timeout: timeoutMs });
-    if (!fam || typeof fam.familyId !== 'number') throw new IpvsError('resolve', 'family IPVS', 2, 'no family id in reply');
-    return fam.familyId;
-  } catch (e) {
-    if (e instanceof IpvsError) throw e;
-    throw new IpvsError('resolve', 'generic netlink family IPVS', errnoOf(e) || 2, 'is the ip_vs module loaded?');
-  } finally {
-    g.socket.close();
-  }
-}
-
-export class NetlinkIpvs implements IpvsKernel {
+export class NetlinkIpvs implements IpvsKernel, IpvsDestNests {
   private readonly lanes: Lane[] = [];
+  /** open sockets for plain requests and for dumps, and at most how many of each */
+  private readonly laneCount = [0, 0];
+  private readonly laneMax: [number, number];
+  /** the IPVS family id, once the controller has named it */
+  private family = 0;
   /** waiting plain requests and waiting dumps */
   private readonly queues: [Job[], Job[]] = [[], []];
   private readonly heads = [0, 0];
@@ -121,39 +112,61 @@ export class NetlinkIpvs implements IpvsKernel {
   readonly counters: NetlinkIpvsCounters = { requests: 0, datagrams: 0 };
 
   private constructor(
-    private readonly family: number,
     private readonly timeoutMs: number,
     sockets: number,
     dumpSockets: number,
-    recvBufferSize: number,
+    private readonly recvBufferSize: number,
     private readonly pipeline: number,
-    recvMessageSize: number,
-    ackReadSize: number,
+    private readonly recvMessageSize: number,
+    private readonly ackReadSize: number,
   ) {
-    for (let i = 0; i < sockets + dumpSockets; i++) {
-      const dump = i >= sockets;
-      const readSize = dump ? recvMessageSize : ackReadSize;
-      const sock = new RawNetlinkSocket(Protocol.GENERIC, {
-        recvBufferSize, sendBufferSize: 256 * 1024,
-        ...(readSize > 0 ? { messagePeeking: false, msgBufferSize: readSize } : {}),
-      });
-      const lane: Lane = { sock, dump, inflight: new Map(), started: 0 };
-      sock.on('message', (buf) => this.onData(lane, buf));
-      sock.on('truncatedMessage', (buf, info) => this.onTruncated(lane, buf, info.truncated ?? 0, readSize));
-      sock.on('error', (err) => this.failLane(lane, (f) => new IpvsError(f.job.op, f.job.req.what, errnoOf(err) || 5, err.message)));
-      // The watchdog timer keeps the process alive while requests are outstanding.
-      sock.unref();
-      this.lanes.push(lane);
-    }
+    this.laneMax = [sockets, dumpSockets];
+  }
+
+  /** A new socket for plain requests (q 0) or dumps (q 1). */
+  private openLane(q: number): Lane {
+    const dump = q === 1;
+    const readSize = dump ? this.recvMessageSize : this.ackReadSize;
+    const sock = new RawNetlinkSocket(NETLINK_GENERIC, {
+      recvBufferSize: this.recvBufferSize, sendBufferSize: 256 * 1024,
+      ...(readSize > 0 ? { messagePeeking: false, msgBufferSize: readSize } : {}),
+    });
+    const lane: Lane = { sock, dump, inflight: new Map(), started: 0 };
+    sock.on('message', (buf) => this.onData(lane, buf));
+    sock.on('truncatedMessage', (buf, info) => this.onTruncated(lane, buf, info.truncated ?? 0, readSize));
+    sock.on('error', (err) => this.failLane(lane, (f) => new IpvsError(f.job.op, f.job.req.what, errnoOf(err) || 5, err.message)));
+    // The watchdog timer keeps the process alive while requests are outstanding.
+    sock.unref();
+    this.lanes.push(lane);
+    this.laneCount[q]++;
+    return lane;
   }
 
   static async open(opts: NetlinkIpvsOptions = {}): Promise<NetlinkIpvs> {
-    const family = await resolveIpvsFamily();
-    return new NetlinkIpvs(
-      family, opts.timeoutMs ?? 10_000, Math.max(1, opts.sockets ?? 32), Math.max(1, opts.dumpSockets ?? 4),
+    const k = new NetlinkIpvs(
+      opts.timeoutMs ?? 10_000, Math.max(1, opts.sockets ?? 32), Math.max(1, opts.dumpSockets ?? 4),
       opts.recvBufferSize ?? 1024 * 1024, Math.max(1, opts.pipeline ?? 64), opts.recvMessageSize ?? 32 * 1024,
       Math.max(NLMSG_HDRLEN + 4, opts.ackReadSize ?? ACK_READ_SIZE),
     );
+    try {
+      k.family = await k.resolveFamily(IPVS_GENL_NAME);
+    } catch (e) {
+      k.close();
+      if (e instanceof IpvsError && e.errno === 2) throw new IpvsError('resolve', `generic netlink family ${IPVS_GENL_NAME}`, 2, 'is the ip_vs module loaded?');
+      throw e;
+    }
+    return k;
+  }
+
+  /** The family id the generic-netlink controller gives a name (ENOENT: no such family). */
+  private async resolveFamily(name: string): Promise<number> {
+    let id = 0;
+    await this.run('resolve', requests.getFamily(name), (buf, off, end) => {
+      const at = findAttrAt(buf, off, end, CTRL_ATTR_FAMILY_ID);
+      if (at >= 0 && attrLenAt(buf, at) >= 2) id = buf.readUInt16LE(at);
+    });
+    if (!id) throw new IpvsError('resolve', `generic netlink family ${name}`, 2, 'no family id in reply');
+    return id;
   }
 
   close(): void {
@@ -164,12 +177,7 @@ export class NetlinkIpvs implements IpvsKernel {
       this.failLane(l, () => err);
       l.sock.close();
     }
-    for (let q = 0; q < 2; q++) {
-      const queue = this.queues[q];
-      while (this.heads[q] < queue.length) queue[this.heads[q]++].reject(err);
-      queue.length = 0;
-      this.heads[q] = 0;
-    }
+    for (let q = 0; q < 2; q++) this.rejectQueued(q, err);
     this.pump();
   }
 
@@ -223,7 +231,7 @@ export class NetlinkIpvs implements IpvsKernel {
         // ERROR 0 is the ACK of a plain request; DONE ends a dump.
         const code = len >= NLMSG_HDRLEN + 4 ? buf.readInt32LE(off + NLMSG_HDRLEN) : 0;
         this.complete(lane, seq, code < 0 ? new IpvsError(f.job.op, f.job.req.what, -code) : undefined);
-      } else if (f && type === this.family && f.job.collect) {
+      } else if (f && type === (f.job.req.type ?? this.family) && f.job.collect) {
         try {
           if (len < NLMSG_HDRLEN + GENL_HDRLEN) throw new Error('generic netlink message shorter than its header');
           f.job.collect(buf, off + NLMSG_HDRLEN + GENL_HDRLEN, off + len);
@@ -235,20 +243,28 @@ export class NetlinkIpvs implements IpvsKernel {
     }
   }
 
-  /** Hands waiting requests to idle sockets; a plain-request socket takes a batch. */
+  /**
+   * Hands waiting requests to idle sockets, opening one while fewer than the maximum are
+   * open; a plain-request socket takes a batch.
+   */
   private pump(): void {
     this.pumpQueued = false;
     if (!this.closed) {
       for (const lane of this.lanes) {
-        if (lane.inflight.size) continue;
-        const q = lane.dump ? 1 : 0;
-        const queue = this.queues[q];
-        if (this.heads[q] >= queue.length) continue;
-        const take = Math.min(lane.dump ? 1 : this.pipeline, queue.length - this.heads[q]);
-        this.start(lane, queue.slice(this.heads[q], this.heads[q] + take));
-        this.heads[q] += take;
+        if (!lane.inflight.size) this.feed(lane);
       }
       for (let q = 0; q < 2; q++) {
+        while (this.heads[q] < this.queues[q].length && this.laneCount[q] < this.laneMax[q]) {
+          let lane: Lane;
+          try {
+            lane = this.openLane(q);
+          } catch (e) {
+            // with no socket of this kind at all, what waits for one cannot run
+            if (!this.laneCount[q]) this.rejectQueued(q, new IpvsError('socket', 'netlink socket', errnoOf(e) || 24, e instanceof Error ? e.message : String(e)));
+            break;
+          }
+          this.feed(lane);
+        }
         if (this.heads[q] >= this.queues[q].length) {
           this.queues[q].length = 0;
           this.heads[q] = 0;
@@ -261,6 +277,23 @@ export class NetlinkIpvs implements IpvsKernel {
       clearInterval(this.watchdog);
       this.watchdog = undefined;
     }
+  }
+
+  /** Gives an idle socket what waits for its kind: one dump, or a batch of plain requests. */
+  private feed(lane: Lane): void {
+    const q = lane.dump ? 1 : 0;
+    const queue = this.queues[q];
+    if (this.heads[q] >= queue.length) return;
+    const take = Math.min(lane.dump ? 1 : this.pipeline, queue.length - this.heads[q]);
+    this.start(lane, queue.slice(this.heads[q], this.heads[q] + take));
+    this.heads[q] += take;
+  }
+
+  private rejectQueued(q: number, err: Error): void {
+    const queue = this.queues[q];
+    while (this.heads[q] < queue.length) queue[this.heads[q]++].reject(err);
+    queue.length = 0;
+    this.heads[q] = 0;
   }
 
   /** Requests queued in the same tick share datagrams: the pump runs once they are all in. */
@@ -282,7 +315,7 @@ export class NetlinkIpvs implements IpvsKernel {
       const r = job.req;
       lane.inflight.set(this.seq, { job });
       seqs.push(this.seq);
-      off = encodeGenlInto({ family: this.family, cmd: r.cmd, flags: r.flags, seq: this.seq, pid: 0, attrs: r.attrs }, bytes, off);
+      off = encodeGenlInto({ family: r.type ?? this.family, cmd: r.cmd, version: r.version, flags: r.flags, seq: this.seq, pid: 0, attrs: r.attrs }, bytes, off);
     }
     lane.started = Date.now();
     this.busy++;
@@ -357,7 +390,16 @@ export class NetlinkIpvs implements IpvsKernel {
     return s;
   }
   async dests(s: IpvsService): Promise<IpvsDestEntry[]> {
-    return this.nests('listDests', requests.dumpDests(s), CmdAttr.DEST, 'dest', (buf, off, end) => decodeDestAt(buf, off, end, s.af));
+    const out: IpvsDestEntry[] = [];
+    await this.eachDestNest(s, (buf, off, end) => out.push(decodeDestAt(buf, off, end, s.af)));
+    return out;
+  }
+  async eachDestNest(s: IpvsService, fn: (buf: Buffer, off: number, end: number) => void): Promise<void> {
+    await this.run('listDests', requests.dumpDests(s), (buf, off, end) => {
+      const at = findAttrAt(buf, off, end, CmdAttr.DEST);
+      if (at < 0) throw new Error('reply without dest attribute');
+      fn(buf, at, at + attrLenAt(buf, at));
+    });
   }
   async table(): Promise<IpvsVirtualEntry[]> {
     const services = await this.services();

@@ -27,7 +27,7 @@ export function fwdName(code: number): Fwd {
   return n;
 }
 
-function asFamily(af: number): Family {
+export function asFamily(af: number): Family {
   if (af !== AF_INET && af !== AF_INET6) throw new Error(`unknown address family ${af}`);
   return af;
 }
@@ -152,7 +152,8 @@ export function findAttr(buf: Buffer, type: number): Buffer | undefined {
 /** Decimal text of each byte value, made once. */
 const OCTET: readonly string[] = Array.from({ length: 256 }, (_, i) => String(i));
 
-function addrAt(af: number, buf: Buffer, off: number, len: number): string {
+/** The address attribute at buf[off, off + len) as text. */
+export function addrAt(af: number, buf: Buffer, off: number, len: number): string {
   if (af === AF_INET) {
     if (len < 4) throw new Error('short IPv4 address attribute');
     return `${OCTET[buf[off]]}.${OCTET[buf[off + 1]]}.${OCTET[buf[off + 2]]}.${OCTET[buf[off + 3]]}`;
@@ -224,6 +225,42 @@ function badAttr(off: number, start: number, len: number): Error {
   return new Error(`malformed attribute at offset ${off - start}: length ${len}`);
 }
 
+/** Attribute types a nest scan keeps: IPVS's service and destination nests use 1-15. */
+const SCAN_TYPES = 16;
+
+/**
+ * One pass over a nest's attributes: where each one's payload starts (-1: absent) and how
+ * long it is, by type; the last of a type wins, as with nla_parse. A scan is reused for
+ * every nest its owner reads, so nothing is allocated per entry.
+ */
+export class NestScan {
+  readonly off = new Int32Array(SCAN_TYPES);
+  readonly len = new Int32Array(SCAN_TYPES);
+  scan(buf: Buffer, start: number, end: number): Int32Array {
+    const off = this.off;
+    off.fill(-1);
+    for (let a = start; a + 4 <= end;) {
+      const alen = buf[a] | (buf[a + 1] << 8);
+      if (alen < 4 || a + alen > end) throw badAttr(a, start, alen);
+      const t = (buf[a + 2] | (buf[a + 3] << 8)) & 0x3fff;
+      if (t < SCAN_TYPES) {
+        off[t] = a + 4;
+        this.len[t] = alen - 4;
+      }
+      a += (alen + 3) & ~3;
+    }
+    return off;
+  }
+  /** Keeps where the counters lie: the 64-bit nest when the kernel sent one. */
+  takeStats(e: WithLazyStats, buf: Buffer, stats: number, stats64: number): void {
+    const t = this.off[stats64] >= 0 ? stats64 : stats;
+    if (this.off[t] >= 0) e.setRawStats(buf, this.off[t], this.len[t], t === stats64);
+  }
+}
+
+const svcScan = new NestScan();
+const destScan = new NestScan();
+
 /** Decodes the payload of an IPVS_CMD_ATTR_SERVICE nest. */
 export function decodeService(buf: Buffer): IpvsServiceEntry {
   return decodeServiceAt(buf, 0, buf.length);
@@ -231,50 +268,31 @@ export function decodeService(buf: Buffer): IpvsServiceEntry {
 
 /** decodeService for a nest payload at buf[start, end), read in place. */
 export function decodeServiceAt(buf: Buffer, start: number, end: number): IpvsServiceEntry {
+  const at = svcScan.scan(buf, start, end);
+  const len = svcScan.len;
+  if (at[SvcAttr.AF] < 0) throw new Error('missing attribute service.af');
   const s = new ServiceEntry();
-  let haveAf = false;
-  let addrOff = -1;
-  let addrLen = 0;
-  let nmOff = -1;
-  let statsOff = -1;
-  let statsLen = 0;
-  let wide = false;
-  let haveProto = false;
-  let havePort = false;
-  for (let a = start; a + 4 <= end;) {
-    const alen = buf[a] | (buf[a + 1] << 8);
-    if (alen < 4 || a + alen > end) throw badAttr(a, start, alen);
-    const off = a + 4;
-    const len = alen - 4;
-    switch ((buf[a + 2] | (buf[a + 3] << 8)) & 0x3fff) {
-      case SvcAttr.AF: s.af = asFamily(buf.readUInt16LE(off)); haveAf = true; break;
-      case SvcAttr.PROTOCOL: s.protocol = buf.readUInt16LE(off); haveProto = true; break;
-      case SvcAttr.ADDR: addrOff = off; addrLen = len; break;
-      case SvcAttr.PORT: s.port = buf.readUInt16BE(off); havePort = true; break;
-      case SvcAttr.FWMARK: s.fwmark = buf.readUInt32LE(off); break;
-      case SvcAttr.SCHED_NAME: s.sched = cstr(buf, off, len); break;
-      case SvcAttr.FLAGS:
-        if (len >= 8) s.flags = ((buf.readUInt32LE(off) & buf.readUInt32LE(off + 4)) & ~SVC_F_HASHED) >>> 0;
-        break;
-      case SvcAttr.TIMEOUT: s.timeout = buf.readUInt32LE(off); break;
-      case SvcAttr.NETMASK: nmOff = off; break;
-      case SvcAttr.PE_NAME: { const pe = cstr(buf, off, len); if (pe) s.pe = pe; break; }
-      case SvcAttr.STATS: if (!wide) { statsOff = off; statsLen = len; } break;
-      case SvcAttr.STATS64: statsOff = off; statsLen = len; wide = true; break;
-    }
-    a += (alen + 3) & ~3;
+  s.af = asFamily(buf.readUInt16LE(at[SvcAttr.AF]));
+  if (at[SvcAttr.FWMARK] >= 0) s.fwmark = buf.readUInt32LE(at[SvcAttr.FWMARK]);
+  if (at[SvcAttr.SCHED_NAME] >= 0) s.sched = cstr(buf, at[SvcAttr.SCHED_NAME], len[SvcAttr.SCHED_NAME]);
+  const fl = at[SvcAttr.FLAGS];
+  if (fl >= 0 && len[SvcAttr.FLAGS] >= 8) s.flags = ((buf.readUInt32LE(fl) & buf.readUInt32LE(fl + 4)) & ~SVC_F_HASHED) >>> 0;
+  if (at[SvcAttr.TIMEOUT] >= 0) s.timeout = buf.readUInt32LE(at[SvcAttr.TIMEOUT]);
+  if (at[SvcAttr.PE_NAME] >= 0) {
+    const pe = cstr(buf, at[SvcAttr.PE_NAME], len[SvcAttr.PE_NAME]);
+    if (pe) s.pe = pe;
   }
-  if (!haveAf) throw new Error('missing attribute service.af');
   if (s.fwmark) {
-    s.protocol = 0;
-    s.port = 0;
     s.addr = s.af === AF_INET6 ? '::' : '0.0.0.0';
   } else {
-    if (!haveProto || !havePort || addrOff < 0) throw new Error('missing attribute service.protocol/addr/port');
-    s.addr = addrAt(s.af, buf, addrOff, addrLen);
+    if (at[SvcAttr.PROTOCOL] < 0 || at[SvcAttr.PORT] < 0 || at[SvcAttr.ADDR] < 0) throw new Error('missing attribute service.protocol/addr/port');
+    s.protocol = buf.readUInt16LE(at[SvcAttr.PROTOCOL]);
+    s.port = buf.readUInt16BE(at[SvcAttr.PORT]);
+    s.addr = addrAt(s.af, buf, at[SvcAttr.ADDR], len[SvcAttr.ADDR]);
   }
-  if (nmOff >= 0) s.netmask = s.af === AF_INET6 ? buf.readUInt32LE(nmOff) : buf.readUInt32BE(nmOff);
-  if (statsOff >= 0) s.setRawStats(buf, statsOff, statsLen, wide);
+  const nm = at[SvcAttr.NETMASK];
+  if (nm >= 0) s.netmask = s.af === AF_INET6 ? buf.readUInt32LE(nm) : buf.readUInt32BE(nm);
+  svcScan.takeStats(s, buf, SvcAttr.STATS, SvcAttr.STATS64);
   return s;
 }
 
@@ -284,49 +302,38 @@ export function decodeDest(buf: Buffer, serviceAf: Family): IpvsDestEntry {
 }
 
 /**
+ * Scans a destination nest and checks the attributes every destination has; the family is
+ * the nest's own or, from kernels that send none, the service's.
+ */
+export function scanDest(scan: NestScan, buf: Buffer, start: number, end: number, serviceAf: number): Family {
+  const at = scan.scan(buf, start, end);
+  if (at[DestAttr.ADDR] < 0 || at[DestAttr.PORT] < 0 || at[DestAttr.FWD_METHOD] < 0 || at[DestAttr.WEIGHT] < 0) {
+    throw new Error('missing attribute dest.addr/port/fwd_method/weight');
+  }
+  return asFamily(at[DestAttr.ADDR_FAMILY] >= 0 ? buf.readUInt16LE(at[DestAttr.ADDR_FAMILY]) : serviceAf);
+}
+
+/**
  * decodeDest for a nest payload at buf[start, end), read in place: one object per
  * destination (plus its address string); counters stay undecoded until asked for.
  */
 export function decodeDestAt(buf: Buffer, start: number, end: number, serviceAf: Family): IpvsDestEntry {
   const d = new DestEntry();
-  let af: number = serviceAf;
-  let addrOff = -1;
-  let addrLen = 0;
-  let fwd = -1;
-  let havePort = false;
-  let haveWeight = false;
-  let statsOff = -1;
-  let statsLen = 0;
-  let wide = false;
-  for (let a = start; a + 4 <= end;) {
-    const alen = buf[a] | (buf[a + 1] << 8);
-    if (alen < 4 || a + alen > end) throw badAttr(a, start, alen);
-    const off = a + 4;
-    const len = alen - 4;
-    switch ((buf[a + 2] | (buf[a + 3] << 8)) & 0x3fff) {
-      case DestAttr.ADDR: addrOff = off; addrLen = len; break;
-      case DestAttr.PORT: d.port = buf.readUInt16BE(off); havePort = true; break;
-      case DestAttr.FWD_METHOD: fwd = buf.readUInt32LE(off); break;
-      case DestAttr.WEIGHT: d.weight = buf.readInt32LE(off); haveWeight = true; break;
-      case DestAttr.U_THRESH: d.uThreshold = buf.readUInt32LE(off); break;
-      case DestAttr.L_THRESH: d.lThreshold = buf.readUInt32LE(off); break;
-      case DestAttr.ACTIVE_CONNS: d.activeConns = buf.readUInt32LE(off); break;
-      case DestAttr.INACT_CONNS: d.inactConns = buf.readUInt32LE(off); break;
-      case DestAttr.PERSIST_CONNS: d.persistConns = buf.readUInt32LE(off); break;
-      case DestAttr.ADDR_FAMILY: af = buf.readUInt16LE(off); break;
-      case DestAttr.TUN_TYPE: d.tunType = TUN_TYPES[buf[off]] ?? 'ipip'; break;
-      case DestAttr.TUN_PORT: d.tunPort = buf.readUInt16BE(off); break;
-      case DestAttr.TUN_FLAGS: d.tunFlags = TUN_FLAGS[buf.readUInt16LE(off)] ?? 'nocsum'; break;
-      case DestAttr.STATS: if (!wide) { statsOff = off; statsLen = len; } break;
-      case DestAttr.STATS64: statsOff = off; statsLen = len; wide = true; break;
-    }
-    a += (alen + 3) & ~3;
-  }
-  if (addrOff < 0 || !havePort || fwd < 0 || !haveWeight) throw new Error('missing attribute dest.addr/port/fwd_method/weight');
-  d.af = asFamily(af);
-  d.addr = addrAt(d.af, buf, addrOff, addrLen);
-  d.fwd = fwdName(fwd);
-  if (statsOff >= 0) d.setRawStats(buf, statsOff, statsLen, wide);
+  d.af = scanDest(destScan, buf, start, end, serviceAf);
+  const at = destScan.off;
+  d.addr = addrAt(d.af, buf, at[DestAttr.ADDR], destScan.len[DestAttr.ADDR]);
+  d.port = buf.readUInt16BE(at[DestAttr.PORT]);
+  d.fwd = fwdName(buf.readUInt32LE(at[DestAttr.FWD_METHOD]));
+  d.weight = buf.readInt32LE(at[DestAttr.WEIGHT]);
+  if (at[DestAttr.U_THRESH] >= 0) d.uThreshold = buf.readUInt32LE(at[DestAttr.U_THRESH]);
+  if (at[DestAttr.L_THRESH] >= 0) d.lThreshold = buf.readUInt32LE(at[DestAttr.L_THRESH]);
+  if (at[DestAttr.ACTIVE_CONNS] >= 0) d.activeConns = buf.readUInt32LE(at[DestAttr.ACTIVE_CONNS]);
+  if (at[DestAttr.INACT_CONNS] >= 0) d.inactConns = buf.readUInt32LE(at[DestAttr.INACT_CONNS]);
+  if (at[DestAttr.PERSIST_CONNS] >= 0) d.persistConns = buf.readUInt32LE(at[DestAttr.PERSIST_CONNS]);
+  if (at[DestAttr.TUN_TYPE] >= 0) d.tunType = TUN_TYPES[buf[at[DestAttr.TUN_TYPE]]] ?? 'ipip';
+  if (at[DestAttr.TUN_PORT] >= 0) d.tunPort = buf.readUInt16BE(at[DestAttr.TUN_PORT]);
+  if (at[DestAttr.TUN_FLAGS] >= 0) d.tunFlags = TUN_FLAGS[buf.readUInt16LE(at[DestAttr.TUN_FLAGS])] ?? 'nocsum';
+  destScan.takeStats(d, buf, DestAttr.STATS, DestAttr.STATS64);
   return d;
 }
 

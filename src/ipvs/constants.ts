@@ -21,6 +21,14 @@ export const NLM_F_ACK = 0x4;
 export const NLM_F_DUMP = 0x300;
 export const NLA_F_NESTED = 0x8000;
 export const NLA_TYPE_MASK = 0x3fff;
+export const NETLINK_GENERIC = 16;
+
+// generic-netlink controller (genetlink.h): resolves a family name to its id
+export const GENL_ID_CTRL = 0x10;
+export const CTRL_VERSION = 1;
+export const CTRL_CMD_GETFAMILY = 3;
+export const CTRL_ATTR_FAMILY_ID = 1;
+export const CTRL_ATTR_FAMILY_NAME = 2;
 
 export enum Cmd {
   NEW_SERVICE = 1,

@@ -145,6 +145,7 @@ function destStatsLine(n: string, d: IpvsDestEntry, f: ListFormat): string {
 }
 
 function destLine(svcName: string, d: IpvsDestEntry, f: ListFormat): string {
+  if (isPlainListing(f)) return plainDestLine(d.af, d.addr, d.port, d.fwd, d.weight, d.activeConns, d.inactConns);
   let dname = addrPort(d.af, d.addr, d.port);
   if (f.rule) {
     const head = `-a ${svcName} -r ${dname} ${FWD_SWITCH[d.fwd]} -w ${int32(d.weight)}`;
@@ -165,8 +166,18 @@ function destLine(svcName: string, d: IpvsDestEntry, f: ListFormat): string {
   if (f.tunInfo) {
     return `  -> ${n} ${padEnd(FWD_NAME[d.fwd], 7)} ${padEnd(tunnelInfo(d), 13)} ${padEnd(int32(d.weight), 6)} ${padEnd(uint32(d.activeConns), 10)} ${padEnd(uint32(d.inactConns), 10)}`;
   }
-  return `  -> ${n} ${FWD_COLUMN[d.fwd]} ${numColumn(d.weight | 0, 6)} ${numColumn(d.activeConns >>> 0, 10)} ${numColumn(d.inactConns >>> 0, 10)}`;
+  return plainDestLine(d.af, d.addr, d.port, d.fwd, d.weight, d.activeConns, d.inactConns);
 }
+
+/** A destination's line of the plain `-L -n` listing, from its values. */
+export function plainDestLine(af: number, addr: string, port: number, fwd: Fwd, weight: number, active: number, inact: number): string {
+  const dname = af === AF_INET ? `${addr}:${port}` : `[${addr}]:${port}`;
+  return `  -> ${padEnd(af !== AF_INET6 ? dname.slice(0, 28) : dname, 28)} ${FWD_COLUMN[fwd]} ${numColumn(weight | 0, 6)} ${numColumn(active >>> 0, 10)} ${numColumn(inact >>> 0, 10)}`;
+}
+
+/** A listing plain enough for plainDestLine: no counters, thresholds or tunnel columns, sorted. */
+export const isPlainListing = (f: ListFormat): boolean =>
+  !f.rule && !f.stats && !f.rate && !f.thresholds && !f.persistentConn && !f.tunInfo && !f.nosort;
 
 const FWD_COLUMN: Record<Fwd, string> = {
   masq: padEnd(FWD_NAME.masq, 7), local: padEnd(FWD_NAME.local, 7), tunnel: padEnd(FWD_NAME.tunnel, 7),
@@ -205,6 +216,9 @@ export function versionLine(info: IpvsInfo): string {
   const v = info.version;
   return `IP Virtual Server version ${(v >> 16) & 0xff}.${(v >> 8) & 0xff}.${v & 0xff} (size=${info.connTabSize})\n`;
 }
+
+/** A service's own line (without its destinations). */
+export const serviceRow = (s: IpvsServiceEntry, f: ListFormat): string => serviceLine(s, serviceName(s, !!f.rule), f);
 
 // Lines are collected and joined: one flat string per service instead of a rope of
 // thousands of pieces for the garbage collector to trace and copy.

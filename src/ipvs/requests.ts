@@ -4,14 +4,19 @@ import { AttrWriter } from './attrs.js';
 import {
   daemonStartAttrs, daemonStopAttrs, destAttrs, serviceAttrs, serviceKeyAttrs, timeoutAttrs,
 } from './codec.js';
-import { Cmd, CmdAttr, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST } from './constants.js';
+import {
+  Cmd, CmdAttr, CTRL_ATTR_FAMILY_NAME, CTRL_CMD_GETFAMILY, CTRL_VERSION, GENL_ID_CTRL, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST,
+} from './constants.js';
 import { describeDest, describeService, serviceRef } from './model.js';
 import type { IpvsDaemon, IpvsDest, IpvsService, IpvsTimeouts } from './types.js';
 
 export interface IpvsRequest {
-  cmd: Cmd;
+  cmd: number;
   flags: number;
   attrs: Buffer;
+  /** message type and genl version when not IPVS's (the controller's family lookup) */
+  type?: number;
+  version?: number;
   /** the object the request is about, for error messages (computed only when read) */
   readonly what: string;
 }
@@ -45,6 +50,11 @@ const destWhat = (s: IpvsService, d: IpvsDest): string =>
   `destination ${describeDest(d)} of service ${describeService(s)}`;
 
 export const requests = {
+  /** the generic-netlink controller's lookup of a family id by name */
+  getFamily: (name: string): IpvsRequest => ({
+    cmd: CTRL_CMD_GETFAMILY, flags: ACK, type: GENL_ID_CTRL, version: CTRL_VERSION,
+    attrs: new AttrWriter().str(CTRL_ATTR_FAMILY_NAME, name).toBuffer(), get what() { return `generic netlink family ${name}`; },
+  }),
   newService: (s: IpvsService): IpvsRequest => ({ cmd: Cmd.NEW_SERVICE, flags: ACK, attrs: withService(s).toBuffer(), get what() { return svcWhat(s); } }),
   setService: (s: IpvsService): IpvsRequest => ({ cmd: Cmd.SET_SERVICE, flags: ACK, attrs: withService(s).toBuffer(), get what() { return svcWhat(s); } }),
   delService: (s: IpvsService): IpvsRequest => ({ cmd: Cmd.DEL_SERVICE, flags: ACK, attrs: withService(serviceRef(s)).toBuffer(), get what() { return svcWhat(s); } }),

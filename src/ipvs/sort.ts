@@ -69,7 +69,7 @@ export function cmpDests(d1: IpvsDest, d2: IpvsDest): number {
  * Sort keys in flat typed arrays (the address union's four words, port, and for services
  * fwmark/af/protocol), indexed by position: no key object per item.
  */
-class Keys {
+export class Keys {
   readonly w: Uint32Array;
   readonly af: Uint16Array;
   readonly port: Uint32Array;
@@ -92,6 +92,16 @@ class Keys {
     }
     const b = addrToUnion(addr);
     for (let k = 0; k < 4; k++) this.w[i * 4 + k] = b.readUInt32BE(k * 4);
+  }
+  /** Keys of item i from its address union's words (already in host order), as set() makes them. */
+  setWords(i: number, af: number, w0: number, w1: number, w2: number, w3: number, port: number): void {
+    this.af[i] = af;
+    this.port[i] = port;
+    const w = this.w;
+    w[i * 4] = w0;
+    w[i * 4 + 1] = w1;
+    w[i * 4 + 2] = w2;
+    w[i * 4 + 3] = w3;
   }
   /** ipvsadm's address comparison: the first item's family decides how many words count. */
   cmpAddr(i: number, j: number): number {
@@ -143,14 +153,26 @@ export function sortDests<T extends IpvsDest>(items: readonly T[]): T[] {
   return sortedItems(items, keys, (i, j) => keys.cmpDest(i, j));
 }
 
+/** Destination positions in ipvsadm's order, from keys filled with set() or setWords(). */
+export function destOrder(keys: Keys): readonly number[] {
+  return sortedOrder(keys, (i, j) => keys.cmpDest(i, j));
+}
+
+function sortedItems<T>(items: readonly T[], keys: Keys, cmp: (i: number, j: number) => number): T[] {
+  const order = sortedOrder(keys, cmp);
+  const out = new Array<T>(order.length);
+  for (let i = 0; i < out.length; i++) out[i] = items[order[i]];
+  return out;
+}
+
 /**
  * A stable sort leaves an ordered list as it is and reverses a strictly descending one, so
  * the common cases (entries added in ascending order; the kernel lists them newest first)
  * cost one pass. That holds only for a true order, hence the span check.
  */
-function sortedItems<T>(items: readonly T[], keys: Keys, cmp: (i: number, j: number) => number): T[] {
-  const n = items.length;
-  const out = new Array<T>(n);
+function sortedOrder(keys: Keys, cmp: (i: number, j: number) => number): number[] {
+  const n = keys.n;
+  const idx = new Array<number>(n);
   if (n > 1 && keys.spanSafe()) {
     let up = true;
     let down = true;
@@ -160,18 +182,14 @@ function sortedItems<T>(items: readonly T[], keys: Keys, cmp: (i: number, j: num
       // strictly descending only: equal items keep their order under a stable sort
       if (c <= 0) down = false;
     }
-    if (up) return items.slice();
     // the kernel lists a service's destinations newest first
-    if (down) {
-      for (let i = 0; i < n; i++) out[i] = items[n - 1 - i];
-      return out;
+    if (up || down) {
+      for (let i = 0; i < n; i++) idx[i] = up ? i : n - 1 - i;
+      return idx;
     }
   }
-  const idx = new Array<number>(n);
   for (let i = 0; i < n; i++) idx[i] = i;
-  const order = mergeSort(idx, cmp);
-  for (let i = 0; i < n; i++) out[i] = items[order[i]];
-  return out;
+  return mergeSort(idx, cmp);
 }
 
 /** glibc msort: stable top-down merge, left element first when cmp <= 0. */
