@@ -1,37 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DeadlineQueues, type DeadlineClock } from '../../../src/check/deadlines.js';
-
-function fakeClock() {
-  let now = 0;
-  const timers: Array<{ at: number; fn: () => void }> = [];
-  const deferred: Array<() => void> = [];
-  const clock: DeadlineClock = {
-    nowUs: () => now,
-    setTimer: (fn, ms) => {
-      const t = { at: now + ms * 1000, fn };
-      timers.push(t);
-      return t;
-    },
-    clearTimer: (h) => {
-      const i = timers.indexOf(h as (typeof timers)[number]);
-      if (i >= 0) timers.splice(i, 1);
-    },
-    defer: (fn) => deferred.push(fn),
-  };
-  const advance = (to: number): void => {
-    for (let guard = 0; guard < 1000; guard++) {
-      timers.sort((a, b) => a.at - b.at);
-      const t = timers[0];
-      if (!t || t.at > to) break;
-      timers.shift();
-      now = Math.max(now, t.at);
-      t.fn();
-      while (deferred.length) (deferred.shift() as () => void)();
-    }
-    now = to;
-  };
-  return { clock, advance, timers, set: (t: number) => (now = t) };
-}
+import { DeadlineQueues } from '../../../src/check/deadlines.js';
+import { fakeClock } from './fake-clock.js';
 
 describe('DeadlineQueues', () => {
   it('expires in start order per length, one timer per length, stale seqs passed through', () => {

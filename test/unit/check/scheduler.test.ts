@@ -1,56 +1,32 @@
 import { describe, expect, it } from 'vitest';
 import { CheckScheduler, realClock, type Clock } from '../../../src/check/scheduler.js';
+import { fakeClock } from './fake-clock.js';
 
 describe('CheckScheduler (timer edge)', () => {
   it('with a fake clock: warmup spread, interval from the due time, bounded concurrency', async () => {
-    let now = 0;
-    const timers: Array<{ at: number; fn: () => void }> = [];
-    const clock: Clock = {
-      nowUs: () => now,
-      setTimer: (fn, ms) => {
-        const t = { at: now + ms * 1000, fn };
-        timers.push(t);
-        return t;
-      },
-      clearTimer: (h) => {
-        const i = timers.indexOf(h as (typeof timers)[number]);
-        if (i >= 0) timers.splice(i, 1);
-      },
-    };
-    const s = new CheckScheduler({ maxRunning: 2, clock, random: () => 0.5, quantumUs: 0 });
+    const f = fakeClock();
+    const s = new CheckScheduler({ maxRunning: 2, clock: f.clock, random: () => 0.5, quantumUs: 0 });
     const starts: Array<[number, number]> = [];
     const pending: Array<() => void> = [];
     for (const id of [1, 2, 3]) {
       s.add(async () => {
-        starts.push([id, now]);
+        starts.push([id, f.now]);
         await new Promise<void>((r) => pending.push(r));
         return 1000;
       }, 2000);
     }
-    const advance = async (to: number) => {
-      for (let guard = 0; guard < 100; guard++) {
-        timers.sort((a, b) => a.at - b.at);
-        const t = timers[0];
-        if (!t || t.at > to) break;
-        timers.shift();
-        now = t.at;
-        t.fn();
-        await Promise.resolve();
-      }
-      now = to;
-    };
-    await advance(999);
+    await f.advanceAsync(999);
     expect(starts).toEqual([]);
-    await advance(1000); // warmup 2000 * 0.5
+    await f.advanceAsync(1000); // warmup 2000 * 0.5
     expect(starts).toEqual([[1, 1000], [2, 1000]]); // third waits for a slot
-    now = 1300;
+    f.set(1300);
     pending.shift()!();
     await new Promise((r) => setTimeout(r, 0));
     expect(starts).toEqual([[1, 1000], [2, 1000], [3, 1300]]);
     pending.shift()!();
     pending.shift()!();
     await new Promise((r) => setTimeout(r, 0));
-    await advance(2000); // 1 and 2 due again at 1000 + 1000
+    await f.advanceAsync(2000); // 1 and 2 due again at 1000 + 1000
     expect(starts.slice(3).map((x) => x[0]).sort()).toEqual([1, 2]);
     expect(starts.slice(3).every((x) => x[1] === 2000)).toBe(true);
     s.stop();
