@@ -5,7 +5,10 @@
 // - config-test-HASH.cjs: `lvsd -t` alone (src/cli/config-test.ts) as one CommonJS file, with
 //   a V8 code cache (.cache) made here by checking a few sample configs, so a config test
 //   neither compiles the code nor runs the ES module loader (about 12 ms of each run).
-// - lvsd.cjs: the bin (src/cli/lvsd-bin.ts); it picks one of the two.
+// - ipvs-HASH.cjs: `lvsd ipvs ...` (src/ipvs/cli.ts) the same way, its code cache made by
+//   listing, saving and restoring a small table through a stand-in kernel.
+// - lvsd.cjs: the bin (src/cli/lvsd-bin.ts); it picks one of them.
+// `--outdir DIR` writes the bundle elsewhere (bench/ipvs.sh builds one inside the test VM).
 // Packages (netlink, raw-socket, undici, pino) stay external: their native parts load from
 // node_modules as before, and build/Release/lvsd_packet.node is found by walking up from here.
 import { build } from 'esbuild';
@@ -13,13 +16,14 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { createHash } from 'node:crypto';
 import Module, { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
 import { execFileSync } from 'node:child_process';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const outdir = join(root, 'dist', 'bundle');
+const outArg = process.argv.find((a) => a.startsWith('--outdir='));
+const outdir = outArg ? resolve(outArg.slice('--outdir='.length)) : join(root, 'dist', 'bundle');
 const common = { absWorkingDir: root, bundle: true, platform: 'node', target: 'node20', packages: 'external', logLevel: 'warning' };
 rmSync(outdir, { recursive: true, force: true });
 
@@ -31,13 +35,18 @@ const ctName = `config-test-${createHash('sha256').update(ctSource).digest('hex'
 const ctFile = join(outdir, ctName);
 writeFileSync(ctFile, ctSource);
 
+const ipvs = await build({ ...common, entryPoints: ['src/ipvs/cli.ts'], format: 'cjs', write: false, outfile: 'ipvs.cjs' });
+const ipvsSource = ipvs.outputFiles[0].text;
+const ipvsName = `ipvs-${createHash('sha256').update(ipvsSource).digest('hex').slice(0, 12)}.cjs`;
+writeFileSync(join(outdir, ipvsName), ipvsSource);
+
 await build({
   ...common,
   entryPoints: ['src/cli/lvsd-bin.ts'],
   outfile: join(outdir, 'lvsd.cjs'),
   format: 'cjs',
   banner: { js: '#!/usr/bin/env node' },
-  define: { LVSD_CONFIG_TEST_BUNDLE: JSON.stringify(ctName) },
+  define: { LVSD_CONFIG_TEST_BUNDLE: JSON.stringify(ctName), LVSD_IPVS_BUNDLE: JSON.stringify(ipvsName) },
 });
 chmodSync(join(outdir, 'lvsd.cjs'), 0o755);
 
@@ -59,3 +68,46 @@ try {
 }
 writeFileSync(ctFile + '.cache', script.createCachedData());
 if (!readFileSync(ctFile + '.cache').length) throw new Error('empty code cache');
+
+// The ipvs bundle's code cache: list, save and restore a small table through a stand-in
+// kernel (there is no IPVS here), so the parsing, decoding and formatting code is compiled.
+{
+  const file = join(outdir, ipvsName);
+  const script = new Script(Module.wrap(ipvsSource), { filename: file });
+  const mod = { exports: {} };
+  script.runInThisContext()(mod.exports, createRequire(file), mod, file, outdir);
+  const attr = (type, payload) => {
+    const b = Buffer.alloc((4 + payload.length + 3) & ~3);
+    b.writeUInt16LE(4 + payload.length, 0);
+    b.writeUInt16LE(type, 2);
+    payload.copy(b, 4);
+    return b;
+  };
+  const u32 = (v) => { const b = Buffer.alloc(4); b.writeUInt32LE(v); return b; };
+  // destination nests as the kernel sends them: family, address, port, method, weight, connections
+  const nests = Array.from({ length: 64 }, (_, i) => Buffer.concat([attr(11, Buffer.from([2, 0])),
+    attr(1, Buffer.from([10, 1, i >> 8, i & 255, ...Array(12).fill(0)])), attr(2, Buffer.from([0x1f, 0x90])), attr(3, u32(i % 3 ? 0 : 3)),
+    attr(4, u32(i % 5)), attr(7, u32(i)), attr(8, u32(0))]));
+  const zero = { conns: 0n, inpkts: 0n, outpkts: 0n, inbytes: 0n, outbytes: 0n, cps: 0n, inpps: 0n, outpps: 0n, inbps: 0n, outbps: 0n };
+  const services = [80, 443].map((port) => ({ af: 2, protocol: 6, addr: '10.0.0.1', port, fwmark: 0, sched: 'wlc', flags: 0, timeout: 0, netmask: 0xffffffff, stats: zero, stats64: true }));
+  const dests = nests.map((_, i) => ({ af: 2, addr: `10.1.0.${i}`, port: 8080, fwd: 'masq', weight: 1, uThreshold: 0, lThreshold: 0, tunType: 'ipip', tunPort: 0, tunFlags: 'nocsum', activeConns: 0, inactConns: 0, persistConns: 0, stats: zero, stats64: true }));
+  const none = async () => undefined;
+  const kernel = {
+    info: async () => ({ version: 0x010201, connTabSize: 4096 }), services: async () => services,
+    table: async () => services.map((service) => ({ service, dests })),
+    eachDestNest: async (s, fn) => { for (const n of nests) fn(n, 0, n.length); },
+    addService: none, addDest: none, editDest: none, flush: none, close: () => undefined,
+  };
+  const sink = { write: () => true };
+  const dir = mkdtempSync(join(tmpdir(), 'lvsd-bundle-'));
+  try {
+    const rules = join(dir, 'rules');
+    writeFileSync(rules, ['-A -t 10.0.0.1:80 -s wlc', ...dests.map((d) => `-a -t 10.0.0.1:80 -r ${d.addr}:8080 -m -w 1`)].join('\n') + '\n');
+    for (const argv of [['list', '-n'], ['save', '-n'], ['restore', rules], ['list', '-n']]) {
+      if (await mod.exports.runIpvsCommand(argv, sink, kernel) !== 0) throw new Error(`ipvs code cache: ${argv.join(' ')} failed`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  writeFileSync(file + '.cache', script.createCachedData());
+}

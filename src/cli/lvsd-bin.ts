@@ -1,6 +1,7 @@
 // The `lvsd` bin (bundled as CommonJS by scripts/bundle.mjs). A config test (`-t`) runs from
 // the config-test bundle, compiled with the V8 code cache made at build time: about 12 ms less
-// than loading the ES module bundle of the whole command line. Anything else — and a config
+// than loading the ES module bundle of the whole command line. `lvsd ipvs ...` runs from its
+// own bundle the same way (no grammar, no ES module loader). Anything else — and a config
 // test when that bundle is missing — loads the full command line (src/cli/lvsd.ts).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +11,12 @@ import { pathToFileURL } from 'node:url';
 
 /** Set by scripts/bundle.mjs: file name of the config-test bundle (its content hash is in it). */
 declare const LVSD_CONFIG_TEST_BUNDLE: string;
+/** Set by scripts/bundle.mjs: file name of the `lvsd ipvs` bundle. */
+declare const LVSD_IPVS_BUNDLE: string;
+
+interface IpvsModule {
+  runIpvsCommand(argv: string[], out: NodeJS.WritableStream): Promise<number>;
+}
 
 interface ConfigTestModule {
   tryConfigTest(argv: readonly string[]): number | undefined;
@@ -25,9 +32,9 @@ function mayBeConfigTest(argv: readonly string[]): boolean {
   return false;
 }
 
-/** Loads the config-test bundle with its code cache (a rejected or missing cache only costs time). */
-function loadConfigTest(dir: string): ConfigTestModule | undefined {
-  const file = join(dir, LVSD_CONFIG_TEST_BUNDLE);
+/** Loads a CommonJS bundle with its code cache (a rejected or missing cache only costs time). */
+function loadBundle<T extends object>(dir: string, name: string): T | undefined {
+  const file = join(dir, name);
   let source: string;
   try {
     source = readFileSync(file, 'utf8');
@@ -41,7 +48,7 @@ function loadConfigTest(dir: string): ConfigTestModule | undefined {
     cachedData = undefined;
   }
   const script = new Script(Module.wrap(source), { filename: file, cachedData });
-  const mod = { exports: {} as ConfigTestModule };
+  const mod = { exports: {} as T };
   const fn = script.runInThisContext() as (e: object, r: NodeRequire, m: object, f: string, d: string) => void;
   fn(mod.exports, createRequire(file), mod, file, dir);
   return mod.exports;
@@ -50,7 +57,7 @@ function loadConfigTest(dir: string): ConfigTestModule | undefined {
 const argv = process.argv.slice(2);
 let code: number | undefined;
 try {
-  code = mayBeConfigTest(argv) ? loadConfigTest(__dirname)?.tryConfigTest(argv) : undefined;
+  code = mayBeConfigTest(argv) ? loadBundle<ConfigTestModule>(__dirname, LVSD_CONFIG_TEST_BUNDLE)?.tryConfigTest(argv) : undefined;
 } catch (e) {
   // as src/cli/lvsd.ts reports a failure
   process.stderr.write(`lvsd: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
@@ -59,5 +66,21 @@ try {
 // process.exit, not exitCode: a natural exit first waits for every queued V8 background task
 // (optimising compiles of the parser, up to tens of ms after a config test); exit drops them.
 // (stdout and stderr are files or pipes here, which Node writes synchronously on Linux.)
-if (code !== undefined) process.exit(code);
+const ipvs = code === undefined && argv[0] === 'ipvs' ? loadIpvs() : undefined;
+// `lvsd ipvs` ends with process.exit too: its output is written, its sockets closed.
+if (ipvs) ipvs.runIpvsCommand(argv.slice(1), process.stdout).then((c) => process.exit(c), fail);
+else if (code !== undefined) process.exit(code);
 else void import(pathToFileURL(join(__dirname, 'main.js')).href);
+
+function loadIpvs(): IpvsModule | undefined {
+  try {
+    return loadBundle<IpvsModule>(__dirname, LVSD_IPVS_BUNDLE);
+  } catch (e) {
+    fail(e);
+  }
+}
+
+function fail(e: unknown): never {
+  process.stderr.write(`lvsd: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.exit(1);
+}
