@@ -31,22 +31,33 @@ export interface ModelDiff {
   empty: boolean;
 }
 
+/**
+ * Structural equality of model values (plain objects, arrays, primitives). Walks keys with
+ * for...in rather than Object.keys: a reload compares every real server, and the arrays
+ * Object.keys allocates per object made that the larger part of the cost.
+ */
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
+  const arr = Array.isArray(a);
+  if (arr !== Array.isArray(b)) return false;
+  if (arr) {
+    const x = a as unknown[];
+    const y = b as unknown[];
+    if (x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (!deepEqual(x[i], y[i])) return false;
     return true;
   }
-  if (Array.isArray(b)) return false;
-  const ka = Object.keys(a), kb = Object.keys(b);
-  if (ka.length !== kb.length) return false;
-  for (const k of ka) {
-    if (!Object.prototype.hasOwnProperty.call(b, k)) return false;
-    if (!deepEqual((a as Obj)[k], (b as Obj)[k])) return false;
+  const x = a as Obj;
+  const y = b as Obj;
+  let n = 0;
+  for (const k in x) {
+    if (!Object.prototype.hasOwnProperty.call(x, k)) continue;
+    if (!Object.prototype.hasOwnProperty.call(y, k) || !deepEqual(x[k], y[k])) return false;
+    n++;
   }
-  return true;
+  for (const k in y) if (Object.prototype.hasOwnProperty.call(y, k) && --n < 0) return false;
+  return n === 0;
 }
 
 function keyText(v: unknown): string {
