@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole daemon, lvsd side by side with keepalived on the same config, in the VM (ip_vs):
-#   npx tsc -p . && node test/kernel/vm/run.mjs --timeout=3000 -- bash bench/daemon.sh
+#   npx tsc -p . && node scripts/bundle.mjs && node test/kernel/vm/run.mjs --timeout=3000 -- bash bench/daemon.sh
+# lvsd runs as installed: the bin, dist/bundle/lvsd.cjs.
 # 1. Idle: 10 VRRP instances (one interface, no peer: all MASTER, adverts every second) and
 #    1,000 real servers with TCP_CHECK, delay_loop 6 (10 virtual servers of 100), all answered
 #    by one small server. After WARM s, CPU seconds per 60 s and RSS over SECS s, summed over
@@ -22,12 +23,14 @@
 #          0 VIP deletions for both
 #   first fill of 10,000 real servers: lvsd 87 / 93 s, keepalived 13 / 10 s
 # Env: SECS (30), WARM (10), ROUNDS (2), IDLE_RS (1000), RELOAD_RS (10000), ONLY=lvsd|keepalived,
-# PHASES ("idle reload").
+# PHASES ("idle reload"), LVSD_NODE_ARGS (extra node flags for lvsd, e.g. --cpu-prof --cpu-prof-dir=DIR with --rw=DIR).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ "${LVSD_IN_VM:-}" = 1 ] || { echo "bench/daemon.sh runs inside the VM: node test/kernel/vm/run.mjs --timeout=3000 -- bash bench/daemon.sh" >&2; exit 2; }
+if [ "${HOST:-}" = 1 ]; then PHASES=host; else
+[ "${LVSD_IN_VM:-}" = 1 ] || { echo "bench/daemon.sh runs inside the VM: node test/kernel/vm/run.mjs --timeout=3000 -- bash bench/daemon.sh (or HOST=1 for the reload on this machine, without IPVS)" >&2; exit 2; }
+fi
 SECS=${SECS:-30}; WARM=${WARM:-10}; ROUNDS=${ROUNDS:-2}; IDLE_RS=${IDLE_RS:-1000}; RELOAD_RS=${RELOAD_RS:-10000}; PHASES=${PHASES:-idle reload}
-[ -f dist/src/cli/lvsd.js ] || { echo "dist/ missing: npx tsc -p . first" >&2; exit 2; }
+[ -f dist/bundle/lvsd.cjs ] || { echo "dist/bundle missing: npx tsc -p . && node scripts/bundle.mjs first" >&2; exit 2; }
 work=$(mktemp -d /tmp/daemon-bench-XXXX) # guest tmpfs: pid files, logs
 ns=dmb$$; peer=dmp$$
 pids=()
@@ -72,7 +75,7 @@ now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 start() {
   rm -f "$work"/*.pid
   if [ "$1" = lvsd ]; then
-    ip netns exec "$ns" node dist/src/cli/lvsd.js -n -f "$2" -p "$work/l.pid" -r "$work/lv.pid" -c "$work/lc.pid" --status-socket none > "$work/lvsd.log" 2>&1 &
+    ip netns exec "$ns" node ${LVSD_NODE_ARGS:-} dist/bundle/lvsd.cjs -n -f "$2" -p "$work/l.pid" -r "$work/lv.pid" -c "$work/lc.pid" --status-socket none > "$work/lvsd.log" 2>&1 &
     main=$!; pids+=("$main"); dpids=("$main")
   else
     ip netns exec "$ns" keepalived -n -l -G -f "$2" -p "$work/k.pid" -r "$work/kv.pid" -c "$work/kc.pid" > "$work/keepalived.log" 2>&1 &
@@ -132,6 +135,34 @@ for round in $(seq "$ROUNDS"); do
 done
 fi
 
+# own_report LINES: the first reload.applied after line LINES of lvsd's log, as "total parse vrrp lvs ipvs" ms
+own_report() {
+  for _ in $(seq 300); do tail -n +"$(($1 + 1))" "$work/lvsd.log" | grep -q '"event":"reload.applied"' && break; sleep 0.1; done
+  tail -n +"$(($1 + 1))" "$work/lvsd.log" | grep '"event":"reload.applied"' | head -1 | node -e '
+    let t = ""; process.stdin.on("data", (d) => t += d).on("end", () => { try { const r = JSON.parse(t);
+      process.stdout.write([r.ms, r.parseMs, r.vrrpMs, r.lvsMs, r.ipvsMs].join(" ")); } catch { process.stdout.write("-"); } });'
+}
+
+if [ "$PHASES" = host ]; then
+  # On this machine (no ip_vs: the IPVS edge's attempt fails at once and is retried later, so the
+  # ipvs phase is not IPVS work): lvsd alone, SIGHUP ROUNDS times, big2 and big in turn.
+  echo "# host reload (no IPVS): $RELOAD_RS real servers, 1% weights changed, SIGHUP; host loadavg $(cut -d' ' -f1-3 /proc/loadavg)"
+  cp "$big" "$live"
+  start lvsd "$live"
+  for _ in $(seq 600); do grep -q '"event":"daemon.start"' "$work/lvsd.log" && break; sleep 0.1; done
+  sleep "$WARM"
+  printf '%-6s %s\n' round 'lvsd reload.applied (ms: total parse vrrp lvs ipvs)'
+  for round in $(seq "$ROUNDS"); do
+    if [ $((round % 2)) = 1 ]; then cp "$big2" "$live"; else cp "$big" "$live"; fi
+    lines=$(wc -l < "$work/lvsd.log")
+    kill -HUP "$main"
+    printf '%-6s %s\n' "$round" "$(own_report "$lines")"
+    sleep 2
+  done
+  kill -TERM "$main"; wait "$main" 2>/dev/null || true
+  exit 0
+fi
+
 [[ " $PHASES " == *" reload "* ]] || exit 0
 echo "# reload: $RELOAD_RS real servers, 1% weights changed, SIGHUP"
 printf '%-6s %-11s %12s %12s %12s %s\n' round daemon 'reload ms' 'VIP deletes' 'loadavg(VM)' 'lvsd reload.applied (ms: total parse vrrp lvs ipvs)'
@@ -153,15 +184,12 @@ for round in $(seq "$ROUNDS"); do
     t0=$(now_ms); kill -HUP "$main"
     if wait_weight "$RELOAD_RS" 2 300; then ms=$(( $(now_ms) - t0 )); else ms=timeout; fi
     own=-
-    if [ "$d" = lvsd ]; then
-      for _ in $(seq 100); do tail -n +"$((lines + 1))" "$work/lvsd.log" | grep -q '"event":"reload.applied"' && break; sleep 0.1; done
-      own=$(tail -n +"$((lines + 1))" "$work/lvsd.log" | grep '"event":"reload.applied"' | head -1 | node -e '
-        let t = ""; process.stdin.on("data", (d) => t += d).on("end", () => { try { const r = JSON.parse(t);
-          process.stdout.write([r.ms, r.parseMs, r.vrrpMs, r.lvsMs, r.ipvsMs].join(" ")); } catch { process.stdout.write("-"); } });')
-    fi
+    [ "$d" != lvsd ] || own=$(own_report "$lines")
     sleep 3 # a flap after the weights landed still counts
     kill "$mon" 2>/dev/null || true
     [ -z "${VERBOSE:-}" ] || {
+      echo "$d log before the signal, by event:" >&2
+      head -n "$lines" "$work/$d.log" | grep -o '"event":"[^"]*"' | sort | uniq -c >&2 || true
       echo "$d log since the signal, by event:" >&2
       tail -n +"$((lines + 1))" "$work/$d.log" | grep -o '"event":"[^"]*"' | sort | uniq -c >&2 || true
       tail -n +"$((lines + 1))" "$work/$d.log" | grep -v '"event":"check\.\|"event":"lvs\.\|TCP connection' | cut -c1-300 | head -20 >&2 || true

@@ -1,5 +1,6 @@
 // The daemon's one writer of IPVS. It keeps the kernel table as last confirmed, reconciles the
-// engine's desired rows against it (only services lvsd owns are ever changed), and after any
+// engine's desired rows against it (only services lvsd owns are ever changed; when the engine
+// names the services that changed, only those are diffed), and after any
 // failure (netlink error, kernel refusal, ip_vs missing) logs `ipvs.apply` with the errno,
 // forgets the cached view and tries again with backoff. It never throws at its caller.
 import { IpvsTableCache } from '../ipvs/cache.js';
@@ -28,6 +29,9 @@ const errFields = (e: unknown): Record<string, unknown> => ({
 export class IpvsEdge {
   private k: IpvsKernel | undefined;
   private desired: readonly TableRow[] = [];
+  /** services to reconcile at the next attempt; every one when `pendingAll` */
+  private pending = new Set<string>();
+  private pendingAll = true;
   /** the kernel table as last confirmed (re-read in full after an unexplained failure) */
   private cache: IpvsTableCache | undefined;
   /** services lvsd manages: every one it wanted since the last confirmed apply */
@@ -50,9 +54,14 @@ export class IpvsEdge {
     return this.owned;
   }
 
-  /** The engine's output: brings the kernel to `rows`; resolves after this attempt (retries go on by themselves). */
-  apply(rows: readonly TableRow[]): Promise<void> {
+  /**
+   * The engine's output: brings the kernel to `rows`; resolves after this attempt (retries go
+   * on by themselves). `changed` limits the work to those services (see LvsEngine's apply).
+   */
+  apply(rows: readonly TableRow[], changed?: ReadonlySet<string>): Promise<void> {
     this.desired = rows;
+    if (changed) for (const k of changed) this.pending.add(k);
+    else this.pendingAll = true;
     for (const r of rows) this.owned.add(serviceKey(r.service));
     return this.kick();
   }
@@ -92,19 +101,30 @@ export class IpvsEdge {
       const k = await this.kernel();
       this.cache ??= new IpvsTableCache(k, this.o.log);
       // The first apply reads the kernel; later ones send only what changed and take the
-      // kernel's acknowledgements as confirmation (failed services are read back).
-      const res = await this.cache.apply(this.desired, this.owned);
+      // kernel's acknowledgements as confirmation (failed services are read back). Services
+      // outside `only` are neither wanted nor owned for this diff, so it leaves them alone.
+      const only = this.pendingAll || this.cache.table === undefined ? undefined : this.pending;
+      this.pending = new Set();
+      this.pendingAll = false;
+      const rows = this.desired;
+      const desired = only ? rows.filter((r) => only.has(serviceKey(r.service))) : rows;
+      const owned = only ? new Set([...only].filter((key) => this.owned.has(key))) : this.owned;
+      const res = await this.cache.apply(desired, owned);
       if (!res.confirmed) {
         this.failures++;
+        this.pendingAll = true;
         return false;
       }
       this.backoff.reset();
-      // what was owned but not wanted is gone now
-      const want = new Set(this.desired.map((r) => serviceKey(r.service)));
-      for (const key of [...this.owned]) if (!want.has(key)) this.owned.delete(key);
+      // What was owned, diffed and not wanted is gone now; rows that came in meanwhile may want
+      // a service again, and the next attempt must still delete what they no longer want.
+      const want = new Set(rows.map((r) => serviceKey(r.service)));
+      for (const r of this.desired) want.add(serviceKey(r.service));
+      for (const key of [...this.owned]) if (!want.has(key) && (!only || only.has(key))) this.owned.delete(key);
       return true;
     } catch (e) {
       this.failures++;
+      this.pendingAll = true;
       this.cache?.invalidate();
       this.o.log.error({ event: EV.ipvsApply, ...errFields(e) }, `ipvs apply failed: ${e instanceof Error ? e.message : String(e)}`);
       if (this.k && e instanceof IpvsError && e.op === 'close') {

@@ -3,7 +3,6 @@
 import { AF_INET, AF_INET6 } from '../ipvs/constants.js';
 import type { Family } from '../ipvs/addr.js';
 import { normalizeAddr } from '../ipvs/addr.js';
-import { makeDest } from '../ipvs/model.js';
 import type { Fwd, IpvsDest, IpvsService, TunFlags, TunType } from '../ipvs/types.js';
 
 export interface ServerSpec {
@@ -79,7 +78,8 @@ export function fitsService(s: ServerSpec, svc: IpvsService): boolean {
 }
 
 export function toDest(s: ServerSpec, svc: IpvsService, weight: number): IpvsDest {
-  return makeDest({
+  // s.addr is canonical already (serverSpec): no second normalisation per destination
+  return {
     af: s.af,
     addr: s.addr,
     port: destPort(s, svc),
@@ -90,5 +90,5 @@ export function toDest(s: ServerSpec, svc: IpvsService, weight: number): IpvsDes
     tunType: s.tunType,
     tunPort: s.tunPort,
     tunFlags: s.tunFlags,
-  });
+  };
 }

@@ -1,22 +1,28 @@
 // Wires checkers to virtual-server policies: every check result goes through its counting
 // machine, transitions go to the policy, and the policies' desired rows go to `apply`
-// (the IPVS reconciler in the daemon, anything in tests). Changes are coalesced: one apply
-// at a time, the latest state wins. reload(model) applies a new configuration by difference:
-// checkers whose inputs did not change keep running with their state (a down server stays
-// down), others are stopped or started, and the policies are rebuilt around them.
-import { realServerKey, virtualServerKey } from '../config/diff.js';
+// (the IPVS reconciler in the daemon, anything in tests). Changes are coalesced: check results
+// of one event-loop turn make one apply, one apply runs at a time, the latest state wins, and
+// each apply names the services whose rows changed, so the reconciler diffs only those.
+// reload(model) applies a new configuration by difference: an unchanged virtual server is kept
+// as it runs (nothing rebuilt or re-diffed); one whose real servers only changed their entry
+// settings (weight, inhibit, ...) is updated in place; otherwise checkers whose inputs did not
+// change keep running with their state (a down server stays down), others are stopped or
+// started, and the policy is rebuilt around them.
+import { deepEqual, realServerKey, virtualServerKey } from '../config/diff.js';
 import type { Model, RealServer, VirtualServer } from '../config/model.js';
 import { buildCheckers, type BuiltChecker, type BuildContext } from '../check/build.js';
 import { fileStatus, readTrackFile, TrackFileWatcher } from '../check/file-track.js';
 import type { Decision } from '../check/machine.js';
 import { CheckScheduler } from '../check/scheduler.js';
 import type { CheckResult } from '../check/types.js';
+import { serviceKey } from '../ipvs/model.js';
 import type { TableRow } from '../ipvs/reconcile.js';
 import type { IpvsVirtualEntry } from '../ipvs/types.js';
 import type { VirtualServerStatus } from '../daemon/state.js';
 import { sameGlobalCheckInputs, sameInheritedCheckInputs, sameOwnCheckInputs } from './check-inputs.js';
-import { policyConfig } from './from-model.js';
+import { policyConfig, realServerPolicy } from './from-model.js';
 import { VirtualServerPolicy, type LvsAction } from './policy.js';
+import { servicesOf } from './service.js';
 import { virtualServerStatus, type RsInfo } from './status.js';
 
 export interface CheckEvent {
@@ -31,7 +37,12 @@ export interface CheckEvent {
 
 export interface EngineOptions {
   model: Model;
-  apply: (rows: TableRow[]) => Promise<void> | void;
+  /**
+   * Brings IPVS to `rows` (every service the engine wants). `changed`: keys (ipvs/model
+   * serviceKey) of the only services whose rows may differ from the previous call's, including
+   * services no longer wanted; absent when anything may have changed.
+   */
+  apply: (rows: TableRow[], changed?: ReadonlySet<string>) => Promise<void> | void;
   onAction?: (a: LvsAction) => void;
   onCheck?: (e: CheckEvent) => void;
   onError?: (err: unknown) => void;
@@ -71,6 +82,8 @@ interface VsRuntime {
   haSuspend: boolean;
   addressPresent: boolean;
   reals: RsRuntime[];
+  /** serviceKey of each of the policy's services */
+  keys: string[];
 }
 
 export interface ReloadCounts {
@@ -87,12 +100,26 @@ export interface ReloadCounts {
 
 const live = (m: Model): VirtualServer[] => (m.virtual_server ?? []).filter((vs) => vs.$removed !== true);
 
+/** Same virtual-server settings, real servers aside. */
+function sameExceptReals(a: VirtualServer, b: VirtualServer): boolean {
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  for (const k in ra) if (k !== 'real_server' && !deepEqual(ra[k], rb[k])) return false;
+  for (const k in rb) if (k !== 'real_server' && !(k in ra)) return false;
+  return true;
+}
+
 export class LvsEngine {
   readonly scheduler: CheckScheduler;
   private runtimes: VsRuntime[] = [];
   private model: Model;
   private applying = false;
   private dirty = false;
+  /** an apply waits for the end of this event-loop turn (check results batch up) */
+  private flushTimer: NodeJS.Immediate | undefined;
+  /** services whose rows changed since the last apply; all of them when `pendingAll` */
+  private pendingKeys = new Set<string>();
+  private pendingAll = false;
   private idle: Array<() => void> = [];
   /** changes made so far, and how many of them the last finished apply included */
   private gen = 0;
@@ -111,15 +138,21 @@ export class LvsEngine {
     return this.runtimes.map((r) => r.policy);
   }
 
+  /** Every wanted row; a policy rebuilds only what changed since it was last asked. */
   desired(): TableRow[] {
     return this.runtimes.flatMap((r) => r.policy.desired());
   }
 
+  /**
+   * Builds the policies and applies the first table; the checks start once that apply is done,
+   * so the first fill of IPVS does not compete with thousands of first probes (keepalived also
+   * fills IPVS before it starts its checkers).
+   */
   async start(): Promise<void> {
     const pending: Array<() => void> = [];
     this.runtimes = await this.build(this.model, new Map(), pending, undefined, false);
-    this.changed();
-    for (const p of pending) p();
+    this.changed(undefined, true, true);
+    void this.applied().then(() => { for (const p of pending) p(); });
   }
 
   /**
@@ -134,6 +167,7 @@ export class LvsEngine {
     // whatever is left in prev was removed from the configuration
     for (const rt of prev.values()) {
       counts.vsRemoved++;
+      for (const k of rt.keys) this.pendingKeys.add(k);
       for (const r of rt.reals) {
         counts.rsRemoved++;
         this.stopSlots(r.slots);
@@ -141,9 +175,40 @@ export class LvsEngine {
     }
     this.model = model;
     this.runtimes = next;
-    this.changed();
+    this.changed(undefined, true, false);
     for (const p of pending) p();
     return counts;
+  }
+
+  /**
+   * Reload of a virtual server whose settings and services are the same and whose real servers
+   * are the same ones in the same order: unchanged real servers are left alone, and those whose
+   * changes leave their checks alone (weight, inhibit, ...) are updated in the running policy.
+   * Returns false, having changed nothing, when something needs the full rebuild.
+   */
+  private reloadInPlace(old: VsRuntime, vs: VirtualServer, model: Model, counts: ReloadCounts | undefined): boolean {
+    const reals = vs.real_server ?? [];
+    if (reals.length !== old.reals.length || !sameExceptReals(old.vs, vs)) return false;
+    if (!deepEqual(servicesOf(vs, model), old.policy.cfg.services)) return false;
+    const updates: number[] = [];
+    for (let i = 0; i < reals.length; i++) {
+      const before = old.reals[i];
+      if (deepEqual(before.rs, reals[i])) continue;
+      if (before.key !== realServerKey(reals[i]) || !sameOwnCheckInputs(before.rs, reals[i])) return false;
+      updates.push(i);
+    }
+    if (counts) {
+      counts.vsKept++;
+      counts.rsKept += reals.length;
+    }
+    old.vs = vs;
+    const policy = old.policy;
+    for (const i of updates) {
+      old.reals[i].rs = reals[i];
+      this.emit(old, i, policy.updateReal(i, realServerPolicy(vs, reals[i], policy.cfg.reals[i].checkers)));
+    }
+    if (updates.length > 0) for (const k of old.keys) this.pendingKeys.add(k);
+    return true;
   }
 
   private async build(
@@ -159,6 +224,10 @@ export class LvsEngine {
       const key = virtualServerKey(vs);
       const old = prev.get(key);
       prev.delete(key);
+      if (old && sameGlobals && this.reloadInPlace(old, vs, model, counts)) {
+        out.push(old);
+        continue;
+      }
       if (counts) old ? counts.vsKept++ : counts.vsAdded++;
       const oldReals = new Map((old?.reals ?? []).map((r) => [r.key, r]));
       const sameInherited = sameGlobals && old !== undefined && sameInheritedCheckInputs(old.vs, vs);
@@ -207,8 +276,11 @@ export class LvsEngine {
         key, vs, policy, reals,
         haSuspend: vs.ha_suspend === true,
         addressPresent: old?.addressPresent ?? this.present(vs),
+        keys: policy.cfg.services.map((svc) => serviceKey(svc)),
       };
       out.push(rt);
+      for (const k of rt.keys) this.pendingKeys.add(k);
+      if (old) for (const k of old.keys) this.pendingKeys.add(k);
       if (old) {
         // checkers kept running keep their weight contributions (a kept server keeps all its checkers)
         const kept = new Set(policy.cfg.reals.flatMap((r, i) => (fresh[i] ? [] : [r.name])));
@@ -337,7 +409,7 @@ export class LvsEngine {
       else if (decision.event === 'down') this.emit(cur, rsIndex, cur.policy.checkerState(rsIndex, c.id, false));
       else if (decision.event === 'down-initial' && !slot.carried) this.emit(cur, rsIndex, cur.policy.checkerInitialDown(rsIndex));
       slot.carried = false;
-      if (cur.policy.version !== before) this.changed();
+      if (cur.policy.version !== before) this.changed(cur);
       return decision.delayUs;
     }, c.timing.warmupUs);
   }
@@ -355,16 +427,31 @@ export class LvsEngine {
         this.emit(rt, rsIndex, rt.policy.checkerState(rsIndex, slot.c.id, st.up));
       }
       if (st.up) this.emit(rt, rsIndex, rt.policy.checkerWeight(rsIndex, slot.c.id, st.delta));
-      if (rt.policy.version !== before) this.changed();
+      if (rt.policy.version !== before) this.changed(rt);
     });
     slot.watcher = w;
     w.start().catch((e: unknown) => this.opts.onError?.(e));
   }
 
-  private changed(): void {
+  /**
+   * Something changed: `rt`'s rows (or, without it, those already noted in pendingKeys; `all`:
+   * anything). Check results wait for the end of this event-loop turn so they share one apply;
+   * start and reload apply at once (`now`).
+   */
+  private changed(rt?: VsRuntime, now = false, all = rt === undefined && !now): void {
+    if (rt) for (const k of rt.keys) this.pendingKeys.add(k);
+    if (all) this.pendingAll = true;
     this.gen++;
     this.dirty = true;
-    if (!this.applying) void this.flush();
+    if (this.applying) return;
+    if (now) {
+      if (this.flushTimer) clearImmediate(this.flushTimer);
+      this.flushTimer = undefined;
+      void this.flush();
+    } else this.flushTimer ??= setImmediate(() => {
+      this.flushTimer = undefined;
+      if (!this.applying) void this.flush();
+    });
   }
 
   private async flush(): Promise<void> {
@@ -374,8 +461,11 @@ export class LvsEngine {
         this.dirty = false;
         this.applies++;
         const gen = this.gen;
+        const changed = this.pendingAll ? undefined : this.pendingKeys;
+        this.pendingKeys = new Set();
+        this.pendingAll = false;
         try {
-          await this.opts.apply(this.desired());
+          await this.opts.apply(this.desired(), changed);
         } catch (e) {
           this.opts.onError?.(e);
         }

@@ -8,10 +8,13 @@
 //    regained at quorum + hysteresis. While it is lost and a sorry server is configured, the
 //    sorry server is the only server with weight (real servers are removed, or weight 0
 //    with inhibit); sorry_server_inhibit keeps the sorry server at weight 0 otherwise.
+// desired() is incremental: each real server's destination is kept and recomputed only after
+// a change to that server (or to the quorum, which moves them all), so a check result costs
+// one destination, not the whole virtual server.
 import { destKey } from '../ipvs/model.js';
 import type { TableRow } from '../ipvs/reconcile.js';
 import type { IpvsDest, IpvsService } from '../ipvs/types.js';
-import { fitsService, toDest, type ServerSpec } from './dest.js';
+import { destPort, fitsService, toDest, type ServerSpec } from './dest.js';
 
 /** IPVS weights as ipvsadm accepts them. */
 export const WEIGHT_MAX = 65535;
@@ -60,25 +63,48 @@ interface RsState {
 export const clampWeight = (w: number): number => (w < 0 ? 0 : w > WEIGHT_MAX ? WEIGHT_MAX : Math.trunc(w));
 
 export class VirtualServerPolicy {
-  readonly quorum: number;
-  readonly hysteresis: number;
+  quorum = 0;
+  hysteresis = 0;
   private rs: RsState[];
   private index = new Map<string, number>();
   quorumUp: boolean;
   /** bumped on every change that may change desired() */
   version = 0;
+  /** summed configured weight (clamped) of every real server: bounds the quorum */
+  private total: number;
+  /** per service, each real server's destination as last computed (undefined: not in the table) */
+  private readonly dests: Array<Array<IpvsDest | undefined>>;
+  /** real servers whose destination must be recomputed; true: all of them */
+  private stale: Set<number> | true = true;
+  /** per service: a destination address is shared (two servers, or one and the sorry server) */
+  private shared: boolean[] | undefined;
+  private rows: TableRow[] | undefined;
+  private sorryDests: Array<IpvsDest | undefined>;
 
   constructor(readonly cfg: VirtualServerPolicyConfig) {
-    // keepalived lowers an unreachable quorum to the total weight, and hysteresis below quorum
-    const total = cfg.reals.reduce((s, r) => s + clampWeight(r.weight), 0);
-    this.quorum = Math.min(cfg.quorum, total);
-    this.hysteresis = this.quorum > 0 ? Math.min(cfg.hysteresis, this.quorum - 1) : 0;
+    this.total = cfg.reals.reduce((s, r) => s + clampWeight(r.weight), 0);
+    this.setQuorum();
+    this.dests = cfg.services.map(() => new Array<IpvsDest | undefined>(cfg.reals.length));
+    this.sorryDests = cfg.services.map(() => undefined);
     this.rs = cfg.reals.map((r, i) => {
       this.index.set(r.name, i);
       const failed = new Set(r.checkers.filter((c) => !c.startsUp).map((c) => c.id));
       return { failed, deltas: new Map(), alive: failed.size === 0 };
     });
     this.quorumUp = this.liveWeight() >= this.quorum + this.hysteresis;
+  }
+
+  /** keepalived lowers an unreachable quorum to the total weight, and hysteresis below quorum */
+  private setQuorum(): void {
+    this.quorum = Math.min(this.cfg.quorum, this.total);
+    this.hysteresis = this.quorum > 0 ? Math.min(this.cfg.hysteresis, this.quorum - 1) : 0;
+  }
+
+  /** Something that decides real server `rs`'s entry changed (all of them without `rs`). */
+  private touch(rs?: number): void {
+    this.version++;
+    if (rs === undefined) this.stale = true;
+    else if (this.stale !== true) this.stale.add(rs);
   }
 
   /** Actions due at start: keepalived runs quorum_down when it starts without quorum and has a sorry server. */
@@ -120,7 +146,7 @@ export class VirtualServerPolicy {
       // a failed checker's weight contribution is dropped (keepalived cur_weight = 0)
       st.deltas.delete(checker);
     }
-    this.version++;
+    this.touch(rs);
     const alive = st.failed.size === 0;
     if (alive === st.alive) return [];
     st.alive = alive;
@@ -142,7 +168,24 @@ export class VirtualServerPolicy {
       for (const [c, d] of prev.rs[j].deltas) if (kept(r.name, c) && !this.rs[i].failed.has(c)) this.rs[i].deltas.set(c, d);
     });
     this.quorumUp = prev.quorumUp;
-    this.version++;
+    this.touch();
+    return this.updateQuorum();
+  }
+
+  /**
+   * Reload: real server `rs` keeps its checkers but its entry settings changed (weight,
+   * inhibit, forwarding, thresholds, notify scripts; same address and port). Its state and
+   * weight contributions stay; the quorum follows the new total weight.
+   */
+  updateReal(rs: number, next: RealServerPolicy): LvsAction[] {
+    const prev = this.cfg.reals[rs];
+    if (prev.name !== next.name) throw new Error(`updateReal: ${next.name} is not ${prev.name}`);
+    this.cfg.reals[rs] = next;
+    this.total += clampWeight(next.weight) - clampWeight(prev.weight);
+    this.setQuorum();
+    for (const list of this.dests) list[rs] = undefined;
+    this.shared = undefined;
+    this.touch(rs);
     return this.updateQuorum();
   }
 
@@ -157,7 +200,7 @@ export class VirtualServerPolicy {
   checkerWeight(rs: number, checker: string, delta: number): LvsAction[] {
     const st = this.rs[rs];
     if ((st.deltas.get(checker) ?? 0) === delta) return [];
-    this.version++;
+    this.touch(rs);
     if (delta === 0) st.deltas.delete(checker);
     else st.deltas.set(checker, delta);
     return this.updateQuorum();
@@ -179,12 +222,14 @@ export class VirtualServerPolicy {
     const threshold = this.quorum + (this.quorumUp ? -this.hysteresis : this.hysteresis);
     if (!this.quorumUp && sum >= threshold) {
       this.quorumUp = true;
+      this.touch();
       const out = [this.quorumAction(true)];
       if (this.cfg.sorry) out.push({ kind: 'sorry-out', vs: this.cfg.name });
       return out;
     }
     if (this.quorumUp && (sum === 0 || sum < threshold)) {
       this.quorumUp = false;
+      this.touch();
       const out = [this.quorumAction(false)];
       if (this.cfg.sorry) out.push({ kind: 'sorry-in', vs: this.cfg.name });
       return out;
@@ -200,29 +245,78 @@ export class VirtualServerPolicy {
     return r.inhibit ? 0 : undefined;
   }
 
-  /** The desired IPVS rows of this virtual server. */
+  /**
+   * The desired IPVS rows of this virtual server. The same rows (same objects) come back while
+   * nothing changed; after a change only the touched servers' destinations are rebuilt.
+   */
   desired(): TableRow[] {
+    if (this.rows && this.stale !== true && this.stale.size === 0) return this.rows;
     const sorry = this.cfg.sorry;
     const sorryWeight = sorry ? (this.sorryActive ? 1 : sorry.inhibit ? 0 : undefined) : undefined;
-    return this.cfg.services.map((service) => {
-      const dests = new Map<string, IpvsDest>();
-      for (let i = 0; i < this.cfg.reals.length; i++) {
-        const w = this.tableWeight(i);
-        const s = this.cfg.reals[i].server;
-        if (w === undefined || !fitsService(s, service)) continue;
-        const d = toDest(s, service, w);
-        const k = destKey(d);
-        const prev = dests.get(k);
-        if (!prev || prev.weight < d.weight) dests.set(k, d);
-      }
+    const shared = this.shared ??= this.findShared();
+    const stale = this.stale;
+    this.rows = this.cfg.services.map((service, si) => {
+      if (shared[si]) return { service, dests: this.mergedDests(service, sorryWeight) };
+      const cache = this.dests[si];
+      if (stale === true) for (let i = 0; i < cache.length; i++) this.refresh(cache, service, i);
+      else for (const i of stale) this.refresh(cache, service, i);
+      const dests: IpvsDest[] = [];
+      for (const d of cache) if (d) dests.push(d);
       if (sorry && sorryWeight !== undefined && fitsService(sorry.server, service)) {
-        const d = toDest(sorry.server, service, sorryWeight);
-        const k = destKey(d);
-        // a sorry server that is also a real server: the active role decides its entry
-        if (!dests.has(k) || this.sorryActive) dests.set(k, d);
+        let d = this.sorryDests[si];
+        if (!d || d.weight !== sorryWeight) this.sorryDests[si] = d = toDest(sorry.server, service, sorryWeight);
+        dests.push(d);
       }
-      return { service, dests: [...dests.values()] };
+      return { service, dests };
     });
+    this.stale = new Set();
+    return this.rows;
+  }
+
+  /** Real server i's destination in `service`, rebuilt only when its weight changed. */
+  private refresh(cache: Array<IpvsDest | undefined>, service: IpvsService, i: number): void {
+    const w = this.tableWeight(i);
+    const s = this.cfg.reals[i].server;
+    if (w === undefined || !fitsService(s, service)) cache[i] = undefined;
+    else if (cache[i]?.weight !== w) cache[i] = toDest(s, service, w);
+  }
+
+  /** Per service: whether two entries would land on one destination (rare; merged the slow way). */
+  private findShared(): boolean[] {
+    const sorry = this.cfg.sorry;
+    return this.cfg.services.map((service) => {
+      const seen = new Set<string>();
+      const servers = sorry ? [...this.cfg.reals.map((r) => r.server), sorry.server] : this.cfg.reals.map((r) => r.server);
+      for (const s of servers) {
+        if (!fitsService(s, service)) continue;
+        const k = `${s.addr}/${destPort(s, service)}`;
+        if (seen.has(k)) return true;
+        seen.add(k);
+      }
+      return false;
+    });
+  }
+
+  /** One service's destinations when some share an address: the highest weight wins, and the sorry server while active. */
+  private mergedDests(service: IpvsService, sorryWeight: number | undefined): IpvsDest[] {
+    const sorry = this.cfg.sorry;
+    const dests = new Map<string, IpvsDest>();
+    for (let i = 0; i < this.cfg.reals.length; i++) {
+      const w = this.tableWeight(i);
+      const s = this.cfg.reals[i].server;
+      if (w === undefined || !fitsService(s, service)) continue;
+      const d = toDest(s, service, w);
+      const k = destKey(d);
+      const prev = dests.get(k);
+      if (!prev || prev.weight < d.weight) dests.set(k, d);
+    }
+    if (sorry && sorryWeight !== undefined && fitsService(sorry.server, service)) {
+      const d = toDest(sorry.server, service, sorryWeight);
+      const k = destKey(d);
+      // a sorry server that is also a real server: the active role decides its entry
+      if (!dests.has(k) || this.sorryActive) dests.set(k, d);
+    }
+    return [...dests.values()];
   }
 
   /**

@@ -1,5 +1,6 @@
 // The IPVS edge's failure path: when IPVS cannot be reached it logs `ipvs.apply` with the
-// errno, never throws at the engine, and tries again with backoff.
+// errno, never throws at the engine, and tries again with backoff. And its work per apply:
+// only the services the engine names are diffed.
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { Backoff } from '../../../src/daemon/backoff.js';
@@ -7,7 +8,8 @@ import { IpvsEdge } from '../../../src/daemon/ipvs-edge.js';
 import { createLogger } from '../../../src/daemon/log.js';
 import { IpvsError } from '../../../src/ipvs/errors.js';
 import type { IpvsKernel } from '../../../src/ipvs/kernel.js';
-import { makeDest, makeService } from '../../../src/ipvs/model.js';
+import { makeDest, makeService, serviceKey } from '../../../src/ipvs/model.js';
+import type { TableRow } from '../../../src/ipvs/reconcile.js';
 
 function capture(): { log: ReturnType<typeof createLogger>; recs: Array<Record<string, unknown>> } {
   const recs: Array<Record<string, unknown>> = [];
@@ -52,5 +54,37 @@ describe('IpvsEdge', () => {
     expect(await edge.dump()).toEqual([]);
     await edge.close({ keep: false, flush: undefined });
   });
-});
 
+  it('an apply naming some services diffs only those; a named service no longer wanted is deleted', async () => {
+    const { log } = capture();
+    const ops: string[] = [];
+    const k = {
+      table: async () => [],
+      addService: async () => void ops.push('addService'),
+      editService: async () => void ops.push('editService'),
+      deleteService: async (s: { addr: string }) => void ops.push(`deleteService ${s.addr}`),
+      addDest: async (s: { addr: string }) => void ops.push(`addDest ${s.addr}`),
+      editDest: async (s: { addr: string }, d: { weight: number }) => void ops.push(`editDest ${s.addr} ${d.weight}`),
+      deleteDest: async (s: { addr: string }) => void ops.push(`deleteDest ${s.addr}`),
+      close: () => {},
+    } as unknown as IpvsKernel;
+    const edge = new IpvsEdge({ log, open: async () => k });
+    const svc = (a: string) => makeService({ addr: a, port: 80, protocol: 6, sched: 'wlc' });
+    const rowOf = (a: string, w: number): TableRow => ({ service: svc(a), dests: [makeDest({ addr: '10.3.1.1', port: 80, weight: w })] });
+    await edge.apply([rowOf('10.3.0.1', 1), rowOf('10.3.0.2', 1)]);
+    expect(ops.sort()).toEqual(['addDest 10.3.0.1', 'addDest 10.3.0.2', 'addService', 'addService']);
+    ops.length = 0;
+    // both rows differ from the kernel's, only the first is named: only it is diffed
+    await edge.apply([rowOf('10.3.0.1', 2), rowOf('10.3.0.2', 3)], new Set([serviceKey(svc('10.3.0.1'))]));
+    expect(ops).toEqual(['editDest 10.3.0.1 2']);
+    ops.length = 0;
+    await edge.apply([rowOf('10.3.0.1', 2)], new Set([serviceKey(svc('10.3.0.2'))]));
+    expect(ops).toEqual(['deleteService 10.3.0.2']);
+    expect([...edge.ownedKeys]).toEqual([serviceKey(svc('10.3.0.1'))]);
+    ops.length = 0;
+    // no names: everything is diffed (the weight 3 never reached the kernel, 2 did)
+    await edge.apply([rowOf('10.3.0.1', 2)]);
+    expect(ops).toEqual([]);
+    await edge.close({ keep: true, flush: undefined });
+  });
+});

@@ -2,7 +2,7 @@ import { serverSpec } from '../../../src/lvs/dest.js';
 import type { RealServerPolicy, VirtualServerPolicyConfig } from '../../../src/lvs/policy.js';
 import { makeService } from '../../../src/ipvs/model.js';
 
-export function rs(i: number, opts: Partial<RealServerPolicy> & { checkers?: number; alpha?: boolean } = {}): RealServerPolicy {
+export function rs(i: number, opts: Omit<Partial<RealServerPolicy>, 'checkers'> & { checkers?: number; alpha?: boolean } = {}): RealServerPolicy {
   const n = opts.checkers ?? 1;
   return {
     name: `10.0.0.${i}:80`,

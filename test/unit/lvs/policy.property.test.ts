@@ -5,15 +5,28 @@ import { VirtualServerPolicy } from '../../../src/lvs/policy.js';
 import { rs, sorry, vsConfig } from './helpers.js';
 
 type Ev = { kind: 'state'; rs: number; checker: number; up: boolean } | { kind: 'dyn'; rs: number; weight: number | null };
+type CfgEv = { kind: 'cfg'; rs: number; weight: number; inhibit: boolean };
 
-const events = (n: number) =>
-  fc.array(
-    fc.oneof(
-      fc.record({ kind: fc.constant('state' as const), rs: fc.nat(n - 1), checker: fc.nat(1), up: fc.boolean() }),
-      fc.record({ kind: fc.constant('dyn' as const), rs: fc.nat(n - 1), weight: fc.option(fc.integer({ min: 0, max: 300 }), { nil: null }) }),
-    ),
-    { maxLength: 60 },
-  );
+const event = (n: number) => fc.oneof(
+  fc.record({ kind: fc.constant('state' as const), rs: fc.nat(n - 1), checker: fc.nat(1), up: fc.boolean() }),
+  fc.record({ kind: fc.constant('dyn' as const), rs: fc.nat(n - 1), weight: fc.option(fc.integer({ min: 0, max: 300 }), { nil: null }) }),
+);
+const events = (n: number) => fc.array(event(n), { maxLength: 60 });
+
+/** Every destination from the policy's public state, computed from scratch (no shared addresses). */
+function oracle(p: VirtualServerPolicy): string[] {
+  const out: string[] = [];
+  p.cfg.reals.forEach((r, i) => {
+    const w = p.sorryActive ? (r.inhibit ? 0 : undefined) : p.isAlive(i) ? p.effectiveWeight(i) : r.inhibit ? 0 : undefined;
+    if (w !== undefined) out.push(`${r.server.addr}:${r.server.port ?? 80}/${w}`);
+  });
+  const s = p.cfg.sorry;
+  const sw = s ? (p.sorryActive ? 1 : s.inhibit ? 0 : undefined) : undefined;
+  if (s && sw !== undefined) out.push(`${s.server.addr}:${s.server.port ?? 80}/${sw}`);
+  return out;
+}
+
+const shown = (p: VirtualServerPolicy): string[] => p.desired()[0].dests.map((d) => `${d.addr}:${d.port}/${d.weight}`);
 
 function check(p: VirtualServerPolicy): void {
   for (const row of p.desired()) {
@@ -66,6 +79,46 @@ describe('VirtualServerPolicy properties', () => {
           check(p);
           const sd = p.desired()[0].dests.find((d) => d.addr === s.server.addr);
           if (!dupSorry) expect(sd !== undefined && sd.weight > 0).toBe(!p.quorumUp);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('desired() rebuilt piecemeal after each change equals the table computed from scratch', () => {
+    const withCfg = (n: number) => fc.array(fc.oneof(
+      event(n),
+      fc.record({ kind: fc.constant('cfg' as const), rs: fc.nat(n - 1), weight: fc.integer({ min: 0, max: 70000 }), inhibit: fc.boolean() }),
+    ), { maxLength: 60 });
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 0, max: 5 }), fc.boolean(), withCfg(4), (quorum, hyst, sInhibit, evs: Array<Ev | CfgEv>) => {
+        const n = 4;
+        const reals = Array.from({ length: n }, (_, i) => rs(i + 1, { checkers: 2, inhibit: i % 2 === 0, weight: 1 + i * 7 }));
+        const p = new VirtualServerPolicy(vsConfig(reals, { sorry: sorry(sInhibit), quorum, hysteresis: hyst }));
+        const first = p.desired();
+        expect(p.desired()).toBe(first); // nothing changed: the same rows
+        for (const e of evs) {
+          const v = p.version;
+          const before = p.desired()[0].dests;
+          if (e.kind === 'state') p.checkerState(e.rs, `c${e.checker}`, e.up);
+          else if (e.kind === 'dyn') p.checkerDynamicWeight(e.rs, 'c0', e.weight);
+          else {
+            p.updateReal(e.rs, { ...p.cfg.reals[e.rs], weight: e.weight, inhibit: e.inhibit });
+            // the quorum follows the new weights as a policy built with them would have it
+            const fresh = new VirtualServerPolicy(vsConfig(p.cfg.reals.map((r) => ({ ...r })), { sorry: sorry(sInhibit), quorum, hysteresis: hyst }));
+            expect([p.quorum, p.hysteresis]).toEqual([fresh.quorum, fresh.hysteresis]);
+          }
+          expect(shown(p)).toEqual(oracle(p));
+          // servers nothing happened to keep their destination objects
+          if (p.version === v) expect(p.desired()[0].dests).toBe(before);
+          else {
+            const after = new Map(p.desired()[0].dests.map((d) => [d.addr, d]));
+            const touched = e.kind === 'state' || e.kind === 'dyn' || e.kind === 'cfg' ? `10.0.0.${e.rs + 1}` : '';
+            for (const d of before) {
+              const a = after.get(d.addr);
+              if (a && a.weight === d.weight && d.addr !== touched) expect(a).toBe(d);
+            }
+          }
         }
       }),
       { numRuns: 300 },
