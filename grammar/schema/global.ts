@@ -424,6 +424,10 @@ export const globalDefsKeywords: KeywordSpec[] = [
   optVal('reload_file', path, RELOAD, 'File present while the configuration is read.'),
   flagBool('data_use_instance', later('SIGUSR1 data dumps'), 'Add instance and namespace to .data file names.'),
   // lvsd's own keyword (keepalived rejects it): the Prometheus endpoint's address
+  // lvsd's own keyword: where `lvsd status` finds the daemon (--status-socket overrides; SIGHUP moves it)
+  val('lvsd_status_socket', path, supported, "lvsd only (keepalived reports it as an unknown keyword): the unix socket 'lvsd status' reads; 'none' turns it off. Default /run/lvsd/lvsd.sock; --status-socket overrides it.", {
+    onceMessage: 'lvsd_status_socket already specified - replacing',
+  }),
   conv('lvsd_metrics_listen', metricsListen, supported, 'lvsd only (keepalived reports it as an unknown keyword): serve Prometheus metrics on http://ADDRESS:PORT/metrics; [ADDRESS] PORT, ADDRESS defaults to 127.0.0.1.', {
     onceMessage: 'lvsd_metrics_listen already specified - replacing',
   }),

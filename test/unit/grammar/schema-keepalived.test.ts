@@ -141,7 +141,7 @@ function schemaErrors(ctx: string[], line: string): string[] {
 // ---- 1. keyword placement -------------------------------------------------------------------
 
 /** lvsd's own keywords: keepalived rejects them by design (checked below), lvsd accepts them. */
-const LVSD_ONLY = new Set(['lvsd_metrics_listen']);
+const LVSD_ONLY = new Set(['lvsd_metrics_listen', 'lvsd_status_socket']);
 
 interface Placement { ctx: string[]; word: string; unknown: boolean }
 
