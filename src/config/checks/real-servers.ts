@@ -45,24 +45,31 @@ function checkService(ctx: CheckContext, vs: RawObject): void {
   // real servers: one address family per service unless tunnelled
   let family = vs.kind === 'ip' ? familyOf(vs) : undefined;
   const vsMethod = vs.lvs_method;
-  const kept: RawObject[] = [];
   const reals = objs(vs, 'real_server');
-  // (indexed loops: once per real server, mostly before V8 optimises them, where for-of
-  // allocates an iterator result per step)
+  let kept: RawObject[] | null = null; // the real servers left, once one is skipped
+  // This loop runs once per real server, mostly before V8 optimises it, where every call costs:
+  // tunnelled() and familyOf() are spelled out, checkCheckers() is called only for a real
+  // server that has a checker, and the loop is indexed (for-of allocates per step).
   for (let i = 0; i < reals.length; i++) {
     const rs = reals[i];
-    if (!tunnelled(rs.lvs_method ?? vsMethod)) {
-      const f = familyOf(rs);
+    const m = rs.lvs_method ?? vsMethod;
+    if (!(typeof m === 'object' && m !== null && (m as RawObject).method === 'TUN')) {
+      const a = rs.addr;
+      const f = typeof rs.family === 'number' ? rs.family
+        : typeof a === 'object' && a !== null && !Array.isArray(a) && typeof (a as RawObject).family === 'number' ? (a as RawObject).family as number : undefined;
       if (family === undefined) family = f;
       else if (f !== undefined && f !== family) {
         report(`Address family of virtual server and real server ${addrOf(rs)} don't match - skipping real server.`, undefined, rs);
+        kept ??= reals.slice(0, i);
         continue;
       }
     }
-    checkCheckers(ctx, rs, report);
-    kept.push(rs);
+    if (rs.HTTP_GET !== undefined || rs.SSL_GET !== undefined || rs.MISC_CHECK !== undefined || rs.FILE_CHECK !== undefined
+      || rs.UDP_CHECK !== undefined || rs.BFD_CHECK !== undefined) checkCheckers(ctx, rs, report);
+    if (kept !== null) kept.push(rs);
   }
-  if (vs.real_server !== undefined) vs.real_server = kept;
+  // (a new list only when it differs: a server skipped, or something not an object dropped)
+  if (vs.real_server !== undefined && (kept !== null || reals !== vs.real_server)) vs.real_server = kept ?? reals.slice();
 
   const sorry = obj(vs, 'sorry_server');
   if (sorry && !tunnelled(vs.sorry_server_lvs_method ?? vsMethod)) {
@@ -74,16 +81,27 @@ function checkService(ctx: CheckContext, vs: RawObject): void {
   }
 }
 
-/** HTTP_GET / SSL_GET blocks need a url with a path. */
-function checkUrls(checkers: RawObject[], field: string, report: (m: string, field?: string, at?: RawObject) => void): void {
-  for (let i = 0; i < checkers.length; i++) {
-    const urlList = objs(checkers[i], 'url');
+/**
+ * HTTP_GET / SSL_GET blocks (`checkers`: the field's value) need a url with a path. Walks the
+ * values as objs() would see them, without its calls (once per real server, mostly unoptimised).
+ */
+function checkUrls(checkers: unknown, field: string, report: (m: string, field?: string, at?: RawObject) => void): void {
+  const one = isObj(checkers);
+  const n = one ? 1 : Array.isArray(checkers) ? checkers.length : 0;
+  for (let i = 0; i < n; i++) {
+    const c: unknown = one ? checkers : (checkers as unknown[])[i];
+    if (!isObj(c)) continue;
+    const list = c.url;
+    const single = isObj(list);
+    const m = single ? 1 : Array.isArray(list) ? list.length : 0;
     let urls = 0;
-    for (let j = 0; j < urlList.length; j++) {
-      if (urlList[j].path !== undefined) urls++;
-      else report('HTTP/SSL_GET checker url has no path - ignoring', undefined, urlList[j]);
+    for (let j = 0; j < m; j++) {
+      const u: unknown = single ? list : (list as unknown[])[j];
+      if (!isObj(u)) continue;
+      if (u.path !== undefined) urls++;
+      else report('HTTP/SSL_GET checker url has no path - ignoring', undefined, u);
     }
-    if (urls === 0) report(`${field} checker has no urls specified - ignoring`, undefined, checkers[i]);
+    if (urls === 0) report(`${field} checker has no urls specified - ignoring`, undefined, c);
   }
 }
 
@@ -91,8 +109,8 @@ function checkUrls(checkers: RawObject[], field: string, report: (m: string, fie
 function checkCheckers(ctx: CheckContext, rs: RawObject, report: (m: string, field?: string, at?: RawObject) => void): void {
   // (named reads first: a real server rarely has more than one kind of checker, and objs() with
   // a field name per call is a slow generic lookup at 100,000 real servers)
-  if (rs.HTTP_GET !== undefined) checkUrls(objs(rs, 'HTTP_GET'), 'HTTP_GET', report);
-  if (rs.SSL_GET !== undefined) checkUrls(objs(rs, 'SSL_GET'), 'SSL_GET', report);
+  if (rs.HTTP_GET !== undefined) checkUrls(rs.HTTP_GET, 'HTTP_GET', report);
+  if (rs.SSL_GET !== undefined) checkUrls(rs.SSL_GET, 'SSL_GET', report);
   if (rs.MISC_CHECK !== undefined) for (const c of objs(rs, 'MISC_CHECK')) {
     if (c.misc_path === undefined) {
       report('No script path has been specified for MISC_CHECKER - skipping', undefined, c);

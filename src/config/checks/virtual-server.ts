@@ -102,15 +102,18 @@ function checkOne(ctx: CheckContext, vs: RawObject, group: GroupView | undefined
       vsMethodSet = true;
     }
   };
-  const kept: RawObject[] = [];
+  let kept: RawObject[] | null = null; // the real servers left, once one is dropped
   // address -> port(s) seen: no key string built per real server
   const seen = new Map<string, number | Set<number>>();
   let weightSum = 0;
   for (let i = 0; i < reals.length; i++) {
-    // (indexed: once per real server, mostly unoptimised, where for-of allocates per step)
+    // This runs once per real server, mostly before V8 optimises it, where every call costs:
+    // indexed loop, rsAddr / portOf / needMethod spelled out.
     const rs = reals[i];
-    const addr = rsAddr(rs);
-    const port = portOf(rs);
+    const a = rs.addr;
+    const av = typeof a === 'object' && a !== null && !Array.isArray(a) ? (a as RawObject).addr : a;
+    const addr = typeof av === 'string' ? av : String(av);
+    const port = typeof rs.port === 'number' ? rs.port : 0;
     const had = seen.get(addr);
     let dup = false;
     if (had === undefined) seen.set(addr, port);
@@ -123,16 +126,18 @@ function checkOne(ctx: CheckContext, vs: RawObject, group: GroupView | undefined
     }
     if (dup) {
       report(`VS ${name}: real server ${rsAddr(rs)}:${portOf(rs)} is duplicated - removing second rs`, undefined, rs);
+      kept ??= reals.slice(0, i);
       continue;
     }
     // (rs.lvs_method absent: not written, as written() would find; a quick read first)
     if (rs.lvs_method === undefined || !written(ctx, rs, 'lvs_method', REAL_SERVER)) {
-      needMethod();
+      if (!vsMethodSet) needMethod();
       rs.lvs_method = vs.lvs_method;
     }
     weightSum += typeof rs.weight === 'number' ? rs.weight : 1;
-    kept.push(rs);
+    if (kept !== null) kept.push(rs);
   }
+  if (kept === null) kept = reals === vs.real_server ? reals : reals.slice();
   vs.real_server = kept;
   const sorry = obj(vs, 'sorry_server');
   if (sorry && !written(ctx, vs, 'sorry_server_lvs_method', VIRTUAL_SERVER)) {
@@ -190,7 +195,7 @@ function checkPorts(vs: RawObject, reals: RawObject[], sorry: RawObject | undefi
     const rs = reals[i];
     const m = rs.lvs_method;
     const rsPort = typeof rs.port === 'number' ? rs.port : 0;
-    if (isObj(m) && m.method === 'NAT') {
+    if (typeof m === 'object' && m !== null && (m as RawObject).method === 'NAT') {
       if (!isFwmark && !rsPort) rs.port = vsPort;
       continue;
     }
