@@ -4,9 +4,18 @@
 # (user + system, median) of each, the ratios, and the load average before and after.
 # CHECK=tcp makes 5-line TCP_CHECK real servers instead of 12-line HTTP_GET ones.
 # Needs root (keepalived checks interfaces, so both run in a network namespace with veth0).
+# node_empty: `node -e 0` in the same rounds, the part of lvsd's time that is Node's own start.
+# NODE_EXTRA_CA_CERTS is unset for every command unless BENCH_KEEP_ENV=1: the workplace sets it
+# to the system CA bundle, and Node parses those certificates at every start (about 30 ms of
+# CPU on the 2-core bench machine) — a cost of that environment, not of lvsd on a host.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-5}
+env_note="environment as given"
+if [ -z "${BENCH_KEEP_ENV:-}" ] && [ -n "${NODE_EXTRA_CA_CERTS:-}" ]; then
+  unset NODE_EXTRA_CA_CERTS
+  env_note="NODE_EXTRA_CA_CERTS unset (BENCH_KEEP_ENV=1 keeps it)"
+fi
 SIZES=${SIZES:-"100 1000 10000 100000"}
 command -v keepalived >/dev/null || { echo "keepalived not installed (apt-get install keepalived)"; exit 1; }
 [ -x /usr/bin/time ] || { echo "/usr/bin/time not installed (apt-get install time)"; exit 1; }
@@ -36,27 +45,28 @@ run_once() {
 median() { sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
 
 # keepalived and lvsd alternate, RUNS times each, so both see the same machine load; prints
-# "keepalived_ms keepalived_kb lvsd_ms lvsd_kb keepalived_cpu lvsd_cpu" (medians, max RSS)
+# "keepalived_ms keepalived_kb lvsd_ms lvsd_kb keepalived_cpu lvsd_cpu node_empty_ms" (medians, max RSS)
 measure_pair() {
-  local conf=$1 kt=() km=() kc=() lt=() lm=() lc=() t m c
+  local conf=$1 kt=() km=() kc=() lt=() lm=() lc=() et=() t m c
   for _ in $(seq "$RUNS"); do
     read -r t m c < <(run_once keepalived -t -f "$conf" -l -n); kt+=("$t"); km+=("$m"); kc+=("$c")
     read -r t m c < <(run_once node "$lvsd_bin" -t -f "$conf"); lt+=("$t"); lm+=("$m"); lc+=("$c")
+    read -r t m c < <(run_once node -e 0); et+=("$t")
   done
-  echo "$(printf '%s\n' "${kt[@]}" | median) $(printf '%s\n' "${km[@]}" | sort -n | tail -n1) $(printf '%s\n' "${lt[@]}" | median) $(printf '%s\n' "${lm[@]}" | sort -n | tail -n1) $(printf '%s\n' "${kc[@]}" | median) $(printf '%s\n' "${lc[@]}" | median)"
+  echo "$(printf '%s\n' "${kt[@]}" | median) $(printf '%s\n' "${km[@]}" | sort -n | tail -n1) $(printf '%s\n' "${lt[@]}" | median) $(printf '%s\n' "${lm[@]}" | sort -n | tail -n1) $(printf '%s\n' "${kc[@]}" | median) $(printf '%s\n' "${lc[@]}" | median) $(printf '%s\n' "${et[@]}" | median)"
 }
 
-echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-8s %12s %12s %8s %14s %14s %10s %10s %9s\n' "servers" "keepalived" "lvsd" "ratio" "keepalived_RSS" "lvsd_RSS" "ka_cpu" "lvsd_cpu" "cpu_ratio"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); $env_note"
+printf '%-8s %12s %12s %8s %14s %14s %10s %10s %9s %11s\n' "servers" "keepalived" "lvsd" "ratio" "keepalived_RSS" "lvsd_RSS" "ka_cpu" "lvsd_cpu" "cpu_ratio" "node_empty"
 for n in $SIZES; do
   conf="$work/k$n.conf"
   node bench/gen-config.mjs "$n" "$conf" veth0 "${CHECK:-http}"
   # verdicts first: both must accept the generated file
   ip netns exec "$ns" keepalived -t -f "$conf" -l -n >/dev/null 2>&1 || { echo "keepalived rejects $conf"; exit 1; }
   ip netns exec "$ns" node "$lvsd_bin" -t -f "$conf" >/dev/null 2>&1 || { echo "lvsd rejects $conf"; exit 1; }
-  read -r kt km lt lm kc lc < <(measure_pair "$conf")
+  read -r kt km lt lm kc lc et < <(measure_pair "$conf")
   ratio=$(awk -v a="$lt" -v b="$kt" 'BEGIN{ if (b>0) printf "%.2f", a/b; else print "n/a" }')
   cratio=$(awk -v a="$lc" -v b="$kc" 'BEGIN{ if (b>0) printf "%.2f", a/b; else print "n/a" }')
-  printf '%-8s %10sms %10sms %8s %12sKB %12sKB %8sms %8sms %9s\n' "$n" "$kt" "$lt" "$ratio" "$km" "$lm" "$kc" "$lc" "$cratio"
+  printf '%-8s %10sms %10sms %8s %12sKB %12sKB %8sms %8sms %9s %9sms\n' "$n" "$kt" "$lt" "$ratio" "$km" "$lm" "$kc" "$lc" "$cratio" "$et"
 done
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
