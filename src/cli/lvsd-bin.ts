@@ -15,7 +15,8 @@ declare const LVSD_CONFIG_TEST_BUNDLE: string;
 declare const LVSD_IPVS_BUNDLE: string;
 
 interface IpvsModule {
-  runIpvsCommand(argv: string[], out: NodeJS.WritableStream): Promise<number>;
+  /** writes to fd 1 itself (no process.stdout stream) */
+  runIpvsCommand(argv: string[]): Promise<number>;
 }
 
 interface ConfigTestModule {
@@ -68,7 +69,7 @@ try {
 // (stdout and stderr are files or pipes here, which Node writes synchronously on Linux.)
 const ipvs = code === undefined && argv[0] === 'ipvs' ? loadIpvs() : undefined;
 // `lvsd ipvs` ends with process.exit too: its output is written, its sockets closed.
-if (ipvs) ipvs.runIpvsCommand(argv.slice(1), process.stdout).then((c) => process.exit(c), fail);
+if (ipvs) ipvs.runIpvsCommand(argv.slice(1)).then((c) => process.exit(c), fail);
 else if (code !== undefined) process.exit(code);
 else void import(pathToFileURL(join(__dirname, 'main.js')).href);
 
