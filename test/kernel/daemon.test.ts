@@ -2,63 +2,17 @@
 // NAT virtual server with three real servers, one of them down. SIGHUP with a changed weight
 // keeps a long-lived client connection alive and the down server down (IPVS sees edits only);
 // SIGTERM removes the VIP and lvsd's service, leaves a service lvsd does not own, and exits 0.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { createNetns, type Netns } from './vm/netns.js';
 import type { DaemonStatus } from '../../src/daemon/state.js';
-import { echoClient, echoServer, link, sysctl, type LineProc } from './ipvs/topology.js';
+import { closeLab, destLines, JsonLines, natLab, scratch, until, type NatLab } from './daemon-lab.js';
+import { echoClient, echoServer, type LineProc } from './ipvs/topology.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const LVSD = join(here, '..', '..', 'dist', 'src', 'cli', 'lvsd.js');
-
-function scratch(): string {
-  const base = process.env.LVSD_VM_SHARE ?? join(here, '../../.cache');
-  mkdirSync(base, { recursive: true });
-  return mkdtempSync(join(base, 'daemon-'));
-}
-
-class Daemon {
-  readonly recs: Array<Record<string, unknown>> = [];
-  readonly raw: string[] = [];
-  readonly exited: Promise<number | null>;
-  constructor(readonly child: ChildProcessWithoutNullStreams) {
-    createInterface({ input: child.stderr }).on('line', (l) => {
-      this.raw.push(l);
-      try {
-        this.recs.push(JSON.parse(l) as Record<string, unknown>);
-      } catch {
-        // not a log record (a crash trace): kept in raw
-      }
-    });
-    this.exited = new Promise((r) => child.on('exit', (code) => r(code)));
-  }
-  events(name: string, from = 0): Array<Record<string, unknown>> {
-    return this.recs.slice(from).filter((r) => r.event === name);
-  }
-  get log(): string {
-    return this.raw.slice(-60).join('\n');
-  }
-}
-
-async function until(what: string, cond: () => boolean, ms: number, info: () => string): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error(`${what}: not within ${ms} ms\n${info()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** Real-server lines of `ipvsadm -L -n` as "addr:port Fwd weight". */
-function destLines(out: string): string[] {
-  return out.split('\n').filter((l) => l.trim().startsWith('->') && !l.includes('RemoteAddress')).map((l) => {
-    const f = l.trim().split(/\s+/);
-    return `${f[1]} ${f[2]} ${f[3]}`;
-  }).sort();
-}
 
 function conf(weight1: number, ifname: string): string {
   const rs = (addr: string, w: number): string => `  real_server ${addr} 8080 {
@@ -94,25 +48,13 @@ ${rs('10.0.11.2', weight1)}${rs('10.0.12.2', 1)}${rs('10.0.13.2', 1)}}
 describe('lvsd daemon against real IPVS', () => {
   it('SIGHUP: connection survives, down server stays down, only edits; SIGTERM: nothing of lvsd left, exit 0', async () => {
     if (!existsSync(LVSD)) throw new Error(`${LVSD} missing: build with npx tsc -p . first`);
-    const nss: Netns[] = [];
+    let lab: NatLab | undefined;
     const servers: LineProc[] = [];
     let client: LineProc | undefined;
-    let d: Daemon | undefined;
+    let d: JsonLines | undefined;
     try {
-      const director = createNetns('dmdir');
-      const cli = createNetns('dmcli');
-      nss.push(director, cli);
-      const [d0] = link(director, '10.0.1.1/24', cli, '10.0.1.2/24');
-      director.exec('ip', ['link', 'set', 'lo', 'up']);
-      sysctl(director, 'net.ipv4.ip_forward', '1');
-      const reals: Netns[] = [];
-      for (let i = 1; i <= 3; i++) {
-        const r = createNetns(`dmrs${i}`);
-        nss.push(r);
-        reals.push(r);
-        link(director, `10.0.${10 + i}.1/24`, r, `10.0.${10 + i}.2/24`);
-        r.exec('ip', ['route', 'add', 'default', 'via', `10.0.${10 + i}.1`]);
-      }
+      lab = natLab('dm', 3);
+      const { director, client: cli, reals, clientIf: d0 } = lab;
       // rs1 and rs2 serve; rs3 has no server (down from its first check on)
       for (const [i, name] of [[0, 'rs1'], [1, 'rs2']] as const) {
         const s = echoServer(reals[i], name, 8080);
@@ -122,14 +64,14 @@ describe('lvsd daemon against real IPVS', () => {
       // a service lvsd does not own: it must survive everything below
       director.exec('ipvsadm', ['-A', '-t', '10.9.9.9:80', '-s', 'rr']);
 
-      const dir = scratch();
+      const dir = scratch('daemon');
       const file = join(dir, 'keepalived.conf');
       writeFileSync(file, conf(1, d0));
       const pids = ['p', 'r', 'c'].map((k) => join(dir, `${k}.pid`));
       // a unix socket cannot live on the 9p share: the guest's own /tmp (tmpfs) holds it
       const sock = join(mkdtempSync('/tmp/lvsd-dm-'), 'lvsd.sock');
-      d = new Daemon(spawn('ip', ['netns', 'exec', director.name, process.execPath, LVSD, '-n', '-f', file,
-        '-p', pids[0], '-r', pids[1], '-c', pids[2], '--status-socket', sock, '--metrics-listen', '127.0.0.1:9650'], { stdio: ['pipe', 'pipe', 'pipe'] }));
+      d = new JsonLines(spawn('ip', ['netns', 'exec', director.name, process.execPath, LVSD, '-n', '-f', file,
+        '-p', pids[0], '-r', pids[1], '-c', pids[2], '--status-socket', sock, '--metrics-listen', '127.0.0.1:9650'], { stdio: ['pipe', 'pipe', 'pipe'] }), 'stderr');
       const dm = d;
       const ipvs = (): string => director.exec('ipvsadm', ['-L', '-n']);
       const info = (): string => `ipvsadm:\n${ipvs()}\nlvsd:\n${dm.log}`;
@@ -198,17 +140,7 @@ describe('lvsd daemon against real IPVS', () => {
       expect(pids.map((p) => existsSync(p))).toEqual([false, false, false]);
       expect(dm.events('daemon.stop').length).toBe(1);
     } finally {
-      client?.stop();
-      if (d && d.child.exitCode === null) d.child.kill('SIGKILL');
-      for (const s of servers) s.stop();
-      await new Promise((r) => setTimeout(r, 200));
-      for (const ns of nss.reverse()) {
-        try {
-          ns.destroy();
-        } catch {
-          // best effort
-        }
-      }
+      await closeLab(lab, [() => client?.stop(), () => { if (d && d.child.exitCode === null) d.child.kill('SIGKILL'); }, ...servers.map((s) => () => s.stop())]);
     }
   }, 300_000);
 });

@@ -1,44 +1,42 @@
-// Test side of the agent: bundles agent.ts once (esbuild, node_modules left external by
-// absolute path) and starts one agent per namespace.
+// Test side of the agent: bundles agent.ts once and starts one agent per namespace.
+// bundleForGuest serves every script a kernel test runs inside the VM (the checkers driver too).
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import type { NetlinkIpvsOptions } from '../../../src/ipvs/client.js';
+import { scratch } from '../daemon-lab.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const repo = join(here, '../../..');
 const require = createRequire(import.meta.url);
 let bundled: Promise<string> | undefined;
 
-/** Writable scratch dir: the VM share when present (the repo is read-only in the guest). */
-function scratch(): string {
-  const base = process.env.LVSD_VM_SHARE ?? join(repo, '.cache');
-  mkdirSync(base, { recursive: true });
-  return mkdtempSync(join(base, 'ipvs-agent-'));
+/**
+ * `entry` bundled (esbuild, ESM) into a fresh scratch folder named after `prefix`; node_modules
+ * stay external, by absolute path, so the bundle runs from anywhere. Returns its path.
+ */
+export async function bundleForGuest(entry: string, prefix: string): Promise<string> {
+  const out = join(scratch(prefix), `${prefix}.mjs`);
+  await build({
+    entryPoints: [entry],
+    bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: out, logLevel: 'error',
+    plugins: [{
+      name: 'abs-externals',
+      setup(b) {
+        b.onResolve({ filter: /^[^./]/ }, (a) => {
+          if (a.path.startsWith('node:')) return { path: a.path, external: true };
+          return { path: require.resolve(a.path), external: true };
+        });
+      },
+    }],
+  });
+  return out;
 }
 
 export function agentBundle(): Promise<string> {
-  bundled ??= (async () => {
-    const out = join(scratch(), 'agent.mjs');
-    await build({
-      entryPoints: [join(here, 'agent.ts')],
-      bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: out, logLevel: 'error',
-      plugins: [{
-        name: 'abs-externals',
-        setup(b) {
-          b.onResolve({ filter: /^[^./]/ }, (a) => {
-            if (a.path.startsWith('node:')) return { path: a.path, external: true };
-            return { path: require.resolve(a.path), external: true };
-          });
-        },
-      }],
-    });
-    return out;
-  })();
+  bundled ??= bundleForGuest(join(here, 'agent.ts'), 'ipvs-agent');
   return bundled;
 }
 
