@@ -108,7 +108,7 @@ export async function runDaemon(o: Options): Promise<number> {
       void queue.push('SIGHUP', async () => {
         log.info({ event: 'daemon.signal', signal: 'SIGHUP' }, 'SIGHUP: reloading');
         await daemon.reload();
-        await listeners.syncMetrics();
+        await listeners.sync();
       });
     });
     const dump = (sig: NodeJS.Signals, kind: DumpSignal): void => {
