@@ -2,39 +2,20 @@
 // to a VRRP instance runs as backup, then as master once the instance is MASTER; SIGHUP with a
 // new sync id replaces it and a removed lvs_timeouts brings the kernel's own timeouts back;
 // SIGTERM stops it. Without an instance, master and backup run together.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createNetns, type Netns } from './vm/netns.js';
 import { link } from './ipvs/topology.js';
+import { JsonLines, scratch, until } from './daemon-lab.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const LVSD = join(here, '..', '..', 'dist', 'src', 'cli', 'lvsd.js');
 
-interface Run { child: ChildProcessWithoutNullStreams; recs: Array<Record<string, unknown>>; exited: Promise<number | null> }
-
-function startLvsd(ns: Netns, file: string): Run {
-  const child = spawn('ip', ['netns', 'exec', ns.name, process.execPath, LVSD, '-n', '-f', file, '-p', `${file}.p`, '-r', `${file}.r`, '-c', `${file}.c`], { stdio: ['pipe', 'pipe', 'pipe'] });
-  const recs: Array<Record<string, unknown>> = [];
-  createInterface({ input: child.stderr }).on('line', (l) => {
-    try {
-      recs.push(JSON.parse(l) as Record<string, unknown>);
-    } catch {
-      recs.push({ raw: l });
-    }
-  });
-  return { child, recs, exited: new Promise((r) => child.on('exit', (code) => r(code))) };
-}
-
-async function until(what: string, cond: () => boolean, ms: number, info: () => string): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error(`${what}: not within ${ms} ms\n${info()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+function startLvsd(ns: Netns, file: string): JsonLines {
+  return new JsonLines(spawn('ip', ['netns', 'exec', ns.name, process.execPath, LVSD, '-n', '-f', file, '-p', `${file}.p`, '-r', `${file}.r`, '-c', `${file}.c`], { stdio: ['pipe', 'pipe', 'pipe'] }), 'stderr');
 }
 
 /** The daemon lines of `ipvsadm -L --daemon`, e.g. "master sync daemon (mcast=eth1, syncid=51, ...)". */
@@ -59,17 +40,11 @@ vrrp_instance VI_1 {
 `;
 }
 
-function scratch(): string {
-  const base = process.env.LVSD_VM_SHARE ?? join(here, '../../.cache');
-  mkdirSync(base, { recursive: true });
-  return mkdtempSync(join(base, 'syncd-'));
-}
-
 describe('lvs_sync_daemon and lvs_timeouts', () => {
   it('follows the VRRP instance, changes on SIGHUP, stops on SIGTERM; timeouts set and restored', async () => {
     if (!existsSync(LVSD)) throw new Error(`${LVSD} missing: build with npx tsc -p . first`);
     const nss: Netns[] = [];
-    let run: Run | undefined;
+    let run: JsonLines | undefined;
     try {
       const dir = createNetns('sddir');
       const peer = createNetns('sdpeer');
@@ -78,12 +53,12 @@ describe('lvs_sync_daemon and lvs_timeouts', () => {
       const original = timeouts(dir);
       expect(original).toMatch(/^Timeout \(tcp tcpfin udp\): \d+ \d+ \d+$/);
       expect(daemons(dir)).toEqual([]);
-      const file = join(scratch(), 'keepalived.conf');
+      const file = join(scratch('syncd'), 'keepalived.conf');
       writeFileSync(file, config(d0, `  lvs_sync_daemon ${d0} VI_1 port 8850\n  lvs_timeouts tcp 7200 tcpfin 60`));
       run = startLvsd(dir, file);
       const r = run;
-      const info = (): string => `daemons: ${JSON.stringify(daemons(dir))}\nlvsd:\n${r.recs.slice(-40).map((x) => JSON.stringify(x)).join('\n')}`;
-      const syncd = (): string[] => r.recs.filter((x) => x.event === 'ipvs.syncd').map((x) => `${String(x.op)} ${String(x.state)} ${String(x.syncId)}`);
+      const info = (): string => `daemons: ${JSON.stringify(daemons(dir))}\nlvsd:\n${r.log}`;
+      const syncd = (): string[] => r.events('ipvs.syncd').map((x) => `${String(x.op)} ${String(x.state)} ${String(x.syncId)}`);
 
       // backup first (the instance starts BACKUP), master once it has taken over: sync id = VRID
       const only = (want: RegExp): boolean => { const l = daemons(dir); return l.length === 1 && want.test(l[0]); };
@@ -98,11 +73,11 @@ describe('lvs_sync_daemon and lvs_timeouts', () => {
       writeFileSync(file, config(d0, `  lvs_sync_daemon ${d0} VI_1 id 9 port 8850`));
       const mark = r.recs.length;
       dir.exec('kill', ['-HUP', dir.exec('cat', [`${file}.p`]).trim()]);
-      await until('reload.applied', () => r.recs.slice(mark).some((x) => x.event === 'reload.applied'), 30_000, info);
+      await until('reload.applied', () => r.events('reload.applied', mark).length > 0, 30_000, info);
       await until('syncid 9', () => only(/syncid=9,/), 10_000, info);
       expect(daemons(dir)[0]).toMatch(/^master sync daemon/);
       await until('original timeouts', () => timeouts(dir) === original, 10_000, info);
-      expect(r.recs.slice(mark).filter((x) => x.event === 'vrrp.transition')).toEqual([]);
+      expect(r.events('vrrp.transition', mark)).toEqual([]);
 
       // SIGTERM: no sync daemon left
       dir.exec('kill', ['-TERM', dir.exec('cat', [`${file}.p`]).trim()]);
@@ -114,7 +89,7 @@ describe('lvs_sync_daemon and lvs_timeouts', () => {
       writeFileSync(file, config(d0, `  lvs_sync_daemon ${d0} id 4`));
       run = startLvsd(dir, file);
       const r2 = run;
-      await until('both daemons', () => daemons(dir).length === 2, 60_000, () => `daemons: ${JSON.stringify(daemons(dir))}\n${r2.recs.slice(-30).map((x) => JSON.stringify(x)).join('\n')}`);
+      await until('both daemons', () => daemons(dir).length === 2, 60_000, () => `daemons: ${JSON.stringify(daemons(dir))}\n${r2.log}`);
       expect(daemons(dir).map((l) => l.split(' (')[0])).toEqual(['backup sync daemon', 'master sync daemon']);
       expect(daemons(dir).every((l) => l.includes(`mcast=${d0}, syncid=4,`))).toBe(true);
       dir.exec('kill', ['-TERM', dir.exec('cat', [`${file}.p`]).trim()]);
