@@ -66,6 +66,8 @@ interface Frame {
 interface Defaults {
   /** object holding the scalar defaults; new block objects start as a copy of it */
   template: RawObject;
+  /** the template has no field (a new block object is a plain {}) */
+  empty: boolean;
   /** defaults that are objects or arrays: copied into each block when it closes, if absent */
   structured: Array<[string, unknown]>;
 }
@@ -118,7 +120,7 @@ function infoOf(spec: BlockSpec): BlockInfo {
   if (info) return info;
   const keywords = new Map<string, KeywordSpec>();
   const watched = new Set<string>();
-  const defaults: Defaults = { template: {}, structured: [] };
+  const defaults: Defaults = { template: {}, empty: true, structured: [] };
   for (const k of spec.keywords) {
     keywords.set(k.name, k);
     for (const a of k.aliases ?? []) keywords.set(a, k);
@@ -127,7 +129,10 @@ function infoOf(spec: BlockSpec): BlockInfo {
     if (k.default === undefined) continue;
     const field = k.field ?? k.name;
     if (k.default !== null && typeof k.default === 'object') defaults.structured.push([field, k.default]);
-    else defaults.template[field] = k.default;
+    else {
+      defaults.template[field] = k.default;
+      defaults.empty = false;
+    }
   }
   const fast = new Map<number, FastEntry | null>();
   for (const kw of spec.keywords) {
@@ -140,6 +145,14 @@ function infoOf(spec: BlockSpec): BlockInfo {
   info = { keywords, watched, fast, defaults };
   infoCache.set(spec, info);
   return info;
+}
+
+/** src[start, end) is `word` (an inline loop: String.prototype.startsWith is a call per line). */
+function sameWord(word: string, src: string, start: number, end: number): boolean {
+  const n = word.length;
+  if (end - start !== n) return false;
+  for (let i = 0; i < n; i++) if (word.charCodeAt(i) !== src.charCodeAt(start + i)) return false;
+  return true;
 }
 
 /** A word of the fast lane read by its type, or NO_VALUE where parse() does not accept it. */
@@ -344,7 +357,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
   const fastLine = (top: Frame, e: FastEntry, l: LogicalLine): boolean => {
     const b = words.bounds;
     const src = words.src;
-    if (b[1] - b[0] !== e.word.length || !src.startsWith(e.word, b[0])) return false;
+    if (!sameWord(e.word, src, b[0], b[1])) return false;
     const kw = e.kw;
     const n = words.count;
     switch (e.how) {
@@ -389,7 +402,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
         const packed = pack(l.fileId, l.line, l.col);
         const block = e.block as BlockSpec;
         const info = (e.info ??= infoOf(block));
-        const obj: RawObject = Object.assign({}, info.defaults.template);
+        const obj: RawObject = info.defaults.empty ? {} : Object.assign({}, info.defaults.template);
         let pos: Array<string | number> | null = null;
         if (track) {
           pos = ['$', packed];

@@ -252,29 +252,23 @@ export class ConfigReader {
         continue;
       }
       const text = f.text;
-      let nl = text.indexOf('\n', f.pos);
-      if (nl < 0) nl = text.length;
-      let a = f.pos;
-      let b = nl;
-      f.pos = nl + 1;
-      f.lineNo++;
-      while (b > a && text.charCodeAt(b - 1) === 13) b--;
-      if (a === b) {
-        if (this.multiDef !== null) this.defs.endMultiline(this.multiDef), (this.multiDef = null);
-        continue;
-      }
-      const lineStart = a;
-      while (a < b && (text.charCodeAt(a) === 32 || text.charCodeAt(a) === 9)) a++;
-      // One scan: is the line plain (no comment, quote, backslash), and is it simple (see
-      // LogicalLine.simple)? A simple line's word offsets and keyword hash come out of it too.
+      const len = text.length;
+      const lineStart = f.pos;
+      let a = lineStart;
+      while (a < len && (text.charCodeAt(a) === 32 || text.charCodeAt(a) === 9)) a++;
+      // One scan, up to the newline (found here, not by a separate indexOf per line): is the
+      // line plain (no comment, quote, backslash), and is it simple (see LogicalLine.simple)?
+      // A simple line's word offsets and keyword hash come out of it too.
       // (a line collected into a multi-line definition keeps its brace: not simple)
       let plain = true;
       let simple = this.multiDef === null;
       let nb = 0;
       let h = 0;
       let inWord = false;
+      let nl = -1;
       const bounds = this.words.bounds;
-      for (let i = a; i < b; i++) {
+      let i = a;
+      for (; i < len; i++) {
         const c = text.charCodeAt(i);
         if (c > 36 && c !== 92 && c !== 123 && c !== 125) {
           // the common case: a character of a word
@@ -287,6 +281,10 @@ export class ConfigReader {
           continue;
         }
         if (c === 32 || (c >= 9 && c <= 13)) {
+          if (c === 10) {
+            nl = i;
+            break;
+          }
           if (inWord) {
             inWord = false;
             if (simple) bounds[nb++] = i;
@@ -294,7 +292,15 @@ export class ConfigReader {
           continue;
         }
         if (c === 33 || c === 35 || c === 34 || c === 92) { plain = false; break; }
-        if (c === 123 && i === b - 1 && inWordBefore(text, i, a)) break; // a final ` {`: split off below
+        if (c === 123 && inWordBefore(text, i, a)) {
+          // a final ` {` (only carriage returns after it): split off below
+          let j = i + 1;
+          while (j < len && text.charCodeAt(j) === 13) j++;
+          if (j === len || text.charCodeAt(j) === 10) {
+            nl = j;
+            break;
+          }
+        }
         if (c === 36 || c === 123 || c === 125) { simple = false; continue; }
         // other control characters are part of a word
         if (!inWord) {
@@ -303,6 +309,16 @@ export class ConfigReader {
           inWord = true;
         }
         if (nb === 1) h = (Math.imul(h, 31) + c) | 0;
+      }
+      if (nl < 0) nl = plain ? len : text.indexOf('\n', i);
+      if (nl < 0) nl = len;
+      let b = nl;
+      f.pos = nl + 1;
+      f.lineNo++;
+      while (b > lineStart && text.charCodeAt(b - 1) === 13) b--;
+      if (b === lineStart) {
+        if (this.multiDef !== null) this.defs.endMultiline(this.multiDef), (this.multiDef = null);
+        continue;
       }
       if (plain) {
         if (inWord && simple) bounds[nb++] = b;
