@@ -2,7 +2,7 @@
 // tests. Lab.cleanup() removes everything it created; tests call it in afterAll.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { join, dirname } from 'node:path';
+import { basename, join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { build } from 'esbuild';
@@ -54,17 +54,27 @@ export function requirePrerequisites(): void {
   }
 }
 
-/** Bundles agent.ts under node_modules/.cache so that `netlink` and build/ resolve from it. */
-export async function bundleAgent(): Promise<{ file: string; dir: string }> {
+/**
+ * Bundles `entry` into a fresh folder `<prefix>-*` under node_modules/.cache, so that the
+ * `external` packages and build/ (the native addons) resolve from it.
+ */
+export async function bundleUnderCache(
+  entry: string, prefix: string, external: string[], banner?: string,
+): Promise<{ file: string; dir: string }> {
   const base = join(repo, 'node_modules', '.cache');
   mkdirSync(base, { recursive: true });
-  const dir = mkdtempSync(join(base, 'lvsd-net-'));
-  const file = join(dir, 'agent.mjs');
+  const dir = mkdtempSync(join(base, `${prefix}-`));
+  const file = join(dir, `${basename(entry, '.ts')}.mjs`);
   await build({
-    entryPoints: [join(here, 'agent.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20',
-    outfile: file, external: ['netlink'], logLevel: 'error',
+    entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', target: 'node20',
+    outfile: file, external, logLevel: 'error', ...(banner ? { banner: { js: banner } } : {}),
   });
   return { file, dir };
+}
+
+/** Bundles agent.ts (see bundleUnderCache). */
+export function bundleAgent(): Promise<{ file: string; dir: string }> {
+  return bundleUnderCache(join(here, 'agent.ts'), 'lvsd-net', ['netlink']);
 }
 
 /** Two namespaces joined by a veth pair: `ns` (interface `dev`) and an observer `obs` (`obsDev`). */
@@ -256,10 +266,14 @@ export class Observer {
   }
 }
 
-/** The usual start of a net test: prerequisites, the lab's namespaces, and its agent running in them. */
-export async function startLabAgent(lab: Lab): Promise<Agent> {
+/**
+ * The usual start of a net test: prerequisites, the lab's namespaces, `prepare` (addresses, a
+ * kernel feature check) once they are up, and its agent running in them.
+ */
+export async function startLabAgent(lab: Lab, prepare?: () => void): Promise<Agent> {
   requirePrerequisites();
   lab.up();
+  prepare?.();
   const b = await bundleAgent();
   lab.trackDir(b.dir);
   return Agent.start(lab, b.file);

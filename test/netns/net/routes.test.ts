@@ -1,19 +1,16 @@
 // virtual_routes and virtual_rules over rtnetlink in a namespace, checked with `ip route` / `ip rule`.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { Lab, Agent, AgentError, bundleAgent, requirePrerequisites } from './harness.js';
+import { Lab, Agent, AgentError, startLabAgent } from './harness.js';
 
 const lab = new Lab('t');
 let agent: Agent;
 let ifindex: number;
 
 beforeAll(async () => {
-  requirePrerequisites();
-  lab.up();
-  lab.ip('addr', 'add', '10.7.0.1/24', 'dev', lab.dev);
-  lab.ip('addr', 'add', '2001:db8:9::1/64', 'dev', lab.dev, 'nodad');
-  const b = await bundleAgent();
-  lab.trackDir(b.dir);
-  agent = await Agent.start(lab, b.file);
+  agent = await startLabAgent(lab, () => {
+    lab.ip('addr', 'add', '10.7.0.1/24', 'dev', lab.dev);
+    lab.ip('addr', 'add', '2001:db8:9::1/64', 'dev', lab.dev, 'nodad');
+  });
   ifindex = await agent.call<number>('ifindex', { name: lab.dev });
 });
 afterAll(() => lab.cleanup());

@@ -1,7 +1,7 @@
 // use_vmac: a private-mode macvlan with the VRRP MAC over rtnetlink, and a GARP sent from it
 // reaching the observer through the parent veth. (The host kernel has macvlan; checked first.)
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { Lab, Agent, Observer, bundleAgent, requirePrerequisites, sh } from './harness.js';
+import { Lab, Agent, Observer, sh, startLabAgent } from './harness.js';
 import { gratuitousArp } from '../../../src/net/announce/frames.js';
 import { ipToBytes, macToBytes } from '../../../src/net/ip.js';
 
@@ -10,14 +10,11 @@ let agent: Agent;
 let parent: number;
 
 beforeAll(async () => {
-  requirePrerequisites();
-  lab.up();
-  // Fail loudly if this kernel cannot make a macvlan at all, before blaming our message.
-  lab.ip('link', 'add', 'link', lab.dev, 'name', 'probe0', 'type', 'macvlan', 'mode', 'private');
-  lab.ip('link', 'del', 'probe0');
-  const b = await bundleAgent();
-  lab.trackDir(b.dir);
-  agent = await Agent.start(lab, b.file);
+  agent = await startLabAgent(lab, () => {
+    // Fail loudly if this kernel cannot make a macvlan at all, before blaming our message.
+    lab.ip('link', 'add', 'link', lab.dev, 'name', 'probe0', 'type', 'macvlan', 'mode', 'private');
+    lab.ip('link', 'del', 'probe0');
+  });
   parent = await agent.call<number>('ifindex', { name: lab.dev });
 });
 afterAll(() => lab.cleanup());

@@ -3,13 +3,12 @@
 // (src/vrrp/runtime-main.ts, bundled) or keepalived; the observer runs tcpdump. cleanup()
 // kills every process started here and removes the namespaces; tests call it in afterAll.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, constants, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { afterAll, beforeAll } from 'vitest';
 import { Proc, sh } from './harness.js';
-import { requirePrerequisites as netPrerequisites } from '../net/harness.js';
+import { bundleUnderCache, requirePrerequisites as netPrerequisites } from '../net/harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..', '..', '..');
@@ -24,17 +23,9 @@ export function requirePrerequisites(): void {
 }
 
 /** Bundles runtime-main.ts below node_modules/.cache, so `netlink`, `raw-socket`, `pino` and build/ resolve. */
-export async function bundleRuntime(): Promise<{ file: string; dir: string }> {
-  const base = join(repo, 'node_modules', '.cache');
-  mkdirSync(base, { recursive: true });
-  const dir = mkdtempSync(join(base, 'lvsd-vrrp-rt-'));
-  const file = join(dir, 'runtime-main.mjs');
-  await build({
-    entryPoints: [join(repo, 'src', 'vrrp', 'runtime-main.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20',
-    outfile: file, external: ['netlink', 'raw-socket', 'pino'], logLevel: 'error',
-    banner: { js: "import { createRequire as __lvsdCreateRequire } from 'node:module'; const require = __lvsdCreateRequire(import.meta.url);" },
-  });
-  return { file, dir };
+export function bundleRuntime(): Promise<{ file: string; dir: string }> {
+  return bundleUnderCache(join(repo, 'src', 'vrrp', 'runtime-main.ts'), 'lvsd-vrrp-rt', ['netlink', 'raw-socket', 'pino'],
+    "import { createRequire as __lvsdCreateRequire } from 'node:module'; const require = __lvsdCreateRequire(import.meta.url);");
 }
 
 export interface LogLine {
@@ -68,6 +59,11 @@ export class Director {
 
   mark(): number {
     return this.proc.lines.length;
+  }
+
+  /** Its state changes since line `from`, in order. */
+  transitions(from = 0): unknown[] {
+    return this.events('vrrp.transition', from).map((e) => e.to);
   }
 }
 
@@ -141,6 +137,13 @@ export class DirectorLab {
     const child = spawn('ip', ['netns', 'exec', this.obs, 'tcpdump', '-i', 'eth0', '--immediate-mode', '-tt', '-nn', '-l', '-e', filter],
       { stdio: ['ignore', 'pipe', 'pipe'] });
     return new Proc(this.track(child));
+  }
+
+  /** observe(), once tcpdump says it is listening (nothing sent before then is missed). */
+  async observeReady(filter?: string): Promise<Proc> {
+    const obs = this.observe(filter);
+    await obs.waitFor(/listening on/, 5000);
+    return obs;
   }
 
   /** IPv4 addresses on an interface (eth0) of a namespace. */

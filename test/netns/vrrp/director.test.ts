@@ -23,7 +23,7 @@ describe('two lvsd directors (netns)', () => {
       await waitVip(env.lab, env.lab.d1, true, 2000);
       expect(env.lab.addrs(env.lab.d2)).not.toContain(`${VIP}/24`);
       await sleep(3500); // longer than the backup's Master_Down_Interval: it really hears the master
-      expect(b.events('vrrp.transition').map((e) => e.to)).toEqual(['BACKUP']);
+      expect(b.transitions()).toEqual(['BACKUP']);
       const obs = env.lab.observe();
       await obs.waitFor(/VRRPv2.*prio 150/, 3000);
       const killedAt = Date.now();
@@ -85,7 +85,7 @@ describe('two lvsd directors (netns)', () => {
       a2 = env.lab.startLvsd(env.rt.file, env.lab.d1, lvsdConf({ priority: 150, nopreempt: true }));
       await a2.became('BACKUP', 10_000);
       await sleep(5000); // more than a Master_Down_Interval
-      expect(a2.events('vrrp.transition').map((e) => e.to)).toEqual(['BACKUP']);
+      expect(a2.transitions()).toEqual(['BACKUP']);
       expect(env.lab.addrs(env.lab.d2)).toContain(`${VIP}/24`);
       expect(env.lab.addrs(env.lab.d1)).not.toContain(`${VIP}/24`);
       // And with the holder gone (SIGTERM), the waiting one takes over at once.

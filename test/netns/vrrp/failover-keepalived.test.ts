@@ -53,7 +53,7 @@ describe('lvsd runtime with keepalived as the peer (netns)', () => {
       b = env.lab.startLvsd(env.rt.file, env.lab.d2, lvsdConf({ priority: 100, extra: AUTH }));
       await b.became('BACKUP', 10_000);
       await sleep(5000);
-      expect(b.events('vrrp.transition').map((e) => e.to)).toEqual(['BACKUP']);
+      expect(b.transitions()).toEqual(['BACKUP']);
       expect(b.events('vrrp.drop')).toEqual([]);
       await waitVip(env.lab, env.lab.d1, true, 1000);
       const obs = env.lab.observe();

@@ -37,7 +37,7 @@ describe('GARP pacing seen by an observer (netns)', () => {
       expect(Math.max(...first)).toBeLessThan(500);
       expect(Math.min(...second)).toBeGreaterThan(1900);
       expect(Math.max(...second)).toBeLessThan(2600);
-      expect(a.events('vrrp.transition').map((e) => e.to)).toEqual(['BACKUP', 'MASTER']); // still MASTER
+      expect(a.transitions()).toEqual(['BACKUP', 'MASTER']); // still MASTER
     } finally {
       env.lab.kill(a.proc, 'SIGKILL');
     }
@@ -100,8 +100,7 @@ ${member('VI_1', 51, VIP)}${member('VI_2', 52, '10.88.0.102')}`;
     const a = env.lab.startLvsd(env.rt.file, env.lab.d1, conf);
     try {
       for (let i = 0; i < 100 && a.events('vrrp.transition').filter((e) => e.to === 'MASTER').length < 2; i++) await sleep(100);
-      const obs = env.lab.observe('arp');
-      await obs.waitFor(/listening on/, 5000);
+      const obs = await env.lab.observeReady('arp');
       await sleep(500);
       const mark = obs.lines.length;
       const lower = encodeIpv4({ version: 2, vrid: 51, priority: 50, advertIntervalMs: 1000, addresses: [VIP] },

@@ -52,8 +52,7 @@ describe('lvsd with keepalived: no flapping over 60 s (netns)', () => {
     env.lab.up();
     let a: Director | undefined;
     try {
-      const obs = env.lab.observe('ip proto 112');
-      await obs.waitFor(/listening on/, 5000);
+      const obs = await env.lab.observeReady('ip proto 112');
       // Started together: each side's down timer decides, as in a real boot.
       a = env.lab.startLvsd(env.rt.file, env.lab.d1, conf(150, 100));
       const ka = env.lab.startKeepalived(env.lab.d2, 'ka', conf(100, 200, 'max_auto_priority -1'));

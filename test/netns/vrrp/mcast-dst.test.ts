@@ -13,8 +13,7 @@ describe('mcast_dst_ip (netns, with keepalived)', () => {
     env.lab.up();
     let a: Director | undefined;
     try {
-      const obs = env.lab.observe('ip proto 112');
-      await obs.waitFor(/listening on/, 5000);
+      const obs = await env.lab.observeReady('ip proto 112');
       a = env.lab.startLvsd(env.rt.file, env.lab.d1, lvsdConf({ priority: 150, extra: GROUP }));
       await a.became('MASTER', 10_000);
       const ka = env.lab.startKeepalived(env.lab.d2, 'ka1', lvsdConf({ priority: 100, extra: GROUP, global: 'max_auto_priority -1' }));
@@ -31,7 +30,7 @@ describe('mcast_dst_ip (netns, with keepalived)', () => {
       a = env.lab.startLvsd(env.rt.file, env.lab.d1, lvsdConf({ priority: 50, extra: GROUP }));
       await a.became('BACKUP', 10_000);
       await sleep(4500);
-      expect(a.events('vrrp.transition').map((e) => e.to)).toEqual(['BACKUP']);
+      expect(a.transitions()).toEqual(['BACKUP']);
       expect(a.events('vrrp.drop')).toEqual([]);
     } finally {
       if (a) env.lab.kill(a.proc, 'SIGKILL');

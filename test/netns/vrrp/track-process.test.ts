@@ -28,7 +28,7 @@ describe('vrrp_track_process (netns)', () => {
       }));
       await a.became('BACKUP', 10_000);
       await new Promise((r) => setTimeout(r, 1000));
-      expect(a.events('vrrp.transition').map((e) => e.to)).toEqual(['BACKUP']);
+      expect(a.transitions()).toEqual(['BACKUP']);
 
       worker = env.lab.track(spawn(bin, ['300'], { stdio: 'ignore' }));
       const started = Date.now();

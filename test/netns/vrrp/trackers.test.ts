@@ -59,7 +59,7 @@ describe('VRRP trackers (netns)', () => {
       b = env.lab.startLvsd(env.rt.file, env.lab.d2, lvsdConf({ priority: 100 }));
       await b.became('BACKUP', 10_000);
       await sleep(2500);
-      expect(b.events('vrrp.transition').map((e) => e.to)).toEqual(['BACKUP']);
+      expect(b.transitions()).toEqual(['BACKUP']);
       const obs = env.lab.observe();
       unlinkSync(flag);
       // Two failed runs (fall 2), then 150 - 60 = 90 < 100: the peer ignores the lower adverts and takes over.

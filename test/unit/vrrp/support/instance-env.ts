@@ -89,7 +89,7 @@ export function spec(extra = ''): ReturnType<typeof planFromModel>['instances'][
   return planFromModel(model).instances[0];
 }
 
-export function peerAdvert(priority: number): ReceivedPacket {
+export function peerAdvert(priority: number): Extract<ReceivedPacket, { family: 4 }> {
   const io = new AdvertIo({
     family: 4, version: 3, vrid: 7, auth: NO_AUTH, addresses: ['10.0.0.100'], interfaceName: 'eth0', sourceAddress: '10.0.0.9',
     unicastPeers: [], checkUnicastSrc: false, unicastChecksum: 'auto', skipCheckAdvAddr: false,
