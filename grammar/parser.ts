@@ -416,7 +416,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
           const specs = kw.args as NonNullable<KeywordSpec['args']>;
           if (specs.length === 1 && specs[0].name === 'value') obj.value = argVals[0];
           else for (let i = 0; i < nvals; i++) obj[specs[i].name] = argVals[i];
-          argVals.fill(undefined, 0, nvals);
+          for (let i = 0; i < nvals; i++) argVals[i] = undefined;
         }
         store(top, kw, obj, packed);
         // the label of the block is its line (the keyword alone for a plain block)
