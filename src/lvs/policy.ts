@@ -74,6 +74,10 @@ export class VirtualServerPolicy {
   private total: number;
   /** per service, each real server's destination as last computed (undefined: not in the table) */
   private readonly dests: Array<Array<IpvsDest | undefined>>;
+  /** real servers whose destination must be rebuilt even at the same weight (updateReal) */
+  private readonly renew = new Set<number>();
+  /** per service, where each real server's destination sits in the last row (-1: not in it) */
+  private readonly pos: Int32Array[];
   /** real servers whose destination must be recomputed; true: all of them */
   private stale: Set<number> | true = true;
   /** per service: a destination address is shared (two servers, or one and the sorry server) */
@@ -85,6 +89,7 @@ export class VirtualServerPolicy {
     this.total = cfg.reals.reduce((s, r) => s + clampWeight(r.weight), 0);
     this.setQuorum();
     this.dests = cfg.services.map(() => new Array<IpvsDest | undefined>(cfg.reals.length));
+    this.pos = cfg.services.map(() => new Int32Array(cfg.reals.length));
     this.sorryDests = cfg.services.map(() => undefined);
     this.rs = cfg.reals.map((r, i) => {
       this.index.set(r.name, i);
@@ -183,8 +188,8 @@ export class VirtualServerPolicy {
     this.cfg.reals[rs] = next;
     this.total += clampWeight(next.weight) - clampWeight(prev.weight);
     this.setQuorum();
-    for (const list of this.dests) list[rs] = undefined;
-    this.shared = undefined;
+    this.renew.add(rs); // forwarding or thresholds may differ at the same weight
+    if (prev.server.fwd !== next.server.fwd || prev.server.port !== next.server.port) this.shared = undefined;
     this.touch(rs);
     return this.updateQuorum();
   }
@@ -255,13 +260,33 @@ export class VirtualServerPolicy {
     const sorryWeight = sorry ? (this.sorryActive ? 1 : sorry.inhibit ? 0 : undefined) : undefined;
     const shared = this.shared ??= this.findShared();
     const stale = this.stale;
+    const prevRows = this.rows;
     this.rows = this.cfg.services.map((service, si) => {
       if (shared[si]) return { service, dests: this.mergedDests(service, sorryWeight) };
       const cache = this.dests[si];
-      if (stale === true) for (let i = 0; i < cache.length; i++) this.refresh(cache, service, i);
-      else for (const i of stale) this.refresh(cache, service, i);
+      const pos = this.pos[si];
+      const prev = prevRows?.[si];
+      if (stale !== true && prev) {
+        // Only some servers changed, and (unless one entered or left) each keeps its place: the
+        // last row with those entries replaced. The sorry entry moves only with the quorum (stale: all).
+        let patched: IpvsDest[] | undefined;
+        let moved = false;
+        for (const i of stale) {
+          const before = cache[i];
+          this.refresh(cache, service, i);
+          const after = cache[i];
+          if (before === after) continue;
+          if (!before || !after) moved = true;
+          else (patched ??= prev.dests.slice())[pos[i]] = after;
+        }
+        if (!moved) return patched ? { service, dests: patched } : prev;
+      } else if (stale === true) for (let i = 0; i < cache.length; i++) this.refresh(cache, service, i);
       const dests: IpvsDest[] = [];
-      for (const d of cache) if (d) dests.push(d);
+      for (let i = 0; i < cache.length; i++) {
+        const d = cache[i];
+        pos[i] = d ? dests.length : -1;
+        if (d) dests.push(d);
+      }
       if (sorry && sorryWeight !== undefined && fitsService(sorry.server, service)) {
         let d = this.sorryDests[si];
         if (!d || d.weight !== sorryWeight) this.sorryDests[si] = d = toDest(sorry.server, service, sorryWeight);
@@ -270,6 +295,7 @@ export class VirtualServerPolicy {
       return { service, dests };
     });
     this.stale = new Set();
+    this.renew.clear();
     return this.rows;
   }
 
@@ -278,7 +304,7 @@ export class VirtualServerPolicy {
     const w = this.tableWeight(i);
     const s = this.cfg.reals[i].server;
     if (w === undefined || !fitsService(s, service)) cache[i] = undefined;
-    else if (cache[i]?.weight !== w) cache[i] = toDest(s, service, w);
+    else if (cache[i]?.weight !== w || this.renew.has(i)) cache[i] = toDest(s, service, w);
   }
 
   /** Per service: whether two entries would land on one destination (rare; merged the slow way). */

@@ -5,7 +5,7 @@ import { VirtualServerPolicy } from '../../../src/lvs/policy.js';
 import { rs, sorry, vsConfig } from './helpers.js';
 
 type Ev = { kind: 'state'; rs: number; checker: number; up: boolean } | { kind: 'dyn'; rs: number; weight: number | null };
-type CfgEv = { kind: 'cfg'; rs: number; weight: number; inhibit: boolean };
+type CfgEv = { kind: 'cfg'; rs: number; weight: number; inhibit: boolean; dr: boolean };
 
 const event = (n: number) => fc.oneof(
   fc.record({ kind: fc.constant('state' as const), rs: fc.nat(n - 1), checker: fc.nat(1), up: fc.boolean() }),
@@ -18,15 +18,15 @@ function oracle(p: VirtualServerPolicy): string[] {
   const out: string[] = [];
   p.cfg.reals.forEach((r, i) => {
     const w = p.sorryActive ? (r.inhibit ? 0 : undefined) : p.isAlive(i) ? p.effectiveWeight(i) : r.inhibit ? 0 : undefined;
-    if (w !== undefined) out.push(`${r.server.addr}:${r.server.port ?? 80}/${w}`);
+    if (w !== undefined) out.push(`${r.server.addr}:${r.server.port ?? 80}/${w}/${r.server.fwd}`);
   });
   const s = p.cfg.sorry;
   const sw = s ? (p.sorryActive ? 1 : s.inhibit ? 0 : undefined) : undefined;
-  if (s && sw !== undefined) out.push(`${s.server.addr}:${s.server.port ?? 80}/${sw}`);
+  if (s && sw !== undefined) out.push(`${s.server.addr}:${s.server.port ?? 80}/${sw}/${s.server.fwd}`);
   return out;
 }
 
-const shown = (p: VirtualServerPolicy): string[] => p.desired()[0].dests.map((d) => `${d.addr}:${d.port}/${d.weight}`);
+const shown = (p: VirtualServerPolicy): string[] => p.desired()[0].dests.map((d) => `${d.addr}:${d.port}/${d.weight}/${d.fwd}`);
 
 function check(p: VirtualServerPolicy): void {
   for (const row of p.desired()) {
@@ -88,7 +88,7 @@ describe('VirtualServerPolicy properties', () => {
   it('desired() rebuilt piecemeal after each change equals the table computed from scratch', () => {
     const withCfg = (n: number) => fc.array(fc.oneof(
       event(n),
-      fc.record({ kind: fc.constant('cfg' as const), rs: fc.nat(n - 1), weight: fc.integer({ min: 0, max: 70000 }), inhibit: fc.boolean() }),
+      fc.record({ kind: fc.constant('cfg' as const), rs: fc.nat(n - 1), weight: fc.integer({ min: 0, max: 70000 }), inhibit: fc.boolean(), dr: fc.boolean() }),
     ), { maxLength: 60 });
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 0, max: 5 }), fc.boolean(), withCfg(4), (quorum, hyst, sInhibit, evs: Array<Ev | CfgEv>) => {
@@ -103,7 +103,8 @@ describe('VirtualServerPolicy properties', () => {
           if (e.kind === 'state') p.checkerState(e.rs, `c${e.checker}`, e.up);
           else if (e.kind === 'dyn') p.checkerDynamicWeight(e.rs, 'c0', e.weight);
           else {
-            p.updateReal(e.rs, { ...p.cfg.reals[e.rs], weight: e.weight, inhibit: e.inhibit });
+            const r = p.cfg.reals[e.rs];
+            p.updateReal(e.rs, { ...r, weight: e.weight, inhibit: e.inhibit, server: { ...r.server, fwd: e.dr ? 'route' : 'masq' } });
             // the quorum follows the new weights as a policy built with them would have it
             const fresh = new VirtualServerPolicy(vsConfig(p.cfg.reals.map((r) => ({ ...r })), { sorry: sorry(sInhibit), quorum, hysteresis: hyst }));
             expect([p.quorum, p.hysteresis]).toEqual([fresh.quorum, fresh.hysteresis]);
@@ -116,7 +117,7 @@ describe('VirtualServerPolicy properties', () => {
             const touched = e.kind === 'state' || e.kind === 'dyn' || e.kind === 'cfg' ? `10.0.0.${e.rs + 1}` : '';
             for (const d of before) {
               const a = after.get(d.addr);
-              if (a && a.weight === d.weight && d.addr !== touched) expect(a).toBe(d);
+              if (a && a.weight === d.weight && a.fwd === d.fwd && d.addr !== touched) expect(a).toBe(d);
             }
           }
         }
