@@ -29,7 +29,29 @@ export interface MethodConfig {
 const canonical = new Map<string, string>();
 const CANONICAL_MAX = 200_000;
 
+/** Dotted quad with no leading zeros: already what inet_ntop prints. */
+function plainV4(a: string): boolean {
+  let parts = 0;
+  let digits = 0;
+  let value = 0;
+  for (let i = 0; i <= a.length; i++) {
+    const c = i < a.length ? a.charCodeAt(i) : 46;
+    if (c === 46) {
+      if (digits === 0 || value > 255) return false;
+      parts++;
+      digits = 0;
+      value = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits === 1 && value === 0) return false; // leading zero
+      value = value * 10 + (c - 48);
+      digits++;
+    } else return false;
+  }
+  return parts === 4;
+}
+
 function canonicalAddr(addr: string): string {
+  if (plainV4(addr)) return addr;
   let c = canonical.get(addr);
   if (c === undefined) {
     c = normalizeAddr(addr);

@@ -138,4 +138,10 @@ virtual_server group other {
     const dr = serverSpec({ addr: '10.0.0.2', family: 4 }, 8443, { method: 'DR' });
     expect([destPort(nat, svc), destPort(natNoPort, svc), destPort(dr, svc), destPort(dr, fw), destPort(nat, fw)]).toEqual([8443, 443, 443, 0, 8443]);
   });
+
+  it('server addresses in inet_ntop form: plain dotted quads kept, IPv6 lower-cased and shortened, bad ones refused', () => {
+    const at = (addr: string) => serverSpec({ addr, family: addr.includes(':') ? 6 : 4 }, 80, { method: 'NAT' }).addr;
+    expect([at('10.0.0.1'), at('255.255.255.255'), at('2001:DB8:0:0::1')]).toEqual(['10.0.0.1', '255.255.255.255', '2001:db8::1']);
+    for (const bad of ['1.2.3.04', '256.1.1.1', '1.2.3', '1.2.3.4.5', '1..2.3']) expect(() => at(bad), bad).toThrow();
+  });
 });
