@@ -37,6 +37,11 @@ export function int(min: number, max: number): ValueType<number> {
       if (v < min || v > max) return bad(`number '${t}' outside range [${min}, ${max}]`);
       return ok(v);
     },
+    at(src, start, end) {
+      // plain digits (1 to 9 of them: inside the int range); signs and the rest go to parse()
+      const d = shortDigits(src, start, end);
+      return d >= 0 && d >= min && d <= max ? d : NO_VALUE;
+    },
   };
 }
 

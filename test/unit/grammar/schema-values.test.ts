@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { isIP } from 'node:net';
-import { bool, decimal, int, ip, ipPrefix, ipv4, oneOf, oneOfNoCase, seconds, timerUs, uint, wholeSeconds, hexString, multicast } from '../../../grammar/schema/values.js';
+import { bool, decimal, int, ip, ipPrefix, ipv4, oneOf, oneOfNoCase, path, port, seconds, string, timerUs, uint, wholeSeconds, hexString, multicast } from '../../../grammar/schema/values.js';
+import { NO_VALUE, type ValueType } from '../../../grammar/schema/types.js';
 
 const okv = (v: unknown) => ({ ok: true, value: v });
 
@@ -88,6 +89,33 @@ describe('fast paths equal their definitions', () => {
       }),
       { numRuns: 20_000 },
     );
+  });
+
+  it('the parser fast lane (at) reads a word in place exactly as parse() reads it, or leaves it to parse()', () => {
+    const types: Array<[string, ValueType]> = [
+      ['uint(1,255)', uint(1, 255)], ['int', int(-253, 253)], ['port', port], ['decimal', decimal(10_000, 255_000_000, 6)],
+      ['timerUs', timerUs(0, 4_000_000_000)], ['seconds', seconds(0.01, 255)], ['ip', ip], ['ipv4', ipv4], ['string', string], ['path', path],
+    ];
+    expect(types.every(([, t]) => typeof t.at === 'function')).toBe(true);
+    const word = fc.oneof(quadish, anyText, fc.ipV4(), fc.nat(5_000_000_000).map(String), fc.string({ unit: fc.constantFrom('0', '1', '3', '9', '.', '-', '+', 'x'), maxLength: 12 }));
+    fc.assert(
+      fc.property(word, fc.string({ maxLength: 3 }), fc.string({ maxLength: 3 }), (w, before, after) => {
+        // the word inside a longer line, as the reader hands it over (offsets into the file text)
+        const src = before + w + after;
+        for (const [name, t] of types) {
+          const r = t.parse(w);
+          const v = (t.at as NonNullable<ValueType['at']>)(src, before.length, before.length + w.length);
+          if (v === NO_VALUE) continue; // parse() decides (and reports)
+          expect(r.ok, `${name} '${w}'`).toBe(true);
+          if (r.ok) expect(v, `${name} '${w}'`).toEqual(r.value);
+        }
+      }),
+      { numRuns: 20_000 },
+    );
+    // and the common words take the fast lane
+    expect(uint(1, 255).at?.('x 80 y', 2, 4)).toBe(80);
+    expect(timerUs(0, 10_000_000).at?.('retry 3', 6, 7)).toBe(3_000_000);
+    expect(ip.at?.('real_server 10.1.2.3 80', 12, 20)).toEqual({ addr: '10.1.2.3', family: 4 });
   });
 
   it('timers read every word as the plain decimal reader does', () => {
