@@ -52,6 +52,8 @@ export class BfdSession {
   /** Valid packets taken in and packets sent. */
   received = 0;
   sent = 0;
+  /** When the last valid packet arrived (clock microseconds; -1: never). */
+  lastRxUs = -1;
   private heard = false;
   private txTimer: unknown = null;
   private detectTimer: unknown = null;
@@ -99,6 +101,7 @@ export class BfdSession {
   receive(p: BfdControl): void {
     if (!this.running || this.state === 'AdminDown') return;
     this.received++;
+    this.lastRxUs = this.d.clock.nowUs();
     this.heard = true;
     this.remoteDiscr = p.myDiscr;
     this.remoteState = p.state;

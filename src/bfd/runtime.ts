@@ -1,0 +1,179 @@
+// Every bfd_instance of a config, running: one receiving socket per address family on port
+// 3784, one sending socket and one BfdSession per instance. Packets are decoded, refused ones
+// counted by reason; the rest go to the session named by Your Discriminator, or, while that
+// is 0, to the session whose neighbour sent them. Emits 'up' and 'down' per instance.
+import { EventEmitter } from 'node:events';
+import { realClock, type Clock } from '../check/scheduler.js';
+import { decodeControl, DIAG, DropCounter, encodeControl, type BfdState } from './packet.js';
+import { BfdSession } from './session.js';
+import type { BfdInstanceSpec } from './from-model.js';
+import { udpBfdSockets, type BfdSender, type BfdSockets, type Family, type Received } from './udp-socket.js';
+
+export interface BfdLogger {
+  info(o: object, msg: string): void;
+  warn(o: object, msg: string): void;
+}
+
+export interface BfdRuntimeOptions {
+  log?: BfdLogger;
+  clock?: Clock;
+  sockets?: BfdSockets;
+  random?: () => number;
+}
+
+export interface BfdChange {
+  name: string;
+  from: BfdState;
+  to: BfdState;
+  /** Local diagnostic (RFC 5880 4.1). */
+  diag: number;
+}
+
+export interface BfdInstanceStatus {
+  name: string;
+  state: BfdState;
+  up: boolean;
+  diag: number;
+  localDiscr: number;
+  remoteDiscr: number;
+  txIntervalUs: number;
+  detectTimeUs: number;
+  received: number;
+  sent: number;
+}
+
+interface Running {
+  spec: BfdInstanceSpec;
+  session: BfdSession;
+  sender: BfdSender;
+}
+
+type Events = { up: [BfdChange]; down: [BfdChange] };
+
+export class BfdRuntime extends EventEmitter<Events> {
+  readonly drops = new DropCounter();
+  private readonly byName = new Map<string, Running>();
+  private readonly byDiscr = new Map<number, Running>();
+  private readonly closers: Array<() => void> = [];
+  private stopped = false;
+
+  private constructor(private readonly o: BfdRuntimeOptions) {
+    super();
+  }
+
+  static async start(specs: BfdInstanceSpec[], o: BfdRuntimeOptions = {}): Promise<BfdRuntime> {
+    const rt = new BfdRuntime(o);
+    try {
+      await rt.boot(specs);
+    } catch (e) {
+      await rt.stop(false);
+      throw e;
+    }
+    return rt;
+  }
+
+  /** True while the named instance's session is Up (unknown names: false). */
+  isUp(name: string): boolean {
+    return this.byName.get(name)?.session.state === 'Up';
+  }
+
+  names(): string[] {
+    return [...this.byName.keys()];
+  }
+
+  status(): BfdInstanceStatus[] {
+    return [...this.byName.values()].map(({ spec, session: s }) => ({
+      name: spec.name, state: s.state, up: s.state === 'Up', diag: s.diag, localDiscr: s.localDiscr, remoteDiscr: s.remoteDiscr,
+      txIntervalUs: s.txIntervalUs, detectTimeUs: s.detectTimeUs, received: s.received, sent: s.sent,
+    }));
+  }
+
+  private async boot(specs: BfdInstanceSpec[]): Promise<void> {
+    const sockets = this.o.sockets ?? udpBfdSockets;
+    const families = new Set<Family>(specs.map((s) => s.family));
+    for (const f of families) {
+      this.closers.push(await sockets.listen(f, (r) => this.onPacket(r), (e) => this.o.log?.warn({ event: 'bfd.socket-error', err: e.message }, 'BFD receive socket error')));
+    }
+    for (const spec of specs) {
+      const sender = await sockets.sender({
+        family: spec.family, neighbor: spec.neighbor, ttl: spec.ttl, ...(spec.source ? { source: spec.source } : {}),
+        onError: (e) => this.o.log?.warn({ event: 'bfd.send-error', instance: spec.name, err: e.message }, `(${spec.name}) Error sending packet`),
+      });
+      const session = new BfdSession(
+        { minRxUs: spec.minRxUs, minTxUs: spec.minTxUs, idleTxUs: spec.idleTxUs, multiplier: spec.multiplier, passive: spec.passive },
+        {
+          clock: this.o.clock ?? realClock,
+          random: this.o.random ?? Math.random,
+          localDiscr: this.newDiscr(),
+          send: (p) => sender.send(encodeControl(p)),
+          onChange: (c) => this.onChange(run, c),
+        },
+      );
+      const run: Running = { spec, session, sender };
+      this.byName.set(spec.name, run);
+      this.byDiscr.set(session.localDiscr, run);
+    }
+    for (const r of this.byName.values()) r.session.start();
+  }
+
+  private newDiscr(): number {
+    const rnd = this.o.random ?? Math.random;
+    for (;;) {
+      const d = 1 + Math.floor(rnd() * 0xfffffffe);
+      if (!this.byDiscr.has(d)) return d;
+    }
+  }
+
+  private onChange(r: Running, c: { from: BfdState; to: BfdState; diag: number }): void {
+    const ev: BfdChange = { name: r.spec.name, ...c };
+    const s = r.session;
+    // On expiry, how long the neighbour had been silent (keepalived logs the same "Expired after").
+    const silentMs = c.diag === DIAG.detectExpired && s.lastRxUs >= 0 ? Math.round(((this.o.clock ?? realClock).nowUs() - s.lastRxUs) / 100) / 10 : undefined;
+    this.o.log?.info({ event: 'bfd.transition', instance: r.spec.name, from: c.from, to: c.to, diag: c.diag, ...(silentMs !== undefined ? { silentMs, detectMs: s.detectTimeUs / 1000 } : {}) },
+      `(${r.spec.name}) Entering ${c.to} state`);
+    if (c.to === 'Up') this.emit('up', ev);
+    // As keepalived and RFC 5882 3.2: a neighbour taken AdminDown is not a path failure; AdminDown here is our own stop.
+    else if (c.from === 'Up' && c.to === 'Down' && r.session.remoteState !== 'AdminDown') this.emit('down', ev);
+  }
+
+  private onPacket(rx: Received): void {
+    const d = decodeControl(rx.data);
+    if (!d.ok) {
+      this.drops.add(d.reason);
+      return;
+    }
+    const p = d.packet;
+    let r: Running | undefined;
+    if (p.yourDiscr !== 0) r = this.byDiscr.get(p.yourDiscr);
+    else for (const x of this.byName.values()) if (sameAddr(x.spec.neighbor, rx.address)) { r = x; break; }
+    if (!r) {
+      this.drops.add('no-session');
+      return;
+    }
+    if (r.session.state === 'AdminDown') {
+      this.drops.add('admin-down');
+      return;
+    }
+    r.session.receive(p);
+  }
+
+  /** Sends AdminDown on every session (unless `adminDown` is false), then closes the sockets. */
+  async stop(adminDown = true): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const r of this.byName.values()) {
+      if (adminDown) r.session.adminDown();
+      r.session.stop();
+    }
+    // Let the AdminDown datagrams leave before the sockets close.
+    await new Promise((res) => setImmediate(res));
+    for (const r of this.byName.values()) r.sender.close();
+    for (const c of this.closers) c();
+  }
+}
+
+/** dgram reports IPv4-mapped and zone-suffixed forms; compare the plain address. */
+function sameAddr(configured: string, seen: string): boolean {
+  const s = seen.replace(/^::ffff:(?=\d+\.)/i, '').replace(/%.*$/, '').toLowerCase();
+  return s === configured.toLowerCase();
+}

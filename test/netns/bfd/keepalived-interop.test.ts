@@ -1,0 +1,152 @@
+// lvsd's BFD (codec + session + UDP edge) against Debian's keepalived 2.2.7 BFD process between
+// two namespaces this test creates: both sessions come Up, each side detects the other's loss
+// (process killed, link down) within the detection time, and both come Up again.
+// Detection figures are printed (DETECT lines) for the report.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BfdLab, KA_IP, LVSD_IP, spec } from './lab.js';
+import type { Proc } from '../vrrp/harness.js';
+
+const lab = new BfdLab();
+const KA_NAMES = ['ka1', 'ka2', 'ka3', 'ka4'];
+
+function kaConf(o: { minRx?: number; minTx?: number; mult?: number } = {}): string {
+  return `bfd_instance KA {
+  neighbor_ip ${LVSD_IP}
+  source_ip ${KA_IP}
+  min_rx ${o.minRx ?? 100}
+  min_tx ${o.minTx ?? 100}
+  multiplier ${o.mult ?? 3}
+}
+`;
+}
+
+const KA_UP = /\(KA\) Entering Up state/;
+const KA_DOWN = /\(KA\) Entering Down state/;
+const LV_UP = /"ev":"up"/;
+const LV_DOWN = /"ev":"down"/;
+
+async function stopLvsd(p: Proc): Promise<void> {
+  if (p.child.pid) process.kill(p.child.pid, 'SIGTERM');
+  await p.exited(5000);
+}
+
+function atOf(p: Proc, index: number): number {
+  return (JSON.parse(p.lines[index].text) as { at: number }).at;
+}
+
+describe('BFD interop with keepalived 2.2.7 (netns)', () => {
+  beforeAll(async () => {
+    await lab.prepare();
+  });
+  afterAll(() => lab.cleanup(KA_NAMES));
+
+  it('comes Up on both sides; keepalived killed is detected by lvsd within its detection time; Up again on restart', async () => {
+    lab.up();
+    const lv = lab.startLvsd([spec({ name: 'LV' })]);
+    let ka = lab.startKeepalived('ka1', kaConf());
+    try {
+      await lv.waitFor(/"ev":"started"/, 5000);
+      await ka.waitFor(KA_UP, 8000);
+      await lv.waitFor(LV_UP, 8000);
+      // let both settle on the fast interval (Poll/Final done)
+      await new Promise((r) => setTimeout(r, 1000));
+      const from = lv.lines.length;
+      const bfdPid = lab.pidOf('ka1', 'bfd');
+      expect(bfdPid).toBeGreaterThan(0);
+      const t0 = Date.now();
+      process.kill(bfdPid, 'SIGKILL');
+      lab.killKeepalived('ka1', 'SIGKILL');
+      const down = await lv.waitFor(LV_DOWN, 3000, from);
+      const detected = atOf(lv, down.index) - t0;
+      // detect time 3 x max(100, 100) ms = 300 ms from the last packet; the kill lands 0-100 ms after it
+      const silent = lv.matching(/"silentMs"/, from)[0] ?? '';
+      const silentMs = Number(/"silentMs":([\d.]+)/.exec(silent)?.[1]);
+      console.log(`DETECT lvsd<-keepalived(kill): ${detected} ms after the kill; lvsd: expired after ${silentMs} ms of silence (detection time 300 ms)`);
+      expect(silentMs).toBeGreaterThanOrEqual(300);
+      expect(silentMs).toBeLessThanOrEqual(300 + 50);
+      expect(down.text).toMatch(/"diag":1/);
+      expect(detected).toBeGreaterThanOrEqual(300 - 100 - 20);
+      expect(detected).toBeLessThanOrEqual(300 + 150);
+      await ka.exited(5000);
+      const from2 = lv.lines.length;
+      ka = lab.startKeepalived('ka2', kaConf());
+      await ka.waitFor(KA_UP, 8000);
+      await lv.waitFor(LV_UP, 8000, from2);
+    } finally {
+      lab.killKeepalived('ka1', 'SIGKILL');
+      lab.killKeepalived('ka2', 'SIGKILL');
+      await stopLvsd(lv);
+      lab.down();
+    }
+  }, 40_000);
+
+  it('keepalived detects lvsd killed (no AdminDown) within its detection time, and Up again when lvsd returns', async () => {
+    lab.up();
+    const ka = lab.startKeepalived('ka3', kaConf({ minRx: 200, minTx: 50, mult: 5 }));
+    let lv = lab.startLvsd([spec({ name: 'LV', minRxUs: 100_000, minTxUs: 100_000, multiplier: 3 })]);
+    try {
+      await ka.waitFor(KA_UP, 8000);
+      await lv.waitFor(LV_UP, 8000);
+      await new Promise((r) => setTimeout(r, 1000));
+      // tx intervals: lvsd max(100, ka's min_rx 200) = 200 ms; keepalived's detection = 3 x max(200, 100) = 600 ms
+      const from = ka.lines.length;
+      const t0 = Date.now();
+      if (lv.child.pid) process.kill(lv.child.pid, 'SIGKILL');
+      const down = await ka.waitFor(KA_DOWN, 3000, from);
+      const detected = down.at - t0;
+      const expired = ka.matching(/\(KA\) Expired after/, from)[0] ?? '';
+      console.log(`DETECT keepalived<-lvsd(kill): ${detected} ms after the kill; keepalived: "${expired.replace(/^.*\(KA\) /, '')}" (detection time 600 ms)`);
+      expect(down.text).toMatch(/Control Detection Time Expired/);
+      const ms = Number(/Expired after (\d+) ms/.exec(expired)?.[1]);
+      expect(ms).toBeGreaterThanOrEqual(600);
+      expect(ms).toBeLessThanOrEqual(600 + 50);
+      expect(detected).toBeLessThanOrEqual(600 + 250);
+      const from2 = ka.lines.length;
+      lv = lab.startLvsd([spec({ name: 'LV' })]);
+      await ka.waitFor(KA_UP, 8000, from2);
+      await lv.waitFor(LV_UP, 8000);
+      // SIGTERM: lvsd sends AdminDown; keepalived goes Down saying the neighbour signalled it
+      const from3 = ka.lines.length;
+      await stopLvsd(lv);
+      const d2 = await ka.waitFor(KA_DOWN, 2000, from3);
+      expect(d2.text).toMatch(/Neighbor Signaled Session Down/i);
+    } finally {
+      lab.killKeepalived('ka3', 'SIGKILL');
+      if (lv.child.exitCode === null && lv.child.pid) process.kill(lv.child.pid, 'SIGKILL');
+      lab.down();
+    }
+  }, 40_000);
+
+  it('a link set down is detected on both sides, and both come Up again when it returns', async () => {
+    lab.up();
+    const ka = lab.startKeepalived('ka4', kaConf());
+    const lv = lab.startLvsd([spec({ name: 'LV' })]);
+    try {
+      await ka.waitFor(KA_UP, 8000);
+      await lv.waitFor(LV_UP, 8000);
+      await new Promise((r) => setTimeout(r, 1000));
+      const fromLv = lv.lines.length, fromKa = ka.lines.length;
+      const t0 = Date.now();
+      lab.link('ka', false);
+      const dl = await lv.waitFor(LV_DOWN, 3000, fromLv);
+      const dk = await ka.waitFor(KA_DOWN, 3000, fromKa);
+      const lvMs = atOf(lv, dl.index) - t0;
+      const kaExp = ka.matching(/\(KA\) Expired after/, fromKa)[0] ?? '';
+      console.log(`DETECT link down: lvsd ${lvMs} ms after 'ip link set down'; keepalived ${dk.at - t0} ms, "${kaExp.replace(/^.*\(KA\) /, '')}" (both 300 ms)`);
+      expect(lvMs).toBeLessThanOrEqual(300 + 150);
+      const fromLv2 = lv.lines.length, fromKa2 = ka.lines.length;
+      lab.link('ka', true);
+      await ka.waitFor(KA_UP, 8000, fromKa2);
+      await lv.waitFor(LV_UP, 8000, fromLv2);
+      // nothing refused on the way
+      process.kill(lv.child.pid ?? 0, 'SIGUSR2');
+      const st = await lv.waitFor(/"ev":"status"/, 2000);
+      const drops = (JSON.parse(st.text) as { drops: Record<string, number> }).drops;
+      expect(Object.values(drops).reduce((a, b) => a + b, 0)).toBe(0);
+    } finally {
+      lab.killKeepalived('ka4', 'SIGKILL');
+      await stopLvsd(lv);
+      lab.down();
+    }
+  }, 40_000);
+});

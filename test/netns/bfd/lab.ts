@@ -1,0 +1,110 @@
+// Two namespaces joined by a veth (lvsd 10.79.0.1 on bfl0, keepalived 10.79.0.2 on bfk0), the
+// bundled BFD driver and keepalived's BFD process. Everything is removed by cleanup(), which
+// the tests call in afterAll.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { Proc } from '../vrrp/harness.js';
+import type { BfdInstanceSpec } from '../../../src/bfd/from-model.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+export const LVSD_IP = '10.79.0.1';
+export const KA_IP = '10.79.0.2';
+
+function sh(args: string[]): void {
+  const r = spawnSync('ip', args, { encoding: 'utf8', timeout: 10_000 });
+  if (r.status !== 0) throw new Error(`ip ${args.join(' ')} failed: ${r.stderr || r.stdout || String(r.error)}`);
+}
+
+export class BfdLab {
+  readonly id = `${process.pid % 100000}`;
+  readonly nsLvsd = `lvsdb-l${this.id}`;
+  readonly nsKa = `lvsdb-k${this.id}`;
+  readonly dir = mkdtempSync(join(tmpdir(), 'lvsd-bfd-'));
+  driverJs = '';
+  private pids = new Set<number>();
+
+  async prepare(): Promise<void> {
+    if (process.getuid?.() !== 0) throw new Error('netns BFD tests need root');
+    if (!existsSync('/usr/sbin/keepalived')) throw new Error('/usr/sbin/keepalived missing (apt-get install keepalived)');
+    this.driverJs = join(this.dir, 'driver.mjs');
+    await build({ entryPoints: [join(here, 'driver.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: this.driverJs, logLevel: 'error' });
+  }
+
+  up(): void {
+    this.down();
+    sh(['netns', 'add', this.nsLvsd]);
+    sh(['netns', 'add', this.nsKa]);
+    sh(['link', 'add', 'bfl0', 'netns', this.nsLvsd, 'type', 'veth', 'peer', 'name', 'bfk0', 'netns', this.nsKa]);
+    sh(['-n', this.nsLvsd, 'addr', 'add', `${LVSD_IP}/24`, 'dev', 'bfl0']);
+    sh(['-n', this.nsKa, 'addr', 'add', `${KA_IP}/24`, 'dev', 'bfk0']);
+    for (const [ns, ifn] of [[this.nsLvsd, 'bfl0'], [this.nsKa, 'bfk0']]) {
+      sh(['-n', ns, 'link', 'set', 'lo', 'up']);
+      sh(['-n', ns, 'link', 'set', ifn, 'up']);
+    }
+  }
+
+  link(side: 'lvsd' | 'ka', up: boolean): void {
+    sh(['-n', side === 'lvsd' ? this.nsLvsd : this.nsKa, 'link', 'set', side === 'lvsd' ? 'bfl0' : 'bfk0', up ? 'up' : 'down']);
+  }
+
+  down(): void {
+    for (const ns of [this.nsLvsd, this.nsKa]) spawnSync('ip', ['netns', 'del', ns], { timeout: 10_000 });
+  }
+
+  startLvsd(specs: BfdInstanceSpec[]): Proc {
+    const child = spawn('ip', ['netns', 'exec', this.nsLvsd, process.execPath, this.driverJs, JSON.stringify(specs)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    if (child.pid) this.pids.add(child.pid);
+    return new Proc(child);
+  }
+
+  /** keepalived with only bfd_instance blocks: its parent and BFD child, pid files in the lab dir. */
+  startKeepalived(name: string, conf: string): Proc {
+    const path = join(this.dir, `${name}.conf`);
+    writeFileSync(path, conf);
+    const child = spawn('ip', ['netns', 'exec', this.nsKa, 'keepalived', '-n', '-l', '-D', '-f', path,
+      '-p', this.pidFile(name, 'main'), '-b', this.pidFile(name, 'bfd'), '-r', this.pidFile(name, 'vrrp'), '-c', this.pidFile(name, 'chk')],
+    { stdio: ['ignore', 'pipe', 'pipe'] });
+    if (child.pid) this.pids.add(child.pid);
+    return new Proc(child);
+  }
+
+  pidFile(name: string, which: 'main' | 'bfd' | 'vrrp' | 'chk'): string {
+    return join(this.dir, `${name}.${which}.pid`);
+  }
+
+  /** The pid in keepalived's pid file (0 when absent). */
+  pidOf(name: string, which: 'main' | 'bfd'): number {
+    const f = this.pidFile(name, which);
+    return existsSync(f) ? Number(readFileSync(f, 'utf8').trim()) : 0;
+  }
+
+  killKeepalived(name: string, signal: NodeJS.Signals): void {
+    for (const w of ['bfd', 'main'] as const) {
+      const pid = this.pidOf(name, w);
+      if (pid > 0) {
+        try { process.kill(pid, signal); } catch { /* gone */ }
+      }
+    }
+  }
+
+  cleanup(names: string[]): void {
+    for (const n of names) this.killKeepalived(n, 'SIGKILL');
+    for (const pid of this.pids) {
+      try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+    }
+    this.down();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export function spec(o: Partial<BfdInstanceSpec> & Pick<BfdInstanceSpec, 'name'>): BfdInstanceSpec {
+  return {
+    family: 4, neighbor: KA_IP, source: LVSD_IP, minRxUs: 100_000, minTxUs: 100_000, idleTxUs: 1_000_000, multiplier: 3,
+    passive: false, ttl: 255, maxHops: 0, weight: 0, reverse: false, toVrrp: true, toChecker: true, ...o,
+  };
+}
