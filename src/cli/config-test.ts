@@ -6,13 +6,31 @@ import { loadConfig } from '../config/load.js';
 import { formatDiagnostic } from '../../grammar/diagnostics.js';
 import { systemView } from '../config/system.js';
 
+/** process.stdout / process.stderr as far as this module writes to them. */
+type Out = NodeJS.WriteStream;
+/** the streams written to: a pipe may still hold part of the output (see outputPending) */
+const used = new Set<Out>();
+
+/** Writes `text` to `stream` (nothing for ''; an unused stream is never opened: a pipe's costs ms). */
+function emit(stream: Out, text: string): void {
+  if (text.length === 0) return;
+  stream.write(text);
+  used.add(stream);
+}
+
+/** Output still queued for a stdout or stderr pipe: the process must not exit before it drains. */
+export function outputPending(): boolean {
+  for (const s of used) if (s.writableLength > 0) return true;
+  return false;
+}
+
 /** Loads the config, reports its diagnostics (to the -t FILE log, else stderr) and with -d prints the model. */
 export function loadAndReport(o: Options): ReturnType<typeof loadConfig> {
   const r = loadConfig(o.useFile, { configId: o.configId, allConfig: o.allConfig, system: systemView() });
   const text = r.diagnostics.map((d) => formatDiagnostic(d) + '\n').join('');
   if (o.configTest && o.configTestLog) writeFileSync(o.configTestLog, text);
-  else process.stderr.write(text);
-  if (o.dumpConf) process.stdout.write(JSON.stringify(r.model, null, 2) + '\n');
+  else emit(process.stderr, text);
+  if (o.dumpConf) emit(process.stdout, JSON.stringify(r.model, null, 2) + '\n');
   return r;
 }
 

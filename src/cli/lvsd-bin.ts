@@ -21,6 +21,7 @@ interface IpvsModule {
 
 interface ConfigTestModule {
   tryConfigTest(argv: readonly string[]): number | undefined;
+  outputPending(): boolean;
 }
 
 /** `-t` somewhere in the arguments (alone, bundled with other short options, or --config-test). */
@@ -57,20 +58,25 @@ function loadBundle<T extends object>(dir: string, name: string): T | undefined 
 
 const argv = process.argv.slice(2);
 let code: number | undefined;
+let configTest: ConfigTestModule | undefined;
 try {
-  code = mayBeConfigTest(argv) ? loadBundle<ConfigTestModule>(__dirname, LVSD_CONFIG_TEST_BUNDLE)?.tryConfigTest(argv) : undefined;
+  configTest = mayBeConfigTest(argv) ? loadBundle<ConfigTestModule>(__dirname, LVSD_CONFIG_TEST_BUNDLE) : undefined;
+  code = configTest?.tryConfigTest(argv);
 } catch (e) {
   // as src/cli/lvsd.ts reports a failure
   process.stderr.write(`lvsd: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
   code = 1;
 }
-// process.exit, not exitCode: a natural exit first waits for every queued V8 background task
-// (optimising compiles of the parser, up to tens of ms after a config test); exit drops them.
-// (stdout and stderr are files or pipes here, which Node writes synchronously on Linux.)
+// A config test ends with process.exit when its output is out: a natural exit first waits for
+// every queued V8 background task (optimising compiles of the parser, a few ms after a config
+// test). Output still queued for a pipe (a long -d dump to a slow reader) needs the natural exit.
 const ipvs = code === undefined && argv[0] === 'ipvs' ? loadIpvs() : undefined;
 // `lvsd ipvs` ends with process.exit too: its output is written, its sockets closed.
 if (ipvs) ipvs.runIpvsCommand(argv.slice(1)).then((c) => process.exit(c), fail);
-else if (code !== undefined) process.exit(code);
+else if (code !== undefined) {
+  if (configTest?.outputPending()) process.exitCode = code;
+  else process.exit(code);
+}
 else void import(pathToFileURL(join(__dirname, 'main.js')).href);
 
 function loadIpvs(): IpvsModule | undefined {
