@@ -115,9 +115,12 @@ function fastHow(kw: KeywordSpec, watched: Set<string>): Fast {
 }
 
 const infoCache = new WeakMap<BlockSpec, BlockInfo>();
+/** (small on purpose: the table is built once by buildInfo, out of the way of V8's optimiser) */
 function infoOf(spec: BlockSpec): BlockInfo {
-  let info = infoCache.get(spec);
-  if (info) return info;
+  return infoCache.get(spec) ?? buildInfo(spec);
+}
+
+function buildInfo(spec: BlockSpec): BlockInfo {
   const keywords = new Map<string, KeywordSpec>();
   const watched = new Set<string>();
   const defaults: Defaults = { template: {}, empty: true, structured: [] };
@@ -142,7 +145,7 @@ function infoOf(spec: BlockSpec): BlockInfo {
       fast.set(h, fast.has(h) ? null : { word, kw, how, field: kw.field ?? kw.name, block: kw.block ?? null, info: null });
     }
   }
-  info = { keywords, watched, fast, defaults };
+  const info: BlockInfo = { keywords, watched, fast, defaults };
   infoCache.set(spec, info);
   return info;
 }
@@ -331,8 +334,8 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
   };
 
   const closeFrame = (f: Frame) => {
-    if (f.spec) {
-      const st = defaultsOf(f.spec).structured;
+    if (f.info !== null) {
+      const st = f.info.defaults.structured;
       for (let i = 0; i < st.length; i++) if (!(st[i][0] in f.obj)) f.obj[st[i][0]] = cloneDefault(st[i][1]);
     }
   };
