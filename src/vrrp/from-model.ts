@@ -8,6 +8,7 @@ import type { Model, VrrpInstance, VirtualIp } from '../config/model.js';
 import type { RouteLineModel, RuleLineModel } from './route-plan.js';
 import { processMatch } from './trackers/process-match.js';
 import type { ProcessTrackSpec } from './trackers/process.js';
+import { bfdTrackedItem } from './trackers/bfd.js';
 
 type Obj = Record<string, unknown>;
 
@@ -71,6 +72,8 @@ export interface InstanceSpec {
   trackScripts: Array<{ id: string; script: string }>;
   trackFiles: Array<{ id: string; file: string; weight: number; reverse: boolean }>;
   trackProcesses: Array<{ id: string; process: string }>;
+  /** track_bfd: bfd_instance names (states fed by trackers/bfd.ts). */
+  trackBfds: Array<{ id: string; bfd: string }>;
   notify: NotifySpec;
   syncGroup: string | null;
   /** accept / no_accept as configured (undefined: keepalived's default). */
@@ -122,6 +125,7 @@ export const trackId = {
   script: (name: string): string => `script:${name}`,
   file: (name: string): string => `file:${name}`,
   process: (name: string): string => `process:${name}`,
+  bfd: (name: string): string => `bfd:${name}`,
   /** unicast_fault_no_peer without peers: never up. */
   noPeer: 'config:unicast-no-peer',
 };
@@ -261,7 +265,7 @@ function weightedTracks(lines: Obj[], defs: Map<string, Obj>, dflt: number): Wei
 
 function instanceSpec(
   i: VrrpInstance, g: Obj, scripts: Map<string, Obj>, files: Map<string, Obj>, groupOf: Map<string, string>, groupDefs: Map<string, Obj>,
-  processes: Map<string, Obj>,
+  processes: Map<string, Obj>, bfds: Map<string, Obj> = new Map(),
 ): InstanceSpec {
   const group = groupDefs.get(groupOf.get(i.name) ?? '');
   const version: VrrpVersion = num(i.version, num(g.vrrp_version, 2)) === 3 ? 3 : 2;
@@ -296,6 +300,11 @@ function instanceSpec(
     const id = trackId.process(t.name);
     trackProcesses.push({ id, process: t.name });
     tracked.push({ id, weight: t.weight, reverse: t.reverse });
+  }
+  const trackBfds: InstanceSpec['trackBfds'] = [];
+  for (const t of weightedTracks(trackLines(i, group, 'track_bfd'), bfds, 0)) {
+    trackBfds.push({ id: trackId.bfd(t.name), bfd: t.name });
+    tracked.push(bfdTrackedItem(trackId.bfd(t.name), t.weight, t.reverse));
   }
   if (i.unicast_fault_no_peer === true && unicastPeers.length === 0) {
     // keepalived: unicast without peers is a configuration fault, not a fall back to multicast.
@@ -343,7 +352,7 @@ function instanceSpec(
     excludedVips: (i.virtual_ipaddress_excluded ?? []).map(vipOf),
     announce,
     vmac: vm ? { name: str(vm.ifname) ?? `${str(g.vmac_prefix) ?? 'vrrp'}.${vrid}`, xmitBase: i.vmac_xmit_base === true } : null,
-    trackInterfaces, trackScripts, trackFiles, trackProcesses,
+    trackInterfaces, trackScripts, trackFiles, trackProcesses, trackBfds,
     notify: notifyOf(i),
     syncGroup: groupOf.get(i.name) ?? null,
     ...(i.accept === true ? { accept: true } : i.no_accept === true ? { accept: false } : {}),
@@ -385,7 +394,9 @@ export function planFromModel(model: Model): VrrpPlan {
   const groupDefs = new Map(arr(model.vrrp_sync_group).map((sg) => [String(sg.name), sg]));
   const processDefs = arr(model.vrrp_track_process).filter((p) => typeof obj(p.process).name === 'string');
   const processes = new Map(processDefs.map((p) => [String(p.name), p]));
-  const instances = (model.vrrp_instance ?? []).map((i) => instanceSpec(i, g, scripts, files, groupOf, groupDefs, processes));
+  // bfd_instance ... checker: its events go to the checkers only (keepalived).
+  const bfds = new Map(arr(model.bfd_instance).filter((b) => b.checker !== true || b.vrrp === true).map((b) => [String(b.name), b]));
+  const instances = (model.vrrp_instance ?? []).map((i) => instanceSpec(i, g, scripts, files, groupOf, groupDefs, processes, bfds));
   const fifos = ['notify_fifo', 'vrrp_notify_fifo'].map((k) => str(obj(g[k]).fifo)).filter((x): x is string => x !== undefined);
   return {
     instances,
