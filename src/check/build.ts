@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { Checker, Model, RealServer, VirtualServer } from '../config/model.js';
 import { RetryCounter, type RetryMode } from './counter.js';
+import { bfdCheckMachine, bfdCheckName } from './bfd-check.js';
 import { DnsProbe } from './dns.js';
 import { parseHexPattern } from './hex.js';
 import { HttpGetProbe, regexFlags, type UrlSpec } from './http-get.js';
@@ -28,6 +29,8 @@ export interface BuiltChecker {
   /** absent for FILE_CHECK, which is driven by its file, not by the scheduler */
   probe?: Probe;
   file?: { path: string; weight: number; reverse: boolean };
+  /** BFD_CHECK: driven by the named bfd_instance's events (bfd-check.ts) */
+  bfd?: { name: string };
   dynamic: boolean;
 }
 
@@ -132,7 +135,7 @@ function smtpTargets(c: Checker, rs: RealServer, vs: VirtualServer, timing: Reso
 export function buildCheckers(ctx: BuildContext, vs: VirtualServer, rs: RealServer): BuiltChecker[] {
   const out: BuiltChecker[] = [];
   const logAll = ctx.model.global_defs?.checker_log_all_failures === true;
-  const kinds: CheckerKind[] = ['TCP_CHECK', 'HTTP_GET', 'SSL_GET', 'MISC_CHECK', 'DNS_CHECK', 'UDP_CHECK', 'FILE_CHECK', 'SMTP_CHECK', 'PING_CHECK'];
+  const kinds: CheckerKind[] = ['TCP_CHECK', 'HTTP_GET', 'SSL_GET', 'MISC_CHECK', 'DNS_CHECK', 'UDP_CHECK', 'FILE_CHECK', 'SMTP_CHECK', 'PING_CHECK', 'BFD_CHECK'];
   for (const kind of kinds) {
     const list = rs[kind];
     if (!Array.isArray(list)) continue;
@@ -200,6 +203,11 @@ export function buildCheckers(ctx: BuildContext, vs: VirtualServer, rs: RealServ
               maxReplyLength: num(c.max_reply_length) ?? 255,
             }),
           });
+          return;
+        }
+        case 'BFD_CHECK': {
+          const name = bfdCheckName(c);
+          if (name) out.push({ id, kind, timing, machine: bfdCheckMachine(timing), bfd: { name }, dynamic: false });
           return;
         }
         case 'FILE_CHECK': {

@@ -23,7 +23,7 @@ export interface Probe {
 }
 
 /** Checker kinds lvsd runs. */
-export type CheckerKind = 'TCP_CHECK' | 'HTTP_GET' | 'SSL_GET' | 'MISC_CHECK' | 'DNS_CHECK' | 'UDP_CHECK' | 'FILE_CHECK' | 'SMTP_CHECK' | 'PING_CHECK';
+export type CheckerKind = 'TCP_CHECK' | 'HTTP_GET' | 'SSL_GET' | 'MISC_CHECK' | 'DNS_CHECK' | 'UDP_CHECK' | 'FILE_CHECK' | 'SMTP_CHECK' | 'PING_CHECK' | 'BFD_CHECK';
 
 /** Where a checker connects (connect_ip/connect_port/bindto/bind_port/bind_if/fwmark resolved). */
 export interface ConnectTarget {

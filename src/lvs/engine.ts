@@ -12,6 +12,7 @@ import { deepEqual, realServerKey, virtualServerKey } from '../config/diff.js';
 import type { Model, RealServer, VirtualServer } from '../config/model.js';
 import { buildCheckers, type BuiltChecker, type BuildContext } from '../check/build.js';
 import { fileStatus, readTrackFile, TrackFileWatcher } from '../check/file-track.js';
+import { followBfd, type BfdEvents } from '../check/bfd-check.js';
 import type { Decision } from '../check/machine.js';
 import { CheckScheduler } from '../check/scheduler.js';
 import type { CheckResult } from '../check/types.js';
@@ -52,6 +53,8 @@ export interface EngineOptions {
   addressPresent?: (addr: string) => boolean;
   /** wall clock for status times (ms since the epoch) */
   now?: () => number;
+  /** BFD_CHECK: the bfd_instance up/down events */
+  bfd?: BfdEvents;
 }
 
 /** One checker of one real server. rt/rsIndex move when a reload rebuilds the policies. */
@@ -61,8 +64,10 @@ interface Slot {
   rsIndex: number;
   schedId?: number;
   watcher?: TrackFileWatcher;
-  /** FILE_CHECK: the state its file said last */
+  /** FILE_CHECK: the state its file said last (BFD_CHECK: its bfd_instance) */
   fileUp?: boolean;
+  /** BFD_CHECK: stops following its bfd_instance */
+  unfollow?: () => void;
   /** rebuilt at reload with the old state: its first failure is no news (no notify_down again) */
   carried: boolean;
   stopped: boolean;
@@ -303,7 +308,8 @@ export class LvsEngine {
             slot.fileUp = init.up;
             if (init.up && init.delta) this.emit(rt, rsIndex, policy.checkerWeight(rsIndex, c.id, init.delta));
             pending.push(() => this.watchFile(slot));
-          } else if (c.probe) pending.push(() => this.schedule(slot));
+          } else if (c.bfd) pending.push(() => this.followBfd(slot));
+          else if (c.probe) pending.push(() => this.schedule(slot));
         }
       });
     }
@@ -329,6 +335,7 @@ export class LvsEngine {
       s.stopped = true;
       if (s.schedId !== undefined) this.scheduler.remove(s.schedId);
       s.watcher?.stop();
+      s.unfollow?.();
     }
   }
 
@@ -351,7 +358,7 @@ export class LvsEngine {
   /** Stops every check; returns omega's shutdown actions. */
   stop(): LvsAction[] {
     this.scheduler.stop();
-    for (const rt of this.runtimes) for (const r of rt.reals) for (const s of r.slots) s.watcher?.stop();
+    for (const rt of this.runtimes) for (const r of rt.reals) for (const s of r.slots) { s.watcher?.stop(); s.unfollow?.(); }
     const out = this.runtimes.flatMap((r) => r.policy.shutdown());
     for (const a of out) this.opts.onAction?.(a);
     return out;
@@ -412,6 +419,19 @@ export class LvsEngine {
       if (cur.policy.version !== before) this.changed(cur);
       return decision.delayUs;
     }, c.timing.warmupUs);
+  }
+
+  private followBfd(slot: Slot): void {
+    const b = slot.c.bfd;
+    if (!b || slot.stopped || !this.opts.bfd) return;
+    slot.unfollow = followBfd(this.opts.bfd, b.name, (up) => {
+      if (slot.stopped || up === (slot.fileUp ?? slot.c.machine.up)) return;
+      slot.fileUp = up;
+      const { rt, rsIndex } = slot;
+      const before = rt.policy.version;
+      this.emit(rt, rsIndex, rt.policy.checkerState(rsIndex, slot.c.id, up));
+      if (rt.policy.version !== before) this.changed(rt);
+    });
   }
 
   private watchFile(slot: Slot): void {
