@@ -9,6 +9,8 @@ import { NetlinkIpvs } from '../ipvs/client.js';
 import { LvsEngine, type CheckEvent, type ReloadCounts } from '../lvs/engine.js';
 import type { LvsAction } from '../lvs/policy.js';
 import { VrrpRuntime } from '../vrrp/runtime.js';
+import { BfdTracker } from '../vrrp/trackers/bfd.js';
+import { BfdService } from '../bfd/service.js';
 import { logDiagnostics } from './config-log.js';
 import { IpvsEdge, type FlushOnStop } from './ipvs-edge.js';
 import { IpvsSettings } from './ipvs-settings.js';
@@ -60,6 +62,9 @@ const flushOnStop = (m: Model): FlushOnStop => {
 export class Daemon extends EventEmitter {
   private readonly holder: ConfigHolder;
   private vrrp: VrrpRuntime | undefined;
+  /** bfd_instance sessions (idle without any), feeding track_bfd and BFD_CHECK */
+  private readonly bfd: BfdService;
+  private bfdTracker: BfdTracker | undefined;
   private engine: LvsEngine | undefined;
   private edge: IpvsEdge | undefined;
   private scripts: LvsScripts;
@@ -78,6 +83,7 @@ export class Daemon extends EventEmitter {
     super();
     this.holder = new ConfigHolder(o.file, o.load, initial, undefined, diffWithoutVirtualServers);
     this.scripts = new LvsScripts(o.log);
+    this.bfd = new BfdService({ log: o.log });
     this.settings = new IpvsSettings({ log: o.log, open: () => NetlinkIpvs.open() });
   }
 
@@ -94,6 +100,7 @@ export class Daemon extends EventEmitter {
   private async boot(): Promise<void> {
     const log = this.o.log;
     const model = this.model;
+    await this.applyBfd(model);
     if (this.o.vrrp) {
       const sink = vrrpEventSink(this.metrics, () => this.addressesMayHaveChanged());
       this.vrrp = await VrrpRuntime.start(model, {
@@ -103,6 +110,8 @@ export class Daemon extends EventEmitter {
           if (ev.name === 'transition' && ev.data.instance === this.sync?.instance) void this.settings.setSync(this.sync, this.syncRole());
         },
       });
+      this.bfdTracker = new BfdTracker(this.vrrp, this.bfd.vrrp);
+      this.bfdTracker.start();
     }
     if (this.o.checkers) {
       this.edge = new IpvsEdge({ log, open: () => NetlinkIpvs.open() });
@@ -116,6 +125,7 @@ export class Daemon extends EventEmitter {
         onCheck: (e) => this.onCheck(e),
         onError: (e) => log.error({ event: 'lvs.error', err: e instanceof Error ? e.message : String(e) }, 'health check engine error'),
         addressPresent: (a) => this.addrs?.has(a) ?? false,
+        bfd: this.bfd.checker,
       });
       await this.engine.start();
     }
@@ -124,6 +134,15 @@ export class Daemon extends EventEmitter {
       event: EV.daemonStart, version: VERSION, config: this.o.file, vrrp: this.o.vrrp, checkers: this.o.checkers,
       instances: this.vrrp?.instances.size ?? 0, virtualServers: this.engine?.policies.length ?? 0,
     }, `lvsd ${VERSION} started`);
+  }
+
+  /** Starts, keeps or restarts the bfd_instance sessions; a failure is logged, not fatal (retried at reload). */
+  private async applyBfd(model: Model): Promise<void> {
+    try {
+      await this.bfd.apply(model);
+    } catch (e) {
+      this.o.log.error({ event: 'bfd.error', err: e instanceof Error ? e.message : String(e) }, 'BFD could not start');
+    }
   }
 
   /** ha_suspend needs the machine's addresses: read once, then kept fresh. */
@@ -217,6 +236,8 @@ export class Daemon extends EventEmitter {
     } catch (e) {
       log.error({ event: 'vrrp.reload-error', err: e instanceof Error ? e.message : String(e) }, 'VRRP reload failed');
     }
+    await this.applyBfd(model);
+    this.bfdTracker?.sync();
     await this.applySettings(model);
     const t2 = performance.now();
     let t3 = t2;
@@ -252,7 +273,8 @@ export class Daemon extends EventEmitter {
     this.stopped = true;
     const log = this.o.log;
     this.engine?.stop();
-    const jobs: Array<Promise<void>> = [];
+    this.bfdTracker?.stop();
+    const jobs: Array<Promise<void>> = [this.bfd.stop()];
     if (this.vrrp) {
       jobs.push(this.vrrp.stop().catch((e: unknown) => log.error({ event: 'vrrp.stop-error', err: String(e) }, 'VRRP stop failed')));
     }
