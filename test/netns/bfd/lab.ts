@@ -11,6 +11,7 @@ import { Proc } from '../vrrp/harness.js';
 import type { BfdInstanceSpec } from '../../../src/bfd/from-model.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
+const LVSD_BIN = join(here, '..', '..', '..', 'dist', 'src', 'cli', 'lvsd.js');
 
 export const LVSD_IP = '10.79.0.1';
 export const KA_IP = '10.79.0.2';
@@ -58,6 +59,18 @@ export class BfdLab {
 
   startLvsd(specs: BfdInstanceSpec[]): Proc {
     const child = spawn('ip', ['netns', 'exec', this.nsLvsd, process.execPath, this.driverJs, JSON.stringify(specs)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    if (child.pid) this.pids.add(child.pid);
+    return new Proc(child);
+  }
+
+  /** The real lvsd (dist/, built by the global setup) with -n in the lvsd namespace; JSON logs on stderr. */
+  startLvsdDaemon(name: string, conf: string, extra: string[] = []): Proc {
+    const path = join(this.dir, `${name}.conf`);
+    writeFileSync(path, conf);
+    const pids = ['main', 'vrrp', 'chk'].map((k) => join(this.dir, `${name}.lvsd-${k}.pid`));
+    const child = spawn('ip', ['netns', 'exec', this.nsLvsd, process.execPath, LVSD_BIN, '-n', '-f', path,
+      '-p', pids[0], '-r', pids[1], '-c', pids[2], '--status-socket', join(this.dir, `${name}.sock`), ...extra],
+    { stdio: ['ignore', 'pipe', 'pipe'] });
     if (child.pid) this.pids.add(child.pid);
     return new Proc(child);
   }

@@ -1,0 +1,81 @@
+// The real lvsd daemon with a bfd_instance against keepalived 2.2.7's BFD process (two netns):
+// track_bfd with weight 0 holds the VRRP instance in FAULT while the session is Down and lets
+// it become MASTER once Up; keepalived killed brings FAULT back within the detection time.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BfdLab, KA_IP, LVSD_IP } from './lab.js';
+
+const lab = new BfdLab();
+
+const KA = `bfd_instance KA {
+  neighbor_ip ${LVSD_IP}
+  source_ip ${KA_IP}
+  min_rx 100
+  min_tx 100
+  multiplier 3
+}
+`;
+
+const LVSD = `global_defs {
+  vrrp_garp_master_delay 0
+}
+bfd_instance PEER {
+  neighbor_ip ${KA_IP}
+  source_ip ${LVSD_IP}
+  min_rx 100
+  min_tx 100
+  multiplier 3
+}
+vrrp_instance VI_1 {
+  state BACKUP
+  interface bfl0
+  virtual_router_id 51
+  priority 100
+  advert_int 1
+  virtual_ipaddress {
+    10.79.1.1/32
+  }
+  track_bfd {
+    PEER
+  }
+}
+`;
+
+const TO = (state: string): RegExp => new RegExp(`"event":"vrrp.transition".*"to":"${state}"`);
+
+describe('lvsd daemon track_bfd against keepalived 2.2.7 BFD (netns)', () => {
+  beforeAll(async () => {
+    await lab.prepare();
+  });
+  afterAll(() => lab.cleanup(['kad1', 'kad2']));
+
+  it('FAULT while the BFD session is Down, MASTER once Up, FAULT again when keepalived dies, MASTER after its return', async () => {
+    lab.up();
+    const lv = lab.startLvsdDaemon('lv', LVSD, ['-P']);
+    let ka = lab.startKeepalived('kad1', KA);
+    try {
+      await lv.waitFor(TO('FAULT'), 8000);
+      const up = await lv.waitFor(/"event":"bfd.transition".*"to":"Up"/, 10_000);
+      const master = await lv.waitFor(TO('MASTER'), 10_000);
+      expect(master.index).toBeGreaterThan(up.index);
+      await ka.waitFor(/\(KA\) Entering Up state/, 5000);
+      await new Promise((r) => setTimeout(r, 1000));
+      const from = lv.lines.length;
+      const t0 = Date.now();
+      lab.killKeepalived('kad1', 'SIGKILL');
+      const fault = await lv.waitFor(TO('FAULT'), 3000, from);
+      const ms = fault.at - t0;
+      console.log(`DETECT daemon track_bfd: VRRP FAULT ${ms} ms after keepalived was killed (BFD detection time 300 ms)`);
+      expect(ms).toBeLessThanOrEqual(300 + 250);
+      await ka.exited(5000);
+      const from2 = lv.lines.length;
+      ka = lab.startKeepalived('kad2', KA);
+      await lv.waitFor(TO('MASTER'), 15_000, from2);
+    } finally {
+      lab.killKeepalived('kad1', 'SIGKILL');
+      lab.killKeepalived('kad2', 'SIGKILL');
+      if (lv.child.pid && lv.child.exitCode === null) process.kill(lv.child.pid, 'SIGTERM');
+      await lv.exited(8000).catch(() => undefined);
+      lab.down();
+    }
+  }, 60_000);
+});
