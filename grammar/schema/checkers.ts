@@ -12,7 +12,7 @@ import { conv, example, flag, flagBool, later, scriptLineOrWarn, supported, user
 
 const SMTPC = supported; // SMTP_CHECK: src/check/smtp.ts
 const PING = supported; // PING_CHECK: src/check/ping.ts (ICMP echo over a raw socket)
-const BFD = later('BFD (bfd_instance, track_bfd, BFD_CHECK)');
+const BFD = supported; // BFD_CHECK: src/check/bfd-check.ts
 // regex / regex_no_match / regex_options: matched with JavaScript RegExp (PCRE2 options mapped
 // where JavaScript has them); the PCRE2 JIT stack and offsets have no equivalent yet.
 const REGEX_OFFSETS = later('PCRE2 match offsets and JIT stack (lvsd matches with JavaScript RegExp)');

@@ -11,7 +11,7 @@ import {
 } from './shared.js';
 import { garpExtraIfInstance } from './global.js';
 
-const BFD = later('BFD (bfd_instance, track_bfd, BFD_CHECK)');
+const BFD = supported; // track_bfd: src/vrrp/trackers/bfd.ts
 const PROC = later('process tracking (vrrp_track_process)');
 const SMTP = later('SMTP alerts');
 const FIFO = later('notify FIFOs');
