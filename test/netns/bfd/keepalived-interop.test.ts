@@ -3,11 +3,11 @@
 // (process killed, link down) within the detection time, and both come Up again.
 // Detection figures are printed (DETECT lines) for the report.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BfdLab, KA_IP, LVSD_IP, spec } from './lab.js';
+import { BfdLab, KA_IP, KA_IP6, LVSD_IP, LVSD_IP6, spec } from './lab.js';
 import type { Proc } from '../vrrp/harness.js';
 
 const lab = new BfdLab();
-const KA_NAMES = ['ka1', 'ka2', 'ka3', 'ka4'];
+const KA_NAMES = ['ka1', 'ka2', 'ka3', 'ka4', 'ka6'];
 
 function kaConf(o: { minRx?: number; minTx?: number; mult?: number } = {}): string {
   return `bfd_instance KA {
@@ -116,6 +116,28 @@ describe('BFD interop with keepalived 2.2.7 (netns)', () => {
       lab.down();
     }
   }, 40_000);
+
+  it('IPv6: comes Up on both sides (hop limit 64) and keepalived killed is detected by lvsd', async () => {
+    lab.up();
+    const lv = lab.startLvsd([spec({ name: 'LV6', family: 6, neighbor: KA_IP6, source: LVSD_IP6, ttl: 64 })]);
+    const ka = lab.startKeepalived('ka6', `bfd_instance KA {\n  neighbor_ip ${LVSD_IP6}\n  source_ip ${KA_IP6}\n  min_rx 100\n  min_tx 100\n  multiplier 3\n}\n`);
+    try {
+      await ka.waitFor(KA_UP, 8000);
+      await lv.waitFor(LV_UP, 8000);
+      await new Promise((r) => setTimeout(r, 500));
+      const from = lv.lines.length;
+      const t0 = Date.now();
+      lab.killKeepalived('ka6', 'SIGKILL');
+      const down = await lv.waitFor(LV_DOWN, 3000, from);
+      const ms = atOf(lv, down.index) - t0;
+      console.log(`DETECT IPv6 lvsd<-keepalived(kill): ${ms} ms (detection time 300 ms)`);
+      expect(ms).toBeLessThanOrEqual(300 + 150);
+    } finally {
+      lab.killKeepalived('ka6', 'SIGKILL');
+      await stopLvsd(lv);
+      lab.down();
+    }
+  }, 30_000);
 
   it('a link set down is detected on both sides, and both come Up again when it returns', async () => {
     lab.up();

@@ -15,6 +15,8 @@ const LVSD_BIN = join(here, '..', '..', '..', 'dist', 'src', 'cli', 'lvsd.js');
 
 export const LVSD_IP = '10.79.0.1';
 export const KA_IP = '10.79.0.2';
+export const LVSD_IP6 = 'fd79::1';
+export const KA_IP6 = 'fd79::2';
 
 function sh(args: string[]): void {
   const r = spawnSync('ip', args, { encoding: 'utf8', timeout: 10_000 });
@@ -43,9 +45,10 @@ export class BfdLab {
     sh(['link', 'add', 'bfl0', 'netns', this.nsLvsd, 'type', 'veth', 'peer', 'name', 'bfk0', 'netns', this.nsKa]);
     sh(['-n', this.nsLvsd, 'addr', 'add', `${LVSD_IP}/24`, 'dev', 'bfl0']);
     sh(['-n', this.nsKa, 'addr', 'add', `${KA_IP}/24`, 'dev', 'bfk0']);
-    for (const [ns, ifn] of [[this.nsLvsd, 'bfl0'], [this.nsKa, 'bfk0']]) {
+    for (const [ns, ifn, v6] of [[this.nsLvsd, 'bfl0', LVSD_IP6], [this.nsKa, 'bfk0', KA_IP6]]) {
       sh(['-n', ns, 'link', 'set', 'lo', 'up']);
       sh(['-n', ns, 'link', 'set', ifn, 'up']);
+      sh(['-n', ns, 'addr', 'add', `${v6}/64`, 'dev', ifn, 'nodad']);
     }
   }
 
