@@ -8,8 +8,10 @@
 #     it last confirmed and takes each request's acknowledgement as confirmation;
 #   - applyDesired without a cache: reads the table, applies, re-reads the touched services;
 #   - the same with one request per datagram (pipeline: 1), for comparison;
-# and as the `lvsd ipvs` CLI process (cold start included); ipvsadm as `ipvsadm -R`,
-# `ipvsadm -L -n`, `ipvsadm -C`.
+# and as the `lvsd ipvs` CLI process: the real bin (dist/bundle/lvsd.cjs as scripts/bundle.mjs
+# builds it, here built inside the VM into the run's folder), cold start included; ipvsadm as
+# `ipvsadm -R`, `ipvsadm -L -n`, `ipvsadm -C`. The in-process list runs the CLI's own listing
+# (plainListing, what `lvsd ipvs list -n` prints).
 # Every lvsd result is checked against ipvsadm's view of the same table. REPS=N (default 2)
 # keeps the best of N runs.
 set -euo pipefail
@@ -36,6 +38,7 @@ await build({
       export { IpvsTableCache } from './src/ipvs/cache.js';
       export { runIpvsCommand, restoreText } from './src/ipvs/cli.js';
       export { formatTable } from './src/ipvs/format.js';
+      export { plainListing } from './src/ipvs/listing.js';
       export { makeService, makeDest } from './src/ipvs/model.js';`,
     resolveDir: process.cwd(), sourcefile: 'bench-entry.ts', loader: 'ts',
   },
@@ -45,8 +48,8 @@ await build({
 });
 EOF
 node "$work/build.mjs" "$work/lvsd-ipvs.mjs"
-printf 'import { runIpvsCommand } from %s;\nprocess.exitCode = await runIpvsCommand(process.argv.slice(2), process.stdout);\n' \
-  "'$work/lvsd-ipvs.mjs'" > "$work/lvsd-cli.mjs"
+# The lvsd bin as shipped (CommonJS launcher, `lvsd ipvs` bundle with its V8 code cache).
+node scripts/bundle.mjs --outdir="$work/bundle"
 
 cat > "$work/bench.mjs" <<'EOF'
 import { execFileSync } from 'node:child_process';
@@ -81,6 +84,7 @@ const kp = await L.NetlinkIpvs.open({ pipeline: 1 });
     const r = await L.applyDesired(kk, w, new Set());
     await L.applyDesired(kk, w.map((x) => ({ ...x, dests: x.dests.map((d) => ({ ...d, weight: 3 })) })), new Set(), undefined, { actual: r.table });
     L.formatTable(await kk.table(), {}, await kk.info());
+    await L.plainListing(kk);
     await kk.flush();
     const c = new L.IpvsTableCache(kk);
     await c.apply(w);
@@ -127,7 +131,7 @@ for (const n of sizes) for (let rep = 0; rep < REPS; rep++) {
   const cache = new L.IpvsTableCache(k);
   const [cApply, c1] = await timeIt(() => cache.apply(desired, owned));
   if (!c1.confirmed || c1.failures.length || c1.ops.length !== n + nsvc) throw new Error(`cached apply not confirmed: ${c1.ops.length} ops`);
-  const [lList, lListText] = await timeIt(async () => { const [info, t] = await Promise.all([k.info(), k.table()]); return L.formatTable(t, {}, info); });
+  const [lList, lListText] = await timeIt(() => L.plainListing(k));
   if (lListText !== aListText) throw new Error('lvsd list differs from ipvsadm -L -n');
   const [cEdit, c2] = await timeIt(() => cache.apply(changed, owned));
   if (!c2.confirmed || c2.failures.length || c2.ops.length !== Math.ceil(n / 10) || c2.ops.some((o) => o.op !== 'editDest')) throw new Error('cached weight change not minimal');
@@ -153,7 +157,7 @@ for (const n of sizes) for (let rep = 0; rep < REPS; rep++) {
   await kp.flush();
 
   // lvsd CLI processes (include node start-up)
-  const cli = (...a) => timeSh(process.execPath, [`${work}/lvsd-cli.mjs`, ...a]);
+  const cli = (...a) => timeSh(process.execPath, [`${work}/bundle/lvsd.cjs`, 'ipvs', ...a]);
   const [cRestore] = cli('restore', rulesFile);
   const [cList, cListText] = cli('list', '-n');
   if (cListText !== aListText) throw new Error('lvsd ipvs list differs from ipvsadm -L -n');
@@ -184,7 +188,7 @@ kp.close();
 
 const f = (x) => (x === null || x === undefined ? '-' : x.toFixed(1));
 console.log(`IPVS benchmark, ${PER} destinations per service; best of ${REPS} runs, times in ms (node start-up ${nodeStart.toFixed(0)} ms in this VM; load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]})`);
-console.log('lvsd = in-process, daemon path (IpvsTableCache: first apply reads the table, later ones diff against the cached rows; acks confirm); lvsd-cli = `lvsd ipvs restore|list` process');
+console.log('lvsd = in-process, warm: daemon path (IpvsTableCache: first apply reads the table, later ones diff against the cached rows; acks confirm), list = plainListing; lvsd-cli = `lvsd ipvs restore|list` process (the bin)');
 console.log(`${'dests'.padStart(6)}  ${'operation'.padEnd(20)} ${'ipvsadm'.padStart(9)} ${'lvsd'.padStart(9)} ${'ratio'.padStart(6)} ${'lvsd-cli'.padStart(9)} ${'ratio'.padStart(6)}`);
 for (const r of rows) {
   if (r.ratioOnly) {

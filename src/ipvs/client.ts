@@ -10,7 +10,7 @@
 // tables (~0.5 MB of JavaScript), a cost every `lvsd ipvs` process would pay at start.
 import { RawNetlinkSocket } from 'netlink/dist/raw.js';
 import { Attrs } from './attrs.js';
-import { attrLenAt, decodeDaemon, decodeDestAt, decodeInfo, decodeServiceAt, decodeTimeouts, findAttrAt } from './codec.js';
+import { attrLenAt, decodeDaemon, decodeDestAt, decodeInfo, decodeServiceAt, decodeTimeouts, findAttrAt, u16le, u32le } from './codec.js';
 import {
   CmdAttr, CTRL_ATTR_FAMILY_ID, GENL_HDRLEN, IPVS_GENL_NAME, NETLINK_GENERIC, NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN,
 } from './constants.js';
@@ -217,14 +217,14 @@ export class NetlinkIpvs implements IpvsKernel, IpvsDestNests {
   private onData(lane: Lane, buf: Buffer): void {
     let off = 0;
     while (off + NLMSG_HDRLEN <= buf.length) {
-      const len = buf.readUInt32LE(off);
+      const len = u32le(buf, off);
       if (len < NLMSG_HDRLEN || off + len > buf.length) {
         const msg = `malformed netlink message at offset ${off}: length ${len}`;
         this.failLane(lane, (f) => new IpvsError(f.job.op, f.job.req.what, 74, msg));
         return;
       }
-      const type = buf.readUInt16LE(off + 4);
-      const seq = buf.readUInt32LE(off + 8);
+      const type = u16le(buf, off + 4);
+      const seq = u32le(buf, off + 8);
       const f = lane.inflight.get(seq);
       // no entry: a late reply to a request that timed out or already failed
       if (f && (type === NLMSG_ERROR || type === NLMSG_DONE)) {

@@ -184,15 +184,12 @@ const FWD_COLUMN: Record<Fwd, string> = {
   route: padEnd(FWD_NAME.route, 7), bypass: padEnd(FWD_NAME.bypass, 7),
 };
 
-/** Small numbers padded to a column, kept once: most weights and counters are small. */
-const columnCache = new Map<number, string[]>();
-function numColumn(v: number, width: number): string {
+/** Small numbers padded to a column (6 or 10 wide), kept once: most weights and counters are small. */
+const COLUMN6: string[] = [];
+const COLUMN10: string[] = [];
+function numColumn(v: number, width: 6 | 10): string {
   if (v < 0 || v >= 256) return padEnd(String(v), width);
-  let c = columnCache.get(width);
-  if (!c) {
-    c = [];
-    columnCache.set(width, c);
-  }
+  const c = width === 6 ? COLUMN6 : COLUMN10;
   return c[v] ??= padEnd(String(v), width);
 }
 

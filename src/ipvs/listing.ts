@@ -2,7 +2,7 @@
 // becomes its sort key and its line, with no entry object in between. This is most of what
 // `lvsd ipvs list` does; every other format decodes entries (codec.ts) and formats them.
 import { AF_INET, DestAttr } from './constants.js';
-import { addrAt, fwdName, NestScan, scanDest } from './codec.js';
+import { addrAt, be16, be32, fwdName, NestScan, scanDest, u32le } from './codec.js';
 import { plainDestLine, serviceRow, title, versionLine } from './format.js';
 import type { IpvsKernel } from './kernel.js';
 import { destOrder, Keys, sortServices } from './sort.js';
@@ -30,15 +30,15 @@ class DestRows {
     const af = scanDest(this.scan, buf, start, end, this.serviceAf);
     const at = this.scan.off;
     const a = at[DestAttr.ADDR];
-    const port = buf.readUInt16BE(at[DestAttr.PORT]);
+    const port = be16(buf, at[DestAttr.PORT]);
     const addr = addrAt(af, buf, a, this.scan.len[DestAttr.ADDR]);
     // addrAt checked the length: 4 bytes for IPv4, 16 for IPv6
-    if (af === AF_INET) this.nums.push(af, port, buf.readUInt32BE(a), 0, 0, 0);
-    else this.nums.push(af, port, buf.readUInt32BE(a), buf.readUInt32BE(a + 4), buf.readUInt32BE(a + 8), buf.readUInt32BE(a + 12));
-    const active = at[DestAttr.ACTIVE_CONNS] >= 0 ? buf.readUInt32LE(at[DestAttr.ACTIVE_CONNS]) : 0;
-    const inact = at[DestAttr.INACT_CONNS] >= 0 ? buf.readUInt32LE(at[DestAttr.INACT_CONNS]) : 0;
-    const fwd = fwdName(buf.readUInt32LE(at[DestAttr.FWD_METHOD]));
-    this.lines.push(plainDestLine(af, addr, port, fwd, buf.readInt32LE(at[DestAttr.WEIGHT]), active, inact));
+    if (af === AF_INET) this.nums.push(af, port, be32(buf, a), 0, 0, 0);
+    else this.nums.push(af, port, be32(buf, a), be32(buf, a + 4), be32(buf, a + 8), be32(buf, a + 12));
+    const active = at[DestAttr.ACTIVE_CONNS] >= 0 ? u32le(buf, at[DestAttr.ACTIVE_CONNS]) : 0;
+    const inact = at[DestAttr.INACT_CONNS] >= 0 ? u32le(buf, at[DestAttr.INACT_CONNS]) : 0;
+    const fwd = fwdName(u32le(buf, at[DestAttr.FWD_METHOD]));
+    this.lines.push(plainDestLine(af, addr, port, fwd, u32le(buf, at[DestAttr.WEIGHT]) | 0, active, inact));
   }
 
   /** The service's block: its line, then its destinations' lines in ipvsadm's order. */

@@ -1,24 +1,10 @@
 // `lvsd ipvs restore` and the reconciler against the real kernel.
 import { describe, expect, it } from 'vitest';
 import { withIpvs } from './ipvs/env.js';
+import { MIXED_TABLE } from './ipvs/tables.js';
 import { makeDest, makeService, serviceKey } from '../../src/ipvs/model.js';
 
-const SAVED = [
-  '-A -t 10.0.0.1:80 -s wlc',
-  '-a -t 10.0.0.1:80 -r 192.168.1.10:8080 -m -w 7',
-  '-a -t 10.0.0.1:80 -r 192.168.1.11:80 -g -w 0',
-  '-a -t 10.0.0.1:80 -r 192.168.1.12:80 -i -w 1 --tun-type ipip',
-  '-a -t 10.0.0.1:80 -r 192.168.1.13:80 -i -w 1 --tun-type gue --tun-port 6080 --tun-csum',
-  '-a -t 10.0.0.1:80 -r 192.168.1.14:80 -i -w 1 --tun-type gre --tun-csum',
-  '-A -u 10.0.0.1:53 -s wrr -p 600 -M 255.255.255.0',
-  '-A --sctp-service 10.0.0.1:3868 -s sh -b sh-fallback,sh-port',
-  '-A -t [2001:db8::1]:443 -s wlc -p 120 -M 64',
-  '-a -t [2001:db8::1]:443 -r [2001:db8::10]:443 -m -w 5',
-  '-A -f 5 -s mh -b mh-port',
-  '-a -f 5 -r 192.168.1.20:0 -g -w 1',
-  '-A -f 6 -6 -s lc -p 300',
-  '',
-].join('\n');
+const SAVED = MIXED_TABLE;
 
 describe('lvsd ipvs restore', { timeout: 180_000 }, () => {
   it('restores ipvsadm -S output; ipvsadm -S then prints the same text', async () => {
