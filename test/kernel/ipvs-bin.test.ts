@@ -17,6 +17,8 @@ beforeAll(() => {
   dir = mkdtempSync(join(process.env.LVSD_VM_SHARE ?? join(process.cwd(), '.cache'), 'bin-'));
   execFileSync(process.execPath, ['scripts/bundle.mjs', `--outdir=${join(dir, 'bundle')}`], { stdio: 'pipe', timeout: 170_000 });
   bin = join(dir, 'bundle', 'lvsd.cjs');
+  // without the ES module bundle, every `lvsd ipvs` run below must come from the ipvs bundle
+  rmSync(join(dir, 'bundle', 'main.js'));
 }, 180_000);
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
