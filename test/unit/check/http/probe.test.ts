@@ -113,6 +113,62 @@ describe('probeHttp', () => {
   });
 });
 
+describe('probeHttp writes', () => {
+  // far more than the loopback socket buffers take: the write completes only as the server reads
+  const HUGE = Buffer.alloc(48 * 1024 * 1024, 0x61);
+  const serve = async (onConn: (s: net.Socket) => void): Promise<{ port: number; close: () => Promise<void> }> => {
+    const sockets = new Set<net.Socket>();
+    const server = net.createServer((s) => {
+      sockets.add(s);
+      s.on('error', () => {});
+      onConn(s);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as net.AddressInfo).port;
+    return { port, close: () => new Promise<void>((r) => (sockets.forEach((s) => s.destroy()), server.close(() => r()))) };
+  };
+
+  it('a request the socket cannot take at once goes out as the server reads, then the reply is read', async () => {
+    const srv = await serve((s) => {
+      s.pause();
+      let got = 0;
+      setTimeout(() => s.resume(), 100);
+      s.on('data', (d: Buffer) => {
+        got += d.length;
+        if (got === HUGE.length) s.end('HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok');
+      });
+    });
+    try {
+      const r = await probeHttp({ ...opts('/'), port: srv.port, request: HUGE, timeoutMs: 5000 });
+      expect(r.ok && [r.stream.statusCode, r.digest.toString('hex')]).toEqual([200, md5('ok')]);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('once a slow write completes, the first-read wait starts ("Timeout WEB read")', async () => {
+    const srv = await serve((s) => s.resume());
+    try {
+      const r = await probeHttp({ ...opts('/'), port: srv.port, request: HUGE, timeoutMs: 300 });
+      expect(!r.ok && r.message).toBe('Timeout WEB read');
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('a server that never reads: the write wait times out ("Timeout WEB write")', async () => {
+    const srv = await serve((s) => s.pause());
+    try {
+      const t0 = performance.now();
+      const r = await probeHttp({ ...opts('/'), port: srv.port, request: HUGE, timeoutMs: 300 });
+      expect(!r.ok && r.message).toBe('Timeout WEB write');
+      expect(performance.now() - t0).toBeGreaterThanOrEqual(290);
+    } finally {
+      await srv.close();
+    }
+  });
+});
+
 describe('probeHttp memory', () => {
   it('streams a 1 GB body into the digest in constant memory', async () => {
     const GB = 1024 * 1024 * 1024;

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { C_ULONG_MAX, strtoul } from '../../../../src/check/http/c-number.js';
 import { extractContentLength, extractStatusCode, findHeaderEnd } from '../../../../src/check/http/response-scan.js';
 
 const b = (s: string): Buffer => Buffer.from(s, 'latin1');
@@ -49,4 +51,43 @@ describe('extractStatusCode', () => {
     ['HTTP/1.1 2x0 OK\r\n', 0],
     ['HTTP/1.1 +20 OK\r\n', 20],
   ] as const)('%j -> %d', (s, want) => expect(sc(s)).toBe(want));
+});
+
+/** keepalived's reading spelled out: strtoul over the C string (up to the first NUL) */
+function contentLengthOfC(s: string): number | null {
+  const c = s.split('\0')[0];
+  const at = c.indexOf('Content-Length:');
+  if (at < 0) return null;
+  const { value, end } = strtoul(c, at + 15);
+  if (end < c.length && c[end] !== '\r' && c[end] !== '\n') return null;
+  if (value === C_ULONG_MAX) return null;
+  return value > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(value);
+}
+
+function statusOfC(s: string): number {
+  const sp = s.search(/[ \r]/);
+  if (sp < 0 || s[sp] !== ' ') return 0;
+  const i = sp + 1;
+  if (i + 3 >= s.length || s[i] === ' ' || s[i + 3] !== ' ') return 0;
+  const { value, end } = strtoul(s.slice(i).split('\0')[0], 0);
+  return end === 3 ? Number(BigInt.asIntN(32, value)) : 0;
+}
+
+describe('the byte reading agrees with the C reading', () => {
+  const piece = fc.constantFrom(' ', '\t', '+', '-', '0', '1', '7', '9', '99999999', 'x', '\r', '\n', '\0', 'Content-Length:');
+  const text = fc.array(piece, { maxLength: 12 }).map((a) => a.join(''));
+  it('Content-Length, whatever follows the name', () => {
+    fc.assert(fc.property(text, text, (before, after) => {
+      const s = `HTTP/1.1 200 OK\r\n${before}Content-Length:${after}\r\n\r\n`;
+      return cl(s) === contentLengthOfC(s);
+    }), { numRuns: 3000 });
+  });
+  it('status code, whatever the line holds', () => {
+    fc.assert(fc.property(text, (line) => sc(`HTTP/1.1 ${line}\r\n\r\n`) === statusOfC(`HTTP/1.1 ${line}\r\n\r\n`)), { numRuns: 3000 });
+  });
+  it('only the first len bytes of a reused buffer count', () => {
+    const buf = b('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nContent-Length: 7\r\n');
+    expect(extractContentLength(buf, 20)).toBeNull();
+    expect(extractContentLength(buf, 34)).toBe(5);
+  });
 });

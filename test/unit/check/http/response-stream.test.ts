@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import { createHash } from 'node:crypto';
+import { BodyDigest } from '../../../../src/check/http/body-digest.js';
 import { READ_SIZE, ResponseStream, type ResponseObserver } from '../../../../src/check/http/response-stream.js';
 import { patternBody } from './test-servers.js';
 
@@ -98,5 +99,44 @@ describe('ResponseStream', () => {
     expect(seen).toEqual([]);
     expect(r.digest).toBe(md5(''));
     expect(r.s.bodyBytes).toBe(4);
+  });
+
+  it('BodyDigest: hashed whole or piece by piece, one stream reused, the same digest', () => {
+    const digest = new BodyDigest('md5');
+    const s = new ResponseStream(null);
+    fc.assert(
+      fc.property(fc.nat({ max: 6000 }), fc.boolean(), fc.array(fc.nat(), { maxLength: 6 }), (size, withLength, cuts) => {
+        const body = patternBody(size, 3);
+        const head = withLength ? `HTTP/1.1 200 OK\r\nContent-Length: ${size}\r\n\r\n` : 'HTTP/1.0 200 OK\r\n\r\n';
+        digest.reset();
+        s.reset(digest, null);
+        for (const c of split(response(head, body), cuts)) s.feed(c);
+        return digest.hex() === md5(body) && s.hashedBytes === size && s.statusCode === 200;
+      }),
+    );
+  });
+
+  it('one native call for a body that comes whole with its header and length, else piece by piece', () => {
+    const calls = (chunks: Buffer[]): string[] => {
+      const seen: string[] = [];
+      const digest = new BodyDigest('md5');
+      new ResponseStream({ update: (d) => (seen.push(`update ${d.length}`), digest.update(d)), updateWhole: (d) => (seen.push(`whole ${d.length}`), digest.updateWhole(d)) }).feed(Buffer.concat(chunks));
+      return seen;
+    };
+    expect(calls([Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok')])).toEqual(['whole 2']);
+    expect(calls([Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok')])).toEqual(['update 2']);
+    expect(calls([Buffer.from('HTTP/1.0 200 OK\r\n\r\nok')])).toEqual(['update 2']);
+    const split2 = new ResponseStream(new BodyDigest('md5'));
+    const spy = vi.spyOn(BodyDigest.prototype, 'updateWhole');
+    split2.feed(Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\no'));
+    split2.feed(Buffer.from('k'));
+    expect(spy).not.toHaveBeenCalled();
+    spy.mockRestore();
+  });
+
+  it('a body-less response has the digest of no bytes', () => {
+    const digest = new BodyDigest('sha256');
+    new ResponseStream(digest).feed(Buffer.from('HTTP/1.1 204 OK\r\nContent-Length: 0\r\n\r\n'));
+    expect(digest.hex()).toBe(createHash('sha256').digest('hex'));
   });
 });
