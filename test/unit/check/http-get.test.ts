@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpGetOnce, StreamRegex, type HttpGetSpec, type UrlSpec } from '../../../src/check/http-get.js';
+import { HttpGetProbe, httpGetOnce, StreamRegex, type HttpGetSpec, type UrlSpec } from '../../../src/check/http-get.js';
 import { closedPort, httpResponse, rawHttpServer, tcpServer, type Running } from './servers.js';
 
 const md5 = (s: string | Buffer) => createHash('md5').update(s).digest('hex');
@@ -91,5 +91,26 @@ describe('HTTP_GET probe on loopback', () => {
     const r = await httpGetOnce(spec(silent.port, [{}], 300_000), 0, sig());
     expect(r.ok).toBe(false);
     expect(Date.now() - t0).toBeLessThan(1500);
+  });
+
+  it('one probe serves attempt after attempt: urls, digests and regex windows start afresh each time', async () => {
+    const probe = new HttpGetProbe(spec(web.port, [{ path: '/ok', digest: md5('hello world'), regex: /hello/ }, { path: '/big', digest: md5(BIG) }]));
+    const reasons: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const r = await probe.run(i % 2, sig());
+      reasons.push(r.ok ? 'ok' : r.reason);
+    }
+    expect(reasons).toEqual(Array(12).fill('ok'));
+  });
+
+  it('an aborted attempt ends at once and the probe runs again afterwards', async () => {
+    const probe = new HttpGetProbe(spec(silent.port, [{}], 200_000));
+    const ac = new AbortController();
+    const p = probe.run(0, ac.signal);
+    setTimeout(() => ac.abort(), 50);
+    const t0 = Date.now();
+    expect(await p).toEqual({ ok: false, reason: 'Aborted' });
+    expect(Date.now() - t0).toBeLessThan(150);
+    expect(await probe.run(0, sig())).toEqual({ ok: false, reason: 'Timeout WEB read' });
   });
 });
