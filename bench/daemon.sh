@@ -23,7 +23,7 @@
 #          0 VIP deletions for both
 #   first fill of 10,000 real servers: lvsd 87 / 93 s, keepalived 13 / 10 s
 # Env: SECS (30), WARM (10), ROUNDS (2), IDLE_RS (1000), RELOAD_RS (10000), ONLY=lvsd|keepalived,
-# PHASES ("idle reload"), LVSD_NODE_ARGS (extra node flags for lvsd, e.g. --cpu-prof --cpu-prof-dir=DIR with --rw=DIR).
+# PHASES ("idle reload"), FILL_TIMEOUT (900 s), VERBOSE (fill counts, log events), LVSD_NODE_ARGS (extra node flags for lvsd, e.g. --cpu-prof --cpu-prof-dir=DIR with --rw=DIR).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${HOST:-}" = 1 ]; then PHASES=host; else
@@ -107,6 +107,7 @@ wait_filled() { # N TIMEOUT_S
   local deadline=$(( $(now_ms) + $2 * 1000 )) stable=0 c
   while [ "$(now_ms)" -lt "$deadline" ]; do
     c=$(ip netns exec "$ns" ipvsadm -L -n | grep -c '^  -> [0-9]' || true)
+    [ -z "${VERBOSE:-}" ] || echo "  fill: $c at +$(( $(now_ms) - deadline + $2 * 1000 )) ms" >&2
     if [ "$c" -eq "$1" ]; then stable=$((stable + 1)); [ "$stable" -ge 3 ] && return 0; else stable=0; fi
     sleep 1
   done
@@ -172,8 +173,18 @@ for round in $(seq "$ROUNDS"); do
     cp "$big" "$live"
     start "$d" "$live"
     t_fill=$(now_ms)
-    wait_filled "$RELOAD_RS" 900 || { echo "$d: table not filled" >&2; tail -20 "$work/$d.log" >&2; }
-    echo "$d: $RELOAD_RS real servers in IPVS after $(( $(now_ms) - t_fill )) ms" >&2
+    wait_filled "$RELOAD_RS" "${FILL_TIMEOUT:-900}" || { echo "$d: table not filled" >&2; tail -20 "$work/$d.log" >&2; }
+    filled=$(( $(now_ms) - t_fill ))
+    marks=""
+    if [ "$d" = lvsd ]; then # where lvsd's share of it went: start-up to daemon.start, then the first apply
+      marks=$(node -e '
+        const t0 = Number(process.argv[1]); const at = {};
+        for (const l of require("fs").readFileSync(process.argv[2], "utf8").split("\n")) {
+          try { const r = JSON.parse(l); if ((r.event === "daemon.start" || r.event === "ipvs.apply") && !(r.event in at)) at[r.event] = r.time - t0; } catch {}
+        }
+        process.stdout.write(` (daemon.start +${at["daemon.start"]} ms, first ipvs.apply done +${at["ipvs.apply"]} ms)`);' "$t_fill" "$work/lvsd.log")
+    fi
+    echo "$d: $RELOAD_RS real servers in IPVS after $filled ms$marks" >&2
     # every VRRP instance MASTER (VIPs in place) before the reload
     for _ in $(seq 300); do [ "$(ip -n "$ns" -o addr show dev veth0 | grep -c '10\.98\.1\.')" -ge 10 ] && break; sleep 0.1; done
     sleep 3
