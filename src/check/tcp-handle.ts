@@ -46,40 +46,32 @@ interface StreamWrapBinding {
   kLastWriteWasAsync: number;
 }
 
-function isStreamBinding(v: unknown): v is StreamWrapBinding {
-  if (typeof v !== 'object' || v === null) return false;
-  const b = v as Record<string, unknown>;
-  return (
-    typeof b.WriteWrap === 'function' && b.streamBaseState instanceof Int32Array && typeof b.kReadBytesOrError === 'number' && typeof b.kLastWriteWasAsync === 'number'
-  );
+function isStreamBinding(v: Record<string, unknown>): boolean {
+  return typeof v.WriteWrap === 'function' && v.streamBaseState instanceof Int32Array && typeof v.kReadBytesOrError === 'number' && typeof v.kLastWriteWasAsync === 'number';
 }
 
-function isBinding(v: unknown): v is TcpWrapBinding {
-  if (typeof v !== 'object' || v === null) return false;
-  const b = v as Record<string, unknown>;
-  const c = b.constants as Record<string, unknown> | undefined;
-  return typeof b.TCP === 'function' && typeof b.TCPConnectWrap === 'function' && typeof c?.SOCKET === 'number';
+function isTcpBinding(v: Record<string, unknown>): boolean {
+  const c = v.constants as Record<string, unknown> | undefined;
+  return typeof v.TCP === 'function' && typeof v.TCPConnectWrap === 'function' && typeof c?.SOCKET === 'number';
+}
+
+/** One of Node's internal bindings, checked for what is used of it. */
+function nodeBinding<T>(name: string, usable: (v: Record<string, unknown>) => boolean): T {
+  // process.binding is typed as `any` by @types/node; narrow it before use
+  const b: unknown = (process as unknown as { binding(name: string): unknown }).binding(name);
+  if (typeof b !== 'object' || b === null || !usable(b as Record<string, unknown>)) throw new Error(`node's ${name} binding lacks what lvsd uses of it`);
+  return b as T;
 }
 
 let binding: TcpWrapBinding | undefined;
-
-function load(): TcpWrapBinding {
-  if (binding) return binding;
-  // process.binding is typed as `any` by @types/node; narrow it before use
-  const b: unknown = (process as unknown as { binding(name: string): unknown }).binding('tcp_wrap');
-  if (!isBinding(b)) throw new Error("node's tcp_wrap binding lacks TCP/TCPConnectWrap");
-  binding = b;
-  return b;
-}
-
 let streams: StreamWrapBinding | undefined;
 
+function load(): TcpWrapBinding {
+  return (binding ??= nodeBinding<TcpWrapBinding>('tcp_wrap', isTcpBinding));
+}
+
 function loadStreams(): StreamWrapBinding {
-  if (streams) return streams;
-  const b: unknown = (process as unknown as { binding(name: string): unknown }).binding('stream_wrap');
-  if (!isStreamBinding(b)) throw new Error("node's stream_wrap binding lacks WriteWrap/streamBaseState");
-  streams = b;
-  return b;
+  return (streams ??= nodeBinding<StreamWrapBinding>('stream_wrap', isStreamBinding));
 }
 
 /** Bytes of the read onread reports (> 0), UV_EOF or another negative errno. */

@@ -11,13 +11,13 @@ import { connectFailure, type HttpProbeFailure } from './failure.js';
 import type { ResponseStream } from './response-stream.js';
 
 export interface PlainTarget {
-  /** IP literal, an IPv6 one possibly with a %scope */
+  /** IP literal (no name resolution), an IPv6 one possibly with a %scope */
   readonly address: string;
   readonly port: number;
   readonly family: 4 | 6;
   readonly localAddress?: string | undefined;
   readonly localPort?: number | undefined;
-  /** SO_MARK of the connection; 0/absent: none */
+  /** SO_MARK of the connection (keepalived `fwmark`, genhash -m); 0/absent: none */
   readonly fwmark?: number | undefined;
 }
 

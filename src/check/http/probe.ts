@@ -9,18 +9,11 @@ import net from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { BodyDigest } from './body-digest.js';
 import { connectFailure, FAILURE_MESSAGE, type HttpProbeFailure } from './failure.js';
-import { PlainExchange, type ExchangeOwner } from './plain-exchange.js';
+import { PlainExchange, type ExchangeOwner, type PlainTarget } from './plain-exchange.js';
 import { ResponseStream, type ResponseObserver } from './response-stream.js';
 
-export interface HttpProbeOptions {
-  /** Server IP literal (no name resolution). */
-  readonly address: string;
-  readonly port: number;
-  readonly family: 4 | 6;
-  readonly localAddress?: string | undefined;
-  readonly localPort?: number | undefined;
-  /** SO_MARK of the connection (keepalived `fwmark`, genhash -m); 0/absent: none */
-  readonly fwmark?: number | undefined;
+/** Where to connect (PlainTarget: server IP literal, port, local address and port, fwmark) and how. */
+export interface HttpProbeOptions extends PlainTarget {
   /** Present for SSL_GET / genhash -S; servername enables SNI. */
   readonly tls?: {
     readonly servername?: string | undefined;
