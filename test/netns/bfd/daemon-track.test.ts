@@ -61,7 +61,7 @@ describe('lvsd daemon track_bfd against keepalived 2.2.7 BFD (netns)', () => {
       await new Promise((r) => setTimeout(r, 1000));
       const from = lv.lines.length;
       const t0 = Date.now();
-      lab.killKeepalived('kad1', 'SIGKILL');
+      lab.killKeepalivedBfd('kad1');
       const fault = await lv.waitFor(TO('FAULT'), 3000, from);
       const ms = fault.at - t0;
       console.log(`DETECT daemon track_bfd: VRRP FAULT ${ms} ms after keepalived was killed (BFD detection time 300 ms)`);

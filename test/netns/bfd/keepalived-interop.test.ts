@@ -51,18 +51,16 @@ describe('BFD interop with keepalived 2.2.7 (netns)', () => {
       // let both settle on the fast interval (Poll/Final done)
       await new Promise((r) => setTimeout(r, 1000));
       const from = lv.lines.length;
-      const bfdPid = lab.pidOf('ka1', 'bfd');
-      expect(bfdPid).toBeGreaterThan(0);
       const t0 = Date.now();
-      process.kill(bfdPid, 'SIGKILL');
-      lab.killKeepalived('ka1', 'SIGKILL');
+      lab.killKeepalivedBfd('ka1');
       const down = await lv.waitFor(LV_DOWN, 3000, from);
       const detected = atOf(lv, down.index) - t0;
       // detect time 3 x max(100, 100) ms = 300 ms from the last packet; the kill lands 0-100 ms after it
       const silent = lv.matching(/"silentMs"/, from)[0] ?? '';
       const silentMs = Number(/"silentMs":([\d.]+)/.exec(silent)?.[1]);
       console.log(`DETECT lvsd<-keepalived(kill): ${detected} ms after the kill; lvsd: expired after ${silentMs} ms of silence (detection time 300 ms)`);
-      expect(silentMs).toBeGreaterThanOrEqual(300);
+      // libuv keeps loop time in whole ms: a timer may fire up to 1 ms early on performance.now()
+      expect(silentMs).toBeGreaterThanOrEqual(299);
       expect(silentMs).toBeLessThanOrEqual(300 + 50);
       expect(down.text).toMatch(/"diag":1/);
       expect(detected).toBeGreaterThanOrEqual(300 - 100 - 20);
@@ -127,10 +125,12 @@ describe('BFD interop with keepalived 2.2.7 (netns)', () => {
       await new Promise((r) => setTimeout(r, 500));
       const from = lv.lines.length;
       const t0 = Date.now();
-      lab.killKeepalived('ka6', 'SIGKILL');
+      lab.killKeepalivedBfd('ka6');
       const down = await lv.waitFor(LV_DOWN, 3000, from);
       const ms = atOf(lv, down.index) - t0;
       console.log(`DETECT IPv6 lvsd<-keepalived(kill): ${ms} ms (detection time 300 ms)`);
+      expect(down.text).toMatch(/"diag":1/);
+      expect(ms).toBeGreaterThanOrEqual(300 - 100 - 20);
       expect(ms).toBeLessThanOrEqual(300 + 150);
     } finally {
       lab.killKeepalived('ka6', 'SIGKILL');
@@ -154,7 +154,8 @@ describe('BFD interop with keepalived 2.2.7 (netns)', () => {
       const dk = await ka.waitFor(KA_DOWN, 3000, fromKa);
       const lvMs = atOf(lv, dl.index) - t0;
       const kaExp = ka.matching(/\(KA\) Expired after/, fromKa)[0] ?? '';
-      console.log(`DETECT link down: lvsd ${lvMs} ms after 'ip link set down'; keepalived ${dk.at - t0} ms, "${kaExp.replace(/^.*\(KA\) /, '')}" (both 300 ms)`);
+      const lvSilent = /"silentMs":([\d.]+)/.exec(lv.matching(/"silentMs"/, fromLv)[0] ?? '')?.[1];
+      console.log(`DETECT link down: lvsd ${lvMs} ms after 'ip link set down', expired after ${lvSilent} ms of silence; keepalived ${dk.at - t0} ms, "${kaExp.replace(/^.*\(KA\) /, '')}" (both 300 ms)`);
       expect(lvMs).toBeLessThanOrEqual(300 + 150);
       const fromLv2 = lv.lines.length, fromKa2 = ka.lines.length;
       lab.link('ka', true);

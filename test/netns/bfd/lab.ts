@@ -108,6 +108,16 @@ export class BfdLab {
     }
   }
 
+  /** Kills keepalived's BFD process without a respawn: parent stopped first, then both killed. */
+  killKeepalivedBfd(name: string): void {
+    const main = this.pidOf(name, 'main');
+    const bfd = this.pidOf(name, 'bfd');
+    if (main <= 0 || bfd <= 0) throw new Error(`keepalived ${name}: no pid files`);
+    process.kill(main, 'SIGSTOP');
+    process.kill(bfd, 'SIGKILL');
+    process.kill(main, 'SIGKILL');
+  }
+
   cleanup(names: string[]): void {
     for (const n of names) this.killKeepalived(n, 'SIGKILL');
     for (const pid of this.pids) {
