@@ -206,7 +206,7 @@ export function buildCheckers(ctx: BuildContext, vs: VirtualServer, rs: RealServ
           return;
         }
         case 'BFD_CHECK': {
-          const name = bfdCheckName(c);
+          const name = bfdCheckName(c, ctx.model);
           if (name) out.push({ id, kind, timing, machine: bfdCheckMachine(timing), bfd: { name }, dynamic: false });
           return;
         }

@@ -20,6 +20,10 @@ bfd_instance B1 {
 bfd_instance B2 {
   neighbor_ip 10.0.0.3
 }
+bfd_instance BV {
+  neighbor_ip 10.0.0.4
+  vrrp
+}
 virtual_server 10.1.0.1 80 {
   protocol TCP
   lvs_method NAT
@@ -32,6 +36,12 @@ virtual_server 10.1.0.1 80 {
     BFD_CHECK {
       name B2
       alpha
+    }
+    BFD_CHECK {
+      name NOPE
+    }
+    BFD_CHECK {
+      name BV
     }
   }
 }
@@ -54,7 +64,7 @@ describe('BFD_CHECK', () => {
   writeFileSync(conf, CONF);
   const model = loadConfig(conf).model;
 
-  it('builds one event-driven checker per block (no probe), failed at start with alpha', () => {
+  it('builds one event-driven checker per block (no probe), failed at start with alpha; skips unknown and vrrp-only names', () => {
     const vs = model.virtual_server![0];
     const [a, b] = vs.real_server!.map((rs) => buildCheckers({ model }, vs, rs));
     expect(a).toHaveLength(1);
@@ -62,6 +72,7 @@ describe('BFD_CHECK', () => {
     expect(a[0].probe).toBeUndefined();
     expect(a[0].machine.up).toBe(true);
     expect(b[0].machine.up).toBe(false);
+    expect(b.map((x) => x.bfd?.name)).toEqual(['B2']);
   });
 
   it('follows up/down of its own bfd_instance only, and stops following', () => {
