@@ -150,14 +150,6 @@ function buildInfo(spec: BlockSpec): BlockInfo {
   return info;
 }
 
-/** src[start, end) is `word` (an inline loop: String.prototype.startsWith is a call per line). */
-function sameWord(word: string, src: string, start: number, end: number): boolean {
-  const n = word.length;
-  if (end - start !== n) return false;
-  for (let i = 0; i < n; i++) if (word.charCodeAt(i) !== src.charCodeAt(start + i)) return false;
-  return true;
-}
-
 /** A word of the fast lane read by its type, or NO_VALUE where parse() does not accept it. */
 function valueAt(type: ValueType, src: string, start: number, end: number): unknown {
   if (type.at !== undefined) {
@@ -360,7 +352,8 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
   const fastLine = (top: Frame, e: FastEntry, l: LogicalLine): boolean => {
     const b = words.bounds;
     const src = words.src;
-    if (!sameWord(e.word, src, b[0], b[1])) return false;
+    // (startsWith, a builtin: faster than a loop of our own while this still runs unoptimised)
+    if (b[1] - b[0] !== e.word.length || !src.startsWith(e.word, b[0])) return false;
     const kw = e.kw;
     const n = words.count;
     switch (e.how) {
