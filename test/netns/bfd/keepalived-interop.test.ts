@@ -7,10 +7,10 @@ import { BfdLab, KA_IP, KA_IP6, LVSD_IP, LVSD_IP6, spec } from './lab.js';
 import type { Proc } from '../vrrp/harness.js';
 
 const lab = new BfdLab();
-const KA_NAMES = ['ka1', 'ka2', 'ka3', 'ka4', 'ka6'];
+const KA_NAMES = ['ka1', 'ka2', 'ka3', 'ka4', 'ka6', 'kap1', 'kap2'];
 
-function kaConf(o: { minRx?: number; minTx?: number; mult?: number } = {}): string {
-  return `bfd_instance KA {
+function kaConf(o: { minRx?: number; minTx?: number; mult?: number; passive?: boolean } = {}): string {
+  return `bfd_instance KA {${o.passive ? '\n  passive' : ''}
   neighbor_ip ${LVSD_IP}
   source_ip ${KA_IP}
   min_rx ${o.minRx ?? 100}
@@ -138,6 +138,31 @@ describe('BFD interop with keepalived 2.2.7 (netns)', () => {
       lab.down();
     }
   }, 30_000);
+
+  for (const passiveSide of ['lvsd', 'keepalived'] as const) {
+    it(`passive ${passiveSide}: silent until the active side is heard, then Up on both`, async () => {
+      lab.up();
+      const name = passiveSide === 'lvsd' ? 'kap1' : 'kap2';
+      const lv = lab.startLvsd([spec({ name: 'LV', passive: passiveSide === 'lvsd' })]);
+      try {
+        await lv.waitFor(/"ev":"started"/, 5000);
+        // alone for 1.5 s: a passive lvsd has sent nothing, an active one its idle Down packets
+        await new Promise((r) => setTimeout(r, 1500));
+        process.kill(lv.child.pid ?? 0, 'SIGUSR2');
+        const st = await lv.waitFor(/"ev":"status"/, 2000);
+        const sent = (JSON.parse(st.text) as { status: Array<{ sent: number }> }).status[0].sent;
+        if (passiveSide === 'lvsd') expect(sent).toBe(0);
+        else expect(sent).toBeGreaterThan(0);
+        const ka = lab.startKeepalived(name, kaConf({ passive: passiveSide === 'keepalived' }));
+        await ka.waitFor(KA_UP, 8000);
+        await lv.waitFor(LV_UP, 8000);
+      } finally {
+        lab.killKeepalived(name, 'SIGKILL');
+        await stopLvsd(lv);
+        lab.down();
+      }
+    }, 30_000);
+  }
 
   it('a link set down is detected on both sides, and both come Up again when it returns', async () => {
     lab.up();
