@@ -302,6 +302,7 @@ export class Daemon extends EventEmitter {
       virtualServers: this.engine ? this.engine.status(table) : [],
       ...(typeof this.model.global_defs?.router_id === 'string' ? { routerId: this.model.global_defs.router_id } : {}),
       metricsListen: this.metricsAt() ?? null,
+      ...(this.bfd.status().length > 0 ? { bfd: this.bfd.status() } : {}),
     };
   }
 

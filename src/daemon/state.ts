@@ -3,6 +3,7 @@
 // can never disagree. Pure data (JSON-serialisable), no methods.
 import type { DropCounts } from '../vrrp/drop-reasons.js';
 import type { VrrpState } from '../vrrp/types.js';
+import type { BfdInstanceStatus } from '../bfd/runtime.js';
 
 export interface VrrpInstanceStatus {
   name: string;
@@ -143,4 +144,6 @@ export interface DaemonStatus {
   routerId?: string;
   /** global_defs lvsd_metrics_listen, when the Prometheus endpoint is on */
   metricsListen?: { host: string; port: number } | null;
+  /** bfd_instance sessions (absent without any) */
+  bfd?: BfdInstanceStatus[];
 }

@@ -59,6 +59,11 @@ describe('lvsd daemon track_bfd against keepalived 2.2.7 BFD (netns)', () => {
       expect(master.index).toBeGreaterThan(up.index);
       await ka.waitFor(/\(KA\) Entering Up state/, 5000);
       await new Promise((r) => setTimeout(r, 1000));
+      // the session in `lvsd status --json`: Up, negotiated 100 ms, detection 3 x 100 ms
+      const bfd = lab.statusOf('lv').bfd as Array<Record<string, unknown>>;
+      expect(bfd).toHaveLength(1);
+      expect(bfd[0]).toMatchObject({ name: 'PEER', state: 'Up', up: true, txIntervalUs: 100_000, detectTimeUs: 300_000 });
+      expect(bfd[0].received).toBeGreaterThan(5);
       const from = lv.lines.length;
       const t0 = Date.now();
       lab.killKeepalivedBfd('kad1');

@@ -78,6 +78,13 @@ export class BfdLab {
     return new Proc(child);
   }
 
+  /** `lvsd status --json` of a daemon started by startLvsdDaemon(name). */
+  statusOf(name: string): Record<string, unknown> {
+    const r = spawnSync(process.execPath, [LVSD_BIN, 'status', '--json', '--socket', join(this.dir, `${name}.sock`)], { encoding: 'utf8', timeout: 20_000 });
+    if (r.status !== 0) throw new Error(`lvsd status failed (${r.status}): ${r.stderr}`);
+    return JSON.parse(r.stdout) as Record<string, unknown>;
+  }
+
   /** keepalived with only bfd_instance blocks: its parent and BFD child, pid files in the lab dir. */
   startKeepalived(name: string, conf: string): Proc {
     const path = join(this.dir, `${name}.conf`);
