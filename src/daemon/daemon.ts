@@ -33,6 +33,8 @@ export interface DaemonOptions {
   vrrp: boolean;
   /** run checkers and IPVS (keepalived without -P) */
   checkers: boolean;
+  /** run bfd_instance sessions (default; keepalived's -B/--no_bfd turns them off) */
+  bfd?: boolean;
   /** -I/--dont-release-ipvs: leave lvsd's services in the kernel at stop */
   keepIpvs: boolean;
   /** how often ha_suspend re-reads local addresses (ms) */
@@ -138,6 +140,7 @@ export class Daemon extends EventEmitter {
 
   /** Starts, keeps or restarts the bfd_instance sessions; a failure is logged, not fatal (retried at reload). */
   private async applyBfd(model: Model): Promise<void> {
+    if (this.o.bfd === false) return;
     try {
       await this.bfd.apply(model);
     } catch (e) {

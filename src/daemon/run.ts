@@ -80,7 +80,7 @@ export async function runDaemon(o: Options): Promise<number> {
   let daemon: Daemon;
   try {
     daemon = await Daemon.start({
-      file: o.useFile, load, log, vrrp: sub.vrrp, checkers: sub.checkers, keepIpvs: o.dontReleaseIpvs,
+      file: o.useFile, load, log, vrrp: sub.vrrp, checkers: sub.checkers, bfd: !o.noBfd, keepIpvs: o.dontReleaseIpvs,
       ...(o.metricsListen !== undefined ? { metricsListen: o.metricsListen } : {}),
     }, first);
   } catch (e) {

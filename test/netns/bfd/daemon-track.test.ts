@@ -46,7 +46,7 @@ describe('lvsd daemon track_bfd against keepalived 2.2.7 BFD (netns)', () => {
   beforeAll(async () => {
     await lab.prepare();
   });
-  afterAll(() => lab.cleanup(['kad1', 'kad2']));
+  afterAll(() => lab.cleanup(['kad1', 'kad2', 'kad3']));
 
   it('FAULT while the BFD session is Down, MASTER once Up, FAULT again when keepalived dies, MASTER after its return', async () => {
     lab.up();
@@ -83,4 +83,23 @@ describe('lvsd daemon track_bfd against keepalived 2.2.7 BFD (netns)', () => {
       lab.down();
     }
   }, 60_000);
+
+  it('-B/--no_bfd: no BFD sessions run, so a weight-0 track_bfd keeps the instance in FAULT', async () => {
+    lab.up();
+    const lv = lab.startLvsdDaemon('lvb', LVSD, ['-P', '-B']);
+    const ka = lab.startKeepalived('kad3', KA);
+    try {
+      await lv.waitFor(TO('FAULT'), 8000);
+      await new Promise((r) => setTimeout(r, 2500));
+      expect(lab.statusOf('lvb').bfd).toBeUndefined();
+      expect(lv.matching(/"event":"bfd\./)).toEqual([]);
+      expect(lv.matching(TO('MASTER'))).toEqual([]);
+      expect(ka.matching(/\(KA\) Entering Up state/)).toEqual([]);
+    } finally {
+      lab.killKeepalived('kad3', 'SIGKILL');
+      if (lv.child.pid && lv.child.exitCode === null) process.kill(lv.child.pid, 'SIGTERM');
+      await lv.exited(8000).catch(() => undefined);
+      lab.down();
+    }
+  }, 30_000);
 });
