@@ -18,14 +18,19 @@ const STATES: VrrpState[] = ['INIT', 'BACKUP', 'MASTER', 'FAULT'];
 
 type Labels = Record<string, string>;
 
+const NEEDS_ESCAPE = /[\\"\n]/;
+
 /** Label values escaped as the format requires: backslash, double quote, newline. */
 function esc(v: string): string {
+  // every check result renders labels: the common value has nothing to escape
+  if (!NEEDS_ESCAPE.test(v)) return v;
   return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
 
 function labelText(l: Labels): string {
-  const parts = Object.entries(l).map(([k, v]) => `${k}="${esc(v)}"`);
-  return parts.length ? `{${parts.join(',')}}` : '';
+  let t = '';
+  for (const k in l) t += `${t ? ',' : ''}${k}="${esc(l[k])}"`;
+  return t ? `{${t}}` : '';
 }
 
 function num(n: number): string {
