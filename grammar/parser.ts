@@ -101,6 +101,21 @@ interface BlockInfo {
   /** keyword hash -> fast-lane entry (null where two spellings share a hash: general path) */
   fast: Map<number, FastEntry | null>;
   defaults: Defaults;
+  /** a new object of this block, its scalar defaults filled in (see newObjectMaker) */
+  newObject(): RawObject;
+}
+
+/**
+ * The maker of one kind of block object. Its objects are plain objects (their prototype is
+ * Object.prototype), but made by a constructor of their own: V8 sizes them by the first ones
+ * made, so a block's keywords sit in the object itself, not in a second property store that
+ * grows as keywords are added (fewer objects for the GC at 100,000 real servers).
+ */
+function newObjectMaker(defaults: Defaults): () => RawObject {
+  const Block = function (): void { /* fields are added by the parser */ } as unknown as { new (): RawObject; prototype: object };
+  Block.prototype = Object.prototype;
+  const template = defaults.template;
+  return defaults.empty ? () => new Block() : () => Object.assign(new Block(), template);
 }
 
 function fastHow(kw: KeywordSpec, watched: Set<string>): Fast {
@@ -145,7 +160,7 @@ function buildInfo(spec: BlockSpec): BlockInfo {
       fast.set(h, fast.has(h) ? null : { word, kw, how, field: kw.field ?? kw.name, block: kw.block ?? null, info: null });
     }
   }
-  const info: BlockInfo = { keywords, watched, fast, defaults };
+  const info: BlockInfo = { keywords, watched, fast, defaults, newObject: newObjectMaker(defaults) };
   infoCache.set(spec, info);
   return info;
 }
@@ -398,7 +413,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
         const packed = pack(l.fileId, l.line, l.col);
         const block = e.block as BlockSpec;
         const info = (e.info ??= infoOf(block));
-        const obj: RawObject = info.defaults.empty ? {} : Object.assign({}, info.defaults.template);
+        const obj: RawObject = info.newObject();
         let pos: Array<string | number> | null = null;
         if (track) {
           pos = ['$', packed];
@@ -548,7 +563,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
         obj = existing;
         pos = positions.get(obj) ?? null;
       } else {
-        obj = Object.assign({}, defaultsOf(kw.block).template);
+        obj = infoOf(kw.block).newObject();
         if (track) {
           pos = ['$', packed];
           positions.set(obj, pos);
