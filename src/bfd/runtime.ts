@@ -55,6 +55,7 @@ export class BfdRuntime extends EventEmitter<Events> {
   private readonly byName = new Map<string, Running>();
   private readonly byDiscr = new Map<number, Running>();
   private readonly closers: Array<() => void> = [];
+  private readonly families = new Set<Family>();
   private stopped = false;
 
   private constructor(private readonly o: BfdRuntimeOptions) {
@@ -89,12 +90,42 @@ export class BfdRuntime extends EventEmitter<Events> {
   }
 
   private async boot(specs: BfdInstanceSpec[]): Promise<void> {
+    await this.update(specs);
+  }
+
+  /**
+   * Runs `specs`: an instance whose spec is unchanged keeps its session; a removed or changed
+   * one sends AdminDown and is closed (a changed one then starts again, Down). Returns the
+   * names closed (changed ones included). Receive sockets of a family no longer used stay open.
+   */
+  async update(specs: BfdInstanceSpec[]): Promise<string[]> {
     const sockets = this.o.sockets ?? udpBfdSockets;
-    const families = new Set<Family>(specs.map((s) => s.family));
-    for (const f of families) {
-      this.closers.push(await sockets.listen(f, (r) => this.onPacket(r), (e) => this.o.log?.warn({ event: 'bfd.socket-error', err: e.message }, 'BFD receive socket error')));
+    const want = new Map(specs.map((s) => [s.name, s]));
+    const closed: string[] = [];
+    const senders: BfdSender[] = [];
+    for (const [name, r] of this.byName) {
+      const w = want.get(name);
+      if (w && JSON.stringify(w) === JSON.stringify(r.spec)) continue;
+      r.session.adminDown();
+      r.session.stop();
+      senders.push(r.sender);
+      this.byName.delete(name);
+      this.byDiscr.delete(r.session.localDiscr);
+      closed.push(name);
     }
+    if (senders.length > 0) {
+      // Let the AdminDown datagrams leave before their sockets close.
+      await new Promise((res) => setImmediate(res));
+      for (const x of senders) x.close();
+    }
+    for (const f of new Set<Family>(specs.map((s) => s.family))) {
+      if (this.families.has(f)) continue;
+      this.closers.push(await sockets.listen(f, (r) => this.onPacket(r), (e) => this.o.log?.warn({ event: 'bfd.socket-error', err: e.message }, 'BFD receive socket error')));
+      this.families.add(f);
+    }
+    const fresh: Running[] = [];
     for (const spec of specs) {
+      if (this.byName.has(spec.name)) continue;
       const sender = await sockets.sender({
         family: spec.family, neighbor: spec.neighbor, ttl: spec.ttl, ...(spec.source ? { source: spec.source } : {}),
         onError: (e) => this.o.log?.warn({ event: 'bfd.send-error', instance: spec.name, err: e.message }, `(${spec.name}) Error sending packet`),
@@ -112,8 +143,10 @@ export class BfdRuntime extends EventEmitter<Events> {
       const run: Running = { spec, session, sender };
       this.byName.set(spec.name, run);
       this.byDiscr.set(session.localDiscr, run);
+      fresh.push(run);
     }
-    for (const r of this.byName.values()) r.session.start();
+    for (const r of fresh) r.session.start();
+    return closed;
   }
 
   private newDiscr(): number {

@@ -36,34 +36,46 @@ export class BfdService {
   }
 
   /**
-   * Runs the model's bfd_instance blocks. An unchanged set keeps its sessions; any change
-   * restarts them all (AdminDown to the old neighbours), and instances that were Up are
-   * reported down to the views, since the new sessions start Down. Returns whether it restarted.
+   * Runs the model's bfd_instance blocks. Unchanged instances keep their sessions; removed and
+   * changed ones send AdminDown and close (changed ones start again, Down), and those that were
+   * Up are reported down to the views. Returns whether anything changed.
    */
   async apply(model: Model): Promise<boolean> {
     const specs = bfdSpecsFromModel(model);
     const key = JSON.stringify(specs);
     if (key === this.key) return false;
-    const old = this.rt;
-    const wasUp = old ? this.specs.filter((s) => old.isUp(s.name)) : [];
-    this.rt = undefined;
+    const wasUp = new Set(this.specs.filter((s) => this.isUp(s.name)).map((s) => s.name));
+    const before = new Map(this.specs.map((s) => [s.name, s]));
     this.key = '';
-    if (old) await old.stop();
-    for (const s of wasUp) this.forward(s, 'down', { name: s.name, from: 'Up', to: 'Down', diag: 0 });
+    let closed: string[];
+    if (this.rt && specs.length === 0) {
+      // nothing left: the receive sockets close too
+      closed = this.specs.map((s) => s.name);
+      const rt = this.rt;
+      this.rt = undefined;
+      await rt.stop();
+    } else if (this.rt) closed = await this.rt.update(specs);
+    else if (specs.length > 0) {
+      const rt = await BfdRuntime.start(specs, this.o);
+      rt.on('up', (c) => this.route('up', c));
+      rt.on('down', (c) => this.route('down', c));
+      this.rt = rt;
+      closed = [];
+    } else closed = [];
     this.specs = specs;
-    // Set only once running: a failed start is tried again by the next apply.
-    if (specs.length === 0) {
-      this.key = key;
-      return true;
+    for (const name of closed) {
+      const s = before.get(name);
+      if (s && wasUp.has(name)) this.forward(s, 'down', { name, from: 'Up', to: 'Down', diag: 0 });
     }
-    const rt = await BfdRuntime.start(specs, this.o);
+    // Set only once applied: a failed start is tried again by the next apply.
     this.key = key;
-    const byName = new Map(specs.map((s) => [s.name, s]));
-    rt.on('up', (c) => { const s = byName.get(c.name); if (s) this.forward(s, 'up', c); });
-    rt.on('down', (c) => { const s = byName.get(c.name); if (s) this.forward(s, 'down', c); });
-    this.rt = rt;
-    this.o.log.info({ event: 'bfd.start', instances: specs.map((s) => s.name) }, `BFD: ${specs.length} instance(s) started`);
+    this.o.log.info({ event: 'bfd.apply', instances: specs.map((s) => s.name), restarted: closed }, `BFD: ${specs.length} instance(s)`);
     return true;
+  }
+
+  private route(ev: 'up' | 'down', c: BfdChange): void {
+    const s = this.specs.find((x) => x.name === c.name);
+    if (s) this.forward(s, ev, c);
   }
 
   async stop(): Promise<void> {

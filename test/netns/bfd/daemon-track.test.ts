@@ -1,6 +1,7 @@
 // The real lvsd daemon with a bfd_instance against keepalived 2.2.7's BFD process (two netns):
 // track_bfd with weight 0 holds the VRRP instance in FAULT while the session is Down and lets
 // it become MASTER once Up; keepalived killed brings FAULT back within the detection time.
+import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BfdLab, KA_IP, LVSD_IP } from './lab.js';
 
@@ -46,7 +47,7 @@ describe('lvsd daemon track_bfd against keepalived 2.2.7 BFD (netns)', () => {
   beforeAll(async () => {
     await lab.prepare();
   });
-  afterAll(() => lab.cleanup(['kad1', 'kad2', 'kad3']));
+  afterAll(() => lab.cleanup(['kad1', 'kad2', 'kad3', 'kad4']));
 
   it('FAULT while the BFD session is Down, MASTER once Up, FAULT again when keepalived dies, MASTER after its return', async () => {
     lab.up();
@@ -78,6 +79,36 @@ describe('lvsd daemon track_bfd against keepalived 2.2.7 BFD (netns)', () => {
     } finally {
       lab.killKeepalived('kad1', 'SIGKILL');
       lab.killKeepalived('kad2', 'SIGKILL');
+      if (lv.child.pid && lv.child.exitCode === null) process.kill(lv.child.pid, 'SIGTERM');
+      await lv.exited(8000).catch(() => undefined);
+      lab.down();
+    }
+  }, 60_000);
+
+  it('reload (SIGHUP): an unchanged bfd_instance keeps its session Up (no FAULT); a changed one restarts', async () => {
+    lab.up();
+    const lv = lab.startLvsdDaemon('lvr', LVSD, ['-P']);
+    const ka = lab.startKeepalived('kad4', KA);
+    try {
+      await lv.waitFor(TO('MASTER'), 15_000);
+      const from = lv.lines.length, fromKa = ka.lines.length;
+      writeFileSync(lab.confPath('lvr'), LVSD.replace('priority 100', 'priority 110'));
+      process.kill(lv.child.pid ?? 0, 'SIGHUP');
+      await lv.waitFor(/"event":"reload.applied"/, 10_000, from);
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(lv.matching(TO('FAULT'), from)).toEqual([]);
+      expect(lv.matching(/"event":"bfd.transition"/, from)).toEqual([]);
+      expect(ka.matching(/\(KA\) Entering Down state/, fromKa)).toEqual([]);
+      // a changed instance (multiplier) restarts: keepalived hears AdminDown, both come Up again
+      const from2 = lv.lines.length, fromKa2 = ka.lines.length;
+      writeFileSync(lab.confPath('lvr'), LVSD.replace('multiplier 3', 'multiplier 4'));
+      process.kill(lv.child.pid ?? 0, 'SIGHUP');
+      const d = await ka.waitFor(/\(KA\) Entering Down state/, 5000, fromKa2);
+      expect(d.text).toMatch(/Neighbor Signaled Session Down/i);
+      await ka.waitFor(/\(KA\) Entering Up state/, 8000, fromKa2);
+      await lv.waitFor(TO('MASTER'), 10_000, from2);
+    } finally {
+      lab.killKeepalived('kad4', 'SIGKILL');
       if (lv.child.pid && lv.child.exitCode === null) process.kill(lv.child.pid, 'SIGTERM');
       await lv.exited(8000).catch(() => undefined);
       lab.down();

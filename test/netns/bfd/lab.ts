@@ -78,6 +78,10 @@ export class BfdLab {
     return new Proc(child);
   }
 
+  confPath(name: string): string {
+    return join(this.dir, `${name}.conf`);
+  }
+
   /** `lvsd status --json` of a daemon started by startLvsdDaemon(name). */
   statusOf(name: string): Record<string, unknown> {
     const r = spawnSync(process.execPath, [LVSD_BIN, 'status', '--json', '--socket', join(this.dir, `${name}.sock`)], { encoding: 'utf8', timeout: 20_000 });

@@ -17,12 +17,17 @@ function model(extra: Record<string, unknown> = {}): Model {
 }
 
 describe('BFD service', () => {
-  it('keeps sessions over an unchanged apply, restarts on a change, routes events to vrrp/checker views', async () => {
+  it('keeps sessions over an unchanged apply, restarts only a changed one, routes events to vrrp/checker views', async () => {
     const listeners: Array<(r: Received) => void> = [];
     let senders = 0;
+    let listenClosed = 0;
+    const adminDownTo: string[] = [];
     const sockets: BfdSockets = {
-      async listen(_f, on) { listeners.push(on); return () => undefined; },
-      async sender() { senders++; return { port: 49152, send: () => undefined, close: () => undefined }; },
+      async listen(_f, on) { listeners.push(on); return () => void listenClosed++; },
+      async sender(o) {
+        senders++;
+        return { port: 49152, send: (d) => { if (d[1] >> 6 === 0) adminDownTo.push(o.neighbor); }, close: () => undefined };
+      },
     };
     const svc = new BfdService({ log: quiet, sockets, clock: fakeClock(0).clock });
     const seen: string[] = [];
@@ -46,11 +51,17 @@ describe('BFD service', () => {
     expect(svc.isUp('V')).toBe(true);
     seen.length = 0;
     expect(await svc.apply(model({ multiplier: 4 }))).toBe(true);
-    expect(senders).toBe(4);
-    expect(seen).toEqual(['vrrp down V', 'checker down C']);
+    expect(senders).toBe(3);
+    expect(seen).toEqual(['vrrp down V']);
+    expect(adminDownTo).toEqual(['10.0.0.2']);
     expect(svc.isUp('V')).toBe(false);
+    expect(svc.isUp('C')).toBe(true);
+    expect(svc.status().map((s) => s.name).sort()).toEqual(['C', 'V']);
+    expect(listeners).toHaveLength(1);
     expect(await svc.apply({} as Model)).toBe(true);
+    expect(seen).toEqual(['vrrp down V', 'checker down C']);
     expect(svc.status()).toEqual([]);
+    expect(listenClosed).toBe(1);
     await svc.stop();
   });
 });
