@@ -112,6 +112,12 @@ export class PlainExchange implements Expirable {
     }
     // bind() or connect() refused at once
     if (err) return this.end(connectFailure(uvErrorName(err), true));
+    // Reading is armed with the connect: libuv then watches the socket for both at once and
+    // only drops the write interest when connected (started later, it re-adds the socket to
+    // epoll, which fails as a duplicate and is retried: two system calls per check more).
+    h.useUserBuffer((sharedReadBuffer ??= Buffer.allocUnsafe(READ_BUFFER_BYTES)));
+    h.onread = onRead;
+    if (h.readStart() !== 0) return this.end('connect-failed');
     this.arm(seq);
   }
 
@@ -142,9 +148,6 @@ export class PlainExchange implements Expirable {
     const h = this.handle;
     if (h === null || handle !== h) return; // an attempt that already ended
     if (status !== 0) return this.end(connectFailure(uvErrorName(status), false));
-    h.useUserBuffer((sharedReadBuffer ??= Buffer.allocUnsafe(READ_BUFFER_BYTES)));
-    h.onread = onRead;
-    if (h.readStart() !== 0) return this.end('read-error');
     if (this.timeoutUs === 0) return this.end('write-timeout');
     this.phase = 'send';
     const r = writeOnce(h, this.request);
