@@ -35,16 +35,30 @@
 # 15 -> 14 CPU-s, RSS 223 -> 150 MB; HTTP_GET 1000 12.7 -> 6.0 CPU-s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ "${LVSD_IN_VM:-}" = 1 ] || { echo "bench/checkers.sh runs inside the VM: node test/kernel/vm/run.mjs --timeout=3000 -- bash bench/checkers.sh" >&2; exit 2; }
+HOST=${HOST:-0}
+if [ "$HOST" = 1 ]; then
+  # host mode: no ip_vs here, so keepalived cannot run its checker; lvsd's apply stops at the diff
+  ONLY=lvsd
+  mkdir -p .cache
+  work=$(mktemp -d "$PWD/.cache/checkers-bench-host-XXXX")
+else
+  [ "${LVSD_IN_VM:-}" = 1 ] || { echo "bench/checkers.sh runs inside the VM (node test/kernel/vm/run.mjs --timeout=3000 -- bash bench/checkers.sh) or on the host with HOST=1" >&2; exit 2; }
+  work=$(mktemp -d "${LVSD_VM_SHARE:?}/checkers-bench-XXXX")
+fi
 sizes=("$@"); [ ${#sizes[@]} -gt 0 ] || sizes=(200 1000 10000)
-SECS=${SECS:-20}; WARM=${WARM:-5}; CHECKERS=${CHECKERS:-"TCP_CHECK HTTP_GET"}
-work=$(mktemp -d "${LVSD_VM_SHARE:?}/checkers-bench-XXXX")
+SECS=${SECS:-20}; WARM=${WARM:-5}; CHECKERS=${CHECKERS:-"TCP_CHECK HTTP_GET"}; PROBES=${PROBES:-5}; RESPONDERS=${RESPONDERS:-2}
 ns=ckbench$$
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; ip netns del "$ns" 2>/dev/null || true; }
+cleanup() {
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  ip netns del "$ns" 2>/dev/null || true
+  if [ "$HOST" = 1 ]; then rm -rf "$work"; fi
+}
 trap cleanup EXIT
 ip netns add "$ns"
 ip netns exec "$ns" ip link set lo up
+# the responders' listen backlog is capped by somaxconn (per namespace)
+ip netns exec "$ns" sysctl -qw net.core.somaxconn=65535
 ulimit -n 65536 || true
 
 cat > "$work/build.mjs" <<'EOF'
@@ -68,43 +82,104 @@ await build({
 EOF
 node "$work/build.mjs" "$work/lvsd.mjs"
 
-# Counting server: every connection is a check; HTTP requests get a small fixed page.
-cat > "$work/server.mjs" <<'EOF'
-import net from 'node:net';
-const [port, host, countFile] = process.argv.slice(2);
-let count = 0;
-const page = 'HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok';
-const srv = net.createServer((s) => { count++; s.on('error', () => {}); s.on('data', () => s.end(page)); s.on('end', () => s.end()); });
-srv.listen({ port: Number(port), host, backlog: 4096 }, () => console.log('ready'));
-process.on('SIGUSR1', () => { import('node:fs').then((fs) => fs.writeFileSync(countFile, String(count))); });
+# Responder: C, epoll, SO_REUSEPORT (RESPONDERS processes share the port), the largest listen
+# backlog, so neither daemon's check rate is bound by the server. tcp: accept and close;
+# http: one fixed page for the first read of each connection.
+cat > "$work/responder.c" <<'EOF'
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+  if (argc != 4) return 2;
+  int http = strcmp(argv[3], "http") == 0, one = 1;
+  int l = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+  setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  setsockopt(l, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+  struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(atoi(argv[1])) };
+  if (inet_pton(AF_INET, argv[2], &a.sin_addr) != 1 || bind(l, (struct sockaddr *)&a, sizeof a) || listen(l, 65535)) { perror("responder"); return 1; }
+  int ep = epoll_create1(0);
+  struct epoll_event ev = { .events = EPOLLIN, .data.fd = l }, evs[256];
+  epoll_ctl(ep, EPOLL_CTL_ADD, l, &ev);
+  static const char page[] = "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok";
+  static char buf[4096];
+  printf("ready\n"); fflush(stdout);
+  for (;;) {
+    int n = epoll_wait(ep, evs, 256, -1);
+    if (n < 0 && errno != EINTR) return 1;
+    for (int i = 0; i < n; i++) {
+      int fd = evs[i].data.fd;
+      if (fd == l) {
+        for (int k = 0; k < 4096; k++) {
+          int c = accept4(l, NULL, NULL, SOCK_NONBLOCK);
+          if (c < 0) break;
+          if (!http) { close(c); continue; }
+          struct epoll_event ce = { .events = EPOLLIN, .data.fd = c };
+          epoll_ctl(ep, EPOLL_CTL_ADD, c, &ce);
+        }
+        continue;
+      }
+      ssize_t r = read(fd, buf, sizeof buf);
+      if (r > 0) { ssize_t w = write(fd, page, sizeof page - 1); (void)w; close(fd); }
+      else if (r == 0 || errno != EAGAIN) close(fd);
+    }
+  }
+}
 EOF
+cc -O2 -o "$work/responder" "$work/responder.c"
 
-# lvsd: the engine with the real IPVS reconciler, measuring itself.
+# lvsd: the engine with the real IPVS reconciler (host mode: the diff only), measuring itself.
+# After the measured window it kills each probe server itself right after a successful check
+# of it (the worst phase: the next check is a whole delay_loop away) and times, per probe, kill
+# -> first failed check -> down -> apply start -> the table without it.
 cat > "$work/run-lvsd.mjs" <<EOF
 import { LvsEngine, loadConfig, NetlinkIpvs, applyDesired, executeOps, reconcile, serviceKey } from '$work/lvsd.mjs';
-const [conf, warm, secs, probeAddr] = process.argv.slice(2);
+const [conf, warm, secs, probeSpec, hostMode] = process.argv.slice(2);
 const { model, ok, diagnostics } = loadConfig(conf);
 if (!ok) { console.error(JSON.stringify(diagnostics.slice(0, 5))); process.exit(2); }
-const k = await NetlinkIpvs.open();
+const k = hostMode === '1' ? null : await NetlinkIpvs.open();
 const owned = new Set();
-let gone = null;
 // First apply against the kernel's table; later ones diff against what was applied, so a
 // change costs its own operations, not a dump of the whole table.
 let applied = null;
 // failed attempts and applies during the measurement: a starved run shows up as failures
 let fails = 0, applies = 0, measuring = false;
 const reasons = new Map();
+/** the probe being timed: { name, addr, kill, fail, down, applyStart, gone, success } (ms) */
+let watch = null;
 const engine = new LvsEngine({ model, onCheck: (e) => {
+  if (watch !== null && e.rs === watch.name) {
+    const t = performance.now();
+    if (watch.kill === null) { if (e.result.ok) { watch.success(); watch.checkStart = t - e.latencyMs; } }
+    else if (!e.result.ok && watch.fail === null) watch.fail = t;
+    if (e.decision.event === 'down' && watch.kill !== null && watch.down === null) watch.down = t;
+  }
   if (!measuring || e.result.ok) return;
   fails++;
   reasons.set(e.result.reason, (reasons.get(e.result.reason) ?? 0) + 1);
 }, apply: async (rows) => {
+  const t0 = performance.now();
   if (measuring) applies++;
   for (const r of rows) owned.add(serviceKey(r.service));
-  if (applied === null) await applyDesired(k, rows, owned);
-  else await executeOps(k, reconcile(rows, applied, owned));
+  let t1 = t0;
+  if (applied === null) { if (k !== null) await applyDesired(k, rows, owned); }
+  else {
+    const ops = reconcile(rows, applied, owned);
+    t1 = performance.now();
+    if (k !== null) await executeOps(k, ops);
+  }
   applied = rows;
-  if (gone === null && probeAddr && !rows.some((r) => r.dests.some((d) => d.addr === probeAddr))) gone = performance.now();
+  if (watch !== null && watch.down !== null && watch.gone === null && !rows.some((r) => r.dests.some((d) => d.addr === watch.addr))) {
+    watch.applyStart = t0;
+    watch.diffed = t1;
+    watch.gone = performance.now();
+  }
 } });
 await engine.start();
 await new Promise((r) => setTimeout(r, Number(warm) * 1000));
@@ -116,17 +191,20 @@ await new Promise((r) => setTimeout(r, Number(secs) * 1000));
 const c = process.cpuUsage(c0); const dt = (performance.now() - t0) / 1000;
 clearInterval(iv);
 measuring = false;
-const out = { cpuPer60: ((c.user + c.system) / 1e6) * 60 / dt, rssMB: Math.max(maxRss, process.memoryUsage().rss) / 2 ** 20, seconds: dt, fails, applies,
-  topFail: [...reasons].sort((a, b) => b[1] - a[1])[0]?.join(' x') ?? '' };
-if (probeAddr) {
-  // the probe server is killed by the script on this line; time until the table lost it
-  process.stdout.write('kill-probe\n');
-  const tk = await new Promise((r) => process.stdin.once('data', () => r(performance.now())));
-  for (let i = 0; i < 100 && gone === null; i++) await new Promise((r) => setTimeout(r, 50));
-  out.leaveMs = gone === null ? null : Math.round(gone - tk);
+const out = { cpuPer60: ((c.user + c.system) / 1e6) * 60 / dt, userPer60: (c.user / 1e6) * 60 / dt, rssMB: Math.max(maxRss, process.memoryUsage().rss) / 2 ** 20, seconds: dt, fails, applies,
+  topFail: [...reasons].sort((a, b) => b[1] - a[1])[0]?.join(' x') ?? '', leave: [] };
+for (const p of probeSpec ? probeSpec.split(',') : []) {
+  const [name, pid] = p.split('=');
+  const w = { name, addr: name.split(':')[0], kill: null, fail: null, down: null, applyStart: null, diffed: null, gone: null, checkStart: null };
+  w.success = () => { process.kill(Number(pid), 'SIGKILL'); w.kill = performance.now(); };
+  watch = w;
+  for (let i = 0; i < 200 && w.gone === null; i++) await new Promise((r) => setTimeout(r, 25));
+  watch = null;
+  const rel = (t) => (t === null || w.kill === null ? null : Math.round(t - w.kill));
+  out.leave.push({ leave: rel(w.gone), check: rel(w.checkStart), fail: rel(w.fail), down: rel(w.down), applyStart: rel(w.applyStart), diffed: rel(w.diffed) });
 }
 process.stdout.write(JSON.stringify(out) + '\n');
-engine.stop(); k.close(); process.exit(0);
+engine.stop(); k?.close(); process.exit(0);
 EOF
 
 gen_conf() { # N CHECKER -> keepalived.conf on stdout
@@ -135,27 +213,29 @@ gen_conf() { # N CHECKER -> keepalived.conf on stdout
   echo 'virtual_server 10.99.0.1 80 {'
   echo '  delay_loop 1'; echo '  lvs_sched wlc'; echo '  lvs_method NAT'; echo '  protocol TCP'
   node -e '
-    const [n, checker] = [Number(process.argv[1]), process.argv[2]];
+    const [n, checker, probes] = [Number(process.argv[1]), process.argv[2], Number(process.argv[3])];
     const body = checker === "HTTP_GET"
       ? "    HTTP_GET {\n      url {\n        path /\n        digest 444bcb3a3fcf8389296c49467f27e1d6\n      }\n      connect_timeout 1\n    }\n"
       : "    TCP_CHECK {\n      connect_timeout 1\n    }\n";
     let out = "";
     for (let i = 0; i < n; i++) out += `  real_server 127.1.${(i / 250) | 0}.${(i % 250) + 1} 8080 {\n${body}  }\n`;
-    out += `  real_server 127.2.0.1 8081 {\n${body}  }\n`;
-    process.stdout.write(out);' "$n" "$checker"
+    for (let i = 1; i <= Math.max(probes, 1); i++) out += `  real_server 127.2.0.${i} 8081 {\n${body}  }\n`;
+    process.stdout.write(out);' "$n" "$checker" "$PROBES"
   echo '}'
 }
 
 cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
 rss_mb() { awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
 
-start_server() { # port host -> pid
-  # shellcheck disable=SC2086
-  ip netns exec "$ns" node ${SERVER_NODE_FLAGS:-} "$work/server.mjs" "$1" "$2" "$work/count.$1" > "$work/server.$1.log" 2>&1 &
+start_responder() { # port host mode -> pid
+  ip netns exec "$ns" "$work/responder" "$1" "$2" "$3" > "$work/responder.$1.$2.log" 2>&1 &
   local p=$!; pids+=("$p")
-  for _ in $(seq 100); do grep -q ready "$work/server.$1.log" 2>/dev/null && break; sleep 0.1; done
+  for _ in $(seq 100); do grep -q ready "$work/responder.$1.$2.log" 2>/dev/null && break; sleep 0.05; done
+  grep -q ready "$work/responder.$1.$2.log" || { echo "responder $2:$1 did not start:" >&2; cat "$work/responder.$1.$2.log" >&2; exit 1; }
   echo "$p"
 }
+# SYNs a full listen queue dropped: the responder, not the daemon, was the bottleneck
+listen_drops() { ip netns exec "$ns" awk '/^TcpExt:/ { if (h) { for (i = 1; i <= NF; i++) if (k[i] == "ListenDrops") print $i; exit } for (i = 1; i <= NF; i++) k[i] = $i; h = 1 }' /proc/net/netstat; }
 active_opens() { ip netns exec "$ns" awk '/^Tcp:/ { if (h) { print $6; exit } h = 1 }' /proc/net/snmp; }
 
 # Next line of lvsd's output matching a glob (other output is passed to stderr).
@@ -171,59 +251,65 @@ until_line() {
 }
 
 hz=$(getconf CLK_TCK)
-printf '%-10s %-7s %-10s %12s %10s %9s %9s %9s %s\n' checker size daemon 'checks/s' 'CPU-s/60s' 'ms/check' 'RSS MB' 'leave ms' 'loadavg(VM)'
+printf '%-10s %-7s %-10s %12s %10s %9s %9s %-22s %s\n' checker size daemon 'checks/s' 'CPU-s/60s' 'ms/check' 'RSS MB' 'leave ms med/max (n)' "loadavg($([ "$HOST" = 1 ] && echo host || echo VM))"
 for checker in $CHECKERS; do
+  mode=tcp; [ "$checker" = TCP_CHECK ] || mode=http
   for n in "${sizes[@]}"; do
     conf="$work/$checker-$n.conf"
     gen_conf "$n" "$checker" > "$conf"
-    expected=$((n + 1))
+    expected=$((n + (PROBES > 1 ? PROBES : 1)))
     for daemon in lvsd keepalived; do
       [ -z "${ONLY:-}" ] || [ "$ONLY" = "$daemon" ] || continue
-      ip netns exec "$ns" ipvsadm -C
-      srv=$(start_server 8080 0.0.0.0)
-      probe=$(start_server 8081 127.2.0.1)
+      [ "$HOST" = 1 ] || ip netns exec "$ns" ipvsadm -C
+      srvs=()
+      for _ in $(seq "$RESPONDERS"); do srvs+=("$(start_responder 8080 0.0.0.0 "$mode")"); done
+      probes=(); spec=
+      for i in $(seq "$(( PROBES > 1 ? PROBES : 1 ))"); do
+        p=$(start_responder 8081 "127.2.0.$i" "$mode"); probes+=("$p"); spec+="${spec:+,}127.2.0.$i:8081=$p"
+      done
       leave=-
       if [ "$daemon" = lvsd ]; then
+        [ "$checker" = TCP_CHECK ] && [ "$PROBES" -gt 0 ] || spec=
         # shellcheck disable=SC2086
-        coproc LV { ip netns exec "$ns" node ${LVSD_NODE_FLAGS:-} "$work/run-lvsd.mjs" "$conf" "$WARM" "$SECS" "$([ "$checker" = TCP_CHECK ] && echo 127.2.0.1)" 2>"$work/lvsd.err"; }
+        coproc LV { ip netns exec "$ns" node ${LVSD_NODE_FLAGS:-} "$work/run-lvsd.mjs" "$conf" "$WARM" "$SECS" "$spec" "$HOST" 2>"$work/lvsd.err"; }
         lvpid=$LV_PID; pids+=("$lvpid")
-        # own copies: bash closes LV's descriptors as soon as the coprocess exits
-        exec {lvout}<&"${LV[0]}" {lvin}>&"${LV[1]}"
+        # own copy: bash closes LV's descriptors as soon as the coprocess exits
+        exec {lvout}<&"${LV[0]}"
         until_line measuring >/dev/null
-        c0=$(active_opens)
+        c0=$(active_opens); d0=$(listen_drops)
         sleep "$SECS"
-        c1=$(active_opens)
-        if [ "$checker" = TCP_CHECK ]; then
-          until_line kill-probe >/dev/null
-          kill -9 "$probe"; echo go >&"$lvin"
-        fi
+        c1=$(active_opens); d1=$(listen_drops)
         result=$(until_line '{*')
         wait "$lvpid" 2>/dev/null || true
-        exec {lvout}<&- {lvin}>&-
-        cpu=$(node -e 'const r=JSON.parse(process.argv[1]);process.stdout.write(r.cpuPer60.toFixed(1))' "$result")
-        rss=$(node -e 'const r=JSON.parse(process.argv[1]);process.stdout.write(r.rssMB.toFixed(1))' "$result")
-        leave=$(node -e 'const r=JSON.parse(process.argv[1]);process.stdout.write(String(r.leaveMs ?? "-"))' "$result")
-        notes=$(node -e 'const r=JSON.parse(process.argv[1]);process.stdout.write(`fails=${r.fails} applies=${r.applies}${r.topFail ? ` (${r.topFail})` : ""}`)' "$result")
+        exec {lvout}<&-
+        summary=$(node -e '
+          const r = JSON.parse(process.argv[1]);
+          const l = r.leave.map((x) => x.leave).filter((x) => x !== null).sort((a, b) => a - b);
+          const leave = r.leave.length ? `${l.length ? l[(l.length - 1) >> 1] : "-"}/${l.length ? l[l.length - 1] : "-"}(${l.length}/${r.leave.length})` : "-";
+          console.log(`${r.cpuPer60.toFixed(1)} ${r.rssMB.toFixed(1)} ${leave} user=${r.userPer60.toFixed(1)} fails=${r.fails} applies=${r.applies}${r.topFail ? ` (${r.topFail})` : ""}`);' "$result")
+        read -r cpu rss leave notes <<< "$summary"
+        # per probe, ms after the kill: first failed check, down, apply start, gone
+        [ -z "$spec" ] || node -e 'for (const x of JSON.parse(process.argv[1]).leave) console.error(`  probe (ms after the kill): last good check started ${x.check}, failed ${x.fail}, down ${x.down}, apply ${x.applyStart}, diffed ${x.diffed}, gone ${x.leave}`)' "$result"
       else
         ip netns exec "$ns" keepalived -C -n -l -G -f "$conf" -p "$work/ka.pid" -c "$work/kc.pid" > "$work/ka-$checker-$n.log" 2>&1 &
         kapid=$!; pids+=("$kapid")
         for _ in $(seq 100); do [ -s "$work/kc.pid" ] && break; sleep 0.1; done
         kc=$(cat "$work/kc.pid")
         sleep "$WARM"
-        t0=$(cpu_ticks "$kc"); c0=$(active_opens)
+        t0=$(cpu_ticks "$kc"); c0=$(active_opens); d0=$(listen_drops)
         sleep "$SECS"
-        t1=$(cpu_ticks "$kc"); c1=$(active_opens)
+        t1=$(cpu_ticks "$kc"); c1=$(active_opens); d1=$(listen_drops)
         rss=$(rss_mb "$kc")
         cpu=$(awk -v a="$t0" -v b="$t1" -v hz="$hz" -v s="$SECS" 'BEGIN { printf "%.1f", (b-a)/hz*60/s }')
         kill -TERM "$kapid"; for _ in $(seq 100); do kill -0 "$kapid" 2>/dev/null || break; sleep 0.1; done
         kill -9 "$kapid" 2>/dev/null || true; rm -f "$work/ka.pid" "$work/kc.pid"
+        notes=
       fi
-      [ "$daemon" = lvsd ] || notes=
       rate=$(awk -v a="$c0" -v b="$c1" -v s="$SECS" 'BEGIN { printf "%.0f", (b-a)/s }')
       # CPU per check: comparable even when a starved VM keeps neither daemon at the full rate
-      per=$(awk -v c="$cpu" -v r="$rate" 'BEGIN { if (r > 0) printf "%.2f", c * 1000 / 60 / r; else print "-" }')
-      printf '%-10s %-7s %-10s %7s/%-5s %10s %9s %9s %9s %s\n' "$checker" "$n" "$daemon" "$rate" "$expected" "$cpu" "$per" "$rss" "$leave" "$(cut -d' ' -f1-3 /proc/loadavg) ${notes:-}"
-      kill -9 "$srv" "$probe" 2>/dev/null || true
+      per=$(awk -v c="$cpu" -v r="$rate" 'BEGIN { if (r > 0) printf "%.3f", c * 1000 / 60 / r; else print "-" }')
+      printf '%-10s %-7s %-10s %7s/%-5s %10s %9s %9s %-22s %s\n' "$checker" "$n" "$daemon" "$rate" "$expected" "$cpu" "$per" "$rss" "$leave" "$(cut -d' ' -f1-3 /proc/loadavg) listen-drops=$((d1 - d0)) ${notes:-}"
+      kill -9 "${srvs[@]}" "${probes[@]}" 2>/dev/null || true
       sleep 0.5
     done
   done
