@@ -188,3 +188,41 @@ describe('BFD session', () => {
     expect(a.s.detectTimeUs).toBe(2 * 100 * MS);
   });
 });
+
+describe('BFD session replaying keepalived 2.2.7 (fixture)', () => {
+  it('sends the same bytes as keepalived side A for the same configuration and received packets (P bit aside)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { decodeControl, encodeControl } = await import('../../../src/bfd/packet.js');
+    const lines = readFileSync(join(import.meta.dirname, '..', '..', 'fixtures', 'bfd', 'keepalived-2.2.7-session.txt'), 'utf8').trim().split('\n')
+      .map((l) => l.split(' ')).map(([src, , , , hex]) => ({ src, hex }));
+    const A = '10.78.0.1';
+    // keepalived A: min_rx 100, min_tx 100, idle_tx 1000, multiplier 3, discriminator 0x961ff312
+    const fc = fakeClock(0);
+    const sent: string[] = [];
+    const s = new BfdSession({ minRxUs: 100 * MS, minTxUs: 100 * MS, idleTxUs: 1 * S, multiplier: 3, passive: false }, {
+      clock: fc.clock, random: () => 0.5, localDiscr: 0x961ff312, send: (p) => sent.push(encodeControl(p).toString('hex')),
+    });
+    s.start();
+    fc.advance(fc.now + 1 * S);
+    // B's packets until B stopped (after that A expired and keepalived picked a new discriminator)
+    const expiredAt = lines.findIndex((l) => l.src === A && l.hex.startsWith('2140'));
+    for (const l of lines.slice(0, expiredAt)) {
+      if (l.src === A) continue;
+      const d = decodeControl(Buffer.from(l.hex, 'hex'));
+      if (!d.ok) throw new Error(d.reason);
+      s.receive(d.packet);
+      // B sent every ~1 s while idle and every 50-90 ms once Up
+      fc.advance(fc.now + (s.state === 'Up' ? 90 * MS : 1 * S));
+    }
+    const noPoll = (h: string) => h.slice(0, 2) + (parseInt(h.slice(2, 4), 16) & ~0x20).toString(16).padStart(2, '0') + h.slice(4);
+    const distinct = (xs: string[]) => xs.filter((x, i) => xs.indexOf(x) === i);
+    const kaA = distinct(lines.slice(0, expiredAt).filter((l) => l.src === A).map((l) => l.hex));
+    expect(kaA).toEqual(['20400318961ff31200000000000f4240000186a000000000', '20800318961ff312f1397fc7000f4240000186a000000000',
+      '20d00318961ff312f1397fc7000186a0000186a000000000', '20c00318961ff312f1397fc7000186a0000186a000000000']);
+    expect(distinct(sent.map(noPoll))).toEqual(kaA);
+    // the difference: lvsd polls its faster min_tx after going Up (RFC 5880 6.8.3 MUST) until a
+    // Final comes; keepalived drops its own Poll when it answers the peer's Poll with a Final.
+    expect(sent).toContain('20e00318961ff312f1397fc7000186a0000186a000000000');
+  });
+});
