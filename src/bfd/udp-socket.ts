@@ -1,7 +1,9 @@
 // The BFD edge (RFC 5881 single hop): one UDP socket per address family listening on port 3784,
 // and one sending socket per session, bound to a source port from 49152-65535 with the
 // configured TTL / hop limit. Node's dgram gives neither the received TTL nor the destination
-// address (no recvmsg control data), so max_hops cannot be checked here.
+// address (no recvmsg control data), so max_hops cannot be checked here; IP_MINTTL would let the
+// kernel do it, but Linux applies it to TCP only (a UDP socket with IP_MINTTL 255 still
+// receives TTL 254, checked on 6.18).
 import { createSocket, type Socket } from 'node:dgram';
 import { BFD_CONTROL_PORT } from './packet.js';
 
@@ -43,7 +45,8 @@ function bind(sock: Socket, port: number, address?: string): Promise<void> {
 
 export const udpBfdSockets: BfdSockets = {
   async listen(family, onPacket, onError, address) {
-    const sock = createSocket({ type: family === 6 ? 'udp6' : 'udp4', reuseAddr: false });
+    // ipv6Only: an IPv4 listener holds 0.0.0.0:3784 at the same time
+    const sock = createSocket({ type: family === 6 ? 'udp6' : 'udp4', reuseAddr: false, ...(family === 6 ? { ipv6Only: true } : {}) });
     await bind(sock, BFD_CONTROL_PORT, address);
     sock.on('message', (data, rinfo) => onPacket({ data, address: rinfo.address, port: rinfo.port }));
     sock.on('error', onError);

@@ -115,18 +115,21 @@ describe('BFD interop with keepalived 2.2.7 (netns)', () => {
     }
   }, 40_000);
 
-  it('IPv6: comes Up on both sides (hop limit 64) and keepalived killed is detected by lvsd', async () => {
+  it('IPv4 and IPv6 sessions side by side: both Up (hop limit 64), keepalived killed is detected on both', async () => {
     lab.up();
-    const lv = lab.startLvsd([spec({ name: 'LV6', family: 6, neighbor: KA_IP6, source: LVSD_IP6, ttl: 64 })]);
-    const ka = lab.startKeepalived('ka6', `bfd_instance KA {\n  neighbor_ip ${LVSD_IP6}\n  source_ip ${KA_IP6}\n  min_rx 100\n  min_tx 100\n  multiplier 3\n}\n`);
+    const lv = lab.startLvsd([spec({ name: 'LV' }), spec({ name: 'LV6', family: 6, neighbor: KA_IP6, source: LVSD_IP6, ttl: 64 })]);
+    const ka = lab.startKeepalived('ka6', `${kaConf()}bfd_instance KA6 {\n  neighbor_ip ${LVSD_IP6}\n  source_ip ${KA_IP6}\n  min_rx 100\n  min_tx 100\n  multiplier 3\n}\n`);
     try {
+      await ka.waitFor(/\(KA6\) Entering Up state/, 8000);
       await ka.waitFor(KA_UP, 8000);
-      await lv.waitFor(LV_UP, 8000);
+      await lv.waitFor(/"ev":"up","name":"LV6"/, 8000);
+      await lv.waitFor(/"ev":"up","name":"LV"/, 8000);
       await new Promise((r) => setTimeout(r, 500));
       const from = lv.lines.length;
       const t0 = Date.now();
       lab.killKeepalivedBfd('ka6');
-      const down = await lv.waitFor(LV_DOWN, 3000, from);
+      const down = await lv.waitFor(/"ev":"down","name":"LV6"/, 3000, from);
+      await lv.waitFor(/"ev":"down","name":"LV"/, 3000, from);
       const ms = atOf(lv, down.index) - t0;
       console.log(`DETECT IPv6 lvsd<-keepalived(kill): ${ms} ms (detection time 300 ms)`);
       expect(down.text).toMatch(/"diag":1/);
