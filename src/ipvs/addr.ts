@@ -88,6 +88,8 @@ export function bytesToAddr(af: number, b: Buffer): string {
 
 /** Canonical text (inet_ntop form) of any accepted spelling. */
 export function normalizeAddr(addr: string): string {
+  // isIPv4 takes no leading zeros: a valid IPv4 text is already inet_ntop's
+  if (isIPv4(addr)) return addr;
   const af = familyOf(addr);
   return bytesToAddr(af, addrToBytes(addr));
 }

@@ -6,7 +6,7 @@ import { formatDaemons, formatEntry, formatTable, formatTimeouts, isPlainListing
 import type { IpvsKernel } from './kernel.js';
 import { hasDestNests, plainListing } from './listing.js';
 import { destKey, serviceKey } from './model.js';
-import { parseIpvsadmArgs, parseRestore, RestoreError, type RestoreCommand } from './restore.js';
+import { parseIpvsadmArgs, parseRestore, RestoreError, type ParsedLine, type RestoreCommand } from './restore.js';
 
 const USAGE = `usage: lvsd ipvs list [-n] [--stats|--rate|--thresholds|--persistent-conn|--tun-info] [--exact] [--nosort]
                      [-t|-u|--sctp-service addr:port | -f fwmark [-6]]
@@ -134,7 +134,11 @@ const isDestCommand = (c: RestoreCommand): c is Extract<RestoreCommand, { dest: 
  * are sent together (over the client's socket pool); other lines run one by one, in order.
  */
 export async function restoreText(k: IpvsKernel, text: string): Promise<number> {
-  const lines = parseRestore(text);
+  return restoreLines(k, parseRestore(text));
+}
+
+/** restoreText for lines already parsed. */
+async function restoreLines(k: IpvsKernel, lines: readonly ParsedLine[]): Promise<number> {
   let i = 0;
   while (i < lines.length) {
     const group = [lines[i]];
@@ -177,12 +181,11 @@ export async function runIpvsCommand(argv: string[], out: TextSink = stdoutFd, k
   try {
     if (sub !== 'list' && sub !== 'save' && sub !== 'restore') throw new UsageError(`unknown command ${sub}`);
     // Parse restore input before touching the kernel: a bad file changes nothing.
-    const text = sub === 'restore' ? readInput(args) : '';
-    if (sub === 'restore') parseRestore(text);
+    const lines = sub === 'restore' ? parseRestore(readInput(args)) : [];
     k ??= await NetlinkIpvs.open();
     if (sub === 'list') return await list(k, args, out);
     if (sub === 'save') return await save(k, args, out);
-    await restoreText(k, text);
+    await restoreLines(k, lines);
     return 0;
   } catch (e) {
     if (e instanceof UsageError) {

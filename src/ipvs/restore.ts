@@ -73,7 +73,8 @@ function parseAddrPort(s: string, what: string): AddrPort {
     if (close < 0 || s[close + 1] !== ':') throw new Error(`illegal ${what} address[:port] specified`);
     host = s.slice(1, close);
     port = s.slice(close + 2);
-  } else if (!isIPv6(s)) {
+  } else if (s.indexOf(':') === s.lastIndexOf(':') || !isIPv6(s)) {
+    // one colon at most: host:port (an IPv6 address has two or more; its regex is slow)
     const c = s.lastIndexOf(':');
     if (c >= 0) {
       host = s.slice(0, c);
@@ -81,8 +82,8 @@ function parseAddrPort(s: string, what: string): AddrPort {
     }
   }
   let af: Family;
-  if (isIPv6(host)) af = AF_INET6;
-  else if (isIPv4(host)) af = AF_INET;
+  if (isIPv4(host)) af = AF_INET;
+  else if (isIPv6(host)) af = AF_INET6;
   else throw new Error(`illegal ${what} address[:port] specified`);
   const out: AddrPort = { af, addr: normalizeAddr(host) };
   if (port !== undefined) out.port = num(port, 0, 65535, `${what} port`);
