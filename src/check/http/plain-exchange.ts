@@ -113,8 +113,8 @@ export class PlainExchange implements Expirable {
     // bind() or connect() refused at once
     if (err) return this.end(connectFailure(uvErrorName(err), true));
     // Reading is armed with the connect: libuv then watches the socket for both at once and
-    // only drops the write interest when connected (started later, it re-adds the socket to
-    // epoll, which fails as a duplicate and is retried: two system calls per check more).
+    // only changes the interest when connected (started later, libuv first tries to add the
+    // socket to epoll again, which fails as a duplicate: one system call per check more).
     h.useUserBuffer((sharedReadBuffer ??= Buffer.allocUnsafe(READ_BUFFER_BYTES)));
     h.onread = onRead;
     if (h.readStart() !== 0) return this.end('connect-failed');
