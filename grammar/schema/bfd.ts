@@ -1,11 +1,12 @@
 // bfd_instance of keepalived.conf(5) ("BFD CONFIGURATION"), after keepalived 2.2.7 bfd/bfd_parser.c.
 import type { KeywordSpec, ValueType } from './types.js';
 import { decimal, int, ip, name, uint } from './values.js';
-import { conv, flag, later, supported, val, valOrWarn, weightReverse } from './shared.js';
+import { conv, flag, supported, val, valOrWarn, weightReverse } from './shared.js';
 
 const BFD = supported; // src/bfd/ (RFC 5880/5881 sessions), interop-tested with keepalived 2.2.7
-// Node's dgram gives no received TTL / hop limit (no recvmsg control data), so nothing is checked.
-const MAX_HOPS = later('max_hops: checking the received TTL/hop limit (Node sockets do not report it)');
+// max_hops: checked for IPv4 (read through a raw socket); IPv6 hop limits are not visible to
+// Node (recvmsg control data), and lvsd warns at start for such instances.
+const MAX_HOPS = supported;
 
 /** Milliseconds with up to 3 decimals, returned in microseconds (keepalived reads them with shift 3). */
 function millis(minMs: number, maxMs: number): ValueType<number> {
@@ -30,7 +31,7 @@ export const bfdInstance: KeywordSpec = {
       flag('passive', BFD, 'Passive mode.'),
       val('ttl', uint(1, 255), BFD, 'IPv4 TTL of sent packets.', { default: 255 }),
       val('hoplimit', uint(1, 255), BFD, 'IPv6 hop limit of sent packets.', { default: 64 }),
-      val('max_hops', int(-1, 255), MAX_HOPS, 'Maximum TTL/hop limit reduction of received packets (255 disables the check).', { default: 0 }),
+      val('max_hops', int(-1, 255), MAX_HOPS, 'Maximum TTL/hop limit reduction of received packets (255 disables the check; lvsd checks IPv4 only).', { default: 0 }),
       conv('weight', weightReverse(-253, 253), BFD, 'Default tracking weight -253..253 [reverse].', { default: { weight: 0, reverse: false } }),
       flag('vrrp', BFD, 'Send events only to VRRP.'),
       flag('checker', BFD, 'Send events only to the checkers.'),

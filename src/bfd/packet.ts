@@ -105,8 +105,8 @@ export function decodeControl(b: Uint8Array): DecodeResult {
   };
 }
 
-/** Refused packets by reason (RFC 5880 6.8.6 checks here, session lookup in the runtime; no TTL check, see udp-socket.ts). */
-export const DROP_REASONS = [...DECODE_DROPS, 'no-session', 'admin-down'] as const;
+/** Refused packets by reason (RFC 5880 6.8.6 checks here; session lookup and the TTL (IPv4, see udp-socket.ts) in the runtime). */
+export const DROP_REASONS = [...DECODE_DROPS, 'no-session', 'ttl', 'admin-down'] as const;
 export type BfdDropReason = (typeof DROP_REASONS)[number];
 
 export class DropCounter {

@@ -7,7 +7,7 @@ import { realClock, type Clock } from '../check/scheduler.js';
 import { decodeControl, DIAG, DropCounter, encodeControl, type BfdState } from './packet.js';
 import { BfdSession } from './session.js';
 import type { BfdInstanceSpec } from './from-model.js';
-import { udpBfdSockets, type BfdSender, type BfdSockets, type Family, type Received } from './udp-socket.js';
+import { udpBfdSockets, type BfdListener, type BfdSender, type BfdSockets, type Family, type Received } from './udp-socket.js';
 
 export interface BfdLogger {
   info(o: object, msg: string): void;
@@ -54,8 +54,7 @@ export class BfdRuntime extends EventEmitter<Events> {
   readonly drops = new DropCounter();
   private readonly byName = new Map<string, Running>();
   private readonly byDiscr = new Map<number, Running>();
-  private readonly closers: Array<() => void> = [];
-  private readonly families = new Set<Family>();
+  private readonly receivers = new Map<Family, BfdListener>();
   private stopped = false;
 
   private constructor(private readonly o: BfdRuntimeOptions) {
@@ -119,9 +118,12 @@ export class BfdRuntime extends EventEmitter<Events> {
       for (const x of senders) x.close();
     }
     for (const f of new Set<Family>(specs.map((s) => s.family))) {
-      if (this.families.has(f)) continue;
-      this.closers.push(await sockets.listen(f, (r) => this.onPacket(r), (e) => this.o.log?.warn({ event: 'bfd.socket-error', err: e.message }, 'BFD receive socket error')));
-      this.families.add(f);
+      if (this.receivers.has(f)) continue;
+      const l = await sockets.listen(f, (r) => this.onPacket(r), (e) => this.o.log?.warn({ event: 'bfd.socket-error', err: e.message }, 'BFD receive socket error'));
+      this.receivers.set(f, l);
+      if (!l.ttl && specs.some((s) => s.family === f && s.maxHops !== 255)) {
+        this.o.log?.warn({ event: 'bfd.no-ttl-check', family: f }, `BFD: the TTL of received IPv${f} packets cannot be seen here, max_hops is not checked`);
+      }
     }
     const fresh: Running[] = [];
     for (const spec of specs) {
@@ -183,6 +185,11 @@ export class BfdRuntime extends EventEmitter<Events> {
       this.drops.add('no-session');
       return;
     }
+    // RFC 5881 5 (GTSM) as keepalived extends it: at most max_hops below the configured TTL; 255 turns it off.
+    if (rx.ttl !== undefined && r.spec.maxHops !== 255 && rx.ttl + r.spec.maxHops < r.spec.ttl) {
+      this.drops.add('ttl');
+      return;
+    }
     if (r.session.state === 'AdminDown') {
       this.drops.add('admin-down');
       return;
@@ -201,7 +208,7 @@ export class BfdRuntime extends EventEmitter<Events> {
     // Let the AdminDown datagrams leave before the sockets close.
     await new Promise((res) => setImmediate(res));
     for (const r of this.byName.values()) r.sender.close();
-    for (const c of this.closers) c();
+    for (const l of this.receivers.values()) l.close();
   }
 }
 

@@ -65,6 +65,8 @@ describe('lvsd daemon track_bfd against keepalived 2.2.7 BFD (netns)', () => {
       expect(bfd).toHaveLength(1);
       expect(bfd[0]).toMatchObject({ name: 'PEER', state: 'Up', up: true, txIntervalUs: 100_000, detectTimeUs: 300_000 });
       expect(bfd[0].received).toBeGreaterThan(5);
+      // the installed daemon reads IPv4 BFD through its raw socket: the TTL is checked
+      expect(lv.matching(/bfd\.no-ttl-check/)).toEqual([]);
       const from = lv.lines.length;
       const t0 = Date.now();
       lab.killKeepalivedBfd('kad1');

@@ -7,10 +7,10 @@ import { BfdLab, KA_IP, KA_IP6, LVSD_IP, LVSD_IP6, spec } from './lab.js';
 import type { Proc } from '../vrrp/harness.js';
 
 const lab = new BfdLab();
-const KA_NAMES = ['ka1', 'ka2', 'ka3', 'ka4', 'ka6', 'kap1', 'kap2'];
+const KA_NAMES = ['ka1', 'ka2', 'ka3', 'ka4', 'ka6', 'kap1', 'kap2', 'kat1'];
 
-function kaConf(o: { minRx?: number; minTx?: number; mult?: number; passive?: boolean } = {}): string {
-  return `bfd_instance KA {${o.passive ? '\n  passive' : ''}
+function kaConf(o: { minRx?: number; minTx?: number; mult?: number; passive?: boolean; ttl?: number } = {}): string {
+  return `bfd_instance KA {${o.passive ? '\n  passive' : ''}${o.ttl ? `\n  ttl ${o.ttl}` : ''}
   neighbor_ip ${LVSD_IP}
   source_ip ${KA_IP}
   min_rx ${o.minRx ?? 100}
@@ -166,6 +166,31 @@ describe('BFD interop with keepalived 2.2.7 (netns)', () => {
       }
     }, 30_000);
   }
+
+  it('received TTL (IPv4): packets sent with TTL 254 are dropped with max_hops 0 (RFC 5881 GTSM), accepted with max_hops 1', async () => {
+    lab.up();
+    const ka = lab.startKeepalived('kat1', kaConf({ ttl: 254 }));
+    let lv = lab.startLvsd([spec({ name: 'LV' })]);
+    try {
+      await lv.waitFor(/"ev":"started"/, 5000);
+      // keepalived hears lvsd (TTL 255) and answers with TTL 254, which lvsd must refuse
+      await ka.waitFor(/Detection time is/, 8000);
+      await new Promise((r) => setTimeout(r, 2500));
+      process.kill(lv.child.pid ?? 0, 'SIGUSR2');
+      const st = JSON.parse((await lv.waitFor(/"ev":"status"/, 2000)).text) as { status: Array<{ received: number; state: string }>; drops: Record<string, number> };
+      expect(st.status[0]).toMatchObject({ received: 0, state: 'Down' });
+      expect(st.drops.ttl).toBeGreaterThanOrEqual(2);
+      expect(lv.matching(/"ev":"warn"/)).toEqual([]);
+      expect(lv.matching(LV_UP)).toEqual([]);
+      await stopLvsd(lv);
+      lv = lab.startLvsd([spec({ name: 'LV', maxHops: 1 })]);
+      await lv.waitFor(LV_UP, 8000);
+    } finally {
+      lab.killKeepalived('kat1', 'SIGKILL');
+      await stopLvsd(lv);
+      lab.down();
+    }
+  }, 30_000);
 
   it('a link set down is detected on both sides, and both come Up again when it returns', async () => {
     lab.up();

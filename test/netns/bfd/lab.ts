@@ -35,7 +35,7 @@ export class BfdLab {
     if (process.getuid?.() !== 0) throw new Error('netns BFD tests need root');
     if (!existsSync('/usr/sbin/keepalived')) throw new Error('/usr/sbin/keepalived missing (apt-get install keepalived)');
     this.driverJs = join(this.dir, 'driver.mjs');
-    await build({ entryPoints: [join(here, 'driver.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: this.driverJs, logLevel: 'error' });
+    await build({ entryPoints: [join(here, 'driver.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: this.driverJs, external: ['raw-socket'], logLevel: 'error' });
   }
 
   up(): void {
@@ -61,7 +61,10 @@ export class BfdLab {
   }
 
   startLvsd(specs: BfdInstanceSpec[]): Proc {
-    const child = spawn('ip', ['netns', 'exec', this.nsLvsd, process.execPath, this.driverJs, JSON.stringify(specs)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // the bundle lives in a temp dir: raw-socket (external, native) is found through NODE_PATH
+    const child = spawn('ip', ['netns', 'exec', this.nsLvsd, process.execPath, this.driverJs, JSON.stringify(specs)], {
+      stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_PATH: join(here, '..', '..', '..', 'node_modules') },
+    });
     if (child.pid) this.pids.add(child.pid);
     return new Proc(child);
   }

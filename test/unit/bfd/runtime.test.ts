@@ -15,7 +15,7 @@ function edge() {
   const sockets: BfdSockets = {
     async listen(_f, onPacket) {
       listeners.push(onPacket);
-      return () => closed.push('listen');
+      return { ttl: true, close: () => void closed.push('listen') };
     },
     async sender(o) {
       return {
@@ -28,12 +28,12 @@ function edge() {
       };
     },
   };
-  const deliver = (address: string, p: Partial<BfdControl> | Buffer) => {
+  const deliver = (address: string, p: Partial<BfdControl> | Buffer, ttl?: number) => {
     const data = Buffer.isBuffer(p) ? p : encodeControl({
       diag: 0, state: 'Down', poll: false, final: false, cpi: false, demand: false, detectMult: 3, myDiscr: 0xabc, yourDiscr: 0,
       desiredMinTxUs: 1_000_000, requiredMinRxUs: 100_000, requiredMinEchoRxUs: 0, ...p,
     });
-    for (const l of listeners) l({ data, address, port: 50000 });
+    for (const l of listeners) l({ data, address, port: 50000, ...(ttl !== undefined ? { ttl } : {}) });
   };
   return { sockets, sent, closed, deliver, listeners };
 }
@@ -77,6 +77,22 @@ describe('BFD runtime', () => {
     expect(admin.map((s) => s.to).sort()).toEqual(['10.0.0.2', '10.0.0.3']);
     expect(admin.every((s) => s.p.diag === 7)).toBe(true);
     expect(e.closed.sort()).toEqual(['listen', 'sender:10.0.0.2', 'sender:10.0.0.3']);
+  });
+
+  it('drops packets whose TTL is more than max_hops below the configured TTL (255: no check)', async () => {
+    const e = edge();
+    const rt = await BfdRuntime.start([spec('A', '10.0.0.2'), { ...spec('B', '10.0.0.3'), maxHops: 2 }, { ...spec('C', '10.0.0.4'), maxHops: 255 }],
+      { sockets: e.sockets, clock: fakeClock(0).clock });
+    e.deliver('10.0.0.2', { state: 'Down' }, 254);
+    e.deliver('10.0.0.3', { state: 'Down' }, 252);
+    e.deliver('10.0.0.3', { state: 'Down' }, 253);
+    e.deliver('10.0.0.4', { state: 'Down' }, 1);
+    expect(rt.drops.counts.ttl).toBe(2);
+    expect(rt.status().map((s) => s.state)).toEqual(['Down', 'Init', 'Init']);
+    e.deliver('10.0.0.2', { state: 'Down' }, 255);
+    e.deliver('10.0.0.2', { state: 'Down' });
+    expect(rt.status()[0].received).toBe(2);
+    await rt.stop();
   });
 
   it('does not report a neighbour taken AdminDown as down (RFC 5882 3.2, as keepalived)', async () => {

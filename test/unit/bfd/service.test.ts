@@ -23,7 +23,7 @@ describe('BFD service', () => {
     let listenClosed = 0;
     const adminDownTo: string[] = [];
     const sockets: BfdSockets = {
-      async listen(_f, on) { listeners.push(on); return () => void listenClosed++; },
+      async listen(_f, on) { listeners.push(on); return { ttl: true, close: () => void listenClosed++ }; },
       async sender(o) {
         senders++;
         return { port: 49152, send: (d) => { if (d[1] >> 6 === 0) adminDownTo.push(o.neighbor); }, close: () => undefined };
