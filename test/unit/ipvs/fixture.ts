@@ -1,6 +1,7 @@
 // Loads the ipvsadm netlink capture (test/fixtures/ipvs/ipvsadm-netlink.json).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Attrs } from '../../../src/ipvs/attrs.js';
 
 export interface CapturedMessage {
   dir: 'send' | 'recv';
@@ -35,4 +36,18 @@ export function lastSent(cmd: string): CapturedMessage {
   const m = s[s.length - 1];
   if (!m) throw new Error(`ipvsadm ${cmd} sent nothing`);
   return m;
+}
+
+/** Each IPVS reply of a captured run, with the command and attributes of the request it answers. */
+export function replies(cmd: string): Array<{ cmd: number; attrs: Attrs; request: Attrs }> {
+  const out: Array<{ cmd: number; attrs: Attrs; request: Attrs }> = [];
+  let last = { cmd: 0, request: Attrs.parse(Buffer.alloc(0)) };
+  for (const m of command(cmd).messages) {
+    if (m.kind !== 'ipvs') continue;
+    const b = Buffer.from(m.payload, 'hex');
+    const attrs = Attrs.parse(b.subarray(4));
+    if (m.dir === 'send') last = { cmd: b[0], request: attrs };
+    else out.push({ ...last, attrs });
+  }
+  return out;
 }

@@ -2,13 +2,12 @@
 // captured dump messages are decoded by lvsd and formatted; the result must equal what
 // ipvsadm printed in the same run.
 import { describe, expect, it } from 'vitest';
-import { Attrs } from '../../../src/ipvs/attrs.js';
 import { decodeDaemon, decodeDest, decodeInfo, decodeService, decodeTimeouts } from '../../../src/ipvs/codec.js';
 import { Cmd, CmdAttr } from '../../../src/ipvs/constants.js';
 import { formatDaemons, formatTable, formatTimeouts, largeNum, type ListFormat } from '../../../src/ipvs/format.js';
 import { serviceKey } from '../../../src/ipvs/model.js';
 import type { IpvsDaemon, IpvsInfo, IpvsTimeouts, IpvsVirtualEntry } from '../../../src/ipvs/types.js';
-import { command } from './fixture.js';
+import { command, replies } from './fixture.js';
 
 interface Decoded {
   info?: IpvsInfo;
@@ -20,26 +19,16 @@ interface Decoded {
 /** Replays one captured ipvsadm run through lvsd's decoders. */
 function decodeRun(cmd: string): Decoded {
   const out: Decoded = { table: [], daemons: [] };
-  let lastCmd = 0;
-  let target: IpvsVirtualEntry | undefined;
-  for (const m of command(cmd).messages) {
-    if (m.kind !== 'ipvs') continue;
-    const b = Buffer.from(m.payload, 'hex');
-    const attrs = Attrs.parse(b.subarray(4));
-    if (m.dir === 'send') {
-      lastCmd = b[0];
-      if (lastCmd === Cmd.GET_DEST) {
-        const key = serviceKey(decodeService(attrs.raw(CmdAttr.SERVICE)!));
-        target = out.table.find((e) => serviceKey(e.service) === key);
-        if (!target) throw new Error(`dest dump for unknown service ${key}`);
-      }
-      continue;
-    }
-    if (lastCmd === Cmd.GET_INFO) out.info = decodeInfo(attrs);
-    else if (lastCmd === Cmd.GET_SERVICE) out.table.push({ service: decodeService(attrs.raw(CmdAttr.SERVICE)!), dests: [] });
-    else if (lastCmd === Cmd.GET_DEST) target!.dests.push(decodeDest(attrs.raw(CmdAttr.DEST)!, target!.service.af));
-    else if (lastCmd === Cmd.GET_CONFIG) out.timeouts = decodeTimeouts(attrs);
-    else if (lastCmd === Cmd.GET_DAEMON) {
+  for (const { cmd: c, attrs, request } of replies(cmd)) {
+    if (c === Cmd.GET_INFO) out.info = decodeInfo(attrs);
+    else if (c === Cmd.GET_SERVICE) out.table.push({ service: decodeService(attrs.raw(CmdAttr.SERVICE)!), dests: [] });
+    else if (c === Cmd.GET_DEST) {
+      const key = serviceKey(decodeService(request.raw(CmdAttr.SERVICE)!));
+      const target = out.table.find((e) => serviceKey(e.service) === key);
+      if (!target) throw new Error(`dest dump for unknown service ${key}`);
+      target.dests.push(decodeDest(attrs.raw(CmdAttr.DEST)!, target.service.af));
+    } else if (c === Cmd.GET_CONFIG) out.timeouts = decodeTimeouts(attrs);
+    else if (c === Cmd.GET_DAEMON) {
       const d = decodeDaemon(attrs.nested(CmdAttr.DAEMON));
       if (d) out.daemons.push(d);
     }

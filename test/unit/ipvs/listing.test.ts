@@ -3,7 +3,6 @@
 // (decodeDest + formatTable) prints for any table.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { Attrs } from '../../../src/ipvs/attrs.js';
 import { runIpvsCommand } from '../../../src/ipvs/cli.js';
 import { decodeDest, decodeInfo, decodeService, destAttrs, serviceAttrs } from '../../../src/ipvs/codec.js';
 import { Cmd, CmdAttr, DestAttr } from '../../../src/ipvs/constants.js';
@@ -12,7 +11,7 @@ import type { IpvsKernel } from '../../../src/ipvs/kernel.js';
 import { plainListing, type IpvsDestNests } from '../../../src/ipvs/listing.js';
 import { makeDest, makeService, serviceKey } from '../../../src/ipvs/model.js';
 import type { IpvsInfo, IpvsService, IpvsServiceEntry, IpvsVirtualEntry } from '../../../src/ipvs/types.js';
-import { command } from './fixture.js';
+import { command, replies } from './fixture.js';
 
 type Nest = { service: IpvsServiceEntry; dests: Buffer[] };
 
@@ -41,21 +40,13 @@ function nestKernel(info: IpvsInfo, rows: Nest[]): IpvsKernel & IpvsDestNests {
 function capturedRun(): { info: IpvsInfo; rows: Nest[] } {
   let info: IpvsInfo | undefined;
   const rows: Nest[] = [];
-  let lastCmd = 0;
-  let target: Nest | undefined;
-  for (const m of command('-L -n').messages) {
-    if (m.kind !== 'ipvs') continue;
-    const b = Buffer.from(m.payload, 'hex');
-    const attrs = Attrs.parse(b.subarray(4));
-    if (m.dir === 'send') {
-      lastCmd = b[0];
-      if (lastCmd === Cmd.GET_DEST) {
-        const key = serviceKey(decodeService(attrs.raw(CmdAttr.SERVICE)!));
-        target = rows.find((r) => serviceKey(r.service) === key);
-      }
-    } else if (lastCmd === Cmd.GET_INFO) info = decodeInfo(attrs);
-    else if (lastCmd === Cmd.GET_SERVICE) rows.push({ service: decodeService(attrs.raw(CmdAttr.SERVICE)!), dests: [] });
-    else if (lastCmd === Cmd.GET_DEST) target!.dests.push(attrs.raw(CmdAttr.DEST)!);
+  for (const { cmd, attrs, request } of replies('-L -n')) {
+    if (cmd === Cmd.GET_INFO) info = decodeInfo(attrs);
+    else if (cmd === Cmd.GET_SERVICE) rows.push({ service: decodeService(attrs.raw(CmdAttr.SERVICE)!), dests: [] });
+    else if (cmd === Cmd.GET_DEST) {
+      const key = serviceKey(decodeService(request.raw(CmdAttr.SERVICE)!));
+      rows.find((r) => serviceKey(r.service) === key)!.dests.push(attrs.raw(CmdAttr.DEST)!);
+    }
   }
   return { info: info!, rows };
 }
