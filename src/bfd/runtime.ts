@@ -153,10 +153,12 @@ export class BfdRuntime extends EventEmitter<Events> {
 
   private newDiscr(): number {
     const rnd = this.o.random ?? Math.random;
-    for (;;) {
+    // bounded: with a few sessions among 2^32 values a clash is rare, a run of 1000 means a broken random source
+    for (let i = 0; i < 1000; i++) {
       const d = 1 + Math.floor(rnd() * 0xfffffffe);
       if (!this.byDiscr.has(d)) return d;
     }
+    throw new Error('BFD: no free local discriminator');
   }
 
   private onChange(r: Running, c: { from: BfdState; to: BfdState; diag: number }): void {
