@@ -12,18 +12,32 @@
 #    for lvsd also its own `reload.applied` ms. VIP deletions during the reload are counted from
 #    `ip monitor address`.
 # Daemons alternate (lvsd, keepalived, lvsd, ...) for ROUNDS rounds so host load hits both.
+# Variables go through env (run.mjs passes none): ... -- env PHASES=reload ROUNDS=1 bash bench/daemon.sh
+# The fill time ("real servers in IPVS after") ends 3 stable 1-s polls of `ipvsadm -L -n` after the
+# last server landed (each poll lists 10,000 lines: ~1.5 s under TCG), for both daemons alike.
+# HOST=1 runs only lvsd's reload on this machine (no ip_vs: its IPVS attempt fails at once).
 #
-# Measured 2026-11-26 in the TCG VM (2 vCPU; host: 2 cores shared with other jobs, host load
-# average 1-4 during the run below, VM load in the table). Node under TCG is slowed far more than C.
-#   idle   lvsd 18.9 / 19.9 CPU-s per 60 s, 73 / 72 MB RSS (1 process)
-#          keepalived 20.2 / 18.2 CPU-s per 60 s, 18 / 18 MB RSS (3 processes)
-#          (an earlier run with host load ~10: lvsd 37-48, keepalived 24-27 CPU-s per 60 s)
-#   reload lvsd 5.1 / 4.6 s to the last changed weight in the kernel (own report 6.5 / 8.9 s:
-#          parse 1.6 / 1.5, vrrp 0.06, lvs 1.9 / 2.5, ipvs 2.9 / 4.9); keepalived 13.5 / 6.3 s;
-#          0 VIP deletions for both
-#   first fill of 10,000 real servers: lvsd 87 / 93 s, keepalived 13 / 10 s
+# Measured 2026-11-26, session 3, in the TCG VM (2 vCPU; the host's 2 cores shared with other
+# helpers' jobs, host load 2.7-4.1; VM load in the rows). Two rounds, each: lvsd before this
+# session's change (92dea2a, same bin and script), lvsd now, keepalived. Under TCG one round's
+# wall times swing 2-3x with the host's load; compare within a round.
+#   first fill of 10,000 real servers (start -> table stable):
+#          lvsd before 23.5 / 18.4 s (earlier runs 87-98 s: first probes of 10,000 checks competing
+#          with the fill, netlink timeouts, retries with backoff)
+#          lvsd now 15.9 / 9.2 s (daemon.start +8.4 / +3.6 s, fill applied +11.6 / +5.8 s: the
+#          checks start once the first apply is done); keepalived 8.0 / 3.9 s
+#   reload (SIGHUP -> last changed weight in the kernel):
+#          lvsd before 2.5 / 4.5 s (own: parse 0.88 / 0.85, lvs 1.22 / 2.28, ipvs 0.54 / 2.94 s)
+#          lvsd now 3.8 / 1.2 s (own: parse 2.07 / 0.56, lvs 0.68 / 0.36, ipvs 1.64 / 0.45 s)
+#          keepalived 8.3 / 5.8 s; 0 VIP deletions for all
+#          (other runs of lvsd now, same VM: 1.6, 1.2, 3.0, 1.2, 3.9 s; lvs 0.24-1.1 s)
+#   idle   lvsd 28.5 / 28.3 CPU-s per 60 s, 80 MB RSS (1 process); keepalived 24.0 / 11.8, 17 MB (3)
+#          (earlier: lvsd 18.9 / 19.9, keepalived 20.2 / 18.2 at host load 1-4)
+#   host, HOST=1 (no IPVS; 4 SIGHUPs in a row, load 2.5-4): reload.applied before 63-224 ms
+#          (lvs 34-135 ms), now 19-47 ms (parse 12-32, lvs 5.6-13.4, ipvs 1 ms: no kernel work)
 # Env: SECS (30), WARM (10), ROUNDS (2), IDLE_RS (1000), RELOAD_RS (10000), ONLY=lvsd|keepalived,
-# PHASES ("idle reload"), FILL_TIMEOUT (900 s), VERBOSE (fill counts, log events), LVSD_NODE_ARGS (extra node flags for lvsd, e.g. --cpu-prof --cpu-prof-dir=DIR with --rw=DIR).
+# PHASES ("idle reload"), HOST=1, FILL_TIMEOUT (900 s), VERBOSE (fill counts, log events),
+# LVSD_NODE_ARGS (extra node flags for lvsd, e.g. --cpu-prof --cpu-prof-dir=DIR with run.mjs --rw=DIR).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${HOST:-}" = 1 ]; then PHASES=host; else
