@@ -10,6 +10,7 @@ import { serviceKey } from '../ipvs/model.js';
 import type { TableRow } from '../ipvs/reconcile.js';
 import type { IpvsVirtualEntry } from '../ipvs/types.js';
 import { Backoff } from './backoff.js';
+import { RetryingTask } from './retrying-task.js';
 import { EV, type Logger } from './log.js';
 
 export type FlushOnStop = 'full' | 'VS' | undefined;
@@ -36,17 +37,18 @@ export class IpvsEdge {
   private cache: IpvsTableCache | undefined;
   /** services lvsd manages: every one it wanted since the last confirmed apply */
   private readonly owned = new Set<string>();
-  private readonly backoff: Backoff;
-  private dirty = false;
-  private loop: Promise<void> | undefined;
-  private retryTimer: NodeJS.Timeout | undefined;
-  private closed = false;
+  /** runs attempts: again when kicked meanwhile, after a backoff wait when one failed */
+  private readonly task: RetryingTask;
   /** attempts and failed attempts since start (status, metrics) */
   attempts = 0;
   failures = 0;
 
   constructor(private readonly o: IpvsEdgeOptions) {
-    this.backoff = o.backoff ?? new Backoff();
+    this.task = new RetryingTask({
+      attempt: () => this.attempt(),
+      backoff: o.backoff ?? new Backoff(),
+      onRetry: (ms, failures) => this.o.log.warn({ event: EV.ipvsApply, retryInMs: ms, failures }, `ipvs: retrying in ${ms} ms`),
+    });
   }
 
   /** Services lvsd owns now (keys of ipvs/model.serviceKey). */
@@ -63,29 +65,7 @@ export class IpvsEdge {
     if (changed) for (const k of changed) this.pending.add(k);
     else this.pendingAll = true;
     for (const r of rows) this.owned.add(serviceKey(r.service));
-    return this.kick();
-  }
-
-  private kick(): Promise<void> {
-    this.dirty = true;
-    if (this.retryTimer) {
-      clearTimeout(this.retryTimer);
-      this.retryTimer = undefined;
-    }
-    this.loop ??= this.run().finally(() => { this.loop = undefined; });
-    return this.loop;
-  }
-
-  private async run(): Promise<void> {
-    while (this.dirty && !this.closed) {
-      this.dirty = false;
-      const ok = await this.attempt();
-      if (!ok && !this.dirty && !this.closed) {
-        const ms = this.backoff.next();
-        this.o.log.warn({ event: EV.ipvsApply, retryInMs: ms, failures: this.backoff.count }, `ipvs: retrying in ${ms} ms`);
-        this.retryTimer = setTimeout(() => { this.retryTimer = undefined; void this.kick(); }, ms);
-      }
-    }
+    return this.task.kick();
   }
 
   private async kernel(): Promise<IpvsKernel> {
@@ -115,7 +95,6 @@ export class IpvsEdge {
         this.pendingAll = true;
         return false;
       }
-      this.backoff.reset();
       // What was owned, diffed and not wanted is gone now; rows that came in meanwhile may want
       // a service again, and the next attempt must still delete what they no longer want.
       const want = new Set(rows.map((r) => serviceKey(r.service)));
@@ -137,7 +116,7 @@ export class IpvsEdge {
 
   /** Resolves when no attempt is running (a scheduled retry may still be pending). */
   async settled(): Promise<void> {
-    for (let i = 0; i < 100 && this.loop; i++) await this.loop;
+    await this.task.settled();
   }
 
   /** Counters of the owned services, read from the kernel now; [] when IPVS is not reachable. */
@@ -167,10 +146,7 @@ export class IpvsEdge {
    * flushed (lvs_flush_on_stop), or everything stays (`keep`, -I/--dont-release-ipvs).
    */
   async close(o: { keep: boolean; flush: FlushOnStop }): Promise<void> {
-    this.closed = true;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = undefined;
-    await this.loop?.catch(() => {});
+    await this.task.close();
     if (!o.keep && this.k && (this.owned.size > 0 || o.flush === 'full')) {
       try {
         if (o.flush === 'full') await this.k.flush();
