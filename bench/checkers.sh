@@ -1,18 +1,51 @@
 #!/usr/bin/env bash
 # Health-checker benchmark, lvsd side by side with keepalived on the same config, in the VM:
 #   node test/kernel/vm/run.mjs --timeout=3000 -- bash bench/checkers.sh [SIZES...]
+# or on the host, lvsd only (no ip_vs here, so keepalived cannot run its checker; lvsd's apply
+# stops at the diff): HOST=1 bash bench/checkers.sh [SIZES...] (a netns of its own, loopback).
 # For each size (default 200 1000 10000) and checker (TCP_CHECK, HTTP_GET), delay_loop 1: real
-# servers 127.1.x.y:8080 in a fresh namespace, all answered by one small server. Checks per
-# second = the namespace's TCP ActiveOpens per second (/proc/net/snmp): every check is one
-# connect, the same measure for both daemons and independent of the server's speed. Each daemon
-# runs WARM s, then is measured for SECS s: checks/s, CPU seconds per 60 s (utime+stime of the
-# checker process), RSS. For lvsd (TCP) also: a real server that stops (listener killed ->
-# refused) until it has left the IPVS table.
-# lvsd rows end with the failed attempts and applies of the measured window (and the commonest
-# failure reason). Env: SECS (default 20), WARM (default 5), ONLY=lvsd|keepalived, CHECKERS="TCP_CHECK HTTP_GET",
-# LVSD_NODE_FLAGS (node flags for lvsd, e.g. --jitless), SERVER_NODE_FLAGS (for the test server).
+# servers 127.1.x.y:8080 in a fresh namespace, all answered by a C responder built here with cc
+# (epoll, RESPONDERS processes on one SO_REUSEPORT port, backlog 65535: not the bottleneck;
+# listen-drops on each row shows it). Checks per second = the namespace's TCP ActiveOpens per
+# second (/proc/net/snmp), the same measure for both daemons. Each daemon runs WARM s, then is
+# measured for SECS s: checks/s, CPU seconds per 60 s (utime+stime of the checker process; the
+# kernel's loopback handshake runs in the connecting process, so it is in both daemons' figure),
+# RSS. lvsd (TCP) then kills PROBES probe servers (127.2.0.k:8081) one at a time, each right
+# after a good check of it (the worst phase: the next check is a whole delay_loop away), and
+# times kill -> table without it, with the steps on stderr (failed check, down, apply, diffed).
+# lvsd rows end with its user CPU, failed attempts and applies of the measured window.
+# Env: SECS (20), WARM (5), PROBES (5), RESPONDERS (2), ONLY=lvsd|keepalived, HOST=1,
+# CHECKERS="TCP_CHECK HTTP_GET", LVSD_NODE_FLAGS (node flags for lvsd, e.g. --cpu-prof).
 #
-# Measured 2026-11-26, before the checker rework (TCG VM, 2 vCPU, quiet host):
+# Session 3 (2026-11-26), TCP_CHECK, SECS=20 WARM=10 PROBES=8, C responder; the goal for the
+# leave time is delay_loop + connect_timeout + 50 ms = 2,050 ms (a refused server goes down at
+# its retry: delay_loop + delay_before_retry = 2,000 ms after its last good check).
+#   VM (host load 0.8-3.1, VM load 0.2-1.8), same run, interleaved:
+#     size   lvsd checks/s CPU-s/60s ms/check RSS  leave med/max     keepalived checks/s CPU-s/60s ms/check
+#     200      211/208    18.7     1.48    62  2007/2015 ms (8)        209/208    10.3     0.82
+#     1000    1025/1008   31.8     0.52    77  2032/2108 ms (8)        960/1008   16.9     0.29
+#     10000   2153/10008  59.0     0.46   140  (CPU-bound)            4031/10008  54.6     0.23
+#   Earlier VM run (WARM=4, SECS=10): leave 200 2012/2030, 1000 2033/2043; CPU 33.2 vs 15.7 and 35.7 vs 16.3.
+#   Host (lvsd only, two runs, load 0.4-1.7):
+#     200: 208/208, 1.7 CPU-s/60s, 0.136 ms/check, 58 MB, leave 2000/2001 and 2000/2001
+#     1000: 1009/1008 and 1008/1008, 3.5 and 3.1 CPU-s, 0.051-0.058 ms/check, 72 MB, leave 2001/2004, 2001/2005
+#     10000: 10023/10008, 25.0 CPU-s (42% of a core, 0.042 ms/check), 154 MB, leave 2009/2017
+#   Where the leave time goes (VM, 1000, per probe, ms after the kill): the last good check had
+#   started 3-13 ms before the kill; the first failed check 994-1019; "down" 1992-2019 (the check
+#   side adds nothing beyond the retry: starts are quantum-aligned, so the retry starts exactly
+#   2 s after the last good check); then the engine's full desired() 2-38 ms, the full reconcile
+#   3-13 ms, the IPVS netlink write 2-62 ms. The worst cases are the first change after a long
+#   quiet spell (cold apply path) and writes that wait behind a 25-check batch in the loop.
+#   CPU in the VM: lvsd's system time alone (21 of 32 CPU-s at 1000) is above keepalived's total;
+#   perf in the VM (cpu-clock) puts lvsd's main thread at 57% kernel (TCP handshake, wakeups,
+#   HPET clock reads - clocksource is hpet, performance.now costs 7.7 us there - and V8's
+#   page-fault/IPI traffic), 30% node/V8 builtins (ICs, API calls, promise plumbing), 8% JIT code.
+#   Syscalls per check are the same six as keepalived's (socket, connect, epoll_ctl x2,
+#   getsockopt, close; strace -c on the host). A wakeup costs ~0.8 ms of VM CPU (node with a 25 ms
+#   interval: 2 CPU-s/60s). Host load swings the VM figures 2x between runs (200: 18.7-33 CPU-s).
+#
+# Earlier figures (node responder, one probe, leave from an external kill at a random phase):
+#   Measured 2026-11-26, before the checker rework (TCG VM, 2 vCPU, quiet host):
 #   TCP_CHECK  200: lvsd 203/201 checks/s, 25 CPU-s/60s, 79 MB, leave 1.3 s; keepalived 203/201, 12 CPU-s
 #   TCP_CHECK 1000: lvsd 1013/1001, 55 CPU-s, 95 MB, leave 4.0 s;             keepalived 1000/1001, 22 CPU-s
 #   TCP_CHECK 10k:  lvsd 992/10001 (CPU-bound), 64 CPU-s, 174 MB;               keepalived 830/10001, 45 CPU-s
