@@ -8,6 +8,15 @@
 # NODE_EXTRA_CA_CERTS is unset for every command unless BENCH_KEEP_ENV=1: the workplace sets it
 # to the system CA bundle, and Node parses those certificates at every start (about 30 ms of
 # CPU on the 2-core bench machine) — a cost of that environment, not of lvsd on a host.
+#
+# Figures, 2026-11-26, session 3 (SIZES="10000 100000" RUNS=5, 2 cores shared with other work;
+# wall medians, lvsd / keepalived; NODE_EXTRA_CA_CERTS unset):
+#   before (92dea2a), load 1.6-1.8:  10,000: 127 / 99 ms = 1.28x   100,000: 468 / 916 ms = 0.51x, RSS 159 MB
+#   after,            load 1.3-1.9:  10,000:  95 / 95 ms = 1.00x   100,000: 377 / 897 ms = 0.42x, RSS 151 MB
+#   after,            load 0.2-0.6:  10,000: 118 / 100 ms = 1.18x  100,000: 399 / 934 ms = 0.43x
+#   node -e 0 in the same rounds: 21-26 ms. CPU (all threads) after: 120 / 80 ms (10k), 490 / 880 ms (100k).
+#   With the environment as given (NODE_EXTRA_CA_CERTS set), before: 152 / 98 ms = 1.55x and
+#   481 / 920 ms = 0.52x (load 1.3); Node's start alone is then ~50 ms instead of ~25.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-5}
