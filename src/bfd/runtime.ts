@@ -119,9 +119,11 @@ export class BfdRuntime extends EventEmitter<Events> {
     }
     for (const f of new Set<Family>(specs.map((s) => s.family))) {
       if (this.receivers.has(f)) continue;
-      const l = await sockets.listen(f, (r) => this.onPacket(r), (e) => this.o.log?.warn({ event: 'bfd.socket-error', err: e.message }, 'BFD receive socket error'));
+      // max_hops 255 everywhere: no TTL check, so no raw socket (decided when the family's socket opens)
+      const ttl = specs.some((s) => s.family === f && s.maxHops !== 255);
+      const l = await sockets.listen(f, (r) => this.onPacket(r), (e) => this.o.log?.warn({ event: 'bfd.socket-error', err: e.message }, 'BFD receive socket error'), { ttl });
       this.receivers.set(f, l);
-      if (!l.ttl && specs.some((s) => s.family === f && s.maxHops !== 255)) {
+      if (!l.ttl && ttl) {
         this.o.log?.warn({ event: 'bfd.no-ttl-check', family: f }, `BFD: the TTL of received IPv${f} packets cannot be seen here, max_hops is not checked`);
       }
     }

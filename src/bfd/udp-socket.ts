@@ -35,8 +35,11 @@ export interface BfdSender {
 }
 
 export interface BfdSockets {
-  /** Listens on [address]:3784 (default: every address of the family; IPv6 only for 6). */
-  listen(family: Family, onPacket: (r: Received) => void, onError: (e: Error) => void, address?: string): Promise<BfdListener>;
+  /**
+   * Listens on [address]:3784 (default: every address of the family; IPv6 only for 6). `ttl`:
+   * report the TTL (IPv4: through a raw socket, which sees every UDP datagram the host receives).
+   */
+  listen(family: Family, onPacket: (r: Received) => void, onError: (e: Error) => void, o?: { address?: string; ttl?: boolean }): Promise<BfdListener>;
   /** A socket sending to `neighbor`:3784 from `source` (or the routed address) and a port 49152-65535. */
   sender(o: { family: Family; neighbor: string; source?: string; ttl: number; onError: (e: Error) => void }): Promise<BfdSender>;
 }
@@ -76,12 +79,13 @@ function bind(sock: Socket, port: number, address?: string): Promise<void> {
 }
 
 export const udpBfdSockets: BfdSockets = {
-  async listen(family, onPacket, onError, address) {
+  async listen(family, onPacket, onError, o = {}) {
+    const address = o.address;
     // ipv6Only: an IPv4 listener holds 0.0.0.0:3784 at the same time
     const sock = createSocket({ type: family === 6 ? 'udp6' : 'udp4', reuseAddr: false, ...(family === 6 ? { ipv6Only: true } : {}) });
     await bind(sock, BFD_CONTROL_PORT, address);
     sock.on('error', onError);
-    const raw = family === 4 ? rawUdp4(onPacket, onError, address) : undefined;
+    const raw = family === 4 && o.ttl === true ? rawUdp4(onPacket, onError, address) : undefined;
     // Without the raw socket (no CAP_NET_RAW), the UDP socket's packets are used, TTL unknown.
     if (!raw) sock.on('message', (data, rinfo) => onPacket({ data, address: rinfo.address, port: rinfo.port }));
     return {

@@ -12,10 +12,12 @@ function edge() {
   const listeners: Array<(r: Received) => void> = [];
   const sent: Array<{ to: string; p: BfdControl; ttl: number; source?: string }> = [];
   const closed: string[] = [];
+  const wantTtl: boolean[] = [];
   const sockets: BfdSockets = {
-    async listen(_f, onPacket) {
+    async listen(_f, onPacket, _e, o) {
       listeners.push(onPacket);
-      return { ttl: true, close: () => void closed.push('listen') };
+      wantTtl.push(o?.ttl === true);
+      return { ttl: o?.ttl === true, close: () => void closed.push('listen') };
     },
     async sender(o) {
       return {
@@ -35,7 +37,7 @@ function edge() {
     });
     for (const l of listeners) l({ data, address, port: 50000, ...(ttl !== undefined ? { ttl } : {}) });
   };
-  return { sockets, sent, closed, deliver, listeners };
+  return { sockets, sent, closed, deliver, listeners, wantTtl };
 }
 
 const spec = (name: string, neighbor: string): BfdInstanceSpec => ({
@@ -88,10 +90,18 @@ describe('BFD runtime', () => {
     e.deliver('10.0.0.3', { state: 'Down' }, 253);
     e.deliver('10.0.0.4', { state: 'Down' }, 1);
     expect(rt.drops.counts.ttl).toBe(2);
+    expect(e.wantTtl).toEqual([true]);
     expect(rt.status().map((s) => s.state)).toEqual(['Down', 'Init', 'Init']);
     e.deliver('10.0.0.2', { state: 'Down' }, 255);
     e.deliver('10.0.0.2', { state: 'Down' });
     expect(rt.status()[0].received).toBe(2);
+    await rt.stop();
+  });
+
+  it('asks for no TTL (no raw socket) when every instance of the family has max_hops 255', async () => {
+    const e = edge();
+    const rt = await BfdRuntime.start([{ ...spec('A', '10.0.0.2'), maxHops: 255 }], { sockets: e.sockets, clock: fakeClock(0).clock });
+    expect(e.wantTtl).toEqual([false]);
     await rt.stop();
   });
 
