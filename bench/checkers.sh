@@ -25,6 +25,10 @@
 #     200      211/208    18.7     1.48    62  2007/2015 ms (8)        209/208    10.3     0.82
 #     1000    1025/1008   31.8     0.52    77  2032/2108 ms (8)        960/1008   16.9     0.29
 #     10000   2153/10008  59.0     0.46   140  (CPU-bound)            4031/10008  54.6     0.23
+#   Second VM run (host load 1.7-2.1): 200 lvsd 211/208 20.8 CPU-s 1.64 ms/check, leave 2015/2042;
+#     keepalived 207/208 10.4 CPU-s 0.84 ms; 1000 lvsd 1023/1008 29.3 CPU-s 0.48 ms, leave 2032/2136;
+#     keepalived 988/1008 18.2 CPU-s 0.31 ms. Both runs' worst leave is the first probe (2042, 2108,
+#     2136): the first apply after 30 s of no change (down->apply 27-38 ms, netlink write 62-87 ms).
 #   Earlier VM run (WARM=4, SECS=10): leave 200 2012/2030, 1000 2033/2043; CPU 33.2 vs 15.7 and 35.7 vs 16.3.
 #   Host (lvsd only, two runs, load 0.4-1.7):
 #     200: 208/208, 1.7 CPU-s/60s, 0.136 ms/check, 58 MB, leave 2000/2001 and 2000/2001
