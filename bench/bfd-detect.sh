@@ -8,22 +8,24 @@
 #   link     `ip link set down` on keepalived's veth: both sides, detection time 300 ms each
 #   sudo flock /tmp/lvsd-bench.lock bash bench/bfd-detect.sh      (root: namespaces)
 #
-# Measured 2026-11-26, session 3 (host: 2 cores shared with other helpers' jobs; load average
-# given with the run; 5 rounds):
-#   load average before: 2.15 2.52 3.69; load average after: 1.40 2.21 3.49
+# Measured 2026-11-26, session 3, 08:09-08:12 UTC, IPv4 packets read through the raw socket
+# (TTL checked); 5 rounds, all 7 tests green each round. Host: 2 cores shared with other
+# helpers' jobs; load average before: 1.27 1.45 1.94; load average after: 1.18 1.50 1.90. One of my own netns test runs
+# overlapped rounds 1-2.
 #   min / median / max ms:
-#   lvsd  <- ka kill: from the kill              228 / 283 / 285
-#   lvsd  <- ka kill: silence before Down        300.4 / 300.5 / 303.9
-#   ka    <- lvsd kill: from the kill (600 ms)   459 / 461 / 513
+#   lvsd  <- ka kill: from the kill              224 / 300 / 302
+#   lvsd  <- ka kill: silence before Down        299.4 / 300.3 / 301.2
+#   ka    <- lvsd kill: from the kill (600 ms)   434 / 462 / 496
 #   ka    <- lvsd kill: keepalived Expired after 600 / 600 / 600
-#   IPv6 lvsd <- ka kill: from the kill          282 / 288 / 300
-#   link down: lvsd from ip link set down        223 / 295 / 301
-#   link down: lvsd silence before Down          299.9 / 300.4 / 301
-#   link down: keepalived from ip link set down  240 / 257 / 272
-#   link down: keepalived Expired after          300 / 300 / 300
+#   IPv6 lvsd <- ka kill: from the kill          231 / 273 / 294
+#   link down: lvsd from ip link set down        239 / 271 / 294
+#   link down: lvsd silence before Down          300.2 / 300.5 / 303.3
+#   link down: keepalived from ip link set down  219 / 269 / 294
+#   link down: keepalived Expired after          300 / 300 / 303
 #   keepalived's own "Expired after" is whole ms; lvsd's silence figure is last packet -> Down
-#   on performance.now(). From-the-kill figures are shorter than the detection time because the
-#   peer's last packet left up to one tx interval (100 ms, jittered) before the kill.
+#   on performance.now() (libuv timers may fire up to 1 ms early). From-the-kill figures are
+#   shorter than the detection time because the peer's last packet left up to one tx interval
+#   (100 ms lvsd<-ka, 200 ms ka<-lvsd, jittered) before the kill.
 # Env: ROUNDS (5).
 set -euo pipefail
 cd "$(dirname "$0")/.."
