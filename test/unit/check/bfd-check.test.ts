@@ -1,17 +1,13 @@
 // BFD_CHECK through the engine: real servers follow their bfd_instance's up/down events.
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/config/load.js';
 import { buildCheckers } from '../../../src/check/build.js';
 import { followBfd } from '../../../src/check/bfd-check.js';
 import type { TableRow } from '../../../src/ipvs/reconcile.js';
 import { LvsEngine } from '../../../src/lvs/engine.js';
+import { cleanup, load } from '../config/checks/load-text.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'lvsd-bfdchk-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(cleanup);
 
 const CONF = `
 bfd_instance B1 {
@@ -60,9 +56,7 @@ async function until(cond: () => boolean, ms: number): Promise<void> {
 }
 
 describe('BFD_CHECK', () => {
-  const conf = join(dir, 'bfd.conf');
-  writeFileSync(conf, CONF);
-  const model = loadConfig(conf).model;
+  const model = load(CONF).model;
 
   it('builds one event-driven checker per block (no probe), failed at start with alpha; skips unknown and vrrp-only names', () => {
     const vs = model.virtual_server![0];

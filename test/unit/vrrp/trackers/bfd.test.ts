@@ -1,15 +1,11 @@
 import { EventEmitter } from 'node:events';
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { loadConfig } from '../../../../src/config/load.js';
+import { cleanup, load } from '../../config/checks/load-text.js';
 import { planFromModel, trackId, type InstanceSpec } from '../../../../src/vrrp/from-model.js';
 import { VrrpMachine, type MachineEvent } from '../../../../src/vrrp/machine.js';
 import { BfdTracker } from '../../../../src/vrrp/trackers/bfd.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'lvsd-tbfd-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(cleanup);
 
 const CONF = `
 bfd_instance B1 {
@@ -65,9 +61,7 @@ class States extends EventEmitter<{ up: [{ name: string }]; down: [{ name: strin
 }
 
 function setup() {
-  const f = join(dir, 'c.conf');
-  writeFileSync(f, CONF);
-  const plan = planFromModel(loadConfig(f).model);
+  const plan = planFromModel(load(CONF).model);
   const machines = new Map<string, VrrpMachine>();
   const instances = new Map<string, { spec: InstanceSpec; event(ev: MachineEvent): void }>();
   for (const spec of plan.instances) {
