@@ -16,7 +16,8 @@
 #   after,            load 0.2-0.6:  10,000: 118 / 100 ms = 1.18x  100,000: 399 / 934 ms = 0.43x
 #   node -e 0 in the same rounds: 21-26 ms. CPU (all threads) after: 120 / 80 ms (10k), 490 / 880 ms (100k).
 #   With the environment as given (NODE_EXTRA_CA_CERTS set), before: 152 / 98 ms = 1.55x and
-#   481 / 920 ms = 0.52x (load 1.3); Node's start alone is then ~50 ms instead of ~25.
+#   481 / 920 ms = 0.52x (load 1.3); after (BENCH_KEEP_ENV=1, load 1.2-1.5): 138 / 98 ms = 1.41x
+#   and 426 / 937 ms = 0.45x. Node's start alone is then ~54 ms instead of ~25.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-5}
