@@ -47,6 +47,13 @@
 #   Syscalls per check are the same six as keepalived's (socket, connect, epoll_ctl x2,
 #   getsockopt, close; strace -c on the host). A wakeup costs ~0.8 ms of VM CPU (node with a 25 ms
 #   interval: 2 CPU-s/60s). Host load swings the VM figures 2x between runs (200: 18.7-33 CPU-s).
+# Session 3, HTTP_GET (plain exchange on the libuv TCP handle, request bytes and MD5 sink per url,
+# header parsed on bytes), VM, same run, host load 1.5-1.7, guest load 0.4-0.9:
+#     200   lvsd 204/205 checks/s, 22.8 CPU-s/60s, 1.86 ms/check; keepalived 207/205, 13.6 CPU-s, 1.10 ms
+#     1000  lvsd 1001/1005, 39.2 CPU-s, 0.65 ms/check;           keepalived 965/1005, 29.6 CPU-s, 0.51 ms
+#   Other runs (host load 1-12): lvsd 200 22.8-42.5 CPU-s vs keepalived 13.6-17.9; one quiet 1000 run
+#   lvsd 1000/1005 at 32.4 CPU-s vs keepalived 1025/1005 at 41.0. RSS 60-78 MB. Host loopback, lvsd
+#   before -> after: 200 3.45 -> 2.25 CPU-s/60s, 1000 6.35 -> 4.35 (RSS 100 -> 62-74 MB).
 #
 # Earlier figures (node responder, one probe, leave from an external kill at a random phase):
 #   Measured 2026-11-26, before the checker rework (TCG VM, 2 vCPU, quiet host):
