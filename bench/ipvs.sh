@@ -15,7 +15,21 @@
 # Every lvsd result is checked against ipvsadm's view of the same table. REPS=N (default 2)
 # keeps the best of N runs.
 #
-# Measured 2026-11-26, session 3 (REPS=3, host load 1.8, node start-up 271 ms in the VM), ms:
+# Measured 2026-11-26, end of session 3, quiet machine (nothing else running; host load 0.6-1.05),
+# REPS=3, two runs back to back, ms:
+#  dests  operation            ipvsadm         lvsd           ratio        lvsd-cli   ratio
+#   1000  apply from empty     227.6 / 230.6   90.4 / 87.0    0.40 / 0.38  975 / 921  4.28 / 3.99
+#   1000  list                  69.5 / 74.4    35.6 / 27.9    0.51 / 0.37  567 / 506  8.15 / 6.81
+#   1000  change 10% weights    66.1 / 65.1    13.6 / 11.4    0.21 / 0.17
+#   1000  flush                 45.7 / 42.9     3.6 / 3.6     0.08 / 0.08
+#  10000  apply from empty    1794.9 / 1807.5 1012.6 / 937.2  0.56 / 0.52  2793 / 2627 1.56 / 1.45
+#  10000  list                 263.9 / 253.0   240.2 / 231.4  0.91 / 0.91  1079 / 990  4.09 / 3.91
+#  10000  change 10% weights   259.3 / 234.1    83.4 / 98.5   0.32 / 0.42
+#  10000  flush                 57.0 / 45.9      8.1 / 7.3    0.14 / 0.16
+#  10% change / lvsd's full apply at 10,000: 0.082 / 0.105 (edits cost about what adds cost, so
+#  this sits near 0.1 once the full apply is fast; against ipvsadm -R's restore: 0.046 / 0.054)
+#
+# Earlier in session 3 (REPS=3, host load 1.8, node start-up 271 ms in the VM), ms:
 #  dests  operation            ipvsadm     lvsd  ratio   lvsd-cli  ratio
 #   1000  apply from empty       240.4    101.3   0.42     1252.7   5.21
 #   1000  list                    76.4     25.2   0.33      607.0   7.95
