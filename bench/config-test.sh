@@ -18,6 +18,9 @@
 #   With the environment as given (NODE_EXTRA_CA_CERTS set), before: 152 / 98 ms = 1.55x and
 #   481 / 920 ms = 0.52x (load 1.3); after (BENCH_KEEP_ENV=1, load 1.2-1.5): 138 / 98 ms = 1.41x
 #   and 426 / 937 ms = 0.45x. Node's start alone is then ~54 ms instead of ~25.
+# End of session 3, quiet machine (nothing else running, load 0.3-0.7), RUNS=7:
+#   unset:  10,000: 98 / 99 ms = 0.99x (CPU 130 / 90 ms)  100,000: 388 / 930 ms = 0.42x, RSS 151 MB
+#   as given: 10,000: 133 / 100 ms = 1.33x               100,000: 416 / 932 ms = 0.45x, RSS 153 MB
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-5}
