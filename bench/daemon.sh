@@ -17,6 +17,14 @@
 # last server landed (each poll lists 10,000 lines: ~1.5 s under TCG), for both daemons alike.
 # HOST=1 runs only lvsd's reload on this machine (no ip_vs: its IPVS attempt fails at once).
 #
+# End of session 3, quiet machine (nothing else running; VM load in the rows 0.6-1.4), lvsd now vs
+# keepalived, two rounds each:
+#   idle   lvsd 18.66 / 19.72 CPU-s per 60 s, 80 / 79 MB; keepalived 11.76 / 12.90, 18 MB (3 procs):
+#          1.59x / 1.53x (goal within 2x: met on a quiet machine)
+#   reload lvsd 1,626 / 1,331 ms to the last changed weight (own: parse 779 / 551, vrrp 41 / 17,
+#          lvs 262 / 311, ipvs 516 / 453 ms); keepalived 4,554 / 5,036 ms; 0 VIP deletions for both
+#   fill   lvsd 11.1 / 11.7 s (daemon.start +4.8 / +3.8 s, first apply done +6.8 / +7.3 s);
+#          keepalived 4.9 / 4.6 s
 # Measured 2026-11-26, session 3, in the TCG VM (2 vCPU; the host's 2 cores shared with other
 # helpers' jobs, host load 2.7-4.1; VM load in the rows). Two rounds, each: lvsd before this
 # session's change (92dea2a, same bin and script), lvsd now, keepalived. Under TCG one round's
