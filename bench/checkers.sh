@@ -17,6 +17,13 @@
 # Env: SECS (20), WARM (5), PROBES (5), RESPONDERS (2), ONLY=lvsd|keepalived, HOST=1,
 # CHECKERS="TCP_CHECK HTTP_GET", LVSD_NODE_FLAGS (node flags for lvsd, e.g. --cpu-prof).
 #
+# End of session 3, quiet machine (nothing else running; VM load 0.5-1.0), defaults (SECS=20
+# WARM=5 PROBES=5), one run, lvsd vs keepalived:
+#     checker size  lvsd checks/s CPU-s/60s RSS  leave med/max   keepalived checks/s CPU-s/60s RSS
+#     TCP     200     208/205     19.8     60   2008/2014 ms       207/205     13.3     4.5
+#     TCP     1000   1018/1005    32.6     77   2034/2051 ms       959/1005    16.9     5.0
+#     HTTP    200     202/205     25.4     61   -                  206/205     14.2     6.7
+#     HTTP    1000    999/1005    36.6     77   -                 1025/1005    42.2     7.0
 # Session 3 (2026-11-26), TCP_CHECK, SECS=20 WARM=10 PROBES=8, C responder; the goal for the
 # leave time is delay_loop + connect_timeout + 50 ms = 2,050 ms (a refused server goes down at
 # its retry: delay_loop + delay_before_retry = 2,000 ms after its last good check).
