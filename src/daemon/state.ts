@@ -3,9 +3,11 @@
 // can never disagree. Pure data (JSON-serialisable), no methods.
 import type { DropCounts } from '../vrrp/drop-reasons.js';
 import type { VrrpState } from '../vrrp/types.js';
+import type { InstanceStats } from '../vrrp/instance.js';
 import type { BfdInstanceStatus } from '../bfd/runtime.js';
 
-export interface VrrpInstanceStatus {
+/** An instance's state and, from InstanceStats, its counters since start. */
+export interface VrrpInstanceStatus extends InstanceStats {
   name: string;
   interface: string;
   vrid: number;
@@ -23,15 +25,6 @@ export interface VrrpInstanceStatus {
   /** whether the VIPs are installed right now */
   vipsInstalled: boolean;
   syncGroup?: string;
-  /** entries into each state since start (MASTER, BACKUP, FAULT) */
-  transitions: number;
-  becameMaster: number;
-  /** ms since the epoch of the last state change */
-  lastTransitionAt: number | null;
-  advertsSent: number;
-  advertsReceived: number;
-  priorityZeroSent: number;
-  priorityZeroReceived: number;
   drops: DropCounts;
   // Optional detail for the keepalived-format dumps (SIGUSR1 / JSON); absent means
   // "not known", and the dumps then print keepalived's default for that key.
