@@ -319,19 +319,25 @@ const VALUE_CASES: Array<[string[], string]> = [
   [['bfd_instance B_1'], 'multiplier 256'], [['bfd_instance B_1'], 'max_hops -1'], [['bfd_instance B_1'], 'max_hops -2'], [['bfd_instance B_1'], 'weight 253 reverse'],
 ];
 
+/** keepalived -t and the schema on each [context, line]; the lines where their verdicts differ, and how many keepalived rejected. */
+async function verdictDiffs(cases: Array<[string[], string]>): Promise<{ diffs: string[]; rejected: number }> {
+  const results = await pool(cases, 4, ([ctx, line]) => runKeepalived(ctx, line));
+  const diffs: string[] = [];
+  let rejected = 0;
+  cases.forEach(([ctx, line], i) => {
+    const ka = results[i].lineErrors;
+    const ours = schemaErrors(ctx, line);
+    if (ka.length > 0) rejected++;
+    if ((ka.length > 0) !== (ours.length > 0))
+      diffs.push(`${[...ctx, line].join(' > ')}: keepalived ${ka.length ? `rejects (${ka.join(' | ')})` : 'accepts'}, schema ${ours.length ? `rejects (${ours.join(' | ')})` : 'accepts'}`);
+  });
+  return { diffs, rejected };
+}
+
 describe('schema values vs keepalived -t', () => {
   it('accepts and rejects the sample values as keepalived does', async () => {
     expect(VALUE_CASES.length).toBeGreaterThan(150);
-    const results = await pool(VALUE_CASES, 4, ([ctx, line]) => runKeepalived(ctx, line));
-    const diffs: string[] = [];
-    let rejected = 0;
-    VALUE_CASES.forEach(([ctx, line], i) => {
-      const ka = results[i].lineErrors;
-      const ours = schemaErrors(ctx, line);
-      if (ka.length > 0) rejected++;
-      if ((ka.length > 0) !== (ours.length > 0))
-        diffs.push(`${[...ctx, line].join(' > ')}: keepalived ${ka.length ? `rejects (${ka.join(' | ')})` : 'accepts'}, schema ${ours.length ? `rejects (${ours.join(' | ')})` : 'accepts'}`);
-    });
+    const { diffs, rejected } = await verdictDiffs(VALUE_CASES);
     // both verdicts must occur, or the sample proves nothing
     expect(rejected).toBeGreaterThan(40);
     expect(rejected).toBeLessThan(VALUE_CASES.length - 40);
@@ -381,14 +387,7 @@ describe('schema ranges vs keepalived -t', () => {
       }
     }
     expect(cases.length).toBeGreaterThan(400);
-    const results = await pool(cases, 4, ([ctx, line]) => runKeepalived(ctx, line));
-    const diffs: string[] = [];
-    cases.forEach(([ctx, line], i) => {
-      const ka = results[i].lineErrors;
-      const ours = schemaErrors(ctx, line);
-      if ((ka.length > 0) !== (ours.length > 0))
-        diffs.push(`${[...ctx, line].join(' > ')}: keepalived ${ka.length ? `rejects (${ka.join(' | ')})` : 'accepts'}, schema ${ours.length ? `rejects (${ours.join(' | ')})` : 'accepts'}`);
-    });
+    const { diffs } = await verdictDiffs(cases);
     expect(diffs, diffs.join('\n')).toEqual([]);
   }, 600_000);
 });
@@ -421,14 +420,7 @@ describe('bare keywords vs keepalived -t', () => {
       for (const k of block.keywords) if (!k.block && !k.lines && !k.unknownToKeepalived) cases.push([ctx, k.name]);
     }
     expect(cases.length).toBeGreaterThan(300);
-    const results = await pool(cases, 4, ([ctx, line]) => runKeepalived(ctx, line));
-    const diffs: string[] = [];
-    cases.forEach(([ctx, line], i) => {
-      const ka = results[i].lineErrors;
-      const ours = schemaErrors(ctx, line);
-      if ((ka.length > 0) !== (ours.length > 0))
-        diffs.push(`${[...ctx, line].join(' > ')}: keepalived ${ka.length ? `rejects (${ka.join(' | ')})` : 'accepts'}, schema ${ours.length ? `rejects (${ours.join(' | ')})` : 'accepts'}`);
-    });
+    const { diffs } = await verdictDiffs(cases);
     expect(diffs, diffs.join('\n')).toEqual([]);
   }, 600_000);
 });
