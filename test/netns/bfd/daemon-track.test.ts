@@ -79,11 +79,7 @@ describe('lvsd daemon track_bfd against keepalived 2.2.7 BFD (netns)', () => {
       ka = lab.startKeepalived('kad2', KA);
       await lv.waitFor(TO('MASTER'), 15_000, from2);
     } finally {
-      lab.killKeepalived('kad1', 'SIGKILL');
-      lab.killKeepalived('kad2', 'SIGKILL');
-      if (lv.child.pid && lv.child.exitCode === null) process.kill(lv.child.pid, 'SIGTERM');
-      await lv.exited(8000).catch(() => undefined);
-      lab.down();
+      await lab.finish(lv, ['kad1', 'kad2']);
     }
   }, 60_000);
 
@@ -110,10 +106,7 @@ describe('lvsd daemon track_bfd against keepalived 2.2.7 BFD (netns)', () => {
       await ka.waitFor(/\(KA\) Entering Up state/, 8000, fromKa2);
       await lv.waitFor(TO('MASTER'), 10_000, from2);
     } finally {
-      lab.killKeepalived('kad4', 'SIGKILL');
-      if (lv.child.pid && lv.child.exitCode === null) process.kill(lv.child.pid, 'SIGTERM');
-      await lv.exited(8000).catch(() => undefined);
-      lab.down();
+      await lab.finish(lv, ['kad4']);
     }
   }, 60_000);
 
@@ -129,10 +122,7 @@ describe('lvsd daemon track_bfd against keepalived 2.2.7 BFD (netns)', () => {
       expect(lv.matching(TO('MASTER'))).toEqual([]);
       expect(ka.matching(/\(KA\) Entering Up state/)).toEqual([]);
     } finally {
-      lab.killKeepalived('kad3', 'SIGKILL');
-      if (lv.child.pid && lv.child.exitCode === null) process.kill(lv.child.pid, 'SIGTERM');
-      await lv.exited(8000).catch(() => undefined);
-      lab.down();
+      await lab.finish(lv, ['kad3']);
     }
   }, 30_000);
 });

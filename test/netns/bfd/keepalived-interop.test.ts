@@ -71,10 +71,7 @@ describe('BFD interop with keepalived 2.2.7 (netns)', () => {
       await ka.waitFor(KA_UP, 8000);
       await lv.waitFor(LV_UP, 8000, from2);
     } finally {
-      lab.killKeepalived('ka1', 'SIGKILL');
-      lab.killKeepalived('ka2', 'SIGKILL');
-      await stopLvsd(lv);
-      lab.down();
+      await lab.finish(lv, ['ka1', 'ka2']);
     }
   }, 40_000);
 
@@ -136,9 +133,7 @@ describe('BFD interop with keepalived 2.2.7 (netns)', () => {
       expect(ms).toBeGreaterThanOrEqual(300 - 100 - 20);
       expect(ms).toBeLessThanOrEqual(300 + 150);
     } finally {
-      lab.killKeepalived('ka6', 'SIGKILL');
-      await stopLvsd(lv);
-      lab.down();
+      await lab.finish(lv, ['ka6']);
     }
   }, 30_000);
 
@@ -160,9 +155,7 @@ describe('BFD interop with keepalived 2.2.7 (netns)', () => {
         await ka.waitFor(KA_UP, 8000);
         await lv.waitFor(LV_UP, 8000);
       } finally {
-        lab.killKeepalived(name, 'SIGKILL');
-        await stopLvsd(lv);
-        lab.down();
+        await lab.finish(lv, [name]);
       }
     }, 30_000);
   }
@@ -186,9 +179,7 @@ describe('BFD interop with keepalived 2.2.7 (netns)', () => {
       lv = lab.startLvsd([spec({ name: 'LV', maxHops: 1 })]);
       await lv.waitFor(LV_UP, 8000);
     } finally {
-      lab.killKeepalived('kat1', 'SIGKILL');
-      await stopLvsd(lv);
-      lab.down();
+      await lab.finish(lv, ['kat1']);
     }
   }, 30_000);
 
@@ -220,9 +211,7 @@ describe('BFD interop with keepalived 2.2.7 (netns)', () => {
       const drops = (JSON.parse(st.text) as { drops: Record<string, number> }).drops;
       expect(Object.values(drops).reduce((a, b) => a + b, 0)).toBe(0);
     } finally {
-      lab.killKeepalived('ka4', 'SIGKILL');
-      await stopLvsd(lv);
-      lab.down();
+      await lab.finish(lv, ['ka4']);
     }
   }, 40_000);
 });

@@ -60,6 +60,20 @@ export class BfdLab {
     for (const ns of [this.nsLvsd, this.nsKa]) spawnSync('ip', ['netns', 'del', ns], { timeout: 10_000 });
   }
 
+  /**
+   * A test's teardown: its keepalived processes killed, lvsd stopped by SIGTERM, the namespaces
+   * removed; an lvsd that does not exit within 8 s fails the test (after the clean-up).
+   */
+  async finish(lvsd: Proc | undefined, keepaliveds: string[]): Promise<void> {
+    for (const k of keepaliveds) this.killKeepalived(k, 'SIGKILL');
+    try {
+      if (lvsd?.child.pid && lvsd.child.exitCode === null) process.kill(lvsd.child.pid, 'SIGTERM');
+      await lvsd?.exited(8000);
+    } finally {
+      this.down();
+    }
+  }
+
   startLvsd(specs: BfdInstanceSpec[]): Proc {
     // the bundle lives in a temp dir: raw-socket (external, native) is found through NODE_PATH
     const child = spawn('ip', ['netns', 'exec', this.nsLvsd, process.execPath, this.driverJs, JSON.stringify(specs)], {
