@@ -7,6 +7,7 @@ import { checkDuplicateNames } from './duplicate-names.js';
 import { checkInterfaces } from './interfaces.js';
 import { checkEmptyBlocks } from './empty-blocks.js';
 import { checkBfdInstances } from './bfd.js';
+import { checkBfdUsers } from './bfd-users.js';
 import { checkTrackFiles } from './track-files.js';
 import { checkScriptUsers } from './script-users.js';
 import { checkVrrpTracking } from './vrrp-tracking.js';
@@ -25,6 +26,7 @@ export const checks: Check[] = [
   checkBfdInstances,
   checkTrackFiles,
   checkScriptUsers,
+  checkBfdUsers,
   checkVrrpTracking,
   checkRealServers,
   checkStartupScriptSecurity,
