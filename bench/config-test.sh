@@ -32,9 +32,12 @@ fi
 SIZES=${SIZES:-"100 1000 10000 100000"}
 command -v keepalived >/dev/null || { echo "keepalived not installed (apt-get install keepalived)"; exit 1; }
 [ -x /usr/bin/time ] || { echo "/usr/bin/time not installed (apt-get install time)"; exit 1; }
-# lvsd as installed: the bundled bin of package.json (scripts/bundle.mjs), rebuilt so it is current
+# lvsd as installed: the bin of package.json (bin/lvsd, a sh launcher that execs node on the
+# bundle of scripts/bundle.mjs, rebuilt here so it is current), run as a program as `npx lvsd` runs
+# it. bundle: `node dist/bundle/lvsd.cjs` in the same rounds, the command line without the launcher.
 node scripts/bundle.mjs
-lvsd_bin=$(node -p "require('./package.json').bin.lvsd")
+lvsd_bin=./$(node -p "require('./package.json').bin.lvsd")
+bundle=dist/bundle/lvsd.cjs
 
 ns=lvsd-bench-$$
 work=$(mktemp -d)
@@ -58,28 +61,29 @@ run_once() {
 median() { sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
 
 # keepalived and lvsd alternate, RUNS times each, so both see the same machine load; prints
-# "keepalived_ms keepalived_kb lvsd_ms lvsd_kb keepalived_cpu lvsd_cpu node_empty_ms" (medians, max RSS)
+# "keepalived_ms keepalived_kb lvsd_ms lvsd_kb keepalived_cpu lvsd_cpu node_empty_ms bundle_ms" (medians, max RSS)
 measure_pair() {
-  local conf=$1 kt=() km=() kc=() lt=() lm=() lc=() et=() t m c
+  local conf=$1 kt=() km=() kc=() lt=() lm=() lc=() et=() bt=() t m c
   for _ in $(seq "$RUNS"); do
     read -r t m c < <(run_once keepalived -t -f "$conf" -l -n); kt+=("$t"); km+=("$m"); kc+=("$c")
-    read -r t m c < <(run_once node "$lvsd_bin" -t -f "$conf"); lt+=("$t"); lm+=("$m"); lc+=("$c")
+    read -r t m c < <(run_once "$lvsd_bin" -t -f "$conf"); lt+=("$t"); lm+=("$m"); lc+=("$c")
     read -r t m c < <(run_once node -e 0); et+=("$t")
+    read -r t m c < <(run_once node "$bundle" -t -f "$conf"); bt+=("$t")
   done
-  echo "$(printf '%s\n' "${kt[@]}" | median) $(printf '%s\n' "${km[@]}" | sort -n | tail -n1) $(printf '%s\n' "${lt[@]}" | median) $(printf '%s\n' "${lm[@]}" | sort -n | tail -n1) $(printf '%s\n' "${kc[@]}" | median) $(printf '%s\n' "${lc[@]}" | median) $(printf '%s\n' "${et[@]}" | median)"
+  echo "$(printf '%s\n' "${kt[@]}" | median) $(printf '%s\n' "${km[@]}" | sort -n | tail -n1) $(printf '%s\n' "${lt[@]}" | median) $(printf '%s\n' "${lm[@]}" | sort -n | tail -n1) $(printf '%s\n' "${kc[@]}" | median) $(printf '%s\n' "${lc[@]}" | median) $(printf '%s\n' "${et[@]}" | median) $(printf '%s\n' "${bt[@]}" | median)"
 }
 
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); $env_note"
-printf '%-8s %12s %12s %8s %14s %14s %10s %10s %9s %11s\n' "servers" "keepalived" "lvsd" "ratio" "keepalived_RSS" "lvsd_RSS" "ka_cpu" "lvsd_cpu" "cpu_ratio" "node_empty"
+printf '%-8s %12s %12s %8s %14s %14s %10s %10s %9s %11s %9s\n' "servers" "keepalived" "lvsd" "ratio" "keepalived_RSS" "lvsd_RSS" "ka_cpu" "lvsd_cpu" "cpu_ratio" "node_empty" "bundle"
 for n in $SIZES; do
   conf="$work/k$n.conf"
   node bench/gen-config.mjs "$n" "$conf" veth0 "${CHECK:-http}"
   # verdicts first: both must accept the generated file
   ip netns exec "$ns" keepalived -t -f "$conf" -l -n >/dev/null 2>&1 || { echo "keepalived rejects $conf"; exit 1; }
-  ip netns exec "$ns" node "$lvsd_bin" -t -f "$conf" >/dev/null 2>&1 || { echo "lvsd rejects $conf"; exit 1; }
-  read -r kt km lt lm kc lc et < <(measure_pair "$conf")
+  ip netns exec "$ns" "$lvsd_bin" -t -f "$conf" >/dev/null 2>&1 || { echo "lvsd rejects $conf"; exit 1; }
+  read -r kt km lt lm kc lc et bt < <(measure_pair "$conf")
   ratio=$(awk -v a="$lt" -v b="$kt" 'BEGIN{ if (b>0) printf "%.2f", a/b; else print "n/a" }')
   cratio=$(awk -v a="$lc" -v b="$kc" 'BEGIN{ if (b>0) printf "%.2f", a/b; else print "n/a" }')
-  printf '%-8s %10sms %10sms %8s %12sKB %12sKB %8sms %8sms %9s %9sms\n' "$n" "$kt" "$lt" "$ratio" "$km" "$lm" "$kc" "$lc" "$cratio" "$et"
+  printf '%-8s %10sms %10sms %8s %12sKB %12sKB %8sms %8sms %9s %9sms %7sms\n' "$n" "$kt" "$lt" "$ratio" "$km" "$lm" "$kc" "$lc" "$cratio" "$et" "$bt"
 done
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
