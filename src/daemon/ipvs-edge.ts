@@ -8,12 +8,23 @@ import { IpvsError } from '../ipvs/errors.js';
 import type { IpvsKernel } from '../ipvs/kernel.js';
 import { serviceKey } from '../ipvs/model.js';
 import type { TableRow } from '../ipvs/reconcile.js';
-import type { IpvsVirtualEntry } from '../ipvs/types.js';
+import type { IpvsService, IpvsVirtualEntry } from '../ipvs/types.js';
 import { Backoff } from './backoff.js';
 import { RetryingTask } from './retrying-task.js';
 import { EV, type Logger } from './log.js';
 
 export type FlushOnStop = 'full' | 'VS' | undefined;
+
+/**
+ * serviceKey per service object: the engine hands the same objects to every apply (one per
+ * check result), so each key is built once, not on every apply for every service.
+ */
+const keys = new WeakMap<IpvsService, string>();
+function keyOf(s: IpvsService): string {
+  let k = keys.get(s);
+  if (k === undefined) keys.set(s, (k = serviceKey(s)));
+  return k;
+}
 
 export interface IpvsEdgeOptions {
   log: Logger;
@@ -64,7 +75,7 @@ export class IpvsEdge {
     this.desired = rows;
     if (changed) for (const k of changed) this.pending.add(k);
     else this.pendingAll = true;
-    for (const r of rows) this.owned.add(serviceKey(r.service));
+    for (const r of rows) this.owned.add(keyOf(r.service));
     return this.task.kick();
   }
 
@@ -87,7 +98,7 @@ export class IpvsEdge {
       this.pending = new Set();
       this.pendingAll = false;
       const rows = this.desired;
-      const desired = only ? rows.filter((r) => only.has(serviceKey(r.service))) : rows;
+      const desired = only ? rows.filter((r) => only.has(keyOf(r.service))) : rows;
       const owned = only ? new Set([...only].filter((key) => this.owned.has(key))) : this.owned;
       const res = await this.cache.apply(desired, owned);
       if (!res.confirmed) {
@@ -97,8 +108,8 @@ export class IpvsEdge {
       }
       // What was owned, diffed and not wanted is gone now; rows that came in meanwhile may want
       // a service again, and the next attempt must still delete what they no longer want.
-      const want = new Set(rows.map((r) => serviceKey(r.service)));
-      for (const r of this.desired) want.add(serviceKey(r.service));
+      const want = new Set(rows.map((r) => keyOf(r.service)));
+      if (this.desired !== rows) for (const r of this.desired) want.add(keyOf(r.service));
       for (const key of [...this.owned]) if (!want.has(key) && (!only || only.has(key))) this.owned.delete(key);
       return true;
     } catch (e) {

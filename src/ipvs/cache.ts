@@ -64,7 +64,9 @@ export class IpvsTableCache {
       done.add(key);
       const want = wantRow.get(key);
       if (o.op === 'deleteService' || !want) rows.delete(key);
-      else rows.set(key, { service: want.service, dests: [...want.dests] });
+      // the desired array itself (never changed once handed out): the next row built on it
+      // (TableRow.base) is then diffed by its changed entries only
+      else rows.set(key, { service: want.service, dests: want.dests });
     }
 
     let remaining: IpvsOp[] = [];

@@ -11,6 +11,12 @@ export type IpvsOp =
 export interface TableRow {
   service: IpvsService;
   dests: readonly IpvsDest[];
+  /**
+   * A hint from whoever built the row: `dests` is `base.dests` with only the entries at
+   * positions `base.at` replaced. When the actual row is that very array, reconcile looks at
+   * those entries only, so a change costs what changed, not the whole service.
+   */
+  base?: { dests: readonly IpvsDest[]; at: readonly number[] };
 }
 
 /** `owned`: keys (model.serviceKey) of services lvsd manages, e.g. those of the old and new config. */
@@ -47,6 +53,22 @@ function sameDestOrder(want: readonly IpvsDest[], have: readonly IpvsDest[]): bo
   return true;
 }
 
+/**
+ * Positions where `row` may differ from `cur` when both are known, without a pass over every
+ * destination, to hold the same destinations in the same order; undefined otherwise.
+ */
+function knownChanges(row: TableRow, cur: TableRow): readonly number[] | undefined {
+  if (row.dests === cur.dests) return [];
+  const b = row.base;
+  if (!b || b.dests !== cur.dests || row.dests.length !== b.dests.length) return undefined;
+  for (const i of b.at) {
+    const want = row.dests[i];
+    const have = b.dests[i];
+    if (!want || !have || want.port !== have.port || want.addr !== have.addr) return undefined;
+  }
+  return b.at;
+}
+
 export function reconcile(desired: readonly TableRow[], actual: readonly TableRow[], owned: Ownership = new Set()): IpvsOp[] {
   const isOwned = ownedBy(owned);
   const have = new Map<string, TableRow>();
@@ -60,6 +82,15 @@ export function reconcile(desired: readonly TableRow[], actual: readonly TableRo
     wanted.add(key);
     const cur = have.get(key);
     const service = row.service;
+    const known = cur && knownChanges(row, cur);
+    if (cur && known) {
+      if (service !== cur.service && serviceDiffers(service, cur.service)) ops.push({ op: 'editService', service });
+      for (const i of known) {
+        const dest = row.dests[i];
+        if (dest !== cur.dests[i] && destDiffers(dest, cur.dests[i])) ops.push({ op: 'editDest', service, dest });
+      }
+      continue;
+    }
     if (cur && sameDestOrder(row.dests, cur.dests)) {
       // The common steady state (the daemon's cached rows): no key maps needed.
       if (serviceDiffers(service, cur.service)) ops.push({ op: 'editService', service });

@@ -84,6 +84,10 @@ export class VirtualServerPolicy {
   private shared: boolean[] | undefined;
   private rows: TableRow[] | undefined;
   private sorryDests: Array<IpvsDest | undefined>;
+  /** per real server, its share of the live weight (its effective weight while alive, else 0) */
+  private readonly share: number[];
+  /** the sum of `share`: kept as servers change, so one change does not re-add them all */
+  private live = 0;
 
   constructor(readonly cfg: VirtualServerPolicyConfig) {
     this.total = cfg.reals.reduce((s, r) => s + clampWeight(r.weight), 0);
@@ -96,6 +100,8 @@ export class VirtualServerPolicy {
       const failed = new Set(r.checkers.filter((c) => !c.startsUp).map((c) => c.id));
       return { failed, deltas: new Map(), alive: failed.size === 0 };
     });
+    this.share = cfg.reals.map(() => 0);
+    for (let i = 0; i < this.rs.length; i++) this.recount(i);
     this.quorumUp = this.liveWeight() >= this.quorum + this.hysteresis;
   }
 
@@ -137,9 +143,14 @@ export class VirtualServerPolicy {
   }
 
   liveWeight(): number {
-    let sum = 0;
-    for (let i = 0; i < this.rs.length; i++) if (this.rs[i].alive) sum += this.effectiveWeight(i);
-    return sum;
+    return this.live;
+  }
+
+  /** Real server `rs`'s share of the live weight after a change to its state, weight or deltas. */
+  private recount(rs: number): void {
+    const w = this.rs[rs].alive ? this.effectiveWeight(rs) : 0;
+    this.live += w - this.share[rs];
+    this.share[rs] = w;
   }
 
   /** A checker of real server `rs` went up or down. */
@@ -153,8 +164,12 @@ export class VirtualServerPolicy {
     }
     this.touch(rs);
     const alive = st.failed.size === 0;
-    if (alive === st.alive) return [];
+    if (alive === st.alive) {
+      this.recount(rs);
+      return [];
+    }
     st.alive = alive;
+    this.recount(rs);
     const r = this.cfg.reals[rs];
     const script = alive ? r.notifyUp : r.notifyDown;
     const out: LvsAction[] = [{ kind: alive ? 'rs-up' : 'rs-down', vs: this.cfg.name, rs: r.name, ...(script ? { script } : {}) }];
@@ -171,6 +186,7 @@ export class VirtualServerPolicy {
       const j = prev.index.get(r.name);
       if (j === undefined) return;
       for (const [c, d] of prev.rs[j].deltas) if (kept(r.name, c) && !this.rs[i].failed.has(c)) this.rs[i].deltas.set(c, d);
+      this.recount(i);
     });
     this.quorumUp = prev.quorumUp;
     this.touch();
@@ -186,6 +202,7 @@ export class VirtualServerPolicy {
     const prev = this.cfg.reals[rs];
     if (prev.name !== next.name) throw new Error(`updateReal: ${next.name} is not ${prev.name}`);
     this.cfg.reals[rs] = next;
+    this.recount(rs);
     this.total += clampWeight(next.weight) - clampWeight(prev.weight);
     this.setQuorum();
     this.renew.add(rs); // forwarding or thresholds may differ at the same weight
@@ -208,6 +225,7 @@ export class VirtualServerPolicy {
     this.touch(rs);
     if (delta === 0) st.deltas.delete(checker);
     else st.deltas.set(checker, delta);
+    this.recount(rs);
     return this.updateQuorum();
   }
 
@@ -270,6 +288,7 @@ export class VirtualServerPolicy {
         // Only some servers changed, and (unless one entered or left) each keeps its place: the
         // last row with those entries replaced. The sorry entry moves only with the quorum (stale: all).
         let patched: IpvsDest[] | undefined;
+        const at: number[] = [];
         let moved = false;
         for (const i of stale) {
           const before = cache[i];
@@ -277,9 +296,13 @@ export class VirtualServerPolicy {
           const after = cache[i];
           if (before === after) continue;
           if (!before || !after) moved = true;
-          else (patched ??= prev.dests.slice())[pos[i]] = after;
+          else {
+            (patched ??= prev.dests.slice())[pos[i]] = after;
+            at.push(pos[i]);
+          }
         }
-        if (!moved) return patched ? { service, dests: patched } : prev;
+        // base: the reconciler compares only the replaced entries with a table holding prev's
+        if (!moved) return patched ? { service, dests: patched, base: { dests: prev.dests, at } } : prev;
       } else if (stale === true) for (let i = 0; i < cache.length; i++) this.refresh(cache, service, i);
       const dests: IpvsDest[] = [];
       for (let i = 0; i < cache.length; i++) {

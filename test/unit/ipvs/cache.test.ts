@@ -33,6 +33,26 @@ describe('IpvsTableCache', () => {
     expect(t.calls).toEqual([]);
   });
 
+  it('keeps the applied arrays, so a row built on one (TableRow.base) is diffed by its changed entries', async () => {
+    const t = recordingTable();
+    const c = new IpvsTableCache(t.k);
+    const first = Array.from({ length: 50 }, (_, i) => d(i + 1));
+    await c.apply([{ service: web, dests: first }]);
+    expect(c.table![0].dests).toBe(first);
+    t.calls.length = 0;
+    // a row that lies outside its hinted entry: only the hinted one is looked at
+    const next = first.map((x, i) => (i === 9 ? d(10, 4) : i === 20 ? d(21, 9) : x));
+    const res = await c.apply([{ service: web, dests: next, base: { dests: first, at: [9] } }]);
+    expect(t.calls).toEqual(['editDest 192.168.0.10/80']);
+    expect(res.confirmed).toBe(true);
+    expect(c.table![0].dests).toBe(next);
+    // a hint whose base is not what the cache holds is ignored: every entry is compared
+    t.calls.length = 0;
+    const third = next.map((x, i) => (i === 30 ? d(31, 3) : x));
+    await c.apply([{ service: web, dests: third, base: { dests: first, at: [9] } }]);
+    expect(t.calls).toEqual(['editDest 192.168.0.31/80']);
+  });
+
   it('drops services lvsd owns but no longer wants, and forgets them', async () => {
     const t = recordingTable();
     const c = new IpvsTableCache(t.k);

@@ -79,4 +79,62 @@ describe('reconcile', () => {
       expect(ops.some((o) => o.op === 'deleteDest' && ops.some((p) => p.op === 'addDest' && destKey(p.dest) === destKey(o.dest) && serviceKey(p.service) === serviceKey(o.service)))).toBe(false);
     }));
   });
+
+  describe('rows built on the actual array (TableRow.base)', () => {
+    /** destinations whose address reads are counted, to show which entries reconcile looks at */
+    const counted = (n: number, reads: number[]) => Array.from({ length: n }, (_, i) => {
+      const x = d(i + 1);
+      return Object.defineProperty({ ...x }, 'addr', { get: () => (reads[i]++, x.addr), enumerable: true });
+    });
+    it('looks only at the replaced entries when the actual row is the base array', () => {
+      const reads = new Array<number>(100).fill(0);
+      const have = counted(100, reads);
+      const dests = have.slice();
+      dests[7] = d(8, 5);
+      dests[42] = d(43, 2);
+      const ops = reconcile([{ service: web, dests, base: { dests: have, at: [7, 42] } }], [{ service: web, dests: have }]);
+      expect(summary(ops)).toEqual(['editDest 2/6/10.0.0.1/80 192.168.1.8/80 w5', 'editDest 2/6/10.0.0.1/80 192.168.1.43/80 w2']);
+      expect(reads.filter((r) => r > 0).length).toBe(2);
+      // the same array as the actual row: nothing to read at all
+      reads.fill(0);
+      expect(reconcile([{ service: web, dests: have }], [{ service: web, dests: have }])).toEqual([]);
+      expect(reads.every((r) => r === 0)).toBe(true);
+    });
+    it('diffs every entry when the actual row is another array (e.g. read back from the kernel)', () => {
+      const reads = new Array<number>(10).fill(0);
+      const base = counted(10, reads);
+      const dests = base.slice();
+      dests[3] = d(4, 9);
+      const ops = reconcile([{ service: web, dests, base: { dests: base, at: [3] } }], [{ service: web, dests: base.map((x) => d(Number(x.addr.split('.')[3]), 1)) }]);
+      expect(summary(ops)).toEqual(['editDest 2/6/10.0.0.1/80 192.168.1.4/80 w9']);
+      expect(reads.every((r) => r > 0)).toBe(true);
+    });
+    it('a replaced entry with another address is an add and a delete, not an edit', () => {
+      const base = [d(1), d(2), d(3)];
+      const dests = [d(1), d(9), d(3)];
+      expect(summary(reconcile([{ service: web, dests, base: { dests: base, at: [1] } }], [{ service: web, dests: base }]))).toEqual([
+        'addDest 2/6/10.0.0.1/80 192.168.1.9/80 w1', 'deleteDest 2/6/10.0.0.1/80 192.168.1.2/80 w1',
+      ]);
+    });
+    it('gives the same operations as without the hint (property)', () => {
+      fc.assert(fc.property(
+        fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 12 }),
+        fc.array(fc.record({ at: fc.nat(11), weight: fc.integer({ min: 0, max: 3 }), fwd: fc.constantFrom('masq' as const, 'route' as const) }), { maxLength: 6 }),
+        (weights, edits) => {
+          const base = weights.map((w, i) => d(i + 1, w));
+          const dests = base.slice();
+          const at: number[] = [];
+          for (const e of edits) {
+            if (e.at >= base.length) continue;
+            dests[e.at] = { ...base[e.at], weight: e.weight, fwd: e.fwd };
+            if (!at.includes(e.at)) at.push(e.at);
+          }
+          const hinted = reconcile([{ service: web, dests, base: { dests: base, at } }], [{ service: web, dests: base }]);
+          // the same operations (the hint lists them in its own order; they are independent)
+          expect(summary(hinted).sort()).toEqual(summary(reconcile([{ service: web, dests }], [{ service: web, dests: base }])).sort());
+          expect(hinted.length).toBe(at.filter((i) => dests[i] !== base[i] && (dests[i].weight !== base[i].weight || dests[i].fwd !== base[i].fwd)).length);
+        },
+      ));
+    });
+  });
 });

@@ -110,6 +110,15 @@ describe('VirtualServerPolicy properties', () => {
             expect([p.quorum, p.hysteresis]).toEqual([fresh.quorum, fresh.hysteresis]);
           }
           expect(shown(p)).toEqual(oracle(p));
+          // the live weight is kept as servers change: it equals the sum from scratch
+          expect(p.liveWeight()).toBe(p.cfg.reals.reduce((sum, _r, i) => sum + (p.isAlive(i) ? p.effectiveWeight(i) : 0), 0));
+          // a row patched in place names its base and the replaced entries (reconcile's hint)
+          const row = p.desired()[0];
+          if (row.base && row.dests !== before) {
+            expect(row.base.dests).toBe(before);
+            expect(row.dests.length).toBe(before.length);
+            row.dests.forEach((x, i) => { if (!row.base!.at.includes(i)) expect(x).toBe(before[i]); });
+          }
           // servers nothing happened to keep their destination objects
           if (p.version === v) expect(p.desired()[0].dests).toBe(before);
           else {
