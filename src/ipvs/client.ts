@@ -1,9 +1,9 @@
 // IpvsKernel over generic netlink, on the `netlink` package's RawNetlinkSocket with lvsd's
 // own framing (the family id too is asked of the controller that way). Plain requests
-// (add/edit/delete, each with NLM_F_ACK) travel in batches: one datagram per socket holds
-// up to `pipeline` of them, the kernel runs them in order and acknowledges each one by its
-// sequence number, so every failure keeps its own errno and object; a socket takes its next
-// batch only when every request of the last one is answered. Dumps run alone on a few
+// (add/edit/delete) travel in batches: one datagram per socket holds up to `pipeline` of
+// them, the kernel runs them in order, answers a failure by its sequence number (so every
+// failure keeps its own errno and object) and acknowledges the batch's last request, the
+// only one that asks; a socket takes its next batch only when that answer is in. Dumps run alone on a few
 // sockets of their own that read 32 KiB at a time. Sockets open when first needed: a
 // listing opens a few dump sockets, not the 32 a large apply may use.
 // Only raw.js of the package is loaded: its index also loads the rtnetlink and nl80211
@@ -12,7 +12,7 @@ import { RawNetlinkSocket } from 'netlink/dist/raw.js';
 import { Attrs } from './attrs.js';
 import { attrLenAt, decodeDaemon, decodeDestAt, decodeInfo, decodeServiceAt, decodeTimeouts, findAttrAt, u16le, u32le } from './codec.js';
 import {
-  CmdAttr, CTRL_ATTR_FAMILY_ID, GENL_HDRLEN, IPVS_GENL_NAME, NETLINK_GENERIC, NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN,
+  CmdAttr, CTRL_ATTR_FAMILY_ID, GENL_HDRLEN, IPVS_GENL_NAME, NETLINK_GENERIC, NLM_F_ACK, NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN,
 } from './constants.js';
 import { IpvsError } from './errors.js';
 import type { IpvsKernel } from './kernel.js';
@@ -79,6 +79,8 @@ interface Lane {
   dump: boolean;
   /** requests sent on this socket and not answered yet, by sequence number */
   inflight: Map<number, InFlight>;
+  /** sequence number of the request that closes the batch in flight (plain sockets) */
+  lastSeq: number;
   started: number;
 }
 
@@ -131,7 +133,7 @@ export class NetlinkIpvs implements IpvsKernel, IpvsDestNests {
       recvBufferSize: this.recvBufferSize, sendBufferSize: 256 * 1024,
       ...(readSize > 0 ? { messagePeeking: false, msgBufferSize: readSize } : {}),
     });
-    const lane: Lane = { sock, dump, inflight: new Map(), started: 0 };
+    const lane: Lane = { sock, dump, inflight: new Map(), lastSeq: -1, started: 0 };
     sock.on('message', (buf) => this.onData(lane, buf));
     sock.on('truncatedMessage', (buf, info) => this.onTruncated(lane, buf, info.truncated ?? 0, readSize));
     sock.on('error', (err) => this.failLane(lane, (f) => new IpvsError(f.job.op, f.job.req.what, errnoOf(err) || 5, err.message)));
@@ -194,6 +196,20 @@ export class NetlinkIpvs implements IpvsKernel, IpvsDestNests {
     }
   }
 
+  /**
+   * The kernel's answer to one request. Only a batch's last plain request asks for an
+   * acknowledgement; the others answer only when they fail, and the kernel runs and answers
+   * a datagram's requests in order: once the last is answered, the silent ones succeeded.
+   */
+  private answered(lane: Lane, seq: number, err: Error | undefined): void {
+    if (seq !== lane.lastSeq || lane.dump) {
+      this.complete(lane, seq, err);
+      return;
+    }
+    for (const s of [...lane.inflight.keys()]) if (s !== seq) this.complete(lane, s);
+    this.complete(lane, seq, err);
+  }
+
   private failLane(lane: Lane, errFor: (f: InFlight) => Error): void {
     for (const seq of [...lane.inflight.keys()]) this.complete(lane, seq, errFor(lane.inflight.get(seq)!));
   }
@@ -208,7 +224,7 @@ export class NetlinkIpvs implements IpvsKernel, IpvsDestNests {
       const seq = buf.readUInt32LE(8);
       const f = lane.inflight.get(seq);
       const code = buf.readInt32LE(NLMSG_HDRLEN);
-      if (f) this.complete(lane, seq, code < 0 ? new IpvsError(f.job.op, f.job.req.what, -code) : undefined);
+      if (f) this.answered(lane, seq, code < 0 ? new IpvsError(f.job.op, f.job.req.what, -code) : undefined);
       return;
     }
     this.failLane(lane, (f) => new IpvsError(f.job.op, f.job.req.what, 90, `netlink datagram of ${size} bytes exceeds the ${readSize}-byte read`));
@@ -230,7 +246,7 @@ export class NetlinkIpvs implements IpvsKernel, IpvsDestNests {
       if (f && (type === NLMSG_ERROR || type === NLMSG_DONE)) {
         // ERROR 0 is the ACK of a plain request; DONE ends a dump.
         const code = len >= NLMSG_HDRLEN + 4 ? buf.readInt32LE(off + NLMSG_HDRLEN) : 0;
-        this.complete(lane, seq, code < 0 ? new IpvsError(f.job.op, f.job.req.what, -code) : undefined);
+        this.answered(lane, seq, code < 0 ? new IpvsError(f.job.op, f.job.req.what, -code) : undefined);
       } else if (f && type === (f.job.req.type ?? this.family) && f.job.collect) {
         try {
           if (len < NLMSG_HDRLEN + GENL_HDRLEN) throw new Error('generic netlink message shorter than its header');
@@ -310,13 +326,19 @@ export class NetlinkIpvs implements IpvsKernel, IpvsDestNests {
     const bytes = Buffer.allocUnsafe(total);
     const seqs: number[] = [];
     let off = 0;
-    for (const job of jobs) {
+    const last = jobs.length - 1;
+    for (let i = 0; i <= last; i++) {
+      const job = jobs[i];
       this.seq = (this.seq + 1) >>> 0 || 1;
       const r = job.req;
       lane.inflight.set(this.seq, { job });
       seqs.push(this.seq);
-      off = encodeGenlInto({ family: r.type ?? this.family, cmd: r.cmd, version: r.version, flags: r.flags, seq: this.seq, pid: 0, attrs: r.attrs }, bytes, off);
+      // Plain requests before a batch's last one go without NLM_F_ACK: the kernel then
+      // answers them only on failure (see answered), one datagram fewer to read for each.
+      const flags = lane.dump || i === last ? r.flags : r.flags & ~NLM_F_ACK;
+      off = encodeGenlInto({ family: r.type ?? this.family, cmd: r.cmd, version: r.version, flags, seq: this.seq, pid: 0, attrs: r.attrs }, bytes, off);
     }
+    lane.lastSeq = this.seq;
     lane.started = Date.now();
     this.busy++;
     this.counters.requests += jobs.length;

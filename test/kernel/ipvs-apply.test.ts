@@ -1,5 +1,6 @@
 // The default request path against the real kernel: several plain requests in one
-// datagram (each acknowledged by its sequence number), and the daemon's cached-table apply.
+// datagram (only the last asks for an acknowledgement; a failure is answered by its
+// sequence number wherever it is), and the daemon's cached-table apply.
 import { describe, expect, it } from 'vitest';
 import { withIpvs } from './ipvs/env.js';
 import { makeDest, makeService, serviceKey } from '../../src/ipvs/model.js';
@@ -32,8 +33,9 @@ describe('requests sharing one datagram', { timeout: 180_000 }, () => {
         ['editDest', web, dd(1, 7)], // only succeeds if the add of .1 before it in the datagram ran first
         ['addService', web], // exists: EEXIST
         ['addDest', web, dd(4, 2)],
+        ['deleteDest', web, dd(8)], // absent, and last (the one that asks for the acknowledgement): ENOENT
       ]);
-      expect(r).toEqual({ outcomes: ['ok', 'EEXIST', 'ok', 'ENOENT', 'ok', 'EEXIST', 'ok'], requests: 7, datagrams: 1 });
+      expect(r).toEqual({ outcomes: ['ok', 'EEXIST', 'ok', 'ENOENT', 'ok', 'EEXIST', 'ok', 'ENOENT'], requests: 8, datagrams: 1 });
       expect(env.ipvsadm('-S', '-n').trim().split('\n').sort()).toEqual([
         '-A -t 10.0.0.1:80 -s wrr',
         '-a -t 10.0.0.1:80 -r 172.16.0.1:80 -m -w 7',
