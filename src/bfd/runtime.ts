@@ -4,7 +4,7 @@
 // is 0, to the session whose neighbour sent them. Emits 'up' and 'down' per instance.
 import { EventEmitter } from 'node:events';
 import { realClock, type Clock } from '../check/scheduler.js';
-import { decodeControl, DIAG, DropCounter, encodeControl, type BfdState } from './packet.js';
+import { decodeControl, DIAG, DropCounter, encodeControl, type BfdDropReason, type BfdState } from './packet.js';
 import { BfdSession } from './session.js';
 import type { BfdInstanceSpec } from './from-model.js';
 import { udpBfdSockets, type BfdListener, type BfdSender, type BfdSockets, type Family, type Received } from './udp-socket.js';
@@ -40,6 +40,16 @@ export interface BfdInstanceStatus {
   detectTimeUs: number;
   received: number;
   sent: number;
+  /** States entered since the instance first ran (kept across a restart by a changed config). */
+  transitions: Record<BfdState, number>;
+  /** Refused packets this instance's neighbour sent (by source address or discriminator), by reason. */
+  drops: Partial<Record<BfdDropReason, number>>;
+}
+
+/** What an instance has seen over its runs (counters survive a restart by reload). */
+interface Counts {
+  transitions: Record<BfdState, number>;
+  drops: Partial<Record<BfdDropReason, number>>;
 }
 
 interface Running {
@@ -54,6 +64,7 @@ export class BfdRuntime extends EventEmitter<Events> {
   readonly drops = new DropCounter();
   private readonly byName = new Map<string, Running>();
   private readonly byDiscr = new Map<number, Running>();
+  private readonly counts = new Map<string, Counts>();
   private readonly receivers = new Map<Family, BfdListener>();
   private stopped = false;
 
@@ -82,10 +93,37 @@ export class BfdRuntime extends EventEmitter<Events> {
   }
 
   status(): BfdInstanceStatus[] {
-    return [...this.byName.values()].map(({ spec, session: s }) => ({
-      name: spec.name, state: s.state, up: s.state === 'Up', diag: s.diag, localDiscr: s.localDiscr, remoteDiscr: s.remoteDiscr,
-      txIntervalUs: s.txIntervalUs, detectTimeUs: s.detectTimeUs, received: s.received, sent: s.sent,
-    }));
+    return [...this.byName.values()].map(({ spec, session: s }) => {
+      const c = this.countsOf(spec.name);
+      return {
+        name: spec.name, state: s.state, up: s.state === 'Up', diag: s.diag, localDiscr: s.localDiscr, remoteDiscr: s.remoteDiscr,
+        txIntervalUs: s.txIntervalUs, detectTimeUs: s.detectTimeUs, received: s.received, sent: s.sent,
+        transitions: { ...c.transitions }, drops: { ...c.drops },
+      };
+    });
+  }
+
+  private countsOf(name: string): Counts {
+    let c = this.counts.get(name);
+    if (!c) {
+      c = { transitions: { AdminDown: 0, Down: 0, Init: 0, Up: 0 }, drops: {} };
+      this.counts.set(name, c);
+    }
+    return c;
+  }
+
+  /** Counts a refused packet, and against the instance it came from when that is known. */
+  private drop(reason: BfdDropReason, r: Running | undefined): void {
+    this.drops.add(reason);
+    if (!r) return;
+    const d = this.countsOf(r.spec.name).drops;
+    d[reason] = (d[reason] ?? 0) + 1;
+  }
+
+  /** The instance whose neighbour is `address` (the first, as for a packet without Your Discriminator). */
+  private byNeighbor(address: string): Running | undefined {
+    for (const x of this.byName.values()) if (sameAddr(x.spec.neighbor, address)) return x;
+    return undefined;
   }
 
   private async boot(specs: BfdInstanceSpec[]): Promise<void> {
@@ -102,6 +140,7 @@ export class BfdRuntime extends EventEmitter<Events> {
     const want = new Map(specs.map((s) => [s.name, s]));
     const closed: string[] = [];
     const senders: BfdSender[] = [];
+    for (const name of [...this.counts.keys()]) if (!want.has(name)) this.counts.delete(name);
     for (const [name, r] of this.byName) {
       const w = want.get(name);
       if (w && JSON.stringify(w) === JSON.stringify(r.spec)) continue;
@@ -165,6 +204,7 @@ export class BfdRuntime extends EventEmitter<Events> {
 
   private onChange(r: Running, c: { from: BfdState; to: BfdState; diag: number }): void {
     const ev: BfdChange = { name: r.spec.name, ...c };
+    this.countsOf(r.spec.name).transitions[c.to]++;
     const s = r.session;
     // On expiry, how long the neighbour had been silent (keepalived logs the same "Expired after").
     const silentMs = c.diag === DIAG.detectExpired && s.lastRxUs >= 0 ? Math.round(((this.o.clock ?? realClock).nowUs() - s.lastRxUs) / 100) / 10 : undefined;
@@ -178,24 +218,23 @@ export class BfdRuntime extends EventEmitter<Events> {
   private onPacket(rx: Received): void {
     const d = decodeControl(rx.data);
     if (!d.ok) {
-      this.drops.add(d.reason);
+      this.drop(d.reason, this.byNeighbor(rx.address));
       return;
     }
     const p = d.packet;
-    let r: Running | undefined;
-    if (p.yourDiscr !== 0) r = this.byDiscr.get(p.yourDiscr);
-    else for (const x of this.byName.values()) if (sameAddr(x.spec.neighbor, rx.address)) { r = x; break; }
+    const r = p.yourDiscr !== 0 ? this.byDiscr.get(p.yourDiscr) : this.byNeighbor(rx.address);
     if (!r) {
-      this.drops.add('no-session');
+      // a stale discriminator from a known neighbour (e.g. after our restart) still names who sent it
+      this.drop('no-session', this.byNeighbor(rx.address));
       return;
     }
     // RFC 5881 5 (GTSM) as keepalived extends it: at most max_hops below the configured TTL; 255 turns it off.
     if (rx.ttl !== undefined && r.spec.maxHops !== 255 && rx.ttl + r.spec.maxHops < r.spec.ttl) {
-      this.drops.add('ttl');
+      this.drop('ttl', r);
       return;
     }
     if (r.session.state === 'AdminDown') {
-      this.drops.add('admin-down');
+      this.drop('admin-down', r);
       return;
     }
     r.session.receive(p);

@@ -1,10 +1,12 @@
 // Prometheus metrics (text exposition format 0.0.4). Events the daemon reports as they happen
 // (transitions, adverts, drops, checks, reloads) are counted here; everything that is a state
-// (VRRP state and priority, real server up/weight, IPVS counters) is read from the same
+// (VRRP state and priority, real server up/weight, IPVS counters, BFD sessions and their
+// counters, which the BFD runtime keeps) is read from the same
 // DaemonStatus snapshot `lvsd status` shows, so the two cannot disagree.
 import { createServer, type Server } from 'node:http';
 import type { DaemonStatus } from './state.js';
 import type { VrrpState } from '../vrrp/types.js';
+import { DROP_REASONS, type BfdState } from '../bfd/packet.js';
 
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
@@ -15,6 +17,7 @@ export const CHECK_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.
 export const MAX_SERIES = 100_000;
 
 const STATES: VrrpState[] = ['INIT', 'BACKUP', 'MASTER', 'FAULT'];
+const BFD_STATES: BfdState[] = ['AdminDown', 'Down', 'Init', 'Up'];
 
 type Labels = Record<string, string>;
 
@@ -155,6 +158,7 @@ export class Metrics {
 
     this.renderVrrp(e, s);
     this.renderChecks(e, s);
+    renderBfd(e, s);
     const dropped = this.transitions.dropped + this.adverts.dropped + this.drops.dropped + this.checks.dropped + this.latency.dropped + this.reloads.dropped;
     e.family('lvsd_metrics_series_dropped_total', 'counter', `Events not counted because a family reached ${MAX_SERIES} series.`)
       .sample('lvsd_metrics_series_dropped_total', {}, dropped);
@@ -227,6 +231,28 @@ export class Metrics {
       e.raw('lvsd_ipvs_bytes_total', with_('direction="out"', x.text), x.c.outBytes);
     }
   }
+}
+
+/**
+ * bfd_instance sessions, all read from the snapshot (the runtime keeps the counters): nothing
+ * is rendered without sessions. Drops are those a known neighbour sent; every reason is listed.
+ */
+function renderBfd(e: Exposition, s: DaemonStatus): void {
+  const list = s.bfd ?? [];
+  if (list.length === 0) return;
+  e.family('lvsd_bfd_session_state', 'gauge', 'BFD session state: 1 for the current state, 0 for the others.');
+  for (const b of list) for (const st of BFD_STATES) e.sample('lvsd_bfd_session_state', { instance: b.name, state: st }, b.state === st ? 1 : 0);
+  e.family('lvsd_bfd_detect_time_seconds', 'gauge', 'Negotiated detection time of the session (0 before the neighbour is heard).');
+  for (const b of list) e.sample('lvsd_bfd_detect_time_seconds', { instance: b.name }, b.detectTimeUs / 1e6);
+  e.family('lvsd_bfd_packets_total', 'counter', 'BFD control packets sent and received (accepted) by the session.');
+  for (const b of list) {
+    e.sample('lvsd_bfd_packets_total', { instance: b.name, direction: 'sent' }, b.sent);
+    e.sample('lvsd_bfd_packets_total', { instance: b.name, direction: 'received' }, b.received);
+  }
+  e.family('lvsd_bfd_transitions_total', 'counter', 'BFD session state changes by the state entered.');
+  for (const b of list) for (const st of BFD_STATES) e.sample('lvsd_bfd_transitions_total', { instance: b.name, state: st }, b.transitions[st]);
+  e.family('lvsd_bfd_drops_total', 'counter', 'BFD packets from the session\'s neighbour refused, by reason.');
+  for (const b of list) for (const reason of DROP_REASONS) e.sample('lvsd_bfd_drops_total', { instance: b.name, reason }, b.drops[reason] ?? 0);
 }
 
 export interface MetricsServer {

@@ -1,6 +1,8 @@
 // The real lvsd daemon with a bfd_instance against keepalived 2.2.7's BFD process (two netns):
 // track_bfd with weight 0 holds the VRRP instance in FAULT while the session is Down and lets
-// it become MASTER once Up; keepalived killed brings FAULT back within the detection time.
+// it become MASTER once Up; keepalived killed brings FAULT back within the detection time. The
+// metrics endpoint shows the session's state, packets, transitions and (malformed datagrams sent
+// on purpose) drops by reason.
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BfdLab, KA_IP, LVSD_IP } from './lab.js';
@@ -41,6 +43,22 @@ vrrp_instance VI_1 {
 }
 `;
 
+const METRICS_PORT = 9661;
+/** The lvsd endpoint, read from inside its namespace. */
+const metrics = (): string => lab.inLvsd(['-e', `fetch('http://127.0.0.1:${METRICS_PORT}/metrics').then((r) => r.text()).then((t) => process.stdout.write(t))`]);
+/** The value of the one sample whose name and labels are `series` (NaN when absent). */
+const sample = (text: string, series: string): number => {
+  const l = text.split('\n').find((x) => x.startsWith(`${series} `));
+  return l ? Number(l.slice(series.length + 1)) : NaN;
+};
+async function until(cond: () => boolean, ms: number): Promise<void> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > ms) throw new Error(`not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 const TO = (state: string): RegExp => new RegExp(`"event":"vrrp.transition".*"to":"${state}"`);
 
 describe('lvsd daemon track_bfd against keepalived 2.2.7 BFD (netns)', () => {
@@ -51,7 +69,7 @@ describe('lvsd daemon track_bfd against keepalived 2.2.7 BFD (netns)', () => {
 
   it('FAULT while the BFD session is Down, MASTER once Up, FAULT again when keepalived dies, MASTER after its return', async () => {
     lab.up();
-    const lv = lab.startLvsdDaemon('lv', LVSD, ['-P']);
+    const lv = lab.startLvsdDaemon('lv', LVSD, ['-P', '--metrics-listen', `127.0.0.1:${METRICS_PORT}`]);
     let ka = lab.startKeepalived('kad1', KA);
     try {
       await lv.waitFor(TO('FAULT'), 8000);
@@ -67,6 +85,23 @@ describe('lvsd daemon track_bfd against keepalived 2.2.7 BFD (netns)', () => {
       expect(bfd[0].received).toBeGreaterThan(5);
       // the installed daemon reads IPv4 BFD through its raw socket: the TTL is checked
       expect(lv.matching(/bfd\.no-ttl-check/)).toEqual([]);
+      // the metrics endpoint: the session Up, its packets, Init/Up entered, no drops yet;
+      // then two malformed datagrams from the neighbour's address are counted by reason
+      let m = metrics();
+      expect(m).toContain('lvsd_bfd_session_state{instance="PEER",state="Up"} 1');
+      expect(m).toContain('lvsd_bfd_session_state{instance="PEER",state="Down"} 0');
+      expect(sample(m, 'lvsd_bfd_packets_total{instance="PEER",direction="received"}')).toBeGreaterThan(5);
+      expect(sample(m, 'lvsd_bfd_packets_total{instance="PEER",direction="sent"}')).toBeGreaterThan(5);
+      expect(sample(m, 'lvsd_bfd_transitions_total{instance="PEER",state="Up"}')).toBe(1);
+      expect(sample(m, 'lvsd_bfd_transitions_total{instance="PEER",state="Down"}')).toBe(0);
+      expect(m).toContain('lvsd_bfd_detect_time_seconds{instance="PEER"} 0.3');
+      expect(m.split('\n').filter((l) => l.startsWith('lvsd_bfd_drops_total{') && !l.endsWith(' 0'))).toEqual([]);
+      lab.sendFromKa(LVSD_IP, 3784, [Buffer.alloc(10), Buffer.alloc(24)]);
+      await until(() => sample(metrics(), 'lvsd_bfd_drops_total{instance="PEER",reason="version"}') === 1, 5000);
+      m = metrics();
+      expect(sample(m, 'lvsd_bfd_drops_total{instance="PEER",reason="short"}')).toBe(1);
+      expect(sample(m, 'lvsd_bfd_drops_total{instance="PEER",reason="version"}')).toBe(1);
+      expect(lv.matching(TO('FAULT')).length).toBe(1);
       const from = lv.lines.length;
       const t0 = Date.now();
       lab.killKeepalivedBfd('kad1');
@@ -74,6 +109,10 @@ describe('lvsd daemon track_bfd against keepalived 2.2.7 BFD (netns)', () => {
       const ms = fault.at - t0;
       console.log(`DETECT daemon track_bfd: VRRP FAULT ${ms} ms after keepalived was killed (BFD detection time 300 ms)`);
       expect(ms).toBeLessThanOrEqual(300 + 250);
+      m = metrics();
+      expect(m).toContain('lvsd_bfd_session_state{instance="PEER",state="Down"} 1');
+      expect(sample(m, 'lvsd_bfd_transitions_total{instance="PEER",state="Down"}')).toBe(1);
+      expect(m).toContain('lvsd_bfd_detect_time_seconds{instance="PEER"} 0.3');
       await ka.exited(5000);
       const from2 = lv.lines.length;
       ka = lab.startKeepalived('kad2', KA);

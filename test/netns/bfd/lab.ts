@@ -95,6 +95,25 @@ export class BfdLab {
     return new Proc(child);
   }
 
+  /** node with `args` in the lvsd namespace; its stdout. */
+  inLvsd(args: string[]): string {
+    const r = spawnSync('ip', ['netns', 'exec', this.nsLvsd, process.execPath, ...args], { encoding: 'utf8', timeout: 20_000 });
+    if (r.status !== 0) throw new Error(`node in ${this.nsLvsd} failed (${String(r.status)}): ${r.stderr}`);
+    return r.stdout;
+  }
+
+  /** UDP datagrams from the keepalived namespace (its address) to `host`:`port`. */
+  sendFromKa(host: string, port: number, datagrams: Buffer[]): void {
+    const hex = JSON.stringify(datagrams.map((d) => d.toString('hex')));
+    const script = `const s = require('node:dgram').createSocket('udp4');
+      s.bind(0, '${KA_IP}', async () => {
+        for (const h of ${hex}) await new Promise((r) => s.send(Buffer.from(h, 'hex'), ${port}, '${host}', r));
+        s.close();
+      });`;
+    const r = spawnSync('ip', ['netns', 'exec', this.nsKa, process.execPath, '-e', script], { encoding: 'utf8', timeout: 20_000 });
+    if (r.status !== 0) throw new Error(`sending from ${this.nsKa} failed (${String(r.status)}): ${r.stderr}`);
+  }
+
   confPath(name: string): string {
     return join(this.dir, `${name}.conf`);
   }

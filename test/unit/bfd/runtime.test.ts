@@ -120,6 +120,36 @@ describe('BFD runtime', () => {
     expect(e.sent.filter((s) => s.p.state === 'AdminDown')).toEqual([]);
   });
 
+  it('counts per instance: states entered (kept across a restart by update), and refused packets its neighbour sent', async () => {
+    const e = edge();
+    const fc = fakeClock(0);
+    const rt = await BfdRuntime.start([spec('A', '10.0.0.2'), { ...spec('B', '10.0.0.3'), maxHops: 2 }], { sockets: e.sockets, clock: fc.clock });
+    const a = () => rt.status().find((x) => x.name === 'A');
+    expect(a()?.transitions).toEqual({ AdminDown: 0, Down: 0, Init: 0, Up: 0 });
+    const mine = a()?.localDiscr ?? 0;
+    e.deliver('10.0.0.2', { state: 'Init', yourDiscr: mine });
+    expect(a()?.state).toBe('Up');
+    fc.advance(3_500_000); // 3 x the peer's 1 s transmit interval without a packet: Down (detection expired)
+    expect(a()?.state).toBe('Down');
+    e.deliver('10.0.0.2', { state: 'Down' });
+    expect(a()?.transitions).toEqual({ AdminDown: 0, Down: 1, Init: 1, Up: 1 });
+    // malformed from A's neighbour, a stale discriminator from it, junk from a stranger, a low TTL for B
+    e.deliver('10.0.0.2', Buffer.alloc(10));
+    e.deliver('10.0.0.2', { state: 'Up', yourDiscr: (mine + 1) >>> 0 || 1 });
+    e.deliver('10.0.0.9', Buffer.alloc(30, 0xff));
+    e.deliver('10.0.0.3', { state: 'Down' }, 200);
+    expect(a()?.drops).toEqual({ short: 1, 'no-session': 1 });
+    expect(rt.status().find((x) => x.name === 'B')?.drops).toEqual({ ttl: 1 });
+    expect(rt.drops.counts).toMatchObject({ short: 1, 'no-session': 1, version: 1, ttl: 1 });
+    // A changed (multiplier): its session restarts, its counters go on; B removed: its counters go
+    await rt.update([{ ...spec('A', '10.0.0.2'), multiplier: 4 }]);
+    expect(rt.status().map((x) => x.name)).toEqual(['A']);
+    expect(a()).toMatchObject({ state: 'Down', drops: { short: 1, 'no-session': 1 }, transitions: { AdminDown: 1, Down: 1, Init: 1, Up: 1 } });
+    await rt.update([{ ...spec('A', '10.0.0.2'), multiplier: 4 }, spec('B', '10.0.0.3')]);
+    expect(rt.status().find((x) => x.name === 'B')?.drops).toEqual({});
+    await rt.stop();
+  });
+
   it('maps bfd_instance blocks: IPv4 ttl, IPv6 hoplimit, vrrp/checker receivers', () => {
     const model = { bfd_instance: [
       { name: 'V4', neighbor_ip: { addr: '10.0.0.2', family: 4 }, min_rx: 5000, min_tx: 6000, idle_tx: 2_000_000, multiplier: 2, ttl: 250, hoplimit: 64, max_hops: 0, weight: { weight: 5, reverse: true }, passive: true },
