@@ -4,7 +4,7 @@
 import { ErrClass } from '../diagnostics.js';
 import type { ConvertCtx, KeywordSpec, LineSpec, Support, ValueType, Word } from './types.js';
 import { int, ip, ipPrefix, uint, type Family, type IpAddr, type IpPrefix } from './values.js';
-import { isIP } from 'node:net';
+import { isIP } from '../ip.js';
 
 export const supported: Support = { status: 'supported' };
 

@@ -11,9 +11,13 @@ type Out = NodeJS.WriteStream;
 /** the streams written to: a pipe may still hold part of the output (see outputPending) */
 const used = new Set<Out>();
 
-/** Writes `text` to `stream` (nothing for ''; an unused stream is never opened: a pipe's costs ms). */
-function emit(stream: Out, text: string): void {
+/**
+ * Writes `text` to process[name] (nothing for ''). An unused stream is never opened: the first
+ * look at process.stdout or process.stderr loads Node's stream modules, and a pipe's costs ms.
+ */
+function emit(name: 'stdout' | 'stderr', text: string): void {
   if (text.length === 0) return;
+  const stream = process[name];
   stream.write(text);
   used.add(stream);
 }
@@ -29,8 +33,8 @@ export function loadAndReport(o: Options): ReturnType<typeof loadConfig> {
   const r = loadConfig(o.useFile, { configId: o.configId, allConfig: o.allConfig, system: systemView() });
   const text = r.diagnostics.map((d) => formatDiagnostic(d) + '\n').join('');
   if (o.configTest && o.configTestLog) writeFileSync(o.configTestLog, text);
-  else emit(process.stderr, text);
-  if (o.dumpConf) emit(process.stdout, JSON.stringify(r.model, null, 2) + '\n');
+  else emit('stderr', text);
+  if (o.dumpConf) emit('stdout', JSON.stringify(r.model, null, 2) + '\n');
   return r;
 }
 
