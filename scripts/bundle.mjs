@@ -4,7 +4,8 @@
 //   `lvsd status` stay in chunks loaded only when used.
 // - config-test-HASH.cjs: `lvsd -t` alone (src/cli/config-test.ts) as one CommonJS file, with
 //   a V8 code cache (.cache) made here by checking a few sample configs, so a config test
-//   neither compiles the code nor runs the ES module loader (about 12 ms of each run).
+//   neither compiles the code nor runs the ES module loader (about 12 ms of each run); and
+//   .semi.cache, the same under the V8 flag bin/lvsd gives a config test.
 // - ipvs-HASH.cjs: `lvsd ipvs ...` (src/ipvs/cli.ts) the same way, its code cache made by
 //   listing, saving and restoring a small table through a stand-in kernel.
 // - lvsd.cjs: the bin (src/cli/lvsd-bin.ts); it picks one of them.
@@ -22,6 +23,17 @@ import { Script } from 'node:vm';
 import { execFileSync } from 'node:child_process';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// `lvsd -t` through bin/lvsd runs node with this V8 flag (a young generation that holds a
+// 10,000-server config: no scavenge copies the model), and V8 accepts a code cache only under
+// the flags it was made with: the config-test bundle gets a second cache, .semi.cache, made
+// by a child node under the flag (`--config-test-cache=FILE`). Same string in bin/lvsd and
+// src/cli/lvsd-bin.ts.
+const CONFIG_TEST_V8_FLAG = '--min-semi-space-size=16';
+const cacheArg = process.argv.find((a) => a.startsWith('--config-test-cache='));
+if (cacheArg) {
+  configTestCache(cacheArg.slice('--config-test-cache='.length), '.semi.cache');
+  process.exit(0);
+}
 const outArg = process.argv.find((a) => a.startsWith('--outdir='));
 const outdir = outArg ? resolve(outArg.slice('--outdir='.length)) : join(root, 'dist', 'bundle');
 const common = { absWorkingDir: root, bundle: true, platform: 'node', target: 'node20', packages: 'external', logLevel: 'warning' };
@@ -46,28 +58,33 @@ await build({
   outfile: join(outdir, 'lvsd.cjs'),
   format: 'cjs',
   banner: { js: '#!/usr/bin/env node' },
-  define: { LVSD_CONFIG_TEST_BUNDLE: JSON.stringify(ctName), LVSD_IPVS_BUNDLE: JSON.stringify(ipvsName) },
+  define: { LVSD_CONFIG_TEST_BUNDLE: JSON.stringify(ctName), LVSD_IPVS_BUNDLE: JSON.stringify(ipvsName), LVSD_CONFIG_TEST_V8_FLAG: JSON.stringify(CONFIG_TEST_V8_FLAG) },
 });
 chmodSync(join(outdir, 'lvsd.cjs'), 0o755);
 
+configTestCache(ctFile, '.cache');
+execFileSync(process.execPath, [CONFIG_TEST_V8_FLAG, fileURLToPath(import.meta.url), `--config-test-cache=${ctFile}`], { stdio: 'inherit' });
+
 // The code cache: compile the config-test bundle exactly as lvsd-bin.ts does, run it over
 // sample configs so the functions a check needs are compiled, and keep what V8 compiled.
-const script = new Script(Module.wrap(ctSource), { filename: ctFile });
-const mod = { exports: {} };
-script.runInThisContext()(mod.exports, createRequire(ctFile), mod, ctFile, outdir);
-const samples = mkdtempSync(join(tmpdir(), 'lvsd-bundle-'));
-try {
-  const gen = join(root, 'bench', 'gen-config.mjs');
-  execFileSync(process.execPath, [gen, '300', join(samples, 'http.conf'), 'lo', 'http']);
-  execFileSync(process.execPath, [gen, '300', join(samples, 'tcp.conf'), 'lo', 'tcp']);
-  const confs = [join(samples, 'http.conf'), join(samples, 'tcp.conf'),
-    ...readdirSync(join(root, 'conf')).filter((f) => f.endsWith('.conf')).map((f) => join(root, 'conf', f))];
-  for (const f of confs) mod.exports.tryConfigTest(['-f', f, `--config-test=${join(samples, 'log')}`]);
-} finally {
-  rmSync(samples, { recursive: true, force: true });
+function configTestCache(ctFile, suffix) {
+  const script = new Script(Module.wrap(readFileSync(ctFile, 'utf8')), { filename: ctFile });
+  const mod = { exports: {} };
+  script.runInThisContext()(mod.exports, createRequire(ctFile), mod, ctFile, dirname(ctFile));
+  const samples = mkdtempSync(join(tmpdir(), 'lvsd-bundle-'));
+  try {
+    const gen = join(root, 'bench', 'gen-config.mjs');
+    execFileSync(process.execPath, [gen, '300', join(samples, 'http.conf'), 'lo', 'http']);
+    execFileSync(process.execPath, [gen, '300', join(samples, 'tcp.conf'), 'lo', 'tcp']);
+    const confs = [join(samples, 'http.conf'), join(samples, 'tcp.conf'),
+      ...readdirSync(join(root, 'conf')).filter((f) => f.endsWith('.conf')).map((f) => join(root, 'conf', f))];
+    for (const f of confs) mod.exports.tryConfigTest(['-f', f, `--config-test=${join(samples, 'log')}`]);
+  } finally {
+    rmSync(samples, { recursive: true, force: true });
+  }
+  writeFileSync(ctFile + suffix, script.createCachedData());
+  if (!readFileSync(ctFile + suffix).length) throw new Error('empty code cache');
 }
-writeFileSync(ctFile + '.cache', script.createCachedData());
-if (!readFileSync(ctFile + '.cache').length) throw new Error('empty code cache');
 
 // The ipvs bundle's code cache: list, save and restore a small table through a stand-in
 // kernel (there is no IPVS here), so the parsing, decoding and formatting code is compiled.

@@ -13,6 +13,12 @@ import { pathToFileURL } from 'node:url';
 declare const LVSD_CONFIG_TEST_BUNDLE: string;
 /** Set by scripts/bundle.mjs: file name of the `lvsd ipvs` bundle. */
 declare const LVSD_IPVS_BUNDLE: string;
+/**
+ * Set by scripts/bundle.mjs: the V8 flag bin/lvsd gives node for a config test. V8 takes a
+ * code cache only under the flags it was made with: under this one the config-test bundle's
+ * is FILE.semi.cache.
+ */
+declare const LVSD_CONFIG_TEST_V8_FLAG: string;
 
 interface IpvsModule {
   /** writes to fd 1 itself (no process.stdout stream) */
@@ -34,8 +40,11 @@ function mayBeConfigTest(argv: readonly string[]): boolean {
   return false;
 }
 
-/** Loads a CommonJS bundle with its code cache (a rejected or missing cache only costs time). */
-function loadBundle<T extends object>(dir: string, name: string): T | undefined {
+/**
+ * Loads a CommonJS bundle with its code cache (a rejected or missing cache only costs time;
+ * LVSD_CODE_CACHE_REPORT=1 says on stderr which it was).
+ */
+function loadBundle<T extends object>(dir: string, name: string, cacheSuffix = '.cache'): T | undefined {
   const file = join(dir, name);
   let source: string;
   try {
@@ -45,11 +54,15 @@ function loadBundle<T extends object>(dir: string, name: string): T | undefined 
   }
   let cachedData: Buffer | undefined;
   try {
-    cachedData = readFileSync(file + '.cache');
+    cachedData = readFileSync(file + cacheSuffix);
   } catch {
     cachedData = undefined;
   }
   const script = new Script(Module.wrap(source), { filename: file, cachedData });
+  if (process.env.LVSD_CODE_CACHE_REPORT === '1') {
+    const state = cachedData === undefined ? 'missing' : script.cachedDataRejected ? 'rejected' : 'accepted';
+    process.stderr.write(`lvsd: code cache ${state}: ${name}${cacheSuffix}\n`);
+  }
   const mod = { exports: {} as T };
   const fn = script.runInThisContext() as (e: object, r: NodeRequire, m: object, f: string, d: string) => void;
   fn(mod.exports, createRequire(file), mod, file, dir);
@@ -60,7 +73,8 @@ const argv = process.argv.slice(2);
 let code: number | undefined;
 let configTest: ConfigTestModule | undefined;
 try {
-  configTest = mayBeConfigTest(argv) ? loadBundle<ConfigTestModule>(__dirname, LVSD_CONFIG_TEST_BUNDLE) : undefined;
+  const suffix = process.execArgv.includes(LVSD_CONFIG_TEST_V8_FLAG) ? '.semi.cache' : '.cache';
+  configTest = mayBeConfigTest(argv) ? loadBundle<ConfigTestModule>(__dirname, LVSD_CONFIG_TEST_BUNDLE, suffix) : undefined;
   code = configTest?.tryConfigTest(argv);
 } catch (e) {
   // as src/cli/lvsd.ts reports a failure

@@ -22,8 +22,11 @@ let linked = '';
 let fakeBin = '';
 /** scratch package with the real bundle */
 let realPkg = '';
+/** a config `lvsd -t` accepts on any machine, and one it rejects at 3:14 */
+let ok = '';
+let bad = '';
 
-interface Probe { argv: string[]; ca: string | null; pid: number }
+interface Probe { argv: string[]; ca: string | null; pid: number; execArgv: string[] }
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'lvsd-launcher-'));
@@ -32,7 +35,7 @@ beforeAll(() => {
   mkdirSync(join(probePkg, 'dist', 'bundle'), { recursive: true });
   copyFileSync(join(ROOT, 'bin', 'lvsd'), join(probePkg, 'bin', 'lvsd'));
   writeFileSync(join(probePkg, 'dist', 'bundle', 'lvsd.cjs'), [
-    "require('node:fs').writeSync(1, JSON.stringify({ argv: process.argv.slice(2), ca: process.env.NODE_EXTRA_CA_CERTS ?? null, pid: process.pid }));",
+    "require('node:fs').writeSync(1, JSON.stringify({ argv: process.argv.slice(2), ca: process.env.NODE_EXTRA_CA_CERTS ?? null, pid: process.pid, execArgv: process.execArgv }));",
     "if (process.env.PROBE_SIGNAL) process.kill(process.pid, process.env.PROBE_SIGNAL);",
     'else process.exit(Number(process.env.PROBE_EXIT ?? 0));',
   ].join('\n'));
@@ -44,6 +47,10 @@ beforeAll(() => {
   writeFileSync(join(fakeBin, 'node'), '#!/bin/sh\nprintf %s "${NODE_EXTRA_CA_CERTS-unset}"\n');
   chmodSync(join(fakeBin, 'node'), 0o755);
 
+  ok = join(dir, 'ok.conf');
+  bad = join(dir, 'bad.conf');
+  writeFileSync(ok, 'virtual_server 192.0.2.1 80 {\n  lb_algo rr\n  lb_kind DR\n  protocol TCP\n  real_server 192.0.2.2 80 {\n    TCP_CHECK {\n      connect_timeout 3\n    }\n  }\n}\n');
+  writeFileSync(bad, 'virtual_server 192.0.2.1 80 {\n  lb_kind DR\n  delay_loop abc\n}\n');
   realPkg = join(dir, 'real');
   mkdirSync(join(realPkg, 'bin'), { recursive: true });
   copyFileSync(join(ROOT, 'bin', 'lvsd'), join(realPkg, 'bin', 'lvsd'));
@@ -95,6 +102,10 @@ describe('bin/lvsd launcher', () => {
       ['-n', '--status-socket', '-t'], ['-f', 'k.conf', 'ipvs'], ['-Mt']];
     for (const a of drop) expect(runProbe(linked, a).probe.ca, a.join(' ')).toBeNull();
     for (const a of keep) expect(runProbe(linked, a).probe.ca, a.join(' ')).toBe(CA);
+    // node options: a V8 flag for a config test only; the daemon runs node as it is
+    expect(runProbe(linked, ['-t', '-f', 'k.conf']).probe.execArgv).toEqual(['--min-semi-space-size=16']);
+    expect(runProbe(linked, ['--config-test=/tmp/log']).probe.execArgv).toEqual(['--min-semi-space-size=16']);
+    for (const a of [['-n', '-f', 'k.conf'], ['ipvs', 'list'], ['-v']]) expect(runProbe(linked, a).probe.execArgv, a.join(' ')).toEqual([]);
   });
 
   it('drops the variable exactly when src/daemon/args.ts parses a run that starts no daemon', () => {
@@ -116,10 +127,6 @@ describe('bin/lvsd launcher', () => {
   });
 
   it('runs the real bundle: lvsd -t exit codes and file:line:col', () => {
-    const ok = join(dir, 'ok.conf');
-    const bad = join(dir, 'bad.conf');
-    writeFileSync(ok, 'virtual_server 192.0.2.1 80 {\n  lb_algo rr\n  lb_kind DR\n  protocol TCP\n  real_server 192.0.2.2 80 {\n    TCP_CHECK {\n      connect_timeout 3\n    }\n  }\n}\n');
-    writeFileSync(bad, 'virtual_server 192.0.2.1 80 {\n  lb_kind DR\n  delay_loop abc\n}\n');
     const bin = join(realPkg, 'bin', 'lvsd');
     const run = (...argv: string[]) => spawnSync(bin, argv, { encoding: 'utf8', timeout: 30_000 });
     const good = run('-t', '-f', ok);
@@ -133,5 +140,13 @@ describe('bin/lvsd launcher', () => {
     const viaNode = spawnSync(process.execPath, [bin, '-t', '-f', bad], { encoding: 'utf8', timeout: 30_000 });
     expect(viaNode.status).toBe(5);
     expect(viaNode.stderr).toBe(r.stderr);
+  });
+
+  it('gives a config test the V8 flag its code cache was made under (the cache is accepted)', () => {
+    const env = { ...process.env, LVSD_CODE_CACHE_REPORT: '1' };
+    const viaLauncher = spawnSync(join(realPkg, 'bin', 'lvsd'), ['-t', '-f', ok], { encoding: 'utf8', timeout: 30_000, env });
+    expect(viaLauncher.stderr).toMatch(/^lvsd: code cache accepted: config-test-[0-9a-f]{12}\.cjs\.semi\.cache\n$/);
+    const plain = spawnSync(process.execPath, [join(realPkg, 'dist', 'bundle', 'lvsd.cjs'), '--config-test', '-f', ok], { encoding: 'utf8', timeout: 30_000, env });
+    expect(plain.stderr).toMatch(/^lvsd: code cache accepted: config-test-[0-9a-f]{12}\.cjs\.cache\n$/);
   });
 });
