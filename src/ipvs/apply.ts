@@ -1,7 +1,7 @@
 // Executes reconcile's operations against the kernel, then re-reads the services it
 // touched to confirm the kernel now holds the desired state.
 import { IpvsError } from './errors.js';
-import type { IpvsKernel } from './kernel.js';
+import { hasOpBatch, type IpvsKernel } from './kernel.js';
 import { describeDest, describeService, serviceKey } from './model.js';
 import { reconcile, type IpvsOp, type Ownership, type TableRow } from './reconcile.js';
 import type { IpvsService } from './types.js';
@@ -64,7 +64,7 @@ const PHASE: Record<IpvsOp['op'], number> = {
 /**
  * Runs the operations in three phases (services created or edited, then destinations,
  * then services deleted). Within a phase operations are independent, so they are issued
- * together and overlap across the client's sockets. A failure is logged and recorded;
+ * together (in one call when the kernel takes a batch) and overlap across the client's sockets. A failure is logged and recorded;
  * the rest still run.
  */
 export async function executeOps(k: IpvsKernel, ops: readonly IpvsOp[], log?: ApplyLogger): Promise<ApplyFailure[]> {
@@ -81,7 +81,8 @@ export async function executeOps(k: IpvsKernel, ops: readonly IpvsOp[], log?: Ap
   };
   for (let phase = 0; phase < 3; phase++) {
     const batch = ops.filter((o) => PHASE[o.op] === phase);
-    await Promise.all(batch.map((o) => runOp(k, o).catch((e: unknown) => fail(o, e))));
+    if (hasOpBatch(k)) await k.runOps(batch, fail);
+    else await Promise.all(batch.map((o) => runOp(k, o).catch((e: unknown) => fail(o, e))));
   }
   return failures;
 }

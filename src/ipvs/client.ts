@@ -15,10 +15,11 @@ import {
   CmdAttr, CTRL_ATTR_FAMILY_ID, GENL_HDRLEN, IPVS_GENL_NAME, NETLINK_GENERIC, NLM_F_ACK, NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN,
 } from './constants.js';
 import { IpvsError } from './errors.js';
-import type { IpvsKernel } from './kernel.js';
+import type { IpvsKernel, IpvsOpBatch } from './kernel.js';
 import type { IpvsDestNests } from './listing.js';
 import { encodeGenlInto, genlSize, type GenlMessage } from './message.js';
-import { requests, type IpvsRequest } from './requests.js';
+import type { IpvsOp } from './reconcile.js';
+import { opRequest, requests, type IpvsRequest } from './requests.js';
 import type {
   IpvsDaemon, IpvsDest, IpvsDestEntry, IpvsInfo, IpvsService, IpvsServiceEntry, IpvsTimeouts, IpvsVirtualEntry,
 } from './types.js';
@@ -96,7 +97,7 @@ function errnoOf(e: unknown): number {
   return 0;
 }
 
-export class NetlinkIpvs implements IpvsKernel, IpvsDestNests {
+export class NetlinkIpvs implements IpvsKernel, IpvsDestNests, IpvsOpBatch {
   private readonly lanes: Lane[] = [];
   /** open sockets for plain requests and for dumps, and at most how many of each */
   private readonly laneCount = [0, 0];
@@ -367,6 +368,26 @@ export class NetlinkIpvs implements IpvsKernel, IpvsDestNests {
     return new Promise<void>((resolve, reject) => {
       // Gets have replies to read, like dumps: they go to the dump sockets.
       this.queues[collect ? 1 : 0].push({ op, req, collect, resolve, reject });
+      this.schedulePump();
+    });
+  }
+
+  /** Queues every operation's request at once; they share datagrams like any plain requests. */
+  runOps(ops: readonly IpvsOp[], failed: (op: IpvsOp, error: Error) => void): Promise<void> {
+    if (!ops.length) return Promise.resolve();
+    if (this.closed) {
+      for (const o of ops) failed(o, new IpvsError(o.op, opRequest(o).what, 9, 'socket closed'));
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve) => {
+      let left = ops.length;
+      const done = (): void => {
+        if (--left === 0) resolve();
+      };
+      const queue = this.queues[0];
+      for (const o of ops) {
+        queue.push({ op: o.op, req: opRequest(o), collect: undefined, resolve: done, reject: (e) => { failed(o, e); done(); } });
+      }
       this.schedulePump();
     });
   }

@@ -1,4 +1,5 @@
 // The one edge between lvsd and the kernel's IPVS table.
+import type { IpvsOp } from './reconcile.js';
 import type {
   IpvsDaemon, IpvsDest, IpvsDestEntry, IpvsInfo, IpvsService, IpvsServiceEntry, IpvsTimeouts, IpvsVirtualEntry,
 } from './types.js';
@@ -25,3 +26,15 @@ export interface IpvsKernel {
   stopDaemon(d: Pick<IpvsDaemon, 'state' | 'mcastIfn' | 'syncId'>): Promise<void>;
   close(): void;
 }
+
+/**
+ * A kernel that takes many add/edit/delete operations at once: one promise for all of
+ * them instead of one per operation (what a large apply spends most of its own time on).
+ * Each failure is reported through `failed`; the promise settles when every one is answered.
+ */
+export interface IpvsOpBatch {
+  runOps(ops: readonly IpvsOp[], failed: (op: IpvsOp, error: Error) => void): Promise<void>;
+}
+
+export const hasOpBatch = (k: IpvsKernel): k is IpvsKernel & IpvsOpBatch =>
+  typeof (k as Partial<IpvsOpBatch>).runOps === 'function';

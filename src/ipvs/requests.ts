@@ -8,6 +8,7 @@ import {
   Cmd, CmdAttr, CTRL_ATTR_FAMILY_NAME, CTRL_CMD_GETFAMILY, CTRL_VERSION, GENL_ID_CTRL, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST,
 } from './constants.js';
 import { describeDest, describeService, serviceRef } from './model.js';
+import type { IpvsOp } from './reconcile.js';
 import type { IpvsDaemon, IpvsDest, IpvsService, IpvsTimeouts } from './types.js';
 
 export interface IpvsRequest {
@@ -88,3 +89,15 @@ export const requests = {
   }),
   flush: (): IpvsRequest => ({ cmd: Cmd.FLUSH, flags: ACK, attrs: Buffer.alloc(0), get what() { return 'service table'; } }),
 };
+
+/** The request that carries out one of reconcile's operations. */
+export function opRequest(o: IpvsOp): IpvsRequest {
+  switch (o.op) {
+    case 'addService': return requests.newService(o.service);
+    case 'editService': return requests.setService(o.service);
+    case 'deleteService': return requests.delService(o.service);
+    case 'addDest': return requests.newDest(o.service, o.dest);
+    case 'editDest': return requests.setDest(o.service, o.dest);
+    case 'deleteDest': return requests.delDest(o.service, o.dest);
+  }
+}

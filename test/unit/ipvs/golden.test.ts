@@ -2,7 +2,7 @@
 // (sequence number, port id and the boot-dependent family id left out).
 import { describe, expect, it } from 'vitest';
 import { encodeGenl } from '../../../src/ipvs/message.js';
-import { requests, type IpvsRequest } from '../../../src/ipvs/requests.js';
+import { opRequest, requests, type IpvsRequest } from '../../../src/ipvs/requests.js';
 import { makeDest, makeService } from '../../../src/ipvs/model.js';
 import {
   AF_INET6, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP, SVC_F_ONEPACKET, SVC_F_PERSISTENT,
@@ -79,6 +79,18 @@ describe('destination requests match ipvsadm', () => {
       lastSent('-e -t 10.0.0.1:80 -r 192.168.1.10:8080 -m -w 7')));
   it('-d (delete)', () =>
     same(requests.delDest(http, makeDest({ addr: '192.168.1.10', port: 8080 })), lastSent('-d -t 10.0.0.1:80 -r 192.168.1.10:8080')));
+});
+
+describe("reconcile's operations (the batch path) send the same requests", () => {
+  const d = makeDest({ addr: '192.168.1.10', port: 8080, fwd: 'masq', weight: 7 });
+  it.each([
+    ['-A -t 10.0.0.1:80 -s rr', { op: 'addService', service: http } as const],
+    ['-E -t 10.0.0.1:80 -s wlc', { op: 'editService', service: { ...http, sched: 'wlc' } } as const],
+    ['-D -t 10.0.0.1:80', { op: 'deleteService', service: http } as const],
+    ['-a -t 10.0.0.1:80 -r 192.168.1.10:8080 -m -w 3', { op: 'addDest', service: http, dest: { ...d, weight: 3 } } as const],
+    ['-e -t 10.0.0.1:80 -r 192.168.1.10:8080 -m -w 7', { op: 'editDest', service: http, dest: d } as const],
+    ['-d -t 10.0.0.1:80 -r 192.168.1.10:8080', { op: 'deleteDest', service: http, dest: makeDest({ addr: '192.168.1.10', port: 8080 }) } as const],
+  ])('as ipvsadm %s', (cmd, o) => same(opRequest(o), lastSent(cmd)));
 });
 
 describe('config, daemon and dump requests match ipvsadm', () => {
