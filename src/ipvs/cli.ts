@@ -4,7 +4,7 @@ import { NetlinkIpvs } from './client.js';
 import { IpvsError } from './errors.js';
 import { formatDaemons, formatEntry, formatTable, formatTimeouts, isPlainListing, title, type ListFormat } from './format.js';
 import type { IpvsKernel } from './kernel.js';
-import { hasDestNests, plainListing } from './listing.js';
+import { hasDestNests, plainListingBytes } from './listing.js';
 import { destKey, serviceKey } from './model.js';
 import { parseIpvsadmArgs, parseRestore, RestoreError, type ParsedLine, type RestoreCommand } from './restore.js';
 
@@ -20,7 +20,7 @@ class UsageError extends Error {}
 
 /** Where a command's text goes: process.stdout, or stdoutFd. */
 export interface TextSink {
-  write(text: string): unknown;
+  write(text: string | Uint8Array): unknown;
 }
 
 /**
@@ -29,8 +29,8 @@ export interface TextSink {
  * descriptor that would block hands the rest to process.stdout.
  */
 export const stdoutFd: TextSink = {
-  write(text: string): unknown {
-    const b = Buffer.from(text);
+  write(text: string | Uint8Array): unknown {
+    const b = typeof text === 'string' ? Buffer.from(text) : text;
     for (let off = 0; off < b.length;) {
       try {
         off += writeSync(1, b, off);
@@ -95,7 +95,7 @@ async function list(k: IpvsKernel, args: string[], out: TextSink): Promise<numbe
     return 0;
   }
   if (isPlainListing(fmt) && hasDestNests(k)) {
-    out.write(await plainListing(k));
+    out.write(await plainListingBytes(k));
     return 0;
   }
   const [info, table] = await Promise.all([k.info(), k.table()]);

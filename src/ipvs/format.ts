@@ -179,6 +179,9 @@ export function plainDestLine(af: number, addr: string, port: number, fwd: Fwd, 
 export const isPlainListing = (f: ListFormat): boolean =>
   !f.rule && !f.stats && !f.rate && !f.thresholds && !f.persistentConn && !f.tunInfo && !f.nosort;
 
+/** The forwarding method as its 7-character column of the plain listing. */
+export const fwdColumn = (f: Fwd): string => FWD_COLUMN[f];
+
 const FWD_COLUMN: Record<Fwd, string> = {
   masq: padEnd(FWD_NAME.masq, 7), local: padEnd(FWD_NAME.local, 7), tunnel: padEnd(FWD_NAME.tunnel, 7),
   route: padEnd(FWD_NAME.route, 7), bypass: padEnd(FWD_NAME.bypass, 7),
