@@ -19,6 +19,8 @@ export interface BfdRuntimeOptions {
   clock?: Clock;
   sockets?: BfdSockets;
   random?: () => number;
+  /** How a session's detection expiry waits for packets already received (default: setImmediate; at once with an injected clock). */
+  defer?: (fn: () => void) => void;
 }
 
 export interface BfdChange {
@@ -181,6 +183,7 @@ export class BfdRuntime extends EventEmitter<Events> {
           localDiscr: this.newDiscr(),
           send: (p) => sender.send(encodeControl(p)),
           onChange: (c) => this.onChange(run, c),
+          defer: this.o.defer ?? (this.o.clock ? (f) => f() : (f) => { setImmediate(f); }),
         },
       );
       const run: Running = { spec, session, sender };

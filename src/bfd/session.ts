@@ -32,6 +32,11 @@ export interface SessionDeps {
   localDiscr: number;
   send: (p: BfdControl) => void;
   onChange?: (c: StateChange) => void;
+  /**
+   * Runs `fn` once packets already received have been handed in (the runtime: setImmediate, after
+   * the event loop's poll phase). Default: at once.
+   */
+  defer?: (fn: () => void) => void;
 }
 
 export class BfdSession {
@@ -171,18 +176,27 @@ export class BfdSession {
   private armDetect(): void {
     this.cancelDetect();
     if (this.detectTimeUs <= 0) return;
-    this.detectTimer = this.d.clock.setTimer(() => {
-      this.detectTimer = null;
-      // A Detection Time without a packet: forget the neighbour (RFC 5880 6.8.1 RemoteDiscr, 6.8.4).
-      this.remoteDiscr = 0;
-      this.remoteState = 'Down';
-      this.remoteMinRxUs = 1;
-      this.remoteDemand = false;
-      if (this.state === 'Init' || this.state === 'Up') this.change('Down', DIAG.detectExpired);
-      this.txIntervalUs = this.negotiatedTx();
-      if (!this.periodicAllowed()) this.cancelTx();
-      else if (this.txTimer === null) this.scheduleTx();
+    const timer = this.d.clock.setTimer(() => {
+      // After a stall of the process (a busy or starved host) the timer runs before the packets
+      // that arrived meanwhile are read; they are read first, and one of them re-arms the timer.
+      const expire = (): void => { if (this.detectTimer === timer) this.expire(); };
+      if (this.d.defer) this.d.defer(expire);
+      else expire();
     }, this.detectTimeUs / 1000);
+    this.detectTimer = timer;
+  }
+
+  private expire(): void {
+    this.detectTimer = null;
+    // A Detection Time without a packet: forget the neighbour (RFC 5880 6.8.1 RemoteDiscr, 6.8.4).
+    this.remoteDiscr = 0;
+    this.remoteState = 'Down';
+    this.remoteMinRxUs = 1;
+    this.remoteDemand = false;
+    if (this.state === 'Init' || this.state === 'Up') this.change('Down', DIAG.detectExpired);
+    this.txIntervalUs = this.negotiatedTx();
+    if (!this.periodicAllowed()) this.cancelTx();
+    else if (this.txTimer === null) this.scheduleTx();
   }
 
   private cancelDetect(): void {

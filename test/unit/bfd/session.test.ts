@@ -117,6 +117,40 @@ describe('BFD session', () => {
     expect(B.s.state).toBe('Up');
   });
 
+  it('reads the packets a stall held back before believing an expired detection timer (defer)', () => {
+    const fc = fakeClock(0);
+    const deferred: Array<() => void> = [];
+    const changes: StateChange[] = [];
+    const s = new BfdSession(base, { clock: fc.clock, random: () => 0.5, localDiscr: 0x1111, send: () => undefined, onChange: (c) => changes.push(c), defer: (f) => deferred.push(f) });
+    const peer = (state: BfdControl['state']): BfdControl => ({
+      diag: 0, state, poll: false, final: false, cpi: false, demand: false, detectMult: 3, myDiscr: 0x2222, yourDiscr: 0x1111,
+      desiredMinTxUs: 100 * MS, requiredMinRxUs: 100 * MS, requiredMinEchoRxUs: 0,
+    });
+    s.start();
+    s.receive(peer('Init'));
+    expect(s.state).toBe('Up');
+    // the process stalls past the detection time: the timer fires first, a packet is waiting
+    fc.advance(fc.now + 400 * MS);
+    expect(deferred).toHaveLength(1);
+    s.receive(peer('Up'));
+    deferred.splice(0).forEach((f) => f());
+    expect(s.state).toBe('Up');
+    // nothing waiting: the expiry stands
+    fc.advance(fc.now + 400 * MS);
+    expect(s.state).toBe('Up');
+    deferred.splice(0).forEach((f) => f());
+    expect(s.state).toBe('Down');
+    expect(changes.at(-1)).toMatchObject({ from: 'Up', to: 'Down', diag: 1 });
+    // stopped while an expiry waits: nothing happens
+    s.receive(peer('Down'));
+    s.receive(peer('Up'));
+    fc.advance(fc.now + 400 * MS);
+    s.stop();
+    const n = changes.length;
+    deferred.splice(0).forEach((f) => f());
+    expect(changes).toHaveLength(n);
+  });
+
   it('goes Down with diagnostic 3 when the neighbour signals Down or AdminDown', () => {
     const { fc, A, B } = upBoth();
     B.s.adminDown();
