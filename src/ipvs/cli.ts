@@ -3,9 +3,10 @@ import { readFileSync, writeSync } from 'node:fs';
 import { NetlinkIpvs } from './client.js';
 import { IpvsError } from './errors.js';
 import { formatDaemons, formatEntry, formatTable, formatTimeouts, isPlainListing, title, type ListFormat } from './format.js';
-import type { IpvsKernel } from './kernel.js';
+import { hasOpBatch, type IpvsKernel } from './kernel.js';
 import { hasDestNests, plainListingBytes } from './listing.js';
 import { destKey, serviceKey } from './model.js';
+import type { IpvsOp } from './reconcile.js';
 import { parseIpvsadmArgs, parseRestore, RestoreError, type ParsedLine, type RestoreCommand } from './restore.js';
 
 const USAGE = `usage: lvsd ipvs list [-n] [--stats|--rate|--thresholds|--persistent-conn|--tun-info] [--exact] [--nosort]
@@ -153,16 +154,33 @@ async function restoreLines(k: IpvsKernel, lines: readonly ParsedLine[]): Promis
         group.push(lines[i + group.length]);
       }
     }
-    const results = await Promise.allSettled(group.map((l) => runRestoreCommand(k, l.command)));
-    const bad = results.findIndex((r) => r.status === 'rejected');
-    if (bad >= 0) {
-      const r = results[bad] as PromiseRejectedResult;
-      const msg = r.reason instanceof Error ? r.reason.message : String(r.reason);
-      throw new RestoreError(group[bad].line, group[bad].text, msg);
-    }
+    const bad = await runGroup(k, group);
+    if (bad) throw new RestoreError(group[bad.at].line, group[bad.at].text, bad.message);
     i += group.length;
   }
   return lines.length;
+}
+
+/** Runs the lines of a group together; the first one that failed (in line order), if any. */
+async function runGroup(k: IpvsKernel, group: readonly ParsedLine[]): Promise<{ at: number; message: string } | undefined> {
+  const destOps: IpvsOp[] = [];
+  for (const l of group) if (isDestCommand(l.command)) destOps.push({ op: l.command.kind, service: l.command.service, dest: l.command.dest });
+  if (group.length > 1 && destOps.length === group.length && hasOpBatch(k)) {
+    // one call for the whole group: no promise per line
+    let bad: { at: number; message: string } | undefined;
+    let at: Map<IpvsOp, number> | undefined;
+    await k.runOps(destOps, (op, e) => {
+      at ??= new Map(destOps.map((o, j) => [o, j]));
+      const j = at.get(op) ?? 0;
+      if (!bad || j < bad.at) bad = { at: j, message: e.message };
+    });
+    return bad;
+  }
+  const results = await Promise.allSettled(group.map((l) => runRestoreCommand(k, l.command)));
+  const j = results.findIndex((r) => r.status === 'rejected');
+  if (j < 0) return undefined;
+  const r = results[j] as PromiseRejectedResult;
+  return { at: j, message: r.reason instanceof Error ? r.reason.message : String(r.reason) };
 }
 
 function readInput(args: string[]): string {

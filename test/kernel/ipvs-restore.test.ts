@@ -37,6 +37,13 @@ describe('lvsd ipvs restore', { timeout: 180_000 }, () => {
       writeFileSync(f, '-A -t 10.0.0.1:80 -s rr\n-A -t 10.0.0.1:80 -s rr\n-A -t 10.0.0.2:80 -s rr\n');
       expect((await env.lvsd.cli('restore', f)).status).toBe(1);
       expect(env.ipvsadm('-S', '-n')).toBe('-A -t 10.0.0.1:80 -s rr\n');
+      // destination lines go together (one batch): a failure among them stops before the next group
+      env.ipvsadm('-a', '-t', '10.0.0.1:80', '-r', '10.1.1.2:80', '-m');
+      writeFileSync(f, ['-a -t 10.0.0.1:80 -r 10.1.1.1:80 -m', '-a -t 10.0.0.1:80 -r 10.1.1.2:80 -m -w 3',
+        '-a -t 10.0.0.1:80 -r 10.1.1.3:80 -m', '-A -t 10.0.0.6:80 -s rr', ''].join('\n'));
+      expect((await env.lvsd.cli('restore', f)).status).toBe(1);
+      expect(env.ipvsadm('-S', '-n').trim().split('\n').sort()).toEqual(['-A -t 10.0.0.1:80 -s rr',
+        '-a -t 10.0.0.1:80 -r 10.1.1.1:80 -m -w 1', '-a -t 10.0.0.1:80 -r 10.1.1.2:80 -m -w 1', '-a -t 10.0.0.1:80 -r 10.1.1.3:80 -m -w 1']);
     });
   });
 });
