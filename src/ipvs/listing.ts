@@ -20,8 +20,19 @@ export const hasDestNests = (k: IpvsKernel): k is IpvsKernel & IpvsDestNests =>
 
 const FWDS: readonly Fwd[] = ['masq', 'local', 'tunnel', 'route', 'bypass'];
 const FWD_INDEX = new Map(FWDS.map((f, i) => [f, i]));
-/** Each method's column as bytes, 7 per method in FWDS order. */
-const FWD_BYTES = Uint8Array.from(Buffer.from(FWDS.map(fwdColumn).join(''), 'latin1'));
+/**
+ * An IPv4 destination's line is 71 bytes (newline included) when every column keeps its
+ * width: "a.b.c.d:port" fits the 28 of the address, the counters the 10 of theirs (a 32-bit
+ * number has at most 10 digits), and the weight the 6 of its own.
+ */
+const LINE = 71;
+const fitsWeight = (w: number): boolean => w >= -99999 && w <= 999999;
+/**
+ * Per method, a line with its fixed parts (arrow, padding, method, zero counters): a line
+ * is that copied, then the address, port, weight and non-zero counters written over it.
+ */
+const TEMPLATES: readonly Uint8Array[] = FWDS.map((f) =>
+  Uint8Array.from(Buffer.from(`  -> ${''.padEnd(28)} ${fwdColumn(f)} ${''.padEnd(6)} ${'0'.padEnd(10)} ${'0'.padEnd(10)}\n`, 'latin1')));
 /** For 0-999: the digit count, then the three digits' bytes (leading zeros included). */
 const DIGITS = new Uint8Array(4000);
 for (let i = 0; i < 1000; i++) {
@@ -30,14 +41,6 @@ for (let i = 0; i < 1000; i++) {
   DIGITS[i * 4 + 2] = 48 + (Math.floor(i / 10) % 10);
   DIGITS[i * 4 + 3] = 48 + (i % 10);
 }
-
-/**
- * An IPv4 destination's line is 71 bytes (newline included) when every column keeps its
- * width: "a.b.c.d:port" fits the 28 of the address, the counters the 10 of theirs (a 32-bit
- * number has at most 10 digits), and the weight the 6 of its own.
- */
-const LINE = 71;
-const fitsWeight = (w: number): boolean => w >= -99999 && w <= 999999;
 
 /** Per destination: family, port, the address union's four words, method, weight (as unsigned), active, inactive. */
 const F = 10;
@@ -161,18 +164,9 @@ function digits(out: Buffer, p: number, x: number): number {
   return p + n;
 }
 
-/** Spaces at out[p, to). */
-function pad(out: Buffer, p: number, to: number): void {
-  while (p < to) out[p++] = 32;
-}
-
-/** A fixed-width IPv4 line ("  -> a.b.c.d:port ... inactive\n", 71 bytes) at out[s...]. */
+/** A fixed-width IPv4 line ("  -> a.b.c.d:port ... inactive\n", LINE bytes) at out[s...]. */
 function writeV4Line(out: Buffer, s: number, addr: number, port: number, fwd: number, weight: number, active: number, inact: number): void {
-  out[s] = 32;
-  out[s + 1] = 32;
-  out[s + 2] = 45;
-  out[s + 3] = 62;
-  out[s + 4] = 32;
+  out.set(TEMPLATES[fwd], s);
   let p = digits(out, s + 5, addr >>> 24);
   out[p] = 46;
   p = digits(out, p + 1, (addr >>> 16) & 255);
@@ -181,20 +175,15 @@ function writeV4Line(out: Buffer, s: number, addr: number, port: number, fwd: nu
   out[p] = 46;
   p = digits(out, p + 1, addr & 255);
   out[p] = 58;
-  p = digits(out, p + 1, port);
-  pad(out, p, s + 34);
-  for (let i = 0; i < 7; i++) out[s + 34 + i] = FWD_BYTES[fwd * 7 + i];
-  out[s + 41] = 32;
+  digits(out, p + 1, port);
   p = s + 42;
   if (weight < 0) {
     out[p++] = 45;
     weight = -weight;
   }
-  p = digits(out, p, weight);
-  pad(out, p, s + 49);
-  pad(out, digits(out, s + 49, active), s + 60);
-  pad(out, digits(out, s + 60, inact), s + 70);
-  out[s + 70] = 10;
+  digits(out, p, weight);
+  if (active) digits(out, s + 49, active);
+  if (inact) digits(out, s + 60, inact);
 }
 
 /** The bytes of `ipvsadm -L -n`: what formatTable(table, {}, info) gives, without entry objects. */
