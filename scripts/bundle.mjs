@@ -10,8 +10,9 @@
 //   listing, saving and restoring a small table through a stand-in kernel.
 // - lvsd.cjs: the bin (src/cli/lvsd-bin.ts); it picks one of them.
 // `--outdir DIR` writes the bundle elsewhere (bench/ipvs.sh builds one inside the test VM).
-// Packages (netlink, raw-socket, undici, pino) stay external: their native parts load from
-// node_modules as before, and build/Release/lvsd_packet.node is found by walking up from here.
+// Packages (netlink, raw-socket, undici) stay external: their native parts load from
+// node_modules as before, and build/Release/lvsd_packet.node is found by walking up from here;
+// pino is bundled into the ES module chunks (below).
 import { build } from 'esbuild';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -39,7 +40,24 @@ const outdir = outArg ? resolve(outArg.slice('--outdir='.length)) : join(root, '
 const common = { absWorkingDir: root, bundle: true, platform: 'node', target: 'node20', packages: 'external', logLevel: 'warning' };
 rmSync(outdir, { recursive: true, force: true });
 
-await build({ ...common, entryPoints: { main: 'src/cli/lvsd.ts' }, outdir, splitting: true, format: 'esm', chunkNames: 'chunks/[name]-[hash]' });
+// pino and the packages it loads are bundled into the ES module chunks (pure JavaScript, no
+// native part): the daemon then starts without resolving, reading and lexing their ~30 files
+// from node_modules one by one (seconds in the test VM, whose root is 9p). Their require()s of
+// node builtins go through a require made in each chunk (the banner).
+const inlined = new Set(['pino', 'atomic-sleep', 'fast-redact', 'on-exit-leak-free', 'pino-abstract-transport', 'split2',
+  'pino-std-serializers', 'process-warning', 'quick-format-unescaped', 'real-require', 'safe-stable-stringify', 'sonic-boom', 'thread-stream']);
+const pkgOf = (spec) => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
+const inlinePino = {
+  name: 'inline-pino',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (a) => (inlined.has(pkgOf(a.path)) ? undefined : { path: a.path, external: true }));
+  },
+};
+await build({
+  ...common, packages: undefined, plugins: [inlinePino], entryPoints: { main: 'src/cli/lvsd.ts' }, outdir, splitting: true, format: 'esm',
+  chunkNames: 'chunks/[name]-[hash]',
+  banner: { js: 'import { createRequire as __lvsdCreateRequire } from "node:module"; const require = __lvsdCreateRequire(import.meta.url);' },
+});
 
 const ct = await build({ ...common, entryPoints: ['src/cli/config-test.ts'], format: 'cjs', write: false, outfile: 'config-test.cjs' });
 const ctSource = ct.outputFiles[0].text;
