@@ -2,7 +2,7 @@
 // of one timer per attempt: attempts of one length expire in the order they started, so a
 // FIFO per length is already sorted by deadline. Cancelling is lazy: an entry carries the
 // attempt's sequence number and the owner ignores an expiry whose attempt already ended.
-import { performance } from 'node:perf_hooks';
+import { turnNowUs } from './turn-clock.js';
 
 export interface Expirable {
   /** the attempt numbered `seq` ran out of time (the owner ignores a seq that already ended) */
@@ -20,7 +20,7 @@ export interface DeadlineClock {
 }
 
 export const realDeadlineClock: DeadlineClock = {
-  nowUs: () => performance.now() * 1000,
+  nowUs: turnNowUs,
   setTimer: (fn, ms) => {
     const t = setTimeout(fn, ms);
     t.unref();

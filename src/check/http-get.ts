@@ -175,14 +175,27 @@ export class HttpGetProbe implements Probe, ExchangeOwner {
 
   run(step: number, signal: AbortSignal): Promise<CheckResult> {
     if (signal.aborted) return Promise.resolve(ABORTED);
+    this.prepare(step, signal);
+    starting = this;
+    return new Promise<CheckResult>(executor);
+  }
+
+  start(step: number, signal: AbortSignal, done: (r: CheckResult) => void): void {
+    if (signal.aborted) {
+      done(ABORTED);
+      return;
+    }
+    this.prepare(step, signal);
+    this.begin(done);
+  }
+
+  private prepare(step: number, signal: AbortSignal): void {
     if (signal !== this.signal) {
       this.signal = signal;
       signal.addEventListener('abort', this, { once: true });
     }
     if (this.resolve !== null) this.abortAttempt(); // overlapping runs: the older one loses
     this.plan = this.plans[step] ?? this.plans[0];
-    starting = this;
-    return new Promise<CheckResult>(executor);
   }
 
   /** the abort listener */

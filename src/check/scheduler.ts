@@ -1,12 +1,19 @@
 // The timer edge of the check scheduler: one timer for the earliest due check, a monotonic
-// clock (performance.now), and SchedulerCore for every decision.
-import { performance } from 'node:perf_hooks';
+// clock (performance.now, read once per event-loop turn), and SchedulerCore for every decision.
 import { SchedulerCore, firstDue } from './scheduler-core.js';
+import { turnNowUs } from './turn-clock.js';
 
 /** Runs one attempt of a check; resolves with the delay (us) it wants before the next. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export type RunCheck = (signal: AbortSignal) => Promise<number>;
+
+/**
+ * RunCheck without promises: calls done(delayUs) once (fail(err) for a bug), possibly before
+ * it returns. Two promises and their reactions per attempt cost more than a TCP check's own
+ * JavaScript at thousands of checks a second.
+ */
+export type StartCheck = (signal: AbortSignal, done: (delayUs: number) => void, fail: (err: unknown) => void) => void;
 
 export interface Clock {
   /** monotonic microseconds */
@@ -16,7 +23,7 @@ export interface Clock {
 }
 
 export const realClock: Clock = {
-  nowUs: () => performance.now() * 1000,
+  nowUs: turnNowUs,
   setTimer: (fn, ms) => {
     const t = setTimeout(fn, ms);
     t.unref?.();
@@ -46,7 +53,9 @@ export interface SchedulerOptions {
 
 /** One check's run function and the callbacks of its attempts, made once when it is added. */
 interface Slot {
-  run: RunCheck;
+  start: StartCheck;
+  /** an attempt is out and its done/fail not called yet */
+  running: boolean;
   /** kept until it was used to abort, so probes can attach to it once */
   ac: AbortController;
   /** ac.signal, read once: the getter costs more than a check's own scheduling at 10,000 checks/s */
@@ -68,6 +77,8 @@ export class CheckScheduler {
   private timerAt = Infinity;
   private nextId = 1;
   private stopped = false;
+  /** inside a StartCheck call or an abort: an attempt that ends then is finished after it */
+  private busy = false;
   /** attempts started since creation */
   started = 0;
 
@@ -91,25 +102,44 @@ export class CheckScheduler {
 
   /** Adds a check; its first attempt comes after a random share of warmupUs. Returns its id. */
   add(run: RunCheck, warmupUs: number): number {
+    return this.addStart((signal, done, fail) => {
+      run(signal).then(done, fail);
+    }, warmupUs);
+  }
+
+  /** add() for a check in callback form. */
+  addStart(start: StartCheck, warmupUs: number): number {
     const id = this.nextId++;
     const onDone = (delay: number): void => {
-      if (this.stopped) return;
-      const now = this.clock.nowUs();
-      this.core.finish(id, now, delay);
-      // a freed slot starts what is already due, up to the last quantum boundary only: checks
-      // of the coming quantum wait for its wakeup, so they start (and complete) together
-      const q = this.quantumUs;
-      this.pump(now, q > 0 ? Math.floor(now / q) * q : now);
+      if (!slot.running) return; // a second call for one attempt
+      slot.running = false;
+      if (this.busy) {
+        // ended within start() or remove(): finished once that call is done with its state
+        queueMicrotask(() => this.finished(id, delay));
+        return;
+      }
+      this.finished(id, delay);
     };
     const onFail = (err: unknown): void => {
       this.opts.onError?.(id, err);
       onDone(1_000_000);
     };
     const ac = new AbortController();
-    this.slots[id] = { run, ac, signal: ac.signal, aborted: false, onDone, onFail };
+    const slot: Slot = { start, running: false, ac, signal: ac.signal, aborted: false, onDone, onFail };
+    this.slots[id] = slot;
     this.core.add(id, firstDue(this.clock.nowUs(), warmupUs, this.random));
     this.arm();
     return id;
+  }
+
+  private finished(id: number, delay: number): void {
+    if (this.stopped) return;
+    const now = this.clock.nowUs();
+    this.core.finish(id, now, delay);
+    // a freed slot starts what is already due, up to the last quantum boundary only: checks
+    // of the coming quantum wait for its wakeup, so they start (and complete) together
+    const q = this.quantumUs;
+    this.pump(now, q > 0 ? Math.floor(now / q) * q : now);
   }
 
   remove(id: number): void {
@@ -118,7 +148,13 @@ export class CheckScheduler {
     this.slots[id] = undefined;
     this.core.remove(id);
     slot.aborted = true;
-    slot.ac.abort();
+    const was = this.busy;
+    this.busy = true;
+    try {
+      slot.ac.abort();
+    } finally {
+      this.busy = was;
+    }
   }
 
   /** Aborts running attempts and schedules nothing more. */
@@ -176,6 +212,15 @@ export class CheckScheduler {
       slot.aborted = false;
     }
     this.started++;
-    slot.run(slot.signal).then(slot.onDone, slot.onFail);
+    slot.running = true;
+    const was = this.busy;
+    this.busy = true;
+    try {
+      slot.start(slot.signal, slot.onDone, slot.onFail);
+    } catch (e) {
+      slot.onFail(e);
+    } finally {
+      this.busy = was;
+    }
   }
 }

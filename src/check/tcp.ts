@@ -72,13 +72,26 @@ export class TcpProbe implements Probe, Expirable {
 
   run(_step: number, signal: AbortSignal): Promise<CheckResult> {
     if (signal.aborted) return Promise.resolve(ABORTED);
+    this.prepare(signal);
+    starting = this;
+    return new Promise<CheckResult>(executor);
+  }
+
+  start(_step: number, signal: AbortSignal, done: (r: CheckResult) => void): void {
+    if (signal.aborted) {
+      done(ABORTED);
+      return;
+    }
+    this.prepare(signal);
+    this.begin(done);
+  }
+
+  private prepare(signal: AbortSignal): void {
     if (signal !== this.signal) {
       this.signal = signal;
       signal.addEventListener('abort', this, { once: true });
     }
     if (this.resolve !== null) this.finish(ABORTED); // overlapping runs: the older one loses
-    starting = this;
-    return new Promise<CheckResult>(executor);
   }
 
   /** the abort listener */

@@ -20,6 +20,11 @@ export interface CheckResult {
  */
 export interface Probe {
   run(step: number, signal: AbortSignal): Promise<CheckResult>;
+  /**
+   * run() without a promise, for the probes the scheduler runs thousands of times a second:
+   * `done` is called exactly once, possibly before start returns.
+   */
+  start?(step: number, signal: AbortSignal, done: (r: CheckResult) => void): void;
 }
 
 /** Checker kinds lvsd runs. */

@@ -15,11 +15,12 @@ import { fileStatus, readTrackFile, TrackFileWatcher } from '../check/file-track
 import { followBfd, type BfdEvents } from '../check/bfd-check.js';
 import type { Decision } from '../check/machine.js';
 import { CheckScheduler } from '../check/scheduler.js';
+import { turnNowMs, turnWallMs } from '../check/turn-clock.js';
 import type { CheckResult } from '../check/types.js';
 import { serviceKey } from '../ipvs/model.js';
 import type { TableRow } from '../ipvs/reconcile.js';
 import type { IpvsVirtualEntry } from '../ipvs/types.js';
-import type { VirtualServerStatus } from '../daemon/state.js';
+import type { LastCheck, VirtualServerStatus } from '../daemon/state.js';
 import { sameGlobalCheckInputs, sameInheritedCheckInputs, sameOwnCheckInputs } from './check-inputs.js';
 import { policyConfig, realServerPolicy } from './from-model.js';
 import { VirtualServerPolicy, type LvsAction } from './policy.js';
@@ -70,6 +71,8 @@ interface Slot {
   unfollow?: () => void;
   /** rebuilt at reload with the old state: its first failure is no news (no notify_down again) */
   carried: boolean;
+  /** its last attempt (status), updated in place */
+  last?: LastCheck;
   stopped: boolean;
 }
 
@@ -136,7 +139,7 @@ export class LvsEngine {
   constructor(private readonly opts: EngineOptions) {
     this.scheduler = opts.scheduler ?? new CheckScheduler({ onError: (_id, e) => opts.onError?.(e) });
     this.model = opts.model;
-    this.now = opts.now ?? Date.now;
+    this.now = opts.now ?? turnWallMs;
   }
 
   get policies(): VirtualServerPolicy[] {
@@ -382,7 +385,9 @@ export class LvsEngine {
 
   /** Per virtual server and real server, what the engine knows; `table` adds the kernel's view. */
   status(table?: readonly IpvsVirtualEntry[]): VirtualServerStatus[] {
-    return this.runtimes.map((rt) => virtualServerStatus(rt.vs, rt.policy, rt.reals.map((r) => r.info), table));
+    // copies: the engine rewrites its last-check records in place
+    const copy = (i: RsInfo): RsInfo => (i.lastCheck ? { ...i, lastCheck: { ...i.lastCheck } } : i);
+    return this.runtimes.map((rt) => virtualServerStatus(rt.vs, rt.policy, rt.reals.map((r) => copy(r.info)), table));
   }
 
   private emit(rt: VsRuntime, rsIndex: number | undefined, actions: LvsAction[]): void {
@@ -397,28 +402,65 @@ export class LvsEngine {
     const { c } = slot;
     const probe = c.probe;
     if (!probe || slot.stopped) return;
-    slot.schedId = this.scheduler.add(async (signal) => {
+    // per check, made once: an attempt allocates no closure of its own
+    let t0 = 0;
+    let signal: AbortSignal | null = null;
+    let done: ((delayUs: number) => void) | null = null;
+    const ended = (result: CheckResult): void => {
+      const d = done;
+      done = null;
+      if (d === null || signal === null) return;
+      let delay: number;
+      try {
+        delay = this.checkEnded(slot, result, turnNowMs() - t0, signal);
+      } catch (e) {
+        this.opts.onError?.(e);
+        delay = 1_000_000;
+      }
+      d(delay);
+    };
+    slot.schedId = this.scheduler.addStart((sig, doneFn, fail) => {
       const rt = slot.rt;
-      if (rt.haSuspend && !rt.addressPresent) return c.timing.delayLoopUs;
-      const t0 = performance.now();
-      const result = await probe.run(c.machine.step, signal);
-      const latencyMs = performance.now() - t0;
-      if (signal.aborted || slot.stopped) return c.timing.delayLoopUs;
-      // the slot may have moved to a new policy while the probe ran (reload)
-      const { rt: cur, rsIndex } = slot;
-      const decision = c.machine.onResult(result.ok);
-      const rsName = cur.policy.cfg.reals[rsIndex].name;
-      cur.reals[rsIndex].info.lastCheck = { checker: c.id, ok: result.ok, reason: result.reason, at: this.now(), latencyMs };
-      this.opts.onCheck?.({ vs: cur.policy.cfg.name, rs: rsName, checker: c.id, result, decision, latencyMs });
-      const before = cur.policy.version;
-      if (c.dynamic && result.ok && result.weight !== undefined) this.emit(cur, rsIndex, cur.policy.checkerDynamicWeight(rsIndex, c.id, result.weight));
-      if (decision.event === 'up') this.emit(cur, rsIndex, cur.policy.checkerState(rsIndex, c.id, true));
-      else if (decision.event === 'down') this.emit(cur, rsIndex, cur.policy.checkerState(rsIndex, c.id, false));
-      else if (decision.event === 'down-initial' && !slot.carried) this.emit(cur, rsIndex, cur.policy.checkerInitialDown(rsIndex));
-      slot.carried = false;
-      if (cur.policy.version !== before) this.changed(cur);
-      return decision.delayUs;
+      if (rt.haSuspend && !rt.addressPresent) {
+        doneFn(c.timing.delayLoopUs);
+        return;
+      }
+      t0 = turnNowMs();
+      signal = sig;
+      done = doneFn;
+      if (probe.start) probe.start(c.machine.step, sig, ended);
+      else probe.run(c.machine.step, sig).then(ended, fail);
     }, c.timing.warmupUs);
+  }
+
+  /** One attempt's result through the counting machine and the policy; returns the delay to the next. */
+  private checkEnded(slot: Slot, result: CheckResult, latencyMs: number, signal: AbortSignal): number {
+    const { c } = slot;
+    if (signal.aborted || slot.stopped) return c.timing.delayLoopUs;
+    // the slot may have moved to a new policy while the probe ran (reload)
+    const { rt: cur, rsIndex } = slot;
+    const decision = c.machine.onResult(result.ok);
+    const rsName = cur.policy.cfg.reals[rsIndex].name;
+    // one record per checker, rewritten in place: a new one per attempt outlived the young
+    // generation (each lives a delay_loop) and filled the old one at 10,000 checks/s
+    const last = slot.last;
+    if (last === undefined) slot.last = { checker: c.id, ok: result.ok, reason: result.reason, at: this.now(), latencyMs };
+    else {
+      last.ok = result.ok;
+      last.reason = result.reason;
+      last.at = this.now();
+      last.latencyMs = latencyMs;
+    }
+    cur.reals[rsIndex].info.lastCheck = slot.last ?? null;
+    this.opts.onCheck?.({ vs: cur.policy.cfg.name, rs: rsName, checker: c.id, result, decision, latencyMs });
+    const before = cur.policy.version;
+    if (c.dynamic && result.ok && result.weight !== undefined) this.emit(cur, rsIndex, cur.policy.checkerDynamicWeight(rsIndex, c.id, result.weight));
+    if (decision.event === 'up') this.emit(cur, rsIndex, cur.policy.checkerState(rsIndex, c.id, true));
+    else if (decision.event === 'down') this.emit(cur, rsIndex, cur.policy.checkerState(rsIndex, c.id, false));
+    else if (decision.event === 'down-initial' && !slot.carried) this.emit(cur, rsIndex, cur.policy.checkerInitialDown(rsIndex));
+    slot.carried = false;
+    if (cur.policy.version !== before) this.changed(cur);
+    return decision.delayUs;
   }
 
   private followBfd(slot: Slot): void {

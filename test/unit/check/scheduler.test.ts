@@ -105,3 +105,68 @@ describe('CheckScheduler (timer edge)', () => {
     expect(maxRunning).toBeLessThanOrEqual(64);
   });
 });
+
+describe('CheckScheduler callback form (addStart)', () => {
+  it('an attempt that ends inside start is finished after it, once, and runs again at its interval', async () => {
+    const f = fakeClock();
+    const s = new CheckScheduler({ clock: f.clock, random: () => 0, quantumUs: 0 });
+    const starts: number[] = [];
+    let depth = 0;
+    let maxDepth = 0;
+    s.addStart((_signal, done) => {
+      depth++;
+      maxDepth = Math.max(maxDepth, depth);
+      starts.push(f.now);
+      done(1000);
+      done(5); // a second call for the same attempt is ignored
+      depth--;
+    }, 0);
+    await f.advanceAsync(0);
+    await Promise.resolve();
+    expect(starts).toEqual([0]);
+    expect(s.running).toBe(0);
+    await f.advanceAsync(999);
+    expect(starts).toEqual([0]);
+    await f.advanceAsync(3000);
+    expect(starts).toEqual([0, 1000, 2000, 3000]);
+    expect(maxDepth).toBe(1);
+    s.stop();
+  });
+
+  it('a start that throws is reported and retried a second later', async () => {
+    const f = fakeClock();
+    const errors: unknown[] = [];
+    const s = new CheckScheduler({ clock: f.clock, random: () => 0, quantumUs: 0, onError: (_id, e) => errors.push(e) });
+    const starts: number[] = [];
+    s.addStart(() => {
+      starts.push(f.now);
+      throw new Error('bug');
+    }, 0);
+    await f.advanceAsync(0);
+    await Promise.resolve();
+    expect(errors).toHaveLength(1);
+    await f.advanceAsync(999_999);
+    expect(starts).toEqual([0]);
+    await f.advanceAsync(1_000_000);
+    expect(starts).toEqual([0, 1_000_000]);
+    s.stop();
+  });
+
+  it('remove aborts a running attempt; its done inside the abort neither throws nor reschedules', async () => {
+    const f = fakeClock();
+    const s = new CheckScheduler({ clock: f.clock, random: () => 0, quantumUs: 0 });
+    let runs = 0;
+    const id = s.addStart((signal, done) => {
+      runs++;
+      signal.addEventListener('abort', () => done(1000), { once: true });
+    }, 0);
+    await f.advanceAsync(0);
+    expect(s.running).toBe(1);
+    s.remove(id);
+    await Promise.resolve();
+    expect(s.running).toBe(0);
+    await f.advanceAsync(10_000);
+    expect(runs).toBe(1);
+    s.stop();
+  });
+});
