@@ -38,6 +38,9 @@ command -v keepalived >/dev/null || { echo "keepalived not installed (apt-get in
 node scripts/bundle.mjs
 lvsd_bin=./$(node -p "require('./package.json').bin.lvsd")
 bundle=dist/bundle/lvsd.cjs
+# BEFORE=DIR: an older checkout (built, with its node_modules) whose bin `node DIR/dist/bundle/lvsd.cjs`
+# runs in the same rounds too, column "before" (for before/after figures under the same load)
+before=${BEFORE:+$BEFORE/dist/bundle/lvsd.cjs}
 
 ns=lvsd-bench-$$
 work=$(mktemp -d)
@@ -61,29 +64,30 @@ run_once() {
 median() { sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
 
 # keepalived and lvsd alternate, RUNS times each, so both see the same machine load; prints
-# "keepalived_ms keepalived_kb lvsd_ms lvsd_kb keepalived_cpu lvsd_cpu node_empty_ms bundle_ms" (medians, max RSS)
+# "keepalived_ms keepalived_kb lvsd_ms lvsd_kb keepalived_cpu lvsd_cpu node_empty_ms bundle_ms before_ms" (medians, max RSS)
 measure_pair() {
-  local conf=$1 kt=() km=() kc=() lt=() lm=() lc=() et=() bt=() t m c
+  local conf=$1 kt=() km=() kc=() lt=() lm=() lc=() et=() bt=() ot=() t m c
   for _ in $(seq "$RUNS"); do
     read -r t m c < <(run_once keepalived -t -f "$conf" -l -n); kt+=("$t"); km+=("$m"); kc+=("$c")
     read -r t m c < <(run_once "$lvsd_bin" -t -f "$conf"); lt+=("$t"); lm+=("$m"); lc+=("$c")
     read -r t m c < <(run_once node -e 0); et+=("$t")
     read -r t m c < <(run_once node "$bundle" -t -f "$conf"); bt+=("$t")
+    if [ -n "$before" ]; then read -r t m c < <(run_once node "$before" -t -f "$conf"); ot+=("$t"); else ot+=(0); fi
   done
-  echo "$(printf '%s\n' "${kt[@]}" | median) $(printf '%s\n' "${km[@]}" | sort -n | tail -n1) $(printf '%s\n' "${lt[@]}" | median) $(printf '%s\n' "${lm[@]}" | sort -n | tail -n1) $(printf '%s\n' "${kc[@]}" | median) $(printf '%s\n' "${lc[@]}" | median) $(printf '%s\n' "${et[@]}" | median) $(printf '%s\n' "${bt[@]}" | median)"
+  echo "$(printf '%s\n' "${kt[@]}" | median) $(printf '%s\n' "${km[@]}" | sort -n | tail -n1) $(printf '%s\n' "${lt[@]}" | median) $(printf '%s\n' "${lm[@]}" | sort -n | tail -n1) $(printf '%s\n' "${kc[@]}" | median) $(printf '%s\n' "${lc[@]}" | median) $(printf '%s\n' "${et[@]}" | median) $(printf '%s\n' "${bt[@]}" | median) $(printf '%s\n' "${ot[@]}" | median)"
 }
 
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); $env_note"
-printf '%-8s %12s %12s %8s %14s %14s %10s %10s %9s %11s %9s\n' "servers" "keepalived" "lvsd" "ratio" "keepalived_RSS" "lvsd_RSS" "ka_cpu" "lvsd_cpu" "cpu_ratio" "node_empty" "bundle"
+printf '%-8s %12s %12s %8s %14s %14s %10s %10s %9s %11s %9s %9s\n' "servers" "keepalived" "lvsd" "ratio" "keepalived_RSS" "lvsd_RSS" "ka_cpu" "lvsd_cpu" "cpu_ratio" "node_empty" "bundle" "before"
 for n in $SIZES; do
   conf="$work/k$n.conf"
   node bench/gen-config.mjs "$n" "$conf" veth0 "${CHECK:-http}"
   # verdicts first: both must accept the generated file
   ip netns exec "$ns" keepalived -t -f "$conf" -l -n >/dev/null 2>&1 || { echo "keepalived rejects $conf"; exit 1; }
   ip netns exec "$ns" "$lvsd_bin" -t -f "$conf" >/dev/null 2>&1 || { echo "lvsd rejects $conf"; exit 1; }
-  read -r kt km lt lm kc lc et bt < <(measure_pair "$conf")
+  read -r kt km lt lm kc lc et bt ot < <(measure_pair "$conf")
   ratio=$(awk -v a="$lt" -v b="$kt" 'BEGIN{ if (b>0) printf "%.2f", a/b; else print "n/a" }')
   cratio=$(awk -v a="$lc" -v b="$kc" 'BEGIN{ if (b>0) printf "%.2f", a/b; else print "n/a" }')
-  printf '%-8s %10sms %10sms %8s %12sKB %12sKB %8sms %8sms %9s %9sms %7sms\n' "$n" "$kt" "$lt" "$ratio" "$km" "$lm" "$kc" "$lc" "$cratio" "$et" "$bt"
+  printf '%-8s %10sms %10sms %8s %12sKB %12sKB %8sms %8sms %9s %9sms %7sms %7sms\n' "$n" "$kt" "$lt" "$ratio" "$km" "$lm" "$kc" "$lc" "$cratio" "$et" "$bt" "$ot"
 done
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
