@@ -10,9 +10,9 @@
 //   listing, saving and restoring a small table through a stand-in kernel.
 // - lvsd.cjs: the bin (src/cli/lvsd-bin.ts); it picks one of them.
 // `--outdir DIR` writes the bundle elsewhere (bench/ipvs.sh builds one inside the test VM).
-// Packages (netlink, raw-socket, undici) stay external: their native parts load from
+// Packages (netlink's raw.js, raw-socket, undici) stay external: their native parts load from
 // node_modules as before, and build/Release/lvsd_packet.node is found by walking up from here;
-// pino is bundled into the ES module chunks (below).
+// pino and netlink's JavaScript are bundled into the ES module chunks (below).
 import { build } from 'esbuild';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -46,11 +46,16 @@ rmSync(outdir, { recursive: true, force: true });
 // node builtins go through a require made in each chunk (the banner).
 const inlined = new Set(['pino', 'atomic-sleep', 'fast-redact', 'on-exit-leak-free', 'pino-abstract-transport', 'split2',
   'pino-std-serializers', 'process-warning', 'quick-format-unescaped', 'real-require', 'safe-stable-stringify', 'sonic-boom', 'thread-stream']);
+// netlink's JavaScript too (its rtnetlink and nl80211 tables are ~1.4 MB in 20 files), but not
+// raw.js, which finds the native part from its own directory.
+inlined.add('netlink');
+const RAW = 'netlink/dist/raw.js';
 const pkgOf = (spec) => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
 const inlinePino = {
   name: 'inline-pino',
   setup(b) {
-    b.onResolve({ filter: /^[^./]/ }, (a) => (inlined.has(pkgOf(a.path)) ? undefined : { path: a.path, external: true }));
+    b.onResolve({ filter: /^[^./]/ }, (a) => (a.path !== RAW && inlined.has(pkgOf(a.path)) ? undefined : { path: a.path, external: true }));
+    b.onResolve({ filter: /^\.\/raw$/ }, (a) => (/node_modules[\\/]netlink[\\/]dist$/.test(a.resolveDir) ? { path: RAW, external: true } : undefined));
   },
 };
 await build({
