@@ -52,6 +52,9 @@ cd "$(dirname "$0")/.."
 if [ "${HOST:-}" = 1 ]; then PHASES=host; else
 [ "${LVSD_IN_VM:-}" = 1 ] || { echo "bench/daemon.sh runs inside the VM: node test/kernel/vm/run.mjs --timeout=3000 -- bash bench/daemon.sh (or HOST=1 for the reload on this machine, without IPVS)" >&2; exit 2; }
 fi
+# BEFORE=DIR: an older build (DIR/dist/bundle/lvsd.cjs, its node_modules found from there) runs
+# as a third daemon, lvsd-before, in the same rounds
+daemons="${BEFORE:+lvsd-before }lvsd keepalived"
 SECS=${SECS:-30}; WARM=${WARM:-10}; ROUNDS=${ROUNDS:-2}; IDLE_RS=${IDLE_RS:-1000}; RELOAD_RS=${RELOAD_RS:-10000}; PHASES=${PHASES:-idle reload}
 [ -f dist/bundle/lvsd.cjs ] || { echo "dist/bundle missing: npx tsc -p . && node scripts/bundle.mjs first" >&2; exit 2; }
 work=$(mktemp -d /tmp/daemon-bench-XXXX) # guest tmpfs: pid files, logs
@@ -97,8 +100,9 @@ now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 # start DAEMON CONF -> sets dpids (all processes of the daemon) and main
 start() {
   rm -f "$work"/*.pid
-  if [ "$1" = lvsd ]; then
-    ip netns exec "$ns" node ${LVSD_NODE_ARGS:-} dist/bundle/lvsd.cjs -n -f "$2" -p "$work/l.pid" -r "$work/lv.pid" -c "$work/lc.pid" --status-socket none > "$work/lvsd.log" 2>&1 &
+  if [ "$1" = lvsd ] || [ "$1" = lvsd-before ]; then
+    local bin=dist/bundle/lvsd.cjs; [ "$1" = lvsd ] || bin=$BEFORE/dist/bundle/lvsd.cjs
+    ip netns exec "$ns" node ${LVSD_NODE_ARGS:-} "$bin" -n -f "$2" -p "$work/l.pid" -r "$work/lv.pid" -c "$work/lc.pid" --status-socket none > "$work/$1.log" 2>&1 &
     main=$!; pids+=("$main"); dpids=("$main")
   else
     ip netns exec "$ns" keepalived -n -l -G -f "$2" -p "$work/k.pid" -r "$work/kv.pid" -c "$work/kc.pid" > "$work/keepalived.log" 2>&1 &
@@ -146,7 +150,7 @@ if [[ " $PHASES " == *" idle "* ]]; then
 echo "# idle: 10 VRRP instances, $IDLE_RS real servers (TCP_CHECK, delay_loop 6); WARM=$WARM s, SECS=$SECS s"
 printf '%-6s %-11s %10s %8s %6s %s\n' round daemon 'CPU-s/60s' 'RSS MB' procs 'loadavg(VM)'
 for round in $(seq "$ROUNDS"); do
-  for d in lvsd keepalived; do
+  for d in $daemons; do
     [ -z "${ONLY:-}" ] || [ "$ONLY" = "$d" ] || continue
     start "$d" "$idle"
     wait_weight "$IDLE_RS" 1 120 || { echo "$d: table not filled" >&2; tail -20 "$work/$d.log" >&2; }
@@ -159,10 +163,11 @@ for round in $(seq "$ROUNDS"); do
 done
 fi
 
-# own_report LINES: the first reload.applied after line LINES of lvsd's log, as "total parse vrrp lvs ipvs" ms
+# own_report LINES [LOG]: the first reload.applied after line LINES of lvsd's log, as "total parse vrrp lvs ipvs" ms
 own_report() {
-  for _ in $(seq 300); do tail -n +"$(($1 + 1))" "$work/lvsd.log" | grep -q '"event":"reload.applied"' && break; sleep 0.1; done
-  tail -n +"$(($1 + 1))" "$work/lvsd.log" | grep '"event":"reload.applied"' | head -1 | node -e '
+  local log=${2:-$work/lvsd.log}
+  for _ in $(seq 300); do tail -n +"$(($1 + 1))" "$log" | grep -q '"event":"reload.applied"' && break; sleep 0.1; done
+  tail -n +"$(($1 + 1))" "$log" | grep '"event":"reload.applied"' | head -1 | node -e '
     let t = ""; process.stdin.on("data", (d) => t += d).on("end", () => { try { const r = JSON.parse(t);
       process.stdout.write([r.ms, r.parseMs, r.vrrpMs, r.lvsMs, r.ipvsMs].join(" ")); } catch { process.stdout.write("-"); } });'
 }
@@ -191,7 +196,7 @@ fi
 echo "# reload: $RELOAD_RS real servers, 1% weights changed, SIGHUP"
 printf '%-6s %-11s %12s %12s %12s %s\n' round daemon 'reload ms' 'VIP deletes' 'loadavg(VM)' 'lvsd reload.applied (ms: total parse vrrp lvs ipvs)'
 for round in $(seq "$ROUNDS"); do
-  for d in lvsd keepalived; do
+  for d in $daemons; do
     [ -z "${ONLY:-}" ] || [ "$ONLY" = "$d" ] || continue
     cp "$big" "$live"
     start "$d" "$live"
@@ -199,13 +204,13 @@ for round in $(seq "$ROUNDS"); do
     wait_filled "$RELOAD_RS" "${FILL_TIMEOUT:-900}" || { echo "$d: table not filled" >&2; tail -20 "$work/$d.log" >&2; }
     filled=$(( $(now_ms) - t_fill ))
     marks=""
-    if [ "$d" = lvsd ]; then # where lvsd's share of it went: start-up to daemon.start, then the first apply
+    if [ "$d" != keepalived ]; then # where lvsd's share of it went: start-up to daemon.start, then the first apply
       marks=$(node -e '
         const t0 = Number(process.argv[1]); const at = {};
         for (const l of require("fs").readFileSync(process.argv[2], "utf8").split("\n")) {
           try { const r = JSON.parse(l); if ((r.event === "daemon.start" || r.event === "ipvs.apply") && !(r.event in at)) at[r.event] = r.time - t0; } catch {}
         }
-        process.stdout.write(` (daemon.start +${at["daemon.start"]} ms, first ipvs.apply done +${at["ipvs.apply"]} ms)`);' "$t_fill" "$work/lvsd.log")
+        process.stdout.write(` (daemon.start +${at["daemon.start"]} ms, first ipvs.apply done +${at["ipvs.apply"]} ms)`);' "$t_fill" "$work/$d.log")
     fi
     echo "$d: $RELOAD_RS real servers in IPVS after $filled ms$marks" >&2
     # every VRRP instance MASTER (VIPs in place) before the reload
@@ -218,7 +223,7 @@ for round in $(seq "$ROUNDS"); do
     t0=$(now_ms); kill -HUP "$main"
     if wait_weight "$RELOAD_RS" 2 300; then ms=$(( $(now_ms) - t0 )); else ms=timeout; fi
     own=-
-    [ "$d" != lvsd ] || own=$(own_report "$lines")
+    [ "$d" = keepalived ] || own=$(own_report "$lines" "$work/$d.log")
     sleep 3 # a flap after the weights landed still counts
     kill "$mon" 2>/dev/null || true
     [ -z "${VERBOSE:-}" ] || {

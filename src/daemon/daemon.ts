@@ -252,7 +252,8 @@ export class Daemon extends EventEmitter {
       await this.engine.applied();
     }
     const round = (x: number): number => Math.round(x * 10) / 10;
-    const phases = { parseMs: round(r.ms), vrrpMs: round(t2 - t1), lvsMs: round(t3 - t2), ipvsMs: round(performance.now() - t3) };
+    // parsePasses: a config with warnings is parsed twice (the second time with keyword positions)
+    const phases = { parseMs: round(r.ms), parsePasses: r.passes, vrrpMs: round(t2 - t1), lvsMs: round(t3 - t2), ipvsMs: round(performance.now() - t3) };
     rep.ms = performance.now() - t0;
     const v = rep.vrrp;
     log.info({

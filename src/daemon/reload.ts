@@ -12,6 +12,8 @@ export interface ReloadOutcome {
   diff?: ModelDiff;
   /** time to read, check and diff the new file */
   ms: number;
+  /** parses of the file it took: 2 when the checks complained and it was read again with positions */
+  passes: number;
 }
 
 export type Differ = (before: Model, after: Model) => ModelDiff;
@@ -45,9 +47,9 @@ export class ConfigHolder {
   reload(): ReloadOutcome {
     const t0 = performance.now();
     const r = this.load(this.file, this.opts);
-    if (!r.ok) return { applied: false, diagnostics: r.diagnostics, ms: performance.now() - t0 };
+    if (!r.ok) return { applied: false, diagnostics: r.diagnostics, ms: performance.now() - t0, passes: r.passes };
     const diff = this.differ(this.model, r.model);
     this.model = r.model;
-    return { applied: true, diagnostics: r.diagnostics, diff, ms: performance.now() - t0 };
+    return { applied: true, diagnostics: r.diagnostics, diff, ms: performance.now() - t0, passes: r.passes };
   }
 }

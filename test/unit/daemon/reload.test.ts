@@ -27,6 +27,7 @@ describe('ConfigHolder.reload', () => {
     writeFileSync(file, inst('VI_1', 1, 100) + inst('VI_2', 2, 90));
     const good = h.reload();
     expect(good.applied).toBe(true);
+    expect(good.passes).toBe(1); // a clean file is read once
     expect(good.diff?.vrrpInstances.unchanged.map((i) => i.name)).toEqual(['VI_1']);
     expect(good.diff?.vrrpInstances.added.map((i) => i.name)).toEqual(['VI_2']);
     expect(h.current.vrrp_instance?.length).toBe(2);
