@@ -32,27 +32,56 @@ export const realDeadlineClock: DeadlineClock = {
   },
 };
 
+/**
+ * A ring of (owner, seq, deadline) entries in arrays that only grow (doubling), never
+ * reallocated per pass: a queue that spliced its consumed prefix made new arrays of thousands
+ * of entries every pass, and those outlived the young generation at 10,000 checks a second.
+ */
 class Fifo {
-  owners: Expirable[] = [];
-  seqs: number[] = [];
-  ats: number[] = [];
+  owners: Array<Expirable | undefined> = new Array<Expirable | undefined>(64).fill(undefined);
+  /** attempt numbers; doubles, so a counter beyond 2^31 stays exact */
+  seqs = new Float64Array(64);
+  ats = new Float64Array(64);
+  /** capacity - 1 (the capacity is a power of two) */
+  mask = 63;
   head = 0;
+  size = 0;
   timer: unknown = null;
   /** an expiry pass is queued behind the I/O phase */
   deferred = false;
 
-  get size(): number {
-    return this.owners.length - this.head;
+  push(owner: Expirable, seq: number, at: number): void {
+    if (this.size > this.mask) this.grow();
+    const i = (this.head + this.size) & this.mask;
+    this.owners[i] = owner;
+    this.seqs[i] = seq;
+    this.ats[i] = at;
+    this.size++;
   }
 
-  compact(): void {
-    // drop the consumed prefix once it dominates, so the arrays do not grow without bound
-    if (this.head > 1024 && this.head * 2 > this.owners.length) {
-      this.owners.splice(0, this.head);
-      this.seqs.splice(0, this.head);
-      this.ats.splice(0, this.head);
-      this.head = 0;
+  /** drops the head entry */
+  shift(): void {
+    this.owners[this.head] = undefined;
+    this.head = (this.head + 1) & this.mask;
+    this.size--;
+  }
+
+  private grow(): void {
+    const cap = (this.mask + 1) * 2;
+    const owners = new Array<Expirable | undefined>(cap).fill(undefined);
+    const seqs = new Float64Array(cap);
+    const ats = new Float64Array(cap);
+    for (let k = 0; k < this.size; k++) {
+      const i = (this.head + k) & this.mask;
+      owners[k] = this.owners[i];
+      seqs[k] = this.seqs[i];
+      ats[k] = this.ats[i];
     }
+    this.owners = owners;
+    this.seqs = seqs;
+    this.ats = ats;
+    this.mask = cap - 1;
+    this.head = 0;
   }
 }
 
@@ -68,9 +97,7 @@ export class DeadlineQueues {
       f = new Fifo();
       this.fifos.set(timeoutUs, f);
     }
-    f.owners.push(owner);
-    f.seqs.push(seq);
-    f.ats.push(this.clock.nowUs() + timeoutUs);
+    f.push(owner, seq, this.clock.nowUs() + timeoutUs);
     if (f.timer === null && !f.deferred) this.arm(f, timeoutUs);
   }
 
@@ -93,26 +120,20 @@ export class DeadlineQueues {
   }
 
   private expire(f: Fifo, timeoutUs: number): void {
-    f.deferred = false;
+    // f.deferred stays set during the pass: an attempt started by an expiry's callback adds
+    // to this queue without arming a second timer
     const now = this.clock.nowUs();
-    while (f.head < f.owners.length && f.ats[f.head] <= now) {
+    while (f.size > 0 && f.ats[f.head] <= now) {
       const owner = f.owners[f.head];
       const seq = f.seqs[f.head];
-      f.head++;
-      if (owner.waiting(seq)) owner.expire(seq);
+      f.shift();
+      if (owner?.waiting(seq)) owner.expire(seq);
     }
     // Most attempts end long before their deadline: skip the ended ones, so the next wakeup is
     // for an attempt that still waits (none at all while every server answers).
-    while (f.head < f.owners.length && !f.owners[f.head].waiting(f.seqs[f.head])) f.head++;
-    if (f.head === f.owners.length) {
-      f.owners.length = 0;
-      f.seqs.length = 0;
-      f.ats.length = 0;
-      f.head = 0;
-      return;
-    }
-    f.compact();
-    this.arm(f, timeoutUs);
+    while (f.size > 0 && !f.owners[f.head]?.waiting(f.seqs[f.head])) f.shift();
+    f.deferred = false;
+    if (f.size > 0 && f.timer === null) this.arm(f, timeoutUs);
   }
 }
 

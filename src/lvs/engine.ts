@@ -73,6 +73,12 @@ interface Slot {
   carried: boolean;
   /** its last attempt (status), updated in place */
   last?: LastCheck;
+  /**
+   * when its running attempt started (ms). A field, not a closure variable: a double in a
+   * closure's context is a new heap number per write, which lives until the next attempt,
+   * outlives the young generation and piles up in the old one.
+   */
+  t0: number;
   stopped: boolean;
 }
 
@@ -304,7 +310,7 @@ export class LvsEngine {
           return;
         }
         for (const c of list) {
-          const slot: Slot = { c, rt, rsIndex, carried: rebuilt[rsIndex], stopped: false };
+          const slot: Slot = { c, rt, rsIndex, carried: rebuilt[rsIndex], stopped: false, t0: 0.5 };
           r.slots.push(slot);
           const init = fileInit.get(c);
           if (init && c.file) {
@@ -403,7 +409,6 @@ export class LvsEngine {
     const probe = c.probe;
     if (!probe || slot.stopped) return;
     // per check, made once: an attempt allocates no closure of its own
-    let t0 = 0;
     let signal: AbortSignal | null = null;
     let done: ((delayUs: number) => void) | null = null;
     const ended = (result: CheckResult): void => {
@@ -412,7 +417,7 @@ export class LvsEngine {
       if (d === null || signal === null) return;
       let delay: number;
       try {
-        delay = this.checkEnded(slot, result, turnNowMs() - t0, signal);
+        delay = this.checkEnded(slot, result, turnNowMs() - slot.t0, signal);
       } catch (e) {
         this.opts.onError?.(e);
         delay = 1_000_000;
@@ -425,7 +430,7 @@ export class LvsEngine {
         doneFn(c.timing.delayLoopUs);
         return;
       }
-      t0 = turnNowMs();
+      slot.t0 = turnNowMs();
       signal = sig;
       done = doneFn;
       if (probe.start) probe.start(c.machine.step, sig, ended);

@@ -64,3 +64,28 @@ describe('DeadlineQueues wakeups', () => {
     expect(q.pending()).toBe(0);
   });
 });
+
+describe('DeadlineQueues ring', () => {
+  it('wraps and grows in order; an attempt added by an expiry callback arms no second timer', () => {
+    const f = fakeClock();
+    const q = new DeadlineQueues(f.clock);
+    const fired: number[] = [];
+    let next = 0;
+    // each expiry starts a new attempt (as a check's retry does), so entries wrap the ring
+    const owner = {
+      expire: (s: number) => {
+        fired.push(s);
+        if (next < 300) q.add(1000, owner, next++);
+      },
+      waiting: () => true,
+    };
+    for (let i = 0; i < 100; i++) q.add(1000, owner, next++);
+    for (let t = 1000; t <= 10_000 && q.pending() > 0; t += 1000) {
+      f.advance(t);
+      expect(f.timers.length).toBeLessThanOrEqual(1);
+    }
+    expect(fired).toEqual(Array.from({ length: 300 }, (_, i) => i));
+    expect(q.pending()).toBe(0);
+    expect(f.timers.length).toBe(0);
+  });
+});
