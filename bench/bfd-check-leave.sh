@@ -11,7 +11,17 @@
 #   keepalived ipvsadm  the same poll with keepalived as the director (the reference)
 #   sudo flock /tmp/lvsd-bench.lock bash bench/bfd-check-leave.sh    (npx tsc -p . first)
 #
-# Figures: see the end of this header (filled in by hand from a run).
+# Measured 2026-11-26, session 4, 10:24-10:32 UTC: 3 rounds, both tests green each round, no
+# BFD flap. Host: 2 cores shared with other helpers' jobs; load average before 3.20 2.65 3.03,
+# after 1.54 2.36 2.85 (guest: 0.7-1.4).
+#   min / median / max ms from the kill (n = 18; apply n = 9, one per cycle)
+#   lvsd ipvsadm           353 / 437 / 711
+#   lvsd BFD Down          264 / 299 / 338
+#   lvsd apply             300 / 332 / 370
+#   keepalived ipvsadm     256 / 366 / 463
+# lvsd's confirmed apply comes 0-70 ms after its BFD Down; what `ipvsadm` shows trails by the
+# poll (50 ms step plus an ipvsadm start under TCG). On a loaded host (load 5-8, other jobs'
+# benchmarks, no lock) single runs saw BFD Down up to 476 ms (timers late) and apply up to 836 ms.
 # Env: ROUNDS (3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
