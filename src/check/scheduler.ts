@@ -139,7 +139,11 @@ export class CheckScheduler {
     // a freed slot starts what is already due, up to the last quantum boundary only: checks
     // of the coming quantum wait for its wakeup, so they start (and complete) together
     const q = this.quantumUs;
-    this.pump(now, q > 0 ? Math.floor(now / q) * q : now);
+    const upTo = q > 0 ? Math.floor(now / q) * q : now;
+    // only a check that waited for a free slot can be due already; otherwise just re-arm
+    const due = this.core.nextDue();
+    if (due !== undefined && due <= upTo) this.pump(now, upTo);
+    else this.arm(now);
   }
 
   remove(id: number): void {
