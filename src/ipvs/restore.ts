@@ -85,7 +85,8 @@ function parseAddrPort(s: string, what: string): AddrPort {
   if (isIPv4(host)) af = AF_INET;
   else if (isIPv6(host)) af = AF_INET6;
   else throw new Error(`illegal ${what} address[:port] specified`);
-  const out: AddrPort = { af, addr: normalizeAddr(host) };
+  // a valid IPv4 text is already canonical (no leading zeros)
+  const out: AddrPort = { af, addr: af === AF_INET ? host : normalizeAddr(host) };
   if (port !== undefined) out.port = num(port, 0, 65535, `${what} port`);
   return out;
 }
@@ -303,21 +304,33 @@ export function parseIpvsadmArgs(args: string[]): RestoreCommand {
   }
 }
 
+const sameService = (a: IpvsService, b: IpvsService): boolean =>
+  a.af === b.af && a.protocol === b.protocol && a.addr === b.addr && a.port === b.port && a.fwmark === b.fwmark
+  && a.sched === b.sched && a.flags === b.flags && a.timeout === b.timeout && a.netmask === b.netmask && a.pe === b.pe;
+
 /** Parses a whole `ipvsadm -S` style text; the first bad line stops it, naming the line. */
 export function parseRestore(text: string): ParsedLine[] {
   const out: ParsedLine[] = [];
   const lines = text.split('\n');
+  // Destination lines of one service share its object: requests.ts encodes a service once per object.
+  let shared: IpvsService | undefined;
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i];
     const t = raw.trim();
     if (t === '' || t.startsWith('#')) continue;
     const args = tokenize(t);
     if (args.length === 0) continue;
+    let command: RestoreCommand;
     try {
-      out.push({ line: i + 1, text: t, command: parseIpvsadmArgs(args) });
+      command = parseIpvsadmArgs(args);
     } catch (e) {
       throw new RestoreError(i + 1, t, e instanceof Error ? e.message : String(e));
     }
+    if (command.kind === 'addDest' || command.kind === 'editDest' || command.kind === 'deleteDest') {
+      if (shared && sameService(shared, command.service)) command.service = shared;
+      else shared = command.service;
+    }
+    out.push({ line: i + 1, text: t, command });
   }
   return out;
 }
