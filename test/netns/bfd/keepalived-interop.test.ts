@@ -1,13 +1,15 @@
 // lvsd's BFD (codec + session + UDP edge) against Debian's keepalived 2.2.7 BFD process between
 // two namespaces this test creates: both sessions come Up, each side detects the other's loss
-// (process killed, link down) within the detection time, and both come Up again.
+// (process killed, link down) within the detection time, and both come Up again; a stall of
+// lvsd (SIGSTOP) past its own detection time is not taken for a loss when the peer's packets
+// were waiting.
 // Detection figures are printed (DETECT lines) for the report.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BfdLab, KA_IP, KA_IP6, LVSD_IP, LVSD_IP6, spec } from './lab.js';
 import type { Proc } from '../vrrp/harness.js';
 
 const lab = new BfdLab();
-const KA_NAMES = ['ka1', 'ka2', 'ka3', 'ka4', 'ka6', 'kap1', 'kap2', 'kat1'];
+const KA_NAMES = ['ka1', 'ka2', 'ka3', 'ka4', 'ka6', 'kap1', 'kap2', 'kat1', 'kas1'];
 
 function kaConf(o: { minRx?: number; minTx?: number; mult?: number; passive?: boolean; ttl?: number } = {}): string {
   return `bfd_instance KA {${o.passive ? '\n  passive' : ''}${o.ttl ? `\n  ttl ${o.ttl}` : ''}
@@ -212,6 +214,33 @@ describe('BFD interop with keepalived 2.2.7 (netns)', () => {
       expect(Object.values(drops).reduce((a, b) => a + b, 0)).toBe(0);
     } finally {
       await lab.finish(lv, ['ka4']);
+    }
+  }, 40_000);
+
+  it('a stall of lvsd longer than its detection time but shorter than keepalived\'s: the packets queued meanwhile are read first, no flap', async () => {
+    lab.up();
+    // lvsd detects in 3 x 100 ms (keepalived's multiplier); keepalived in 6 x 100 ms (lvsd's)
+    const lv = lab.startLvsd([spec({ name: 'LV', multiplier: 6 })]);
+    const ka = lab.startKeepalived('kas1', kaConf());
+    try {
+      await lv.waitFor(/"ev":"started"/, 5000);
+      await ka.waitFor(KA_UP, 8000);
+      await lv.waitFor(LV_UP, 8000);
+      await new Promise((r) => setTimeout(r, 1000));
+      const from = lv.lines.length, fromKa = ka.lines.length;
+      const pid = lv.child.pid ?? 0;
+      // stopped for 400 ms: lvsd's detection timer is overdue when it runs again, keepalived's
+      // packets of those 400 ms wait in the socket; keepalived (600 ms) does not expire
+      process.kill(pid, 'SIGSTOP');
+      const t0 = Date.now();
+      while (Date.now() - t0 < 400) { /* a bounded busy wait: a timer would add the test's own jitter */ }
+      process.kill(pid, 'SIGCONT');
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(ka.matching(KA_DOWN, fromKa)).toEqual([]);
+      expect(lv.matching(LV_DOWN, from)).toEqual([]);
+      expect(lv.matching(/"to":"Down"/, from)).toEqual([]);
+    } finally {
+      await lab.finish(lv, ['kas1']);
     }
   }, 40_000);
 });
