@@ -17,6 +17,24 @@
 # last server landed (each poll lists 10,000 lines: ~1.5 s under TCG), for both daemons alike.
 # HOST=1 runs only lvsd's reload on this machine (no ip_vs: its IPVS attempt fails at once).
 #
+# 2026-11-26, session 4 (BEFORE=.cache/h3/before: the bundle at the start of the session, 48b2f92;
+# lvsd now at 43911db+, all helpers' work of the session so far), one VM run, ROUNDS=2, host load
+# 1.6-3.2 (other helpers' jobs), VM load in the rows 0.9-1.7; lvsd-before / lvsd now / keepalived:
+#   reload (SIGHUP -> last changed weight in the kernel): 1,440 / 1,102 / 5,625 ms and
+#          1,599 / 1,406 / 5,743 ms; 0 VIP deletions for all
+#          own (total parse vrrp lvs ipvs): before 1,690 631 22 288 748 / 1,634 734 38 312 549
+#                                           now    1,116 503 24 274 314 / 1,190 668 16 218 288
+#          (ipvs: the diff now looks only at the changed entries of the touched services - rows patched
+#          in place name their base, the edge's cache keeps the applied arrays - and one ack per
+#          datagram; what is left is mostly waiting for the acks behind the checks that fell due
+#          during the synchronous parse; lvs: the engine's per-real-server comparison)
+#   fill   11.2 / 9.2 / 5.4 s and 14.5 / 10.8 / 4.8 s (lvsd daemon.start +6.1 / +3.5 and +4.8 / +4.6 s:
+#          pino and netlink's JavaScript are bundled, the daemon chunk imports in 1.0-1.7 s instead of
+#          1.8-4.6 s; first apply done +8.0 / +5.0 and +9.6 / +6.2 s)
+#   idle   45.3 / 38.1 / 22.3 and 31.2 / 22.1 / 22.8 CPU-s per 60 s (now 1.7x / 0.97x keepalived),
+#          RSS 78 / 68 / 18 MB
+#   reload.applied logs parsePasses: 1 here (the reload parses and checks the file once, as -t does;
+#          the variable part beyond -t is the engine matching 10,000 real servers, the lvs phase)
 # End of session 3, quiet machine (nothing else running; VM load in the rows 0.6-1.4), lvsd now vs
 # keepalived, two rounds each:
 #   idle   lvsd 18.66 / 19.72 CPU-s per 60 s, 80 / 79 MB; keepalived 11.76 / 12.90, 18 MB (3 procs):
