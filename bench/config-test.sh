@@ -21,6 +21,25 @@
 # End of session 3, quiet machine (nothing else running, load 0.3-0.7), RUNS=7:
 #   unset:  10,000: 98 / 99 ms = 0.99x (CPU 130 / 90 ms)  100,000: 388 / 930 ms = 0.42x, RSS 151 MB
 #   as given: 10,000: 133 / 100 ms = 1.33x               100,000: 416 / 932 ms = 0.45x, RSS 153 MB
+# Session 4 (2026-11-26, H1). lvsd is now the package bin, bin/lvsd: a sh launcher that execs node;
+# for -t it drops NODE_EXTRA_CA_CERTS and adds --min-semi-space-size=16 (no scavenge at 10,000),
+# and the config test loads no stream/net module. Columns: bundle = `node dist/bundle/lvsd.cjs`
+# (same code, no launcher), before = e2ece46 as its bin ran (BEFORE=DIR). Other helpers' qemu VMs
+# ran on the 2 cores all session, so figures swing 20-30 % between runs:
+#   as given, RUNS=15, load 1.5-1.8:  10,000: ka 97, lvsd 97 ms = 1.00x (bundle 127, before 133 = 1.37x),
+#                                     CPU 120 / 90 ms, RSS 64 MB, node -e 0: 53 ms
+#   as given, RUNS=9, load 2.0-2.3:   10,000: 100 / 125 = 1.25x (before 164)  100,000: 928 / 375 = 0.40x (before 400), RSS 146 MB
+#   as given, RUNS=7, load 8.0-5.9:   10,000: 203 / 220 = 1.08x (before 317)  100,000: 893 / 348 = 0.39x (before 398), RSS 144 MB
+#   unset,    RUNS=7, load 2.8-2.7:   10,000:  98 /  99 = 1.01x (before 104)  100,000: 926 / 366 = 0.40x (before 407), RSS 145 MB
+#   unset,    RUNS=9, load 3.0-3.6:   10,000:  98 / 128 = 1.31x (before 138)  100,000: 941 / 457 = 0.49x (before 486)
+# Interleaved A/B of the single changes (no netns): the young-generation flag takes the 10,000
+# config test itself (timed in process, medians of 12, load ~5) from 103 to 92 ms, the whole
+# process not measurably (load ~1, 25 runs: 121.6 / 118.8 ms), 100,000 from 439 to 426 ms (CPU
+# 488 -> 451); loading no stream/net: CPU -3 ms; the launcher as given: ~30 ms (node -e 0 is 50 ms
+# with the CA bundle, 19 without). Tried and dropped (no difference beyond noise): V8 flags
+# --always-sparkplug, --no-lazy-feedback-allocation, --interrupt-budget, --maglev,
+# --single-threaded (lower CPU under load, slower when a core is free), block objects from a
+# generated constructor instead of Object.assign of the defaults.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-5}
