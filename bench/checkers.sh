@@ -14,8 +14,42 @@
 # after a good check of it (the worst phase: the next check is a whole delay_loop away), and
 # times kill -> table without it, with the steps on stderr (failed check, down, apply, diffed).
 # lvsd rows end with its user CPU, failed attempts and applies of the measured window.
-# Env: SECS (20), WARM (5), PROBES (5), RESPONDERS (2), ONLY=lvsd|keepalived, HOST=1,
+# Env: SECS (20), WARM (30: lvsd's JIT settles in 20-40 s under TCG; keepalived has no warmup), PROBES (5), RESPONDERS (2), ONLY=lvsd|keepalived, HOST=1,
 # CHECKERS="TCP_CHECK HTTP_GET", LVSD_NODE_FLAGS (node flags for lvsd, e.g. --cpu-prof).
+#
+# Session 4 (2026-11-26, helper H2): where lvsd's CPU goes when it has little to do, and cuts.
+#   Idle, VM, same boot (engine + real IPVS apply, no probes; 5 s after start, 20 s measured):
+#     bare node 0.00 CPU-s/60s; lvsd, no virtual_server 1.44; lvsd, 200 TCP_CHECK delay_loop 60
+#     (3.3 checks/s) 2.97; keepalived, same config 0.87. Most of lvsd's "fixed" cost is the JIT
+#     settling after start (CPU per 10 s window falls for 30-60 s under TCG: 200 servers 35 -> 20
+#     CPU-s/60s, keepalived 18 -> 11 in the same run), so WARM is 30 now. The linear fit's 16
+#     CPU-s at 200 is not a fixed cost: both daemons' cost per check falls with the rate
+#     (keepalived 0.85 ms/check at 200, 0.31 at 1000), the loopback handshake and its wakeups.
+#   Per check before (perf stat, VM, 200): 6.4 clock system calls (hpet: trapped reads; 5.4
+#     clock_gettime + 1 gettimeofday) vs keepalived 3.4; other system calls fewer than
+#     keepalived's (6.5 vs 9.3). Now: one clock read per event-loop turn (src/check/turn-clock.ts),
+#     TCP/HTTP probes and the engine in callback form (no promise/async frame per attempt), the
+#     deadline queue a ring of typed arrays, last-check records rewritten in place.
+#   Before -> after, TCP_CHECK, VM, same boot, interleaved (2 rounds, 30 s warm, 30 s measured,
+#   engine with the real IPVS apply; host load 4-7 from other helpers, VM load 0.3-0.8):
+#     size  lvsd before                lvsd after                 keepalived
+#     200   20.1 / 19.9 CPU-s/60s      15.3 / 17.7                10.6 / 10.1
+#           (user 6.3 sys 13.8)        (user 4.7-6.2 sys 10.6-11.6) (user 0.3 sys 10.3)
+#     1000  32.0 (user 9.7 sys 22.3)   32.2 (user 10.4 sys 21.8)  17.5 (user 0.9 sys 16.7)
+#           (second 1000 round disturbed by another VM: before 31.1, after 44.4, keepalived 32.8)
+#   Options tried (VM, 200, same boot): --single-threaded-gc 23.9/20.2 vs 15.7/12.2 without
+#   (worse); --min-semi-space-size=16 17.9/13.7 (no gain).
+#   What is left: at 200 lvsd's system time is keepalived's whole (10.6 vs 10.3); the gap is
+#   user time, 5-6 CPU-s/60s = 0.4 ms of emulated JavaScript and node's C++ per check (handle,
+#   connect request, MakeCallback, close: about 0.02 ms on the host). At 1000 lvsd's system time
+#   is also 5 CPU-s above keepalived's. Going below keepalived under TCG would need the connect
+#   loop in native code (one callback per batch), not more JavaScript trimming.
+#   Host, HOST=1, 10000 (load 1.9-2.2, WARM=30 SECS=20): 10014/10005 checks/s, 25.9 CPU-s/60s,
+#     RSS 149.1 MB (max over the window; before: 154 in a 25-s window, and growing: old space
+#     grew 1.2 MB/s at 10,000 checks/s from a new last-check record per attempt and spliced
+#     deadline arrays, now 0.3 MB/s; heap snapshot: live heap 40 MB, new space 32 MB committed,
+#     about 50 MB outside the heap), leave 2013/2039 ms. Latency in the check events is now
+#     measured between loop turns (0 when a connect completes in the turn that started it).
 #
 # End of session 3, quiet machine (nothing else running; VM load 0.5-1.0), defaults (SECS=20
 # WARM=5 PROBES=5), one run, lvsd vs keepalived:
@@ -97,7 +131,7 @@ else
   work=$(mktemp -d "${LVSD_VM_SHARE:?}/checkers-bench-XXXX")
 fi
 sizes=("$@"); [ ${#sizes[@]} -gt 0 ] || sizes=(200 1000 10000)
-SECS=${SECS:-20}; WARM=${WARM:-5}; CHECKERS=${CHECKERS:-"TCP_CHECK HTTP_GET"}; PROBES=${PROBES:-5}; RESPONDERS=${RESPONDERS:-2}
+SECS=${SECS:-20}; WARM=${WARM:-30}; CHECKERS=${CHECKERS:-"TCP_CHECK HTTP_GET"}; PROBES=${PROBES:-5}; RESPONDERS=${RESPONDERS:-2}
 ns=ckbench$$
 pids=()
 cleanup() {
