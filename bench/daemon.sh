@@ -82,6 +82,7 @@ cleanup() {
   for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
   for f in "$work"/*.pid; do [ -f "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null || true; done
   ip netns del "$ns" 2>/dev/null || true; ip netns del "$peer" 2>/dev/null || true
+  rm -rf "$work"
 }
 trap cleanup EXIT
 ip netns add "$ns"; ip netns add "$peer"
