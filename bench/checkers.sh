@@ -44,6 +44,14 @@
 #   connect request, MakeCallback, close: about 0.02 ms on the host). At 1000 lvsd's system time
 #   is also 5 CPU-s above keepalived's. Going below keepalived under TCG would need the connect
 #   loop in native code (one callback per batch), not more JavaScript trimming.
+#   bench/checkers.sh 200 1000 in the VM after the cuts (defaults: WARM=30 SECS=20 PROBES=5,
+#   one run, host load 1.1-1.6 at the end, VM load 0.3-0.9):
+#     checker size  lvsd checks/s CPU-s/60s ms/check RSS  leave med/max   keepalived checks/s CPU-s/60s
+#     TCP     200     208/205     16.8      1.35    57   2015/2037 ms       205/205      8.3
+#     TCP     1000   1023/1005    27.1      0.44    62   2017/2043 ms       986/1005    17.2
+#     HTTP    200     204/205     20.4      1.67    57   -                  208/205     12.5
+#     HTTP    1000    998/1005    37.0      0.62    63   -                 1023/1005    28.4
+#   (end of session 3, WARM=5: TCP 19.8 / 32.6, HTTP 25.4 / 36.6; keepalived 13.3 / 16.9, 14.2 / 42.2)
 #   Host, HOST=1, 10000 (load 1.9-2.2, WARM=30 SECS=20): 10014/10005 checks/s, 25.9 CPU-s/60s,
 #     RSS 149.1 MB (max over the window; before: 154 in a 25-s window, and growing: old space
 #     grew 1.2 MB/s at 10,000 checks/s from a new last-check record per attempt and spliced
