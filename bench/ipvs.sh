@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # IPVS benchmark: lvsd's netlink client vs ipvsadm on the same kernel, in the test VM.
-#   node test/kernel/vm/run.mjs --timeout=1500 -- bash bench/ipvs.sh [SIZES...]
+#   node test/kernel/vm/run.mjs --timeout=1500 -- env REPS=3 bash bench/ipvs.sh [SIZES...]
+# (the guest does not inherit the host's environment: pass REPS through env as shown)
 # For 1,000 and 10,000 destinations (100 per service): apply from empty, list, change 10%
 # of the weights, flush. lvsd runs in-process (library, what the daemon does; warmed up
-# first) with its default client (up to 64 plain requests per datagram, 32 sockets):
+# first) with its default client (up to 64 plain requests per datagram, only the last one
+# asking for an acknowledgement; 32 sockets; a phase's operations handed over in one call):
 #   - the daemon path, IpvsTableCache: reads the table once, then diffs against the rows
 #     it last confirmed and takes each request's acknowledgement as confirmation;
 #   - applyDesired without a cache: reads the table, applies, re-reads the touched services;
@@ -15,41 +17,40 @@
 # Every lvsd result is checked against ipvsadm's view of the same table. REPS=N (default 2)
 # keeps the best of N runs.
 #
-# Measured 2026-11-26, end of session 3, quiet machine (nothing else running; host load 0.6-1.05),
-# REPS=3, two runs back to back, ms:
-#  dests  operation            ipvsadm         lvsd           ratio        lvsd-cli   ratio
-#   1000  apply from empty     227.6 / 230.6   90.4 / 87.0    0.40 / 0.38  975 / 921  4.28 / 3.99
-#   1000  list                  69.5 / 74.4    35.6 / 27.9    0.51 / 0.37  567 / 506  8.15 / 6.81
-#   1000  change 10% weights    66.1 / 65.1    13.6 / 11.4    0.21 / 0.17
-#   1000  flush                 45.7 / 42.9     3.6 / 3.6     0.08 / 0.08
-#  10000  apply from empty    1794.9 / 1807.5 1012.6 / 937.2  0.56 / 0.52  2793 / 2627 1.56 / 1.45
-#  10000  list                 263.9 / 253.0   240.2 / 231.4  0.91 / 0.91  1079 / 990  4.09 / 3.91
-#  10000  change 10% weights   259.3 / 234.1    83.4 / 98.5   0.32 / 0.42
-#  10000  flush                 57.0 / 45.9      8.1 / 7.3    0.14 / 0.16
-#  10% change / lvsd's full apply at 10,000: 0.082 / 0.105 (edits cost about what adds cost, so
-#  this sits near 0.1 once the full apply is fast; against ipvsadm -R's restore: 0.046 / 0.054)
+# Measured 2026-11-26, session 4 (machine shared with other helpers: VM node start-up 620 ms
+# instead of ~270 quiet; host load 1.3 at the end, 1-6 during the session), REPS=3, ms:
+#  dests  operation            ipvsadm     lvsd   ratio   lvsd-cli  ratio
+#   1000  apply from empty       245.8     50.8   0.21     1020.3   4.15
+#   1000  list                    82.8     22.2   0.27      610.0   7.37
+#   1000  change 10% weights      81.8     11.4   0.14      613.8   7.50
+#   1000  flush                   48.9      4.3   0.09
+#  10000  apply from empty      2055.6    676.8   0.33     1870.2   0.91
+#  10000  list                   326.6    287.3   0.88     1004.5   3.08
+#  10000  change 10% weights     275.6     45.3   0.16      945.9   3.43
+#  10000  flush                   60.5      8.4   0.14
+#  10% change / lvsd's own full apply at 10,000: 0.067 (goal < 0.1; ipvsadm's: 0.134)
+# Before (start of session 4, same bench, REPS=2, load 0.9): 10,000 apply 968.9 (0.49),
+# list 283.5 vs 254.3 (1.11), change 111.9 (ratio to own apply 0.115), cli restore 2977 (1.51),
+# cli list 1196 (4.70). What changed:
+#  - plain requests of a batch go without NLM_F_ACK but the last (the kernel answers failures
+#    by sequence number anyway, and runs a datagram in order): one ack read per batch, not per
+#    request. In-VM A/B, best of 5 at 10,000: apply 949 -> 770 ms, change 84 -> 41 ms.
+#  - executeOps and restore hand a phase's operations to the client in one call (runOps), no
+#    promise chain per operation: apply 770 -> 669 ms (same A/B run).
+#  - the plain listing keeps numbers per destination and writes fixed-width IPv4 lines as bytes
+#    from a per-method template (no strings per destination): the listing code itself (fake
+#    kernel, 10,000 destinations in the VM) cold 860 -> 450 ms, warm ~110 -> ~70 ms.
+#  - the ipvs bundle no longer loads node:net (own isIPv4/isIPv6) and with it the stream
+#    modules; restore's destination lines share their service object (encoded once).
+#  CLI A/B in one VM run (best of 5, before = session start): list 1079 -> 968 ms,
+#  restore 2614 -> 2361 ms (ipvsadm -L 291, -R 1900, node -e 0 257).
+# Still open: the `lvsd ipvs list` process stays ~3x ipvsadm at 10,000: Node's start, the
+# bundle and the netlink binding (~100 ms, node-gyp-build's lookup included), and the listing
+# and dumps running as cold code under TCG. The in-process list sits close to the kernel's
+# own dump cost (a bare dump of the 10,000 nests, no decoding: 140-200 ms of the ~225-290).
 #
-# Earlier in session 3 (REPS=3, host load 1.8, node start-up 271 ms in the VM), ms:
-#  dests  operation            ipvsadm     lvsd  ratio   lvsd-cli  ratio
-#   1000  apply from empty       240.4    101.3   0.42     1252.7   5.21
-#   1000  list                    76.4     25.2   0.33      607.0   7.95
-#   1000  change 10% weights      66.8     12.5   0.19      582.4   8.72
-#   1000  flush                   47.3      3.6   0.08
-#  10000  apply from empty      1960.8   1127.5   0.58     3599.1   1.84
-#  10000  list                   263.6    255.1   0.97     1151.3   4.37
-#  10000  change 10% weights     240.0    102.7   0.43     1168.3   4.87
-#  10000  flush                   56.5      8.5   0.15
-#  10% change / full apply at 10,000: lvsd 0.091 (goal < 0.1; no cache 0.600, 1 per datagram 0.126)
-#  (no cache: apply 0.62 / 10% 3.04 of ipvsadm at 10,000; 1 per datagram: 0.81 / 0.83)
-# A second run 30 min later (same code but restore's single parse, load 1.3 at its end but
-# noisier: ipvsadm's 10,000 apply took 3,075 ms) gave list 0.43 / 1.45, 10% change / apply
-# 0.099, bin list 8.2 / 6.8: in-process list at 10,000 is at par with ipvsadm, not reliably below.
-# In-process lvsd meets the apply and 10% goals; list only in the quieter run. The `lvsd ipvs` process does not:
-# Node's own start-up in this VM (271 ms) is already more than `ipvsadm -L -n` takes for
-# 10,000 destinations (264 ms), and the listing then runs as cold code (~800 ms at 10,000
-# under TCG: JIT warm-up, ~150 ms of it GC) on top of loading the bundle and the netlink
-# binding (~75 ms). The bin runs `lvsd ipvs` from its own CommonJS bundle with a V8 code
-# cache (it was the whole ES module command line: 1.6-1.7 s for the same list).
+# Session 3 (quiet machine, REPS=3, two runs): 10,000 apply 0.56 / 0.52, list 0.91 / 0.91,
+# change 0.32 / 0.42 of ipvsadm, 10% change / own apply 0.082 / 0.105; cli list 4.09 / 3.91.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "${LVSD_IN_VM:-}" = 1 ] || { echo "bench/ipvs.sh runs inside the VM: node test/kernel/vm/run.mjs -- bash bench/ipvs.sh" >&2; exit 2; }
