@@ -29,6 +29,10 @@
 #  10000  change 10% weights     275.6     45.3   0.16      945.9   3.43
 #  10000  flush                   60.5      8.4   0.14
 #  10% change / lvsd's own full apply at 10,000: 0.067 (goal < 0.1; ipvsadm's: 0.134)
+# A second run right after (node start-up 249 ms, load 1.61): 10,000 apply 545.7 (0.27), list
+# 333.8 vs 266.7 (1.25), change 46.7 (0.17), 10% / own apply 0.086, cli restore 2292 (1.14),
+# cli list 1127 (4.23); 1,000 list 0.47. The in-process list at 10,000 swings with the host's
+# load (225-334 ms over three runs this session): not reliably below ipvsadm yet.
 # Before (start of session 4, same bench, REPS=2, load 0.9): 10,000 apply 968.9 (0.49),
 # list 283.5 vs 254.3 (1.11), change 111.9 (ratio to own apply 0.115), cli restore 2977 (1.51),
 # cli list 1196 (4.70). What changed:
