@@ -30,6 +30,8 @@
 #                                     CPU 120 / 90 ms, RSS 64 MB, node -e 0: 53 ms
 #   unset,    RUNS=15, load 1.9-2.2:  10,000: ka 97, lvsd 96 ms = 0.99x (bundle 97, before 101),
 #                                     CPU 120 / 80 ms, RSS 64 MB, node -e 0: 22 ms
+#   RUNS=5, 100,000: as given, load 2.5-3.7: 1156 / 503 ms = 0.44x (bundle 768, before 686), RSS 144 MB;
+#                    unset, load 3.6-3.2: 926 / 354 ms = 0.38x (bundle 383, before 385), RSS 144 MB
 #   as given, RUNS=9, load 2.0-2.3:   10,000: 100 / 125 = 1.25x (before 164)  100,000: 928 / 375 = 0.40x (before 400), RSS 146 MB
 #   as given, RUNS=7, load 8.0-5.9:   10,000: 203 / 220 = 1.08x (before 317)  100,000: 893 / 348 = 0.39x (before 398), RSS 144 MB
 #   unset,    RUNS=7, load 2.8-2.7:   10,000:  98 /  99 = 1.01x (before 104)  100,000: 926 / 366 = 0.40x (before 407), RSS 145 MB
