@@ -6,6 +6,7 @@ import { followBfd } from '../../../src/check/bfd-check.js';
 import type { TableRow } from '../../../src/ipvs/reconcile.js';
 import { LvsEngine } from '../../../src/lvs/engine.js';
 import { cleanup, load } from '../config/checks/load-text.js';
+import { until } from '../support/until.js';
 
 afterAll(cleanup);
 
@@ -46,14 +47,6 @@ virtual_server 10.1.0.1 80 {
 class Events extends EventEmitter<{ up: [{ name: string }]; down: [{ name: string }] }> {}
 
 const dests = (rows: TableRow[]) => rows.flatMap((r) => r.dests.map((d) => `${d.addr}`)).sort();
-
-async function until(cond: () => boolean, ms: number): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error(`condition not met in ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describe('BFD_CHECK', () => {
   const model = load(CONF).model;

@@ -10,17 +10,10 @@ import { reconcile, type TableRow } from '../../../src/ipvs/reconcile.js';
 import { LvsEngine } from '../../../src/lvs/engine.js';
 import type { LvsAction } from '../../../src/lvs/policy.js';
 import { closedPort } from '../check/servers.js';
+import { until } from '../support/until.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lvsd-reload-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function until(cond: () => boolean, ms: number): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error(`condition not met in ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const dests = (rows: readonly TableRow[]): string[] => rows.flatMap((r) => r.dests.map((d) => `${d.addr}:${d.port}/${d.weight}`)).sort();

@@ -9,18 +9,10 @@ import type { TableRow } from '../../../src/ipvs/reconcile.js';
 import { LvsEngine } from '../../../src/lvs/engine.js';
 import type { LvsAction } from '../../../src/lvs/policy.js';
 import { httpResponse, rawHttpServer, tcpServer, type Running } from '../check/servers.js';
+import { until } from '../support/until.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lvsd-engine-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function until(cond: () => boolean, ms: number): Promise<number> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error(`condition not met in ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  return Date.now() - t0;
-}
 
 const dests = (rows: TableRow[]) => rows.flatMap((r) => r.dests.map((d) => `${d.addr}:${d.port}/${d.weight}`)).sort();
 
