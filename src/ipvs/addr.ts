@@ -1,6 +1,6 @@
 // Address text <-> bytes, with the same text output as glibc inet_ntop so that
 // listings match ipvsadm character for character.
-import { isIPv4, isIPv6 } from './ip-text.js';
+import { isIPv4, isIPv6 } from '../../grammar/ip.js';
 import { AF_INET, AF_INET6 } from './constants.js';
 
 export type Family = typeof AF_INET | typeof AF_INET6;

@@ -1,6 +1,6 @@
 // Parses ipvsadm command lines (the `ipvsadm -S` / `ipvsadm -R` format) into typed
 // commands, with ipvsadm's defaults and checks. Pure: nothing is applied here.
-import { isIPv4, isIPv6 } from './ip-text.js';
+import { isIPv4, isIPv6 } from '../../grammar/ip.js';
 import { AF_INET, AF_INET6, DEFAULT_MCAST_IFN, DEFAULT_PERSISTENT_TIMEOUT, DEFAULT_SCHED, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP, SVC_F_ONEPACKET, SVC_F_PERSISTENT, SVC_F_SCHED1, SVC_F_SCHED2, SVC_F_SCHED3 } from './constants.js';
 import { maskToNumber, normalizeAddr, type Family } from './addr.js';
 import type { Fwd, IpvsDaemon, IpvsDest, IpvsService, IpvsTimeouts, TunFlags, TunType } from './types.js';
