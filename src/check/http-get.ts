@@ -11,7 +11,7 @@ import { PlainExchange, type ExchangeOwner, type PlainTarget } from './http/plai
 import { probeHttp } from './http/probe.js';
 import { buildGetRequest, type HttpVersion } from './http/request.js';
 import { ResponseStream, type ResponseObserver } from './http/response-stream.js';
-import type { CheckResult, ConnectTarget, Probe } from './types.js';
+import { runViaStart, type CheckResult, type ConnectTarget, type Probe } from './types.js';
 
 export interface UrlSpec {
   path: string;
@@ -134,15 +134,6 @@ class UrlPlan {
   }
 }
 
-/** The probe whose run() is creating its promise (the executor below is shared by all). */
-let starting: HttpGetProbe | null = null;
-
-function executor(resolve: (r: CheckResult) => void): void {
-  const p = starting;
-  starting = null;
-  p?.begin(resolve);
-}
-
 /**
  * One HTTP_GET / SSL_GET checker; at most one attempt in flight (the scheduler runs a check
  * once at a time). The probe is its own abort listener (handleEvent), added once per signal.
@@ -174,10 +165,7 @@ export class HttpGetProbe implements Probe, ExchangeOwner {
   }
 
   run(step: number, signal: AbortSignal): Promise<CheckResult> {
-    if (signal.aborted) return Promise.resolve(ABORTED);
-    this.prepare(step, signal);
-    starting = this;
-    return new Promise<CheckResult>(executor);
+    return runViaStart(this, step, signal);
   }
 
   start(step: number, signal: AbortSignal, done: (r: CheckResult) => void): void {

@@ -6,7 +6,7 @@
 import { load as loadAddon } from '../net/packet-socket.js';
 import { deadlines, type DeadlineQueues, type Expirable } from './deadlines.js';
 import { newConnectReq, newTcpHandle, uvErrorName, type UvConnectReq, type UvTcp } from './tcp-handle.js';
-import type { CheckResult, ConnectTarget, Probe } from './types.js';
+import { runViaStart, type CheckResult, type ConnectTarget, type Probe } from './types.js';
 
 const CONNECTED: CheckResult = Object.freeze({ ok: true, reason: 'connected' });
 const TIMEOUT: CheckResult = Object.freeze({ ok: false, reason: 'connection timeout' });
@@ -34,15 +34,6 @@ export function scopedAddr(addr: string, family: 4 | 6, bindIf: string | undefin
   return family === 6 && bindIf !== undefined && isLinkLocal6(addr) && !addr.includes('%') ? `${addr}%${bindIf}` : addr;
 }
 
-/** The probe whose run() is creating its promise (the executor below is shared by all). */
-let starting: TcpProbe | null = null;
-
-function executor(resolve: (r: CheckResult) => void): void {
-  const p = starting;
-  starting = null;
-  p?.begin(resolve);
-}
-
 /** Shared connect callback: `this` is the request, which carries its probe. */
 function onConnect(this: UvConnectReq & { owner?: TcpProbe }, status: number, handle: unknown): void {
   this.owner?.connected(status, handle);
@@ -50,7 +41,7 @@ function onConnect(this: UvConnectReq & { owner?: TcpProbe }, status: number, ha
 
 /**
  * One TCP_CHECK target; at most one attempt in flight (the scheduler runs a check once at a
- * time). No closures of its own: thousands of probes share the executor and callbacks above,
+ * time). No closures of its own: thousands of probes share the callbacks above,
  * and the probe itself is the abort listener (handleEvent).
  */
 export class TcpProbe implements Probe, Expirable {
@@ -70,11 +61,8 @@ export class TcpProbe implements Probe, Expirable {
       target.bindAddr !== undefined ? scopedAddr(target.bindAddr, target.family, target.bindIf) : target.bindPort !== undefined ? (target.family === 6 ? '::' : '0.0.0.0') : undefined;
   }
 
-  run(_step: number, signal: AbortSignal): Promise<CheckResult> {
-    if (signal.aborted) return Promise.resolve(ABORTED);
-    this.prepare(signal);
-    starting = this;
-    return new Promise<CheckResult>(executor);
+  run(step: number, signal: AbortSignal): Promise<CheckResult> {
+    return runViaStart(this, step, signal);
   }
 
   start(_step: number, signal: AbortSignal, done: (r: CheckResult) => void): void {

@@ -27,6 +27,11 @@ export interface Probe {
   start?(step: number, signal: AbortSignal, done: (r: CheckResult) => void): void;
 }
 
+/** run() of a probe that has start(): one promise around the callback attempt. */
+export function runViaStart(p: Required<Pick<Probe, 'start'>>, step: number, signal: AbortSignal): Promise<CheckResult> {
+  return new Promise((resolve) => p.start(step, signal, resolve));
+}
+
 /** Checker kinds lvsd runs. */
 export type CheckerKind = 'TCP_CHECK' | 'HTTP_GET' | 'SSL_GET' | 'MISC_CHECK' | 'DNS_CHECK' | 'UDP_CHECK' | 'FILE_CHECK' | 'SMTP_CHECK' | 'PING_CHECK' | 'BFD_CHECK';
 
