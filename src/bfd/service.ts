@@ -5,6 +5,7 @@ import { EventEmitter } from 'node:events';
 import type { Model } from '../config/model.js';
 import { bfdSpecsFromModel, type BfdInstanceSpec } from './from-model.js';
 import { BfdRuntime, type BfdChange, type BfdInstanceStatus, type BfdLogger, type BfdRuntimeOptions } from './runtime.js';
+import type { BfdDropReason } from './packet.js';
 
 type Events = { up: [BfdChange]; down: [BfdChange] };
 
@@ -33,6 +34,11 @@ export class BfdService {
 
   status(): BfdInstanceStatus[] {
     return this.rt?.status() ?? [];
+  }
+
+  /** Every BFD packet refused since the sessions started, by reason, whoever sent it. */
+  refused(): Record<BfdDropReason, number> | undefined {
+    return this.rt ? { ...this.rt.drops.counts } : undefined;
   }
 
   /**

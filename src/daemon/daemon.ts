@@ -293,6 +293,8 @@ export class Daemon extends EventEmitter {
   /** What `lvsd status`, the metrics and the dumps render. Reads IPVS counters now. */
   async snapshot(): Promise<DaemonStatus> {
     const table = this.edge ? await this.edge.dump() : undefined;
+    const bfd = this.bfd.status();
+    const bfdRefused = this.bfd.refused();
     return {
       pid: process.pid,
       version: VERSION,
@@ -306,7 +308,7 @@ export class Daemon extends EventEmitter {
       virtualServers: this.engine ? this.engine.status(table) : [],
       ...(typeof this.model.global_defs?.router_id === 'string' ? { routerId: this.model.global_defs.router_id } : {}),
       metricsListen: this.metricsAt() ?? null,
-      ...(this.bfd.status().length > 0 ? { bfd: this.bfd.status() } : {}),
+      ...(bfd.length > 0 ? { bfd, ...(bfdRefused ? { bfdRefused } : {}) } : {}),
     };
   }
 

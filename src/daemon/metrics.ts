@@ -253,6 +253,10 @@ function renderBfd(e: Exposition, s: DaemonStatus): void {
   for (const b of list) for (const st of BFD_STATES) e.sample('lvsd_bfd_transitions_total', { instance: b.name, state: st }, b.transitions[st]);
   e.family('lvsd_bfd_drops_total', 'counter', 'BFD packets from the session\'s neighbour refused, by reason.');
   for (const b of list) for (const reason of DROP_REASONS) e.sample('lvsd_bfd_drops_total', { instance: b.name, reason }, b.drops[reason] ?? 0);
+  const all = s.bfdRefused;
+  if (!all) return;
+  e.family('lvsd_bfd_refused_total', 'counter', 'Every BFD packet refused, by reason, from neighbours and unknown senders alike.');
+  for (const reason of DROP_REASONS) e.sample('lvsd_bfd_refused_total', { reason }, all[reason]);
 }
 
 export interface MetricsServer {

@@ -5,6 +5,7 @@ import type { DropCounts } from '../vrrp/drop-reasons.js';
 import type { VrrpState } from '../vrrp/types.js';
 import type { InstanceStats } from '../vrrp/instance.js';
 import type { BfdInstanceStatus } from '../bfd/runtime.js';
+import type { BfdDropReason } from '../bfd/packet.js';
 
 /** An instance's state and, from InstanceStats, its counters since start. */
 export interface VrrpInstanceStatus extends InstanceStats {
@@ -139,4 +140,6 @@ export interface DaemonStatus {
   metricsListen?: { host: string; port: number } | null;
   /** bfd_instance sessions (absent without any) */
   bfd?: BfdInstanceStatus[];
+  /** with sessions: every BFD packet refused, by reason, from neighbours and unknown senders alike */
+  bfdRefused?: Record<BfdDropReason, number>;
 }

@@ -101,6 +101,9 @@ describe('lvsd daemon track_bfd against keepalived 2.2.7 BFD (netns)', () => {
       m = metrics();
       expect(sample(m, 'lvsd_bfd_drops_total{instance="PEER",reason="short"}')).toBe(1);
       expect(sample(m, 'lvsd_bfd_drops_total{instance="PEER",reason="version"}')).toBe(1);
+      // the daemon-wide refusals count the same two (and would count unknown senders' too)
+      expect(sample(m, 'lvsd_bfd_refused_total{reason="short"}')).toBe(1);
+      expect(sample(m, 'lvsd_bfd_refused_total{reason="version"}')).toBe(1);
       expect(lv.matching(TO('FAULT')).length).toBe(1);
       const from = lv.lines.length;
       const t0 = Date.now();

@@ -59,6 +59,17 @@ describe('BFD metrics', () => {
     expect(d.filter((l) => l.startsWith('lvsd_bfd_drops_total{instance="B\\"2"')).every((l) => l.endsWith(' 0'))).toBe(true);
   });
 
+  it('refusals daemon-wide: every reason once, unknown senders included; absent without the count', () => {
+    const refused = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<(typeof DROP_REASONS)[number], number>;
+    refused['no-session'] = 7;
+    const withAll = new Metrics().render({ ...sampleStatus(), bfd: [session('PEER')], bfdRefused: refused });
+    const r = lines(withAll, 'lvsd_bfd_refused_total');
+    expect(r).toHaveLength(DROP_REASONS.length);
+    expect(r).toContain('lvsd_bfd_refused_total{reason="no-session"} 7');
+    expect(r.filter((l) => !l.endsWith(' 0'))).toEqual(['lvsd_bfd_refused_total{reason="no-session"} 7']);
+    expect(text).not.toContain('lvsd_bfd_refused_total');
+  });
+
   it('no sessions, no BFD families', () => {
     expect(new Metrics().render(sampleStatus())).not.toContain('lvsd_bfd_');
     expect(new Metrics().render({ ...sampleStatus(), bfd: [] })).not.toContain('lvsd_bfd_');
