@@ -2,7 +2,7 @@
 // of one timer per attempt: attempts of one length expire in the order they started, so a
 // FIFO per length is already sorted by deadline. Cancelling is lazy: an entry carries the
 // attempt's sequence number and the owner ignores an expiry whose attempt already ended.
-import { turnNowUs } from './turn-clock.js';
+import { realClock, type Clock } from './scheduler.js';
 
 export interface Expirable {
   /** the attempt numbered `seq` ran out of time (the owner ignores a seq that already ended) */
@@ -11,22 +11,14 @@ export interface Expirable {
   waiting(seq: number): boolean;
 }
 
-export interface DeadlineClock {
-  nowUs(): number;
-  setTimer(fn: () => void, ms: number): unknown;
-  clearTimer(handle: unknown): void;
+export interface DeadlineClock extends Clock {
   /** runs fn after the event loop's next I/O phase (setImmediate) */
   defer(fn: () => void): void;
 }
 
+/** The scheduler's clock (one read per turn, unref'd timers) plus setImmediate. */
 export const realDeadlineClock: DeadlineClock = {
-  nowUs: turnNowUs,
-  setTimer: (fn, ms) => {
-    const t = setTimeout(fn, ms);
-    t.unref();
-    return t;
-  },
-  clearTimer: (h) => clearTimeout(h as NodeJS.Timeout),
+  ...realClock,
   defer: (fn) => {
     setImmediate(fn);
   },

@@ -164,12 +164,10 @@ export class VirtualServerPolicy {
     }
     this.touch(rs);
     const alive = st.failed.size === 0;
-    if (alive === st.alive) {
-      this.recount(rs);
-      return [];
-    }
+    const flipped = alive !== st.alive;
     st.alive = alive;
     this.recount(rs);
+    if (!flipped) return [];
     const r = this.cfg.reals[rs];
     const script = alive ? r.notifyUp : r.notifyDown;
     const out: LvsAction[] = [{ kind: alive ? 'rs-up' : 'rs-down', vs: this.cfg.name, rs: r.name, ...(script ? { script } : {}) }];
