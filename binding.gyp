@@ -9,6 +9,11 @@
       "target_name": "lvsd_syslog",
       "sources": ["src/daemon/native/syslog.c"],
       "cflags": ["-Wall", "-Wextra", "-O2"]
+    },
+    {
+      "target_name": "lvsd_probe",
+      "sources": ["src/check/native/probe.c"],
+      "cflags": ["-Wall", "-Wextra", "-O2"]
     }
   ]
 }

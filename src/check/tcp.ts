@@ -1,10 +1,14 @@
 // TCP_CHECK: a connect within connect_timeout is success; refused, unreachable or timeout
 // is failure. The connection is closed at once (keepalived closes right after connect).
-// Per attempt this costs one libuv handle and one connect request: no net.Socket, no timer
-// (the shared deadline queues), no abort listener (one per signal, and the scheduler keeps a
-// check's signal until it aborts), no closure and no result object (constants).
+// Per attempt this costs one slot of the native connect engine (native/connect-engine.ts: the
+// system calls and nothing else, completions reported in batches): no handle object, no
+// timer (the shared deadline queues), no abort listener (one per signal, and the scheduler
+// keeps a check's signal until it aborts), no closure and no result object (constants).
+// LVSD_TCP_CHECK_ENGINE=uv (read once) connects through libuv's TCP handle instead, the path
+// before the engine, kept for A/B measurements (bench/checkers.sh).
 import { load as loadAddon } from '../net/packet-socket.js';
 import { deadlines, type DeadlineQueues, type Expirable } from './deadlines.js';
+import { connectEngine, loadProbeAddon, type ConnectEngine, type ConnectOwner } from './native/connect-engine.js';
 import { newConnectReq, newTcpHandle, uvErrorName, type UvConnectReq, type UvTcp } from './tcp-handle.js';
 import { runViaStart, type CheckResult, type ConnectTarget, type Probe } from './types.js';
 
@@ -12,6 +16,8 @@ const CONNECTED: CheckResult = Object.freeze({ ok: true, reason: 'connected' });
 const TIMEOUT: CheckResult = Object.freeze({ ok: false, reason: 'connection timeout' });
 const ABORTED: CheckResult = Object.freeze({ ok: false, reason: 'aborted' });
 const failures = new Map<string, CheckResult>();
+/** the A/B switch: libuv's TCP handle instead of the native engine */
+const VIA_UV = process.env.LVSD_TCP_CHECK_ENGINE === 'uv';
 
 function failure(what: string): CheckResult {
   let r = failures.get(what);
@@ -44,9 +50,14 @@ function onConnect(this: UvConnectReq & { owner?: TcpProbe }, status: number, ha
  * time). No closures of its own: thousands of probes share the callbacks above,
  * and the probe itself is the abort listener (handleEvent).
  */
-export class TcpProbe implements Probe, Expirable {
+export class TcpProbe implements Probe, Expirable, ConnectOwner {
   private seq = 0;
   private handle: UvTcp | null = null;
+  /** the engine slot of the attempt in flight, -1: none */
+  private slot = -1;
+  /** struct sockaddr of the target and of the bind address (made on the first attempt) */
+  private sockaddr: Buffer | null = null;
+  private bindSockaddr: Buffer | null = null;
   private resolve: ((r: CheckResult) => void) | null = null;
   private signal: AbortSignal | null = null;
   private readonly connectAddr: string;
@@ -55,6 +66,7 @@ export class TcpProbe implements Probe, Expirable {
   constructor(
     readonly target: ConnectTarget,
     private readonly queues: DeadlineQueues = deadlines,
+    private readonly engine: (() => ConnectEngine) | null = VIA_UV ? null : connectEngine,
   ) {
     this.connectAddr = scopedAddr(target.addr, target.family, target.bindIf);
     this.bindAddr =
@@ -100,9 +112,17 @@ export class TcpProbe implements Probe, Expirable {
     this.finish(status === 0 ? CONNECTED : failure(uvErrorName(status)));
   }
 
+  /** the engine's report of attempt `slot`: 0 or -errno */
+  connectDone(status: number): void {
+    if (this.resolve === null) return;
+    this.slot = -1;
+    this.finish(status === 0 ? CONNECTED : failure(uvErrorName(status)));
+  }
+
   begin(resolve: (r: CheckResult) => void): void {
     this.resolve = resolve;
     const seq = ++this.seq;
+    if (this.engine !== null) return this.beginNative(seq);
     const t = this.target;
     let h: UvTcp;
     try {
@@ -137,10 +157,36 @@ export class TcpProbe implements Probe, Expirable {
     this.queues.add(t.timeoutUs, this, seq);
   }
 
+  private beginNative(seq: number): void {
+    const t = this.target;
+    let slot: number;
+    try {
+      const engine = (this.engine as () => ConnectEngine)();
+      if (this.sockaddr === null) {
+        const addon = loadProbeAddon();
+        this.bindSockaddr = this.bindAddr !== undefined ? addon.sockaddr(this.bindAddr, t.bindPort ?? 0) : null;
+        this.sockaddr = addon.sockaddr(this.connectAddr, t.port);
+      }
+      slot = engine.connect(this, this.sockaddr, this.bindSockaddr, t.fwmark ?? 0);
+    } catch (e) {
+      // a TypeError: an address the addon cannot take, which libuv reported as EINVAL
+      this.finish(failure(e instanceof TypeError ? 'EINVAL' : e instanceof Error ? e.message : String(e)));
+      return;
+    }
+    if (slot < 0) return; // ended within the call
+    this.slot = slot;
+    this.queues.add(t.timeoutUs, this, seq);
+  }
+
   private finish(r: CheckResult): void {
     const resolve = this.resolve;
     this.resolve = null;
     this.seq++; // a pending expiry of this attempt is now stale
+    if (this.slot >= 0) {
+      // a timeout or an abort: the attempt's socket is closed unreported
+      this.engine?.().cancel(this.slot);
+      this.slot = -1;
+    }
     const h = this.handle;
     this.handle = null;
     h?.close();

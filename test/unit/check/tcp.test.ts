@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tcpConnect } from '../../../src/check/tcp.js';
+import { deadlines } from '../../../src/check/deadlines.js';
+import { ConnectEngine, connectEngine } from '../../../src/check/native/connect-engine.js';
+import { TcpProbe, tcpConnect } from '../../../src/check/tcp.js';
+import type { CheckResult, ConnectTarget } from '../../../src/check/types.js';
 import { blackholePort, closedPort, tcpServer, type Running } from './servers.js';
 
 const target = (port: number, timeoutUs = 1_000_000) => ({ addr: '127.0.0.1', family: 4 as const, port, timeoutUs });
@@ -68,5 +71,62 @@ describe('TCP_CHECK probe on loopback', () => {
     const p = tcpConnect(target(hole.port, 5_000_000), ac.signal);
     setTimeout(() => ac.abort(), 50);
     expect(await p).toEqual({ ok: false, reason: 'aborted' });
+  });
+});
+
+describe('TCP_CHECK: the native engine and the libuv path give the same results', () => {
+  let up: Running;
+  let hole: Running;
+  beforeAll(async () => {
+    up = await tcpServer(() => {});
+    hole = await blackholePort();
+  });
+  afterAll(async () => {
+    await up?.close();
+    await hole?.close();
+  });
+
+  /** one attempt through each path (a target of its own each: a fixed source port is in TIME_WAIT after the first) */
+  async function both(make: () => Promise<ConnectTarget>, abortAfterMs?: number): Promise<[CheckResult, CheckResult]> {
+    const one = async (engine: (() => ConnectEngine) | null) => {
+      const ac = new AbortController();
+      if (abortAfterMs !== undefined) setTimeout(() => ac.abort(), abortAfterMs);
+      return new TcpProbe(await make(), deadlines, engine).run(0, ac.signal);
+    };
+    return [await one(connectEngine), await one(null)];
+  }
+
+  it.each([
+    ['connected', 'connected', async () => target(up.port)],
+    ['refused', 'connection failed (ECONNREFUSED)', async () => target(await closedPort())],
+    ['timeout', 'connection timeout', async () => target(hole.port, 200_000)],
+    ['bindto + bind_port', 'connected', async () => ({ ...target(up.port), bindAddr: '127.0.0.3', bindPort: await closedPort() })],
+    ['bindto an address the host lacks', 'connection failed (EADDRNOTAVAIL)', async () => ({ ...target(up.port), bindAddr: '192.0.2.55' })],
+    ['an address that is no IP literal', 'connection failed (EINVAL)', async () => ({ ...target(up.port), addr: '127.0.0.256' })],
+    ['IPv6 refused', 'connection failed (ECONNREFUSED)', async () => ({ addr: '::1', family: 6 as const, port: await closedPort(), timeoutUs: 1_000_000 })],
+  ])('%s: %s', async (_name, reason, make) => {
+    const [native, uv] = await both(make);
+    expect(native.reason).toBe(reason);
+    expect(native).toEqual(uv);
+  });
+
+  it('abort', async () => {
+    const [native, uv] = await both(async () => target(hole.port, 5_000_000), 30);
+    expect(native).toEqual({ ok: false, reason: 'aborted' });
+    expect(uv).toEqual(native);
+  });
+
+  it('a probe reuses one engine slot over its attempts, and a timed-out attempt frees its slot', async () => {
+    const engine = new ConnectEngine();
+    try {
+      const p = new TcpProbe(target(up.port), deadlines, () => engine);
+      for (let i = 0; i < 5; i++) expect(await p.run(0, new AbortController().signal)).toEqual({ ok: true, reason: 'connected' });
+      const q = new TcpProbe(target(hole.port, 50_000), deadlines, () => engine);
+      expect(await q.run(0, new AbortController().signal)).toEqual({ ok: false, reason: 'connection timeout' });
+      expect(engine.inFlight()).toBe(0);
+      expect(engine.slotsMade()).toBe(1);
+    } finally {
+      engine.close();
+    }
   });
 });

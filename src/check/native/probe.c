@@ -1,0 +1,367 @@
+/*
+ * lvsd_probe: TCP_CHECK's connect engine. Why native: under emulation (the TCG VM) a check
+ * through Node's own TCP handle costs more in Node than the connect costs in the kernel: a
+ * TCPWrap and a TCPConnectWrap object per attempt, a MakeCallback per completion, a handle
+ * close with its own callback and weak-reference bookkeeping, about 0.4 ms per check, while
+ * keepalived's whole check is the six system calls. Here a check is those system calls and
+ * nothing else: socket, (bind), connect, epoll_ctl(ADD) on ONE epoll fd of the engine, and on
+ * readiness getsockopt(SO_ERROR) and close. The engine's epoll fd is watched by one uv_poll on
+ * Node's loop; JavaScript is called ONCE per readiness batch with the number of results, which
+ * it reads as (slot, status) pairs from a shared Int32Array. Timeouts stay in JavaScript (the
+ * deadline queues): a timed-out attempt is cancelled by slot (its fd closed here).
+ *
+ * Slots are small integers JavaScript hands out and reuses; an epoll event carries its slot
+ * and the slot's generation, so an event of a cancelled attempt can never reach a newer one.
+ */
+#define _GNU_SOURCE
+#define NAPI_VERSION 8
+#include <node_api.h>
+#include <uv.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include "../../net/native/napi-errno.h"
+
+/* slots above this are refused: a bound on memory, far above any configuration's checks */
+#define MAX_SLOTS (1u << 22)
+
+typedef struct {
+  int fd;         /* -1: no attempt in flight */
+  uint32_t gen;   /* bumped per attempt */
+} slot_t;
+
+typedef struct {
+  napi_env env;
+  int epfd;
+  uv_poll_t poll;
+  napi_ref callback;
+  napi_ref resource;
+  napi_async_context ctx;
+  int32_t *results;       /* 2 * cap: slot, status (0 or -errno) */
+  uint32_t cap;
+  struct epoll_event *events;
+  slot_t *slots;
+  uint32_t nslots;
+  uint32_t inflight;
+  int closed, poll_closed, finalized;
+} engine_t;
+
+static void engine_free(engine_t *e) {
+  free(e->events);
+  free(e->slots);
+  free(e);
+}
+
+static void on_poll_closed(uv_handle_t *h) {
+  engine_t *e = h->data;
+  e->poll_closed = 1;
+  if (e->finalized) engine_free(e);
+}
+
+static void engine_cleanup_hook(void *arg);
+
+/* stops watching, closes every socket in flight and the epoll fd; idempotent */
+static void engine_close(engine_t *e, int from_hook) {
+  if (e->closed) return;
+  e->closed = 1;
+  if (!from_hook) napi_remove_env_cleanup_hook(e->env, engine_cleanup_hook, e);
+  for (uint32_t i = 0; i < e->nslots; i++)
+    if (e->slots[i].fd >= 0) {
+      close(e->slots[i].fd);
+      e->slots[i].fd = -1;
+    }
+  e->inflight = 0;
+  uv_poll_stop(&e->poll);
+  uv_close((uv_handle_t *)&e->poll, on_poll_closed);
+  close(e->epfd);
+  e->epfd = -1;
+  napi_delete_reference(e->env, e->callback);
+  e->callback = NULL;
+  if (e->ctx != NULL) napi_async_destroy(e->env, e->ctx);
+  e->ctx = NULL;
+  napi_delete_reference(e->env, e->resource);
+  e->resource = NULL;
+}
+
+static void engine_cleanup_hook(void *arg) { engine_close(arg, 1); }
+
+static void engine_finalize(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  engine_t *e = data;
+  engine_close(e, 0);
+  e->finalized = 1;
+  if (e->poll_closed) engine_free(e);
+}
+
+static void attempt_ended(engine_t *e) {
+  if (e->inflight > 0 && --e->inflight == 0) uv_unref((uv_handle_t *)&e->poll);
+}
+
+/* the epoll fd is readable: collect every finished connect, then one call into JavaScript */
+static void on_ready(uv_poll_t *h, int status, int events) {
+  (void)events;
+  engine_t *e = h->data;
+  if (e->closed || status < 0) return;
+  int n = epoll_wait(e->epfd, e->events, (int)e->cap, 0);
+  if (n <= 0) return;
+  uint32_t k = 0;
+  for (int i = 0; i < n; i++) {
+    uint64_t d = e->events[i].data.u64;
+    uint32_t s = (uint32_t)d, gen = (uint32_t)(d >> 32);
+    if (s >= e->nslots || e->slots[s].fd < 0 || e->slots[s].gen != gen) continue;
+    int fd = e->slots[s].fd, err = 0;
+    socklen_t len = sizeof err;
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) err = errno;
+    if (err == EINPROGRESS) continue; /* spurious: still connecting */
+    close(fd);
+    e->slots[s].fd = -1;
+    attempt_ended(e);
+    e->results[2 * k] = (int32_t)s;
+    e->results[2 * k + 1] = -err;
+    k++;
+  }
+  if (k == 0 || e->callback == NULL) return;
+  napi_env env = e->env;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  napi_value fn, recv, argv[1];
+  napi_get_reference_value(env, e->callback, &fn);
+  napi_get_reference_value(env, e->resource, &recv);
+  napi_create_uint32(env, k, &argv[0]);
+  /* make_callback: the JavaScript runs as any I/O callback (microtasks and nextTicks after it) */
+  if (napi_make_callback(env, e->ctx, recv, fn, 1, argv, NULL) == napi_pending_exception) {
+    napi_value ex;
+    if (napi_get_and_clear_last_exception(env, &ex) == napi_ok) napi_fatal_exception(env, ex);
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+static engine_t *engine_of(napi_env env, napi_callback_info info, size_t n, napi_value *argv) {
+  size_t argc = n;
+  void *data = NULL;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, &data) != napi_ok || argc < n) return NULL;
+  return data;
+}
+
+static int grow_slots(engine_t *e, uint32_t need) {
+  if (need <= e->nslots) return 0;
+  if (need > MAX_SLOTS) return -1;
+  uint32_t n = e->nslots ? e->nslots : 64;
+  while (n < need) n *= 2;
+  slot_t *s = realloc(e->slots, n * sizeof *s);
+  if (s == NULL) return -1;
+  for (uint32_t i = e->nslots; i < n; i++) {
+    s[i].fd = -1;
+    s[i].gen = 0;
+  }
+  e->slots = s;
+  e->nslots = n;
+  return 0;
+}
+
+static int sockaddr_arg(napi_env env, napi_value v, struct sockaddr **sa, socklen_t *len) {
+  void *data;
+  size_t n;
+  if (buffer_arg(env, v, &data, &n) != 0) return -1;
+  if (n == sizeof(struct sockaddr_in) && ((struct sockaddr *)data)->sa_family == AF_INET) {
+  } else if (n == sizeof(struct sockaddr_in6) && ((struct sockaddr *)data)->sa_family == AF_INET6) {
+  } else
+    return -1;
+  *sa = data;
+  *len = (socklen_t)n;
+  return 0;
+}
+
+/*
+ * connect(slot, sockaddr, bindSockaddr | null, mark) -> 0 (in flight: the result comes in a
+ * batch), 1 (connected at once, closed) or -errno (failed at once). The sockaddrs come from
+ * sockaddr() below; mark 0: no SO_MARK.
+ */
+static napi_value js_connect(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  engine_t *e = engine_of(env, info, 4, argv);
+  int32_t slot;
+  uint32_t mark;
+  struct sockaddr *sa, *bsa = NULL;
+  socklen_t salen, bsalen = 0;
+  napi_valuetype bt;
+  if (e == NULL || int_arg(env, argv[0], &slot) != 0 || slot < 0 || sockaddr_arg(env, argv[1], &sa, &salen) != 0 ||
+      napi_typeof(env, argv[2], &bt) != napi_ok || napi_get_value_uint32(env, argv[3], &mark) != napi_ok)
+    return throw_usage(env, "connect(slot, sockaddr, bindSockaddr|null, mark)");
+  if (bt != napi_null && bt != napi_undefined && (sockaddr_arg(env, argv[2], &bsa, &bsalen) != 0 || bsa->sa_family != sa->sa_family))
+    return throw_usage(env, "connect: the bind address must be a sockaddr of the same family");
+  if (e->closed) return throw_usage(env, "connect: the engine is closed");
+  if (grow_slots(e, (uint32_t)slot + 1) != 0) return throw_errno(env, "connect: slot table", ENOMEM);
+  slot_t *s = &e->slots[slot];
+  if (s->fd >= 0) return throw_usage(env, "connect: slot already in flight");
+  int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
+  if (fd < 0) return int_value(env, -errno);
+  int one = 1, err = 0;
+  if (mark != 0 && setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof mark) < 0) err = errno;
+  /* SO_REUSEADDR as libuv's bind sets it: a fixed bind_port is reusable while in TIME_WAIT */
+  if (!err && bsa != NULL && (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 || bind(fd, bsa, bsalen) < 0)) err = errno;
+  if (!err) {
+    if (connect(fd, sa, salen) == 0) {
+      /* connected within the call: done, no wait */
+      close(fd);
+      return int_value(env, 1);
+    }
+    if (errno != EINPROGRESS) err = errno;
+  }
+  if (err) {
+    close(fd);
+    return int_value(env, -err);
+  }
+  s->gen++;
+  struct epoll_event ev = { .events = EPOLLOUT, .data.u64 = ((uint64_t)s->gen << 32) | (uint32_t)slot };
+  if (epoll_ctl(e->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+    err = errno;
+    close(fd);
+    return int_value(env, -err);
+  }
+  s->fd = fd;
+  if (e->inflight++ == 0) uv_ref((uv_handle_t *)&e->poll);
+  return int_value(env, 0);
+}
+
+/* cancel(slot): the attempt in flight there ends unreported (its socket closed) */
+static napi_value js_cancel(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  engine_t *e = engine_of(env, info, 1, argv);
+  int32_t slot;
+  if (e == NULL || int_arg(env, argv[0], &slot) != 0 || slot < 0) return throw_usage(env, "cancel(slot)");
+  if ((uint32_t)slot < e->nslots && e->slots[slot].fd >= 0) {
+    close(e->slots[slot].fd); /* closing removes it from the epoll set */
+    e->slots[slot].fd = -1;
+    attempt_ended(e);
+  }
+  return NULL;
+}
+
+/* inFlight() -> attempts waiting (tests) */
+static napi_value js_in_flight(napi_env env, napi_callback_info info) {
+  engine_t *e = engine_of(env, info, 0, NULL);
+  return e == NULL ? throw_usage(env, "inFlight()") : int_value(env, (int32_t)e->inflight);
+}
+
+/* close(): every attempt in flight ends unreported; the engine takes no more */
+static napi_value js_engine_close(napi_env env, napi_callback_info info) {
+  engine_t *e = engine_of(env, info, 0, NULL);
+  if (e == NULL) return throw_usage(env, "close()");
+  engine_close(e, 0);
+  return NULL;
+}
+
+/* create(onBatch(count), capacity) -> { results: Int32Array(2 * capacity), connect, cancel, inFlight, close } */
+static napi_value js_create(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  int32_t cap;
+  napi_valuetype t;
+  if (get_args(env, info, 2, argv) != 0 || napi_typeof(env, argv[0], &t) != napi_ok || t != napi_function ||
+      int_arg(env, argv[1], &cap) != 0 || cap < 1 || cap > 65536)
+    return throw_usage(env, "create(onBatch, capacity 1..65536)");
+  uv_loop_t *loop;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok) return throw_usage(env, "create: no event loop");
+  engine_t *e = calloc(1, sizeof *e);
+  if (e == NULL) return throw_errno(env, "create", ENOMEM);
+  e->env = env;
+  e->cap = (uint32_t)cap;
+  e->events = calloc((size_t)cap, sizeof *e->events);
+  e->epfd = epoll_create1(EPOLL_CLOEXEC);
+  if (e->events == NULL || e->epfd < 0) {
+    int err = e->epfd < 0 ? errno : ENOMEM;
+    if (e->epfd >= 0) close(e->epfd);
+    engine_free(e);
+    return throw_errno(env, "epoll_create1", err);
+  }
+  int r = uv_poll_init(loop, &e->poll, e->epfd);
+  if (r == 0) r = uv_poll_start(&e->poll, UV_READABLE, on_ready);
+  if (r != 0) {
+    close(e->epfd);
+    engine_free(e);
+    return throw_errno(env, "uv_poll", -r);
+  }
+  e->poll.data = e;
+  uv_unref((uv_handle_t *)&e->poll); /* the loop is kept alive only while attempts wait */
+
+  napi_value obj, ab, results, name;
+  void *mem;
+  napi_create_object(env, &obj);
+  napi_create_arraybuffer(env, (size_t)cap * 2 * sizeof(int32_t), &mem, &ab);
+  e->results = mem;
+  napi_create_typedarray(env, napi_int32_array, (size_t)cap * 2, ab, 0, &results);
+  napi_property_descriptor props[] = {
+    { "results", NULL, NULL, NULL, NULL, results, napi_enumerable, NULL },
+    { "connect", NULL, js_connect, NULL, NULL, NULL, napi_enumerable, e },
+    { "cancel", NULL, js_cancel, NULL, NULL, NULL, napi_enumerable, e },
+    { "inFlight", NULL, js_in_flight, NULL, NULL, NULL, napi_enumerable, e },
+    { "close", NULL, js_engine_close, NULL, NULL, NULL, napi_enumerable, e },
+  };
+  napi_define_properties(env, obj, sizeof props / sizeof props[0], props);
+  napi_create_reference(env, argv[0], 1, &e->callback);
+  napi_create_reference(env, obj, 0, &e->resource);
+  napi_create_string_utf8(env, "lvsd.connect", NAPI_AUTO_LENGTH, &name);
+  napi_async_init(env, obj, name, &e->ctx);
+  napi_wrap(env, obj, e, engine_finalize, NULL, NULL);
+  napi_add_env_cleanup_hook(env, engine_cleanup_hook, e);
+  return obj;
+}
+
+/*
+ * sockaddr(address, port) -> Buffer holding a struct sockaddr_in or sockaddr_in6 for
+ * connect(); an IPv6 address may carry %scope (an interface name or number). Throws a
+ * TypeError for anything else (no name resolution here).
+ */
+static napi_value js_sockaddr(napi_env env, napi_callback_info info) {
+  napi_value argv[2], buf;
+  char addr[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
+  size_t len;
+  int32_t port;
+  void *out;
+  if (get_args(env, info, 2, argv) != 0 || napi_get_value_string_utf8(env, argv[0], addr, sizeof addr, &len) != napi_ok ||
+      len >= sizeof addr - 1 || int_arg(env, argv[1], &port) != 0 || port < 0 || port > 65535)
+    return throw_usage(env, "sockaddr(address, port 0..65535)");
+  struct sockaddr_in v4;
+  memset(&v4, 0, sizeof v4);
+  if (inet_pton(AF_INET, addr, &v4.sin_addr) == 1) {
+    v4.sin_family = AF_INET;
+    v4.sin_port = htons((uint16_t)port);
+    napi_create_buffer_copy(env, sizeof v4, &v4, &out, &buf);
+    return buf;
+  }
+  struct sockaddr_in6 v6;
+  memset(&v6, 0, sizeof v6);
+  char *pct = strchr(addr, '%');
+  if (pct != NULL) {
+    *pct = '\0';
+    const char *scope = pct + 1;
+    char *end;
+    unsigned long id = strtoul(scope, &end, 10);
+    if (*scope == '\0') return throw_usage(env, "sockaddr: empty IPv6 scope");
+    if (*end != '\0') id = if_nametoindex(scope);
+    if (id == 0) return throw_usage(env, "sockaddr: unknown IPv6 scope interface");
+    v6.sin6_scope_id = (uint32_t)id;
+  }
+  if (inet_pton(AF_INET6, addr, &v6.sin6_addr) != 1) return throw_usage(env, "sockaddr: not an IPv4 or IPv6 address");
+  v6.sin6_family = AF_INET6;
+  v6.sin6_port = htons((uint16_t)port);
+  napi_create_buffer_copy(env, sizeof v6, &v6, &out, &buf);
+  return buf;
+}
+
+NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
+  napi_property_descriptor props[] = {
+    METHOD("create", js_create),
+    METHOD("sockaddr", js_sockaddr),
+  };
+  DEFINE_METHODS(env, exports, props);
+  return exports;
+}
