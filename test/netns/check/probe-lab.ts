@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { findProbeAddon } from '../../../src/check/native/connect-engine.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -92,7 +93,8 @@ export class ProbeLab {
     const out = join(this.dir, 'probe-driver.mjs');
     await build({ entryPoints: [join(here, 'probe-driver.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: out, logLevel: 'error' });
     // the bundle lives outside the tree: raw-socket (a native module) is found through NODE_PATH
-    const env = { ...process.env, NODE_PATH: join(here, '../../../node_modules') };
+    // the bundle sits in a temporary folder: the addons are found through their variables
+    const env = { ...process.env, NODE_PATH: join(here, '../../../node_modules'), LVSD_PROBE_ADDON: findProbeAddon(here) };
     this.probeDriver = new ProbeDriver(this.track(spawn('ip', ['netns', 'exec', this.chk, process.execPath, out], { stdio: ['pipe', 'pipe', 'pipe'], env })));
   }
 
