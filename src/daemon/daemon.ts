@@ -231,6 +231,9 @@ export class Daemon extends EventEmitter {
       return rep;
     }
     logDiagnostics(log, r.diagnostics);
+    // checks that fell due while the file was read start after the reload's IPVS apply
+    const held0 = this.engine?.heldTotal ?? 0;
+    this.engine?.holdChecks();
     const model = this.holder.current;
     const rep: ReloadReport = { ok: true, ms: 0 };
     const t1 = performance.now();
@@ -253,7 +256,11 @@ export class Daemon extends EventEmitter {
     }
     const round = (x: number): number => Math.round(x * 10) / 10;
     // parsePasses: a config with warnings is parsed twice (the second time with keyword positions)
-    const phases = { parseMs: round(r.ms), parsePasses: r.passes, vrrpMs: round(t2 - t1), lvsMs: round(t3 - t2), ipvsMs: round(performance.now() - t3) };
+    const phases = {
+      parseMs: round(r.ms), parsePasses: r.passes, vrrpMs: round(t2 - t1), lvsMs: round(t3 - t2), ipvsMs: round(performance.now() - t3),
+      // probes that fell due meanwhile and waited for the apply (LvsEngine.holdChecks)
+      checksHeld: (this.engine?.heldTotal ?? 0) - held0,
+    };
     rep.ms = performance.now() - t0;
     const v = rep.vrrp;
     log.info({

@@ -6,6 +6,7 @@
 // servers does the global and per-virtual-server parts once, not per server.
 import { deepEqual } from '../config/diff.js';
 import type { Model, RealServer, VirtualServer } from '../config/model.js';
+import { sameExcept } from './same-value.js';
 
 /** Real-server fields that shape the IPVS destination or notifications, never a probe. */
 const RS_POLICY_ONLY = new Set(['weight', 'inhibit_on_failure', 'uthreshold', 'lthreshold', 'lvs_method', 'notify_up', 'notify_down']);
@@ -31,9 +32,5 @@ export function sameInheritedCheckInputs(a: VirtualServer, b: VirtualServer): bo
 
 /** The real server's own check inputs (the caller has compared the global and inherited ones). */
 export function sameOwnCheckInputs(a: RealServer, b: RealServer): boolean {
-  const ra = a as Record<string, unknown>;
-  const rb = b as Record<string, unknown>;
-  for (const k in ra) if (!RS_POLICY_ONLY.has(k) && !deepEqual(ra[k], rb[k])) return false;
-  for (const k in rb) if (!RS_POLICY_ONLY.has(k) && !(k in ra)) return false;
-  return true;
+  return a === b || sameExcept(a as Record<string, unknown>, b as Record<string, unknown>, RS_POLICY_ONLY);
 }

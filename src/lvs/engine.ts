@@ -8,7 +8,7 @@
 // settings (weight, inhibit, ...) is updated in place; otherwise checkers whose inputs did not
 // change keep running with their state (a down server stays down), others are stopped or
 // started, and the policy is rebuilt around them.
-import { deepEqual, realServerKey, virtualServerKey } from '../config/diff.js';
+import { realServerKey, virtualServerKey } from '../config/diff.js';
 import type { Model, RealServer, VirtualServer } from '../config/model.js';
 import { buildCheckers, type BuiltChecker, type BuildContext } from '../check/build.js';
 import { fileStatus, readTrackFile, TrackFileWatcher } from '../check/file-track.js';
@@ -25,6 +25,7 @@ import { sameGlobalCheckInputs, sameInheritedCheckInputs, sameOwnCheckInputs } f
 import { policyConfig, realServerPolicy } from './from-model.js';
 import { VirtualServerPolicy, type LvsAction } from './policy.js';
 import { servicesOf } from './service.js';
+import { sameExcept, sameValue } from './same-value.js';
 import { virtualServerStatus, type RsInfo } from './status.js';
 
 export interface CheckEvent {
@@ -69,6 +70,8 @@ interface Slot {
   fileUp?: boolean;
   /** BFD_CHECK: stops following its bfd_instance */
   unfollow?: () => void;
+  /** starts the attempt the scheduler asked for (after a hold: see holdChecks) */
+  begin?: () => void;
   /** rebuilt at reload with the old state: its first failure is no news (no notify_down again) */
   carried: boolean;
   /** its last attempt (status), updated in place */
@@ -112,14 +115,26 @@ export interface ReloadCounts {
   rsRebuilt: number;
 }
 
+/** A reload holds due probes at most this long (its apply normally takes milliseconds). */
+const HOLD_MAX_MS = 2000;
+
 const live = (m: Model): VirtualServer[] => (m.virtual_server ?? []).filter((vs) => vs.$removed !== true);
+
+const REAL_SERVERS = new Set(['real_server']);
 
 /** Same virtual-server settings, real servers aside. */
 function sameExceptReals(a: VirtualServer, b: VirtualServer): boolean {
-  const ra = a as Record<string, unknown>;
-  const rb = b as Record<string, unknown>;
-  for (const k in ra) if (k !== 'real_server' && !deepEqual(ra[k], rb[k])) return false;
-  for (const k in rb) if (k !== 'real_server' && !(k in ra)) return false;
+  return a === b || sameExcept(a as Record<string, unknown>, b as Record<string, unknown>, REAL_SERVERS);
+}
+
+/**
+ * Whether the IPVS services of `vs` can differ from those of `old` when their settings (real
+ * servers aside) are the same: an address's service follows from those settings alone, a
+ * fwmark's family may come from its first real server, a group's entries from the model.
+ */
+function servicesMayDiffer(old: VirtualServer, vs: VirtualServer): boolean {
+  if (vs.kind === 'ip') return false;
+  if (vs.kind === 'fwmark') return old.real_server?.[0]?.addr.family !== vs.real_server?.[0]?.addr.family;
   return true;
 }
 
@@ -140,6 +155,11 @@ export class LvsEngine {
   private appliedGen = 0;
   private genWaiters: Array<{ gen: number; res: () => void }> = [];
   private readonly now: () => number;
+  /** probes due during a reload, started once its apply is done (undefined: none held) */
+  private held: Slot[] | undefined;
+  private holdTimer: NodeJS.Timeout | undefined;
+  /** probes held so far (tests, logs) */
+  heldTotal = 0;
   applies = 0;
 
   constructor(private readonly opts: EngineOptions) {
@@ -177,7 +197,14 @@ export class LvsEngine {
     const counts: ReloadCounts = { vsAdded: 0, vsRemoved: 0, vsKept: 0, rsAdded: 0, rsRemoved: 0, rsKept: 0, rsRebuilt: 0 };
     const prev = new Map(this.runtimes.map((r) => [r.key, r]));
     const pending: Array<() => void> = [];
-    const next = await this.build(model, prev, pending, counts, sameGlobalCheckInputs(this.model, model));
+    this.holdChecks();
+    let next: VsRuntime[];
+    try {
+      next = await this.build(model, prev, pending, counts, sameGlobalCheckInputs(this.model, model));
+    } catch (e) {
+      this.releaseChecks();
+      throw e;
+    }
     // whatever is left in prev was removed from the configuration
     for (const rt of prev.values()) {
       counts.vsRemoved++;
@@ -190,6 +217,7 @@ export class LvsEngine {
     this.model = model;
     this.runtimes = next;
     this.changed(undefined, true, false);
+    void this.applied().then(() => this.releaseChecks());
     for (const p of pending) p();
     return counts;
   }
@@ -202,26 +230,32 @@ export class LvsEngine {
    */
   private reloadInPlace(old: VsRuntime, vs: VirtualServer, model: Model, counts: ReloadCounts | undefined): boolean {
     const reals = vs.real_server ?? [];
-    if (reals.length !== old.reals.length || !sameExceptReals(old.vs, vs)) return false;
-    if (!deepEqual(servicesOf(vs, model), old.policy.cfg.services)) return false;
-    const updates: number[] = [];
-    for (let i = 0; i < reals.length; i++) {
-      const before = old.reals[i];
-      if (deepEqual(before.rs, reals[i])) continue;
-      if (before.key !== realServerKey(reals[i]) || !sameOwnCheckInputs(before.rs, reals[i])) return false;
-      updates.push(i);
+    const n = reals.length;
+    if (n !== old.reals.length || !sameExceptReals(old.vs, vs)) return false;
+    if (servicesMayDiffer(old.vs, vs) && !sameValue(servicesOf(vs, model), old.policy.cfg.services)) return false;
+    // One pass over every real server: an unchanged one (the very object when the parser kept
+    // it, else an equal one) costs a comparison, only a changed one goes further.
+    let updates: number[] | undefined;
+    for (let i = 0; i < n; i++) {
+      const a = old.reals[i].rs;
+      const b = reals[i];
+      if (a === b || sameValue(a, b)) continue;
+      if (old.reals[i].key !== realServerKey(b) || !sameOwnCheckInputs(a, b)) return false;
+      (updates ??= []).push(i);
     }
     if (counts) {
       counts.vsKept++;
-      counts.rsKept += reals.length;
+      counts.rsKept += n;
     }
+    // the new model's objects from now on, equal or not: the next reload's parser keeps these
     old.vs = vs;
+    for (let i = 0; i < n; i++) old.reals[i].rs = reals[i];
+    if (!updates) return true;
     const policy = old.policy;
     for (const i of updates) {
-      old.reals[i].rs = reals[i];
       this.emit(old, i, policy.updateReal(i, realServerPolicy(vs, reals[i], policy.cfg.reals[i].checkers)));
     }
-    if (updates.length > 0) for (const k of old.keys) this.pendingKeys.add(k);
+    for (const k of old.keys) this.pendingKeys.add(k);
     return true;
   }
 
@@ -367,6 +401,10 @@ export class LvsEngine {
   /** Stops every check; returns omega's shutdown actions. */
   stop(): LvsAction[] {
     this.scheduler.stop();
+    // held probes never start (their attempts end with the scheduler)
+    this.held = undefined;
+    if (this.holdTimer) clearTimeout(this.holdTimer);
+    this.holdTimer = undefined;
     for (const rt of this.runtimes) for (const r of rt.reals) for (const s of r.slots) { s.watcher?.stop(); s.unfollow?.(); }
     const out = this.runtimes.flatMap((r) => r.policy.shutdown());
     for (const a of out) this.opts.onAction?.(a);
@@ -424,18 +462,63 @@ export class LvsEngine {
       }
       d(delay);
     };
+    let failFn: ((err: unknown) => void) | null = null;
+    const begin = (): void => {
+      const sig = signal;
+      if (sig === null || done === null) return;
+      if (sig.aborted || slot.stopped) {
+        // removed while held: the attempt ends without a probe
+        const d = done;
+        done = null;
+        d(c.timing.delayLoopUs);
+        return;
+      }
+      slot.t0 = turnNowMs();
+      if (probe.start) probe.start(c.machine.step, sig, ended);
+      else probe.run(c.machine.step, sig).then(ended, failFn ?? undefined);
+    };
+    slot.begin = begin;
     slot.schedId = this.scheduler.addStart((sig, doneFn, fail) => {
       const rt = slot.rt;
       if (rt.haSuspend && !rt.addressPresent) {
         doneFn(c.timing.delayLoopUs);
         return;
       }
-      slot.t0 = turnNowMs();
       signal = sig;
       done = doneFn;
-      if (probe.start) probe.start(c.machine.step, sig, ended);
-      else probe.run(c.machine.step, sig).then(ended, fail);
+      failFn = fail;
+      if (this.held) this.held.push(slot);
+      else begin();
     }, c.timing.warmupUs);
+  }
+
+  /**
+   * Reload: probes that fall due wait (held) until the reload's IPVS apply is done, so the
+   * checks that piled up while the new file was parsed do not run ahead of the kernel's
+   * answers to that apply. Held at most `HOLD_MAX_MS`, whatever happens to the apply.
+   */
+  holdChecks(): void {
+    if (this.held) return;
+    this.held = [];
+    this.holdTimer = setTimeout(() => this.releaseChecks(), HOLD_MAX_MS);
+    this.holdTimer.unref();
+  }
+
+  /** Starts the held probes (in the order they fell due). */
+  releaseChecks(): void {
+    const held = this.held;
+    if (!held) return;
+    this.held = undefined;
+    if (this.holdTimer) clearTimeout(this.holdTimer);
+    this.holdTimer = undefined;
+    this.heldTotal += held.length;
+    for (const s of held) {
+      try {
+        s.begin?.();
+      } catch (e) {
+        this.opts.onError?.(e);
+      }
+    }
   }
 
   /** One attempt's result through the counting machine and the policy; returns the delay to the next. */

@@ -1,0 +1,152 @@
+// LvsEngine.reload's fast paths give what a full comparison gives: reloading a model whose
+// unchanged objects are the previous model's (as the parser may hand them back), a freshly
+// parsed equal model, or starting an engine on the new model all end in the same rows, and
+// the first two in the same reload counts. No check runs (a scheduler clock that never fires).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CheckScheduler } from '../../../src/check/scheduler.js';
+import { deepEqual } from '../../../src/config/diff.js';
+import { loadConfig } from '../../../src/config/load.js';
+import type { Model } from '../../../src/config/model.js';
+import type { TableRow } from '../../../src/ipvs/reconcile.js';
+import { LvsEngine } from '../../../src/lvs/engine.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'lvsd-fast-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const never = { nowUs: () => 0, setTimer: () => 0, clearTimer: () => {} };
+
+interface Rs { host: number; weight: number; timeout: number; inhibit: boolean }
+interface Vs { v: number; sched: string; reals: Rs[] }
+
+function text(vss: Vs[]): string {
+  return vss.map((vs) => `virtual_server 10.6.0.${vs.v} 80 {
+  protocol TCP
+  lvs_sched ${vs.sched}
+  lvs_method NAT
+  delay_loop 30
+${vs.reals.map((r) => `  real_server 127.0.6.${r.host} 8080 {
+    weight ${r.weight}
+${r.inhibit ? '    inhibit_on_failure\n' : ''}    TCP_CHECK {
+      connect_timeout ${r.timeout}
+    }
+  }
+`).join('')}}
+`).join('');
+}
+
+function load(vss: Vs[]): Model {
+  const path = join(dir, `c${Math.random().toString(36).slice(2)}.conf`);
+  writeFileSync(path, text(vss));
+  const r = loadConfig(path);
+  expect(r.ok, JSON.stringify(r.diagnostics)).toBe(true);
+  return r.model;
+}
+
+/** `next` with every virtual or real server equal to one of `prev` replaced by prev's object. */
+function sharing(prev: Model, next: Model): Model {
+  const vss = (next.virtual_server ?? []).map((vs, i) => {
+    const old = prev.virtual_server?.[i];
+    if (!old) return vs;
+    if (deepEqual(old, vs)) return old;
+    const reals = (vs.real_server ?? []).map((rs, j) => {
+      const o = old.real_server?.[j];
+      return o && deepEqual(o, rs) ? o : rs;
+    });
+    return { ...vs, real_server: reals };
+  });
+  return { ...next, virtual_server: vss };
+}
+
+function engineOn(m: Model) {
+  let last: TableRow[] = [];
+  const engine = new LvsEngine({ model: m, scheduler: new CheckScheduler({ clock: never }), apply: (rows) => void (last = rows) });
+  return { engine, rows: () => last };
+}
+
+const shown = (rows: readonly TableRow[]): string[] =>
+  rows.map((r) => `${r.service.addr}:${r.service.port} ${r.service.sched} [${r.dests.map((d) => `${d.addr}:${d.port}/${d.weight}/${d.fwd}`).join(' ')}]`);
+
+const rsArb = (host: number) => fc.record({
+  host: fc.constant(host), weight: fc.integer({ min: 1, max: 3 }), timeout: fc.constantFrom(1, 2), inhibit: fc.boolean(),
+});
+const vsArb = (v: number) => fc.record({
+  v: fc.constant(v), sched: fc.constantFrom('wlc', 'rr'),
+  reals: fc.uniqueArray(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 4 }).chain((hosts) => fc.tuple(...hosts.map(rsArb))),
+});
+const modelArb = fc.uniqueArray(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 3 }).chain((vs) => fc.tuple(...vs.map(vsArb)));
+
+/** A second model: mostly the first, with some weights, flags, timeouts or schedulers changed. */
+const pairArb = modelArb.chain((a) => fc.tuple(
+  fc.constant(a),
+  fc.tuple(...a.map((vs) => fc.tuple(
+    fc.constantFrom(vs.sched, vs.sched, 'rr'),
+    fc.tuple(...vs.reals.map((r) => fc.record({
+      weight: fc.constantFrom(r.weight, r.weight, r.weight, (r.weight % 3) + 1),
+      inhibit: fc.constantFrom(r.inhibit, r.inhibit, r.inhibit, !r.inhibit),
+      timeout: fc.constantFrom(r.timeout, r.timeout, r.timeout, 3 - r.timeout),
+    }))),
+  ))),
+)).map(([a, ch]) => [a, a.map((vs, i) => ({ ...vs, sched: ch[i][0], reals: vs.reals.map((r, j) => ({ ...r, ...ch[i][1][j] })) }))] as const);
+
+describe('LvsEngine reload: fast paths agree with a full comparison', () => {
+  it('shared objects, an equal fresh parse and a fresh start give the same rows', async () => {
+    await fc.assert(fc.asyncProperty(pairArb, async ([a, b]) => {
+      const ma = load(a);
+      const mb = load(b);
+      const shared = sharing(ma, mb);
+      const viaShared = engineOn(ma);
+      const viaEqual = engineOn(load(a));
+      const fresh = engineOn(mb);
+      try {
+        for (const e of [viaShared, viaEqual, fresh]) {
+          await e.engine.start();
+          await e.engine.applied();
+        }
+        const c1 = await viaShared.engine.reload(shared);
+        const c2 = await viaEqual.engine.reload(load(b));
+        await viaShared.engine.applied();
+        await viaEqual.engine.applied();
+        expect(c1).toEqual(c2);
+        expect(shown(viaShared.rows())).toEqual(shown(fresh.rows()));
+        expect(shown(viaEqual.rows())).toEqual(shown(fresh.rows()));
+        // and back: the reverse reload through kept objects lands on the first model's rows
+        const start = engineOn(ma);
+        await start.engine.start();
+        await start.engine.applied();
+        await viaShared.engine.reload(sharing(shared, ma));
+        await viaShared.engine.applied();
+        expect(shown(viaShared.rows())).toEqual(shown(start.rows()));
+        start.engine.stop();
+      } finally {
+        for (const e of [viaShared, viaEqual, fresh]) e.engine.stop();
+      }
+    }), { numRuns: 40 });
+  });
+
+  it('an unchanged real server kept as the very object costs no update; a changed one is updated in place', async () => {
+    const a: Vs[] = [{ v: 1, sched: 'wlc', reals: [{ host: 1, weight: 1, timeout: 1, inhibit: false }, { host: 2, weight: 1, timeout: 1, inhibit: false }] }];
+    const ma = load(a);
+    const e = engineOn(ma);
+    await e.engine.start();
+    await e.engine.applied();
+    const policy = e.engine.policies[0];
+    const before = e.rows();
+    // the same model object again: nothing changes, nothing is named
+    await e.engine.reload(sharing(ma, load(a)));
+    await e.engine.applied();
+    expect(e.engine.policies[0]).toBe(policy);
+    expect(e.rows()[0]).toBe(before[0]);
+    const b = [{ ...a[0], reals: [a[0].reals[0], { ...a[0].reals[1], weight: 4 }] }];
+    const counts = await e.engine.reload(sharing(ma, load(b)));
+    await e.engine.applied();
+    expect(counts).toMatchObject({ vsKept: 1, rsKept: 2, rsRebuilt: 0 });
+    expect(e.engine.policies[0]).toBe(policy);
+    expect(e.rows()[0].dests.map((d) => d.weight)).toEqual([1, 4]);
+    expect(e.rows()[0].dests[0]).toBe(before[0].dests[0]);
+    e.engine.stop();
+  });
+});
