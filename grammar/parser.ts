@@ -5,6 +5,7 @@ import { ErrClass, type Diagnostic, type Pos } from './diagnostics.js';
 import { splitWordsInto } from './lexer.js';
 import { ConfigReader, INC_R, INC_M, INC_W, INC_B, keywordHash, type LogicalLine } from './reader.js';
 import { NO_VALUE, type BlockSpec, type ConvertCtx, type KeywordSpec, type ValueType, type Word } from './schema/types.js';
+import { BlockCache, MAX_AGE, type BlockRecord, type ReusePolicy } from './reuse.js';
 
 export type RawObject = Record<string, unknown>;
 /** Packed positions of a block's keywords (`$` = the block keyword), kept beside the object. */
@@ -26,6 +27,11 @@ export interface ParseOptions {
   allConfig?: boolean;
   /** record where each keyword was (default true); off for the fast first pass */
   positions?: boolean;
+  /**
+   * Keep the blocks the policy names (ParseResult.blocks), and hand back the objects of
+   * `previous` for blocks whose text is the same (see grammar/reuse.ts). Ignored with positions.
+   */
+  reuse?: { policy: ReusePolicy; previous?: BlockCache };
 }
 
 export interface ParseResult {
@@ -36,6 +42,16 @@ export interface ParseResult {
   at(obj: object): Positions | undefined;
   /** decode a packed position */
   pos(packed: number): Pos;
+  /** the kept blocks (with ParseOptions.reuse) */
+  blocks?: BlockCache;
+  /** blocks of `previous` handed back */
+  reused: number;
+  /**
+   * A block was handed back under a parent whose settings differ from last time: the model
+   * checks could treat it differently, so this result must not be used (parse again without
+   * `previous`). Nothing was checked, so no previous object was changed.
+   */
+  reuseFailed: boolean;
 }
 
 interface Frame {
@@ -61,6 +77,19 @@ interface Frame {
   added: number;
   /** packed position of the keyword that opened the block (value blocks report empty ones there) */
   at: number;
+  /** a block being kept (ParseOptions.reuse): offset of its keyword line, else -1 */
+  recStart: number;
+  /** the file text recStart is in, and the line, counters and diagnostics when it opened */
+  recSrc: string;
+  recLine: number;
+  recIrr: number;
+  recGen: number;
+  recDeny: number;
+  recDiag: number;
+  /** kept blocks read directly inside this one (their parent signature is taken when it closes) */
+  recs: BlockRecord[] | null;
+  /** blocks handed back directly inside this one (their parent signature must be the same) */
+  reusedRecs: BlockRecord[] | null;
 }
 
 interface Defaults {
@@ -218,11 +247,24 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
   const rootPos: Array<string | number> | null = track ? [] : null;
   if (rootPos) positions.set(rootObj, rootPos);
   const frame = (spec: BlockSpec | null, kw: KeywordSpec | null, obj: RawObject, items: unknown[] | null, head: string | null, pos: Array<string | number> | null, at: number): Frame =>
-    ({ spec, info: spec ? infoOf(spec) : null, kw, obj, items, needBob: spec !== root, head, headSrc: null, headStart: 0, headEnd: 0, pos, seen: null, added: 0, at });
+    ({ spec, info: spec ? infoOf(spec) : null, kw, obj, items, needBob: spec !== root, head, headSrc: null, headStart: 0, headEnd: 0, pos, seen: null, added: 0, at,
+      recStart: -1, recSrc: '', recLine: 0, recIrr: 0, recGen: 0, recDeny: 0, recDiag: 0, recs: null, reusedRecs: null });
   // Frames the fast lane opens are reused by depth (a frame at depth d is off the stack when the
   // next one at d opens): no frame object per block of 100,000 real servers.
   const framePool: Frame[] = [];
   const stack: Frame[] = [frame(root, null, rootObj, null, null, rootPos, 0)];
+  // Block reuse (grammar/reuse.ts): kept records of this parse, the previous parse's, and a cursor
+  // into those (blocks usually come back in the same order)
+  const policy = !track && opts.reuse ? opts.reuse.policy : null;
+  const previous = policy !== null ? opts.reuse?.previous ?? null : null;
+  const records: BlockRecord[] = [];
+  const gen = previous !== null ? previous.gen + 1 : 0;
+  let cursor = 0;
+  let reused = 0;
+  let reuseFailed = false;
+  let recOpen = 0; // kept blocks open (they do not nest in practice)
+  let generalCount = 0; // lines that took the general path
+  let denyCount = 0; // denied keywords seen while a kept block was open
   let skipDepth = 0; // inside the block of an unknown keyword
   let skipPending = false; // an unknown keyword was just seen; a '{' on the next line opens its block
 
@@ -371,6 +413,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
     if (b[1] - b[0] !== e.word.length || !src.startsWith(e.word, b[0])) return false;
     const kw = e.kw;
     const n = words.count;
+    if (recOpen !== 0 && (policy as ReusePolicy).deny.has(kw.name)) denyCount++;
     switch (e.how) {
       case Fast.Value: {
         if (n !== 2) return false;
@@ -410,6 +453,11 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
             argVals[nvals++] = v;
           }
         }
+        const keep = policy !== null && policy.keywords.has(kw.name);
+        if (keep && previous !== null && reuseAt(top, kw)) {
+          for (let i = 0; i < nvals; i++) argVals[i] = undefined;
+          return true;
+        }
         const packed = pack(l.fileId, l.line, l.col);
         const block = e.block as BlockSpec;
         const info = (e.info ??= infoOf(block));
@@ -447,6 +495,19 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
           f.seen = null;
           f.added = 0;
           f.at = packed;
+          f.recStart = -1;
+          f.recs = null;
+          f.reusedRecs = null;
+        }
+        if (keep) {
+          f.recStart = reader.lineStart;
+          f.recSrc = src;
+          f.recLine = l.line;
+          f.recIrr = reader.irregular;
+          f.recGen = generalCount;
+          f.recDeny = denyCount;
+          f.recDiag = diagnostics.length;
+          recOpen++;
         }
         if (n === 1) {
           f.head = e.word;
@@ -464,10 +525,68 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
         return false;
     }
   };
+  /**
+   * The kept block whose keyword line (`kw`, in `top`) was just read: when the previous parse had
+   * a block of the same text here, its object is stored instead and the text skipped, and so are
+   * the blocks of the previous parse that follow it in both texts.
+   */
+  const reuseAt = (top: Frame, kw: KeywordSpec): boolean => {
+    const list = (previous as BlockCache).records;
+    let i = cursor;
+    let text = i < list.length && list[i].kw === kw ? skipTo(list[i], true) : null;
+    if (text === null) {
+      if (i < list.length && reader.sourceLine() === list[i].text.slice(0, list[i].headLen)) {
+        cursor = i + 1; // the same block, changed: read it
+        return false;
+      }
+      i = (previous as BlockCache).indexOfHead(reader.sourceLine());
+      if (i < 0 || list[i].kw !== kw) return false;
+      text = skipTo(list[i], true);
+      if (text === null) return false;
+    }
+    for (;;) {
+      adopt(top, kw, list[i], text);
+      cursor = ++i;
+      if (i >= list.length || list[i].kw !== kw) return true;
+      text = skipTo(list[i], false);
+      if (text === null) return true;
+    }
+  };
+  const skipTo = (r: BlockRecord, atHead: boolean): string | null => (r.parentSig === null ? null : reader.skipBlock(r.text, r.lines, atHead));
+  /** r's object stored in top; r itself kept for the next parse (records are never changed) */
+  const adopt = (top: Frame, kw: KeywordSpec, r: BlockRecord, text: string): void => {
+    store(top, kw, r.obj, 0);
+    const rec: BlockRecord = r.gen + MAX_AGE >= gen ? r : { text, headLen: r.headLen, lines: r.lines, obj: r.obj, kw, parentSig: r.parentSig, gen };
+    records.push(rec);
+    (top.reusedRecs ??= []).push(rec);
+    reused++;
+  };
+  /** A kept block just closed: recorded when its meaning is its text alone (see grammar/reuse.ts). */
+  const keepBlock = (f: Frame, parent: Frame): void => {
+    recOpen--;
+    const p = policy as ReusePolicy;
+    if (reader.irregular !== f.recIrr || generalCount !== f.recGen || denyCount !== f.recDeny || diagnostics.length !== f.recDiag) return;
+    if (line === null || !p.eligible(f.obj)) return;
+    const text = reader.textSince(f.recSrc, f.recStart);
+    if (text === null || text.charCodeAt(text.length - 1) !== 10) return;
+    const rec: BlockRecord = { text, headLen: text.indexOf('\n') + 1, lines: line.line - f.recLine + 1, obj: f.obj, kw: f.kw as KeywordSpec, parentSig: null, gen };
+    records.push(rec);
+    (parent.recs ??= []).push(rec);
+  };
+  /** A block holding kept blocks closed: its signature for them, checked against the reused ones'. */
+  const settleParent = (f: Frame): void => {
+    const sig = (policy as ReusePolicy).parentSignature(f.obj);
+    const fresh = f.recs;
+    if (fresh !== null) for (let i = 0; i < fresh.length; i++) fresh[i].parentSig = sig;
+    const back = f.reusedRecs;
+    if (back !== null) for (let i = 0; i < back.length; i++) if (back[i].parentSig !== sig) reuseFailed = true;
+  };
   /** `}` of the innermost open block. */
   const closeTop = (top: Frame) => {
     closeFrame(top);
     stack.pop();
+    if (top.recStart >= 0) keepBlock(top, stack[stack.length - 1]);
+    if (top.recs !== null || top.reusedRecs !== null) settleParent(top);
     const empty = top.kw?.lines?.emptyMessage;
     if (empty && top.added === 0) {
       diagnostics.push({ cls: ErrClass.General, level: 'error', message: empty, pos: decode(top.at), keyword: top.kw?.name, block: headOf(stack[stack.length - 1]) ?? undefined });
@@ -475,6 +594,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
   };
   /** Everything but the fast lane and lone braces: words split, keyword rules, blocks, values. */
   const generalLine = (l: LogicalLine): void => {
+    generalCount++;
     nw = splitWordsInto(reader.lineText(l), l.col, pool, onSplitError);
     if (nw === 0) return;
     const w0 = pool[0];
@@ -634,7 +754,11 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
 
   // Point a missing '}' at the outermost block still open at the end of the input.
   const unclosed = stack.length > 1 ? stack[1] : undefined;
-  while (stack.length > 1) closeFrame(stack.pop() as Frame);
+  while (stack.length > 1) {
+    const f = stack.pop() as Frame;
+    closeFrame(f);
+    if (f.recs !== null || f.reusedRecs !== null) settleParent(f);
+  }
   closeFrame(stack[0]);
   if (reader.openBlocks > 0) {
     diagnostics.push({
@@ -646,6 +770,9 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
     root: rootObj,
     diagnostics,
     files,
+    ...(policy !== null ? { blocks: new BlockCache(records, policy, gen) } : {}),
+    reused,
+    reuseFailed,
     at: (o) => {
       // (without positions the map is empty: no lookup, which would give every object an identity hash)
       if (!track) return undefined;

@@ -3,8 +3,10 @@
 import { parseConfig, type ParseResult } from '../../grammar/parser.js';
 import { rootSchema } from '../../grammar/schema/index.js';
 import { ErrClass, exitCodeFor, type Diagnostic } from '../../grammar/diagnostics.js';
+import type { BlockCache } from '../../grammar/reuse.js';
 import { validateModel, type SystemView } from './validate.js';
 import { toModel, type Model } from './model.js';
+import { realServerReuse } from './reuse-policy.js';
 
 export interface LoadOptions {
   configId?: string;
@@ -12,6 +14,13 @@ export interface LoadOptions {
   allConfig?: boolean;
   /** what the checks need to know about the machine (interfaces...) */
   system?: SystemView;
+  /**
+   * LoadResult.blocks of the load whose model is running (a reload): unchanged real servers are
+   * not read again, and their objects are handed back (see below).
+   */
+  reuse?: BlockCache;
+  /** false: keep no blocks for a later load (a one-shot load, e.g. `-t`) */
+  keepBlocks?: boolean;
 }
 
 export interface LoadResult {
@@ -24,31 +33,64 @@ export interface LoadResult {
   ok: boolean;
   /** 1, or 2 when the checks needed keyword positions (a config they complained about) */
   passes: number;
+  /** what a later load of the same file may reuse (LoadOptions.reuse); absent when nothing may be */
+  blocks?: BlockCache;
+  /** real servers handed back from LoadOptions.reuse */
+  reused: number;
 }
 
+/*
+ * Identity across reloads (LoadOptions.reuse), what consumers may rely on:
+ * - A `real_server` block whose text (keyword line to `}` line) is byte for byte the one of the
+ *   previous load, inside a virtual_server whose own settings (every keyword of it but its
+ *   real servers) parse the same, is the SAME object (===) as in the previous model. Its lines
+ *   may have moved (lines added above it): model objects carry no positions.
+ * - Only when the previous load kept blocks (LoadResult.blocks: no check complained), and only
+ *   for real servers with a port, with plain lines (no comment, quote, $definition, @condition,
+ *   ~SEQ or include inside), without MISC_CHECK, BFD_CHECK, FILE_CHECK, notify_up/notify_down,
+ *   and not under `virtual_server group`. Anything else is built anew: `old === new` is a fast
+ *   path, `old !== new` says nothing (compare the contents).
+ * - Virtual servers, their arrays and everything else are always new objects.
+ * - Model objects are never changed after a load returns, and a load never changes the objects
+ *   of an earlier model: treat them as read-only (a reused object is shared by both models).
+ * The result is the one a load without `reuse` gives (same model by value, same diagnostics).
+ */
 export function loadConfig(file: string, opts: LoadOptions = {}): LoadResult {
   // First pass without keyword positions (fast, lean); a config the checks complain about
   // is parsed again with positions so every message can point at its keyword.
-  let r = loadOnce(file, opts, false);
+  const keep = opts.keepBlocks !== false;
+  let r = loadOnce(file, opts, false, keep, opts.reuse);
+  // a real server reused under a virtual server that changed: read everything again
+  if (r.reuseFailed) r = loadOnce(file, opts, false, keep, undefined);
   if (r.checkComplained) {
-    r = loadOnce(file, opts, true);
+    r = loadOnce(file, opts, true, false, undefined);
     r.result.passes = 2;
   }
   return r.result;
 }
 
-function loadOnce(file: string, opts: LoadOptions, positions: boolean): { result: LoadResult; checkComplained: boolean } {
-  const parsed: ParseResult = parseConfig(file, rootSchema, { configId: opts.configId, allConfig: opts.allConfig, positions });
+interface Once { result: LoadResult; checkComplained: boolean; reuseFailed: boolean }
+
+function loadOnce(file: string, opts: LoadOptions, positions: boolean, keep: boolean, previous: BlockCache | undefined): Once {
+  const parsed: ParseResult = parseConfig(file, rootSchema, {
+    configId: opts.configId, allConfig: opts.allConfig, positions,
+    ...(keep ? { reuse: { policy: realServerReuse, ...(previous ? { previous } : {}) } } : {}),
+  });
   const diagnostics = parsed.diagnostics;
+  const model = toModel(parsed.root);
+  // (checks must not run on reused objects under a changed parent: they could change them)
+  if (parsed.reuseFailed) return { result: { model, diagnostics, files: parsed.files, exitCode: 0, ok: false, passes: 1, reused: 0 }, checkComplained: false, reuseFailed: true };
   if (parsed.files.length === 0 && !diagnostics.some((d) => d.level === 'error')) {
     diagnostics.push({ cls: ErrClass.FileNotFound, level: 'error', message: `Unable to read configuration file ${file}` });
   }
-  const model = toModel(parsed.root);
   let checkComplained = false;
   validateModel(parsed, model, (d) => {
     checkComplained = true;
     diagnostics.push(d);
   }, opts.system);
   const exitCode = exitCodeFor(diagnostics);
-  return { result: { model, diagnostics, files: parsed.files, exitCode, ok: exitCode === 0, passes: 1 }, checkComplained: checkComplained && !positions };
+  const result: LoadResult = { model, diagnostics, files: parsed.files, exitCode, ok: exitCode === 0, passes: 1, reused: parsed.reused };
+  // kept blocks are reusable only as the checks left them without a word (see reuse-policy.ts)
+  if (!checkComplained && parsed.blocks) result.blocks = parsed.blocks;
+  return { result, checkComplained: checkComplained && !positions, reuseFailed: false };
 }

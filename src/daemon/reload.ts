@@ -4,6 +4,7 @@ import { loadConfig, type LoadOptions, type LoadResult } from '../config/load.js
 import { diffModels, type ModelDiff } from '../config/diff.js';
 import type { Model } from '../config/model.js';
 import type { Diagnostic } from '../../grammar/diagnostics.js';
+import type { BlockCache } from '../../grammar/reuse.js';
 
 export interface ReloadOutcome {
   applied: boolean;
@@ -29,6 +30,8 @@ export function diffWithoutVirtualServers(before: Model, after: Model): ModelDif
 
 export class ConfigHolder {
   private model: Model;
+  /** what the next load may reuse of the running model's load (unchanged real servers, see config/load.ts) */
+  private blocks: BlockCache | undefined;
 
   constructor(
     private readonly file: string,
@@ -38,6 +41,7 @@ export class ConfigHolder {
     private readonly differ: Differ = diffModels,
   ) {
     this.model = initial.model;
+    this.blocks = initial.blocks;
   }
 
   get current(): Model {
@@ -46,10 +50,11 @@ export class ConfigHolder {
 
   reload(): ReloadOutcome {
     const t0 = performance.now();
-    const r = this.load(this.file, this.opts);
+    const r = this.load(this.file, { ...this.opts, reuse: this.blocks });
     if (!r.ok) return { applied: false, diagnostics: r.diagnostics, ms: performance.now() - t0, passes: r.passes };
     const diff = this.differ(this.model, r.model);
     this.model = r.model;
+    this.blocks = r.blocks;
     return { applied: true, diagnostics: r.diagnostics, diff, ms: performance.now() - t0, passes: r.passes };
   }
 }

@@ -81,16 +81,19 @@ function sameValue(a: unknown, b: unknown): boolean {
   return a === b || (typeof a === 'object' && typeof b === 'object' && JSON.stringify(a) === JSON.stringify(b));
 }
 
-const defaultCache = new Map<string, unknown>();
+// block path (the constant arrays below, by identity) -> field -> default (no key string built per
+// call: written() runs once per real server)
+const defaultCache = new WeakMap<readonly string[], Map<string, unknown>>();
 
 /** The schema default of `field` in the block at `blockPath` (keywords from the root). */
 export function schemaDefault(blockPath: readonly string[], field: string): unknown {
-  const key = `${blockPath.join('/')}#${field}`;
-  if (defaultCache.has(key)) return defaultCache.get(key);
+  let byField = defaultCache.get(blockPath);
+  if (byField === undefined) defaultCache.set(blockPath, (byField = new Map()));
+  if (byField.has(field)) return byField.get(field);
   let block: BlockSpec | undefined = rootSchema;
   for (const name of blockPath) block = block && findKeyword(block, name)?.block;
   const kw = block?.keywords.find((k) => (k.field ?? k.name) === field);
-  defaultCache.set(key, kw?.default);
+  byField.set(field, kw?.default);
   return kw?.default;
 }
 

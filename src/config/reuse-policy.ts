@@ -1,0 +1,27 @@
+// Which parsed blocks a reload may hand back as they are (grammar/reuse.ts), given what the model
+// checks do to them. A kept real_server is the object the previous load's checks finished, so
+// the checks must leave it as it is, now and then, without a word:
+// - virtual-server.ts gives a real server without lvs_method its virtual server's (no message),
+//   and a real server without a port its virtual server's port: a kept one must have its port
+//   (the duplicate check reads ports before they are filled in), and its virtual server must be
+//   the same (parentSignature: every setting of it but the real servers);
+// - checks that look outside the virtual server (BFD instances, track files, script files and
+//   users) or remove parts of a real server: MISC_CHECK, BFD_CHECK, FILE_CHECK, notify_up/down;
+// - `virtual_server group NAME` depends on the virtual_server_group blocks: never kept.
+// Any message from a check makes the load parse again with positions, without reuse.
+import type { RawObject } from '../../grammar/parser.js';
+import type { ReusePolicy } from '../../grammar/reuse.js';
+
+function signature(vs: RawObject): string | null {
+  if (vs.kind !== 'ip' && vs.kind !== 'fwmark') return null;
+  let s = '';
+  for (const k in vs) if (k !== 'real_server') s += `${JSON.stringify(k)}:${JSON.stringify(vs[k])},`;
+  return s;
+}
+
+export const realServerReuse: ReusePolicy = {
+  keywords: new Set(['real_server']),
+  deny: new Set(['MISC_CHECK', 'BFD_CHECK', 'FILE_CHECK', 'notify_up', 'notify_down']),
+  eligible: (rs) => typeof rs.port === 'number' && rs.port > 0,
+  parentSignature: signature,
+};
