@@ -15,7 +15,11 @@
 # times kill -> table without it, with the steps on stderr (failed check, down, apply, diffed).
 # lvsd rows end with its user CPU, failed attempts and applies of the measured window.
 # Env: SECS (20), WARM (30: lvsd's JIT settles in 20-40 s under TCG; keepalived has no warmup), PROBES (5), RESPONDERS (2), ONLY=lvsd|keepalived, HOST=1,
-# CHECKERS="TCP_CHECK HTTP_GET", LVSD_NODE_FLAGS (node flags for lvsd, e.g. --cpu-prof).
+# CHECKERS="TCP_CHECK HTTP_GET", LVSD_NODE_FLAGS (node flags for lvsd, e.g. --cpu-prof),
+# LVSD_ENGINES ("native": TCP_CHECK's connect engine; "native uv" adds a row lvsd-uv per size,
+# LVSD_TCP_CHECK_ENGINE=uv: libuv's TCP handle, the path before the engine, for A/B in one boot),
+# PROFILE ("perf", "strace" or both: counted over the measured window and printed per check on
+# stderr; strace slows the daemon down, so CPU figures of a strace run are not comparable).
 #
 # Session 4 (2026-11-26, helper H2): where lvsd's CPU goes when it has little to do, and cuts.
 #   Idle, VM, same boot (engine + real IPVS apply, no probes; 5 s after start, 20 s measured):
@@ -278,7 +282,7 @@ await engine.start();
 await new Promise((r) => setTimeout(r, Number(warm) * 1000));
 const c0 = process.cpuUsage(); const t0 = performance.now(); let maxRss = 0;
 const iv = setInterval(() => { maxRss = Math.max(maxRss, process.memoryUsage().rss); }, 500);
-process.stdout.write('measuring\n');
+process.stdout.write('measuring ' + process.pid + '\n');
 measuring = true;
 await new Promise((r) => setTimeout(r, Number(secs) * 1000));
 const c = process.cpuUsage(c0); const dt = (performance.now() - t0) / 1000;
@@ -343,6 +347,43 @@ until_line() {
   return 1
 }
 
+# PROFILE: perf's software counters and strace's system-call counts of one process over the
+# measured window, printed per check (checks = the window's ActiveOpens).
+perf_pid= strace_pid=
+profile_start() { # pid
+  perf_pid= strace_pid=
+  case " ${PROFILE:-} " in *" perf "*)
+    perf stat -e task-clock,context-switches,cpu-migrations,page-faults,major-faults -p "$1" -o "$work/perf.txt" -- sleep "$SECS" >/dev/null 2>&1 &
+    perf_pid=$!; pids+=("$perf_pid") ;;
+  esac
+  case " ${PROFILE:-} " in *" strace "*)
+    strace -c -f -p "$1" -o "$work/strace.txt" >/dev/null 2>&1 &
+    strace_pid=$!; pids+=("$strace_pid") ;;
+  esac
+  return 0
+}
+profile_end() { # label checks
+  local label=$1 checks=$2
+  if [ -n "$perf_pid" ]; then
+    wait "$perf_pid" 2>/dev/null || true
+    cp "$work/perf.txt" "$work/perf-$label.txt"
+    awk -v c="$checks" -v l="$label" '$2 ~ /^(msec|task-clock|context-switches|cpu-migrations|page-faults|major-faults)$/ || $3 ~ /^(task-clock|context-switches|cpu-migrations|page-faults|major-faults)$/ {
+        gsub(",", "", $1); name = ($2 == "msec") ? "task-clock-ms" : $2; printf "  perf %s: %s %s = %.3f per check\n", l, name, $1, (c > 0 ? $1 / c : 0) }' "$work/perf.txt" >&2
+  fi
+  if [ -n "$strace_pid" ]; then
+    kill -INT "$strace_pid" 2>/dev/null || true
+    wait "$strace_pid" 2>/dev/null || true
+    cp "$work/strace.txt" "$work/strace-$label.txt"
+    # strace -c rows: % time, seconds, usecs/call, calls, [errors], syscall
+    awk -v c="$checks" -v l="$label" '$1 ~ /^[0-9.]+$/ && NF >= 5 && $NF != "total" { calls[$NF] = $4; tot += $4 }
+      END { line = ""; for (k in calls) if (calls[k] / c >= 0.01) line = line sprintf(" %s %.2f", k, calls[k] / c);
+            printf "  strace %s (%d checks): %.2f system calls per check:%s\n", l, c, tot / c, line }' "$work/strace.txt" >&2
+  fi
+  return 0
+}
+
+# the addon of TCP_CHECK's connect engine, wherever the bundle lands
+[ -f build/Release/lvsd_probe.node ] && export LVSD_PROBE_ADDON="$PWD/build/Release/lvsd_probe.node"
 hz=$(getconf CLK_TCK)
 printf '%-10s %-7s %-10s %12s %10s %9s %9s %-22s %s\n' checker size daemon 'checks/s' 'CPU-s/60s' 'ms/check' 'RSS MB' 'leave ms med/max (n)' "loadavg($([ "$HOST" = 1 ] && echo host || echo VM))"
 for checker in $CHECKERS; do
@@ -351,8 +392,12 @@ for checker in $CHECKERS; do
     conf="$work/$checker-$n.conf"
     gen_conf "$n" "$checker" > "$conf"
     expected=$((n + (PROBES > 1 ? PROBES : 1)))
-    for daemon in lvsd keepalived; do
-      [ -z "${ONLY:-}" ] || [ "$ONLY" = "$daemon" ] || continue
+    daemons=()
+    for e in ${LVSD_ENGINES:-native}; do if [ "$e" = native ]; then daemons+=(lvsd); else daemons+=("lvsd-$e"); fi; done
+    daemons+=(keepalived)
+    for daemon in "${daemons[@]}"; do
+      [ -z "${ONLY:-}" ] || [ "$ONLY" = "${daemon%%-*}" ] || continue
+      engine=native; [ "$daemon" = "${daemon#lvsd-}" ] || engine=${daemon#lvsd-}
       [ "$HOST" = 1 ] || ip netns exec "$ns" ipvsadm -C
       srvs=()
       for _ in $(seq "$RESPONDERS"); do srvs+=("$(start_responder 8080 0.0.0.0 "$mode")"); done
@@ -361,17 +406,19 @@ for checker in $CHECKERS; do
         p=$(start_responder 8081 "127.2.0.$i" "$mode"); probes+=("$p"); spec+="${spec:+,}127.2.0.$i:8081=$p"
       done
       leave=-
-      if [ "$daemon" = lvsd ]; then
+      if [ "$daemon" != keepalived ]; then
         [ "$checker" = TCP_CHECK ] && [ "$PROBES" -gt 0 ] || spec=
         # shellcheck disable=SC2086
-        coproc LV { ip netns exec "$ns" node ${LVSD_NODE_FLAGS:-} "$work/run-lvsd.mjs" "$conf" "$WARM" "$SECS" "$spec" "$HOST" 2>"$work/lvsd.err"; }
+        coproc LV { LVSD_TCP_CHECK_ENGINE=$engine ip netns exec "$ns" node ${LVSD_NODE_FLAGS:-} "$work/run-lvsd.mjs" "$conf" "$WARM" "$SECS" "$spec" "$HOST" 2>"$work/lvsd.err"; }
         lvpid=$LV_PID; pids+=("$lvpid")
         # own copy: bash closes LV's descriptors as soon as the coprocess exits
         exec {lvout}<&"${LV[0]}"
-        until_line measuring >/dev/null
+        m=$(until_line 'measuring *')
         c0=$(active_opens); d0=$(listen_drops)
+        profile_start "${m#measuring }"
         sleep "$SECS"
         c1=$(active_opens); d1=$(listen_drops)
+        profile_end "$checker-$n-$daemon" $((c1 - c0))
         result=$(until_line '{*')
         wait "$lvpid" 2>/dev/null || true
         exec {lvout}<&-
@@ -390,8 +437,10 @@ for checker in $CHECKERS; do
         kc=$(cat "$work/kc.pid")
         sleep "$WARM"
         t0=$(cpu_ticks "$kc"); c0=$(active_opens); d0=$(listen_drops)
+        profile_start "$kc"
         sleep "$SECS"
         t1=$(cpu_ticks "$kc"); c1=$(active_opens); d1=$(listen_drops)
+        profile_end "$checker-$n-$daemon" $((c1 - c0))
         rss=$(rss_mb "$kc")
         cpu=$(awk -v a="$t0" -v b="$t1" -v hz="$hz" -v s="$SECS" 'BEGIN { printf "%.1f", (b-a)/hz*60/s }')
         kill -TERM "$kapid"; for _ in $(seq 100); do kill -0 "$kapid" 2>/dev/null || break; sleep 0.1; done
