@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseIpvsadmArgs, parseRestore, tokenize, RestoreError } from '../../../src/ipvs/restore.js';
+import fc from 'fast-check';
+import { parseIpvsadmArgs, parseRestore, parseSavedDestLine, tokenize, RestoreError } from '../../../src/ipvs/restore.js';
 import { formatTable } from '../../../src/ipvs/format.js';
 import { serviceKey } from '../../../src/ipvs/model.js';
 import { requests } from '../../../src/ipvs/requests.js';
@@ -83,5 +84,45 @@ describe('restore parsing', () => {
     const m = parseIpvsadmArgs(tokenize('-a -t 10.0.0.1:80 -r 10.1.1.1:8080 -m'));
     expect(m).toMatchObject({ dest: { fwd: 'masq', port: 8080 } });
     expect(parseIpvsadmArgs(tokenize('-A -t 10.0.0.1:0 -p'))).toMatchObject({ service: { timeout: 300, flags: 1, sched: 'wlc' } });
+  });
+
+  it('the saved-destination fast path returns what the general parser returns, or leaves the line to it', () => {
+    const pick = <T>(xs: readonly T[]) => fc.constantFrom(...xs);
+    const addrs = ['10.0.0.1:80', '10.0.0.1', '10.0.0.1:0', '10.0.0.1:65535', '10.0.0.1:65536', '010.0.0.1:80', '10.0.0.1:08080',
+      '[2001:db8::1]:443', '[2001:DB8:0::1]:80', '[2001:db8::1]', '2001:db8::2', 'ipvsadm', 'host:80', '1.2.3.4:-1', '1.2.3:80', ':80'];
+    const line = fc.tuple(pick(['-a', '-e', '-d', '-A']), pick(['-t', '-u', '--sctp-service', '-f']), pick(addrs), pick(['-r', '-x']),
+      pick(addrs), pick(['-m', '-g', '-i', '-w']), pick(['-w', '-x']), pick(['0', '1', '007', '65535', '65536', '99999', '123456', '+1', '-1']),
+      pick([' ', '  ', '\t']))
+      .map(([c, p, v, r, d, m, w, n, sep]) => [c, p, v, r, d, m, w, n].join(sep));
+    // lines of the saved form, with every address and number variant
+    const saved = fc.tuple(pick(['-a', '-e']), pick(['-t', '-u']), pick(addrs), pick(addrs), pick(['-m', '-g', '-i']),
+      pick(['0', '1', '007', '65535', '65536', '99999', '123456']))
+      .map(([c, p, v, d, m, n]) => `${c} ${p} ${v} -r ${d} ${m} -w ${n}`);
+    let fast = 0;
+    fc.assert(fc.property(fc.oneof(line, saved), (l) => {
+      const t = l.trim();
+      let general: unknown;
+      try {
+        general = parseIpvsadmArgs(tokenize(t));
+      } catch (e) {
+        general = e instanceof Error ? e.message : e;
+      }
+      const f = parseSavedDestLine(t);
+      if (f) {
+        fast++;
+        expect(f).toEqual(general);
+      }
+      // through parseRestore: the same command, or the general parser's error for the line
+      let whole: unknown;
+      try {
+        whole = parseRestore(l)[0].command;
+      } catch (e) {
+        whole = e instanceof RestoreError ? e.message.replace(/^line 1: /, '').replace(`: ${t}`, '') : e;
+      }
+      expect(whole).toEqual(general);
+    }), { numRuns: 3000 });
+    expect(fast).toBeGreaterThan(50);
+    expect(parseSavedDestLine('-a -t 10.0.0.1:80 -r 172.16.0.1:8080 -m -w 1')).toMatchObject({ kind: 'addDest', dest: { port: 8080, weight: 1 } });
+    expect(parseSavedDestLine('-a -t 10.0.0.1:80 -r 172.16.0.1:8080 -m -w 1 -x 5')).toBeUndefined();
   });
 });
