@@ -7,6 +7,7 @@ import { hasOpBatch, type IpvsKernel } from './kernel.js';
 import { hasDestNests, plainListingBytes } from './listing.js';
 import { destKey, serviceKey } from './model.js';
 import type { IpvsOp } from './reconcile.js';
+import type { IpvsService } from './types.js';
 import { parseIpvsadmArgs, parseRestore, RestoreError, type ParsedLine, type RestoreCommand } from './restore.js';
 
 const USAGE = `usage: lvsd ipvs list [-n] [--stats|--rate|--thresholds|--persistent-conn|--tun-info] [--exact] [--nosort]
@@ -143,14 +144,29 @@ async function restoreLines(k: IpvsKernel, lines: readonly ParsedLine[]): Promis
   let i = 0;
   while (i < lines.length) {
     const group = [lines[i]];
-    if (isDestCommand(lines[i].command)) {
-      const keys = new Set<string>();
-      const keyOf = (c: RestoreCommand): string => (isDestCommand(c) ? `${serviceKey(c.service)}|${destKey(c.dest)}` : '');
-      keys.add(keyOf(lines[i].command));
+    const first = lines[i].command;
+    if (isDestCommand(first)) {
+      // destinations seen in this group, per service; consecutive lines of one service share
+      // its object (parseRestore), so its key is made once per run of lines, not per line
+      const seen = new Map<string, Set<string>>();
+      let svc: IpvsService | undefined;
+      let dests: Set<string> | undefined;
+      const firstTime = (c: Extract<RestoreCommand, { dest: unknown }>): boolean => {
+        if (c.service !== svc || !dests) {
+          svc = c.service;
+          const key = serviceKey(svc);
+          dests = seen.get(key);
+          if (!dests) seen.set(key, (dests = new Set()));
+        }
+        const d = destKey(c.dest);
+        if (dests.has(d)) return false;
+        dests.add(d);
+        return true;
+      };
+      firstTime(first);
       while (i + group.length < lines.length) {
         const next = lines[i + group.length].command;
-        if (!isDestCommand(next) || keys.has(keyOf(next))) break;
-        keys.add(keyOf(next));
+        if (!isDestCommand(next) || !firstTime(next)) break;
         group.push(lines[i + group.length]);
       }
     }
