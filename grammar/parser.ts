@@ -5,7 +5,7 @@ import { ErrClass, type Diagnostic, type Pos } from './diagnostics.js';
 import { splitWordsInto } from './lexer.js';
 import { ConfigReader, INC_R, INC_M, INC_W, INC_B, keywordHash, type LogicalLine } from './reader.js';
 import { NO_VALUE, type BlockSpec, type ConvertCtx, type KeywordSpec, type ValueType, type Word } from './schema/types.js';
-import { BlockCache, MAX_AGE, type BlockRecord, type ReusePolicy } from './reuse.js';
+import { BlockCacheBuilder, type BlockCache, type ReusePolicy } from './reuse.js';
 
 export type RawObject = Record<string, unknown>;
 /** Packed positions of a block's keywords (`$` = the block keyword), kept beside the object. */
@@ -86,10 +86,11 @@ interface Frame {
   recGen: number;
   recDeny: number;
   recDiag: number;
-  /** kept blocks read directly inside this one (their parent signature is taken when it closes) */
-  recs: BlockRecord[] | null;
-  /** blocks handed back directly inside this one (their parent signature must be the same) */
-  reusedRecs: BlockRecord[] | null;
+  /** parent number (BlockCacheBuilder.parent) once a kept block is directly inside, else -1 */
+  sigIdx: number;
+  /** the parent signature the blocks handed back inside this one had (hasExpect: some were) */
+  expect: string | null;
+  hasExpect: boolean;
 }
 
 interface Defaults {
@@ -248,7 +249,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
   if (rootPos) positions.set(rootObj, rootPos);
   const frame = (spec: BlockSpec | null, kw: KeywordSpec | null, obj: RawObject, items: unknown[] | null, head: string | null, pos: Array<string | number> | null, at: number): Frame =>
     ({ spec, info: spec ? infoOf(spec) : null, kw, obj, items, needBob: spec !== root, head, headSrc: null, headStart: 0, headEnd: 0, pos, seen: null, added: 0, at,
-      recStart: -1, recSrc: '', recLine: 0, recIrr: 0, recGen: 0, recDeny: 0, recDiag: 0, recs: null, reusedRecs: null });
+      recStart: -1, recSrc: '', recLine: 0, recIrr: 0, recGen: 0, recDeny: 0, recDiag: 0, sigIdx: -1, expect: null, hasExpect: false });
   // Frames the fast lane opens are reused by depth (a frame at depth d is off the stack when the
   // next one at d opens): no frame object per block of 100,000 real servers.
   const framePool: Frame[] = [];
@@ -257,9 +258,10 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
   // into those (blocks usually come back in the same order)
   const policy = !track && opts.reuse ? opts.reuse.policy : null;
   const previous = policy !== null ? opts.reuse?.previous ?? null : null;
-  const records: BlockRecord[] = [];
-  const gen = previous !== null ? previous.gen + 1 : 0;
+  const out = policy !== null ? new BlockCacheBuilder(policy) : null;
   let cursor = 0;
+  // records of `previous` handed back in this parse (one object is never in the model twice)
+  const used = previous !== null ? new Uint8Array(previous.length) : null;
   let reused = 0;
   let reuseFailed = false;
   let recOpen = 0; // kept blocks open (they do not nest in practice)
@@ -496,8 +498,8 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
           f.added = 0;
           f.at = packed;
           f.recStart = -1;
-          f.recs = null;
-          f.reusedRecs = null;
+          f.sigIdx = -1;
+          f.hasExpect = false;
         }
         if (keep) {
           f.recStart = reader.lineStart;
@@ -531,34 +533,47 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
    * the blocks of the previous parse that follow it in both texts.
    */
   const reuseAt = (top: Frame, kw: KeywordSpec): boolean => {
-    const list = (previous as BlockCache).records;
+    const prev = previous as BlockCache;
+    const n = prev.length;
     let i = cursor;
-    let text = i < list.length && list[i].kw === kw ? skipTo(list[i], true) : null;
-    if (text === null) {
-      if (i < list.length && reader.sourceLine() === list[i].text.slice(0, list[i].headLen)) {
+    let at = i < n && prev.kws[i] === kw ? skipTo(i, true) : -1;
+    if (at < 0) {
+      if (i < n && reader.sourceLine() === prev.head(i)) {
         cursor = i + 1; // the same block, changed: read it
         return false;
       }
-      i = (previous as BlockCache).indexOfHead(reader.sourceLine());
-      if (i < 0 || list[i].kw !== kw) return false;
-      text = skipTo(list[i], true);
-      if (text === null) return false;
+      i = prev.indexOfHead(reader.sourceLine());
+      if (i < 0 || prev.kws[i] !== kw) return false;
+      at = skipTo(i, true);
+      if (at < 0) return false;
     }
+    const src = reader.currentText();
     for (;;) {
-      adopt(top, kw, list[i], text);
+      (used as Uint8Array)[i] = 1;
+      adopt(top, kw, i, src, at);
       cursor = ++i;
-      if (i >= list.length || list[i].kw !== kw) return true;
-      text = skipTo(list[i], false);
-      if (text === null) return true;
+      if (i >= n || prev.kws[i] !== kw) return true;
+      at = skipTo(i, false);
+      if (at < 0) return true;
     }
   };
-  const skipTo = (r: BlockRecord, atHead: boolean): string | null => (r.parentSig === null ? null : reader.skipBlock(r.text, r.lines, atHead));
-  /** r's object stored in top; r itself kept for the next parse (records are never changed) */
-  const adopt = (top: Frame, kw: KeywordSpec, r: BlockRecord, text: string): void => {
-    store(top, kw, r.obj, 0);
-    const rec: BlockRecord = r.gen + MAX_AGE >= gen ? r : { text, headLen: r.headLen, lines: r.lines, obj: r.obj, kw, parentSig: r.parentSig, gen };
-    records.push(rec);
-    (top.reusedRecs ??= []).push(rec);
+  /** block i of the previous parse skipped, when it is next in the file: where it starts, else -1 */
+  const skipTo = (i: number, atHead: boolean): number => {
+    const prev = previous as BlockCache;
+    return (used as Uint8Array)[i] !== 0 || prev.parentSig(i) === null ? -1 : reader.skipBlock(prev.text(i), prev.lines(i), atHead);
+  };
+  const parentOf = (f: Frame): number => (f.sigIdx >= 0 ? f.sigIdx : (f.sigIdx = (out as BlockCacheBuilder).parent()));
+  /** block i of the previous parse, found at `start` in `src`: its object stored in top, and kept */
+  const adopt = (top: Frame, kw: KeywordSpec, i: number, src: string, start: number): void => {
+    const prev = previous as BlockCache;
+    const obj = prev.objs[i];
+    store(top, kw, obj, 0);
+    const sig = prev.parentSig(i);
+    if (!top.hasExpect) {
+      top.hasExpect = true;
+      top.expect = sig;
+    } else if (top.expect !== sig) reuseFailed = true; // (one parent cannot match both)
+    (out as BlockCacheBuilder).add(src, start, start + prev.size(i), prev.lines(i), prev.headLen(i), parentOf(top), obj, kw);
     reused++;
   };
   /** A kept block just closed: recorded when its meaning is its text alone (see grammar/reuse.ts). */
@@ -567,26 +582,24 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
     const p = policy as ReusePolicy;
     if (reader.irregular !== f.recIrr || generalCount !== f.recGen || denyCount !== f.recDeny || diagnostics.length !== f.recDiag) return;
     if (line === null || !p.eligible(f.obj)) return;
-    const text = reader.textSince(f.recSrc, f.recStart);
-    if (text === null || text.charCodeAt(text.length - 1) !== 10) return;
-    const rec: BlockRecord = { text, headLen: text.indexOf('\n') + 1, lines: line.line - f.recLine + 1, obj: f.obj, kw: f.kw as KeywordSpec, parentSig: null, gen };
-    records.push(rec);
-    (parent.recs ??= []).push(rec);
+    const src = f.recSrc;
+    const end = reader.lineEndIn(src);
+    if (end < 0 || src.charCodeAt(end - 1) !== 10) return;
+    const headLen = src.indexOf('\n', f.recStart) - f.recStart + 1;
+    (out as BlockCacheBuilder).add(src, f.recStart, end, line.line - f.recLine + 1, headLen, parentOf(parent), f.obj, f.kw as KeywordSpec);
   };
   /** A block holding kept blocks closed: its signature for them, checked against the reused ones'. */
   const settleParent = (f: Frame): void => {
     const sig = (policy as ReusePolicy).parentSignature(f.obj);
-    const fresh = f.recs;
-    if (fresh !== null) for (let i = 0; i < fresh.length; i++) fresh[i].parentSig = sig;
-    const back = f.reusedRecs;
-    if (back !== null) for (let i = 0; i < back.length; i++) if (back[i].parentSig !== sig) reuseFailed = true;
+    (out as BlockCacheBuilder).setSignature(f.sigIdx, sig);
+    if (f.hasExpect && f.expect !== sig) reuseFailed = true;
   };
   /** `}` of the innermost open block. */
   const closeTop = (top: Frame) => {
     closeFrame(top);
     stack.pop();
     if (top.recStart >= 0) keepBlock(top, stack[stack.length - 1]);
-    if (top.recs !== null || top.reusedRecs !== null) settleParent(top);
+    if (top.sigIdx >= 0) settleParent(top);
     const empty = top.kw?.lines?.emptyMessage;
     if (empty && top.added === 0) {
       diagnostics.push({ cls: ErrClass.General, level: 'error', message: empty, pos: decode(top.at), keyword: top.kw?.name, block: headOf(stack[stack.length - 1]) ?? undefined });
@@ -757,7 +770,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
   while (stack.length > 1) {
     const f = stack.pop() as Frame;
     closeFrame(f);
-    if (f.recs !== null || f.reusedRecs !== null) settleParent(f);
+    if (f.sigIdx >= 0) settleParent(f);
   }
   closeFrame(stack[0]);
   if (reader.openBlocks > 0) {
@@ -770,7 +783,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
     root: rootObj,
     diagnostics,
     files,
-    ...(policy !== null ? { blocks: new BlockCache(records, policy, gen) } : {}),
+    ...(out !== null ? { blocks: out.build() } : {}),
     reused,
     reuseFailed,
     at: (o) => {

@@ -378,24 +378,27 @@ export class ConfigReader {
    * Skips a block whose source text is `text` (`lines` source lines), when the current file has
    * exactly that text at the current line (atHead false: the next line to read; atHead true: the
    * simple line just returned, the block's keyword line, whose final `{` may still be pending).
-   * Nothing the preprocessor holds may be pending. Returns the block's text as read now (a slice
-   * of this file), or null when it is not there.
+   * Nothing the preprocessor holds may be pending. Returns where the block starts in the file's
+   * text (currentText()), or -1 when it is not there.
    */
-  skipBlock(text: string, lines: number, atHead: boolean): string | null {
-    if (this.queue.length !== 0 || this.seqs.length !== 0 || this.multiDef !== null) return null;
-    if (this.hasResidue && !(atHead && this.resText === '{')) return null;
+  skipBlock(text: string, lines: number, atHead: boolean): number {
+    if (this.queue.length !== 0 || this.seqs.length !== 0 || this.multiDef !== null) return -1;
+    if (this.hasResidue && !(atHead && this.resText === '{')) return -1;
     const f = this.currentFile();
-    if (f === undefined) return null;
+    if (f === undefined) return -1;
     const start = atHead ? this.lineStart : f.pos;
     const end = start + text.length;
-    if (end > f.text.length) return null;
-    // (a slice compared whole: faster in V8 than startsWith at an offset, and kept as the new text)
-    const now = f.text.slice(start, end);
-    if (now !== text) return null;
+    // (a slice compared whole: faster in V8 than startsWith at an offset)
+    if (end > f.text.length || f.text.slice(start, end) !== text) return -1;
     f.pos = end;
     f.lineNo += lines - (atHead ? 1 : 0);
     this.hasResidue = false;
-    return now;
+    return start;
+  }
+
+  /** The text of the file being read ('' after the last one). */
+  currentText(): string {
+    return this.currentFile()?.text ?? '';
   }
 
   /** The last source line read, its line end included. */
@@ -405,14 +408,14 @@ export class ConfigReader {
   }
 
   /**
-   * The source text from `start` to the end of the line just read, when that line was a whole
-   * source line of the file whose text is `src` (nothing left of it to read), else null.
+   * Where the line just read ends (after its line end) in `src`, when that line was a whole source
+   * line of the file whose text is `src` (nothing left of it to read), else -1.
    */
-  textSince(src: string, start: number): string | null {
-    if (this.hasResidue || this.queue.length !== 0 || this.seqs.length !== 0) return null;
+  lineEndIn(src: string): number {
+    if (this.hasResidue || this.queue.length !== 0 || this.seqs.length !== 0) return -1;
     const f = this.currentFile();
-    if (f === undefined || f.text !== src || f.pos > src.length) return null;
-    return src.slice(start, f.pos);
+    if (f === undefined || f.text !== src || f.pos > src.length) return -1;
+    return f.pos;
   }
 
   /** Sets the text of a simple line (the reader leaves it empty until someone needs it). */

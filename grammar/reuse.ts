@@ -8,6 +8,9 @@
 // diagnostic. What the later model checks need from around the block (its parent's settings) is
 // compared through the parent's signature: a parent that differs from last time makes the parse
 // fail over to a full one (see ParseResult.reuseFailed).
+//
+// The records are numbers in one typed array (and the objects in one array): keeping 100,000
+// blocks adds no object per block for the garbage collector (a config test keeps them too).
 import type { RawObject } from './parser.js';
 import type { KeywordSpec } from './schema/types.js';
 
@@ -23,47 +26,95 @@ export interface ReusePolicy {
   parentSignature(parent: RawObject): string | null;
 }
 
-/** One kept block: its source text from the start of its keyword line to the end of its `}` line. */
-export interface BlockRecord {
-  /** the block's lines, each with its line end (a slice of the source it was last read from) */
-  text: string;
-  /** length of the keyword line, line end included */
-  headLen: number;
-  /** source lines in text */
-  lines: number;
-  /** the object the block gave (after the model checks of the load that kept it) */
-  obj: RawObject;
-  /** the keyword that opened it (a block is handed back only where the same keyword opens one) */
-  kw: KeywordSpec;
-  /** the parent's signature when the block was read (set when the parent closes); null: not reusable */
-  parentSig: string | null;
-  /** BlockCache.gen of the parse whose file text `text` slices (old texts are let go, see adopt) */
-  gen: number;
-}
+// one record: file text, start, end (the block's lines, keyword line to `}` line, line ends
+// included), source lines, length of the keyword line, parent
+const SRC = 0, START = 1, END = 2, LINES = 3, HEAD = 4, PARENT = 5, STRIDE = 6;
 
 /** The kept blocks of one parse, in file order. */
 export class BlockCache {
   private byHead: Map<string, number> | null = null;
-  /**
-   * @param gen counts the parses a chain of caches went through: a record handed on from an older
-   * one still holds that parse's file text in memory, so records older than a few parses are
-   * copied from the new text instead (at most MAX_AGE + 1 file texts are kept)
-   */
-  constructor(readonly records: readonly BlockRecord[], readonly policy: ReusePolicy, readonly gen: number) {}
+  constructor(
+    readonly policy: ReusePolicy,
+    private readonly srcs: readonly string[],
+    private readonly data: Int32Array,
+    /** the object each block gave (after the model checks of the load that kept it) */
+    readonly objs: readonly RawObject[],
+    /** the keyword that opened each block */
+    readonly kws: readonly KeywordSpec[],
+    /** the signature of each parent (null: not reusable) */
+    private readonly sigs: ReadonlyArray<string | null>,
+  ) {}
 
-  /** index of a record whose keyword line is `head` (built on the first miss of a sequential match) */
+  get length(): number { return this.objs.length; }
+  /** block i's source text */
+  text(i: number): string {
+    const d = this.data;
+    return this.srcs[d[i * STRIDE + SRC]].slice(d[i * STRIDE + START], d[i * STRIDE + END]);
+  }
+  /** block i's keyword line, line end included */
+  head(i: number): string {
+    const d = this.data;
+    const start = d[i * STRIDE + START];
+    return this.srcs[d[i * STRIDE + SRC]].slice(start, start + d[i * STRIDE + HEAD]);
+  }
+  lines(i: number): number { return this.data[i * STRIDE + LINES]; }
+  size(i: number): number { return this.data[i * STRIDE + END] - this.data[i * STRIDE + START]; }
+  headLen(i: number): number { return this.data[i * STRIDE + HEAD]; }
+  parentSig(i: number): string | null { return this.sigs[this.data[i * STRIDE + PARENT]] ?? null; }
+
+  /** index of a block whose keyword line is `head` (built on the first miss of a sequential match) */
   indexOfHead(head: string): number {
     if (this.byHead === null) {
       const m = new Map<string, number>();
-      for (let i = this.records.length - 1; i >= 0; i--) {
-        const r = this.records[i];
-        m.set(r.text.slice(0, r.headLen), i);
-      }
+      for (let i = this.length - 1; i >= 0; i--) m.set(this.head(i), i);
       this.byHead = m;
     }
     return this.byHead.get(head) ?? -1;
   }
 }
 
-/** parses a record's text may stay a slice of an older file text */
-export const MAX_AGE = 2;
+/** Collects the records of one parse. */
+export class BlockCacheBuilder {
+  private data = new Int32Array(STRIDE * 1024);
+  private readonly srcs: string[] = [];
+  private lastSrc = -1;
+  private readonly objs: RawObject[] = [];
+  private readonly kws: KeywordSpec[] = [];
+  private readonly sigs: Array<string | null> = [];
+  constructor(private readonly policy: ReusePolicy) {}
+
+  /** a new parent; its signature is set when it closes */
+  parent(): number {
+    this.sigs.push(null);
+    return this.sigs.length - 1;
+  }
+  setSignature(parent: number, sig: string | null): void { this.sigs[parent] = sig; }
+
+  add(src: string, start: number, end: number, lines: number, headLen: number, parent: number, obj: RawObject, kw: KeywordSpec): void {
+    // (the same text object as the last record's nearly always: compared by identity first)
+    if (this.lastSrc < 0 || this.srcs[this.lastSrc] !== src) {
+      this.srcs.push(src);
+      this.lastSrc = this.srcs.length - 1;
+    }
+    const n = this.objs.length;
+    if ((n + 1) * STRIDE > this.data.length) {
+      const grown = new Int32Array(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    const o = n * STRIDE;
+    const d = this.data;
+    d[o + SRC] = this.lastSrc;
+    d[o + START] = start;
+    d[o + END] = end;
+    d[o + LINES] = lines;
+    d[o + HEAD] = headLen;
+    d[o + PARENT] = parent;
+    this.objs.push(obj);
+    this.kws.push(kw);
+  }
+
+  build(): BlockCache {
+    return new BlockCache(this.policy, this.srcs, this.data.subarray(0, this.objs.length * STRIDE), this.objs, this.kws, this.sigs);
+  }
+}

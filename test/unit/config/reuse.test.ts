@@ -161,7 +161,7 @@ describe('reload reuse on generated configs', () => {
     }));
     const text = render(list);
     const a = loadText(text, undefined).inc;
-    expect(a.blocks?.records.length).toBe(6);
+    expect(a.blocks?.length).toBe(6);
     // 10.0.1.2 changes weight; three lines go in at the top
     const edited = `! one\n! two\n! three\n${text.replace('real_server 10.0.1.2 8080 {\n    weight 1', 'real_server 10.0.1.2 8080 {\n    weight 2')}`;
     const { inc: b } = loadText(edited, a);
@@ -192,9 +192,20 @@ describe('reload reuse on generated configs', () => {
     expect(a.model.virtual_server?.[0].real_server?.[0].lvs_method).toEqual({ method: 'NAT' });
   });
 
+  it('never hands one object back twice (the same block written twice)', () => {
+    const vs = render([{ kind: 'ip', port: 80, lbKind: 'NAT', protocol: true, sorry: false, rs: [{ host: 1, port: 80, weight: 1, method: null, check: 'tcp', comment: false, def: false, braceNext: false }] }]);
+    const a = loadText(vs, undefined).inc;
+    const twice = `${vs}${vs.slice(vs.indexOf('virtual_server 10.8'))}`;
+    const { inc: b } = loadText(twice, a);
+    const all = (b.model.virtual_server ?? []).flatMap((v) => v.real_server ?? []);
+    expect(all.length).toBe(2);
+    expect(all[0]).not.toBe(all[1]);
+    expect(b.reused).toBe(1);
+  });
+
   it('keeps no blocks when a check complained, and none with keepBlocks false', () => {
     const ok = render([{ kind: 'ip', port: 80, lbKind: 'NAT', protocol: true, sorry: false, rs: [{ host: 1, port: 80, weight: 1, method: null, check: 'tcp', comment: false, def: false, braceNext: false }] }]);
-    expect(loadText(ok, undefined).inc.blocks?.records.length).toBe(1);
+    expect(loadText(ok, undefined).inc.blocks?.length).toBe(1);
     expect(loadText(ok, undefined).full.blocks).toBeUndefined();
     expect(loadText(ok.replace('  protocol TCP\n', ''), undefined).inc.blocks).toBeUndefined(); // "no protocol set"
   });
