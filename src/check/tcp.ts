@@ -8,7 +8,7 @@
 // before the engine, kept for A/B measurements (bench/checkers.sh).
 import { load as loadAddon } from '../net/packet-socket.js';
 import { deadlines, type DeadlineQueues, type Expirable } from './deadlines.js';
-import { connectEngine, loadProbeAddon, type ConnectEngine, type ConnectOwner } from './native/connect-engine.js';
+import { connectEngine, loadProbeAddon, type ConnectEngine, type EngineOwner } from './native/connect-engine.js';
 import { newConnectReq, newTcpHandle, uvErrorName, type UvConnectReq, type UvTcp } from './tcp-handle.js';
 import { runViaStart, type CheckResult, type ConnectTarget, type Probe } from './types.js';
 
@@ -50,7 +50,7 @@ function onConnect(this: UvConnectReq & { owner?: TcpProbe }, status: number, ha
  * time). No closures of its own: thousands of probes share the callbacks above,
  * and the probe itself is the abort listener (handleEvent).
  */
-export class TcpProbe implements Probe, Expirable, ConnectOwner {
+export class TcpProbe implements Probe, Expirable, EngineOwner {
   private seq = 0;
   private handle: UvTcp | null = null;
   /** the engine slot of the attempt in flight, -1: none */
@@ -112,8 +112,8 @@ export class TcpProbe implements Probe, Expirable, ConnectOwner {
     this.finish(status === 0 ? CONNECTED : failure(uvErrorName(status)));
   }
 
-  /** the engine's report of attempt `slot`: 0 or -errno */
-  connectDone(status: number): void {
+  /** the engine's report of the attempt: connect only, so R_DONE with 0 or -errno */
+  engineEvent(_kind: number, status: number): void {
     if (this.resolve === null) return;
     this.slot = -1;
     this.finish(status === 0 ? CONNECTED : failure(uvErrorName(status)));

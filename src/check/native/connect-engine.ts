@@ -3,14 +3,34 @@
 // Node's per-connection handle machinery (a TCPWrap and a connect request per attempt, a
 // callback per completion, a handle close) cost more than the check itself under emulation.
 // Completions come in batches: one call per readiness of the engine's epoll fd, whatever the
-// number of connects that finished, each read as a (slot, status) pair from a shared array.
+// number of connects that finished, each read as a record (slot, kind, a, b) from a shared
+// array. HTTP_GET's plain exchange uses it too: the request is written and the response read
+// in C; response chunks come as (offset, length) in the engine's data buffer, valid during
+// the batch's call only.
 import { addonLoader } from '../../net/native-addon.js';
 
+/** result kinds (probe.c's R_*) */
+export const R_DONE = 0; // connect only: a = 0 or -errno
+export const R_FAIL = 1; // exchange failed: a = -errno, b = phase (P_*)
+export const R_CONNECTED = 2; // exchange connected, the request waits for room
+export const R_SENT = 3; // exchange's request written
+export const R_DATA = 4; // response bytes: a = offset in data, b = length
+export const R_EOF = 5; // the response ended
+/** phases of R_FAIL */
+export const P_CONNECT = 0;
+export const P_SEND = 1;
+export const P_READ = 2;
+
 export interface NativeConnectEngine {
-  /** (slot, status) pairs of the batch being reported: status 0 or -errno */
+  /** (slot, kind, a, b) records of the batch being reported */
   readonly results: Int32Array;
-  /** 0: in flight; 1: connected at once (closed); < 0: -errno, failed at once */
-  connect(slot: number, sockaddr: Buffer, bind: Buffer | null, mark: number): number;
+  /** response chunks of the batch being reported */
+  readonly data: Buffer;
+  /**
+   * 0: in flight; 1: connected at once (closed; connect only); < 0: -errno, failed at once.
+   * With a request: an exchange (write it once connected, read the response).
+   */
+  connect(slot: number, sockaddr: Buffer, bind: Buffer | null, mark: number, request?: Buffer | null): number;
   cancel(slot: number): void;
   inFlight(): number;
   close(): void;
@@ -26,21 +46,30 @@ const loader = addonLoader<ProbeAddon>('lvsd_probe.node', 'LVSD_PROBE_ADDON');
 export const findProbeAddon = loader.find;
 export const loadProbeAddon = loader.load;
 
-/** Who waits for a connect: told once, with 0 or -errno (not when its attempt was cancelled). */
-export interface ConnectOwner {
-  connectDone(status: number): void;
+/**
+ * Who waits for an attempt: told each result of it (R_* kind, a, b; see above), never after
+ * R_DONE, R_FAIL or R_EOF, nor after it cancelled the attempt. `data`: the engine's chunk buffer.
+ */
+export interface EngineOwner {
+  engineEvent(kind: number, a: number, b: number, data: Buffer): void;
 }
 
 /** Results per batch at most; more ready connects are taken on the next loop turn. */
-const BATCH = 1024;
+const BATCH = 1536;
 
 export class ConnectEngine {
   private readonly native: NativeConnectEngine;
   private readonly results: Int32Array;
   /** owner of each slot in flight */
-  private owners: Array<ConnectOwner | undefined> = [];
+  private owners: Array<EngineOwner | undefined> = [];
   /** slots free for reuse (a stack) */
   private free: number[] = [];
+  /**
+   * slots released while a batch is reported: freed after it, so a slot the batch still has
+   * records of is not handed to a new attempt in between
+   */
+  private released: number[] = [];
+  private reporting = false;
 
   constructor(addon: ProbeAddon = loadProbeAddon(), capacity = BATCH) {
     this.native = addon.create((n) => this.batch(n), capacity);
@@ -48,21 +77,23 @@ export class ConnectEngine {
   }
 
   /**
-   * Starts a connect for `owner`: the slot it waits in (cancel() it on timeout), or -1 when it
-   * ended within the call (owner.connectDone has been called then).
+   * Starts a connect for `owner` (with `request`: an exchange): the slot it waits in (cancel()
+   * it on timeout), or -1 when it ended within the call (owner told R_DONE or R_FAIL then;
+   * b = 1 marks a failure of the call itself).
    */
-  connect(owner: ConnectOwner, sockaddr: Buffer, bind: Buffer | null, mark: number): number {
+  connect(owner: EngineOwner, sockaddr: Buffer, bind: Buffer | null, mark: number, request: Buffer | null = null): number {
     const slot = this.free.length > 0 ? (this.free.pop() as number) : this.owners.length;
     let r: number;
     try {
-      r = this.native.connect(slot, sockaddr, bind, mark);
+      r = this.native.connect(slot, sockaddr, bind, mark, request);
     } catch (e) {
       if (slot < this.owners.length) this.free.push(slot);
       throw e;
     }
     if (r !== 0) {
       if (slot < this.owners.length) this.free.push(slot);
-      owner.connectDone(r === 1 ? 0 : r);
+      if (request === null) owner.engineEvent(R_DONE, r === 1 ? 0 : r, 1, this.native.data);
+      else owner.engineEvent(R_FAIL, r, P_CONNECT, this.native.data);
       return -1;
     }
     if (slot === this.owners.length) this.owners.push(owner);
@@ -95,17 +126,26 @@ export class ConnectEngine {
 
   private release(slot: number): void {
     this.owners[slot] = undefined;
-    this.free.push(slot);
+    (this.reporting ? this.released : this.free).push(slot);
   }
 
   private batch(n: number): void {
     const res = this.results;
-    for (let k = 0; k < n; k++) {
-      const slot = res[2 * k];
-      const owner = this.owners[slot];
-      if (owner === undefined) continue;
-      this.release(slot);
-      owner.connectDone(res[2 * k + 1]);
+    const data = this.native.data;
+    this.reporting = true;
+    try {
+      for (let k = 0, i = 0; k < n; k++, i += 4) {
+        const slot = res[i];
+        const owner = this.owners[slot];
+        if (owner === undefined) continue; // cancelled earlier in this batch
+        const kind = res[i + 1];
+        if (kind === R_DONE || kind === R_FAIL || kind === R_EOF) this.release(slot);
+        owner.engineEvent(kind, res[i + 2], res[i + 3], data);
+      }
+    } finally {
+      this.reporting = false;
+      for (const s of this.released) this.free.push(s);
+      this.released.length = 0;
     }
   }
 }

@@ -10,8 +10,15 @@
  * it reads as (slot, status) pairs from a shared Int32Array. Timeouts stay in JavaScript (the
  * deadline queues): a timed-out attempt is cancelled by slot (its fd closed here).
  *
+ * HTTP_GET's plain exchange runs on the same engine: after the connect, the request is
+ * written here and the response read into one data buffer per batch; JavaScript gets each
+ * chunk as (offset, length) in that buffer and streams it into the digest before the next
+ * batch reuses the buffer (a chunk is at most MAX_READ bytes, a batch's data at most
+ * DATA_BYTES: the rest stays readable in the kernel until the next batch).
+ *
  * Slots are small integers JavaScript hands out and reuses; an epoll event carries its slot
  * and the slot's generation, so an event of a cancelled attempt can never reach a newer one.
+ * Results are records of four int32: slot, kind (R_* below), a, b.
  */
 #define _GNU_SOURCE
 #define NAPI_VERSION 8
@@ -31,10 +38,33 @@
 
 /* slots above this are refused: a bound on memory, far above any configuration's checks */
 #define MAX_SLOTS (1u << 22)
+/* response bytes one batch may carry, and one read at most */
+#define DATA_BYTES (256u * 1024)
+#define MAX_READ (64u * 1024)
+/* below this much room a batch takes no more reads */
+#define MIN_READ 4096u
+/* a response request's size limit */
+#define MAX_REQUEST (64u * 1024)
+
+/* result kinds; the same numbers are in connect-engine.ts */
+enum {
+  R_DONE = 0,      /* connect-only attempt ended: a = 0 or -errno */
+  R_FAIL = 1,      /* exchange failed: a = -errno, b = phase (P_*) */
+  R_CONNECTED = 2, /* exchange connected, the request waits for room in the socket */
+  R_SENT = 3,      /* exchange's request written */
+  R_DATA = 4,      /* response bytes: a = offset in the data buffer, b = length */
+  R_EOF = 5,       /* the response ended (the peer closed) */
+};
+enum { P_CONNECT = 0, P_SEND = 1, P_READ = 2 };
+enum { ST_CONNECTING = 0, ST_SENDING = 1, ST_READING = 2 };
 
 typedef struct {
   int fd;         /* -1: no attempt in flight */
   uint32_t gen;   /* bumped per attempt */
+  uint8_t exchange; /* 0: connect only (TCP_CHECK); 1: write the request, read the response */
+  uint8_t state;
+  uint32_t req_len, req_off, req_cap;
+  char *req;
 } slot_t;
 
 typedef struct {
@@ -44,8 +74,9 @@ typedef struct {
   napi_ref callback;
   napi_ref resource;
   napi_async_context ctx;
-  int32_t *results;       /* 2 * cap: slot, status (0 or -errno) */
+  int32_t *results;       /* 4 * cap: slot, kind, a, b */
   uint32_t cap;
+  uint8_t *data;          /* DATA_BYTES: response chunks of the batch being reported */
   struct epoll_event *events;
   slot_t *slots;
   uint32_t nslots;
@@ -54,6 +85,7 @@ typedef struct {
 } engine_t;
 
 static void engine_free(engine_t *e) {
+  for (uint32_t i = 0; i < e->nslots; i++) free(e->slots[i].req);
   free(e->events);
   free(e->slots);
   free(e);
@@ -105,28 +137,110 @@ static void attempt_ended(engine_t *e) {
   if (e->inflight > 0 && --e->inflight == 0) uv_unref((uv_handle_t *)&e->poll);
 }
 
-/* the epoll fd is readable: collect every finished connect, then one call into JavaScript */
+static void put(engine_t *e, uint32_t *k, uint32_t s, int32_t kind, int32_t a, int32_t b) {
+  int32_t *r = e->results + 4 * *k;
+  r[0] = (int32_t)s;
+  r[1] = kind;
+  r[2] = a;
+  r[3] = b;
+  (*k)++;
+}
+
+/* the attempt in slot s is over: its socket closed */
+static void end_slot(engine_t *e, slot_t *s) {
+  close(s->fd);
+  s->fd = -1;
+  attempt_ended(e);
+}
+
+/* writes what is left of the request; the result it reports (none while it waits for room) */
+static void send_request(engine_t *e, uint32_t i, uint32_t *k, int just_connected) {
+  slot_t *s = &e->slots[i];
+  ssize_t n = send(s->fd, s->req + s->req_off, s->req_len - s->req_off, MSG_NOSIGNAL | MSG_DONTWAIT);
+  if (n < 0 && errno != EAGAIN && errno != EINTR) {
+    int err = errno;
+    end_slot(e, s);
+    put(e, k, i, R_FAIL, -err, P_SEND);
+    return;
+  }
+  if (n > 0) s->req_off += (uint32_t)n;
+  if (s->req_off < s->req_len) {
+    if (just_connected) put(e, k, i, R_CONNECTED, 0, 0);
+    return; /* EPOLLOUT again when there is room */
+  }
+  struct epoll_event ev = { .events = EPOLLIN, .data.u64 = ((uint64_t)s->gen << 32) | i };
+  if (epoll_ctl(e->epfd, EPOLL_CTL_MOD, s->fd, &ev) < 0) {
+    int err = errno;
+    end_slot(e, s);
+    put(e, k, i, R_FAIL, -err, P_READ);
+    return;
+  }
+  s->state = ST_READING;
+  put(e, k, i, R_SENT, 0, 0);
+}
+
+/*
+ * reads what the socket has into the batch's data buffer; a short read is followed by one
+ * more, which finds the peer's close when it came with the data (no wakeup just for it)
+ */
+static void read_response(engine_t *e, uint32_t i, uint32_t *k, uint32_t *used) {
+  slot_t *s = &e->slots[i];
+  for (int tries = 0; tries < 8; tries++) {
+    uint32_t room = DATA_BYTES - *used;
+    if (room < MIN_READ || *k + 2 > e->cap) return; /* still readable: the next batch */
+    if (room > MAX_READ) room = MAX_READ;
+    ssize_t n = read(s->fd, e->data + *used, room);
+    if (n > 0) {
+      put(e, k, i, R_DATA, (int32_t)*used, (int32_t)n);
+      *used += (uint32_t)n;
+      continue;
+    }
+    if (n == 0) {
+      end_slot(e, s);
+      put(e, k, i, R_EOF, 0, 0);
+      return;
+    }
+    if (errno == EAGAIN || errno == EINTR) return;
+    int err = errno;
+    end_slot(e, s);
+    put(e, k, i, R_FAIL, -err, P_READ);
+    return;
+  }
+}
+
+/* the epoll fd is readable: collect every finished step, then one call into JavaScript */
 static void on_ready(uv_poll_t *h, int status, int events) {
   (void)events;
   engine_t *e = h->data;
   if (e->closed || status < 0) return;
-  int n = epoll_wait(e->epfd, e->events, (int)e->cap, 0);
+  /* an event may bring up to 3 results (data, data, end): room for all of them */
+  int n = epoll_wait(e->epfd, e->events, (int)(e->cap / 3), 0);
   if (n <= 0) return;
-  uint32_t k = 0;
-  for (int i = 0; i < n; i++) {
-    uint64_t d = e->events[i].data.u64;
-    uint32_t s = (uint32_t)d, gen = (uint32_t)(d >> 32);
-    if (s >= e->nslots || e->slots[s].fd < 0 || e->slots[s].gen != gen) continue;
-    int fd = e->slots[s].fd, err = 0;
+  uint32_t k = 0, used = 0;
+  for (int j = 0; j < n && k + 3 <= e->cap; j++) {
+    uint64_t d = e->events[j].data.u64;
+    uint32_t i = (uint32_t)d, gen = (uint32_t)(d >> 32);
+    if (i >= e->nslots || e->slots[i].fd < 0 || e->slots[i].gen != gen) continue;
+    slot_t *s = &e->slots[i];
+    if (s->state == ST_READING) {
+      read_response(e, i, &k, &used);
+      continue;
+    }
+    if (s->state == ST_SENDING) {
+      send_request(e, i, &k, 0);
+      continue;
+    }
+    int err = 0;
     socklen_t len = sizeof err;
-    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) err = errno;
+    if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) err = errno;
     if (err == EINPROGRESS) continue; /* spurious: still connecting */
-    close(fd);
-    e->slots[s].fd = -1;
-    attempt_ended(e);
-    e->results[2 * k] = (int32_t)s;
-    e->results[2 * k + 1] = -err;
-    k++;
+    if (err != 0 || !s->exchange) {
+      end_slot(e, s);
+      put(e, &k, i, s->exchange ? R_FAIL : R_DONE, -err, P_CONNECT);
+      continue;
+    }
+    s->state = ST_SENDING;
+    send_request(e, i, &k, 1);
   }
   if (k == 0 || e->callback == NULL) return;
   napi_env env = e->env;
@@ -158,10 +272,8 @@ static int grow_slots(engine_t *e, uint32_t need) {
   while (n < need) n *= 2;
   slot_t *s = realloc(e->slots, n * sizeof *s);
   if (s == NULL) return -1;
-  for (uint32_t i = e->nslots; i < n; i++) {
-    s[i].fd = -1;
-    s[i].gen = 0;
-  }
+  memset(s + e->nslots, 0, (n - e->nslots) * sizeof *s);
+  for (uint32_t i = e->nslots; i < n; i++) s[i].fd = -1;
   e->slots = s;
   e->nslots = n;
   return 0;
@@ -181,27 +293,44 @@ static int sockaddr_arg(napi_env env, napi_value v, struct sockaddr **sa, sockle
 }
 
 /*
- * connect(slot, sockaddr, bindSockaddr | null, mark) -> 0 (in flight: the result comes in a
- * batch), 1 (connected at once, closed) or -errno (failed at once). The sockaddrs come from
- * sockaddr() below; mark 0: no SO_MARK.
+ * connect(slot, sockaddr, bindSockaddr | null, mark[, request]) -> 0 (in flight: results come
+ * in batches), 1 (connect only: connected at once, closed) or -errno (failed at once). The
+ * sockaddrs come from sockaddr() below; mark 0: no SO_MARK. With a request (a Buffer) the
+ * attempt is an exchange: the request is written once connected and the response read.
  */
 static napi_value js_connect(napi_env env, napi_callback_info info) {
-  napi_value argv[4];
-  engine_t *e = engine_of(env, info, 4, argv);
+  napi_value argv[5];
+  size_t argc = 5;
+  void *data = NULL;
   int32_t slot;
   uint32_t mark;
   struct sockaddr *sa, *bsa = NULL;
   socklen_t salen, bsalen = 0;
-  napi_valuetype bt;
-  if (e == NULL || int_arg(env, argv[0], &slot) != 0 || slot < 0 || sockaddr_arg(env, argv[1], &sa, &salen) != 0 ||
-      napi_typeof(env, argv[2], &bt) != napi_ok || napi_get_value_uint32(env, argv[3], &mark) != napi_ok)
-    return throw_usage(env, "connect(slot, sockaddr, bindSockaddr|null, mark)");
+  napi_valuetype bt, rt;
+  void *req = NULL;
+  size_t req_len = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, &data) != napi_ok || argc < 4 || data == NULL)
+    return throw_usage(env, "connect(slot, sockaddr, bindSockaddr|null, mark[, request])");
+  engine_t *e = data;
+  if (int_arg(env, argv[0], &slot) != 0 || slot < 0 || sockaddr_arg(env, argv[1], &sa, &salen) != 0 ||
+      napi_typeof(env, argv[2], &bt) != napi_ok || napi_get_value_uint32(env, argv[3], &mark) != napi_ok ||
+      napi_typeof(env, argv[4], &rt) != napi_ok)
+    return throw_usage(env, "connect(slot, sockaddr, bindSockaddr|null, mark[, request])");
   if (bt != napi_null && bt != napi_undefined && (sockaddr_arg(env, argv[2], &bsa, &bsalen) != 0 || bsa->sa_family != sa->sa_family))
     return throw_usage(env, "connect: the bind address must be a sockaddr of the same family");
+  int exchange = rt != napi_null && rt != napi_undefined;
+  if (exchange && (buffer_arg(env, argv[4], &req, &req_len) != 0 || req_len == 0 || req_len > MAX_REQUEST))
+    return throw_usage(env, "connect: the request must be a Buffer of 1..65536 bytes");
   if (e->closed) return throw_usage(env, "connect: the engine is closed");
   if (grow_slots(e, (uint32_t)slot + 1) != 0) return throw_errno(env, "connect: slot table", ENOMEM);
   slot_t *s = &e->slots[slot];
   if (s->fd >= 0) return throw_usage(env, "connect: slot already in flight");
+  if (exchange && s->req_cap < req_len) {
+    char *r = realloc(s->req, req_len);
+    if (r == NULL) return throw_errno(env, "connect: request", ENOMEM);
+    s->req = r;
+    s->req_cap = (uint32_t)req_len;
+  }
   int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
   if (fd < 0) return int_value(env, -errno);
   int one = 1, err = 0;
@@ -210,11 +339,14 @@ static napi_value js_connect(napi_env env, napi_callback_info info) {
   if (!err && bsa != NULL && (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 || bind(fd, bsa, bsalen) < 0)) err = errno;
   if (!err) {
     if (connect(fd, sa, salen) == 0) {
-      /* connected within the call: done, no wait */
-      close(fd);
-      return int_value(env, 1);
-    }
-    if (errno != EINPROGRESS) err = errno;
+      if (!exchange) {
+        /* connected within the call: done, no wait */
+        close(fd);
+        return int_value(env, 1);
+      }
+      /* an exchange writes when epoll says there is room, which is at once */
+    } else if (errno != EINPROGRESS)
+      err = errno;
   }
   if (err) {
     close(fd);
@@ -228,6 +360,11 @@ static napi_value js_connect(napi_env env, napi_callback_info info) {
     return int_value(env, -err);
   }
   s->fd = fd;
+  s->exchange = (uint8_t)exchange;
+  s->state = ST_CONNECTING;
+  s->req_off = 0;
+  s->req_len = (uint32_t)req_len;
+  if (exchange) memcpy(s->req, req, req_len);
   if (e->inflight++ == 0) uv_ref((uv_handle_t *)&e->poll);
   return int_value(env, 0);
 }
@@ -260,21 +397,24 @@ static napi_value js_engine_close(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* create(onBatch(count), capacity) -> { results: Int32Array(2 * capacity), connect, cancel, inFlight, close } */
+/*
+ * create(onBatch(count), capacity) -> { results: Int32Array(4 * capacity), data: Buffer,
+ * connect, cancel, inFlight, close }; capacity: results per batch (at least 3)
+ */
 static napi_value js_create(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   int32_t cap;
   napi_valuetype t;
   if (get_args(env, info, 2, argv) != 0 || napi_typeof(env, argv[0], &t) != napi_ok || t != napi_function ||
-      int_arg(env, argv[1], &cap) != 0 || cap < 1 || cap > 65536)
-    return throw_usage(env, "create(onBatch, capacity 1..65536)");
+      int_arg(env, argv[1], &cap) != 0 || cap < 3 || cap > 65536)
+    return throw_usage(env, "create(onBatch, capacity 3..65536)");
   uv_loop_t *loop;
   if (napi_get_uv_event_loop(env, &loop) != napi_ok) return throw_usage(env, "create: no event loop");
   engine_t *e = calloc(1, sizeof *e);
   if (e == NULL) return throw_errno(env, "create", ENOMEM);
   e->env = env;
   e->cap = (uint32_t)cap;
-  e->events = calloc((size_t)cap, sizeof *e->events);
+  e->events = calloc((size_t)cap / 3, sizeof *e->events);
   e->epfd = epoll_create1(EPOLL_CLOEXEC);
   if (e->events == NULL || e->epfd < 0) {
     int err = e->epfd < 0 ? errno : ENOMEM;
@@ -292,14 +432,17 @@ static napi_value js_create(napi_env env, napi_callback_info info) {
   e->poll.data = e;
   uv_unref((uv_handle_t *)&e->poll); /* the loop is kept alive only while attempts wait */
 
-  napi_value obj, ab, results, name;
-  void *mem;
+  napi_value obj, ab, results, databuf, name;
+  void *mem, *dmem;
   napi_create_object(env, &obj);
-  napi_create_arraybuffer(env, (size_t)cap * 2 * sizeof(int32_t), &mem, &ab);
+  napi_create_arraybuffer(env, (size_t)cap * 4 * sizeof(int32_t), &mem, &ab);
   e->results = mem;
-  napi_create_typedarray(env, napi_int32_array, (size_t)cap * 2, ab, 0, &results);
+  napi_create_typedarray(env, napi_int32_array, (size_t)cap * 4, ab, 0, &results);
+  napi_create_buffer(env, DATA_BYTES, &dmem, &databuf);
+  e->data = dmem;
   napi_property_descriptor props[] = {
     { "results", NULL, NULL, NULL, NULL, results, napi_enumerable, NULL },
+    { "data", NULL, NULL, NULL, NULL, databuf, napi_enumerable, NULL },
     { "connect", NULL, js_connect, NULL, NULL, NULL, napi_enumerable, e },
     { "cancel", NULL, js_cancel, NULL, NULL, NULL, napi_enumerable, e },
     { "inFlight", NULL, js_in_flight, NULL, NULL, NULL, napi_enumerable, e },

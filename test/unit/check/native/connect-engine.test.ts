@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ConnectEngine, loadProbeAddon, type ConnectOwner } from '../../../../src/check/native/connect-engine.js';
+import { ConnectEngine, loadProbeAddon, type EngineOwner } from '../../../../src/check/native/connect-engine.js';
 import { blackholePort, closedPort, stopChild, tcpServer, type Running } from '../servers.js';
 
 const ECONNREFUSED = 111;
@@ -14,13 +14,14 @@ const openFds = () => readdirSync('/proc/self/fd').length;
 const settledFds = async () => (await sleep(50), openFds());
 
 /** an owner that records its one report */
-function owner(): ConnectOwner & { done: Promise<number>; calls: number } {
+function owner(): EngineOwner & { done: Promise<number>; calls: number } {
   let resolve!: (s: number) => void;
   const o = {
     calls: 0,
     done: new Promise<number>((r) => (resolve = r)),
-    connectDone(status: number) {
+    engineEvent(kind: number, status: number) {
       o.calls++;
+      expect(kind).toBe(0); // R_DONE: connect only
       resolve(status);
     },
   };
