@@ -94,7 +94,7 @@ export class IpvsEdge {
       // The first apply reads the kernel; later ones send only what changed and take the
       // kernel's acknowledgements as confirmation (failed services are read back). Services
       // outside `only` are neither wanted nor owned for this diff, so it leaves them alone.
-      const only = this.pendingAll || this.cache.table === undefined ? undefined : this.pending;
+      const only = this.pendingAll || !this.cache.loaded ? undefined : this.pending;
       this.pending = new Set();
       this.pendingAll = false;
       const rows = this.desired;

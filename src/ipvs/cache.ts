@@ -24,6 +24,11 @@ export class IpvsTableCache {
     return this.rows ? [...this.rows.values()] : undefined;
   }
 
+  /** Whether the table was read (the next apply diffs against the cache). */
+  get loaded(): boolean {
+    return this.rows !== undefined;
+  }
+
   /** Forget the cache: the next apply starts with a full read (e.g. after an outside change). */
   invalidate(): void {
     this.rows = undefined;

@@ -217,7 +217,9 @@ export class LvsEngine {
     this.model = model;
     this.runtimes = next;
     this.changed(undefined, true, false);
-    void this.applied().then(() => this.releaseChecks());
+    // after the apply's own continuations (the daemon's reload.applied): the held probes are
+    // the next event-loop turn's work, not the reload's
+    void this.applied().then(() => setImmediate(() => this.releaseChecks()));
     for (const p of pending) p();
     return counts;
   }
