@@ -18,7 +18,7 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { createHash } from 'node:crypto';
 import Module, { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
 import { execFileSync } from 'node:child_process';
@@ -70,7 +70,35 @@ const ctName = `config-test-${createHash('sha256').update(ctSource).digest('hex'
 const ctFile = join(outdir, ctName);
 writeFileSync(ctFile, ctSource);
 
-const ipvs = await build({ ...common, entryPoints: ['src/ipvs/cli.ts'], format: 'cjs', write: false, outfile: 'ipvs.cjs' });
+// netlink's raw.js is bundled into the ipvs bundle with its binding loader replaced: node-gyp-build
+// resolves the native file by listing build/ and prebuilds/ and parsing tags, ~60 ms of each
+// `lvsd ipvs` run in the test VM. Here the file it resolves now is kept (relative to the bundle)
+// and loaded directly when nothing that steers node-gyp-build is set and netlink has no local
+// build/ (which node-gyp-build would take first); anything else asks node-gyp-build at run time.
+const requireHere = createRequire(join(root, 'package.json'));
+const netlinkDir = dirname(requireHere.resolve('netlink/package.json'));
+const netlinkBinding = requireHere('node-gyp-build').resolve(netlinkDir);
+const bindingLoader = `const { existsSync } = require('node:fs');
+const { dirname, join } = require('node:path');
+const dir = join(__dirname, ${JSON.stringify(relative(outdir, netlinkDir))});
+const steered = ['NETLINK_PREBUILD', 'PREBUILDS_ONLY', 'npm_config_arch', 'npm_config_platform', 'LIBC', 'ARM_VERSION'].some((v) => process.env[v] !== undefined);
+module.exports = function loadBinding() {
+  if (!steered && !existsSync(join(dir, 'build'))) {
+    try { return require(join(dir, ${JSON.stringify(relative(netlinkDir, netlinkBinding))})); } catch {}
+  }
+  // as raw.js would: node-gyp-build found from netlink's own folder
+  const netlink = existsSync(join(dir, 'package.json')) ? dir : dirname(require.resolve('netlink/package.json'));
+  return require('node:module').createRequire(join(netlink, 'package.json'))('node-gyp-build')(netlink);
+};`;
+const ipvsBinding = {
+  name: 'netlink-binding',
+  setup(b) {
+    b.onResolve({ filter: /^netlink\/dist\/raw\.js$/ }, () => ({ path: join(netlinkDir, 'dist', 'raw.js') }));
+    b.onResolve({ filter: /^node-gyp-build$/ }, (a) => (a.importer === join(netlinkDir, 'dist', 'raw.js') ? { path: 'binding', namespace: 'lvsd-netlink' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'lvsd-netlink' }, () => ({ contents: bindingLoader, loader: 'js', resolveDir: root }));
+  },
+};
+const ipvs = await build({ ...common, plugins: [ipvsBinding], entryPoints: ['src/ipvs/cli.ts'], format: 'cjs', write: false, outfile: 'ipvs.cjs' });
 const ipvsSource = ipvs.outputFiles[0].text;
 const ipvsName = `ipvs-${createHash('sha256').update(ipvsSource).digest('hex').slice(0, 12)}.cjs`;
 writeFileSync(join(outdir, ipvsName), ipvsSource);
