@@ -1,11 +1,16 @@
-// One HTTP exchange over plain TCP on libuv's TCP handle (../tcp-handle.ts), the HTTP_GET and
-// genhash edge: connect, write the request, read the response into a ResponseStream. Each wait
+// One HTTP exchange over plain TCP, the HTTP_GET and genhash edge: connect, write the request,
+// read the response into a ResponseStream. The connect, the write and the reads run in the
+// native connect engine (../native/connect-engine.ts: Node's per-connection handle machinery
+// costs more than the check under emulation), which reports response chunks per batch; they
+// are streamed into the stream (and its digest) as they come. LVSD_HTTP_CHECK_ENGINE=uv (read
+// once) uses libuv's TCP handle (../tcp-handle.ts) instead, the path before, for A/B. Each wait
 // (connect, write, first byte, every later read) gets the whole timeout, as in keepalived, through
 // the shared deadline queues (no timer per attempt); an expiry is decided after the loop's I/O
 // phase, so a reply that arrived while the loop was late wins. One exchange serves a probe's
 // attempts one after another; its owner hears how each ended.
 import { load as loadAddon } from '../../net/packet-socket.js';
 import { deadlines, type DeadlineQueues, type Expirable } from '../deadlines.js';
+import { connectEngine, loadProbeAddon, P_AT_ONCE, P_CONNECT, P_SEND, R_CONNECTED, R_DATA, R_DONE, R_EOF, R_FAIL, R_SENT, type ConnectEngine, type EngineOwner } from '../native/connect-engine.js';
 import { newConnectReq, newTcpHandle, readResult, uvErrorName, UV_EOF, writeOnce, type UvConnectReq, type UvTcp, type UvWriteReq } from '../tcp-handle.js';
 import { connectFailure, type HttpProbeFailure } from './failure.js';
 import type { ResponseStream } from './response-stream.js';
@@ -27,6 +32,8 @@ export interface ExchangeOwner {
 }
 
 const NO_REQUEST = Buffer.alloc(0);
+/** the A/B switch: libuv's TCP handle instead of the native engine */
+const VIA_UV = process.env.LVSD_HTTP_CHECK_ENGINE === 'uv';
 
 type Phase = 'connect' | 'send' | 'first-read' | 'read';
 
@@ -53,9 +60,15 @@ function onWritten(this: OwnedWrite, status: number): void {
   if (this.handle !== undefined) this.exchange?.written(status, this.handle);
 }
 
-export class PlainExchange implements Expirable {
+export class PlainExchange implements Expirable, EngineOwner {
   private seq = 0;
   private handle: OwnedTcp | null = null;
+  /** the engine slot of the exchange in flight, -1: none */
+  private slot = -1;
+  /** the target the sockaddrs below were made for */
+  private addrsOf: PlainTarget | null = null;
+  private sockaddr: Buffer | null = null;
+  private bindSockaddr: Buffer | null = null;
   private phase: Phase = 'connect';
   private stream: ResponseStream | null = null;
   private request: Buffer = NO_REQUEST;
@@ -64,6 +77,7 @@ export class PlainExchange implements Expirable {
   constructor(
     private readonly owner: ExchangeOwner,
     private readonly queues: DeadlineQueues = deadlines,
+    private readonly engine: (() => ConnectEngine) | null = VIA_UV ? null : connectEngine,
   ) {}
 
   get active(): boolean {
@@ -81,6 +95,7 @@ export class PlainExchange implements Expirable {
     this.timeoutUs = timeoutUs;
     this.phase = 'connect';
     const seq = ++this.seq;
+    if (this.engine !== null) return this.startNative(t, seq);
     let h: OwnedTcp;
     try {
       h = newTcpHandle();
@@ -119,6 +134,58 @@ export class PlainExchange implements Expirable {
     h.onread = onRead;
     if (h.readStart() !== 0) return this.end('connect-failed');
     this.arm(seq);
+  }
+
+  private startNative(t: PlainTarget, seq: number): void {
+    let slot: number;
+    try {
+      const engine = (this.engine as () => ConnectEngine)();
+      if (this.addrsOf !== t) {
+        const addon = loadProbeAddon();
+        // as net.connect: a local port alone binds the wildcard address
+        const local = t.localAddress !== undefined || t.localPort !== undefined ? (t.localAddress ?? (t.family === 6 ? '::' : '0.0.0.0')) : undefined;
+        this.bindSockaddr = local !== undefined ? addon.sockaddr(local, t.localPort ?? 0) : null;
+        this.sockaddr = addon.sockaddr(t.address, t.port);
+        this.addrsOf = t;
+      }
+      // timeout 0: connect only, the write wait expires before the request goes out
+      const request = this.timeoutUs === 0 ? null : this.request;
+      slot = engine.connect(this, this.sockaddr as Buffer, this.bindSockaddr, (t.fwmark ?? 0) >>> 0, request);
+    } catch (e) {
+      // a TypeError: an address the addon cannot take, which libuv's bind/connect refused (EINVAL)
+      return this.end(e instanceof TypeError ? connectFailure('EINVAL', true) : 'connect-failed');
+    }
+    if (slot < 0) return; // ended within the call
+    this.slot = slot;
+    this.arm(seq);
+  }
+
+  /** the native engine's report of the exchange in flight */
+  engineEvent(kind: number, a: number, b: number, data: Buffer): void {
+    const stream = this.stream;
+    if (stream === null) return;
+    switch (kind) {
+      case R_DONE: // connect only (timeout 0)
+        this.slot = -1;
+        return this.end(a === 0 ? 'write-timeout' : connectFailure(uvErrorName(a), b === P_AT_ONCE));
+      case R_FAIL: {
+        this.slot = -1;
+        if (b === P_CONNECT || b === P_AT_ONCE) return this.end(connectFailure(uvErrorName(a), b === P_AT_ONCE));
+        return this.end(b === P_SEND || this.phase === 'send' ? 'send-failed' : 'read-error');
+      }
+      case R_CONNECTED:
+        this.phase = 'send';
+        return this.arm(++this.seq);
+      case R_SENT:
+        return this.sent();
+      case R_DATA:
+        this.phase = 'read';
+        if (stream.feed(data.subarray(a, a + b)) === 'header-overflow') return this.end(null);
+        return this.arm(++this.seq); // the next read waits afresh
+      case R_EOF:
+        this.slot = -1;
+        return this.end(null);
+    }
   }
 
   /** Ends the exchange in progress with `failure` (an abort). */
@@ -195,6 +262,11 @@ export class PlainExchange implements Expirable {
     this.stream = null;
     this.request = NO_REQUEST;
     this.seq++; // pending expiries of this attempt are now stale
+    if (this.slot >= 0) {
+      // a timeout, an abort or a header that overflowed: the socket is closed unreported
+      this.engine?.().cancel(this.slot);
+      this.slot = -1;
+    }
     const h = this.handle;
     this.handle = null;
     if (h !== null) {

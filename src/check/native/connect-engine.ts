@@ -20,6 +20,8 @@ export const R_EOF = 5; // the response ended
 export const P_CONNECT = 0;
 export const P_SEND = 1;
 export const P_READ = 2;
+/** R_FAIL / R_DONE reported by connect() itself: socket, bind or connect failed within the call */
+export const P_AT_ONCE = 3;
 
 export interface NativeConnectEngine {
   /** (slot, kind, a, b) records of the batch being reported */
@@ -78,8 +80,8 @@ export class ConnectEngine {
 
   /**
    * Starts a connect for `owner` (with `request`: an exchange): the slot it waits in (cancel()
-   * it on timeout), or -1 when it ended within the call (owner told R_DONE or R_FAIL then;
-   * b = 1 marks a failure of the call itself).
+   * it on timeout), or -1 when it ended within the call (owner told R_DONE or R_FAIL with
+   * b = P_AT_ONCE then).
    */
   connect(owner: EngineOwner, sockaddr: Buffer, bind: Buffer | null, mark: number, request: Buffer | null = null): number {
     const slot = this.free.length > 0 ? (this.free.pop() as number) : this.owners.length;
@@ -92,8 +94,7 @@ export class ConnectEngine {
     }
     if (r !== 0) {
       if (slot < this.owners.length) this.free.push(slot);
-      if (request === null) owner.engineEvent(R_DONE, r === 1 ? 0 : r, 1, this.native.data);
-      else owner.engineEvent(R_FAIL, r, P_CONNECT, this.native.data);
+      owner.engineEvent(request === null ? R_DONE : R_FAIL, r === 1 ? 0 : r, P_AT_ONCE, this.native.data);
       return -1;
     }
     if (slot === this.owners.length) this.owners.push(owner);

@@ -55,7 +55,9 @@ export interface RunOptions {
 export function run(cmd: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
     const t0 = performance.now();
-    const child = spawn(cmd, args, { argv0: opts.argv0 ?? cmd, stdio: ['ignore', 'pipe', 'pipe'] });
+    // the build sits in a temporary folder: the connect engine's addon is found through its variable
+    const env = { ...process.env, LVSD_PROBE_ADDON: join(REPO, 'build/Release/lvsd_probe.node') };
+    const child = spawn(cmd, args, { argv0: opts.argv0 ?? cmd, stdio: ['ignore', 'pipe', 'pipe'], env });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => out.push(d));
