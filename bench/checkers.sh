@@ -16,8 +16,9 @@
 # lvsd rows end with its user CPU, failed attempts and applies of the measured window.
 # Env: SECS (20), WARM (30: lvsd's JIT settles in 20-40 s under TCG; keepalived has no warmup), PROBES (5), RESPONDERS (2), ONLY=lvsd|keepalived, HOST=1,
 # CHECKERS="TCP_CHECK HTTP_GET", LVSD_NODE_FLAGS (node flags for lvsd, e.g. --cpu-prof),
-# LVSD_ENGINES ("native": TCP_CHECK's connect engine; "native uv" adds a row lvsd-uv per size,
-# LVSD_TCP_CHECK_ENGINE=uv: libuv's TCP handle, the path before the engine, for A/B in one boot),
+# LVSD_ENGINES ("native": the connect engine of TCP_CHECK and HTTP_GET; "native uv" adds a row
+# lvsd-uv per size with LVSD_TCP_CHECK_ENGINE=uv LVSD_HTTP_CHECK_ENGINE=uv: libuv's TCP handle,
+# the path before the engine, for A/B in one boot),
 # PROFILE ("perf", "strace" or both: counted over the measured window and printed per check on
 # stderr; strace slows the daemon down, so CPU figures of a strace run are not comparable).
 #
@@ -409,7 +410,7 @@ for checker in $CHECKERS; do
       if [ "$daemon" != keepalived ]; then
         [ "$checker" = TCP_CHECK ] && [ "$PROBES" -gt 0 ] || spec=
         # shellcheck disable=SC2086
-        coproc LV { LVSD_TCP_CHECK_ENGINE=$engine ip netns exec "$ns" node ${LVSD_NODE_FLAGS:-} "$work/run-lvsd.mjs" "$conf" "$WARM" "$SECS" "$spec" "$HOST" 2>"$work/lvsd.err"; }
+        coproc LV { LVSD_TCP_CHECK_ENGINE=$engine LVSD_HTTP_CHECK_ENGINE=$engine ip netns exec "$ns" node ${LVSD_NODE_FLAGS:-} "$work/run-lvsd.mjs" "$conf" "$WARM" "$SECS" "$spec" "$HOST" 2>"$work/lvsd.err"; }
         lvpid=$LV_PID; pids+=("$lvpid")
         # own copy: bash closes LV's descriptors as soon as the coprocess exits
         exec {lvout}<&"${LV[0]}"
