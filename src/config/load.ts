@@ -42,9 +42,12 @@ export interface LoadResult {
 /*
  * Identity across reloads (LoadOptions.reuse), what consumers may rely on:
  * - A `real_server` block whose text (keyword line to `}` line) is byte for byte the one of the
- *   previous load, inside a virtual_server whose own settings (every keyword of it but its
- *   real servers) parse the same, is the SAME object (===) as in the previous model. Its lines
- *   may have moved (lines added above it): model objects carry no positions.
+ *   previous load, inside a virtual_server with the same address, port, fwmark and lb_kind, is
+ *   the SAME object (===) as in the previous model. Its lines may have moved (lines added above
+ *   it): model objects carry no positions.
+ * - === says the real server's own fields are unchanged (also those the checks filled in: port,
+ *   lvs_method). What it inherits at run time from its virtual server or global_defs
+ *   (delay_loop, connect_timeout, weight default, alpha...) may have changed: compare those apart.
  * - Only when the previous load kept blocks (LoadResult.blocks: no check complained), and only
  *   for real servers with a port, with plain lines (no comment, quote, $definition, @condition,
  *   ~SEQ or include inside), without MISC_CHECK, BFD_CHECK, FILE_CHECK, notify_up/notify_down,

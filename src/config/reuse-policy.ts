@@ -3,8 +3,9 @@
 // the checks must leave it as it is, now and then, without a word:
 // - virtual-server.ts gives a real server without lvs_method its virtual server's (no message),
 //   and a real server without a port its virtual server's port: a kept one must have its port
-//   (the duplicate check reads ports before they are filled in), and its virtual server must be
-//   the same (parentSignature: every setting of it but the real servers);
+//   (the duplicate check reads ports before they are filled in), and what of its virtual server
+//   those checks read must be the same (parentSignature: address, family, port, fwmark, method;
+//   a change of other settings, delay_loop or quorum, leaves the real servers reusable);
 // - checks that look outside the virtual server (BFD instances, track files, script files and
 //   users) or remove parts of a real server: MISC_CHECK, BFD_CHECK, FILE_CHECK, notify_up/down;
 // - `virtual_server group NAME` depends on the virtual_server_group blocks: never kept.
@@ -12,10 +13,13 @@
 import type { RawObject } from '../../grammar/parser.js';
 import type { ReusePolicy } from '../../grammar/reuse.js';
 
+/** the virtual server's fields the checks of its real servers read (virtual-server.ts, real-servers.ts) */
+const READ = ['kind', 'addr', 'family', 'port', 'fwmark', 'ip_family', 'lvs_method'] as const;
+
 function signature(vs: RawObject): string | null {
   if (vs.kind !== 'ip' && vs.kind !== 'fwmark') return null;
   let s = '';
-  for (const k in vs) if (k !== 'real_server') s += `${JSON.stringify(k)}:${JSON.stringify(vs[k])},`;
+  for (const k of READ) s += `${JSON.stringify(vs[k]) ?? '-'},`;
   return s;
 }
 

@@ -99,7 +99,7 @@ function render(list: Vs[], tidy = false): string {
 }
 
 type Edit = (lines: string[]) => string[];
-const INSERTS = ['', '# note', '  weight 4', '}', '  real_server 10.0.0.99 8080 {\n    weight 1\n  }', 'bogus_keyword 1', '$W=5', '@lb1 weight 7', '  lb_kind DR', '  protocol UDP', '    weight x'];
+const INSERTS = ['', '# note', '  weight 4', '}', '  delay_loop 9', '  quorum 2', '  persistence_timeout 30', '  lb_algo rr', '  real_server 10.0.0.99 8080 {\n    weight 1\n  }', 'bogus_keyword 1', '$W=5', '@lb1 weight 7', '  lb_kind DR', '  protocol UDP', '    weight x'];
 const editArb: fc.Arbitrary<Edit> = fc.oneof(
   fc.tuple(fc.nat(), fc.integer({ min: 0, max: 9 })).map(([at, n]): Edit => (lines) => {
     // change a number on a line
@@ -190,6 +190,11 @@ describe('reload reuse on generated configs', () => {
     expect(b.reused).toBe(0);
     expect(b.model.virtual_server?.[0].real_server?.[0].lvs_method).toEqual({ method: 'DR' });
     expect(a.model.virtual_server?.[0].real_server?.[0].lvs_method).toEqual({ method: 'NAT' });
+    // a setting its real servers' checks do not read: they come back
+    const { inc: c } = loadText(text.replace('delay_loop 60', 'delay_loop 30'), a);
+    expect(c.reused).toBe(2);
+    expect(c.model.virtual_server?.[0].real_server?.[1]).toBe(a.model.virtual_server?.[0].real_server?.[1]);
+    expect(c.model.virtual_server?.[0].delay_loop).toBe(30_000_000);
   });
 
   it('never hands one object back twice (the same block written twice)', () => {
