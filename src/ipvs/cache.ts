@@ -50,7 +50,7 @@ export class IpvsTableCache {
   async apply(desired: readonly TableRow[], owned: Ownership = new Set()): Promise<ApplyResult> {
     const rows = this.rows ?? new Map((await this.refresh()).map((r) => [serviceKey(r.service), r]));
     this.rows = rows;
-    const ops = reconcile(desired, [...rows.values()], owned);
+    const ops = reconcile(desired, rows, owned);
     const failures = await executeOps(this.k, ops, this.log);
 
     const failed = new Set<string>();
@@ -97,7 +97,9 @@ export class IpvsTableCache {
       }
     }
     const result: ApplyResult = {
-      table: [...rows.values()], ops, applied: ops.length - failures.length, failures, remaining, confirmed: remaining.length === 0,
+      // a copy of every row only for a caller that reads it (the daemon's edge does not)
+      get table() { return [...rows.values()]; },
+      ops, applied: ops.length - failures.length, failures, remaining, confirmed: remaining.length === 0,
     };
     if (ops.length > 0) logApply(this.log, result); // a check result that changes nothing is not news
     return result;

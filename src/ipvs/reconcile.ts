@@ -69,10 +69,18 @@ function knownChanges(row: TableRow, cur: TableRow): readonly number[] | undefin
   return b.at;
 }
 
-export function reconcile(desired: readonly TableRow[], actual: readonly TableRow[], owned: Ownership = new Set()): IpvsOp[] {
+/**
+ * `actual`: the kernel's rows, or the same keyed by serviceKey (a caller that keeps them so
+ * saves building every key again on each call; the map's order stands for the rows' order).
+ */
+export function reconcile(desired: readonly TableRow[], actual: readonly TableRow[] | ReadonlyMap<string, TableRow>, owned: Ownership = new Set()): IpvsOp[] {
   const isOwned = ownedBy(owned);
-  const have = new Map<string, TableRow>();
-  for (const row of actual) have.set(serviceKey(row.service), row);
+  let have: ReadonlyMap<string, TableRow>;
+  if (isRowList(actual)) {
+    const m = new Map<string, TableRow>();
+    for (const row of actual) m.set(serviceKey(row.service), row);
+    have = m;
+  } else have = actual;
   const wanted = new Set<string>();
   const ops: IpvsOp[] = [];
 
@@ -124,9 +132,12 @@ export function reconcile(desired: readonly TableRow[], actual: readonly TableRo
     // Removals last, so a service never drops below its new set of servers in between.
     for (const [dk, d] of curDests) if (!wantDests.has(dk)) ops.push({ op: 'deleteDest', service, dest: d });
   }
-  for (const row of actual) {
-    const key = serviceKey(row.service);
+  for (const [key, row] of have) {
     if (!wanted.has(key) && isOwned(row.service)) ops.push({ op: 'deleteService', service: row.service });
   }
   return ops;
+}
+
+function isRowList(a: readonly TableRow[] | ReadonlyMap<string, TableRow>): a is readonly TableRow[] {
+  return Array.isArray(a);
 }

@@ -77,6 +77,10 @@ describe('reconcile', () => {
       const wantT = want.map((r) => [serviceKey(r.service), r.dests.map((x) => `${destKey(x)}:${x.weight}`).sort()]);
       expect(new Map(after as [string, string[]][])).toEqual(new Map(wantT as [string, string[]][]));
       expect(ops.some((o) => o.op === 'deleteDest' && ops.some((p) => p.op === 'addDest' && destKey(p.dest) === destKey(o.dest) && serviceKey(p.service) === serviceKey(o.service)))).toBe(false);
+      // the actual rows keyed by service (as the daemon's cache keeps them) give the very same operations
+      expect(reconcile(want, new Map(have.map((r) => [serviceKey(r.service), r])), owned)).toEqual(ops);
+      const some = new Set([...owned].filter((_, i) => i % 2 === 0));
+      expect(reconcile(want, new Map(have.map((r) => [serviceKey(r.service), r])), some)).toEqual(reconcile(want, have, some));
     }));
   });
 
