@@ -258,7 +258,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
   // into those (blocks usually come back in the same order)
   const policy = !track && opts.reuse ? opts.reuse.policy : null;
   const previous = policy !== null ? opts.reuse?.previous ?? null : null;
-  const out = policy !== null ? new BlockCacheBuilder(policy) : null;
+  const out = policy !== null ? new BlockCacheBuilder(policy, previous?.length) : null;
   let cursor = 0;
   // records of `previous` handed back in this parse (one object is never in the model twice)
   const used = previous !== null ? new Uint8Array(previous.length) : null;

@@ -75,13 +75,20 @@ export class BlockCache {
 
 /** Collects the records of one parse. */
 export class BlockCacheBuilder {
-  private data = new Int32Array(STRIDE * 1024);
+  private data: Int32Array;
   private readonly srcs: string[] = [];
   private lastSrc = -1;
   private readonly objs: RawObject[] = [];
   private readonly kws: KeywordSpec[] = [];
   private readonly sigs: Array<string | null> = [];
-  constructor(private readonly policy: ReusePolicy) {}
+  /**
+   * @param expect how many blocks to make room for: a reload passes the previous count, so the
+   * array does not grow mid-parse (growing there, a path the first parse optimised away, would
+   * send V8 back to unoptimised code for the rest of the reload)
+   */
+  constructor(private readonly policy: ReusePolicy, expect = 1024) {
+    this.data = new Int32Array(STRIDE * Math.max(64, expect + (expect >> 3)));
+  }
 
   /** a new parent; its signature is set when it closes */
   parent(): number {
