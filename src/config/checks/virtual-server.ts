@@ -5,10 +5,11 @@
 import { ErrClass } from '../../../grammar/diagnostics.js';
 import type { RawObject } from '../../../grammar/parser.js';
 import type { CheckContext } from '../validate.js';
-import { isObj, itemObjs, obj, objs, root, written, REAL_SERVER, VIRTUAL_SERVER } from './model-access.js';
+import { isObj, itemObjs, obj, objs, root, schemaDefault, written, REAL_SERVER, VIRTUAL_SERVER } from './model-access.js';
 import { REMOVED } from './script-users.js';
 
 const PERSISTENT_TIMEOUT = 360;
+const RS_METHOD_DEFAULT = schemaDefault(REAL_SERVER, 'lvs_method');
 
 /** The address of a real server: `real_server IP [PORT]` keeps the IP nested. */
 function rsAddr(rs: RawObject): string {
@@ -103,6 +104,7 @@ function checkOne(ctx: CheckContext, vs: RawObject, group: GroupView | undefined
     }
   };
   let kept: RawObject[] | null = null; // the real servers left, once one is dropped
+  const positioned = RS_METHOD_DEFAULT !== undefined || ctx.parsed.at(vs) !== undefined;
   // address -> port(s) seen: no key string built per real server
   const seen = new Map<string, number | Set<number>>();
   let weightSum = 0;
@@ -129,8 +131,9 @@ function checkOne(ctx: CheckContext, vs: RawObject, group: GroupView | undefined
       kept ??= reals.slice(0, i);
       continue;
     }
-    // (rs.lvs_method absent: not written, as written() would find; a quick read first)
-    if (rs.lvs_method === undefined || !written(ctx, rs, 'lvs_method', REAL_SERVER)) {
+    // (rs.lvs_method absent: not written, as written() would find; present without positions:
+    // written, as written() finds for a keyword without a default - a reloaded real server has it)
+    if (rs.lvs_method === undefined || (positioned && !written(ctx, rs, 'lvs_method', REAL_SERVER))) {
       if (!vsMethodSet) needMethod();
       rs.lvs_method = vs.lvs_method;
     }
