@@ -2,8 +2,8 @@
 // leaves a few numbers (no entry object, no string), and once every dump is in, the lines
 // are written as bytes into one buffer in ipvsadm's order. This is most of what
 // `lvsd ipvs list` does; every other format decodes entries (codec.ts) and formats them.
-import { AF_INET, DestAttr } from './constants.js';
-import { addrAt, be16, be32, fwdName, NestScan, scanDest, u32le } from './codec.js';
+import { AF_INET, CONN_F_FWD_MASK, DestAttr } from './constants.js';
+import { addrAt, be32, fwdName, NestScan, scanDest, u32le } from './codec.js';
 import { fwdColumn, plainDestLine, serviceRow, title, versionLine } from './format.js';
 import type { IpvsKernel } from './kernel.js';
 import { destOrder, Keys, sortServices } from './sort.js';
@@ -19,14 +19,12 @@ export const hasDestNests = (k: IpvsKernel): k is IpvsKernel & IpvsDestNests =>
   typeof (k as Partial<IpvsDestNests>).eachDestNest === 'function';
 
 const FWDS: readonly Fwd[] = ['masq', 'local', 'tunnel', 'route', 'bypass'];
-const FWD_INDEX = new Map(FWDS.map((f, i) => [f, i]));
 /**
  * An IPv4 destination's line is 71 bytes (newline included) when every column keeps its
  * width: "a.b.c.d:port" fits the 28 of the address, the counters the 10 of theirs (a 32-bit
  * number has at most 10 digits), and the weight the 6 of its own.
  */
 const LINE = 71;
-const fitsWeight = (w: number): boolean => w >= -99999 && w <= 999999;
 /**
  * Per method, a line with its fixed parts (arrow, padding, method, zero counters): a line
  * is that copied, then the address, port, weight and non-zero counters written over it.
@@ -63,8 +61,13 @@ class DestRows {
     const at = this.scan.off;
     const a = at[DestAttr.ADDR];
     const alen = this.scan.len[DestAttr.ADDR];
-    const fwd = FWD_INDEX.get(fwdName(u32le(buf, at[DestAttr.FWD_METHOD]))) ?? 0;
-    const weight = u32le(buf, at[DestAttr.WEIGHT]) | 0;
+    // FWDS is in the kernel's code order: the code is the index (fwdName rejects the rest)
+    const f = at[DestAttr.FWD_METHOD];
+    const fwd = buf[f] & CONN_F_FWD_MASK;
+    if (fwd >= FWDS.length) fwdName(u32le(buf, f));
+    // byte reads written out: this runs once per destination, mostly as cold code in `lvsd ipvs list`
+    const w = at[DestAttr.WEIGHT];
+    const weight = buf[w] | (buf[w + 1] << 8) | (buf[w + 2] << 16) | (buf[w + 3] << 24);
     if (this.n * F === this.v.length) {
       const next = new Uint32Array(this.v.length * 2);
       next.set(this.v);
@@ -73,14 +76,15 @@ class DestRows {
     const v = this.v;
     const o = this.n * F;
     v[o] = af;
-    v[o + 1] = be16(buf, at[DestAttr.PORT]);
+    const p = at[DestAttr.PORT];
+    v[o + 1] = (buf[p] << 8) | buf[p + 1];
     if (af === AF_INET) {
       if (alen < 4) throw new Error('short IPv4 address attribute');
-      v[o + 2] = be32(buf, a);
+      v[o + 2] = (buf[a] << 24) | (buf[a + 1] << 16) | (buf[a + 2] << 8) | buf[a + 3];
       v[o + 3] = 0;
       v[o + 4] = 0;
       v[o + 5] = 0;
-      if (!fitsWeight(weight)) this.fixed = false;
+      if (weight < -99999 || weight > 999999) this.fixed = false;
     } else {
       (this.addrs ??= [])[this.n] = addrAt(af, buf, a, alen);
       v[o + 2] = be32(buf, a);
@@ -91,8 +95,10 @@ class DestRows {
     }
     v[o + 6] = fwd;
     v[o + 7] = weight >>> 0;
-    v[o + 8] = at[DestAttr.ACTIVE_CONNS] >= 0 ? u32le(buf, at[DestAttr.ACTIVE_CONNS]) : 0;
-    v[o + 9] = at[DestAttr.INACT_CONNS] >= 0 ? u32le(buf, at[DestAttr.INACT_CONNS]) : 0;
+    const ac = at[DestAttr.ACTIVE_CONNS];
+    v[o + 8] = ac >= 0 ? buf[ac] | (buf[ac + 1] << 8) | (buf[ac + 2] << 16) | (buf[ac + 3] << 24) : 0;
+    const ic = at[DestAttr.INACT_CONNS];
+    v[o + 9] = ic >= 0 ? buf[ic] | (buf[ic + 1] << 8) | (buf[ic + 2] << 16) | (buf[ic + 3] << 24) : 0;
     this.n++;
   }
 
