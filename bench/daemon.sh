@@ -17,6 +17,28 @@
 # last server landed (each poll lists 10,000 lines: ~1.5 s under TCG), for both daemons alike.
 # HOST=1 runs only lvsd's reload on this machine (no ip_vs: its IPVS attempt fails at once).
 #
+# 2026-11-26, session 5, lvs and ipvs phases (H3; BEFORE=.cache/h3/before: the bundle of 1d1a0c3,
+# the start of this work; lvsd = dist/bundle of 13:16 with H3's engine/edge changes and H2's parse
+# work in progress), one VM run, ROUNDS=2, host load 2-5 (other helpers' benchmarks and tests),
+# VM load in the rows 1.9-3.0; lvsd-before / lvsd now / keepalived:
+#   reload (SIGHUP -> last changed weight in the kernel): 3,516 / 2,528 / 5,488 ms and
+#          1,351 / 1,600 / 5,912 ms; 0 VIP deletions for all
+#          own (total parse vrrp lvs ipvs): before 3,252 1,748 85 708 711 / 1,355 762 35 243 314
+#                                           now    1,929 1,781 42  44  56 / 1,400 1,009 38 205 145
+#   lvs: a real server is compared by identity first (H2's parser hands unchanged ones back as
+#        the same object), else by a flat structural compare (same-value.ts: primitives inline,
+#        no hasOwnProperty call and no recursion per field; cold, interpreter only, on the host
+#        22 -> 13 ms CPU for 10,000 equal copies, 3 ms when they are the same objects); the
+#        services of an address virtual server are not rebuilt to be compared.
+#   ipvs: the checks that fell due during the parse (100-300 at delay_loop 60) no longer start
+#        ahead of the kernel's acknowledgements: LvsEngine.holdChecks() keeps them until the
+#        reload's apply is done and starts them in the next turn (checksHeld in reload.applied);
+#        the cache hands reconcile its rows keyed by service and copies its table only on demand.
+#   What is left: the phases swing 2-5x between rounds under this load (lvs 44-390 ms over three
+#   runs of the same bundle): cold code (bytecode is flushed while the daemon idles) and a
+#   scavenge or mark-compact of the new model landing in one phase or another; after the apply's
+#   datagrams the acknowledgements still wait behind the VRRP advert and netlink drop-watch
+#   timers that fell due during the parse (the kernel holds the weights from the send on).
 # 2026-11-26, session 4 (BEFORE=.cache/h3/before: the bundle at the start of the session, 48b2f92;
 # lvsd now at 43911db+, all helpers' work of the session so far), one VM run, ROUNDS=2, host load
 # 1.6-3.2 (other helpers' jobs), VM load in the rows 0.9-1.7; lvsd-before / lvsd now / keepalived:
@@ -64,7 +86,10 @@
 #          (lvs 34-135 ms), now 19-47 ms (parse 12-32, lvs 5.6-13.4, ipvs 1 ms: no kernel work)
 # Env: SECS (30), WARM (10), ROUNDS (2), IDLE_RS (1000), RELOAD_RS (10000), ONLY=lvsd|keepalived,
 # PHASES ("idle reload"), HOST=1, FILL_TIMEOUT (900 s), VERBOSE (fill counts, log events),
-# LVSD_NODE_ARGS (extra node flags for lvsd, e.g. --cpu-prof --cpu-prof-dir=DIR with run.mjs --rw=DIR).
+# LVSD_NODE_ARGS (extra node flags for lvsd, e.g. --cpu-prof --cpu-prof-dir=DIR with run.mjs --rw=DIR),
+# LOGS=DIR (each daemon's log is copied there at its stop; with run.mjs --rw=DIR),
+# BEFORE_NODE_ARGS (node flags for lvsd-before only, instead of LVSD_NODE_ARGS: with BEFORE set to a
+# copy of the same bundle, an A/B of a V8 flag in the same rounds).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${HOST:-}" = 1 ]; then PHASES=host; else
@@ -120,8 +145,9 @@ now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 start() {
   rm -f "$work"/*.pid
   if [ "$1" = lvsd ] || [ "$1" = lvsd-before ]; then
-    local bin=dist/bundle/lvsd.cjs; [ "$1" = lvsd ] || bin=$BEFORE/dist/bundle/lvsd.cjs
-    ip netns exec "$ns" node ${LVSD_NODE_ARGS:-} "$bin" -n -f "$2" -p "$work/l.pid" -r "$work/lv.pid" -c "$work/lc.pid" --status-socket none > "$work/$1.log" 2>&1 &
+    local bin=dist/bundle/lvsd.cjs args=${LVSD_NODE_ARGS:-}
+    [ "$1" = lvsd ] || { bin=$BEFORE/dist/bundle/lvsd.cjs; args=${BEFORE_NODE_ARGS-$args}; }
+    ip netns exec "$ns" node $args "$bin" -n -f "$2" -p "$work/l.pid" -r "$work/lv.pid" -c "$work/lc.pid" --status-socket none > "$work/$1.log" 2>&1 &
     main=$!; pids+=("$main"); dpids=("$main")
   else
     ip netns exec "$ns" keepalived -n -l -G -f "$2" -p "$work/k.pid" -r "$work/kv.pid" -c "$work/kc.pid" > "$work/keepalived.log" 2>&1 &
@@ -135,6 +161,7 @@ stop() {
   for _ in $(seq 300); do kill -0 "$main" 2>/dev/null || break; sleep 0.1; done
   kill -9 "$main" 2>/dev/null || true
   ip netns exec "$ns" ipvsadm -C
+  if [ -n "${LOGS:-}" ]; then for f in "$work"/*.log; do cp "$f" "$LOGS/$(date +%s)-$(basename "$f")"; done; fi
 }
 # waits until the last virtual server lists its 100th real server with weight W
 wait_weight() { # NRS W TIMEOUT_S
@@ -208,6 +235,7 @@ if [ "$PHASES" = host ]; then
     sleep 2
   done
   kill -TERM "$main"; wait "$main" 2>/dev/null || true
+  [ -z "${LOGS:-}" ] || cp "$work/lvsd.log" "$LOGS/$(date +%s)-lvsd-host.log"
   exit 0
 fi
 
