@@ -476,8 +476,15 @@ export class LvsEngine {
         return;
       }
       slot.t0 = turnNowMs();
-      if (probe.start) probe.start(c.machine.step, sig, ended);
-      else probe.run(c.machine.step, sig).then(ended, failFn ?? undefined);
+      try {
+        if (probe.start) probe.start(c.machine.step, sig, ended);
+        else probe.run(c.machine.step, sig).then(ended, failFn ?? undefined);
+      } catch (e) {
+        // a bug in a probe: the scheduler's fail ends the attempt (also when it was held)
+        done = null;
+        if (failFn) failFn(e);
+        else throw e;
+      }
     };
     slot.begin = begin;
     slot.schedId = this.scheduler.addStart((sig, doneFn, fail) => {
