@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # IPVS benchmark: lvsd's netlink client vs ipvsadm on the same kernel, in the test VM.
-#   node test/kernel/vm/run.mjs --timeout=1500 -- env REPS=3 bash bench/ipvs.sh [SIZES...]
-# (the guest does not inherit the host's environment: pass REPS through env as shown)
+#   node test/kernel/vm/run.mjs --timeout=1500 -- env REPS=3 LISTS=3 bash bench/ipvs.sh [SIZES...]
+# (the guest does not inherit the host's environment: pass REPS/LISTS through env as shown)
 # For 1,000 and 10,000 destinations (100 per service): apply from empty, list, change 10%
 # of the weights, flush. lvsd runs in-process (library, what the daemon does; warmed up
 # first) with its default client (up to 64 plain requests per datagram, only the last one
@@ -15,44 +15,67 @@
 # `ipvsadm -R`, `ipvsadm -L -n`, `ipvsadm -C`. The in-process list runs the CLI's own listing
 # (plainListing, what `lvsd ipvs list -n` prints).
 # Every lvsd result is checked against ipvsadm's view of the same table. REPS=N (default 2)
-# keeps the best of N runs.
+# keeps the best of N runs; within a run the lists are taken LISTS=N times (default 3) in
+# turns with ipvsadm -L -n, and the restore command right after an ipvsadm -R of the same
+# rules, so each pair sees the same host load.
 #
-# Measured 2026-11-26, session 4 (machine shared with other helpers: VM node start-up 620 ms
-# instead of ~270 quiet; host load 1.3 at the end, 1-6 during the session), REPS=3, ms:
+# Measured 2026-11-26, session 5, REPS=3 LISTS=3 (in-VM load 1.25; host load 2-6, other
+# helpers' benchmarks queued on the same lock, their tests running), ms:
 #  dests  operation            ipvsadm     lvsd   ratio   lvsd-cli  ratio
-#   1000  apply from empty       245.8     50.8   0.21     1020.3   4.15
-#   1000  list                    82.8     22.2   0.27      610.0   7.37
-#   1000  change 10% weights      81.8     11.4   0.14      613.8   7.50
-#   1000  flush                   48.9      4.3   0.09
-#  10000  apply from empty      2055.6    676.8   0.33     1870.2   0.91
-#  10000  list                   326.6    287.3   0.88     1004.5   3.08
-#  10000  change 10% weights     275.6     45.3   0.16      945.9   3.43
-#  10000  flush                   60.5      8.4   0.14
-#  10% change / lvsd's own full apply at 10,000: 0.067 (goal < 0.1; ipvsadm's: 0.134)
-# A second run right after (node start-up 249 ms, load 1.61): 10,000 apply 545.7 (0.27), list
-# 333.8 vs 266.7 (1.25), change 46.7 (0.17), 10% / own apply 0.086, cli restore 2292 (1.14),
-# cli list 1127 (4.23); 1,000 list 0.47. The in-process list at 10,000 swings with the host's
-# load (225-334 ms over three runs this session): not reliably below ipvsadm yet.
-# Before (start of session 4, same bench, REPS=2, load 0.9): 10,000 apply 968.9 (0.49),
-# list 283.5 vs 254.3 (1.11), change 111.9 (ratio to own apply 0.115), cli restore 2977 (1.51),
-# cli list 1196 (4.70). What changed:
-#  - plain requests of a batch go without NLM_F_ACK but the last (the kernel answers failures
-#    by sequence number anyway, and runs a datagram in order): one ack read per batch, not per
-#    request. In-VM A/B, best of 5 at 10,000: apply 949 -> 770 ms, change 84 -> 41 ms.
-#  - executeOps and restore hand a phase's operations to the client in one call (runOps), no
-#    promise chain per operation: apply 770 -> 669 ms (same A/B run).
-#  - the plain listing keeps numbers per destination and writes fixed-width IPv4 lines as bytes
-#    from a per-method template (no strings per destination): the listing code itself (fake
-#    kernel, 10,000 destinations in the VM) cold 860 -> 450 ms, warm ~110 -> ~70 ms.
-#  - the ipvs bundle no longer loads node:net (own isIPv4/isIPv6) and with it the stream
-#    modules; restore's destination lines share their service object (encoded once).
-#  CLI A/B in one VM run (best of 5, before = session start): list 1079 -> 968 ms,
-#  restore 2614 -> 2361 ms (ipvsadm -L 291, -R 1900, node -e 0 257).
-# Still open: the `lvsd ipvs list` process stays ~3x ipvsadm at 10,000: Node's start, the
-# bundle and the netlink binding (~100 ms, node-gyp-build's lookup included), and the listing
-# and dumps running as cold code under TCG. The in-process list sits close to the kernel's
-# own dump cost (a bare dump of the 10,000 nests, no decoding: 140-200 ms of the ~225-290).
+#   1000  apply from empty       236.2     36.8   0.16
+#   1000  restore command        233.3        -      -      609.6   2.61
+#   1000  list                    73.6     22.3   0.30
+#   1000  list command            72.1        -      -      445.3   6.18
+#   1000    node -e 0 (floor)     72.1        -      -      208.6   2.89
+#   1000  change 10% weights      71.5      5.8   0.08      411.3   5.76
+#  10000  apply from empty      1927.4    504.3   0.26
+#  10000  restore command       2076.2        -      -     1488.9   0.72
+#  10000  list                   268.0    201.5   0.75
+#  10000  list command           274.5        -      -      810.0   2.95
+#  10000    node -e 0 (floor)    274.5        -      -      225.7   0.82
+#  10000  change 10% weights     244.2     45.4   0.19      589.2   2.41
+#  10% change / lvsd's own full apply at 10,000: 0.090 (goal < 0.1; ipvsadm's: 0.127)
+# Goals: restore and list in-process met at both sizes; the restore command met at 10,000
+# (0.72; session start 0.91-1.14); the list command is not, nor either command at 1,000: a
+# bare `node -e 0` is already 0.82 of ipvsadm's whole 10,000-line listing (2.89 at 1,000) in
+# this TCG VM. The list rows are now ipvsadm and lvsd in turns on one table (the load drifts
+# over seconds; the session-4 swing 0.88 -> 1.25 came from figures taken seconds apart).
+# Where the time goes (separate probes in the same VM, quiet, 10,000 destinations):
+#  - the dumps: lvsd asks as ipvsadm does (GET_INFO, a service dump, one destination dump per
+#    service). ipvsadm (libnl 3.7) opens a socket and resolves the family for each of its 103
+#    requests, reads 16 KiB with MSG_PEEK (1,220 recvmsg, 600 dump datagrams, SO_RCVBUF
+#    32 KiB); lvsd uses 4 sockets (1 MiB SO_RCVBUF) and reads 32 KiB: 359 recvmsg, 98 of
+#    32,396 bytes, 98 of 3,204, 101 NLMSG_DONE (the kernel caps a dump datagram near 32 KiB
+#    and fills the next one inside our recvmsg, so there is no overlap to win). 64 KiB reads
+#    were slower (32 KiB allocated per read, same datagrams), 16 KiB and peeking no faster.
+#  - CPU: ipvsadm -L -n user 150-200 / sys 80-140 ms; lvsd's warm in-process list 200 ms wall,
+#    user 140-170 / sys 80-100 (all threads). The `lvsd ipvs list` process: user ~1.1 s.
+#  - the command's start: node -e 0 240-320; node on an empty file ~290; `lvsd ipvs help`
+#    (bundle with code cache + netlink binding) 404 -> 342 with the binding loaded by path;
+#    socket, family lookup and one GET ~140 more; the 10,000-line listing as cold code
+#    ~500 ms more than warm (host: 25-30 ms cold vs 2-4 warm for the same listing code).
+#  - V8 flags (cold `lvsd ipvs list`, best of 3): none 975, --always-sparkplug 1133,
+#    --no-lazy-feedback-allocation 1103, --max-lazy 932, --single-threaded 984, --maglev 1021;
+#    --interrupt-budget 4 KiB / 16 KiB no better. Any flag but --maglev changes V8's flag hash
+#    and the code cache is rejected. A user-land snapshot (node --build-snapshot) of an empty
+#    main starts 56 ms vs node -e 0's 64 on the host: the start itself is the floor, and the
+#    bin execs plain node, so neither a snapshot nor flags were adopted.
+# What changed this session (A/B in one quiet VM run, before -> after, 10,000): restore
+# command 2089 -> 1845 ms (ipvsadm -R 2125), help 404 -> 342:
+#  - restore parses the line ipvsadm -S writes for a destination with one regular expression
+#    (the general option loop for anything else; a property test holds both to the same
+#    result): 10,100 lines cold on the host 48-60 -> 25-30 ms.
+#  - a destination request is written straight into one exact-size buffer (no AttrWriter
+#    per request; same bytes, tested against AttrWriter): cold encoding 53 -> 29 ms on the host.
+#  - restore groups lines with a destination set per service (no joined key per line).
+#  - the ipvs bundle carries netlink's raw.js and loads the binding node-gyp-build resolved at
+#    build time (node-gyp-build still decides when its environment steers it); its code cache
+#    now also holds the real client's code (built by a read-only `list --timeout`).
+#  - the listing reads a destination's fields inline (method code as index, no helper calls).
 #
+# Session 4 (REPS=3, two runs): 10,000 apply 0.33 / 0.27, list 0.88 / 1.25, change 0.16 / 0.17,
+# 10% / own apply 0.067 / 0.086, cli restore 0.91 / 1.14, cli list 3.08 / 4.23. Before session
+# 4: apply 0.49, list 1.11, cli restore 1.51, cli list 4.70.
 # Session 3 (quiet machine, REPS=3, two runs): 10,000 apply 0.56 / 0.52, list 0.91 / 0.91,
 # change 0.32 / 0.42 of ipvsadm, 10% change / own apply 0.082 / 0.105; cli list 4.09 / 3.91.
 set -euo pipefail
