@@ -7,8 +7,8 @@ import { hasOpBatch, type IpvsKernel } from './kernel.js';
 import { hasDestNests, plainListingBytes } from './listing.js';
 import { destKey, serviceKey } from './model.js';
 import type { IpvsOp } from './reconcile.js';
-import type { IpvsService } from './types.js';
 import { parseIpvsadmArgs, parseRestore, RestoreError, type ParsedLine, type RestoreCommand } from './restore.js';
+import type { IpvsService } from './types.js';
 
 const USAGE = `usage: lvsd ipvs list [-n] [--stats|--rate|--thresholds|--persistent-conn|--tun-info] [--exact] [--nosort]
                      [-t|-u|--sctp-service addr:port | -f fwmark [-6]]
