@@ -122,7 +122,7 @@ export class ConfigReader {
   private multiDef: string | null = null; // name of the multi-line definition being collected
   private depth = 0;
   readonly configId: string;
-  /** offset of the last source line read in its file's text (see skipBlock) */
+  /** offset of the last source line read in its file's text (see findAt) */
   lineStart = 0;
   /**
    * Lines that were not plain source lines (preprocessed, expanded, replicated, collected into a
@@ -375,13 +375,12 @@ export class ConfigReader {
   }
 
   /**
-   * Skips a block whose source text is `text` (`lines` source lines), when the current file has
-   * exactly that text at the current line (atHead false: the next line to read; atHead true: the
-   * simple line just returned, the block's keyword line, whose final `{` may still be pending).
-   * Nothing the preprocessor holds may be pending. Returns where the block starts in the file's
-   * text (currentText()), or -1 when it is not there.
+   * Where text starts when the current file has exactly it at the current line (atHead false:
+   * the next line to read; atHead true: the simple line just returned, a block's keyword line,
+   * whose final `{` may still be pending), else -1. Nothing the preprocessor holds may be pending.
+   * See skip() to move past it.
    */
-  skipBlock(text: string, lines: number, atHead: boolean): number {
+  findAt(text: string, atHead: boolean): number {
     if (this.queue.length !== 0 || this.seqs.length !== 0 || this.multiDef !== null) return -1;
     if (this.hasResidue && !(atHead && this.resText === '{')) return -1;
     const f = this.currentFile();
@@ -389,11 +388,15 @@ export class ConfigReader {
     const start = atHead ? this.lineStart : f.pos;
     const end = start + text.length;
     // (a slice compared whole: faster in V8 than startsWith at an offset)
-    if (end > f.text.length || f.text.slice(start, end) !== text) return -1;
-    f.pos = end;
+    return end > f.text.length || f.text.slice(start, end) !== text ? -1 : start;
+  }
+
+  /** Moves past `length` characters, `lines` source lines, found by findAt() at `start`. */
+  skip(start: number, length: number, lines: number, atHead: boolean): void {
+    const f = this.currentFile() as OpenFile;
+    f.pos = start + length;
     f.lineNo += lines - (atHead ? 1 : 0);
     this.hasResidue = false;
-    return start;
   }
 
   /** The text of the file being read ('' after the last one). */

@@ -35,8 +35,9 @@ export class BlockCache {
   private byHead: Map<string, number> | null = null;
   constructor(
     readonly policy: ReusePolicy,
-    private readonly srcs: readonly string[],
-    private readonly data: Int32Array,
+    /** (for BlockCacheBuilder) the file texts, and the records' numbers */
+    readonly srcs: readonly string[],
+    readonly data: Int32Array,
     /** the object each block gave (after the model checks of the load that kept it) */
     readonly objs: readonly RawObject[],
     /** the keyword that opened each block */
@@ -59,6 +60,18 @@ export class BlockCache {
   }
   lines(i: number): number { return this.data[i * STRIDE + LINES]; }
   size(i: number): number { return this.data[i * STRIDE + END] - this.data[i * STRIDE + START]; }
+  start(i: number): number { return this.data[i * STRIDE + START]; }
+  /** block i + 1 starts where block i ends, in the same text and under the same parent */
+  follows(i: number): boolean {
+    const d = this.data;
+    const o = i * STRIDE;
+    return d[o + END] === d[o + STRIDE + START] && d[o + SRC] === d[o + STRIDE + SRC] && d[o + PARENT] === d[o + STRIDE + PARENT];
+  }
+  /** the source text of blocks i .. j - 1, which follow one another */
+  textOf(i: number, j: number): string {
+    const d = this.data;
+    return this.srcs[d[i * STRIDE + SRC]].slice(d[i * STRIDE + START], d[(j - 1) * STRIDE + END]);
+  }
   headLen(i: number): number { return this.data[i * STRIDE + HEAD]; }
   parentSig(i: number): string | null { return this.sigs[this.data[i * STRIDE + PARENT]] ?? null; }
 
@@ -119,6 +132,40 @@ export class BlockCacheBuilder {
     d[o + PARENT] = parent;
     this.objs.push(obj);
     this.kws.push(kw);
+  }
+
+  /**
+   * Blocks i .. j - 1 of `prev`, which follow one another, found again at `shift` characters
+   * from where they were, in `src`, under `parent`: copied a run at a time (a tight loop even
+   * before V8 optimises it: a reload runs it once per unchanged block).
+   */
+  addRun(prev: BlockCache, i: number, j: number, src: string, shift: number, parent: number): void {
+    if (this.lastSrc < 0 || this.srcs[this.lastSrc] !== src) {
+      this.srcs.push(src);
+      this.lastSrc = this.srcs.length - 1;
+    }
+    const n = this.objs.length;
+    const need = (n + j - i) * STRIDE;
+    if (need > this.data.length) {
+      const grown = new Int32Array(Math.max(need, this.data.length * 2));
+      grown.set(this.data);
+      this.data = grown;
+    }
+    const d = this.data;
+    d.set(prev.data.subarray(i * STRIDE, j * STRIDE), n * STRIDE);
+    const s = this.lastSrc;
+    for (let o = n * STRIDE, end = need; o < end; o += STRIDE) {
+      d[o + SRC] = s;
+      d[o + START] += shift;
+      d[o + END] += shift;
+      d[o + PARENT] = parent;
+    }
+    const objs = prev.objs;
+    const kws = prev.kws;
+    for (let k = i; k < j; k++) {
+      this.objs.push(objs[k]);
+      this.kws.push(kws[k]);
+    }
   }
 
   build(): BlockCache {
