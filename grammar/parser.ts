@@ -5,7 +5,7 @@ import { ErrClass, type Diagnostic, type Pos } from './diagnostics.js';
 import { splitWordsInto } from './lexer.js';
 import { ConfigReader, INC_R, INC_M, INC_W, INC_B, keywordHash, type LogicalLine } from './reader.js';
 import { NO_VALUE, type BlockSpec, type ConvertCtx, type KeywordSpec, type ValueType, type Word } from './schema/types.js';
-import { BlockCacheBuilder, type BlockCache, type ReusePolicy } from './reuse.js';
+import { BlockCacheBuilder, pushRange, type BlockCache, type ReusePolicy } from './reuse.js';
 
 export type RawObject = Record<string, unknown>;
 /** Packed positions of a block's keywords (`$` = the block keyword), kept beside the object. */
@@ -536,28 +536,30 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
     const prev = previous as BlockCache;
     const n = prev.length;
     let i = cursor;
-    let at = i < n && prev.kws[i] === kw && usable(i) ? reader.findAt(prev.text(i), true) : -1;
+    let at = i < n && prev.kw(i) === kw && usable(i) ? reader.findAt(prev.text(i), true) : -1;
     if (at < 0) {
       if (i < n && reader.sourceLine() === prev.head(i)) {
         cursor = i + 1; // the same block, changed: read it
         return false;
       }
       i = prev.indexOfHead(reader.sourceLine());
-      if (i < 0 || prev.kws[i] !== kw || !usable(i)) return false;
+      if (i < 0 || prev.kw(i) !== kw || !usable(i)) return false;
       at = reader.findAt(prev.text(i), true);
       if (at < 0) return false;
     }
     reader.skip(at, prev.size(i), prev.lines(i), true);
     const src = reader.currentText();
     adopt(top, kw, i, i + 1, src, at);
-    // then the blocks that follow it in both texts, a run of them at a time: the run of blocks
-    // that follow one another in the old text is compared whole, or its longest matching part
-    // found by halving (a reload that changed 1% compares ~7 times per 100 blocks, not 100)
+    // then the blocks that follow it in both texts, a segment at a time: the rest of the old
+    // segment is compared whole, or its longest matching part found by halving (a reload that
+    // changed 1% compares ~7 times per 100 blocks, not 100)
+    const u = used as Uint8Array;
     for (;;) {
       i = cursor;
-      let j = i;
-      while (j < n && prev.kws[j] === kw && usable(j) && (j === i || prev.follows(j - 1))) j++;
-      if (j === i) return true;
+      if (i >= n || prev.kw(i) !== kw || !usable(i)) return true;
+      let j = prev.segEnd(prev.segOf(i));
+      const taken = u.indexOf(1, i);
+      if (taken >= 0 && taken < j) j = taken;
       let ok = i; // blocks i .. ok - 1 are found
       let bad = j + 1; // blocks i .. bad - 1 are not all there
       let start = -1;
@@ -569,9 +571,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
         } else bad = len;
       }
       if (ok === i) return true;
-      let lines = 0;
-      for (let k = i; k < ok; k++) lines += prev.lines(k);
-      reader.skip(start, prev.start(ok - 1) + prev.size(ok - 1) - prev.start(i), lines, false);
+      reader.skip(start, prev.start(ok - 1) + prev.size(ok - 1) - prev.start(i), prev.linesOf(i, ok), false);
       adopt(top, kw, i, ok, src, start);
       if (ok < j) return true;
     }
@@ -590,7 +590,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
     const objs = prev.objs;
     store(top, kw, objs[i], 0);
     const list = kw.repeatable ? top.obj[kw.field ?? kw.name] : null;
-    if (Array.isArray(list)) for (let k = i + 1; k < j; k++) list.push(objs[k]);
+    if (Array.isArray(list)) pushRange(list, objs, i + 1, j);
     else for (let k = i + 1; k < j; k++) store(top, kw, objs[k], 0);
     (used as Uint8Array).fill(1, i, j);
     (out as BlockCacheBuilder).addRun(prev, i, j, src, start - prev.start(i), parentOf(top));

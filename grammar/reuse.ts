@@ -11,6 +11,10 @@
 //
 // The records are numbers in one typed array (and the objects in one array): keeping 100,000
 // blocks adds no object per block for the garbage collector (a config test keeps them too).
+// They are grouped in segments, blocks that follow one another in one text under one parent,
+// with offsets relative to the segment: a reload compares and copies a segment at a time, with
+// native string and typed-array operations, never a loop over its blocks in JavaScript (which a
+// daemon's first reload would run unoptimised).
 import type { RawObject } from './parser.js';
 import type { KeywordSpec } from './schema/types.js';
 
@@ -26,54 +30,78 @@ export interface ReusePolicy {
   parentSignature(parent: RawObject): string | null;
 }
 
-// one record: file text, start, end (the block's lines, keyword line to `}` line, line ends
-// included), source lines, length of the keyword line, parent
-const SRC = 0, START = 1, END = 2, LINES = 3, HEAD = 4, PARENT = 5, STRIDE = 6;
+// one record, relative to its segment: start, end (the block's lines, keyword line to `}` line,
+// line ends included), line of its start, source lines, length of the keyword line
+const START = 0, END = 1, LINE = 2, LINES = 3, HEAD = 4, STRIDE = 5;
+
+/** Pushes src[i .. j) onto dst (in chunks: a spread of a huge array would overflow the stack). */
+export function pushRange<T>(dst: T[], src: readonly T[], i: number, j: number): void {
+  for (let a = i; a < j; a += 8192) dst.push(...src.slice(a, Math.min(j, a + 8192)));
+}
+
+interface Segments {
+  /** first record of each segment (ascending) */
+  first: number[];
+  src: number[];
+  base: number[];
+  parent: number[];
+  kw: KeywordSpec[];
+}
 
 /** The kept blocks of one parse, in file order. */
 export class BlockCache {
   private byHead: Map<string, number> | null = null;
   constructor(
     readonly policy: ReusePolicy,
-    /** (for BlockCacheBuilder) the file texts, and the records' numbers */
+    /** (for BlockCacheBuilder) the file texts, records and segments */
     readonly srcs: readonly string[],
     readonly data: Int32Array,
+    readonly segs: Readonly<Segments>,
     /** the object each block gave (after the model checks of the load that kept it) */
     readonly objs: readonly RawObject[],
-    /** the keyword that opened each block */
-    readonly kws: readonly KeywordSpec[],
     /** the signature of each parent (null: not reusable) */
     private readonly sigs: ReadonlyArray<string | null>,
   ) {}
 
   get length(): number { return this.objs.length; }
+  /** the segment of block i */
+  segOf(i: number): number {
+    const f = this.segs.first;
+    let lo = 0;
+    let hi = f.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (f[mid] <= i) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+  /** the block after the last one of segment s */
+  segEnd(s: number): number { return s + 1 < this.segs.first.length ? this.segs.first[s + 1] : this.length; }
+  kw(i: number): KeywordSpec { return this.segs.kw[this.segOf(i)]; }
+  parentSig(i: number): string | null { return this.sigs[this.segs.parent[this.segOf(i)]] ?? null; }
+  start(i: number): number { return this.segs.base[this.segOf(i)] + this.data[i * STRIDE + START]; }
+  size(i: number): number { return this.data[i * STRIDE + END] - this.data[i * STRIDE + START]; }
+  lines(i: number): number { return this.data[i * STRIDE + LINES]; }
+  headLen(i: number): number { return this.data[i * STRIDE + HEAD]; }
   /** block i's source text */
-  text(i: number): string {
+  text(i: number): string { return this.textOf(i, i + 1); }
+  /** the source text of blocks i .. j - 1 of one segment */
+  textOf(i: number, j: number): string {
+    const s = this.segOf(i);
+    const b = this.segs.base[s];
+    return this.srcs[this.segs.src[s]].slice(b + this.data[i * STRIDE + START], b + this.data[(j - 1) * STRIDE + END]);
+  }
+  /** source lines of blocks i .. j - 1 of one segment */
+  linesOf(i: number, j: number): number {
     const d = this.data;
-    return this.srcs[d[i * STRIDE + SRC]].slice(d[i * STRIDE + START], d[i * STRIDE + END]);
+    return d[(j - 1) * STRIDE + LINE] + d[(j - 1) * STRIDE + LINES] - d[i * STRIDE + LINE];
   }
   /** block i's keyword line, line end included */
   head(i: number): string {
-    const d = this.data;
-    const start = d[i * STRIDE + START];
-    return this.srcs[d[i * STRIDE + SRC]].slice(start, start + d[i * STRIDE + HEAD]);
+    const start = this.start(i);
+    return this.srcs[this.segs.src[this.segOf(i)]].slice(start, start + this.headLen(i));
   }
-  lines(i: number): number { return this.data[i * STRIDE + LINES]; }
-  size(i: number): number { return this.data[i * STRIDE + END] - this.data[i * STRIDE + START]; }
-  start(i: number): number { return this.data[i * STRIDE + START]; }
-  /** block i + 1 starts where block i ends, in the same text and under the same parent */
-  follows(i: number): boolean {
-    const d = this.data;
-    const o = i * STRIDE;
-    return d[o + END] === d[o + STRIDE + START] && d[o + SRC] === d[o + STRIDE + SRC] && d[o + PARENT] === d[o + STRIDE + PARENT];
-  }
-  /** the source text of blocks i .. j - 1, which follow one another */
-  textOf(i: number, j: number): string {
-    const d = this.data;
-    return this.srcs[d[i * STRIDE + SRC]].slice(d[i * STRIDE + START], d[(j - 1) * STRIDE + END]);
-  }
-  headLen(i: number): number { return this.data[i * STRIDE + HEAD]; }
-  parentSig(i: number): string | null { return this.sigs[this.data[i * STRIDE + PARENT]] ?? null; }
 
   /** index of a block whose keyword line is `head` (built on the first miss of a sequential match) */
   indexOfHead(head: string): number {
@@ -91,13 +119,14 @@ export class BlockCacheBuilder {
   private data: Int32Array;
   private readonly srcs: string[] = [];
   private lastSrc = -1;
+  private readonly segs: Segments = { first: [], src: [], base: [], parent: [], kw: [] };
+  /** where the last record ends (absolute), and its line relative to its segment */
+  private lastEnd = -1;
   private readonly objs: RawObject[] = [];
-  private readonly kws: KeywordSpec[] = [];
   private readonly sigs: Array<string | null> = [];
   /**
    * @param expect how many blocks to make room for: a reload passes the previous count, so the
-   * array does not grow mid-parse (growing there, a path the first parse optimised away, would
-   * send V8 back to unoptimised code for the rest of the reload)
+   * array does not grow mid-parse
    */
   constructor(private readonly policy: ReusePolicy, expect = 1024) {
     this.data = new Int32Array(STRIDE * Math.max(64, expect + (expect >> 3)));
@@ -110,65 +139,73 @@ export class BlockCacheBuilder {
   }
   setSignature(parent: number, sig: string | null): void { this.sigs[parent] = sig; }
 
-  add(src: string, start: number, end: number, lines: number, headLen: number, parent: number, obj: RawObject, kw: KeywordSpec): void {
+  private srcIndex(src: string): number {
     // (the same text object as the last record's nearly always: compared by identity first)
     if (this.lastSrc < 0 || this.srcs[this.lastSrc] !== src) {
       this.srcs.push(src);
       this.lastSrc = this.srcs.length - 1;
     }
-    const n = this.objs.length;
-    if ((n + 1) * STRIDE > this.data.length) {
-      const grown = new Int32Array(this.data.length * 2);
+    return this.lastSrc;
+  }
+
+  private room(n: number): Int32Array {
+    if (n * STRIDE > this.data.length) {
+      const grown = new Int32Array(Math.max(n * STRIDE, this.data.length * 2));
       grown.set(this.data);
       this.data = grown;
     }
+    return this.data;
+  }
+
+  /** a block read in this parse */
+  add(src: string, start: number, end: number, lines: number, headLen: number, parent: number, obj: RawObject, kw: KeywordSpec): void {
+    const si = this.srcIndex(src);
+    const g = this.segs;
+    const n = this.objs.length;
+    const d = this.room(n + 1);
+    const last = g.first.length - 1;
     const o = n * STRIDE;
-    const d = this.data;
-    d[o + SRC] = this.lastSrc;
-    d[o + START] = start;
-    d[o + END] = end;
+    if (last >= 0 && this.lastEnd === start && g.src[last] === si && g.parent[last] === parent && g.kw[last] === kw) {
+      // it follows the last block: same segment
+      d[o + LINE] = d[o - STRIDE + LINE] + d[o - STRIDE + LINES];
+    } else {
+      g.first.push(n);
+      g.src.push(si);
+      g.base.push(start);
+      g.parent.push(parent);
+      g.kw.push(kw);
+      d[o + LINE] = 0;
+    }
+    const base = g.base[g.first.length - 1];
+    d[o + START] = start - base;
+    d[o + END] = end - base;
     d[o + LINES] = lines;
     d[o + HEAD] = headLen;
-    d[o + PARENT] = parent;
+    this.lastEnd = end;
     this.objs.push(obj);
-    this.kws.push(kw);
   }
 
   /**
-   * Blocks i .. j - 1 of `prev`, which follow one another, found again at `shift` characters
-   * from where they were, in `src`, under `parent`: copied a run at a time (a tight loop even
-   * before V8 optimises it: a reload runs it once per unchanged block).
+   * Blocks i .. j - 1 of `prev` (one segment there), found again at `shift` characters from
+   * where they were, in `src`, under `parent`: one new segment, its numbers copied as they are.
    */
   addRun(prev: BlockCache, i: number, j: number, src: string, shift: number, parent: number): void {
-    if (this.lastSrc < 0 || this.srcs[this.lastSrc] !== src) {
-      this.srcs.push(src);
-      this.lastSrc = this.srcs.length - 1;
-    }
+    const s = prev.segOf(i);
+    const g = this.segs;
     const n = this.objs.length;
-    const need = (n + j - i) * STRIDE;
-    if (need > this.data.length) {
-      const grown = new Int32Array(Math.max(need, this.data.length * 2));
-      grown.set(this.data);
-      this.data = grown;
-    }
-    const d = this.data;
+    const base = prev.segs.base[s] + shift;
+    g.first.push(n);
+    g.src.push(this.srcIndex(src));
+    g.base.push(base);
+    g.parent.push(parent);
+    g.kw.push(prev.segs.kw[s]);
+    const d = this.room(n + j - i);
     d.set(prev.data.subarray(i * STRIDE, j * STRIDE), n * STRIDE);
-    const s = this.lastSrc;
-    for (let o = n * STRIDE, end = need; o < end; o += STRIDE) {
-      d[o + SRC] = s;
-      d[o + START] += shift;
-      d[o + END] += shift;
-      d[o + PARENT] = parent;
-    }
-    const objs = prev.objs;
-    const kws = prev.kws;
-    for (let k = i; k < j; k++) {
-      this.objs.push(objs[k]);
-      this.kws.push(kws[k]);
-    }
+    this.lastEnd = base + d[(n + j - i - 1) * STRIDE + END];
+    pushRange(this.objs, prev.objs, i, j);
   }
 
   build(): BlockCache {
-    return new BlockCache(this.policy, this.srcs, this.data.subarray(0, this.objs.length * STRIDE), this.objs, this.kws, this.sigs);
+    return new BlockCache(this.policy, this.srcs, this.data.subarray(0, this.objs.length * STRIDE), this.segs, this.objs, this.sigs);
   }
 }
