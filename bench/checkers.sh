@@ -22,6 +22,48 @@
 # PROFILE ("perf", "strace" or both: counted over the measured window and printed per check on
 # stderr; strace slows the daemon down, so CPU figures of a strace run are not comparable).
 #
+# Session 5 (2026-11-26, helper H1): TCP_CHECK and HTTP_GET's plain exchange connect through
+# lvsd's own addon (src/check/native/probe.c, lvsd_probe): one epoll fd watched by one uv_poll,
+# a check = socket, (bind), connect, epoll_ctl(ADD) and on readiness getsockopt(SO_ERROR) +
+# close (HTTP: send, read into a per-batch buffer); JavaScript is called once per readiness
+# batch and reads (slot, kind, a, b) records from a shared Int32Array. No TCPWrap/ConnectWrap
+# object, MakeCallback or handle close per check. LVSD_ENGINES="native uv" puts the old path
+# (libuv's TCP handle) in the same boot as lvsd-uv rows.
+#   Per check, VM, TCP 200, same boot (PROFILE=strace, WARM=20 SECS=10; strace slows keepalived
+#   to 100/201, its counts per check stay valid), system calls:
+#     lvsd native 8.12: socket 0.98 connect 0.98 epoll_ctl 0.98 getsockopt 0.98 close 0.99
+#       clock_gettime 2.58 gettimeofday 0.08 epoll_pwait 0.37 epoll_wait 0.08 futex 0.04
+#     lvsd-uv 8.62: the same but epoll_ctl 1.97 (ADD + DEL per handle), clock_gettime 2.26,
+#       epoll_pwait 0.25, madvise/mprotect 0.02
+#     keepalived 10.64: socket 1.02 setsockopt 1.02 connect 1.02 epoll_ctl 2.04 getsockopt 2.04
+#       close 1.02 clock_gettime 2.26 epoll_wait 0.07 timerfd_settime 0.07 read 0.05
+#   perf stat (software counters, same boot as the figures below, per check): TCP 200:
+#     task-clock lvsd 2.14 ms / lvsd-uv 2.64 / keepalived 1.27; context switches 0.56 / 0.50 /
+#     0.54; page faults 0.19 / 0.24 / 0; TCP 1000: 0.96 / 1.21 / 0.77 ms, cs 0.24 / 0.34 / 0.17,
+#     faults 0.11 / 0.17 / 0.
+#   So lvsd now makes fewer system calls per check than keepalived, and as many wakeups; the
+#   clock reads are libuv's (two per loop iteration; HPET, no vDSO) and keepalived's alike.
+#   Run 1, VM, TCP, WARM=30 SECS=20 PROBES=5, same boot, host load 5.4-8.7 from other helpers'
+#   VMs (keepalived's own 200 figure doubled against session 4's 8.3), so read it as A/B:
+#     size  daemon      checks/s  CPU-s/60s ms/check RSS  leave med/max    user
+#     200   lvsd         222/205    28.3     2.125   57.5 2022/2063 ms     9.3
+#     200   lvsd-uv      212/205    33.0     2.594   57.0 2038/2100 ms    11.9
+#     200   keepalived   217/205    18.4     1.413    4.3
+#     1000  lvsd         803/1005   44.4     0.922   63.3 (starved)        7.7
+#     1000  lvsd-uv      732/1005   50.9     1.159   72.5 (starved)       13.1
+#     1000  keepalived   856/1005   46.0     0.896    4.9
+#   (at 1000 the starved guest kept no daemon at the full rate; lvsd's failures were
+#   "connection failed (EPIPE)": the responder's FIN and a reset came before the starved loop
+#   read SO_ERROR; lvsd-uv had 245 of them, so not the engine's.) Strace run (load 2-7):
+#     200 lvsd 25.4 CPU-s/60s (user 6.9), lvsd-uv 27.4 (user 10.0).
+#   The engine takes 0.2-0.5 ms of emulated CPU off each check (15-20% at 200, 20% at 1000;
+#   user time -25-40%), and at 1000 lvsd's cost per check is keepalived's. At 200 lvsd stays
+#   above keepalived: a linear fit over 200/1000 gives lvsd ~22 CPU-s/60s that do not scale
+#   with the checks (keepalived ~9) against 0.46 ms per check (keepalived 0.72): what is left is
+#   per loop turn, not per check (Node's timers, immediates, microtasks and libuv's clock reads
+#   each turn; lvs/engine.ts flushes results on a setImmediate, which makes that turn's poll
+#   non-blocking: 0.37 epoll_pwait per check).
+#
 # Session 4 (2026-11-26, helper H2): where lvsd's CPU goes when it has little to do, and cuts.
 #   Idle, VM, same boot (engine + real IPVS apply, no probes; 5 s after start, 20 s measured):
 #     bare node 0.00 CPU-s/60s; lvsd, no virtual_server 1.44; lvsd, 200 TCP_CHECK delay_loop 60
