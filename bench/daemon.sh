@@ -28,27 +28,35 @@
 # idle), and the model checks still walk all 10,000 real servers (the next step: check only the
 # changed ones). In-process on the host, warm: parse 10.6 -> 3.6 ms, checks 1.9 -> 1.3 ms.
 # 2026-11-26, session 5, lvs and ipvs phases (H3; BEFORE=.cache/h3/before: the bundle of 1d1a0c3,
-# the start of this work; lvsd = dist/bundle of 13:16 with H3's engine/edge changes and H2's parse
-# work in progress), one VM run, ROUNDS=2, host load 2-5 (other helpers' benchmarks and tests),
-# VM load in the rows 1.9-3.0; lvsd-before / lvsd now / keepalived:
-#   reload (SIGHUP -> last changed weight in the kernel): 3,516 / 2,528 / 5,488 ms and
-#          1,351 / 1,600 / 5,912 ms; 0 VIP deletions for all
-#          own (total parse vrrp lvs ipvs): before 3,252 1,748 85 708 711 / 1,355 762 35 243 314
-#                                           now    1,929 1,781 42  44  56 / 1,400 1,009 38 205 145
-#   lvs: a real server is compared by identity first (H2's parser hands unchanged ones back as
-#        the same object), else by a flat structural compare (same-value.ts: primitives inline,
-#        no hasOwnProperty call and no recursion per field; cold, interpreter only, on the host
-#        22 -> 13 ms CPU for 10,000 equal copies, 3 ms when they are the same objects); the
-#        services of an address virtual server are not rebuilt to be compared.
-#   ipvs: the checks that fell due during the parse (100-300 at delay_loop 60) no longer start
-#        ahead of the kernel's acknowledgements: LvsEngine.holdChecks() keeps them until the
-#        reload's apply is done and starts them in the next turn (checksHeld in reload.applied);
-#        the cache hands reconcile its rows keyed by service and copies its table only on demand.
-#   What is left: the phases swing 2-5x between rounds under this load (lvs 44-390 ms over three
-#   runs of the same bundle): cold code (bytecode is flushed while the daemon idles) and a
-#   scavenge or mark-compact of the new model landing in one phase or another; after the apply's
-#   datagrams the acknowledgements still wait behind the VRRP advert and netlink drop-watch
-#   timers that fell due during the parse (the kernel holds the weights from the send on).
+# the start of this work; lvsd = dist/bundle of 13:16: H3's engine changes up to 600fd53 and H2's
+# parse work of then), ROUNDS=2 each, lvsd-before / lvsd now / keepalived:
+#  run A, host load 1.3-1.6, VM load in the rows 0.7-1.2:
+#   reload (SIGHUP -> last changed weight in the kernel): 1,450 / 989 / 4,611 ms and
+#          1,319 / 1,030 / 5,616 ms; 0 VIP deletions for all
+#          own (total parse vrrp lvs ipvs): before 1,238 538 35 313 353 / 1,226 643 43 328 211
+#                                           now      655 519 11  73  51 /   716 529 13 101  71
+#  run B, host load 2-5 (other helpers' benchmarks), VM load 1.9-3.0:
+#   reload 3,516 / 2,528 / 5,488 ms and 1,351 / 1,600 / 5,912 ms; 0 VIP deletions
+#          own: before 3,252 1,748 85 708 711 / 1,355 762 35 243 314
+#               now    1,929 1,781 42  44  56 / 1,400 1,009 38 205 145
+#   lvs (313-708 -> 44-205 ms): a real server is compared by identity first (H2's parser hands
+#        unchanged ones back as the same object), else by a flat structural compare
+#        (src/lvs/same-value.ts: primitives inline, no hasOwnProperty call and no recursion per
+#        field; cold, interpreter only, on the host 22 -> 13 ms CPU for 10,000 equal copies,
+#        3 ms when they are the same objects); the services of an address virtual server are not
+#        rebuilt to be compared.
+#   ipvs (211-711 -> 51-145 ms): the checks that fell due during the parse (100-300 at delay_loop
+#        60) no longer start ahead of the kernel's acknowledgements: LvsEngine.holdChecks() keeps
+#        them until the reload's apply is done and starts them in the next turn (checksHeld in
+#        reload.applied). Later (c8150e1, not in these figures): the cache hands reconcile its
+#        rows keyed by service and copies its table only when asked.
+#   vrrp (11-43 ms): proportional; unchanged instances are neither stopped nor restarted (the
+#        plan of all 10 is rebuilt and compared, BFD and IPVS settings are no-ops when unchanged).
+#   What is left of the goal (< 100 ms): the parse phase (H2), then lvs and ipvs swing 2-5x between
+#   rounds with the host's load (lvs 44-390 ms over three runs of the same bundle): cold code and
+#   a scavenge or mark-compact of the new model landing in one phase or another; after the apply's
+#   datagrams the acknowledgements still wait behind the VRRP advert and netlink drop-watch timers
+#   that fell due during the parse (the kernel holds the new weights from the send on).
 # 2026-11-26, session 4 (BEFORE=.cache/h3/before: the bundle at the start of the session, 48b2f92;
 # lvsd now at 43911db+, all helpers' work of the session so far), one VM run, ROUNDS=2, host load
 # 1.6-3.2 (other helpers' jobs), VM load in the rows 0.9-1.7; lvsd-before / lvsd now / keepalived:
