@@ -58,8 +58,9 @@
 #    --no-lazy-feedback-allocation 1103, --max-lazy 932, --single-threaded 984, --maglev 1021;
 #    --interrupt-budget 4 KiB / 16 KiB no better. Any flag but --maglev changes V8's flag hash
 #    and the code cache is rejected. A user-land snapshot (node --build-snapshot) of an empty
-#    main starts 56 ms vs node -e 0's 64 on the host: the start itself is the floor, and the
-#    bin execs plain node, so neither a snapshot nor flags were adopted.
+#    main starts 56 ms vs node -e 0's 64 on the host, and one made on the host is refused in
+#    the VM (V8 configuration tag differs: it would have to be made where it runs); the bin
+#    execs plain node and the start itself is the floor, so neither snapshot nor flags adopted.
 # What changed this session (A/B in one quiet VM run, before -> after, 10,000): restore
 # command 2089 -> 1845 ms (ipvsadm -R 2125), help 404 -> 342:
 #  - restore parses the line ipvsadm -S writes for a destination with one regular expression
