@@ -35,6 +35,10 @@
 #  10000    node -e 0 (floor)    274.5        -      -      225.7   0.82
 #  10000  change 10% weights     244.2     45.4   0.19      589.2   2.41
 #  10% change / lvsd's own full apply at 10,000: 0.090 (goal < 0.1; ipvsadm's: 0.127)
+# A second run (same code, in-VM load 1.36): 10,000 list 181.5 vs 275.2 (0.66), restore
+# command 1509 vs 2029 (0.74), list command 864 vs 267 (3.23; node -e 0 0.83), apply 0.26,
+# change 0.20, 10% / own apply 0.098 (the cached apply itself got faster: 502 ms);
+# 1,000 list 0.32, restore command 2.70, list command 6.58 (node -e 0 2.87).
 # Goals: restore and list in-process met at both sizes; the restore command met at 10,000
 # (0.72; session start 0.91-1.14); the list command is not, nor either command at 1,000: a
 # bare `node -e 0` is already 0.82 of ipvsadm's whole 10,000-line listing (2.89 at 1,000) in
