@@ -120,6 +120,10 @@ interface FastEntry {
   block: BlockSpec | null;
   /** infoOf(block), filled in on first use */
   info: BlockInfo | null;
+  /** what `policy` says of the keyword (kept, denied), remembered: no set lookup per line */
+  policy: ReusePolicy | null;
+  keep: boolean;
+  deny: boolean;
 }
 
 /** What the parser needs of a block spec, built once per spec. */
@@ -187,7 +191,7 @@ function buildInfo(spec: BlockSpec): BlockInfo {
     const how = fastHow(kw, watched);
     for (const word of [kw.name, ...(kw.aliases ?? [])]) {
       const h = keywordHash(word);
-      fast.set(h, fast.has(h) ? null : { word, kw, how, field: kw.field ?? kw.name, block: kw.block ?? null, info: null });
+      fast.set(h, fast.has(h) ? null : { word, kw, how, field: kw.field ?? kw.name, block: kw.block ?? null, info: null, policy: null, keep: false, deny: false });
     }
   }
   const info: BlockInfo = { keywords, watched, fast, defaults, newObject: newObjectMaker(defaults) };
@@ -415,7 +419,12 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
     if (b[1] - b[0] !== e.word.length || !src.startsWith(e.word, b[0])) return false;
     const kw = e.kw;
     const n = words.count;
-    if (recOpen !== 0 && (policy as ReusePolicy).deny.has(kw.name)) denyCount++;
+    if (policy !== null && e.policy !== policy) {
+      e.policy = policy;
+      e.keep = policy.keywords.has(kw.name);
+      e.deny = policy.deny.has(kw.name);
+    }
+    if (recOpen !== 0 && e.deny) denyCount++;
     switch (e.how) {
       case Fast.Value: {
         if (n !== 2) return false;
@@ -455,7 +464,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
             argVals[nvals++] = v;
           }
         }
-        const keep = policy !== null && policy.keywords.has(kw.name);
+        const keep = policy !== null && e.keep;
         if (keep && previous !== null && reuseAt(top, kw)) {
           for (let i = 0; i < nvals; i++) argVals[i] = undefined;
           return true;
