@@ -18,15 +18,19 @@
 # HOST=1 runs only lvsd's reload on this machine (no ip_vs: its IPVS attempt fails at once).
 #
 # 2026-11-26, session 5, parse phase (H2): a reload re-reads only the real_server blocks whose text
-# changed (grammar/reuse.ts, src/config/load.ts; the others are found with native string compares
-# and handed back as the same objects). Worktrees: before = 2871b91, after = 580c786 (first form,
-# one compare per block); own parse ms of reload.applied:
-#   VM, ROUNDS=2 (VM load 0.5-1.3): before 708 / 722, after 565 / 425 (lvsd-before / lvsd rows)
-#   host, HOST=1, 3 daemons each, interleaved, load 1.2-2.9: first SIGHUP before 56 / 97 / 49,
-#   after 46 / 30 / 28; later SIGHUPs before 21-72, after 9-44
-# What is left is not the reading: the daemon's first reload runs cold code (bytecode flushed while
-# idle), and the model checks still walk all 10,000 real servers (the next step: check only the
-# changed ones). In-process on the host, warm: parse 10.6 -> 3.6 ms, checks 1.9 -> 1.3 ms.
+# changed (grammar/reuse.ts, src/config/load.ts: the others are found by native string compares,
+# a run at a time, and handed back as the same objects). Worktrees: before = 2871b91; own parse ms
+# of reload.applied (first SIGHUP after start, the one that counts: cold code):
+#   VM, ROUNDS=2, after = 580c786 (first form, one compare per block; VM load 0.5-1.3):
+#        before 708 / 722, after 565 / 425
+#   host, HOST=1, after = 121c961 (runs of blocks, segments), 2 daemons each, interleaved, load
+#        1.4-2.6: before 33 / 49, after 15 / 14; in-process, a fresh process loading the 10,000
+#        config then reloading it with 1% changed, 15 each, interleaved, load 0.8-0.9: before
+#        39.0 ms (median; 34-53), after 14.8 ms (10-22)
+# (no VM figure for the final form: the bench lock was queued past the session's end)
+# What is left is not the reading: the model checks still walk all 10,000 real servers (next
+# step: check only the changed ones; the unchanged ones' results cannot change), and the first
+# reload runs cold code (bytecode flushed while idle).
 # 2026-11-26, session 5, lvs and ipvs phases (H3; BEFORE=.cache/h3/before: the bundle of 1d1a0c3,
 # the start of this work; lvsd = dist/bundle of 13:16: H3's engine changes up to 600fd53 and H2's
 # parse work of then), ROUNDS=2 each, lvsd-before / lvsd now / keepalived:
