@@ -43,17 +43,21 @@
 #   reload 3,516 / 2,528 / 5,488 ms and 1,351 / 1,600 / 5,912 ms; 0 VIP deletions
 #          own: before 3,252 1,748 85 708 711 / 1,355 762 35 243 314
 #               now    1,929 1,781 42  44  56 / 1,400 1,009 38 205 145
-#   lvs (313-708 -> 44-205 ms): a real server is compared by identity first (H2's parser hands
+#  run C (lvsd = bundle of 310077f: all of H3's commits and H2's of 14:00), host load 1.3-1.8, VM 0.6-1.7:
+#   reload 1,354 / 870 / 5,251 ms and 1,478 / 1,008 / 5,387 ms; 0 VIP deletions
+#          own: before 1,337 638 15 238 445 / 1,295 611 15 316 351
+#               now      634 419 21 132  61 /   596 355 13 185  42
+#   lvs (238-708 -> 44-205 ms): a real server is compared by identity first (H2's parser hands
 #        unchanged ones back as the same object), else by a flat structural compare
 #        (src/lvs/same-value.ts: primitives inline, no hasOwnProperty call and no recursion per
 #        field; cold, interpreter only, on the host 22 -> 13 ms CPU for 10,000 equal copies,
 #        3 ms when they are the same objects); the services of an address virtual server are not
 #        rebuilt to be compared.
-#   ipvs (211-711 -> 51-145 ms): the checks that fell due during the parse (100-300 at delay_loop
+#   ipvs (211-711 -> 42-145 ms): the checks that fell due during the parse (100-300 at delay_loop
 #        60) no longer start ahead of the kernel's acknowledgements: LvsEngine.holdChecks() keeps
 #        them until the reload's apply is done and starts them in the next turn (checksHeld in
-#        reload.applied). Later (c8150e1, not in these figures): the cache hands reconcile its
-#        rows keyed by service and copies its table only when asked.
+#        reload.applied). From c8150e1 on (run C): the cache hands reconcile its rows keyed by
+#        service and copies its table only when asked.
 #   vrrp (11-43 ms): proportional; unchanged instances are neither stopped nor restarted (the
 #        plan of all 10 is rebuilt and compared, BFD and IPVS settings are no-ops when unchanged).
 #   What is left of the goal (< 100 ms): the parse phase (H2), then lvs and ipvs swing 2-5x between
