@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
-import { loadConfig, type LoadOptions, type LoadResult } from '../../../src/config/load.js';
+import { keepBlocksByDefault, loadConfig, type LoadOptions, type LoadResult } from '../../../src/config/load.js';
 import type { RealServer } from '../../../src/config/model.js';
 
 const CORPUS = resolve(import.meta.dirname, '../../fixtures/config');
@@ -38,8 +38,8 @@ function loadText(text: string, prev: LoadResult | undefined, name = 'keepalived
   const file = join(dir, name);
   writeFileSync(file, text);
   const before = prev ? snapshot(prev.model) : undefined;
-  const inc = loadConfig(file, { system, reuse: prev?.blocks });
-  const full = loadConfig(file, { system, keepBlocks: false });
+  const inc = loadConfig(file, { system, reuse: prev?.blocks, keepBlocks: true });
+  const full = loadConfig(file, { system });
   expect(view(inc)).toEqual(view(full));
   expect(snapshot(inc.model)).toEqual(snapshot(full.model)); // symbol keys too
   if (prev) expect(snapshot(prev.model)).toEqual(before);
@@ -208,10 +208,16 @@ describe('reload reuse on generated configs', () => {
     expect(b.reused).toBe(1);
   });
 
-  it('keeps no blocks when a check complained, and none with keepBlocks false', () => {
+  it('keeps no blocks when a check complained, and none unless asked (a one-shot load: -t)', () => {
     const ok = render([{ kind: 'ip', port: 80, lbKind: 'NAT', protocol: true, sorry: false, rs: [{ host: 1, port: 80, weight: 1, method: null, check: 'tcp', comment: false, def: false, braceNext: false }] }]);
     expect(loadText(ok, undefined).inc.blocks?.length).toBe(1);
     expect(loadText(ok, undefined).full.blocks).toBeUndefined();
+    keepBlocksByDefault(); // (what the daemon's modules do)
+    try {
+      expect(loadConfig(join(dir, 'keepalived.conf')).blocks?.length).toBe(1);
+    } finally {
+      keepBlocksByDefault(false);
+    }
     expect(loadText(ok.replace('  protocol TCP\n', ''), undefined).inc.blocks).toBeUndefined(); // "no protocol set"
   });
 });
