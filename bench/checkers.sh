@@ -43,6 +43,31 @@
 #     faults 0.11 / 0.17 / 0.
 #   So lvsd now makes fewer system calls per check than keepalived, and as many wakeups; the
 #   clock reads are libuv's (two per loop iteration; HPET, no vDSO) and keepalived's alike.
+#   Run 3 (the figures to quote), VM, TCP_CHECK and HTTP_GET, WARM=30 SECS=20 PROBES=5,
+#   LVSD_ENGINES="native uv" PROFILE=perf, one boot, host load 1.0-2.2, VM load 0.4-1.2:
+#     checker size  daemon      checks/s  CPU-s/60s ms/check RSS  leave med/max   user
+#     TCP     200   lvsd         208/205    16.1     1.290   56.7 2001/2030 ms    5.3
+#     TCP     200   lvsd-uv      208/205    16.9     1.354   56.3 2015/2024 ms    6.0
+#     TCP     200   keepalived   205/205    11.4     0.927    4.3
+#     TCP     1000  lvsd        1020/1005   26.1     0.426   64.0 2039/2041 ms    6.2
+#     TCP     1000  lvsd-uv     1043/1005   39.5     0.631   61.5 2012/2055 ms   10.2
+#     TCP     1000  keepalived   984/1005   16.9     0.286    4.9
+#     HTTP    200   lvsd         205/205    17.3     1.407   58.8 -               6.0
+#     HTTP    200   lvsd-uv      204/205    21.6     1.765   57.1 -               8.1
+#     HTTP    200   keepalived   207/205    13.1     1.055    6.8
+#     HTTP    1000  lvsd        1001/1005   32.6     0.543   63.4 -               9.5
+#     HTTP    1000  lvsd-uv      999/1005   36.9     0.616   77.3 -              12.9
+#     HTTP    1000  keepalived  1018/1005   32.5     0.532    7.6
+#   perf per check (lvsd / lvsd-uv / keepalived): TCP 200 task-clock 1.29 / 1.35 / 0.91 ms,
+#   context switches 0.60 / 0.60 / 0.81, page faults 0.23 / 0.25 / 0; TCP 1000 0.42 / 0.64 /
+#   0.28 ms, cs 0.19 / 0.28 / 0.10; HTTP 200 1.40 / 1.74 / 1.04 ms; HTTP 1000 0.54 / 0.61 /
+#   0.52 ms, cs 0.12 / 0.13 / 0.49, page faults 0.28 / 0.02 / 0.
+#   Goal (below keepalived at 200 and 1000) not met: HTTP 1000 ties (32.6 vs 32.5), the rest
+#   is 1.3-1.5x keepalived (was 1.3-2.3x: TCP 1000 39.5 -> 26.1, HTTP 200 21.6 -> 17.3).
+#   Host, HOST=1, 10000, WARM=30 SECS=20 (load 1.5-3.2): TCP 10006/10005 checks/s, 25.1
+#     CPU-s/60s, RSS 106.9 MB (was 149.1: no TCPWrap per connect), leave 2026/2037 ms; HTTP
+#     10001/10001, 30.9 CPU-s/60s, RSS 169.0 MB; lvsd-uv in the same run 9996/10001, 35.7 CPU-s,
+#     RSS 167.8 MB (HTTP's RSS at 10,000 is above 150 MB with either path).
 #   Run 1, VM, TCP, WARM=30 SECS=20 PROBES=5, same boot, host load 5.4-8.7 from other helpers'
 #   VMs (keepalived's own 200 figure doubled against session 4's 8.3), so read it as A/B:
 #     size  daemon      checks/s  CPU-s/60s ms/check RSS  leave med/max    user
