@@ -81,10 +81,10 @@
 #   "connection failed (EPIPE)": the responder's FIN and a reset came before the starved loop
 #   read SO_ERROR; lvsd-uv had 245 of them, so not the engine's.) Strace run (load 2-7):
 #     200 lvsd 25.4 CPU-s/60s (user 6.9), lvsd-uv 27.4 (user 10.0).
-#   The engine takes 0.2-0.5 ms of emulated CPU off each check (15-20% at 200, 20% at 1000;
-#   user time -25-40%), and at 1000 lvsd's cost per check is keepalived's. At 200 lvsd stays
-#   above keepalived: a linear fit over 200/1000 gives lvsd ~22 CPU-s/60s that do not scale
-#   with the checks (keepalived ~9) against 0.46 ms per check (keepalived 0.72): what is left is
+#   In this run the engine took 0.2-0.5 ms of emulated CPU off each check (15-20%; user time
+#   -25-40%). Both runs: at 200 lvsd stays above keepalived; in run 1 a linear fit over 200/1000
+#   gives lvsd ~22 CPU-s/60s that do not scale with the checks (keepalived ~9) against 0.46 ms
+#   per check (keepalived 0.72); in run 3, 13.6 + 0.2 ms/check vs 9.8 + 0.14: what is left is
 #   per loop turn, not per check (Node's timers, immediates, microtasks and libuv's clock reads
 #   each turn; lvs/engine.ts flushes results on a setImmediate, which makes that turn's poll
 #   non-blocking: 0.37 epoll_pwait per check).
