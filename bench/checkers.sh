@@ -84,7 +84,7 @@
 #   In this run the engine took 0.2-0.5 ms of emulated CPU off each check (15-20%; user time
 #   -25-40%). Both runs: at 200 lvsd stays above keepalived; in run 1 a linear fit over 200/1000
 #   gives lvsd ~22 CPU-s/60s that do not scale with the checks (keepalived ~9) against 0.46 ms
-#   per check (keepalived 0.72); in run 3, 13.6 + 0.2 ms/check vs 9.8 + 0.14: what is left is
+#   per check (keepalived 0.72); in run 3 (TCP), 13.5 + 0.21 ms/check vs 10.0 + 0.12: what is left is
 #   per loop turn, not per check (Node's timers, immediates, microtasks and libuv's clock reads
 #   each turn; lvs/engine.ts flushes results on a setImmediate, which makes that turn's poll
 #   non-blocking: 0.37 epoll_pwait per check).
