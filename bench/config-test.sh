@@ -44,6 +44,13 @@
 # --always-sparkplug, --no-lazy-feedback-allocation, --interrupt-budget, --maglev,
 # --single-threaded (lower CPU under load, slower when a core is free), block objects from a
 # generated constructor instead of Object.assign of the defaults.
+# Session 5 (2026-11-26, H2): reloads reuse unchanged real_server blocks (config/load.ts); -t must
+# not pay for it. BEFORE = 2871b91 (before that work), bundle columns, as given, RUNS=15 / 11:
+#   keeping blocks in every load (28f5138), load 1.0-1.2: 10,000: 138 vs before 130 ms; 100,000:
+#   462 vs 407 ms (RSS 154 MB): too dear, so only a process that reloads keeps them
+#   final (9437ebf, -t keeps none), load 3.2-3.8: 10,000: 130 vs 133 ms (lvsd 95 / ka 99 = 0.96x);
+#   100,000: 536 vs 501 ms (lvsd 439 / ka 942 = 0.47x, RSS 145 MB); in-process, 7 fresh loads
+#   each of the 100,000 file, load ~2: before 372, after 366 ms (medians): no cost left
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-5}
