@@ -49,8 +49,9 @@
 #   keeping blocks in every load (28f5138), load 1.0-1.2: 10,000: 138 vs before 130 ms; 100,000:
 #   462 vs 407 ms (RSS 154 MB): too dear, so only a process that reloads keeps them
 #   final (9437ebf, -t keeps none), load 3.2-3.8: 10,000: 130 vs 133 ms (lvsd 95 / ka 99 = 0.96x);
-#   100,000: 536 vs 501 ms (lvsd 439 / ka 942 = 0.47x, RSS 145 MB); in-process, 7 fresh loads
-#   each of the 100,000 file, load ~2: before 372, after 366 ms (medians): no cost left
+#   100,000: 536 vs 501 ms (lvsd 439 / ka 942 = 0.47x, RSS 145 MB: the gap is this run's load);
+#   loadConfig in-process, 9 fresh processes each on the 100,000 file, interleaved, load 1.8-2.0:
+#   before 414, after 412 ms (medians): no cost left
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-5}

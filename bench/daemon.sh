@@ -26,7 +26,8 @@
 #   host, HOST=1, after = 121c961 (runs of blocks, segments), 2 daemons each, interleaved, load
 #        1.4-2.6: before 33 / 49, after 15 / 14; in-process, a fresh process loading the 10,000
 #        config then reloading it with 1% changed, 15 each, interleaved, load 0.8-0.9: before
-#        39.0 ms (median; 34-53), after 14.8 ms (10-22)
+#        39.0 ms (median; 34-53), after 14.8 ms (10-22); the final bundle (9437ebf: only a process
+#        that reloads keeps blocks, the daemon's first load included), HOST=1, load 2.0: 10.6 ms
 # (no VM figure for the final form: the bench lock was queued past the session's end)
 # What is left is not the reading: the model checks still walk all 10,000 real servers (next
 # step: check only the changed ones; the unchanged ones' results cannot change), and the first
