@@ -19,7 +19,7 @@ export interface LoadOptions {
    * not read again, and their objects are handed back (see below).
    */
   reuse?: BlockCache;
-  /** keep blocks for a later load (LoadResult.blocks); default: keepBlocksByDefault() */
+  /** keep blocks for a later load (LoadResult.blocks); default false */
   keepBlocks?: boolean;
 }
 
@@ -57,21 +57,13 @@ export interface LoadResult {
  * - Model objects are never changed after a load returns, and a load never changes the objects
  *   of an earlier model: treat them as read-only (a reused object is shared by both models).
  * The result is the one a load without `reuse` gives (same model by value, same diagnostics).
+ * Blocks are kept only when asked (keepBlocks: the daemon, which reloads); a one-shot `lvsd -t`
+ * does not pay for keeping 100,000 of them.
  */
-let keepByDefault = false;
-/**
- * Loads keep their blocks unless told otherwise (LoadOptions.keepBlocks), from now on in this
- * process: the daemon's modules call it (src/daemon/reload.ts), so its first load is reusable,
- * while a one-shot `lvsd -t` does not pay for keeping 100,000 blocks.
- */
-export function keepBlocksByDefault(on = true): void {
-  keepByDefault = on;
-}
-
 export function loadConfig(file: string, opts: LoadOptions = {}): LoadResult {
   // First pass without keyword positions (fast, lean); a config the checks complain about
   // is parsed again with positions so every message can point at its keyword.
-  const keep = opts.keepBlocks ?? keepByDefault;
+  const keep = opts.keepBlocks ?? false;
   let r = loadOnce(file, opts, false, keep, opts.reuse);
   // a real server reused under a virtual server that changed: read everything again
   if (r.reuseFailed) r = loadOnce(file, opts, false, keep, undefined);

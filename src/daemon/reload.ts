@@ -1,14 +1,10 @@
 // SIGHUP reload: read the file again; a file with errors is refused and the running model
 // stays; a good one becomes current, with the difference the subsystems must apply.
-import { keepBlocksByDefault, loadConfig, type LoadOptions, type LoadResult } from '../config/load.js';
+import { loadConfig, type LoadOptions, type LoadResult } from '../config/load.js';
 import { diffModels, type ModelDiff } from '../config/diff.js';
 import type { Model } from '../config/model.js';
 import type { Diagnostic } from '../../grammar/diagnostics.js';
 import type { BlockCache } from '../../grammar/reuse.js';
-
-// A process with the daemon's modules reloads: every load from now on (the daemon's first one in
-// run.ts too) keeps what the next load may reuse (config/load.ts).
-keepBlocksByDefault();
 
 export interface ReloadOutcome {
   applied: boolean;

@@ -62,7 +62,8 @@ export async function runDaemon(o: Options): Promise<number> {
   if (syslog.warning) log.warn({ event: 'daemon.syslog' }, syslog.warning);
   for (const w of inertOptions(o)) log.warn({ event: 'daemon.option' }, w);
   const load: LoadOptions = { configId: o.configId, allConfig: o.allConfig, system: systemView() };
-  const first = loadConfig(o.useFile, load);
+  // the daemon reloads: its first load keeps what the next one may reuse (config/load.ts)
+  const first = loadConfig(o.useFile, { ...load, keepBlocks: true });
   logDiagnostics(log, first.diagnostics);
   if (!first.ok) {
     log.error({ event: EV.configError, file: o.useFile }, `not starting: ${o.useFile} has errors`);

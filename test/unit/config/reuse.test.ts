@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
-import { keepBlocksByDefault, loadConfig, type LoadOptions, type LoadResult } from '../../../src/config/load.js';
+import { loadConfig, type LoadOptions, type LoadResult } from '../../../src/config/load.js';
 import type { RealServer } from '../../../src/config/model.js';
 
 const CORPUS = resolve(import.meta.dirname, '../../fixtures/config');
@@ -212,12 +212,8 @@ describe('reload reuse on generated configs', () => {
     const ok = render([{ kind: 'ip', port: 80, lbKind: 'NAT', protocol: true, sorry: false, rs: [{ host: 1, port: 80, weight: 1, method: null, check: 'tcp', comment: false, def: false, braceNext: false }] }]);
     expect(loadText(ok, undefined).inc.blocks?.length).toBe(1);
     expect(loadText(ok, undefined).full.blocks).toBeUndefined();
-    keepBlocksByDefault(); // (what the daemon's modules do)
-    try {
-      expect(loadConfig(join(dir, 'keepalived.conf')).blocks?.length).toBe(1);
-    } finally {
-      keepBlocksByDefault(false);
-    }
+    expect(loadConfig(join(dir, 'keepalived.conf')).blocks).toBeUndefined(); // (-t)
+    expect(loadConfig(join(dir, 'keepalived.conf'), { keepBlocks: true }).blocks?.length).toBe(1); // (the daemon's first load)
     expect(loadText(ok.replace('  protocol TCP\n', ''), undefined).inc.blocks).toBeUndefined(); // "no protocol set"
   });
 });

@@ -46,4 +46,28 @@ describe('ConfigHolder.reload', () => {
     expect(r.diff?.virtualServers.changed).toEqual([]);
     expect(h.current.virtual_server?.[0]?.real_server?.[0]?.weight).toBe(2);
   });
+  it('hands the kept blocks from load to load: unchanged real servers come back as the same objects', () => {
+    const rs = (h: number, w: number) => `  real_server 10.0.0.${h} 80 {\n    weight ${w}\n    TCP_CHECK {\n      connect_timeout 3\n    }\n  }\n`;
+    const vs = (w2: number) => `virtual_server 10.0.0.1 80 {\n  protocol TCP\n  lvs_sched rr\n  lvs_method NAT\n${rs(2, 1)}${rs(3, w2)}${rs(4, 1)}}\n`;
+    writeFileSync(file, vs(1));
+    const first = loadConfig(file, { keepBlocks: true }); // as the daemon's first load (run.ts)
+    const h = new ConfigHolder(file, {}, first);
+    const before = first.model.virtual_server?.[0]?.real_server ?? [];
+    writeFileSync(file, '# a line above moves every block\n' + vs(7));
+    expect(h.reload().applied).toBe(true);
+    const after1 = h.current.virtual_server?.[0]?.real_server ?? [];
+    expect(after1.map((r) => r.weight)).toEqual([1, 7, 1]);
+    expect(after1[0]).toBe(before[0]);
+    expect(after1[1]).not.toBe(before[1]);
+    expect(after1[2]).toBe(before[2]);
+    // a refused reload keeps the blocks of the running model for the next one
+    writeFileSync(file, vs(7) + 'vrrp_instance X {\n  interface eth0\n  virtual_router_id 300\n}\n');
+    expect(h.reload().applied).toBe(false);
+    writeFileSync(file, vs(8));
+    expect(h.reload().applied).toBe(true);
+    const after2 = h.current.virtual_server?.[0]?.real_server ?? [];
+    expect(after2[0]).toBe(before[0]);
+    expect(after2[1]?.weight).toBe(8);
+    expect(after2[2]).toBe(before[2]);
+  });
 });
