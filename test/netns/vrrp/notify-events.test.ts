@@ -47,7 +47,9 @@ describe('notify_master_rx_lower_pri and notify_deleted (netns)', () => {
       for (let i = 0; i < 100 && a.events('vrrp.transition').filter((e) => e.to === 'MASTER').length < 3; i++) await sleep(100);
       fifoReader = new FifoReader(fifo);
       const read = (): string[] => (fifoReader as FifoReader).lines();
-      read();
+      // drain the three MASTER lines (the transition is logged before its FIFO line is written)
+      const startLines: string[] = [];
+      await until(() => startLines.push(...read()) >= 0 && startLines.filter((l) => / MASTER 150$/.test(l)).length >= 3, 3000, 'MASTER lines on the FIFO');
 
       const lower = encodeIpv4({ version: 2, vrid: 51, priority: 50, advertIntervalMs: 1000, addresses: [VIP] },
         { src: env.lab.address(env.lab.obs), dst: VRRP_MCAST4, id: 7, auth: NO_AUTH });
