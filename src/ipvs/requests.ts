@@ -52,6 +52,15 @@ function le32(b: Buffer, at: number, v: number): void {
   b[at + 2] = (v >>> 16) & 0xff;
   b[at + 3] = (v >>> 24) & 0xff;
 }
+/** A 6-byte network-order port attribute and its padding at `at` (range-checked as AttrWriter does). */
+function be16Attr(b: Buffer, at: number, type: number, v: number): void {
+  check16(v, 'be16', type);
+  nlaHeader(b, at, 6, type);
+  b[at + 4] = v >>> 8;
+  b[at + 5] = v & 0xff;
+  b[at + 6] = 0;
+  b[at + 7] = 0;
+}
 /** AttrWriter's range check of a 16-bit attribute (same error). */
 function check16(v: number, what: string, type: number): void {
   if (v !== (v & 0xffff)) throw new RangeError(`${what} attribute ${type}: ${v} out of range`);
@@ -83,24 +92,14 @@ export function withServiceDest(s: IpvsService, d: IpvsDest): Buffer {
   nlaHeader(b, o + 8, 20, DestAttr.ADDR);
   for (let i = o + 12; i < o + 28; i += 4) le32(b, i, 0);
   if (!writeV4(d.addr, b, o + 12)) addrToBytes(d.addr).copy(b, o + 12);
-  check16(d.port, 'be16', DestAttr.PORT);
-  nlaHeader(b, o + 28, 6, DestAttr.PORT);
-  b[o + 32] = d.port >>> 8;
-  b[o + 33] = d.port & 0xff;
-  b[o + 34] = 0;
-  b[o + 35] = 0;
+  be16Attr(b, o + 28, DestAttr.PORT, d.port);
   nlaHeader(b, o + 36, 8, DestAttr.FWD_METHOD);
   le32(b, o + 40, fwdCode(d.fwd));
   nlaHeader(b, o + 44, 8, DestAttr.WEIGHT);
   le32(b, o + 48, d.weight);
   nlaHeader(b, o + 52, 5, DestAttr.TUN_TYPE);
   le32(b, o + 56, TUN_TYPES.indexOf(d.tunType) & 0xff);
-  check16(d.tunPort, 'be16', DestAttr.TUN_PORT);
-  nlaHeader(b, o + 60, 6, DestAttr.TUN_PORT);
-  b[o + 64] = d.tunPort >>> 8;
-  b[o + 65] = d.tunPort & 0xff;
-  b[o + 66] = 0;
-  b[o + 67] = 0;
+  be16Attr(b, o + 60, DestAttr.TUN_PORT, d.tunPort);
   const tunFlags = TUN_FLAGS.indexOf(d.tunFlags);
   check16(tunFlags, 'u16', DestAttr.TUN_FLAGS);
   nlaHeader(b, o + 68, 6, DestAttr.TUN_FLAGS);

@@ -7,17 +7,19 @@ import { blackholePort, closedPort, tcpServer, type Running } from './servers.js
 
 const target = (port: number, timeoutUs = 1_000_000) => ({ addr: '127.0.0.1', family: 4 as const, port, timeoutUs });
 
+// one accepting server and one black hole serve every test of the file
+let up: Running;
+let hole: Running;
+beforeAll(async () => {
+  up = await tcpServer(() => {});
+  hole = await blackholePort();
+});
+afterAll(async () => {
+  await up?.close();
+  await hole?.close();
+});
+
 describe('TCP_CHECK probe on loopback', () => {
-  let up: Running;
-  let hole: Running;
-  beforeAll(async () => {
-    up = await tcpServer(() => {});
-    hole = await blackholePort();
-  });
-  afterAll(async () => {
-    await up?.close();
-    await hole?.close();
-  });
 
   it('accepting server: success', async () => {
     const r = await tcpConnect(target(up.port), new AbortController().signal);
@@ -75,16 +77,6 @@ describe('TCP_CHECK probe on loopback', () => {
 });
 
 describe('TCP_CHECK: the native engine and the libuv path give the same results', () => {
-  let up: Running;
-  let hole: Running;
-  beforeAll(async () => {
-    up = await tcpServer(() => {});
-    hole = await blackholePort();
-  });
-  afterAll(async () => {
-    await up?.close();
-    await hole?.close();
-  });
 
   /** one attempt through each path (a target of its own each: a fixed source port is in TIME_WAIT after the first) */
   async function both(make: () => Promise<ConnectTarget>, abortAfterMs?: number): Promise<[CheckResult, CheckResult]> {
