@@ -73,7 +73,14 @@ export function regexFlags(options: readonly string[]): string {
   return f;
 }
 
-const inRanges = (code: number, ranges: Array<[number, number]>): boolean => ranges.some(([lo, hi]) => code >= lo && code <= hi);
+/** A plain loop: a closure and array destructuring per check were garbage at 10,000 checks/s. */
+function inRanges(code: number, ranges: Array<[number, number]>): boolean {
+  for (let i = 0; i < ranges.length; i++) {
+    const r = ranges[i];
+    if (code >= r[0] && code <= r[1]) return true;
+  }
+  return false;
+}
 
 // Results are shared, frozen objects: the same few outcomes repeat at every check.
 const NO_DATA: CheckResult = Object.freeze({ ok: false, reason: 'no data received' });
@@ -119,8 +126,20 @@ class UrlPlan {
     stream.reset(this.digest, this.regex);
   }
 
-  /** keepalived's verdict on a response that arrived (`digestHex`: null to take the sink's) */
+  /**
+   * keepalived's verdict on a response that arrived (`digestHex`: null to take the sink's).
+   * The sinks are emptied after it: a digest string or regex tail kept until the next check
+   * (a delay_loop away) outlives the young generation, and at 10,000 real servers that
+   * promoted garbage was tens of MB of old space between major collections.
+   */
   verdict(stream: ResponseStream, digestHex: string | null): CheckResult {
+    const r = this.judge(stream, digestHex);
+    this.digest?.reset();
+    this.regex?.reset();
+    return r;
+  }
+
+  private judge(stream: ResponseStream, digestHex: string | null): CheckResult {
     if (stream.totalBytes === 0) return NO_DATA;
     const code = stream.statusCode;
     const url = this.url;
