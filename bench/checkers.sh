@@ -89,6 +89,31 @@
 #   each turn; lvs/engine.ts flushes results on a setImmediate, which makes that turn's poll
 #   non-blocking: 0.37 epoll_pwait per check).
 #
+# Session 5 (2026-11-26, helper H5): HTTP_GET's RSS at 10,000 (issue 6: under 150 MB).
+#   Where it goes (host, HOST=1 10000, process.memoryUsage + v8 heap spaces 45 s in, via
+#   LVSD_NODE_FLAGS="--import <dump module>"): HTTP rss 171 MB = heap 112 committed (new space
+#   32, old space 77 of which ~55 live after a full GC) + ~55 outside the heap; TCP in the same
+#   setup rss 105 = heap 52 (new space 2, old 47.5). So the gap is V8's heap, not buffers
+#   (external 6.3 vs 2.7 MB; the 256 KiB engine buffer and per-url request bytes are small:
+#   a heap snapshot has ~1 KB of HTTP objects per real server: probe, plan, stream, exchange,
+#   sockaddr Buffer, status-code arrays). --trace-gc-nvp: the old space fills during start
+#   (config load + build of 10,000 checkers promote ~60 MB) and only one mark-compact ran in
+#   the run, so startup garbage stays committed; the new space grows to its 16 MB semi-spaces
+#   because HTTP allocates ~7 MB/s (sampling heap profiler, minor-GC'd objects included, per
+#   10 s: scheduler setTimer 15 MB (a Timeout + closure per deadline re-arm, deadlines.ts),
+#   body view + header 9, engine chunk view 9, MD5 hex 7, verdict 14: the cut below).
+#   Cuts (src/check/http-get.ts): digest and regex sinks emptied after each verdict (the hex
+#   string lived a delay_loop, so each one was promoted); status ranges in a plain loop (a
+#   closure + destructuring per check). Allocation per 10 s 77 -> 66 MB.
+#   RSS is decided by when V8's major GCs fall, so it swings between runs (WARM=30 SECS=20,
+#   CHECKERS=HTTP_GET, flock, base and fix interleaved, host load 0.8-4.4): before 163.1 /
+#   169.2 / 172.3 / 167.7 MB; after 172.6 / 131.7 / 132.2 / 131.5 MB (3 of 4 under 150);
+#   rate 9998-10008/10005 either way, 29-35 CPU-s/60s (before 30.2-34.9, after 29.3-32.2).
+#   Flags tried: --max-semi-space-size=4 160.2 (before the cuts); a full gc() 12 s after start
+#   (--expose-gc, preload) 124.8 / 160.5; with --max-semi-space-size=2 133.5.
+#   Not done (other paths): one major GC after the first load/build in the daemon and fewer
+#   timers in deadlines.ts (a setTimeout + closure per re-arm) would make < 150 dependable.
+#
 # Session 4 (2026-11-26, helper H2): where lvsd's CPU goes when it has little to do, and cuts.
 #   Idle, VM, same boot (engine + real IPVS apply, no probes; 5 s after start, 20 s measured):
 #     bare node 0.00 CPU-s/60s; lvsd, no virtual_server 1.44; lvsd, 200 TCP_CHECK delay_loop 60
