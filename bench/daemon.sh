@@ -17,6 +17,15 @@
 # last server landed (each poll lists 10,000 lines: ~1.5 s under TCG), for both daemons alike.
 # HOST=1 runs only lvsd's reload on this machine (no ip_vs: its IPVS attempt fails at once).
 #
+# 2026-11-26, session 5, end (lead): the final code (fad8c89: H2's reuse, H3's lvs/ipvs work), quiet host
+# (load 0.6-1.5), VM load in the rows 0.7-1.9, two VM runs (ROUNDS=1, then ROUNDS=2), lvsd / keepalived:
+#   reload (SIGHUP -> last changed weight in the kernel): 1,033 / 5,116, 968 / 4,178, 887 / 5,446 ms;
+#          0 VIP deletions; lvsd's own (total parse vrrp lvs ipvs): 502 343 31 86 40,
+#          599 401 13 93 91, 552 358 27 103 62 (start of the session: 1,116-1,190, parse 503-668,
+#          lvs 218-274, ipvs 288-314)
+#   fill   9.6 / 6.2 s, 9.8 / 4.9 s, 9.9 / 4.8 s (lvsd daemon.start +3.8-4.0 s)
+#   The ~450 ms between lvsd's own total and the weight seen in the kernel is not in reload.applied's
+#   phases (signal delivery to the loop, the new model's GC, the poll's ipvsadm runs): not measured yet.
 # 2026-11-26, session 5, parse phase (H2): a reload re-reads only the real_server blocks whose text
 # changed (grammar/reuse.ts, src/config/load.ts: the others are found by native string compares,
 # a run at a time, and handed back as the same objects). Worktrees: before = 2871b91; own parse ms
