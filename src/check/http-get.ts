@@ -2,16 +2,21 @@
 // the body streams into the MD5 digest and, with a regex, through a bounded match window;
 // nothing is buffered whole. The verdict follows check_http.c http_handle_response: no
 // data, then status code, then digest, then regex. Per url the request bytes, digest sink and
-// regex window are made once; a plain-HTTP attempt then costs one libuv handle and connect
-// request, no closures, no timer and (for the usual outcomes) no result object.
+// regex window are made once. In the daemon a plain HTTP_GET registers once with the timed
+// engine of lvsd's addon (native/timed-checks.ts: due times, timeouts, connect, request and
+// reads in C), and timedRecord() streams each batch's response chunks into the stream and
+// gives the verdict: no closures, no timer and (for the usual outcomes) no result object.
 import { scopedAddr } from './tcp.js';
+import { errnoName } from './errno-name.js';
+import { loadProbeAddon, P_AT_ONCE, P_CONNECT, P_SEND, R_DATA, R_DONE, R_EOF, R_FAIL } from './native/connect-engine.js';
+import { R_TIMEOUT, T_CONNECT, T_FIRST_READ, T_SEND, type TimedTarget } from './native/timed-checks.js';
 import { BodyDigest } from './http/body-digest.js';
-import { FAILURE_MESSAGE, type HttpProbeFailure } from './http/failure.js';
+import { connectFailure, FAILURE_MESSAGE, type HttpProbeFailure } from './http/failure.js';
 import { PlainExchange, type ExchangeOwner, type PlainTarget } from './http/plain-exchange.js';
 import { probeHttp } from './http/probe.js';
 import { buildGetRequest, type HttpVersion } from './http/request.js';
 import { ResponseStream, type ResponseObserver } from './http/response-stream.js';
-import { runViaStart, type CheckResult, type ConnectTarget, type Probe } from './types.js';
+import { runViaStart, type CheckResult, type ConnectTarget, type Probe, type TimedProbe } from './types.js';
 
 export interface UrlSpec {
   path: string;
@@ -157,7 +162,7 @@ class UrlPlan {
  * One HTTP_GET / SSL_GET checker; at most one attempt in flight (the scheduler runs a check
  * once at a time). The probe is its own abort listener (handleEvent), added once per signal.
  */
-export class HttpGetProbe implements Probe, ExchangeOwner {
+export class HttpGetProbe implements Probe, TimedProbe, ExchangeOwner {
   private readonly plans: UrlPlan[];
   private readonly plainTarget: PlainTarget;
   private readonly stream = new ResponseStream(null);
@@ -167,6 +172,8 @@ export class HttpGetProbe implements Probe, ExchangeOwner {
   private signal: AbortSignal | null = null;
   /** bumped per attempt: a TLS attempt that ended after an abort is not reported */
   private attempt = 0;
+  /** the url of the timed attempt whose records are coming, null: none begun */
+  private timedPlan: UrlPlan | null = null;
 
   constructor(readonly spec: HttpGetSpec) {
     this.plans = spec.urls.map((u) => new UrlPlan(u, spec));
@@ -181,6 +188,56 @@ export class HttpGetProbe implements Probe, ExchangeOwner {
       fwmark: t.fwmark,
     };
     this.exchange = new PlainExchange(this);
+  }
+
+  /** What the timed engine needs (null for SSL_GET); throws a TypeError for an address it cannot take. */
+  timedTarget(): TimedTarget | null {
+    if (this.spec.tls) return null;
+    const t = this.plainTarget;
+    const addon = loadProbeAddon();
+    // as net.connect: a local port alone binds the wildcard address
+    const local = t.localAddress !== undefined || t.localPort !== undefined ? (t.localAddress ?? (t.family === 6 ? '::' : '0.0.0.0')) : undefined;
+    return {
+      sockaddr: addon.sockaddr(t.address, t.port),
+      bind: local !== undefined ? addon.sockaddr(local, t.localPort ?? 0) : null,
+      mark: (t.fwmark ?? 0) >>> 0,
+      timeoutUs: this.spec.target.timeoutUs,
+      requests: this.plans.map((p) => p.request),
+    };
+  }
+
+  /**
+   * A record of a timed attempt (the first one of an attempt begins it with url `step`): the
+   * verdict once the response ended or the attempt failed, else null.
+   */
+  timedRecord(kind: number, a: number, b: number, data: Buffer, step: number): CheckResult | null {
+    let plan = this.timedPlan;
+    if (plan === null) {
+      plan = this.plans[step] ?? this.plans[0];
+      plan.reset(this.stream);
+      this.timedPlan = plan;
+    }
+    switch (kind) {
+      case R_DATA:
+        // a header too long to read further ends the attempt with what came (keepalived's 0-byte read)
+        return this.stream.feed(data.subarray(a, a + b)) === 'header-overflow' ? this.timedEnd(null) : null;
+      case R_EOF:
+        return this.timedEnd(null);
+      case R_DONE: // timeout 0: connect only, the write wait expires before the request goes out
+        return this.timedEnd(a === 0 ? 'write-timeout' : connectFailure(errnoName(a), b === P_AT_ONCE));
+      case R_FAIL:
+        return this.timedEnd(b === P_CONNECT || b === P_AT_ONCE ? connectFailure(errnoName(a), b === P_AT_ONCE) : b === P_SEND ? 'send-failed' : 'read-error');
+      case R_TIMEOUT:
+        return this.timedEnd(a === T_CONNECT ? 'connect-timeout' : a === T_SEND ? 'write-timeout' : a === T_FIRST_READ ? 'first-read-timeout' : 'read-timeout');
+      default:
+        return null;
+    }
+  }
+
+  private timedEnd(failure: HttpProbeFailure | null): CheckResult {
+    const plan = this.timedPlan as UrlPlan;
+    this.timedPlan = null;
+    return failure === null ? plan.verdict(this.stream, null) : failed(failure);
   }
 
   run(step: number, signal: AbortSignal): Promise<CheckResult> {

@@ -1,23 +1,19 @@
 // TCP_CHECK: a connect within connect_timeout is success; refused, unreachable or timeout
 // is failure. The connection is closed at once (keepalived closes right after connect).
-// Per attempt this costs one slot of the native connect engine (native/connect-engine.ts: the
-// system calls and nothing else, completions reported in batches): no handle object, no
-// timer (the shared deadline queues), no abort listener (one per signal, and the scheduler
-// keeps a check's signal until it aborts), no closure and no result object (constants).
-// LVSD_TCP_CHECK_ENGINE=uv (read once) connects through libuv's TCP handle instead, the path
-// before the engine, kept for A/B measurements (bench/checkers.sh).
-import { load as loadAddon } from '../net/packet-socket.js';
+// In the daemon a check registers once with the timed engine of lvsd's addon
+// (native/timed-checks.ts: due times, timeouts and connects in C, results in batches) and
+// timedResult() reads its records. start() runs one attempt on the untimed connect engine
+// (native/connect-engine.ts) with the shared deadline queues: tools, tests, the JS scheduler.
 import { deadlines, type DeadlineQueues, type Expirable } from './deadlines.js';
+import { errnoName } from './errno-name.js';
 import { connectEngine, loadProbeAddon, type ConnectEngine, type EngineOwner } from './native/connect-engine.js';
-import { newConnectReq, newTcpHandle, uvErrorName, type UvConnectReq, type UvTcp } from './tcp-handle.js';
-import { runViaStart, type CheckResult, type ConnectTarget, type Probe } from './types.js';
+import { R_TIMEOUT, type TimedTarget } from './native/timed-checks.js';
+import { runViaStart, type CheckResult, type ConnectTarget, type Probe, type TimedProbe } from './types.js';
 
 const CONNECTED: CheckResult = Object.freeze({ ok: true, reason: 'connected' });
 const TIMEOUT: CheckResult = Object.freeze({ ok: false, reason: 'connection timeout' });
 const ABORTED: CheckResult = Object.freeze({ ok: false, reason: 'aborted' });
 const failures = new Map<string, CheckResult>();
-/** the A/B switch: libuv's TCP handle instead of the native engine */
-const VIA_UV = process.env.LVSD_TCP_CHECK_ENGINE === 'uv';
 
 function failure(what: string): CheckResult {
   let r = failures.get(what);
@@ -33,29 +29,22 @@ function isLinkLocal6(addr: string): boolean {
 }
 
 /**
- * The address as libuv takes it: an IPv6 link-local address gets bind_if as its scope
+ * The address as the engine takes it: an IPv6 link-local address gets bind_if as its scope
  * (keepalived binds the socket to the device, which scopes the link-local address the same).
  */
 export function scopedAddr(addr: string, family: 4 | 6, bindIf: string | undefined): string {
   return family === 6 && bindIf !== undefined && isLinkLocal6(addr) && !addr.includes('%') ? `${addr}%${bindIf}` : addr;
 }
 
-/** Shared connect callback: `this` is the request, which carries its probe. */
-function onConnect(this: UvConnectReq & { owner?: TcpProbe }, status: number, handle: unknown): void {
-  this.owner?.connected(status, handle);
-}
-
 /**
  * One TCP_CHECK target; at most one attempt in flight (the scheduler runs a check once at a
- * time). No closures of its own: thousands of probes share the callbacks above,
- * and the probe itself is the abort listener (handleEvent).
+ * time). No closures of its own: the probe itself is the abort listener (handleEvent).
  */
-export class TcpProbe implements Probe, Expirable, EngineOwner {
+export class TcpProbe implements Probe, TimedProbe, Expirable, EngineOwner {
   private seq = 0;
-  private handle: UvTcp | null = null;
   /** the engine slot of the attempt in flight, -1: none */
   private slot = -1;
-  /** struct sockaddr of the target and of the bind address (made on the first attempt) */
+  /** struct sockaddr of the target and of the bind address (made on first use) */
   private sockaddr: Buffer | null = null;
   private bindSockaddr: Buffer | null = null;
   private resolve: ((r: CheckResult) => void) | null = null;
@@ -66,11 +55,32 @@ export class TcpProbe implements Probe, Expirable, EngineOwner {
   constructor(
     readonly target: ConnectTarget,
     private readonly queues: DeadlineQueues = deadlines,
-    private readonly engine: (() => ConnectEngine) | null = VIA_UV ? null : connectEngine,
+    private readonly engine: () => ConnectEngine = connectEngine,
   ) {
     this.connectAddr = scopedAddr(target.addr, target.family, target.bindIf);
     this.bindAddr =
       target.bindAddr !== undefined ? scopedAddr(target.bindAddr, target.family, target.bindIf) : target.bindPort !== undefined ? (target.family === 6 ? '::' : '0.0.0.0') : undefined;
+  }
+
+  /** the sockaddrs (throws a TypeError for an address the addon cannot take) */
+  private addrs(): Buffer {
+    if (this.sockaddr === null) {
+      const addon = loadProbeAddon();
+      this.bindSockaddr = this.bindAddr !== undefined ? addon.sockaddr(this.bindAddr, this.target.bindPort ?? 0) : null;
+      this.sockaddr = addon.sockaddr(this.connectAddr, this.target.port);
+    }
+    return this.sockaddr;
+  }
+
+  /** What the timed engine needs; throws a TypeError for an address it cannot take. */
+  timedTarget(): TimedTarget {
+    const t = this.target;
+    return { sockaddr: this.addrs(), bind: this.bindSockaddr, mark: t.fwmark ?? 0, timeoutUs: t.timeoutUs, requests: null };
+  }
+
+  /** A timed attempt's record (each one ends a TCP_CHECK attempt): its result. */
+  timedRecord(kind: number, a: number): CheckResult {
+    return kind === R_TIMEOUT ? TIMEOUT : a === 0 ? CONNECTED : failure(errnoName(a));
   }
 
   run(step: number, signal: AbortSignal): Promise<CheckResult> {
@@ -82,16 +92,12 @@ export class TcpProbe implements Probe, Expirable, EngineOwner {
       done(ABORTED);
       return;
     }
-    this.prepare(signal);
-    this.begin(done);
-  }
-
-  private prepare(signal: AbortSignal): void {
     if (signal !== this.signal) {
       this.signal = signal;
       signal.addEventListener('abort', this, { once: true });
     }
     if (this.resolve !== null) this.finish(ABORTED); // overlapping runs: the older one loses
+    this.begin(done);
   }
 
   /** the abort listener */
@@ -107,75 +113,27 @@ export class TcpProbe implements Probe, Expirable, EngineOwner {
     return seq === this.seq && this.resolve !== null;
   }
 
-  connected(status: number, handle: unknown): void {
-    if (handle !== this.handle || this.resolve === null) return; // an attempt that already ended
-    this.finish(status === 0 ? CONNECTED : failure(uvErrorName(status)));
-  }
-
   /** the engine's report of the attempt: connect only, so R_DONE with 0 or -errno */
   engineEvent(_kind: number, status: number): void {
     if (this.resolve === null) return;
     this.slot = -1;
-    this.finish(status === 0 ? CONNECTED : failure(uvErrorName(status)));
+    this.finish(status === 0 ? CONNECTED : failure(errnoName(status)));
   }
 
-  begin(resolve: (r: CheckResult) => void): void {
+  private begin(resolve: (r: CheckResult) => void): void {
     this.resolve = resolve;
     const seq = ++this.seq;
-    if (this.engine !== null) return this.beginNative(seq);
-    const t = this.target;
-    let h: UvTcp;
-    try {
-      h = newTcpHandle();
-      if (t.fwmark) {
-        // `fwmark`: libuv cannot mark sockets; the addon makes a marked one for the handle
-        const fd = loadAddon().tcpSocket(t.family, t.fwmark);
-        const err = h.open(fd);
-        if (err) {
-          loadAddon().close(fd);
-          h.close();
-          this.finish(failure(uvErrorName(err)));
-          return;
-        }
-      }
-    } catch (e) {
-      this.finish(failure(e instanceof Error ? e.message : String(e)));
-      return;
-    }
-    this.handle = h;
-    let err = 0;
-    if (this.bindAddr !== undefined) err = t.family === 6 ? h.bind6(this.bindAddr, t.bindPort ?? 0, 0) : h.bind(this.bindAddr, t.bindPort ?? 0);
-    if (!err) {
-      const req: UvConnectReq & { owner?: TcpProbe } = newConnectReq(onConnect);
-      req.owner = this;
-      err = t.family === 6 ? h.connect6(req, this.connectAddr, t.port) : h.connect(req, this.connectAddr, t.port);
-    }
-    if (err) {
-      this.finish(failure(uvErrorName(err)));
-      return;
-    }
-    this.queues.add(t.timeoutUs, this, seq);
-  }
-
-  private beginNative(seq: number): void {
-    const t = this.target;
     let slot: number;
     try {
-      const engine = (this.engine as () => ConnectEngine)();
-      if (this.sockaddr === null) {
-        const addon = loadProbeAddon();
-        this.bindSockaddr = this.bindAddr !== undefined ? addon.sockaddr(this.bindAddr, t.bindPort ?? 0) : null;
-        this.sockaddr = addon.sockaddr(this.connectAddr, t.port);
-      }
-      slot = engine.connect(this, this.sockaddr, this.bindSockaddr, t.fwmark ?? 0);
+      slot = this.engine().connect(this, this.addrs(), this.bindSockaddr, this.target.fwmark ?? 0);
     } catch (e) {
-      // a TypeError: an address the addon cannot take, which libuv reported as EINVAL
+      // a TypeError: an address the addon cannot take (EINVAL, as a kernel refusal would say)
       this.finish(failure(e instanceof TypeError ? 'EINVAL' : e instanceof Error ? e.message : String(e)));
       return;
     }
     if (slot < 0) return; // ended within the call
     this.slot = slot;
-    this.queues.add(t.timeoutUs, this, seq);
+    this.queues.add(this.target.timeoutUs, this, seq);
   }
 
   private finish(r: CheckResult): void {
@@ -184,12 +142,9 @@ export class TcpProbe implements Probe, Expirable, EngineOwner {
     this.seq++; // a pending expiry of this attempt is now stale
     if (this.slot >= 0) {
       // a timeout or an abort: the attempt's socket is closed unreported
-      this.engine?.().cancel(this.slot);
+      this.engine().cancel(this.slot);
       this.slot = -1;
     }
-    const h = this.handle;
-    this.handle = null;
-    h?.close();
     resolve?.(r);
   }
 }

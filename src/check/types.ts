@@ -1,5 +1,6 @@
 // What every health checker shares: the probe edge (one network or process attempt) and
 // the result it reports. Counting (retries, up/down) is done by the pure machines, not here.
+import type { TimedTarget } from './native/timed-checks.js';
 
 /** One attempt's outcome. */
 export interface CheckResult {
@@ -25,6 +26,20 @@ export interface Probe {
    * `done` is called exactly once, possibly before start returns.
    */
   start?(step: number, signal: AbortSignal, done: (r: CheckResult) => void): void;
+  /** the timed engine's side of the probe, when it has one */
+  timedTarget?(): TimedTarget | null;
+  timedRecord?(kind: number, a: number, b: number, data: Buffer, step: number): CheckResult | null;
+}
+
+/**
+ * A probe the timed engine can run (native/timed-checks.ts): TCP_CHECK and plain HTTP_GET.
+ * timedTarget() is asked once (a TypeError: an address the engine cannot take; the check then
+ * runs on the scheduler); timedRecord() turns each record of an attempt into its result when
+ * the attempt ended with it (null: not yet). `step`: the url of the attempt.
+ */
+export interface TimedProbe {
+  timedTarget(): TimedTarget | null;
+  timedRecord(kind: number, a: number, b: number, data: Buffer, step: number): CheckResult | null;
 }
 
 /** run() of a probe that has start(): one promise around the callback attempt. */

@@ -15,6 +15,8 @@ import { fileStatus, readTrackFile, TrackFileWatcher } from '../check/file-track
 import { followBfd, type BfdEvents } from '../check/bfd-check.js';
 import type { Decision } from '../check/machine.js';
 import { CheckScheduler } from '../check/scheduler.js';
+import { firstDue } from '../check/scheduler-core.js';
+import { timedChecks, type TimedChecks, type TimedOwner } from '../check/native/timed-checks.js';
 import { turnNowMs, turnWallMs } from '../check/turn-clock.js';
 import type { CheckResult } from '../check/types.js';
 import { serviceKey } from '../ipvs/model.js';
@@ -50,6 +52,11 @@ export interface EngineOptions {
   onCheck?: (e: CheckEvent) => void;
   onError?: (err: unknown) => void;
   scheduler?: CheckScheduler;
+  /**
+   * The timed engine TCP_CHECK and plain HTTP_GET run on (default: the process-wide one, unless
+   * a scheduler is given; null: every check on the scheduler).
+   */
+  timed?: TimedChecks | null;
   ids?: BuildContext['ids'];
   /** ha_suspend: whether a virtual server's address is on this machine now (default: absent) */
   addressPresent?: (addr: string) => boolean;
@@ -72,6 +79,8 @@ interface Slot {
   unfollow?: () => void;
   /** starts the attempt the scheduler asked for (after a hold: see holdChecks) */
   begin?: () => void;
+  /** its slot in the timed engine, when it runs there */
+  timedId?: number;
   /** rebuilt at reload with the old state: its first failure is no news (no notify_down again) */
   carried: boolean;
   /** its last attempt (status), updated in place */
@@ -140,6 +149,10 @@ function servicesMayDiffer(old: VirtualServer, vs: VirtualServer): boolean {
 
 export class LvsEngine {
   readonly scheduler: CheckScheduler;
+  /** the timed engine (made on first use; null: none) */
+  private timedEngine: TimedChecks | null | undefined;
+  /** checks registered with the timed engine */
+  private timedCount = 0;
   private runtimes: VsRuntime[] = [];
   private model: Model;
   private applying = false;
@@ -164,6 +177,7 @@ export class LvsEngine {
 
   constructor(private readonly opts: EngineOptions) {
     this.scheduler = opts.scheduler ?? new CheckScheduler({ onError: (_id, e) => opts.onError?.(e) });
+    this.timedEngine = opts.timed !== undefined ? opts.timed : opts.scheduler !== undefined ? null : undefined;
     this.model = opts.model;
     this.now = opts.now ?? turnWallMs;
   }
@@ -342,6 +356,7 @@ export class LvsEngine {
           for (const s of r.slots) {
             s.rt = rt;
             s.rsIndex = rsIndex;
+            this.syncSuspend(s);
           }
           return;
         }
@@ -379,6 +394,11 @@ export class LvsEngine {
     for (const s of slots) {
       s.stopped = true;
       if (s.schedId !== undefined) this.scheduler.remove(s.schedId);
+      if (s.timedId !== undefined) {
+        this.timedEngine?.unregister(s.timedId);
+        s.timedId = undefined;
+        this.timedCount--;
+      }
       s.watcher?.stop();
       s.unfollow?.();
     }
@@ -392,17 +412,34 @@ export class LvsEngine {
   /** ha_suspend: checks of virtual server `index` run only while its address is present. */
   setAddressPresent(index: number, present: boolean): void {
     const rt = this.runtimes[index];
-    if (rt) rt.addressPresent = present;
+    if (!rt) return;
+    rt.addressPresent = present;
+    this.syncSuspendAll(rt);
   }
 
   /** ha_suspend: asks `present` again for every virtual server's address (after an address change). */
   refreshAddresses(present: (addr: string) => boolean): void {
-    for (const rt of this.runtimes) if (rt.vs.kind === 'ip') rt.addressPresent = present(rt.vs.addr);
+    for (const rt of this.runtimes) {
+      if (rt.vs.kind !== 'ip') continue;
+      rt.addressPresent = present(rt.vs.addr);
+      this.syncSuspendAll(rt);
+    }
+  }
+
+  /** ha_suspend for the timed engine: its checks are skipped while the address is absent */
+  private syncSuspendAll(rt: VsRuntime): void {
+    if (this.timedCount === 0) return;
+    for (const r of rt.reals) for (const s of r.slots) this.syncSuspend(s);
+  }
+
+  private syncSuspend(s: Slot): void {
+    if (s.timedId !== undefined) this.timedEngine?.suspend(s.timedId, s.rt.haSuspend && !s.rt.addressPresent);
   }
 
   /** Stops every check; returns omega's shutdown actions. */
   stop(): LvsAction[] {
     this.scheduler.stop();
+    if (this.timedCount > 0) for (const rt of this.runtimes) for (const r of rt.reals) this.stopSlots(r.slots);
     // held probes never start (their attempts end with the scheduler)
     this.held = undefined;
     if (this.holdTimer) clearTimeout(this.holdTimer);
@@ -444,10 +481,56 @@ export class LvsEngine {
     }
   }
 
+  /** the timed engine, made on first use (null when the addon cannot load it: the scheduler runs all) */
+  private timed(): TimedChecks | null {
+    if (this.timedEngine === undefined) {
+      try {
+        this.timedEngine = timedChecks();
+      } catch (e) {
+        this.opts.onError?.(e);
+        this.timedEngine = null;
+      }
+    }
+    return this.timedEngine;
+  }
+
+  /** Registers a TCP_CHECK or plain HTTP_GET with the timed engine; false: the scheduler runs it. */
+  private scheduleTimed(slot: Slot): boolean {
+    const probe = slot.c.probe;
+    if (!probe?.timedTarget || !probe.timedRecord) return false;
+    const timed = this.timed();
+    if (timed === null) return false;
+    let target;
+    try {
+      target = probe.timedTarget();
+    } catch {
+      return false; // an address the engine cannot take: the probe's own start() reports it per attempt
+    }
+    if (target === null) return false;
+    const owner = new TimedRun(this, slot, probe as Required<Pick<typeof probe, 'timedRecord'>>);
+    const c = slot.c;
+    slot.timedId = timed.register(owner, target, firstDue(0, c.timing.warmupUs, Math.random), c.timing.delayLoopUs);
+    this.timedCount++;
+    this.syncSuspend(slot);
+    return true;
+  }
+
+  /** A timed attempt's result: through the machine and the policy; the next delay (-1: stopped). */
+  timedEnded(slot: Slot, result: CheckResult, latencyMs: number): number {
+    if (slot.stopped) return -1;
+    try {
+      return this.checkEnded(slot, result, latencyMs, false);
+    } catch (e) {
+      this.opts.onError?.(e);
+      return 1_000_000;
+    }
+  }
+
   private schedule(slot: Slot): void {
     const { c } = slot;
     const probe = c.probe;
     if (!probe || slot.stopped) return;
+    if (this.scheduleTimed(slot)) return;
     // per check, made once: an attempt allocates no closure of its own
     let signal: AbortSignal | null = null;
     let done: ((delayUs: number) => void) | null = null;
@@ -457,7 +540,7 @@ export class LvsEngine {
       if (d === null || signal === null) return;
       let delay: number;
       try {
-        delay = this.checkEnded(slot, result, turnNowMs() - slot.t0, signal);
+        delay = this.checkEnded(slot, result, turnNowMs() - slot.t0, signal.aborted);
       } catch (e) {
         this.opts.onError?.(e);
         delay = 1_000_000;
@@ -509,6 +592,7 @@ export class LvsEngine {
   holdChecks(): void {
     if (this.held) return;
     this.held = [];
+    if (this.timedCount > 0) this.timedEngine?.pause();
     this.holdTimer = setTimeout(() => this.releaseChecks(), HOLD_MAX_MS);
     this.holdTimer.unref();
   }
@@ -521,6 +605,7 @@ export class LvsEngine {
     if (this.holdTimer) clearTimeout(this.holdTimer);
     this.holdTimer = undefined;
     this.heldTotal += held.length;
+    if (this.timedEngine) this.heldTotal += this.timedEngine.resume();
     for (const s of held) {
       try {
         s.begin?.();
@@ -531,9 +616,9 @@ export class LvsEngine {
   }
 
   /** One attempt's result through the counting machine and the policy; returns the delay to the next. */
-  private checkEnded(slot: Slot, result: CheckResult, latencyMs: number, signal: AbortSignal): number {
+  private checkEnded(slot: Slot, result: CheckResult, latencyMs: number, aborted: boolean): number {
     const { c } = slot;
-    if (signal.aborted || slot.stopped) return c.timing.delayLoopUs;
+    if (aborted || slot.stopped) return c.timing.delayLoopUs;
     // the slot may have moved to a new policy while the probe ran (reload)
     const { rt: cur, rsIndex } = slot;
     const decision = c.machine.onResult(result.ok);
@@ -639,5 +724,30 @@ export class LvsEngine {
       this.idle = [];
       for (const w of waiters) w();
     }
+  }
+}
+
+/**
+ * A check on the timed engine: its records through the probe, a finished attempt through the
+ * engine's machine and policy. One per check, made when it registers: nothing per attempt.
+ */
+class TimedRun implements TimedOwner {
+  /** the url of the next attempt (the machine's step after the last result) */
+  nextStep: number;
+
+  constructor(
+    private readonly engine: LvsEngine,
+    private readonly slot: Slot,
+    private readonly probe: { timedRecord(kind: number, a: number, b: number, data: Buffer, step: number): CheckResult | null },
+  ) {
+    this.nextStep = slot.c.machine.step;
+  }
+
+  timedRecord(kind: number, a: number, b: number, latencyUs: number, data: Buffer): number {
+    const r = this.probe.timedRecord(kind, a, b, data, this.nextStep);
+    if (r === null) return -1;
+    const d = this.engine.timedEnded(this.slot, r, latencyUs / 1000);
+    this.nextStep = this.slot.c.machine.step;
+    return d;
   }
 }

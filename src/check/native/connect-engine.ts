@@ -8,6 +8,7 @@
 // in C; response chunks come as (offset, length) in the engine's data buffer, valid during
 // the batch's call only.
 import { addonLoader } from '../../net/native-addon.js';
+import type { NativeTimedEngine } from './timed-checks.js';
 
 /** result kinds (probe.c's R_*) */
 export const R_DONE = 0; // connect only: a = 0 or -errno
@@ -40,6 +41,8 @@ export interface NativeConnectEngine {
 
 export interface ProbeAddon {
   create(onBatch: (count: number) => void, capacity: number): NativeConnectEngine;
+  /** the timed engine (timed-checks.ts) */
+  createTimed(onBatch: (count: number) => void, capacity: number, quantumUs: number, maxInFlight: number): NativeTimedEngine;
   /** struct sockaddr_in/in6 of an IP literal (IPv6 may carry %scope); throws otherwise */
   sockaddr(addr: string, port: number): Buffer;
 }

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deadlines } from '../../../src/check/deadlines.js';
-import { ConnectEngine, connectEngine } from '../../../src/check/native/connect-engine.js';
+import { ConnectEngine } from '../../../src/check/native/connect-engine.js';
 import { TcpProbe, tcpConnect } from '../../../src/check/tcp.js';
 import type { CheckResult, ConnectTarget } from '../../../src/check/types.js';
+import { TimedChecks } from '../../../src/check/native/timed-checks.js';
+import { timedOnce } from './native/timed-once.js';
 import { blackholePort, closedPort, tcpServer, type Running } from './servers.js';
 
 const target = (port: number, timeoutUs = 1_000_000) => ({ addr: '127.0.0.1', family: 4 as const, port, timeoutUs });
@@ -76,16 +78,19 @@ describe('TCP_CHECK probe on loopback', () => {
   });
 });
 
-describe('TCP_CHECK: the native engine and the libuv path give the same results', () => {
+describe('TCP_CHECK: the timed engine and one attempt through start() give the same results', () => {
+  let timed: TimedChecks;
+  beforeAll(() => {
+    timed = new TimedChecks({ quantumUs: 0 });
+  });
+  afterAll(() => timed?.close());
 
   /** one attempt through each path (a target of its own each: a fixed source port is in TIME_WAIT after the first) */
-  async function both(make: () => Promise<ConnectTarget>, abortAfterMs?: number): Promise<[CheckResult, CheckResult]> {
-    const one = async (engine: (() => ConnectEngine) | null) => {
-      const ac = new AbortController();
-      if (abortAfterMs !== undefined) setTimeout(() => ac.abort(), abortAfterMs);
-      return new TcpProbe(await make(), deadlines, engine).run(0, ac.signal);
-    };
-    return [await one(connectEngine), await one(null)];
+  async function both(make: () => Promise<ConnectTarget>): Promise<[CheckResult, CheckResult]> {
+    const viaStart = await new TcpProbe(await make()).run(0, new AbortController().signal);
+    const probe = new TcpProbe(await make());
+    const viaTimed = await timedOnce(timed, probe);
+    return [viaTimed, viaStart];
   }
 
   it.each([
@@ -94,18 +99,24 @@ describe('TCP_CHECK: the native engine and the libuv path give the same results'
     ['timeout', 'connection timeout', async () => target(hole.port, 200_000)],
     ['bindto + bind_port', 'connected', async () => ({ ...target(up.port), bindAddr: '127.0.0.3', bindPort: await closedPort() })],
     ['bindto an address the host lacks', 'connection failed (EADDRNOTAVAIL)', async () => ({ ...target(up.port), bindAddr: '192.0.2.55' })],
-    ['an address that is no IP literal', 'connection failed (EINVAL)', async () => ({ ...target(up.port), addr: '127.0.0.256' })],
     ['IPv6 refused', 'connection failed (ECONNREFUSED)', async () => ({ addr: '::1', family: 6 as const, port: await closedPort(), timeoutUs: 1_000_000 })],
   ])('%s: %s', async (_name, reason, make) => {
-    const [native, uv] = await both(make);
-    expect(native.reason).toBe(reason);
-    expect(native).toEqual(uv);
+    const [viaTimed, viaStart] = await both(make);
+    expect(viaTimed.reason).toBe(reason);
+    expect(viaTimed).toEqual(viaStart);
+    expect(timed.inFlight()).toBe(0);
   });
 
-  it('abort', async () => {
-    const [native, uv] = await both(async () => target(hole.port, 5_000_000), 30);
-    expect(native).toEqual({ ok: false, reason: 'aborted' });
-    expect(uv).toEqual(native);
+  it('an address that is no IP literal: no timed target (the scheduler runs it), start() fails with EINVAL', async () => {
+    const p = new TcpProbe({ ...target(up.port), addr: '127.0.0.256' });
+    expect(() => p.timedTarget()).toThrow(TypeError);
+    expect(await p.run(0, new AbortController().signal)).toEqual({ ok: false, reason: 'connection failed (EINVAL)' });
+  });
+
+  it('abort ends an attempt through start()', async () => {
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 30);
+    expect(await new TcpProbe(target(hole.port, 5_000_000)).run(0, ac.signal)).toEqual({ ok: false, reason: 'aborted' });
   });
 
   it('a probe reuses one engine slot over its attempts, and a timed-out attempt frees its slot', async () => {

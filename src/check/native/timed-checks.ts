@@ -1,0 +1,189 @@
+// The timed engine of lvsd's addon (probe.c createTimed): TCP_CHECK and plain HTTP_GET checks
+// registered once, their due times, timeouts and connects kept in C on one uv_timer and one
+// uv_poll, JavaScript called once per wakeup with the batch of records. Each check's owner
+// turns its records into results (and the engine's counting machine into the next delay);
+// the delay and url step it returns go back through a shared Float64Array, from which C
+// re-arms the check after the call. Nothing here allocates per check in the steady state.
+import { loadProbeAddon, type ProbeAddon } from './connect-engine.js';
+
+/** result kinds of the timed engine (probe.c R_*; R_DONE, R_FAIL, R_DATA, R_EOF as connect-engine.ts) */
+export const R_TIMEOUT = 6;
+/** what a timed-out attempt waited for (R_TIMEOUT's a) */
+export const T_CONNECT = 0;
+export const T_SEND = 1;
+export const T_FIRST_READ = 2;
+export const T_READ = 3;
+
+export interface NativeTimedEngine {
+  /** (slot, kind, a, b) records of the batch being reported */
+  readonly results: Int32Array;
+  /** per record r: [3r] latency us; JavaScript writes [3r+1] next delay us (-1: none), [3r+2] step */
+  readonly io: Float64Array;
+  /** response chunks of the batch being reported */
+  readonly data: Buffer;
+  register(
+    slot: number,
+    sockaddr: Buffer,
+    bind: Buffer | null,
+    mark: number,
+    timeoutUs: number,
+    skipUs: number,
+    firstDelayUs: number,
+    requests: Buffer[] | null,
+  ): void;
+  unregister(slot: number): void;
+  suspend(slot: number, on: number): void;
+  pause(): void;
+  /** checks held by the pause, started on the next turn */
+  resume(): number;
+  inFlight(): number;
+  /** [scheduled, held, attempts started] */
+  stats(): [number, number, number];
+  close(): void;
+}
+
+/** What the engine needs of a check, once. */
+export interface TimedTarget {
+  sockaddr: Buffer;
+  bind: Buffer | null;
+  /** SO_MARK, 0: none */
+  mark: number;
+  /** every wait's limit, us */
+  timeoutUs: number;
+  /** HTTP_GET: the request of each url; null: connect only (TCP_CHECK) */
+  requests: Buffer[] | null;
+}
+
+/**
+ * Who runs a registered check: told each record of its attempts (kind R_*, a, b, latency us,
+ * the chunk buffer). Returns the delay (us, after the attempt's due time) to the next attempt
+ * when this record ended the attempt (also one it ends itself, e.g. on a header too long),
+ * else -1; `nextStep` is then the step of that next attempt.
+ */
+export interface TimedOwner {
+  timedRecord(kind: number, a: number, b: number, latencyUs: number, data: Buffer): number;
+  readonly nextStep: number;
+}
+
+/** Records per batch at most (an HTTP event may bring 3); more wait for the next turn. */
+const BATCH = 1536;
+
+export interface TimedChecksOptions {
+  /** checks due within one quantum start on one wakeup (us, default 25 ms, as the scheduler) */
+  quantumUs?: number;
+  /** attempts in flight at most (default 1,024, as the scheduler: backpressure) */
+  maxInFlight?: number;
+  capacity?: number;
+}
+
+export class TimedChecks {
+  private readonly native: NativeTimedEngine;
+  private readonly results: Int32Array;
+  private readonly io: Float64Array;
+  private owners: Array<TimedOwner | undefined> = [];
+  private free: number[] = [];
+  /** slots unregistered while a batch is reported: reusable after it */
+  private released: number[] = [];
+  private reporting = false;
+
+  constructor(opts: TimedChecksOptions = {}, addon: ProbeAddon = loadProbeAddon()) {
+    this.native = addon.createTimed((n) => this.batch(n), opts.capacity ?? BATCH, opts.quantumUs ?? 25_000, opts.maxInFlight ?? 1024);
+    this.results = this.native.results;
+    this.io = this.native.io;
+  }
+
+  /** Registers a check: its first attempt after firstDelayUs; returns its slot. */
+  register(owner: TimedOwner, t: TimedTarget, firstDelayUs: number, skipUs: number): number {
+    const slot = this.free.length > 0 ? (this.free.pop() as number) : this.owners.length;
+    try {
+      this.native.register(slot, t.sockaddr, t.bind, t.mark >>> 0, t.timeoutUs, skipUs, Math.max(0, firstDelayUs), t.requests);
+    } catch (e) {
+      if (slot < this.owners.length) this.free.push(slot);
+      throw e;
+    }
+    if (slot === this.owners.length) this.owners.push(owner);
+    else this.owners[slot] = owner;
+    return slot;
+  }
+
+  /** The check stops; an attempt in flight ends unreported. */
+  unregister(slot: number): void {
+    if (this.owners[slot] === undefined) return;
+    this.native.unregister(slot);
+    this.owners[slot] = undefined;
+    (this.reporting ? this.released : this.free).push(slot);
+  }
+
+  /** ha_suspend: while on, the check's attempts are skipped (next one a skipUs later). */
+  suspend(slot: number, on: boolean): void {
+    this.native.suspend(slot, on ? 1 : 0);
+  }
+
+  /** Checks that fall due are held until resume(). */
+  pause(): void {
+    this.native.pause();
+  }
+
+  /** Starts the held checks (next turn); returns how many there were. */
+  resume(): number {
+    return this.native.resume();
+  }
+
+  inFlight(): number {
+    return this.native.inFlight();
+  }
+
+  /** checks waiting for their due time (not in flight, not held) */
+  scheduled(): number {
+    return this.native.stats()[0];
+  }
+
+  held(): number {
+    return this.native.stats()[1];
+  }
+
+  /** attempts started since creation */
+  started(): number {
+    return this.native.stats()[2];
+  }
+
+  /** slots ever handed out (tests: slots are reused) */
+  slotsMade(): number {
+    return this.owners.length;
+  }
+
+  close(): void {
+    this.native.close();
+    this.owners = [];
+    this.free = [];
+  }
+
+  private batch(n: number): void {
+    const res = this.results;
+    const io = this.io;
+    const data = this.native.data;
+    this.reporting = true;
+    try {
+      for (let k = 0, i = 0; k < n; k++, i += 4) {
+        const owner = this.owners[res[i]];
+        if (owner === undefined) continue; // unregistered earlier in this batch
+        const d = owner.timedRecord(res[i + 1], res[i + 2], res[i + 3], io[3 * k], data);
+        if (d >= 0) {
+          io[3 * k + 1] = d;
+          io[3 * k + 2] = owner.nextStep;
+        }
+      }
+    } finally {
+      this.reporting = false;
+      for (const s of this.released) this.free.push(s);
+      this.released.length = 0;
+    }
+  }
+}
+
+let shared: TimedChecks | undefined;
+
+/** The process-wide timed engine (made on first use). */
+export function timedChecks(): TimedChecks {
+  return (shared ??= new TimedChecks());
+}
