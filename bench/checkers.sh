@@ -16,9 +16,9 @@
 # lvsd rows end with its user CPU, failed attempts and applies of the measured window.
 # Env: SECS (20), WARM (30: lvsd's JIT settles in 20-40 s under TCG; keepalived has no warmup), PROBES (5), RESPONDERS (2), ONLY=lvsd|keepalived, HOST=1,
 # CHECKERS="TCP_CHECK HTTP_GET", LVSD_NODE_FLAGS (node flags for lvsd, e.g. --cpu-prof),
-# LVSD_ENGINES ("native": the connect engine of TCP_CHECK and HTTP_GET; "native uv" adds a row
-# lvsd-uv per size with LVSD_TCP_CHECK_ENGINE=uv LVSD_HTTP_CHECK_ENGINE=uv: libuv's TCP handle,
-# the path before the engine, for A/B in one boot),
+# LVSD_BASE (a worktree of another commit, built: node_modules and build/Release/lvsd_probe.node;
+# adds a row lvsd-base per size running that tree's engine, for A/B in one boot, e.g.
+# git worktree add /tmp/base HEAD~3 && ln -s $PWD/node_modules /tmp/base/ && build its addon),
 # PROFILE ("perf", "strace" or both: counted over the measured window and printed per check on
 # stderr; strace slows the daemon down, so CPU figures of a strace run are not comparable).
 #
@@ -271,6 +271,10 @@ await build({
 });
 EOF
 node "$work/build.mjs" "$work/lvsd.mjs"
+if [ -n "${LVSD_BASE:-}" ]; then
+  [ -f "$LVSD_BASE/build/Release/lvsd_probe.node" ] || { echo "LVSD_BASE=$LVSD_BASE has no build/Release/lvsd_probe.node" >&2; exit 2; }
+  (cd "$LVSD_BASE" && node "$work/build.mjs" "$work/lvsd-base.mjs")
+fi
 
 # Responder: C, epoll, SO_REUSEPORT (RESPONDERS processes share the port), the largest listen
 # backlog, so neither daemon's check rate is bound by the server. tcp: accept and close;
@@ -329,7 +333,7 @@ cc -O2 -o "$work/responder" "$work/responder.c"
 # of it (the worst phase: the next check is a whole delay_loop away) and times, per probe, kill
 # -> first failed check -> down -> apply start -> the table without it.
 cat > "$work/run-lvsd.mjs" <<EOF
-import { LvsEngine, loadConfig, NetlinkIpvs, applyDesired, executeOps, reconcile, serviceKey } from '$work/lvsd.mjs';
+const { LvsEngine, loadConfig, NetlinkIpvs, applyDesired, executeOps, reconcile, serviceKey } = await import(process.env.LVSD_BUNDLE);
 const [conf, warm, secs, probeSpec, hostMode] = process.argv.slice(2);
 const { model, ok, diagnostics } = loadConfig(conf);
 if (!ok) { console.error(JSON.stringify(diagnostics.slice(0, 5))); process.exit(2); }
@@ -476,7 +480,7 @@ profile_end() { # label checks
 }
 
 # the addon of TCP_CHECK's connect engine, wherever the bundle lands
-[ -f build/Release/lvsd_probe.node ] && export LVSD_PROBE_ADDON="$PWD/build/Release/lvsd_probe.node"
+probe_addon=$PWD/build/Release/lvsd_probe.node
 hz=$(getconf CLK_TCK)
 printf '%-10s %-7s %-10s %12s %10s %9s %9s %-22s %s\n' checker size daemon 'checks/s' 'CPU-s/60s' 'ms/check' 'RSS MB' 'leave ms med/max (n)' "loadavg($([ "$HOST" = 1 ] && echo host || echo VM))"
 for checker in $CHECKERS; do
@@ -486,11 +490,13 @@ for checker in $CHECKERS; do
     gen_conf "$n" "$checker" > "$conf"
     expected=$((n + (PROBES > 1 ? PROBES : 1)))
     daemons=()
-    for e in ${LVSD_ENGINES:-native}; do if [ "$e" = native ]; then daemons+=(lvsd); else daemons+=("lvsd-$e"); fi; done
+    daemons=(lvsd)
+    [ -z "${LVSD_BASE:-}" ] || daemons+=(lvsd-base)
     daemons+=(keepalived)
     for daemon in "${daemons[@]}"; do
       [ -z "${ONLY:-}" ] || [ "$ONLY" = "${daemon%%-*}" ] || continue
-      engine=native; [ "$daemon" = "${daemon#lvsd-}" ] || engine=${daemon#lvsd-}
+      bundle=$work/lvsd.mjs addon=$probe_addon
+      [ "$daemon" != lvsd-base ] || { bundle=$work/lvsd-base.mjs addon=$LVSD_BASE/build/Release/lvsd_probe.node; }
       [ "$HOST" = 1 ] || ip netns exec "$ns" ipvsadm -C
       srvs=()
       for _ in $(seq "$RESPONDERS"); do srvs+=("$(start_responder 8080 0.0.0.0 "$mode")"); done
@@ -502,7 +508,7 @@ for checker in $CHECKERS; do
       if [ "$daemon" != keepalived ]; then
         [ "$checker" = TCP_CHECK ] && [ "$PROBES" -gt 0 ] || spec=
         # shellcheck disable=SC2086
-        coproc LV { LVSD_TCP_CHECK_ENGINE=$engine LVSD_HTTP_CHECK_ENGINE=$engine ip netns exec "$ns" node ${LVSD_NODE_FLAGS:-} "$work/run-lvsd.mjs" "$conf" "$WARM" "$SECS" "$spec" "$HOST" 2>"$work/lvsd.err"; }
+        coproc LV { LVSD_BUNDLE=$bundle LVSD_PROBE_ADDON=$addon ip netns exec "$ns" node ${LVSD_NODE_FLAGS:-} "$work/run-lvsd.mjs" "$conf" "$WARM" "$SECS" "$spec" "$HOST" 2>"$work/lvsd.err"; }
         lvpid=$LV_PID; pids+=("$lvpid")
         # own copy: bash closes LV's descriptors as soon as the coprocess exits
         exec {lvout}<&"${LV[0]}"

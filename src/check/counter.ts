@@ -8,7 +8,7 @@
 //                check_ping.c)
 //  - 'smtp':     as 'tcp', but the counter starts empty at every delay_loop round, the first
 //                one included, so even the first failure is retried (check_smtp.c)
-import type { CheckerMachine, CheckerTiming, Decision } from './machine.js';
+import { decisionOf, type CheckerMachine, type CheckerTiming, type Decision } from './machine.js';
 
 export type RetryMode = 'tcp' | 'while-up' | 'udp' | 'smtp';
 
@@ -50,11 +50,11 @@ export class RetryCounter implements CheckerMachine {
         this.up = true;
         event = 'up';
       }
-      return { delayUs: this.timing.delayLoopUs, event, quietFailure: false };
+      return decisionOf(this.timing.delayLoopUs, event, false);
     }
     if (this.mayRetry()) {
       this.retryIt++;
-      return { delayUs: this.timing.delayBeforeRetryUs, event: null, quietFailure: true };
+      return decisionOf(this.timing.delayBeforeRetryUs, null, true);
     }
     this.retryIt = 0;
     let event: Decision['event'] = null;
@@ -62,6 +62,6 @@ export class RetryCounter implements CheckerMachine {
       this.up = false;
       event = 'down';
     } else if (first) event = 'down-initial';
-    return { delayUs: this.timing.delayLoopUs, event, quietFailure: event === null };
+    return decisionOf(this.timing.delayLoopUs, event, event === null);
   }
 }

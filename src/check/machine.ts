@@ -32,3 +32,23 @@ export interface CheckerMachine {
   readonly step: number;
   onResult(ok: boolean): Decision;
 }
+
+const EVENTS: readonly CheckerEvent[] = [null, 'up', 'down', 'down-initial'];
+/** per delay: the 8 decisions (4 events x quiet), frozen and shared */
+const decisions = new Map<number, Decision[]>();
+
+/**
+ * The decision (delayUs, event, quietFailure) as a shared frozen object: the same few repeat at
+ * every check, and a new object per result was garbage at thousands of checks a second.
+ */
+export function decisionOf(delayUs: number, event: CheckerEvent, quietFailure: boolean): Decision {
+  let row = decisions.get(delayUs);
+  if (row === undefined) {
+    // bounded: delays come from the configuration (a few distinct ones)
+    if (decisions.size >= 4096) return { delayUs, event, quietFailure };
+    row = [];
+    for (const ev of EVENTS) for (const q of [false, true]) row.push(Object.freeze({ delayUs, event: ev, quietFailure: q }));
+    decisions.set(delayUs, row);
+  }
+  return row[EVENTS.indexOf(event) * 2 + (quietFailure ? 1 : 0)];
+}

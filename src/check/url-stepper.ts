@@ -4,7 +4,7 @@
 // failing `retry` + 1 times in a row (delay_before_retry apart) takes the checker down and is
 // then retried alone, at max(delay_before_retry, delay_loop), until it answers; then the
 // whole list is checked again.
-import type { CheckerMachine, CheckerTiming, Decision } from './machine.js';
+import { decisionOf, type CheckerMachine, type CheckerTiming, type Decision } from './machine.js';
 
 export class UrlStepper implements CheckerMachine {
   up: boolean;
@@ -79,6 +79,6 @@ export class UrlStepper implements CheckerMachine {
     else delayUs = t.delayBeforeRetryUs;
 
     if (this.fastRecovery && (!this.hasRun || (!this.up && this.failedUrl === null))) delayUs = 0;
-    return { delayUs, event, quietFailure };
+    return decisionOf(delayUs, event, quietFailure);
   }
 }

@@ -50,16 +50,42 @@ class CounterFamily {
   dropped = 0;
 
   inc(labels: Labels, by = 1): void {
-    const key = labelText(labels);
-    const s = this.series.get(key);
+    const s = this.cell(labels);
     if (s) s.value += by;
-    else if (this.series.size < MAX_SERIES) this.series.set(key, { labels, text: key, value: by });
     else this.dropped++;
+  }
+
+  /** the series of `labels` (made at 0), null when the family is full */
+  cell(labels: Labels): { value: number } | null {
+    const key = labelText(labels);
+    let s = this.series.get(key);
+    if (!s) {
+      if (this.series.size >= MAX_SERIES) return null;
+      s = { labels, text: key, value: 0 };
+      this.series.set(key, s);
+    }
+    return s;
   }
 
   entries(): Array<{ labels: Labels; text: string; value: number }> {
     return [...this.series.values()];
   }
+}
+
+interface HistogramCell {
+  counts: number[];
+  sum: number;
+  count: number;
+}
+
+/**
+ * One checker's series, each resolved on its first use (undefined until then, so a series
+ * appears when it first counts, as before): a check result then renders no labels.
+ */
+interface CheckCells {
+  ok: { value: number } | null | undefined;
+  fail: { value: number } | null | undefined;
+  latency: HistogramCell | null | undefined;
 }
 
 class HistogramFamily {
@@ -68,16 +94,24 @@ class HistogramFamily {
   constructor(readonly buckets: number[]) {}
 
   observe(labels: Labels, v: number): void {
+    const s = this.cell(labels);
+    if (s) this.add(s, v);
+    else this.dropped++;
+  }
+
+  /** the series of `labels` (made empty), null when the family is full */
+  cell(labels: Labels): HistogramCell | null {
     const key = labelText(labels);
     let s = this.series.get(key);
     if (!s) {
-      if (this.series.size >= MAX_SERIES) {
-        this.dropped++;
-        return;
-      }
+      if (this.series.size >= MAX_SERIES) return null;
       s = { labels, counts: this.buckets.map(() => 0), sum: 0, count: 0 };
       this.series.set(key, s);
     }
+    return s;
+  }
+
+  add(s: HistogramCell, v: number): void {
     for (let i = 0; i < this.buckets.length; i++) if (v <= (this.buckets[i] ?? Infinity)) s.counts[i] = (s.counts[i] ?? 0) + 1;
     s.sum += v;
     s.count++;
@@ -130,9 +164,37 @@ export class Metrics {
   }
 
   check(vs: string, rs: string, checker: string, ok: boolean, latencyMs: number): void {
-    this.checks.inc({ virtual_server: vs, real_server: rs, checker, result: ok ? 'success' : 'failure' });
-    // per virtual server and checker: per real server would multiply the series by the buckets
-    if (Number.isFinite(latencyMs) && latencyMs >= 0) this.latency.observe({ virtual_server: vs, checker }, latencyMs / 1000);
+    const c = this.checkCells(vs, rs, checker);
+    let n = ok ? c.ok : c.fail;
+    if (n === undefined) {
+      n = this.checks.cell({ virtual_server: vs, real_server: rs, checker, result: ok ? 'success' : 'failure' });
+      if (ok) c.ok = n;
+      else c.fail = n;
+    }
+    if (n) n.value++;
+    else this.checks.dropped++;
+    if (Number.isFinite(latencyMs) && latencyMs >= 0) {
+      // per virtual server and checker: per real server would multiply the series by the buckets
+      if (c.latency === undefined) c.latency = this.latency.cell({ virtual_server: vs, checker });
+      if (c.latency) this.latency.add(c.latency, latencyMs / 1000);
+      else this.latency.dropped++;
+    }
+  }
+
+  /** vs -> rs -> checker -> its series: found by three lookups, no label object or text per check */
+  private readonly cells = new Map<string, Map<string, Map<string, CheckCells>>>();
+
+  private checkCells(vs: string, rs: string, checker: string): CheckCells {
+    let byRs = this.cells.get(vs);
+    if (!byRs) this.cells.set(vs, (byRs = new Map()));
+    let byChecker = byRs.get(rs);
+    if (!byChecker) byRs.set(rs, (byChecker = new Map()));
+    let c = byChecker.get(checker);
+    if (!c) {
+      c = { ok: undefined, fail: undefined, latency: undefined };
+      byChecker.set(checker, c);
+    }
+    return c;
   }
 
   reload(ok: boolean): void {

@@ -519,7 +519,7 @@ export class LvsEngine {
   timedEnded(slot: Slot, result: CheckResult, latencyMs: number): number {
     if (slot.stopped) return -1;
     try {
-      return this.checkEnded(slot, result, latencyMs, false);
+      return this.checkEnded(slot, result, latencyMs, false, this.opts.now ? this.opts.now() : (this.timedEngine as TimedChecks).wallMs());
     } catch (e) {
       this.opts.onError?.(e);
       return 1_000_000;
@@ -540,7 +540,7 @@ export class LvsEngine {
       if (d === null || signal === null) return;
       let delay: number;
       try {
-        delay = this.checkEnded(slot, result, turnNowMs() - slot.t0, signal.aborted);
+        delay = this.checkEnded(slot, result, turnNowMs() - slot.t0, signal.aborted, this.now());
       } catch (e) {
         this.opts.onError?.(e);
         delay = 1_000_000;
@@ -616,7 +616,7 @@ export class LvsEngine {
   }
 
   /** One attempt's result through the counting machine and the policy; returns the delay to the next. */
-  private checkEnded(slot: Slot, result: CheckResult, latencyMs: number, aborted: boolean): number {
+  private checkEnded(slot: Slot, result: CheckResult, latencyMs: number, aborted: boolean, atMs: number): number {
     const { c } = slot;
     if (aborted || slot.stopped) return c.timing.delayLoopUs;
     // the slot may have moved to a new policy while the probe ran (reload)
@@ -626,11 +626,11 @@ export class LvsEngine {
     // one record per checker, rewritten in place: a new one per attempt outlived the young
     // generation (each lives a delay_loop) and filled the old one at 10,000 checks/s
     const last = slot.last;
-    if (last === undefined) slot.last = { checker: c.id, ok: result.ok, reason: result.reason, at: this.now(), latencyMs };
+    if (last === undefined) slot.last = { checker: c.id, ok: result.ok, reason: result.reason, at: atMs, latencyMs };
     else {
       last.ok = result.ok;
       last.reason = result.reason;
-      last.at = this.now();
+      last.at = atMs;
       last.latencyMs = latencyMs;
     }
     cur.reals[rsIndex].info.lastCheck = slot.last ?? null;

@@ -506,6 +506,7 @@ static void report(engine_t *e, uint32_t k) {
   napi_get_reference_value(env, e->callback, &fn);
   napi_get_reference_value(env, e->resource, &recv);
   napi_create_uint32(env, k, &argv[0]);
+  if (e->timed) e->io[3 * e->cap] = e->now; /* the wakeup's clock, for JavaScript's times */
   e->reporting = 1;
   /* make_callback: the JavaScript runs as any I/O callback (microtasks and nextTicks after it) */
   napi_status st = napi_make_callback(env, e->ctx, recv, fn, 1, argv, NULL);
@@ -1092,9 +1093,9 @@ static napi_value make_engine(napi_env env, napi_value cb, int32_t cap, int time
   if (timed) {
     napi_value iab;
     void *imem;
-    napi_create_arraybuffer(env, (size_t)cap * 3 * sizeof(double), &imem, &iab);
+    napi_create_arraybuffer(env, ((size_t)cap * 3 + 1) * sizeof(double), &imem, &iab);
     e->io = imem;
-    napi_create_typedarray(env, napi_float64_array, (size_t)cap * 3, iab, 0, &io);
+    napi_create_typedarray(env, napi_float64_array, (size_t)cap * 3 + 1, iab, 0, &io);
   }
   napi_property_descriptor untimed_props[] = {
     { "results", NULL, NULL, NULL, NULL, results, napi_enumerable, NULL },
@@ -1144,10 +1145,11 @@ static napi_value js_create(napi_env env, napi_callback_info info) {
 
 /*
  * createTimed(onBatch(count), capacity, quantumUs, maxInFlight) -> { results, io:
- * Float64Array(3 * capacity), data, register, unregister, suspend, pause, resume, inFlight,
+ * Float64Array(3 * capacity + 1), data, register, unregister, suspend, pause, resume, inFlight,
  * stats, close }. Per record r: io[3r] latency (us since the attempt started); JavaScript
  * writes io[3r+1] (the next attempt's delay in us, after the due time of this one; -1: none)
- * and io[3r+2] (its step) for the record that ended an attempt.
+ * and io[3r+2] (its step) for the record that ended an attempt. io[3 * capacity]: the batch's
+ * clock (uv_hrtime, us).
  */
 static napi_value js_create_timed(napi_env env, napi_callback_info info) {
   napi_value argv[4];

@@ -17,7 +17,10 @@ export const T_READ = 3;
 export interface NativeTimedEngine {
   /** (slot, kind, a, b) records of the batch being reported */
   readonly results: Int32Array;
-  /** per record r: [3r] latency us; JavaScript writes [3r+1] next delay us (-1: none), [3r+2] step */
+  /**
+   * per record r: [3r] latency us; JavaScript writes [3r+1] next delay us (-1: none), [3r+2]
+   * step. The last element: the batch's clock (us, uv_hrtime's, as process.hrtime)
+   */
   readonly io: Float64Array;
   /** response chunks of the batch being reported */
   readonly data: Buffer;
@@ -85,11 +88,22 @@ export class TimedChecks {
   /** slots unregistered while a batch is reported: reusable after it */
   private released: number[] = [];
   private reporting = false;
+  /** index of the batch's clock in io */
+  private readonly clockAt: number;
+  /** wall-clock ms minus hrtime ms, taken once: a wall time per batch without a clock read */
+  private readonly wallBase: number;
 
   constructor(opts: TimedChecksOptions = {}, addon: ProbeAddon = loadProbeAddon()) {
     this.native = addon.createTimed((n) => this.batch(n), opts.capacity ?? BATCH, opts.quantumUs ?? 25_000, opts.maxInFlight ?? 1024);
     this.results = this.native.results;
     this.io = this.native.io;
+    this.clockAt = this.io.length - 1;
+    this.wallBase = Date.now() - Number(process.hrtime.bigint()) / 1e6;
+  }
+
+  /** Wall-clock ms (since the epoch) of the batch being reported. */
+  wallMs(): number {
+    return this.wallBase + this.io[this.clockAt] / 1000;
   }
 
   /** Registers a check: its first attempt after firstDelayUs; returns its slot. */
