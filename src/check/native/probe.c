@@ -549,7 +549,7 @@ static void start_slot(engine_t *e, uint32_t i, uint32_t *k) {
   if (!err && s->mark != 0 && setsockopt(fd, SOL_SOCKET, SO_MARK, &s->mark, sizeof s->mark) < 0) err = errno;
   /* SO_REUSEADDR as libuv's bind set it: a fixed bind_port is reusable while in TIME_WAIT */
   if (!err && s->bsalen > 0 && (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 || bind(fd, (struct sockaddr *)&s->bsa, s->bsalen) < 0)) err = errno;
-  int exchange = s->exchange && s->fifo >= 0;
+  int exchange = s->exchange;
   if (!err) {
     if (connect(fd, (struct sockaddr *)&s->sa, s->salen) == 0) {
       if (!exchange) {
@@ -851,29 +851,30 @@ static int double_arg(napi_env env, napi_value v, double *out) {
 
 /*
  * register(slot, sockaddr, bindSockaddr | null, mark, timeoutUs, skipUs, firstDelayUs,
- * requests | null) (timed engine): the check in `slot` runs from now on, first after
- * firstDelayUs, then as its replies say. requests: an Array of Buffers, one per url (an
+ * requests | null, step) (timed engine): the check in `slot` runs from now on, first after
+ * firstDelayUs (with url `step`), then as its replies say. requests: an Array of Buffers, one per url (an
  * HTTP_GET exchange; its step picks one), null: connect only (TCP_CHECK). timeoutUs: every
  * wait's limit (0 with requests: connect only, no limit, as keepalived's connect_timeout 0).
  * skipUs: the delay of an attempt skipped while suspended (delay_loop).
  */
 static napi_value js_register(napi_env env, napi_callback_info info) {
-  napi_value argv[8];
-  size_t argc = 8;
+  napi_value argv[9];
+  size_t argc = 9;
   void *data = NULL;
-  int32_t slot;
+  int32_t slot, step = 0;
   uint32_t mark, nreq = 0;
   double timeout_us, skip_us, first_us;
   struct sockaddr *sa, *bsa = NULL;
   socklen_t salen, bsalen = 0;
   napi_valuetype bt, rt;
-  const char *usage = "register(slot, sockaddr, bindSockaddr|null, mark, timeoutUs, skipUs, firstDelayUs, requests|null)";
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, &data) != napi_ok || argc < 8 || data == NULL) return throw_usage(env, usage);
+  const char *usage = "register(slot, sockaddr, bindSockaddr|null, mark, timeoutUs, skipUs, firstDelayUs, requests|null, step)";
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, &data) != napi_ok || argc < 9 || data == NULL) return throw_usage(env, usage);
   engine_t *e = data;
   if (int_arg(env, argv[0], &slot) != 0 || slot < 0 || sockaddr_arg(env, argv[1], &sa, &salen) != 0 ||
       napi_typeof(env, argv[2], &bt) != napi_ok || napi_get_value_uint32(env, argv[3], &mark) != napi_ok ||
       double_arg(env, argv[4], &timeout_us) != 0 || timeout_us < 0 || double_arg(env, argv[5], &skip_us) != 0 || skip_us < 0 ||
-      double_arg(env, argv[6], &first_us) != 0 || first_us < 0 || napi_typeof(env, argv[7], &rt) != napi_ok)
+      double_arg(env, argv[6], &first_us) != 0 || first_us < 0 || napi_typeof(env, argv[7], &rt) != napi_ok ||
+      int_arg(env, argv[8], &step) != 0 || step < 0 || step >= MAX_URLS)
     return throw_usage(env, usage);
   if (bt != napi_null && bt != napi_undefined && (sockaddr_arg(env, argv[2], &bsa, &bsalen) != 0 || bsa->sa_family != sa->sa_family))
     return throw_usage(env, "register: the bind address must be a sockaddr of the same family");
@@ -928,13 +929,14 @@ static napi_value js_register(napi_env env, napi_callback_info info) {
   if (bsa != NULL) memcpy(&s->bsa, bsa, bsalen);
   s->bsalen = bsa != NULL ? bsalen : 0;
   s->mark = mark;
-  s->exchange = (uint8_t)exchange;
+  /* connect_timeout 0: connect only (the write wait expires before the request goes out) */
+  s->exchange = (uint8_t)(exchange && timeout_us > 0);
   s->req_cap = 0;
   s->req = NULL;
   s->fifo = fifo;
   s->timeout_us = timeout_us;
   s->skip_us = skip_us;
-  s->step = 0;
+  s->step = (uint32_t)step;
   s->suspended = 0;
   s->reg = ++e->next_reg ? e->next_reg : ++e->next_reg;
   s->t0 = 0;

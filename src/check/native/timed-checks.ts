@@ -33,6 +33,7 @@ export interface NativeTimedEngine {
     skipUs: number,
     firstDelayUs: number,
     requests: Buffer[] | null,
+    step: number,
   ): void;
   unregister(slot: number): void;
   suspend(slot: number, on: number): void;
@@ -106,11 +107,11 @@ export class TimedChecks {
     return this.wallBase + this.io[this.clockAt] / 1000;
   }
 
-  /** Registers a check: its first attempt after firstDelayUs; returns its slot. */
+  /** Registers a check: its first attempt after firstDelayUs (url owner.nextStep); returns its slot. */
   register(owner: TimedOwner, t: TimedTarget, firstDelayUs: number, skipUs: number): number {
     const slot = this.free.length > 0 ? (this.free.pop() as number) : this.owners.length;
     try {
-      this.native.register(slot, t.sockaddr, t.bind, t.mark >>> 0, t.timeoutUs, skipUs, Math.max(0, firstDelayUs), t.requests);
+      this.native.register(slot, t.sockaddr, t.bind, t.mark >>> 0, t.timeoutUs, skipUs, Math.max(0, firstDelayUs), t.requests, owner.nextStep);
     } catch (e) {
       if (slot < this.owners.length) this.free.push(slot);
       throw e;

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpGetProbe, httpGetOnce, StreamRegex, type HttpGetSpec, type UrlSpec } from '../../../src/check/http-get.js';
+import { TimedChecks } from '../../../src/check/native/timed-checks.js';
 import { closedPort, httpResponse, rawHttpServer, tcpServer, type Running } from './servers.js';
+import { timedOnce } from './native/timed-once.js';
 
 const md5 = (s: string | Buffer) => createHash('md5').update(s).digest('hex');
 const BIG = Buffer.alloc(3_000_000, 'abcdefghij'); // several MB streamed through the digest
@@ -28,6 +30,7 @@ describe('HTTP_GET probe on loopback', () => {
       if (path === '/moved') return httpResponse(302, 'moved');
       if (path === '/err') return httpResponse(503, 'unavailable');
       if (path === '/nodata') return '';
+      if (path === '/longhead') return `HTTP/1.0 200 OK\r\nX-Pad: ${'p'.repeat(6000)}\r\n\r\nbody`;
       return httpResponse(404, 'nope');
     });
     silent = await tcpServer(() => {}); // accepts, never answers
@@ -112,5 +115,52 @@ describe('HTTP_GET probe on loopback', () => {
     expect(await p).toEqual({ ok: false, reason: 'Aborted' });
     expect(Date.now() - t0).toBeLessThan(150);
     expect(await probe.run(0, sig())).toEqual({ ok: false, reason: 'Timeout WEB read' });
+  });
+});
+
+describe('HTTP_GET: the timed engine and one attempt through start() give the same verdicts', () => {
+  let web: Running;
+  let silent: Running;
+  let timed: TimedChecks;
+  beforeAll(async () => {
+    web = await rawHttpServer((path) => {
+      if (path === '/ok') return httpResponse(200, 'hello world');
+      if (path === '/big') return httpResponse(200, BIG);
+      if (path === '/err') return httpResponse(503, 'unavailable');
+      if (path === '/nodata') return '';
+      if (path === '/longhead') return `HTTP/1.0 200 OK\r\nX-Pad: ${'p'.repeat(6000)}\r\n\r\nbody`;
+      return httpResponse(404, 'nope');
+    });
+    silent = await tcpServer(() => {});
+    timed = new TimedChecks({ quantumUs: 0 });
+  });
+  afterAll(async () => {
+    timed?.close();
+    await web?.close();
+    await silent?.close();
+  });
+
+  it.each([
+    ['digest match', () => spec(web.port, [{ path: '/ok', digest: md5('hello world') }]), 0, 'HTTP status code 200'],
+    ['digest mismatch', () => spec(web.port, [{ path: '/ok', digest: md5('hello') }]), 0, `MD5 digest mismatch (${md5('hello world')})`],
+    ['a large body', () => spec(web.port, [{ path: '/big', digest: md5(BIG) }]), 0, 'HTTP status code 200'],
+    ['status code', () => spec(web.port, [{ path: '/err' }]), 0, 'HTTP status code 503'],
+    ['the step selects the url', () => spec(web.port, [{ path: '/ok' }, { path: '/err' }]), 1, 'HTTP status code 503'],
+    ['regex', () => spec(web.port, [{ path: '/ok', regex: /absent/ }]), 0, 'regex match failed'],
+    ['no data', () => spec(web.port, [{ path: '/nodata' }]), 0, 'no data received'],
+    ['a header longer than a read', () => spec(web.port, [{ path: '/longhead' }]), 0, 'HTTP status code 0'],
+    ['refused', async () => spec(await closedPort(), [{}]), 0, 'Connection failed'],
+    ['no answer', () => spec(silent.port, [{}], 150_000), 0, 'Timeout WEB read'],
+    ['connect_timeout 0', () => spec(web.port, [{ path: '/ok' }], 0), 0, 'Timeout WEB write'],
+  ] as const)('%s', async (_name, make, step, reason) => {
+    const viaStart = await new HttpGetProbe(await make()).run(step, new AbortController().signal);
+    const viaTimed = await timedOnce(timed, new HttpGetProbe(await make()), step);
+    expect(viaTimed.reason).toBe(reason);
+    expect(viaTimed).toEqual(viaStart);
+    expect(timed.inFlight()).toBe(0);
+  });
+
+  it('SSL_GET has no timed target (it stays on the scheduler)', () => {
+    expect(new HttpGetProbe({ ...spec(web.port, [{}]), tls: true }).timedTarget()).toBe(null);
   });
 });

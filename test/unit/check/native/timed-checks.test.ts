@@ -1,0 +1,261 @@
+// The timed engine of lvsd_probe (createTimed) on loopback: due order and the quantum, the
+// in-flight cap, timeouts, re-arming from the replies, unregister while in flight, the pause
+// with its held checks, ha_suspend skips, slot reuse, and no descriptor left behind.
+import { readdirSync } from 'node:fs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { R_DATA, R_DONE, R_EOF, R_FAIL, loadProbeAddon } from '../../../../src/check/native/connect-engine.js';
+import { R_TIMEOUT, T_CONNECT, T_FIRST_READ, TimedChecks, type TimedOwner, type TimedTarget } from '../../../../src/check/native/timed-checks.js';
+import { blackholePort, closedPort, tcpServer, type Running } from '../servers.js';
+
+const addon = loadProbeAddon();
+const sa = (addr: string, port: number) => addon.sockaddr(addr, port);
+const openFds = () => readdirSync('/proc/self/fd').length;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const ms = () => performance.now();
+
+interface Rec {
+  at: number;
+  kind: number;
+  a: number;
+  b: number;
+  latencyUs: number;
+  data?: string;
+}
+
+/** an owner that records every record and answers each attempt's end with `delays` (then -1) */
+function owner(delays: number[] | ((n: number) => number), steps: number[] = []): TimedOwner & { recs: Rec[]; ends: number[] } {
+  const o = {
+    recs: [] as Rec[],
+    ends: [] as number[],
+    nextStep: 0,
+    timedRecord(kind: number, a: number, b: number, latencyUs: number, data: Buffer): number {
+      o.recs.push({ at: ms(), kind, a, b, latencyUs, ...(kind === R_DATA ? { data: data.toString('latin1', a, a + b) } : {}) });
+      if (kind === R_DATA) return -1;
+      const n = o.ends.length;
+      o.ends.push(ms());
+      o.nextStep = steps[n] ?? 0;
+      return typeof delays === 'function' ? delays(n) : (delays[n] ?? -1);
+    },
+  };
+  return o;
+}
+
+const tcp = (sockaddr: Buffer, timeoutUs = 1_000_000): TimedTarget => ({ sockaddr, bind: null, mark: 0, timeoutUs, requests: null });
+
+let up: Running & { server: { on: (ev: 'connection', f: (s: import('node:net').Socket) => void) => void } };
+let hole: Running;
+let http: Running;
+beforeAll(async () => {
+  up = await tcpServer(() => {});
+  hole = await blackholePort();
+  http = await tcpServer((s) => {
+    s.once('data', (d) => {
+      const path = d.toString('latin1').split(' ')[1];
+      s.end(`HTTP/1.0 200 OK\r\n\r\npage ${path}`);
+    });
+  });
+});
+afterAll(async () => {
+  await up?.close();
+  await hole?.close();
+  await http?.close();
+});
+
+let timed: TimedChecks | undefined;
+afterEach(() => {
+  timed?.close();
+  timed = undefined;
+});
+
+describe('timed check engine (lvsd_probe createTimed)', () => {
+  it('runs a check first after its delay, then at due + each reply, on quantum boundaries', async () => {
+    timed = new TimedChecks({ quantumUs: 25_000 });
+    const o = owner([100_000, 100_000, 100_000, -1]);
+    const t0 = ms();
+    timed.register(o, tcp(sa('127.0.0.1', up.port)), 30_000, 1_000_000);
+    await sleep(450);
+    expect(o.recs.map((r) => r.kind)).toEqual([R_DONE, R_DONE, R_DONE, R_DONE]);
+    expect(o.recs.every((r) => r.a === 0)).toBe(true);
+    // first at >= 30 ms (rounded up to a 25 ms boundary: before 50 + a loop turn), then 100 ms apart
+    expect(o.ends[0] - t0).toBeGreaterThanOrEqual(29);
+    expect(o.ends[0] - t0).toBeLessThan(90);
+    for (let i = 1; i < 4; i++) expect(o.ends[i] - o.ends[i - 1]).toBeGreaterThan(80);
+    for (let i = 1; i < 4; i++) expect(o.ends[i] - o.ends[i - 1]).toBeLessThan(125);
+    // -1: not re-armed
+    expect(timed.scheduled()).toBe(0);
+    expect(timed.started()).toBe(4);
+  });
+
+  it('checks due within one quantum start on one wakeup, earliest due first', async () => {
+    timed = new TimedChecks({ quantumUs: 100_000 });
+    const order: number[] = [];
+    const batches: number[] = [];
+    // dues within one quantum of the engine's clock (uv_hrtime, as process.hrtime)
+    const now = Number(process.hrtime.bigint() / 1000n);
+    const lead = Math.ceil(now / 100_000) * 100_000 - now;
+    const owners = [40_000, 10_000, 70_000, 30_000].map((offset, i) => {
+      const first = lead + offset;
+      const o = owner([-1]);
+      const rec = o.timedRecord.bind(o);
+      o.timedRecord = (...args) => {
+        order.push(i);
+        batches.push(ms());
+        return rec(...args);
+      };
+      timed?.register(o, tcp(sa('127.0.0.1', up.port)), first, 1_000_000);
+      return o;
+    });
+    await sleep(350);
+    expect(owners.every((o) => o.ends.length === 1)).toBe(true);
+    expect(order).toEqual([1, 3, 0, 2]);
+    // one wakeup at the 100 ms boundary: the four records came together
+    expect(Math.max(...batches) - Math.min(...batches)).toBeLessThan(5);
+  });
+
+  it('a refused connect and a timed-out one: R_DONE -ECONNREFUSED, R_TIMEOUT while connecting', async () => {
+    timed = new TimedChecks({ quantumUs: 0 });
+    const refused = owner([-1]);
+    const silent = owner([-1]);
+    const t0 = ms();
+    timed.register(refused, tcp(sa('127.0.0.1', await closedPort())), 0, 1_000_000);
+    timed.register(silent, tcp(sa('127.0.0.1', hole.port), 150_000), 0, 1_000_000);
+    await sleep(400);
+    expect(refused.recs).toMatchObject([{ kind: R_DONE, a: -111 }]);
+    expect(silent.recs).toMatchObject([{ kind: R_TIMEOUT, a: T_CONNECT }]);
+    expect(silent.ends[0] - t0).toBeGreaterThanOrEqual(145);
+    expect(silent.recs[0].latencyUs).toBeGreaterThanOrEqual(145_000);
+    expect(timed.inFlight()).toBe(0);
+  });
+
+  it('an HTTP exchange: the request of the step the reply chose, the response as data then EOF', async () => {
+    timed = new TimedChecks({ quantumUs: 0 });
+    const o = owner([20_000, 20_000, -1], [1, 0, 0]);
+    const requests = ['/zero', '/one'].map((p) => Buffer.from(`GET ${p} HTTP/1.0\r\n\r\n`));
+    timed.register(o, { ...tcp(sa('127.0.0.1', http.port)), requests }, 0, 1_000_000);
+    await sleep(300);
+    const pages = o.recs.filter((r) => r.kind === R_DATA).map((r) => r.data?.split('\r\n\r\n')[1]);
+    expect(pages).toEqual(['page /zero', 'page /one', 'page /zero']);
+    expect(o.recs.filter((r) => r.kind === R_EOF)).toHaveLength(3);
+  });
+
+  it('an HTTP server that never answers: R_TIMEOUT waiting for the first byte', async () => {
+    timed = new TimedChecks({ quantumUs: 0 });
+    const o = owner([-1]);
+    timed.register(o, { ...tcp(sa('127.0.0.1', up.port), 100_000), requests: [Buffer.from('GET / HTTP/1.0\r\n\r\n')] }, 0, 1_000_000);
+    await sleep(300);
+    expect(o.recs).toMatchObject([{ kind: R_TIMEOUT, a: T_FIRST_READ }]);
+  });
+
+  it('an HTTP connect refused: R_FAIL with the errno', async () => {
+    timed = new TimedChecks({ quantumUs: 0 });
+    const o = owner([-1]);
+    timed.register(o, { ...tcp(sa('127.0.0.1', await closedPort())), requests: [Buffer.from('GET / HTTP/1.0\r\n\r\n')] }, 0, 1_000_000);
+    await sleep(150);
+    expect(o.recs).toHaveLength(1);
+    expect(o.recs[0]).toMatchObject({ kind: R_FAIL, a: -111 });
+  });
+
+  it('the in-flight cap holds the rest back until attempts end (backpressure)', async () => {
+    timed = new TimedChecks({ quantumUs: 0, maxInFlight: 2 });
+    const os = [0, 1, 2, 3].map(() => owner([-1]));
+    for (const o of os) timed.register(o, tcp(sa('127.0.0.1', hole.port), 100_000), 0, 1_000_000);
+    await sleep(50);
+    expect(timed.inFlight()).toBe(2);
+    expect(timed.scheduled()).toBe(2);
+    await sleep(400);
+    expect(os.every((o) => o.recs.length === 1 && o.recs[0].kind === R_TIMEOUT)).toBe(true);
+    // the last two started when the first two timed out
+    expect(os[2].ends[0] - os[0].ends[0]).toBeGreaterThan(80);
+    expect(timed.inFlight()).toBe(0);
+  });
+
+  it('unregister while in flight: the socket closes, nothing is reported, the slot is reused', async () => {
+    timed = new TimedChecks({ quantumUs: 0 });
+    const before = openFds();
+    const o = owner([-1]);
+    const slot = timed.register(o, tcp(sa('127.0.0.1', hole.port), 5_000_000), 0, 1_000_000);
+    await sleep(50);
+    expect(timed.inFlight()).toBe(1);
+    expect(openFds()).toBe(before + 1);
+    timed.unregister(slot);
+    expect(timed.inFlight()).toBe(0);
+    expect(openFds()).toBe(before);
+    await sleep(100);
+    expect(o.recs).toHaveLength(0);
+    const again = timed.register(owner([-1]), tcp(sa('127.0.0.1', up.port)), 0, 1_000_000);
+    expect(again).toBe(slot);
+    expect(timed.slotsMade()).toBe(1);
+  });
+
+  it('pause holds due checks; resume starts them at once; a held check unregistered never runs', async () => {
+    timed = new TimedChecks({ quantumUs: 0 });
+    const a = owner([-1]);
+    const b = owner([-1]);
+    timed.pause();
+    timed.register(a, tcp(sa('127.0.0.1', up.port)), 0, 1_000_000);
+    const sb = timed.register(b, tcp(sa('127.0.0.1', up.port)), 10_000, 1_000_000);
+    await sleep(100);
+    expect(a.recs).toHaveLength(0);
+    expect(timed.held()).toBe(2);
+    timed.unregister(sb);
+    const t = ms();
+    expect(timed.resume()).toBe(1);
+    await sleep(60);
+    expect(a.recs).toHaveLength(1);
+    expect(a.ends[0] - t).toBeLessThan(40);
+    expect(b.recs).toHaveLength(0);
+  });
+
+  it('suspended (ha_suspend): attempts are skipped at the skip delay, and run again once resumed', async () => {
+    timed = new TimedChecks({ quantumUs: 0 });
+    const o = owner(() => 30_000);
+    const slot = timed.register(o, tcp(sa('127.0.0.1', up.port)), 0, 30_000);
+    timed.suspend(slot, true);
+    await sleep(150);
+    expect(o.recs).toHaveLength(0);
+    expect(timed.started()).toBe(0);
+    timed.suspend(slot, false);
+    await sleep(150);
+    expect(o.recs.length).toBeGreaterThanOrEqual(2);
+    timed.unregister(slot);
+  });
+
+  it('a reply on a data record ends the exchange early (a header too long): socket closed, re-armed', async () => {
+    timed = new TimedChecks({ quantumUs: 0 });
+    let n = 0;
+    const o: TimedOwner & { kinds: number[] } = {
+      kinds: [],
+      nextStep: 0,
+      timedRecord(kind) {
+        o.kinds.push(kind);
+        if (kind !== R_DATA || n > 0) return -1;
+        n++;
+        return 50_000;
+      },
+    };
+    const before = openFds();
+    timed.register(o, { ...tcp(sa('127.0.0.1', http.port)), requests: [Buffer.from('GET / HTTP/1.0\r\n\r\n')] }, 0, 1_000_000);
+    await sleep(200);
+    // the first attempt's EOF (same batch) changes nothing; the second attempt ran
+    expect(o.kinds.filter((k) => k === R_DATA).length).toBe(2);
+    expect(timed.started()).toBe(2);
+    expect(timed.inFlight()).toBe(0);
+    expect(openFds()).toBe(before);
+  });
+
+  it('many checks: every one re-armed, no descriptor left, slots reused after unregister', async () => {
+    timed = new TimedChecks({ quantumUs: 5_000 });
+    await sleep(20);
+    const before = openFds();
+    const os = Array.from({ length: 300 }, () => owner((k) => (k < 4 ? 20_000 : -1)));
+    const slots = os.map((o, i) => timed?.register(o, tcp(sa('127.0.0.1', i % 3 === 0 ? hole.port : up.port), 10_000), i * 100, 1_000_000) as number);
+    await sleep(600);
+    expect(os.every((o) => o.ends.length === 5)).toBe(true);
+    expect(os.filter((o) => o.recs[0].kind === R_TIMEOUT)).toHaveLength(100);
+    for (const s of slots) timed.unregister(s);
+    expect(openFds()).toBe(before);
+    expect(timed.inFlight()).toBe(0);
+    timed.register(owner([-1]), tcp(sa('127.0.0.1', up.port)), 0, 1_000_000);
+    expect(timed.slotsMade()).toBe(300);
+  });
+});
