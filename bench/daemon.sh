@@ -120,7 +120,8 @@
 #          TCP real servers without VRRP, lvsd before 1.56 and now 1.54 CPU-s per 60 s: no change)
 #   host, HOST=1 (no IPVS; 4 SIGHUPs in a row, load 2.5-4): reload.applied before 63-224 ms
 #          (lvs 34-135 ms), now 19-47 ms (parse 12-32, lvs 5.6-13.4, ipvs 1 ms: no kernel work)
-# Env: SECS (30), WARM (10), ROUNDS (2), IDLE_RS (1000), RELOAD_RS (10000), ONLY=lvsd|keepalived,
+# Env: SECS (30), WARM (10), ROUNDS (2), RELOADS (1: SIGHUPs per daemon start), RELOAD_GAP (5 s between them),
+# LVSD (., the directory whose dist/ has lvsd's bundle and the poller's IPVS client), IDLE_RS (1000), RELOAD_RS (10000), ONLY (daemons to run, e.g. "lvsd-before lvsd"),
 # PHASES ("idle reload"), HOST=1, FILL_TIMEOUT (900 s), VERBOSE (fill counts, log events),
 # LVSD_NODE_ARGS (extra node flags for lvsd, e.g. --cpu-prof --cpu-prof-dir=DIR with run.mjs --rw=DIR),
 # LOGS=DIR (each daemon's log is copied there at its stop; with run.mjs --rw=DIR),
@@ -135,7 +136,8 @@ fi
 # as a third daemon, lvsd-before, in the same rounds
 daemons="${BEFORE:+lvsd-before }lvsd keepalived"
 SECS=${SECS:-30}; WARM=${WARM:-10}; ROUNDS=${ROUNDS:-2}; IDLE_RS=${IDLE_RS:-1000}; RELOAD_RS=${RELOAD_RS:-10000}; PHASES=${PHASES:-idle reload}
-[ -f dist/bundle/lvsd.cjs ] || { echo "dist/bundle missing: npx tsc -p . && node scripts/bundle.mjs first" >&2; exit 2; }
+LVSD=${LVSD:-.}
+[ -f "$LVSD/dist/bundle/lvsd.cjs" ] || { echo "$LVSD/dist/bundle missing: npx tsc -p . && node scripts/bundle.mjs first" >&2; exit 2; }
 work=$(mktemp -d /tmp/daemon-bench-XXXX) # guest tmpfs: pid files, logs
 ns=dmb$$; peer=dmp$$
 pids=()
@@ -181,7 +183,7 @@ now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 start() {
   rm -f "$work"/*.pid
   if [ "$1" = lvsd ] || [ "$1" = lvsd-before ]; then
-    local bin=dist/bundle/lvsd.cjs args=${LVSD_NODE_ARGS:-}
+    local bin=${LVSD:-.}/dist/bundle/lvsd.cjs args=${LVSD_NODE_ARGS:-}
     [ "$1" = lvsd ] || { bin=$BEFORE/dist/bundle/lvsd.cjs; args=${BEFORE_NODE_ARGS-$args}; }
     ip netns exec "$ns" node $args "$bin" -n -f "$2" -p "$work/l.pid" -r "$work/lv.pid" -c "$work/lc.pid" --status-socket none > "$work/$1.log" 2>&1 &
     main=$!; pids+=("$main"); dpids=("$main")
@@ -233,7 +235,7 @@ echo "# idle: 10 VRRP instances, $IDLE_RS real servers (TCP_CHECK, delay_loop 6)
 printf '%-6s %-11s %10s %8s %6s %s\n' round daemon 'CPU-s/60s' 'RSS MB' procs 'loadavg(VM)'
 for round in $(seq "$ROUNDS"); do
   for d in $daemons; do
-    [ -z "${ONLY:-}" ] || [ "$ONLY" = "$d" ] || continue
+    [ -z "${ONLY:-}" ] || [[ " $ONLY " == *" $d "* ]] || continue
     start "$d" "$idle"
     wait_weight "$IDLE_RS" 1 120 || { echo "$d: table not filled" >&2; tail -20 "$work/$d.log" >&2; }
     sleep "$WARM"
@@ -251,7 +253,59 @@ own_report() {
   for _ in $(seq 300); do tail -n +"$(($1 + 1))" "$log" | grep -q '"event":"reload.applied"' && break; sleep 0.1; done
   tail -n +"$(($1 + 1))" "$log" | grep '"event":"reload.applied"' | head -1 | node -e '
     let t = ""; process.stdin.on("data", (d) => t += d).on("end", () => { try { const r = JSON.parse(t);
-      process.stdout.write([r.ms, r.parseMs, r.vrrpMs, r.lvsMs, r.ipvsMs].join(" ")); } catch { process.stdout.write("-"); } });'
+      process.stdout.write([r.ms, r.parseMs, r.vrrpMs, r.lvsMs, r.ipvsMs].join(" "));
+      if (r.at) process.stdout.write(" | at " + Object.entries(r.at).map(([k, v]) => k + " " + v).join(", "));
+    } catch { process.stdout.write("-"); } });'
+}
+
+# sighup_poll DAEMON_PID NRS W TIMEOUT_S: one process in the daemons namespace sends SIGHUP and polls
+# the last virtual service's destinations over netlink (LVSD's dist/src/ipvs/client.js) every
+# POLL_MS (5) ms until the last real server has weight W. One dump of 100 destinations, no process
+# started per poll (an `ipvsadm -L -n -t` poll forks ip, ipvsadm and awk: see poll_cost). Prints
+# "sighupAt visibleAt pollMs polls" (epoch ms; pollMs: median cost of one poll, measured before).
+sighup_poll() {
+  local v=$(( ($2 - 1) / 100 )) r=$(( $2 - 1 ))
+  ip netns exec "$ns" node --input-type=module -e '
+    const [dir, pid, vs, rs, w, timeoutS, pollMs] = process.argv.slice(1);
+    const { NetlinkIpvs } = await import(dir + "/dist/src/ipvs/client.js");
+    const k = await NetlinkIpvs.open();
+    const svc = { af: 2, protocol: 6, addr: vs, port: 80, fwmark: 0, sched: "wlc", flags: 0, timeout: 0, netmask: 0xffffffff };
+    const now = () => Date.now(); // (as lvsd signalAt: performance.timeOrigin is off by 100+ ms in the VM)
+    const seen = async () => (await k.dests(svc)).some((d) => d.addr === rs && d.port === 8080 && d.weight === Number(w));
+    const costs = [];
+    for (let i = 0; i < 21; i++) { const a = performance.now(); await seen(); costs.push(performance.now() - a); }
+    costs.sort((a, b) => a - b);
+    const t0 = now(); process.kill(Number(pid), "SIGHUP");
+    let polls = 0, at = 0;
+    while (now() - t0 < Number(timeoutS) * 1000) {
+      polls++;
+      if (await seen()) { at = now(); break; }
+      await new Promise((r) => setTimeout(r, Number(pollMs)));
+    }
+    k.close();
+    console.log([t0, at || "timeout", costs[10].toFixed(2), polls].join(" "));' \
+    "$(realpath "$LVSD")" "$1" "10.97.$((v >> 8)).$((v & 255))" "127.1.$((r >> 8)).$((r & 255))" "$3" "$4" "${POLL_MS:-5}"
+}
+
+# poll_cost NRS: ms of one `ipvsadm -L -n -t` poll of the last service as wait_weight runs it (median of 5)
+poll_cost() {
+  local v=$(( ($1 - 1) / 100 )) i a b out=()
+  for i in 1 2 3 4 5; do
+    a=$(date +%s%N); ip netns exec "$ns" ipvsadm -L -n -t "10.97.$((v >> 8)).$((v & 255)):80" | awk '$4 == 9 { f = 1 } END { exit !f }' || true; b=$(date +%s%N)
+    out+=($(( (b - a) / 1000000 )))
+  done
+  printf '%s\n' "${out[@]}" | sort -n | sed -n 3p
+}
+
+# steps LINES LOG SIGHUP_AT VISIBLE_AT: lvsd's reload.applied against the poller's clock:
+# "kill->loop L, loop->sent S, sent->acked A, acked->visible V" ms
+steps() {
+  tail -n +"$(($1 + 1))" "$2" | grep '"event":"reload.applied"' | head -1 | node -e '
+    const [h, vis] = process.argv.slice(1).map(Number);
+    let t = ""; process.stdin.on("data", (d) => t += d).on("end", () => { try { const r = JSON.parse(t); const a = r.at;
+      const f = (x) => x === undefined || Number.isNaN(x) ? "-" : x.toFixed(0);
+      process.stdout.write(`kill->loop ${f(r.signalAt - h)}, loop->sent ${f(a.sent)}, sent->acked ${f(a.acked - a.sent)}, sent->visible ${f(vis - r.signalAt - a.sent)}`);
+    } catch { process.stdout.write("-"); } });' "$3" "$4"
 }
 
 if [ "$PHASES" = host ]; then
@@ -280,7 +334,7 @@ echo "# reload: $RELOAD_RS real servers, 1% weights changed, SIGHUP"
 printf '%-6s %-11s %12s %12s %12s %s\n' round daemon 'reload ms' 'VIP deletes' 'loadavg(VM)' 'lvsd reload.applied (ms: total parse vrrp lvs ipvs)'
 for round in $(seq "$ROUNDS"); do
   for d in $daemons; do
-    [ -z "${ONLY:-}" ] || [ "$ONLY" = "$d" ] || continue
+    [ -z "${ONLY:-}" ] || [[ " $ONLY " == *" $d "* ]] || continue
     cp "$big" "$live"
     start "$d" "$live"
     t_fill=$(now_ms)
@@ -299,14 +353,22 @@ for round in $(seq "$ROUNDS"); do
     # every VRRP instance MASTER (VIPs in place) before the reload
     for _ in $(seq 300); do [ "$(ip -n "$ns" -o addr show dev veth0 | grep -c '10\.98\.1\.')" -ge 10 ] && break; sleep 0.1; done
     sleep 3
+    # PRE_HUPS=N (lvsd only): N SIGHUPs with the unchanged file first, 1 s apart (what a no-op reload warms)
+    if [ "$d" = lvsd ]; then for _ in $(seq "${PRE_HUPS:-0}"); do kill -HUP "$main"; sleep 1; done; fi
     ip -n "$ns" -o monitor address > "$work/mon.log" 2>&1 &
     mon=$!; pids+=("$mon"); sleep 0.5
+    pc=$(poll_cost "$RELOAD_RS")
     cp "$big2" "$live"
     lines=$(wc -l < "$work/$d.log")
-    t0=$(now_ms); kill -HUP "$main"
-    if wait_weight "$RELOAD_RS" 2 300; then ms=$(( $(now_ms) - t0 )); else ms=timeout; fi
+    sighup_poll "$main" "$RELOAD_RS" 2 300 > "$work/poll.out" # (the guest has no /dev/fd for <(...))
+    read -r h_at v_at np_ms npolls < "$work/poll.out"
+    if [ "$v_at" = timeout ]; then ms=timeout; else ms=$(awk -v a="$h_at" -v b="$v_at" 'BEGIN { printf "%.0f", b - a }'); fi
     own=-
-    [ "$d" = keepalived ] || own=$(own_report "$lines" "$work/$d.log")
+    if [ "$d" != keepalived ]; then
+      own=$(own_report "$lines" "$work/$d.log")
+      [ "$v_at" = timeout ] || own="$own | $(steps "$lines" "$work/$d.log" "$h_at" "$v_at")"
+    fi
+    own="$own | poll ${np_ms} ms x $npolls (ipvsadm poll $pc ms)"
     sleep 3 # a flap after the weights landed still counts
     kill "$mon" 2>/dev/null || true
     [ -z "${VERBOSE:-}" ] || {
@@ -317,6 +379,21 @@ for round in $(seq "$ROUNDS"); do
       tail -n +"$((lines + 1))" "$work/$d.log" | grep -v '"event":"check\.\|"event":"lvs\.\|TCP connection' | cut -c1-300 | head -20 >&2 || true
     }
     printf '%-6s %-11s %12s %12s %12s %s\n' "$round" "$d" "$ms" "$(grep -c Deleted "$work/mon.log" || true)" "$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' ,)" "${own:--}"
+    # RELOADS=N: N-1 more SIGHUPs to the same daemon, WARM s apart, weights back and forth (rows round.k)
+    for k in $(seq 2 "${RELOADS:-1}"); do
+      sleep "${RELOAD_GAP:-5}"
+      if [ $((k % 2)) = 0 ]; then cp "$big" "$live"; w=1; else cp "$big2" "$live"; w=2; fi
+      lines=$(wc -l < "$work/$d.log")
+      sighup_poll "$main" "$RELOAD_RS" "$w" 300 > "$work/poll.out"
+      read -r h_at v_at np_ms npolls < "$work/poll.out"
+      if [ "$v_at" = timeout ]; then ms=timeout; else ms=$(awk -v a="$h_at" -v b="$v_at" 'BEGIN { printf "%.0f", b - a }'); fi
+      own=-
+      if [ "$d" != keepalived ]; then
+        own=$(own_report "$lines" "$work/$d.log")
+        [ "$v_at" = timeout ] || own="$own | $(steps "$lines" "$work/$d.log" "$h_at" "$v_at")"
+      fi
+      printf '%-6s %-11s %12s %12s %12s %s\n' "$round.$k" "$d" "$ms" - "$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' ,)" "$own | poll ${np_ms} ms x $npolls"
+    done
     stop
   done
 done

@@ -32,6 +32,8 @@ export interface ParseOptions {
    * `previous` for blocks whose text is the same (see grammar/reuse.ts). Ignored with positions.
    */
   reuse?: { policy: ReusePolicy; previous?: BlockCache };
+  /** called once the main file is read (a reload's timing marks; includes are read later, as met) */
+  onRead?: () => void;
 }
 
 export interface ParseResult {
@@ -244,6 +246,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
     includeCheck: opts.allConfig ? INC_R | INC_M | INC_W | INC_B : 0,
     report: (d) => diagnostics.push(d),
   });
+  opts.onRead?.();
   // Keyword positions cost memory and GC time at 100,000 real servers; the config loader asks
   // for them only when it has a problem to point at (it parses again with them).
   const track = opts.positions !== false;

@@ -21,7 +21,14 @@ export interface LoadOptions {
   reuse?: BlockCache;
   /** keep blocks for a later load (LoadResult.blocks); default false */
   keepBlocks?: boolean;
+  /**
+   * Timing marks of a reload (reload.applied): called as each step of each pass ends, with
+   * 'read' (main file read), 'parse', 'model' (raw objects -> Model), 'checks' (validation).
+   */
+  mark?: (step: LoadStep) => void;
 }
+
+export type LoadStep = 'read' | 'parse' | 'model' | 'checks';
 
 export interface LoadResult {
   model: Model;
@@ -80,9 +87,12 @@ function loadOnce(file: string, opts: LoadOptions, positions: boolean, keep: boo
   const parsed: ParseResult = parseConfig(file, rootSchema, {
     configId: opts.configId, allConfig: opts.allConfig, positions,
     ...(keep ? { reuse: { policy: realServerReuse, ...(previous ? { previous } : {}) } } : {}),
+    ...(opts.mark ? { onRead: () => opts.mark?.('read') } : {}),
   });
+  opts.mark?.('parse');
   const diagnostics = parsed.diagnostics;
   const model = toModel(parsed.root);
+  opts.mark?.('model');
   // (checks must not run on reused objects under a changed parent: they could change them)
   if (parsed.reuseFailed) return { result: { model, diagnostics, files: parsed.files, exitCode: 0, ok: false, passes: 1, reused: 0 }, checkComplained: false, reuseFailed: true };
   if (parsed.files.length === 0 && !diagnostics.some((d) => d.level === 'error')) {
@@ -93,6 +103,7 @@ function loadOnce(file: string, opts: LoadOptions, positions: boolean, keep: boo
     checkComplained = true;
     diagnostics.push(d);
   }, opts.system);
+  opts.mark?.('checks');
   const exitCode = exitCodeFor(diagnostics);
   const result: LoadResult = { model, diagnostics, files: parsed.files, exitCode, ok: exitCode === 0, passes: 1, reused: parsed.reused };
   // kept blocks are reusable only as the checks left them without a word (see reuse-policy.ts)

@@ -43,6 +43,16 @@ export interface DaemonOptions {
   metricsListen?: string;
 }
 
+/**
+ * reload.applied's `at`: ms from the signal reaching the event loop to the end of each step, in
+ * this order. start: the reload job began (queued signals wait here); read: main file read;
+ * parse; model: Model built; checks: validation; diff: VRRP's difference; vrrp: VRRP, BFD and
+ * IPVS settings applied; lvs: the engine matched the new virtual servers (its IPVS requests are
+ * queued); sent: the last datagram of requests was sent (the kernel holds the change); acked:
+ * its answer was read; applied: the engine saw the apply end. Steps that did not run are absent.
+ */
+export const RELOAD_STEPS = ['start', 'read', 'parse', 'model', 'checks', 'diff', 'vrrp', 'lvs', 'sent', 'acked', 'applied'] as const;
+
 export interface ReloadReport {
   ok: boolean;
   ms: number;
@@ -213,12 +223,19 @@ export class Daemon extends EventEmitter {
     this.emit('action', a);
   }
 
-  /** SIGHUP: a broken file keeps the running configuration; a good one is applied by difference. */
-  async reload(): Promise<ReloadReport> {
+  /**
+   * SIGHUP: a broken file keeps the running configuration; a good one is applied by difference.
+   * `signal`: when the signal reached the event loop, as performance.now() (the timings' zero)
+   * and Date.now().
+   */
+  async reload(signal?: { at: number; wall: number }): Promise<ReloadReport> {
     if (this.stopped) return { ok: false, ms: 0 };
     const log = this.o.log;
     const t0 = performance.now();
-    const r = this.holder.reload();
+    const zero = signal?.at ?? t0;
+    // when each step ended (last pass), in ms since the signal: reload.applied's `at`
+    const at: Record<string, number> = { start: t0 - zero };
+    const r = this.holder.reload((step) => { at[step] = performance.now() - zero; });
     this.reloads++;
     if (!r.applied || !r.diff) {
       logDiagnostics(log, r.diagnostics);
@@ -246,20 +263,30 @@ export class Daemon extends EventEmitter {
     this.bfdTracker?.sync();
     await this.applySettings(model);
     const t2 = performance.now();
+    at.vrrp = t2 - zero;
     let t3 = t2;
     if (this.engine) {
       await this.ensureAddressWatch(model);
       this.refreshPresence();
       rep.lvs = await this.engine.reload(model);
       t3 = performance.now();
+      at.lvs = t3 - zero;
       await this.engine.applied();
+      at.applied = performance.now() - zero;
+      // the IPVS requests of this reload (none when nothing changed in the kernel)
+      const io = this.edge?.io;
+      if (io && io.sentAt > t2) at.sent = io.sentAt - zero;
+      if (io && io.answeredAt > t2) at.acked = io.answeredAt - zero;
     }
     const round = (x: number): number => Math.round(x * 10) / 10;
+    for (const k of Object.keys(at)) at[k] = round(at[k]);
     // parsePasses: a config with warnings is parsed twice (the second time with keyword positions)
     const phases = {
       parseMs: round(r.ms), parsePasses: r.passes, vrrpMs: round(t2 - t1), lvsMs: round(t3 - t2), ipvsMs: round(performance.now() - t3),
       // probes that fell due meanwhile and waited for the apply (LvsEngine.holdChecks)
       checksHeld: (this.engine?.heldTotal ?? 0) - held0,
+      // wall clock of the signal (epoch ms) and when each step ended, in ms after it (RELOAD_STEPS)
+      signalAt: signal?.wall ?? Date.now() - (t0 - zero), at,
     };
     rep.ms = performance.now() - t0;
     const v = rep.vrrp;

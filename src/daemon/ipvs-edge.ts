@@ -62,6 +62,15 @@ export class IpvsEdge {
     });
   }
 
+  /**
+   * performance.now() of the last datagram of requests sent to the kernel and of the last answer
+   * read (0: none yet): a reload's `sent` and `acked` marks.
+   */
+  get io(): { sentAt: number; answeredAt: number } {
+    const c = this.k?.counters;
+    return { sentAt: c?.sentAt ?? 0, answeredAt: c?.answeredAt ?? 0 };
+  }
+
   /** Services lvsd owns now (keys of ipvs/model.serviceKey). */
   get ownedKeys(): ReadonlySet<string> {
     return this.owned;

@@ -1,6 +1,6 @@
 // SIGHUP reload: read the file again; a file with errors is refused and the running model
 // stays; a good one becomes current, with the difference the subsystems must apply.
-import { loadConfig, type LoadOptions, type LoadResult } from '../config/load.js';
+import { loadConfig, type LoadOptions, type LoadResult, type LoadStep } from '../config/load.js';
 import { diffModels, type ModelDiff } from '../config/diff.js';
 import type { Model } from '../config/model.js';
 import type { Diagnostic } from '../../grammar/diagnostics.js';
@@ -48,11 +48,13 @@ export class ConfigHolder {
     return this.model;
   }
 
-  reload(): ReloadOutcome {
+  /** `mark` is called as each step ends (the load's steps, then 'diff'): reload.applied's timings */
+  reload(mark?: (step: LoadStep | 'diff') => void): ReloadOutcome {
     const t0 = performance.now();
-    const r = this.load(this.file, { ...this.opts, reuse: this.blocks, keepBlocks: true });
+    const r = this.load(this.file, { ...this.opts, reuse: this.blocks, keepBlocks: true, ...(mark ? { mark } : {}) });
     if (!r.ok) return { applied: false, diagnostics: r.diagnostics, ms: performance.now() - t0, passes: r.passes };
     const diff = this.differ(this.model, r.model);
+    mark?.('diff');
     this.model = r.model;
     this.blocks = r.blocks;
     return { applied: true, diagnostics: r.diagnostics, diff, ms: performance.now() - t0, passes: r.passes };

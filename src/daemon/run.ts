@@ -106,9 +106,11 @@ export async function runDaemon(o: Options): Promise<number> {
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGHUP', () => {
+      // both clocks: performance.timeOrigin is not the wall clock's reading of performance.now()'s zero to the ms
+      const seen = { at: performance.now(), wall: Date.now() };
       void queue.push('SIGHUP', async () => {
         log.info({ event: 'daemon.signal', signal: 'SIGHUP' }, 'SIGHUP: reloading');
-        await daemon.reload();
+        await daemon.reload(seen);
         await listeners.sync();
       });
     });

@@ -54,6 +54,13 @@ export interface NetlinkIpvsOptions {
 export interface NetlinkIpvsCounters {
   requests: number;
   datagrams: number;
+  /**
+   * performance.now() when the last datagram of plain requests was sent (0: none yet). Generic
+   * netlink runs a datagram's requests inside the send: the kernel holds them from then on.
+   */
+  sentAt: number;
+  /** performance.now() when the last answer to a plain request was read (0: none yet) */
+  answeredAt: number;
 }
 
 /**
@@ -112,7 +119,7 @@ export class NetlinkIpvs implements IpvsKernel, IpvsDestNests, IpvsOpBatch {
   private watchdog: NodeJS.Timeout | undefined;
   private pumpQueued = false;
   private closed = false;
-  readonly counters: NetlinkIpvsCounters = { requests: 0, datagrams: 0 };
+  readonly counters: NetlinkIpvsCounters = { requests: 0, datagrams: 0, sentAt: 0, answeredAt: 0 };
 
   private constructor(
     private readonly timeoutMs: number,
@@ -203,6 +210,7 @@ export class NetlinkIpvs implements IpvsKernel, IpvsDestNests, IpvsOpBatch {
    * a datagram's requests in order: once the last is answered, the silent ones succeeded.
    */
   private answered(lane: Lane, seq: number, err: Error | undefined): void {
+    if (!lane.dump) this.counters.answeredAt = performance.now();
     if (seq !== lane.lastSeq || lane.dump) {
       this.complete(lane, seq, err);
       return;
@@ -351,6 +359,7 @@ export class NetlinkIpvs implements IpvsKernel, IpvsDestNests, IpvsOpBatch {
         if (f) this.complete(lane, seq, new IpvsError(f.job.op, f.job.req.what, errnoOf(err) || 5, err.message));
       }
     });
+    if (!lane.dump) this.counters.sentAt = performance.now();
   }
 
   private checkTimeouts(): void {

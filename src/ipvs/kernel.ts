@@ -25,6 +25,8 @@ export interface IpvsKernel {
   startDaemon(d: IpvsDaemon): Promise<void>;
   stopDaemon(d: Pick<IpvsDaemon, 'state' | 'mcastIfn' | 'syncId'>): Promise<void>;
   close(): void;
+  /** when the last plain requests were sent and answered (performance.now(); the netlink client keeps them) */
+  readonly counters?: { readonly sentAt: number; readonly answeredAt: number };
 }
 
 /**

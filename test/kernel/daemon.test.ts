@@ -97,6 +97,15 @@ describe('lvsd daemon against real IPVS', () => {
       await until('reload.applied', () => dm.events('reload.applied', mark).length === 1, 20_000, info);
       const applied = dm.events('reload.applied', mark)[0];
       expect(applied).toMatchObject({ rsKept: 3, rsAdded: 0, rsRemoved: 0, vrrpStarted: 0, vrrpStopped: 0 });
+      // every step from the signal to the kernel's acknowledgement, in order (ms after the signal)
+      const at = applied.at as Record<string, number>;
+      const steps = ['start', 'read', 'parse', 'model', 'checks', 'diff', 'vrrp', 'lvs', 'sent', 'acked', 'applied'];
+      expect(Object.keys(at).sort()).toEqual([...steps].sort());
+      const times = steps.map((k) => at[k]);
+      expect(times.every((t) => typeof t === 'number' && t >= 0)).toBe(true);
+      expect(times).toEqual([...times].sort((a, b) => a - b));
+      expect(applied.signalAt).toBeGreaterThan(Date.now() - 60_000);
+      expect(applied.signalAt).toBeLessThanOrEqual(Number(applied.time));
       await table('after reload: rs1 at weight 3, rs3 still out', ['10.0.11.2:8080 Masq 3', '10.0.12.2:8080 Masq 1']);
       await new Promise((r) => setTimeout(r, 3000)); // several delay loops: rs3 is not re-enabled
       expect(destLines(ipvs())).toEqual(['10.0.11.2:8080 Masq 3', '10.0.12.2:8080 Masq 1']);

@@ -70,4 +70,18 @@ describe('ConfigHolder.reload', () => {
     expect(after2[1]?.weight).toBe(8);
     expect(after2[2]).toBe(before[2]);
   });
+
+  it('marks each step of a reload as it ends, in order, the last pass only for a file read twice', () => {
+    writeFileSync(file, inst('VI_1', 1, 100));
+    const h = new ConfigHolder(file, {}, loadConfig(file));
+    const steps: string[] = [];
+    writeFileSync(file, inst('VI_1', 1, 101));
+    expect(h.reload((s) => steps.push(s)).applied).toBe(true);
+    expect(steps).toEqual(['read', 'parse', 'model', 'checks', 'diff']);
+    // a file the checks complain about is read again with positions: its steps come twice
+    steps.length = 0;
+    writeFileSync(file, inst('VI_1', 1, 100) + 'vrrp_instance VI_2 {\n  interface eth0\n  virtual_router_id 2\n  priority 900\n}\n');
+    expect(h.reload((s) => steps.push(s)).applied).toBe(false);
+    expect(steps).toEqual(['read', 'parse', 'model', 'checks', 'read', 'parse', 'model', 'checks']);
+  });
 });
