@@ -7,12 +7,11 @@
 // reads in C), and timedRecord() streams each batch's response chunks into the stream and
 // gives the verdict: no closures, no timer and (for the usual outcomes) no result object.
 import { scopedAddr } from './tcp.js';
-import { errnoName } from './errno-name.js';
-import { loadProbeAddon, P_AT_ONCE, P_CONNECT, P_SEND, R_DATA, R_DONE, R_EOF, R_FAIL } from './native/connect-engine.js';
-import { R_TIMEOUT, T_CONNECT, T_FIRST_READ, T_SEND, type TimedTarget } from './native/timed-checks.js';
+import { loadProbeAddon, R_DATA } from './native/connect-engine.js';
+import type { TimedTarget } from './native/timed-checks.js';
 import { BodyDigest } from './http/body-digest.js';
-import { connectFailure, FAILURE_MESSAGE, type HttpProbeFailure } from './http/failure.js';
-import { PlainExchange, type ExchangeOwner, type PlainTarget } from './http/plain-exchange.js';
+import { FAILURE_MESSAGE, type HttpProbeFailure } from './http/failure.js';
+import { PlainExchange, timedOutcome, type ExchangeOwner, type PlainTarget } from './http/plain-exchange.js';
 import { probeHttp } from './http/probe.js';
 import { buildGetRequest, type HttpVersion } from './http/request.js';
 import { ResponseStream, type ResponseObserver } from './http/response-stream.js';
@@ -217,21 +216,12 @@ export class HttpGetProbe implements Probe, TimedProbe, ExchangeOwner {
       plan.reset(this.stream);
       this.timedPlan = plan;
     }
-    switch (kind) {
-      case R_DATA:
-        // a header too long to read further ends the attempt with what came (keepalived's 0-byte read)
-        return this.stream.feed(data.subarray(a, a + b)) === 'header-overflow' ? this.timedEnd(null) : null;
-      case R_EOF:
-        return this.timedEnd(null);
-      case R_DONE: // timeout 0: connect only, the write wait expires before the request goes out
-        return this.timedEnd(a === 0 ? 'write-timeout' : connectFailure(errnoName(a), b === P_AT_ONCE));
-      case R_FAIL:
-        return this.timedEnd(b === P_CONNECT || b === P_AT_ONCE ? connectFailure(errnoName(a), b === P_AT_ONCE) : b === P_SEND ? 'send-failed' : 'read-error');
-      case R_TIMEOUT:
-        return this.timedEnd(a === T_CONNECT ? 'connect-timeout' : a === T_SEND ? 'write-timeout' : a === T_FIRST_READ ? 'first-read-timeout' : 'read-timeout');
-      default:
-        return null;
+    if (kind === R_DATA) {
+      // a header too long to read further ends the attempt with what came (keepalived's 0-byte read)
+      return this.stream.feed(data.subarray(a, a + b)) === 'header-overflow' ? this.timedEnd(null) : null;
     }
+    const end = timedOutcome(kind, a, b);
+    return end === undefined ? null : this.timedEnd(end);
   }
 
   private timedEnd(failure: HttpProbeFailure | null): CheckResult {

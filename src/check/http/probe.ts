@@ -3,8 +3,8 @@
 // digest. Timeouts are per phase and per read, as in keepalived (each wait
 // for the socket gets the full connect_timeout), and failures carry
 // keepalived's own wording so callers can print or log it unchanged. Plain
-// TCP goes over libuv's handle (plain-exchange.ts); TLS needs a net.Socket
-// for Node's TLS layer.
+// TCP goes through lvsd's connect engine (plain-exchange.ts); TLS needs a
+// net.Socket for Node's TLS layer.
 import net from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { BodyDigest } from './body-digest.js';
