@@ -41,7 +41,15 @@ export interface DaemonOptions {
   addressPollMs?: number;
   /** --metrics-listen, over global_defs lvsd_metrics_listen */
   metricsListen?: string;
+  /**
+   * ms after the first IPVS apply (or start, without checkers) to rehearse a reload once
+   * (ConfigHolder.rehearse); default REHEARSE_AFTER_MS, negative: never
+   */
+  rehearseAfterMs?: number;
 }
+
+/** When the start-up reload rehearsal runs: after the first probes' burst, before a likely first SIGHUP. */
+export const REHEARSE_AFTER_MS = 1500;
 
 /**
  * reload.applied's `at`: ms from the signal reaching the event loop to the end of each step, in
@@ -88,6 +96,8 @@ export class Daemon extends EventEmitter {
   private reloads = 0;
   private lastReload: DaemonStatus['lastReload'] = null;
   private stopped = false;
+  /** the start-up reload rehearsal while it runs (see rehearse) */
+  private rehearsing: Promise<void> | undefined;
   /** event counters for the Prometheus endpoint (states come from snapshot()) */
   readonly metrics = new Metrics();
 
@@ -142,6 +152,13 @@ export class Daemon extends EventEmitter {
       await this.engine.start();
     }
     await this.applySettings(model);
+    const after = this.o.rehearseAfterMs ?? REHEARSE_AFTER_MS;
+    if (after >= 0) {
+      const engine = this.engine;
+      void (engine ? engine.applied() : Promise.resolve()).then(() => setTimeout(() => {
+        this.rehearsing = this.rehearse().finally(() => { this.rehearsing = undefined; });
+      }, after).unref());
+    }
     log.info({
       event: EV.daemonStart, version: VERSION, config: this.o.file, vrrp: this.o.vrrp, checkers: this.o.checkers,
       instances: this.vrrp?.instances.size ?? 0, virtualServers: this.engine?.policies.length ?? 0,
@@ -224,12 +241,36 @@ export class Daemon extends EventEmitter {
   }
 
   /**
+   * The reload rehearsal, once while idle after start, unless a reload came first: the file read,
+   * checked and diffed as a reload would (ConfigHolder.rehearse, dropped), then VRRP and the LVS
+   * engine reloaded with the running model itself (an empty difference: nothing stops, starts or
+   * reaches the kernel). A reload waits for it. Never fatal.
+   */
+  private async rehearse(): Promise<void> {
+    if (this.stopped || this.reloads > 0) return;
+    const t0 = performance.now();
+    try {
+      const ok = this.holder.rehearse();
+      const model = this.holder.current;
+      if (this.vrrp) await this.vrrp.applyDiff(diffWithoutVirtualServers(model, model), model);
+      if (this.engine && !this.stopped) {
+        await this.engine.reload(model);
+        await this.engine.applied();
+      }
+      this.o.log.debug({ event: 'reload.rehearsal', ok, ms: Math.round((performance.now() - t0) * 10) / 10 }, 'reload rehearsed');
+    } catch (e) {
+      this.o.log.debug({ event: 'reload.rehearsal', err: e instanceof Error ? e.message : String(e) }, 'reload rehearsal failed');
+    }
+  }
+
+  /**
    * SIGHUP: a broken file keeps the running configuration; a good one is applied by difference.
    * `signal`: when the signal reached the event loop, as performance.now() (the timings' zero)
    * and Date.now().
    */
   async reload(signal?: { at: number; wall: number }): Promise<ReloadReport> {
     if (this.stopped) return { ok: false, ms: 0 };
+    if (this.rehearsing) await this.rehearsing;
     const log = this.o.log;
     const t0 = performance.now();
     const zero = signal?.at ?? t0;

@@ -84,4 +84,33 @@ describe('ConfigHolder.reload', () => {
     expect(h.reload((s) => steps.push(s)).applied).toBe(false);
     expect(steps).toEqual(['read', 'parse', 'model', 'checks', 'read', 'parse', 'model', 'checks']);
   });
+
+  it('rehearse reads, checks and diffs the file as a reload would, and keeps the running model and its blocks', () => {
+    const rs = (h: number, w: number) => `  real_server 10.0.0.${h} 80 {\n    weight ${w}\n    TCP_CHECK {\n      connect_timeout 3\n    }\n  }\n`;
+    const vs = (w: number) => `virtual_server 10.0.0.1 80 {\n  protocol TCP\n  lvs_sched rr\n  lvs_method NAT\n${rs(2, 1)}${rs(3, w)}}\n`;
+    writeFileSync(file, vs(1));
+    const first = loadConfig(file, { keepBlocks: true });
+    const seen: string[] = [];
+    const h = new ConfigHolder(file, {}, first, (f, o) => {
+      seen.push(o.reuse ? 'reuse' : 'full');
+      return loadConfig(f, o);
+    });
+    expect(h.rehearse()).toBe(true);
+    expect(h.current).toBe(first.model);
+    // a changed file is only read: nothing of it becomes current
+    writeFileSync(file, vs(5));
+    expect(h.rehearse()).toBe(true);
+    expect(h.current).toBe(first.model);
+    writeFileSync(file, vs(1) + 'vrrp_instance X {\n  interface eth0\n  virtual_router_id 300\n}\n');
+    expect(h.rehearse()).toBe(false);
+    expect(h.current).toBe(first.model);
+    // the reload after it still hands back the running model's unchanged real servers
+    writeFileSync(file, vs(6));
+    expect(h.reload().applied).toBe(true);
+    const before = first.model.virtual_server?.[0]?.real_server ?? [];
+    const after = h.current.virtual_server?.[0]?.real_server ?? [];
+    expect(after[0]).toBe(before[0]);
+    expect(after[1]?.weight).toBe(6);
+    expect(seen.every((x) => x === 'reuse')).toBe(true);
+  });
 });
