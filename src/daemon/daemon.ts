@@ -24,6 +24,7 @@ import { VERSION } from './version.js';
 import { vrrpEventSink } from './vrrp-view.js';
 import { Metrics } from './metrics.js';
 import { metricsListen } from './metrics-listen.js';
+import { fullGc } from './full-gc.js';
 
 export interface DaemonOptions {
   file: string;
@@ -257,7 +258,10 @@ export class Daemon extends EventEmitter {
         await this.engine.reload(model);
         await this.engine.applied();
       }
-      this.o.log.debug({ event: 'reload.rehearsal', ok, ms: Math.round((performance.now() - t0) * 10) / 10 }, 'reload rehearsed');
+      const ms = Math.round((performance.now() - t0) * 10) / 10;
+      const t1 = performance.now();
+      const gc = fullGc();
+      this.o.log.debug({ event: 'reload.rehearsal', ok, ms, gcMs: gc ? Math.round((performance.now() - t1) * 10) / 10 : null }, 'reload rehearsed');
     } catch (e) {
       this.o.log.debug({ event: 'reload.rehearsal', err: e instanceof Error ? e.message : String(e) }, 'reload rehearsal failed');
     }
@@ -340,6 +344,8 @@ export class Daemon extends EventEmitter {
     this.lastReload = { at: Date.now(), ok: true, message: 'applied' };
     this.metrics.reload(true);
     this.emit('reload', rep);
+    // the old model's garbage, collected now rather than in the next reload (see full-gc.ts)
+    setImmediate(() => { if (!this.stopped) fullGc(); });
     return rep;
   }
 
