@@ -257,6 +257,7 @@ export class Daemon extends EventEmitter {
       if (this.engine && !this.stopped) {
         await this.engine.reload(model);
         await this.engine.applied();
+        this.engine.rehearseChanges();
       }
       const ms = Math.round((performance.now() - t0) * 10) / 10;
       const t1 = performance.now();

@@ -239,6 +239,34 @@ export class LvsEngine {
   }
 
   /**
+   * Runs what reloadInPlace runs for a changed real server on copies of up to `limit` running
+   * ones with another weight (the comparisons, the new policy entry, a throwaway policy's update):
+   * pure calls, nothing kept or changed. For the daemon's start-up rehearsal, whose reload of the
+   * running model meets no changed server: a first SIGHUP then runs none of this for the first
+   * time. Returns how many were run.
+   */
+  rehearseChanges(limit = 100): number {
+    let n = 0;
+    // one throwaway policy (on a copy of the list updateReal rewrites), for the first server's updates
+    let spare: { policy: VirtualServerPolicy; rt: VsRuntime } | undefined;
+    for (const rt of this.runtimes) {
+      const reals = rt.vs.real_server ?? [];
+      if (reals.length !== rt.reals.length || reals.length === 0) continue;
+      spare ??= { policy: new VirtualServerPolicy({ ...rt.policy.cfg, reals: rt.policy.cfg.reals.slice() }), rt };
+      const step = Math.max(1, Math.floor(reals.length / 4));
+      for (let i = 0; i < reals.length && n < limit; i += step, n++) {
+        const a = reals[i];
+        const b: RealServer = { ...a, weight: (typeof a.weight === 'number' ? a.weight : 1) + 1 };
+        if (sameValue(a, b) || rt.reals[i].key !== realServerKey(b) || !sameOwnCheckInputs(a, b)) continue;
+        const next = realServerPolicy(rt.vs, b, rt.policy.cfg.reals[i].checkers);
+        if (spare.rt === rt) spare.policy.updateReal(i, next);
+      }
+      if (n >= limit) break;
+    }
+    return n;
+  }
+
+  /**
    * Reload of a virtual server whose settings and services are the same and whose real servers
    * are the same ones in the same order: unchanged real servers are left alone, and those whose
    * changes leave their checks alone (weight, inhibit, ...) are updated in the running policy.

@@ -1,0 +1,83 @@
+// LvsEngine.rehearseChanges (the daemon's start-up rehearsal of a reload's changed-server path)
+// changes nothing: the same rows, policy entries and status after it, no action, no apply, and a
+// reload after it gives what a reload without it gives.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CheckScheduler } from '../../../src/check/scheduler.js';
+import { loadConfig } from '../../../src/config/load.js';
+import type { Model } from '../../../src/config/model.js';
+import type { TableRow } from '../../../src/ipvs/reconcile.js';
+import { LvsEngine } from '../../../src/lvs/engine.js';
+import type { LvsAction } from '../../../src/lvs/policy.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'lvsd-rehearse-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const never = { nowUs: () => 0, setTimer: () => 0, clearTimer: () => {} };
+
+function load(weights: number[][]): Model {
+  const text = weights.map((ws, v) => `virtual_server 10.6.0.${v + 1} 80 {\n  protocol TCP\n  lvs_sched wlc\n  lvs_method NAT\n  quorum 2\n${
+    ws.map((w, i) => `  real_server 127.0.6.${i + 1} 8080 {\n    weight ${w}\n    TCP_CHECK {\n      connect_timeout 1\n    }\n  }\n`).join('')}}\n`).join('');
+  const path = join(dir, `c${Math.random().toString(36).slice(2)}.conf`);
+  writeFileSync(path, text);
+  const r = loadConfig(path);
+  expect(r.ok, JSON.stringify(r.diagnostics)).toBe(true);
+  return r.model;
+}
+
+function engineOn(m: Model) {
+  let last: TableRow[] = [];
+  let applies = 0;
+  const actions: LvsAction[] = [];
+  const engine = new LvsEngine({
+    model: m, scheduler: new CheckScheduler({ clock: never }),
+    apply: (rows) => { applies++; last = rows; }, onAction: (a) => void actions.push(a),
+  });
+  return { engine, rows: () => last, applies: () => applies, actions };
+}
+
+const shown = (rows: readonly TableRow[]): string[] =>
+  rows.map((r) => `${r.service.addr}:${r.service.port} [${r.dests.map((d) => `${d.addr}:${d.port}/${d.weight}`).join(' ')}]`);
+
+describe('LvsEngine.rehearseChanges', () => {
+  it('runs the changed-server comparisons and leaves the engine as it was', async () => {
+    const weights = [[1, 2, 3, 1, 1], [2, 2], [5]];
+    const e = engineOn(load(weights));
+    const plain = engineOn(load(weights));
+    try {
+      for (const x of [e, plain]) {
+        await x.engine.start();
+        await x.engine.applied();
+      }
+      const rows = shown(e.rows());
+      const cfgs = e.engine.policies.map((p) => ({ reals: p.cfg.reals, copy: JSON.stringify(p.cfg) }));
+      const status = JSON.stringify(e.engine.status());
+      const applies = e.applies();
+      const actions = e.actions.length;
+      expect(e.engine.rehearseChanges()).toBe(5 + 2 + 1); // every floor(n / 4)th of each (all of these small ones)
+      expect(e.engine.rehearseChanges(3)).toBe(3);
+      await new Promise((r) => setImmediate(r));
+      expect(e.applies()).toBe(applies);
+      expect(e.actions.length).toBe(actions);
+      expect(shown(e.rows())).toEqual(rows);
+      expect(JSON.stringify(e.engine.status())).toBe(status);
+      e.engine.policies.forEach((p, i) => {
+        expect(p.cfg.reals).toBe(cfgs[i].reals);
+        expect(JSON.stringify(p.cfg)).toBe(cfgs[i].copy);
+      });
+      // a reload after it lands where a reload without it does
+      const next = [[1, 4, 3, 1, 1], [2, 1], [5]];
+      const c1 = await e.engine.reload(load(next));
+      const c2 = await plain.engine.reload(load(next));
+      await e.engine.applied();
+      await plain.engine.applied();
+      expect(c1).toEqual(c2);
+      expect(shown(e.rows())).toEqual(shown(plain.rows()));
+      expect(e.actions).toEqual(plain.actions);
+    } finally {
+      e.engine.stop();
+      plain.engine.stop();
+    }
+  });
+});
