@@ -252,7 +252,12 @@ export class LvsEngine {
     for (const rt of this.runtimes) {
       const reals = rt.vs.real_server ?? [];
       if (reals.length !== rt.reals.length || reals.length === 0) continue;
-      spare ??= { policy: new VirtualServerPolicy({ ...rt.policy.cfg, reals: rt.policy.cfg.reals.slice() }), rt };
+      if (spare === undefined) {
+        spare = { policy: new VirtualServerPolicy({ ...rt.policy.cfg, reals: rt.policy.cfg.reals.slice() }), rt };
+        spare.policy.desired();
+      }
+      // a reload's virtual servers are new objects: the comparison that finds them the same
+      if (!sameExceptReals(rt.vs, { ...rt.vs })) continue;
       const step = Math.max(1, Math.floor(reals.length / 4));
       for (let i = 0; i < reals.length && n < limit; i += step, n++) {
         const a = reals[i];
@@ -261,6 +266,8 @@ export class LvsEngine {
         const next = realServerPolicy(rt.vs, b, rt.policy.cfg.reals[i].checkers);
         if (spare.rt === rt) spare.policy.updateReal(i, next);
       }
+      // the rows with the updated entries patched in
+      if (spare.rt === rt) spare.policy.desired();
       if (n >= limit) break;
     }
     return n;
