@@ -22,6 +22,60 @@
 # PROFILE ("perf", "strace" or both: counted over the measured window and printed per check on
 # stderr; strace slows the daemon down, so CPU figures of a strace run are not comparable).
 #
+# Session 6 (2026-11-26, helper H1): the TIMING of TCP_CHECK and plain HTTP_GET moved into the
+# addon (probe.c createTimed, src/check/native/timed-checks.ts): a check registers once (target,
+# bind, fwmark, timeout, request per url); C keeps the due times (binary heap), the timeouts (a
+# FIFO per timeout length) and ONE uv_timer on quantum boundaries (25 ms); per wakeup it collects,
+# expires, starts what is due (cap 1,024), collects again and calls JavaScript once with the
+# batch; the counting machines' next delay and url step come back in a shared Float64Array and
+# C re-arms from it. No Node timer, N-API call, Decision object or metrics label object per check.
+# The libuv path (tcp-handle.ts, LVSD_*_CHECK_ENGINE) is gone; LVSD_BASE=<worktree> replaces the
+# lvsd-uv rows with lvsd-base rows (the session-start tree 7e589c4, its own bundle and addon).
+#   Run 1 (the figures to quote), VM, WARM=30 SECS=20 PROBES=5 PROFILE=perf, one boot, host load
+#   2.9 at the start, 1.9 at the end (another helper's VM ran during the HTTP rows):
+#     checker size  daemon      checks/s  CPU-s/60s ms/check RSS  leave med/max   user
+#     TCP     200   lvsd         213/205    15.4     1.205   55.0 2012/2055 ms    2.6
+#     TCP     200   lvsd-base    208/205    16.0     1.282   55.9 2039/2090 ms    4.6
+#     TCP     200   keepalived   203/205     9.0     0.739    4.4
+#     TCP     1000  lvsd        1023/1005   22.4     0.365   58.9 2037/2061 ms    2.7
+#     TCP     1000  lvsd-base   1021/1005   25.6     0.418   62.3 2044/2060 ms    5.9
+#     TCP     1000  keepalived   994/1005   17.2     0.288    4.9
+#     HTTP    200   lvsd         204/205    15.6     1.275   57.2 -               4.0
+#     HTTP    200   lvsd-base    204/205    18.1     1.479   56.9 -               5.7
+#     HTTP    200   keepalived   207/205    11.7     0.942    6.6
+#     HTTP    1000  lvsd        1000/1005   25.8     0.430   61.1 -               5.1
+#     HTTP    1000  lvsd-base    870/1005   40.1     0.768   62.5 -               6.9 (starved)
+#     HTTP    1000  keepalived  1008/1005   25.4     0.420    7.7
+#   perf per check (lvsd / lvsd-base / keepalived): TCP 200 task-clock 1.24 / 1.29 / 0.73 ms,
+#   context switches 0.47 / 0.63 / 0.49, page faults 0.01 / 0.27 / 0; TCP 1000 0.37 / 0.42 /
+#   0.28 ms, cs 0.17 / 0.20 / 0.11, faults 0.009 / 0.107 / 0; HTTP 200 1.28 / 1.46 / 0.92 ms,
+#   faults 0.06 / 0.39 / 0; HTTP 1000 0.42 / 0.56 / 0.41 ms, cs 0.10 / 0.40 / 0.18.
+#   System calls per check (run 2: PROFILE=strace WARM=20 SECS=10 PROBES=1, 200, same boot):
+#     TCP  lvsd 6.56: socket 0.98 connect 0.98 epoll_ctl 0.98 getsockopt 0.98 close 0.99
+#          clock_gettime 1.09 epoll_pwait 0.34 epoll_wait 0.18; lvsd-base 8.25 (clock_gettime
+#          2.56, gettimeofday 0.10, futex 0.05); keepalived 11.59 (epoll_ctl 2, getsockopt 2,
+#          setsockopt 1, clock_gettime 2.82, timerfd_settime 0.27)
+#     HTTP lvsd 10.97 (read 1.98 epoll_ctl 1.97 sendto 0.98 clock_gettime 1.29 epoll_wait 0.39);
+#          lvsd-base 11.81 (clock_gettime 2.12); keepalived 19.64 (clock_gettime 6.41, epoll_ctl 3.94)
+#     (CPU of a strace run: TCP 20.0 / 24.5 / 15.1, user 2.6 / 8.6; HTTP 24.2 / 31.7 / 18.3.)
+#   Host, HOST=1, 10000, WARM=30 SECS=20 PROBES=5, host load 1.2-3.0, lvsd / lvsd-base:
+#     TCP  10005/10005 20.0 CPU-s/60s (user 1.4), RSS 88.1 MB, leave 2012/2023 ms;
+#          base 10015/10005 24.1 (user 4.1), 107.6 MB, 2017/2029 ms
+#     HTTP 10000/10005 29.1 (user 4.2), RSS 104.2 MB; base 10004/10005 31.4 (user 6.0), 159.2 MB
+#   (host: 39.4 JavaScript calls a second for 200 TCP checks, 5.1 records per call: loopback
+#   connects complete within the wakeup that starts them).
+#   Where it stands: user time is down to 2.6-2.7 CPU-s/60s for TCP at 200 AND at 1000 (was
+#   4.6-5.9 in the same boot): JavaScript per check is no longer what costs. A linear fit over
+#   200/1000 gives lvsd TCP 13.5 CPU-s/60s fixed + 0.14 ms/check, keepalived 6.9 + 0.17 ms/check;
+#   HTTP lvsd 13.0 + 0.21 ms/check, keepalived 8.2 + 0.29: per check lvsd is now cheaper than
+#   keepalived (fewer system calls, no allocation), and what is left is fixed: a Node process
+#   under TCG (V8's threads, a 55 MB address space touched on every wakeup, ~40 wakeups/s on the
+#   quantum; keepalived's context switches per check are the same 0.49). Goal not met at 200
+#   (TCP 15.4 vs 9.0, HTTP 15.6 vs 11.7) nor TCP 1000 (22.4 vs 17.2); HTTP 1000 ties (25.8 vs
+#   25.4). Leave time: the check side is unchanged (down at 1961-2014 ms, on the quantum); the
+#   worst two probes of run 1 (2055, 2061) spent 32 and 38 ms in the IPVS netlink write of the
+#   apply, and lvsd-base had 2090 in the same boot; host 2012/2023, run 2 2009.
+#
 # Session 5 (2026-11-26, helper H1): TCP_CHECK and HTTP_GET's plain exchange connect through
 # lvsd's own addon (src/check/native/probe.c, lvsd_probe): one epoll fd watched by one uv_poll,
 # a check = socket, (bind), connect, epoll_ctl(ADD) and on readiness getsockopt(SO_ERROR) +
@@ -479,8 +533,10 @@ profile_end() { # label checks
   return 0
 }
 
-# the addon of TCP_CHECK's connect engine, wherever the bundle lands
-probe_addon=$PWD/build/Release/lvsd_probe.node
+# the addon of the check engine, copied: a rebuild during a long run does not change later rows
+cp build/Release/lvsd_probe.node "$work/lvsd_probe.node"
+probe_addon=$work/lvsd_probe.node
+if [ -n "${LVSD_BASE:-}" ]; then cp "$LVSD_BASE/build/Release/lvsd_probe.node" "$work/lvsd_probe-base.node"; fi
 hz=$(getconf CLK_TCK)
 printf '%-10s %-7s %-10s %12s %10s %9s %9s %-22s %s\n' checker size daemon 'checks/s' 'CPU-s/60s' 'ms/check' 'RSS MB' 'leave ms med/max (n)' "loadavg($([ "$HOST" = 1 ] && echo host || echo VM))"
 for checker in $CHECKERS; do
@@ -496,7 +552,7 @@ for checker in $CHECKERS; do
     for daemon in "${daemons[@]}"; do
       [ -z "${ONLY:-}" ] || [ "$ONLY" = "${daemon%%-*}" ] || continue
       bundle=$work/lvsd.mjs addon=$probe_addon
-      [ "$daemon" != lvsd-base ] || { bundle=$work/lvsd-base.mjs addon=$LVSD_BASE/build/Release/lvsd_probe.node; }
+      [ "$daemon" != lvsd-base ] || { bundle=$work/lvsd-base.mjs addon=$work/lvsd_probe-base.node; }
       [ "$HOST" = 1 ] || ip netns exec "$ns" ipvsadm -C
       srvs=()
       for _ in $(seq "$RESPONDERS"); do srvs+=("$(start_responder 8080 0.0.0.0 "$mode")"); done
