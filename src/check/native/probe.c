@@ -617,7 +617,9 @@ static void start_due(engine_t *e, double up_to, uint32_t *k) {
       /* ha_suspend: the attempt is skipped, as if it ended at once with delay_loop */
       hremove(e, i);
       double next = s->due + s->skip_us;
-      (void)hpush(e, i, next > e->now ? next : e->now);
+      if (next < e->now) next = e->now;
+      if (next <= up_to) next = up_to + 1; /* a zero delay_loop: not again in this pass */
+      (void)hpush(e, i, next);
       continue;
     }
     if (e->inflight >= e->max_inflight) break;

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { R_DATA, R_DONE, R_EOF, R_FAIL, loadProbeAddon } from '../../../../src/check/native/connect-engine.js';
 import { R_TIMEOUT, T_CONNECT, T_FIRST_READ, TimedChecks, type TimedOwner, type TimedTarget } from '../../../../src/check/native/timed-checks.js';
 import { blackholePort, closedPort, tcpServer, type Running } from '../servers.js';
+import { until } from '../../support/until.js';
 
 const addon = loadProbeAddon();
 const sa = (addr: string, port: number) => addon.sockaddr(addr, port);
@@ -218,6 +219,20 @@ describe('timed check engine (lvsd_probe createTimed)', () => {
     await sleep(150);
     expect(o.recs.length).toBeGreaterThanOrEqual(2);
     timed.unregister(slot);
+  });
+
+  it('a suspended check with a zero skip delay is skipped once per pass (no busy loop)', async () => {
+    timed = new TimedChecks({ quantumUs: 10_000 });
+    const o = owner([-1]);
+    const slot = timed.register(o, tcp(sa('127.0.0.1', up.port)), 0, 0);
+    timed.suspend(slot, true);
+    const t = ms();
+    await sleep(100);
+    // the event loop stayed free: the sleep ended on time
+    expect(ms() - t).toBeLessThan(200);
+    expect(timed.started()).toBe(0);
+    timed.suspend(slot, false);
+    await until(() => o.recs.length === 1, 2000);
   });
 
   it('a reply on a data record ends the exchange early (a header too long): socket closed, re-armed', async () => {
