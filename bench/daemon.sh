@@ -8,14 +8,69 @@
 #    every process of the daemon (keepalived: parent, VRRP and checker children).
 # 2. Reload: 10,000 real servers (100 virtual servers of 100, delay_loop 60), then the weight of
 #    1% of them (every 100th) changes and the daemon gets SIGHUP. Reload time = from the signal
-#    until `ipvsadm -L -n -t` shows the last changed weight (polled every 20 ms, same for both);
-#    for lvsd also its own `reload.applied` ms. VIP deletions during the reload are counted from
-#    `ip monitor address`.
+#    until the kernel lists the last changed weight: one node process in the daemons' namespace
+#    (sighup_poll) sends the signal and dumps the last service's destinations over netlink every
+#    POLL_MS (5) ms, same for both daemons (from session 6 on; before, `ipvsadm -L -n -t` every
+#    20 ms: see session 6 below). For lvsd also its own `reload.applied`: ms per phase and, from
+#    session 6, `at` (ms from the signal to the end of each step) set against the poller's clock:
+#    kill->loop, loop->sent (the last IPVS datagram sent), sent->acked, sent->visible. VIP
+#    deletions during the reload are counted from `ip monitor address`.
 # Daemons alternate (lvsd, keepalived, lvsd, ...) for ROUNDS rounds so host load hits both.
 # Variables go through env (run.mjs passes none): ... -- env PHASES=reload ROUNDS=1 bash bench/daemon.sh
 # The fill time ("real servers in IPVS after") ends 3 stable 1-s polls of `ipvsadm -L -n` after the
 # last server landed (each poll lists 10,000 lines: ~1.5 s under TCG), for both daemons alike.
 # HOST=1 runs only lvsd's reload on this machine (no ip_vs: its IPVS attempt fails at once).
+#
+# 2026-11-26, session 6 (H2): where the time from SIGHUP to the kernel goes, and the first reload's cut.
+#  The poll: one `ip netns exec ipvsadm -L -n -t` poll of one service costs 150-900 ms under TCG
+#   (fork+exec of ip, ipvsadm, awk; measured before each reload: poll_cost), so the ~450 ms between
+#   reload.applied and "visible" in session 5 was mostly the poll's own period and the CPU it took.
+#   The netlink poller costs 10-20 ms a poll (one dump of 100 destinations, no process started).
+#  Steps (reload.applied `at`), VM, the first SIGHUP after start, code of the session's start
+#   (.cache/h2s6/inst2 = 7e589c4 + the timing fields only), 12 samples over 6 boots, host load 0.2-2.9:
+#   SIGHUP -> visible 416-673 ms (one 1,307 with another VM running); kill->loop 2-9 ms (once 141:
+#   the loop busy); loop->sent 394-548; sent->acked 3-25 (once 154); sent->visible 4-28 (poll period);
+#   inside: start 6-30 (the daemon.signal log line, cold), read 13-40 (1 MB), parse 110-230, checks
+#   70-120, diff 8-24, vrrp 13-30, lvs 45-190, lvs->sent 20-40 (reconcile, encode, send).
+#  Warm: the same daemon's 2nd/3rd/4th SIGHUP (RELOADS=4, one boot): 298 / 209 / 149 ms to visible
+#   (4th: read 22, parse 82, checks 17, diff 1, vrrp 2, lvs 9, sent 4, acked 3): most of a first
+#   reload is code running for the first time or before V8 optimised it (reload-only code: the parse
+#   with reuse, the VRRP and engine reload paths; the checks tier up with repetition).
+#  CPU profile of that first reload (--cpu-prof, 640 ms sampled): parseConfig 219 (reuse's
+#   reuseAt/findAt/adopt 82, fastLine 108, read 27), validateModel 129 (virtual and real server
+#   checks 84, script checks 25), VRRP's diff 39, engine reload 63 (reloadInPlace 29, the apply
+#   27), log writes 29 (pino + the syslog stream); no garbage collection in the window.
+#  V8 flags, A/B in the same boots (ROUNDS=2 each): --no-flush-bytecode 462/547 vs 426/1,307 (load);
+#   --always-sparkplug 712/465 vs 416/500: no gain beyond the noise (the code is not flushed here).
+#  The cut: the daemon rehearses a reload twice while idle after start (Daemon.rehearse, 1.5 s after
+#   the first apply, 100 ms apart): the file read with reuse, checked and diffed, then dropped; VRRP
+#   and the engine reloaded with the running model (an empty difference); the engine's changed-server
+#   comparisons and policy update on copies (LvsEngine.rehearseChanges). Then a full GC (and after
+#   each reload: off the critical path; A/B with and without it in one boot: no difference).
+#   VM, lvsd-before = inst2, lvsd = the final code (e89831d), one boot each, host load 1.1-2.9:
+#    run A (PHASES="idle reload", ROUNDS=2, RELOADS=2; VM load 1.1-1.9), lvsd-before / lvsd / keepalived:
+#     reload 1st SIGHUP 569 / 393 / 4,501 and 439 / 272 / 4,468 ms; 2nd 257 / 342 / 3,893 and
+#       297 / 256 / 4,076 ms; 0 VIP deletions
+#     lvsd's steps, 1st: start 7 / 12, read 18 / 24, parse 148 / 124, checks 237 / 180, diff 239 / 189,
+#       vrrp 246 / 193, lvs 356 / 233, sent 383 / 258, acked 385 / 261 (ms after the signal)
+#     idle 18.4 / 11.8 / 13.2 and 19.4 / 15.2 / 13.0 CPU-s per 60 s, RSS 70 / 68 / 18 and 70 / 65 / 18 MB
+#       (lvsd-before also lacks H1's timed check engine of this session)
+#    run B (ROUNDS=2, RELOADS=3, lvsd-before = the final code, lvsd = the same without the full GC):
+#     1st 328 / 324 and 259 / 277 ms; 2nd 276 / 233 and 241 / -; 3rd 241 / 268 and 192 / -
+#    earlier boots: one rehearsal (no GC) vs inst2 274 vs 1,344 (another VM running) and 321 vs 497
+#     ms; one rehearsal vs two + GC + rehearseChanges 291 / 341 and 404 / 347 ms
+#   First SIGHUP -> kernel (sent): 243-383 ms over the final code's 4 first reloads (before: 394-548);
+#   vrrpMs 3-15 (was 13-45), lvsMs 40-110.
+#  Host (HOST=1, no IPVS), 4 SIGHUPs per start, 2 starts each, interleaved, load 0.8-1.6:
+#   inst2 50 / 13 / 13 / 11 and 28 / 26 / 17 / 11 ms; final 23 / 20 / 18 / 13 and 21 / 14 / 12 / 9 ms.
+#  What is left of < 100 ms in the VM (TCG: this code runs 20-30x slower than on the host, 15-20x
+#   even warm): work proportional to 10,000 in every reload even at 100 changed: reading and
+#   comparing the 1 MB text (read 11-30 ms), the parse's reuse (100 changed blocks, a run compare
+#   per virtual server: 80-130 ms), the checks (one pass per real server in 3-4 checks: 20-90 ms),
+#   the engine's pass over every real server (identity compares: 9 ms warm) and the desired rows.
+#   The checks cannot skip a virtual server here: every one of the 100 has a changed real server;
+#   a check pass over only the changed ones needs each virtual server's aggregates (duplicates,
+#   weight sum, family) kept from the last load. A warm daemon (a 4th reload) reaches 149 ms.
 #
 # 2026-11-26, session 5, end (lead): the final code (fad8c89: H2's reuse, H3's lvs/ipvs work), quiet host
 # (load 0.6-1.5), VM load in the rows 0.7-1.9, two VM runs (ROUNDS=1, then ROUNDS=2), lvsd / keepalived:
