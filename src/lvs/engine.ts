@@ -550,7 +550,7 @@ export class LvsEngine {
     return true;
   }
 
-  /** A timed attempt's result: through the machine and the policy; the next delay (-1: stopped). */
+  /** A timed attempt's result (from TimedRun, below): through the machine and the policy; the next delay (-1: stopped). */
   timedEnded(slot: Slot, result: CheckResult, latencyMs: number): number {
     if (slot.stopped) return -1;
     try {
