@@ -31,12 +31,7 @@ export interface ParseOptions {
    * Keep the blocks the policy names (ParseResult.blocks), and hand back the objects of
    * `previous` for blocks whose text is the same (see grammar/reuse.ts). Ignored with positions.
    */
-  /**
-   * `rehearse: N` (a reload rehearsal, see ConfigHolder.rehearse): every Nth block of `previous`
-   * is read again as if its text had changed, so the parse runs a real reload's paths; the
-   * result is the same as without it.
-   */
-  reuse?: { policy: ReusePolicy; previous?: BlockCache; rehearse?: number };
+  reuse?: { policy: ReusePolicy; previous?: BlockCache };
   /** called once the main file is read (a reload's timing marks; includes are read later, as met) */
   onRead?: () => void;
 }
@@ -575,7 +570,6 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
       i = cursor;
       if (i >= n || prev.kw(i) !== kw || !usable(i)) return true;
       let j = prev.segEnd(prev.segOf(i));
-      if (every > 0) j = Math.min(j, i - (i % every) + every - 1); // (a run stops before a rehearsed change)
       const taken = u.indexOf(1, i);
       if (taken >= 0 && taken < j) j = taken;
       let ok = i; // blocks i .. ok - 1 are found
@@ -595,9 +589,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
     }
   };
   /** block i of the previous parse may be handed back (not yet, and its parent was settled) */
-  const every = previous !== null ? opts.reuse?.rehearse ?? 0 : 0;
-  const usable = (i: number): boolean => (used as Uint8Array)[i] === 0 && (previous as BlockCache).parentSig(i) !== null
-    && (every === 0 || i % every !== every - 1);
+  const usable = (i: number): boolean => (used as Uint8Array)[i] === 0 && (previous as BlockCache).parentSig(i) !== null;
   const parentOf = (f: Frame): number => (f.sigIdx >= 0 ? f.sigIdx : (f.sigIdx = (out as BlockCacheBuilder).parent()));
   /** blocks i .. j - 1 of the previous parse, found at `start` in `src`: their objects stored in top, and kept */
   const adopt = (top: Frame, kw: KeywordSpec, i: number, j: number, src: string, start: number): void => {

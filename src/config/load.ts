@@ -19,8 +19,6 @@ export interface LoadOptions {
    * not read again, and their objects are handed back (see below).
    */
   reuse?: BlockCache;
-  /** with `reuse`: read every Nth reusable block again as if changed (a reload rehearsal; same result) */
-  rehearse?: number;
   /** keep blocks for a later load (LoadResult.blocks); default false */
   keepBlocks?: boolean;
   /**
@@ -88,7 +86,7 @@ interface Once { result: LoadResult; checkComplained: boolean; reuseFailed: bool
 function loadOnce(file: string, opts: LoadOptions, positions: boolean, keep: boolean, previous: BlockCache | undefined): Once {
   const parsed: ParseResult = parseConfig(file, rootSchema, {
     configId: opts.configId, allConfig: opts.allConfig, positions,
-    ...(keep ? { reuse: { policy: realServerReuse, ...(previous ? { previous } : {}), ...(opts.rehearse ? { rehearse: opts.rehearse } : {}) } } : {}),
+    ...(keep ? { reuse: { policy: realServerReuse, ...(previous ? { previous } : {}) } } : {}),
     ...(opts.mark ? { onRead: () => opts.mark?.('read') } : {}),
   });
   opts.mark?.('parse');

@@ -254,8 +254,7 @@ export class Daemon extends EventEmitter {
    * The reload rehearsal, REHEARSALS times while idle after start, unless a reload came first: the file read,
    * checked and diffed as a reload would (ConfigHolder.rehearse, dropped), then VRRP and the LVS
    * engine reloaded with the running model itself (an empty difference: nothing stops, starts or
-   * reaches the kernel); the engine's changed-server path and the IPVS edit encoding on copies.
-   * A reload waits for it. Never fatal.
+   * reaches the kernel). A reload waits for it. Never fatal.
    */
   private async rehearse(): Promise<void> {
     if (this.stopped || this.reloads > 0) return;
@@ -268,7 +267,6 @@ export class Daemon extends EventEmitter {
         await this.engine.reload(model);
         await this.engine.applied();
         this.engine.rehearseChanges();
-        this.edge?.rehearseEdits();
       }
       const ms = Math.round((performance.now() - t0) * 10) / 10;
       const t1 = performance.now();

@@ -7,7 +7,6 @@ import { IpvsTableCache } from '../ipvs/cache.js';
 import { IpvsError } from '../ipvs/errors.js';
 import type { IpvsKernel } from '../ipvs/kernel.js';
 import { serviceKey } from '../ipvs/model.js';
-import { opRequest } from '../ipvs/requests.js';
 import type { TableRow } from '../ipvs/reconcile.js';
 import type { IpvsService, IpvsVirtualEntry } from '../ipvs/types.js';
 import { Backoff } from './backoff.js';
@@ -70,23 +69,6 @@ export class IpvsEdge {
   get io(): { sentAt: number; answeredAt: number } {
     const c = this.k?.counters;
     return { sentAt: c?.sentAt ?? 0, answeredAt: c?.answeredAt ?? 0 };
-  }
-
-  /**
-   * Builds and drops the weight-edit requests of one wanted destination per service, up to
-   * `limit`: the encoding a reload's edits run, for the daemon's start-up rehearsal (the first
-   * fill encoded additions only). Nothing is sent. Returns how many were built.
-   */
-  rehearseEdits(limit = 100): number {
-    let n = 0;
-    for (const r of this.desired) {
-      if (n >= limit) break;
-      const d = r.dests[0];
-      if (d === undefined) continue;
-      opRequest({ op: 'editDest', service: r.service, dest: { ...d, weight: d.weight + 1 } });
-      n++;
-    }
-    return n;
   }
 
   /** Services lvsd owns now (keys of ipvs/model.serviceKey). */

@@ -31,8 +31,6 @@ function snapshot(v: unknown, seen = new Map<object, unknown>()): unknown {
   return out;
 }
 
-let rehearsedReused = 0; // blocks the rehearsed loads handed back
-let rehearsedFewer = 0; // rehearsed loads that read some block again the plain reload reused
 const view = (r: LoadResult) => ({ model: r.model, diagnostics: r.diagnostics, files: r.files, exitCode: r.exitCode, ok: r.ok, passes: r.passes });
 
 /** Loads `text` as the file `name` (in the test directory) with the blocks of `prev`. */
@@ -44,14 +42,6 @@ function loadText(text: string, prev: LoadResult | undefined, name = 'keepalived
   const full = loadConfig(file, { system });
   expect(view(inc)).toEqual(view(full));
   expect(snapshot(inc.model)).toEqual(snapshot(full.model)); // symbol keys too
-  // a reload rehearsal (every 2nd reusable block read again as if changed) reads the same
-  if (prev?.blocks) {
-    const rehearsed = loadConfig(file, { system, reuse: prev.blocks, keepBlocks: true, rehearse: 2 });
-    expect(view(rehearsed)).toEqual(view(full));
-    expect(snapshot(rehearsed.model)).toEqual(snapshot(full.model));
-    rehearsedReused += rehearsed.reused;
-    rehearsedFewer += rehearsed.reused < inc.reused ? 1 : 0;
-  }
   if (prev) expect(snapshot(prev.model)).toEqual(before);
   return { inc, full };
 }
@@ -161,9 +151,7 @@ describe('reload reuse on generated configs', () => {
       { numRuns: 300 },
     );
     expect(cleanFirst).toBeGreaterThan(100); // loads that kept blocks
-    expect(reusedTotal).toBeGreaterThan(500); // the property ran through the reuse path
-    expect(rehearsedReused).toBeGreaterThan(100); // and the rehearsal's reuse with gaps
-    expect(rehearsedFewer).toBeGreaterThan(50);
+    expect(reusedTotal).toBeGreaterThan(500); // the property ran through the reuse path // the property ran through the reuse path
   });
 
   it('gives back an unchanged real server as the same object, also below inserted lines', () => {

@@ -87,32 +87,4 @@ describe('IpvsEdge', () => {
     expect(ops).toEqual([]);
     await edge.close({ keep: true, flush: undefined });
   });
-
-  it('rehearseEdits builds one edit per wanted service and sends nothing', async () => {
-    const { log } = capture();
-    const ops: string[] = [];
-    const k = {
-      table: async () => [],
-      addService: async () => void ops.push('addService'),
-      addDest: async () => void ops.push('addDest'),
-      editDest: async () => void ops.push('editDest'),
-      close: () => {},
-    } as unknown as IpvsKernel;
-    const edge = new IpvsEdge({ log, open: async () => k });
-    expect(edge.rehearseEdits()).toBe(0); // nothing wanted yet
-    const svc = (a: string) => makeService({ addr: a, port: 80, protocol: 6, sched: 'wlc' });
-    const rows: TableRow[] = ['10.3.0.1', '10.3.0.2', '10.3.0.3'].map((a) => ({ service: svc(a), dests: [makeDest({ addr: '10.3.1.1', port: 80, weight: 1 })] }));
-    const empty: TableRow = { service: svc('10.3.0.4'), dests: [] };
-    await edge.apply([...rows, empty]);
-    ops.length = 0;
-    expect(edge.rehearseEdits()).toBe(3);
-    expect(edge.rehearseEdits(2)).toBe(2);
-    await new Promise((r) => setImmediate(r));
-    expect(ops).toEqual([]);
-    expect(rows.map((r) => r.dests[0].weight)).toEqual([1, 1, 1]);
-    await edge.apply([...rows.map((r) => ({ ...r })), empty]);
-    expect(ops).toEqual([]); // the kernel's table was not touched: nothing to do
-    expect(edge.failures).toBe(0);
-    await edge.close({ keep: true, flush: undefined });
-  });
 });
