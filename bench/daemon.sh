@@ -59,7 +59,15 @@
 #     1st 328 / 324 and 259 / 277 ms; 2nd 276 / 233 and 241 / -; 3rd 241 / 268 and 192 / -
 #    earlier boots: one rehearsal (no GC) vs inst2 274 vs 1,344 (another VM running) and 321 vs 497
 #     ms; one rehearsal vs two + GC + rehearseChanges 291 / 341 and 404 / 347 ms
-#   First SIGHUP -> kernel (sent): 243-383 ms over the final code's 4 first reloads (before: 394-548);
+#    run C (ROUNDS=3, RELOADS=1; lvsd-before = the final code, lvsd = it plus a rehearsal that also
+#     reads every 100th real server again as if changed and encodes one weight edit per service):
+#     355 / 381 / 4,023, 341 / 312 / 3,993, 353 / 455 / 4,669 ms (VM load 1.3-2.2): no gain, reverted
+#     (02d3a2b). CPU profile of a first reload after the rehearsals (final code, profiled 626 ms):
+#     parseConfig 303 (fastLine 141 and generalLine 50 for the changed blocks, reuseAt 96),
+#     validateModel 46 (was 129), engine reload 113 (reloadInPlace 89), IPVS encode 62 (editDest
+#     requests: the start-up fill encoded additions), GC 27, log writes 19.
+#   First SIGHUP -> kernel (sent): 243-383 ms over the final code's 7 first reloads (runs A-C; before:
+#   394-548); SIGHUP -> visible 259-393 ms;
 #   vrrpMs 3-15 (was 13-45), lvsMs 40-110.
 #  Host (HOST=1, no IPVS), 4 SIGHUPs per start, 2 starts each, interleaved, load 0.8-1.6:
 #   inst2 50 / 13 / 13 / 11 and 28 / 26 / 17 / 11 ms; final 23 / 20 / 18 / 13 and 21 / 14 / 12 / 9 ms.
