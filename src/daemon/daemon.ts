@@ -24,7 +24,7 @@ import { VERSION } from './version.js';
 import { vrrpEventSink } from './vrrp-view.js';
 import { Metrics } from './metrics.js';
 import { metricsListen } from './metrics-listen.js';
-import { fullGc } from './full-gc.js';
+import { fullGc, keepBytecode } from './full-gc.js';
 
 export interface DaemonOptions {
   file: string;
@@ -160,6 +160,7 @@ export class Daemon extends EventEmitter {
     await this.applySettings(model);
     const after = this.o.rehearseAfterMs ?? REHEARSE_AFTER_MS;
     if (after >= 0) {
+      keepBytecode();
       const engine = this.engine;
       const again = (left: number): void => {
         this.rehearsing = this.rehearse().finally(() => {
