@@ -1017,6 +1017,18 @@ static napi_value js_resume(napi_env env, napi_callback_info info) {
   return int_value(env, (int32_t)n);
 }
 
+/* setQuantum(us): the start quantum from now on (the engine's owner sizes it to the check rate) */
+static napi_value js_set_quantum(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  engine_t *e = engine_of(env, info, 1, argv);
+  double q;
+  if (e == NULL || !e->timed || double_arg(env, argv[0], &q) != 0 || q < 0) return throw_usage(env, "setQuantum(us >= 0)");
+  e->quantum_us = q;
+  e->timer_at = -1; /* re-arm on the new boundaries */
+  arm_timer(e);
+  return NULL;
+}
+
 /* inFlight() -> attempts waiting (tests) */
 static napi_value js_in_flight(napi_env env, napi_callback_info info) {
   engine_t *e = engine_of(env, info, 0, NULL);
@@ -1118,6 +1130,7 @@ static napi_value make_engine(napi_env env, napi_value cb, int32_t cap, int time
     { "suspend", NULL, js_suspend, NULL, NULL, NULL, napi_enumerable, e },
     { "pause", NULL, js_pause, NULL, NULL, NULL, napi_enumerable, e },
     { "resume", NULL, js_resume, NULL, NULL, NULL, napi_enumerable, e },
+    { "setQuantum", NULL, js_set_quantum, NULL, NULL, NULL, napi_enumerable, e },
     { "inFlight", NULL, js_in_flight, NULL, NULL, NULL, napi_enumerable, e },
     { "stats", NULL, js_stats, NULL, NULL, NULL, napi_enumerable, e },
     { "close", NULL, js_engine_close, NULL, NULL, NULL, napi_enumerable, e },

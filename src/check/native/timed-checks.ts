@@ -4,6 +4,7 @@
 // turns its records into results (and the engine's counting machine into the next delay);
 // the delay and url step it returns go back through a shared Float64Array, from which C
 // re-arms the check after the call. Nothing here allocates per check in the steady state.
+import { startQuantumUs } from '../start-quantum.js';
 import { loadProbeAddon, type ProbeAddon } from './connect-engine.js';
 
 /** result kinds of the timed engine (probe.c R_*; R_DONE, R_FAIL, R_DATA, R_EOF as connect-engine.ts) */
@@ -43,6 +44,7 @@ export interface NativeTimedEngine {
   inFlight(): number;
   /** [scheduled, held, attempts started] */
   stats(): [number, number, number];
+  setQuantum(us: number): void;
   close(): void;
 }
 
@@ -73,7 +75,10 @@ export interface TimedOwner {
 const BATCH = 1536;
 
 export interface TimedChecksOptions {
-  /** checks due within one quantum start on one wakeup (us, default 25 ms, as the scheduler) */
+  /**
+   * checks due within one quantum start on one wakeup (us); default: sized to the registered
+   * checks' rate (start-quantum.ts), 25-100 ms
+   */
   quantumUs?: number;
   /** attempts in flight at most (default 1,024, as the scheduler: backpressure) */
   maxInFlight?: number;
@@ -89,13 +94,22 @@ export class TimedChecks {
   /** slots unregistered while a batch is reported: reusable after it */
   private released: number[] = [];
   private reporting = false;
+  /** each slot's attempts per second (1 / its delay_loop), for the adaptive quantum */
+  private rates: number[] = [];
+  private rate = 0;
+  /** the quantum follows the rate (no quantumUs given) */
+  private readonly adaptive: boolean;
+  private quantum: number;
+  private quantumQueued = false;
   /** index of the batch's clock in io */
   private readonly clockAt: number;
   /** wall-clock ms minus hrtime ms, taken once: a wall time per batch without a clock read */
   private readonly wallBase: number;
 
   constructor(opts: TimedChecksOptions = {}, addon: ProbeAddon = loadProbeAddon()) {
-    this.native = addon.createTimed((n) => this.batch(n), opts.capacity ?? BATCH, opts.quantumUs ?? 25_000, opts.maxInFlight ?? 1024);
+    this.adaptive = opts.quantumUs === undefined;
+    this.quantum = opts.quantumUs ?? startQuantumUs(0);
+    this.native = addon.createTimed((n) => this.batch(n), opts.capacity ?? BATCH, this.quantum, opts.maxInFlight ?? 1024);
     this.results = this.native.results;
     this.io = this.native.io;
     this.clockAt = this.io.length - 1;
@@ -118,7 +132,28 @@ export class TimedChecks {
     }
     if (slot === this.owners.length) this.owners.push(owner);
     else this.owners[slot] = owner;
+    this.setRate(slot, skipUs > 0 ? 1e6 / skipUs : 0);
     return slot;
+  }
+
+  /** the current start quantum, us */
+  quantumUs(): number {
+    return this.quantum;
+  }
+
+  private setRate(slot: number, perSecond: number): void {
+    this.rate += perSecond - (this.rates[slot] ?? 0);
+    this.rates[slot] = perSecond;
+    if (!this.adaptive || this.quantumQueued) return;
+    // once per burst of (un)registrations: a start or reload registers thousands
+    this.quantumQueued = true;
+    queueMicrotask(() => {
+      this.quantumQueued = false;
+      const q = startQuantumUs(this.rate);
+      if (q === this.quantum) return;
+      this.quantum = q;
+      this.native.setQuantum(q);
+    });
   }
 
   /** The check stops; an attempt in flight ends unreported. */
@@ -126,6 +161,7 @@ export class TimedChecks {
     if (this.owners[slot] === undefined) return;
     this.native.unregister(slot);
     this.owners[slot] = undefined;
+    this.setRate(slot, 0);
     (this.reporting ? this.released : this.free).push(slot);
   }
 
@@ -171,6 +207,8 @@ export class TimedChecks {
     this.native.close();
     this.owners = [];
     this.free = [];
+    this.rates = [];
+    this.rate = 0;
   }
 
   private batch(n: number): void {

@@ -11,6 +11,17 @@ import { until } from '../../support/until.js';
 const addon = loadProbeAddon();
 const sa = (addr: string, port: number) => addon.sockaddr(addr, port);
 const openFds = () => readdirSync('/proc/self/fd').length;
+/** the descriptor count once earlier tests' sockets (closed asynchronously by their servers) are gone */
+async function settledFds(): Promise<number> {
+  let n = openFds();
+  for (let i = 0; i < 20; i++) {
+    await sleep(20);
+    const m = openFds();
+    if (m === n) return m;
+    n = m;
+  }
+  return n;
+}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ms = () => performance.now();
 
@@ -85,6 +96,34 @@ describe('timed check engine (lvsd_probe createTimed)', () => {
     // -1: not re-armed
     expect(timed.scheduled()).toBe(0);
     expect(timed.started()).toBe(4);
+  });
+
+  it('sizes its quantum to the checks registered when none is given, and starts on the new boundaries', async () => {
+    timed = new TimedChecks();
+    expect(timed.quantumUs()).toBe(100_000);
+    const target = tcp(sa('127.0.0.1', up.port));
+    // 6,000 checks with delay_loop 0.5 s: 12,000 starts a second -> the shortest quantum
+    const many = Array.from({ length: 6000 }, () => timed?.register(owner([-1]), target, 3_600_000_000, 500_000) as number);
+    await Promise.resolve();
+    expect(timed.quantumUs()).toBe(25_000);
+    for (const s of many) timed.unregister(s);
+    await Promise.resolve();
+    expect(timed.quantumUs()).toBe(100_000);
+    // the engine itself runs on 100 ms boundaries now: four checks due 5-60 ms past one start together
+    const now = Number(process.hrtime.bigint() / 1000n);
+    const lead = Math.ceil(now / 100_000) * 100_000 - now;
+    const seen: number[] = [];
+    for (const offset of [5_000, 30_000, 60_000, 45_000]) {
+      const o = owner([-1]);
+      const rec = o.timedRecord.bind(o);
+      o.timedRecord = (...args) => {
+        seen.push(ms());
+        return rec(...args);
+      };
+      timed.register(o, target, lead + offset, 1_000_000);
+    }
+    await until(() => seen.length === 4, 1000);
+    expect(Math.max(...seen) - Math.min(...seen)).toBeLessThan(5);
   });
 
   it('checks due within one quantum start on one wakeup, earliest due first', async () => {
@@ -172,7 +211,7 @@ describe('timed check engine (lvsd_probe createTimed)', () => {
 
   it('unregister while in flight: the socket closes, nothing is reported, the slot is reused', async () => {
     timed = new TimedChecks({ quantumUs: 0 });
-    const before = openFds();
+    const before = await settledFds();
     const o = owner([-1]);
     const slot = timed.register(o, tcp(sa('127.0.0.1', hole.port), 5_000_000), 0, 1_000_000);
     await sleep(50);
@@ -248,7 +287,7 @@ describe('timed check engine (lvsd_probe createTimed)', () => {
         return 50_000;
       },
     };
-    const before = openFds();
+    const before = await settledFds();
     timed.register(o, { ...tcp(sa('127.0.0.1', http.port)), requests: [Buffer.from('GET / HTTP/1.0\r\n\r\n')] }, 0, 1_000_000);
     await sleep(200);
     // the first attempt's EOF (same batch) changes nothing; the second attempt ran
@@ -261,7 +300,7 @@ describe('timed check engine (lvsd_probe createTimed)', () => {
   it('many checks: every one re-armed, no descriptor left, slots reused after unregister', async () => {
     timed = new TimedChecks({ quantumUs: 5_000 });
     await sleep(20);
-    const before = openFds();
+    const before = await settledFds();
     const os = Array.from({ length: 300 }, () => owner((k) => (k < 4 ? 20_000 : -1)));
     const slots = os.map((o, i) => timed?.register(o, tcp(sa('127.0.0.1', i % 3 === 0 ? hole.port : up.port), 10_000), i * 100, 1_000_000) as number);
     await sleep(600);
