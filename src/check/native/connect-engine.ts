@@ -24,19 +24,24 @@ export const P_READ = 2;
 /** R_FAIL / R_DONE reported by connect() itself: socket, bind or connect failed within the call */
 export const P_AT_ONCE = 3;
 
-export interface NativeConnectEngine {
+/** What both kinds of engine object (probe.c make_engine) have. */
+export interface NativeBatchEngine {
   /** (slot, kind, a, b) records of the batch being reported */
   readonly results: Int32Array;
   /** response chunks of the batch being reported */
   readonly data: Buffer;
+  /** attempts in flight */
+  inFlight(): number;
+  close(): void;
+}
+
+export interface NativeConnectEngine extends NativeBatchEngine {
   /**
    * 0: in flight; 1: connected at once (closed; connect only); < 0: -errno, failed at once.
    * With a request: an exchange (write it once connected, read the response).
    */
   connect(slot: number, sockaddr: Buffer, bind: Buffer | null, mark: number, request?: Buffer | null): number;
   cancel(slot: number): void;
-  inFlight(): number;
-  close(): void;
 }
 
 export interface ProbeAddon {

@@ -5,7 +5,7 @@
 // the delay and url step it returns go back through a shared Float64Array, from which C
 // re-arms the check after the call. Nothing here allocates per check in the steady state.
 import { startQuantumUs } from '../start-quantum.js';
-import { loadProbeAddon, type ProbeAddon } from './connect-engine.js';
+import { loadProbeAddon, type NativeBatchEngine, type ProbeAddon } from './connect-engine.js';
 
 /** result kinds of the timed engine (probe.c R_*; R_DONE, R_FAIL, R_DATA, R_EOF as connect-engine.ts) */
 export const R_TIMEOUT = 6;
@@ -15,16 +15,12 @@ export const T_SEND = 1;
 export const T_FIRST_READ = 2;
 export const T_READ = 3;
 
-export interface NativeTimedEngine {
-  /** (slot, kind, a, b) records of the batch being reported */
-  readonly results: Int32Array;
+export interface NativeTimedEngine extends NativeBatchEngine {
   /**
    * per record r: [3r] latency us; JavaScript writes [3r+1] next delay us (-1: none), [3r+2]
    * step. The last element: the batch's clock (us, uv_hrtime's, as process.hrtime)
    */
   readonly io: Float64Array;
-  /** response chunks of the batch being reported */
-  readonly data: Buffer;
   register(
     slot: number,
     sockaddr: Buffer,
@@ -41,11 +37,9 @@ export interface NativeTimedEngine {
   pause(): void;
   /** checks held by the pause, started on the next turn */
   resume(): number;
-  inFlight(): number;
   /** [scheduled, held, attempts started] */
   stats(): [number, number, number];
   setQuantum(us: number): void;
-  close(): void;
 }
 
 /** What the engine needs of a check, once. */
