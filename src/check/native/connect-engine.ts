@@ -8,6 +8,7 @@
 // in C; response chunks come as (offset, length) in the engine's data buffer, valid during
 // the batch's call only.
 import { addonLoader } from '../../net/native-addon.js';
+import { SlotTable } from './slot-table.js';
 import type { NativeTimedEngine } from './timed-checks.js';
 
 /** result kinds (probe.c's R_*) */
@@ -71,15 +72,7 @@ export class ConnectEngine {
   private readonly native: NativeConnectEngine;
   private readonly results: Int32Array;
   /** owner of each slot in flight */
-  private owners: Array<EngineOwner | undefined> = [];
-  /** slots free for reuse (a stack) */
-  private free: number[] = [];
-  /**
-   * slots released while a batch is reported: freed after it, so a slot the batch still has
-   * records of is not handed to a new attempt in between
-   */
-  private released: number[] = [];
-  private reporting = false;
+  private readonly slots = new SlotTable<EngineOwner>();
 
   constructor(addon: ProbeAddon = loadProbeAddon(), capacity = BATCH) {
     this.native = addon.create((n) => this.batch(n), capacity);
@@ -92,29 +85,21 @@ export class ConnectEngine {
    * b = P_AT_ONCE then).
    */
   connect(owner: EngineOwner, sockaddr: Buffer, bind: Buffer | null, mark: number, request: Buffer | null = null): number {
-    const slot = this.free.length > 0 ? (this.free.pop() as number) : this.owners.length;
-    let r: number;
-    try {
-      r = this.native.connect(slot, sockaddr, bind, mark, request);
-    } catch (e) {
-      if (slot < this.owners.length) this.free.push(slot);
-      throw e;
-    }
+    const slot = this.slots.next();
+    const r = this.native.connect(slot, sockaddr, bind, mark, request);
     if (r !== 0) {
-      if (slot < this.owners.length) this.free.push(slot);
       owner.engineEvent(request === null ? R_DONE : R_FAIL, r === 1 ? 0 : r, P_AT_ONCE, this.native.data);
       return -1;
     }
-    if (slot === this.owners.length) this.owners.push(owner);
-    else this.owners[slot] = owner;
+    this.slots.set(slot, owner);
     return slot;
   }
 
   /** Ends the attempt in `slot` unreported (its socket is closed). */
   cancel(slot: number): void {
-    if (this.owners[slot] === undefined) return;
+    if (this.slots.get(slot) === undefined) return;
     this.native.cancel(slot);
-    this.release(slot);
+    this.slots.release(slot);
   }
 
   /** attempts in flight (the addon's count) */
@@ -124,39 +109,30 @@ export class ConnectEngine {
 
   /** slots ever handed out (tests: slots are reused) */
   slotsMade(): number {
-    return this.owners.length;
+    return this.slots.made();
   }
 
   close(): void {
     this.native.close();
-    this.owners = [];
-    this.free = [];
-  }
-
-  private release(slot: number): void {
-    this.owners[slot] = undefined;
-    (this.reporting ? this.released : this.free).push(slot);
+    this.slots.clear();
   }
 
   private batch(n: number): void {
+    this.slots.reportBatch(this.report, n);
+  }
+
+  private readonly report = (n: number): void => {
     const res = this.results;
     const data = this.native.data;
-    this.reporting = true;
-    try {
-      for (let k = 0, i = 0; k < n; k++, i += 4) {
-        const slot = res[i];
-        const owner = this.owners[slot];
-        if (owner === undefined) continue; // cancelled earlier in this batch
-        const kind = res[i + 1];
-        if (kind === R_DONE || kind === R_FAIL || kind === R_EOF) this.release(slot);
-        owner.engineEvent(kind, res[i + 2], res[i + 3], data);
-      }
-    } finally {
-      this.reporting = false;
-      for (const s of this.released) this.free.push(s);
-      this.released.length = 0;
+    for (let k = 0, i = 0; k < n; k++, i += 4) {
+      const slot = res[i];
+      const owner = this.slots.get(slot);
+      if (owner === undefined) continue; // cancelled earlier in this batch
+      const kind = res[i + 1];
+      if (kind === R_DONE || kind === R_FAIL || kind === R_EOF) this.slots.release(slot);
+      owner.engineEvent(kind, res[i + 2], res[i + 3], data);
     }
-  }
+  };
 }
 
 let shared: ConnectEngine | undefined;

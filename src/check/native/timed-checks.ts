@@ -6,6 +6,7 @@
 // re-arms the check after the call. Nothing here allocates per check in the steady state.
 import { startQuantumUs } from '../start-quantum.js';
 import { loadProbeAddon, type NativeBatchEngine, type ProbeAddon } from './connect-engine.js';
+import { SlotTable } from './slot-table.js';
 
 /** result kinds of the timed engine (probe.c R_*; R_DONE, R_FAIL, R_DATA, R_EOF as connect-engine.ts) */
 export const R_TIMEOUT = 6;
@@ -83,11 +84,7 @@ export class TimedChecks {
   private readonly native: NativeTimedEngine;
   private readonly results: Int32Array;
   private readonly io: Float64Array;
-  private owners: Array<TimedOwner | undefined> = [];
-  private free: number[] = [];
-  /** slots unregistered while a batch is reported: reusable after it */
-  private released: number[] = [];
-  private reporting = false;
+  private readonly slots = new SlotTable<TimedOwner>();
   /** each slot's attempts per second (1 / its delay_loop), for the adaptive quantum */
   private rates: number[] = [];
   private rate = 0;
@@ -117,15 +114,9 @@ export class TimedChecks {
 
   /** Registers a check: its first attempt after firstDelayUs (url owner.nextStep); returns its slot. */
   register(owner: TimedOwner, t: TimedTarget, firstDelayUs: number, skipUs: number): number {
-    const slot = this.free.length > 0 ? (this.free.pop() as number) : this.owners.length;
-    try {
-      this.native.register(slot, t.sockaddr, t.bind, t.mark >>> 0, t.timeoutUs, skipUs, Math.max(0, firstDelayUs), t.requests, owner.nextStep);
-    } catch (e) {
-      if (slot < this.owners.length) this.free.push(slot);
-      throw e;
-    }
-    if (slot === this.owners.length) this.owners.push(owner);
-    else this.owners[slot] = owner;
+    const slot = this.slots.next();
+    this.native.register(slot, t.sockaddr, t.bind, t.mark >>> 0, t.timeoutUs, skipUs, Math.max(0, firstDelayUs), t.requests, owner.nextStep);
+    this.slots.set(slot, owner);
     this.setRate(slot, skipUs > 0 ? 1e6 / skipUs : 0);
     return slot;
   }
@@ -152,11 +143,10 @@ export class TimedChecks {
 
   /** The check stops; an attempt in flight ends unreported. */
   unregister(slot: number): void {
-    if (this.owners[slot] === undefined) return;
+    if (this.slots.get(slot) === undefined) return;
     this.native.unregister(slot);
-    this.owners[slot] = undefined;
+    this.slots.release(slot);
     this.setRate(slot, 0);
-    (this.reporting ? this.released : this.free).push(slot);
   }
 
   /** ha_suspend: while on, the check's attempts are skipped (next one a skipUs later). */
@@ -194,38 +184,34 @@ export class TimedChecks {
 
   /** slots ever handed out (tests: slots are reused) */
   slotsMade(): number {
-    return this.owners.length;
+    return this.slots.made();
   }
 
   close(): void {
     this.native.close();
-    this.owners = [];
-    this.free = [];
+    this.slots.clear();
     this.rates = [];
     this.rate = 0;
   }
 
   private batch(n: number): void {
+    this.slots.reportBatch(this.report, n);
+  }
+
+  private readonly report = (n: number): void => {
     const res = this.results;
     const io = this.io;
     const data = this.native.data;
-    this.reporting = true;
-    try {
-      for (let k = 0, i = 0; k < n; k++, i += 4) {
-        const owner = this.owners[res[i]];
-        if (owner === undefined) continue; // unregistered earlier in this batch
-        const d = owner.timedRecord(res[i + 1], res[i + 2], res[i + 3], io[3 * k], data);
-        if (d >= 0) {
-          io[3 * k + 1] = d;
-          io[3 * k + 2] = owner.nextStep;
-        }
+    for (let k = 0, i = 0; k < n; k++, i += 4) {
+      const owner = this.slots.get(res[i]);
+      if (owner === undefined) continue; // unregistered earlier in this batch
+      const d = owner.timedRecord(res[i + 1], res[i + 2], res[i + 3], io[3 * k], data);
+      if (d >= 0) {
+        io[3 * k + 1] = d;
+        io[3 * k + 2] = owner.nextStep;
       }
-    } finally {
-      this.reporting = false;
-      for (const s of this.released) this.free.push(s);
-      this.released.length = 0;
     }
-  }
+  };
 }
 
 let shared: TimedChecks | undefined;
