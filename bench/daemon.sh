@@ -392,6 +392,21 @@ if [ "$PHASES" = host ]; then
   exit 0
 fi
 
+# one SIGHUP of daemon $1 (pid $main) with the weight $2 expected: sets r_ms (signal -> visible)
+# and r_own (lvsd's own report and steps; "-" for keepalived)
+measure_reload() {
+  local d=$1 w=$2 lines h_at v_at
+  lines=$(wc -l < "$work/$d.log")
+  sighup_poll "$main" "$RELOAD_RS" "$w" 300 > "$work/poll.out" # (the guest has no /dev/fd for <(...))
+  read -r h_at v_at np_ms npolls < "$work/poll.out"
+  if [ "$v_at" = timeout ]; then r_ms=timeout; else r_ms=$(awk -v a="$h_at" -v b="$v_at" 'BEGIN { printf "%.0f", b - a }'); fi
+  r_own=-
+  if [ "$d" != keepalived ]; then
+    r_own=$(own_report "$lines" "$work/$d.log")
+    [ "$v_at" = timeout ] || r_own="$r_own | $(steps "$lines" "$work/$d.log" "$h_at" "$v_at")"
+  fi
+}
+
 [[ " $PHASES " == *" reload "* ]] || exit 0
 echo "# reload: $RELOAD_RS real servers, 1% weights changed, SIGHUP"
 printf '%-6s %-11s %12s %12s %12s %s\n' round daemon 'reload ms' 'VIP deletes' 'loadavg(VM)' 'lvsd reload.applied (ms: total parse vrrp lvs ipvs)'
@@ -423,15 +438,9 @@ for round in $(seq "$ROUNDS"); do
     pc=$(poll_cost "$RELOAD_RS")
     cp "$big2" "$live"
     lines=$(wc -l < "$work/$d.log")
-    sighup_poll "$main" "$RELOAD_RS" 2 300 > "$work/poll.out" # (the guest has no /dev/fd for <(...))
-    read -r h_at v_at np_ms npolls < "$work/poll.out"
-    if [ "$v_at" = timeout ]; then ms=timeout; else ms=$(awk -v a="$h_at" -v b="$v_at" 'BEGIN { printf "%.0f", b - a }'); fi
-    own=-
-    if [ "$d" != keepalived ]; then
-      own=$(own_report "$lines" "$work/$d.log")
-      [ "$v_at" = timeout ] || own="$own | $(steps "$lines" "$work/$d.log" "$h_at" "$v_at")"
-    fi
-    own="$own | poll ${np_ms} ms x $npolls (ipvsadm poll $pc ms)"
+    measure_reload "$d" 2
+    ms=$r_ms
+    own="$r_own | poll ${np_ms} ms x $npolls (ipvsadm poll $pc ms)"
     sleep 3 # a flap after the weights landed still counts
     kill "$mon" 2>/dev/null || true
     [ -z "${VERBOSE:-}" ] || {
@@ -446,16 +455,8 @@ for round in $(seq "$ROUNDS"); do
     for k in $(seq 2 "${RELOADS:-1}"); do
       sleep "${RELOAD_GAP:-5}"
       if [ $((k % 2)) = 0 ]; then cp "$big" "$live"; w=1; else cp "$big2" "$live"; w=2; fi
-      lines=$(wc -l < "$work/$d.log")
-      sighup_poll "$main" "$RELOAD_RS" "$w" 300 > "$work/poll.out"
-      read -r h_at v_at np_ms npolls < "$work/poll.out"
-      if [ "$v_at" = timeout ]; then ms=timeout; else ms=$(awk -v a="$h_at" -v b="$v_at" 'BEGIN { printf "%.0f", b - a }'); fi
-      own=-
-      if [ "$d" != keepalived ]; then
-        own=$(own_report "$lines" "$work/$d.log")
-        [ "$v_at" = timeout ] || own="$own | $(steps "$lines" "$work/$d.log" "$h_at" "$v_at")"
-      fi
-      printf '%-6s %-11s %12s %12s %12s %s\n' "$round.$k" "$d" "$ms" - "$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' ,)" "$own | poll ${np_ms} ms x $npolls"
+      measure_reload "$d" "$w"
+      printf '%-6s %-11s %12s %12s %12s %s\n' "$round.$k" "$d" "$r_ms" - "$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' ,)" "$r_own | poll ${np_ms} ms x $npolls"
     done
     stop
   done
