@@ -19,16 +19,13 @@ export interface CheckResult {
  * others). The probe must settle by itself within its timeout and must settle promptly,
  * with ok=false, when `signal` aborts.
  */
-export interface Probe {
+export interface Probe extends Partial<TimedProbe> {
   run(step: number, signal: AbortSignal): Promise<CheckResult>;
   /**
    * run() without a promise, for the probes the scheduler runs thousands of times a second:
    * `done` is called exactly once, possibly before start returns.
    */
   start?(step: number, signal: AbortSignal, done: (r: CheckResult) => void): void;
-  /** the timed engine's side of the probe, when it has one */
-  timedTarget?(): TimedTarget | null;
-  timedRecord?(kind: number, a: number, b: number, data: Buffer, step: number): CheckResult | null;
 }
 
 /**

@@ -183,8 +183,14 @@ export class Metrics {
 
   /** vs -> rs -> checker -> its series: found by three lookups, no label object or text per check */
   private readonly cells = new Map<string, Map<string, Map<string, CheckCells>>>();
+  /** checkers in `cells`: a cache, emptied when reloads have named more than the series can hold */
+  private cellCount = 0;
 
   private checkCells(vs: string, rs: string, checker: string): CheckCells {
+    if (this.cellCount > MAX_SERIES) {
+      this.cells.clear();
+      this.cellCount = 0;
+    }
     let byRs = this.cells.get(vs);
     if (!byRs) this.cells.set(vs, (byRs = new Map()));
     let byChecker = byRs.get(rs);
@@ -193,6 +199,7 @@ export class Metrics {
     if (!c) {
       c = { ok: undefined, fail: undefined, latency: undefined };
       byChecker.set(checker, c);
+      this.cellCount++;
     }
     return c;
   }

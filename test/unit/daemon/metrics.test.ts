@@ -1,7 +1,7 @@
 // Prometheus exposition from events + snapshot, checked with a strict little parser of the
 // 0.0.4 text format, and the HTTP endpoint on a real loopback socket.
 import { describe, expect, it } from 'vitest';
-import { CHECK_BUCKETS_S, METRICS_CONTENT_TYPE, Metrics, startMetricsServer } from '../../../src/daemon/metrics.js';
+import { CHECK_BUCKETS_S, MAX_SERIES, METRICS_CONTENT_TYPE, Metrics, startMetricsServer } from '../../../src/daemon/metrics.js';
 import { sampleStatus } from './status-fixture.js';
 
 interface Sample { name: string; labels: Record<string, string>; value: number }
@@ -104,6 +104,17 @@ describe('Metrics.render', () => {
     expect(pick(samples, 'lvsd_check_duration_seconds_count', { checker: 'TCP_CHECK' })).toEqual([6]);
     expect(pick(samples, 'lvsd_check_duration_seconds_sum', { checker: 'TCP_CHECK' })[0]).toBeCloseTo(20.7464, 6);
     expect(pick(samples, 'lvsd_check_duration_seconds_count', { checker: 'HTTP_GET' })).toEqual([]);
+  });
+
+  it('keeps counting the same series after its lookup cache was emptied (more checkers named than series)', () => {
+    const m = new Metrics();
+    m.check('192.0.2.100:80', '10.0.0.11:80', 'TCP_CHECK', true, 1);
+    // reloads that named more checkers than the families hold: the cache empties itself
+    for (let i = 0; i <= MAX_SERIES; i++) m.check('192.0.2.200:80', `rs${i}`, 'TCP_CHECK', false, NaN);
+    m.check('192.0.2.100:80', '10.0.0.11:80', 'TCP_CHECK', true, 1);
+    const { samples } = parse(m.render(sampleStatus()));
+    expect(pick(samples, 'lvsd_checks_total', { real_server: '10.0.0.11:80', result: 'success' })).toEqual([2]);
+    expect(pick(samples, 'lvsd_check_duration_seconds_count', { virtual_server: '192.0.2.100:80', checker: 'TCP_CHECK' })).toEqual([2]);
   });
 
   it('real server state, weights and IPVS counters per real server from the snapshot', () => {
