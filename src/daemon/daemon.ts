@@ -43,8 +43,8 @@ export interface DaemonOptions {
   /** --metrics-listen, over global_defs lvsd_metrics_listen */
   metricsListen?: string;
   /**
-   * ms after the first IPVS apply (or start, without checkers) to rehearse a reload once
-   * (ConfigHolder.rehearse); default REHEARSE_AFTER_MS, negative: never
+   * ms after the first IPVS apply (or start, without checkers) to rehearse a reload
+   * (REHEARSALS times, see rehearse); default REHEARSE_AFTER_MS, negative: never
    */
   rehearseAfterMs?: number;
 }

@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { RELOAD_STEPS } from '../../src/daemon/daemon.js';
 import type { DaemonStatus } from '../../src/daemon/state.js';
 import { closeLab, destLines, JsonLines, natLab, scratch, until, type NatLab } from './daemon-lab.js';
 import { echoClient, echoServer, type LineProc } from './ipvs/topology.js';
@@ -99,7 +100,7 @@ describe('lvsd daemon against real IPVS', () => {
       expect(applied).toMatchObject({ rsKept: 3, rsAdded: 0, rsRemoved: 0, vrrpStarted: 0, vrrpStopped: 0 });
       // every step from the signal to the kernel's acknowledgement, in order (ms after the signal)
       const at = applied.at as Record<string, number>;
-      const steps = ['start', 'read', 'parse', 'model', 'checks', 'diff', 'vrrp', 'lvs', 'sent', 'acked', 'applied'];
+      const steps = [...RELOAD_STEPS];
       expect(Object.keys(at).sort()).toEqual([...steps].sort());
       const times = steps.map((k) => at[k]);
       expect(times.every((t) => typeof t === 'number' && t >= 0)).toBe(true);
