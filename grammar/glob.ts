@@ -1,6 +1,6 @@
 // Shell-style file globbing for `include`, with brace expansion and the bookkeeping keepalived
 // needs to choose its error (missing files vs. no wildcard match). Node 20 has no fs.glob.
-import { lstatSync, readdirSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, statSync } from './observed-fs.js';
 import { join } from 'node:path';
 
 export interface GlobResult {

@@ -2,10 +2,9 @@
 // read_line() does — include files (with globs), @conditional lines, $definitions (also
 // multi-line), ~SEQ/~SEQx/~LST replication, and `{` / `}` split onto lines of their own.
 // It streams: one line at a time, nothing is kept but the current file's text.
-import { readFileSync, statSync, accessSync, constants } from 'node:fs';
+import { readFileSync, statSync, accessSync, constants, hostname } from './observed-fs.js';
 import { isAscii } from 'node:buffer';
 import { dirname, resolve } from 'node:path';
-import { hostname } from 'node:os';
 import { ErrClass, type Diagnostic } from './diagnostics.js';
 import { decomment } from './lexer.js';
 import { glob } from './glob.js';

@@ -25,6 +25,8 @@ import { vrrpEventSink } from './vrrp-view.js';
 import { Metrics } from './metrics.js';
 import { metricsListen } from './metrics-listen.js';
 import { fullGc, keepBytecode } from './full-gc.js';
+import { ConfigWatch, watchSet } from './config-watch.js';
+import { inputPaths } from '../../grammar/observed-fs.js';
 
 export interface DaemonOptions {
   file: string;
@@ -47,6 +49,11 @@ export interface DaemonOptions {
    * (REHEARSALS times, see rehearse); default REHEARSE_AFTER_MS, negative: never
    */
   rehearseAfterMs?: number;
+  /**
+   * prepare the next reload when the config's files change on disk (ConfigHolder.prepare);
+   * default true
+   */
+  prepareOnChange?: boolean;
 }
 
 /** When the start-up reload rehearsal runs: after the first probes' burst, before a likely first SIGHUP. */
@@ -59,7 +66,7 @@ export const REHEARSALS = 2;
 
 /**
  * reload.applied's `at`: ms from the signal reaching the event loop to the end of each step, in
- * this order. start: the reload job began (queued signals wait here); read: main file read;
+ * this order. start: the reload job began (queued signals wait here); read: main file read (a prepared load: all its inputs read again);
  * parse; model: Model built; checks: validation; diff: VRRP's difference; vrrp: VRRP, BFD and
  * IPVS settings applied; lvs: the engine matched the new virtual servers (its IPVS requests are
  * queued); sent: the last datagram of requests was sent (the kernel holds the change); acked:
@@ -106,6 +113,8 @@ export class Daemon extends EventEmitter {
   private rehearsing: Promise<void> | undefined;
   /** event counters for the Prometheus endpoint (states come from snapshot()) */
   readonly metrics = new Metrics();
+  /** the config's inputs on disk: a change prepares the next reload */
+  private readonly watch: ConfigWatch | undefined;
 
   private constructor(private readonly o: DaemonOptions, initial: LoadResult) {
     super();
@@ -113,6 +122,10 @@ export class Daemon extends EventEmitter {
     this.scripts = new LvsScripts(o.log);
     this.bfd = new BfdService({ log: o.log });
     this.settings = new IpvsSettings({ log: o.log, open: () => NetlinkIpvs.open() });
+    if (o.prepareOnChange !== false) {
+      this.watch = new ConfigWatch(() => this.prepare());
+      this.watch.set(watchSet(initial.files.map((path) => ({ path, listing: false }))));
+    }
   }
 
   static async start(o: DaemonOptions, initial: LoadResult): Promise<Daemon> {
@@ -253,7 +266,8 @@ export class Daemon extends EventEmitter {
 
   /**
    * The reload rehearsal, REHEARSALS times while idle after start, unless a reload came first: the file read,
-   * checked and diffed as a reload would (ConfigHolder.rehearse, dropped), then VRRP and the LVS
+   * checked and diffed as a reload would (ConfigHolder.prepare: kept for a SIGHUP that finds the
+   * file as it was), then VRRP and the LVS
    * engine reloaded with the running model itself (an empty difference: nothing stops, starts or
    * reaches the kernel). A reload waits for it. Never fatal.
    */
@@ -261,7 +275,7 @@ export class Daemon extends EventEmitter {
     if (this.stopped || this.reloads > 0) return;
     const t0 = performance.now();
     try {
-      const ok = this.holder.rehearse();
+      const ok = this.prepare();
       const model = this.holder.current;
       if (this.vrrp) await this.vrrp.applyDiff(diffWithoutVirtualServers(model, model), model);
       if (this.engine && !this.stopped) {
@@ -279,6 +293,29 @@ export class Daemon extends EventEmitter {
   }
 
   /**
+   * The next reload's load made now (ConfigHolder.prepare): at start-up's rehearsal and when the
+   * config's inputs change on disk. Never fatal; the watch follows what the load read.
+   */
+  private prepare(): boolean {
+    if (this.stopped) return false;
+    const t0 = performance.now();
+    let ok = false;
+    try {
+      ok = this.holder.prepare();
+      this.o.log.debug({ event: 'reload.prepared', ok, ms: Math.round((performance.now() - t0) * 10) / 10 }, 'next reload prepared');
+    } catch (e) {
+      this.o.log.debug({ event: 'reload.prepared', err: e instanceof Error ? e.message : String(e) }, 'reload preparation failed');
+    }
+    this.watchInputs();
+    return ok;
+  }
+
+  private watchInputs(): void {
+    const inputs = this.holder.inputs;
+    if (this.watch && inputs) this.watch.set(watchSet(inputPaths(inputs)));
+  }
+
+  /**
    * SIGHUP: a broken file keeps the running configuration; a good one is applied by difference.
    * `signal`: when the signal reached the event loop, as performance.now() (the timings' zero)
    * and Date.now().
@@ -293,10 +330,11 @@ export class Daemon extends EventEmitter {
     const at: Record<string, number> = { start: t0 - zero };
     const r = this.holder.reload((step) => { at[step] = performance.now() - zero; });
     this.reloads++;
+    this.watchInputs();
     if (!r.applied || !r.diff) {
       logDiagnostics(log, r.diagnostics);
       const errors = r.diagnostics.filter((d) => d.level === 'error').length;
-      log.warn({ event: EV.reloadRefused, errors }, `reload refused: ${errors} error(s) in ${this.o.file}; the running configuration stays`);
+      log.warn({ event: EV.reloadRefused, errors, prepared: r.prepared }, `reload refused: ${errors} error(s) in ${this.o.file}; the running configuration stays`);
       this.lastReload = { at: Date.now(), ok: false, message: `${errors} configuration error(s)` };
       const rep = { ok: false, ms: performance.now() - t0 };
       this.metrics.reload(false);
@@ -336,9 +374,10 @@ export class Daemon extends EventEmitter {
     }
     const round = (x: number): number => Math.round(x * 10) / 10;
     for (const k of Object.keys(at)) at[k] = round(at[k]);
-    // parsePasses: a config with warnings is parsed twice (the second time with keyword positions)
+    // parsePasses: a config with warnings is parsed twice (the second time with keyword positions);
+    // prepared: the load made when the file changed on disk was taken (parseMs: reading it all again)
     const phases = {
-      parseMs: round(r.ms), parsePasses: r.passes, vrrpMs: round(t2 - t1), lvsMs: round(t3 - t2), ipvsMs: round(performance.now() - t3),
+      parseMs: round(r.ms), parsePasses: r.passes, prepared: r.prepared, vrrpMs: round(t2 - t1), lvsMs: round(t3 - t2), ipvsMs: round(performance.now() - t3),
       // probes that fell due meanwhile and waited for the apply (LvsEngine.holdChecks)
       checksHeld: (this.engine?.heldTotal ?? 0) - held0,
       // wall clock of the signal (epoch ms) and when each step ended, in ms after it (RELOAD_STEPS)
@@ -367,6 +406,7 @@ export class Daemon extends EventEmitter {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.watch?.close();
     const log = this.o.log;
     this.engine?.stop();
     this.bfdTracker?.stop();

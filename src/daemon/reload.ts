@@ -5,16 +5,29 @@ import { diffModels, type ModelDiff } from '../config/diff.js';
 import type { Model } from '../config/model.js';
 import type { Diagnostic } from '../../grammar/diagnostics.js';
 import type { BlockCache } from '../../grammar/reuse.js';
+import { inputsUnchanged, recordInputs, type InputLog } from '../../grammar/observed-fs.js';
 
 export interface ReloadOutcome {
   applied: boolean;
   diagnostics: Diagnostic[];
   /** what changed (only when applied) */
   diff?: ModelDiff;
-  /** time to read, check and diff the new file */
+  /** time to read, check and diff the new file (a prepared reload: to read its inputs again) */
   ms: number;
   /** parses of the file it took: 2 when the checks complained and it was read again with positions */
   passes: number;
+  /** the load made when the file changed on disk was still the answer (see ConfigHolder.prepare) */
+  prepared: boolean;
+}
+
+/** A load of the file as it was on disk, made ahead of the SIGHUP that may ask for it. */
+interface Prepared {
+  /** the running model it was read and diffed against */
+  basis: Model;
+  result: LoadResult;
+  diff: ModelDiff | undefined;
+  /** what it read: the same reads giving the same today make it the load a reload would make */
+  inputs: InputLog;
 }
 
 export type Differ = (before: Model, after: Model) => ModelDiff;
@@ -32,6 +45,9 @@ export class ConfigHolder {
   private model: Model;
   /** what the next load may reuse of the running model's load (unchanged real servers, see config/load.ts) */
   private blocks: BlockCache | undefined;
+  private prepared: Prepared | undefined;
+  /** what the last reload's own load read */
+  private lastInputs: InputLog | undefined;
 
   constructor(
     private readonly file: string,
@@ -48,28 +64,51 @@ export class ConfigHolder {
     return this.model;
   }
 
+  /** what the last prepared load read (undefined before the first): the daemon watches it */
+  get inputs(): InputLog | undefined {
+    return this.prepared?.inputs ?? this.lastInputs;
+  }
+
   /**
-   * A dry run of the next reload on the file as it is now, against the running model: read with
-   * reuse, checked and diffed like a reload, then dropped (nothing is applied, the running model
-   * and its blocks stay). The daemon runs it once while idle after start: a reload's first run of
-   * this code otherwise pays for compiling it and for running it unoptimised (under the test VM's
-   * emulation, hundreds of ms at 10,000 real servers). Returns the file's `ok`.
+   * Loads the file as it is now, as a reload would (with reuse, checked, diffed against the
+   * running model), and keeps the result aside: nothing is applied. The daemon calls it when the
+   * file (or an include, or a script the checks look at) changes on disk, and once while idle
+   * after start. A SIGHUP then only reads the inputs again (every file's bytes, every folder's
+   * listing, every stat the checks made) and, when they are what the prepared load saw, takes
+   * its result instead of parsing: the same model and diagnostics a load now would give, without
+   * the parse on the reload's path. Returns the file's `ok`.
    */
-  rehearse(): boolean {
-    const r = this.load(this.file, { ...this.opts, reuse: this.blocks, keepBlocks: true });
-    if (r.ok) this.differ(this.model, r.model);
-    return r.ok;
+  prepare(): boolean {
+    const { value: result, inputs } = recordInputs(() => this.load(this.file, { ...this.opts, reuse: this.blocks, keepBlocks: true }));
+    this.prepared = { basis: this.model, result, diff: result.ok ? this.differ(this.model, result.model) : undefined, inputs };
+    return result.ok;
   }
 
   /** `mark` is called as each step ends (the load's steps, then 'diff'): reload.applied's timings */
   reload(mark?: (step: LoadStep | 'diff') => void): ReloadOutcome {
     const t0 = performance.now();
-    const r = this.load(this.file, { ...this.opts, reuse: this.blocks, keepBlocks: true, ...(mark ? { mark } : {}) });
-    if (!r.ok) return { applied: false, diagnostics: r.diagnostics, ms: performance.now() - t0, passes: r.passes };
-    const diff = this.differ(this.model, r.model);
-    mark?.('diff');
+    const p = this.prepared;
+    this.prepared = undefined;
+    let r: LoadResult;
+    let diff: ModelDiff | undefined;
+    let prepared = false;
+    if (p && p.basis === this.model && inputsUnchanged(p.inputs)) {
+      mark?.('read');
+      ({ result: r, diff } = p);
+      this.lastInputs = p.inputs;
+      prepared = true;
+    } else {
+      const rec = recordInputs(() => this.load(this.file, { ...this.opts, reuse: this.blocks, keepBlocks: true, ...(mark ? { mark } : {}) }));
+      r = rec.value;
+      this.lastInputs = rec.inputs;
+      if (r.ok) {
+        diff = this.differ(this.model, r.model);
+        mark?.('diff');
+      }
+    }
+    if (!r.ok || !diff) return { applied: false, diagnostics: r.diagnostics, ms: performance.now() - t0, passes: r.passes, prepared };
     this.model = r.model;
     this.blocks = r.blocks;
-    return { applied: true, diagnostics: r.diagnostics, diff, ms: performance.now() - t0, passes: r.passes };
+    return { applied: true, diagnostics: r.diagnostics, diff, ms: performance.now() - t0, passes: r.passes, prepared };
   }
 }

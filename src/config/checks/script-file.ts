@@ -1,6 +1,6 @@
 // What keepalived's check_script_secure learns about a script from the file system (run as
 // root): found or not, and whether a non-root user could change what runs (an unsafe path).
-import { lstatSync, realpathSync, statSync, accessSync, constants } from 'node:fs';
+import { lstatSync, realpathSync, statSync, accessSync, constants } from '../../../grammar/observed-fs.js';
 import { delimiter, join } from 'node:path';
 
 export interface ScriptFileFacts {

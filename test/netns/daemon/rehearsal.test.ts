@@ -2,6 +2,9 @@
 // daemon reads, checks and diffs its file as a reload would and reloads VRRP and the engine with
 // the running model; nothing moves (no transition, no VIP deleted), and a SIGHUP after it applies
 // the file's change as usual. A file changed on disk without SIGHUP is not applied by it.
+// The prepared reload: a file saved before the SIGHUP is loaded when it changes on disk, and the
+// SIGHUP applies that load once it has read the file again and found it the same; a file changed
+// after its preparation is loaded at the SIGHUP, as it is then.
 import { writeFileSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { lvsdConf } from '../vrrp/director-lab.js';
@@ -64,6 +67,56 @@ describe('lvsd reload rehearsal (netns)', () => {
     // no more rehearsals after the reload
     await new Promise((res) => setTimeout(res, 2000));
     expect(p.matching(/reload\.rehearsal /)).toHaveLength(REHEARSALS);
+    expect(mon.matching(/Deleted/)).toEqual([]);
+    process.kill(pid, 'SIGTERM');
+    expect(await d.exited).toBe(0);
+  });
+
+  it('prepares the reload when the file is saved; SIGHUP applies it, or the file as it is at the signal', async () => {
+    const { lab } = env;
+    const base = lvsdConf({ priority: 150 });
+    const d = startLvsd(lab, lab.d1, base + vs(1), ['-l', '-D']);
+    const p = d.proc;
+    await p.waitFor(/vip\.add .*instance=VI_1/, 12_000);
+    await p.waitFor(/reload\.rehearsal /, 15_000);
+    await new Promise((r) => setTimeout(r, 500)); // the rehearsals are over
+    const mon = monitorAddresses(lab, lab.d1);
+    await new Promise((r) => setTimeout(r, 300));
+    const pid = Number(readFileSync(d.pidFiles[0], 'utf8').trim());
+
+    // saved, then the signal once the daemon prepared it
+    let mark = p.lines.length;
+    writeFileSync(d.conf, base + vs(3));
+    expect((await p.waitFor(/reload\.prepared /, 8000, mark)).text).toMatch(/ok=true/);
+    expect(p.matching(/reload\.applied|lvs\.weight/, mark)).toEqual([]);
+    mark = p.lines.length;
+    process.kill(pid, 'SIGHUP');
+    let applied = await p.waitFor(/reload\.applied /, 8000, mark);
+    expect(applied.text).toMatch(/prepared=true/);
+    expect(statusOf(d).virtualServers[0]?.realServers.map((x) => x.weight)).toEqual([3, 1]);
+
+    // prepared, then changed again and signalled at once: the file as it is at the signal
+    mark = p.lines.length;
+    writeFileSync(d.conf, base + vs(5));
+    await p.waitFor(/reload\.prepared /, 8000, mark);
+    mark = p.lines.length;
+    writeFileSync(d.conf, base + vs(6));
+    process.kill(pid, 'SIGHUP');
+    applied = await p.waitFor(/reload\.applied /, 8000, mark);
+    expect(applied.text).toMatch(/prepared=false/);
+    expect(statusOf(d).virtualServers[0]?.realServers.map((x) => x.weight)).toEqual([6, 1]);
+
+    // a broken file prepared: refused at the signal with its file:line:col, the running config kept
+    await new Promise((r) => setTimeout(r, 300));
+    mark = p.lines.length;
+    writeFileSync(d.conf, base + vs(7) + 'vrrp_instance X {\n  interface eth0\n  virtual_router_id 300\n}\n');
+    expect((await p.waitFor(/reload\.prepared /, 8000, mark)).text).toMatch(/ok=false/);
+    expect(p.matching(/config\.error/, mark)).toEqual([]); // told at the signal, not at the save
+    mark = p.lines.length;
+    process.kill(pid, 'SIGHUP');
+    expect((await p.waitFor(/reload\.refused /, 8000, mark)).text).toMatch(/prepared=true/);
+    expect(p.matching(/config\.error/, mark).some((l) => l.includes(`${d.conf}:`))).toBe(true);
+    expect(statusOf(d).virtualServers[0]?.realServers.map((x) => x.weight)).toEqual([6, 1]);
     expect(mon.matching(/Deleted/)).toEqual([]);
     process.kill(pid, 'SIGTERM');
     expect(await d.exited).toBe(0);

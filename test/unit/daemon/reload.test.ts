@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import fc from 'fast-check';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../../src/config/load.js';
@@ -85,7 +86,7 @@ describe('ConfigHolder.reload', () => {
     expect(steps).toEqual(['read', 'parse', 'model', 'checks', 'read', 'parse', 'model', 'checks']);
   });
 
-  it('rehearse reads, checks and diffs the file as a reload would, and keeps the running model and its blocks', () => {
+  it('prepare reads, checks and diffs the file as a reload would, and keeps the running model and its blocks', () => {
     const rs = (h: number, w: number) => `  real_server 10.0.0.${h} 80 {\n    weight ${w}\n    TCP_CHECK {\n      connect_timeout 3\n    }\n  }\n`;
     const vs = (w: number) => `virtual_server 10.0.0.1 80 {\n  protocol TCP\n  lvs_sched rr\n  lvs_method NAT\n${rs(2, 1)}${rs(3, w)}}\n`;
     writeFileSync(file, vs(1));
@@ -95,22 +96,146 @@ describe('ConfigHolder.reload', () => {
       seen.push(o.reuse ? 'reuse' : 'full');
       return loadConfig(f, o);
     });
-    expect(h.rehearse()).toBe(true);
+    expect(h.prepare()).toBe(true);
     expect(h.current).toBe(first.model);
     // a changed file is only read: nothing of it becomes current
     writeFileSync(file, vs(5));
-    expect(h.rehearse()).toBe(true);
+    expect(h.prepare()).toBe(true);
     expect(h.current).toBe(first.model);
     writeFileSync(file, vs(1) + 'vrrp_instance X {\n  interface eth0\n  virtual_router_id 300\n}\n');
-    expect(h.rehearse()).toBe(false);
+    expect(h.prepare()).toBe(false);
     expect(h.current).toBe(first.model);
-    // the reload after it still hands back the running model's unchanged real servers
+    // the reload after it (the file changed since: not the prepared load) still hands back the
+    // running model's unchanged real servers
     writeFileSync(file, vs(6));
-    expect(h.reload().applied).toBe(true);
+    const r = h.reload();
+    expect(r.applied).toBe(true);
+    expect(r.prepared).toBe(false);
     const before = first.model.virtual_server?.[0]?.real_server ?? [];
     const after = h.current.virtual_server?.[0]?.real_server ?? [];
     expect(after[0]).toBe(before[0]);
     expect(after[1]?.weight).toBe(6);
     expect(seen.every((x) => x === 'reuse')).toBe(true);
+  });
+
+  it('a SIGHUP that finds the inputs as they were prepared takes the prepared load, and reads nothing else', () => {
+    writeFileSync(file, inst('VI_1', 1, 100));
+    let loads = 0;
+    const h = new ConfigHolder(file, {}, loadConfig(file, { keepBlocks: true }), (f, o) => {
+      loads++;
+      return loadConfig(f, o);
+    });
+    writeFileSync(file, inst('VI_1', 1, 100) + inst('VI_2', 2, 90));
+    expect(h.prepare()).toBe(true);
+    expect(loads).toBe(1);
+    const steps: string[] = [];
+    const r = h.reload((s) => steps.push(s));
+    expect(loads).toBe(1);
+    expect(r).toMatchObject({ applied: true, prepared: true, passes: 1 });
+    expect(steps).toEqual(['read']);
+    expect(r.diff?.vrrpInstances.added.map((i) => i.name)).toEqual(['VI_2']);
+    expect(h.current.vrrp_instance?.map((i) => i.name)).toEqual(['VI_1', 'VI_2']);
+    // used once: the next reload loads the file
+    expect(h.reload().prepared).toBe(false);
+    expect(loads).toBe(2);
+  });
+
+  it('a prepared load is not used once the file changed, even to the same length, or the running model moved on', () => {
+    writeFileSync(file, inst('VI_1', 1, 100));
+    const h = new ConfigHolder(file, {}, loadConfig(file, { keepBlocks: true }));
+    writeFileSync(file, inst('VI_1', 1, 101));
+    h.prepare();
+    writeFileSync(file, inst('VI_1', 1, 102)); // same size, other bytes
+    const r = h.reload();
+    expect(r).toMatchObject({ applied: true, prepared: false });
+    expect(h.current.vrrp_instance?.[0]?.priority).toBe(102);
+    // prepared against a model that a reload then replaced
+    writeFileSync(file, inst('VI_1', 1, 103));
+    h.prepare();
+    writeFileSync(file, inst('VI_1', 1, 104));
+    expect(h.reload().prepared).toBe(false);
+    expect(h.reload().prepared).toBe(false);
+    expect(h.current.vrrp_instance?.[0]?.priority).toBe(104);
+  });
+
+  it('a prepared load with errors is refused at SIGHUP with the same file:line:col, the running model kept', () => {
+    writeFileSync(file, inst('VI_1', 1, 100));
+    const first = loadConfig(file, { keepBlocks: true });
+    const h = new ConfigHolder(file, {}, first);
+    writeFileSync(file, inst('VI_1', 1, 100) + 'vrrp_instance VI_2 {\n  interface eth0\n  virtual_router_id 2\n  priority 900\n}\n');
+    expect(h.prepare()).toBe(false);
+    const r = h.reload();
+    expect(r).toMatchObject({ applied: false, prepared: true });
+    expect(r.diagnostics.find((d) => d.level === 'error')?.pos).toMatchObject({ file, line: 12, col: 12 });
+    expect(h.current).toBe(first.model);
+  });
+
+  it('sees an include glob match a new file, and an include that changed', () => {
+    const inc = join(dir, 'inc.d');
+    mkdirSync(inc, { recursive: true });
+    writeFileSync(join(inc, 'a.conf'), inst('VI_1', 1, 100));
+    writeFileSync(file, `include ${inc}/*.conf\n`);
+    const h = new ConfigHolder(file, {}, loadConfig(file, { keepBlocks: true }));
+    h.prepare();
+    writeFileSync(join(inc, 'b.conf'), inst('VI_2', 2, 90));
+    const r = h.reload();
+    expect(r).toMatchObject({ applied: true, prepared: false });
+    expect(h.current.vrrp_instance?.map((i) => i.name)).toEqual(['VI_1', 'VI_2']);
+    h.prepare();
+    writeFileSync(join(inc, 'a.conf'), inst('VI_1', 1, 110));
+    expect(h.reload().prepared).toBe(false);
+    expect(h.current.vrrp_instance?.[0]?.priority).toBe(110);
+    h.prepare();
+    expect(h.reload().prepared).toBe(true);
+    rmSync(inc, { recursive: true });
+  });
+
+  it('a script the checks found safe and made unsafe since is checked again', () => {
+    const script = join(dir, 'chk.sh');
+    writeFileSync(script, '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+    chmodSync(script, 0o755);
+    const conf = `global_defs {\n  enable_script_security\n  script_user root\n}\nvrrp_script chk {\n  script "${script}"\n}\n${inst('VI_1', 1, 100).replace('}\n}\n', '}\n  track_script {\n    chk\n  }\n}\n')}`;
+    writeFileSync(file, conf);
+    const h = new ConfigHolder(file, {}, loadConfig(file, { keepBlocks: true }));
+    const clean = h.prepare();
+    chmodSync(script, 0o777); // world writable: keepalived disables it
+    const r = h.reload();
+    expect(clean).toBe(true);
+    expect(r.prepared).toBe(false);
+    expect(r.diagnostics.some((d) => /unsafe|insecure|writable/i.test(d.message))).toBe(true);
+  });
+});
+
+describe('prepared reloads against plain ones', () => {
+  it('give the same outcome over random chains of edits, prepares and reloads', () => {
+    const rs = (h: number, w: number) => `  real_server 10.0.0.${h} 80 {\n    weight ${w}\n    TCP_CHECK {\n      connect_timeout 3\n    }\n  }\n`;
+    const render = (ws: number[], bad: boolean) => `virtual_server 10.0.0.1 80 {\n  protocol TCP\n  lvs_sched rr\n  lvs_method NAT\n${ws.map((w, i) => rs(i + 2, w)).join('')}}\n${bad ? 'vrrp_instance X {\n  interface eth0\n  virtual_router_id 300\n}\n' : ''}`;
+    const step = fc.record({ edit: fc.boolean(), ws: fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 5 }), bad: fc.boolean(), prepare: fc.boolean(), editAfter: fc.boolean() });
+    const fileB = join(dir, 'plain.conf');
+    fc.assert(fc.property(fc.array(step, { minLength: 1, maxLength: 8 }), (steps) => {
+      writeFileSync(file, render([1], false));
+      writeFileSync(fileB, render([1], false));
+      const a = new ConfigHolder(file, {}, loadConfig(file, { keepBlocks: true }));
+      const b = new ConfigHolder(fileB, {}, loadConfig(fileB, { keepBlocks: true }));
+      let text = render([1], false);
+      const write = (t: string) => {
+        text = t;
+        writeFileSync(file, t);
+        writeFileSync(fileB, t);
+      };
+      for (const s of steps) {
+        if (s.edit) write(render(s.ws, s.bad));
+        const preparedText = s.prepare ? text : undefined;
+        if (s.prepare) a.prepare();
+        if (s.editAfter) write(render(s.ws.map((w) => w + 1), false));
+        const ra = a.reload();
+        const rb = b.reload();
+        expect(ra.prepared).toBe(preparedText === text);
+        expect(ra.applied).toBe(rb.applied);
+        expect(ra.diagnostics.map((d) => ({ ...d, pos: d.pos ? { ...d.pos, file: '' } : undefined }))).toEqual(rb.diagnostics.map((d) => ({ ...d, pos: d.pos ? { ...d.pos, file: '' } : undefined })));
+        expect(a.current).toEqual(b.current);
+        expect(ra.diff).toEqual(rb.diff);
+      }
+    }), { numRuns: 60 });
   });
 });

@@ -1,0 +1,139 @@
+// The file-system reads a config load depends on, noted so that a load made earlier can be
+// shown to be the one a load now would make (the daemon's prepared reload, src/daemon/reload.ts).
+// The reader, the include globs and the script checks read through these functions; while
+// recordInputs runs, each read is noted with what it saw. inputsUnchanged reads them all again:
+// the same bytes of every file, the same listing of every folder, the same type, mode and owner
+// of every path (and the same failures) say the earlier load is still the answer.
+// Loads are synchronous, so one recording at a time is all there can be.
+import * as fs from 'node:fs';
+import { hostname as osHostname } from 'node:os';
+
+type Op = 'read' | 'stat' | 'lstat' | 'readdir' | 'realpath' | 'access' | 'hostname';
+
+interface Seen {
+  op: Op;
+  arg: string;
+  mode: number;
+  /** what the read saw: a file's bytes, or a summary (an error's code starts with '!') */
+  value: Buffer | string;
+}
+
+export interface InputLog {
+  readonly seen: readonly Seen[];
+}
+
+let log: Seen[] | null = null;
+
+function errCode(e: unknown): string {
+  return `!${(e as NodeJS.ErrnoException).code ?? 'ERR'}`;
+}
+
+/** what a check of a path's stat reads: its type, permissions and owner */
+function statSummary(st: fs.Stats): string {
+  const type = st.isFile() ? 'f' : st.isDirectory() ? 'd' : st.isSymbolicLink() ? 'l' : 'o';
+  return `${type}${st.mode}:${st.uid}:${st.gid}`;
+}
+
+// A file is read again into this buffer, kept from one check to the next (and touched when a
+// recording ends): a SIGHUP's check of a 1 MB config then faults in no fresh memory.
+let scratch = Buffer.alloc(0);
+
+function roomFor(n: number): Buffer {
+  if (scratch.length < n) scratch = Buffer.alloc(n + (n >> 3) + 4096);
+  return scratch;
+}
+
+/** the file's bytes now, in the scratch buffer, or a failure; one byte more than `expect` is read to see growth */
+function readAgain(p: string, expect: number): Buffer | string {
+  const fd = fs.openSync(p, 'r');
+  try {
+    const buf = roomFor(expect + 1);
+    let n = 0;
+    for (let guard = 0; guard < 1_000_000 && n <= expect; guard++) {
+      const k = fs.readSync(fd, buf, n, expect + 1 - n, n);
+      if (k === 0) break;
+      n += k;
+    }
+    return buf.subarray(0, n);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** the same read again, as a value to compare (never throws) */
+function again(op: Op, arg: string, mode: number, before: Buffer | string): Buffer | string {
+  try {
+    switch (op) {
+      case 'read': return typeof before === 'string' ? fs.readFileSync(arg) : readAgain(arg, before.length);
+      case 'stat': return statSummary(fs.statSync(arg));
+      case 'lstat': return statSummary(fs.lstatSync(arg));
+      case 'readdir': return fs.readdirSync(arg).join('\0');
+      case 'realpath': return fs.realpathSync(arg);
+      case 'access': fs.accessSync(arg, mode); return 'ok';
+      case 'hostname': return osHostname();
+    }
+  } catch (e) {
+    return errCode(e);
+  }
+}
+
+function note(op: Op, arg: string, value: Buffer | string, mode = 0): void {
+  log?.push({ op, arg, mode, value });
+}
+
+/** Runs `fn` and returns, with its value, every file-system read made through this module meanwhile. */
+export function recordInputs<T>(fn: () => T): { value: T; inputs: InputLog } {
+  const outer = log;
+  const seen: Seen[] = [];
+  log = seen;
+  try {
+    return { value: fn(), inputs: { seen } };
+  } finally {
+    log = outer;
+    let most = 0;
+    for (const x of seen) if (typeof x.value !== 'string') most = Math.max(most, x.value.length);
+    roomFor(most + 1);
+  }
+}
+
+/** true when every read of `inputs` gives what it gave then */
+export function inputsUnchanged(inputs: InputLog): boolean {
+  for (const s of inputs.seen) {
+    const now = again(s.op, s.arg, s.mode, s.value);
+    if (typeof now === 'string' || typeof s.value === 'string') {
+      if (now !== s.value) return false;
+    } else if (!now.equals(s.value)) return false;
+  }
+  return true;
+}
+
+/** The paths the inputs read; `listing`: a folder whose entries were listed (an include glob). */
+export function inputPaths(inputs: InputLog): Array<{ path: string; listing: boolean }> {
+  const out: Array<{ path: string; listing: boolean }> = [];
+  for (const s of inputs.seen) if (s.op !== 'hostname') out.push({ path: s.arg, listing: s.op === 'readdir' });
+  return out;
+}
+
+// The reads themselves: node:fs's, noted while recording (a failure is noted, then thrown).
+
+function observed<T>(op: Op, arg: string, mode: number, read: () => T, summary: (v: T) => Buffer | string): T {
+  if (log === null) return read();
+  let v: T;
+  try {
+    v = read();
+  } catch (e) {
+    note(op, arg, errCode(e), mode);
+    throw e;
+  }
+  note(op, arg, summary(v), mode);
+  return v;
+}
+
+export const readFileSync = (p: string): Buffer => observed('read', p, 0, () => fs.readFileSync(p), (b) => b);
+export const statSync = (p: string): fs.Stats => observed('stat', p, 0, () => fs.statSync(p), statSummary);
+export const lstatSync = (p: string): fs.Stats => observed('lstat', p, 0, () => fs.lstatSync(p), statSummary);
+export const readdirSync = (p: string): string[] => observed('readdir', p, 0, () => fs.readdirSync(p), (n) => n.join('\0'));
+export const realpathSync = (p: string): string => observed('realpath', p, 0, () => fs.realpathSync(p), (r) => r);
+export const accessSync = (p: string, mode: number): void => observed('access', p, mode, () => fs.accessSync(p, mode), () => 'ok');
+export const hostname = (): string => observed('hostname', '', 0, osHostname, (h) => h);
+export const { constants } = fs;

@@ -1,0 +1,84 @@
+// What a config load read, noted and read again: the check a prepared reload rests on.
+import { afterAll, describe, expect, it } from 'vitest';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync, unlinkSync, constants as C } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { accessSync, inputPaths, inputsUnchanged, lstatSync, readdirSync, readFileSync, realpathSync, recordInputs, statSync } from '../../../grammar/observed-fs.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'lvsd-observed-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('recordInputs / inputsUnchanged', () => {
+  it('notes each read while recording, and only then', () => {
+    const f = join(dir, 'a.conf');
+    writeFileSync(f, 'one\n');
+    readFileSync(f); // not recording: nothing noted anywhere
+    const { value, inputs } = recordInputs(() => {
+      statSync(f);
+      return readFileSync(f).toString();
+    });
+    expect(value).toBe('one\n');
+    expect(inputPaths(inputs)).toEqual([{ path: f, listing: false }, { path: f, listing: false }]);
+    expect(inputsUnchanged(inputs)).toBe(true);
+  });
+
+  it('sees other bytes of the same length', () => {
+    const f = join(dir, 'b.conf');
+    writeFileSync(f, 'weight 1\n');
+    const { inputs } = recordInputs(() => readFileSync(f));
+    writeFileSync(f, 'weight 2\n');
+    expect(inputsUnchanged(inputs)).toBe(false);
+    writeFileSync(f, 'weight 1\n');
+    expect(inputsUnchanged(inputs)).toBe(true);
+    writeFileSync(f, 'weight 1\n\n'); // grown, same start
+    expect(inputsUnchanged(inputs)).toBe(false);
+    writeFileSync(f, 'weight 1'); // shrunk
+    expect(inputsUnchanged(inputs)).toBe(false);
+  });
+
+  it('sees a mode change through stat and lstat, and an access answer that changed', () => {
+    const f = join(dir, 'c.sh');
+    writeFileSync(f, '#!/bin/sh\n');
+    chmodSync(f, 0o755);
+    const { inputs } = recordInputs(() => {
+      lstatSync(f);
+      accessSync(f, C.X_OK);
+    });
+    expect(inputsUnchanged(inputs)).toBe(true);
+    chmodSync(f, 0o775);
+    expect(inputsUnchanged(inputs)).toBe(false);
+    chmodSync(f, 0o755);
+    expect(inputsUnchanged(inputs)).toBe(true);
+  });
+
+  it('notes a failure as a read: the file appearing later is a change', () => {
+    const f = join(dir, 'late.conf');
+    const { inputs } = recordInputs(() => {
+      expect(() => statSync(f)).toThrow();
+      return realpathSync(dir);
+    });
+    expect(inputsUnchanged(inputs)).toBe(true);
+    writeFileSync(f, 'x\n');
+    expect(inputsUnchanged(inputs)).toBe(false);
+    unlinkSync(f);
+    expect(inputsUnchanged(inputs)).toBe(true);
+  });
+
+  it('sees a folder listing gain an entry (an include glob would match it)', () => {
+    const d = mkdtempSync(join(dir, 'inc-'));
+    writeFileSync(join(d, '1.conf'), '');
+    const { inputs } = recordInputs(() => readdirSync(d));
+    expect(inputPaths(inputs)).toEqual([{ path: d, listing: true }]);
+    writeFileSync(join(d, '2.conf'), '');
+    expect(inputsUnchanged(inputs)).toBe(false);
+  });
+
+  it('stops recording when the recorded function throws', () => {
+    const f = join(dir, 'd.conf');
+    writeFileSync(f, 'x');
+    expect(() => recordInputs(() => { throw new Error('boom'); })).toThrow('boom');
+    const outer = recordInputs(() => 0);
+    readFileSync(f);
+    expect(outer.inputs.seen).toHaveLength(0);
+  });
+});
