@@ -188,6 +188,9 @@
 # PHASES ("idle reload"), HOST=1, FILL_TIMEOUT (900 s), VERBOSE (fill counts, log events),
 # LVSD_NODE_ARGS (extra node flags for lvsd, e.g. --cpu-prof --cpu-prof-dir=DIR with run.mjs --rw=DIR),
 # LOGS=DIR (each daemon's log is copied there at its stop; with run.mjs --rw=DIR),
+# HUP_AFTER_WRITE=1 (the poller writes the changed file itself and signals at once, ~1 ms later:
+# no time for lvsd's prepared reload; without it the file is written before the poller starts,
+# 1-2 s before the signal under TCG, as an operator saves, then reloads),
 # BEFORE_NODE_ARGS (node flags for lvsd-before only, instead of LVSD_NODE_ARGS: with BEFORE set to a
 # copy of the same bundle, an A/B of a V8 flag in the same rounds).
 set -euo pipefail
@@ -316,7 +319,7 @@ own_report() {
   for _ in $(seq 300); do tail -n +"$(($1 + 1))" "$log" | grep -q '"event":"reload.applied"' && break; sleep 0.1; done
   tail -n +"$(($1 + 1))" "$log" | grep '"event":"reload.applied"' | head -1 | node -e '
     let t = ""; process.stdin.on("data", (d) => t += d).on("end", () => { try { const r = JSON.parse(t);
-      process.stdout.write([r.ms, r.parseMs, r.vrrpMs, r.lvsMs, r.ipvsMs].join(" "));
+      process.stdout.write([r.ms, r.parseMs, r.vrrpMs, r.lvsMs, r.ipvsMs].join(" ") + (r.prepared ? " prepared" : ""));
       if (r.at) process.stdout.write(" | at " + Object.entries(r.at).map(([k, v]) => k + " " + v).join(", "));
     } catch { process.stdout.write("-"); } });'
 }
@@ -329,7 +332,7 @@ own_report() {
 sighup_poll() {
   local v=$(( ($2 - 1) / 100 )) r=$(( $2 - 1 ))
   ip netns exec "$ns" node --input-type=module -e '
-    const [dir, pid, vs, rs, w, timeoutS, pollMs] = process.argv.slice(1);
+    const [dir, pid, vs, rs, w, timeoutS, pollMs, src, dst] = process.argv.slice(1);
     const { NetlinkIpvs } = await import(dir + "/dist/src/ipvs/client.js");
     const k = await NetlinkIpvs.open();
     const svc = { af: 2, protocol: 6, addr: vs, port: 80, fwmark: 0, sched: "wlc", flags: 0, timeout: 0, netmask: 0xffffffff };
@@ -338,6 +341,7 @@ sighup_poll() {
     const costs = [];
     for (let i = 0; i < 21; i++) { const a = performance.now(); await seen(); costs.push(performance.now() - a); }
     costs.sort((a, b) => a - b);
+    if (src) (await import("node:fs")).copyFileSync(src, dst);
     const t0 = now(); process.kill(Number(pid), "SIGHUP");
     let polls = 0, at = 0;
     while (now() - t0 < Number(timeoutS) * 1000) {
@@ -347,8 +351,14 @@ sighup_poll() {
     }
     k.close();
     console.log([t0, at || "timeout", costs[10].toFixed(2), polls].join(" "));' \
-    "$(realpath "$LVSD")" "$1" "10.97.$((v >> 8)).$((v & 255))" "127.1.$((r >> 8)).$((r & 255))" "$3" "$4" "${POLL_MS:-5}"
+    "$(realpath "$LVSD")" "$1" "10.97.$((v >> 8)).$((v & 255))" "127.1.$((r >> 8)).$((r & 255))" "$3" "$4" "${POLL_MS:-5}" "$pending_src" "$live"
+  pending_src=
 }
+
+# write_conf FILE: the daemon's file becomes FILE now, or (HUP_AFTER_WRITE=1) in the poller, just
+# before its SIGHUP
+pending_src=
+write_conf() { if [ "${HUP_AFTER_WRITE:-}" = 1 ]; then pending_src=$1; else cp "$1" "$live"; fi; }
 
 # poll_cost NRS: ms of one `ipvsadm -L -n -t` poll of the last service as wait_weight runs it (median of 5)
 poll_cost() {
@@ -436,7 +446,7 @@ for round in $(seq "$ROUNDS"); do
     ip -n "$ns" -o monitor address > "$work/mon.log" 2>&1 &
     mon=$!; pids+=("$mon"); sleep 0.5
     pc=$(poll_cost "$RELOAD_RS")
-    cp "$big2" "$live"
+    write_conf "$big2"
     lines=$(wc -l < "$work/$d.log")
     measure_reload "$d" 2
     ms=$r_ms
@@ -454,7 +464,7 @@ for round in $(seq "$ROUNDS"); do
     # RELOADS=N: N-1 more SIGHUPs to the same daemon, WARM s apart, weights back and forth (rows round.k)
     for k in $(seq 2 "${RELOADS:-1}"); do
       sleep "${RELOAD_GAP:-5}"
-      if [ $((k % 2)) = 0 ]; then cp "$big" "$live"; w=1; else cp "$big2" "$live"; w=2; fi
+      if [ $((k % 2)) = 0 ]; then write_conf "$big"; w=1; else write_conf "$big2"; w=2; fi
       measure_reload "$d" "$w"
       printf '%-6s %-11s %12s %12s %12s %s\n' "$round.$k" "$d" "$r_ms" - "$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' ,)" "$r_own | poll ${np_ms} ms x $npolls"
     done
