@@ -34,37 +34,42 @@ function statSummary(st: fs.Stats): string {
   return `${type}${st.mode}:${st.uid}:${st.gid}`;
 }
 
-// A file is read again into this buffer, kept from one check to the next (and touched when a
-// recording ends): a SIGHUP's check of a 1 MB config then faults in no fresh memory.
-let scratch = Buffer.alloc(0);
+// A file is read again a chunk at a time into this buffer and compared as it comes: a changed
+// config is usually told from its first chunks, and no memory the size of the file is taken.
+const CHUNK = 64 * 1024;
+const scratch = Buffer.alloc(CHUNK);
 
-function roomFor(n: number): Buffer {
-  if (scratch.length < n) scratch = Buffer.alloc(n + (n >> 3) + 4096);
-  return scratch;
-}
-
-/** the file's bytes now, in the scratch buffer, or a failure; one byte more than `expect` is read to see growth */
-function readAgain(p: string, expect: number): Buffer | string {
-  const fd = fs.openSync(p, 'r');
+/** whether the file holds exactly `before` now (false on any failure) */
+function sameBytes(p: string, before: Buffer): boolean {
+  let fd: number;
   try {
-    const buf = roomFor(expect + 1);
-    let n = 0;
-    for (let guard = 0; guard < 1_000_000 && n <= expect; guard++) {
-      const k = fs.readSync(fd, buf, n, expect + 1 - n, n);
-      if (k === 0) break;
-      n += k;
+    fd = fs.openSync(p, 'r');
+  } catch {
+    return false;
+  }
+  try {
+    let at = 0;
+    // one read past the end must find nothing (a file that grew)
+    for (let guard = 0; guard <= before.length / CHUNK + 2; guard++) {
+      const want = Math.min(CHUNK, before.length - at);
+      const k = fs.readSync(fd, scratch, 0, want > 0 ? want : 1, at);
+      if (want <= 0) return k === 0;
+      if (k === 0 || scratch.compare(before, at, at + k, 0, k) !== 0) return false;
+      at += k;
     }
-    return buf.subarray(0, n);
+    return false;
+  } catch {
+    return false;
   } finally {
     fs.closeSync(fd);
   }
 }
 
 /** the same read again, as a value to compare (never throws) */
-function again(op: Op, arg: string, mode: number, before: Buffer | string): Buffer | string {
+function again(op: Op, arg: string, mode: number): string {
   try {
     switch (op) {
-      case 'read': return typeof before === 'string' ? fs.readFileSync(arg) : readAgain(arg, before.length);
+      case 'read': fs.readFileSync(arg); return '+'; // (only a read that failed then comes here)
       case 'stat': return statSummary(fs.statSync(arg));
       case 'lstat': return statSummary(fs.lstatSync(arg));
       case 'readdir': return fs.readdirSync(arg).join('\0');
@@ -90,19 +95,15 @@ export function recordInputs<T>(fn: () => T): { value: T; inputs: InputLog } {
     return { value: fn(), inputs: { seen } };
   } finally {
     log = outer;
-    let most = 0;
-    for (const x of seen) if (typeof x.value !== 'string') most = Math.max(most, x.value.length);
-    roomFor(most + 1);
   }
 }
 
 /** true when every read of `inputs` gives what it gave then */
 export function inputsUnchanged(inputs: InputLog): boolean {
   for (const s of inputs.seen) {
-    const now = again(s.op, s.arg, s.mode, s.value);
-    if (typeof now === 'string' || typeof s.value === 'string') {
-      if (now !== s.value) return false;
-    } else if (!now.equals(s.value)) return false;
+    if (typeof s.value !== 'string') {
+      if (!sameBytes(s.arg, s.value)) return false;
+    } else if (again(s.op, s.arg, s.mode) !== s.value) return false;
   }
   return true;
 }

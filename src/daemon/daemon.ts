@@ -123,7 +123,8 @@ export class Daemon extends EventEmitter {
     this.bfd = new BfdService({ log: o.log });
     this.settings = new IpvsSettings({ log: o.log, open: () => NetlinkIpvs.open() });
     if (o.prepareOnChange !== false) {
-      this.watch = new ConfigWatch(() => this.prepare());
+      // (a change the running model or the prepared load already read needs no load)
+      this.watch = new ConfigWatch(() => { if (!this.holder.upToDate()) this.prepare(); });
       this.watch.set(watchSet(initial.files.map((path) => ({ path, listing: false }))));
     }
   }

@@ -48,6 +48,8 @@ export class ConfigHolder {
   private prepared: Prepared | undefined;
   /** what the last reload's own load read */
   private lastInputs: InputLog | undefined;
+  /** what the load of the running model read (unknown for the first load) */
+  private currentInputs: InputLog | undefined;
 
   constructor(
     private readonly file: string,
@@ -67,6 +69,16 @@ export class ConfigHolder {
   /** what the last prepared load read (undefined before the first): the daemon watches it */
   get inputs(): InputLog | undefined {
     return this.prepared?.inputs ?? this.lastInputs;
+  }
+
+  /**
+   * Nothing new on disk: the inputs are those of the running model's load or of the prepared
+   * one (a change event of a write that a reload or a preparation already read).
+   */
+  upToDate(): boolean {
+    const p = this.prepared;
+    if (p && p.basis === this.model && inputsUnchanged(p.inputs)) return true;
+    return this.currentInputs !== undefined && inputsUnchanged(this.currentInputs);
   }
 
   /**
@@ -109,6 +121,7 @@ export class ConfigHolder {
     if (!r.ok || !diff) return { applied: false, diagnostics: r.diagnostics, ms: performance.now() - t0, passes: r.passes, prepared };
     this.model = r.model;
     this.blocks = r.blocks;
+    this.currentInputs = this.lastInputs;
     return { applied: true, diagnostics: r.diagnostics, diff, ms: performance.now() - t0, passes: r.passes, prepared };
   }
 }

@@ -140,6 +140,23 @@ describe('ConfigHolder.reload', () => {
     expect(loads).toBe(2);
   });
 
+  it('is up to date while the file is what the running model or the prepared load read', () => {
+    writeFileSync(file, inst('VI_1', 1, 100));
+    const h = new ConfigHolder(file, {}, loadConfig(file, { keepBlocks: true }));
+    expect(h.upToDate()).toBe(false); // the first load's reads are not known
+    writeFileSync(file, inst('VI_1', 1, 101));
+    h.reload();
+    expect(h.upToDate()).toBe(true);
+    writeFileSync(file, inst('VI_1', 1, 102));
+    expect(h.upToDate()).toBe(false);
+    h.prepare();
+    expect(h.upToDate()).toBe(true);
+    writeFileSync(file, inst('VI_1', 1, 101)); // back to the running file
+    expect(h.upToDate()).toBe(true);
+    writeFileSync(file, inst('VI_1', 1, 103));
+    expect(h.upToDate()).toBe(false);
+  });
+
   it('a prepared load is not used once the file changed, even to the same length, or the running model moved on', () => {
     writeFileSync(file, inst('VI_1', 1, 100));
     const h = new ConfigHolder(file, {}, loadConfig(file, { keepBlocks: true }));
