@@ -277,6 +277,8 @@ export class Daemon extends EventEmitter {
     const t0 = performance.now();
     try {
       const ok = this.prepare();
+      // and the check a SIGHUP makes of the prepared load's inputs (its first run is cold code)
+      this.holder.upToDate();
       const model = this.holder.current;
       if (this.vrrp) await this.vrrp.applyDiff(diffWithoutVirtualServers(model, model), model);
       if (this.engine && !this.stopped) {
