@@ -66,9 +66,9 @@ export const REHEARSALS = 2;
 
 /**
  * reload.applied's `at`: ms from the signal reaching the event loop to the end of each step, in
- * this order. start: the reload job began (queued signals wait here); read: main file read (a prepared load: all its inputs read again);
- * parse; model: Model built; checks: validation; diff: VRRP's difference; vrrp: VRRP, BFD and
- * IPVS settings applied; lvs: the engine matched the new virtual servers (its IPVS requests are
+ * this order. start: the reload job began (queued signals wait here); read: main file read (with
+ * a prepared load: all its inputs read again, and parse to diff absent); parse; model: Model
+ * built; checks: validation; diff: VRRP's difference; vrrp: VRRP, BFD and IPVS settings applied; lvs: the engine matched the new virtual servers (its IPVS requests are
  * queued); sent: the last datagram of requests was sent (the kernel holds the change); acked:
  * its answer was read; applied: the engine saw the apply end. Steps that did not run are absent.
  */
@@ -266,11 +266,11 @@ export class Daemon extends EventEmitter {
   }
 
   /**
-   * The reload rehearsal, REHEARSALS times while idle after start, unless a reload came first: the file read,
-   * checked and diffed as a reload would (ConfigHolder.prepare: kept for a SIGHUP that finds the
-   * file as it was), then VRRP and the LVS
-   * engine reloaded with the running model itself (an empty difference: nothing stops, starts or
-   * reaches the kernel). A reload waits for it. Never fatal.
+   * The reload rehearsal, REHEARSALS times while idle after start, unless a reload came first:
+   * the file read, checked and diffed as a reload would (ConfigHolder.prepare: kept for a SIGHUP
+   * that finds the file as it was), then VRRP and the LVS engine reloaded with the running model
+   * itself (an empty difference: nothing stops, starts or reaches the kernel). A reload waits for
+   * it. Never fatal.
    */
   private async rehearse(): Promise<void> {
     if (this.stopped || this.reloads > 0) return;
