@@ -79,8 +79,10 @@ export async function executeOps(k: IpvsKernel, ops: readonly IpvsOp[], log?: Ap
       err: error.message,
     }, `ipvs ${describeOp(o)} failed: ${error.message}`);
   };
-  for (let phase = 0; phase < 3; phase++) {
-    const batch = ops.filter((o) => PHASE[o.op] === phase);
+  const phases: IpvsOp[][] = [[], [], []];
+  for (let i = 0; i < ops.length; i++) phases[PHASE[ops[i].op]].push(ops[i]);
+  for (const batch of phases) {
+    if (batch.length === 0) continue;
     if (hasOpBatch(k)) await k.runOps(batch, fail);
     else await Promise.all(batch.map((o) => runOp(k, o).catch((e: unknown) => fail(o, e))));
   }
@@ -129,10 +131,12 @@ export async function applyDesired(
 export function logApply(log: ApplyLogger | undefined, result: ApplyResult): void {
   if (!log) return;
   const { ops, failures, remaining } = result;
-  const count = (name: IpvsOp['op']): number => ops.filter((o) => o.op === name).length;
+  // one pass over the operations (a reload's first apply runs this as cold code)
+  const n: Record<IpvsOp['op'], number> = { addService: 0, editService: 0, deleteService: 0, addDest: 0, editDest: 0, deleteDest: 0 };
+  for (let i = 0; i < ops.length; i++) n[ops[i].op]++;
   log.info({
     event: 'ipvs.apply', ops: ops.length, applied: result.applied, failed: failures.length, confirmed: result.confirmed,
-    addService: count('addService'), editService: count('editService'), deleteService: count('deleteService'),
-    addDest: count('addDest'), editDest: count('editDest'), deleteDest: count('deleteDest'),
+    addService: n.addService, editService: n.editService, deleteService: n.deleteService,
+    addDest: n.addDest, editDest: n.editDest, deleteDest: n.deleteDest,
   }, `ipvs apply: ${ops.length} operations, ${failures.length} failed, ${result.confirmed ? 'confirmed' : `${remaining.length} still differ`}`);
 }

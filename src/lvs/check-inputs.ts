@@ -6,7 +6,7 @@
 // servers does the global and per-virtual-server parts once, not per server.
 import { deepEqual } from '../config/diff.js';
 import type { Model, RealServer, VirtualServer } from '../config/model.js';
-import { sameExcept } from './same-value.js';
+import { compareExcept, sameExcept } from './same-value.js';
 
 /** Real-server fields that shape the IPVS destination or notifications, never a probe. */
 const RS_POLICY_ONLY = new Set(['weight', 'inhibit_on_failure', 'uthreshold', 'lthreshold', 'lvs_method', 'notify_up', 'notify_down']);
@@ -33,4 +33,13 @@ export function sameInheritedCheckInputs(a: VirtualServer, b: VirtualServer): bo
 /** The real server's own check inputs (the caller has compared the global and inherited ones). */
 export function sameOwnCheckInputs(a: RealServer, b: RealServer): boolean {
   return a === b || sameExcept(a as Record<string, unknown>, b as Record<string, unknown>, RS_POLICY_ONLY);
+}
+
+/**
+ * How a real server changed across a reload, in one pass: 0 not at all (equal, or the very
+ * object), 1 only in fields that steer its IPVS entry or notifications (its checks keep
+ * running), 2 in its own check inputs (address and port included).
+ */
+export function realServerChange(a: RealServer, b: RealServer): 0 | 1 | 2 {
+  return a === b ? 0 : compareExcept(a as Record<string, unknown>, b as Record<string, unknown>, RS_POLICY_ONLY);
 }

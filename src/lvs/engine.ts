@@ -20,10 +20,11 @@ import { timedChecks, type TimedChecks, type TimedOwner } from '../check/native/
 import { turnNowMs, turnWallMs } from '../check/turn-clock.js';
 import type { CheckResult } from '../check/types.js';
 import { serviceKey } from '../ipvs/model.js';
-import type { TableRow } from '../ipvs/reconcile.js';
+import { reconcile, type TableRow } from '../ipvs/reconcile.js';
+import { opRequest } from '../ipvs/requests.js';
 import type { IpvsVirtualEntry } from '../ipvs/types.js';
 import type { LastCheck, VirtualServerStatus } from '../daemon/state.js';
-import { sameGlobalCheckInputs, sameInheritedCheckInputs, sameOwnCheckInputs } from './check-inputs.js';
+import { realServerChange, sameGlobalCheckInputs, sameInheritedCheckInputs, sameOwnCheckInputs } from './check-inputs.js';
 import { policyConfig, realServerPolicy } from './from-model.js';
 import { VirtualServerPolicy, type LvsAction } from './policy.js';
 import { servicesOf } from './service.js';
@@ -239,35 +240,35 @@ export class LvsEngine {
   }
 
   /**
-   * Runs what reloadInPlace runs for a changed real server on copies of up to `limit` running
-   * ones with another weight (the comparisons, the new policy entry, a throwaway policy's update):
-   * pure calls, nothing kept or changed. For the daemon's start-up rehearsal, whose reload of the
-   * running model meets no changed server: a first SIGHUP then runs none of this for the first
-   * time. Returns how many were run.
+   * Runs what a reload runs for a changed real server on copies of up to `limit` running ones
+   * with another weight: the comparisons, the new policy entry, and on a throwaway policy of
+   * that one server its update, the rows with it patched in, the reconciler's diff of those
+   * rows and the edit's request bytes. Pure calls, nothing kept or changed, nothing sent. For
+   * the daemon's start-up rehearsal, whose reload of the running model meets no changed server:
+   * a first SIGHUP then runs none of this for the first time (under emulation, code running for
+   * the first time costs 3-4x what it costs warm). Returns how many were run.
    */
   rehearseChanges(limit = 100): number {
     let n = 0;
-    // one throwaway policy (on a copy of the list updateReal rewrites), for the first server's updates
-    let spare: { policy: VirtualServerPolicy; rt: VsRuntime } | undefined;
     for (const rt of this.runtimes) {
       const reals = rt.vs.real_server ?? [];
       if (reals.length !== rt.reals.length || reals.length === 0) continue;
-      if (spare === undefined) {
-        spare = { policy: new VirtualServerPolicy({ ...rt.policy.cfg, reals: rt.policy.cfg.reals.slice() }), rt };
-        spare.policy.desired();
-      }
       // a reload's virtual servers are new objects: the comparison that finds them the same
       if (!sameExceptReals(rt.vs, { ...rt.vs })) continue;
+      const cfg = rt.policy.cfg;
       const step = Math.max(1, Math.floor(reals.length / 4));
       for (let i = 0; i < reals.length && n < limit; i += step, n++) {
         const a = reals[i];
         const b: RealServer = { ...a, weight: (typeof a.weight === 'number' ? a.weight : 1) + 1 };
-        if (sameValue(a, b) || rt.reals[i].key !== realServerKey(b) || !sameOwnCheckInputs(a, b)) continue;
-        const next = realServerPolicy(rt.vs, b, rt.policy.cfg.reals[i].checkers);
-        if (spare.rt === rt) spare.policy.updateReal(i, next);
+        if (realServerChange(a, b) !== 1) continue;
+        const next = realServerPolicy(rt.vs, b, cfg.reals[i].checkers);
+        const spare = new VirtualServerPolicy({ ...cfg, reals: [cfg.reals[i]] });
+        const before = spare.desired();
+        const have = new Map<string, TableRow>();
+        for (const row of before) have.set(serviceKey(row.service), row);
+        spare.updateReal(0, next);
+        for (const op of reconcile(spare.desired(), have)) opRequest(op);
       }
-      // the rows with the updated entries patched in
-      if (spare.rt === rt) spare.policy.desired();
       if (n >= limit) break;
     }
     return n;
@@ -284,14 +285,22 @@ export class LvsEngine {
     const n = reals.length;
     if (n !== old.reals.length || !sameExceptReals(old.vs, vs)) return false;
     if (servicesMayDiffer(old.vs, vs) && !sameValue(servicesOf(vs, model), old.policy.cfg.services)) return false;
-    // One pass over every real server: an unchanged one (the very object when the parser kept
-    // it, else an equal one) costs a comparison, only a changed one goes further.
+    // One pass over every real server, and the only one: a server the parser kept (the very
+    // object) costs an identity compare; only the others are compared by value, and only a
+    // changed one goes further. Nothing is allocated for the kept ones.
+    const olds = old.reals;
+    /** servers that are new objects (equal or changed): their runtime takes the new object */
+    let renewed: number[] | undefined;
     let updates: number[] | undefined;
     for (let i = 0; i < n; i++) {
-      const a = old.reals[i].rs;
+      const a = olds[i].rs;
       const b = reals[i];
-      if (a === b || sameValue(a, b)) continue;
-      if (old.reals[i].key !== realServerKey(b) || !sameOwnCheckInputs(a, b)) return false;
+      if (a === b) continue;
+      (renewed ??= []).push(i);
+      // 1: same address and port (those are check inputs), same checks: an entry update
+      const c = realServerChange(a, b);
+      if (c === 0) continue;
+      if (c === 2) return false;
       (updates ??= []).push(i);
     }
     if (counts) {
@@ -300,7 +309,7 @@ export class LvsEngine {
     }
     // the new model's objects from now on, equal or not: the next reload's parser keeps these
     old.vs = vs;
-    for (let i = 0; i < n; i++) old.reals[i].rs = reals[i];
+    if (renewed) for (const i of renewed) olds[i].rs = reals[i];
     if (!updates) return true;
     const policy = old.policy;
     for (const i of updates) {

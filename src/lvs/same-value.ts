@@ -61,3 +61,30 @@ export function sameExcept(x: Obj, y: Obj, skip: ReadonlySet<string>): boolean {
   for (const k in y) if (!skip.has(k) && --n < 0) return false;
   return n === 0;
 }
+
+/**
+ * sameValue and sameExcept in one pass: 0 when `x` and `y` are equal, 1 when they differ only
+ * under keys in `skip` (a key there may also be absent on one side), 2 otherwise.
+ */
+export function compareExcept(x: Obj, y: Obj, skip: ReadonlySet<string>): 0 | 1 | 2 {
+  let n = 0;
+  let skipped = false;
+  for (const k in x) {
+    const a = x[k];
+    const b = y[k];
+    const differs = (a !== b && (typeof a !== 'object' || typeof b !== 'object' || !sameValue(a, b))) || (b === undefined && !(k in y));
+    if (skip.has(k)) {
+      if (differs) skipped = true;
+      continue;
+    }
+    if (differs) return 2;
+    n++;
+  }
+  for (const k in y) {
+    if (skip.has(k)) {
+      if (!(k in x)) skipped = true;
+    } else if (--n < 0) return 2;
+  }
+  if (n !== 0) return 2;
+  return skipped ? 1 : 0;
+}

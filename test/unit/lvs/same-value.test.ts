@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { deepEqual } from '../../../src/config/diff.js';
-import { sameExcept, sameValue } from '../../../src/lvs/same-value.js';
+import { compareExcept, sameExcept, sameValue } from '../../../src/lvs/same-value.js';
 
 const leaf = fc.oneof(fc.integer({ min: -3, max: 3 }), fc.constantFrom('a', 'b', ''), fc.boolean(), fc.constant(null), fc.constant(undefined));
 const keys = fc.constantFrom('addr', 'port', 'weight', 'TCP_CHECK', 'lvs_method', 'x');
@@ -100,5 +100,38 @@ describe('sameExcept', () => {
     expect(sameExcept({ a: 1, weight: 2 }, { a: 1 }, skip)).toBe(true);
     expect(sameExcept({ a: 1 }, { a: 1, x: [1] }, skip)).toBe(true);
     expect(sameExcept({ a: 1 }, { a: 1, b: 1 }, skip)).toBe(false);
+  });
+});
+
+describe('compareExcept', () => {
+  const skip = new Set(['weight', 'x']);
+  const omit = (o: Record<string, unknown>): Record<string, unknown> =>
+    Object.fromEntries(Object.entries(o).filter(([k]) => !skip.has(k)));
+  const obj = fc.dictionary(keys, value, { maxKeys: 5 });
+
+  it('is 0 when deepEqual, 1 when only skipped keys differ, 2 otherwise', () => {
+    const seen = [0, 0, 0];
+    const pair = obj.chain((o) => fc.tuple(
+      fc.constant(o),
+      fc.option(fc.record({ path: fc.constantFrom(...paths(o)), kind: fc.constantFrom('leaf' as const, 'drop' as const, 'add' as const) }), { nil: undefined }),
+    )).map(([o, change]) => [o, copyWith(o, change) as Record<string, unknown>] as const);
+    fc.assert(fc.property(pair, ([a, b]) => {
+      fc.pre(typeof b === 'object' && b !== null && !Array.isArray(b));
+      const want = deepEqual(a, b) ? 0 : deepEqual(omit(a), omit(b)) ? 1 : 2;
+      seen[want]++;
+      expect(compareExcept(a, b, skip)).toBe(want);
+      expect(compareExcept(b, a, skip)).toBe(want);
+    }), { numRuns: 1500 });
+    // the generator reaches every answer
+    expect(Math.min(...seen)).toBeGreaterThan(20);
+  });
+
+  it('a skipped key added, dropped or changed is 1; anything else with it is 2', () => {
+    expect(compareExcept({ a: 1 }, { a: 1, weight: 2 }, skip)).toBe(1);
+    expect(compareExcept({ a: 1, weight: 2 }, { a: 1 }, skip)).toBe(1);
+    expect(compareExcept({ a: 1, weight: 2 }, { a: 1, weight: 3 }, skip)).toBe(1);
+    expect(compareExcept({ a: 1, weight: 2 }, { a: 2, weight: 3 }, skip)).toBe(2);
+    expect(compareExcept({ a: 1 }, { a: 1, b: undefined }, skip)).toBe(2);
+    expect(compareExcept({ a: { b: [1] }, x: 1 }, { a: { b: [1] }, x: 1 }, skip)).toBe(0);
   });
 });

@@ -1,0 +1,190 @@
+// LvsEngine.reload's proportional path (unchanged real servers are the previous model's very
+// objects, as the parser hands them back) never skips a real change: after random edits (a
+// weight, inhibit_on_failure or a check timeout changed, a real server removed or added, a
+// virtual-server field changed) the engine holds the rows an engine started on the new model
+// holds, and every service whose rows changed is named to the apply (the IPVS edge diffs only
+// those). No check runs (a scheduler clock that never fires).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CheckScheduler } from '../../../src/check/scheduler.js';
+import { deepEqual, realServerKey } from '../../../src/config/diff.js';
+import { loadConfig } from '../../../src/config/load.js';
+import type { Model } from '../../../src/config/model.js';
+import { serviceKey } from '../../../src/ipvs/model.js';
+import type { TableRow } from '../../../src/ipvs/reconcile.js';
+import { LvsEngine } from '../../../src/lvs/engine.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'lvsd-prop-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const never = { nowUs: () => 0, setTimer: () => 0, clearTimer: () => {} };
+
+interface Rs { host: number; weight: number; timeout: number; inhibit: boolean }
+interface Vs { v: number; sched: string; delay: number; reals: Rs[] }
+
+function text(vss: Vs[]): string {
+  return vss.map((vs) => `virtual_server 10.7.0.${vs.v} 80 {
+  protocol TCP
+  lvs_sched ${vs.sched}
+  lvs_method NAT
+  delay_loop ${vs.delay}
+${vs.reals.map((r) => `  real_server 127.0.7.${r.host} 8080 {
+    weight ${r.weight}
+${r.inhibit ? '    inhibit_on_failure\n' : ''}    TCP_CHECK {
+      connect_timeout ${r.timeout}
+    }
+  }
+`).join('')}}
+`).join('');
+}
+
+function load(vss: Vs[]): Model {
+  const path = join(dir, `c${Math.random().toString(36).slice(2)}.conf`);
+  writeFileSync(path, text(vss));
+  const r = loadConfig(path);
+  expect(r.ok, JSON.stringify(r.diagnostics)).toBe(true);
+  return r.model;
+}
+
+/** `next` with every real server equal to prev's of the same key (same virtual server) replaced by prev's object. */
+function sharing(prev: Model, next: Model): Model {
+  const vss = (next.virtual_server ?? []).map((vs, i) => {
+    const old = prev.virtual_server?.[i];
+    if (!old) return vs;
+    const byKey = new Map((old.real_server ?? []).map((rs) => [realServerKey(rs), rs]));
+    const reals = (vs.real_server ?? []).map((rs) => {
+      const o = byKey.get(realServerKey(rs));
+      return o && deepEqual(o, rs) ? o : rs;
+    });
+    return { ...vs, real_server: reals };
+  });
+  return { ...next, virtual_server: vss };
+}
+
+function engineOn(m: Model) {
+  let last: TableRow[] = [];
+  const named: Array<ReadonlySet<string> | undefined> = [];
+  const engine = new LvsEngine({
+    model: m, scheduler: new CheckScheduler({ clock: never }),
+    apply: (rows, changed) => { last = rows; named.push(changed ? new Set(changed) : undefined); },
+  });
+  return { engine, rows: () => last, named };
+}
+
+const shown = (r: TableRow): string =>
+  `${r.service.addr}:${r.service.port} ${r.service.sched} [${r.dests.map((d) => `${d.addr}:${d.port}/${d.weight}/${d.fwd}`).join(' ')}]`;
+
+const rsArb = (host: number) => fc.record({
+  host: fc.constant(host), weight: fc.integer({ min: 1, max: 3 }), timeout: fc.constantFrom(1, 2), inhibit: fc.boolean(),
+});
+const vsArb = (v: number) => fc.record({
+  v: fc.constant(v), sched: fc.constantFrom('wlc', 'rr'), delay: fc.constantFrom(30, 30, 20),
+  reals: fc.uniqueArray(fc.integer({ min: 1, max: 8 }), { minLength: 1, maxLength: 5 }).chain((hosts) => fc.tuple(...hosts.map(rsArb))),
+});
+const modelArb = fc.uniqueArray(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 3 }).chain((vs) => fc.tuple(...vs.map(vsArb)));
+
+type Edit = 'weight' | 'inhibit' | 'timeout' | 'remove' | 'add' | 'sched' | 'delay' | 'none';
+
+/** One edit to one virtual server of `a` (the others as they were). */
+function edited(a: Vs[], at: number, edit: Edit, pick: number): Vs[] {
+  return a.map((vs, i) => {
+    if (i !== at % a.length) return vs;
+    const j = pick % vs.reals.length;
+    const reals = vs.reals.slice();
+    const r = reals[j];
+    switch (edit) {
+      case 'weight': reals[j] = { ...r, weight: (r.weight % 3) + 1 }; break;
+      case 'inhibit': reals[j] = { ...r, inhibit: !r.inhibit }; break;
+      case 'timeout': reals[j] = { ...r, timeout: 3 - r.timeout }; break;
+      case 'remove': if (reals.length > 1) reals.splice(j, 1); else reals[j] = { ...r, weight: (r.weight % 3) + 1 }; break;
+      case 'add': {
+        const free = [1, 2, 3, 4, 5, 6, 7, 8, 9].find((h) => !reals.some((x) => x.host === h)) ?? 9;
+        reals.splice(j, 0, { host: free, weight: 2, timeout: 1, inhibit: false });
+        break;
+      }
+      case 'sched': return { ...vs, sched: vs.sched === 'wlc' ? 'rr' : 'wlc' };
+      case 'delay': return { ...vs, delay: vs.delay === 30 ? 20 : 30 };
+      case 'none': break;
+    }
+    return { ...vs, reals };
+  });
+}
+
+const editArb = fc.constantFrom<Edit>('weight', 'inhibit', 'timeout', 'remove', 'add', 'sched', 'delay', 'none');
+const caseArb = modelArb.chain((a) => fc.tuple(
+  fc.constant(a),
+  fc.array(fc.tuple(fc.nat(5), editArb, fc.nat(7)), { minLength: 1, maxLength: 3 }),
+)).map(([a, edits]) => [a, edits.reduce((m, [at, e, p]) => edited(m, at, e, p), a)] as const);
+
+describe('LvsEngine reload: the proportional path', () => {
+  it('after random edits holds the rows of a fresh engine, and names every service whose rows changed', async () => {
+    const kinds = new Set<string>();
+    await fc.assert(fc.asyncProperty(caseArb, async ([a, b]) => {
+      const ma = load(a);
+      const mb = sharing(ma, load(b));
+      const running = engineOn(ma);
+      const fresh = engineOn(load(b));
+      try {
+        for (const e of [running, fresh]) {
+          await e.engine.start();
+          await e.engine.applied();
+        }
+        const before = new Map(running.rows().map((r) => [serviceKey(r.service), shown(r)]));
+        const applies = running.named.length;
+        const counts = await running.engine.reload(mb);
+        await running.engine.applied();
+        kinds.add(counts.rsRebuilt || counts.rsAdded || counts.rsRemoved ? 'rebuilt' : 'in place');
+        const after = running.rows();
+        expect(after.map(shown)).toEqual(fresh.rows().map(shown));
+        // what changed was named (the edge diffs only the named services)
+        const named = running.named.slice(applies);
+        const all = named.some((n) => n === undefined);
+        for (const r of after) {
+          const k = serviceKey(r.service);
+          if (before.get(k) !== shown(r) && !all) expect(named.some((n) => n?.has(k)), `${k} changed but was not named`).toBe(true);
+        }
+      } finally {
+        running.engine.stop();
+        fresh.engine.stop();
+      }
+    }), { numRuns: 150 });
+    // both paths were taken
+    expect([...kinds].sort()).toEqual(['in place', 'rebuilt']);
+  });
+
+  it('each kind of edit reaches the rows: weight, inhibit, removed, added, virtual-server field', async () => {
+    const a: Vs[] = [{ v: 1, sched: 'wlc', delay: 30, reals: [1, 2, 3].map((host) => ({ host, weight: 1, timeout: 1, inhibit: false })) }];
+    const cases: Array<[Edit, number, (r: TableRow) => void]> = [
+      ['weight', 1, (r) => expect(r.dests.map((d) => d.weight)).toEqual([1, 2, 1])],
+      ['remove', 2, (r) => expect(r.dests.map((d) => d.addr)).toEqual(['127.0.7.1', '127.0.7.2'])],
+      ['add', 0, (r) => expect(r.dests.map((d) => d.addr)).toEqual(['127.0.7.4', '127.0.7.1', '127.0.7.2', '127.0.7.3'])],
+      ['sched', 0, (r) => expect(r.service.sched).toBe('rr')],
+    ];
+    for (const [edit, pick, check] of cases) {
+      const ma = load(a);
+      const e = engineOn(ma);
+      await e.engine.start();
+      await e.engine.applied();
+      await e.engine.reload(sharing(ma, load(edited(a, 0, edit, pick))));
+      await e.engine.applied();
+      check(e.rows()[0]);
+      e.engine.stop();
+    }
+    // inhibit_on_failure on a server that is down: it stays in the table at weight 0
+    const down: Vs[] = [{ ...a[0], reals: a[0].reals.map((r) => ({ ...r })) }];
+    const md = load(down);
+    const e = engineOn(md);
+    await e.engine.start();
+    await e.engine.applied();
+    const policy = e.engine.policies[0];
+    policy.checkerState(1, policy.cfg.reals[1].checkers[0].id, false);
+    await e.engine.reload(sharing(md, load(edited(down, 0, 'inhibit', 1))));
+    await e.engine.applied();
+    expect(e.engine.policies[0]).toBe(policy); // the in-place path
+    expect(e.rows()[0].dests.map((d) => `${d.addr}/${d.weight}`)).toEqual(['127.0.7.1/1', '127.0.7.2/0', '127.0.7.3/1']);
+    e.engine.stop();
+  });
+});
