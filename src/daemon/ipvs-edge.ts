@@ -99,7 +99,7 @@ export class IpvsEdge {
     this.attempts++;
     try {
       const k = await this.kernel();
-      this.cache ??= new IpvsTableCache(k, this.o.log);
+      this.cache ??= new IpvsTableCache(k, this.o.log, keyOf);
       // The first apply reads the kernel; later ones send only what changed and take the
       // kernel's acknowledgements as confirmation (failed services are read back). Services
       // outside `only` are neither wanted nor owned for this diff, so it leaves them alone.

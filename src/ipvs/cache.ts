@@ -17,7 +17,15 @@ export class IpvsTableCache {
   /** by service key, in the order the rows were first seen */
   private rows: Map<string, TableRow> | undefined;
 
-  constructor(private readonly k: IpvsKernel, private readonly log?: ApplyLogger) {}
+  /**
+   * `keyOf`: serviceKey, or the same remembered per service object (the daemon's edge: its
+   * services are never changed once made, and a reload's apply looks each one up several times).
+   */
+  constructor(
+    private readonly k: IpvsKernel,
+    private readonly log?: ApplyLogger,
+    private readonly keyOf: (s: IpvsService) => string = serviceKey,
+  ) {}
 
   /** The cached table, or undefined before the first read. */
   get table(): TableRow[] | undefined {
@@ -37,7 +45,7 @@ export class IpvsTableCache {
   /** Reads the whole kernel table into the cache. */
   async refresh(): Promise<TableRow[]> {
     const t = await this.k.table();
-    this.rows = new Map(t.map((r) => [serviceKey(r.service), r]));
+    this.rows = new Map(t.map((r) => [this.keyOf(r.service), r]));
     return t;
   }
 
@@ -48,15 +56,15 @@ export class IpvsTableCache {
    * read-back shows nothing left to do.
    */
   async apply(desired: readonly TableRow[], owned: Ownership = new Set()): Promise<ApplyResult> {
-    const rows = this.rows ?? new Map((await this.refresh()).map((r) => [serviceKey(r.service), r]));
+    const rows = this.rows ?? new Map((await this.refresh()).map((r) => [this.keyOf(r.service), r]));
     this.rows = rows;
-    const ops = reconcile(desired, rows, owned);
+    const ops = reconcile(desired, rows, owned, this.keyOf);
     const failures = await executeOps(this.k, ops, this.log);
 
     const failed = new Set<string>();
-    for (const f of failures) failed.add(serviceKey(f.op.service));
+    for (const f of failures) failed.add(this.keyOf(f.op.service));
     const wantRow = new Map<string, TableRow>();
-    for (const r of desired) wantRow.set(serviceKey(r.service), r);
+    for (const r of desired) wantRow.set(this.keyOf(r.service), r);
     // Every operation of these services was acknowledged: they now hold the desired rows.
     const done = new Set<string>();
     let last: IpvsService | undefined;
@@ -64,7 +72,7 @@ export class IpvsTableCache {
       // operations come grouped by service: one key per group, not per operation
       if (o.service === last) continue;
       last = o.service;
-      const key = serviceKey(o.service);
+      const key = this.keyOf(o.service);
       if (failed.has(key) || done.has(key)) continue;
       done.add(key);
       const want = wantRow.get(key);

@@ -73,19 +73,25 @@ function knownChanges(row: TableRow, cur: TableRow): readonly number[] | undefin
  * `actual`: the kernel's rows, or the same keyed by serviceKey (a caller that keeps them so
  * saves building every key again on each call; the map's order stands for the rows' order).
  */
-export function reconcile(desired: readonly TableRow[], actual: readonly TableRow[] | ReadonlyMap<string, TableRow>, owned: Ownership = new Set()): IpvsOp[] {
+export function reconcile(
+  desired: readonly TableRow[],
+  actual: readonly TableRow[] | ReadonlyMap<string, TableRow>,
+  owned: Ownership = new Set(),
+  /** serviceKey, or the same remembered per service object (a caller whose services are never changed) */
+  keyOf: (s: IpvsService) => string = serviceKey,
+): IpvsOp[] {
   const isOwned = ownedBy(owned);
   let have: ReadonlyMap<string, TableRow>;
   if (isRowList(actual)) {
     const m = new Map<string, TableRow>();
-    for (const row of actual) m.set(serviceKey(row.service), row);
+    for (const row of actual) m.set(keyOf(row.service), row);
     have = m;
   } else have = actual;
   const wanted = new Set<string>();
   const ops: IpvsOp[] = [];
 
   for (const row of desired) {
-    const key = serviceKey(row.service);
+    const key = keyOf(row.service);
     if (wanted.has(key)) throw new Error(`service ${key} is desired twice`);
     wanted.add(key);
     const cur = have.get(key);

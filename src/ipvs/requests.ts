@@ -117,6 +117,19 @@ const svcWhat = (s: IpvsService): string => `service ${describeService(s)}`;
 const destWhat = (s: IpvsService, d: IpvsDest): string =>
   `destination ${describeDest(d)} of service ${describeService(s)}`;
 
+/**
+ * A destination request: `what` on the prototype. An object literal with a getter is built by
+ * a runtime call each time, a class instance is not (a reload's edits make one per change,
+ * mostly as code running for the first time).
+ */
+class DestRequest implements IpvsRequest {
+  readonly flags = ACK;
+  constructor(readonly cmd: number, readonly attrs: Buffer, private readonly s: IpvsService, private readonly d: IpvsDest) {}
+  get what(): string {
+    return destWhat(this.s, this.d);
+  }
+}
+
 export const requests = {
   /** the generic-netlink controller's lookup of a family id by name */
   getFamily: (name: string): IpvsRequest => ({
@@ -128,9 +141,9 @@ export const requests = {
   delService: (s: IpvsService): IpvsRequest => ({ cmd: Cmd.DEL_SERVICE, flags: ACK, attrs: withService(serviceRef(s)).toBuffer(), get what() { return svcWhat(s); } }),
   getService: (s: IpvsService): IpvsRequest => ({ cmd: Cmd.GET_SERVICE, flags: ACK, attrs: withService(serviceRef(s)).toBuffer(), get what() { return svcWhat(s); } }),
   dumpServices: (): IpvsRequest => ({ cmd: Cmd.GET_SERVICE, flags: DUMP, attrs: Buffer.alloc(0), get what() { return 'service table'; } }),
-  newDest: (s: IpvsService, d: IpvsDest): IpvsRequest => ({ cmd: Cmd.NEW_DEST, flags: ACK, attrs: withServiceDest(s, d), get what() { return destWhat(s, d); } }),
-  setDest: (s: IpvsService, d: IpvsDest): IpvsRequest => ({ cmd: Cmd.SET_DEST, flags: ACK, attrs: withServiceDest(s, d), get what() { return destWhat(s, d); } }),
-  delDest: (s: IpvsService, d: IpvsDest): IpvsRequest => ({ cmd: Cmd.DEL_DEST, flags: ACK, attrs: withServiceDest(s, d), get what() { return destWhat(s, d); } }),
+  newDest: (s: IpvsService, d: IpvsDest): IpvsRequest => new DestRequest(Cmd.NEW_DEST, withServiceDest(s, d), s, d),
+  setDest: (s: IpvsService, d: IpvsDest): IpvsRequest => new DestRequest(Cmd.SET_DEST, withServiceDest(s, d), s, d),
+  delDest: (s: IpvsService, d: IpvsDest): IpvsRequest => new DestRequest(Cmd.DEL_DEST, withServiceDest(s, d), s, d),
   dumpDests: (s: IpvsService): IpvsRequest => ({
     cmd: Cmd.GET_DEST, flags: DUMP,
     attrs: new AttrWriter().nest(CmdAttr.SERVICE, serviceKeyAttrs(s)).toBuffer(),
