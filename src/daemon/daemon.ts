@@ -124,7 +124,12 @@ export class Daemon extends EventEmitter {
     this.settings = new IpvsSettings({ log: o.log, open: () => NetlinkIpvs.open() });
     if (o.prepareOnChange !== false) {
       // (a change the running model or the prepared load already read needs no load)
-      this.watch = new ConfigWatch(() => { if (!this.holder.upToDate()) this.prepare(); });
+      this.watch = new ConfigWatch(() => {
+        if (this.stopped || this.holder.upToDate()) return;
+        this.prepare();
+        // the load's garbage (and the dropped prepared load) collected now, not in the reload
+        setImmediate(() => { if (!this.stopped) fullGc(); });
+      });
       this.watch.set(watchSet(initial.files.map((path) => ({ path, listing: false }))));
     }
   }
