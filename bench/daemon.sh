@@ -21,6 +21,40 @@
 # last server landed (each poll lists 10,000 lines: ~1.5 s under TCG), for both daemons alike.
 # HOST=1 runs only lvsd's reload on this machine (no ip_vs: its IPVS attempt fails at once).
 #
+# 2026-11-26, session 7 (H2): the lvs and sent steps (SIGHUP's engine reload and IPVS apply) cut.
+#  Changes (21b97cf, 6c50faa): the engine walks the 10,000 real servers once with an identity compare
+#   and nothing else (the runtime takes a new object only where one came), compares a new object
+#   once (compareExcept: equal / entry-only / check inputs, instead of sameValue then sameExcept);
+#   the start-up rehearsal runs a changed server's whole path (update, patched rows, reconcile, the
+#   request bytes) on throwaway one-server policies; IPVS: a lane reuses its datagram buffer (a
+#   fresh 9 KB ArrayBuffer per datagram), destination requests are class instances (an object
+#   literal with a getter is a runtime call each), the edge's cache and reconcile take service keys
+#   remembered per service object, logApply/executeOps one pass over the operations.
+#  VM, first SIGHUP after start, every run with the prepared reload (file saved 1-2 s before the
+#   signal), ROUNDS=2 RELOADS=2, lvsd-before = f62e696 (the lead's HEAD then), lvsd = 21b97cf (runs
+#   1-2) and 6c50faa (runs 3-6), both in .cache/h2s7/ (bundles), host load 1.1-2.1, VM load 0.4-2.0:
+#   signal -> sent: before 107, 157 | 175, 168 | 155, 97 | 163, 121 | 101, 107 | 102, 168 ms
+#                   lvsd    60, 75  |  86, 81  | 118, 87 | 142, 130 | 108, 78  |  83, 101 ms
+#                   (medians 138 -> 87; SIGHUP -> visible in the kernel: before 114-214, lvsd 89-175)
+#   vrrp -> sent (the engine and IPVS part): before median 86 (65-125), lvsd median 59 (37-88) ms;
+#    of it lvs -> sent (reconcile, encode, send): before 20-41, lvsd 3-14 ms.
+#   e.g. lvsd run 1: start 6.4, read 13.4, vrrp 17.8, lvs 57.3, sent 60.4, acked 62.5 (before: start
+#    10.4, read 15.9, vrrp 21, lvs 69.6, sent 107.2, acked 109.2).
+#  CPU profile of the first SIGHUP (VM, --cpu-prof-interval 200, 21b97cf, 60 ms window): engine
+#   reload 29 (reloadInPlace 23: new-object compares of the 100 changed 9, the virtual servers'
+#   own-field compares 9, the identity pass ~9 in build/reloadInPlace self), the edge's attempt 23
+#   (reconcile, cache, encode inlined), runOps 7, pump 5: every part but the identity pass is
+#   per changed server or per service; what is left is code running its first hundred times
+#   (the same daemon's second SIGHUP: vrrp -> sent lvsd 19-62, median 26; before 20-87, median 37)
+#   and the timing noise of TCG (the same bundle swings +-30 ms between boots).
+#  In-process in the VM (the engine and IpvsEdge on the real kernel, no daemon; diff -> sent of the
+#   first reload): before 80, 80, 127 / 21b97cf 75, 68, 89 / 6c50faa 77, 58, 33 ms.
+#  Host (HOST=1, no IPVS, not prepared: the file is written just before the signal), 4 SIGHUPs per
+#   start, 2 starts each, interleaved, load 0.8-1.8: lvs step before 3.0 1.9 3.2 5.7 / 8.4 8.2 7.7
+#   5.4 ms, lvsd 4.2 1.6 1.7 2.2 / 7.6 4.0 3.9 21.9 ms (host noise; no IPVS work here).
+#  Not done: the checks step (parse -> checks, only on a reload that is not prepared): a re-check of
+#   the changed real servers against per-virtual-server aggregates kept from the last load.
+#
 # 2026-11-26, session 6 (H2): where the time from SIGHUP to the kernel goes, and the first reload's cut.
 #  The poll: one `ip netns exec ipvsadm -L -n -t` poll of one service costs 150-900 ms under TCG
 #   (fork+exec of ip, ipvsadm, awk; measured before each reload: poll_cost), so the ~450 ms between
