@@ -26,7 +26,7 @@ import type { IpvsVirtualEntry } from '../ipvs/types.js';
 import type { LastCheck, VirtualServerStatus } from '../daemon/state.js';
 import { realServerChange, sameGlobalCheckInputs, sameInheritedCheckInputs, sameOwnCheckInputs } from './check-inputs.js';
 import { policyConfig, realServerPolicy } from './from-model.js';
-import { VirtualServerPolicy, type LvsAction } from './policy.js';
+import { VirtualServerPolicy, type LvsAction, type RealServerPolicy } from './policy.js';
 import { servicesOf } from './service.js';
 import { sameExcept, sameValue } from './same-value.js';
 import { virtualServerStatus, type RsInfo } from './status.js';
@@ -113,6 +113,14 @@ interface VsRuntime {
   keys: string[];
 }
 
+/** What a reload in place of one virtual server does (LvsEngine.planInPlace). */
+interface InPlacePlan {
+  /** real servers that are new objects, equal or changed: their runtimes take the new object */
+  renewed: number[] | undefined;
+  /** real servers whose entry changed (weight, inhibit...), with their new policy entries */
+  updates: Array<{ i: number; next: RealServerPolicy }> | undefined;
+}
+
 export interface ReloadCounts {
   vsAdded: number;
   vsRemoved: number;
@@ -172,6 +180,13 @@ export class LvsEngine {
   /** probes due during a reload, started once its apply is done (undefined: none held) */
   private held: Slot[] | undefined;
   private holdTimer: NodeJS.Timeout | undefined;
+  /** prepareReload's plans: for `model`, made against the runtimes `base` */
+  private preparedReload: {
+    model: Model;
+    base: VsRuntime[];
+    sameGlobals: boolean;
+    plans: Map<VirtualServer, { old: VsRuntime; plan: InPlacePlan | undefined }>;
+  } | undefined;
   /** probes held so far (tests, logs) */
   heldTotal = 0;
   applies = 0;
@@ -213,9 +228,13 @@ export class LvsEngine {
     const prev = new Map(this.runtimes.map((r) => [r.key, r]));
     const pending: Array<() => void> = [];
     this.holdChecks();
+    // prepareReload's work, when it was for this model and no reload came since
+    const ready = this.preparedReload;
+    this.preparedReload = undefined;
+    const plan = ready && ready.model === model && ready.base === this.runtimes ? ready : undefined;
     let next: VsRuntime[];
     try {
-      next = await this.build(model, prev, pending, counts, sameGlobalCheckInputs(this.model, model));
+      next = await this.build(model, prev, pending, counts, plan ? plan.sameGlobals : sameGlobalCheckInputs(this.model, model), plan?.plans);
     } catch (e) {
       this.releaseChecks();
       throw e;
@@ -275,48 +294,69 @@ export class LvsEngine {
   }
 
   /**
-   * Reload of a virtual server whose settings and services are the same and whose real servers
-   * are the same ones in the same order: unchanged real servers are left alone, and those whose
-   * changes leave their checks alone (weight, inhibit, ...) are updated in the running policy.
-   * Returns false, having changed nothing, when something needs the full rebuild.
+   * Decides a reload of `old` as `vs` in place, changing nothing: possible when the virtual
+   * server's settings and services are the same and its real servers are the same ones in the
+   * same order (unchanged ones are left alone; those whose changes leave their checks alone,
+   * weight, inhibit..., get new policy entries). Undefined when it needs the full rebuild.
    */
-  private reloadInPlace(old: VsRuntime, vs: VirtualServer, model: Model, counts: ReloadCounts | undefined): boolean {
+  private planInPlace(old: VsRuntime, vs: VirtualServer, model: Model): InPlacePlan | undefined {
     const reals = vs.real_server ?? [];
     const n = reals.length;
-    if (n !== old.reals.length || !sameExceptReals(old.vs, vs)) return false;
-    if (servicesMayDiffer(old.vs, vs) && !sameValue(servicesOf(vs, model), old.policy.cfg.services)) return false;
+    if (n !== old.reals.length || !sameExceptReals(old.vs, vs)) return undefined;
+    if (servicesMayDiffer(old.vs, vs) && !sameValue(servicesOf(vs, model), old.policy.cfg.services)) return undefined;
     // One pass over every real server, and the only one: a server the parser kept (the very
     // object) costs an identity compare; only the others are compared by value, and only a
     // changed one goes further. Nothing is allocated for the kept ones.
     const olds = old.reals;
-    /** servers that are new objects (equal or changed): their runtime takes the new object */
-    let renewed: number[] | undefined;
-    let updates: number[] | undefined;
+    const plan: InPlacePlan = { renewed: undefined, updates: undefined };
+    const checkers = old.policy.cfg.reals;
     for (let i = 0; i < n; i++) {
       const a = olds[i].rs;
       const b = reals[i];
       if (a === b) continue;
-      (renewed ??= []).push(i);
+      (plan.renewed ??= []).push(i);
       // 1: same address and port (those are check inputs), same checks: an entry update
       const c = realServerChange(a, b);
       if (c === 0) continue;
-      if (c === 2) return false;
-      (updates ??= []).push(i);
+      if (c === 2) return undefined;
+      (plan.updates ??= []).push({ i, next: realServerPolicy(vs, b, checkers[i].checkers) });
     }
+    return plan;
+  }
+
+  /** Carries out planInPlace's plan. */
+  private applyInPlace(old: VsRuntime, vs: VirtualServer, plan: InPlacePlan, counts: ReloadCounts | undefined): void {
+    const reals = vs.real_server ?? [];
     if (counts) {
       counts.vsKept++;
-      counts.rsKept += n;
+      counts.rsKept += reals.length;
     }
     // the new model's objects from now on, equal or not: the next reload's parser keeps these
     old.vs = vs;
-    if (renewed) for (const i of renewed) olds[i].rs = reals[i];
-    if (!updates) return true;
+    if (plan.renewed) for (const i of plan.renewed) old.reals[i].rs = reals[i];
+    if (!plan.updates) return;
     const policy = old.policy;
-    for (const i of updates) {
-      this.emit(old, i, policy.updateReal(i, realServerPolicy(vs, reals[i], policy.cfg.reals[i].checkers)));
-    }
+    for (const u of plan.updates) this.emit(old, u.i, policy.updateReal(u.i, u.next));
     for (const k of old.keys) this.pendingKeys.add(k);
-    return true;
+  }
+
+  /**
+   * The comparisons of a reload to `model` made now, ahead of it (the daemon calls this when
+   * it prepares the next reload's load): reload(model) then only carries out their plans, as
+   * long as no reload came in between (the plans compare with the running configuration, which
+   * only a reload changes). Nothing changes now.
+   */
+  prepareReload(model: Model): void {
+    const sameGlobals = sameGlobalCheckInputs(this.model, model);
+    const plans = new Map<VirtualServer, { old: VsRuntime; plan: InPlacePlan | undefined }>();
+    if (sameGlobals) {
+      const prev = new Map(this.runtimes.map((r) => [r.key, r]));
+      for (const vs of live(model)) {
+        const old = prev.get(virtualServerKey(vs));
+        if (old) plans.set(vs, { old, plan: this.planInPlace(old, vs, model) });
+      }
+    }
+    this.preparedReload = { model, base: this.runtimes, sameGlobals, plans };
   }
 
   private async build(
@@ -325,6 +365,8 @@ export class LvsEngine {
     pending: Array<() => void>,
     counts: ReloadCounts | undefined,
     sameGlobals: boolean,
+    /** prepareReload's plans, by the new model's virtual server */
+    plans?: ReadonlyMap<VirtualServer, { old: VsRuntime; plan: InPlacePlan | undefined }>,
   ): Promise<VsRuntime[]> {
     const ctx: BuildContext = { model, ...(this.opts.ids ? { ids: this.opts.ids } : {}) };
     const out: VsRuntime[] = [];
@@ -332,9 +374,14 @@ export class LvsEngine {
       const key = virtualServerKey(vs);
       const old = prev.get(key);
       prev.delete(key);
-      if (old && sameGlobals && this.reloadInPlace(old, vs, model, counts)) {
-        out.push(old);
-        continue;
+      if (old && sameGlobals) {
+        const p = plans?.get(vs);
+        const plan = p && p.old === old ? p.plan : this.planInPlace(old, vs, model);
+        if (plan) {
+          this.applyInPlace(old, vs, plan, counts);
+          out.push(old);
+          continue;
+        }
       }
       if (counts) old ? counts.vsKept++ : counts.vsAdded++;
       const oldReals = new Map((old?.reals ?? []).map((r) => [r.key, r]));

@@ -3,7 +3,8 @@
 // weight, inhibit_on_failure or a check timeout changed, a real server removed or added, a
 // virtual-server field changed) the engine holds the rows an engine started on the new model
 // holds, and every service whose rows changed is named to the apply (the IPVS edge diffs only
-// those). No check runs (a scheduler clock that never fires).
+// those); the same with the comparisons made ahead (prepareReload). No check runs (a scheduler
+// clock that never fires).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -145,6 +146,29 @@ describe('LvsEngine reload: the proportional path', () => {
         for (const r of after) {
           const k = serviceKey(r.service);
           if (before.get(k) !== shown(r) && !all) expect(named.some((n) => n?.has(k)), `${k} changed but was not named`).toBe(true);
+        }
+        // prepareReload: the same reload with its comparisons made ahead lands in the same place,
+        // and plans made before another reload are not used for the next
+        const prepared = engineOn(ma);
+        const stale = engineOn(ma);
+        try {
+          for (const e of [prepared, stale]) {
+            await e.engine.start();
+            await e.engine.applied();
+            e.engine.prepareReload(mb);
+          }
+          expect(prepared.rows().map(shown)).toEqual([...before.values()]); // nothing changed yet
+          expect(await prepared.engine.reload(mb)).toEqual(counts);
+          await prepared.engine.applied();
+          expect(prepared.rows().map(shown)).toEqual(after.map(shown));
+          await stale.engine.reload(sharing(ma, load(b)));
+          await stale.engine.reload(sharing(ma, load(a)));
+          await stale.engine.reload(mb);
+          await stale.engine.applied();
+          expect(stale.rows().map(shown)).toEqual(after.map(shown));
+        } finally {
+          prepared.engine.stop();
+          stale.engine.stop();
         }
       } finally {
         running.engine.stop();
