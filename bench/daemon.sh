@@ -52,6 +52,12 @@
 #  Host (HOST=1, no IPVS, not prepared: the file is written just before the signal), 4 SIGHUPs per
 #   start, 2 starts each, interleaved, load 0.8-1.8: lvs step before 3.0 1.9 3.2 5.7 / 8.4 8.2 7.7
 #   5.4 ms, lvsd 4.2 1.6 1.7 2.2 / 7.6 4.0 3.9 21.9 ms (host noise; no IPVS work here).
+#  LvsEngine.prepareReload (b42b694): the engine's comparisons made when the daemon prepares the
+#   load (needs the daemon to call it: .cache/h2s7/daemon-prepare.patch, reload.ts/daemon.ts are the
+#   lead's). In-process in the VM (read -> sent, the prepared load and plans taken): 17, 17, 19 ms
+#   (without: diff -> sent 39, 26, 70). Daemon with the patch (.cache/h2s7/p) vs 6c50faa, 2 VM runs,
+#   first SIGHUP: signal -> sent 125, 74, 44, 85 vs 102, 138, 98, 82 ms; vrrp -> sent 82, 36, 18, 44
+#   vs 66, 87, 64, 47 ms (lvs step 14-77 ms: some rounds show no gain; not explained yet).
 #  Not done: the checks step (parse -> checks, only on a reload that is not prepared): a re-check of
 #   the changed real servers against per-virtual-server aggregates kept from the last load.
 #
