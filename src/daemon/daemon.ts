@@ -310,6 +310,9 @@ export class Daemon extends EventEmitter {
     let ok = false;
     try {
       ok = this.holder.prepare();
+      // and the engine's comparisons of it with what runs (LvsEngine.prepareReload)
+      const next = this.holder.preparedModel;
+      if (next) this.engine?.prepareReload(next);
       this.o.log.debug({ event: 'reload.prepared', ok, ms: Math.round((performance.now() - t0) * 10) / 10 }, 'next reload prepared');
     } catch (e) {
       this.o.log.debug({ event: 'reload.prepared', err: e instanceof Error ? e.message : String(e) }, 'reload preparation failed');

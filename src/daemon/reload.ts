@@ -71,6 +71,12 @@ export class ConfigHolder {
     return this.prepared?.inputs ?? this.lastInputs;
   }
 
+  /** the prepared load's model, when it is a good one (what the LVS engine may prepare for) */
+  get preparedModel(): Model | undefined {
+    const p = this.prepared;
+    return p && p.basis === this.model && p.result.ok ? p.result.model : undefined;
+  }
+
   /**
    * Nothing new on disk: the inputs are those of the running model's load or of the prepared
    * one (a change event of a write that a reload or a preparation already read).

@@ -128,8 +128,12 @@ describe('ConfigHolder.reload', () => {
     writeFileSync(file, inst('VI_1', 1, 100) + inst('VI_2', 2, 90));
     expect(h.prepare()).toBe(true);
     expect(loads).toBe(1);
+    const ahead = h.preparedModel;
+    expect(ahead?.vrrp_instance?.length).toBe(2);
     const steps: string[] = [];
     const r = h.reload((s) => steps.push(s));
+    expect(h.current).toBe(ahead);
+    expect(h.preparedModel).toBeUndefined();
     expect(loads).toBe(1);
     expect(r).toMatchObject({ applied: true, prepared: true, passes: 1 });
     expect(steps).toEqual(['read']);
@@ -181,6 +185,7 @@ describe('ConfigHolder.reload', () => {
     const h = new ConfigHolder(file, {}, first);
     writeFileSync(file, inst('VI_1', 1, 100) + 'vrrp_instance VI_2 {\n  interface eth0\n  virtual_router_id 2\n  priority 900\n}\n');
     expect(h.prepare()).toBe(false);
+    expect(h.preparedModel).toBeUndefined(); // nothing for the engine to prepare
     const r = h.reload();
     expect(r).toMatchObject({ applied: false, prepared: true });
     expect(r.diagnostics.find((d) => d.level === 'error')?.pos).toMatchObject({ file, line: 12, col: 12 });
