@@ -131,6 +131,8 @@ export interface ReloadCounts {
   rsKept: number;
   /** real servers whose checkers were rebuilt (their up/down state carried over) */
   rsRebuilt: number;
+  /** virtual servers whose comparisons prepareReload had made */
+  vsPlanned: number;
 }
 
 /** A reload holds due probes at most this long (its apply normally takes milliseconds). */
@@ -224,7 +226,7 @@ export class LvsEngine {
    * table is recomputed, so IPVS sees only the edits the reconciler derives from it.
    */
   async reload(model: Model): Promise<ReloadCounts> {
-    const counts: ReloadCounts = { vsAdded: 0, vsRemoved: 0, vsKept: 0, rsAdded: 0, rsRemoved: 0, rsKept: 0, rsRebuilt: 0 };
+    const counts: ReloadCounts = { vsAdded: 0, vsRemoved: 0, vsKept: 0, rsAdded: 0, rsRemoved: 0, rsKept: 0, rsRebuilt: 0, vsPlanned: 0 };
     const prev = new Map(this.runtimes.map((r) => [r.key, r]));
     const pending: Array<() => void> = [];
     this.holdChecks();
@@ -376,7 +378,9 @@ export class LvsEngine {
       prev.delete(key);
       if (old && sameGlobals) {
         const p = plans?.get(vs);
-        const plan = p && p.old === old ? p.plan : this.planInPlace(old, vs, model);
+        const ahead = p !== undefined && p.old === old;
+        if (ahead && counts) counts.vsPlanned++;
+        const plan = ahead ? p.plan : this.planInPlace(old, vs, model);
         if (plan) {
           this.applyInPlace(old, vs, plan, counts);
           out.push(old);

@@ -61,7 +61,7 @@ describe('LvsEngine: work in proportion to the change', () => {
     const before = calls[0].rows;
     const counts = await engine.reload(model([{ v: 1, weights: [1, 5, 1] }, { v: 2, weights: [1, 1] }]));
     await engine.applied();
-    expect(counts).toEqual({ vsAdded: 0, vsRemoved: 0, vsKept: 2, rsAdded: 0, rsRemoved: 0, rsKept: 5, rsRebuilt: 0 });
+    expect(counts).toEqual({ vsAdded: 0, vsRemoved: 0, vsKept: 2, rsAdded: 0, rsRemoved: 0, rsKept: 5, rsRebuilt: 0, vsPlanned: 0 });
     expect(calls).toHaveLength(2);
     expect(calls[1].changed).toEqual([key(1)]);
     expect(engine.policies[0]).toBe(p1);

@@ -158,12 +158,14 @@ describe('LvsEngine reload: the proportional path', () => {
             e.engine.prepareReload(mb);
           }
           expect(prepared.rows().map(shown)).toEqual([...before.values()]); // nothing changed yet
-          expect(await prepared.engine.reload(mb)).toEqual(counts);
+          const planned = await prepared.engine.reload(mb);
+          expect({ ...planned, vsPlanned: 0 }).toEqual(counts);
+          expect(planned.vsPlanned).toBe(counts.vsKept); // every kept one was compared ahead
           await prepared.engine.applied();
           expect(prepared.rows().map(shown)).toEqual(after.map(shown));
           await stale.engine.reload(sharing(ma, load(b)));
           await stale.engine.reload(sharing(ma, load(a)));
-          await stale.engine.reload(mb);
+          expect((await stale.engine.reload(mb)).vsPlanned).toBe(0);
           await stale.engine.applied();
           expect(stale.rows().map(shown)).toEqual(after.map(shown));
         } finally {

@@ -80,7 +80,7 @@ describe('LvsEngine reload by difference', () => {
       const downs = actions.filter((a) => a.kind === 'rs-down').length;
 
       const counts = await engine.reload(load(conf(port, [rsBlock(A.host, port, { weight: 5 }), rsBlock(B.host, port), rsBlock(D.host, port)])));
-      expect(counts).toEqual({ vsAdded: 0, vsRemoved: 0, vsKept: 1, rsAdded: 1, rsRemoved: 1, rsKept: 2, rsRebuilt: 0 });
+      expect(counts).toEqual({ vsAdded: 0, vsRemoved: 0, vsKept: 1, rsAdded: 1, rsRemoved: 1, rsKept: 2, rsRebuilt: 0, vsPlanned: 0 });
       const after = engine.desired();
       // decided by the reload itself: B still down (not re-enabled), A at its new weight, C gone, D in
       expect(dests(after)).toEqual([`${A.host}:${port}/5`, `${D.host}:${port}/1`]);
