@@ -57,7 +57,11 @@
 #   lead's). In-process in the VM (read -> sent, the prepared load and plans taken): 17, 17, 19 ms
 #   (without: diff -> sent 39, 26, 70). Daemon with the patch (.cache/h2s7/p) vs 6c50faa, 2 VM runs,
 #   first SIGHUP: signal -> sent 125, 74, 44, 85 vs 102, 138, 98, 82 ms; vrrp -> sent 82, 36, 18, 44
-#   vs 66, 87, 64, 47 ms (lvs step 14-77 ms: some rounds show no gain; not explained yet).
+#   vs 66, 87, 64, 47 ms (lvs step 14-77 ms). With the lead's hook (b932f9f) and vsPlanned in the
+#   log (bec2c9e, .cache/h2s7/p) vs 6c50faa, one VM run (host load 2.3, VM 0.5-1.2), every reload
+#   vsPlanned 100: first SIGHUP lvs step 32.9, 32.0 vs 65.7, 71.7 ms; vrrp -> sent 36, 43 vs 69,
+#   80; signal -> sent 79, 83 vs 88, 100 (read and vrrp slower in those two rounds); the second
+#   SIGHUP: lvs step 11.1, 11.4 vs 19.1, 21.6, signal -> sent 28, 41 vs 35, 43 ms.
 #  Not done: the checks step (parse -> checks, only on a reload that is not prepared): a re-check of
 #   the changed real servers against per-virtual-server aggregates kept from the last load.
 #
