@@ -287,6 +287,8 @@ export class Daemon extends EventEmitter {
       const model = this.holder.current;
       if (this.vrrp) await this.vrrp.applyDiff(diffWithoutVirtualServers(model, model), model);
       if (this.engine && !this.stopped) {
+        // the way a prepared reload goes: the engine's comparisons made ahead, then carried out
+        this.engine.prepareReload(model);
         await this.engine.reload(model);
         await this.engine.applied();
         this.engine.rehearseChanges();
