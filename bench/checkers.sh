@@ -19,7 +19,7 @@
 # LVSD_BASE (a worktree of another commit, built: node_modules and build/Release/lvsd_probe.node;
 # adds a row lvsd-base per size running that tree's engine, for A/B in one boot, e.g.
 # git worktree add /tmp/base HEAD~3 && ln -s $PWD/node_modules /tmp/base/ && build its addon),
-# PROFILE ("perf", "strace" or both: counted over the measured window and printed per check on
+# PROFILE ("perf", "strace", "record" (perf record, top symbols) or several: counted over the measured window and printed per check on
 # stderr; strace slows the daemon down, so CPU figures of a strace run are not comparable).
 #
 # Session 6 (2026-11-26, lead, after H1): the start quantum sized to the check rate
@@ -521,6 +521,7 @@ gen_conf() { # N CHECKER -> keepalived.conf on stdout
 }
 
 cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
+user_ticks() { awk '{print $14}' "/proc/$1/stat"; }
 rss_mb() { awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
 
 start_responder() { # port host mode -> pid
@@ -559,11 +560,20 @@ profile_start() { # pid
     strace -c -f -p "$1" -o "$work/strace.txt" >/dev/null 2>&1 &
     strace_pid=$!; pids+=("$strace_pid") ;;
   esac
+  case " ${PROFILE:-} " in *" record "*)
+    perf record -F 499 -p "$1" -o "$work/perf.data" -- sleep "$SECS" >/dev/null 2>&1 &
+    perf_pid=$!; pids+=("$perf_pid") ;;
+  esac
   return 0
 }
 profile_end() { # label checks
   local label=$1 checks=$2
-  if [ -n "$perf_pid" ]; then
+  if [ -n "$perf_pid" ] && [ -f "$work/perf.data" ]; then
+    wait "$perf_pid" 2>/dev/null || true
+    # the kernel and user symbols with the largest shares of the process's samples
+    perf report -i "$work/perf.data" --stdio --sort dso,sym 2>/dev/null | awk -v l="$label" '$1 ~ /%$/ && n < 30 { n++; printf "  record %s: %s\n", l, $0 }' >&2
+    rm -f "$work/perf.data"
+  elif [ -n "$perf_pid" ]; then
     wait "$perf_pid" 2>/dev/null || true
     cp "$work/perf.txt" "$work/perf-$label.txt"
     awk -v c="$checks" -v l="$label" '$2 ~ /^(msec|task-clock|context-switches|cpu-migrations|page-faults|major-faults)$/ || $3 ~ /^(task-clock|context-switches|cpu-migrations|page-faults|major-faults)$/ {
@@ -639,16 +649,16 @@ for checker in $CHECKERS; do
         for _ in $(seq 100); do [ -s "$work/kc.pid" ] && break; sleep 0.1; done
         kc=$(cat "$work/kc.pid")
         sleep "$WARM"
-        t0=$(cpu_ticks "$kc"); c0=$(active_opens); d0=$(listen_drops)
+        t0=$(cpu_ticks "$kc"); u0=$(user_ticks "$kc"); c0=$(active_opens); d0=$(listen_drops)
         profile_start "$kc"
         sleep "$SECS"
-        t1=$(cpu_ticks "$kc"); c1=$(active_opens); d1=$(listen_drops)
+        t1=$(cpu_ticks "$kc"); u1=$(user_ticks "$kc"); c1=$(active_opens); d1=$(listen_drops)
         profile_end "$checker-$n-$daemon" $((c1 - c0))
         rss=$(rss_mb "$kc")
         cpu=$(awk -v a="$t0" -v b="$t1" -v hz="$hz" -v s="$SECS" 'BEGIN { printf "%.1f", (b-a)/hz*60/s }')
         kill -TERM "$kapid"; for _ in $(seq 100); do kill -0 "$kapid" 2>/dev/null || break; sleep 0.1; done
         kill -9 "$kapid" 2>/dev/null || true; rm -f "$work/ka.pid" "$work/kc.pid"
-        notes=
+        notes=user=$(awk -v a="$u0" -v b="$u1" -v hz="$hz" -v s="$SECS" 'BEGIN { printf "%.1f", (b-a)/hz*60/s }')
       fi
       rate=$(awk -v a="$c0" -v b="$c1" -v s="$SECS" 'BEGIN { printf "%.0f", (b-a)/s }')
       # CPU per check: comparable even when a starved VM keeps neither daemon at the full rate

@@ -39,7 +39,7 @@ export interface NativeTimedEngine extends NativeBatchEngine {
   /** checks held by the pause, started on the next turn */
   resume(): number;
   /** [scheduled, held, attempts started] */
-  stats(): [number, number, number];
+  stats(): [number, number, number, number, number];
   setQuantum(us: number): void;
 }
 
@@ -180,6 +180,16 @@ export class TimedChecks {
   /** attempts started since creation */
   started(): number {
     return this.native.stats()[2];
+  }
+
+  /** connect-only attempts a second connect() ended within their start (connected or refused) */
+  endedAtStart(): number {
+    return this.native.stats()[3];
+  }
+
+  /** attempts left in flight on the epoll fd after their start */
+  polled(): number {
+    return this.native.stats()[4];
   }
 
   /** slots ever handed out (tests: slots are reused) */

@@ -79,6 +79,39 @@ export async function blackholePort(): Promise<Running> {
   return { port, close: () => stopChild(py) };
 }
 
+/**
+ * A listener whose accept queue is full (as blackholePort: SYNs are dropped) until open(); from
+ * then on it accepts and closes every connection, so a connect started before open() completes
+ * on its SYN's retransmission (about 1 s in), long after connect() returned.
+ */
+export async function lateAcceptPort(): Promise<Running & { open(): void }> {
+  const py = spawn('python3', ['-c', [
+    'import socket,sys,time',
+    's=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(0)',
+    'p=s.getsockname()[1]',
+    'fill=[]',
+    'for i in range(3):',
+    '  c=socket.socket(); c.setblocking(False)',
+    '  try: c.connect(("127.0.0.1",p))',
+    '  except BlockingIOError: pass',
+    '  fill.append(c)',
+    'time.sleep(0.3)',
+    'print(p, flush=True)',
+    'sys.stdin.readline()',
+    'end=time.time()+20',
+    'while time.time()<end:',
+    '  a,_=s.accept(); a.close()',
+  ].join('\n')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('python late-accept listener did not start')), 5000);
+    py.stdout.once('data', (d: Buffer) => {
+      clearTimeout(t);
+      resolve(Number(d.toString().trim()));
+    });
+  });
+  return { port, open: () => py.stdin.write('go\n'), close: () => stopChild(py) };
+}
+
 export function stopChild(c: ChildProcess): Promise<void> {
   return new Promise((r) => {
     if (c.exitCode !== null || c.signalCode !== null) return r();

@@ -3,9 +3,9 @@
 // with its held checks, ha_suspend skips, slot reuse, and no descriptor left behind.
 import { readdirSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { R_DATA, R_DONE, R_EOF, R_FAIL, loadProbeAddon } from '../../../../src/check/native/connect-engine.js';
+import { P_AT_ONCE, P_CONNECT, R_DATA, R_DONE, R_EOF, R_FAIL, loadProbeAddon } from '../../../../src/check/native/connect-engine.js';
 import { R_TIMEOUT, T_CONNECT, T_FIRST_READ, TimedChecks, type TimedOwner, type TimedTarget } from '../../../../src/check/native/timed-checks.js';
-import { blackholePort, closedPort, tcpServer, type Running } from '../servers.js';
+import { blackholePort, closedPort, lateAcceptPort, tcpServer, type Running } from '../servers.js';
 import { until } from '../../support/until.js';
 
 const addon = loadProbeAddon();
@@ -311,5 +311,63 @@ describe('timed check engine (lvsd_probe createTimed)', () => {
     expect(timed.inFlight()).toBe(0);
     timed.register(owner([-1]), tcp(sa('127.0.0.1', up.port)), 0, 1_000_000);
     expect(timed.slotsMade()).toBe(300);
+  });
+});
+
+describe('timed TCP_CHECK: the second connect() right after EINPROGRESS', () => {
+  it('a loopback connect that completed within the call ends at its start: R_DONE 0, no epoll', async () => {
+    timed = new TimedChecks({ quantumUs: 0 });
+    const o = owner([-1]);
+    timed.register(o, tcp(sa('127.0.0.1', up.port)), 0, 1_000_000);
+    await until(() => o.recs.length === 1, 1000);
+    expect(o.recs).toMatchObject([{ kind: R_DONE, a: 0, b: P_AT_ONCE, latencyUs: 0 }]);
+    expect(timed.endedAtStart()).toBe(1);
+    expect(timed.polled()).toBe(0);
+    expect(timed.inFlight()).toBe(0);
+  });
+
+  it('a connect refused at once ends at its start with the errno', async () => {
+    timed = new TimedChecks({ quantumUs: 0 });
+    const o = owner([-1]);
+    timed.register(o, tcp(sa('127.0.0.1', await closedPort())), 0, 1_000_000);
+    await until(() => o.recs.length === 1, 1000);
+    expect(o.recs).toMatchObject([{ kind: R_DONE, a: -111, b: P_AT_ONCE }]);
+    expect(timed.endedAtStart()).toBe(1);
+    expect(timed.polled()).toBe(0);
+  });
+
+  it('a connect still in flight waits on epoll and is reported when its handshake completes later', async () => {
+    const late = await lateAcceptPort();
+    try {
+      timed = new TimedChecks({ quantumUs: 0 });
+      const o = owner([-1]);
+      const t0 = ms();
+      timed.register(o, tcp(sa('127.0.0.1', late.port), 3_000_000), 0, 1_000_000);
+      await until(() => timed?.polled() === 1, 1000);
+      expect(timed.inFlight()).toBe(1);
+      expect(timed.endedAtStart()).toBe(0);
+      late.open();
+      // the dropped SYN is sent again about 1 s after the first; the accepting listener answers it
+      await until(() => o.recs.length === 1, 2800);
+      expect(o.recs).toMatchObject([{ kind: R_DONE, a: 0, b: P_CONNECT }]);
+      expect(o.ends[0] - t0).toBeGreaterThan(500);
+      expect(o.recs[0].latencyUs).toBeGreaterThan(500_000);
+      expect(timed.endedAtStart()).toBe(0);
+      expect(timed.inFlight()).toBe(0);
+    } finally {
+      await late.close();
+    }
+  });
+
+  it('many checks at once: each ends at its start or on epoll, none twice, none lost', async () => {
+    timed = new TimedChecks({ quantumUs: 0 });
+    const os = Array.from({ length: 200 }, () => owner([-1]));
+    for (const o of os) timed.register(o, tcp(sa('127.0.0.1', up.port)), 0, 1_000_000);
+    await until(() => os.every((o) => o.recs.length === 1), 3000);
+    await sleep(50);
+    expect(os.every((o) => o.recs.length === 1 && o.recs[0].kind === R_DONE && o.recs[0].a === 0)).toBe(true);
+    expect(timed.endedAtStart() + timed.polled()).toBe(200);
+    expect(timed.endedAtStart()).toBeGreaterThan(100);
+    expect(timed.inFlight()).toBe(0);
   });
 });
