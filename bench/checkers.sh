@@ -22,6 +22,37 @@
 # PROFILE ("perf", "strace", "record" (perf record, top symbols) or several: counted over the measured window and printed per check on
 # stderr; strace slows the daemon down, so CPU figures of a strace run are not comparable).
 #
+# Session 7 (2026-11-26, helper H1): a TCP_CHECK asks connect() a second time right after
+# EINPROGRESS (probe.c): a loopback handshake completed within the first call, so most checks end
+# at their start (0/EISCONN, or the refusal) with no epoll_ctl, epoll_wait or getsockopt; EALREADY
+# goes to epoll as before. Wire unchanged. keepalived rows now end with its user time too;
+# PROFILE=record prints perf record's top symbols per daemon.
+#   VM, TCP 1000, WARM=30 SECS=20 PROBES=2, LVSD_BASE=c489232 (session 6's code), one boot each:
+#     run  daemon      checks/s  CPU-s/60s ms/check leave med/max  user  host load start/end
+#     1    lvsd       1018/1002    19.5     0.319   2015/2017     2.6   2.6 / 1.1
+#     1    lvsd-base  1017/1002    19.1     0.313   2032/2045     1.5
+#     1    keepalived  953/1002    16.5     0.289   -             -
+#     2    lvsd       1016/1002    18.1     0.297   1930/2054     1.6   0.2 / 0.6
+#     2    lvsd-base  1012/1002    21.0     0.346   2032/2040     1.5
+#     2    keepalived  976/1002    17.6     0.301   -             0.8
+#   Run 3, VM, no base, WARM=30 SECS=15 PROBES=1, host load 0.6 at the start:
+#     TCP  200  lvsd 205/201 8.5 CPU-s (0.691 ms, user 1.4), leave 2021; keepalived 201/201 10.8 (user 0.4)
+#     TCP  1000 lvsd 1022/1001 19.1 (0.311, user 1.6), leave 2039; keepalived 959/1001 19.4 (0.337, user 0.8)
+#     HTTP 200  lvsd 200/201 11.2 (0.933, user 2.4); keepalived 205/201 13.7 (1.114, user 1.7)
+#     HTTP 1000 lvsd 991/1001 24.6 (0.414, user 3.5); keepalived 1014/1001 30.9 (0.508, user 3.8)
+#     (host load 0.6 at the end)
+#   Host, HOST=1 TCP 10000 WARM=30 SECS=20 PROBES=2, load 0.0-0.4: 10004/10002 checks/s, 17.0
+#   CPU-s/60s (session 6: 20.0-21.2), user 1.7, RSS 86.9 MB, leave 2010/2019 ms.
+#   Reading: TCP 1000 is now at or below keepalived per check in every run (0.297-0.319 vs
+#   0.289-0.337 ms) and in total in run 3 (19.1 vs 19.4), not in runs 1-2 (19.5 vs 16.5, 18.1 vs
+#   17.6), where keepalived runs 2.5-5% fewer checks. The A/B swings by run (run 1 +2%, run 2
+#   -14% against the base): the noise of one boot is as large as the gain. perf record (VM, TCP
+#   1000, PROFILE=record): both profiles are flat kernel TCP work (handshake, slab, IPVS hooks,
+#   read_hpet 6-7% in both); lvsd's addon 0.7%, user 1.6 CPU-s against keepalived's 0.8: what
+#   lvsd still pays more is ~0.8 CPU-s of user time (V8/Node per wakeup), the rest is per check.
+#   The 2054 ms leave of run 2: its failed check came at 1022 ms (the quantum boundary), down
+#   at 2032; the other probes 1930-2045.
+#
 # Session 6 (2026-11-26, lead, after H1): the start quantum sized to the check rate
 # (src/check/start-quantum.ts: 100 ms below 2,560 starts/s, at most 256 starts per wakeup, 25 ms
 # at least; timeouts stay timed to the ms). First an A/B in one VM boot, TCP 200, lvsd only with
