@@ -5,7 +5,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 
-/** folder -> the names in it that matter ('all': any entry, a listing was read) */
+/** folder -> the names in it that matter ('all': every entry, a listing was read) */
 export type WatchSet = Map<string, Set<string> | 'all'>;
 
 /** at most this many folders watched (inotify watches are a per-user resource) */
