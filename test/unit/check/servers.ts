@@ -55,6 +55,12 @@ export function httpResponse(status: number, body: string | Buffer, extraHeaders
  * Python holds the socket (Node accepts by itself and cannot leave the queue full).
  */
 export async function blackholePort(): Promise<Running> {
+  const py = await fullQueueListener(['sys.stdin.read()'], 'python blackhole');
+  return { port: py.port, close: () => stopChild(py.child) };
+}
+
+/** A python listener with its accept queue filled, then running `tail`; its port once printed. */
+async function fullQueueListener(tail: string[], what: string): Promise<{ child: ChildProcess; port: number }> {
   const py = spawn('python3', ['-c', [
     'import socket,sys,time',
     's=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(0)',
@@ -67,16 +73,16 @@ export async function blackholePort(): Promise<Running> {
     '  fill.append(c)',
     'time.sleep(0.3)',
     'print(p, flush=True)',
-    'sys.stdin.read()',
+    ...tail,
   ].join('\n')], { stdio: ['pipe', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error('python blackhole did not start')), 5000);
+    const t = setTimeout(() => reject(new Error(`${what} did not start`)), 5000);
     py.stdout.once('data', (d: Buffer) => {
       clearTimeout(t);
       resolve(Number(d.toString().trim()));
     });
   });
-  return { port, close: () => stopChild(py) };
+  return { child: py, port };
 }
 
 /**
@@ -85,31 +91,13 @@ export async function blackholePort(): Promise<Running> {
  * on its SYN's retransmission (about 1 s in), long after connect() returned.
  */
 export async function lateAcceptPort(): Promise<Running & { open(): void }> {
-  const py = spawn('python3', ['-c', [
-    'import socket,sys,time',
-    's=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(0)',
-    'p=s.getsockname()[1]',
-    'fill=[]',
-    'for i in range(3):',
-    '  c=socket.socket(); c.setblocking(False)',
-    '  try: c.connect(("127.0.0.1",p))',
-    '  except BlockingIOError: pass',
-    '  fill.append(c)',
-    'time.sleep(0.3)',
-    'print(p, flush=True)',
+  const py = await fullQueueListener([
     'sys.stdin.readline()',
     'end=time.time()+20',
     'while time.time()<end:',
     '  a,_=s.accept(); a.close()',
-  ].join('\n')], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error('python late-accept listener did not start')), 5000);
-    py.stdout.once('data', (d: Buffer) => {
-      clearTimeout(t);
-      resolve(Number(d.toString().trim()));
-    });
-  });
-  return { port, open: () => py.stdin.write('go\n'), close: () => stopChild(py) };
+  ], 'python late-accept listener');
+  return { port: py.port, open: () => py.child.stdin?.write('go\n'), close: () => stopChild(py.child) };
 }
 
 export function stopChild(c: ChildProcess): Promise<void> {
