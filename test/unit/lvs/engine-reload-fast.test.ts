@@ -2,49 +2,14 @@
 // unchanged objects are the previous model's (as the parser may hand them back), a freshly
 // parsed equal model, or starting an engine on the new model all end in the same rows, and
 // the first two in the same reload counts. No check runs (a scheduler clock that never fires).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
-import { CheckScheduler } from '../../../src/check/scheduler.js';
+import { describe, expect, it } from 'vitest';
 import { deepEqual } from '../../../src/config/diff.js';
-import { loadConfig } from '../../../src/config/load.js';
 import type { Model } from '../../../src/config/model.js';
 import type { TableRow } from '../../../src/ipvs/reconcile.js';
-import { LvsEngine } from '../../../src/lvs/engine.js';
+import { engineOn, modelArb as modelsOf, modelLoader, shownRow, type Vs } from './reload-models.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'lvsd-fast-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const never = { nowUs: () => 0, setTimer: () => 0, clearTimer: () => {} };
-
-interface Rs { host: number; weight: number; timeout: number; inhibit: boolean }
-interface Vs { v: number; sched: string; reals: Rs[] }
-
-function text(vss: Vs[]): string {
-  return vss.map((vs) => `virtual_server 10.6.0.${vs.v} 80 {
-  protocol TCP
-  lvs_sched ${vs.sched}
-  lvs_method NAT
-  delay_loop 30
-${vs.reals.map((r) => `  real_server 127.0.6.${r.host} 8080 {
-    weight ${r.weight}
-${r.inhibit ? '    inhibit_on_failure\n' : ''}    TCP_CHECK {
-      connect_timeout ${r.timeout}
-    }
-  }
-`).join('')}}
-`).join('');
-}
-
-function load(vss: Vs[]): Model {
-  const path = join(dir, `c${Math.random().toString(36).slice(2)}.conf`);
-  writeFileSync(path, text(vss));
-  const r = loadConfig(path);
-  expect(r.ok, JSON.stringify(r.diagnostics)).toBe(true);
-  return r.model;
-}
+const load = modelLoader(6);
 
 /** `next` with every virtual or real server equal to one of `prev` replaced by prev's object. */
 function sharing(prev: Model, next: Model): Model {
@@ -61,23 +26,8 @@ function sharing(prev: Model, next: Model): Model {
   return { ...next, virtual_server: vss };
 }
 
-function engineOn(m: Model) {
-  let last: TableRow[] = [];
-  const engine = new LvsEngine({ model: m, scheduler: new CheckScheduler({ clock: never }), apply: (rows) => void (last = rows) });
-  return { engine, rows: () => last };
-}
-
-const shown = (rows: readonly TableRow[]): string[] =>
-  rows.map((r) => `${r.service.addr}:${r.service.port} ${r.service.sched} [${r.dests.map((d) => `${d.addr}:${d.port}/${d.weight}/${d.fwd}`).join(' ')}]`);
-
-const rsArb = (host: number) => fc.record({
-  host: fc.constant(host), weight: fc.integer({ min: 1, max: 3 }), timeout: fc.constantFrom(1, 2), inhibit: fc.boolean(),
-});
-const vsArb = (v: number) => fc.record({
-  v: fc.constant(v), sched: fc.constantFrom('wlc', 'rr'),
-  reals: fc.uniqueArray(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 4 }).chain((hosts) => fc.tuple(...hosts.map(rsArb))),
-});
-const modelArb = fc.uniqueArray(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 3 }).chain((vs) => fc.tuple(...vs.map(vsArb)));
+const shown = (rows: readonly TableRow[]): string[] => rows.map(shownRow);
+const modelArb = modelsOf(6, 4);
 
 /** A second model: mostly the first, with some weights, flags, timeouts or schedulers changed. */
 const pairArb = modelArb.chain((a) => fc.tuple(

@@ -5,50 +5,15 @@
 // holds, and every service whose rows changed is named to the apply (the IPVS edge diffs only
 // those); the same with the comparisons made ahead (prepareReload). No check runs (a scheduler
 // clock that never fires).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
-import { CheckScheduler } from '../../../src/check/scheduler.js';
+import { describe, expect, it } from 'vitest';
 import { deepEqual, realServerKey } from '../../../src/config/diff.js';
-import { loadConfig } from '../../../src/config/load.js';
 import type { Model } from '../../../src/config/model.js';
 import { serviceKey } from '../../../src/ipvs/model.js';
 import type { TableRow } from '../../../src/ipvs/reconcile.js';
-import { LvsEngine } from '../../../src/lvs/engine.js';
+import { engineOn, modelArb as modelsOf, modelLoader, shownRow as shown, type Vs } from './reload-models.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'lvsd-prop-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const never = { nowUs: () => 0, setTimer: () => 0, clearTimer: () => {} };
-
-interface Rs { host: number; weight: number; timeout: number; inhibit: boolean }
-interface Vs { v: number; sched: string; delay: number; reals: Rs[] }
-
-function text(vss: Vs[]): string {
-  return vss.map((vs) => `virtual_server 10.7.0.${vs.v} 80 {
-  protocol TCP
-  lvs_sched ${vs.sched}
-  lvs_method NAT
-  delay_loop ${vs.delay}
-${vs.reals.map((r) => `  real_server 127.0.7.${r.host} 8080 {
-    weight ${r.weight}
-${r.inhibit ? '    inhibit_on_failure\n' : ''}    TCP_CHECK {
-      connect_timeout ${r.timeout}
-    }
-  }
-`).join('')}}
-`).join('');
-}
-
-function load(vss: Vs[]): Model {
-  const path = join(dir, `c${Math.random().toString(36).slice(2)}.conf`);
-  writeFileSync(path, text(vss));
-  const r = loadConfig(path);
-  expect(r.ok, JSON.stringify(r.diagnostics)).toBe(true);
-  return r.model;
-}
+const load = modelLoader(7);
 
 /** `next` with every real server equal to prev's of the same key (same virtual server) replaced by prev's object. */
 function sharing(prev: Model, next: Model): Model {
@@ -65,27 +30,7 @@ function sharing(prev: Model, next: Model): Model {
   return { ...next, virtual_server: vss };
 }
 
-function engineOn(m: Model) {
-  let last: TableRow[] = [];
-  const named: Array<ReadonlySet<string> | undefined> = [];
-  const engine = new LvsEngine({
-    model: m, scheduler: new CheckScheduler({ clock: never }),
-    apply: (rows, changed) => { last = rows; named.push(changed ? new Set(changed) : undefined); },
-  });
-  return { engine, rows: () => last, named };
-}
-
-const shown = (r: TableRow): string =>
-  `${r.service.addr}:${r.service.port} ${r.service.sched} [${r.dests.map((d) => `${d.addr}:${d.port}/${d.weight}/${d.fwd}`).join(' ')}]`;
-
-const rsArb = (host: number) => fc.record({
-  host: fc.constant(host), weight: fc.integer({ min: 1, max: 3 }), timeout: fc.constantFrom(1, 2), inhibit: fc.boolean(),
-});
-const vsArb = (v: number) => fc.record({
-  v: fc.constant(v), sched: fc.constantFrom('wlc', 'rr'), delay: fc.constantFrom(30, 30, 20),
-  reals: fc.uniqueArray(fc.integer({ min: 1, max: 8 }), { minLength: 1, maxLength: 5 }).chain((hosts) => fc.tuple(...hosts.map(rsArb))),
-});
-const modelArb = fc.uniqueArray(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 3 }).chain((vs) => fc.tuple(...vs.map(vsArb)));
+const modelArb = modelsOf(8, 5, [30, 30, 20]);
 
 type Edit = 'weight' | 'inhibit' | 'timeout' | 'remove' | 'add' | 'sched' | 'delay' | 'none';
 
