@@ -54,6 +54,12 @@ export interface ParseResult {
    * `previous`). Nothing was checked, so no previous object was changed.
    */
   reuseFailed: boolean;
+  /**
+   * False when no object of the result holds a value of `keyword`: known for the deny keywords of
+   * ParseOptions.reuse's policy (a reused block never holds one, and this parse stored none), so
+   * the checks may skip walking every real server for them. True when it is not known.
+   */
+  mayHold(keyword: string): boolean;
 }
 
 interface Frame {
@@ -271,6 +277,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
   const used = previous !== null ? new Uint8Array(previous.length) : null;
   let reused = 0;
   let reuseFailed = false;
+  const denied = policy !== null ? new Set<string>() : null;
   let recOpen = 0; // kept blocks open (they do not nest in practice)
   let generalCount = 0; // lines that took the general path
   let denyCount = 0; // denied keywords seen while a kept block was open
@@ -389,6 +396,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
       else obj[field] = [value];
     } else obj[field] = value;
     if (f.pos) f.pos.push(field, packed);
+    if (denied !== null && (policy as ReusePolicy).deny.has(kw.name)) denied.add(kw.name);
   };
 
   const closeFrame = (f: Frame) => {
@@ -819,6 +827,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
     ...(out !== null ? { blocks: out.build() } : {}),
     reused,
     reuseFailed,
+    mayHold: (kw) => denied === null || denied.has(kw) || !(policy as ReusePolicy).deny.has(kw),
     at: (o) => {
       // (without positions the map is empty: no lookup, which would give every object an identity hash)
       if (!track) return undefined;

@@ -18,7 +18,8 @@ function pruneTracking(owner: RawObject, field: string, alive: Set<string>): voi
 export function pruneRemoved(ctx: CheckContext): void {
   const r = root(ctx);
   for (const field of ['vrrp_script', 'track_file', 'bfd_instance', 'virtual_server']) pruneList(r, field);
-  const services = objs(r, 'virtual_server');
+  // (a reload's parse knows when no real server has a MISC_CHECK: no walk then)
+  const services = ctx.parsed.mayHold('MISC_CHECK') ? objs(r, 'virtual_server') : [];
   for (let i = 0; i < services.length; i++) {
     const reals = objs(services[i], 'real_server');
     for (let j = 0; j < reals.length; j++) if (reals[j].MISC_CHECK !== undefined) pruneList(reals[j], 'MISC_CHECK');

@@ -53,7 +53,8 @@ export function checkScriptUsers(ctx: CheckContext): void {
     } else if (s.user === undefined && defaultFails) needsDefault(s, 'script', block, `vrrp script ${String(s.name)}`);
   }
 
-  const services = objs(root(ctx), 'virtual_server');
+  // (a reload's parse knows when no real server has a MISC_CHECK: no walk then)
+  const services = ctx.parsed.mayHold('MISC_CHECK') ? objs(root(ctx), 'virtual_server') : [];
   for (let i = 0; i < services.length; i++) {
     const reals = objs(services[i], 'real_server');
     for (let j = 0; j < reals.length; j++) {

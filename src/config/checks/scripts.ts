@@ -37,16 +37,19 @@ function checkerScripts(ctx: CheckContext): ScriptRef[] {
   if (services.length === 0) return out;
   // (indexed loops over the real servers: they run once each, mostly before V8 optimises them,
   // where for-of allocates an iterator result per step)
-  for (let i = 0; i < services.length; i++) {
+  // (a reload's parse knows when no real server has a MISC_CHECK or notify script: no walk then)
+  if (ctx.parsed.mayHold('MISC_CHECK')) for (let i = 0; i < services.length; i++) {
     const reals = objs(services[i], 'real_server');
     for (let j = 0; j < reals.length; j++) {
       if (reals[j].MISC_CHECK === undefined) continue;
       for (const mc of objs(reals[j], 'MISC_CHECK')) if (!isRemoved(mc)) out.push(...ref(mc, 'misc_path', 'MISC_CHECK'));
     }
   }
+  const notify = ctx.parsed.mayHold('notify_up') || ctx.parsed.mayHold('notify_down');
   for (let i = 0; i < services.length; i++) {
     const vs = services[i];
     out.push(...ref(vs, 'quorum_up', 'virtual_server'), ...ref(vs, 'quorum_down', 'virtual_server'));
+    if (!notify) continue;
     const reals = objs(vs, 'real_server');
     for (let j = 0; j < reals.length; j++) {
       const rs = reals[j];

@@ -99,7 +99,9 @@ function render(list: Vs[], tidy = false): string {
 }
 
 type Edit = (lines: string[]) => string[];
-const INSERTS = ['', '# note', '  weight 4', '}', '  delay_loop 9', '  quorum 2', '  persistence_timeout 30', '  lb_algo rr', '  real_server 10.0.0.99 8080 {\n    weight 1\n  }', 'bogus_keyword 1', '$W=5', '@lb1 weight 7', '  lb_kind DR', '  protocol UDP', '    weight x'];
+const INSERTS = ['', '# note', '  weight 4', '}', '  delay_loop 9', '  quorum 2', '  persistence_timeout 30', '  lb_algo rr', '  real_server 10.0.0.99 8080 {\n    weight 1\n  }', 'bogus_keyword 1', '$W=5', '@lb1 weight 7', '  lb_kind DR', '  protocol UDP', '    weight x',
+  // what the script checks walk every real server for (skipped when the parse stored none)
+  '    notify_up /bin/true', '    notify_down /bin/false', '    MISC_CHECK {\n      misc_path /bin/true\n      user nosuchuser_lvsd\n    }'];
 const editArb: fc.Arbitrary<Edit> = fc.oneof(
   fc.tuple(fc.nat(), fc.integer({ min: 0, max: 9 })).map(([at, n]): Edit => (lines) => {
     // change a number on a line
@@ -195,6 +197,36 @@ describe('reload reuse on generated configs', () => {
     expect(c.reused).toBe(2);
     expect(c.model.virtual_server?.[0].real_server?.[1]).toBe(a.model.virtual_server?.[0].real_server?.[1]);
     expect(c.model.virtual_server?.[0].delay_loop).toBe(30_000_000);
+  });
+
+  it('checks the scripts a reload adds to a config that had none: notify_up, MISC_CHECK, in an include', () => {
+    // without enable_script_security: one script anywhere is the SECURITY VIOLATION error
+    const plain = (rs: string) => `global_defs {\n  router_id x\n}\nvirtual_server 10.8.0.1 80 {\n  lb_algo wlc\n  lb_kind NAT\n  protocol TCP\n${rs}}\n`;
+    const server = (host: number, extra = '') => `  real_server 10.0.0.${host} 80 {\n    weight 1\n${extra}    TCP_CHECK {\n      connect_timeout 3\n    }\n  }\n`;
+    const base = plain(server(1) + server(2) + server(3));
+    const a = loadText(base, undefined).inc;
+    expect(a.ok).toBe(true);
+    expect(a.blocks?.length).toBe(3);
+    const security = (r: LoadResult) => r.diagnostics.filter((d) => /SECURITY VIOLATION/.test(d.message)).length;
+    for (const extra of ['    notify_up /bin/true\n', '    notify_down /bin/true\n', '    MISC_CHECK {\n      misc_path /bin/true\n    }\n']) {
+      const { inc } = loadText(plain(server(1) + server(2, extra) + server(3)), a);
+      expect(inc.ok).toBe(false);
+      expect(security(inc)).toBe(1);
+    }
+    // a MISC_CHECK for a user that does not exist is removed (the config stays good)
+    const secure = (rs: string) => plain(rs).replace('  router_id x\n', '  router_id x\n  enable_script_security\n  script_user root\n');
+    const s0 = loadText(secure(server(1) + server(2)), undefined).inc;
+    const { inc: s1 } = loadText(secure(server(1) + server(2, '    MISC_CHECK {\n      misc_path /bin/true\n      user nosuchuser_lvsd\n    }\n')), s0);
+    expect(s1.diagnostics.some((d) => /no user or group 'nosuchuser_lvsd'/.test(d.message))).toBe(true);
+    expect((s1.model.virtual_server?.[0].real_server?.[1] as Record<string, unknown>).MISC_CHECK).toEqual([]); // pruned
+    // the same through an include whose text changed (the main file is the same)
+    writeFileSync(join(dir, 'rs.inc'), server(3));
+    const withInc = plain(`${server(1)}include ${join(dir, 'rs.inc')}\n`);
+    const i0 = loadText(withInc, undefined).inc;
+    expect(i0.ok).toBe(true);
+    writeFileSync(join(dir, 'rs.inc'), server(3, '    notify_up /bin/true\n'));
+    const { inc: i1 } = loadText(withInc, i0);
+    expect(security(i1)).toBe(1);
   });
 
   it('never hands one object back twice (the same block written twice)', () => {
