@@ -480,10 +480,16 @@ let fails = 0, applies = 0, measuring = false;
 const reasons = new Map();
 /** the probe being timed: { name, addr, kill, fail, down, applyStart, gone, success } (ms) */
 let watch = null;
-const engine = new LvsEngine({ model, onCheck: (e) => {
+// a good check of the watched probe: kill it now (its start: \`ago\` ms before now)
+const good = (rs, ago) => {
+  if (watch === null || rs !== watch.name || watch.kill !== null) return;
+  const t = performance.now();
+  watch.success(); watch.checkStart = t - ago;
+};
+const engine = new LvsEngine({ model, onQuiet: (vs, rs, checker, q) => good(rs, Date.now() - q.lastWallMs + q.lastLatencyUs / 1000), onCheck: (e) => {
   if (watch !== null && e.rs === watch.name) {
     const t = performance.now();
-    if (watch.kill === null) { if (e.result.ok) { watch.success(); watch.checkStart = t - e.latencyMs; } }
+    if (watch.kill === null) { if (e.result.ok) good(e.rs, e.latencyMs); }
     else if (!e.result.ok && watch.fail === null) watch.fail = t;
     if (e.decision.event === 'down' && watch.kill !== null && watch.down === null) watch.down = t;
   }
@@ -524,8 +530,13 @@ for (const p of probeSpec ? probeSpec.split(',') : []) {
   const [name, pid] = p.split('=');
   const w = { name, addr: name.split(':')[0], kill: null, fail: null, down: null, applyStart: null, diffed: null, gone: null, checkStart: null };
   w.success = () => { process.kill(Number(pid), 'SIGKILL'); w.kill = performance.now(); };
+  engine.drainQuiet?.(); // successes from before the watch: not the good check to kill after
   watch = w;
-  for (let i = 0; i < 200 && w.gone === null; i++) await new Promise((r) => setTimeout(r, 25));
+  // a steady check's successes are settled in C (the quiet path): asked for every 10 ms until the kill
+  for (let i = 0; i < 500 && w.gone === null; i++) {
+    if (w.kill === null) engine.drainQuiet?.();
+    await new Promise((r) => setTimeout(r, 10));
+  }
   watch = null;
   const rel = (t) => (t === null || w.kill === null ? null : Math.round(t - w.kill));
   out.leave.push({ leave: rel(w.gone), check: rel(w.checkStart), fail: rel(w.fail), down: rel(w.down), applyStart: rel(w.applyStart), diffed: rel(w.diffed) });

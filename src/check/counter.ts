@@ -40,6 +40,15 @@ export class RetryCounter implements CheckerMachine {
     }
   }
 
+  /**
+   * The next success would change nothing: up, run, no retry counted (it would return the
+   * delay_loop decision with no event and leave this state as it is). The timed engine's quiet
+   * path settles such successes without calling onResult (native/timed-checks.ts).
+   */
+  get settled(): boolean {
+    return this.up && this.hasRun && this.retryIt === 0;
+  }
+
   onResult(ok: boolean): Decision {
     const first = !this.hasRun;
     this.hasRun = true;

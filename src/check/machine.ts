@@ -31,6 +31,8 @@ export interface CheckerMachine {
   /** the step (URL index) the next attempt must run */
   readonly step: number;
   onResult(ok: boolean): Decision;
+  /** true: the next success would change nothing (RetryCounter); absent: never assumed */
+  readonly settled?: boolean;
 }
 
 const EVENTS: readonly CheckerEvent[] = [null, 'up', 'down', 'down-initial'];

@@ -77,6 +77,11 @@
 #define MAX_URLS 1024
 /* start/collect/report rounds one wakeup may run before it leaves the rest to the next turn */
 #define MAX_ROUNDS 4
+/* the quiet path's latency buckets (us, upper bounds; one more for above the last) */
+#define QBUCKETS 13
+static const double QBOUNDS[QBUCKETS] = { 1e3, 2.5e3, 5e3, 1e4, 2.5e4, 5e4, 1e5, 2.5e5, 5e5, 1e6, 2.5e6, 5e6, 1e7 };
+/* quiet(slot, out): the drained figures' layout */
+#define QOUT (4 + QBUCKETS + 1)
 
 /* result kinds; the same numbers are in connect-engine.ts */
 enum {
@@ -116,6 +121,15 @@ typedef struct {
   double timeout_us, skip_us, due, t0;
   int32_t hpos;
   uint64_t hseq;
+  /*
+   * the quiet path (session 8): JavaScript said the check is settled (steady: its next success
+   * would change nothing but be counted), so a success re-arms at steady_us here, counted in
+   * q_* until JavaScript drains them (status, metrics); any other result is a record as before
+   */
+  uint8_t steady;
+  double steady_us;
+  double q_n, q_sum, q_at, q_lat;
+  uint32_t q_hist[QBUCKETS + 1];
 } slot_t;
 
 typedef struct {
@@ -154,6 +168,8 @@ typedef struct {
   uint32_t *rec_reg;      /* per record: the slot's registration when it was written */
   uint32_t *rec_gen;      /* per record: the attempt it belongs to */
   uint8_t *rec_final;     /* per record: it ended the attempt */
+  uint8_t *rec_steady;    /* per record, written by JavaScript: after it the check is steady (shared) */
+  uint64_t quiet;         /* successes the quiet path settled without JavaScript */
   uint32_t *heap, hlen, hcap;
   uint64_t hseq;
   uint32_t *held, nheld, heldcap;
@@ -266,6 +282,7 @@ static void put(engine_t *e, uint32_t *k, uint32_t s, int32_t kind, int32_t a, i
     e->rec_reg[*k] = sl->reg;
     e->rec_gen[*k] = sl->gen;
     e->rec_final[*k] = (uint8_t)final;
+    e->rec_steady[*k] = 0;
     if (final) sl->where = W_WAIT;
   }
   (*k)++;
@@ -677,11 +694,52 @@ static void apply_replies(engine_t *e, uint32_t k) {
       if (s->where != W_WAIT) continue;
       double step = e->io[3 * r + 2];
       s->step = step >= 0 && step < MAX_URLS ? (uint32_t)step : 0;
+      s->steady = e->rec_steady[r] != 0 && !s->exchange;
+      s->steady_us = delay;
       double next = s->due + delay;
       if (hpush(e, i, next > e->now ? next : e->now) != 0) s->where = W_IDLE;
-    } else if (e->rec_final[r] && s->where == W_WAIT)
+    } else if (e->rec_final[r] && s->where == W_WAIT) {
       s->where = W_IDLE;
+      s->steady = 0;
+    }
   }
+}
+
+/*
+ * the quiet path: a steady check's success (a connect-only attempt that connected) is counted
+ * and re-armed here, its record taken out of the batch; returns the records left for JavaScript
+ */
+static uint32_t settle_quiet(engine_t *e, uint32_t k) {
+  uint32_t w = 0;
+  for (uint32_t r = 0; r < k; r++) {
+    int32_t *rec = e->results + 4 * r;
+    slot_t *s = &e->slots[(uint32_t)rec[0]];
+    if (s->steady && rec[1] == R_DONE && rec[2] == 0 && !s->exchange && e->rec_final[r] && s->reg == e->rec_reg[r] &&
+        s->where == W_WAIT) {
+      double lat = e->io[3 * r];
+      uint32_t b = 0;
+      while (b < QBUCKETS && lat > QBOUNDS[b]) b++;
+      s->q_hist[b]++;
+      s->q_n++;
+      s->q_sum += lat;
+      s->q_lat = lat;
+      s->q_at = e->now;
+      e->quiet++;
+      double next = s->due + s->steady_us;
+      if (hpush(e, (uint32_t)rec[0], next > e->now ? next : e->now) != 0) s->where = W_IDLE;
+      continue;
+    }
+    if (w != r) {
+      memcpy(e->results + 4 * w, rec, 4 * sizeof *rec);
+      memcpy(e->io + 3 * w, e->io + 3 * r, 3 * sizeof *e->io);
+      e->rec_reg[w] = e->rec_reg[r];
+      e->rec_gen[w] = e->rec_gen[r];
+      e->rec_final[w] = e->rec_final[r];
+      e->rec_steady[w] = 0;
+    }
+    w++;
+  }
+  return w;
 }
 
 static void on_timer(uv_timer_t *t);
@@ -718,9 +776,12 @@ static void cycle(engine_t *e, double up_to, int expire_too) {
     start_due(e, up_to, &k);
     if (e->started != before) collect(e, &k, &used);
     if (k == 0) break;
-    report(e, k);
-    if (e->closed) return;
-    apply_replies(e, k);
+    k = settle_quiet(e, k);
+    if (k > 0) {
+      report(e, k);
+      if (e->closed) return;
+      apply_replies(e, k);
+    }
     /* only checks that waited for a free slot can be due now */
     double q = e->quantum_us;
     up_to = q > 0 ? floor(e->now / q) * q : e->now;
@@ -973,6 +1034,9 @@ static napi_value js_register(napi_env env, napi_callback_info info) {
   s->skip_us = skip_us;
   s->step = (uint32_t)step;
   s->suspended = 0;
+  s->steady = 0;
+  s->q_n = s->q_sum = s->q_at = s->q_lat = 0;
+  memset(s->q_hist, 0, sizeof s->q_hist);
   s->reg = ++e->next_reg ? e->next_reg : ++e->next_reg;
   s->t0 = 0;
   if (!e->reporting) e->now = (double)uv_hrtime() / 1000.0;
@@ -1006,6 +1070,7 @@ static napi_value js_unregister(napi_env env, napi_callback_info info) {
   slot_free_reqs(s);
   s->where = W_FREE;
   s->reg = 0;
+  s->steady = 0;
   s->gen++;
   s->tseq++;
   if (!e->reporting) arm_timer(e);
@@ -1068,12 +1133,47 @@ static napi_value js_in_flight(napi_env env, napi_callback_info info) {
   return e == NULL ? throw_usage(env, "inFlight()") : int_value(env, (int32_t)e->inflight);
 }
 
-/* stats() -> [scheduled, held, started, ended at once by the second connect, left in flight] (tests, status) */
+/*
+ * quiet(slot, out Float64Array(18)) -> the successes the quiet path settled for the slot since
+ * the last call: out = [count, latency sum us, last one's clock us, its latency us, then per
+ * latency bucket (1 ms ... 10 s, above) its count]; the counts start again from 0 (the clock and
+ * latency of the last one stay). Status and metrics ask; nothing calls it per check.
+ */
+static napi_value js_quiet(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  engine_t *e = engine_of(env, info, 2, argv);
+  int32_t slot;
+  napi_typedarray_type tt;
+  size_t len;
+  void *mem;
+  if (e == NULL || int_arg(env, argv[0], &slot) != 0 || slot < 0 ||
+      napi_get_typedarray_info(env, argv[1], &tt, &len, &mem, NULL, NULL) != napi_ok || tt != napi_float64_array || len < QOUT)
+    return throw_usage(env, "quiet(slot, Float64Array(18))");
+  double *out = mem;
+  memset(out, 0, QOUT * sizeof *out);
+  napi_value v;
+  if ((uint32_t)slot >= e->nslots || e->slots[slot].where == W_FREE) {
+    napi_create_double(env, 0, &v);
+    return v;
+  }
+  slot_t *s = &e->slots[slot];
+  out[0] = s->q_n;
+  out[1] = s->q_sum;
+  out[2] = s->q_at;
+  out[3] = s->q_lat;
+  for (int b = 0; b <= QBUCKETS; b++) out[4 + b] = s->q_hist[b];
+  napi_create_double(env, s->q_n, &v);
+  s->q_n = s->q_sum = 0;
+  memset(s->q_hist, 0, sizeof s->q_hist);
+  return v;
+}
+
+/* stats() -> [scheduled, held, started, ended at once by the second connect, left in flight, settled quietly] (tests, status) */
 static napi_value js_stats(napi_env env, napi_callback_info info) {
   engine_t *e = engine_of(env, info, 0, NULL);
   if (e == NULL) return throw_usage(env, "stats()");
   napi_value arr, v;
-  napi_create_array_with_length(env, 5, &arr);
+  napi_create_array_with_length(env, 6, &arr);
   napi_create_uint32(env, e->hlen, &v);
   napi_set_element(env, arr, 0, v);
   napi_create_uint32(env, e->nheld, &v);
@@ -1084,6 +1184,8 @@ static napi_value js_stats(napi_env env, napi_callback_info info) {
   napi_set_element(env, arr, 3, v);
   napi_create_double(env, (double)e->polled, &v);
   napi_set_element(env, arr, 4, v);
+  napi_create_double(env, (double)e->quiet, &v);
+  napi_set_element(env, arr, 5, v);
   return arr;
 }
 
@@ -1135,7 +1237,7 @@ static napi_value make_engine(napi_env env, napi_value cb, int32_t cap, int time
     uv_unref((uv_handle_t *)&e->timer); /* as the scheduler's timers: checks alone keep no process alive */
   }
 
-  napi_value obj, ab, results, databuf, name, io = NULL;
+  napi_value obj, ab, results, databuf, name, io = NULL, steady = NULL;
   void *mem, *dmem;
   napi_create_object(env, &obj);
   napi_create_arraybuffer(env, (size_t)cap * 4 * sizeof(int32_t), &mem, &ab);
@@ -1149,6 +1251,11 @@ static napi_value make_engine(napi_env env, napi_value cb, int32_t cap, int time
     napi_create_arraybuffer(env, ((size_t)cap * 3 + 1) * sizeof(double), &imem, &iab);
     e->io = imem;
     napi_create_typedarray(env, napi_float64_array, (size_t)cap * 3 + 1, iab, 0, &io);
+    napi_value sab;
+    void *smem;
+    napi_create_arraybuffer(env, (size_t)cap, &smem, &sab);
+    e->rec_steady = smem;
+    napi_create_typedarray(env, napi_uint8_array, (size_t)cap, sab, 0, &steady);
   }
   napi_property_descriptor untimed_props[] = {
     { "results", NULL, NULL, NULL, NULL, results, napi_enumerable, NULL },
@@ -1162,6 +1269,8 @@ static napi_value make_engine(napi_env env, napi_value cb, int32_t cap, int time
     { "results", NULL, NULL, NULL, NULL, results, napi_enumerable, NULL },
     { "data", NULL, NULL, NULL, NULL, databuf, napi_enumerable, NULL },
     { "io", NULL, NULL, NULL, NULL, io, napi_enumerable, NULL },
+    { "steady", NULL, NULL, NULL, NULL, steady, napi_enumerable, NULL },
+    { "quiet", NULL, js_quiet, NULL, NULL, NULL, napi_enumerable, e },
     { "register", NULL, js_register, NULL, NULL, NULL, napi_enumerable, e },
     { "unregister", NULL, js_unregister, NULL, NULL, NULL, napi_enumerable, e },
     { "suspend", NULL, js_suspend, NULL, NULL, NULL, napi_enumerable, e },

@@ -22,6 +22,10 @@ export interface NativeTimedEngine extends NativeBatchEngine {
    * step. The last element: the batch's clock (us, uv_hrtime's, as process.hrtime)
    */
   readonly io: Float64Array;
+  /** per record, JavaScript writes 1: after it the check is steady (the quiet path, below) */
+  readonly steady: Uint8Array;
+  /** drains a slot's quietly settled successes into out (QUIET_FIGURES); returns their count */
+  quiet(slot: number, out: Float64Array): number;
   register(
     slot: number,
     sockaddr: Buffer,
@@ -38,8 +42,8 @@ export interface NativeTimedEngine extends NativeBatchEngine {
   pause(): void;
   /** checks held by the pause, started on the next turn */
   resume(): number;
-  /** [scheduled, held, attempts started] */
-  stats(): [number, number, number, number, number];
+  /** [scheduled, held, attempts started, ended at start, polled, settled quietly] */
+  stats(): [number, number, number, number, number, number];
   setQuantum(us: number): void;
 }
 
@@ -64,6 +68,30 @@ export interface TimedTarget {
 export interface TimedOwner {
   timedRecord(kind: number, a: number, b: number, latencyUs: number, data: Buffer): number;
   readonly nextStep: number;
+  /**
+   * Read with nextStep after a record that ended an attempt: true when the check is settled, its
+   * next success changing nothing but counts (up and succeeding: the counting machine's decision
+   * would be the same delay, no event, no weight, same url). The engine may then settle a
+   * connect-only success itself, re-armed at the same delay, without a record (the quiet path);
+   * any other result is a record as before, and the owner reads what it missed with quiet().
+   */
+  readonly steady?: boolean;
+}
+
+/** latency bucket upper bounds of quiet() (us), then one bucket above the last */
+export const QUIET_BOUNDS_US: readonly number[] = [1e3, 2.5e3, 5e3, 1e4, 2.5e4, 5e4, 1e5, 2.5e5, 5e5, 1e6, 2.5e6, 5e6, 1e7];
+/** quiet()'s figures: count, latency sum us, last one's clock us (as io's), its latency us, per bucket counts */
+export const QUIET_FIGURES = 4 + QUIET_BOUNDS_US.length + 1;
+
+/** What the quiet path settled for one check since it was last asked. */
+export interface QuietSuccesses {
+  count: number;
+  latencySumUs: number;
+  /** the last one's wall-clock ms (0: none ever) */
+  lastWallMs: number;
+  lastLatencyUs: number;
+  /** per QUIET_BOUNDS_US bucket (not cumulative), then above the last */
+  buckets: number[];
 }
 
 /** Records per batch at most (an HTTP event may bring 3); more wait for the next turn. */
@@ -84,6 +112,8 @@ export class TimedChecks {
   private readonly native: NativeTimedEngine;
   private readonly results: Int32Array;
   private readonly io: Float64Array;
+  private readonly steady: Uint8Array;
+  private readonly quietOut = new Float64Array(QUIET_FIGURES);
   private readonly slots = new SlotTable<TimedOwner>();
   /** each slot's attempts per second (1 / its delay_loop), for the adaptive quantum */
   private rates: number[] = [];
@@ -103,6 +133,7 @@ export class TimedChecks {
     this.native = addon.createTimed((n) => this.batch(n), opts.capacity ?? BATCH, this.quantum, opts.maxInFlight ?? 1024);
     this.results = this.native.results;
     this.io = this.native.io;
+    this.steady = this.native.steady;
     this.clockAt = this.io.length - 1;
     this.wallBase = Date.now() - Number(process.hrtime.bigint()) / 1e6;
   }
@@ -192,6 +223,27 @@ export class TimedChecks {
     return this.native.stats()[4];
   }
 
+  /** successes the quiet path settled (no record) since creation */
+  settledQuietly(): number {
+    return this.native.stats()[5];
+  }
+
+  /**
+   * A check's successes the quiet path settled since the last call (status, metrics: never per
+   * check); the count starts again from 0.
+   */
+  quiet(slot: number): QuietSuccesses {
+    const o = this.quietOut;
+    const count = this.native.quiet(slot, o);
+    return {
+      count,
+      latencySumUs: o[1],
+      lastWallMs: o[2] > 0 ? this.wallBase + o[2] / 1000 : 0,
+      lastLatencyUs: o[3],
+      buckets: Array.from(o.subarray(4)),
+    };
+  }
+
   /** slots ever handed out (tests: slots are reused) */
   slotsMade(): number {
     return this.slots.made();
@@ -219,6 +271,7 @@ export class TimedChecks {
       if (d >= 0) {
         io[3 * k + 1] = d;
         io[3 * k + 2] = owner.nextStep;
+        if (owner.steady === true) this.steady[k] = 1;
       }
     }
   };

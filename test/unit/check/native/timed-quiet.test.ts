@@ -1,0 +1,251 @@
+// The timed engine's quiet path (probe.c settle_quiet): a check its owner called steady has its
+// successes counted and re-armed in C, without a record; any other result is a record as
+// before; quiet() drains the counts. Against the counting machine: the same decisions as a
+// machine that saw every result (pure, and through the addon on a loopback port that opens and
+// closes).
+import fc from 'fast-check';
+import net from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { R_DONE, loadProbeAddon } from '../../../../src/check/native/connect-engine.js';
+import { QUIET_BOUNDS_US, TimedChecks, type TimedOwner, type TimedTarget } from '../../../../src/check/native/timed-checks.js';
+import { RetryCounter, type RetryMode } from '../../../../src/check/counter.js';
+import type { Decision } from '../../../../src/check/machine.js';
+import { tcpServer, type Running } from '../servers.js';
+import { until } from '../../support/until.js';
+
+const addon = loadProbeAddon();
+const sa = (addr: string, port: number) => addon.sockaddr(addr, port);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const tcp = (sockaddr: Buffer, timeoutUs = 1_000_000, requests: Buffer[] | null = null): TimedTarget => ({ sockaddr, bind: null, mark: 0, timeoutUs, requests });
+
+/** an owner that answers every record with `delayUs` and says steady after a success when `steady` */
+function owner(delayUs: number, steady: boolean): TimedOwner & { recs: Array<{ kind: number; a: number }>; steady: boolean } {
+  const o = {
+    recs: [] as Array<{ kind: number; a: number }>,
+    nextStep: 0,
+    steady: false,
+    timedRecord(kind: number, a: number): number {
+      o.recs.push({ kind, a });
+      o.steady = steady && kind === R_DONE && a === 0;
+      return delayUs;
+    },
+  };
+  return o;
+}
+
+let up: Running;
+let http: Running;
+beforeAll(async () => {
+  up = await tcpServer(() => {});
+  http = await tcpServer((s) => s.once('data', () => s.end('HTTP/1.0 200 OK\r\n\r\nok')));
+});
+afterAll(async () => {
+  await up?.close();
+  await http?.close();
+});
+let timed: TimedChecks | undefined;
+afterEach(() => {
+  timed?.close();
+  timed = undefined;
+});
+
+describe('timed engine: the quiet path', () => {
+  it('a steady check: its successes are counted and re-armed in C, no record; quiet() drains them', async () => {
+    timed = new TimedChecks({ quantumUs: 5_000 });
+    const o = owner(20_000, true);
+    const t0 = Date.now();
+    const slot = timed.register(o, tcp(sa('127.0.0.1', up.port)), 0, 1_000_000);
+    await sleep(400);
+    expect(o.recs).toEqual([{ kind: R_DONE, a: 0 }]); // only the first (it made the check steady)
+    const started = timed.started();
+    expect(started).toBeGreaterThan(8); // ~20 every 400 ms at 20 ms: still re-armed
+    const q = timed.quiet(slot);
+    expect(q.count).toBe(timed.settledQuietly());
+    expect(q.count).toBeGreaterThanOrEqual(started - 2); // all but the first (and one in flight)
+    expect(q.buckets).toHaveLength(QUIET_BOUNDS_US.length + 1);
+    expect(q.buckets.reduce((a, b) => a + b, 0)).toBe(q.count);
+    // (a connect that completed within its start has latency 0: the clock is read per wakeup)
+    expect(q.lastLatencyUs).toBeGreaterThanOrEqual(0);
+    expect(q.latencySumUs).toBeGreaterThanOrEqual(q.lastLatencyUs);
+    expect(q.lastWallMs).toBeGreaterThanOrEqual(t0);
+    expect(q.lastWallMs).toBeLessThanOrEqual(Date.now() + 5);
+    // drained: counted again from 0, the last one's time kept
+    const again = timed.quiet(slot);
+    expect(again.count).toBeLessThanOrEqual(1);
+    expect(again.lastWallMs).toBeGreaterThanOrEqual(q.lastWallMs);
+  });
+
+  it('without steady every success is a record', async () => {
+    timed = new TimedChecks({ quantumUs: 5_000 });
+    const o = owner(20_000, false);
+    const slot = timed.register(o, tcp(sa('127.0.0.1', up.port)), 0, 1_000_000);
+    await sleep(250);
+    expect(o.recs.length).toBeGreaterThan(5);
+    expect(timed.settledQuietly()).toBe(0);
+    expect(timed.quiet(slot).count).toBe(0);
+  });
+
+  it('a failure of a steady check is a record (and the owner decides again)', async () => {
+    const srv = await tcpServer(() => {});
+    const port = srv.port;
+    timed = new TimedChecks({ quantumUs: 5_000 });
+    const o = owner(20_000, true);
+    timed.register(o, tcp(sa('127.0.0.1', port)), 0, 1_000_000);
+    await until(() => timed!.settledQuietly() > 3, 3000);
+    expect(o.recs).toHaveLength(1);
+    await srv.close();
+    await until(() => o.recs.length >= 3, 3000); // refused, then refused again: records
+    expect(o.recs[1]).toEqual({ kind: R_DONE, a: -111 }); // ECONNREFUSED
+    expect(o.steady).toBe(false);
+  });
+
+  it('an HTTP exchange is never settled in C (its result is the owner\'s to judge)', async () => {
+    timed = new TimedChecks({ quantumUs: 5_000 });
+    const o = owner(20_000, true);
+    const owned: TimedOwner = {
+      nextStep: 0,
+      get steady() {
+        return true;
+      },
+      timedRecord: (kind, a) => o.timedRecord(kind, a),
+    };
+    timed.register(owned, tcp(sa('127.0.0.1', http.port), 1_000_000, [Buffer.from('GET / HTTP/1.0\r\n\r\n')]), 0, 1_000_000);
+    await sleep(200);
+    expect(o.recs.length).toBeGreaterThan(3);
+    expect(timed.settledQuietly()).toBe(0);
+  });
+
+  it('a slot registered again starts with no steady state and no counts', async () => {
+    timed = new TimedChecks({ quantumUs: 5_000 });
+    const a = owner(20_000, true);
+    const slot = timed.register(a, tcp(sa('127.0.0.1', up.port)), 0, 1_000_000);
+    await until(() => timed!.settledQuietly() > 2, 3000);
+    timed.unregister(slot);
+    const b = owner(20_000, false);
+    const slot2 = timed.register(b, tcp(sa('127.0.0.1', up.port)), 0, 1_000_000);
+    expect(slot2).toBe(slot);
+    expect(timed.quiet(slot2).count).toBe(0);
+    const before = timed.settledQuietly();
+    await sleep(150);
+    expect(b.recs.length).toBeGreaterThan(2);
+    expect(timed.settledQuietly()).toBe(before);
+  });
+});
+
+const modes: RetryMode[] = ['tcp', 'while-up', 'udp', 'smtp'];
+const same = (a: Decision, b: Decision) => a.delayUs === b.delayUs && a.event === b.event && a.quietFailure === b.quietFailure;
+
+describe('RetryCounter.settled: skipping a settled success changes no decision', () => {
+  it('for any results, a machine that skips the successes while settled decides as one that saw them all', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...modes), fc.integer({ min: 0, max: 3 }), fc.boolean(), fc.array(fc.boolean(), { maxLength: 80 }), (mode, retry, alpha, results) => {
+        const timing = { retry, delayLoopUs: 1_000_000, delayBeforeRetryUs: 300_000 };
+        const all = new RetryCounter(timing, mode, alpha);
+        const quiet = new RetryCounter(timing, mode, alpha);
+        let last: Decision | null = null;
+        for (const ok of results) {
+          const full = all.onResult(ok);
+          if (ok && quiet.settled) {
+            // the quiet path: delay_loop again, no event, nothing logged
+            expect(full.event).toBe(null);
+            expect(full.delayUs).toBe(timing.delayLoopUs);
+            expect(last?.delayUs).toBe(timing.delayLoopUs); // C re-arms with the last delay
+            continue;
+          }
+          const d = quiet.onResult(ok);
+          expect(same(d, full)).toBe(true);
+          last = d;
+          expect([quiet.up, quiet.retryIt, quiet.hasRun]).toEqual([all.up, all.retryIt, all.hasRun]);
+        }
+        expect([quiet.up, quiet.retryIt, quiet.hasRun]).toEqual([all.up, all.retryIt, all.hasRun]);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+/** a loopback port that refuses or accepts as told (a server closed and listened again on it) */
+async function switchable(): Promise<{ port: number; open(on: boolean): Promise<void>; close(): Promise<void> }> {
+  let server: net.Server | null = null;
+  const first = net.createServer((s) => s.destroy());
+  await new Promise<void>((r) => first.listen(0, '127.0.0.1', r));
+  const port = (first.address() as net.AddressInfo).port;
+  server = first;
+  const open = async (on: boolean) => {
+    if (on === (server !== null)) return;
+    if (!on) {
+      const s = server as net.Server;
+      server = null;
+      await new Promise<void>((r) => s.close(() => r()));
+      return;
+    }
+    const s = net.createServer((c) => c.destroy());
+    await new Promise<void>((r, j) => {
+      s.once('error', j);
+      s.listen(port, '127.0.0.1', r);
+    });
+    server = s;
+  };
+  return { port, open, close: () => open(false) };
+}
+
+describe('the quiet path through the addon against the counting machine', () => {
+  it('random up/down phases: the successes settled in C are ones the machine would not have acted on', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...modes),
+        fc.integer({ min: 0, max: 2 }),
+        fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 20, max: 120 })), { minLength: 2, maxLength: 6 }),
+        async (mode, retry, phases) => {
+          const timing = { retry, delayLoopUs: 15_000, delayBeforeRetryUs: 5_000 };
+          const live = new RetryCounter(timing, mode, false);
+          const oracle = new RetryCounter(timing, mode, false);
+          const port = await switchable();
+          const engine = new TimedChecks({ quantumUs: 1_000 });
+          let slot = -1;
+          let wasSteady = false;
+          let quietSeen = 0;
+          const bad: string[] = [];
+          let settled = 0;
+          const o: TimedOwner & { steady: boolean } = {
+            nextStep: 0,
+            steady: false,
+            timedRecord(kind, a) {
+              // the successes settled since the last record came first: the oracle sees them
+              if (wasSteady) {
+                const n = engine.quiet(slot).count;
+                quietSeen += n;
+                for (let i = 0; i < n; i++) {
+                  const d = oracle.onResult(true);
+                  if (d.event !== null || d.delayUs !== timing.delayLoopUs) bad.push(`quiet success decided ${JSON.stringify(d)}`);
+                }
+              }
+              const ok = kind === R_DONE && a === 0;
+              const d = live.onResult(ok);
+              const want = oracle.onResult(ok);
+              if (!same(d, want)) bad.push(`record ${ok}: ${JSON.stringify(d)} vs ${JSON.stringify(want)}`);
+              o.steady = wasSteady = live.settled && d.delayUs === timing.delayLoopUs;
+              return d.delayUs;
+            },
+          };
+          try {
+            slot = engine.register(o, tcp(sa('127.0.0.1', port.port)), 0, timing.delayLoopUs);
+            for (const [on, msLong] of phases) {
+              await port.open(on);
+              await sleep(msLong);
+            }
+            settled = engine.settledQuietly();
+          } finally {
+            engine.close();
+            await port.close();
+          }
+          expect(bad).toEqual([]);
+          expect([live.up, live.retryIt]).toEqual([oracle.up, oracle.retryIt]);
+          // the run settled successes quietly whenever it was up for a while
+          if (phases.some(([on, t]) => on && t >= 80)) expect(settled).toBeGreaterThan(0);
+        },
+      ),
+      { numRuns: 8 },
+    );
+  }, 60_000);
+});
