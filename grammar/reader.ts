@@ -377,17 +377,18 @@ export class ConfigReader {
    * Where text starts when the current file has exactly it at the current line (atHead false:
    * the next line to read; atHead true: the simple line just returned, a block's keyword line,
    * whose final `{` may still be pending), else -1. Nothing the preprocessor holds may be pending.
-   * See skip() to move past it.
+   * See skip() to move past it. `after`: text is looked for that many characters further on (the
+   * rest of a run whose start was found already); the answer is still where the run starts.
    */
-  findAt(text: string, atHead: boolean): number {
+  findAt(text: string, atHead: boolean, after = 0): number {
     if (this.queue.length !== 0 || this.seqs.length !== 0 || this.multiDef !== null) return -1;
     if (this.hasResidue && !(atHead && this.resText === '{')) return -1;
     const f = this.currentFile();
     if (f === undefined) return -1;
     const start = atHead ? this.lineStart : f.pos;
-    const end = start + text.length;
+    const end = start + after + text.length;
     // (a slice compared whole: faster in V8 than startsWith at an offset)
-    return end > f.text.length || f.text.slice(start, end) !== text ? -1 : start;
+    return end > f.text.length || f.text.slice(start + after, end) !== text ? -1 : start;
   }
 
   /** Moves past `length` characters, `lines` source lines, found by findAt() at `start`. */

@@ -229,6 +229,25 @@ describe('reload reuse on generated configs', () => {
     expect(security(i1)).toBe(1);
   });
 
+  it('hands back every unchanged real server of a long run and none of the changed ones (any changed positions)', () => {
+    const N = 40;
+    const text = (changed: ReadonlySet<number>) => render([{
+      kind: 'ip', port: 80, lbKind: 'NAT', protocol: true, sorry: false,
+      rs: Array.from({ length: N }, (_, k) => ({ host: 0, port: 8080, weight: changed.has(k) ? 2 : 1, method: null, check: 'tcp' as const, comment: false, def: false, braceNext: false })),
+    }]);
+    const a = loadText(text(new Set()), undefined).inc;
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.nat(N - 1), { maxLength: 6 }), (at) => {
+        const { inc } = loadText(text(new Set(at)), a);
+        const rs = inc.model.virtual_server?.[0].real_server ?? [];
+        expect(inc.reused).toBe(N - at.length);
+        expect(rs.map((x, k) => (x === a.model.virtual_server?.[0].real_server?.[k] ? 1 : x.weight === 2 && at.includes(k) ? 2 : 0))).toEqual(
+          Array.from({ length: N }, (_, k) => (at.includes(k) ? 2 : 1)));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   it('never hands one object back twice (the same block written twice)', () => {
     const vs = render([{ kind: 'ip', port: 80, lbKind: 'NAT', protocol: true, sorry: false, rs: [{ host: 1, port: 80, weight: 1, method: null, check: 'tcp', comment: false, def: false, braceNext: false }] }]);
     const a = loadText(vs, undefined).inc;
