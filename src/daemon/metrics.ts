@@ -181,6 +181,31 @@ export class Metrics {
     }
   }
 
+  /**
+   * Successes the timed engine settled quietly (a steady TCP_CHECK, no per-check event), drained
+   * when asked: `buckets` per CHECK_BUCKETS_S bound, not cumulative, then one above the last.
+   */
+  checkQuiet(vs: string, rs: string, checker: string, q: { count: number; latencySumUs: number; buckets: readonly number[] }): void {
+    if (q.count <= 0) return;
+    const c = this.checkCells(vs, rs, checker);
+    if (c.ok === undefined) c.ok = this.checks.cell({ virtual_server: vs, real_server: rs, checker, result: 'success' });
+    if (c.ok) c.ok.value += q.count;
+    else this.checks.dropped += q.count;
+    if (c.latency === undefined) c.latency = this.latency.cell({ virtual_server: vs, checker });
+    const h = c.latency;
+    if (!h) {
+      this.latency.dropped += q.count;
+      return;
+    }
+    let below = 0;
+    for (let i = 0; i < this.latency.buckets.length; i++) {
+      below += q.buckets[i] ?? 0;
+      h.counts[i] = (h.counts[i] ?? 0) + below;
+    }
+    h.sum += q.latencySumUs / 1e6;
+    h.count += q.count;
+  }
+
   /** vs -> rs -> checker -> its series: found by three lookups, no label object or text per check */
   private readonly cells = new Map<string, Map<string, Map<string, CheckCells>>>();
   /** checkers in `cells`: a cache, emptied when reloads have named more than the series can hold */
