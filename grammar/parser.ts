@@ -60,6 +60,13 @@ export interface ParseResult {
    * the checks may skip walking every real server for them. True when it is not known.
    */
   mayHold(keyword: string): boolean;
+  /**
+   * For a block (a virtual_server) that got kept blocks of ParseOptions.reuse back, all from one
+   * block of the previous parse: that block's object (checked, in the previous model), and the
+   * kept keywords' blocks read anew inside this one (changed or added), in order. Everything else
+   * of the kept keywords inside it is handed back, unchanged (see config/load.ts).
+   */
+  reuseOf(block: object): { previous: RawObject; fresh: readonly RawObject[] } | undefined;
 }
 
 interface Frame {
@@ -99,6 +106,10 @@ interface Frame {
   /** the parent signature the blocks handed back inside this one had (hasExpect: some were) */
   expect: string | null;
   hasExpect: boolean;
+  /** the previous parse's parent of the blocks handed back inside this one (null: more than one) */
+  prevParent: RawObject | null | undefined;
+  /** the kept keywords' blocks read anew inside this one, when some were handed back */
+  fresh: RawObject[] | null;
 }
 
 interface Defaults {
@@ -262,7 +273,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
   if (rootPos) positions.set(rootObj, rootPos);
   const frame = (spec: BlockSpec | null, kw: KeywordSpec | null, obj: RawObject, items: unknown[] | null, head: string | null, pos: Array<string | number> | null, at: number): Frame =>
     ({ spec, info: spec ? infoOf(spec) : null, kw, obj, items, needBob: spec !== root, head, headSrc: null, headStart: 0, headEnd: 0, pos, seen: null, added: 0, at,
-      recStart: -1, recSrc: '', recLine: 0, recIrr: 0, recGen: 0, recDeny: 0, recDiag: 0, sigIdx: -1, expect: null, hasExpect: false });
+      recStart: -1, recSrc: '', recLine: 0, recIrr: 0, recGen: 0, recDeny: 0, recDiag: 0, sigIdx: -1, expect: null, hasExpect: false, prevParent: undefined, fresh: null });
   // Frames the fast lane opens are reused by depth (a frame at depth d is off the stack when the
   // next one at d opens): no frame object per block of 100,000 real servers.
   const framePool: Frame[] = [];
@@ -278,6 +289,9 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
   let reused = 0;
   let reuseFailed = false;
   const denied = policy !== null ? new Set<string>() : null;
+  /** ParseResult.reuseOf: blocks that got kept blocks back, and what from */
+  const reuseInfo = new Map<object, { previous: RawObject; fresh: readonly RawObject[] }>();
+  let adopting = false; // (store() called by adopt(): not a block read anew)
   let recOpen = 0; // kept blocks open (they do not nest in practice)
   let generalCount = 0; // lines that took the general path
   let denyCount = 0; // denied keywords seen while a kept block was open
@@ -397,6 +411,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
     } else obj[field] = value;
     if (f.pos) f.pos.push(field, packed);
     if (denied !== null && (policy as ReusePolicy).deny.has(kw.name)) denied.add(kw.name);
+    if (previous !== null && !adopting && (policy as ReusePolicy).keywords.has(kw.name)) (f.fresh ??= []).push(value as RawObject);
   };
 
   const closeFrame = (f: Frame) => {
@@ -520,6 +535,8 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
           f.recStart = -1;
           f.sigIdx = -1;
           f.hasExpect = false;
+          f.prevParent = undefined;
+          f.fresh = null;
         }
         if (keep) {
           f.recStart = reader.lineStart;
@@ -609,7 +626,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
   };
   /** block i of the previous parse may be handed back (not yet, and its parent was settled) */
   const usable = (i: number): boolean => (used as Uint8Array)[i] === 0 && (previous as BlockCache).parentSig(i) !== null;
-  const parentOf = (f: Frame): number => (f.sigIdx >= 0 ? f.sigIdx : (f.sigIdx = (out as BlockCacheBuilder).parent()));
+  const parentOf = (f: Frame): number => (f.sigIdx >= 0 ? f.sigIdx : (f.sigIdx = (out as BlockCacheBuilder).parent(f.obj)));
   /** blocks i .. j - 1 of the previous parse, found at `start` in `src`: their objects stored in top, and kept */
   const adopt = (top: Frame, kw: KeywordSpec, i: number, j: number, src: string, start: number): void => {
     const prev = previous as BlockCache;
@@ -619,10 +636,14 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
       top.expect = sig;
     } else if (top.expect !== sig) reuseFailed = true; // (one parent cannot match both)
     const objs = prev.objs;
+    const pp = prev.parentObj(i);
+    top.prevParent = top.prevParent === undefined || top.prevParent === pp ? pp ?? null : null;
+    adopting = true;
     store(top, kw, objs[i], 0);
     const list = kw.repeatable ? top.obj[kw.field ?? kw.name] : null;
     if (Array.isArray(list)) pushRange(list, objs, i + 1, j);
     else for (let k = i + 1; k < j; k++) store(top, kw, objs[k], 0);
+    adopting = false;
     (used as Uint8Array).fill(1, i, j);
     (out as BlockCacheBuilder).addRun(prev, i, j, src, start - prev.start(i), parentOf(top));
     reused += j - i;
@@ -645,6 +666,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
     const sig = (policy as ReusePolicy).parentSignature(f.obj);
     (out as BlockCacheBuilder).setSignature(f.sigIdx, sig);
     if (f.hasExpect && f.expect !== sig) reuseFailed = true;
+    if (f.prevParent) reuseInfo.set(f.obj, { previous: f.prevParent, fresh: f.fresh ?? [] });
   };
   /** `}` of the innermost open block. */
   const closeTop = (top: Frame) => {
@@ -838,6 +860,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
     ...(out !== null ? { blocks: out.build() } : {}),
     reused,
     reuseFailed,
+    reuseOf: (o) => reuseInfo.get(o),
     mayHold: (kw) => denied === null || denied.has(kw) || !(policy as ReusePolicy).deny.has(kw),
     at: (o) => {
       // (without positions the map is empty: no lookup, which would give every object an identity hash)

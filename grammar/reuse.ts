@@ -61,6 +61,8 @@ export class BlockCache {
     readonly objs: readonly RawObject[],
     /** the signature of each parent (null: not reusable) */
     private readonly sigs: ReadonlyArray<string | null>,
+    /** each parent's object (a model check may keep what it computed for it: ParseResult.reuseOf) */
+    private readonly pobjs: readonly RawObject[] = [],
   ) {}
 
   get length(): number { return this.objs.length; }
@@ -80,6 +82,8 @@ export class BlockCache {
   segEnd(s: number): number { return s + 1 < this.segs.first.length ? this.segs.first[s + 1] : this.length; }
   kw(i: number): KeywordSpec { return this.segs.kw[this.segOf(i)]; }
   parentSig(i: number): string | null { return this.sigs[this.segs.parent[this.segOf(i)]] ?? null; }
+  /** the object of block i's parent */
+  parentObj(i: number): RawObject | undefined { return this.pobjs[this.segs.parent[this.segOf(i)]]; }
   start(i: number): number { return this.segs.base[this.segOf(i)] + this.data[i * STRIDE + START]; }
   size(i: number): number { return this.data[i * STRIDE + END] - this.data[i * STRIDE + START]; }
   lines(i: number): number { return this.data[i * STRIDE + LINES]; }
@@ -124,6 +128,7 @@ export class BlockCacheBuilder {
   private lastEnd = -1;
   private readonly objs: RawObject[] = [];
   private readonly sigs: Array<string | null> = [];
+  private readonly pobjs: RawObject[] = [];
   /**
    * @param expect how many blocks to make room for: a reload passes the previous count, so the
    * array does not grow mid-parse
@@ -133,7 +138,8 @@ export class BlockCacheBuilder {
   }
 
   /** a new parent; its signature is set when it closes */
-  parent(): number {
+  parent(obj: RawObject): number {
+    this.pobjs.push(obj);
     this.sigs.push(null);
     return this.sigs.length - 1;
   }
@@ -206,6 +212,6 @@ export class BlockCacheBuilder {
   }
 
   build(): BlockCache {
-    return new BlockCache(this.policy, this.srcs, this.data.subarray(0, this.objs.length * STRIDE), this.segs, this.objs, this.sigs);
+    return new BlockCache(this.policy, this.srcs, this.data.subarray(0, this.objs.length * STRIDE), this.segs, this.objs, this.sigs, this.pobjs);
   }
 }

@@ -47,10 +47,19 @@ function checkService(ctx: CheckContext, vs: RawObject): void {
   const vsMethod = vs.lvs_method;
   const reals = objs(vs, 'real_server');
   let kept: RawObject[] | null = null; // the real servers left, once one is skipped
-  // This loop runs once per real server, mostly before V8 optimises it, where every call costs:
-  // tunnelled() and familyOf() are spelled out, checkCheckers() is called only for a real
-  // server that has a checker, and the loop is indexed (for-of allocates per step).
-  for (let i = 0; i < reals.length; i++) {
+  // A reload's handed-back real servers (ParseResult.reuseOf) were checked by the previous load
+  // under the same address family without a word, and their checkers need nothing from outside
+  // (reuse-policy.ts): only the fresh ones are looked at, when none of them is skipped.
+  const info = vs.kind === 'ip' && family !== undefined && reals === vs.real_server ? ctx.parsed.reuseOf(vs) : undefined;
+  if (info !== undefined && info.fresh.every((rs) => familyOf(rs) === undefined || familyOf(rs) === family || tunnelled(rs.lvs_method ?? vsMethod))) {
+    for (const rs of info.fresh) {
+      if (rs.HTTP_GET !== undefined || rs.SSL_GET !== undefined || rs.MISC_CHECK !== undefined || rs.FILE_CHECK !== undefined
+        || rs.UDP_CHECK !== undefined || rs.BFD_CHECK !== undefined) checkCheckers(ctx, rs, report);
+    }
+  } else for (let i = 0; i < reals.length; i++) {
+    // This loop runs once per real server, mostly before V8 optimises it, where every call costs:
+    // tunnelled() and familyOf() are spelled out, checkCheckers() is called only for a real
+    // server that has a checker, and the loop is indexed (for-of allocates per step).
     const rs = reals[i];
     const m = rs.lvs_method ?? vsMethod;
     if (!(typeof m === 'object' && m !== null && (m as RawObject).method === 'TUN')) {

@@ -49,6 +49,70 @@ function groupOf(ctx: CheckContext, vs: RawObject): GroupView | undefined {
   return { ranges: entries.filter((e) => e.kind === 'range'), fwmarks: entries.filter((e) => e.kind === 'fwmark'), named: false };
 }
 
+/**
+ * What the real-server pass below found for a virtual server it let through without a word:
+ * kept for the next reload's check of the same virtual server (see reloadPass). Never changed.
+ */
+interface Aggregate {
+  /** `port addr` -> the real server with it (no two have one: no duplicate) */
+  keys: ReadonlyMap<string, RawObject>;
+  weightSum: number;
+  count: number;
+}
+const aggregates = new WeakMap<RawObject, Aggregate>();
+const rsKey = (rs: RawObject): string => {
+  const a = rs.addr;
+  const av = typeof a === 'object' && a !== null && !Array.isArray(a) ? (a as RawObject).addr : a;
+  return `${typeof rs.port === 'number' ? rs.port : 0} ${typeof av === 'string' ? av : String(av)}`;
+};
+const weightOf = (rs: RawObject): number => (typeof rs.weight === 'number' ? rs.weight : 1);
+
+/**
+ * The real-server pass of a reload's first pass (no positions) for a virtual server whose real
+ * servers the parse handed back, but for `fresh` ones (ParseResult.reuseOf): a handed-back one was
+ * checked by the previous load without a word under a virtual server with the same settings
+ * (reuse-policy.ts: address, family, port, fwmark, forwarding method), so it has its port and
+ * lvs_method and no duplicate among the others handed back; only the fresh ones are looked at,
+ * against the previous load's aggregate: duplicates, weight sum. Returns the weight sum, or
+ * undefined when the full pass must run (a duplicate to report, a real server removed, no
+ * aggregate): the full pass gives the same result then, and its messages.
+ */
+function reloadPass(ctx: CheckContext, vs: RawObject, reals: RawObject[], fill: (rs: RawObject) => void): number | undefined {
+  if (reals !== vs.real_server) return undefined;
+  const info = ctx.parsed.reuseOf(vs);
+  const prev = info !== undefined ? aggregates.get(info.previous) : undefined;
+  if (info === undefined || prev === undefined) return undefined;
+  const fresh = info.fresh;
+  if (fresh.length === 0) {
+    if (reals.length !== prev.count) return undefined; // (removed ones)
+    aggregates.set(vs, prev);
+    return prev.weightSum;
+  }
+  const keys = new Map(prev.keys);
+  let weightSum = prev.weightSum;
+  let replaced = 0;
+  for (let i = 0; i < fresh.length; i++) {
+    const rs = fresh[i];
+    const k = rsKey(rs);
+    const had = prev.keys.get(k);
+    const now = keys.get(k);
+    if (now !== had) return undefined; // a fresh one has it already: a duplicate
+    if (had !== undefined) {
+      if (reals.includes(had)) return undefined; // a handed-back one has it: a duplicate
+      replaced++;
+      weightSum -= weightOf(had);
+    }
+    keys.set(k, rs);
+    weightSum += weightOf(rs);
+  }
+  // every real server of the previous load is handed back or replaced by one of its address:
+  // the keys are those of this list (else one was removed: its key would stay)
+  if (reals.length - fresh.length + replaced !== prev.count) return undefined;
+  for (let i = 0; i < fresh.length; i++) fill(fresh[i]);
+  aggregates.set(vs, { keys, weightSum, count: reals.length });
+  return weightSum;
+}
+
 function checkOne(ctx: CheckContext, vs: RawObject, group: GroupView | undefined): void {
   const report = (message: string, field?: string, at: RawObject = vs) =>
     ctx.report({ cls: ErrClass.General, level: 'error', keyword: field, block: `virtual_server ${vsName(vs)}`, message }, at, field);
@@ -105,10 +169,18 @@ function checkOne(ctx: CheckContext, vs: RawObject, group: GroupView | undefined
   };
   let kept: RawObject[] | null = null; // the real servers left, once one is dropped
   const positioned = RS_METHOD_DEFAULT !== undefined || ctx.parsed.at(vs) !== undefined;
+  const fillMethod = (rs: RawObject) => {
+    if (rs.lvs_method === undefined) {
+      if (!vsMethodSet) needMethod();
+      rs.lvs_method = vs.lvs_method;
+    }
+  };
+  const fromReload = positioned || group !== undefined ? undefined : reloadPass(ctx, vs, reals, fillMethod);
   // address -> port(s) seen: no key string built per real server
   const seen = new Map<string, number | Set<number>>();
-  let weightSum = 0;
-  for (let i = 0; i < reals.length; i++) {
+  const keys = fromReload === undefined && !positioned && group === undefined ? new Map<string, RawObject>() : null;
+  let weightSum = fromReload ?? 0;
+  for (let i = 0; fromReload === undefined && i < reals.length; i++) {
     // This runs once per real server, mostly before V8 optimises it, where every call costs:
     // indexed loop, rsAddr / portOf / needMethod spelled out.
     const rs = reals[i];
@@ -139,7 +211,9 @@ function checkOne(ctx: CheckContext, vs: RawObject, group: GroupView | undefined
     }
     weightSum += typeof rs.weight === 'number' ? rs.weight : 1;
     if (kept !== null) kept.push(rs);
+    keys?.set(`${port} ${addr}`, rs);
   }
+  if (keys !== null && kept === null && reals === vs.real_server) aggregates.set(vs, { keys, weightSum, count: reals.length });
   if (kept === null) kept = reals === vs.real_server ? reals : reals.slice();
   vs.real_server = kept;
   const sorry = obj(vs, 'sorry_server');
@@ -161,7 +235,8 @@ function checkOne(ctx: CheckContext, vs: RawObject, group: GroupView | undefined
     vs.hysteresis = Math.max(q - 1, 0);
   }
 
-  checkPorts(vs, kept, sorry, group, name, report);
+  // (a reload's handed-back real servers have their ports: only the fresh ones are looked at)
+  checkPorts(vs, fromReload === undefined ? kept : (ctx.parsed.reuseOf(vs)?.fresh ?? kept) as RawObject[], sorry, group, name, report);
 }
 
 /** Unless NAT, real servers answer on the virtual server's port (fwmark services: no port). */

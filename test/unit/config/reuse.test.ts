@@ -101,7 +101,7 @@ function render(list: Vs[], tidy = false): string {
 type Edit = (lines: string[]) => string[];
 const INSERTS = ['', '# note', '  weight 4', '}', '  delay_loop 9', '  quorum 2', '  persistence_timeout 30', '  lb_algo rr', '  real_server 10.0.0.99 8080 {\n    weight 1\n  }', 'bogus_keyword 1', '$W=5', '@lb1 weight 7', '  lb_kind DR', '  protocol UDP', '    weight x',
   // what the script checks walk every real server for (skipped when the parse stored none)
-  '    notify_up /bin/true', '    notify_down /bin/false', '    MISC_CHECK {\n      misc_path /bin/true\n      user nosuchuser_lvsd\n    }'];
+  '    notify_up /bin/true', '    notify_down /bin/false', '  quorum 7', '  hysteresis 1', '    weight 0', '    MISC_CHECK {\n      misc_path /bin/true\n      user nosuchuser_lvsd\n    }'];
 const editArb: fc.Arbitrary<Edit> = fc.oneof(
   fc.tuple(fc.nat(), fc.integer({ min: 0, max: 9 })).map(([at, n]): Edit => (lines) => {
     // change a number on a line
@@ -246,6 +246,52 @@ describe('reload reuse on generated configs', () => {
       }),
       { numRuns: 60 },
     );
+  });
+
+  it('checks what a reload changes among handed-back real servers: weights (quorum), duplicates, removed, added, in an include', () => {
+    const server = (host: number, weight = 2, port = 80) => `  real_server 10.0.0.${host} ${port} {\n    weight ${weight}\n    TCP_CHECK {\n      connect_timeout 3\n    }\n  }\n`;
+    const conf = (rs: string, vsExtra = '  quorum 6\n') => `global_defs {\n  router_id x\n}\nvirtual_server 10.8.0.1 80 {\n  lb_algo wlc\n  lb_kind NAT\n  protocol TCP\n${vsExtra}${rs}}\n`;
+    const quorumWarning = (r: LoadResult) => r.diagnostics.some((d) => /quorum 6 .* exceeds total weight/.test(d.message));
+    const duplicated = (r: LoadResult) => r.diagnostics.some((d) => /is duplicated - removing second rs/.test(d.message));
+    const all = [1, 2, 3, 4, 5].map((h) => server(h));
+    const a = loadText(conf(all.join('')), undefined).inc; // weight 10 >= quorum 6
+    expect(a.ok && !quorumWarning(a)).toBe(true);
+    const cases: Array<[string, string, (r: LoadResult) => boolean]> = [
+      ['weights lowered (sum 4)', conf([server(1), server(2), server(3, 0), server(4, 0), server(5, 0)].join('')), quorumWarning],
+      ['servers removed (sum 4)', conf([all[0], all[4]].join('')), quorumWarning],
+      ['one removed, one changed (sum 6, no warning)', conf([all[0], all[1], server(3, 1), server(4, 1)].join('')), (r) => !quorumWarning(r) && r.reused === 2],
+      ['one changed, three removed (sum 3)', conf([all[0], server(2, 1)].join('')), quorumWarning],
+      ['a duplicate of a handed-back one, another removed', conf([all[0], all[1], all[2], all[3], server(1, 5)].join('')), duplicated],
+      ['a new HTTP_GET without a url', conf([...all, '  real_server 10.0.0.9 80 {\n    weight 2\n    HTTP_GET {\n      connect_timeout 3\n    }\n  }\n'].join('')), (r) => r.diagnostics.some((d) => /HTTP_GET checker has no urls/.test(d.message))],
+      ['a new IPv6 real server', conf([...all, '  real_server fd00::9 80 {\n    weight 2\n  }\n'].join('')), (r) => r.diagnostics.some((d) => /Address family of virtual server and real server fd00::9/.test(d.message))],
+      ['a duplicate after the handed-back one', conf([...all, server(3, 5)].join('')), duplicated],
+      ['a duplicate before the handed-back one', conf([server(4, 5), ...all].join('')), duplicated],
+      ['two new ones, duplicates of each other', conf([...all, server(7), server(7, 3)].join('')), duplicated],
+      ['the same address on another port: no duplicate', conf([...all, server(3, 2, 81)].join('')), (r) => r.ok && r.reused === 5],
+      ['one added (sum 12 < quorum 13)', conf([...all, server(6)].join(''), '  quorum 13\n'), (r) => r.diagnostics.some((d) => /quorum 13 .* exceeds total weight of real servers 12/.test(d.message))],
+      ['hysteresis >= quorum', conf(all.join(''), '  quorum 6\n  hysteresis 6\n'), (r) => r.diagnostics.some((d) => /hysteresis 6 >= quorum 6/.test(d.message))],
+      ['a weight changed and another server moved (sum 9)', conf([all[1], server(1, 1), ...all.slice(2)].join('')), (r) => r.ok && r.reused === 4],
+    ];
+    for (const [what, text, expected] of cases) {
+      const { inc } = loadText(text, a);
+      expect(expected(inc), what).toBe(true);
+      // and a reload from there back to the first file
+      if (inc.ok) loadText(conf(all.join('')), inc);
+    }
+    // a chain: each reload checks against what the last one kept
+    let prev = a;
+    for (const w of [1, 0, 0, 0]) {
+      const text = conf([server(1, w), server(2, w), ...all.slice(2)].join(''));
+      const { inc } = loadText(text, prev);
+      if (inc.ok) prev = inc;
+    }
+    // through an include whose text changed
+    writeFileSync(join(dir, 'w.inc'), server(5));
+    const withInc = conf(`${all.slice(0, 4).join('')}include ${join(dir, 'w.inc')}\n`, '  quorum 10\n');
+    const i0 = loadText(withInc, undefined).inc;
+    expect(i0.ok).toBe(true);
+    writeFileSync(join(dir, 'w.inc'), server(5, 1));
+    expect(quorumWarning(loadText(withInc, i0).inc) || loadText(withInc, i0).inc.diagnostics.some((d) => /quorum 10 .* total weight of real servers 9/.test(d.message))).toBe(true);
   });
 
   it('never hands one object back twice (the same block written twice)', () => {
