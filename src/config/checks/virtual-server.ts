@@ -51,13 +51,15 @@ function groupOf(ctx: CheckContext, vs: RawObject): GroupView | undefined {
 
 /**
  * What the real-server pass below found for a virtual server it let through without a word:
- * kept for the next reload's check of the same virtual server (see reloadPass). Never changed.
+ * kept for the next reload's check of the same virtual server (see reloadPass). Never changed
+ * (a later load may share it).
  */
 interface Aggregate {
-  /** `port addr` -> the real server with it (no two have one: no duplicate) */
-  keys: ReadonlyMap<string, RawObject>;
+  /** `port addr` -> the index in `list` of the real server with it (no two have one) */
+  keys: ReadonlyMap<string, number>;
+  /** the real servers, as checked (a later load's list shares the map: see reloadPass) */
+  list: readonly RawObject[];
   weightSum: number;
-  count: number;
 }
 const aggregates = new WeakMap<RawObject, Aggregate>();
 const rsKey = (rs: RawObject): string => {
@@ -74,8 +76,8 @@ const weightOf = (rs: RawObject): number => (typeof rs.weight === 'number' ? rs.
  * (reuse-policy.ts: address, family, port, fwmark, forwarding method), so it has its port and
  * lvs_method and no duplicate among the others handed back; only the fresh ones are looked at,
  * against the previous load's aggregate: duplicates, weight sum. Returns the weight sum, or
- * undefined when the full pass must run (a duplicate to report, a real server removed, no
- * aggregate): the full pass gives the same result then, and its messages.
+ * undefined when the full pass must run (a duplicate to report, a real server removed or moved,
+ * no aggregate): the full pass gives the same result then, and its messages.
  */
 function reloadPass(ctx: CheckContext, vs: RawObject, reals: RawObject[], fill: (rs: RawObject) => void): number | undefined {
   if (reals !== vs.real_server) return undefined;
@@ -83,33 +85,42 @@ function reloadPass(ctx: CheckContext, vs: RawObject, reals: RawObject[], fill: 
   const prev = info !== undefined ? aggregates.get(info.previous) : undefined;
   if (info === undefined || prev === undefined) return undefined;
   const fresh = info.fresh;
-  if (fresh.length === 0) {
-    if (reals.length !== prev.count) return undefined; // (removed ones)
-    aggregates.set(vs, prev);
-    return prev.weightSum;
-  }
-  const keys = new Map(prev.keys);
   let weightSum = prev.weightSum;
   let replaced = 0;
+  let added = false; // a fresh one has a key the previous ones had not
+  const freshKeys = fresh.length > 1 ? new Set<string>() : null;
   for (let i = 0; i < fresh.length; i++) {
     const rs = fresh[i];
     const k = rsKey(rs);
-    const had = prev.keys.get(k);
-    const now = keys.get(k);
-    if (now !== had) return undefined; // a fresh one has it already: a duplicate
-    if (had !== undefined) {
-      if (reals.includes(had)) return undefined; // a handed-back one has it: a duplicate
-      replaced++;
-      weightSum -= weightOf(had);
+    if (freshKeys !== null) {
+      if (freshKeys.has(k)) return undefined; // two fresh ones: a duplicate
+      freshKeys.add(k);
     }
-    keys.set(k, rs);
-    weightSum += weightOf(rs);
+    const at = prev.keys.get(k);
+    if (at === undefined) {
+      added = true;
+      continue;
+    }
+    // the previous one with this key (the map may be one a later list shares: its index is checked)
+    const had = prev.list[at];
+    if (had === undefined || rsKey(had) !== k) return undefined;
+    if (reals.includes(had)) return undefined; // a handed-back one has it: a duplicate
+    replaced++;
+    weightSum -= weightOf(had);
   }
-  // every real server of the previous load is handed back or replaced by one of its address:
-  // the keys are those of this list (else one was removed: its key would stay)
-  if (reals.length - fresh.length + replaced !== prev.count) return undefined;
+  // every real server of the previous load is handed back or replaced by a fresh one with its
+  // address and port (else one was removed: its key would stay in the map)
+  if (reals.length - fresh.length + replaced !== prev.list.length) return undefined;
+  for (let i = 0; i < fresh.length; i++) weightSum += weightOf(fresh[i]);
+  let keys = prev.keys; // the same keys: the map is shared (an index that moved is caught above)
+  if (added) {
+    // new keys: this list's own map, as the full pass makes it
+    const m = new Map<string, number>();
+    for (let i = 0; i < reals.length; i++) m.set(rsKey(reals[i]), i);
+    keys = m;
+  }
   for (let i = 0; i < fresh.length; i++) fill(fresh[i]);
-  aggregates.set(vs, { keys, weightSum, count: reals.length });
+  aggregates.set(vs, { keys, list: reals, weightSum });
   return weightSum;
 }
 
@@ -178,7 +189,7 @@ function checkOne(ctx: CheckContext, vs: RawObject, group: GroupView | undefined
   const fromReload = positioned || group !== undefined ? undefined : reloadPass(ctx, vs, reals, fillMethod);
   // address -> port(s) seen: no key string built per real server
   const seen = new Map<string, number | Set<number>>();
-  const keys = fromReload === undefined && !positioned && group === undefined ? new Map<string, RawObject>() : null;
+  const keys = fromReload === undefined && !positioned && group === undefined ? new Map<string, number>() : null;
   let weightSum = fromReload ?? 0;
   for (let i = 0; fromReload === undefined && i < reals.length; i++) {
     // This runs once per real server, mostly before V8 optimises it, where every call costs:
@@ -211,9 +222,9 @@ function checkOne(ctx: CheckContext, vs: RawObject, group: GroupView | undefined
     }
     weightSum += typeof rs.weight === 'number' ? rs.weight : 1;
     if (kept !== null) kept.push(rs);
-    keys?.set(`${port} ${addr}`, rs);
+    keys?.set(`${port} ${addr}`, i);
   }
-  if (keys !== null && kept === null && reals === vs.real_server) aggregates.set(vs, { keys, weightSum, count: reals.length });
+  if (keys !== null && kept === null && reals === vs.real_server) aggregates.set(vs, { keys, list: reals, weightSum });
   if (kept === null) kept = reals === vs.real_server ? reals : reals.slice();
   vs.real_server = kept;
   const sorry = obj(vs, 'sorry_server');

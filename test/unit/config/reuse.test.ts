@@ -294,6 +294,42 @@ describe('reload reuse on generated configs', () => {
     expect(quorumWarning(loadText(withInc, i0).inc) || loadText(withInc, i0).inc.diagnostics.some((d) => /quorum 10 .* total weight of real servers 9/.test(d.message))).toBe(true);
   });
 
+  it('a chain of reloads that change, move, add, remove and duplicate real servers checks as a full load', () => {
+    type S = { host: number; weight: number; port: number };
+    const server = (r: S) => `  real_server 10.0.0.${r.host} ${r.port} {\n    weight ${r.weight}\n    TCP_CHECK {\n      connect_timeout 3\n    }\n  }\n`;
+    const conf = (list: S[], quorum: number) => `global_defs {\n  router_id x\n}\nvirtual_server 10.8.0.1 80 {\n  lb_algo wlc\n  lb_kind NAT\n  protocol TCP\n  quorum ${quorum}\n${list.map(server).join('')}}\n`;
+    const sArb = fc.record({ host: fc.integer({ min: 1, max: 9 }), weight: fc.integer({ min: 0, max: 4 }), port: fc.constantFrom(80, 80, 80, 81) });
+    type Op = (l: S[]) => S[];
+    const opArb: fc.Arbitrary<Op> = fc.oneof(
+      fc.tuple(fc.nat(), fc.integer({ min: 0, max: 4 })).map(([i, w]): Op => (l) => l.map((r, k) => (k === i % l.length ? { ...r, weight: w } : r))),
+      fc.tuple(fc.nat(), fc.nat()).map(([i, j]): Op => (l) => {
+        const out = l.slice();
+        const [r] = out.splice(i % l.length, 1);
+        out.splice(j % (out.length + 1), 0, r);
+        return out;
+      }),
+      fc.nat().map((i): Op => (l) => (l.length > 1 ? l.filter((_, k) => k !== i % l.length) : l)),
+      fc.tuple(fc.nat(), sArb).map(([i, r]): Op => (l) => [...l.slice(0, i % (l.length + 1)), r, ...l.slice(i % (l.length + 1))]),
+      fc.tuple(fc.nat(), fc.nat()).map(([i, j]): Op => (l) => [...l.slice(0, j % (l.length + 1)), l[i % l.length], ...l.slice(j % (l.length + 1))]),
+    );
+    let reused = 0;
+    fc.assert(
+      fc.property(fc.uniqueArray(sArb, { minLength: 1, maxLength: 6, selector: (r) => `${r.host} ${r.port}` }), fc.integer({ min: 1, max: 12 }),
+        fc.array(fc.array(opArb, { minLength: 1, maxLength: 2 }), { minLength: 1, maxLength: 6 }), (first, quorum, steps) => {
+          let list = first;
+          let prev = loadText(conf(list, quorum), undefined).inc;
+          for (const ops of steps) {
+            for (const op of ops) list = op(list);
+            const { inc } = loadText(conf(list, quorum), prev);
+            reused += inc.reused;
+            if (inc.ok) prev = inc;
+          }
+        }),
+      { numRuns: 400 },
+    );
+    expect(reused).toBeGreaterThan(500); // the property ran through the reuse path
+  });
+
   it('never hands one object back twice (the same block written twice)', () => {
     const vs = render([{ kind: 'ip', port: 80, lbKind: 'NAT', protocol: true, sorry: false, rs: [{ host: 1, port: 80, weight: 1, method: null, check: 'tcp', comment: false, def: false, braceNext: false }] }]);
     const a = loadText(vs, undefined).inc;
