@@ -1,0 +1,50 @@
+// A reload of a small made-up config in which real servers changed, were added and removed, for
+// the daemon's start-up rehearsal: a rehearsal of the running file (unchanged) never runs the
+// parts of a reload's load that only a change reaches (a run of kept blocks that ends early, the
+// checks of fresh real servers against the previous load's aggregate), and a first SIGHUP would
+// run them for the first time (compiled then, unoptimised). Nothing of it is kept.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from './load.js';
+
+const server = (v: number, r: number, weight: number): string =>
+  `  real_server 10.255.${v}.${r} 80 {\n    weight ${weight}\n    TCP_CHECK {\n      connect_timeout 3\n    }\n  }\n`;
+
+function text(changed: boolean): string {
+  const out = ['global_defs {\n  router_id rehearsal\n}\n'];
+  for (let v = 0; v < 4; v++) {
+    out.push(`virtual_server 10.254.0.${v + 1} 80 {\n  delay_loop 60\n  lb_algo wlc\n  lb_kind NAT\n  protocol TCP\n  quorum 2\n`);
+    for (let r = 1; r <= 24; r++) {
+      // changed: one weight per virtual server (another place in each), one added, one removed
+      if (changed && v === 1 && r === 5) continue;
+      out.push(server(v, r, changed && r === 3 + v * 6 ? 2 : 1));
+    }
+    if (changed && v === 2) out.push(server(v, 99, 1));
+    out.push('}\n');
+  }
+  return out.join('');
+}
+
+/**
+ * Loads the made-up config, then reloads it changed with the first load's blocks, in a folder of
+ * its own under the system's temporary folder (removed after). Returns how many real servers
+ * the reload handed back (91 when every path ran as it should), or -1 when it could not run.
+ */
+export function rehearseChangedReload(): number {
+  let dir: string | undefined;
+  try {
+    dir = mkdtempSync(join(tmpdir(), 'lvsd-rehearsal-'));
+    const file = join(dir, 'keepalived.conf');
+    writeFileSync(file, text(false));
+    const first = loadConfig(file, { keepBlocks: true });
+    if (!first.ok || !first.blocks) return -1;
+    writeFileSync(file, text(true));
+    const again = loadConfig(file, { keepBlocks: true, reuse: first.blocks });
+    return again.ok ? again.reused : -1;
+  } catch {
+    return -1;
+  } finally {
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  }
+}
