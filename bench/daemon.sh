@@ -21,6 +21,38 @@
 # last server landed (each poll lists 10,000 lines: ~1.5 s under TCG), for both daemons alike.
 # HOST=1 runs only lvsd's reload on this machine (no ip_vs: its IPVS attempt fails at once).
 #
+# 2026-11-26, session 8 (H1): the plain reload's checks step in proportion to the change; parse not.
+#  The plain path (HUP_AFTER_WRITE=1: the file written ~1 ms before the signal, no prepared load).
+#  Changes: cb525cb the parse says when no real server holds a MISC_CHECK / notify script
+#   (ParseResult.mayHold): the script checks and the prune skip their walk of every real server;
+#   c827fb2, b4aaadc: the parse says which previous virtual server a virtual server's
+#   handed-back real servers came from and which were read anew (ParseResult.reuseOf), and the
+#   virtual/real server checks look only at the fresh ones against the previous load's aggregate
+#   (key -> index map shared while the keys are the same, weight sum, count), else the full pass;
+#   e0e37bd, 8c7c562: the parse's run compare: the rest of a run whole, then a gallop over the blocks
+#   not matched yet (text compared ~2x instead of ~7x per changed virtual server).
+#  VM, lvsd-before = 73e5383 (.cache/h1s8/before), ROUNDS=2 RELOADS=2, HUP_AFTER_WRITE=1, 3 boots
+#   (vm1: lvsd = cb525cb only; vm3: b4aaadc, the gallop without the whole compare first; vm4: the
+#   final code), host load 0.6-2.5 (other helpers' VMs):
+#   checks step (checks - model, ms): before 34 25 75 57 | 53 47 97 27 | 55 39 111 51 (median ~52)
+#                                     lvsd   42 15 27 14 | 19 25 20 23 | 34 19 15 22 (median ~21)
+#   parse step (parse - read):        before 65 130 197 123 | 83 112 202 114 | 102 142 129 158
+#                                     lvsd  121 161 133 147 | 141 130 152 181 | 191 140 188 146
+#   signal -> sent (vm3, vm4):        before 245 243 443 189 | 309 256 431 281 (median ~270)
+#                                     lvsd   278 201 311 253 | 346 211 290 215 (median ~262)
+#   e.g. vm4 lvsd 2nd round 1st SIGHUP: start 6.3, read 31.2, parse 218.7, model 218.7, checks 233.7,
+#    diff 235, vrrp 238.8, lvs 280.5, sent 289.6 (before: checks 281 - model 170 = 111 ms).
+#  Not reached: < 100 ms. The parse step (~110-190 ms in the VM, 2-5 ms on the host warm) did not
+#   move with fewer bytes compared: under TCG it is not memcmp but per-virtual-server JavaScript
+#   (100 headers parsed, a run's compares and copies, a changed block's lines, the signature
+#   per parent), mostly cold. CPU profile of lvsd's SIGHUPs in the VM (--cpu-prof-interval 200,
+#   .cache/h1s8/vmprof, attribution noisy under TCG): findAt, nextSourceLine, reuseAt, addRun,
+#   pushRange, settleParent's signature, the BlockCacheBuilder's array, the 1 MB read (isAscii).
+#   Next: skip whole unchanged virtual_server blocks (header + runs) by one compare and hand
+#   back their records; the read: compare bytes with the previous file before decoding.
+#  The rehearsal: src/config/rehearse-reload.ts (rehearseChangedReload) runs these paths on a
+#   small made-up config; the daemon does not call it yet (the lead's daemon.ts).
+#
 # 2026-11-26, session 7 (H2): the lvs and sent steps (SIGHUP's engine reload and IPVS apply) cut.
 #  Changes (21b97cf, 6c50faa): the engine walks the 10,000 real servers once with an identity compare
 #   and nothing else (the runtime takes a new object only where one came), compares a new object
