@@ -170,6 +170,8 @@ export class Daemon extends EventEmitter {
         apply: (rows, changed) => edge.apply(rows, changed),
         onAction: (a) => this.onAction(a),
         onCheck: (e) => this.onCheck(e),
+        // the quiet path: a steady TCP_CHECK's successes come drained, counted in the metrics
+        onQuiet: (vs, rs, checker, q) => this.metrics.checkQuiet(vs, rs, checker, q),
         onError: (e) => log.error({ event: 'lvs.error', err: e instanceof Error ? e.message : String(e) }, 'health check engine error'),
         addressPresent: (a) => this.addrs?.has(a) ?? false,
         bfd: this.bfd.checker,

@@ -16,7 +16,7 @@ import { followBfd, type BfdEvents } from '../check/bfd-check.js';
 import type { Decision } from '../check/machine.js';
 import { CheckScheduler } from '../check/scheduler.js';
 import { firstDue } from '../check/scheduler-core.js';
-import { timedChecks, type TimedChecks, type TimedOwner } from '../check/native/timed-checks.js';
+import { timedChecks, type QuietSuccesses, type TimedChecks, type TimedOwner } from '../check/native/timed-checks.js';
 import { turnNowMs, turnWallMs } from '../check/turn-clock.js';
 import type { CheckResult } from '../check/types.js';
 import { serviceKey } from '../ipvs/model.js';
@@ -51,6 +51,12 @@ export interface EngineOptions {
   apply: (rows: TableRow[], changed?: ReadonlySet<string>) => Promise<void> | void;
   onAction?: (a: LvsAction) => void;
   onCheck?: (e: CheckEvent) => void;
+  /**
+   * Turns the quiet path on: successes of a steady TCP_CHECK (up and succeeding) are settled by
+   * the timed engine without a record, so without an onCheck; they come here, counts and
+   * latency buckets, when drained (drainQuiet, status(), before the check's next record).
+   */
+  onQuiet?: (vs: string, rs: string, checker: string, q: QuietSuccesses) => void;
   onError?: (err: unknown) => void;
   scheduler?: CheckScheduler;
   /**
@@ -487,6 +493,7 @@ export class LvsEngine {
 
   private stopSlots(slots: Slot[]): void {
     for (const s of slots) {
+      if (s.timedId !== undefined && !s.stopped) this.drainQuietSlot(s); // its last quiet successes (metrics)
       s.stopped = true;
       if (s.schedId !== undefined) this.scheduler.remove(s.schedId);
       if (s.timedId !== undefined) {
@@ -563,6 +570,7 @@ export class LvsEngine {
 
   /** Per virtual server and real server, what the engine knows; `table` adds the kernel's view. */
   status(table?: readonly IpvsVirtualEntry[]): VirtualServerStatus[] {
+    this.drainQuiet();
     // copies: the engine rewrites its last-check records in place
     const copy = (i: RsInfo): RsInfo => (i.lastCheck ? { ...i, lastCheck: { ...i.lastCheck } } : i);
     return this.runtimes.map((rt) => virtualServerStatus(rt.vs, rt.policy, rt.reals.map((r) => copy(r.info)), table));
@@ -608,6 +616,41 @@ export class LvsEngine {
     this.timedCount++;
     this.syncSuspend(slot);
     return true;
+  }
+
+  /**
+   * The successes the timed engine settled quietly for a slot (steady checks): its last check
+   * and the quiet hook (metrics). Asked by status(), drainQuiet() and before a slot's next record.
+   */
+  /** successes of steady checks are settled in C (an onQuiet hook takes them) */
+  get quietOn(): boolean {
+    return this.opts.onQuiet !== undefined;
+  }
+
+  drainQuietSlot(slot: Slot): void {
+    const t = this.timedEngine;
+    if (!t || slot.timedId === undefined) return;
+    const q = t.quiet(slot.timedId);
+    if (q.count === 0) return;
+    const { rt, rsIndex } = slot;
+    const at = this.opts.now ? this.opts.now() : q.lastWallMs;
+    const latencyMs = q.lastLatencyUs / 1000;
+    const last = slot.last;
+    if (last === undefined) slot.last = { checker: slot.c.id, ok: true, reason: 'connected', at, latencyMs };
+    else {
+      last.ok = true;
+      last.reason = 'connected';
+      last.at = at;
+      last.latencyMs = latencyMs;
+    }
+    rt.reals[rsIndex].info.lastCheck = slot.last ?? null;
+    this.opts.onQuiet?.(rt.policy.cfg.name, rt.policy.cfg.reals[rsIndex].name, slot.c.id, q);
+  }
+
+  /** drainQuietSlot for every timed check (status, metrics scrapes, dumps) */
+  drainQuiet(): void {
+    if (!this.timedEngine) return;
+    for (const rt of this.runtimes) for (const r of rt.reals) for (const s of r.slots) if (s.timedId !== undefined && !s.stopped) this.drainQuietSlot(s);
   }
 
   /** A timed attempt's result (from TimedRun, below): through the machine and the policy; the next delay (-1: stopped). */
@@ -829,6 +872,8 @@ export class LvsEngine {
 class TimedRun implements TimedOwner {
   /** the url of the next attempt (the machine's step after the last result) */
   nextStep: number;
+  /** told the engine it was steady: successes may have been settled quietly since */
+  steady = false;
 
   constructor(
     private readonly engine: LvsEngine,
@@ -841,8 +886,12 @@ class TimedRun implements TimedOwner {
   timedRecord(kind: number, a: number, b: number, latencyUs: number, data: Buffer): number {
     const r = this.probe.timedRecord(kind, a, b, data, this.nextStep);
     if (r === null) return -1;
+    // the successes settled quietly came before this record
+    if (this.steady) this.engine.drainQuietSlot(this.slot);
     const d = this.engine.timedEnded(this.slot, r, latencyUs / 1000);
     this.nextStep = this.slot.c.machine.step;
+    const c = this.slot.c;
+    this.steady = this.engine.quietOn && d >= 0 && !c.dynamic && c.machine.settled === true && d === c.timing.delayLoopUs;
     return d;
   }
 }
