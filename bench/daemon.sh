@@ -42,6 +42,12 @@
 #                                     lvsd   278 201 311 253 | 346 211 290 215 (median ~262)
 #   e.g. vm4 lvsd 2nd round 1st SIGHUP: start 6.3, read 31.2, parse 218.7, model 218.7, checks 233.7,
 #    diff 235, vrrp 238.8, lvs 280.5, sent 289.6 (before: checks 281 - model 170 = 111 ms).
+#  Prepared path (no HUP_AFTER_WRITE, one boot, load 0.6-1.5; the SIGHUP runs none of this code):
+#   signal -> sent before 50 51 107 26, lvsd 137 94 55 32 ms (lvsd's 1st round: kill->loop 17,
+#   vrrp step 34 ms, read 32-35: the VM busy; not these changes' steps).
+#  Host (HOST=1, 2 SIGHUPs per start, interleaved before/lvsd twice, load 1.1-1.4): applied before
+#   31.9 23.1 / 13.2 18.3 ms, lvsd 23.8 22.0 / 11.9 18.7 ms; checks step before 8.6 3.4 / 2.6 2.8,
+#   lvsd 3.8 5.3 / 1.2 1.8; parse step the same (before 9.8 12.0 / 5.6 11.8, lvsd 11.8 11.9 / 4.8 11.8).
 #  Not reached: < 100 ms. The parse step (~110-190 ms in the VM, 2-5 ms on the host warm) did not
 #   move with fewer bytes compared: under TCG it is not memcmp but per-virtual-server JavaScript
 #   (100 headers parsed, a run's compares and copies, a changed block's lines, the signature
