@@ -618,15 +618,15 @@ export class LvsEngine {
     return true;
   }
 
-  /**
-   * The successes the timed engine settled quietly for a slot (steady checks): its last check
-   * and the quiet hook (metrics). Asked by status(), drainQuiet() and before a slot's next record.
-   */
   /** successes of steady checks are settled in C (an onQuiet hook takes them) */
   get quietOn(): boolean {
     return this.opts.onQuiet !== undefined;
   }
 
+  /**
+   * The successes the timed engine settled quietly for a slot (steady checks): its last check
+   * and the quiet hook (metrics). Asked by status(), drainQuiet() and before a slot's next record.
+   */
   drainQuietSlot(slot: Slot): void {
     const t = this.timedEngine;
     if (!t || slot.timedId === undefined) return;
