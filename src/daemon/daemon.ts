@@ -19,6 +19,7 @@ import { LocalAddresses } from './local-addresses.js';
 import { EV, type Logger } from './log.js';
 import { LvsScripts } from './lvs-scripts.js';
 import { ConfigHolder, diffWithoutVirtualServers } from './reload.js';
+import { rehearseChangedReload } from '../config/rehearse-reload.js';
 import type { DaemonStatus } from './state.js';
 import { VERSION } from './version.js';
 import { vrrpEventSink } from './vrrp-view.js';
@@ -286,6 +287,8 @@ export class Daemon extends EventEmitter {
       const ok = this.prepare();
       // and the check a SIGHUP makes of the prepared load's inputs (its first run is cold code)
       this.holder.upToDate();
+      // the reload paths only a change runs (a run of kept blocks ending early, checks of fresh real servers)
+      rehearseChangedReload();
       const model = this.holder.current;
       if (this.vrrp) await this.vrrp.applyDiff(diffWithoutVirtualServers(model, model), model);
       if (this.engine && !this.stopped) {
