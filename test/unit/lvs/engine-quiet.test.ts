@@ -1,29 +1,15 @@
 // LvsEngine with an onQuiet hook: the timed engine's quiet path. A steady TCP_CHECK's successes
 // reach onQuiet (counts) when drained, not onCheck; status() drains them (its last check stays
 // fresh); a failure, the down and the up come through onCheck as before.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { TimedChecks, type QuietSuccesses } from '../../../src/check/native/timed-checks.js';
-import { loadConfig } from '../../../src/config/load.js';
 import type { TableRow } from '../../../src/ipvs/reconcile.js';
 import { LvsEngine, type CheckEvent } from '../../../src/lvs/engine.js';
-import { closedPort } from '../check/servers.js';
 import { until } from '../support/until.js';
+import { textModels, toggler } from './model-files.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'lvsd-quiet-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const model = textModels('quiet');
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function model(text: string) {
-  const path = join(dir, `c${Math.random().toString(36).slice(2)}.conf`);
-  writeFileSync(path, text);
-  const r = loadConfig(path);
-  expect(r.ok, JSON.stringify(r.diagnostics)).toBe(true);
-  return r.model;
-}
 
 const conf = (port: number, retry: number) => `virtual_server 10.7.0.1 80 {
   protocol TCP
@@ -40,19 +26,6 @@ const conf = (port: number, retry: number) => `virtual_server 10.7.0.1 80 {
   }
 }
 `;
-
-async function toggler() {
-  let srv: net.Server | null = null;
-  const port = await closedPort();
-  const start = () =>
-    new Promise<void>((r) => {
-      srv = net.createServer((s) => s.destroy());
-      srv.listen(port, '127.0.8.1', () => r());
-    });
-  const stop = () => new Promise<void>((r) => (srv ? srv.close(() => r()) : r()));
-  await start();
-  return { port, start, stop };
-}
 
 let timed: TimedChecks | undefined;
 let engine: LvsEngine | undefined;

@@ -2,29 +2,16 @@
 // servers on loopback: results go through the counting machines and the policy as on the
 // scheduler (a stopped server leaves the table, comes back), multi-url HTTP_GET steps through
 // its urls, a reload's hold pauses the engine, ha_suspend skips attempts, stop() unregisters.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { TimedChecks } from '../../../src/check/native/timed-checks.js';
-import { loadConfig } from '../../../src/config/load.js';
 import type { TableRow } from '../../../src/ipvs/reconcile.js';
 import { LvsEngine, type CheckEvent } from '../../../src/lvs/engine.js';
 import { closedPort } from '../check/servers.js';
 import { until } from '../support/until.js';
+import { textModels, toggler } from './model-files.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'lvsd-timed-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const model = textModels('timed');
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function model(text: string) {
-  const path = join(dir, `c${Math.random().toString(36).slice(2)}.conf`);
-  writeFileSync(path, text);
-  const r = loadConfig(path);
-  expect(r.ok, JSON.stringify(r.diagnostics)).toBe(true);
-  return r.model;
-}
 
 const vs = (body: string, extra = '') => `virtual_server 10.7.0.1 80 {
   protocol TCP
@@ -42,20 +29,6 @@ const tcpReal = (port: number, host = 1) => `  real_server 127.0.8.${host} ${por
     }
   }
 `;
-
-/** a server that can be stopped and started again on the same port */
-async function toggler(onConn: (s: net.Socket) => void = (s) => s.destroy()) {
-  let srv: net.Server | null = null;
-  const port = await closedPort();
-  const start = () =>
-    new Promise<void>((r) => {
-      srv = net.createServer(onConn);
-      srv.listen(port, '127.0.8.1', () => r());
-    });
-  const stop = () => new Promise<void>((r) => (srv ? srv.close(() => r()) : r()));
-  await start();
-  return { port, start, stop };
-}
 
 let timed: TimedChecks | undefined;
 let engine: LvsEngine | undefined;

@@ -1,17 +1,13 @@
 // What the engine reload property tests share: small configs of virtual servers with real
-// servers (TCP_CHECK), written to a temporary folder and loaded as the daemon loads them, an
+// servers (TCP_CHECK), loaded as the daemon loads them (model-files.ts), an
 // engine on a model that records its applies (no check runs: a scheduler clock that never
 // fires), and the generators of such configs.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, expect } from 'vitest';
 import { CheckScheduler } from '../../../src/check/scheduler.js';
-import { loadConfig } from '../../../src/config/load.js';
 import type { Model } from '../../../src/config/model.js';
 import type { TableRow } from '../../../src/ipvs/reconcile.js';
 import { LvsEngine } from '../../../src/lvs/engine.js';
+import { textModels } from './model-files.js';
 
 export interface Rs { host: number; weight: number; timeout: number; inhibit: boolean }
 /** delay: the virtual server's delay_loop (30 when absent) */
@@ -34,17 +30,10 @@ ${r.inhibit ? '    inhibit_on_failure\n' : ''}    TCP_CHECK {
 `).join('');
 }
 
-/** `load(vss)`: the config written to a fresh file of a folder removed after the test file, loaded (must be ok) */
+/** `load(vss)`: the config written to a fresh file and loaded (it must load without error) */
 export function modelLoader(net: number): (vss: readonly Vs[]) => Model {
-  const dir = mkdtempSync(join(tmpdir(), `lvsd-reload-${net}-`));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  return (vss) => {
-    const path = join(dir, `c${Math.random().toString(36).slice(2)}.conf`);
-    writeFileSync(path, configText(vss, net));
-    const r = loadConfig(path);
-    expect(r.ok, JSON.stringify(r.diagnostics)).toBe(true);
-    return r.model;
-  };
+  const load = textModels(`reload-${net}`);
+  return (vss) => load(configText(vss, net));
 }
 
 const never = { nowUs: () => 0, setTimer: () => 0, clearTimer: () => {} };
