@@ -22,6 +22,17 @@
 # PROFILE ("perf", "strace", "record" (perf record, top symbols) or several: counted over the measured window and printed per check on
 # stderr; strace slows the daemon down, so CPU figures of a strace run are not comparable).
 #
+# Session 8, lead (2026-11-26), one VM boot each, WARM=30 SECS=20 PROBES=2, host load 0.2-1.2:
+#   before the quiet path (73e5383): TCP 200 lvsd 205/202 checks/s 7.7 CPU-s/60s (0.626 ms/check,
+#     user 1.2), keepalived 203/202 10.9 (0.895, user 0.2); TCP 1000 lvsd 1018/1002 17.9 (0.293,
+#     user 1.4), keepalived 1000/1002 19.2 (0.320, user 0.7); leave 2013/2017, 2017/2030 ms.
+#   the final code (quiet path on): TCP 200 lvsd 206/202 6.8 (0.550, user 0.6), keepalived 204/202
+#     9.6 (0.784, user 0.5); TCP 1000 lvsd 1020/1002 17.9 (0.292, user 1.0), keepalived 947/1002
+#     17.4 (0.306, user 0.8); leave 1996/2027, 1985/2001 ms.
+#   Reading: per check lvsd is below keepalived in both boots at 1000 (0.292-0.293 vs 0.306-0.320 ms);
+#   per 60 s it is below when keepalived keeps the rate (19.2 at 1000/1002) and 3% above when
+#   keepalived falls 5% short of it (17.4 at 947/1002). lvsd's user time at TCP 200 halved (1.2 -> 0.6).
+#
 # Session 8 (2026-11-26, helper H2): the quiet path (probe.c settle_quiet, timed-checks.ts
 # TimedOwner.steady / quiet()). Measured first, VM, TCP 1000, lvsd alone, --cpu-prof over the 20 s
 # window (session-start code): of ~0.9 s of JavaScript-side CPU, the batch path (report ->

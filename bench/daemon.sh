@@ -64,6 +64,17 @@
 #   way (noise larger than any gain); --no-flush-bytecode and 8 full GCs between: no effect;
 #   --trace-gc in the daemon: no GC inside a reload. The same load in one process, 6th time:
 #   parse 29, checks 12 ms (VM); host cold 11-12, warm 3.5 ms: first runs under TCG cost 3-5x.
+#  Lead, the final code (0baef09 + bundle), one boot each, host load 0.3-1.4:
+#   prepared path, ROUNDS=1 RELOADS=2 with keepalived: reload 124 / 72 ms (loop->sent 112 / 53)
+#    vs keepalived 3,938 / 3,916 ms, 0 VIP deletions;
+#   HUP_AFTER_WRITE=1, ROUNDS=2 RELOADS=2: reload 329 397 | 330 285 ms; steps read 17-57,
+#    parse (- read) 181 313 183 200, checks (- model) 14 22 11 27 (this session's start: 30-77),
+#    lvs (- vrrp) 42 27 55 17 ms.
+#   Standalone A/B in one VM boot (.cache/ab: initial load, 2 rehearsals, 3 changed reloads, x3):
+#    parse/checks ms, 73e5383: parse 45-124 (median 67), checks 12-69 (25); the final code: parse
+#    45-145 (82), checks 8-48 (15); the final code without the gallop (e0e37bd, 8c7c562 reverted):
+#    parse 57-117 (91), checks 12-67 (15). The checks gain holds; the parse spread (3x) hides
+#    any difference between the three.
 #  Lead, a build of 73e5383 (before the helpers' commits), prepared path (default),
 #   PHASES="idle reload" ROUNDS=1 RELOADS=2, one boot, host load 1.2-2.6: reload 83 / 123 ms (loop->sent 58 / 107) vs keepalived 4,920 / 8,466 ms,
 #   0 VIP deletions; idle lvsd 7.66 CPU-s per 60 s, 68.5 MB vs keepalived 12.82, 17.5 MB (3 procs).
