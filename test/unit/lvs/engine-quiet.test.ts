@@ -1,12 +1,12 @@
 // LvsEngine with an onQuiet hook: the timed engine's quiet path. A steady TCP_CHECK's successes
 // reach onQuiet (counts) when drained, not onCheck; status() drains them (its last check stays
 // fresh); a failure, the down and the up come through onCheck as before.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TimedChecks, type QuietSuccesses } from '../../../src/check/native/timed-checks.js';
 import type { TableRow } from '../../../src/ipvs/reconcile.js';
 import { LvsEngine, type CheckEvent } from '../../../src/lvs/engine.js';
 import { until } from '../support/until.js';
-import { textModels, toggler } from './model-files.js';
+import { endedAfterEach, textModels, toggler } from './model-files.js';
 
 const model = textModels('quiet');
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -27,25 +27,18 @@ const conf = (port: number, retry: number) => `virtual_server 10.7.0.1 80 {
 }
 `;
 
-let timed: TimedChecks | undefined;
-let engine: LvsEngine | undefined;
-afterEach(() => {
-  engine?.stop();
-  engine = undefined;
-  timed?.close();
-  timed = undefined;
-});
+const ended = endedAfterEach();
 
 describe('LvsEngine with onQuiet (the quiet path)', () => {
   for (const retry of [0, 1]) {
     it(`a steady TCP_CHECK's successes are drained counts; failure, down and up still come as checks (retry ${retry})`, async () => {
       const srv = await toggler();
       try {
-        timed = new TimedChecks({ quantumUs: 5_000 });
+        const timed = ended(new TimedChecks({ quantumUs: 5_000 }));
         const checks: CheckEvent[] = [];
         const quiet: QuietSuccesses[] = [];
         let rows: TableRow[] = [];
-        engine = new LvsEngine({
+        const engine = ended(new LvsEngine({
           model: model(conf(srv.port, retry)),
           timed,
           apply: (r) => void (rows = r),
@@ -54,7 +47,7 @@ describe('LvsEngine with onQuiet (the quiet path)', () => {
             expect([rs, checker]).toEqual([`127.0.8.1:${srv.port}`, 'TCP_CHECK#0']);
             quiet.push({ ...q });
           },
-        });
+        }));
         await engine.start();
         await until(() => checks.length >= 1, 3000);
         await sleep(600);
@@ -90,9 +83,9 @@ describe('LvsEngine with onQuiet (the quiet path)', () => {
   it('without onQuiet every success is a check (the quiet path is off)', async () => {
     const srv = await toggler();
     try {
-      timed = new TimedChecks({ quantumUs: 5_000 });
+      const timed = ended(new TimedChecks({ quantumUs: 5_000 }));
       const checks: CheckEvent[] = [];
-      engine = new LvsEngine({ model: model(conf(srv.port, 0)), timed, apply: () => {}, onCheck: (e) => checks.push({ ...e }) });
+      const engine = ended(new LvsEngine({ model: model(conf(srv.port, 0)), timed, apply: () => {}, onCheck: (e) => checks.push({ ...e }) }));
       await engine.start();
       await until(() => checks.length >= 4, 3000);
       expect(timed.settledQuietly()).toBe(0);

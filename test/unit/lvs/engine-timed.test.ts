@@ -2,13 +2,13 @@
 // servers on loopback: results go through the counting machines and the policy as on the
 // scheduler (a stopped server leaves the table, comes back), multi-url HTTP_GET steps through
 // its urls, a reload's hold pauses the engine, ha_suspend skips attempts, stop() unregisters.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TimedChecks } from '../../../src/check/native/timed-checks.js';
 import type { TableRow } from '../../../src/ipvs/reconcile.js';
 import { LvsEngine, type CheckEvent } from '../../../src/lvs/engine.js';
 import { closedPort } from '../check/servers.js';
 import { until } from '../support/until.js';
-import { textModels, toggler } from './model-files.js';
+import { endedAfterEach, textModels, toggler } from './model-files.js';
 
 const model = textModels('timed');
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -30,20 +30,13 @@ const tcpReal = (port: number, host = 1) => `  real_server 127.0.8.${host} ${por
   }
 `;
 
-let timed: TimedChecks | undefined;
-let engine: LvsEngine | undefined;
-afterEach(() => {
-  engine?.stop();
-  engine = undefined;
-  timed?.close();
-  timed = undefined;
-});
+const ended = endedAfterEach();
 
 function run(text: string, extra: Partial<ConstructorParameters<typeof LvsEngine>[0]> = {}) {
-  timed = new TimedChecks({ quantumUs: 5_000 });
+  const timed = ended(new TimedChecks({ quantumUs: 5_000 }));
   const checks: CheckEvent[] = [];
   let rows: TableRow[] = [];
-  engine = new LvsEngine({ model: model(text), timed, apply: (r) => void (rows = r), onCheck: (e) => checks.push({ ...e }), ...extra });
+  const engine = ended(new LvsEngine({ model: model(text), timed, apply: (r) => void (rows = r), onCheck: (e) => checks.push({ ...e }), ...extra }));
   return { checks, rows: () => rows, engine, timed };
 }
 

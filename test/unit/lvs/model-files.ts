@@ -1,11 +1,12 @@
 // What the engine tests share to get a model and a real server: configs written to a folder of
 // the test file's own (removed after it) and loaded as the daemon loads them, and a loopback
-// server that can be stopped and started again on the same port.
+// server that can be stopped and started again on the same port, and the ending of what a test
+// started (engines, timed engines) after it.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, expect } from 'vitest';
+import { afterAll, afterEach, expect } from 'vitest';
 import { loadConfig } from '../../../src/config/load.js';
 import type { Model } from '../../../src/config/model.js';
 import { closedPort } from '../check/servers.js';
@@ -35,4 +36,21 @@ export async function toggler(onConn: (s: net.Socket) => void = (s) => s.destroy
   const stop = () => new Promise<void>((r) => (srv ? srv.close(() => r()) : r()));
   await start();
   return { port, start, stop };
+}
+
+type Endable = { stop(): void } | { close(): void };
+
+/** `ended(x)`: x is stopped (or closed) after the test, the last made first */
+export function endedAfterEach(): <T extends Endable>(x: T) => T {
+  const made: Endable[] = [];
+  afterEach(() => {
+    for (const x of made.splice(0).reverse()) {
+      if ('stop' in x) x.stop();
+      else x.close();
+    }
+  });
+  return (x) => {
+    made.push(x);
+    return x;
+  };
 }
