@@ -75,11 +75,11 @@ const weightOf = (rs: RawObject): number => (typeof rs.weight === 'number' ? rs.
  * checked by the previous load without a word under a virtual server with the same settings
  * (reuse-policy.ts: address, family, port, fwmark, forwarding method), so it has its port and
  * lvs_method and no duplicate among the others handed back; only the fresh ones are looked at,
- * against the previous load's aggregate: duplicates, weight sum. Returns the weight sum, or
- * undefined when the full pass must run (a duplicate to report, a real server removed or moved,
+ * against the previous load's aggregate: duplicates, weight sum. Returns the weight sum and the
+ * fresh ones, or undefined when the full pass must run (a duplicate to report, a real server removed or moved,
  * no aggregate): the full pass gives the same result then, and its messages.
  */
-function reloadPass(ctx: CheckContext, vs: RawObject, reals: RawObject[], fill: (rs: RawObject) => void): number | undefined {
+function reloadPass(ctx: CheckContext, vs: RawObject, reals: RawObject[], fill: (rs: RawObject) => void): { weightSum: number; fresh: readonly RawObject[] } | undefined {
   if (reals !== vs.real_server) return undefined;
   const info = ctx.parsed.reuseOf(vs);
   const prev = info !== undefined ? aggregates.get(info.previous) : undefined;
@@ -121,7 +121,7 @@ function reloadPass(ctx: CheckContext, vs: RawObject, reals: RawObject[], fill: 
   }
   for (let i = 0; i < fresh.length; i++) fill(fresh[i]);
   aggregates.set(vs, { keys, list: reals, weightSum });
-  return weightSum;
+  return { weightSum, fresh };
 }
 
 function checkOne(ctx: CheckContext, vs: RawObject, group: GroupView | undefined): void {
@@ -190,7 +190,7 @@ function checkOne(ctx: CheckContext, vs: RawObject, group: GroupView | undefined
   // address -> port(s) seen: no key string built per real server
   const seen = new Map<string, number | Set<number>>();
   const keys = fromReload === undefined && !positioned && group === undefined ? new Map<string, number>() : null;
-  let weightSum = fromReload ?? 0;
+  let weightSum = fromReload?.weightSum ?? 0;
   for (let i = 0; fromReload === undefined && i < reals.length; i++) {
     // This runs once per real server, mostly before V8 optimises it, where every call costs:
     // indexed loop, rsAddr / portOf / needMethod spelled out.
@@ -247,11 +247,11 @@ function checkOne(ctx: CheckContext, vs: RawObject, group: GroupView | undefined
   }
 
   // (a reload's handed-back real servers have their ports: only the fresh ones are looked at)
-  checkPorts(vs, fromReload === undefined ? kept : (ctx.parsed.reuseOf(vs)?.fresh ?? kept) as RawObject[], sorry, group, name, report);
+  checkPorts(vs, fromReload === undefined ? kept : fromReload.fresh, sorry, group, name, report);
 }
 
 /** Unless NAT, real servers answer on the virtual server's port (fwmark services: no port). */
-function checkPorts(vs: RawObject, reals: RawObject[], sorry: RawObject | undefined, group: GroupView | undefined, name: string,
+function checkPorts(vs: RawObject, reals: readonly RawObject[], sorry: RawObject | undefined, group: GroupView | undefined, name: string,
   report: (m: string, field?: string, at?: RawObject) => void): void {
   const sorryMethod = methodOf(vs) === undefined ? undefined : (obj(vs, 'sorry_server_lvs_method') ?? obj(vs, 'lvs_method'))?.method;
   if (group) {
