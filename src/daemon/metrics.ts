@@ -7,11 +7,12 @@ import { createServer, type Server } from 'node:http';
 import type { DaemonStatus } from './state.js';
 import type { VrrpState } from '../vrrp/types.js';
 import { DROP_REASONS, type BfdState } from '../bfd/packet.js';
+import { CHECK_LATENCY_BOUNDS_S } from '../check/latency-buckets.js';
 
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
-/** Check latency buckets in seconds: 1 ms (local TCP connect) to 10 s (slow HTTP checks). */
-export const CHECK_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/** Check latency buckets in seconds: the timed engine's (latency-buckets.ts). */
+export const CHECK_BUCKETS_S: readonly number[] = CHECK_LATENCY_BOUNDS_S;
 
 /** Series per event family; a config with 10,000 real servers stays far below it. */
 export const MAX_SERIES = 100_000;
@@ -91,7 +92,7 @@ interface CheckCells {
 class HistogramFamily {
   private readonly series = new Map<string, { labels: Labels; counts: number[]; sum: number; count: number }>();
   dropped = 0;
-  constructor(readonly buckets: number[]) {}
+  constructor(readonly buckets: readonly number[]) {}
 
   observe(labels: Labels, v: number): void {
     const s = this.cell(labels);

@@ -48,7 +48,13 @@ export interface NativeConnectEngine extends NativeBatchEngine {
 export interface ProbeAddon {
   create(onBatch: (count: number) => void, capacity: number): NativeConnectEngine;
   /** the timed engine (timed-checks.ts) */
-  createTimed(onBatch: (count: number) => void, capacity: number, quantumUs: number, maxInFlight: number): NativeTimedEngine;
+  createTimed(
+    onBatch: (count: number) => void,
+    capacity: number,
+    quantumUs: number,
+    maxInFlight: number,
+    latencyBoundsUs: Float64Array,
+  ): NativeTimedEngine;
   /** struct sockaddr_in/in6 of an IP literal (IPv6 may carry %scope); throws otherwise */
   sockaddr(addr: string, port: number): Buffer;
 }

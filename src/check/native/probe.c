@@ -86,11 +86,11 @@
 #define MAX_URLS 1024
 /* start/collect/report rounds one wakeup may run before it leaves the rest to the next turn */
 #define MAX_ROUNDS 4
-/* the quiet path's latency buckets (us, upper bounds; one more for above the last) */
-#define QBUCKETS 13
-static const double QBOUNDS[QBUCKETS] = { 1e3, 2.5e3, 5e3, 1e4, 2.5e4, 5e4, 1e5, 2.5e5, 5e5, 1e6, 2.5e6, 5e6, 1e7 };
-/* quiet(slot, out): the drained figures' layout */
-#define QOUT (4 + QBUCKETS + 1)
+/*
+ * the quiet path's latency buckets: their upper bounds (us) come from JavaScript at createTimed
+ * (the one list metrics also renders), one more bucket above the last; this many bounds at most
+ */
+#define MAX_QBOUNDS 32
 
 /* result kinds; the same numbers are in connect-engine.ts */
 enum {
@@ -138,7 +138,7 @@ typedef struct {
   uint8_t steady;
   double steady_us;
   double q_n, q_sum, q_at, q_lat;
-  uint32_t q_hist[QBUCKETS + 1];
+  uint32_t q_hist[MAX_QBOUNDS + 1];
 } slot_t;
 
 typedef struct {
@@ -179,6 +179,8 @@ typedef struct {
   uint8_t *rec_final;     /* per record: it ended the attempt */
   uint8_t *rec_steady;    /* per record, written by JavaScript: after it the check is steady (shared) */
   uint64_t quiet;         /* successes the quiet path settled without JavaScript */
+  double qbounds[MAX_QBOUNDS]; /* the quiet path's latency bucket bounds (us, increasing) */
+  uint32_t nqbounds;
   uint32_t *heap, hlen, hcap;
   uint64_t hseq;
   uint32_t *held, nheld, heldcap;
@@ -727,7 +729,7 @@ static uint32_t settle_quiet(engine_t *e, uint32_t k) {
         s->where == W_WAIT) {
       double lat = e->io[3 * r];
       uint32_t b = 0;
-      while (b < QBUCKETS && lat > QBOUNDS[b]) b++;
+      while (b < e->nqbounds && lat > e->qbounds[b]) b++;
       s->q_hist[b]++;
       s->q_n++;
       s->q_sum += lat;
@@ -1143,10 +1145,11 @@ static napi_value js_in_flight(napi_env env, napi_callback_info info) {
 }
 
 /*
- * quiet(slot, out Float64Array(18)) -> the successes the quiet path settled for the slot since
- * the last call: out = [count, latency sum us, last one's clock us, its latency us, then per
- * latency bucket (1 ms ... 10 s, above) its count]; the counts start again from 0 (the clock and
- * latency of the last one stay). Status and metrics ask; nothing calls it per check.
+ * quiet(slot, out Float64Array(4 + bounds + 1)) -> the successes the quiet path settled for the
+ * slot since the last call: out = [count, latency sum us, last one's clock us, its latency us,
+ * then per latency bucket (createTimed's bounds, then above the last) its count]; the counts
+ * start again from 0 (the clock and latency of the last one stay). Status and metrics ask;
+ * nothing calls it per check.
  */
 static napi_value js_quiet(napi_env env, napi_callback_info info) {
   napi_value argv[2];
@@ -1156,10 +1159,11 @@ static napi_value js_quiet(napi_env env, napi_callback_info info) {
   size_t len;
   void *mem;
   if (e == NULL || int_arg(env, argv[0], &slot) != 0 || slot < 0 ||
-      napi_get_typedarray_info(env, argv[1], &tt, &len, &mem, NULL, NULL) != napi_ok || tt != napi_float64_array || len < QOUT)
-    return throw_usage(env, "quiet(slot, Float64Array(18))");
+      napi_get_typedarray_info(env, argv[1], &tt, &len, &mem, NULL, NULL) != napi_ok || tt != napi_float64_array)
+    return throw_usage(env, "quiet(slot, Float64Array(4 + bounds + 1))");
+  if (len < 4 + e->nqbounds + 1) return throw_usage(env, "quiet(slot, Float64Array(4 + bounds + 1))");
   double *out = mem;
-  memset(out, 0, QOUT * sizeof *out);
+  memset(out, 0, (4 + e->nqbounds + 1) * sizeof *out);
   napi_value v;
   if ((uint32_t)slot >= e->nslots || e->slots[slot].where == W_FREE) {
     napi_create_double(env, 0, &v);
@@ -1170,7 +1174,7 @@ static napi_value js_quiet(napi_env env, napi_callback_info info) {
   out[1] = s->q_sum;
   out[2] = s->q_at;
   out[3] = s->q_lat;
-  for (int b = 0; b <= QBUCKETS; b++) out[4 + b] = s->q_hist[b];
+  for (uint32_t b = 0; b <= e->nqbounds; b++) out[4 + b] = s->q_hist[b];
   napi_create_double(env, s->q_n, &v);
   s->q_n = s->q_sum = 0;
   memset(s->q_hist, 0, sizeof s->q_hist);
@@ -1207,7 +1211,8 @@ static napi_value js_engine_close(napi_env env, napi_callback_info info) {
 }
 
 /* the engine object of both kinds; timed: quantumUs >= 0 and maxInFlight >= 1 */
-static napi_value make_engine(napi_env env, napi_value cb, int32_t cap, int timed, double quantum_us, uint32_t max_inflight) {
+static napi_value make_engine(napi_env env, napi_value cb, int32_t cap, int timed, double quantum_us, uint32_t max_inflight,
+                              const double *qbounds, uint32_t nqbounds) {
   uv_loop_t *loop;
   if (napi_get_uv_event_loop(env, &loop) != napi_ok) return throw_usage(env, "create: no event loop");
   engine_t *e = calloc(1, sizeof *e);
@@ -1217,6 +1222,8 @@ static napi_value make_engine(napi_env env, napi_value cb, int32_t cap, int time
   e->timed = timed;
   e->quantum_us = quantum_us;
   e->max_inflight = max_inflight;
+  if (nqbounds > 0) memcpy(e->qbounds, qbounds, nqbounds * sizeof *qbounds);
+  e->nqbounds = nqbounds;
   e->timer_at = INFINITY;
   e->events = calloc((size_t)cap / 3, sizeof *e->events);
   if (timed) {
@@ -1312,27 +1319,39 @@ static napi_value js_create(napi_env env, napi_callback_info info) {
   if (get_args(env, info, 2, argv) != 0 || napi_typeof(env, argv[0], &t) != napi_ok || t != napi_function ||
       int_arg(env, argv[1], &cap) != 0 || cap < 3 || cap > 65536)
     return throw_usage(env, "create(onBatch, capacity 3..65536)");
-  return make_engine(env, argv[0], cap, 0, 0, 0);
+  return make_engine(env, argv[0], cap, 0, 0, 0, NULL, 0);
 }
 
 /*
- * createTimed(onBatch(count), capacity, quantumUs, maxInFlight) -> { results, io:
+ * createTimed(onBatch(count), capacity, quantumUs, maxInFlight, latencyBoundsUs Float64Array) ->
+ * { results, io:
  * Float64Array(3 * capacity + 1), data, register, unregister, suspend, pause, resume, inFlight,
  * stats, close }. Per record r: io[3r] latency (us since the attempt started); JavaScript
  * writes io[3r+1] (the next attempt's delay in us, after the due time of this one; -1: none)
  * and io[3r+2] (its step) for the record that ended an attempt. io[3 * capacity]: the batch's
- * clock (uv_hrtime, us).
+ * clock (uv_hrtime, us). latencyBoundsUs: the quiet path's bucket bounds (1..MAX_QBOUNDS,
+ * finite, positive, increasing), copied.
  */
 static napi_value js_create_timed(napi_env env, napi_callback_info info) {
-  napi_value argv[4];
+  napi_value argv[5];
   int32_t cap, max;
   double q;
   napi_valuetype t;
-  if (get_args(env, info, 4, argv) != 0 || napi_typeof(env, argv[0], &t) != napi_ok || t != napi_function ||
-      int_arg(env, argv[1], &cap) != 0 || cap < 8 || cap > 65536 || double_arg(env, argv[2], &q) != 0 || q < 0 ||
-      int_arg(env, argv[3], &max) != 0 || max < 1)
-    return throw_usage(env, "createTimed(onBatch, capacity 8..65536, quantumUs >= 0, maxInFlight >= 1)");
-  return make_engine(env, argv[0], cap, 1, q, (uint32_t)max);
+  napi_typedarray_type bt;
+  size_t nb = 0;
+  void *bmem = NULL;
+  int bad = get_args(env, info, 5, argv) != 0 || napi_typeof(env, argv[0], &t) != napi_ok || t != napi_function ||
+            int_arg(env, argv[1], &cap) != 0 || cap < 8 || cap > 65536 || double_arg(env, argv[2], &q) != 0 || q < 0 ||
+            int_arg(env, argv[3], &max) != 0 || max < 1 ||
+            napi_get_typedarray_info(env, argv[4], &bt, &nb, &bmem, NULL, NULL) != napi_ok || bt != napi_float64_array ||
+            nb < 1 || nb > MAX_QBOUNDS;
+  const double *bounds = bmem;
+  for (size_t i = 0; !bad && i < nb; i++)
+    bad = !isfinite(bounds[i]) || bounds[i] <= 0 || (i > 0 && bounds[i] <= bounds[i - 1]);
+  if (bad)
+    return throw_usage(env, "createTimed(onBatch, capacity 8..65536, quantumUs >= 0, maxInFlight >= 1, "
+                            "Float64Array of 1..32 increasing positive latency bounds us)");
+  return make_engine(env, argv[0], cap, 1, q, (uint32_t)max, bounds, (uint32_t)nb);
 }
 
 /*

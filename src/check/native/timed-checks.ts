@@ -4,6 +4,7 @@
 // turns its records into results (and the engine's counting machine into the next delay);
 // the delay and url step it returns go back through a shared Float64Array, from which C
 // re-arms the check after the call. Nothing here allocates per check in the steady state.
+import { CHECK_LATENCY_BOUNDS_US } from '../latency-buckets.js';
 import { startQuantumUs } from '../start-quantum.js';
 import { loadProbeAddon, type NativeBatchEngine, type ProbeAddon } from './connect-engine.js';
 import { SlotTable } from './slot-table.js';
@@ -24,7 +25,7 @@ export interface NativeTimedEngine extends NativeBatchEngine {
   readonly io: Float64Array;
   /** per record, JavaScript writes 1: after it the check is steady (the quiet path, below) */
   readonly steady: Uint8Array;
-  /** drains a slot's quietly settled successes into out (QUIET_FIGURES); returns their count */
+  /** drains a slot's quietly settled successes into out (quietFigures()); returns their count */
   quiet(slot: number, out: Float64Array): number;
   register(
     slot: number,
@@ -78,10 +79,13 @@ export interface TimedOwner {
   readonly steady?: boolean;
 }
 
-/** latency bucket upper bounds of quiet() (us), then one bucket above the last */
-export const QUIET_BOUNDS_US: readonly number[] = [1e3, 2.5e3, 5e3, 1e4, 2.5e4, 5e4, 1e5, 2.5e5, 5e5, 1e6, 2.5e6, 5e6, 1e7];
+/** latency bounds (us) the addon takes at most (probe.c MAX_QBOUNDS) */
+export const MAX_LATENCY_BOUNDS = 32;
+
 /** quiet()'s figures: count, latency sum us, last one's clock us (as io's), its latency us, per bucket counts */
-export const QUIET_FIGURES = 4 + QUIET_BOUNDS_US.length + 1;
+function quietFigures(bounds: number): number {
+  return 4 + bounds + 1;
+}
 
 /** What the quiet path settled for one check since it was last asked. */
 export interface QuietSuccesses {
@@ -90,7 +94,7 @@ export interface QuietSuccesses {
   /** the last one's wall-clock ms (0: none ever) */
   lastWallMs: number;
   lastLatencyUs: number;
-  /** per QUIET_BOUNDS_US bucket (not cumulative), then above the last */
+  /** per latency bound's bucket (not cumulative), then above the last */
   buckets: number[];
 }
 
@@ -106,6 +110,11 @@ export interface TimedChecksOptions {
   /** attempts in flight at most (default 1,024, as the scheduler: backpressure) */
   maxInFlight?: number;
   capacity?: number;
+  /**
+   * the quiet path's latency bucket bounds (us, increasing, 1..MAX_LATENCY_BOUNDS); default
+   * CHECK_LATENCY_BOUNDS_US, the buckets the metrics render
+   */
+  latencyBoundsUs?: readonly number[];
 }
 
 export class TimedChecks {
@@ -113,7 +122,7 @@ export class TimedChecks {
   private readonly results: Int32Array;
   private readonly io: Float64Array;
   private readonly steady: Uint8Array;
-  private readonly quietOut = new Float64Array(QUIET_FIGURES);
+  private readonly quietOut: Float64Array;
   private readonly slots = new SlotTable<TimedOwner>();
   /** each slot's attempts per second (1 / its delay_loop), for the adaptive quantum */
   private rates: number[] = [];
@@ -130,7 +139,15 @@ export class TimedChecks {
   constructor(opts: TimedChecksOptions = {}, addon: ProbeAddon = loadProbeAddon()) {
     this.adaptive = opts.quantumUs === undefined;
     this.quantum = opts.quantumUs ?? startQuantumUs(0);
-    this.native = addon.createTimed((n) => this.batch(n), opts.capacity ?? BATCH, this.quantum, opts.maxInFlight ?? 1024);
+    const bounds = opts.latencyBoundsUs ?? CHECK_LATENCY_BOUNDS_US;
+    this.quietOut = new Float64Array(quietFigures(bounds.length));
+    this.native = addon.createTimed(
+      (n) => this.batch(n),
+      opts.capacity ?? BATCH,
+      this.quantum,
+      opts.maxInFlight ?? 1024,
+      Float64Array.from(bounds),
+    );
     this.results = this.native.results;
     this.io = this.native.io;
     this.steady = this.native.steady;

@@ -60,7 +60,7 @@ export async function blackholePort(): Promise<Running> {
 }
 
 /** A python listener with its accept queue filled, then running `tail`; its port once printed. */
-async function fullQueueListener(tail: string[], what: string): Promise<{ child: ChildProcess; port: number }> {
+export async function fullQueueListener(tail: string[], what: string): Promise<{ child: ChildProcess; port: number }> {
   const py = spawn('python3', ['-c', [
     'import socket,sys,time',
     's=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(0)',

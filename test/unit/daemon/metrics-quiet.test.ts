@@ -3,12 +3,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CHECK_BUCKETS_S, Metrics } from '../../../src/daemon/metrics.js';
-import { QUIET_BOUNDS_US } from '../../../src/check/native/timed-checks.js';
+import { CHECK_LATENCY_BOUNDS_US } from '../../../src/check/latency-buckets.js';
 import { sampleStatus } from './status-fixture.js';
 
 describe('Metrics.checkQuiet', () => {
-  it('the quiet path buckets are the metrics buckets', () => {
-    expect(QUIET_BOUNDS_US.map((b) => b / 1e6)).toEqual(CHECK_BUCKETS_S);
+  it('the metrics buckets are the timed engine\'s bounds in seconds, exactly', () => {
+    expect(CHECK_BUCKETS_S).toHaveLength(CHECK_LATENCY_BOUNDS_US.length);
+    CHECK_LATENCY_BOUNDS_US.forEach((us, i) => expect(CHECK_BUCKETS_S[i] * 1e6).toBeCloseTo(us, 6));
   });
 
   it('a drained batch renders as one check() per success with the same latencies', () => {
@@ -17,12 +18,12 @@ describe('Metrics.checkQuiet', () => {
         const one = new Metrics();
         const bulk = new Metrics();
         if (failFirst) for (const m of [one, bulk]) m.check('vs', 'rs', 'TCP_CHECK', false, 2);
-        const buckets = new Array<number>(QUIET_BOUNDS_US.length + 1).fill(0);
+        const buckets = new Array<number>(CHECK_LATENCY_BOUNDS_US.length + 1).fill(0);
         let sum = 0;
         for (const l of latUs) {
           one.check('vs', 'rs', 'TCP_CHECK', true, l / 1000);
           let b = 0;
-          while (b < QUIET_BOUNDS_US.length && l > QUIET_BOUNDS_US[b]) b++;
+          while (b < CHECK_LATENCY_BOUNDS_US.length && l > CHECK_LATENCY_BOUNDS_US[b]) b++;
           buckets[b]++;
           sum += l;
         }

@@ -97,7 +97,10 @@ describe('Metrics.render', () => {
     expect(pick(samples, 'lvsd_checks_total', { checker: 'HTTP_GET', result: 'failure' })).toEqual([1]);
     expect(types.get('lvsd_check_duration_seconds')).toBe('histogram');
     const buckets = samples.filter((s) => s.name === 'lvsd_check_duration_seconds_bucket' && s.labels.checker === 'TCP_CHECK');
-    expect(buckets.map((b) => b.labels.le)).toEqual([...CHECK_BUCKETS_S.map(String), '+Inf']);
+    // the rendered bounds, as they were before CHECK_BUCKETS_S was derived from the microsecond list
+    const rendered = ['0.001', '0.0025', '0.005', '0.01', '0.025', '0.05', '0.1', '0.25', '0.5', '1', '2.5', '5', '10', '+Inf'];
+    expect(buckets.map((b) => b.labels.le)).toEqual(rendered);
+    expect([...CHECK_BUCKETS_S.map(String), '+Inf']).toEqual(rendered);
     const at = (le: string): number | undefined => buckets.find((b) => b.labels.le === le)?.value;
     expect([at('0.001'), at('0.005'), at('0.05'), at('1'), at('10'), at('+Inf')]).toEqual([1, 3, 4, 5, 5, 6]);
     for (let i = 1; i < buckets.length; i++) expect((buckets[i]?.value ?? 0) >= (buckets[i - 1]?.value ?? 0)).toBe(true);

@@ -2,14 +2,13 @@
 // in-flight cap, timeouts, re-arming from the replies, unregister while in flight, the pause
 // with its held checks, ha_suspend skips, slot reuse, and no descriptor left behind.
 import { readdirSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { P_AT_ONCE, P_CONNECT, R_DATA, R_DONE, R_EOF, R_FAIL, loadProbeAddon } from '../../../../src/check/native/connect-engine.js';
-import { R_TIMEOUT, T_CONNECT, T_FIRST_READ, TimedChecks, type TimedOwner, type TimedTarget } from '../../../../src/check/native/timed-checks.js';
-import { blackholePort, closedPort, lateAcceptPort, tcpServer, type Running } from '../servers.js';
+import { describe, expect, it } from 'vitest';
+import { P_AT_ONCE, P_CONNECT, R_DATA, R_DONE, R_EOF, R_FAIL } from '../../../../src/check/native/connect-engine.js';
+import { R_TIMEOUT, T_CONNECT, T_FIRST_READ, type TimedOwner } from '../../../../src/check/native/timed-checks.js';
+import { closedPort, lateAcceptPort } from '../servers.js';
 import { until } from '../../support/until.js';
+import { enginesPerTest, loopbackServers, sa, sleep, tcp } from './timed-setup.js';
 
-const addon = loadProbeAddon();
-const sa = (addr: string, port: number) => addon.sockaddr(addr, port);
 const openFds = () => readdirSync('/proc/self/fd').length;
 /** the descriptor count once earlier tests' sockets (closed asynchronously by their servers) are gone */
 async function settledFds(): Promise<number> {
@@ -22,7 +21,6 @@ async function settledFds(): Promise<number> {
   }
   return n;
 }
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ms = () => performance.now();
 
 interface Rec {
@@ -52,39 +50,15 @@ function owner(delays: number[] | ((n: number) => number), steps: number[] = [])
   return o;
 }
 
-const tcp = (sockaddr: Buffer, timeoutUs = 1_000_000): TimedTarget => ({ sockaddr, bind: null, mark: 0, timeoutUs, requests: null });
-
-let up: Running & { server: { on: (ev: 'connection', f: (s: import('node:net').Socket) => void) => void } };
-let hole: Running;
-let http: Running;
-beforeAll(async () => {
-  up = await tcpServer(() => {});
-  hole = await blackholePort();
-  http = await tcpServer((s) => {
-    s.once('data', (d) => {
-      const path = d.toString('latin1').split(' ')[1];
-      s.end(`HTTP/1.0 200 OK\r\n\r\npage ${path}`);
-    });
-  });
-});
-afterAll(async () => {
-  await up?.close();
-  await hole?.close();
-  await http?.close();
-});
-
-let timed: TimedChecks | undefined;
-afterEach(() => {
-  timed?.close();
-  timed = undefined;
-});
+const srv = loopbackServers();
+const engine = enginesPerTest();
 
 describe('timed check engine (lvsd_probe createTimed)', () => {
   it('runs a check first after its delay, then at due + each reply, on quantum boundaries', async () => {
-    timed = new TimedChecks({ quantumUs: 25_000 });
+    const timed = engine({ quantumUs: 25_000 });
     const o = owner([100_000, 100_000, 100_000, -1]);
     const t0 = ms();
-    timed.register(o, tcp(sa('127.0.0.1', up.port)), 30_000, 1_000_000);
+    timed.register(o, tcp(sa('127.0.0.1', srv.up.port)), 30_000, 1_000_000);
     await sleep(450);
     expect(o.recs.map((r) => r.kind)).toEqual([R_DONE, R_DONE, R_DONE, R_DONE]);
     expect(o.recs.every((r) => r.a === 0)).toBe(true);
@@ -99,11 +73,11 @@ describe('timed check engine (lvsd_probe createTimed)', () => {
   });
 
   it('sizes its quantum to the checks registered when none is given, and starts on the new boundaries', async () => {
-    timed = new TimedChecks();
+    const timed = engine();
     expect(timed.quantumUs()).toBe(100_000);
-    const target = tcp(sa('127.0.0.1', up.port));
+    const target = tcp(sa('127.0.0.1', srv.up.port));
     // 6,000 checks with delay_loop 0.5 s: 12,000 starts a second -> the shortest quantum
-    const many = Array.from({ length: 6000 }, () => timed?.register(owner([-1]), target, 3_600_000_000, 500_000) as number);
+    const many = Array.from({ length: 6000 }, () => timed.register(owner([-1]), target, 3_600_000_000, 500_000) as number);
     await Promise.resolve();
     expect(timed.quantumUs()).toBe(25_000);
     for (const s of many) timed.unregister(s);
@@ -127,7 +101,7 @@ describe('timed check engine (lvsd_probe createTimed)', () => {
   });
 
   it('checks due within one quantum start on one wakeup, earliest due first', async () => {
-    timed = new TimedChecks({ quantumUs: 100_000 });
+    const timed = engine({ quantumUs: 100_000 });
     const order: number[] = [];
     const batches: number[] = [];
     // dues within one quantum of the engine's clock (uv_hrtime, as process.hrtime)
@@ -142,7 +116,7 @@ describe('timed check engine (lvsd_probe createTimed)', () => {
         batches.push(ms());
         return rec(...args);
       };
-      timed?.register(o, tcp(sa('127.0.0.1', up.port)), first, 1_000_000);
+      timed.register(o, tcp(sa('127.0.0.1', srv.up.port)), first, 1_000_000);
       return o;
     });
     await sleep(350);
@@ -153,12 +127,12 @@ describe('timed check engine (lvsd_probe createTimed)', () => {
   });
 
   it('a refused connect and a timed-out one: R_DONE -ECONNREFUSED, R_TIMEOUT while connecting', async () => {
-    timed = new TimedChecks({ quantumUs: 0 });
+    const timed = engine({ quantumUs: 0 });
     const refused = owner([-1]);
     const silent = owner([-1]);
     const t0 = ms();
     timed.register(refused, tcp(sa('127.0.0.1', await closedPort())), 0, 1_000_000);
-    timed.register(silent, tcp(sa('127.0.0.1', hole.port), 150_000), 0, 1_000_000);
+    timed.register(silent, tcp(sa('127.0.0.1', srv.hole.port), 150_000), 0, 1_000_000);
     await sleep(400);
     expect(refused.recs).toMatchObject([{ kind: R_DONE, a: -111 }]);
     expect(silent.recs).toMatchObject([{ kind: R_TIMEOUT, a: T_CONNECT }]);
@@ -168,10 +142,10 @@ describe('timed check engine (lvsd_probe createTimed)', () => {
   });
 
   it('an HTTP exchange: the request of the step the reply chose, the response as data then EOF', async () => {
-    timed = new TimedChecks({ quantumUs: 0 });
+    const timed = engine({ quantumUs: 0 });
     const o = owner([20_000, 20_000, -1], [1, 0, 0]);
     const requests = ['/zero', '/one'].map((p) => Buffer.from(`GET ${p} HTTP/1.0\r\n\r\n`));
-    timed.register(o, { ...tcp(sa('127.0.0.1', http.port)), requests }, 0, 1_000_000);
+    timed.register(o, { ...tcp(sa('127.0.0.1', srv.http.port)), requests }, 0, 1_000_000);
     await sleep(300);
     const pages = o.recs.filter((r) => r.kind === R_DATA).map((r) => r.data?.split('\r\n\r\n')[1]);
     expect(pages).toEqual(['page /zero', 'page /one', 'page /zero']);
@@ -179,15 +153,15 @@ describe('timed check engine (lvsd_probe createTimed)', () => {
   });
 
   it('an HTTP server that never answers: R_TIMEOUT waiting for the first byte', async () => {
-    timed = new TimedChecks({ quantumUs: 0 });
+    const timed = engine({ quantumUs: 0 });
     const o = owner([-1]);
-    timed.register(o, { ...tcp(sa('127.0.0.1', up.port), 100_000), requests: [Buffer.from('GET / HTTP/1.0\r\n\r\n')] }, 0, 1_000_000);
+    timed.register(o, { ...tcp(sa('127.0.0.1', srv.up.port), 100_000), requests: [Buffer.from('GET / HTTP/1.0\r\n\r\n')] }, 0, 1_000_000);
     await sleep(300);
     expect(o.recs).toMatchObject([{ kind: R_TIMEOUT, a: T_FIRST_READ }]);
   });
 
   it('an HTTP connect refused: R_FAIL with the errno', async () => {
-    timed = new TimedChecks({ quantumUs: 0 });
+    const timed = engine({ quantumUs: 0 });
     const o = owner([-1]);
     timed.register(o, { ...tcp(sa('127.0.0.1', await closedPort())), requests: [Buffer.from('GET / HTTP/1.0\r\n\r\n')] }, 0, 1_000_000);
     await sleep(150);
@@ -196,9 +170,9 @@ describe('timed check engine (lvsd_probe createTimed)', () => {
   });
 
   it('the in-flight cap holds the rest back until attempts end (backpressure)', async () => {
-    timed = new TimedChecks({ quantumUs: 0, maxInFlight: 2 });
+    const timed = engine({ quantumUs: 0, maxInFlight: 2 });
     const os = [0, 1, 2, 3].map(() => owner([-1]));
-    for (const o of os) timed.register(o, tcp(sa('127.0.0.1', hole.port), 100_000), 0, 1_000_000);
+    for (const o of os) timed.register(o, tcp(sa('127.0.0.1', srv.hole.port), 100_000), 0, 1_000_000);
     await sleep(50);
     expect(timed.inFlight()).toBe(2);
     expect(timed.scheduled()).toBe(2);
@@ -210,10 +184,10 @@ describe('timed check engine (lvsd_probe createTimed)', () => {
   });
 
   it('unregister while in flight: the socket closes, nothing is reported, the slot is reused', async () => {
-    timed = new TimedChecks({ quantumUs: 0 });
+    const timed = engine({ quantumUs: 0 });
     const before = await settledFds();
     const o = owner([-1]);
-    const slot = timed.register(o, tcp(sa('127.0.0.1', hole.port), 5_000_000), 0, 1_000_000);
+    const slot = timed.register(o, tcp(sa('127.0.0.1', srv.hole.port), 5_000_000), 0, 1_000_000);
     await sleep(50);
     expect(timed.inFlight()).toBe(1);
     expect(openFds()).toBe(before + 1);
@@ -222,18 +196,18 @@ describe('timed check engine (lvsd_probe createTimed)', () => {
     expect(openFds()).toBe(before);
     await sleep(100);
     expect(o.recs).toHaveLength(0);
-    const again = timed.register(owner([-1]), tcp(sa('127.0.0.1', up.port)), 0, 1_000_000);
+    const again = timed.register(owner([-1]), tcp(sa('127.0.0.1', srv.up.port)), 0, 1_000_000);
     expect(again).toBe(slot);
     expect(timed.slotsMade()).toBe(1);
   });
 
   it('pause holds due checks; resume starts them at once; a held check unregistered never runs', async () => {
-    timed = new TimedChecks({ quantumUs: 0 });
+    const timed = engine({ quantumUs: 0 });
     const a = owner([-1]);
     const b = owner([-1]);
     timed.pause();
-    timed.register(a, tcp(sa('127.0.0.1', up.port)), 0, 1_000_000);
-    const sb = timed.register(b, tcp(sa('127.0.0.1', up.port)), 10_000, 1_000_000);
+    timed.register(a, tcp(sa('127.0.0.1', srv.up.port)), 0, 1_000_000);
+    const sb = timed.register(b, tcp(sa('127.0.0.1', srv.up.port)), 10_000, 1_000_000);
     await sleep(100);
     expect(a.recs).toHaveLength(0);
     expect(timed.held()).toBe(2);
@@ -247,9 +221,9 @@ describe('timed check engine (lvsd_probe createTimed)', () => {
   });
 
   it('suspended (ha_suspend): attempts are skipped at the skip delay, and run again once resumed', async () => {
-    timed = new TimedChecks({ quantumUs: 0 });
+    const timed = engine({ quantumUs: 0 });
     const o = owner(() => 30_000);
-    const slot = timed.register(o, tcp(sa('127.0.0.1', up.port)), 0, 30_000);
+    const slot = timed.register(o, tcp(sa('127.0.0.1', srv.up.port)), 0, 30_000);
     timed.suspend(slot, true);
     await sleep(150);
     expect(o.recs).toHaveLength(0);
@@ -261,9 +235,9 @@ describe('timed check engine (lvsd_probe createTimed)', () => {
   });
 
   it('a suspended check with a zero skip delay is skipped once per pass (no busy loop)', async () => {
-    timed = new TimedChecks({ quantumUs: 10_000 });
+    const timed = engine({ quantumUs: 10_000 });
     const o = owner([-1]);
-    const slot = timed.register(o, tcp(sa('127.0.0.1', up.port)), 0, 0);
+    const slot = timed.register(o, tcp(sa('127.0.0.1', srv.up.port)), 0, 0);
     timed.suspend(slot, true);
     const t = ms();
     await sleep(100);
@@ -275,7 +249,7 @@ describe('timed check engine (lvsd_probe createTimed)', () => {
   });
 
   it('a reply on a data record ends the exchange early (a header too long): socket closed, re-armed', async () => {
-    timed = new TimedChecks({ quantumUs: 0 });
+    const timed = engine({ quantumUs: 0 });
     let n = 0;
     const o: TimedOwner & { kinds: number[] } = {
       kinds: [],
@@ -288,7 +262,7 @@ describe('timed check engine (lvsd_probe createTimed)', () => {
       },
     };
     const before = await settledFds();
-    timed.register(o, { ...tcp(sa('127.0.0.1', http.port)), requests: [Buffer.from('GET / HTTP/1.0\r\n\r\n')] }, 0, 1_000_000);
+    timed.register(o, { ...tcp(sa('127.0.0.1', srv.http.port)), requests: [Buffer.from('GET / HTTP/1.0\r\n\r\n')] }, 0, 1_000_000);
     await sleep(200);
     // the first attempt's EOF (same batch) changes nothing; the second attempt ran
     expect(o.kinds.filter((k) => k === R_DATA).length).toBe(2);
@@ -298,27 +272,27 @@ describe('timed check engine (lvsd_probe createTimed)', () => {
   });
 
   it('many checks: every one re-armed, no descriptor left, slots reused after unregister', async () => {
-    timed = new TimedChecks({ quantumUs: 5_000 });
+    const timed = engine({ quantumUs: 5_000 });
     await sleep(20);
     const before = await settledFds();
     const os = Array.from({ length: 300 }, () => owner((k) => (k < 4 ? 20_000 : -1)));
-    const slots = os.map((o, i) => timed?.register(o, tcp(sa('127.0.0.1', i % 3 === 0 ? hole.port : up.port), 10_000), i * 100, 1_000_000) as number);
+    const slots = os.map((o, i) => timed.register(o, tcp(sa('127.0.0.1', i % 3 === 0 ? srv.hole.port : srv.up.port), 10_000), i * 100, 1_000_000) as number);
     await sleep(600);
     expect(os.every((o) => o.ends.length === 5)).toBe(true);
     expect(os.filter((o) => o.recs[0].kind === R_TIMEOUT)).toHaveLength(100);
     for (const s of slots) timed.unregister(s);
     expect(openFds()).toBe(before);
     expect(timed.inFlight()).toBe(0);
-    timed.register(owner([-1]), tcp(sa('127.0.0.1', up.port)), 0, 1_000_000);
+    timed.register(owner([-1]), tcp(sa('127.0.0.1', srv.up.port)), 0, 1_000_000);
     expect(timed.slotsMade()).toBe(300);
   });
 });
 
 describe('timed TCP_CHECK: the second connect() right after EINPROGRESS', () => {
   it('a loopback connect that completed within the call ends at its start: R_DONE 0, no epoll', async () => {
-    timed = new TimedChecks({ quantumUs: 0 });
+    const timed = engine({ quantumUs: 0 });
     const o = owner([-1]);
-    timed.register(o, tcp(sa('127.0.0.1', up.port)), 0, 1_000_000);
+    timed.register(o, tcp(sa('127.0.0.1', srv.up.port)), 0, 1_000_000);
     await until(() => o.recs.length === 1, 1000);
     expect(o.recs).toMatchObject([{ kind: R_DONE, a: 0, b: P_AT_ONCE, latencyUs: 0 }]);
     expect(timed.endedAtStart()).toBe(1);
@@ -327,7 +301,7 @@ describe('timed TCP_CHECK: the second connect() right after EINPROGRESS', () => 
   });
 
   it('a connect refused at once ends at its start with the errno', async () => {
-    timed = new TimedChecks({ quantumUs: 0 });
+    const timed = engine({ quantumUs: 0 });
     const o = owner([-1]);
     timed.register(o, tcp(sa('127.0.0.1', await closedPort())), 0, 1_000_000);
     await until(() => o.recs.length === 1, 1000);
@@ -339,11 +313,11 @@ describe('timed TCP_CHECK: the second connect() right after EINPROGRESS', () => 
   it('a connect still in flight waits on epoll and is reported when its handshake completes later', async () => {
     const late = await lateAcceptPort();
     try {
-      timed = new TimedChecks({ quantumUs: 0 });
+      const timed = engine({ quantumUs: 0 });
       const o = owner([-1]);
       const t0 = ms();
       timed.register(o, tcp(sa('127.0.0.1', late.port), 3_000_000), 0, 1_000_000);
-      await until(() => timed?.polled() === 1, 1000);
+      await until(() => timed.polled() === 1, 1000);
       expect(timed.inFlight()).toBe(1);
       expect(timed.endedAtStart()).toBe(0);
       late.open();
@@ -360,9 +334,9 @@ describe('timed TCP_CHECK: the second connect() right after EINPROGRESS', () => 
   });
 
   it('many checks at once: each ends at its start or on epoll, none twice, none lost', async () => {
-    timed = new TimedChecks({ quantumUs: 0 });
+    const timed = engine({ quantumUs: 0 });
     const os = Array.from({ length: 200 }, () => owner([-1]));
-    for (const o of os) timed.register(o, tcp(sa('127.0.0.1', up.port)), 0, 1_000_000);
+    for (const o of os) timed.register(o, tcp(sa('127.0.0.1', srv.up.port)), 0, 1_000_000);
     await until(() => os.every((o) => o.recs.length === 1), 3000);
     await sleep(50);
     expect(os.every((o) => o.recs.length === 1 && o.recs[0].kind === R_DONE && o.recs[0].a === 0)).toBe(true);

@@ -5,18 +5,15 @@
 // closes).
 import fc from 'fast-check';
 import net from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { R_DONE, loadProbeAddon } from '../../../../src/check/native/connect-engine.js';
-import { QUIET_BOUNDS_US, TimedChecks, type TimedOwner, type TimedTarget } from '../../../../src/check/native/timed-checks.js';
+import { describe, expect, it } from 'vitest';
+import { R_DONE } from '../../../../src/check/native/connect-engine.js';
+import { TimedChecks, type TimedOwner } from '../../../../src/check/native/timed-checks.js';
+import { CHECK_LATENCY_BOUNDS_US } from '../../../../src/check/latency-buckets.js';
 import { RetryCounter, type RetryMode } from '../../../../src/check/counter.js';
 import type { Decision } from '../../../../src/check/machine.js';
-import { tcpServer, type Running } from '../servers.js';
+import { fullQueueListener, stopChild, tcpServer } from '../servers.js';
 import { until } from '../../support/until.js';
-
-const addon = loadProbeAddon();
-const sa = (addr: string, port: number) => addon.sockaddr(addr, port);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const tcp = (sockaddr: Buffer, timeoutUs = 1_000_000, requests: Buffer[] | null = null): TimedTarget => ({ sockaddr, bind: null, mark: 0, timeoutUs, requests });
+import { enginesPerTest, loopbackServers, sa, sleep, tcp } from './timed-setup.js';
 
 /** an owner that answers every record with `delayUs` and says steady after a success when `steady` */
 function owner(delayUs: number, steady: boolean): TimedOwner & { recs: Array<{ kind: number; a: number }>; steady: boolean } {
@@ -33,28 +30,15 @@ function owner(delayUs: number, steady: boolean): TimedOwner & { recs: Array<{ k
   return o;
 }
 
-let up: Running;
-let http: Running;
-beforeAll(async () => {
-  up = await tcpServer(() => {});
-  http = await tcpServer((s) => s.once('data', () => s.end('HTTP/1.0 200 OK\r\n\r\nok')));
-});
-afterAll(async () => {
-  await up?.close();
-  await http?.close();
-});
-let timed: TimedChecks | undefined;
-afterEach(() => {
-  timed?.close();
-  timed = undefined;
-});
+const srv = loopbackServers();
+const engine = enginesPerTest();
 
 describe('timed engine: the quiet path', () => {
   it('a steady check: its successes are counted and re-armed in C, no record; quiet() drains them', async () => {
-    timed = new TimedChecks({ quantumUs: 5_000 });
+    const timed = engine({ quantumUs: 5_000 });
     const o = owner(20_000, true);
     const t0 = Date.now();
-    const slot = timed.register(o, tcp(sa('127.0.0.1', up.port)), 0, 1_000_000);
+    const slot = timed.register(o, tcp(sa('127.0.0.1', srv.up.port)), 0, 1_000_000);
     await sleep(400);
     expect(o.recs).toEqual([{ kind: R_DONE, a: 0 }]); // only the first (it made the check steady)
     const started = timed.started();
@@ -62,7 +46,7 @@ describe('timed engine: the quiet path', () => {
     const q = timed.quiet(slot);
     expect(q.count).toBe(timed.settledQuietly());
     expect(q.count).toBeGreaterThanOrEqual(started - 2); // all but the first (and one in flight)
-    expect(q.buckets).toHaveLength(QUIET_BOUNDS_US.length + 1);
+    expect(q.buckets).toHaveLength(CHECK_LATENCY_BOUNDS_US.length + 1);
     expect(q.buckets.reduce((a, b) => a + b, 0)).toBe(q.count);
     // (a connect that completed within its start has latency 0: the clock is read per wakeup)
     expect(q.lastLatencyUs).toBeGreaterThanOrEqual(0);
@@ -76,9 +60,9 @@ describe('timed engine: the quiet path', () => {
   });
 
   it('without steady every success is a record', async () => {
-    timed = new TimedChecks({ quantumUs: 5_000 });
+    const timed = engine({ quantumUs: 5_000 });
     const o = owner(20_000, false);
-    const slot = timed.register(o, tcp(sa('127.0.0.1', up.port)), 0, 1_000_000);
+    const slot = timed.register(o, tcp(sa('127.0.0.1', srv.up.port)), 0, 1_000_000);
     await sleep(250);
     expect(o.recs.length).toBeGreaterThan(5);
     expect(timed.settledQuietly()).toBe(0);
@@ -86,21 +70,21 @@ describe('timed engine: the quiet path', () => {
   });
 
   it('a failure of a steady check is a record (and the owner decides again)', async () => {
-    const srv = await tcpServer(() => {});
-    const port = srv.port;
-    timed = new TimedChecks({ quantumUs: 5_000 });
+    const own = await tcpServer(() => {});
+    const port = own.port;
+    const timed = engine({ quantumUs: 5_000 });
     const o = owner(20_000, true);
     timed.register(o, tcp(sa('127.0.0.1', port)), 0, 1_000_000);
-    await until(() => timed!.settledQuietly() > 3, 3000);
+    await until(() => timed.settledQuietly() > 3, 3000);
     expect(o.recs).toHaveLength(1);
-    await srv.close();
+    await own.close();
     await until(() => o.recs.length >= 3, 3000); // refused, then refused again: records
     expect(o.recs[1]).toEqual({ kind: R_DONE, a: -111 }); // ECONNREFUSED
     expect(o.steady).toBe(false);
   });
 
   it('an HTTP exchange is never settled in C (its result is the owner\'s to judge)', async () => {
-    timed = new TimedChecks({ quantumUs: 5_000 });
+    const timed = engine({ quantumUs: 5_000 });
     const o = owner(20_000, true);
     const owned: TimedOwner = {
       nextStep: 0,
@@ -109,26 +93,71 @@ describe('timed engine: the quiet path', () => {
       },
       timedRecord: (kind, a) => o.timedRecord(kind, a),
     };
-    timed.register(owned, tcp(sa('127.0.0.1', http.port), 1_000_000, [Buffer.from('GET / HTTP/1.0\r\n\r\n')]), 0, 1_000_000);
+    timed.register(owned, tcp(sa('127.0.0.1', srv.http.port), 1_000_000, [Buffer.from('GET / HTTP/1.0\r\n\r\n')]), 0, 1_000_000);
     await sleep(200);
     expect(o.recs.length).toBeGreaterThan(3);
     expect(timed.settledQuietly()).toBe(0);
   });
 
   it('a slot registered again starts with no steady state and no counts', async () => {
-    timed = new TimedChecks({ quantumUs: 5_000 });
+    const timed = engine({ quantumUs: 5_000 });
     const a = owner(20_000, true);
-    const slot = timed.register(a, tcp(sa('127.0.0.1', up.port)), 0, 1_000_000);
-    await until(() => timed!.settledQuietly() > 2, 3000);
+    const slot = timed.register(a, tcp(sa('127.0.0.1', srv.up.port)), 0, 1_000_000);
+    await until(() => timed.settledQuietly() > 2, 3000);
     timed.unregister(slot);
     const b = owner(20_000, false);
-    const slot2 = timed.register(b, tcp(sa('127.0.0.1', up.port)), 0, 1_000_000);
+    const slot2 = timed.register(b, tcp(sa('127.0.0.1', srv.up.port)), 0, 1_000_000);
     expect(slot2).toBe(slot);
     expect(timed.quiet(slot2).count).toBe(0);
     const before = timed.settledQuietly();
     await sleep(150);
     expect(b.recs.length).toBeGreaterThan(2);
     expect(timed.settledQuietly()).toBe(before);
+  });
+});
+
+describe('the quiet path\'s latency buckets: the bounds given at createTimed', () => {
+  it('odd bounds: each quiet success is counted in the bucket of those bounds its latency falls in', async () => {
+    // every connect waits for its SYN's retransmission (about 1 s, or 3 s): the listener's
+    // queue is full, one connection taken off it every 300 ms
+    const slow = await fullQueueListener(['while True:', '  time.sleep(0.3); a,_=s.accept(); a.close()'], 'slow-accept listener');
+    try {
+      const timed = engine({ quantumUs: 5_000, latencyBoundsUs: [200_000, 7_000_000] });
+      const o = owner(20_000, true);
+      const slot = timed.register(o, tcp(sa('127.0.0.1', slow.port), 9_000_000), 0, 1_000_000);
+      // drained as it goes, until a slow one is in (the first may find room in the queue at once)
+      const sum = { count: 0, latencySumUs: 0, buckets: [0, 0, 0] };
+      await until(() => {
+        const q = timed.quiet(slot);
+        expect(q.buckets).toHaveLength(3);
+        sum.count += q.count;
+        sum.latencySumUs += q.latencySumUs;
+        q.buckets.forEach((n, i) => (sum.buckets[i] += n));
+        return sum.buckets[1] >= 2;
+      }, 15_000);
+      const [fast, slowOnes, above] = sum.buckets;
+      expect(fast + slowOnes + above).toBe(sum.count);
+      expect(above).toBe(0);
+      // each is where its latency puts it: at most 200 ms, or in (200 ms, 7 s]; the default
+      // bounds (1 ms ... 10 s) would have spread these over 14 buckets
+      expect(sum.latencySumUs).toBeGreaterThan(slowOnes * 200_000);
+      expect(sum.latencySumUs).toBeLessThanOrEqual(fast * 200_000 + slowOnes * 7_000_000);
+    } finally {
+      await stopChild(slow.child);
+    }
+  }, 25_000);
+
+  it('the bounds are checked: 1..32 of them, finite, positive, increasing', () => {
+    const ok = Array.from({ length: 32 }, (_, i) => (i + 1) * 10);
+    engine({ latencyBoundsUs: ok }).close();
+    engine({ latencyBoundsUs: [0.5] }).close();
+    for (const bad of [[], [...ok, 400], [2, 1], [1, 1], [0], [-5, 10], [Number.NaN], [1, Number.POSITIVE_INFINITY]])
+      expect(() => engine({ latencyBoundsUs: bad }), JSON.stringify(bad)).toThrow(/latency bounds/);
+  });
+
+  it('without bounds given: the metrics buckets (one more above the last)', () => {
+    const timed = engine();
+    expect(timed.quiet(0).buckets).toHaveLength(CHECK_LATENCY_BOUNDS_US.length + 1);
   });
 });
 
