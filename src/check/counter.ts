@@ -63,7 +63,9 @@ export class RetryCounter implements CheckerMachine {
     }
     if (this.mayRetry()) {
       this.retryIt++;
-      return decisionOf(this.timing.delayBeforeRetryUs, null, true);
+      // keepalived logs a retried failure of a live checker only with log_all_failures
+      const loud = this.timing.logAllFailures === true && (this.up || first);
+      return decisionOf(this.timing.delayBeforeRetryUs, null, !loud);
     }
     this.retryIt = 0;
     let event: Decision['event'] = null;

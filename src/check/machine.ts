@@ -22,6 +22,8 @@ export interface CheckerTiming {
   delayLoopUs: number;
   /** microseconds */
   delayBeforeRetryUs: number;
+  /** log_all_failures: a failure of an up checker that only counts a retry is logged too */
+  logAllFailures?: boolean;
 }
 
 /** A pure counting machine: results in, decisions out. */

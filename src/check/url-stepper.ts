@@ -69,7 +69,8 @@ export class UrlStepper implements CheckerMachine {
       this.retryIt = 0;
     }
     if (lastUrlDone && method === 'new' && this.urlIt !== 0) this.urlIt = 0;
-    if (!ok && event === null) quietFailure = true;
+    // a retried failure of a live checker is logged only with log_all_failures
+    if (!ok && event === null) quietFailure = !(method === 'retry' && t.logAllFailures === true);
 
     let delayUs: number;
     if (method === 'new') {

@@ -243,19 +243,26 @@ async function probeTls(opts: HttpProbeOptions): Promise<HttpProbeResult> {
       phase = 'handshake';
       const servername = opts.tls?.servername;
       const records = new recordsModule.TlsRecordTracker();
-      const s = tlsModule.connect({
-        socket: new recordsModule.RecordTap(tcp as net.Socket, records),
-        rejectUnauthorized: false,
-        // An IP host stops Node from inventing an SNI name; keepalived sends
-        // SNI only when asked to and a virtual host is known.
-        host: opts.address,
-        ...(servername ? { servername } : {}),
-        // keepalived presents the SSL block's certificate but never verifies the server's
-        ...(opts.tls?.cert ? { cert: opts.tls.cert } : {}),
-        ...(opts.tls?.key ? { key: opts.tls.key } : {}),
-        ...(opts.tls?.passphrase !== undefined ? { passphrase: opts.tls.passphrase } : {}),
-        ...(opts.tls?.ca ? { ca: opts.tls.ca } : {}),
-      });
+      let s: TLSSocket;
+      try {
+        s = tlsModule.connect({
+          socket: new recordsModule.RecordTap(tcp as net.Socket, records),
+          rejectUnauthorized: false,
+          // An IP host stops Node from inventing an SNI name; keepalived sends
+          // SNI only when asked to and a virtual host is known.
+          host: opts.address,
+          ...(servername ? { servername } : {}),
+          // keepalived presents the SSL block's certificate but never verifies the server's
+          ...(opts.tls?.cert ? { cert: opts.tls.cert } : {}),
+          ...(opts.tls?.key ? { key: opts.tls.key } : {}),
+          ...(opts.tls?.passphrase !== undefined ? { passphrase: opts.tls.passphrase } : {}),
+          ...(opts.tls?.ca ? { ca: opts.tls.ca } : {}),
+        });
+      } catch {
+        // the SSL block's key does not open (a wrong password) or is no key: the attempt
+        // fails, the process goes on
+        return fail('tls-handshake');
+      }
       secure = s;
       let closeNotify = false;
       s.on('session', () => {

@@ -18,6 +18,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const CONF = `global_defs {
   script_user nobody
   enable_script_security
+  checker_log_all_failures
 }
 track_file tf {
   file ${dir}/tf
@@ -47,6 +48,8 @@ virtual_server 10.0.0.1 80 {
       url {
         path /b
         virtualhost b.example
+        regex "^ok [a-z]+$"
+        regex_options caseless multiline
       }
       http_protocol 1.0C
       connect_timeout 3
@@ -64,6 +67,7 @@ virtual_server 10.0.0.1 80 {
       alpha false
     }
     DNS_CHECK {
+      log_all_failures false
       type AAAA
       name svc.example
     }
@@ -99,8 +103,10 @@ describe('buildCheckers', () => {
     expect(hs.version).toBe('1.0c');
     expect(hs.urls).toEqual([
       { path: '/a', digest: '0123456789abcdef0123456789abcdef', statusCodes: [[200, 200], [300, 302]], virtualHost: 'rs.example' },
-      { path: '/b', statusCodes: [[200, 299]], virtualHost: 'b.example' },
+      { path: '/b', statusCodes: [[200, 299]], virtualHost: 'b.example', regex: /^ok [a-z]+$/im },
     ]);
+    // regex_options: PCRE2 caseless and multiline as RegExp flags
+    expect(hs.urls[1].regex?.test('x\nOK Body')).toBe(true);
     expect((ssl.probe as HttpGetProbe).spec).toMatchObject({ tls: true, enableSni: true });
 
     expect(misc.dynamic).toBe(true);
@@ -108,6 +114,8 @@ describe('buildCheckers', () => {
     expect((misc.probe as MiscProbe).spec).toMatchObject({ args: ['/bin/sh', '-c', 'exit 2'], timeoutUs: 10_000_000, ids: { uid: 65534, gid: 65534 } });
 
     expect(dns.timing.retry).toBe(4);
+    // checker_log_all_failures for all, log_all_failures of a checker over it
+    expect([tcp.timing.logAllFailures, http.timing.logAllFailures, dns.timing.logAllFailures]).toEqual([true, true, false]);
     expect((dns.probe as DnsProbe).spec).toMatchObject({ type: 'AAAA', name: 'svc.example', target: { port: 80 } });
 
     const us = (udp.probe as UdpProbe).spec;

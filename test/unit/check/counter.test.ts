@@ -19,6 +19,21 @@ describe('RetryCounter (keepalived retry counting)', () => {
     expect(m.onResult(true)).toEqual({ delayUs: 10_000_000, event: 'up', quietFailure: false });
   });
 
+  it('log_all_failures: the retried failures of an up checker are logged too; failures once down stay quiet', () => {
+    for (const mode of ['tcp', 'udp'] as const) {
+      const m = new RetryCounter({ ...timing, logAllFailures: true }, mode, false);
+      m.onResult(true);
+      expect(m.onResult(false)).toEqual({ delayUs: 1_000_000, event: null, quietFailure: false });
+      expect(m.onResult(false)).toEqual({ delayUs: 1_000_000, event: null, quietFailure: false });
+      expect(m.onResult(false)).toMatchObject({ event: 'down', quietFailure: false });
+      // down: its retries and failures are not the up checker's
+      expect(m.onResult(false)).toMatchObject({ event: null, quietFailure: true });
+    }
+    const off = new RetryCounter({ ...timing, logAllFailures: false }, 'tcp', false);
+    off.onResult(true);
+    expect(off.onResult(false).quietFailure).toBe(true);
+  });
+
   it('a success between failures resets the count', () => {
     const m = new RetryCounter(timing, 'tcp', false);
     m.onResult(true);

@@ -1,7 +1,12 @@
-import { createHash } from 'node:crypto';
+import { createHash, createPrivateKey } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpGetOnce, type HttpGetSpec } from '../../../src/check/http-get.js';
+import { buildCheckers } from '../../../src/check/build.js';
+import { httpGetOnce, type HttpGetProbe, type HttpGetSpec } from '../../../src/check/http-get.js';
+import { loadConfig } from '../../../src/config/load.js';
 import { httpResponse } from './servers.js';
 import { makePki, type TestPki } from './tls-ca.js';
 
@@ -92,5 +97,67 @@ describe('SSL_GET with the global SSL block (client certificate)', () => {
     expect(ok.ok).toBe(true);
     const refused = await httpGetOnce(spec(), 0, new AbortController().signal);
     expect(refused.ok).toBe(false);
+  });
+});
+
+describe('SSL_GET with the global SSL block of a config file (certificate, key, password, ca)', () => {
+  let pki: TestPki;
+  let server: tls.Server;
+  let port = 0;
+  const dir = mkdtempSync(join(tmpdir(), 'lvsd-ssl-block-'));
+  beforeAll(async () => {
+    pki = makePki(['server.test', 'director.test']);
+    server = tls.createServer({ ...pki.cert('server.test'), ca: pki.ca, requestCert: true, rejectUnauthorized: true }, (s) => {
+      s.on('error', () => {});
+      s.once('data', () => s.end(httpResponse(200, 'for directors only')));
+    });
+    port = await listen(server);
+    const { key, cert } = pki.cert('director.test');
+    // the key on disk is encrypted: only the block's password opens it
+    const locked = createPrivateKey(key).export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'rs-secret' });
+    writeFileSync(join(dir, 'director.key'), locked);
+    writeFileSync(join(dir, 'director.pem'), cert);
+    writeFileSync(join(dir, 'ca.pem'), pki.ca);
+  });
+  afterAll(async () => {
+    await stop(server, pki);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** the SSL_GET the config builds, run once */
+  async function checkWith(password: string): Promise<boolean> {
+    const f = join(dir, `k-${password}.conf`);
+    writeFileSync(f, `SSL {
+  password ${password}
+  ca ${dir}/ca.pem
+  certificate ${dir}/director.pem
+  key ${dir}/director.key
+}
+virtual_server 127.0.0.1 ${port} {
+  protocol TCP
+  lvs_sched rr
+  lvs_method NAT
+  real_server 127.0.0.1 ${port} {
+    SSL_GET {
+      url {
+        path /
+        digest ${md5('for directors only')}
+      }
+      connect_timeout 2
+    }
+  }
+}
+`);
+    const { model, diagnostics } = loadConfig(f);
+    expect(diagnostics.filter((d) => d.level === 'error').map((d) => d.message)).toEqual([]);
+    const vs = model.virtual_server![0];
+    const [ssl] = buildCheckers({ model, ids: () => undefined }, vs, vs.real_server![0]);
+    expect(ssl.kind).toBe('SSL_GET');
+    return (await httpGetOnce((ssl.probe as HttpGetProbe).spec, 0, new AbortController().signal)).ok;
+  }
+
+  it('the password opens the encrypted key: up; a wrong password: down (no crash)', async () => {
+    expect(await checkWith('rs-secret')).toBe(true);
+    expect(await checkWith('not-it')).toBe(false);
   });
 });

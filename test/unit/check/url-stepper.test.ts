@@ -41,6 +41,17 @@ describe('UrlStepper (HTTP_GET url cycle)', () => {
     expect(m.onResult(false).event).toBe('down');
   });
 
+  it('log_all_failures: a retried failure while up is logged; failures once down are not', () => {
+    const m = new UrlStepper({ ...t, logAllFailures: true }, 1, false, false);
+    m.onResult(true);
+    expect(m.onResult(false)).toMatchObject({ event: null, quietFailure: false });
+    expect(m.onResult(false)).toMatchObject({ event: 'down', quietFailure: false });
+    expect(m.onResult(false)).toMatchObject({ event: null, quietFailure: true });
+    const off = new UrlStepper(t, 1, false, false);
+    off.onResult(true);
+    expect(off.onResult(false)).toMatchObject({ event: null, quietFailure: true });
+  });
+
   it('fast_recovery runs urls back to back while down with no failing url', () => {
     const m = new UrlStepper(t, 3, true, true); // alpha: starts down
     expect(m.onResult(true).delayUs).toBe(0);
