@@ -55,3 +55,41 @@ describe('TCP_CHECK fwmark', () => {
     expect(marked.reason).toMatch(/EHOSTUNREACH/);
   });
 });
+
+// The daemon's TCP_CHECK and plain HTTP_GET run on the timed engine (probe.c register), which
+// sets SO_MARK on its own path: the mark must reach the kernel there too.
+describe('TCP_CHECK and HTTP_GET fwmark on the timed engine', () => {
+  const timedProbe = (mark: number, http: boolean) => {
+    const js = `Promise.all([
+      import(${JSON.stringify(resolve(root, 'dist/src/check/native/timed-checks.js'))}),
+      import(${JSON.stringify(resolve(root, 'dist/src/check/native/connect-engine.js'))}),
+    ]).then(([t, c]) => {
+      const timed = new t.TimedChecks({ quantumUs: 0 });
+      const requests = ${http} ? [Buffer.from('GET / HTTP/1.0\\r\\n\\r\\n')] : null;
+      const recs = [];
+      const target = { sockaddr: c.loadProbeAddon().sockaddr('10.77.0.2', 8080), bind: null, mark: ${mark}, timeoutUs: 2000000, requests };
+      const stop = setTimeout(() => { console.log(JSON.stringify(recs)); timed.close(); }, 2500);
+      timed.register({ nextStep: 0, timedRecord(kind, a, b, _l, data) {
+        recs.push(kind === c.R_DATA ? data.toString('latin1', a, a + b) : [kind, a]);
+        if (kind === c.R_DONE || kind === c.R_FAIL || kind === c.R_EOF || kind === t.R_TIMEOUT) {
+          clearTimeout(stop); console.log(JSON.stringify(recs)); timed.close();
+        }
+        return -1;
+      } }, target, 0, 1000000);
+    })`;
+    const r = spawnSync('ip', ['netns', 'exec', client, process.execPath, '--input-type=module', '-e', js], { encoding: 'utf8', timeout: 30_000 });
+    return JSON.parse(r.stdout) as Array<string | [number, number]>;
+  };
+  const EHOSTUNREACH = -113;
+  it('TCP_CHECK: connects unmarked and with mark 8, fails with EHOSTUNREACH with mark 7', () => {
+    expect(timedProbe(0, false)).toEqual([[0, 0]]); // R_DONE, connected
+    expect(timedProbe(8, false)).toEqual([[0, 0]]);
+    expect(timedProbe(7, false)).toEqual([[0, EHOSTUNREACH]]);
+  });
+  it('HTTP_GET: the response comes unmarked and with mark 8; mark 7 fails', () => {
+    for (const mark of [0, 8]) expect(timedProbe(mark, true).join('')).toMatch(/^HTTP\/1\.[01] 200 .*hello fwmark\n5,0$/s);
+    const failed = timedProbe(7, true);
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toEqual([1, EHOSTUNREACH]); // R_FAIL with the errno
+  });
+});
