@@ -76,6 +76,18 @@ describe('lvsd checkers (netns, no ip_vs)', () => {
     expect(waits.slice(0, 2)).toEqual([1000, 2000]);
     expect(d.proc.child.exitCode).toBeNull();
 
+    // the down server answers again: check.up names it, with the checker and the attempt's latency
+    const srv2 = lab.track(spawn('ip', ['netns', 'exec', lab.obs, process.execPath, '-e',
+      "require('net').createServer((s) => s.destroy()).listen(8081, '10.88.0.3', () => console.log('ready'))"], { stdio: ['ignore', 'pipe', 'pipe'] }));
+    await new Proc(srv2).waitFor(/ready/, 10_000);
+    const upLine = await p.waitFor(/"event":"check.up".*10\.88\.0\.3:8081/, 5000);
+    const up = JSON.parse(upLine.text) as Record<string, unknown>;
+    expect([up.vs, up.rs, up.checker]).toEqual([`${VIP}:80`, '10.88.0.3:8081', 'TCP_CHECK#0']);
+    expect(up.latencyMs).toBeGreaterThanOrEqual(0);
+    expect(p.matching(/"event":"check.up".*10\.88\.0\.3:8080/)).toEqual([]);
+    st = statusOf(d);
+    expect(st.virtualServers[0].realServers.map((r) => r.state)).toEqual(['up', 'up']);
+
     process.kill(Number(d.proc.child.pid), 'SIGTERM');
     expect(await d.exited).toBe(0);
     await waitVip(lab, lab.d1, false, 2000);
