@@ -64,14 +64,20 @@ export class TrackFileWatcher {
     private readonly onValue: (value: number) => void,
   ) {}
 
-  async start(): Promise<number> {
-    const v = (await readTrackFile(this.path)) ?? 0;
-    this.last = v;
+  /**
+   * Watches from now on; returns the value read. `known`: the value the owner acted on (read
+   * earlier): a change since then is reported (the watch is set before the read, so nothing
+   * written in between is lost).
+   */
+  async start(known?: number): Promise<number> {
+    this.last = known ?? (await readTrackFile(this.path)) ?? 0;
     const name = basename(this.path);
     this.watcher = watch(dirname(this.path), { persistent: false }, (_ev, file) => {
       if (file === null || file === name) void this.reread();
     });
-    return v;
+    // a change since the owner's read: through reread, which orders it with the watch's
+    if (known !== undefined) await this.reread();
+    return this.last;
   }
 
   private async reread(): Promise<void> {

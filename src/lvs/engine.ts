@@ -402,7 +402,7 @@ export class LvsEngine {
       const fresh: boolean[] = [];
       const rebuilt: boolean[] = [];
       const starts: boolean[][] = [];
-      const fileInit = new Map<BuiltChecker, { up: boolean; delta: number }>();
+      const fileInit = new Map<BuiltChecker, { up: boolean; delta: number; value: number }>();
       for (const rs of vs.real_server ?? []) {
         const rkey = realServerKey(rs);
         const before = oldReals.get(rkey);
@@ -424,7 +424,7 @@ export class LvsEngine {
         for (const c of list) {
           if (!c.file) continue;
           const v = (await readTrackFile(c.file.path)) ?? 0;
-          fileInit.set(c, fileStatus(v, c.file.weight, c.file.reverse));
+          fileInit.set(c, { ...fileStatus(v, c.file.weight, c.file.reverse), value: v });
         }
         reals.push({ key: rkey, rs, slots: [], info: before?.info ?? { lastCheck: null, transitions: 0 } });
         built.push(list);
@@ -468,7 +468,8 @@ export class LvsEngine {
           if (init && c.file) {
             slot.fileUp = init.up;
             if (init.up && init.delta) this.emit(rt, rsIndex, policy.checkerWeight(rsIndex, c.id, init.delta));
-            pending.push(() => this.watchFile(slot));
+            const known = init.value;
+            pending.push(() => this.watchFile(slot, known));
           } else if (c.bfd) pending.push(() => this.followBfd(slot));
           else if (c.probe) pending.push(() => this.schedule(slot));
         }
@@ -796,7 +797,8 @@ export class LvsEngine {
     });
   }
 
-  private watchFile(slot: Slot): void {
+  /** `known`: the value the slot's state was built from (a change since then is reported) */
+  private watchFile(slot: Slot, known: number): void {
     const f = slot.c.file;
     if (!f || slot.stopped) return;
     const w = new TrackFileWatcher(f.path, (value) => {
@@ -812,7 +814,7 @@ export class LvsEngine {
       if (rt.policy.version !== before) this.changed(rt);
     });
     slot.watcher = w;
-    w.start().catch((e: unknown) => this.opts.onError?.(e));
+    w.start(known).catch((e: unknown) => this.opts.onError?.(e));
   }
 
   /**
