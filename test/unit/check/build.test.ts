@@ -35,6 +35,7 @@ virtual_server 10.0.0.1 80 {
     alpha
     virtualhost rs.example
     TCP_CHECK {
+      connect_ip 10.0.0.5
       connect_port 8080
       bindto 10.0.0.9
       retry 1
@@ -95,7 +96,8 @@ describe('buildCheckers', () => {
     const [tcp, http, ssl, misc, dns, udp, file] = cs;
 
     expect(tcp.timing).toMatchObject({ retry: 1, delayLoopUs: 10_000_000, delayBeforeRetryUs: 2_000_000, connectTimeoutUs: 7_000_000, warmupUs: 10_000_000, alpha: true });
-    expect((tcp.probe as TcpProbe).target).toEqual({ addr: '10.0.0.2', family: 4, port: 8080, bindAddr: '10.0.0.9', timeoutUs: 7_000_000 });
+    // connect_ip / connect_port instead of the real server's address and port
+    expect((tcp.probe as TcpProbe).target).toEqual({ addr: '10.0.0.5', family: 4, port: 8080, bindAddr: '10.0.0.9', timeoutUs: 7_000_000 });
     expect(tcp.machine.up).toBe(false); // alpha from the real server
 
     expect(http.timing).toMatchObject({ retry: 4, connectTimeoutUs: 3_000_000, warmupUs: 1_000_000 });
