@@ -13,9 +13,10 @@ import { conv, example, flag, flagBool, later, scriptLineOrWarn, supported, user
 const SMTPC = supported; // SMTP_CHECK: src/check/smtp.ts
 const PING = supported; // PING_CHECK: src/check/ping.ts (ICMP echo over a raw socket)
 const BFD = supported; // BFD_CHECK: src/check/bfd-check.ts
-// regex / regex_no_match / regex_options: matched with JavaScript RegExp (PCRE2 options mapped
-// where JavaScript has them); the PCRE2 JIT stack and offsets have no equivalent yet.
-const REGEX_OFFSETS = later('PCRE2 match offsets and JIT stack (lvsd matches with JavaScript RegExp)');
+// regex / regex_no_match / regex_options / regex_min_offset / regex_max_offset: matched with
+// JavaScript RegExp (PCRE2 options mapped where JavaScript has them); the PCRE2 JIT stack has
+// no equivalent.
+const REGEX_STACK = later('the PCRE2 JIT stack (lvsd matches with JavaScript RegExp)');
 
 /** What a checker uses when neither it, its real server nor its virtual server sets a value. */
 export const checkerTypeDefaults: Record<string, { retry: number; delay_before_retry: number | 'delay_loop' }> = {
@@ -160,9 +161,9 @@ const url: KeywordSpec = {
       valOrWarn('regex', string, supported, 'Regular expression the body must match.', { example: '^OK' }),
       flag('regex_no_match', supported, 'Fail when the regex matches.'),
       conv('regex_options', regexOptions, supported, 'PCRE2 options.'),
-      conv('regex_stack', regexStack, REGEX_OFFSETS, 'JIT stack start and max size.'),
-      conv('regex_min_offset', regexOffset, REGEX_OFFSETS, 'Minimum offset of a match.'),
-      conv('regex_max_offset', regexOffset, REGEX_OFFSETS, 'Maximum start offset of a match.'),
+      conv('regex_stack', regexStack, REGEX_STACK, 'JIT stack start and max size.'),
+      conv('regex_min_offset', regexOffset, supported, 'Minimum body offset where a match may start.'),
+      conv('regex_max_offset', regexOffset, supported, 'Maximum body offset where a match may start.'),
     ],
   },
 };

@@ -89,6 +89,13 @@ function urlSpecs(c: Checker, rs: RealServer, vs: VirtualServer): UrlSpec[] {
         throw new Error(`url ${spec.path}: regex '${re}' is not supported: ${e instanceof Error ? e.message : String(e)}`);
       }
       if (u.regex_no_match === true) spec.regexNoMatch = true;
+      // as keepalived: a min not below max + 1 drops both (check_http.c url_check)
+      const min = typeof u.regex_min_offset === 'number' ? u.regex_min_offset : 0;
+      const max = typeof u.regex_max_offset === 'number' ? u.regex_max_offset : undefined;
+      if (max === undefined || min <= max) {
+        if (min > 0) spec.regexMinOffset = min;
+        if (max !== undefined) spec.regexMaxOffset = max;
+      }
     }
     return spec;
   });

@@ -27,6 +27,9 @@ export interface UrlSpec {
   virtualHost?: string;
   regex?: RegExp;
   regexNoMatch?: boolean;
+  /** regex_min_offset / regex_max_offset: a match must start within [min, max] of the body */
+  regexMinOffset?: number;
+  regexMaxOffset?: number;
 }
 
 export interface HttpGetSpec {
@@ -42,28 +45,53 @@ export interface HttpGetSpec {
 /** How far back a regex can look across reads: the text kept from the previous chunks. */
 const REGEX_WINDOW = 4096;
 
-/** Matches a regex over a streamed body with a bounded overlap between chunks. */
+/**
+ * Matches a regex over a streamed body with a bounded overlap between chunks. With offsets
+ * (regex_min_offset / regex_max_offset, as check_http.c) a match counts only when it starts
+ * at a body offset within [min, max]; text before min is still seen by lookbehinds.
+ */
 export class StreamRegex implements ResponseObserver {
   matched = false;
   private tail = '';
-  constructor(private readonly re: RegExp) {}
+  /** body characters (latin1: bytes) seen before the current chunk */
+  private seen = 0;
+  /** the regex with the g flag: searched from an index (offsets only) */
+  private readonly scan: RegExp | null;
+  constructor(
+    private readonly re: RegExp,
+    private readonly minOffset = 0,
+    private readonly maxOffset = Number.POSITIVE_INFINITY,
+  ) {
+    const offsets = minOffset > 0 || maxOffset !== Number.POSITIVE_INFINITY;
+    this.scan = offsets ? new RegExp(re.source, re.flags.includes('g') ? re.flags : re.flags + 'g') : null;
+  }
   /** Ready for the next body. */
   reset(): void {
     this.matched = false;
     this.tail = '';
+    this.seen = 0;
   }
   headerRead(): void {}
   header(): void {}
   body(bytes: Buffer): void {
     if (this.matched) return;
     const text = this.tail + bytes.toString('latin1');
-    this.re.lastIndex = 0;
-    if (this.re.test(text)) {
-      this.matched = true;
-      this.tail = '';
-      return;
+    const base = this.seen - this.tail.length; // body offset of text[0]
+    this.seen += bytes.length;
+    if (this.scan === null) {
+      this.re.lastIndex = 0;
+      if (this.re.test(text)) return this.found();
+    } else if (base <= this.maxOffset) {
+      // the leftmost match from min on: if it starts past max, no other one here counts
+      this.scan.lastIndex = Math.max(0, this.minOffset - base);
+      const m = this.scan.exec(text);
+      if (m !== null && base + m.index <= this.maxOffset) return this.found();
     }
     this.tail = text.length > REGEX_WINDOW ? text.slice(text.length - REGEX_WINDOW) : text;
+  }
+  private found(): void {
+    this.matched = true;
+    this.tail = '';
   }
 }
 
@@ -120,7 +148,7 @@ class UrlPlan {
     const t = spec.target;
     this.request = buildGetRequest({ path: url.path, version: spec.version, virtualHost: url.virtualHost ?? null, address: t.addr, port: t.port, family: t.family });
     this.digest = url.digest ? new BodyDigest('md5') : null;
-    this.regex = url.regex ? new StreamRegex(url.regex) : null;
+    this.regex = url.regex ? new StreamRegex(url.regex, url.regexMinOffset, url.regexMaxOffset) : null;
   }
 
   /** Ready for an attempt. */

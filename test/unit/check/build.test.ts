@@ -45,12 +45,21 @@ virtual_server 10.0.0.1 80 {
         path /a
         digest 0123456789abcdef0123456789abcdef
         status_code 200 300-302
+        regex_min_offset 5
       }
       url {
         path /b
         virtualhost b.example
         regex "^ok [a-z]+$"
         regex_options caseless multiline
+        regex_min_offset 3
+        regex_max_offset 40
+      }
+      url {
+        path /c
+        regex c
+        regex_min_offset 9
+        regex_max_offset 3
       }
       http_protocol 1.0C
       connect_timeout 3
@@ -105,7 +114,9 @@ describe('buildCheckers', () => {
     expect(hs.version).toBe('1.0c');
     expect(hs.urls).toEqual([
       { path: '/a', digest: '0123456789abcdef0123456789abcdef', statusCodes: [[200, 200], [300, 302]], virtualHost: 'rs.example' },
-      { path: '/b', statusCodes: [[200, 299]], virtualHost: 'b.example', regex: /^ok [a-z]+$/im },
+      { path: '/b', statusCodes: [[200, 299]], virtualHost: 'b.example', regex: /^ok [a-z]+$/im, regexMinOffset: 3, regexMaxOffset: 40 },
+      // min above max: both dropped, as keepalived; /a: offsets without a regex are ignored
+      { path: '/c', statusCodes: [[200, 299]], virtualHost: 'rs.example', regex: /c/ },
     ]);
     // regex_options: PCRE2 caseless and multiline as RegExp flags
     expect(hs.urls[1].regex?.test('x\nOK Body')).toBe(true);

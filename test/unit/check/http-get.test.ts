@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpGetProbe, httpGetOnce, StreamRegex, type HttpGetSpec, type UrlSpec } from '../../../src/check/http-get.js';
 import { TimedChecks } from '../../../src/check/native/timed-checks.js';
@@ -85,6 +86,45 @@ describe('HTTP_GET probe on loopback', () => {
     expect(r.matched).toBe(false);
     r.body(Buffer.from('dleyyy'));
     expect(r.matched).toBe(true);
+  });
+
+  it('regex_min_offset / regex_max_offset: the match must start within [min, max] of the body', async () => {
+    const at = async (url: Partial<UrlSpec>) => (await httpGetOnce(spec(web.port, [{ path: '/ok', ...url }]), 0, sig())).ok;
+    // "hello world": an "o" at 4 and at 7
+    expect(await at({ regex: /o/, regexMinOffset: 5 })).toBe(true); // the one at 7
+    expect(await at({ regex: /o/, regexMaxOffset: 4 })).toBe(true); // the one at 4
+    expect(await at({ regex: /o/, regexMinOffset: 5, regexMaxOffset: 6 })).toBe(false);
+    expect(await at({ regex: /o/, regexMinOffset: 8 })).toBe(false);
+    expect(await at({ regex: /(?<=w)o/, regexMinOffset: 7, regexMaxOffset: 7 })).toBe(true); // lookbehind sees before min
+    expect(await at({ regex: /o/, regexMinOffset: 5, regexMaxOffset: 6, regexNoMatch: true })).toBe(true);
+  });
+
+  it('with offsets, any chunking finds what one scan of the whole body finds', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: fc.constantFrom('a', 'b', 'c'), maxLength: 60 }),
+        fc.array(fc.integer({ min: 1, max: 9 }), { maxLength: 30 }),
+        fc.constantFrom(/ab/, /b+c/, /(?<=a)b/, /a.c/, /ca?b/),
+        fc.nat(40),
+        fc.option(fc.nat(60), { nil: undefined }),
+        (body, cuts, re, min, max) => {
+          const whole = new RegExp(re.source, 'g');
+          whole.lastIndex = min;
+          const m = whole.exec(body);
+          const want = m !== null && (max === undefined || m.index <= max);
+          const r = new StreamRegex(re, min, max);
+          let i = 0;
+          for (const c of cuts) {
+            if (i >= body.length) break;
+            r.body(Buffer.from(body.slice(i, i + c), 'latin1'));
+            i += c;
+          }
+          if (i < body.length) r.body(Buffer.from(body.slice(i), 'latin1'));
+          expect(r.matched).toBe(want);
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 
   it('refused, no data and read timeout fail', async () => {
