@@ -27,7 +27,8 @@ import { Metrics } from './metrics.js';
 import { metricsListen } from './metrics-listen.js';
 import { fullGc, keepBytecode } from './full-gc.js';
 import { ConfigWatch, watchSet } from './config-watch.js';
-import { inputPaths } from '../../grammar/observed-fs.js';
+import { inputPaths, type InputLog } from '../../grammar/observed-fs.js';
+import { YoungRoom } from './young-room.js';
 
 export interface DaemonOptions {
   file: string;
@@ -112,6 +113,10 @@ export class Daemon extends EventEmitter {
   private stopped = false;
   /** the start-up reload rehearsal while it runs (see rehearse) */
   private rehearsing: Promise<void> | undefined;
+  /** scavenges run ahead while a prepared reload waits for its SIGHUP */
+  private readonly youngRoom = new YoungRoom();
+  /** the config inputs the watch follows now (see watchInputs) */
+  private watchedInputs: InputLog | undefined;
   /** event counters for the Prometheus endpoint (states come from snapshot()) */
   readonly metrics = new Metrics();
   /** the config's inputs on disk: a change prepares the next reload */
@@ -127,9 +132,14 @@ export class Daemon extends EventEmitter {
       // (a change the running model or the prepared load already read needs no load)
       this.watch = new ConfigWatch(() => {
         if (this.stopped || this.holder.upToDate()) return;
-        this.prepare();
-        // the load's garbage (and the dropped prepared load) collected now, not in the reload
-        setImmediate(() => { if (!this.stopped) fullGc(); });
+        const ok = this.prepare();
+        // the load's garbage (and the dropped prepared load) collected now, not in the reload;
+        // then room kept in the young generation for the SIGHUP that likely follows
+        setImmediate(() => {
+          if (this.stopped) return;
+          fullGc();
+          if (ok) this.youngRoom.start();
+        });
       });
       this.watch.set(watchSet(initial.files.map((path) => ({ path, listing: false }))));
     }
@@ -330,7 +340,10 @@ export class Daemon extends EventEmitter {
 
   private watchInputs(): void {
     const inputs = this.holder.inputs;
-    if (this.watch && inputs) this.watch.set(watchSet(inputPaths(inputs)));
+    // a prepared reload read what its preparation read: the folders watched are those already
+    if (!this.watch || !inputs || inputs === this.watchedInputs) return;
+    this.watch.set(watchSet(inputPaths(inputs)));
+    this.watchedInputs = inputs;
   }
 
   /**
@@ -344,12 +357,13 @@ export class Daemon extends EventEmitter {
     const log = this.o.log;
     const t0 = performance.now();
     const zero = signal?.at ?? t0;
+    this.youngRoom.stop();
     // when each step ended (last pass), in ms since the signal: reload.applied's `at`
     const at: Record<string, number> = { start: t0 - zero };
     const r = this.holder.reload((step) => { at[step] = performance.now() - zero; });
     this.reloads++;
-    this.watchInputs();
     if (!r.applied || !r.diff) {
+      this.watchInputs();
       logDiagnostics(log, r.diagnostics);
       const errors = r.diagnostics.filter((d) => d.level === 'error').length;
       log.warn({ event: EV.reloadRefused, errors, prepared: r.prepared }, `reload refused: ${errors} error(s) in ${this.o.file}; the running configuration stays`);
@@ -402,6 +416,8 @@ export class Daemon extends EventEmitter {
       signalAt: signal?.wall ?? Date.now() - (t0 - zero), at,
     };
     rep.ms = performance.now() - t0;
+    // (after the apply: the watch follows what this load read, nothing on the kernel's path waits for it)
+    this.watchInputs();
     const v = rep.vrrp;
     log.info({
       event: EV.reloadApplied, ms: round(rep.ms), ...phases,
@@ -425,6 +441,7 @@ export class Daemon extends EventEmitter {
     if (this.stopped) return;
     this.stopped = true;
     this.watch?.close();
+    this.youngRoom.stop();
     const log = this.o.log;
     this.engine?.stop();
     this.bfdTracker?.stop();

@@ -5,21 +5,35 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
-let gc: (() => void) | null | undefined;
+type GcFn = (opts?: { type: 'major' | 'minor' }) => void;
+let gc: GcFn | null | undefined;
 
-/** Runs a full GC; false when this Node cannot (nothing happens then). */
-export function fullGc(): boolean {
+function gcFn(): GcFn | null {
   if (gc === undefined) {
     try {
       setFlagsFromString('--expose-gc');
       const f: unknown = runInNewContext('gc');
-      gc = typeof f === 'function' ? (f as () => void) : null;
+      gc = typeof f === 'function' ? (f as GcFn) : null;
     } catch {
       gc = null;
     }
   }
-  if (gc === null) return false;
-  gc();
+  return gc;
+}
+
+/** Runs a full GC; false when this Node cannot (nothing happens then). */
+export function fullGc(): boolean {
+  const f = gcFn();
+  if (f === null) return false;
+  f();
+  return true;
+}
+
+/** Runs a young-generation GC (a scavenge) only; false when this Node cannot. */
+export function minorGc(): boolean {
+  const f = gcFn();
+  if (f === null) return false;
+  f({ type: 'minor' });
   return true;
 }
 
