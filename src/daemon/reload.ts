@@ -14,7 +14,10 @@ export interface ReloadOutcome {
   diff?: ModelDiff;
   /** time to read, check and diff the new file (a prepared reload: to read its inputs again) */
   ms: number;
-  /** parses of the file it took: 2 when the checks complained and it was read again with positions */
+  /**
+   * parses of the file it took: 2 when the checks complained and it was read again with positions,
+   * 0 when every input was what the running model was loaded from (that load is the outcome)
+   */
   passes: number;
   /** the load made when the file changed on disk was still the answer (see ConfigHolder.prepare) */
   prepared: boolean;
@@ -50,6 +53,8 @@ export class ConfigHolder {
   private lastInputs: InputLog | undefined;
   /** what the load of the running model read (unknown for the first load) */
   private currentInputs: InputLog | undefined;
+  /** that load's diagnostics (warnings: a reload of the same bytes reports them again) */
+  private currentDiagnostics: Diagnostic[] = [];
 
   constructor(
     private readonly file: string,
@@ -115,6 +120,15 @@ export class ConfigHolder {
       ({ result: r, diff } = p);
       this.lastInputs = p.inputs;
       prepared = true;
+    } else if (this.currentInputs !== undefined && inputsUnchanged(this.currentInputs)) {
+      // the bytes the running model was loaded from, every input alike: that load is the answer
+      // (nothing parsed: a SIGHUP with no edit costs the read of the inputs)
+      mark?.('read');
+      this.lastInputs = this.currentInputs;
+      const model = this.model;
+      diff = this.differ(model, model);
+      mark?.('diff');
+      return { applied: true, diagnostics: [...this.currentDiagnostics], diff, ms: performance.now() - t0, passes: 0, prepared: false };
     } else {
       const rec = recordInputs(() => this.load(this.file, { ...this.opts, reuse: this.blocks, keepBlocks: true, ...(mark ? { mark } : {}) }));
       r = rec.value;
@@ -128,6 +142,7 @@ export class ConfigHolder {
     this.model = r.model;
     this.blocks = r.blocks;
     this.currentInputs = this.lastInputs;
+    this.currentDiagnostics = r.diagnostics;
     return { applied: true, diagnostics: r.diagnostics, diff, ms: performance.now() - t0, passes: r.passes, prepared };
   }
 }

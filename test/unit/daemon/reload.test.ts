@@ -139,9 +139,52 @@ describe('ConfigHolder.reload', () => {
     expect(steps).toEqual(['read']);
     expect(r.diff?.vrrpInstances.added.map((i) => i.name)).toEqual(['VI_2']);
     expect(h.current.vrrp_instance?.map((i) => i.name)).toEqual(['VI_1', 'VI_2']);
-    // used once: the next reload loads the file
-    expect(h.reload().prepared).toBe(false);
+    // used once: the next reload reads the inputs again, finds the running model's bytes and
+    // loads nothing; an edit is loaded
+    expect(h.reload()).toMatchObject({ applied: true, prepared: false, passes: 0 });
+    expect(loads).toBe(1);
+    writeFileSync(file, inst('VI_1', 1, 100) + inst('VI_2', 2, 91));
+    expect(h.reload()).toMatchObject({ applied: true, prepared: false, passes: 1 });
     expect(loads).toBe(2);
+  });
+
+  it('a SIGHUP on the bytes the running model was loaded from takes that load: same model, no change, its warnings again', () => {
+    // (a deprecated keyword: reported, not an error)
+    const text = 'global_defs {\n  lvs_process_name lvsx\n}\n' + inst('VI_1', 1, 100);
+    writeFileSync(file, text);
+    let loads = 0;
+    const h = new ConfigHolder(file, {}, loadConfig(file, { keepBlocks: true }), (f, o) => {
+      loads++;
+      return loadConfig(f, o);
+    });
+    writeFileSync(file, text.replace('priority 100', 'priority 101'));
+    const first = h.reload();
+    expect(first.applied).toBe(true);
+    expect(first.diagnostics.length).toBeGreaterThan(0);
+    expect(loads).toBe(1);
+    const model = h.current;
+    const steps: string[] = [];
+    const again = h.reload((s) => steps.push(s));
+    expect(loads).toBe(1);
+    expect(again).toMatchObject({ applied: true, prepared: false, passes: 0 });
+    expect(again.diff?.empty).toBe(true);
+    expect(again.diagnostics).toEqual(first.diagnostics);
+    expect(steps).toEqual(['read', 'diff']);
+    expect(h.current).toBe(model);
+    // an edit of the same length (one byte: 101 -> 102) is not the running model's file
+    writeFileSync(file, text.replace('priority 100', 'priority 102'));
+    const edited = h.reload();
+    expect(loads).toBe(2);
+    expect(edited.diff?.vrrpInstances.changed.length).toBe(1);
+    expect(h.current.vrrp_instance?.[0]?.priority).toBe(102);
+    // refused, then the running model's bytes back: that load again, not the refused one
+    writeFileSync(file, text.replace('priority 100', 'priority 102') + 'vrrp_instance X {\n  interface eth0\n  virtual_router_id 300\n}\n');
+    expect(h.reload().applied).toBe(false);
+    const loadsBefore = loads;
+    writeFileSync(file, text.replace('priority 100', 'priority 102'));
+    expect(h.reload()).toMatchObject({ applied: true, passes: 0 });
+    expect(loads).toBe(loadsBefore);
+    expect(h.current.vrrp_instance?.[0]?.priority).toBe(102);
   });
 
   it('is up to date while the file is what the running model or the prepared load read', () => {
