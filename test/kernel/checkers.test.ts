@@ -25,7 +25,7 @@ class Driver extends JsonLines {
 }
 
 describe('checkers drive the kernel IPVS table', () => {
-  it('stop one -> out (inhibit: weight 0); all down -> sorry in; one back -> sorry out', async () => {
+  it('stop one -> out (inhibit: weight 0); all down -> sorry in; one back -> sorry out; the quiesced one back at its weight', async () => {
     let lab: NatLab | undefined;
     const servers = new Map<string, LineProc>();
     let driver: Driver | undefined;
@@ -119,10 +119,15 @@ ${check}
       await expectTable('rs3 back -> sorry out', ['10.0.12.2:8080 Masq 0', '10.0.13.2:8080 Masq 1']);
       expect(await landings(2)).toEqual(['rs3', 'rs3']);
 
+      // the quiesced server comes back at its configured weight, and takes connections again
+      await startServer(1);
+      await expectTable('rs2 back -> weight 2 again', ['10.0.12.2:8080 Masq 2', '10.0.13.2:8080 Masq 1']);
+      expect(new Set(await landings(3))).toEqual(new Set(['rs2', 'rs3']));
+
       const actions = d.lines.filter((l) => l.action).map((l) => `${String(l.action)}${l.rs ? ` ${String(l.rs)}` : ''}`);
       expect(actions.slice(0, 3)).toEqual(['rs-down 10.0.11.2:8080', 'rs-up 10.0.11.2:8080', 'rs-down 10.0.12.2:8080']);
       expect(actions.slice(3, 5).sort()).toEqual(['rs-down 10.0.11.2:8080', 'rs-down 10.0.13.2:8080']);
-      expect(actions.slice(5)).toEqual(['quorum-down', 'sorry-in', 'rs-up 10.0.13.2:8080', 'quorum-up', 'sorry-out']);
+      expect(actions.slice(5)).toEqual(['quorum-down', 'sorry-in', 'rs-up 10.0.13.2:8080', 'quorum-up', 'sorry-out', 'rs-up 10.0.12.2:8080']);
       expect(d.lines.filter((l) => l.apply !== undefined).every((l) => l.confirmed === true)).toBe(true);
     } finally {
       await closeLab(lab, [...clients.map((c) => () => c.stop()), () => driver?.stop(), ...[...servers.values()].map((p) => () => p.stop())]);
