@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { R_DONE } from '../../../../src/check/native/connect-engine.js';
-import { TimedChecks, type TimedOwner } from '../../../../src/check/native/timed-checks.js';
+import { MAX_LATENCY_BOUNDS, TimedChecks, type TimedOwner } from '../../../../src/check/native/timed-checks.js';
 import { CHECK_LATENCY_BOUNDS_US } from '../../../../src/check/latency-buckets.js';
 import { RetryCounter, type RetryMode } from '../../../../src/check/counter.js';
 import type { Decision } from '../../../../src/check/machine.js';
@@ -148,7 +148,7 @@ describe('the quiet path\'s latency buckets: the bounds given at createTimed', (
   }, 25_000);
 
   it('the bounds are checked: 1..32 of them, finite, positive, increasing', () => {
-    const ok = Array.from({ length: 32 }, (_, i) => (i + 1) * 10);
+    const ok = Array.from({ length: MAX_LATENCY_BOUNDS }, (_, i) => (i + 1) * 10);
     engine({ latencyBoundsUs: ok }).close();
     engine({ latencyBoundsUs: [0.5] }).close();
     for (const bad of [[], [...ok, 400], [2, 1], [1, 1], [0], [-5, 10], [Number.NaN], [1, Number.POSITIVE_INFINITY]])
