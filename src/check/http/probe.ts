@@ -109,6 +109,7 @@ async function probeTls(opts: HttpProbeOptions): Promise<HttpProbeResult> {
   // TLS code is loaded only when needed: start-up time counts for genhash.
   const tlsModule = await import('node:tls');
   const recordsModule = await import('./tls-records.js');
+  const contextModule = await import('./tls-context.js');
   const marked = opts.fwmark ? await import('../../net/marked-socket.js') : null;
   return new Promise<HttpProbeResult>((resolve) => {
     const hasher = opts.hash === null ? null : new BodyDigest(opts.hash);
@@ -252,11 +253,9 @@ async function probeTls(opts: HttpProbeOptions): Promise<HttpProbeResult> {
           // SNI only when asked to and a virtual host is known.
           host: opts.address,
           ...(servername ? { servername } : {}),
-          // keepalived presents the SSL block's certificate but never verifies the server's
-          ...(opts.tls?.cert ? { cert: opts.tls.cert } : {}),
-          ...(opts.tls?.key ? { key: opts.tls.key } : {}),
-          ...(opts.tls?.passphrase !== undefined ? { passphrase: opts.tls.passphrase } : {}),
-          ...(opts.tls?.ca ? { ca: opts.tls.ca } : {}),
+          // keepalived presents the SSL block's certificate but never verifies the server's;
+          // the context is made once per SSL block (tls-context.ts)
+          secureContext: contextModule.clientContext(tlsModule, opts.tls),
         });
       } catch {
         // the SSL block's key does not open (a wrong password) or is no key: the attempt
