@@ -69,18 +69,22 @@ describe('SSL_GET probe against a TLS server with a test CA', () => {
   });
 });
 
+/** A real server that demands a client certificate signed by the test CA (the director's). */
+async function directorsOnlyServer(): Promise<{ pki: TestPki; server: tls.Server; port: number }> {
+  const pki = makePki(['server.test', 'director.test']);
+  const server = tls.createServer({ ...pki.cert('server.test'), ca: pki.ca, requestCert: true, rejectUnauthorized: true }, (s) => {
+    s.on('error', () => {});
+    s.once('data', () => s.end(httpResponse(200, 'for directors only')));
+  });
+  return { pki, server, port: await listen(server) };
+}
+
 describe('SSL_GET with the global SSL block (client certificate)', () => {
   let pki: TestPki;
   let server: tls.Server;
   let port = 0;
   beforeAll(async () => {
-    pki = makePki(['server.test', 'director.test']);
-    // the real server demands a client certificate signed by the test CA
-    server = tls.createServer({ ...pki.cert('server.test'), ca: pki.ca, requestCert: true, rejectUnauthorized: true }, (s) => {
-      s.on('error', () => {});
-      s.once('data', () => s.end(httpResponse(200, 'for directors only')));
-    });
-    port = await listen(server);
+    ({ pki, server, port } = await directorsOnlyServer());
   });
   afterAll(() => stop(server, pki));
   const spec = (clientTls?: HttpGetSpec['clientTls']): HttpGetSpec => ({
@@ -106,12 +110,7 @@ describe('SSL_GET with the global SSL block of a config file (certificate, key, 
   let port = 0;
   const dir = mkdtempSync(join(tmpdir(), 'lvsd-ssl-block-'));
   beforeAll(async () => {
-    pki = makePki(['server.test', 'director.test']);
-    server = tls.createServer({ ...pki.cert('server.test'), ca: pki.ca, requestCert: true, rejectUnauthorized: true }, (s) => {
-      s.on('error', () => {});
-      s.once('data', () => s.end(httpResponse(200, 'for directors only')));
-    });
-    port = await listen(server);
+    ({ pki, server, port } = await directorsOnlyServer());
     const { key, cert } = pki.cert('director.test');
     // the key on disk is encrypted: only the block's password opens it
     const locked = createPrivateKey(key).export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'rs-secret' });
