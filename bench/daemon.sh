@@ -21,6 +21,53 @@
 # last server landed (each poll lists 10,000 lines: ~1.5 s under TCG), for both daemons alike.
 # HOST=1 runs only lvsd's reload on this machine (no ip_vs: its IPVS attempt fails at once).
 #
+# 2026-11-27, session 9 (H1): the prepared reload's scavenges and VRRP step off the SIGHUP's path.
+#  Signal -> sent = kill->loop + loop->sent (the poller's clock and reload.applied's `at`).
+#  Baseline (VM, 6883ce8 + bundle = .cache/h1s9/before; ROUNDS=2 RELOADS=2, host load 1.0-2.6):
+#   prepared path (default) 108 / 57 | 223 / 91 ms (kill->loop 24 2 90 2; e.g. the 1st: start 22.2,
+#   read 30.8, vrrp 51.9, lvs 80.7, sent 84.3); plain path (HUP_AFTER_WRITE=1) 508 / 265 | 346 ms
+#   (read 16-64, parse - read 180-290, checks 15-24, lvs 25-74).
+#  CPU profile + --trace-gc of the prepared SIGHUPs (VM, .cache/h1s9/prof, the baseline code): of
+#   ~110 ms from the signal to the ack, 2 scavenges of 21-28 ms (allocation failure: the daemon's
+#   idle work, probes and metrics, fills the young generation in ~1.5 s, and the file is saved
+#   1-2 s before the signal, so nearly every reload met one, often two); VrrpRuntime.applyDiff
+#   rebuilding its plan (planFromModel, instanceSpec, notifyOf of 10 instances) 13-26 ms with
+#   nothing VRRP changed; the watch set again to the same folders 6 ms; the 1 MB re-read ~12 ms,
+#   nearly all in read(2) (the compare was already a native one on a reused 64 KB buffer, no decode).
+#  Changes: c9b12f3 VrrpRuntime.applyDiff returns at once on diff.empty (the daemon's VRRP diff
+#   covers every section but virtual_server: the running plan is then the new one by value); the
+#   daemon sets the watch after the apply, and not at all for inputs it already follows (a
+#   prepared reload's); YoungRoom (src/daemon/young-room.ts): for 60 s after a good prepare, every
+#   100 ms, a scavenge (full-gc.ts minorGc: gc({type:'minor'})) once the young generation is past
+#   30% full, so that the SIGHUP finds it nearly empty. 9d72264 (the plain path's first step): a
+#   reload whose inputs are all, byte for byte, those of the running model's load takes that load
+#   (same model, an empty diff, its diagnostics), nothing decoded or parsed (a same-length edit is
+#   loaded: test/unit/daemon/reload.test.ts); this bench's plain path changes the file: not
+#   measured here.
+#  VM, prepared path, lvsd-before = .cache/h1s9/before, lvsd = the final code (.cache/h1s9/after1):
+#   ab1 (same boot, --trace-gc, host load 2.9-3.6; the 2nd SIGHUP of round 1 hit another VM's
+#    burst, both daemons): before 90 / 656 | 76 / 189, lvsd 76 / 739 | 42 / 84 ms
+#   ab2 (same boot, ROUNDS=3, host load 1.5-2.8): before 135 / 112 | 219 / 192 | 99 / 171 (median 153)
+#                                                 lvsd    99 / 90  | 80 / 61   | 60 / 56  (median 71)
+#   lvsd alone (ROUNDS=3, host load 0.5-1.5, one boot): 76 / 64 | 45 / 45 | 102 / 46 (median 55)
+#   vrrp step (vrrpMs): before 3-42, lvsd 0.5-1.6 ms (5.5, 9.8 once each; 17.8 in the busy round:
+#   BFD, IPVS settings and whatever the awaits let run). --trace-gc (ab1): the young room
+#   ran 1-4 scavenges ("testing") in the seconds before each SIGHUP; none fell inside 3 of lvsd's
+#   4 reloads (before, profiled boot: 2 inside the 1st, 1 inside the 2nd).
+#   Left in lvsd's prepared reload (ms, the runs above): start 3-19 (a first SIGHUP's 6-19: the
+#   daemon.signal log line, pino + a sync write + the syslog record, on its first run), read 8-34
+#   (read(2) of 1 MB under TCG, plus the stats), lvs 15-62 (the engine's prepared in-place plan
+#   carried out: 100 updateReal, patched rows, reconcile, encode), sent 3-10.
+#  Plain path (HUP_AFTER_WRITE=1, same boots, ROUNDS=2 RELOADS=2; nothing here changes its parse):
+#   ab3 (host load 1.1-2.3): before 350 / 405 | 653 / 391, lvsd 1,001 / 433 | 1,033 / 337 ms
+#   (the lvsd rounds' poll cost, measured before the signal, 45 and 33 ms vs 13-15: the VM busy);
+#   ab4 (host load 1.1-1.7): before 892 / 318 | 325 / 297, lvsd 423 / 387 | 396 / 284 ms;
+#   parse - read 200-650 ms either way: session 8's finding stands (per-virtual-server JavaScript,
+#   cold under TCG).
+#  Not reached: a reliable < 60 ms prepared (median ~55-70, 102 once: lvs step 51, read 19, start
+#   16); the plain path's < 100 ms needs the parse of 100 changed virtual servers at a few ms under
+#   TCG, against 200+ now.
+#
 # 2026-11-26, session 8 (H1): the plain reload's checks step in proportion to the change; parse not.
 #  The plain path (HUP_AFTER_WRITE=1: the file written ~1 ms before the signal, no prepared load).
 #  Changes: cb525cb the parse says when no real server holds a MISC_CHECK / notify script
