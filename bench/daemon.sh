@@ -400,7 +400,7 @@ start() {
   if [ "$1" = lvsd ] || [ "$1" = lvsd-before ]; then
     local bin=${LVSD:-.}/dist/bundle/lvsd.cjs args=${LVSD_NODE_ARGS:-}
     [ "$1" = lvsd ] || { bin=$BEFORE/dist/bundle/lvsd.cjs; args=${BEFORE_NODE_ARGS-$args}; }
-    ip netns exec "$ns" node $args "$bin" -n -f "$2" -p "$work/l.pid" -r "$work/lv.pid" -c "$work/lc.pid" --status-socket none > "$work/$1.log" 2>&1 &
+    ip netns exec "$ns" node $args "$bin" -n -G -f "$2" -p "$work/l.pid" -r "$work/lv.pid" -c "$work/lc.pid" --status-socket none > "$work/$1.log" 2>&1 &
     main=$!; pids+=("$main"); dpids=("$main")
   else
     ip netns exec "$ns" keepalived -n -l -G -f "$2" -p "$work/k.pid" -r "$work/kv.pid" -c "$work/kc.pid" > "$work/keepalived.log" 2>&1 &
