@@ -36,6 +36,32 @@ describe('recordInputs / inputsUnchanged', () => {
     expect(inputsUnchanged(inputs)).toBe(false);
   });
 
+  it('compares a file larger than one read (4 MB) to its last byte, and an empty one', () => {
+    const f = join(dir, 'big.conf');
+    const big = Buffer.alloc(9 * 1024 * 1024 + 5, 'x'); // three reads: 4 MB, 4 MB, the rest
+    writeFileSync(f, big);
+    const { inputs } = recordInputs(() => readFileSync(f));
+    expect(inputsUnchanged(inputs)).toBe(true);
+    for (const at of [0, 4 * 1024 * 1024 - 1, 4 * 1024 * 1024, 8 * 1024 * 1024 + 1, big.length - 1]) {
+      const edited = Buffer.from(big);
+      edited[at] = 0x79;
+      writeFileSync(f, edited);
+      expect([at, inputsUnchanged(inputs)]).toEqual([at, false]);
+    }
+    writeFileSync(f, Buffer.concat([big, Buffer.from('x')])); // one byte more, past the last read
+    expect(inputsUnchanged(inputs)).toBe(false);
+    writeFileSync(f, big.subarray(0, big.length - 1));
+    expect(inputsUnchanged(inputs)).toBe(false);
+    writeFileSync(f, big);
+    expect(inputsUnchanged(inputs)).toBe(true);
+    const e = join(dir, 'empty.conf');
+    writeFileSync(e, '');
+    const empty = recordInputs(() => readFileSync(e)).inputs;
+    expect(inputsUnchanged(empty)).toBe(true);
+    writeFileSync(e, '\n');
+    expect(inputsUnchanged(empty)).toBe(false);
+  });
+
   it('sees a mode change through stat and lstat, and an access answer that changed', () => {
     const f = join(dir, 'c.sh');
     writeFileSync(f, '#!/bin/sh\n');
