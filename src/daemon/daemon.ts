@@ -122,9 +122,9 @@ export class Daemon extends EventEmitter {
   /** the config's inputs on disk: a change prepares the next reload */
   private readonly watch: ConfigWatch | undefined;
 
-  private constructor(private readonly o: DaemonOptions, initial: LoadResult) {
+  private constructor(private readonly o: DaemonOptions, initial: LoadResult, initialInputs?: InputLog) {
     super();
-    this.holder = new ConfigHolder(o.file, o.load, initial, undefined, diffWithoutVirtualServers);
+    this.holder = new ConfigHolder(o.file, o.load, initial, undefined, diffWithoutVirtualServers, initialInputs);
     this.scripts = new LvsScripts(o.log);
     this.bfd = new BfdService({ log: o.log });
     this.settings = new IpvsSettings({ log: o.log, open: () => NetlinkIpvs.open() });
@@ -145,8 +145,9 @@ export class Daemon extends EventEmitter {
     }
   }
 
-  static async start(o: DaemonOptions, initial: LoadResult): Promise<Daemon> {
-    const d = new Daemon(o, initial);
+  /** `initialInputs`: what the load of `initial` read (recordInputs), when it was recorded */
+  static async start(o: DaemonOptions, initial: LoadResult, initialInputs?: InputLog): Promise<Daemon> {
+    const d = new Daemon(o, initial, initialInputs);
     await d.boot();
     return d;
   }
@@ -230,9 +231,9 @@ export class Daemon extends EventEmitter {
    * keepalived's split: a sync daemon tied to a VRRP instance follows that instance (VRRP side),
    * one without runs as master and backup (checker side); timeouts are the checker side's.
    */
-  private async applySettings(model: Model): Promise<void> {
+  private async applySettings(model: Model, quiet = false): Promise<void> {
     const found = syncDaemonConfig(model);
-    if (!found.ok) this.o.log.warn({ event: 'ipvs.syncd' }, found.message);
+    if (!found.ok && !quiet) this.o.log.warn({ event: 'ipvs.syncd' }, found.message);
     this.sync = found.ok ? found.config : undefined;
     await Promise.all([
       this.settings.setSync(this.sync, this.syncRole()),
@@ -308,10 +309,18 @@ export class Daemon extends EventEmitter {
         await this.engine.applied();
         this.engine.rehearseChanges();
       }
+      // the SIGHUP path itself (the prepared load taken, its difference applied: an unchanged
+      // file changes nothing), unlogged; its code then runs warm at the first SIGHUP. That took
+      // the prepared load: the file is prepared again for a SIGHUP that finds it as it was.
+      let sighupPath = false;
+      if (!this.stopped && this.reloads === 0) {
+        sighupPath = (await this.reload(undefined, true)).ok;
+        this.prepare();
+      }
       const ms = Math.round((performance.now() - t0) * 10) / 10;
       const t1 = performance.now();
       const gc = fullGc();
-      this.o.log.debug({ event: 'reload.rehearsal', ok, ms, gcMs: gc ? Math.round((performance.now() - t1) * 10) / 10 : null }, 'reload rehearsed');
+      this.o.log.debug({ event: 'reload.rehearsal', ok, sighupPath, ms, gcMs: gc ? Math.round((performance.now() - t1) * 10) / 10 : null }, 'reload rehearsed');
     } catch (e) {
       this.o.log.debug({ event: 'reload.rehearsal', err: e instanceof Error ? e.message : String(e) }, 'reload rehearsal failed');
     }
@@ -351,17 +360,25 @@ export class Daemon extends EventEmitter {
    * `signal`: when the signal reached the event loop, as performance.now() (the timings' zero)
    * and Date.now().
    */
-  async reload(signal?: { at: number; wall: number }): Promise<ReloadReport> {
+  /**
+   * SIGHUP. `rehearsal`: the start-up rehearsal's run of this path (on the file it has just
+   * prepared): nothing logged, counted or reported, and it does not wait for the rehearsal.
+   */
+  async reload(signal?: { at: number; wall: number }, rehearsal = false): Promise<ReloadReport> {
     if (this.stopped) return { ok: false, ms: 0 };
-    if (this.rehearsing) await this.rehearsing;
+    if (this.rehearsing && !rehearsal) await this.rehearsing;
     const log = this.o.log;
     const t0 = performance.now();
     const zero = signal?.at ?? t0;
-    this.youngRoom.stop();
+    if (!rehearsal) this.youngRoom.stop();
     // when each step ended (last pass), in ms since the signal: reload.applied's `at`
     const at: Record<string, number> = { start: t0 - zero };
-    const r = this.holder.reload((step) => { at[step] = performance.now() - zero; });
-    this.reloads++;
+    const r = this.holder.reload((step) => { at[step] = performance.now() - zero; }, rehearsal);
+    if (!rehearsal) this.reloads++;
+    if (rehearsal && (!r.applied || !r.diff)) {
+      this.watchInputs();
+      return { ok: false, ms: performance.now() - t0 };
+    }
     if (!r.applied || !r.diff) {
       this.watchInputs();
       logDiagnostics(log, r.diagnostics);
@@ -373,7 +390,7 @@ export class Daemon extends EventEmitter {
       this.emit('reload', rep);
       return rep;
     }
-    logDiagnostics(log, r.diagnostics);
+    if (!rehearsal) logDiagnostics(log, r.diagnostics);
     // checks that fell due while the file was read start after the reload's IPVS apply
     const held0 = this.engine?.heldTotal ?? 0;
     this.engine?.holdChecks();
@@ -387,7 +404,7 @@ export class Daemon extends EventEmitter {
     }
     await this.applyBfd(model);
     this.bfdTracker?.sync();
-    await this.applySettings(model);
+    await this.applySettings(model, rehearsal);
     const t2 = performance.now();
     at.vrrp = t2 - zero;
     let t3 = t2;
@@ -418,6 +435,7 @@ export class Daemon extends EventEmitter {
     rep.ms = performance.now() - t0;
     // (after the apply: the watch follows what this load read, nothing on the kernel's path waits for it)
     this.watchInputs();
+    if (rehearsal) return rep;
     const v = rep.vrrp;
     log.info({
       event: EV.reloadApplied, ms: round(rep.ms), ...phases,

@@ -62,9 +62,15 @@ export class ConfigHolder {
     initial: LoadResult,
     private readonly load: (file: string, opts: LoadOptions) => LoadResult = loadConfig,
     private readonly differ: Differ = diffModels,
+    /** what the initial load read (recordInputs), when it was recorded */
+    initialInputs?: InputLog,
   ) {
     this.model = initial.model;
     this.blocks = initial.blocks;
+    if (initialInputs) {
+      this.currentInputs = initialInputs;
+      this.currentDiagnostics = initial.diagnostics;
+    }
   }
 
   get current(): Model {
@@ -107,15 +113,24 @@ export class ConfigHolder {
     return result.ok;
   }
 
-  /** `mark` is called as each step ends (the load's steps, then 'diff'): reload.applied's timings */
-  reload(mark?: (step: LoadStep | 'diff') => void): ReloadOutcome {
+  /**
+   * `mark` is called as each step ends (the load's steps, then 'diff'): reload.applied's timings.
+   * `rehearsal` (the daemon's start-up rehearsal of this path): only a prepared load of the very
+   * inputs the running model was loaded from is taken (a change of nothing); otherwise nothing is
+   * loaded, taken or applied, and the prepared load stays.
+   */
+  reload(mark?: (step: LoadStep | 'diff') => void, rehearsal = false): ReloadOutcome {
     const t0 = performance.now();
     const p = this.prepared;
+    const fresh = p !== undefined && p.basis === this.model && inputsUnchanged(p.inputs);
+    if (rehearsal && !(fresh && this.currentInputs !== undefined && inputsUnchanged(this.currentInputs))) {
+      return { applied: false, diagnostics: [], ms: performance.now() - t0, passes: 0, prepared: false };
+    }
     this.prepared = undefined;
     let r: LoadResult;
     let diff: ModelDiff | undefined;
     let prepared = false;
-    if (p && p.basis === this.model && inputsUnchanged(p.inputs)) {
+    if (p && fresh) {
       mark?.('read');
       ({ result: r, diff } = p);
       this.lastInputs = p.inputs;

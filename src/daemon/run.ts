@@ -2,6 +2,7 @@
 // checkers in this one process, and serve signals until SIGTERM/SIGINT. lvsd never forks:
 // -n/--dont-fork is accepted and changes nothing (run it under systemd Type=simple).
 import { loadConfig, type LoadOptions } from '../config/load.js';
+import { recordInputs } from '../../grammar/observed-fs.js';
 import { systemView } from '../config/system.js';
 import type { Options } from './args.js';
 import { logDiagnostics } from './config-log.js';
@@ -63,7 +64,9 @@ export async function runDaemon(o: Options): Promise<number> {
   for (const w of inertOptions(o)) log.warn({ event: 'daemon.option' }, w);
   const load: LoadOptions = { configId: o.configId, allConfig: o.allConfig, system: systemView() };
   // the daemon reloads: its first load keeps what the next one may reuse (config/load.ts)
-  const first = loadConfig(o.useFile, { ...load, keepBlocks: true });
+  // and notes what it read: a SIGHUP (or the start-up rehearsal) that finds those inputs as they
+  // were takes this load again (daemon/reload.ts)
+  const { value: first, inputs: firstInputs } = recordInputs(() => loadConfig(o.useFile, { ...load, keepBlocks: true }));
   logDiagnostics(log, first.diagnostics);
   if (!first.ok) {
     log.error({ event: EV.configError, file: o.useFile }, `not starting: ${o.useFile} has errors`);
@@ -83,7 +86,7 @@ export async function runDaemon(o: Options): Promise<number> {
     daemon = await Daemon.start({
       file: o.useFile, load, log, vrrp: sub.vrrp, checkers: sub.checkers, bfd: !o.noBfd, keepIpvs: o.dontReleaseIpvs,
       ...(o.metricsListen !== undefined ? { metricsListen: o.metricsListen } : {}),
-    }, first);
+    }, first, firstInputs);
   } catch (e) {
     log.error({ event: 'daemon.error', err: e instanceof Error ? e.message : String(e) }, 'lvsd could not start');
     removePidFiles(pidFiles);

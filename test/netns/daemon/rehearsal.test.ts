@@ -39,17 +39,20 @@ describe('lvsd reload rehearsal (netns)', () => {
     const base = lvsdConf({ priority: 150 });
     const d = startLvsd(lab, lab.d1, base + vs(1), ['-l', '-D']);
     const p = d.proc;
+    await p.waitFor(/daemon\.start /, 10_000);
+    // changed on disk, no signal, before the rehearsals (1.5 s after the first IPVS apply): they
+    // read it but must not apply it, nor run the SIGHUP path on it
+    expect(p.matching(/reload\.rehearsal /)).toEqual([]);
+    writeFileSync(d.conf, base + vs(4));
     await p.waitFor(/vip\.add .*instance=VI_1/, 12_000);
     const mon = monitorAddresses(lab, lab.d1);
     await new Promise((r) => setTimeout(r, 300)); // monitor subscribed
     const mark = p.lines.length;
-    // changed on disk, no signal: the rehearsal reads it but must not apply it
-    writeFileSync(d.conf, base + vs(4));
     const r = await p.waitFor(/reload\.rehearsal /, 15_000);
     expect(r.text).toMatch(/ok=true/);
     await new Promise((res) => setTimeout(res, 2000));
     expect(p.matching(/reload\.rehearsal /)).toHaveLength(REHEARSALS);
-    expect(p.matching(/reload\.rehearsal .*ok=true/)).toHaveLength(REHEARSALS);
+    expect(p.matching(/reload\.rehearsal .*ok=true sighupPath=false/)).toHaveLength(REHEARSALS);
     expect(p.matching(/vrrp\.transition|vip\.del|reload\.applied|lvs\.weight/, mark)).toEqual([]);
     expect(mon.matching(/Deleted/)).toEqual([]);
     let st = statusOf(d);
@@ -78,8 +81,11 @@ describe('lvsd reload rehearsal (netns)', () => {
     const d = startLvsd(lab, lab.d1, base + vs(1), ['-l', '-D']);
     const p = d.proc;
     await p.waitFor(/vip\.add .*instance=VI_1/, 12_000);
-    await p.waitFor(/reload\.rehearsal /, 15_000);
+    // the file as it was loaded: the rehearsal ran the SIGHUP path on it (nothing changed, nothing logged)
+    expect((await p.waitFor(/reload\.rehearsal /, 15_000)).text).toMatch(/ok=true.*sighupPath=true/);
     await new Promise((r) => setTimeout(r, 500)); // the rehearsals are over
+    expect(p.matching(/reload\.applied|vip\.del/)).toEqual([]);
+    expect(statusOf(d).reloads).toBe(0);
     const mon = monitorAddresses(lab, lab.d1);
     await new Promise((r) => setTimeout(r, 300));
     const pid = Number(readFileSync(d.pidFiles[0], 'utf8').trim());

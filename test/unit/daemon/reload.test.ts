@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../../src/config/load.js';
 import { ConfigHolder, diffWithoutVirtualServers } from '../../../src/daemon/reload.js';
+import { recordInputs } from '../../../grammar/observed-fs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lvsd-reload-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -185,6 +186,40 @@ describe('ConfigHolder.reload', () => {
     expect(h.reload()).toMatchObject({ applied: true, passes: 0 });
     expect(loads).toBe(loadsBefore);
     expect(h.current.vrrp_instance?.[0]?.priority).toBe(102);
+  });
+
+  it('a rehearsal takes only a prepared load of the bytes the running model came from, and else leaves everything', () => {
+    writeFileSync(file, inst('VI_1', 1, 100));
+    const rec = recordInputs(() => loadConfig(file, { keepBlocks: true }));
+    const h = new ConfigHolder(file, {}, rec.value, undefined, undefined, rec.inputs);
+    const running = h.current;
+    // the first load's inputs unknown: never
+    const blind = new ConfigHolder(file, {}, loadConfig(file, { keepBlocks: true }));
+    blind.prepare();
+    expect(blind.reload(undefined, true).applied).toBe(false);
+    expect(blind.preparedModel).toBeDefined();
+    // the file as it was: the prepared load is taken (a change of nothing)
+    h.prepare();
+    const same = h.preparedModel;
+    const r = h.reload(undefined, true);
+    expect(r).toMatchObject({ applied: true, prepared: true });
+    expect(h.current).toBe(same);
+    expect(r.diff?.vrrpInstances.unchanged.map((i) => i.name)).toEqual(['VI_1']);
+    // edited before the preparation: the prepared load is of other bytes
+    writeFileSync(file, inst('VI_1', 1, 101));
+    h.prepare();
+    const edited = h.preparedModel;
+    expect(h.reload(undefined, true).applied).toBe(false);
+    expect(h.current).toBe(same);
+    expect(h.preparedModel).toBe(edited); // still there for the SIGHUP
+    // edited after it: nothing loaded, nothing taken
+    writeFileSync(file, inst('VI_1', 1, 102));
+    expect(h.reload(undefined, true).applied).toBe(false);
+    expect(h.current.vrrp_instance?.[0]?.priority).toBe(100);
+    // the SIGHUP loads the file as it is now
+    expect(h.reload()).toMatchObject({ applied: true, prepared: false });
+    expect(h.current.vrrp_instance?.[0]?.priority).toBe(102);
+    expect(running.vrrp_instance?.[0]?.priority).toBe(100);
   });
 
   it('is up to date while the file is what the running model or the prepared load read', () => {
