@@ -21,6 +21,29 @@
 # last server landed (each poll lists 10,000 lines: ~1.5 s under TCG), for both daemons alike.
 # HOST=1 runs only lvsd's reload on this machine (no ip_vs: its IPVS attempt fails at once).
 #
+# 2026-11-27, session 9 (lead): lvsd runs with -G here (no syslog), as keepalived always did in this
+#  bench. fdb1d0a: the SIGHUP's re-read reads and compares a file in one call each up to 4 MB (was
+#  64 KB at a time). a926f1a: the start-up rehearsal runs the SIGHUP path itself (Daemon.reload,
+#  unlogged) on a prepared load of the inputs the running model came from, so the first SIGHUP meets
+#  warm code (a CPU profile of a first SIGHUP had ~40 ms in the SIGHUP handler, Daemon.reload and
+#  the re-read before any comparison ran: code running for the first time).
+#  VM, prepared path, quiet host (load 0.1-1.2, nothing else running), one boot per row set:
+#                          signal -> visible in the kernel (ms)   lvsd signal -> sent (kill->loop + loop->sent)
+#   df8da6a (H1's code)    lvsd 97 / 45 | 113 / 97                 80 / 38 | 110 / 88
+#                          keepalived 9,620 / 7,027 | 7,744 / 7,441
+#   fdb1d0a (re-read)      lvsd 95 / 56 | 104 / 52                 78 / 48 | 88 / 41   (read step, 2nd SIGHUP: 14-15 -> 5-6 ms)
+#                          keepalived 6,778 / 6,911 | 7,729 / 7,150
+#   a926f1a (the rehearsal runs the SIGHUP path), ONLY=lvsd ROUNDS=3:
+#                          lvsd 68 / 110 | 91 / 58 | 84 / 57       59 / 53 | 62 / 42 | 77 / 44
+#   (the 110: sent -> visible 57 ms, the poller's: acked 3 ms after sent). First SIGHUP's start step
+#   2.8-6.4 ms (before 5-18.6), read step 7.9-19.6 (before 16-22). Ratio to keepalived in the same
+#   boots that ran keepalived: 0.006-0.016.
+#  Left: signal -> visible is 45-113 ms, over 100 in 3 of 14 SIGHUPs of these boots (1 of 6 with the
+#   final code, the poller's); signal -> sent 38-110, with the final code 42-77. The lvs step
+#   (19-36 ms: the engine's in-place updates of 100 real servers and their requests) and the first
+#   SIGHUP's read (8-20 ms: read(2) of 1 MB under TCG) remain. The plain path (HUP_AFTER_WRITE=1)
+#   is unchanged (see H1 below).
+#
 # 2026-11-27, session 9 (H1): the prepared reload's scavenges and VRRP step off the SIGHUP's path.
 #  Signal -> sent = kill->loop + loop->sent (the poller's clock and reload.applied's `at`).
 #  Baseline (VM, 6883ce8 + bundle = .cache/h1s9/before; ROUNDS=2 RELOADS=2, host load 1.0-2.6):
