@@ -358,11 +358,8 @@ export class Daemon extends EventEmitter {
   /**
    * SIGHUP: a broken file keeps the running configuration; a good one is applied by difference.
    * `signal`: when the signal reached the event loop, as performance.now() (the timings' zero)
-   * and Date.now().
-   */
-  /**
-   * SIGHUP. `rehearsal`: the start-up rehearsal's run of this path (on the file it has just
-   * prepared): nothing logged, counted or reported, and it does not wait for the rehearsal.
+   * and Date.now(). `rehearsal`: the start-up rehearsal's run of this path (on the file it has
+   * just prepared): nothing logged, counted or reported, and it does not wait for the rehearsal.
    */
   async reload(signal?: { at: number; wall: number }, rehearsal = false): Promise<ReloadReport> {
     if (this.stopped) return { ok: false, ms: 0 };
