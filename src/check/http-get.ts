@@ -55,15 +55,14 @@ export class StreamRegex implements ResponseObserver {
   private tail = '';
   /** body characters (latin1: bytes) seen before the current chunk */
   private seen = 0;
-  /** the regex with the g flag: searched from an index (offsets only) */
-  private readonly scan: RegExp | null;
+  /** the regex with the g flag: searched from an index */
+  private readonly scan: RegExp;
   constructor(
-    private readonly re: RegExp,
+    re: RegExp,
     private readonly minOffset = 0,
     private readonly maxOffset = Number.POSITIVE_INFINITY,
   ) {
-    const offsets = minOffset > 0 || maxOffset !== Number.POSITIVE_INFINITY;
-    this.scan = offsets ? new RegExp(re.source, re.flags.includes('g') ? re.flags : re.flags + 'g') : null;
+    this.scan = new RegExp(re.source, re.flags.includes('g') ? re.flags : re.flags + 'g');
   }
   /** Ready for the next body. */
   reset(): void {
@@ -78,20 +77,17 @@ export class StreamRegex implements ResponseObserver {
     const text = this.tail + bytes.toString('latin1');
     const base = this.seen - this.tail.length; // body offset of text[0]
     this.seen += bytes.length;
-    if (this.scan === null) {
-      this.re.lastIndex = 0;
-      if (this.re.test(text)) return this.found();
-    } else if (base <= this.maxOffset) {
+    if (base <= this.maxOffset) {
       // the leftmost match from min on: if it starts past max, no other one here counts
       this.scan.lastIndex = Math.max(0, this.minOffset - base);
       const m = this.scan.exec(text);
-      if (m !== null && base + m.index <= this.maxOffset) return this.found();
+      if (m !== null && base + m.index <= this.maxOffset) {
+        this.matched = true;
+        this.tail = '';
+        return;
+      }
     }
     this.tail = text.length > REGEX_WINDOW ? text.slice(text.length - REGEX_WINDOW) : text;
-  }
-  private found(): void {
-    this.matched = true;
-    this.tail = '';
   }
 }
 

@@ -11,8 +11,6 @@ import { CHECK_LATENCY_BOUNDS_S } from '../check/latency-buckets.js';
 
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
-/** Check latency buckets in seconds: the timed engine's (latency-buckets.ts). */
-export const CHECK_BUCKETS_S: readonly number[] = CHECK_LATENCY_BOUNDS_S;
 
 /** Series per event family; a config with 10,000 real servers stays far below it. */
 export const MAX_SERIES = 100_000;
@@ -149,7 +147,7 @@ export class Metrics {
   private readonly adverts = new CounterFamily();
   private readonly drops = new CounterFamily();
   private readonly checks = new CounterFamily();
-  private readonly latency = new HistogramFamily(CHECK_BUCKETS_S);
+  private readonly latency = new HistogramFamily(CHECK_LATENCY_BOUNDS_S);
   private readonly reloads = new CounterFamily();
 
   vrrpTransition(instance: string, to: VrrpState): void {
@@ -184,7 +182,7 @@ export class Metrics {
 
   /**
    * Successes the timed engine settled quietly (a steady TCP_CHECK, no per-check event), drained
-   * when asked: `buckets` per CHECK_BUCKETS_S bound, not cumulative, then one above the last.
+   * when asked: `buckets` per CHECK_LATENCY_BOUNDS_S bound, not cumulative, then one above the last.
    */
   checkQuiet(vs: string, rs: string, checker: string, q: { count: number; latencySumUs: number; buckets: readonly number[] }): void {
     if (q.count <= 0) return;

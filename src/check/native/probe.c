@@ -1159,9 +1159,9 @@ static napi_value js_quiet(napi_env env, napi_callback_info info) {
   size_t len;
   void *mem;
   if (e == NULL || int_arg(env, argv[0], &slot) != 0 || slot < 0 ||
-      napi_get_typedarray_info(env, argv[1], &tt, &len, &mem, NULL, NULL) != napi_ok || tt != napi_float64_array)
+      napi_get_typedarray_info(env, argv[1], &tt, &len, &mem, NULL, NULL) != napi_ok || tt != napi_float64_array ||
+      len < 4 + e->nqbounds + 1)
     return throw_usage(env, "quiet(slot, Float64Array(4 + bounds + 1))");
-  if (len < 4 + e->nqbounds + 1) return throw_usage(env, "quiet(slot, Float64Array(4 + bounds + 1))");
   double *out = mem;
   memset(out, 0, (4 + e->nqbounds + 1) * sizeof *out);
   napi_value v;

@@ -2,8 +2,8 @@
 // what as many check() calls with the same latencies render.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CHECK_BUCKETS_S, Metrics } from '../../../src/daemon/metrics.js';
-import { CHECK_LATENCY_BOUNDS_US } from '../../../src/check/latency-buckets.js';
+import { Metrics } from '../../../src/daemon/metrics.js';
+import { CHECK_LATENCY_BOUNDS_S as CHECK_BUCKETS_S, CHECK_LATENCY_BOUNDS_US } from '../../../src/check/latency-buckets.js';
 import { sampleStatus } from './status-fixture.js';
 
 describe('Metrics.checkQuiet', () => {

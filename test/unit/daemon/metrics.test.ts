@@ -1,7 +1,8 @@
 // Prometheus exposition from events + snapshot, checked with a strict little parser of the
 // 0.0.4 text format, and the HTTP endpoint on a real loopback socket.
 import { describe, expect, it } from 'vitest';
-import { CHECK_BUCKETS_S, MAX_SERIES, METRICS_CONTENT_TYPE, Metrics, startMetricsServer } from '../../../src/daemon/metrics.js';
+import { MAX_SERIES, METRICS_CONTENT_TYPE, Metrics, startMetricsServer } from '../../../src/daemon/metrics.js';
+import { CHECK_LATENCY_BOUNDS_S as CHECK_BUCKETS_S } from '../../../src/check/latency-buckets.js';
 import { sampleStatus } from './status-fixture.js';
 
 interface Sample { name: string; labels: Record<string, string>; value: number }
