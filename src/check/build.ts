@@ -2,6 +2,7 @@
 // probe (where it connects, what it sends), its counting machine and its timers.
 import { readFileSync } from 'node:fs';
 import type { Checker, Model, RealServer, VirtualServer } from '../config/model.js';
+import { readSslBlock, type SslFiles } from '../config/ssl-block.js';
 import { RetryCounter, type RetryMode } from './counter.js';
 import { bfdCheckMachine, bfdCheckName } from './bfd-check.js';
 import { DnsProbe } from './dns.js';
@@ -234,28 +235,14 @@ export function buildCheckers(ctx: BuildContext, vs: VirtualServer, rs: RealServ
   return out;
 }
 
-const sslCache = new WeakMap<object, { cert?: Buffer; key?: Buffer; passphrase?: string; ca?: Buffer }>();
+const sslCache = new WeakMap<object, SslFiles>();
 
 /** The global `SSL { certificate key password ca }` block, files read once per model. */
-function sslFiles(model: Model): { cert?: Buffer; key?: Buffer; passphrase?: string; ca?: Buffer } {
+function sslFiles(model: Model): SslFiles {
   const cached = sslCache.get(model);
   if (cached) return cached;
-  const ssl = model.SSL as Record<string, unknown> | undefined;
-  const read = (f: unknown): Buffer | undefined => {
-    if (typeof f !== 'string') return undefined;
-    try {
-      return readFileSync(f);
-    } catch {
-      return undefined; // keepalived goes on without the file; the check then fails on the server's demand
-    }
-  };
-  const cert = read(ssl?.certificate), key = read(ssl?.key), ca = read(ssl?.ca);
-  const out = {
-    ...(cert ? { cert } : {}),
-    ...(key ? { key } : {}),
-    ...(typeof ssl?.password === 'string' ? { passphrase: ssl.password } : {}),
-    ...(ca ? { ca } : {}),
-  };
+  // the load refused the files it could not read or use (config/checks/ssl-block.ts)
+  const out = readSslBlock(model.SSL as Record<string, unknown> | undefined, readFileSync).files;
   sslCache.set(model, out);
   return out;
 }

@@ -16,6 +16,7 @@ import { probeHttp } from './http/probe.js';
 import { buildGetRequest, type HttpVersion } from './http/request.js';
 import { ResponseStream, type ResponseObserver } from './http/response-stream.js';
 import { runViaStart, type CheckResult, type ConnectTarget, type Probe, type TimedProbe } from './types.js';
+import type { SslFiles } from '../config/ssl-block.js';
 
 export interface UrlSpec {
   path: string;
@@ -39,7 +40,7 @@ export interface HttpGetSpec {
   tls: boolean;
   enableSni: boolean;
   /** the global SSL block's files, read once (PEM) */
-  clientTls?: { cert?: Buffer; key?: Buffer; passphrase?: string; ca?: Buffer };
+  clientTls?: SslFiles;
 }
 
 /** How far back a regex can look across reads: the text kept from the previous chunks. */

@@ -18,6 +18,7 @@ import { checkSyncGroups, checkSyncGroupTracking } from './sync-groups.js';
 import { checkVrrpInstances } from './vrrp-instance.js';
 import { checkVridConflicts } from './vrid-conflicts.js';
 import { pruneRemoved } from './prune-removed.js';
+import { checkSslBlock } from './ssl-block.js';
 
 export const checks: Check[] = [
   checkDuplicateNames,
@@ -32,6 +33,7 @@ export const checks: Check[] = [
   checkStartupScriptSecurity,
   checkVirtualServers,
   checkCheckerScriptSecurity,
+  checkSslBlock,
   checkVrrpScriptSecurity,
   checkSyncGroups,
   checkVrrpInstances,

@@ -124,7 +124,7 @@ describe('SSL_GET with the global SSL block of a config file (certificate, key, 
   });
 
   /** the SSL_GET the config builds, run once */
-  async function checkWith(password: string): Promise<boolean> {
+  async function checkWith(password: string): Promise<{ errors: string[]; ok: boolean }> {
     const f = join(dir, `k-${password}.conf`);
     writeFileSync(f, `SSL {
   password ${password}
@@ -148,15 +148,15 @@ virtual_server 127.0.0.1 ${port} {
 }
 `);
     const { model, diagnostics } = loadConfig(f);
-    expect(diagnostics.filter((d) => d.level === 'error').map((d) => d.message)).toEqual([]);
+    const errors = diagnostics.filter((d) => d.level === 'error').map((d) => d.message);
     const vs = model.virtual_server![0];
     const [ssl] = buildCheckers({ model, ids: () => undefined }, vs, vs.real_server![0]);
     expect(ssl.kind).toBe('SSL_GET');
-    return (await httpGetOnce((ssl.probe as HttpGetProbe).spec, 0, new AbortController().signal)).ok;
+    return { errors, ok: (await httpGetOnce((ssl.probe as HttpGetProbe).spec, 0, new AbortController().signal)).ok };
   }
 
-  it('the password opens the encrypted key: up; a wrong password: down (no crash)', async () => {
-    expect(await checkWith('rs-secret')).toBe(true);
-    expect(await checkWith('not-it')).toBe(false);
+  it('the password opens the encrypted key: up; a wrong password: refused by the load, and down if run (no crash)', async () => {
+    expect(await checkWith('rs-secret')).toEqual({ errors: [], ok: true });
+    expect(await checkWith('not-it')).toEqual({ errors: [`SSL error: the password does not open the key file ${dir}/director.key`], ok: false });
   });
 });
