@@ -11,7 +11,7 @@ import { MAX_LATENCY_BOUNDS, TimedChecks, type TimedOwner } from '../../../../sr
 import { CHECK_LATENCY_BOUNDS_US } from '../../../../src/check/latency-buckets.js';
 import { RetryCounter, type RetryMode } from '../../../../src/check/counter.js';
 import type { Decision } from '../../../../src/check/machine.js';
-import { fullQueueListener, stopChild, tcpServer } from '../servers.js';
+import { closedPort, fullQueueListener, stopChild, tcpServer } from '../servers.js';
 import { until } from '../../support/until.js';
 import { enginesPerTest, loopbackServers, sa, sleep, tcp } from './timed-setup.js';
 
@@ -81,6 +81,39 @@ describe('timed engine: the quiet path', () => {
     await until(() => o.recs.length >= 3, 3000); // refused, then refused again: records
     expect(o.recs[1]).toEqual({ kind: R_DONE, a: -111 }); // ECONNREFUSED
     expect(o.steady).toBe(false);
+  });
+
+  it('within a quantum the checks that are not steady start first and are reported before the steady ones start', async () => {
+    const q = 100_000;
+    const n = 40;
+    const delayUs = 300_000;
+    const timed = engine({ quantumUs: q });
+    const port = await closedPort();
+    // every check due in the middle of one quantum (the engine's clock is process.hrtime's)
+    const hr = (): number => Number(process.hrtime.bigint()) / 1000;
+    const due = Math.ceil(hr() / q) * q + q + q / 2;
+    // per record of the refused check: attempts started when it was reported, and once that wakeup was over
+    const seen: Array<{ at: number; after?: number }> = [];
+    const failing: TimedOwner = {
+      nextStep: 0,
+      steady: false,
+      timedRecord(kind: number, a: number): number {
+        expect([kind, a]).toEqual([R_DONE, -111]);
+        const s: { at: number; after?: number } = { at: timed.started() };
+        seen.push(s);
+        setImmediate(() => (s.after = timed.started()));
+        return delayUs;
+      },
+    };
+    timed.register(failing, tcp(sa('127.0.0.1', port)), due - hr(), 1_000_000);
+    const steady = Array.from({ length: n }, () => owner(delayUs, true));
+    for (const o of steady) timed.register(o, tcp(sa('127.0.0.1', srv.up.port)), due - hr(), 1_000_000);
+    await until(() => seen.length >= 4 && seen[3]!.after !== undefined, 5000);
+    // the first round: none steady yet, all started before the one report
+    expect(seen[0]!.at).toBe(n + 1);
+    // later rounds: the refused check started and was reported first, the steady ones after it
+    for (const s of seen.slice(1, 4)) expect(s.after! - s.at).toBeGreaterThanOrEqual(n - 2);
+    expect(steady.every((o) => o.recs.length === 1 && o.steady)).toBe(true);
   });
 
   it('an HTTP exchange is never settled in C (its result is the owner\'s to judge)', async () => {
