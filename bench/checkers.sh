@@ -19,8 +19,9 @@
 # LVSD_BASE (a worktree of another commit, built: node_modules and build/Release/lvsd_probe.node;
 # adds a row lvsd-base per size running that tree's engine, for A/B in one boot, e.g.
 # git worktree add /tmp/base HEAD~3 && ln -s $PWD/node_modules /tmp/base/ && build its addon),
-# PROFILE ("perf", "strace", "record" (perf record, top symbols) or several: counted over the measured window and printed per check on
-# stderr; strace slows the daemon down, so CPU figures of a strace run are not comparable).
+# PROFILE ("perf", "strace", "record" (perf record, top symbols), "threads" (user/system CPU of each
+# thread of the process from /proc: no cost) or several: counted over the measured window and printed
+# per check on stderr; strace slows the daemon down, so CPU figures of a strace run are not comparable).
 #
 # Session 9, lead (2026-11-27), TCP_CHECK, WARM=30 SECS=20 PROBES=2, one boot each; this machine's
 # absolute figures run higher than session 8's (same code base: 0.40-0.45 ms/check for both daemons
@@ -672,9 +673,11 @@ until_line() {
 
 # PROFILE: perf's software counters and strace's system-call counts of one process over the
 # measured window, printed per check (checks = the window's ActiveOpens).
-perf_pid= strace_pid=
+perf_pid= strace_pid= threads_pid=
+# per thread of a process: tid, name, user and system ticks
+thread_ticks() { for t in /proc/"$1"/task/*; do awk -v t="${t##*/}" '{ a = index($0, "("); b = match($0, /\) [A-Z] /); name = substr($0, a + 1, b - a - 1); gsub(/ /, "-", name); n = split(substr($0, b + 2), f, " "); print t, name, f[12], f[13] }' "$t/stat" 2>/dev/null || true; done; }
 profile_start() { # pid
-  perf_pid= strace_pid=
+  perf_pid= strace_pid= threads_pid=
   case " ${PROFILE:-} " in *" perf "*)
     perf stat -e task-clock,context-switches,cpu-migrations,page-faults,major-faults -p "$1" -o "$work/perf.txt" -- sleep "$SECS" >/dev/null 2>&1 &
     perf_pid=$!; pids+=("$perf_pid") ;;
@@ -683,6 +686,7 @@ profile_start() { # pid
     strace -c -f -p "$1" -o "$work/strace.txt" >/dev/null 2>&1 &
     strace_pid=$!; pids+=("$strace_pid") ;;
   esac
+  case " ${PROFILE:-} " in *" threads "*) thread_ticks "$1" > "$work/threads0.txt"; threads_pid=$1 ;; esac
   case " ${PROFILE:-} " in *" record "*)
     perf record -F 499 -p "$1" -o "$work/perf.data" -- sleep "$SECS" >/dev/null 2>&1 &
     perf_pid=$!; pids+=("$perf_pid") ;;
@@ -701,6 +705,11 @@ profile_end() { # label checks
     cp "$work/perf.txt" "$work/perf-$label.txt"
     awk -v c="$checks" -v l="$label" '$2 ~ /^(msec|task-clock|context-switches|cpu-migrations|page-faults|major-faults)$/ || $3 ~ /^(task-clock|context-switches|cpu-migrations|page-faults|major-faults)$/ {
         gsub(",", "", $1); name = ($2 == "msec") ? "task-clock-ms" : $2; printf "  perf %s: %s %s = %.3f per check\n", l, name, $1, (c > 0 ? $1 / c : 0) }' "$work/perf.txt" >&2
+  fi
+  if [ -n "$threads_pid" ]; then
+    # CPU of each thread over the window (main thread, V8's platform workers, libuv's pool)
+    thread_ticks "$threads_pid" | awk -v hz="$hz" -v s="$SECS" -v c="$checks" -v l="$label" 'NR == FNR { u[$1] = $3; y[$1] = $4; next }
+      ($1 in u) { du = $3 - u[$1]; dy = $4 - y[$1]; if (du + dy > 0) printf "  threads %s: %s %s user %.2f sys %.2f CPU-s/60s (%.1f us/check)\n", l, $1, $2, du / hz * 60 / s, dy / hz * 60 / s, (du + dy) / hz * 1e6 / (c > 0 ? c : 1) }' "$work/threads0.txt" - >&2
   fi
   if [ -n "$strace_pid" ]; then
     kill -INT "$strace_pid" 2>/dev/null || true
