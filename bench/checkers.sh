@@ -19,8 +19,8 @@
 # LVSD_BASE (a worktree of another commit, built: node_modules and build/Release/lvsd_probe.node;
 # adds a row lvsd-base per size running that tree's engine, for A/B in one boot, e.g.
 # git worktree add /tmp/base HEAD~3 && ln -s $PWD/node_modules /tmp/base/ && build its addon),
-# PROFILE ("perf", "strace", "record" (perf record, top symbols), "threads" (user/system CPU of each
-# thread of the process from /proc: no cost) or several: counted over the measured window and printed
+# PROFILE ("perf", "strace", "record" (perf record, top symbols), "threads" (user/system CPU and context switches
+# of each thread of the process from /proc: no cost) or several: counted over the measured window and printed
 # per check on stderr; strace slows the daemon down, so CPU figures of a strace run are not comparable).
 #
 # Session 9, lead (2026-11-27), TCP_CHECK, WARM=30 SECS=20 PROBES=2, one boot each; this machine's
@@ -675,7 +675,7 @@ until_line() {
 # measured window, printed per check (checks = the window's ActiveOpens).
 perf_pid= strace_pid= threads_pid=
 # per thread of a process: tid, name, user and system ticks
-thread_ticks() { for t in /proc/"$1"/task/*; do awk -v t="${t##*/}" '{ a = index($0, "("); b = match($0, /\) [A-Z] /); name = substr($0, a + 1, b - a - 1); gsub(/ /, "-", name); n = split(substr($0, b + 2), f, " "); print t, name, f[12], f[13] }' "$t/stat" 2>/dev/null || true; done; }
+thread_ticks() { for t in /proc/"$1"/task/*; do { awk -v t="${t##*/}" '{ a = index($0, "("); b = match($0, /\) [A-Z] /); name = substr($0, a + 1, b - a - 1); gsub(/ /, "-", name); n = split(substr($0, b + 2), f, " "); printf "%s %s %s %s", t, name, f[12], f[13] }' "$t/stat" && awk '/^(non)?voluntary_ctxt_switches:/ { printf " %s", $2 } END { print "" }' "$t/status"; } 2>/dev/null || true; done; }
 profile_start() { # pid
   perf_pid= strace_pid= threads_pid=
   case " ${PROFILE:-} " in *" perf "*)
@@ -708,8 +708,8 @@ profile_end() { # label checks
   fi
   if [ -n "$threads_pid" ]; then
     # CPU of each thread over the window (main thread, V8's platform workers, libuv's pool)
-    thread_ticks "$threads_pid" | awk -v hz="$hz" -v s="$SECS" -v c="$checks" -v l="$label" 'NR == FNR { u[$1] = $3; y[$1] = $4; next }
-      ($1 in u) { du = $3 - u[$1]; dy = $4 - y[$1]; if (du + dy > 0) printf "  threads %s: %s %s user %.2f sys %.2f CPU-s/60s (%.1f us/check)\n", l, $1, $2, du / hz * 60 / s, dy / hz * 60 / s, (du + dy) / hz * 1e6 / (c > 0 ? c : 1) }' "$work/threads0.txt" - >&2
+    thread_ticks "$threads_pid" | awk -v hz="$hz" -v s="$SECS" -v c="$checks" -v l="$label" 'NR == FNR { u[$1] = $3; y[$1] = $4; v[$1] = $5; w[$1] = $6; next }
+      ($1 in u) { du = $3 - u[$1]; dy = $4 - y[$1]; dv = $5 - v[$1]; dw = $6 - w[$1]; if (du + dy + dv + dw > 0) printf "  threads %s: %s %s user %.2f sys %.2f CPU-s/60s (%.1f us/check), context switches %.1f/s voluntary %.1f/s not\n", l, $1, $2, du / hz * 60 / s, dy / hz * 60 / s, (du + dy) / hz * 1e6 / (c > 0 ? c : 1), dv / s, dw / s }' "$work/threads0.txt" - >&2
   fi
   if [ -n "$strace_pid" ]; then
     kill -INT "$strace_pid" 2>/dev/null || true
