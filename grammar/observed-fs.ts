@@ -134,7 +134,33 @@ function observed<T>(op: Op, arg: string, mode: number, read: () => T, summary: 
   return v;
 }
 
-export const readFileSync = (p: string): Buffer => observed('read', p, 0, () => fs.readFileSync(p), (b) => b);
+/** a file's bytes as one load sees them instead of the disk's (withFileBytes) */
+let standIn: { path: string; bytes: Buffer } | null = null;
+
+/**
+ * Runs `fn` with reads of `path` (exactly that string, as the reader asks for it) answered by
+ * `bytes`, not the disk: the daemon's start-up rehearsal loads its own config with a made-up edit
+ * this way, nothing written where a watch or an operator would see it. Nothing else changes.
+ */
+export function withFileBytes<T>(path: string, bytes: Buffer, fn: () => T): T {
+  const outer = standIn;
+  standIn = { path, bytes };
+  try {
+    return fn();
+  } finally {
+    standIn = outer;
+  }
+}
+
+/** the first file a load read, with its bytes: the main config file (undefined if it read none) */
+export function firstFileRead(inputs: InputLog): { path: string; bytes: Buffer } | undefined {
+  for (const s of inputs.seen) if (s.op === 'read' && typeof s.value !== 'string') return { path: s.arg, bytes: s.value };
+  return undefined;
+}
+
+const readFile = (p: string): Buffer => (standIn !== null && standIn.path === p ? standIn.bytes : fs.readFileSync(p));
+
+export const readFileSync = (p: string): Buffer => observed('read', p, 0, () => readFile(p), (b) => b);
 export const statSync = (p: string): fs.Stats => observed('stat', p, 0, () => fs.statSync(p), statSummary);
 export const lstatSync = (p: string): fs.Stats => observed('lstat', p, 0, () => fs.lstatSync(p), statSummary);
 export const readdirSync = (p: string): string[] => observed('readdir', p, 0, () => fs.readdirSync(p), (n) => n.join('\0'));

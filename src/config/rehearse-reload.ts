@@ -48,3 +48,30 @@ export function rehearseChangedReload(): number {
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** one real server in this many gets the made-up edit of respaceRealServers (1%) */
+export const RESPACE_EVERY = 100;
+
+/**
+ * A config's bytes with one `real_server` keyword line in RESPACE_EVERY (the `pick`th, counted
+ * modulo the lines found or RESPACE_EVERY, whichever is fewer) given one more space after the
+ * keyword: the same configuration by value, but those blocks' text is new, so a reload with reuse
+ * reads them anew and checks them, as it would a 1% weight edit. Everything else is byte for byte
+ * the same (latin1 keeps every byte). Returns the bytes and how many lines it edited.
+ */
+export function respaceRealServers(bytes: Buffer, pick: number): { bytes: Buffer; edited: number } {
+  const text = bytes.toString('latin1');
+  const line = /^([ \t]*real_server[ \t])/gm;
+  let found = 0;
+  for (let guard = 0; line.exec(text) !== null && guard < text.length; guard++) found++;
+  if (found === 0) return { bytes, edited: 0 };
+  const k = pick % Math.min(found, RESPACE_EVERY);
+  let n = 0;
+  let edited = 0;
+  const out = text.replace(line, (m: string) => {
+    if (n++ % RESPACE_EVERY !== k) return m;
+    edited++;
+    return `${m} `;
+  });
+  return { bytes: Buffer.from(out, 'latin1'), edited };
+}

@@ -5,7 +5,8 @@ import { diffModels, type ModelDiff } from '../config/diff.js';
 import type { Model } from '../config/model.js';
 import type { Diagnostic } from '../../grammar/diagnostics.js';
 import type { BlockCache } from '../../grammar/reuse.js';
-import { inputsUnchanged, recordInputs, type InputLog } from '../../grammar/observed-fs.js';
+import { firstFileRead, inputsUnchanged, recordInputs, withFileBytes, type InputLog } from '../../grammar/observed-fs.js';
+import { respaceRealServers } from '../config/rehearse-reload.js';
 
 export interface ReloadOutcome {
   applied: boolean;
@@ -111,6 +112,29 @@ export class ConfigHolder {
     const { value: result, inputs } = recordInputs(() => this.load(this.file, { ...this.opts, reuse: this.blocks, keepBlocks: true }));
     this.prepared = { basis: this.model, result, diff: result.ok ? this.differ(this.model, result.model) : undefined, inputs };
     return result.ok;
+  }
+
+  /**
+   * The start-up rehearsal of a SIGHUP after an edit: the running model's own main file, as its
+   * load read it, with 1% of its real_server lines re-spaced (respaceRealServers, `round` picks
+   * which), loaded as a reload would (the reader is handed those bytes for that path: nothing is
+   * written), checked and diffed, then dropped. Nothing here changes: model, blocks, prepared
+   * load, inputs. Under emulation a first changed load runs the parse's per-virtual-server code
+   * cold (3-5x its warm time); this runs it on the shapes the real file has. Returns the real
+   * servers handed back (the edited ones are read anew), or -1 when it could not run (inputs not
+   * recorded, nothing to edit, the load not ok).
+   */
+  rehearseChange(round: number): number {
+    const main = this.currentInputs && firstFileRead(this.currentInputs);
+    if (!main) return -1;
+    const edit = respaceRealServers(main.bytes, round);
+    if (edit.edited === 0) return -1;
+    // as reload() calls it: recorded, with a mark (the same options' shape; both dropped)
+    const mark = (): void => {};
+    const r = withFileBytes(main.path, edit.bytes, () => recordInputs(() => this.load(this.file, { ...this.opts, reuse: this.blocks, keepBlocks: true, mark })).value);
+    if (!r.ok) return -1;
+    this.differ(this.model, r.model);
+    return r.reused;
   }
 
   /**

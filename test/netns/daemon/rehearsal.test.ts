@@ -8,7 +8,7 @@
 import { writeFileSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { lvsdConf } from '../vrrp/director-lab.js';
-import { REHEARSALS } from '../../../src/daemon/daemon.js';
+import { EDIT_REHEARSALS, REHEARSALS } from '../../../src/daemon/daemon.js';
 import { monitorAddresses, startLvsd, statusOf, useDaemonLab } from './lab.js';
 
 const vs = (w: number): string => `virtual_server 10.88.0.200 80 {
@@ -82,9 +82,11 @@ describe('lvsd reload rehearsal (netns)', () => {
     const p = d.proc;
     await p.waitFor(/vip\.add .*instance=VI_1/, 12_000);
     // the file as it was loaded: the rehearsal ran the SIGHUP path on it (nothing changed, nothing logged)
-    expect((await p.waitFor(/reload\.rehearsal /, 15_000)).text).toMatch(/ok=true.*sighupPath=true/);
+    // and loaded it EDIT_REHEARSALS times with a real server re-spaced, in memory: nothing read
+    // from disk is that, nothing applied or told
+    expect((await p.waitFor(/reload\.rehearsal /, 15_000)).text).toMatch(new RegExp(`ok=true.*sighupPath=true edits=${EDIT_REHEARSALS} `));
     await new Promise((r) => setTimeout(r, 500)); // the rehearsals are over
-    expect(p.matching(/reload\.applied|vip\.del/)).toEqual([]);
+    expect(p.matching(/reload\.applied|vip\.del|config\.|lvs\.weight/)).toEqual([]);
     expect(statusOf(d).reloads).toBe(0);
     const mon = monitorAddresses(lab, lab.d1);
     await new Promise((r) => setTimeout(r, 300));

@@ -222,6 +222,39 @@ describe('ConfigHolder.reload', () => {
     expect(running.vrrp_instance?.[0]?.priority).toBe(100);
   });
 
+  it('rehearseChange loads the running file with 1% of real servers re-spaced, and changes nothing', () => {
+    const rs = (v: number, r: number) => `  real_server 10.1.${v}.${r} 80 {\n    weight 1\n    TCP_CHECK {\n      connect_timeout 3\n    }\n  }\n`;
+    const vs = (v: number) => `virtual_server 10.0.0.${v + 1} 80 {\n  protocol TCP\n  lvs_sched rr\n  lvs_method NAT\n${Array.from({ length: 100 }, (_, r) => rs(v, r + 1)).join('')}}\n`;
+    const text = inst('VI_1', 1, 100) + vs(0) + vs(1);
+    writeFileSync(file, text);
+    const rec = recordInputs(() => loadConfig(file, { keepBlocks: true }));
+    const seen: Array<{ reuse: boolean; file: string }> = [];
+    const h = new ConfigHolder(file, {}, rec.value, (f, o) => {
+      seen.push({ reuse: o.reuse !== undefined, file: f });
+      return loadConfig(f, o);
+    }, diffWithoutVirtualServers, rec.inputs);
+    h.prepare();
+    const prepared = h.preparedModel;
+    const running = h.current;
+    seen.length = 0;
+    // 200 real servers: 2 re-spaced, read anew; the other 198 handed back
+    expect(h.rehearseChange(0)).toBe(198);
+    expect(h.rehearseChange(7)).toBe(198);
+    expect(seen).toEqual([{ reuse: true, file }, { reuse: true, file }]);
+    expect(h.current).toBe(running);
+    expect(h.preparedModel).toBe(prepared);
+    expect(h.upToDate()).toBe(true);
+    // the SIGHUP after it takes the prepared load, as it would have
+    expect(h.reload()).toMatchObject({ applied: true, prepared: true });
+    expect(h.current).toBe(prepared);
+    // without the first load's inputs, or with no real server to edit: nothing runs
+    const blind = new ConfigHolder(file, {}, loadConfig(file, { keepBlocks: true }));
+    expect(blind.rehearseChange(0)).toBe(-1);
+    writeFileSync(file, inst('VI_1', 1, 100));
+    const none = recordInputs(() => loadConfig(file, { keepBlocks: true }));
+    expect(new ConfigHolder(file, {}, none.value, undefined, undefined, none.inputs).rehearseChange(0)).toBe(-1);
+  });
+
   it('is up to date while the file is what the running model or the prepared load read', () => {
     writeFileSync(file, inst('VI_1', 1, 100));
     const h = new ConfigHolder(file, {}, loadConfig(file, { keepBlocks: true }));

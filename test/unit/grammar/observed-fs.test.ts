@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync, unlinkSync, constants as C } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { accessSync, inputPaths, inputsUnchanged, lstatSync, readdirSync, readFileSync, realpathSync, recordInputs, statSync } from '../../../grammar/observed-fs.js';
+import { accessSync, firstFileRead, inputPaths, inputsUnchanged, lstatSync, readdirSync, readFileSync, realpathSync, recordInputs, statSync, withFileBytes } from '../../../grammar/observed-fs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lvsd-observed-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -106,5 +106,34 @@ describe('recordInputs / inputsUnchanged', () => {
     const outer = recordInputs(() => 0);
     readFileSync(f);
     expect(outer.inputs.seen).toHaveLength(0);
+  });
+});
+
+describe('withFileBytes / firstFileRead', () => {
+  it('answers reads of that one path with the bytes given, only while it runs, and records them as read', () => {
+    const f = join(dir, 'stand-in.conf');
+    const g = join(dir, 'other.conf');
+    writeFileSync(f, 'disk\n');
+    writeFileSync(g, 'other\n');
+    const { value, inputs } = recordInputs(() => withFileBytes(f, Buffer.from('given\n'), () => [readFileSync(f).toString(), readFileSync(g).toString()]));
+    expect(value).toEqual(['given\n', 'other\n']);
+    expect(readFileSync(f).toString()).toBe('disk\n');
+    expect(firstFileRead(inputs)).toEqual({ path: f, bytes: Buffer.from('given\n') });
+    // (the disk holds other bytes than those the load saw)
+    expect(inputsUnchanged(inputs)).toBe(false);
+    // thrown out of: the disk again
+    expect(() => withFileBytes(f, Buffer.from('x'), () => { throw new Error('boom'); })).toThrow('boom');
+    expect(readFileSync(f).toString()).toBe('disk\n');
+  });
+  it('firstFileRead skips stats and failed reads; none read: undefined', () => {
+    const f = join(dir, 'first.conf');
+    writeFileSync(f, 'main\n');
+    const { inputs } = recordInputs(() => {
+      statSync(f);
+      try { readFileSync(join(dir, 'absent.conf')); } catch { /* noted as a failure */ }
+      readFileSync(f);
+    });
+    expect(firstFileRead(inputs)).toEqual({ path: f, bytes: Buffer.from('main\n') });
+    expect(firstFileRead(recordInputs(() => statSync(f)).inputs)).toBeUndefined();
   });
 });
