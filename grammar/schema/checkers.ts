@@ -13,9 +13,9 @@ import { conv, example, flag, flagBool, later, scriptLineOrWarn, supported, user
 const SMTPC = supported; // SMTP_CHECK: src/check/smtp.ts
 const PING = supported; // PING_CHECK: src/check/ping.ts (ICMP echo over a raw socket)
 const BFD = supported; // BFD_CHECK: src/check/bfd-check.ts
-// regex / regex_no_match / regex_options / regex_min_offset / regex_max_offset: matched with
-// JavaScript RegExp (PCRE2 options mapped where JavaScript has them); the PCRE2 JIT stack has
-// no equivalent.
+// regex / regex_no_match / regex_options / regex_min_offset / regex_max_offset: the PCRE2
+// pattern and options rewritten into a JavaScript RegExp (src/check/http/pcre-regex.ts); the
+// PCRE2 JIT stack has no equivalent.
 const REGEX_STACK = later('the PCRE2 JIT stack (lvsd matches with JavaScript RegExp)');
 
 /** What a checker uses when neither it, its real server nor its virtual server sets a value. */

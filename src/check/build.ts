@@ -7,7 +7,8 @@ import { RetryCounter, type RetryMode } from './counter.js';
 import { bfdCheckMachine, bfdCheckName } from './bfd-check.js';
 import { DnsProbe } from './dns.js';
 import { parseHexPattern } from './hex.js';
-import { HttpGetProbe, regexFlags, type UrlSpec } from './http-get.js';
+import { HttpGetProbe, type UrlSpec } from './http-get.js';
+import { compilePcre } from './http/pcre-regex.js';
 import type { HttpVersion } from './http/request.js';
 import type { CheckerMachine } from './machine.js';
 import { MiscProbe } from './misc.js';
@@ -83,12 +84,10 @@ function urlSpecs(c: Checker, rs: RealServer, vs: VirtualServer): UrlSpec[] {
     if (vh !== undefined) spec.virtualHost = vh;
     const re = str(u.regex);
     if (re !== undefined) {
-      try {
-        spec.regex = new RegExp(re, regexFlags(Array.isArray(u.regex_options) ? (u.regex_options as string[]) : []));
-      } catch (e) {
-        // PCRE2 syntax JavaScript lacks: say which url and why, instead of a bare SyntaxError
-        throw new Error(`url ${spec.path}: regex '${re}' is not supported: ${e instanceof Error ? e.message : String(e)}`);
-      }
+      // the load refused a regex this cannot compile (config/checks/real-servers.ts)
+      const { re: compiled, firstLine } = compilePcre(re, Array.isArray(u.regex_options) ? (u.regex_options as string[]) : []);
+      spec.regex = compiled;
+      if (firstLine) spec.regexFirstLine = true;
       if (u.regex_no_match === true) spec.regexNoMatch = true;
       // as keepalived: a min not below max + 1 drops both (check_http.c url_check)
       const min = typeof u.regex_min_offset === 'number' ? u.regex_min_offset : 0;

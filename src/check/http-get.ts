@@ -31,6 +31,8 @@ export interface UrlSpec {
   /** regex_min_offset / regex_max_offset: a match must start within [min, max] of the body */
   regexMinOffset?: number;
   regexMaxOffset?: number;
+  /** regex_options firstline: a match must start at or before the body's first LF */
+  regexFirstLine?: boolean;
 }
 
 export interface HttpGetSpec {
@@ -49,19 +51,23 @@ const REGEX_WINDOW = 4096;
 /**
  * Matches a regex over a streamed body with a bounded overlap between chunks. With offsets
  * (regex_min_offset / regex_max_offset, as check_http.c) a match counts only when it starts
- * at a body offset within [min, max]; text before min is still seen by lookbehinds.
+ * at a body offset within [min, max]; text before min is still seen by lookbehinds. With
+ * `firstLine` (PCRE2's firstline) the first LF of the body is a bound on max too.
  */
 export class StreamRegex implements ResponseObserver {
   matched = false;
   private tail = '';
   /** body characters (latin1: bytes) seen before the current chunk */
   private seen = 0;
+  /** body offset of the first LF, once seen (firstLine) */
+  private firstLf = Number.POSITIVE_INFINITY;
   /** the regex with the g flag: searched from an index */
   private readonly scan: RegExp;
   constructor(
     re: RegExp,
     private readonly minOffset = 0,
     private readonly maxOffset = Number.POSITIVE_INFINITY,
+    private readonly firstLine = false,
   ) {
     this.scan = new RegExp(re.source, re.flags.includes('g') ? re.flags : re.flags + 'g');
   }
@@ -70,6 +76,7 @@ export class StreamRegex implements ResponseObserver {
     this.matched = false;
     this.tail = '';
     this.seen = 0;
+    this.firstLf = Number.POSITIVE_INFINITY;
   }
   headerRead(): void {}
   header(): void {}
@@ -77,12 +84,17 @@ export class StreamRegex implements ResponseObserver {
     if (this.matched) return;
     const text = this.tail + bytes.toString('latin1');
     const base = this.seen - this.tail.length; // body offset of text[0]
+    if (this.firstLine && this.firstLf === Number.POSITIVE_INFINITY) {
+      const lf = bytes.indexOf(10);
+      if (lf >= 0) this.firstLf = this.seen + lf;
+    }
     this.seen += bytes.length;
-    if (base <= this.maxOffset) {
+    const max = Math.min(this.maxOffset, this.firstLf);
+    if (base <= max) {
       // the leftmost match from min on: if it starts past max, no other one here counts
       this.scan.lastIndex = Math.max(0, this.minOffset - base);
       const m = this.scan.exec(text);
-      if (m !== null && base + m.index <= this.maxOffset) {
+      if (m !== null && base + m.index <= max) {
         this.matched = true;
         this.tail = '';
         return;
@@ -90,16 +102,6 @@ export class StreamRegex implements ResponseObserver {
     }
     this.tail = text.length > REGEX_WINDOW ? text.slice(text.length - REGEX_WINDOW) : text;
   }
-}
-
-/** PCRE2 option names of regex_options -> JavaScript RegExp flags (others have no equivalent). */
-export function regexFlags(options: readonly string[]): string {
-  let f = '';
-  if (options.includes('caseless')) f += 'i';
-  if (options.includes('multiline')) f += 'm';
-  if (options.includes('dotall')) f += 's';
-  if (options.includes('utf') || options.includes('ucp')) f += 'u';
-  return f;
 }
 
 /** A plain loop: a closure and array destructuring per check were garbage at 10,000 checks/s. */
@@ -145,7 +147,7 @@ class UrlPlan {
     const t = spec.target;
     this.request = buildGetRequest({ path: url.path, version: spec.version, virtualHost: url.virtualHost ?? null, address: t.addr, port: t.port, family: t.family });
     this.digest = url.digest ? new BodyDigest('md5') : null;
-    this.regex = url.regex ? new StreamRegex(url.regex, url.regexMinOffset, url.regexMaxOffset) : null;
+    this.regex = url.regex ? new StreamRegex(url.regex, url.regexMinOffset, url.regexMaxOffset, url.regexFirstLine) : null;
   }
 
   /** Ready for an attempt. */

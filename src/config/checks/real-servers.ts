@@ -6,6 +6,7 @@ import type { RawObject } from '../../../grammar/parser.js';
 import type { CheckContext } from '../validate.js';
 import { askForPositions, isObj, itemObjs, lineSpecOf, obj, objs, order, root, str } from './model-access.js';
 import { isRemoved, REMOVED } from './script-users.js';
+import { compilePcre, PcreError } from '../../check/http/pcre-regex.js';
 
 const familyOf = (o: RawObject | undefined): number | undefined => {
   if (!o) return undefined;
@@ -109,8 +110,19 @@ function checkUrls(checkers: unknown, field: string, report: (m: string, field?:
       if (!isObj(u)) continue;
       if (u.path !== undefined) urls++;
       else report('HTTP/SSL_GET checker url has no path - ignoring', undefined, u);
+      if (typeof u.regex === 'string') checkRegex(u, report);
     }
     if (urls === 0) report(`${field} checker has no urls specified - ignoring`, undefined, c);
+  }
+}
+
+/** A regex PCRE2 refuses, or that lvsd cannot match as PCRE2 does, is an error at its line. */
+function checkRegex(u: RawObject, report: (m: string, field?: string, at?: RawObject) => void): void {
+  try {
+    compilePcre(String(u.regex), Array.isArray(u.regex_options) ? (u.regex_options as string[]) : []);
+  } catch (e) {
+    if (!(e instanceof PcreError)) throw e;
+    report(`Invalid regex: '${String(u.regex)}': ${e.message}`, 'regex', u);
   }
 }
 

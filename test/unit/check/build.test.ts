@@ -114,12 +114,13 @@ describe('buildCheckers', () => {
     expect(hs.version).toBe('1.0c');
     expect(hs.urls).toEqual([
       { path: '/a', digest: '0123456789abcdef0123456789abcdef', statusCodes: [[200, 200], [300, 302]], virtualHost: 'rs.example' },
-      { path: '/b', statusCodes: [[200, 299]], virtualHost: 'b.example', regex: /^ok [a-z]+$/im, regexMinOffset: 3, regexMaxOffset: 40 },
+      { path: '/b', statusCodes: [[200, 299]], virtualHost: 'b.example', regex: /(?:(?<![^])|(?<=\n)(?=[^]))ok [a-z]+(?=\n|(?![^]))/i, regexMinOffset: 3, regexMaxOffset: 40 },
       // min above max: both dropped, as keepalived; /a: offsets without a regex are ignored
       { path: '/c', statusCodes: [[200, 299]], virtualHost: 'rs.example', regex: /c/ },
     ]);
-    // regex_options: PCRE2 caseless and multiline as RegExp flags
+    // regex_options caseless multiline: PCRE2's line starts and ends written out, caseless as the i flag
     expect(hs.urls[1].regex?.test('x\nOK Body')).toBe(true);
+    expect(hs.urls[1].regex?.test('x\rOK Body')).toBe(false); // PCRE2's newline is LF alone
     expect((ssl.probe as HttpGetProbe).spec).toMatchObject({ tls: true, enableSni: true });
 
     expect(misc.dynamic).toBe(true);

@@ -66,3 +66,17 @@ describe('virtual_server validation', () => {
     expect(first(r).persistence_timeout).toBe(360);
   });
 });
+
+describe('HTTP_GET regex', () => {
+  const withRegex = (re: string, options = '') =>
+    load(vs('10.0.0.1 80', `${full}\n${rs('192.168.0.1 80', `HTTP_GET {\nurl {\npath /\nregex "${re}"\n${options ? `regex_options ${options}\n` : ''}}\n}`)}`));
+  it('takes PCRE2 syntax JavaScript lacks (inline options, possessive, \\A)', () => {
+    expect(errors(withRegex('(?i)\\\\Aok++'))).toEqual([]);
+    expect(errors(withRegex('ok # comment', 'extended ungreedy'))).toEqual([]);
+  });
+  it('names the regex line of a pattern PCRE2 refuses or lvsd cannot match as PCRE2 does', () => {
+    // the regex line is line 9 (virtual_server, 3 settings, real_server, HTTP_GET, url, path)
+    expect(errorsAt(withRegex('ok('))).toEqual(["9:1 Invalid regex: 'ok(': missing closing parenthesis at offset 3"]);
+    expect(errorsAt(withRegex('(a)(?1)'))).toEqual(["9:1 Invalid regex: '(a)(?1)': recursion and subroutine calls are not supported at offset 3"]);
+  });
+});
