@@ -34,9 +34,6 @@ interface Prepared {
   inputs: InputLog;
 }
 
-/** the second load of rehearseChange edits the lines this many picks further */
-const CHAIN_SHIFT = 50;
-
 export type Differ = (before: Model, after: Model) => ModelDiff;
 
 /**
@@ -123,8 +120,7 @@ export class ConfigHolder {
    * which), loaded as a reload would (the reader is handed those bytes for that path: nothing is
    * written), checked and diffed, then dropped. Nothing here changes: model, blocks, prepared
    * load, inputs. Under emulation a first changed load runs the parse's per-virtual-server code
-   * cold (3-5x its warm time); this runs it on the shapes the real file has, then the load of a
-   * second edit on what the first kept, as a second SIGHUP's. Returns the real
+   * cold (3-5x its warm time); this runs it on the shapes the real file has. Returns the real
    * servers handed back (the edited ones are read anew), or -1 when it could not run (inputs not
    * recorded, nothing to edit, the load not ok).
    */
@@ -135,15 +131,9 @@ export class ConfigHolder {
     if (edit.edited === 0) return -1;
     // as reload() calls it: recorded, with a mark (the same options' shape; both dropped)
     const mark = (): void => {};
-    const load = (bytes: Buffer, reuse: BlockCache | undefined): LoadResult =>
-      withFileBytes(main.path, bytes, () => recordInputs(() => this.load(this.file, { ...this.opts, reuse, keepBlocks: true, mark })).value);
-    const r = load(edit.bytes, this.blocks);
+    const r = withFileBytes(main.path, edit.bytes, () => recordInputs(() => this.load(this.file, { ...this.opts, reuse: this.blocks, keepBlocks: true, mark })).value);
     if (!r.ok) return -1;
     this.differ(this.model, r.model);
-    // and the next SIGHUP's: other lines edited, reusing what that load kept (blocks a reload
-    // made, runs of kept blocks and fresh ones, not a whole first parse)
-    const next = load(respaceRealServers(main.bytes, round + CHAIN_SHIFT).bytes, r.blocks);
-    if (next.ok) this.differ(r.model, next.model);
     return r.reused;
   }
 
