@@ -21,6 +21,44 @@
 # last server landed (each poll lists 10,000 lines: ~1.5 s under TCG), for both daemons alike.
 # HOST=1 runs only lvsd's reload on this machine (no ip_vs: its IPVS attempt fails at once).
 #
+# 2026-11-27, session 10 (H1): the plain path's first changed load, warmed on the running file.
+#  Where it went (standalone in the VM, .cache/h1s10/ab.mjs: the 10,000-server file loaded, then
+#   big2 loaded with reuse + checks + VRRP diff, as a plain SIGHUP does; one process per sample):
+#   cold code. Boot 1 (host load 0.7-2.1), parse (- read) of the first changed load, 3 samples:
+#   no rehearsal 169 324 407 ms; V8 flags alone no better: --always-sparkplug 312 297 575,
+#   --maglev 233 340 282, --no-lazy-feedback-allocation 268 317 337 (dropped); after loads of the
+#   same file with other 1% weight edits: 2 of them 112 83 113, 5 of them 60 58 90 (with
+#   --always-sparkplug 60 49 46, --maglev 76 72 79). Boot 2 (host load 4.9-6.6: another helper's
+#   runs; every figure ~2x), 4 samples, U2 = the rehearsals the daemon ran (2x the unchanged file +
+#   the small made-up changed config): U2 2206 317 682 287; U2 + 3 weight-edited loads 98 215 238
+#   143; U2 + 3 re-spaced ones 175 241 354 192. Host: U2 parse 12.6 ms, + 3 edited 2.4 ms.
+#  c75b401: the start-up rehearsal loads the running model's own main file (its bytes as that load
+#   read them) with 1% of its real_server lines re-spaced, handed to the reader in memory for that
+#   path (observed-fs withFileBytes: nothing written, no watch fires), with reuse, checked, diffed,
+#   dropped (ConfigHolder.rehearseChange), up to 3 times per rehearsal within 4 s, the event loop
+#   free between loads. --trace-opt/--trace-deopt of the daemon on the host (HOST=1, .cache/h1s10/
+#   hostlogs): findAt, reuseAt, addRun, nextSourceLine, pushRange, segOf, fastLine, closeTop
+#   optimised before the first SIGHUP, no parse function deoptimised in it (the engine's
+#   planInPlace once: "insufficient type feedback", the lvs step).
+#  VM, A/B in the same boots, lvsd-before = 8172774 (.cache/h1s10/before), lvsd = c75b401
+#   (.cache/h1s10/after), HUP_AFTER_WRITE=1 RELOADS=2, per SIGHUP: signal -> visible | parse (- read):
+#   b2 (ROUNDS=3, host load 1.0-2.2):
+#    before 544 / 520 | 320 / 350 | 436 / 250   parse 366 / 338 | 176 / 216 | 171 / 149
+#    lvsd   296 / 292 | 229 / 339 | 208 / 342   parse  80 / 101 |  66 / 186 |  55 / 167
+#    first SIGHUP signal -> sent: before 501 287 413, lvsd 263 209 176; its other steps (lvsd):
+#    read 24-36, checks (- model) 9-23, lvs (- vrrp) 69-105 (before 52-104).
+#   ab1, b1 (ROUNDS=2 and 3, host load 3-6: another helper's tsc/vitest/VM, and this helper's
+#    own tests in b1; sent -> visible up to 3 s): first SIGHUP parse before 452 317 | 571 656 686,
+#    lvsd 85 365 | 1611 556 140 ms: the noise of a loaded host is larger than the change.
+#  Tried and dropped: after each edited load, a second one (other lines) on the blocks it kept,
+#   as a second SIGHUP's (af8fee8, reverted): one boot c1 (host load 1.3-2.0): first SIGHUP parse
+#   before 340 164 232, lvsd 151 170 154; second 329 157 140 vs 168 187 155: no gain for the
+#   second, the first not as low as b2.
+#  Not reached: < 100 ms. After the parse, the plain path's first SIGHUP still has read (24-64),
+#   checks (7-23), the lvs step without a prepared engine plan (28-105) and sent -> visible: its
+#   signal -> visible 208-352 ms in quiet boots (before 250-605). The second SIGHUP of a daemon
+#   (its previous cache made by a reload, not a whole parse) gains less: parse 101-187.
+#
 # 2026-11-27, session 9 (lead): lvsd runs with -G here (no syslog), as keepalived always did in this
 #  bench. fdb1d0a: the SIGHUP's re-read reads and compares a file in one call each up to 4 MB (was
 #  64 KB at a time). a926f1a: the start-up rehearsal runs the SIGHUP path itself (Daemon.reload,
