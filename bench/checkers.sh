@@ -23,6 +23,68 @@
 # of each thread of the process from /proc: no cost) or several: counted over the measured window and printed
 # per check on stderr; strace slows the daemon down, so CPU figures of a strace run are not comparable).
 #
+# 2026-11-27, session 10 (H2): where each daemon's CPU goes per check, and the start order within a
+# quantum (probe.c, e1d06d1: the checks that are not steady - a retry, a transition - start first
+# and are reported before the steady ones start; before, a down waited for the whole batch of
+# ~100 connects, ~40-60 ms in the VM). Wire and timing semantics unchanged (same packets; delays
+# from due time to due time; the batch of a quantum is the same set of checks, only its order).
+#   Profile, VM, TCP 1000, WARM=30 SECS=20 PROBES=1, one boot, host load 2-4 (another helper's
+#   tests on the host; all three daemons slowed, so only the ratios count):
+#     perf stat per check, lvsd / keepalived: task-clock 0.969 / 0.928 ms, context switches 0.318 /
+#     0.185, page faults 0.036 / 0 (894 / 761 checks/s).
+#     strace -c: lvsd 3.5 system calls per check (socket, connect x2, close: the second connect
+#     ends the loopback handshake at once), keepalived 7.8 (socket, setsockopt, connect, epoll_ctl
+#     1.5, getsockopt 1.5, clock_gettime 1.5 - a trapped HPET read each -, close).
+#     perf record (-p, 499 Hz): both profiles are the kernel's loopback TCP work and the same
+#     symbols in the same order: _raw_spin_unlock_irqrestore 10.7 / 14.0% (the point where TCG
+#     delivers the pending interrupt: softirq and timer work), read_hpet 6.5 / 5.4, the switch
+#     (finish_task_switch) 3.9 / 5.0, memset_erms (socket allocation) 3.4 / 3.4, then tcp_ack,
+#     __tcp_transmit_skb, tcp_v4_rcv, ip_vs hooks, route lookup at ~1% each; user space below 1%
+#     per symbol (lvsd: libc connect 0.9, the addon's heap 0.7, V8's concurrent marking 0.6;
+#     keepalived: do_epoll_ctl 0.65, libc connect 0.5).
+#   A/B, VM, TCP 1000, WARM=30 SECS=40 PROBES=2 PROFILE=threads, three boots back to back,
+#   lvsd = 2f947d6, lvsd-base = 8172774 (the tree before, own bundle and addon):
+#     boot host load      daemon      checks/s  CPU-s/60s ms/check leave (2 probes)  user
+#     1    7.1 -> 1.3     lvsd        1072/1002   40.3     0.627   1954, 2464        2.2
+#                         lvsd-base   1099/1002   39.6     0.601   2002, 3347        2.1
+#                         keepalived   922/1002   33.6     0.607   -                 1.5
+#     2    1.3 -> 1.3     lvsd        1004/1002   37.3     0.619   1092, 3716        1.5
+#                         lvsd-base   1060/1002   39.9     0.627   1736, 5745        2.0
+#                         keepalived   946/1002   29.1     0.513   -                 1.3
+#     3    1.3 -> 0.9     lvsd        1053/1002   24.6     0.389   1817, 2127        1.0
+#                         lvsd-base   1063/1002   26.2     0.411   1957, 2093        1.3
+#                         keepalived   900/1002   33.8     0.626   -                 1.5
+#   Threads (/proc, same windows): lvsd's main thread is all of it but 0.2-0.6 CPU-s/60s (V8's
+#   four workers together; GC has nothing to do in the steady state: no JavaScript runs per check);
+#   main thread user 1.6-2.8, system 25-43 CPU-s/60s (both trees); keepalived user 1.3-1.5,
+#   system 27-33.
+#   Context switches of that thread: lvsd 7-15/s voluntary (its ~10 wakeups a second), 98-227/s
+#   preempted (base 111-237); keepalived 33-50/s voluntary, 44-77/s preempted: lvsd's 100
+#   connects per wakeup wake a responder each, and a responder on the same vCPU preempts it; keepalived's checks are
+#   spread over its own timers. Base and new code are the same there (the change adds no call).
+#   Reading: per check and per 60 s the noise between boots (24.6-40.3 CPU-s for the same lvsd,
+#   29.1-33.8 for keepalived; lvsd runs first in each boot, keepalived last) is larger than any
+#   difference between the daemons: lvsd is below keepalived per 60 s in boot 3 (24.6 vs 33.8, at
+#   17% more checks), above in boots 1-2 (+20%, +28%). What lvsd could still cut is its user time
+#   (1.0-2.2 CPU-s/60s: the addon's C, libuv, V8's workers; no JavaScript), ~5% of its total;
+#   the rest is the kernel's handshake, which lvsd drives with half keepalived's system calls. The one kernel-side
+#   difference measured is the preemption of lvsd's burst by the responders (50-170 more switches a
+#   second); spreading the starts (a shorter quantum) costs more than it saves (session 6, TCP
+#   200: 12.0 CPU-s/60s at 25 ms against 7.7 at 100 ms). So "less CPU than keepalived at 1,000" is not demonstrable on this host with the wire
+#   and the period unchanged: keepalived runs 8-10% fewer checks than its config asks (900-946 of
+#   1,002), lvsd keeps the rate.
+#   Leave: the tail is the apply, not the check. Per probe (ms after the kill), boot 3: lvsd down
+#   1925 / 1769, then the apply starts 75 / 31 ms later (the engine's turn and desired()), the diff
+#   25 / 11, the IPVS write 102 / 6; base: down 1831 / 1955, apply +10 / +4, diff +27 / +22, write
+#   +89 / +112. In boots 1-2 the host was loaded and the VM stalled for seconds in both trees
+#   (writes of 400-1,400 ms, a down 2.7 s after its due time): those leaves measure the host. The
+#   2048 of session 9 was 33 ms of check lag (down at 2033 after the good check's start) plus the
+#   apply (15 + 4 + 10 ms); the check lag is the part this change removes (a down is reported
+#   right after its own connect; test/unit/check/native/timed-quiet.test.ts shows the order), but
+#   in these boots down - good check start is 2026 / 1892 ms (lvsd) vs 2000 / 2163 (base): within
+#   the noise of the good check's time as the bench estimates it (the wakeup's clock). The apply
+#   path (engine turn, desired(), diff, netlink) is the engine's and the kernel's, not the checker's.
+#
 # Session 9, lead (2026-11-27), TCP_CHECK, WARM=30 SECS=20 PROBES=2, one boot each; this machine's
 # absolute figures run higher than session 8's (same code base: 0.40-0.45 ms/check for both daemons
 # at 1000, against 0.29-0.32 then):
