@@ -54,36 +54,36 @@
 #     3    1.3 -> 0.9     lvsd        1053/1002   24.6     0.389   1817, 2127        1.0
 #                         lvsd-base   1063/1002   26.2     0.411   1957, 2093        1.3
 #                         keepalived   900/1002   33.8     0.626   -                 1.5
-#   Threads (/proc, same windows): lvsd's main thread is all of it but 0.2-0.6 CPU-s/60s (V8's
-#   four workers together; GC has nothing to do in the steady state: no JavaScript runs per check);
-#   main thread user 1.6-2.8, system 25-43 CPU-s/60s (both trees); keepalived user 1.3-1.5,
-#   system 27-33.
+#   Threads (/proc, same windows): lvsd's main thread is all of it but 0.2-0.6 CPU-s/60s (V8's four
+#   workers together; GC has nothing to do in the steady state: no JavaScript runs per check); main
+#   thread user 1.6-2.8, system 25-43 CPU-s/60s (both trees); keepalived user 1.3-1.5, system 27-33.
 #   Context switches of that thread: lvsd 7-15/s voluntary (its ~10 wakeups a second), 98-227/s
-#   preempted (base 111-237); keepalived 33-50/s voluntary, 44-77/s preempted: lvsd's 100
-#   connects per wakeup wake a responder each, and a responder on the same vCPU preempts it; keepalived's checks are
-#   spread over its own timers. Base and new code are the same there (the change adds no call).
+#   preempted (base 111-237); keepalived 33-50/s voluntary, 44-77/s preempted: lvsd's 100 connects
+#   per wakeup wake a responder each, and a responder on the same vCPU preempts it; keepalived's
+#   checks are spread over its own timers. Base and new code are the same there (the change adds no
+#   call).
 #   Reading: per check and per 60 s the noise between boots (24.6-40.3 CPU-s for the same lvsd,
 #   29.1-33.8 for keepalived; lvsd runs first in each boot, keepalived last) is larger than any
 #   difference between the daemons: lvsd is below keepalived per 60 s in boot 3 (24.6 vs 33.8, at
 #   17% more checks), above in boots 1-2 (+20%, +28%). What lvsd could still cut is its user time
-#   (1.0-2.2 CPU-s/60s: the addon's C, libuv, V8's workers; no JavaScript), ~5% of its total;
-#   the rest is the kernel's handshake, which lvsd drives with half keepalived's system calls. The one kernel-side
-#   difference measured is the preemption of lvsd's burst by the responders (50-170 more switches a
-#   second); spreading the starts (a shorter quantum) costs more than it saves (session 6, TCP
-#   200: 12.0 CPU-s/60s at 25 ms against 7.7 at 100 ms). So "less CPU than keepalived at 1,000" is not demonstrable on this host with the wire
-#   and the period unchanged: keepalived runs 8-10% fewer checks than its config asks (900-946 of
-#   1,002), lvsd keeps the rate.
+#   (1.0-2.2 CPU-s/60s: the addon's C, libuv, V8's workers; no JavaScript), ~5% of its total; the
+#   rest is the kernel's handshake, which lvsd drives with half keepalived's system calls. The one
+#   kernel-side difference measured is the preemption of lvsd's burst by the responders (50-170 more
+#   switches a second); spreading the starts (a shorter quantum) costs more than it saves (session
+#   6, TCP 200: 12.0 CPU-s/60s at 25 ms against 7.7 at 100 ms). So "less CPU than keepalived at
+#   1,000" is not demonstrable on this host with the wire and the period unchanged: keepalived runs
+#   8-10% fewer checks than its config asks (900-946 of 1,002), lvsd keeps the rate.
 #   Leave: the tail is the apply, not the check. Per probe (ms after the kill), boot 3: lvsd down
 #   1925 / 1769, then the apply starts 75 / 31 ms later (the engine's turn and desired()), the diff
 #   25 / 11, the IPVS write 102 / 6; base: down 1831 / 1955, apply +10 / +4, diff +27 / +22, write
 #   +89 / +112. In boots 1-2 the host was loaded and the VM stalled for seconds in both trees
 #   (writes of 400-1,400 ms, a down 2.7 s after its due time): those leaves measure the host. The
 #   2048 of session 9 was 33 ms of check lag (down at 2033 after the good check's start) plus the
-#   apply (15 + 4 + 10 ms); the check lag is the part this change removes (a down is reported
-#   right after its own connect; test/unit/check/native/timed-quiet.test.ts shows the order), but
-#   in these boots down - good check start is 2026 / 1892 ms (lvsd) vs 2000 / 2163 (base): within
-#   the noise of the good check's time as the bench estimates it (the wakeup's clock). The apply
-#   path (engine turn, desired(), diff, netlink) is the engine's and the kernel's, not the checker's.
+#   apply (15 + 4 + 10 ms); the check lag is the part this change removes (a down is reported right
+#   after its own connect; test/unit/check/native/timed-quiet.test.ts shows the order), but in these
+#   boots down - good check start is 2026 / 1892 ms (lvsd) vs 2000 / 2163 (base): within the noise
+#   of the good check's time as the bench estimates it (the wakeup's clock). The apply path (engine
+#   turn, desired(), diff, netlink) is the engine's and the kernel's, not the checker's.
 #
 # Session 9, lead (2026-11-27), TCP_CHECK, WARM=30 SECS=20 PROBES=2, one boot each; this machine's
 # absolute figures run higher than session 8's (same code base: 0.40-0.45 ms/check for both daemons
