@@ -22,6 +22,9 @@
 # PROFILE ("perf", "strace", "record" (perf record, top symbols), "threads" (user/system CPU and context switches
 # of each thread of the process from /proc: no cost) or several: counted over the measured window and printed
 # per check on stderr; strace slows the daemon down, so CPU figures of a strace run are not comparable).
+# PERF_RECORD_FLAGS: perf record's for PROFILE=record (default -F 499; with -g the inclusive
+# shares of the top functions, the kernel paths, are printed too). The worktree of LVSD_BASE must be
+# under a folder the VM sees (/work, not /tmp).
 #
 # 2026-11-27, session 10 (H2): where each daemon's CPU goes per check, and the start order within a
 # quantum (probe.c, e1d06d1: the checks that are not steady - a retry, a transition - start first
@@ -750,7 +753,8 @@ profile_start() { # pid
   esac
   case " ${PROFILE:-} " in *" threads "*) thread_ticks "$1" > "$work/threads0.txt"; threads_pid=$1 ;; esac
   case " ${PROFILE:-} " in *" record "*)
-    perf record -F 499 -p "$1" -o "$work/perf.data" -- sleep "$SECS" >/dev/null 2>&1 &
+    # shellcheck disable=SC2086
+    perf record ${PERF_RECORD_FLAGS:--F 499} -p "$1" -o "$work/perf.data" -- sleep "$SECS" >/dev/null 2>&1 &
     perf_pid=$!; pids+=("$perf_pid") ;;
   esac
   return 0
@@ -761,6 +765,10 @@ profile_end() { # label checks
     wait "$perf_pid" 2>/dev/null || true
     # the kernel and user symbols with the largest shares of the process's samples
     perf report -i "$work/perf.data" --stdio --sort dso,sym 2>/dev/null | awk -v l="$label" '$1 ~ /%$/ && n < 30 { n++; printf "  record %s: %s\n", l, $0 }' >&2
+    # with call graphs (-g in PERF_RECORD_FLAGS): the functions with the largest inclusive shares (kernel paths)
+    case " ${PERF_RECORD_FLAGS:-} " in *" -g "*)
+      perf report -i "$work/perf.data" --stdio --children --sort sym -g none 2>/dev/null | awk -v l="$label" '$1 ~ /%$/ && n < 45 { n++; printf "  paths %s: %s\n", l, $0 }' >&2 ;;
+    esac
     rm -f "$work/perf.data"
   elif [ -n "$perf_pid" ]; then
     wait "$perf_pid" 2>/dev/null || true
