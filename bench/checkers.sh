@@ -18,7 +18,7 @@
 # CHECKERS="TCP_CHECK HTTP_GET", LVSD_NODE_FLAGS (node flags for lvsd, e.g. --cpu-prof),
 # LVSD_BASE (a worktree of another commit, built: node_modules and build/Release/lvsd_probe.node;
 # adds a row lvsd-base per size running that tree's engine, for A/B in one boot, e.g.
-# git worktree add /tmp/base HEAD~3 && ln -s $PWD/node_modules /tmp/base/ && build its addon),
+# git worktree add .cache/base HEAD~3 && ln -s $PWD/node_modules .cache/base/ && build its addon),
 # PROFILE ("perf", "strace", "record" (perf record, top symbols), "threads" (user/system CPU and context switches
 # of each thread of the process from /proc: no cost) or several: counted over the measured window and printed
 # per check on stderr; strace slows the daemon down, so CPU figures of a strace run are not comparable).
