@@ -22,6 +22,7 @@
 # HOST=1 runs only lvsd's reload on this machine (no ip_vs: its IPVS attempt fails at once).
 #
 # 2026-11-27, session 10 (H1): the plain path's first changed load, warmed on the running file.
+#  VM run of test/kernel/daemon.test.ts with the final code: passed.
 #  Where it went (standalone in the VM, .cache/h1s10/ab.mjs: the 10,000-server file loaded, then
 #   big2 loaded with reuse + checks + VRRP diff, as a plain SIGHUP does; one process per sample):
 #   cold code. Boot 1 (host load 0.7-2.1), parse (- read) of the first changed load, 3 samples:
@@ -47,6 +48,14 @@
 #    lvsd   296 / 292 | 229 / 339 | 208 / 342   parse  80 / 101 |  66 / 186 |  55 / 167
 #    first SIGHUP signal -> sent: before 501 287 413, lvsd 263 209 176; its other steps (lvsd):
 #    read 24-36, checks (- model) 9-23, lvs (- vrrp) 69-105 (before 52-104).
+#   d1 (ROUNDS=3, host load 1.3-2.2):
+#    before 287 / 197 | 414 / 211 | 428 / 409   parse 158 / 120 | 145 / 102 | 255 / 226
+#    lvsd   280 / 607 | 402 / 415 | 260 / 354   parse  90 / 363 | 115 / 282 |  95 / 207
+#   First SIGHUPs of b2 + d1: parse before 145-366 (median 172), lvsd 55-115 (85); signal ->
+#   visible before 287-544 (425), lvsd 208-402 (270). Second SIGHUPs (the previous cache one a
+#   reload made): parse before 102-338 (173), lvsd 101-363 (197), signal -> visible before
+#   197-520 (300), lvsd 292-607 (348): no gain there, maybe a loss (code optimised on the
+#   rehearsal's shapes meeting a reload-made cache; not traced in the VM).
 #   ab1, b1 (ROUNDS=2 and 3, host load 3-6: another helper's tsc/vitest/VM, and this helper's
 #    own tests in b1; sent -> visible up to 3 s): first SIGHUP parse before 452 317 | 571 656 686,
 #    lvsd 85 365 | 1611 556 140 ms: the noise of a loaded host is larger than the change.
@@ -55,9 +64,11 @@
 #   before 340 164 232, lvsd 151 170 154; second 329 157 140 vs 168 187 155: no gain for the
 #   second, the first not as low as b2.
 #  Not reached: < 100 ms. After the parse, the plain path's first SIGHUP still has read (24-64),
-#   checks (7-23), the lvs step without a prepared engine plan (28-105) and sent -> visible: its
-#   signal -> visible 208-352 ms in quiet boots (before 250-605). The second SIGHUP of a daemon
-#   (its previous cache made by a reload, not a whole parse) gains less: parse 101-187.
+#   checks (7-23), the lvs step without a prepared engine plan (28-131) and sent -> visible: its
+#   signal -> visible 208-402 ms in the quieter boots. The second SIGHUP of a daemon (its previous
+#   cache made by a reload, not a whole parse) does not gain (above). Not measured: idle CPU/RSS
+#   (the edited loads run only in the two start-up rehearsals, their garbage taken by the full GC
+#   that ends each) and `lvsd -t` (its bundle has no daemon code).
 #
 # 2026-11-27, session 9 (lead): lvsd runs with -G here (no syslog), as keepalived always did in this
 #  bench. fdb1d0a: the SIGHUP's re-read reads and compares a file in one call each up to 4 MB (was
