@@ -51,9 +51,9 @@
 #   d1 (ROUNDS=3, host load 1.3-2.2):
 #    before 287 / 197 | 414 / 211 | 428 / 409   parse 158 / 120 | 145 / 102 | 255 / 226
 #    lvsd   280 / 607 | 402 / 415 | 260 / 354   parse  90 / 363 | 115 / 282 |  95 / 207
-#   First SIGHUPs of b2 + d1: parse before 145-366 (median 172), lvsd 55-115 (85); signal ->
-#   visible before 287-544 (425), lvsd 208-402 (270). Second SIGHUPs (the previous cache one a
-#   reload made): parse before 102-338 (173), lvsd 101-363 (197), signal -> visible before
+#   First SIGHUPs of b2 + d1: parse before 145-366 (median 174), lvsd 55-115 (85); signal ->
+#   visible before 287-544 (421), lvsd 208-402 (270). Second SIGHUPs (the previous cache one a
+#   reload made): parse before 102-338 (183), lvsd 101-363 (197), signal -> visible before
 #   197-520 (300), lvsd 292-607 (348): no gain there, maybe a loss (code optimised on the
 #   rehearsal's shapes meeting a reload-made cache; not traced in the VM).
 #   ab1, b1 (ROUNDS=2 and 3, host load 3-6: another helper's tsc/vitest/VM, and this helper's
