@@ -780,7 +780,10 @@ export class LvsEngine {
     else if (decision.event === 'down') this.emit(cur, rsIndex, cur.policy.checkerState(rsIndex, c.id, false));
     else if (decision.event === 'down-initial' && !slot.carried) this.emit(cur, rsIndex, cur.policy.checkerInitialDown(rsIndex));
     slot.carried = false;
-    if (cur.policy.version !== before) this.changed(cur);
+    // applied at once, not at the end of the loop's turn: the timed engine starts the quantum's
+    // steady connects when this returns (tens of ms under emulation), and a real server that
+    // went down must leave the table first; results of the same batch join the next apply
+    if (cur.policy.version !== before) this.changed(cur, true);
     return decision.delayUs;
   }
 
@@ -819,8 +822,9 @@ export class LvsEngine {
 
   /**
    * Something changed: `rt`'s rows (or, without it, those already noted in pendingKeys; `all`:
-   * anything). Check results wait for the end of this event-loop turn so they share one apply;
-   * start and reload apply at once (`now`).
+   * anything). `now`: apply at once (check results, start, reload); otherwise at the end of this
+   * event-loop turn, so that the changes of one turn share one apply. Changes made while an
+   * apply runs join the next one.
    */
   private changed(rt?: VsRuntime, now = false, all = rt === undefined && !now): void {
     if (rt) for (const k of rt.keys) this.pendingKeys.add(k);
