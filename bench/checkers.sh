@@ -12,7 +12,8 @@
 # kernel's loopback handshake runs in the connecting process, so it is in both daemons' figure),
 # RSS. lvsd (TCP) then kills PROBES probe servers (127.2.0.k:8081) one at a time, each right
 # after a good check of it (the worst phase: the next check is a whole delay_loop away), and
-# times kill -> table without it, with the steps on stderr (failed check, down, apply, diffed).
+# times kill -> table without it (the removal sent: generic netlink applies it within sendmsg; the
+# answer read back is printed as acked), with the steps on stderr (failed check, down, apply, diffed).
 # lvsd rows end with its user CPU, failed attempts and applies of the measured window.
 # Env: SECS (20), WARM (30: lvsd's JIT settles in 20-40 s under TCG; keepalived has no warmup), PROBES (5), RESPONDERS (2), ONLY=lvsd|keepalived, HOST=1,
 # CHECKERS="TCP_CHECK HTTP_GET", LVSD_NODE_FLAGS (node flags for lvsd, e.g. --cpu-prof),
@@ -665,7 +666,11 @@ const engine = new LvsEngine({ model, onQuiet: (vs, rs, checker, q) => good(rs, 
   if (watch !== null && watch.down !== null && watch.gone === null && !rows.some((r) => r.dests.some((d) => d.addr === watch.addr))) {
     watch.applyStart = t0;
     watch.diffed = t1;
-    watch.gone = performance.now();
+    watch.acked = performance.now();
+    // out of the table when its request was sent: generic netlink applies it within sendmsg (the
+    // answer is read later, when the event loop comes back to the socket)
+    const sent = k?.counters?.sentAt ?? 0;
+    watch.gone = sent > t0 ? sent : watch.acked;
   }
 } });
 await engine.start();
@@ -682,7 +687,7 @@ const out = { cpuPer60: ((c.user + c.system) / 1e6) * 60 / dt, userPer60: (c.use
   topFail: [...reasons].sort((a, b) => b[1] - a[1])[0]?.join(' x') ?? '', leave: [] };
 for (const p of probeSpec ? probeSpec.split(',') : []) {
   const [name, pid] = p.split('=');
-  const w = { name, addr: name.split(':')[0], kill: null, fail: null, down: null, applyStart: null, diffed: null, gone: null, checkStart: null };
+  const w = { name, addr: name.split(':')[0], kill: null, fail: null, down: null, applyStart: null, diffed: null, gone: null, acked: null, checkStart: null };
   w.success = () => { process.kill(Number(pid), 'SIGKILL'); w.kill = performance.now(); };
   engine.drainQuiet?.(); // successes from before the watch: not the good check to kill after
   watch = w;
@@ -693,7 +698,7 @@ for (const p of probeSpec ? probeSpec.split(',') : []) {
   }
   watch = null;
   const rel = (t) => (t === null || w.kill === null ? null : Math.round(t - w.kill));
-  out.leave.push({ leave: rel(w.gone), check: rel(w.checkStart), fail: rel(w.fail), down: rel(w.down), applyStart: rel(w.applyStart), diffed: rel(w.diffed) });
+  out.leave.push({ leave: rel(w.gone), check: rel(w.checkStart), fail: rel(w.fail), down: rel(w.down), applyStart: rel(w.applyStart), diffed: rel(w.diffed), acked: rel(w.acked) });
 }
 process.stdout.write(JSON.stringify(out) + '\n');
 engine.stop(); k?.close(); process.exit(0);
@@ -851,7 +856,7 @@ for checker in $CHECKERS; do
           console.log(`${r.cpuPer60.toFixed(1)} ${r.rssMB.toFixed(1)} ${leave} user=${r.userPer60.toFixed(1)} fails=${r.fails} applies=${r.applies}${r.topFail ? ` (${r.topFail})` : ""}`);' "$result")
         read -r cpu rss leave notes <<< "$summary"
         # per probe, ms after the kill: first failed check, down, apply start, gone
-        [ -z "$spec" ] || node -e 'for (const x of JSON.parse(process.argv[1]).leave) console.error(`  probe (ms after the kill): last good check started ${x.check}, failed ${x.fail}, down ${x.down}, apply ${x.applyStart}, diffed ${x.diffed}, gone ${x.leave}`)' "$result"
+        [ -z "$spec" ] || node -e 'for (const x of JSON.parse(process.argv[1]).leave) console.error(`  probe (ms after the kill): last good check started ${x.check}, failed ${x.fail}, down ${x.down}, apply ${x.applyStart}, diffed ${x.diffed}, gone (sent) ${x.leave}, acked ${x.acked}`)' "$result"
       else
         ip netns exec "$ns" keepalived -C -n -l -G -f "$conf" -p "$work/ka.pid" -c "$work/kc.pid" > "$work/ka-$checker-$n.log" 2>&1 &
         kapid=$!; pids+=("$kapid")
