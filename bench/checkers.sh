@@ -27,6 +27,22 @@
 # shares of the top functions, the kernel paths, are printed too). The worktree of LVSD_BASE must be
 # under a folder the VM sees (/work, not /tmp).
 #
+# 2026-11-27, session 10 (lead): the leave. A check result that changes the table is applied at
+#  once (engine.ts checkEnded: changed(rt, now)), no longer at the end of the loop's turn: the
+#  timed engine starts the quantum's ~100 steady connects when the batch's JavaScript returns, and
+#  the down's apply waited behind them. The leave is now kill -> the removal's request sent
+#  (generic netlink applies it within sendmsg); the answer's read time is printed as acked (it now
+#  comes after those connects). VM, TCP 1000, PROBES=5, lvsd-base = b1cfd42 (the tree before):
+#   run 1 (ONLY=lvsd, WARM=20 SECS=10, host load 1.0): down -> sent lvsd 41 31 21 20 25 ms,
+#    base 67 90 80 58 63; leave lvsd 1937-1969 (max 1969), base 1530-2042;
+#   run 2 (with keepalived, WARM=30 SECS=40, host load 1.1): down -> sent lvsd 43 38 43 28 31,
+#    base 127 156 105 107 90 (one apply started 119 ms after its down); leave lvsd 1238-1870
+#    (max 1870), base 1732-2125 (2125 over the 2050 bound). Same boot, per 60 s: lvsd 33.8 CPU-s
+#    at 1011 checks/s (0.557 ms/check), base 34.9 at 1017 (0.572), keepalived 32.1 at 929 (0.576).
+#  Across both runs lvsd's 10 leaves are all within delay_loop + connect_timeout + 50 = 2050 ms
+#  (max 1969); the CPU reading of H2 below stands (per check below keepalived in this boot, per
+#  60 s 5% above at 9% more checks).
+#
 # 2026-11-27, session 10 (H2): where each daemon's CPU goes per check, and the start order within a
 # quantum (probe.c, e1d06d1: the checks that are not steady - a retry, a transition - start first
 # and are reported before the steady ones start; before, a down waited for the whole batch of
