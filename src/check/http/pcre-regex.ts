@@ -98,7 +98,8 @@ class Reader {
   constructor(
     /** the pattern's bytes, one char each */
     private readonly p: string,
-    private readonly o: ReadonlySet<string>,
+    /** the options (a start-of-pattern (*UTF) adds utf) */
+    private readonly o: Set<string>,
     /** write caseless letters out ([aA]) instead of the i flag */
     private readonly expandCase: boolean,
   ) {
@@ -164,7 +165,7 @@ class Reader {
       const verb = m[1];
       if (verb === 'UTF') {
         if (this.o.has('never_utf')) this.fail('using UTF is disabled by the application');
-        (this.o as Set<string>).add('utf');
+        this.o.add('utf');
       } else if (verb === 'LF' || verb === 'UCP' || verb.startsWith('NO_') || verb.startsWith('LIMIT_') || verb === 'NOTEMPTY' || verb === 'NOTEMPTY_ATSTART' || verb === 'BSR_UNICODE') {
         // LF is the default newline; the rest steer limits and the optimiser
       } else return; // not a start-of-pattern option: read as a verb (refused there)
