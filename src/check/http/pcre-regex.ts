@@ -76,7 +76,7 @@ const POSIX: Record<string, string> = {
 const POSIX_NEGATED: Record<string, string> = { digit: '\\D', word: '\\W', space: '\\x00-\\x08\\x0e-\\x1f!-\\xff' };
 
 /** Options that change no answer here (see the head of the file). */
-const NO_EFFECT = new Set(['auto_callout', 'no_auto_possess', 'no_dotstar_anchor', 'no_start_optimize', 'no_utf_check', 'never_ucp', 'alt_verbnames', 'use_offset_limit', 'never_utf', 'ucp', 'dupnames', 'match_unset_backref', 'never_backslash_c']);
+const NO_EFFECT = new Set(['auto_callout', 'no_auto_possess', 'no_dotstar_anchor', 'no_start_optimize', 'no_utf_check', 'never_ucp', 'alt_verbnames', 'use_offset_limit', 'ucp', 'dupnames', 'match_unset_backref']);
 
 class Reader {
   private i = 0;
@@ -166,8 +166,9 @@ class Reader {
       if (verb === 'UTF') {
         if (this.o.has('never_utf')) this.fail('using UTF is disabled by the application');
         this.o.add('utf');
-      } else if (verb === 'LF' || verb === 'UCP' || verb.startsWith('NO_') || verb.startsWith('LIMIT_') || verb === 'NOTEMPTY' || verb === 'NOTEMPTY_ATSTART' || verb === 'BSR_UNICODE') {
-        // LF is the default newline; the rest steer limits and the optimiser
+      } else if (verb === 'LF' || verb === 'UCP' || verb === 'BSR_UNICODE' || verb.startsWith('NO_') || verb.startsWith('LIMIT_')) {
+        // LF and BSR_UNICODE are the defaults; the rest steer limits and the optimiser (others,
+        // such as NOTEMPTY or another newline, change answers: refused below as verbs)
       } else return; // not a start-of-pattern option: read as a verb (refused there)
       this.i += m[0].length;
     }
@@ -672,7 +673,7 @@ class Reader {
   }
 }
 
-const OPTION_WORDS = new Set(['allow_empty_class', 'alt_bsux', 'caseless', 'dollar_endonly', 'dotall', 'extended', 'firstline', 'multiline', 'no_auto_capture', 'ungreedy', 'utf', 'alt_circumflex', ...NO_EFFECT]);
+const OPTION_WORDS = new Set(['allow_empty_class', 'alt_bsux', 'caseless', 'dollar_endonly', 'dotall', 'extended', 'firstline', 'multiline', 'no_auto_capture', 'ungreedy', 'utf', 'alt_circumflex', 'never_utf', 'never_backslash_c', ...NO_EFFECT]);
 
 const compiled = new Map<string, PcreRegex>();
 

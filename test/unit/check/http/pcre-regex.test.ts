@@ -56,6 +56,8 @@ const TABLE: Array<[string, string[], Array<[string, boolean]> | null]> = [
   ['é', [], [[utf8('é'), true], ['é', false]]],
   ['^.$', ['utf'], [[utf8('é'), true]]],
   ['^.$', [], [[utf8('é'), false]]],
+  ['(*UTF)^.$', [], [[utf8('é'), true]]],
+  ['(*UTF)x', ['never_utf'], null],
   ['a\\Rb', [], [['a\r\nb', true], ['a\x85b', true], ['ab', false]]],
   ['(a)\\1', [], [['aa', true], ['ab', false]]],
   ['(?<n>a)\\k<n>', [], [['aa', true]]],
@@ -108,6 +110,8 @@ describe('PCRE2 patterns as lvsd matches them (held against pcre2test)', () => {
       ['a\\Kb', /\\K is not supported at offset 1/],
       ['\\p{L}', /\\p is not supported/],
       ['(*ACCEPT)a', /VERB/],
+      ['(*NOTEMPTY)a?', /VERB/],
+      ['(*CRLF)a$', /VERB/],
       ['(a)(?i)\\1', /caseless back reference/],
       ['(?<n>a)(?<n>b)', /same name/],
     ];
