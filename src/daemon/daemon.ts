@@ -397,12 +397,9 @@ export class Daemon extends EventEmitter {
     const at: Record<string, number> = { start: t0 - zero };
     const r = this.holder.reload((step) => { at[step] = performance.now() - zero; }, rehearsal);
     if (!rehearsal) this.reloads++;
-    if (rehearsal && (!r.applied || !r.diff)) {
-      this.watchInputs();
-      return { ok: false, ms: performance.now() - t0 };
-    }
     if (!r.applied || !r.diff) {
       this.watchInputs();
+      if (rehearsal) return { ok: false, ms: performance.now() - t0 };
       logDiagnostics(log, r.diagnostics);
       const errors = r.diagnostics.filter((d) => d.level === 'error').length;
       log.warn({ event: EV.reloadRefused, errors, prepared: r.prepared }, `reload refused: ${errors} error(s) in ${this.o.file}; the running configuration stays`);

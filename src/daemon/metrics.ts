@@ -11,7 +11,6 @@ import { CHECK_LATENCY_BOUNDS_S } from '../check/latency-buckets.js';
 
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
-
 /** Series per event family; a config with 10,000 real servers stays far below it. */
 export const MAX_SERIES = 100_000;
 

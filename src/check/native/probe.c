@@ -795,6 +795,15 @@ static void arm_timer(engine_t *e) {
  * One wakeup: collect, expire, start due (by up_to), collect, report, re-arm; again while
  * freed capacity lets checks that waited for it start (up to the last quantum boundary).
  */
+/* the batch's records, less those settled quietly, to JavaScript and its replies applied; 0: the engine closed meanwhile */
+static int deliver(engine_t *e, uint32_t k) {
+  if ((k = settle_quiet(e, k)) == 0) return 1;
+  report(e, k);
+  if (e->closed) return 0;
+  apply_replies(e, k);
+  return 1;
+}
+
 static void cycle(engine_t *e, double up_to, int expire_too) {
   for (int round = 0; round < MAX_ROUNDS && !e->closed; round++) {
     uint32_t k = 0, used = 0;
@@ -807,11 +816,7 @@ static void cycle(engine_t *e, double up_to, int expire_too) {
        * when there is something to report, none in the steady state */
       start_due(e, up_to, &k, 1);
       if (e->started != before) collect(e, &k, &used);
-      if (k > 0 && (k = settle_quiet(e, k)) > 0) {
-        report(e, k);
-        if (e->closed) return;
-        apply_replies(e, k);
-      }
+      if (k > 0 && !deliver(e, k)) return;
       k = 0;
       used = 0;
       before = e->started;
@@ -819,12 +824,7 @@ static void cycle(engine_t *e, double up_to, int expire_too) {
     start_due(e, up_to, &k, 0);
     if (e->started != before) collect(e, &k, &used);
     if (k == 0) break;
-    k = settle_quiet(e, k);
-    if (k > 0) {
-      report(e, k);
-      if (e->closed) return;
-      apply_replies(e, k);
-    }
+    if (!deliver(e, k)) return;
     /* only checks that waited for a free slot can be due now */
     double q = e->quantum_us;
     up_to = q > 0 ? floor(e->now / q) * q : e->now;
