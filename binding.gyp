@@ -14,6 +14,11 @@
       "target_name": "lvsd_probe",
       "sources": ["src/check/native/probe.c"],
       "cflags": ["-Wall", "-Wextra", "-O2"]
+    },
+    {
+      "target_name": "lvsd_regex",
+      "sources": ["src/check/native/regex.cc"],
+      "cflags_cc": ["-Wall", "-Wextra", "-Wno-cast-function-type", "-O2"]
     }
   ]
 }

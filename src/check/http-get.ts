@@ -10,6 +10,7 @@ import { scopedAddr } from './tcp.js';
 import { loadProbeAddon, R_DATA } from './native/connect-engine.js';
 import type { TimedTarget } from './native/timed-checks.js';
 import { BodyDigest } from './http/body-digest.js';
+import { boundedRegExp } from './http/bounded-regex.js';
 import { FAILURE_MESSAGE, type HttpProbeFailure } from './http/failure.js';
 import { PlainExchange, timedOutcome, type ExchangeOwner, type PlainTarget } from './http/plain-exchange.js';
 import { probeHttp } from './http/probe.js';
@@ -69,7 +70,8 @@ export class StreamRegex implements ResponseObserver {
     private readonly maxOffset = Number.POSITIVE_INFINITY,
     private readonly firstLine = false,
   ) {
-    this.scan = new RegExp(re.source, re.flags.includes('g') ? re.flags : re.flags + 'g');
+    // bounded: a pathological pattern and body end as no match, not as a stalled event loop
+    this.scan = boundedRegExp(re, re.flags.includes('g') ? re.flags : re.flags + 'g');
   }
   /** Ready for the next body. */
   reset(): void {

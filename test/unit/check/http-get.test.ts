@@ -31,6 +31,7 @@ describe('HTTP_GET probe on loopback', () => {
       if (path === '/moved') return httpResponse(302, 'moved');
       if (path === '/err') return httpResponse(503, 'unavailable');
       if (path === '/nodata') return '';
+      if (path === '/redos') return httpResponse(200, 'a'.repeat(28) + 'b');
       if (path === '/longhead') return `HTTP/1.0 200 OK\r\nX-Pad: ${'p'.repeat(6000)}\r\n\r\nbody`;
       return httpResponse(404, 'nope');
     });
@@ -78,6 +79,15 @@ describe('HTTP_GET probe on loopback', () => {
     expect((await httpGetOnce(spec(web.port, [{ path: '/ok', regex: /absent/ }]), 0, sig())).ok).toBe(false);
     expect((await httpGetOnce(spec(web.port, [{ path: '/ok', regex: /wor.d/, regexNoMatch: true }]), 0, sig())).ok).toBe(false);
     expect((await httpGetOnce(spec(web.port, [{ path: '/ok', regex: /absent/, regexNoMatch: true }]), 0, sig())).ok).toBe(true);
+  });
+
+  it('a regex that would backtrack for ~30 s on the body fails the check at its bound', async () => {
+    const t0 = Date.now();
+    const r = await httpGetOnce(spec(web.port, [{ path: '/redos', regex: /(a+)+$/ }]), 0, sig());
+    expect(r).toMatchObject({ ok: false, reason: 'regex match failed' });
+    expect(Date.now() - t0).toBeLessThan(3000);
+    expect((await httpGetOnce(spec(web.port, [{ path: '/redos', regex: /(a+)+$/, regexNoMatch: true }]), 0, sig())).ok).toBe(true);
+    expect((await httpGetOnce(spec(web.port, [{ path: '/redos', regex: /a+b$/ }]), 0, sig())).ok).toBe(true);
   });
 
   it('a regex match across two reads is found', () => {
