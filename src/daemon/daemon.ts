@@ -72,6 +72,12 @@ export const REHEARSALS = 2;
  * (TCG VM, 10,000 real servers: the first changed load's parse 170-400 ms cold, 50-110 after).
  */
 export const EDIT_REHEARSALS = 3;
+/**
+ * Each rehearsal then has the engine plan this many reloads of made-up copies of the running
+ * model with 1% of the real servers at another weight (LvsEngine.rehearsePlans: planned, never
+ * applied): the lvs step of a SIGHUP after an edit then meets those branches warm.
+ */
+export const PLAN_REHEARSALS = 2;
 export const EDIT_REHEARSAL_BUDGET_MS = 4000;
 
 /**
@@ -125,6 +131,8 @@ export class Daemon extends EventEmitter {
   private reloadWaiting = false;
   /** edited loads rehearsed so far (each re-spaces other real servers) */
   private editRounds = 0;
+  /** LvsEngine.rehearsePlans runs so far (each changes other real servers) */
+  private planRounds = 0;
   /** scavenges run ahead while a prepared reload waits for its SIGHUP */
   private readonly youngRoom = new YoungRoom();
   /** the config inputs the watch follows now (see watchInputs) */
@@ -315,11 +323,16 @@ export class Daemon extends EventEmitter {
       const model = this.holder.current;
       if (this.vrrp) await this.vrrp.applyDiff(diffWithoutVirtualServers(model, model), model);
       if (this.engine && !this.stopped) {
-        // the way a prepared reload goes: the engine's comparisons made ahead, then carried out
+        // the way a SIGHUP right after an edit goes (no comparisons made ahead), then the way a
+        // prepared reload goes: the engine's comparisons made ahead, then carried out
+        await this.engine.reload(model);
+        await this.engine.applied();
         this.engine.prepareReload(model);
         await this.engine.reload(model);
         await this.engine.applied();
         this.engine.rehearseChanges();
+        // and the comparisons of a reload where real servers changed, on made-up copies (dropped)
+        for (let i = 0; i < PLAN_REHEARSALS; i++) this.engine.rehearsePlans(this.planRounds++);
       }
       // the SIGHUP path itself (the prepared load taken, its difference applied: an unchanged
       // file changes nothing), unlogged; its code then runs warm at the first SIGHUP. That took

@@ -28,7 +28,7 @@ import { realServerChange, sameGlobalCheckInputs, sameInheritedCheckInputs, same
 import { policyConfig, realServerPolicy } from './from-model.js';
 import { VirtualServerPolicy, type LvsAction, type RealServerPolicy } from './policy.js';
 import { servicesOf } from './service.js';
-import { sameExcept, sameValue } from './same-value.js';
+import { copyValue, sameExcept, sameValue } from './same-value.js';
 import { virtualServerStatus, type RsInfo } from './status.js';
 
 export interface CheckEvent {
@@ -297,6 +297,42 @@ export class LvsEngine {
         for (const op of reconcile(spare.desired(), have)) opRequest(op);
       }
       if (n >= limit) break;
+    }
+    return n;
+  }
+
+  /**
+   * The comparisons a reload with changed real servers makes (prepareReload, planInPlace), run
+   * on a made-up copy of the running model: every virtual server a deep copy, one real server
+   * in `every` (from `round`'s offset on) a deep copy at another weight and one a deep copy at
+   * the same weight, the rest the running objects (as the parser hands back unchanged ones). The plans are
+   * dropped: a reload prepared before stays prepared, nothing is applied, emitted or kept. For
+   * the daemon's start-up rehearsal, whose reloads of the running model never reach these
+   * branches: without it the first SIGHUP after an edit met them cold (under emulation a deopt
+   * and a recompile in the reload's lvs step). Returns how many real servers changed weight.
+   */
+  rehearsePlans(round = 0, every = 100): number {
+    const kept = this.preparedReload;
+    const vss: VirtualServer[] = [];
+    let n = 0;
+    for (const rt of this.runtimes) {
+      const reals = rt.reals.map((r) => r.rs);
+      const len = reals.length;
+      for (let i = round % every; i < len; i += every, n++) {
+        const a = reals[i];
+        reals[i] = { ...copyValue(a), weight: (typeof a.weight === 'number' ? a.weight : 1) + 1 };
+        const j = (i + (every >> 1)) % len;
+        if (j !== i) reals[j] = copyValue(reals[j]);
+      }
+      // (deep copies: nested values compared by value, as with a parser's new objects)
+      const vs: Record<string, unknown> = {};
+      for (const k in rt.vs) vs[k] = k === 'real_server' ? reals : copyValue((rt.vs as Record<string, unknown>)[k]);
+      vss.push(vs as VirtualServer);
+    }
+    try {
+      this.prepareReload({ ...this.model, virtual_server: vss });
+    } finally {
+      this.preparedReload = kept;
     }
     return n;
   }

@@ -88,3 +88,16 @@ export function compareExcept(x: Obj, y: Obj, skip: ReadonlySet<string>): 0 | 1 
   if (n !== 0) return 2;
   return skipped ? 1 : 0;
 }
+
+/**
+ * A copy of a configuration value with no object or array shared with it (same keys in the same
+ * order, primitives as they are): compared with the original, every nested value is compared by
+ * value, as a reload compares a parser's fresh object with the running one.
+ */
+export function copyValue<T>(v: T): T {
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) return v.map(copyValue) as T;
+  const out: Obj = {};
+  for (const k in v) out[k] = copyValue((v as Obj)[k]);
+  return out as T;
+}

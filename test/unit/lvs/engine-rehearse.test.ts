@@ -1,6 +1,7 @@
-// LvsEngine.rehearseChanges (the daemon's start-up rehearsal of a reload's changed-server path)
-// changes nothing: the same rows, policy entries and status after it, no action, no apply, and a
-// reload after it gives what a reload without it gives.
+// LvsEngine.rehearseChanges and rehearsePlans (the daemon's start-up rehearsal of a reload's
+// changed-server path) change nothing: the same rows, policy entries and status after them, no
+// action, no apply, a reload prepared before stays prepared (and none is made up), and a reload
+// after them gives what a reload without them gives.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,6 +75,62 @@ describe('LvsEngine.rehearseChanges', () => {
       await plain.engine.applied();
       expect(c1).toEqual(c2);
       expect(shown(e.rows())).toEqual(shown(plain.rows()));
+      expect(e.actions).toEqual(plain.actions);
+    } finally {
+      e.engine.stop();
+      plain.engine.stop();
+    }
+  });
+
+  it('rehearsePlans plans made-up changes, keeps them nowhere, and the next reloads take correct plans', async () => {
+    const weights = [[1, 2, 3, 1, 1, 2, 2], [2, 2], [5]];
+    const next = [[1, 2, 4, 1, 1, 2, 2], [2, 3], [5]];
+    const e = engineOn(load(weights));
+    const plain = engineOn(load(weights));
+    try {
+      for (const x of [e, plain]) {
+        await x.engine.start();
+        await x.engine.applied();
+      }
+      const rows = shown(e.rows());
+      const cfgs = e.engine.policies.map((p) => JSON.stringify(p.cfg));
+      const status = JSON.stringify(e.engine.status());
+      const applies = e.applies();
+      // every 3rd real server from offset 1: 7 -> 2 (1, 4), 2 -> 1, 1 -> 0
+      expect(e.engine.rehearsePlans(1, 3)).toBe(2 + 1 + 0);
+      expect(e.engine.rehearsePlans(0)).toBe(3); // every 100th from 0: the first of each
+      await new Promise((r) => setImmediate(r));
+      expect(e.applies()).toBe(applies);
+      expect(e.actions).toEqual([]);
+      expect(shown(e.rows())).toEqual(rows);
+      expect(JSON.stringify(e.engine.status())).toBe(status);
+      expect(e.engine.policies.map((p) => JSON.stringify(p.cfg))).toEqual(cfgs);
+
+      // a reload prepared before the rehearsal keeps its plans; none of the made-up ones is taken
+      const m2 = load(next);
+      const m2b = load(next);
+      e.engine.prepareReload(m2);
+      e.engine.rehearsePlans(2);
+      const c1 = await e.engine.reload(m2);
+      const c2 = await plain.engine.reload(m2b);
+      await e.engine.applied();
+      await plain.engine.applied();
+      expect(c1.vsPlanned).toBe(3);
+      expect(c2.vsPlanned).toBe(0);
+      expect({ ...c1, vsPlanned: 0 }).toEqual(c2);
+      expect(shown(e.rows())).toEqual(shown(plain.rows()));
+      expect(shown(e.rows()).join(' ')).toContain('127.0.6.3:8080/4');
+
+      // made-up plans after a reload are not taken by the next one either (nothing prepared)
+      e.engine.rehearsePlans(3);
+      const m3 = load(weights);
+      const c3 = await e.engine.reload(m3);
+      const c4 = await plain.engine.reload(load(weights));
+      await e.engine.applied();
+      await plain.engine.applied();
+      expect(c3.vsPlanned).toBe(0);
+      expect(c3).toEqual(c4);
+      expect(shown(e.rows())).toEqual(rows);
       expect(e.actions).toEqual(plain.actions);
     } finally {
       e.engine.stop();

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { deepEqual } from '../../../src/config/diff.js';
-import { compareExcept, sameExcept, sameValue } from '../../../src/lvs/same-value.js';
+import { compareExcept, copyValue, sameExcept, sameValue } from '../../../src/lvs/same-value.js';
 
 const leaf = fc.oneof(fc.integer({ min: -3, max: 3 }), fc.constantFrom('a', 'b', ''), fc.boolean(), fc.constant(null), fc.constant(undefined));
 const keys = fc.constantFrom('addr', 'port', 'weight', 'TCP_CHECK', 'lvs_method', 'x');
@@ -124,5 +124,25 @@ describe('compareExcept', () => {
     expect(compareExcept({ a: 1, weight: 2 }, { a: 2, weight: 3 }, skip)).toBe(2);
     expect(compareExcept({ a: 1 }, { a: 1, b: undefined }, skip)).toBe(2);
     expect(compareExcept({ a: { b: [1] }, x: 1 }, { a: { b: [1] }, x: 1 }, skip)).toBe(0);
+  });
+});
+
+/** Every object or array inside `v` (itself included). */
+function objectsOf(v: unknown, out: object[] = []): object[] {
+  if (typeof v !== 'object' || v === null) return out;
+  out.push(v);
+  for (const x of Array.isArray(v) ? v : Object.values(v)) objectsOf(x, out);
+  return out;
+}
+
+describe('copyValue', () => {
+  it('is deepEqual to the value, keys in the same order, and shares no object or array with it', () => {
+    fc.assert(fc.property(value, (v) => {
+      const c = copyValue(v);
+      expect(deepEqual(c, v)).toBe(true);
+      expect(JSON.stringify(c)).toBe(JSON.stringify(v));
+      const mine = new Set(objectsOf(v));
+      for (const o of objectsOf(c)) expect(mine.has(o)).toBe(false);
+    }), { numRuns: 500 });
   });
 });
