@@ -41,12 +41,74 @@ function statSummary(st: fs.Stats): string {
 const MAX_CHUNK = 4 * 1024 * 1024;
 let scratch = Buffer.alloc(0);
 
-/** whether the file holds exactly `before` now (false on any failure) */
+/**
+ * One SIGHUP's reads (readOnce): each file's bytes as the first comparison found them, when they
+ * were not what it compared with (a match needs nothing kept: the bytes are `before`). A later
+ * comparison of the same path compares with these, and the load reads them, not the disk: the
+ * plain reload's three reads of a changed file (the prepared load's inputs, the running model's,
+ * the load's own) become one. A string: the read failed (its code).
+ */
+let onceBytes: Map<string, Buffer | string> | null = null;
+
+/**
+ * Runs `fn` with each file read at most once while it runs (see onceBytes): what a comparison
+ * read of a changed file is what a later comparison or load of that path gets. Nests: an inner
+ * call shares the outer one's reads.
+ */
+export function readOnce<T>(fn: () => T): T {
+  if (onceBytes !== null) return fn();
+  onceBytes = new Map();
+  try {
+    return fn();
+  } finally {
+    onceBytes = null;
+  }
+}
+
+// (bounds the reads of a file that keeps growing while it is read)
+const MAX_REST_READS = 1024;
+
+/** the file's whole text: `head` (its first bytes, already read), then the rest read from `fd` */
+function wholeFile(fd: number, head: Buffer): Buffer {
+  const parts = [head];
+  let at = head.length;
+  let want = fs.fstatSync(fd).size - at;
+  for (let guard = 0; want > 0 && guard < MAX_REST_READS; guard++) {
+    const b = Buffer.allocUnsafe(want + 1); // (one byte more: a file still growing shows there)
+    const k = fs.readSync(fd, b, 0, b.length, at);
+    if (k === 0) break;
+    parts.push(b.subarray(0, k));
+    at += k;
+    want = k < b.length ? 0 : 64 * 1024;
+  }
+  return parts.length === 1 ? head : Buffer.concat(parts);
+}
+
+/**
+ * The file's first at + k bytes, when `at` matched `before` and the next k were read into
+ * scratch: those are handed over as they are (no copy of 1 MB: under emulation a copy into fresh
+ * memory costs about what the read did), and the next comparison gets a new scratch, off the
+ * SIGHUP's path (a change event's, or the next preparation's).
+ */
+function headOf(before: Buffer, at: number, k: number): Buffer {
+  if (at !== 0) return Buffer.concat([before.subarray(0, at), scratch.subarray(0, k)]);
+  const head = scratch.subarray(0, k);
+  scratch = Buffer.alloc(0);
+  return head;
+}
+
+/**
+ * whether the file holds exactly `before` now (false on any failure). Inside readOnce, a file
+ * found different is read to its end and kept for the next reads of its path.
+ */
 function sameBytes(p: string, before: Buffer): boolean {
+  const kept = onceBytes?.get(p);
+  if (kept !== undefined) return typeof kept !== 'string' && kept.equals(before);
   let fd: number;
   try {
     fd = fs.openSync(p, 'r');
-  } catch {
+  } catch (e) {
+    onceBytes?.set(p, errCode(e));
     return false;
   }
   try {
@@ -57,12 +119,19 @@ function sameBytes(p: string, before: Buffer): boolean {
     for (let guard = 0; guard <= before.length / scratch.length + 2; guard++) {
       const rest = before.length - at;
       const k = fs.readSync(fd, scratch, 0, Math.min(scratch.length, rest + 1), at);
-      if (k === 0) return rest === 0;
-      if (k > rest || scratch.compare(before, at, at + k, 0, k) !== 0) return false;
+      if (k === 0) {
+        onceBytes?.set(p, rest === 0 ? before : before.subarray(0, at)); // (shrunk: what it has is before's)
+        return rest === 0;
+      }
+      if (k > rest || scratch.compare(before, at, at + k, 0, k) !== 0) {
+        if (onceBytes !== null) onceBytes.set(p, wholeFile(fd, headOf(before, at, k)));
+        return false;
+      }
       at += k;
     }
     return false;
-  } catch {
+  } catch (e) {
+    onceBytes?.set(p, errCode(e));
     return false;
   } finally {
     fs.closeSync(fd);
@@ -158,7 +227,13 @@ export function firstFileRead(inputs: InputLog): { path: string; bytes: Buffer }
   return undefined;
 }
 
-const readFile = (p: string): Buffer => (standIn !== null && standIn.path === p ? standIn.bytes : fs.readFileSync(p));
+function readFile(p: string): Buffer {
+  if (standIn !== null && standIn.path === p) return standIn.bytes;
+  const kept = onceBytes?.get(p);
+  if (kept === undefined) return fs.readFileSync(p);
+  // (a comparison's read failed: the load reads for itself, and its error is its own)
+  return typeof kept === 'string' ? fs.readFileSync(p) : kept;
+}
 
 export const readFileSync = (p: string): Buffer => observed('read', p, 0, () => readFile(p), (b) => b);
 export const statSync = (p: string): fs.Stats => observed('stat', p, 0, () => fs.statSync(p), statSummary);

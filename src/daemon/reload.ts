@@ -5,7 +5,7 @@ import { diffModels, type ModelDiff } from '../config/diff.js';
 import type { Model } from '../config/model.js';
 import type { Diagnostic } from '../../grammar/diagnostics.js';
 import type { BlockCache } from '../../grammar/reuse.js';
-import { firstFileRead, inputsUnchanged, recordInputs, withFileBytes, type InputLog } from '../../grammar/observed-fs.js';
+import { firstFileRead, inputsUnchanged, readOnce, recordInputs, withFileBytes, type InputLog } from '../../grammar/observed-fs.js';
 import { respaceRealServers } from '../config/rehearse-reload.js';
 
 export interface ReloadOutcome {
@@ -144,6 +144,11 @@ export class ConfigHolder {
    * loaded, taken or applied, and the prepared load stays.
    */
   reload(mark?: (step: LoadStep | 'diff') => void, rehearsal = false): ReloadOutcome {
+    // each file read once: a changed one as the first comparison found it (observed-fs readOnce)
+    return readOnce(() => this.reloadOnce(mark, rehearsal));
+  }
+
+  private reloadOnce(mark: ((step: LoadStep | 'diff') => void) | undefined, rehearsal: boolean): ReloadOutcome {
     const t0 = performance.now();
     const p = this.prepared;
     const fresh = p !== undefined && p.basis === this.model && inputsUnchanged(p.inputs);

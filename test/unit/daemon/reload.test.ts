@@ -188,6 +188,29 @@ describe('ConfigHolder.reload', () => {
     expect(h.current.vrrp_instance?.[0]?.priority).toBe(102);
   });
 
+  it('a plain SIGHUP loads the bytes its comparisons read (each input read once), and records them', () => {
+    writeFileSync(file, inst('VI_1', 1, 100));
+    const { value: initial, inputs } = recordInputs(() => loadConfig(file, { keepBlocks: true }));
+    let meddle = false;
+    // (the disk changes between the comparisons and the load: the load still gets what they read)
+    const h = new ConfigHolder(file, {}, initial, (f, o) => {
+      if (meddle) writeFileSync(file, inst('VI_1', 1, 103));
+      return loadConfig(f, o);
+    }, undefined, inputs);
+    expect(h.prepare()).toBe(true); // a prepared load of priority 100: compared first, then the running one's
+    writeFileSync(file, inst('VI_1', 1, 101));
+    meddle = true;
+    const r = h.reload();
+    meddle = false;
+    expect(r).toMatchObject({ applied: true, prepared: false, passes: 1 });
+    expect(h.current.vrrp_instance?.[0]?.priority).toBe(101);
+    // what it recorded is those bytes: the disk (103) is a change, 101 again is not
+    expect(h.upToDate()).toBe(false);
+    writeFileSync(file, inst('VI_1', 1, 101));
+    expect(h.upToDate()).toBe(true);
+    expect(h.reload()).toMatchObject({ applied: true, passes: 0 });
+  });
+
   it('a rehearsal takes only a prepared load of the bytes the running model came from, and else leaves everything', () => {
     writeFileSync(file, inst('VI_1', 1, 100));
     const rec = recordInputs(() => loadConfig(file, { keepBlocks: true }));

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync, unlinkSync, constants as C } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { accessSync, firstFileRead, inputPaths, inputsUnchanged, lstatSync, readdirSync, readFileSync, realpathSync, recordInputs, statSync, withFileBytes } from '../../../grammar/observed-fs.js';
+import { accessSync, firstFileRead, inputPaths, inputsUnchanged, lstatSync, readdirSync, readFileSync, readOnce, realpathSync, recordInputs, statSync, withFileBytes } from '../../../grammar/observed-fs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lvsd-observed-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -135,5 +135,80 @@ describe('withFileBytes / firstFileRead', () => {
     });
     expect(firstFileRead(inputs)).toEqual({ path: f, bytes: Buffer.from('main\n') });
     expect(firstFileRead(recordInputs(() => statSync(f)).inputs)).toBeUndefined();
+  });
+});
+
+describe('readOnce', () => {
+  const recorded = (f: string, bytes: Buffer | string) => {
+    writeFileSync(f, bytes);
+    return recordInputs(() => readFileSync(f)).inputs;
+  };
+
+  it('a changed file compared is what later comparisons and reads of its path get, not the disk again', () => {
+    const f = join(dir, 'once.conf');
+    const inputs = recorded(f, 'weight 1\n');
+    writeFileSync(f, 'weight 2\n');
+    const seen = readOnce(() => {
+      const first = inputsUnchanged(inputs);
+      writeFileSync(f, 'weight 1\n'); // the disk as recorded again: this scope still sees its read
+      return [first, inputsUnchanged(inputs), readFileSync(f).toString()];
+    });
+    expect(seen).toEqual([false, false, 'weight 2\n']);
+    // out of the scope: the disk
+    expect(inputsUnchanged(inputs)).toBe(true);
+    expect(readFileSync(f).toString()).toBe('weight 1\n');
+  });
+
+  it('an unchanged file compared is read from what it was compared with; a file not compared from the disk', () => {
+    const f = join(dir, 'same.conf');
+    const g = join(dir, 'uncompared.conf');
+    const inputs = recorded(f, 'same\n');
+    writeFileSync(g, 'g1\n');
+    const seen = readOnce(() => {
+      const same = inputsUnchanged(inputs);
+      writeFileSync(f, 'later\n');
+      writeFileSync(g, 'g2\n');
+      return [same, readFileSync(f).toString(), readFileSync(g).toString()];
+    });
+    expect(seen).toEqual([true, 'same\n', 'g2\n']);
+  });
+
+  it('reads a grown, shrunk or rewritten file whole, also past the first 4 MB', () => {
+    const f = join(dir, 'sizes.conf');
+    const grownBy = Buffer.alloc(70 * 1024, 'y');
+    const cases: Array<[Buffer, Buffer]> = [
+      [Buffer.from('abc\n'), Buffer.concat([Buffer.from('abc\n'), grownBy])],
+      [Buffer.from('abcdef\n'), Buffer.from('abc')],
+      [Buffer.from('abc\n'), Buffer.from('xyz\nmore\n')],
+    ];
+    const big = Buffer.alloc(5 * 1024 * 1024, 'x');
+    const late = Buffer.from(big);
+    late[4 * 1024 * 1024 + 7] = 0x7a; // the difference in the second read
+    const early = Buffer.from(big);
+    early[3] = 0x7a; // in the first: the rest read after it
+    cases.push([big, late], [big, early], [big, Buffer.concat([big, grownBy])]);
+    for (const [before, now] of cases) {
+      const inputs = recorded(f, before);
+      writeFileSync(f, now);
+      const got = readOnce(() => (inputsUnchanged(inputs) ? null : readFileSync(f)));
+      expect(got === null ? 'unchanged' : Buffer.compare(got, now)).toBe(0);
+    }
+  });
+
+  it('a file gone since is read (and fails) as the disk says; the bytes handed over are not written by a later comparison', () => {
+    const f = join(dir, 'gone.conf');
+    const inputs = recorded(f, 'here\n');
+    unlinkSync(f);
+    expect(readOnce(() => [inputsUnchanged(inputs), (() => { try { return readFileSync(f).toString(); } catch (e) { return (e as NodeJS.ErrnoException).code; } })()])).toEqual([false, 'ENOENT']);
+    const a = join(dir, 'handed-a.conf');
+    const b = join(dir, 'handed-b.conf');
+    const ia = recorded(a, 'aaaa\n');
+    const ib = recorded(b, 'bbbb\n');
+    writeFileSync(a, 'AAAA\n');
+    writeFileSync(b, 'BBBB\n');
+    const kept = readOnce(() => (inputsUnchanged(ia), readFileSync(a)));
+    expect(readOnce(() => inputsUnchanged(ib))).toBe(false);
+    expect(inputsUnchanged(ib)).toBe(false);
+    expect(kept.toString()).toBe('AAAA\n');
   });
 });
