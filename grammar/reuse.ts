@@ -129,6 +129,10 @@ export class BlockCacheBuilder {
   private readonly objs: RawObject[] = [];
   private readonly sigs: Array<string | null> = [];
   private readonly pobjs: RawObject[] = [];
+  /** the last addRun: its old cache, segment there, and where it ended (a run that goes on joins it) */
+  private runFrom: BlockCache | null = null;
+  private runSeg = -1;
+  private runEnd = -1;
   /**
    * @param expect how many blocks to make room for: a reload passes the previous count, so the
    * array does not grow mid-parse
@@ -165,6 +169,7 @@ export class BlockCacheBuilder {
 
   /** a block read in this parse */
   add(src: string, start: number, end: number, lines: number, headLen: number, parent: number, obj: RawObject, kw: KeywordSpec): void {
+    this.runFrom = null;
     const si = this.srcIndex(src);
     const g = this.segs;
     const n = this.objs.length;
@@ -200,11 +205,25 @@ export class BlockCacheBuilder {
     const g = this.segs;
     const n = this.objs.length;
     const base = prev.segs.base[s] + shift;
-    g.first.push(n);
-    g.src.push(this.srcIndex(src));
-    g.base.push(base);
-    g.parent.push(parent);
-    g.kw.push(prev.segs.kw[s]);
+    const si = this.srcIndex(src);
+    const last = g.first.length - 1;
+    // The run that goes on where the last one (of the same old segment, at the same shift) ended
+    // joins its segment: its records, relative to that segment's start, hold as they are. (A
+    // reload hands a changed virtual server's blocks back in two runs, the first block found
+    // alone: without this each reload would add a segment per change, and the next reload's
+    // walk over them grows with every reload.)
+    const joins = this.runFrom === prev && this.runSeg === s && this.runEnd === i && last >= 0 &&
+      g.base[last] === base && g.src[last] === si && g.parent[last] === parent && this.lastEnd === base + prev.data[i * STRIDE + START];
+    if (!joins) {
+      g.first.push(n);
+      g.src.push(si);
+      g.base.push(base);
+      g.parent.push(parent);
+      g.kw.push(prev.segs.kw[s]);
+    }
+    this.runFrom = prev;
+    this.runSeg = s;
+    this.runEnd = j;
     const d = this.room(n + j - i);
     d.set(prev.data.subarray(i * STRIDE, j * STRIDE), n * STRIDE);
     this.lastEnd = base + d[(n + j - i - 1) * STRIDE + END];

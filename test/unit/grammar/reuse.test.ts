@@ -87,3 +87,29 @@ describe('kept blocks', () => {
     expect(b.diagnostics.find((d) => d.keyword === 'lb_algo' || d.keyword === 'lvs_sched')?.pos?.line).toBe(13);
   });
 });
+
+describe('segments of kept blocks across reloads', () => {
+  const servers = (n: number, weights: Record<number, number>) => {
+    let body = '';
+    for (let h = 1; h <= n; h++) body += rs(h, `    weight ${weights[h] ?? 1}\n`);
+    return vs(body);
+  };
+  it('a run handed back in two parts (its first block found alone) stays one segment: one more per changed block, not three', () => {
+    const a = parse(servers(20, {}));
+    expect(a.blocks?.segs.first.length).toBe(1);
+    const b = parse(servers(20, { 11: 2 }), a.blocks);
+    expect(b.reused).toBe(19);
+    // blocks 1-10 handed back, 11 read anew (it follows them: the same segment), 12-20 handed back
+    expect(b.blocks?.segs.first.length).toBe(2);
+    expect(b.blocks?.segs.first).toEqual([0, 11]);
+    // the next reload hands back the same objects from those segments, with their lines right
+    const c = parse(servers(20, { 11: 2, 4: 3 }) + 'virtual_server 10.1.1.2 80 {\n  lb_algo nonsense\n}\n', b.blocks);
+    expect(c.reused).toBe(19);
+    for (const h of [1, 2, 3, 5, 10, 12, 20]) expect(reals(c)[h - 1]).toBe(reals(b)[h - 1]);
+    expect(reals(c)[10]).toBe(reals(b)[10]); // the block read anew last time, handed back now
+    expect(reals(c)[3]).not.toBe(reals(b)[3]);
+    expect(reals(c)[3].weight).toBe(3);
+    // lines after the skipped blocks are where they are: 2 + 20 blocks of 3 lines + `}` + 2
+    expect(c.diagnostics.find((d) => d.keyword === 'lb_algo' || d.keyword === 'lvs_sched')?.pos?.line).toBe(2 + 60 + 1 + 2);
+  });
+});
