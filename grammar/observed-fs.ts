@@ -3,7 +3,8 @@
 // The reader, the include globs and the script checks read through these functions; while
 // recordInputs runs, each read is noted with what it saw. inputsUnchanged reads them all again:
 // the same bytes of every file, the same listing of every folder, the same type, mode and owner
-// of every path (and the same failures) say the earlier load is still the answer.
+// of every path (and the same failures) say the earlier load is still the answer. Inside
+// readOnce (a SIGHUP), a file is read once: what a comparison read is what the load parses.
 // Loads are synchronous, so one recording at a time is all there can be.
 import * as fs from 'node:fs';
 import { hostname as osHostname } from 'node:os';
