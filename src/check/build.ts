@@ -85,9 +85,10 @@ function urlSpecs(c: Checker, rs: RealServer, vs: VirtualServer): UrlSpec[] {
     const re = str(u.regex);
     if (re !== undefined) {
       // the load refused a regex this cannot compile (config/checks/real-servers.ts)
-      const { re: compiled, firstLine } = compilePcre(re, Array.isArray(u.regex_options) ? (u.regex_options as string[]) : []);
+      const { re: compiled, firstLine, start } = compilePcre(re, Array.isArray(u.regex_options) ? (u.regex_options as string[]) : []);
       spec.regex = compiled;
       if (firstLine) spec.regexFirstLine = true;
+      if (start !== null) spec.regexStart = start;
       if (u.regex_no_match === true) spec.regexNoMatch = true;
       // as keepalived: a min not below max + 1 drops both (check_http.c url_check)
       const min = typeof u.regex_min_offset === 'number' ? u.regex_min_offset : 0;

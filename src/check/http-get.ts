@@ -11,6 +11,7 @@ import { loadProbeAddon, R_DATA } from './native/connect-engine.js';
 import type { TimedTarget } from './native/timed-checks.js';
 import { BodyDigest } from './http/body-digest.js';
 import { boundedRegExp } from './http/bounded-regex.js';
+import type { MatchStart } from './http/pcre-regex.js';
 import { FAILURE_MESSAGE, type HttpProbeFailure } from './http/failure.js';
 import { PlainExchange, timedOutcome, type ExchangeOwner, type PlainTarget } from './http/plain-exchange.js';
 import { probeHttp } from './http/probe.js';
@@ -34,6 +35,8 @@ export interface UrlSpec {
   regexMaxOffset?: number;
   /** regex_options firstline: a match must start at or before the body's first LF */
   regexFirstLine?: boolean;
+  /** the pattern begins with `.*`: where a match can start (compilePcre's `start`) */
+  regexStart?: 'line' | 'search';
 }
 
 export interface HttpGetSpec {
@@ -50,32 +53,42 @@ export interface HttpGetSpec {
 const REGEX_WINDOW = 4096;
 
 /**
- * Matches a regex over a streamed body with a bounded overlap between chunks. With offsets
- * (regex_min_offset / regex_max_offset, as check_http.c) a match counts only when it starts
- * at a body offset within [min, max]; text before min is still seen by lookbehinds. With
- * `firstLine` (PCRE2's firstline) the first LF of the body is a bound on max too.
+ * Matches a regex over a streamed body with a bounded overlap between chunks, with the answer a
+ * match over the whole body gives (within the overlap). With offsets (regex_min_offset /
+ * regex_max_offset, as check_http.c) a match counts only when it starts at a body offset
+ * within [min, max]; text before min is still seen by lookbehinds. With `firstLine` (PCRE2's
+ * firstline) the first LF of the body is a bound on max too. `start` (compilePcre's, for a
+ * pattern that begins with `.*`): the positions tried, as PCRE2 tries them. `end()` gives the
+ * answer once the body is complete.
  */
 export class StreamRegex implements ResponseObserver {
-  matched = false;
+  /** a match was found in the text so far (what follows may still undo it: see body) */
+  private found = false;
   private tail = '';
-  /** body characters (latin1: bytes) seen before the current chunk */
+  /** body characters (latin1: bytes) seen, the current chunk's included */
   private seen = 0;
   /** body offset of the first LF, once seen (firstLine) */
   private firstLf = Number.POSITIVE_INFINITY;
-  /** the regex with the g flag: searched from an index */
+  /** searched from an index (g); with `start` 'line': only at line starts (after an LF) */
   private readonly scan: RegExp;
+  /** with `start`: tried at the search's start alone (y) */
+  private readonly first: RegExp | null;
   constructor(
     re: RegExp,
     private readonly minOffset = 0,
     private readonly maxOffset = Number.POSITIVE_INFINITY,
     private readonly firstLine = false,
+    private readonly start: MatchStart = null,
+    private readonly window = REGEX_WINDOW,
   ) {
     // bounded: a pathological pattern and body end as no match, not as a stalled event loop
-    this.scan = boundedRegExp(re, re.flags.includes('g') ? re.flags : re.flags + 'g');
+    const flags = re.flags.replace(/[gy]/g, '');
+    this.scan = boundedRegExp(start === 'line' ? new RegExp(`(?<=\\n)(?:${re.source})`, flags) : re, flags + 'g');
+    this.first = start === null ? null : boundedRegExp(re, flags + 'y');
   }
   /** Ready for the next body. */
   reset(): void {
-    this.matched = false;
+    this.found = false;
     this.tail = '';
     this.seen = 0;
     this.firstLf = Number.POSITIVE_INFINITY;
@@ -83,26 +96,50 @@ export class StreamRegex implements ResponseObserver {
   headerRead(): void {}
   header(): void {}
   body(bytes: Buffer): void {
-    if (this.matched) return;
     const text = this.tail + bytes.toString('latin1');
-    const base = this.seen - this.tail.length; // body offset of text[0]
     if (this.firstLine && this.firstLf === Number.POSITIVE_INFINITY) {
       const lf = bytes.indexOf(10);
       if (lf >= 0) this.firstLf = this.seen + lf;
     }
     this.seen += bytes.length;
+    const m = this.search(text);
+    this.found = m !== null;
+    // A match is final only at the body's end: a $, \b or (?!…) may have held at the end of
+    // the text so far and fail on what follows (PCRE2's partial match waits likewise). Kept:
+    // the window, and from the character before a match found (bounded), where the next
+    // chunk's search finds it again, or an earlier one, or none
+    let keep = text.length - this.window - 1;
+    if (m !== null) keep = Math.max(Math.min(keep, m.index - 1), text.length - 4 * this.window);
+    this.tail = keep > 0 ? text.slice(keep) : text;
+  }
+  /** The answer once the body has ended (the last search's); the state is then reset's. */
+  end(): boolean {
+    const matched = this.found;
+    this.reset();
+    return matched;
+  }
+
+  /** the leftmost match in `text` (the body's last characters) that counts, or null */
+  private search(text: string): RegExpExecArray | null {
+    const base = this.seen - text.length; // body offset of text[0]
     const max = Math.min(this.maxOffset, this.firstLf);
-    if (base <= max) {
-      // the leftmost match from min on: if it starts past max, no other one here counts
-      this.scan.lastIndex = Math.max(0, this.minOffset - base);
-      const m = this.scan.exec(text);
-      if (m !== null && base + m.index <= max) {
-        this.matched = true;
-        this.tail = '';
-        return;
-      }
+    if (base > max) return null;
+    // a kept window's first character is context only: no match starts there (the subject's
+    // start, which ^ and \A look for, is the body's, not the window's)
+    const m = this.find(text, Math.max(base > 0 ? 1 : 0, this.minOffset - base));
+    // the leftmost from min on: if it starts past max, no other one here counts
+    return m !== null && base + m.index <= max ? m : null;
+  }
+
+  private find(text: string, from: number): RegExpExecArray | null {
+    if (this.first !== null) {
+      this.first.lastIndex = from;
+      const m = this.first.exec(text);
+      if (m !== null || this.start === 'search') return m;
+      from++; // then line starts after it
     }
-    this.tail = text.length > REGEX_WINDOW ? text.slice(text.length - REGEX_WINDOW) : text;
+    this.scan.lastIndex = from;
+    return this.scan.exec(text);
   }
 }
 
@@ -149,7 +186,7 @@ class UrlPlan {
     const t = spec.target;
     this.request = buildGetRequest({ path: url.path, version: spec.version, virtualHost: url.virtualHost ?? null, address: t.addr, port: t.port, family: t.family });
     this.digest = url.digest ? new BodyDigest('md5') : null;
-    this.regex = url.regex ? new StreamRegex(url.regex, url.regexMinOffset, url.regexMaxOffset, url.regexFirstLine) : null;
+    this.regex = url.regex ? new StreamRegex(url.regex, url.regexMinOffset, url.regexMaxOffset, url.regexFirstLine, url.regexStart ?? null) : null;
   }
 
   /** Ready for an attempt. */
@@ -181,7 +218,7 @@ class UrlPlan {
       const got = digestHex ?? this.digest?.hex() ?? '';
       if (got !== url.digest) return { ok: false, reason: `MD5 digest mismatch (${got})` };
     }
-    if (this.regex && this.regex.matched === (url.regexNoMatch === true)) return REGEX_FAILED;
+    if (this.regex && this.regex.end() === (url.regexNoMatch === true)) return REGEX_FAILED;
     return statusResult(true, code);
   }
 }

@@ -11,12 +11,15 @@
 //   no_auto_capture, utf (characters as their UTF-8 bytes) are applied; firstline is handed
 //   to the caller (a bound on where a match may start: at or before the first LF, as PCRE2
 //   documents it; PCRE2 10.42 itself misses some matches that start at that LF);
-// - possessive quantifiers and atomic groups become a lookahead capture and its back reference.
+// - possessive quantifiers and atomic groups become a lookahead capture and its back reference;
+//   so does a repeat PCRE2 10.42's optimiser makes possessive where that changes its answer (a
+//   `.` repeated before \R, \R before `.`: not with no_auto_possess);
+// - a pattern that begins with `.*` is tried where PCRE2 tries it (`start`: linear time).
 // What JavaScript cannot do (recursion, conditionals, branch reset, \K, \X, \p, verbs, \G)
 // is an error with its offset; so is every pattern PCRE2 itself refuses that this reader meets.
-// Options that only steer PCRE2's optimiser or its checks (auto_callout, no_auto_possess,
-// no_dotstar_anchor, no_start_optimize, no_utf_check, never_ucp, alt_verbnames,
-// use_offset_limit) change no answer. Left as JavaScript does it: a back reference to a group
+// Options that only steer PCRE2's optimiser or its checks (auto_callout, no_dotstar_anchor,
+// no_start_optimize, no_utf_check, never_ucp, alt_verbnames, use_offset_limit) change no
+// answer. Left as JavaScript does it: a back reference to a group
 // that did not take part matches the empty string (PCRE2's match_unset_backref), caseless
 // folding of the whole pattern also folds latin1 letters, ucp (ASCII classes here).
 
@@ -30,7 +33,22 @@ export interface PcreRegex {
   readonly re: RegExp;
   /** firstline: a match must start at or before the subject's first LF */
   readonly firstLine: boolean;
+  /**
+   * Where a match can start, when the pattern begins with `.*` (see `leadingDotStar`):
+   * 'line' at the search's start or after an LF, 'search' only at the search's start; null: anywhere.
+   */
+  readonly start: MatchStart;
 }
+
+/**
+ * A pattern that begins with `.*` (each of its top-level alternatives: here, one, and no back
+ * reference anywhere) matches from the search's start or from no later position but a line
+ * start, whenever it matches at all: the `.*` absorbs whatever lies between (any character with
+ * dotall: then only the search's start). PCRE2 uses this (its "dotstar anchor") and scans such
+ * a pattern in linear time; JavaScript tries every position, and `.*foo` over a 64 KB line took
+ * 3.4 s. The answer (whether, and the leftmost start) is the same either way.
+ */
+export type MatchStart = 'line' | 'search' | null;
 
 interface Opts {
   i: boolean;
@@ -76,7 +94,36 @@ const POSIX: Record<string, string> = {
 const POSIX_NEGATED: Record<string, string> = { digit: '\\D', word: '\\W', space: '\\x00-\\x08\\x0e-\\x1f!-\\xff' };
 
 /** Options that change no answer here (see the head of the file). */
-const NO_EFFECT = new Set(['auto_callout', 'no_auto_possess', 'no_dotstar_anchor', 'no_start_optimize', 'no_utf_check', 'never_ucp', 'alt_verbnames', 'use_offset_limit', 'ucp', 'dupnames', 'match_unset_backref']);
+const NO_EFFECT = new Set(['auto_callout', 'no_dotstar_anchor', 'no_start_optimize', 'no_utf_check', 'never_ucp', 'alt_verbnames', 'use_offset_limit', 'ucp', 'dupnames', 'match_unset_backref']);
+
+/** Where the group opened at p[i] closes, and whether it has a `|` of its own; null: unclosed. */
+function groupEnd(p: string, i: number): { end: number; alternation: boolean } | null {
+  let depth = 1;
+  let alternation = false;
+  for (let j = i + 1; j < p.length; j++) {
+    const c = p[j];
+    if (c === '\\') j++;
+    else if (c === '[') {
+      // a class: a ] first (after ^) is a member; [:name:] inside it holds a ]
+      let k = j + 1;
+      if (p[k] === '^') k++;
+      if (p[k] === ']') k++;
+      while (k < p.length && p[k] !== ']') {
+        if (p[k] === '\\') k++;
+        else if (p[k] === '[' && p[k + 1] === ':') {
+          const e = p.indexOf(':]', k + 2);
+          if (e > 0) k = e + 1;
+        }
+        k++;
+      }
+      j = k;
+    } else if (c === '(') depth++;
+    else if (c === ')') {
+      if (--depth === 0) return { end: j, alternation };
+    } else if (c === '|' && depth === 1) alternation = true;
+  }
+  return null;
+}
 
 class Reader {
   private i = 0;
@@ -93,6 +140,11 @@ class Reader {
   /** inline options turned caseless on or off somewhere */
   caselessScoped = false;
   caselessBackref = false;
+  /** a `|` outside every group */
+  private topAlternation = false;
+  /** token index of the last `.` (not dotall) or \N, and of the last \R (see quantifier) */
+  private lastDot = -1;
+  private lastR = -1;
   firstLine: boolean;
 
   constructor(
@@ -135,8 +187,14 @@ class Reader {
         case '[': this.klass(); break;
         case '(': this.open(); break;
         case ')': this.close(); break;
-        case '|': this.push('|', false); break;
-        case '.': this.push(this.dot(), true); break;
+        case '|':
+          if (this.frames.length === 0) this.topAlternation = true;
+          this.push('|', false);
+          break;
+        case '.':
+          this.push(this.dot(), true);
+          if (!this.opts.s) this.lastDot = this.atom;
+          break;
         case '^': this.push(this.circumflex(), false); break;
         case '$': this.push(this.dollar(), false); break;
         default: this.literal(c.charCodeAt(0));
@@ -166,6 +224,8 @@ class Reader {
       if (verb === 'UTF') {
         if (this.o.has('never_utf')) this.fail('using UTF is disabled by the application');
         this.o.add('utf');
+      } else if (verb === 'NO_AUTO_POSSESS') {
+        this.o.add('no_auto_possess');
       } else if (verb === 'LF' || verb === 'UCP' || verb === 'BSR_UNICODE' || verb.startsWith('NO_') || verb.startsWith('LIMIT_')) {
         // LF and BSR_UNICODE are the defaults; the rest steer limits and the optimiser (others,
         // such as NOTEMPTY or another newline, change answers: refused below as verbs)
@@ -214,12 +274,58 @@ class Reader {
       this.i++;
     }
     const start = this.atom;
+    // PCRE2 (10.42) makes a repeat possessive when what follows cannot match what it repeats,
+    // and takes `.` (not dotall) and \R for such a pair, though both match CR, VT, FF and NEL:
+    // `.*\R` never matches "a\rb" there. Written out the same way here (greedy and lazy alike)
+    if (!possessive && !this.o.has('no_auto_possess') && ((start === this.lastDot && this.nextItem() === 'R') || (start === this.lastR && this.nextItem() === 'dot'))) possessive = true;
     if (possessive) {
       this.out.push(q);
       this.atomic(start);
     } else this.out.push(lazy ? q + '?' : q);
     this.atom = -1; // a quantifier of a quantifier is an error (the suffixes are read above)
     return true;
+  }
+
+  /**
+   * What the pattern holds next (from this.i, the reader not moved), as PCRE2 sees it there: `\R`,
+   * or a `.` without dotall or `\N` ('dot'), that must match once (no ?, * or {0,…} after it),
+   * also as the first item of a group opened there that must match once and has no `|` of its
+   * own; past option settings and (extended) spaces and comments.
+   */
+  private nextItem(): 'R' | 'dot' | 'other' {
+    const p = this.p;
+    const optional = (j: number): boolean => p[j] === '?' || p[j] === '*' || /^\{0+(,\d*)?\}/.test(p.slice(j, j + 24));
+    let i = this.i;
+    let dotall = this.opts.s;
+    let x = this.opts.x;
+    for (let n = 0; n < 64 && i < p.length; n++) {
+      const c = p[i];
+      if (x && (SPACE.includes(c) || c === '#')) {
+        if (c === '#') while (i < p.length && p[i] !== '\n') i++;
+        else i++;
+        continue;
+      }
+      if (c === '.') return dotall || optional(i + 1) ? 'other' : 'dot';
+      if (c === '\\') {
+        const kind = p[i + 1] === 'R' ? 'R' : p[i + 1] === 'N' && p[i + 2] !== '{' ? 'dot' : 'other';
+        return optional(i + 2) ? 'other' : kind;
+      }
+      if (c !== '(') return 'other';
+      // (  (?:  (?<name>  (?'name'  (?P<name>  (?flags:  open a group; (?flags) sets options
+      const m = /^\((?:\?(?:<[A-Za-z_]\w*>|'[A-Za-z_]\w*'|P<[A-Za-z_]\w*>|:|(\^)?([imnsxUJ]*)(?:-([imnsxUJ]*))?[:)]))?/.exec(p.slice(i, i + 40));
+      if (m === null || (p[i + 1] === '?' && m[0].length === 1)) return 'other';
+      if (!m[0].endsWith(')')) {
+        const g = groupEnd(p, i);
+        if (g === null || g.alternation || optional(g.end + 1)) return 'other';
+      }
+      if (m[1] !== undefined) dotall = x = false;
+      if (m[2]?.includes('s')) dotall = true;
+      if (m[2]?.includes('x')) x = true;
+      if (m[3]?.includes('s')) dotall = false;
+      if (m[3]?.includes('x')) x = false;
+      i += m[0].length;
+    }
+    return 'other';
   }
 
   /** the tokens from `start` on become (?:(?=(…))\k): matched once, never backtracked into */
@@ -470,12 +576,14 @@ class Reader {
         this.out.push('(?:\\r\\n|[\\n-\\r\\x85])');
         this.atomic(start);
         this.atom = start;
+        this.lastR = start;
         this.atomAssertion = false;
         return;
       }
       case 'N':
         if (p[this.i] === '{' && !/^\{\d+(,\d*)?\}/.test(p.slice(this.i, this.i + 24))) this.fail('\\N{name} is not supported', at);
         this.push('[^\\n]', true);
+        this.lastDot = this.atom;
         return;
       case 'b': case 'B': this.push('\\' + c, false); return;
       case 'A': this.push('(?<![^])', false); return;
@@ -655,6 +763,13 @@ class Reader {
 
   // --- output -------------------------------------------------------------------------------
 
+  /** MatchStart of the pattern read: a leading greedy or lazy `.*` on its own (not utf) */
+  leadingDotStar(): MatchStart {
+    const o = this.out;
+    if (this.topAlternation || (o[1] !== '*' && o[1] !== '*?') || o.some((t) => typeof t === 'object' && 'ref' in t)) return null;
+    return o[0] === '[^\\n]' ? 'line' : o[0] === '[^]' ? 'search' : null;
+  }
+
   private render(): string {
     // JavaScript numbers capture groups by where they open, the made ones included
     const number = new Map<Group, number>();
@@ -673,7 +788,7 @@ class Reader {
   }
 }
 
-const OPTION_WORDS = new Set(['allow_empty_class', 'alt_bsux', 'caseless', 'dollar_endonly', 'dotall', 'extended', 'firstline', 'multiline', 'no_auto_capture', 'ungreedy', 'utf', 'alt_circumflex', 'never_utf', 'never_backslash_c', ...NO_EFFECT]);
+const OPTION_WORDS = new Set(['allow_empty_class', 'alt_bsux', 'caseless', 'dollar_endonly', 'dotall', 'extended', 'firstline', 'multiline', 'no_auto_capture', 'ungreedy', 'utf', 'alt_circumflex', 'never_utf', 'never_backslash_c', 'no_auto_possess', ...NO_EFFECT]);
 
 const compiled = new Map<string, PcreRegex>();
 
@@ -703,7 +818,7 @@ export function compilePcre(pattern: string, options: readonly string[]): PcreRe
   } catch (e) {
     throw new PcreError(`not supported here: ${e instanceof Error ? e.message : String(e)}`, 0);
   }
-  const result: PcreRegex = { re, firstLine: r.firstLine };
+  const result: PcreRegex = { re, firstLine: r.firstLine, start: r.leadingDotStar() };
   if (compiled.size >= 4096) compiled.clear(); // reloads that keep changing patterns: bounded
   compiled.set(key, result);
   return result;

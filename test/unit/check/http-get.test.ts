@@ -93,9 +93,10 @@ describe('HTTP_GET probe on loopback', () => {
   it('a regex match across two reads is found', () => {
     const r = new StreamRegex(/needle/);
     r.body(Buffer.from('xxxxnee'));
-    expect(r.matched).toBe(false);
+    expect(r.end()).toBe(false); // the body ended there
+    r.body(Buffer.from('xxxxnee'));
     r.body(Buffer.from('dleyyy'));
-    expect(r.matched).toBe(true);
+    expect(r.end()).toBe(true);
   });
 
   it('regex_min_offset / regex_max_offset: the match must start within [min, max] of the body', async () => {
@@ -130,11 +131,51 @@ describe('HTTP_GET probe on loopback', () => {
             i += c;
           }
           if (i < body.length) r.body(Buffer.from(body.slice(i), 'latin1'));
-          expect(r.matched).toBe(want);
+          expect(r.end()).toBe(want);
         },
       ),
       { numRuns: 500 },
     );
+  });
+
+  it('with a window shorter than the body, anchors and lookarounds give the whole body\'s answer', () => {
+    // compilePcre's renderings of ^ab, multiline ^b, ab$, a\z, and ab(?!c), (?<=a)b, b\b, ab
+    const patterns = [/(?<![^])ab/, /(?:(?<![^])|(?<=\n)(?=[^]))b/, /ab(?=\n?(?![^]))/, /a(?![^])/, /ab(?!c)/, /(?<=a)b/, /b\b/, /ab/];
+    fc.assert(
+      fc.property(
+        fc.string({ unit: fc.constantFrom('a', 'b', 'c', '\n'), maxLength: 60 }),
+        fc.array(fc.integer({ min: 1, max: 9 }), { maxLength: 30 }),
+        fc.constantFrom(...patterns),
+        fc.nat(40),
+        fc.option(fc.nat(60), { nil: undefined }),
+        (body, cuts, re, min, max) => {
+          const whole = new RegExp(re.source, 'g');
+          whole.lastIndex = min;
+          const m = whole.exec(body);
+          const want = m !== null && (max === undefined || m.index <= max);
+          const r = new StreamRegex(re, min, max, false, null, 4);
+          let i = 0;
+          for (const c of cuts) {
+            if (i >= body.length) break;
+            r.body(Buffer.from(body.slice(i, i + c), 'latin1'));
+            i += c;
+          }
+          if (i < body.length) r.body(Buffer.from(body.slice(i), 'latin1'));
+          expect(r.end()).toBe(want);
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('a match at a read\'s end is not taken before what follows is seen', () => {
+    const r = new StreamRegex(/ok(?=\n?(?![^]))/); // ok$
+    r.body(Buffer.from('status ok'));
+    r.body(Buffer.from(' but failing'));
+    expect(r.end()).toBe(false);
+    r.body(Buffer.from('status ok'));
+    r.body(Buffer.from('\n'));
+    expect(r.end()).toBe(true);
   });
 
   it('refused, no data and read timeout fail', async () => {
