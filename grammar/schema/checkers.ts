@@ -8,7 +8,7 @@
 import { ErrClass } from '../diagnostics.js';
 import type { ConvertCtx, KeywordSpec, Word } from './types.js';
 import { INT_MAX, TIMER_MAX_US, UINT_MAX, hexString, ifname, ip, name, oneOf, oneOfNoCase, string, timerUs, uint, wholeSeconds } from './values.js';
-import { conv, example, flag, flagBool, later, scriptLineOrWarn, supported, userLine, val, valOrWarn, weightReverse } from './shared.js';
+import { conv, example, flag, flagBool, ignored, scriptLineOrWarn, supported, userLine, val, valOrWarn, weightReverse } from './shared.js';
 
 const SMTPC = supported; // SMTP_CHECK: src/check/smtp.ts
 const PING = supported; // PING_CHECK: src/check/ping.ts (ICMP echo over a raw socket)
@@ -16,7 +16,8 @@ const BFD = supported; // BFD_CHECK: src/check/bfd-check.ts
 // regex / regex_no_match / regex_options / regex_min_offset / regex_max_offset: the PCRE2
 // pattern and options rewritten into a JavaScript RegExp (src/check/http/pcre-regex.ts); the
 // PCRE2 JIT stack has no equivalent.
-const REGEX_STACK = later('the PCRE2 JIT stack (lvsd matches with JavaScript RegExp)');
+// PCRE2's JIT stack has no counterpart in V8: lvsd bounds each match by backtracks instead
+const REGEX_STACK = ignored('lvsd bounds each regex match by V8 backtracks (1,000,000 per read of the body), not by a JIT stack');
 
 /** What a checker uses when neither it, its real server nor its virtual server sets a value. */
 export const checkerTypeDefaults: Record<string, { retry: number; delay_before_retry: number | 'delay_loop' }> = {
