@@ -314,15 +314,20 @@ export class LvsEngine {
   rehearsePlans(round = 0, every = 100): number {
     const kept = this.preparedReload;
     const vss: VirtualServer[] = [];
+    /** running real servers and their made-up copies */
+    const pairs: RealServer[] = [];
     let n = 0;
     for (const rt of this.runtimes) {
       const reals = rt.reals.map((r) => r.rs);
       const len = reals.length;
       for (let i = round % every; i < len; i += every, n++) {
         const a = reals[i];
-        reals[i] = { ...copyValue(a), weight: (typeof a.weight === 'number' ? a.weight : 1) + 1 };
+        const b = copyValue(a);
+        b.weight = (typeof a.weight === 'number' ? a.weight : 1) + 1;
+        reals[i] = b;
+        pairs.push(a, b);
         const j = (i + (every >> 1)) % len;
-        if (j !== i) reals[j] = copyValue(reals[j]);
+        if (j !== i) pairs.push(reals[j], (reals[j] = copyValue(reals[j])));
       }
       // (deep copies: nested values compared by value, as with a parser's new objects)
       const vs: Record<string, unknown> = {};
@@ -334,6 +339,11 @@ export class LvsEngine {
     } finally {
       this.preparedReload = kept;
     }
+    // The same comparisons with the sides swapped: a SIGHUP's new objects (the right-hand side)
+    // are the parser's, whose hidden classes the copies do not share; without these the code
+    // optimised on the copies met the parser's objects as a "wrong map" (a deopt in the reload).
+    for (let k = 0; k < pairs.length; k += 2) realServerChange(pairs[k + 1], pairs[k]);
+    this.runtimes.forEach((rt, k) => sameExceptReals(vss[k], rt.vs));
     return n;
   }
 
