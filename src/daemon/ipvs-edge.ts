@@ -30,7 +30,12 @@ export interface IpvsEdgeOptions {
   log: Logger;
   open: () => Promise<IpvsKernel>;
   backoff?: Backoff;
+  /** a failure with the message of the last one logged is logged again after this long (ms) */
+  repeatLogMs?: number;
 }
+
+/** the backoff's longest wait: a failure that lasts is logged about as often as it is retried */
+const REPEAT_LOG_MS = 30_000;
 
 const errFields = (e: unknown): Record<string, unknown> => ({
   errno: e instanceof IpvsError ? e.errno : typeof e === 'object' && e !== null && 'errno' in e ? (e as { errno: unknown }).errno : undefined,
@@ -53,12 +58,20 @@ export class IpvsEdge {
   /** attempts and failed attempts since start (status, metrics) */
   attempts = 0;
   failures = 0;
+  /** the last failure logged: its message, when, and the same failures since, not logged */
+  private lastLogged = { err: '', at: 0, repeated: 0 };
+  /** the last failure was logged (its retry line is logged with it) */
+  private loud = true;
 
   constructor(private readonly o: IpvsEdgeOptions) {
     this.task = new RetryingTask({
       attempt: () => this.attempt(),
       backoff: o.backoff ?? new Backoff(),
-      onRetry: (ms, failures) => this.o.log.warn({ event: EV.ipvsApply, retryInMs: ms, failures }, `ipvs: retrying in ${ms} ms`),
+      onRetry: (ms, failures) => {
+        const rec = { event: EV.ipvsApply, retryInMs: ms, failures };
+        if (this.loud) this.o.log.warn(rec, `ipvs: retrying in ${ms} ms`);
+        else this.o.log.debug(rec, `ipvs: retrying in ${ms} ms`);
+      },
     });
   }
 
@@ -120,18 +133,45 @@ export class IpvsEdge {
       const want = new Set(rows.map((r) => keyOf(r.service)));
       if (this.desired !== rows) for (const r of this.desired) want.add(keyOf(r.service));
       for (const key of [...this.owned]) if (!want.has(key) && (!only || only.has(key))) this.owned.delete(key);
+      if (this.lastLogged.err !== '') {
+        // a failure was logged: say it is over (and how many like it went unlogged)
+        this.o.log.info({ event: EV.ipvsApply, recovered: true, repeated: this.lastLogged.repeated }, 'ipvs: apply succeeded again');
+        this.lastLogged = { err: '', at: 0, repeated: 0 };
+        this.loud = true;
+      }
       return true;
     } catch (e) {
       this.failures++;
       this.pendingAll = true;
       this.cache?.invalidate();
-      this.o.log.error({ event: EV.ipvsApply, ...errFields(e) }, `ipvs apply failed: ${e instanceof Error ? e.message : String(e)}`);
+      this.logFailure(e);
       if (this.k && e instanceof IpvsError && e.op === 'close') {
         this.k = undefined;
         this.cache = undefined;
       }
       return false;
     }
+  }
+
+  /**
+   * An attempt's failure, logged as an error unless it is the one logged last, less than
+   * repeatLogMs ago: every change the engine makes while IPVS stays unreachable (ip_vs not
+   * loaded) is an attempt, and logged each time they were a burst of identical lines. Those
+   * go to debug and are counted on the next line logged (`repeated`).
+   */
+  private logFailure(e: unknown): void {
+    const fields = errFields(e);
+    const err = String(fields.err);
+    const now = performance.now();
+    const last = this.lastLogged;
+    this.loud = err !== last.err || now - last.at >= (this.o.repeatLogMs ?? REPEAT_LOG_MS);
+    if (!this.loud) {
+      last.repeated++;
+      this.o.log.debug({ event: EV.ipvsApply, ...fields }, `ipvs apply failed again: ${err}`);
+      return;
+    }
+    this.o.log.error({ event: EV.ipvsApply, ...fields, ...(last.err === err && last.repeated > 0 ? { repeated: last.repeated } : {}) }, `ipvs apply failed: ${err}`);
+    this.lastLogged = { err, at: now, repeated: 0 };
   }
 
   /** Resolves when no attempt is running (a scheduled retry may still be pending). */

@@ -26,6 +26,7 @@ describe('IpvsEdge', () => {
     const edge = new IpvsEdge({
       log,
       backoff: new Backoff(20, 40),
+      repeatLogMs: 0, // every failure logged
       open: async (): Promise<IpvsKernel> => {
         opens++;
         throw new IpvsError('resolve', 'generic netlink family IPVS', 2, 'is the ip_vs module loaded?');
@@ -43,6 +44,43 @@ describe('IpvsEdge', () => {
     const n = opens;
     await new Promise((r) => setTimeout(r, 100));
     expect(opens).toBe(n); // no retry after close
+  });
+
+  it('the same failure again within repeatLogMs goes to debug, counted on the next line logged; a success after it is logged', async () => {
+    const { log, recs } = capture();
+    let fail = true;
+    let opens = 0;
+    const kernel = { table: async () => [], addService: async () => {}, addDest: async () => {}, close: () => {} } as unknown as IpvsKernel;
+    const edge = new IpvsEdge({
+      log,
+      backoff: new Backoff(10_000, 10_000), // no retry of its own within the test: each apply is one attempt
+      repeatLogMs: 300,
+      open: async (): Promise<IpvsKernel> => {
+        opens++;
+        if (fail) throw new IpvsError('resolve', 'generic netlink family IPVS', 2, 'is the ip_vs module loaded?');
+        return kernel;
+      },
+    });
+    const errors = () => recs.filter((r) => r.event === 'ipvs.apply' && r.level === 50);
+    const warns = () => recs.filter((r) => r.event === 'ipvs.apply' && r.level === 40);
+    // a burst of changes while IPVS is unreachable: one error line, one retry line
+    for (let i = 0; i < 5; i++) await edge.apply([row]);
+    expect(opens).toBe(5);
+    expect(errors()).toHaveLength(1);
+    expect(warns()).toHaveLength(1);
+    // after repeatLogMs the same failure is logged again, with the count of those not logged
+    await new Promise((r) => setTimeout(r, 350));
+    await edge.apply([row]);
+    expect(errors()).toHaveLength(2);
+    expect(errors()[1]).toMatchObject({ errno: 2, repeated: 4 });
+    expect(warns()).toHaveLength(2);
+    // and then not again within repeatLogMs
+    await edge.apply([row]);
+    expect(errors()).toHaveLength(2);
+    fail = false;
+    await edge.apply([row]);
+    expect(recs.filter((r) => r.recovered === true)).toEqual([expect.objectContaining({ level: 30, repeated: 1 })]);
+    await edge.close({ keep: true, flush: undefined });
   });
 
   it('nothing wanted and nothing owned: IPVS is never opened', async () => {
