@@ -64,6 +64,8 @@ const REGEX_WINDOW = 4096;
 export class StreamRegex implements ResponseObserver {
   /** a match was found in the text so far (what follows may still undo it: see body) */
   private found = false;
+  /** a match that nothing after it can undo any more: the rest of the body is not searched */
+  private final = false;
   private tail = '';
   /** body characters (latin1: bytes) seen, the current chunk's included */
   private seen = 0;
@@ -89,6 +91,7 @@ export class StreamRegex implements ResponseObserver {
   /** Ready for the next body. */
   reset(): void {
     this.found = false;
+    this.final = false;
     this.tail = '';
     this.seen = 0;
     this.firstLf = Number.POSITIVE_INFINITY;
@@ -96,6 +99,7 @@ export class StreamRegex implements ResponseObserver {
   headerRead(): void {}
   header(): void {}
   body(bytes: Buffer): void {
+    if (this.final) return;
     const text = this.tail + bytes.toString('latin1');
     if (this.firstLine && this.firstLf === Number.POSITIVE_INFINITY) {
       const lf = bytes.indexOf(10);
@@ -104,15 +108,21 @@ export class StreamRegex implements ResponseObserver {
     this.seen += bytes.length;
     const m = this.search(text);
     this.found = m !== null;
-    // A match is final only at the body's end: a $, \b or (?!…) may have held at the end of
-    // the text so far and fail on what follows (PCRE2's partial match waits likewise). Kept:
-    // the window, and from the character before a match found (bounded), where the next
-    // chunk's search finds it again, or an earlier one, or none
+    // A match near the end of the text so far is not final: a $, \b or (?!…) may have held at
+    // that end and fail on what follows (PCRE2's partial match waits likewise). A window past
+    // its end nothing can undo it (no match sees further). Kept: the window, and from the
+    // character before a match found (bounded), where the next chunk's search finds it again,
+    // or an earlier one, or none
+    if (m !== null && m.index + m[0].length + this.window <= text.length) {
+      this.final = true;
+      this.tail = '';
+      return;
+    }
     let keep = text.length - this.window - 1;
     if (m !== null) keep = Math.max(Math.min(keep, m.index - 1), text.length - 4 * this.window);
     this.tail = keep > 0 ? text.slice(keep) : text;
   }
-  /** The answer once the body has ended (the last search's); the state is then reset's. */
+  /** The answer once the body has ended (the last search's, or a final one); the state is then reset's. */
   end(): boolean {
     const matched = this.found;
     this.reset();

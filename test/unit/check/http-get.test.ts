@@ -141,9 +141,12 @@ describe('HTTP_GET probe on loopback', () => {
   it('with a window shorter than the body, anchors and lookarounds give the whole body\'s answer', () => {
     // compilePcre's renderings of ^ab, multiline ^b, ab$, a\z, and ab(?!c), (?<=a)b, b\b, ab
     const patterns = [/(?<![^])ab/, /(?:(?<![^])|(?<=\n)(?=[^]))b/, /ab(?=\n?(?![^]))/, /a(?![^])/, /ab(?!c)/, /(?<=a)b/, /b\b/, /ab/];
+    const text = (n: number) => fc.string({ unit: fc.constantFrom('a', 'b', 'c', '\n'), maxLength: n });
+    // also a match early and a long stretch without any after it (it must stay found)
+    const body = fc.oneof(text(60), fc.tuple(text(8), fc.nat(40), text(4)).map(([a, n, b]) => a + 'c'.repeat(n) + b));
     fc.assert(
       fc.property(
-        fc.string({ unit: fc.constantFrom('a', 'b', 'c', '\n'), maxLength: 60 }),
+        body,
         fc.array(fc.integer({ min: 1, max: 9 }), { maxLength: 30 }),
         fc.constantFrom(...patterns),
         fc.nat(40),
@@ -166,6 +169,18 @@ describe('HTTP_GET probe on loopback', () => {
       ),
       { numRuns: 3000 },
     );
+  });
+
+  it('a match early in a long body stays found', () => {
+    const r = new StreamRegex(/ab/, 0, undefined, false, null, 4);
+    r.body(Buffer.from('ab'));
+    for (let i = 0; i < 10; i++) r.body(Buffer.from('ccccc'));
+    expect(r.end()).toBe(true);
+    const big = new StreamRegex(/ok(?!x)/);
+    big.body(Buffer.from('ok'));
+    big.body(Buffer.from('y'));
+    for (let i = 0; i < 4; i++) big.body(Buffer.alloc(65536, 'x'));
+    expect(big.end()).toBe(true);
   });
 
   it('a match at a read\'s end is not taken before what follows is seen', () => {
