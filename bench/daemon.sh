@@ -21,6 +21,45 @@
 # last server landed (each poll lists 10,000 lines: ~1.5 s under TCG), for both daemons alike.
 # HOST=1 runs only lvsd's reload on this machine (no ip_vs: its IPVS attempt fails at once).
 #
+# 2026-11-27, session 11 (H1 config side, H2 apply side): the plain path (HUP_AFTER_WRITE=1) again.
+#  Host load was 4-8 for most of it (two helpers' VMs and tests on 2 cores): the bench's A/B rows
+#  are noise; the standalone harnesses (many alternating samples per boot) are what counts.
+#  H1: 32820a5 each input read once per SIGHUP (observed-fs readOnce: the changed file's bytes from
+#   the first comparison go to the second and to the load, no copy; the plain path read the 1 MB
+#   file three times); 9dcecf2 a reload adds one block-cache segment per changed block, not three
+#   (the next reload walked them all); fd15dd7 the virtual-server signature without JSON.stringify
+#   per field (4-18 ms in VM profiles). Standalone (.cache/h1s11/plain.mjs: the daemon's state after
+#   its rehearsal, then a 1% change; 8 alternating pairs per boot, medians, ms):
+#     boot 1 (load 4.2-4.8): read 63 -> 42, parse 148 -> 170, checks 24 -> 24, total 265 -> 247,
+#                            second SIGHUP total 398 -> 304
+#     boot 2 (load 5.3-2.4): read 40 -> 21, parse 71 -> 78, checks 14 -> 15, total 135 -> 132,
+#                            second SIGHUP total 136 -> 170
+#   Only the read step moves reliably (halved). Work left per SIGHUP: ~1,700 lines through the
+#   JavaScript reader (600 virtual-server headers, 600 changed real-server lines, 200 run starts,
+#   100 VRRP lines) at 50-100 us a line under TCG; no per-byte or per-line pass over the unchanged
+#   file is left (comparison, isAscii, latin1 decode, kept blocks' compares are native). A latin1
+#   decode of a file just under 1,031,913 bytes lands in a heap string (4-31 ms in the VM), above it
+#   Node's external-string path (3.8-6.9 ms): not A/B'd yet.
+#   bench rows (signal -> visible (read), rounds 1 / 2), before = HEAD less H1's commits:
+#     b3 (load 2.4-5.0): before 333 (60) / 228 (55), lvsd 177 (26) / 257 (31)
+#     b4 (load 1.3-3.2): before 212 (46) / 189 (41), lvsd 204 (23) / 416 (42)
+#  H2: fefdbbb + 920fbe0 the start-up rehearsal runs one engine reload without prepared
+#   comparisons (as a plain SIGHUP goes) and LvsEngine.rehearsePlans plans (never applies) reloads
+#   of deep copies of the running model with 1 real server in 100 at another weight, the
+#   comparisons also with the sides swapped (a SIGHUP's objects are the parser's: other hidden
+#   classes); plans dropped, nothing applied or logged. Before it the first plain SIGHUP's lvs step
+#   was 79 ms (quiet boot, load 0.5; the second 88 -> sent 3 ms later) and build/planInPlace
+#   deoptimised in it (a by-value comparison of nested settings that never ran before). Host
+#   --trace-deopt after: none of the lvs step's functions deoptimise in two daemons x two SIGHUPs.
+#   Engine harness (.cache/h2s11/eng.mjs: engine + the real IPVS edge, first changed reload 4 s
+#   after the rehearsal, 5 pairs, load 1.3-2.4), last request sent, ms from the reload's start:
+#   old rehearsal 87 105 81 81 83 (median 83), new 67 34 78 75 48 (67); lvs part alone 71 -> 55;
+#   second reload 44 40 59 38 50 -> 36 46 35 38 48. No rehearsal at all: lvs step 204-312.
+#   Idle (one round, load 0.9-1.8): 10.28 -> 10.82 CPU-s per 60 s, 81.2 -> 80.9 MB (noise).
+#   Seen, not acted on: second SIGHUPs met 3 scavenges each (6-60 ms) under --trace-gc, first ones
+#   none (the young generation shrinks while idle); kill -> loop 1-342 ms in loaded boots.
+#  Not reached: < 100 ms on the plain path; it stays 177-416 ms signal -> visible in the VM.
+#
 # 2026-11-27, session 10 (H1): the plain path's first changed load, warmed on the running file.
 #  VM run of test/kernel/daemon.test.ts with the final code: passed.
 #  Where it went (standalone in the VM, .cache/h1s10/ab.mjs: the 10,000-server file loaded, then
