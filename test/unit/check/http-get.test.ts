@@ -19,6 +19,26 @@ function spec(port: number, urls: Partial<UrlSpec>[], timeoutUs = 1_000_000): Ht
   };
 }
 
+/** One search of the whole body from min: is there a match, starting at or before max? */
+function wholeBody(re: RegExp, min: number, max: number | undefined, body: string): boolean {
+  const whole = new RegExp(re.source, 'g');
+  whole.lastIndex = min;
+  const m = whole.exec(body);
+  return m !== null && (max === undefined || m.index <= max);
+}
+
+/** The body fed to `r` in reads of the lengths in `cuts` (the rest in one), and its answer. */
+function streamed(r: StreamRegex, body: string, cuts: readonly number[]): boolean {
+  let i = 0;
+  for (const c of cuts) {
+    if (i >= body.length) break;
+    r.body(Buffer.from(body.slice(i, i + c), 'latin1'));
+    i += c;
+  }
+  if (i < body.length) r.body(Buffer.from(body.slice(i), 'latin1'));
+  return r.end();
+}
+
 describe('HTTP_GET probe on loopback', () => {
   let web: Running;
   let silent: Running;
@@ -119,19 +139,7 @@ describe('HTTP_GET probe on loopback', () => {
         fc.nat(40),
         fc.option(fc.nat(60), { nil: undefined }),
         (body, cuts, re, min, max) => {
-          const whole = new RegExp(re.source, 'g');
-          whole.lastIndex = min;
-          const m = whole.exec(body);
-          const want = m !== null && (max === undefined || m.index <= max);
-          const r = new StreamRegex(re, min, max);
-          let i = 0;
-          for (const c of cuts) {
-            if (i >= body.length) break;
-            r.body(Buffer.from(body.slice(i, i + c), 'latin1'));
-            i += c;
-          }
-          if (i < body.length) r.body(Buffer.from(body.slice(i), 'latin1'));
-          expect(r.end()).toBe(want);
+          expect(streamed(new StreamRegex(re, min, max), body, cuts)).toBe(wholeBody(re, min, max, body));
         },
       ),
       { numRuns: 500 },
@@ -152,19 +160,7 @@ describe('HTTP_GET probe on loopback', () => {
         fc.nat(40),
         fc.option(fc.nat(60), { nil: undefined }),
         (body, cuts, re, min, max) => {
-          const whole = new RegExp(re.source, 'g');
-          whole.lastIndex = min;
-          const m = whole.exec(body);
-          const want = m !== null && (max === undefined || m.index <= max);
-          const r = new StreamRegex(re, min, max, false, null, 4);
-          let i = 0;
-          for (const c of cuts) {
-            if (i >= body.length) break;
-            r.body(Buffer.from(body.slice(i, i + c), 'latin1'));
-            i += c;
-          }
-          if (i < body.length) r.body(Buffer.from(body.slice(i), 'latin1'));
-          expect(r.end()).toBe(want);
+          expect(streamed(new StreamRegex(re, min, max, false, null, 4), body, cuts)).toBe(wholeBody(re, min, max, body));
         },
       ),
       { numRuns: 3000 },
