@@ -62,12 +62,15 @@ export class IpvsEdge {
   private lastLogged = { err: '', at: 0, repeated: 0 };
   /** the last failure was logged (its retry line is logged with it) */
   private loud = true;
+  /** when the scheduled retry runs (performance.now()) */
+  private retryAt = 0;
 
   constructor(private readonly o: IpvsEdgeOptions) {
     this.task = new RetryingTask({
       attempt: () => this.attempt(),
       backoff: o.backoff ?? new Backoff(),
       onRetry: (ms, failures) => {
+        this.retryAt = performance.now() + ms;
         const rec = { event: EV.ipvsApply, retryInMs: ms, failures };
         if (this.loud) this.o.log.warn(rec, `ipvs: retrying in ${ms} ms`);
         else this.o.log.debug(rec, `ipvs: retrying in ${ms} ms`);
@@ -154,17 +157,19 @@ export class IpvsEdge {
   }
 
   /**
-   * An attempt's failure, logged as an error unless it is the one logged last, less than
-   * repeatLogMs ago: every change the engine makes while IPVS stays unreachable (ip_vs not
-   * loaded) is an attempt, and logged each time they were a burst of identical lines. Those
-   * go to debug and are counted on the next line logged (`repeated`).
+   * An attempt's failure, logged as an error unless it is the one logged last, made before the
+   * scheduled retry and less than repeatLogMs after that line: every change the engine makes
+   * while IPVS stays unreachable (ip_vs not loaded) is an attempt, and logged each time they
+   * were a burst of identical lines. Those go to debug and are counted on the next line logged
+   * (`repeated`); the scheduled retries, spaced by the backoff, are logged.
    */
   private logFailure(e: unknown): void {
     const fields = errFields(e);
     const err = String(fields.err);
     const now = performance.now();
     const last = this.lastLogged;
-    this.loud = err !== last.err || now - last.at >= (this.o.repeatLogMs ?? REPEAT_LOG_MS);
+    // (the retry's timer runs on the loop's millisecond clock: it may read a little early here)
+    this.loud = err !== last.err || now + 5 >= this.retryAt || now - last.at >= (this.o.repeatLogMs ?? REPEAT_LOG_MS);
     if (!this.loud) {
       last.repeated++;
       this.o.log.debug({ event: EV.ipvsApply, ...fields }, `ipvs apply failed again: ${err}`);

@@ -25,8 +25,7 @@ describe('IpvsEdge', () => {
     let opens = 0;
     const edge = new IpvsEdge({
       log,
-      backoff: new Backoff(20, 40),
-      repeatLogMs: 0, // every failure logged
+      backoff: new Backoff(20, 40), // (the same failure each time: the scheduled retries are logged)
       open: async (): Promise<IpvsKernel> => {
         opens++;
         throw new IpvsError('resolve', 'generic netlink family IPVS', 2, 'is the ip_vs module loaded?');
