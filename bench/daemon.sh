@@ -58,7 +58,14 @@
 #   Idle (one round, load 0.9-1.8): 10.28 -> 10.82 CPU-s per 60 s, 81.2 -> 80.9 MB (noise).
 #   Seen, not acted on: second SIGHUPs met 3 scavenges each (6-60 ms) under --trace-gc, first ones
 #   none (the young generation shrinks while idle); kill -> loop 1-342 ms in loaded boots.
-#  Not reached: < 100 ms on the plain path; it stays 177-416 ms signal -> visible in the VM.
+#  Lead, quiet host (load 0.0-1.9), the whole session's code (9a40251) against its start (030ec82,
+#   lvsd-before), ONLY="lvsd-before lvsd" HUP_AFTER_WRITE=1 RELOADS=2, two boots (ROUNDS=2, 3):
+#   first SIGHUP signal -> visible: before 231 225 | 198 225 224 (median 225), lvsd 260 215 | 179
+#   225 209 (215); read: before 28 35 | 22 27 26 (27), lvsd 20 45 | 19 19 19 (19); lvs (- vrrp):
+#   before 56 38 | 66 63 101, lvsd 36 56 | 44 92 52; parse (- read): before 102 86 | 53 73 61,
+#   lvsd 171 66 | 80 54 59. Second SIGHUP: before 221 197 | 229 239 292, lvsd 238 319 | 274 384 185.
+#   Only the read step moves beyond the noise (-8 ms); the first SIGHUP ~10 ms lower at the median.
+#  Not reached: < 100 ms on the plain path; it stays 179-384 ms signal -> visible in the VM.
 #
 # 2026-11-27, session 10 (H1): the plain path's first changed load, warmed on the running file.
 #  VM run of test/kernel/daemon.test.ts with the final code: passed.
