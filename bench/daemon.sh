@@ -65,6 +65,8 @@
 #   before 56 38 | 66 63 101, lvsd 36 56 | 44 92 52; parse (- read): before 102 86 | 53 73 61,
 #   lvsd 171 66 | 80 54 59. Second SIGHUP: before 221 197 | 229 239 292, lvsd 238 319 | 274 384 185.
 #   Only the read step moves beyond the noise (-8 ms); the first SIGHUP ~10 ms lower at the median.
+#   Same machine, one more boot (load 1.0-1.9), ONLY="lvsd keepalived" ROUNDS=1 RELOADS=2, plain
+#   path: lvsd 212 / 305 ms, keepalived 7,072 / 7,218 ms (0.030x / 0.042x); no VIP deleted.
 #  Not reached: < 100 ms on the plain path; it stays 179-384 ms signal -> visible in the VM.
 #
 # 2026-11-27, session 10 (H1): the plain path's first changed load, warmed on the running file.
