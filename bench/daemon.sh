@@ -67,7 +67,15 @@
 #   Only the read step moves beyond the noise (-8 ms); the first SIGHUP ~10 ms lower at the median.
 #   Same machine, one more boot (load 1.0-1.9), ONLY="lvsd keepalived" ROUNDS=1 RELOADS=2, plain
 #   path: lvsd 212 / 305 ms, keepalived 7,072 / 7,218 ms (0.030x / 0.042x); no VIP deleted.
-#  Not reached: < 100 ms on the plain path; it stays 179-384 ms signal -> visible in the VM.
+#  The second SIGHUP's scavenges (H2's --trace-gc: 3 per second SIGHUP, none in the first; V8
+#   shrinks the young generation while idle): bin/lvsd now gives the daemon the -t's floor,
+#   --min-semi-space-size=16, and this bench runs lvsd with it (LVSD_NODE_ARGS overrides). A/B of
+#   the flag on the same code (lvsd-before without it), plain path, signal -> visible, first /
+#   second SIGHUP, quiet host (load 0.8-1.7): boot 1 (ROUNDS=2) before 165 / 361, 334 / 308, flag
+#   192 / 200, 175 / 209; boot 2 (ROUNDS=1, with idle) before 286 / 417, flag 222 / 216; second
+#   SIGHUP's parse step before 240 196 273, flag 125 138 124. Idle (boot 2, SECS=20, one sample):
+#   before 7.41 CPU-s per 60 s, 81.5 MB; flag 8.49, 70.7 MB.
+#  Not reached: < 100 ms on the plain path; it stays 175-384 ms signal -> visible in the VM.
 #
 # 2026-11-27, session 10 (H1): the plain path's first changed load, warmed on the running file.
 #  VM run of test/kernel/daemon.test.ts with the final code: passed.
@@ -518,7 +526,8 @@ now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 start() {
   rm -f "$work"/*.pid
   if [ "$1" = lvsd ] || [ "$1" = lvsd-before ]; then
-    local bin=${LVSD:-.}/dist/bundle/lvsd.cjs args=${LVSD_NODE_ARGS:-}
+    # (the node flag bin/lvsd gives the daemon, unless LVSD_NODE_ARGS says otherwise)
+    local bin=${LVSD:-.}/dist/bundle/lvsd.cjs args=${LVSD_NODE_ARGS:---min-semi-space-size=16}
     [ "$1" = lvsd ] || { bin=$BEFORE/dist/bundle/lvsd.cjs; args=${BEFORE_NODE_ARGS-$args}; }
     ip netns exec "$ns" node $args "$bin" -n -G -f "$2" -p "$work/l.pid" -r "$work/lv.pid" -c "$work/lc.pid" --status-socket none > "$work/$1.log" 2>&1 &
     main=$!; pids+=("$main"); dpids=("$main")
