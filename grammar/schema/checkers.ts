@@ -14,9 +14,9 @@ const SMTPC = supported; // SMTP_CHECK: src/check/smtp.ts
 const PING = supported; // PING_CHECK: src/check/ping.ts (ICMP echo over a raw socket)
 const BFD = supported; // BFD_CHECK: src/check/bfd-check.ts
 // regex / regex_no_match / regex_options / regex_min_offset / regex_max_offset: the PCRE2
-// pattern and options rewritten into a JavaScript RegExp (src/check/http/pcre-regex.ts); the
-// PCRE2 JIT stack has no equivalent.
-// PCRE2's JIT stack has no counterpart in V8: lvsd bounds each match by backtracks instead
+// pattern and options rewritten into a JavaScript RegExp (src/check/http/pcre-regex.ts). The
+// PCRE2 JIT stack has no counterpart in V8: lvsd bounds each match by backtracks instead
+// (src/check/http/bounded-regex.ts REGEX_BACKTRACK_LIMIT, the figure in this message)
 const REGEX_STACK = ignored('lvsd bounds each regex match by V8 backtracks (1,000,000 per read of the body), not by a JIT stack');
 
 /** What a checker uses when neither it, its real server nor its virtual server sets a value. */

@@ -36,7 +36,7 @@ export interface UrlSpec {
   /** regex_options firstline: a match must start at or before the body's first LF */
   regexFirstLine?: boolean;
   /** the pattern begins with `.*`: where a match can start (compilePcre's `start`) */
-  regexStart?: 'line' | 'search';
+  regexStart?: Exclude<MatchStart, null>;
 }
 
 export interface HttpGetSpec {

@@ -16,9 +16,8 @@ interface RegexAddon {
   boundedRegExp(source: string, flags: string, limit: number): RegExp;
 }
 
+/** build/Release/lvsd_regex.node ($LVSD_REGEX_ADDON overrides) */
 const loader = addonLoader<RegexAddon>('lvsd_regex.node', 'LVSD_REGEX_ADDON');
-/** build/Release/lvsd_regex.node above `from` ($LVSD_REGEX_ADDON overrides). */
-export const findRegexAddon = loader.find;
 
 /** `re` (its source and flags) as a RegExp whose exec gives up, as no match, after `limit` backtracks. */
 export function boundedRegExp(re: RegExp, flags: string = re.flags, limit = REGEX_BACKTRACK_LIMIT): RegExp {
