@@ -40,6 +40,16 @@ function run(cmd: string, args: string[], cwd: string, timeout = 240_000): { sta
   return { status: r.status, out: `${r.stdout}${r.stderr}${r.error ? String(r.error) : ''}` };
 }
 
+/** What the stage's `ln -s /opt/lvsd/X /usr/local/bin/NAME` points at, relative to /opt/lvsd. */
+function linkTarget(stage: Stage, name: string): string {
+  const m = new RegExp(`ln -s /opt/lvsd/(\\S+) /usr/local/bin/${name}(?:\\s|$)`).exec(stage.runs.join('\n'));
+  if (!m?.[1]) throw new Error(`the runtime stage links no /usr/local/bin/${name}`);
+  return m[1];
+}
+
+/** the runtime stage's `lvsd` command: what /usr/local/bin/lvsd points at, in the replayed tree */
+let lvsdBin = '';
+
 function copyInto(dir: string, copies: string[][]): void {
   for (const srcs of copies) for (const s of srcs) cpSync(join(ROOT, s), join(dir, s), { recursive: true });
 }
@@ -48,11 +58,12 @@ beforeAll(() => {
   if (process.getuid?.() !== 0) throw new Error('needs root (netns for lvsd -t / keepalived -t)');
   const [build, runtime] = stages();
   if (!build || !runtime) throw new Error('docker/Dockerfile should have two stages');
-  // stage 1: its COPY list alone compiles (dev dependencies from the repository's node_modules)
+  // stage 1: its COPY list alone is enough for what its `npm ci` runs after the install, the
+  // prepare script (tsc, then the bundle); dev dependencies from the repository's node_modules
   copyInto(buildDir, build.copies);
   symlinkSync(join(ROOT, 'node_modules'), join(buildDir, 'node_modules'));
-  const tsc = run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], buildDir);
-  if (tsc.status !== 0) throw new Error(`stage 1 tsc failed:\n${tsc.out}`);
+  const prepare = run('npm', ['run', 'prepare'], buildDir, 600_000);
+  if (prepare.status !== 0) throw new Error(`stage 1 prepare failed:\n${prepare.out}`);
   // stage 2: production install, then dist/ from stage 1
   copyInto(runDir, runtime.copies);
   for (const [cmd, args] of [['npm', ['pkg', 'delete', 'scripts.prepare']], ['npm', ['ci', '--omit=dev', '--prefer-offline', '--no-audit', '--no-fund']]] as const) {
@@ -60,6 +71,7 @@ beforeAll(() => {
     if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed:\n${r.out}`);
   }
   cpSync(join(buildDir, 'dist'), join(runDir, 'dist'), { recursive: true });
+  lvsdBin = join(runDir, linkTarget(runtime, 'lvsd'));
   spawnSync('ip', ['netns', 'del', ns]);
   for (const args of [['netns', 'add', ns], ['-n', ns, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth1'], ['-n', ns, 'link', 'set', 'eth0', 'up'], ['-n', ns, 'addr', 'add', '172.28.0.11/24', 'dev', 'eth0']]) {
     const r = run('ip', args, tmp, 10_000);
@@ -89,8 +101,9 @@ describe('docker/Dockerfile install steps', () => {
     expect(r).toEqual({ status: 0, out: 'loaded\n' });
   });
 
-  it('lvsd --version runs from the production tree', () => {
-    const r = run(process.execPath, ['dist/src/cli/lvsd.js', '--version'], runDir, 30_000);
+  it("lvsd --version runs from the production tree, as the image's /usr/local/bin/lvsd", () => {
+    expect(lvsdBin).toBe(join(runDir, 'bin/lvsd'));
+    const r = run(lvsdBin, ['--version'], runDir, 30_000);
     expect(r.status).toBe(0);
     expect(r.out).toMatch(/^lvsd v\d+\.\d+\.\d+/);
   });
@@ -98,7 +111,7 @@ describe('docker/Dockerfile install steps', () => {
   for (const conf of ['director1.conf', 'director2.conf']) {
     it(`${conf}: lvsd -t (production tree) and keepalived -t accept it`, () => {
       const file = join(DOCKER, conf);
-      const l = run('ip', ['netns', 'exec', ns, process.execPath, join(runDir, 'dist/src/cli/lvsd.js'), '-t', '-f', file], runDir, 60_000);
+      const l = run('ip', ['netns', 'exec', ns, lvsdBin, '-t', '-f', file], runDir, 60_000);
       expect(l).toEqual({ status: 0, out: '' });
       const k = run('ip', ['netns', 'exec', ns, '/usr/sbin/keepalived', '-t', '-f', file], tmp, 30_000);
       expect([k.status, k.out]).toEqual([0, expect.not.stringMatching(/error|unknown/i) as unknown]);
@@ -113,7 +126,7 @@ describe('docker/compose.yaml', () => {
     const argv = JSON.parse(cmd ?? 'null') as string[];
     expect(argv).toContain('--metrics-listen=0.0.0.0:9650');
     const withFile = argv.map((a) => (a === '/etc/keepalived/keepalived.conf' ? join(DOCKER, 'director1.conf') : a));
-    const l = run('ip', ['netns', 'exec', ns, process.execPath, join(runDir, 'dist/src/cli/lvsd.js'), ...withFile, '-t'], runDir, 60_000);
+    const l = run('ip', ['netns', 'exec', ns, lvsdBin, ...withFile, '-t'], runDir, 60_000);
     expect(l).toEqual({ status: 0, out: '' });
   });
   it('mounts the director configs that exist and builds from docker/Dockerfile', () => {
