@@ -16,7 +16,8 @@
 # answer read back is printed as acked), with the steps on stderr (failed check, down, apply, diffed).
 # lvsd rows end with its user CPU, failed attempts and applies of the measured window.
 # Env: SECS (20), WARM (30: lvsd's JIT settles in 20-40 s under TCG; keepalived has no warmup), PROBES (5), RESPONDERS (2), ONLY=lvsd|keepalived, HOST=1,
-# CHECKERS="TCP_CHECK HTTP_GET", LVSD_NODE_FLAGS (node flags for lvsd, e.g. --cpu-prof),
+# CHECKERS="TCP_CHECK HTTP_GET", LVSD_NODE_FLAGS (node flags for lvsd, e.g. --cpu-prof; default the
+# flag bin/lvsd gives the daemon, --min-semi-space-size=16; LVSD_NODE_FLAGS= runs without it),
 # LVSD_BASE (a worktree of another commit, built: node_modules and build/Release/lvsd_probe.node;
 # adds a row lvsd-base per size running that tree's engine, for A/B in one boot, e.g.
 # git worktree add .cache/base HEAD~3 && ln -s $PWD/node_modules .cache/base/ && build its addon),
@@ -852,7 +853,7 @@ for checker in $CHECKERS; do
       if [ "$daemon" != keepalived ]; then
         [ "$checker" = TCP_CHECK ] && [ "$PROBES" -gt 0 ] || spec=
         # shellcheck disable=SC2086
-        coproc LV { LVSD_BUNDLE=$bundle LVSD_PROBE_ADDON=$addon ip netns exec "$ns" node ${LVSD_NODE_FLAGS:-} "$work/run-lvsd.mjs" "$conf" "$WARM" "$SECS" "$spec" "$HOST" 2>"$work/lvsd.err"; }
+        coproc LV { LVSD_BUNDLE=$bundle LVSD_PROBE_ADDON=$addon ip netns exec "$ns" node ${LVSD_NODE_FLAGS---min-semi-space-size=16} "$work/run-lvsd.mjs" "$conf" "$WARM" "$SECS" "$spec" "$HOST" 2>"$work/lvsd.err"; }
         lvpid=$LV_PID; pids+=("$lvpid")
         # own copy: bash closes LV's descriptors as soon as the coprocess exits
         exec {lvout}<&"${LV[0]}"
