@@ -8,6 +8,7 @@
 // Loads are synchronous, so one recording at a time is all there can be.
 import * as fs from 'node:fs';
 import { hostname as osHostname } from 'node:os';
+import { roomFor } from './latin1.js';
 
 type Op = 'read' | 'stat' | 'lstat' | 'readdir' | 'realpath' | 'access' | 'hostname';
 
@@ -115,7 +116,8 @@ function sameBytes(p: string, before: Buffer): boolean {
   try {
     // up to a chunk, and one byte past the end when it fits: a file that grew shows there
     const size = Math.min(MAX_CHUNK, before.length + 1);
-    if (scratch.length < size) scratch = Buffer.allocUnsafe(size);
+    // (with room past the file's bytes: its text is decoded from them, see grammar/latin1.ts)
+    if (scratch.length < size) scratch = Buffer.allocUnsafe(roomFor(size));
     let at = 0;
     for (let guard = 0; guard <= before.length / scratch.length + 2; guard++) {
       const rest = before.length - at;

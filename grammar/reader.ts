@@ -8,6 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { ErrClass, type Diagnostic } from './diagnostics.js';
 import { decomment } from './lexer.js';
 import { glob } from './glob.js';
+import { latin1Of } from './latin1.js';
 import { Definitions } from './definitions.js';
 import { parseSeq, parseLst, type Replicator } from './replicate.js';
 
@@ -86,7 +87,7 @@ const MAX_LINE = 64 * 1024;
 /** A file's text; pure ASCII (nearly every config) is copied as latin1, without UTF-8 decoding. */
 function readText(p: string): string {
   const b = readFileSync(p);
-  return b.toString(isAscii(b) ? 'latin1' : 'utf8');
+  return isAscii(b) ? latin1Of(b) : b.toString('utf8');
 }
 
 /** The `{` at i ends a word-separated ` {` (a blank before it, and something before that). */
