@@ -27,6 +27,7 @@ import { Metrics } from './metrics.js';
 import { metricsListen } from './metrics-listen.js';
 import { fullGc, keepBytecode } from './full-gc.js';
 import { ConfigWatch, watchSet } from './config-watch.js';
+import { HeldChanges } from './held-changes.js';
 import { inputPaths, type InputLog } from '../../grammar/observed-fs.js';
 import { YoungRoom } from './young-room.js';
 
@@ -141,6 +142,8 @@ export class Daemon extends EventEmitter {
   readonly metrics = new Metrics();
   /** the config's inputs on disk: a change prepares the next reload */
   private readonly watch: ConfigWatch | undefined;
+  /** what the watch saw, handled now or, during a SIGHUP's reload, after it */
+  private readonly inputsChanged = new HeldChanges(() => this.onInputsChanged());
 
   private constructor(private readonly o: DaemonOptions, initial: LoadResult, initialInputs?: InputLog) {
     super();
@@ -150,19 +153,22 @@ export class Daemon extends EventEmitter {
     this.settings = new IpvsSettings({ log: o.log, open: () => NetlinkIpvs.open() });
     if (o.prepareOnChange !== false) {
       // (a change the running model or the prepared load already read needs no load)
-      this.watch = new ConfigWatch(() => {
-        if (this.stopped || this.holder.upToDate()) return;
-        const ok = this.prepare();
-        // the load's garbage (and the dropped prepared load) collected now, not in the reload;
-        // then room kept in the young generation for the SIGHUP that likely follows
-        setImmediate(() => {
-          if (this.stopped) return;
-          fullGc();
-          if (ok) this.youngRoom.start();
-        });
-      });
+      this.watch = new ConfigWatch(() => this.inputsChanged.changed());
       this.watch.set(watchSet(initial.files.map((path) => ({ path, listing: false }))));
     }
+  }
+
+  /** The config's inputs changed on disk: the next reload's load is made now, unless current. */
+  private onInputsChanged(): void {
+    if (this.stopped || this.holder.upToDate()) return;
+    const ok = this.prepare();
+    // the load's garbage (and the dropped prepared load) collected now, not in the reload;
+    // then room kept in the young generation for the SIGHUP that likely follows
+    setImmediate(() => {
+      if (this.stopped) return;
+      fullGc();
+      if (ok) this.youngRoom.start();
+    });
   }
 
   /** `initialInputs`: what the load of `initial` read (recordInputs), when it was recorded */
@@ -396,6 +402,11 @@ export class Daemon extends EventEmitter {
    * just prepared): nothing logged, counted or reported, and it does not wait for the rehearsal.
    */
   async reload(signal?: { at: number; wall: number }, rehearsal = false): Promise<ReloadReport> {
+    // a change on disk meanwhile is looked at after the reload, not between its requests and their acks
+    return rehearsal ? this.reloadNow(signal, true) : this.inputsChanged.during(() => this.reloadNow(signal, false));
+  }
+
+  private async reloadNow(signal: { at: number; wall: number } | undefined, rehearsal: boolean): Promise<ReloadReport> {
     if (this.stopped) return { ok: false, ms: 0 };
     if (this.rehearsing && !rehearsal) {
       this.reloadWaiting = true;
