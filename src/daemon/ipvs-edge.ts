@@ -115,7 +115,7 @@ export class IpvsEdge {
     this.attempts++;
     try {
       const k = await this.kernel();
-      this.cache ??= new IpvsTableCache(k, this.o.log, keyOf);
+      this.cache ??= new IpvsTableCache(k, this.o.log, keyOf, true);
       // The first apply reads the kernel; later ones send only what changed and take the
       // kernel's acknowledgements as confirmation (failed services are read back). Services
       // outside `only` are neither wanted nor owned for this diff, so it leaves them alone.
@@ -132,10 +132,13 @@ export class IpvsEdge {
         return false;
       }
       // What was owned, diffed and not wanted is gone now; rows that came in meanwhile may want
-      // a service again, and the next attempt must still delete what they no longer want.
-      const want = new Set(rows.map((r) => keyOf(r.service)));
+      // a service again, and the next attempt must still delete what they no longer want. Only
+      // the services diffed are looked at (those the engine named: a reload's changed ones).
+      const diffed = only ?? this.owned;
+      const want = new Set<string>();
+      for (const r of desired) want.add(keyOf(r.service));
       if (this.desired !== rows) for (const r of this.desired) want.add(keyOf(r.service));
-      for (const key of [...this.owned]) if (!want.has(key) && (!only || only.has(key))) this.owned.delete(key);
+      for (const key of [...diffed]) if (!want.has(key)) this.owned.delete(key);
       if (this.lastLogged.err !== '') {
         // a failure was logged: say it is over (and how many like it went unlogged)
         this.o.log.info({ event: EV.ipvsApply, recovered: true, repeated: this.lastLogged.repeated }, 'ipvs: apply succeeded again');

@@ -25,6 +25,12 @@ export class IpvsTableCache {
     private readonly k: IpvsKernel,
     private readonly log?: ApplyLogger,
     private readonly keyOf: (s: IpvsService) => string = serviceKey,
+    /**
+     * the `ipvs.apply` summary line in a later event-loop turn, not before apply() resolves (the
+     * daemon: a reload's 'applied' waits for nothing but the kernel's answers). A failed
+     * operation's own error line is logged at once either way.
+     */
+    private readonly summaryLater = false,
   ) {}
 
   /** The cached table, or undefined before the first read. */
@@ -109,7 +115,12 @@ export class IpvsTableCache {
       get table() { return [...rows.values()]; },
       ops, applied: ops.length - failures.length, failures, remaining, confirmed: remaining.length === 0,
     };
-    if (ops.length > 0) logApply(this.log, result); // a check result that changes nothing is not news
+    // (a check result that changes nothing is not news)
+    if (ops.length > 0 && this.log) {
+      const log = this.log;
+      if (this.summaryLater) setImmediate(() => logApply(log, result));
+      else logApply(log, result);
+    }
     return result;
   }
 

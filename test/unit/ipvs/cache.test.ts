@@ -85,6 +85,22 @@ describe('IpvsTableCache', () => {
     expect(logs).toEqual([expect.objectContaining({ event: 'ipvs.apply', op: 'editDest', dest: '192.168.0.3:80', errno: 2, code: 'ENOENT' })]);
   });
 
+  it('the summary line: at once, or (summaryLater) in a later turn, after apply() resolved; none without operations', async () => {
+    for (const later of [false, true]) {
+      const t = recordingTable();
+      const infos: Array<Record<string, unknown>> = [];
+      const log = { info: (o: object) => infos.push(o as Record<string, unknown>), error: () => undefined };
+      const c = new IpvsTableCache(t.k, log, serviceKey, later);
+      await c.apply([{ service: web, dests: [d(1), d(2)] }]);
+      expect(infos.length).toBe(later ? 0 : 1);
+      await new Promise((r) => setImmediate(r));
+      expect(infos).toEqual([expect.objectContaining({ event: 'ipvs.apply', ops: 3, addService: 1, addDest: 2, confirmed: true })]);
+      await c.apply([{ service: web, dests: [d(1), d(2)] }]);
+      await new Promise((r) => setImmediate(r));
+      expect(infos.length).toBe(1);
+    }
+  });
+
   it('invalidate() makes the next apply read the whole table again', async () => {
     const t = recordingTable();
     const c = new IpvsTableCache(t.k);
