@@ -127,6 +127,9 @@ interface InPlacePlan {
   updates: Array<{ i: number; next: RealServerPolicy }> | undefined;
 }
 
+/** prepareReload's plans, by the new model's virtual server, with the runtime each was made for */
+type PreparedPlans = ReadonlyMap<VirtualServer, { old: VsRuntime; plan: InPlacePlan | undefined }>;
+
 export interface ReloadCounts {
   vsAdded: number;
   vsRemoved: number;
@@ -193,7 +196,7 @@ export class LvsEngine {
     model: Model;
     base: VsRuntime[];
     sameGlobals: boolean;
-    plans: Map<VirtualServer, { old: VsRuntime; plan: InPlacePlan | undefined }>;
+    plans: PreparedPlans;
   } | undefined;
   /** probes held so far (tests, logs) */
   heldTotal = 0;
@@ -233,16 +236,18 @@ export class LvsEngine {
    */
   async reload(model: Model): Promise<ReloadCounts> {
     const counts: ReloadCounts = { vsAdded: 0, vsRemoved: 0, vsKept: 0, rsAdded: 0, rsRemoved: 0, rsKept: 0, rsRebuilt: 0, vsPlanned: 0 };
-    const prev = new Map(this.runtimes.map((r) => [r.key, r]));
-    const pending: Array<() => void> = [];
     this.holdChecks();
     // prepareReload's work, when it was for this model and no reload came since
     const ready = this.preparedReload;
     this.preparedReload = undefined;
     const plan = ready && ready.model === model && ready.base === this.runtimes ? ready : undefined;
+    const sameGlobals = plan ? plan.sameGlobals : sameGlobalCheckInputs(this.model, model);
+    if (sameGlobals && this.reloadAllInPlace(model, counts, plan?.plans)) return counts;
+    const prev = new Map(this.runtimes.map((r) => [r.key, r]));
+    const pending: Array<() => void> = [];
     let next: VsRuntime[];
     try {
-      next = await this.build(model, prev, pending, counts, plan ? plan.sameGlobals : sameGlobalCheckInputs(this.model, model), plan?.plans);
+      next = await this.build(model, prev, pending, counts, sameGlobals, plan?.plans);
     } catch (e) {
       this.releaseChecks();
       throw e;
@@ -264,6 +269,42 @@ export class LvsEngine {
     void this.applied().then(() => setImmediate(() => this.releaseChecks()));
     for (const p of pending) p();
     return counts;
+  }
+
+  /**
+   * The usual reload, in one tight pass: each virtual server can be updated in place as the one
+   * that runs at the same position (planInPlace: same settings, so the same identity, and the
+   * same real servers). Then they are, and the apply starts; false (nothing changed) otherwise,
+   * and build() does the reload, matching them by key. Spares the key strings, the map of
+   * runtimes and build's general path per virtual server (under emulation, a third of the step).
+   */
+  private reloadAllInPlace(model: Model, counts: ReloadCounts, ahead: PreparedPlans | undefined): boolean {
+    const rts = this.runtimes;
+    const vss = live(model);
+    const n = vss.length;
+    if (n !== rts.length) return false;
+    const plans: InPlacePlan[] = [];
+    let planned = 0;
+    for (let i = 0; i < n; i++) {
+      const old = rts[i];
+      const vs = vss[i];
+      const p = ahead?.get(vs);
+      let plan: InPlacePlan | undefined;
+      if (p !== undefined && p.old === old) {
+        plan = p.plan;
+        planned++;
+      } else plan = this.planInPlace(old, vs, model);
+      if (!plan) return false;
+      plans.push(plan);
+    }
+    counts.vsPlanned += planned;
+    for (let i = 0; i < n; i++) this.applyInPlace(rts[i], vss[i], plans[i], counts);
+    this.model = model;
+    // a new array: what was planned against the old one (prepareReload's base) is not taken
+    this.runtimes = rts.slice();
+    this.changed(undefined, true, false);
+    void this.applied().then(() => setImmediate(() => this.releaseChecks()));
+    return true;
   }
 
   /**
@@ -360,12 +401,14 @@ export class LvsEngine {
     if (servicesMayDiffer(old.vs, vs) && !sameValue(servicesOf(vs, model), old.policy.cfg.services)) return undefined;
     // One pass over every real server, and the only one: a server the parser kept (the very
     // object) costs an identity compare; only the others are compared by value, and only a
-    // changed one goes further. Nothing is allocated for the kept ones.
-    const olds = old.reals;
+    // changed one goes further. Nothing is allocated for the kept ones. The compare reads the
+    // running model's array (old.vs.real_server[i] is old.reals[i].rs: build and applyInPlace
+    // keep it so), two arrays side by side rather than a runtime object per server.
+    const olds = old.vs.real_server ?? [];
     const plan: InPlacePlan = { renewed: undefined, updates: undefined };
     const checkers = old.policy.cfg.reals;
     for (let i = 0; i < n; i++) {
-      const a = olds[i].rs;
+      const a = olds[i];
       const b = reals[i];
       if (a === b) continue;
       (plan.renewed ??= []).push(i);
@@ -420,7 +463,7 @@ export class LvsEngine {
     counts: ReloadCounts | undefined,
     sameGlobals: boolean,
     /** prepareReload's plans, by the new model's virtual server */
-    plans?: ReadonlyMap<VirtualServer, { old: VsRuntime; plan: InPlacePlan | undefined }>,
+    plans?: PreparedPlans,
   ): Promise<VsRuntime[]> {
     const ctx: BuildContext = { model, ...(this.opts.ids ? { ids: this.opts.ids } : {}) };
     const out: VsRuntime[] = [];
