@@ -48,6 +48,10 @@ export interface ParseResult {
   blocks?: BlockCache;
   /** blocks of `previous` handed back */
   reused: number;
+  /** block headers of `previous` replayed (ReusePolicy.headers) */
+  reusedHeaders: number;
+  /** logical lines the parser was handed (a reload's work: what reuse did not skip) */
+  linesRead: number;
   /**
    * A block was handed back under a parent whose settings differ from last time: the model
    * checks could treat it differently, so this result must not be used (parse again without
@@ -101,6 +105,17 @@ interface Frame {
   recGen: number;
   recDeny: number;
   recDiag: number;
+  /**
+   * A block whose leading lines are recorded (ReusePolicy.headers): offset of its keyword line
+   * until the first kept block inside it starts (see endHeader), else -1; its text, line, counters
+   */
+  hdrStart: number;
+  hdrSrc: string;
+  hdrLine: number;
+  hdrIrr: number;
+  /** (beyondCount when it opened) */
+  hdrGen: number;
+  hdrDiag: number;
   /** parent number (BlockCacheBuilder.parent) once a kept block is directly inside, else -1 */
   sigIdx: number;
   /** the parent signature the blocks handed back inside this one had (hasExpect: some were) */
@@ -143,6 +158,8 @@ interface FastEntry {
   policy: ReusePolicy | null;
   keep: boolean;
   deny: boolean;
+  /** its blocks' leading lines are recorded and replayed (ReusePolicy.headers) */
+  header: boolean;
 }
 
 /** What the parser needs of a block spec, built once per spec. */
@@ -210,7 +227,7 @@ function buildInfo(spec: BlockSpec): BlockInfo {
     const how = fastHow(kw, watched);
     for (const word of [kw.name, ...(kw.aliases ?? [])]) {
       const h = keywordHash(word);
-      fast.set(h, fast.has(h) ? null : { word, kw, how, field: kw.field ?? kw.name, block: kw.block ?? null, info: null, policy: null, keep: false, deny: false });
+      fast.set(h, fast.has(h) ? null : { word, kw, how, field: kw.field ?? kw.name, block: kw.block ?? null, info: null, policy: null, keep: false, deny: false, header: false });
     }
   }
   const info: BlockInfo = { keywords, watched, fast, defaults, newObject: newObjectMaker(defaults) };
@@ -273,7 +290,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
   if (rootPos) positions.set(rootObj, rootPos);
   const frame = (spec: BlockSpec | null, kw: KeywordSpec | null, obj: RawObject, items: unknown[] | null, head: string | null, pos: Array<string | number> | null, at: number): Frame =>
     ({ spec, info: spec ? infoOf(spec) : null, kw, obj, items, needBob: spec !== root, head, headSrc: null, headStart: 0, headEnd: 0, pos, seen: null, added: 0, at,
-      recStart: -1, recSrc: '', recLine: 0, recIrr: 0, recGen: 0, recDeny: 0, recDiag: 0, sigIdx: -1, expect: null, hasExpect: false, prevParent: undefined, fresh: null });
+      recStart: -1, recSrc: '', recLine: 0, recIrr: 0, recGen: 0, recDeny: 0, recDiag: 0, hdrStart: -1, hdrSrc: '', hdrLine: 0, hdrIrr: 0, hdrGen: 0, hdrDiag: 0, sigIdx: -1, expect: null, hasExpect: false, prevParent: undefined, fresh: null });
   // Frames the fast lane opens are reused by depth (a frame at depth d is off the stack when the
   // next one at d opens): no frame object per block of 100,000 real servers.
   const framePool: Frame[] = [];
@@ -287,6 +304,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
   // records of `previous` handed back in this parse (one object is never in the model twice)
   const used = previous !== null ? new Uint8Array(previous.length) : null;
   let reused = 0;
+  let reusedHeaders = 0;
   let reuseFailed = false;
   const denied = policy !== null ? new Set<string>() : null;
   /** ParseResult.reuseOf: blocks that got kept blocks back, and what from */
@@ -294,6 +312,8 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
   let adopting = false; // (store() called by adopt(): not a block read anew)
   let recOpen = 0; // kept blocks open (they do not nest in practice)
   let generalCount = 0; // lines that took the general path
+  // general-path lines with an effect beyond their block (include_check, a once-per-parse warning)
+  let beyondCount = 0;
   let denyCount = 0; // denied keywords seen while a kept block was open
   let skipDepth = 0; // inside the block of an unknown keyword
   let skipPending = false; // an unknown keyword was just seen; a '{' on the next line opens its block
@@ -437,6 +457,98 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
     for (let i = from; i < words.count; i++) out[i - from] = { text: words.src.slice(b[2 * i], b[2 * i + 1]), col: l.col + b[2 * i] - words.start, quoted: false };
     return out;
   };
+  /**
+   * Pushes the frame of a block the fast lane opened, its label the keyword line (`word`: the
+   * keyword alone). Frames are reused by depth (a frame at depth d is off the stack when the next
+   * one at d opens): no frame object per block of 100,000 real servers.
+   */
+  const openFrame = (block: BlockSpec, info: BlockInfo, kw: KeywordSpec, obj: RawObject, pos: Array<string | number> | null, packed: number, word: string | null): Frame => {
+    const depth = stack.length;
+    let f = framePool[depth];
+    if (f === undefined) {
+      f = frame(block, kw, obj, null, null, pos, packed);
+      framePool[depth] = f;
+    } else {
+      f.spec = block;
+      f.info = info;
+      f.kw = kw;
+      f.obj = obj;
+      f.items = null;
+      f.needBob = true;
+      f.pos = pos;
+      f.seen = null;
+      f.added = 0;
+      f.at = packed;
+      f.recStart = -1;
+      f.hdrStart = -1;
+      f.sigIdx = -1;
+      f.hasExpect = false;
+      f.prevParent = undefined;
+      f.fresh = null;
+    }
+    if (word !== null) {
+      f.head = word;
+      f.headSrc = null;
+    } else {
+      f.head = null;
+      f.headSrc = words.src;
+      f.headStart = words.start;
+      f.headEnd = words.end;
+    }
+    stack.push(f);
+    return f;
+  };
+  /**
+   * The keyword line of a block whose leading lines the previous parse recorded (endHeader): when
+   * the text here is that header, byte for byte, it is skipped and the block opened with the
+   * fields those lines gave (copies), and what they left for later lines' order rules (`seen`),
+   * as reading them would: only plain source lines without a diagnostic or an effect outside the
+   * block were recorded, and such a line means its text alone.
+   */
+  const replayHeader = (top: Frame, e: FastEntry, l: LogicalLine): boolean => {
+    const head = reader.sourceLine();
+    const h = (previous as BlockCache).headers.get(head);
+    if (h === undefined) return false;
+    const at = reader.findAt(h.text, true);
+    if (at < 0) return false;
+    reader.skip(at, h.text.length, h.lines, true, 1);
+    const info = (e.info ??= infoOf(e.block as BlockSpec));
+    const obj = info.newObject();
+    const fields = h.fields;
+    for (let i = 0; i < fields.length; i += 2) obj[fields[i] as string] = cloneDefault(fields[i + 1]);
+    store(top, e.kw, obj, 0);
+    const f = openFrame(e.block as BlockSpec, info, e.kw, obj, null, pack(l.fileId, l.line, l.col), words.count === 1 ? e.word : null);
+    f.needBob = false; // (its `{` was in the header)
+    if (h.seen !== null) f.seen = new Map(h.seen);
+    (out as BlockCacheBuilder).header(head, h);
+    reusedHeaders++;
+    // its first blocks may follow as they were (a kept keyword of this block, where the cursor is)
+    const prev = previous as BlockCache;
+    if (cursor < prev.length) {
+      const k = prev.kw(cursor);
+      if (info.keywords.get(k.name) === k) continueRuns(f, k);
+    }
+    return true;
+  };
+  /**
+   * The first kept block inside `top` starts at line `l`: top's lines before it are its header,
+   * recorded for the next parse when they were all plain source lines (nothing preprocessed,
+   * expanded or included), in one text, without a diagnostic or an effect beyond the block
+   * (include_check, the once-only 'accepted' warning), and gave fields a copy can stand for (see
+   * headerFields).
+   */
+  const endHeader = (top: Frame, l: LogicalLine): void => {
+    const start = top.hdrStart;
+    top.hdrStart = -1;
+    if (reader.irregular !== top.hdrIrr || beyondCount !== top.hdrGen || diagnostics.length !== top.hdrDiag) return;
+    const src = top.hdrSrc;
+    if (words.src !== src || l.line <= top.hdrLine) return;
+    const fields = headerFields(top.obj);
+    if (fields === null) return;
+    const head = src.slice(start, src.indexOf('\n', start) + 1);
+    const seen = top.seen === null ? null : [...top.seen];
+    (out as BlockCacheBuilder).header(head, { text: src.slice(start, reader.lineStart), lines: l.line - top.hdrLine, fields, seen });
+  };
   /** The fast lane (see Fast): true when the line is done, false to take the general path. */
   const fastLine = (top: Frame, e: FastEntry, l: LogicalLine): boolean => {
     const b = words.bounds;
@@ -449,6 +561,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
       e.policy = policy;
       e.keep = policy.keywords.has(kw.name);
       e.deny = policy.deny.has(kw.name);
+      e.header = policy.headers?.has(kw.name) ?? false;
     }
     if (recOpen !== 0 && e.deny) denyCount++;
     switch (e.how) {
@@ -473,6 +586,8 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
       case Fast.ConvertBlock:
       case Fast.ArgsBlock: {
         if (e.how === Fast.Block && n !== 1) return false;
+        if (e.header && previous !== null && replayHeader(top, e, l)) return true;
+        const diag0 = diagnostics.length; // (a converter's warning about the keyword line)
         let nvals = -1;
         if (e.how === Fast.ArgsBlock) {
           // `real_server IP PORT {`: every argument parses, none missing or extra (else the
@@ -491,6 +606,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
           }
         }
         const keep = policy !== null && e.keep;
+        if (keep && top.hdrStart >= 0) endHeader(top, l);
         if (keep && previous !== null && reuseAt(top, kw)) {
           for (let i = 0; i < nvals; i++) argVals[i] = undefined;
           return true;
@@ -515,29 +631,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
           for (let i = 0; i < nvals; i++) argVals[i] = undefined;
         }
         store(top, kw, obj, packed);
-        // the label of the block is its line (the keyword alone for a plain block)
-        const depth = stack.length;
-        let f = framePool[depth];
-        if (f === undefined) {
-          f = frame(block, kw, obj, null, null, pos, packed);
-          framePool[depth] = f;
-        } else {
-          f.spec = block;
-          f.info = info;
-          f.kw = kw;
-          f.obj = obj;
-          f.items = null;
-          f.needBob = true;
-          f.pos = pos;
-          f.seen = null;
-          f.added = 0;
-          f.at = packed;
-          f.recStart = -1;
-          f.sigIdx = -1;
-          f.hasExpect = false;
-          f.prevParent = undefined;
-          f.fresh = null;
-        }
+        const f = openFrame(block, info, kw, obj, pos, packed, n === 1 ? e.word : null);
         if (keep) {
           f.recStart = reader.lineStart;
           f.recSrc = src;
@@ -548,16 +642,14 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
           f.recDiag = diagnostics.length;
           recOpen++;
         }
-        if (n === 1) {
-          f.head = e.word;
-          f.headSrc = null;
-        } else {
-          f.head = null;
-          f.headSrc = src;
-          f.headStart = words.start;
-          f.headEnd = words.end;
+        if (policy !== null && e.header) {
+          f.hdrStart = reader.lineStart;
+          f.hdrSrc = src;
+          f.hdrLine = l.line;
+          f.hdrIrr = reader.irregular;
+          f.hdrGen = beyondCount;
+          f.hdrDiag = diag0;
         }
-        stack.push(f);
         return true;
       }
       default:
@@ -585,17 +677,27 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
       if (at < 0) return false;
     }
     reader.skip(at, prev.size(i), prev.lines(i), true);
+    adopt(top, kw, i, i + 1, reader.currentText(), at);
+    continueRuns(top, kw);
+    return true;
+  };
+  /**
+   * The blocks of the previous parse from `cursor` on, where the next lines to read are their
+   * text: handed back into `top`, a segment at a time: the rest of the old segment compared
+   * whole, else its longest matching part found by galloping (1, 2, 4... blocks, then halving the
+   * step), each compare only of blocks not matched yet: ~14 compares per 100 blocks with one
+   * changed, and the text compared about twice (halving from the run's start each time compared
+   * it 7 times). Called where a run may start: after a block found (reuseAt), after a kept block
+   * read anew closed, after a header replayed; nothing is read when the text differs.
+   */
+  const continueRuns = (top: Frame, kw: KeywordSpec): void => {
+    const prev = previous as BlockCache;
+    const n = prev.length;
     const src = reader.currentText();
-    adopt(top, kw, i, i + 1, src, at);
-    // then the blocks that follow it in both texts, a segment at a time: the rest of the old
-    // segment compared whole, else its longest matching part found by galloping (1, 2, 4...
-    // blocks, then halving the step), each compare only of blocks not matched yet: ~14 compares
-    // per 100 blocks with one changed, and the text compared about twice (halving from the run's
-    // start each time compared it 7 times)
     const u = used as Uint8Array;
     for (;;) {
-      i = cursor;
-      if (i >= n || prev.kw(i) !== kw || !usable(i)) return true;
+      const i = cursor;
+      if (i >= n || prev.kw(i) !== kw || !usable(i)) return;
       let j = prev.segEnd(prev.segOf(i));
       const taken = u.indexOf(1, i);
       if (taken >= 0 && taken < j) j = taken;
@@ -619,10 +721,10 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
           step >>= 1;
         }
       }
-      if (ok === i) return true;
+      if (ok === i) return;
       reader.skip(start, prev.start(ok - 1) + prev.size(ok - 1) - prev.start(i), prev.linesOf(i, ok), false);
       adopt(top, kw, i, ok, src, start);
-      if (ok < j) return true;
+      if (ok < j) return;
     }
   };
   /** block i of the previous parse may be handed back (not yet, and its parent was settled) */
@@ -673,7 +775,12 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
   const closeTop = (top: Frame) => {
     closeFrame(top);
     stack.pop();
-    if (top.recStart >= 0) keepBlock(top, stack[stack.length - 1]);
+    if (top.recStart >= 0) {
+      const parent = stack[stack.length - 1];
+      keepBlock(top, parent);
+      // (the next lines may be the previous parse's next blocks: the run after a changed one)
+      if (previous !== null && skipDepth === 0) continueRuns(parent, top.kw as KeywordSpec);
+    }
     if (top.sigIdx >= 0) settleParent(top);
     const empty = top.kw?.lines?.emptyMessage;
     if (empty && top.added === 0) {
@@ -752,6 +859,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
     }
     const watched = (top.info as BlockInfo).watched;
     if (watched.size > 0 && watched.has(kw.name)) (top.seen ??= new Map()).set(kw.name, nw > 1 ? pool[1].text : '');
+    if (kw.support.status === 'accepted' || kw.name === 'include_check') beyondCount++;
     if (kw.support.status === 'accepted' && !warnedAccepted.has(kw)) {
       warnedAccepted.add(kw);
       report(ErrClass.Ok, `'${kw.name}' is accepted but not implemented yet (${kw.support.later})`, w0.col, kw.name, 'warning');
@@ -816,7 +924,9 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
     const v = valueOf(kw);
     if (v !== FAIL) store(top, kw, v, packed);
   };
+  let linesRead = 0;
   while ((line = reader.next()) !== null) {
+    linesRead++;
     if (skipDepth === 0 && !skipPending) {
       if (line.simple) {
         const top = stack[stack.length - 1];
@@ -860,6 +970,8 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
     files,
     ...(out !== null ? { blocks: out.build() } : {}),
     reused,
+    reusedHeaders,
+    linesRead,
     reuseFailed,
     reuseOf: (o) => reuseInfo.get(o),
     mayHold: (kw) => denied === null || denied.has(kw) || !(policy as ReusePolicy).deny.has(kw),
@@ -894,6 +1006,31 @@ function cloneDefault(v: unknown): unknown {
     return o;
   }
   return v;
+}
+
+/** a scalar (no object, function or symbol) */
+const scalar = (v: unknown): boolean => v === null || (typeof v !== 'object' && typeof v !== 'function' && typeof v !== 'symbol');
+
+/**
+ * A header's fields as [name, value, ...] (copies), when each value is a scalar or a plain array
+ * or object of scalars: what cloneDefault copies whole, so a replayed block shares nothing with
+ * the one the checks went on to change. Else null (not recorded).
+ */
+function headerFields(obj: RawObject): unknown[] | null {
+  const out: unknown[] = [];
+  for (const k in obj) {
+    const v = obj[k];
+    if (!scalar(v)) {
+      if (Array.isArray(v)) {
+        if (!v.every(scalar)) return null;
+      } else {
+        if (Object.getPrototypeOf(v) !== Object.prototype) return null;
+        for (const x in v as RawObject) if (!scalar((v as RawObject)[x])) return null;
+      }
+    }
+    out.push(k, cloneDefault(v));
+  }
+  return out;
 }
 
 function obj0(v: unknown): RawObject | undefined {

@@ -392,12 +392,16 @@ export class ConfigReader {
     return end > f.text.length || f.text.slice(start + after, end) !== text ? -1 : start;
   }
 
-  /** Moves past `length` characters, `lines` source lines, found by findAt() at `start`. */
-  skip(start: number, length: number, lines: number, atHead: boolean): void {
+  /**
+   * Moves past `length` characters, `lines` source lines, found by findAt() at `start`; `opens`:
+   * the blocks the text opens and leaves open (a block's header: its `}` is read later).
+   */
+  skip(start: number, length: number, lines: number, atHead: boolean, opens = 0): void {
     const f = this.currentFile() as OpenFile;
     f.pos = start + length;
     f.lineNo += lines - (atHead ? 1 : 0);
     this.hasResidue = false;
+    this.depth += opens;
   }
 
   /** The text of the file being read ('' after the last one). */

@@ -28,6 +28,28 @@ export interface ReusePolicy {
   eligible(obj: RawObject): boolean;
   /** the parent's settings the checks of a kept block read, or null: never reuse under it */
   parentSignature(parent: RawObject): string | null;
+  /**
+   * keywords (e.g. virtual_server) whose blocks' leading lines, up to the first kept block, are
+   * recorded and, where the next parse meets the same text, skipped (see HeaderRecord)
+   */
+  readonly headers?: ReadonlySet<string>;
+}
+
+/**
+ * A block's leading lines (its keyword line up to the first kept block inside it), recorded when
+ * each was a plain source line without a diagnostic: the same text opens the same block again. The
+ * block object itself is new each time (the checks change it): `fields` is what those lines gave
+ * it, copied into a new one.
+ */
+export interface HeaderRecord {
+  /** the lines, line ends included */
+  readonly text: string;
+  /** source lines */
+  readonly lines: number;
+  /** field, value, field, value... in the order the lines set them (defaults first) */
+  readonly fields: readonly unknown[];
+  /** the block's keywords later lines' order rules ask about, with their first word (or null) */
+  readonly seen: ReadonlyArray<[string, string]> | null;
 }
 
 // one record, relative to its segment: start, end (the block's lines, keyword line to `}` line,
@@ -63,6 +85,8 @@ export class BlockCache {
     private readonly sigs: ReadonlyArray<string | null>,
     /** each parent's object (a model check may keep what it computed for it: ParseResult.reuseOf) */
     private readonly pobjs: readonly RawObject[] = [],
+    /** the headers recorded (ReusePolicy.headers), by keyword line (line end included) */
+    readonly headers: ReadonlyMap<string, HeaderRecord> = new Map(),
   ) {}
 
   get length(): number { return this.objs.length; }
@@ -129,6 +153,7 @@ export class BlockCacheBuilder {
   private readonly objs: RawObject[] = [];
   private readonly sigs: Array<string | null> = [];
   private readonly pobjs: RawObject[] = [];
+  private readonly headers = new Map<string, HeaderRecord>();
   /** the last addRun: its old cache, segment there, and where it ended (a run that goes on joins it) */
   private runFrom: BlockCache | null = null;
   private runSeg = -1;
@@ -148,6 +173,10 @@ export class BlockCacheBuilder {
     return this.sigs.length - 1;
   }
   setSignature(parent: number, sig: string | null): void { this.sigs[parent] = sig; }
+  /** a block's header, by its keyword line (the first of two with the same line is kept) */
+  header(head: string, rec: HeaderRecord): void {
+    if (!this.headers.has(head)) this.headers.set(head, rec);
+  }
 
   private srcIndex(src: string): number {
     // (the same text object as the last record's nearly always: compared by identity first)
@@ -231,6 +260,6 @@ export class BlockCacheBuilder {
   }
 
   build(): BlockCache {
-    return new BlockCache(this.policy, this.srcs, this.data.subarray(0, this.objs.length * STRIDE), this.segs, this.objs, this.sigs, this.pobjs);
+    return new BlockCache(this.policy, this.srcs, this.data.subarray(0, this.objs.length * STRIDE), this.segs, this.objs, this.sigs, this.pobjs, this.headers);
   }
 }

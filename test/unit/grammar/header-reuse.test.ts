@@ -1,0 +1,169 @@
+// A block's header (its lines before the first kept block) replayed by the next parse when its
+// text is the same (ReusePolicy.headers), and runs of kept blocks found without reading a line:
+// each reload here must give what a parse without reuse gives, diagnostics included.
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { parseConfig, type ParseResult, type RawObject } from '../../../grammar/parser.js';
+import { rootSchema } from '../../../grammar/schema/index.js';
+import type { BlockCache, ReusePolicy } from '../../../grammar/reuse.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'lvsd-grammar-header-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const policy: ReusePolicy = {
+  keywords: new Set(['real_server']),
+  deny: new Set(['MISC_CHECK']),
+  eligible: () => true,
+  parentSignature: (vs) => `${String(vs.addr)}:${String(vs.port)}`,
+  headers: new Set(['virtual_server']),
+};
+
+function write(text: string, name = 'h.conf'): string {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+function parse(text: string, previous?: BlockCache, name = 'h.conf'): ParseResult {
+  return parseConfig(write(text, name), rootSchema, { positions: false, reuse: { policy, ...(previous ? { previous } : {}) } });
+}
+/** the same text parsed without anything from an earlier parse */
+const fresh = (text: string, name = 'h.conf'): ParseResult => parse(text, undefined, name);
+const rs = (host: number, weight = 1) => `  real_server 10.0.0.${host} 80 {\n    weight ${weight}\n  }\n`;
+const head = (addr: string, lines = '  delay_loop 6\n  lb_algo rr\n  lb_kind NAT\n  protocol TCP\n') => `virtual_server ${addr} 80 {\n${lines}`;
+const servers = (n: number, changed: Record<number, number> = {}) => {
+  let s = '';
+  for (let h = 1; h <= n; h++) s += rs(h, changed[h] ?? 1);
+  return s;
+};
+const vsList = (r: ParseResult): RawObject[] => r.root.virtual_server as RawObject[];
+const diags = (r: ParseResult) => r.diagnostics.map((d) => ({ m: d.message, p: d.pos, b: d.block }));
+
+/** b (a reload of `text` after a) is what a fresh parse gives: same objects by value, same diagnostics */
+function expectAsFresh(b: ParseResult, text: string, name = 'h.conf'): void {
+  const f = fresh(text, name);
+  expect(b.reuseFailed).toBe(false);
+  expect(b.root).toEqual(f.root);
+  expect(JSON.stringify(b.root)).toBe(JSON.stringify(f.root)); // (field order too)
+  expect(diags(b)).toEqual(diags(f));
+}
+
+describe('virtual_server headers', () => {
+  it('replays an unchanged header as a new object with copies of its fields, and reads the changed blocks', () => {
+    const t1 = head('10.1.1.1') + servers(5) + '}\n' + head('10.1.1.2') + servers(5) + '}\n';
+    const a = parse(t1);
+    expect(a.blocks?.headers.size).toBe(2);
+    const t2 = head('10.1.1.1') + servers(5, { 3: 2 }) + '}\n' + head('10.1.1.2') + servers(5) + '}\n';
+    const b = parse(t2, a.blocks);
+    expect(b.reusedHeaders).toBe(2);
+    expect(b.reused).toBe(9);
+    expectAsFresh(b, t2);
+    const [va, vb] = [vsList(a)[0], vsList(b)[0]];
+    expect(vb).not.toBe(va);
+    expect(vb.lvs_method).toEqual(va.lvs_method);
+    expect(vb.lvs_method).not.toBe(va.lvs_method); // (a check changing one never reaches the other)
+    // recorded again for the next reload
+    const c = parse(t1, b.blocks);
+    expect(c.reusedHeaders).toBe(2);
+    expectAsFresh(c, t1);
+    expect(vsList(c)[0].lvs_method).not.toBe(vsList(b)[0].lvs_method); // (each replay its own copy)
+  });
+
+  it('reads an edited header, and one edited only after its kept blocks', () => {
+    const t1 = head('10.1.1.1') + servers(4) + '}\n' + head('10.1.1.2') + servers(4) + '  quorum 2\n}\n';
+    const a = parse(t1);
+    const t2 = head('10.1.1.1', '  delay_loop 7\n  lb_algo rr\n  lb_kind NAT\n  protocol TCP\n') + servers(4) + '}\n' + head('10.1.1.2') + servers(4) + '  quorum 3\n}\n';
+    const b = parse(t2, a.blocks);
+    expect(b.reusedHeaders).toBe(1); // (the second: its change is after its real servers)
+    expectAsFresh(b, t2);
+    expect(vsList(b)[0].delay_loop).toBe(7_000_000);
+    expect(vsList(b)[1].quorum).toBe(3);
+  });
+
+  it('keeps what the header\'s lines leave for later order rules (sh-port after lb_algo sh)', () => {
+    const t1 = head('10.1.1.1', '  lb_algo sh\n  lb_kind NAT\n  protocol TCP\n') + servers(3) + '  sh-port\n}\n';
+    const a = parse(t1);
+    expect(a.diagnostics).toEqual([]);
+    const t2 = t1.replace('sh-port', 'sh-fallback');
+    const b = parse(t2, a.blocks);
+    expect(b.reusedHeaders).toBe(1);
+    expect(b.diagnostics).toEqual([]);
+    expectAsFresh(b, t2);
+    expect(vsList(b)[0]['sh-fallback']).toBe(true);
+  });
+
+  it('records no header with a $definition, a comment-free include, or a diagnostic in it; a changed definition is read', () => {
+    const inc = write('  delay_loop 9\n', 'part.conf');
+    const cases = [
+      `$DL=6\n${head('10.1.1.1', '  delay_loop $DL\n  lb_algo rr\n')}`,
+      head('10.1.1.1', `  include ${inc}\n  lb_algo rr\n`),
+      head('10.1.1.1', '  delay_loop 6\n  lb_algo rr\n  bogus 1\n'),
+      head('10.1.1.1', '  delay_loop 6 # six\n  lb_algo rr\n'),
+    ];
+    for (const h of cases) expect({ h, n: parse(h + servers(2) + '}\n').blocks?.headers.size }).toEqual({ h, n: 0 });
+    const t1 = cases[0] + servers(2) + '}\n';
+    const a = parse(t1);
+    const t2 = t1.replace('$DL=6', '$DL=8');
+    const b = parse(t2, a.blocks);
+    expect(b.reusedHeaders).toBe(0);
+    expectAsFresh(b, t2);
+    expect(vsList(b)[0].delay_loop).toBe(8_000_000);
+  });
+
+  it('replays a header in an included file, and where the lines moved', () => {
+    const part = head('10.1.1.5') + servers(3) + '}\n';
+    write(part, 'vs.conf');
+    const main = `include ${join(dir, 'vs.conf')}\n`;
+    const a = parse(main, undefined, 'main.conf');
+    expect(a.blocks?.headers.size).toBe(1);
+    write('\n\n' + part.replace('weight 1\n  }\n}', 'weight 4\n  }\n}'), 'vs.conf');
+    const b = parse(main, a.blocks, 'main.conf');
+    expect(b.reusedHeaders).toBe(1);
+    expect(b.reused).toBe(2);
+    expectAsFresh(b, main, 'main.conf');
+  });
+
+  it('reports a broken file after replayed headers and skipped runs at its line, and no extra brace', () => {
+    const t1 = head('10.1.1.1') + servers(6) + '}\n' + head('10.1.1.2') + servers(6) + '}\n';
+    const a = parse(t1);
+    const t2 = head('10.1.1.1') + servers(6, { 2: 5 }) + '}\n' + head('10.1.1.2') + servers(6) + '}\nvirtual_server 10.1.1.3 80 {\n  lb_algo nonsense\n}\n}\n';
+    const b = parse(t2, a.blocks);
+    expect(b.reusedHeaders).toBe(2);
+    expectAsFresh(b, t2);
+    const lines = b.diagnostics.map((d) => [d.message, d.pos?.line]);
+    expect(lines).toContainEqual(["Extra '}' found", 2 * (5 + 18 + 1) + 4]);
+    expect(b.diagnostics.find((d) => d.keyword === 'lb_algo' || d.keyword === 'lvs_sched')?.pos?.line).toBe(2 * (5 + 18 + 1) + 2);
+    expect(b.diagnostics).toHaveLength(2);
+  });
+
+  it('without headers in the policy, records none', () => {
+    const p: ReusePolicy = { ...policy, headers: undefined };
+    const r = parseConfig(write(head('10.1.1.1') + servers(2) + '}\n'), rootSchema, { positions: false, reuse: { policy: p } });
+    expect(r.blocks?.headers.size).toBe(0);
+  });
+});
+
+describe('runs found without reading a line', () => {
+  it('hands back the run after a changed block and the run after a replayed header whole', () => {
+    const t1 = head('10.1.1.1') + servers(30) + '}\n';
+    const a = parse(t1);
+    const t2 = head('10.1.1.1') + servers(30, { 1: 3, 17: 2 }) + '}\n';
+    const b = parse(t2, a.blocks);
+    expect(b.reused).toBe(28);
+    expectAsFresh(b, t2);
+    // read: the virtual_server line, the two changed blocks (their line, `{`, weight, `}`), its `}`
+    expect(b.linesRead).toBe(1 + 2 * 4 + 1);
+    expect(fresh(t2).linesRead).toBe(2 + 4 + 30 * 4 + 1);
+    // the first blocks after a replayed header: found without reading their first line
+    const t3 = head('10.1.1.1') + servers(30, { 1: 3, 17: 5 }) + '}\n';
+    const c = parse(t3, b.blocks);
+    expect(c.reused).toBe(29);
+    expect(c.linesRead).toBe(1 + 4 + 1);
+    expectAsFresh(c, t3);
+    // the real servers 2-16 and 18-30: the previous objects
+    for (const h of [2, 16, 18, 30]) expect((vsList(b)[0].real_server as RawObject[])[h - 1]).toBe((vsList(a)[0].real_server as RawObject[])[h - 1]);
+    // blocks read anew join the segment before them: 1 (new), 2-16, 17 (new) + 18-30
+    expect(b.blocks?.segs.first.length).toBe(3);
+  });
+});
