@@ -24,6 +24,8 @@ import type {
   IpvsDaemon, IpvsDest, IpvsDestEntry, IpvsInfo, IpvsService, IpvsServiceEntry, IpvsTimeouts, IpvsVirtualEntry,
 } from './types.js';
 
+const RESOLVED = Promise.resolve();
+
 export interface NetlinkIpvsOptions {
   /** per-request limit in ms (default 10 s) */
   timeoutMs?: number;
@@ -334,12 +336,19 @@ export class NetlinkIpvs implements IpvsKernel, IpvsDestNests, IpvsOpBatch {
     this.heads[q] = 0;
   }
 
-  /** Requests queued in the same tick share datagrams: the pump runs once they are all in. */
+  /**
+   * Requests queued in the same tick share datagrams: the pump runs once they are all in. A
+   * microtask through a resolved promise, not queueMicrotask: that one wraps each callback in an
+   * AsyncResource (async context saved and restored), a reload's first send under emulation
+   * spent several ms in it (a throw in pump() still ends the process, as an unhandled rejection).
+   */
   private schedulePump(): void {
     if (this.pumpQueued) return;
     this.pumpQueued = true;
-    queueMicrotask(() => this.pump());
+    void RESOLVED.then(this.pumpLater);
   }
+
+  private readonly pumpLater = (): void => this.pump();
 
   /** Sends the jobs as one datagram, written straight into one buffer. */
   private start(lane: Lane, jobs: Job[]): void {
