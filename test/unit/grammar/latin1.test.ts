@@ -47,7 +47,8 @@ describe('latin1Of', () => {
       expect(s.length).toBe(n);
       return d;
     };
-    expect(grew(tight)).toBeGreaterThanOrEqual(n); // (what the measure can see)
+    // (a GC in the middle can only shrink the growth seen: the tight copy's best of three)
+    expect(Math.max(grew(tight), grew(tight), grew(tight))).toBeGreaterThanOrEqual(n); // (what the measure can see)
     expect(grew(roomy)).toBeLessThan(n / 2);
   });
 });
