@@ -469,7 +469,9 @@
 # no time for lvsd's prepared reload; without it the file is written before the poller starts,
 # 1-2 s before the signal under TCG, as an operator saves, then reloads),
 # BEFORE_NODE_ARGS (node flags for lvsd-before only, instead of LVSD_NODE_ARGS: with BEFORE set to a
-# copy of the same bundle, an A/B of a V8 flag in the same rounds).
+# copy of the same bundle, an A/B of a V8 flag in the same rounds),
+# POLLER (c: bench/ipvs-poll.c, built in the guest, polling every POLL_US; js: the node poller of
+# sessions 6-11, every POLL_MS; see sighup_poll).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${HOST:-}" = 1 ]; then PHASES=host; else
@@ -482,6 +484,7 @@ SECS=${SECS:-30}; WARM=${WARM:-10}; ROUNDS=${ROUNDS:-2}; IDLE_RS=${IDLE_RS:-1000
 LVSD=${LVSD:-.}
 [ -f "$LVSD/dist/bundle/lvsd.cjs" ] || { echo "$LVSD/dist/bundle missing: npx tsc -p . && node scripts/bundle.mjs first" >&2; exit 2; }
 work=$(mktemp -d /tmp/daemon-bench-XXXX) # guest tmpfs: pid files, logs
+[ "${POLLER:-c}" != c ] || cc -O2 -o "$work/ipvs-poll" bench/ipvs-poll.c || { echo "cc bench/ipvs-poll.c failed" >&2; exit 2; }
 ns=dmb$$; peer=dmp$$
 pids=()
 cleanup() {
@@ -603,12 +606,19 @@ own_report() {
 }
 
 # sighup_poll DAEMON_PID NRS W TIMEOUT_S: one process in the daemons namespace sends SIGHUP and polls
-# the last virtual service's destinations over netlink (LVSD's dist/src/ipvs/client.js) every
-# POLL_MS (5) ms until the last real server has weight W. One dump of 100 destinations, no process
-# started per poll (an `ipvsadm -L -n -t` poll forks ip, ipvsadm and awk: see poll_cost). Prints
-# "sighupAt visibleAt pollMs polls" (epoch ms; pollMs: median cost of one poll, measured before).
+# the last virtual service's destinations over netlink until the last real server has weight W.
+# One dump of 100 destinations, no process started per poll (an `ipvsadm -L -n -t` poll forks ip,
+# ipvsadm and awk: see poll_cost). Prints "sighupAt visibleAt pollMs polls" (epoch ms; pollMs:
+# median cost of one poll, measured before). POLLER=c (default, from session 12): bench/ipvs-poll.c,
+# a dump (~0.8 ms of guest CPU) every POLL_US (2000) us; POLLER=js: LVSD's dist/src/ipvs/client.js every POLL_MS (5) ms
+# (sessions 6-11: ~13 ms of guest CPU per dump, so it held most of a vCPU beside the daemon).
 sighup_poll() {
   local v=$(( ($2 - 1) / 100 )) r=$(( $2 - 1 ))
+  if [ "${POLLER:-c}" = c ]; then
+    ip netns exec "$ns" "$work/ipvs-poll" "$1" "10.97.$((v >> 8)).$((v & 255))" 80 "127.1.$((r >> 8)).$((r & 255))" 8080 "$3" "$4" "${POLL_US:-2000}" ${pending_src:+"$pending_src" "$live"}
+    pending_src=
+    return
+  fi
   ip netns exec "$ns" node --input-type=module -e '
     const [dir, pid, vs, rs, w, timeoutS, pollMs, src, dst] = process.argv.slice(1);
     const { NetlinkIpvs } = await import(dir + "/dist/src/ipvs/client.js");
