@@ -28,6 +28,12 @@
 # shares of the top functions, the kernel paths, are printed too). The worktree of LVSD_BASE must be
 # under a folder the VM sees (/work, not /tmp).
 #
+# 2026-11-27, session 12 (lead): lvsd now runs with the V8 flag bin/lvsd gives the daemon
+#  (--min-semi-space-size=16: a young generation that is not shrunk while idle). RSS at 10,000 with
+#  it, VM, ONLY=lvsd WARM=30 SECS=20 PROBES=3, host load 3.4 (two helpers at work): TCP_CHECK
+#  119.3 MB, HTTP_GET 145.2 MB, both under 150. Both daemons are CPU-bound at 10,000 under TCG
+#  as before (1513 and 1191 of 10,003 checks/s here; the full rate at 10,000 is the host's figure).
+#
 # 2026-11-27, session 10 (lead): the leave. A check result that changes the table is applied at
 #  once (engine.ts checkEnded: changed(rt, now)), no longer at the end of the loop's turn: the
 #  timed engine starts the quantum's ~100 steady connects when the batch's JavaScript returns, and
