@@ -278,7 +278,10 @@ export class VirtualServerPolicy {
     const stale = this.stale;
     const prevRows = this.rows;
     this.rows = this.cfg.services.map((service, si) => {
-      if (shared[si]) return { service, dests: this.mergedDests(service, sorryWeight) };
+      // every row with a `base` field, set or not: one hidden class for the rows whatever their
+      // path (a row patched by the last reload is the next one's `prev`: code that had only met
+      // rows of the other shape deoptimised there, a second SIGHUP's lvs step under emulation)
+      if (shared[si]) return { service, dests: this.mergedDests(service, sorryWeight), base: undefined };
       const cache = this.dests[si];
       const pos = this.pos[si];
       const prev = prevRows?.[si];
@@ -313,7 +316,7 @@ export class VirtualServerPolicy {
         if (!d || d.weight !== sorryWeight) this.sorryDests[si] = d = toDest(sorry.server, service, sorryWeight);
         dests.push(d);
       }
-      return { service, dests };
+      return { service, dests, base: undefined };
     });
     this.stale = new Set();
     this.renew.clear();

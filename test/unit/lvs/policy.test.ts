@@ -123,4 +123,22 @@ describe('VirtualServerPolicy', () => {
     p.checkerState(1, 'c0', false);
     expect(dests(p)).toEqual(['10.0.0.2:80/1/masq']);
   });
+
+  it('every row has its base field, set only when patched (one shape for all rows: see desired())', () => {
+    const keys = (p: VirtualServerPolicy) => p.desired().map((r) => Object.keys(r).join(','));
+    const p = new VirtualServerPolicy(vsConfig([rs(1), rs(2)]));
+    expect(keys(p)).toEqual(['service,dests,base']);
+    expect(p.desired()[0].base).toBeUndefined();
+    // a weight update: the row patched on the last one
+    p.updateReal(1, { ...rs(2), weight: 5 });
+    expect(keys(p)).toEqual(['service,dests,base']);
+    expect(p.desired()[0].base?.at).toEqual([1]);
+    // a server leaving the row: built anew
+    p.checkerState(0, 'c0', false);
+    expect(keys(p)).toEqual(['service,dests,base']);
+    expect(p.desired()[0].base).toBeUndefined();
+    // shared destinations (the sorry server is also a real server): merged rows too
+    const q = new VirtualServerPolicy(vsConfig([rs(1), rs(2)], { sorry: { server: rs(2).server, inhibit: false } }));
+    expect(keys(q)).toEqual(['service,dests,base']);
+  });
 });
