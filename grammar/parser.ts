@@ -313,7 +313,8 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
   let adopting = false; // (store() called by adopt(): not a block read anew)
   let recOpen = 0; // kept blocks open (they do not nest in practice)
   let generalCount = 0; // lines that took the general path
-  // general-path lines with an effect beyond their block (include_check, a once-per-parse warning)
+  // lines with an effect beyond their block (include_check, a once-per-parse warning, a denied
+  // keyword noted for mayHold): a block holding one is never replayed
   let beyondCount = 0;
   let denyCount = 0; // denied keywords seen while a kept block was open
   let skipDepth = 0; // inside the block of an unknown keyword
@@ -431,7 +432,10 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
       else obj[field] = [value];
     } else obj[field] = value;
     if (f.pos) f.pos.push(field, packed);
-    if (denied !== null && (policy as ReusePolicy).deny.has(kw.name)) denied.add(kw.name);
+    if (denied !== null && (policy as ReusePolicy).deny.has(kw.name)) {
+      denied.add(kw.name);
+      beyondCount++; // (ParseResult.mayHold: a replayed copy would hold one unnoted)
+    }
     if (previous !== null && !adopting && (policy as ReusePolicy).keywords.has(kw.name)) (f.fresh ??= []).push(value as RawObject);
   };
 
@@ -512,12 +516,18 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
     if (h === undefined) return false;
     const at = reader.findAt(h.text, true);
     if (at < 0) return false;
-    reader.skip(at, h.text.length, h.lines, true, 1);
+    reader.skip(at, h.text.length, h.lines, true, h.whole ? 0 : 1);
     const info = (e.info ??= infoOf(e.block as BlockSpec));
     const obj = info.newObject();
     const fields = h.fields;
     for (let i = 0; i < fields.length; i += 2) obj[fields[i] as string] = cloneDefault(fields[i + 1]);
     store(top, e.kw, obj, 0);
+    if (h.whole) {
+      // the whole block, its `}` included: closed as it was
+      (out as BlockCacheBuilder).header(head, h);
+      reusedHeaders++;
+      return true;
+    }
     const f = openFrame(e.block as BlockSpec, info, e.kw, obj, null, pack(l.fileId, l.line, l.col), words.count === 1 ? e.word : null);
     f.needBob = false; // (its `{` was in the header)
     if (h.seen !== null) f.seen = new Map(h.seen);
@@ -548,7 +558,24 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
     if (fields === null) return;
     const head = src.slice(start, src.indexOf('\n', start) + 1);
     const seen = top.seen === null ? null : [...top.seen];
-    (out as BlockCacheBuilder).header(head, { text: src.slice(start, reader.lineStart), lines: l.line - top.hdrLine, fields, seen });
+    (out as BlockCacheBuilder).header(head, { text: src.slice(start, reader.lineStart), lines: l.line - top.hdrLine, fields, seen, whole: false });
+  };
+  /**
+   * A block whose header was still being recorded closed (no kept block inside it: a
+   * vrrp_instance): the whole block, its `}` line included, recorded on the same terms as a
+   * header, its fields as they are once closed (defaults filled in).
+   */
+  const endWhole = (f: Frame): void => {
+    const start = f.hdrStart;
+    f.hdrStart = -1;
+    if (line === null || reader.irregular !== f.hdrIrr || beyondCount !== f.hdrGen || diagnostics.length !== f.hdrDiag) return;
+    const src = f.hdrSrc;
+    const end = reader.lineEndIn(src);
+    if (end < 0 || src.charCodeAt(end - 1) !== 10) return;
+    const fields = headerFields(f.obj);
+    if (fields === null) return;
+    const head = src.slice(start, src.indexOf('\n', start) + 1);
+    (out as BlockCacheBuilder).header(head, { text: src.slice(start, end), lines: line.line - f.hdrLine + 1, fields, seen: null, whole: true });
   };
   /** The fast lane (see Fast): true when the line is done, false to take the general path. */
   const fastLine = (top: Frame, e: FastEntry, l: LogicalLine): boolean => {
@@ -780,6 +807,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
   /** `}` of the innermost open block. */
   const closeTop = (top: Frame) => {
     closeFrame(top);
+    if (top.hdrStart >= 0) endWhole(top);
     stack.pop();
     if (top.recStart >= 0) {
       const parent = stack[stack.length - 1];
@@ -1018,25 +1046,28 @@ function cloneDefault(v: unknown): unknown {
 const scalar = (v: unknown): boolean => v === null || (typeof v !== 'object' && typeof v !== 'function' && typeof v !== 'symbol');
 
 /**
- * A header's fields as [name, value, ...] (copies), when each value is a scalar or a plain array
- * or object of scalars: what cloneDefault copies whole, so a replayed block shares nothing with
+ * A header's fields as [name, value, ...] (copies), when each value is a scalar or plain arrays
+ * and objects of them: what cloneDefault copies whole, so a replayed block shares nothing with
  * the one the checks went on to change. Else null (not recorded).
  */
 function headerFields(obj: RawObject): unknown[] | null {
   const out: unknown[] = [];
   for (const k in obj) {
     const v = obj[k];
-    if (!scalar(v)) {
-      if (Array.isArray(v)) {
-        if (!v.every(scalar)) return null;
-      } else {
-        if (Object.getPrototypeOf(v) !== Object.prototype) return null;
-        for (const x in v as RawObject) if (!scalar((v as RawObject)[x])) return null;
-      }
-    }
+    if (!plainData(v, 4)) return null;
     out.push(k, cloneDefault(v));
   }
   return out;
+}
+
+/** a scalar, or plain arrays and objects of them, `depth` levels deep at most */
+function plainData(v: unknown, depth: number): boolean {
+  if (scalar(v)) return true;
+  if (depth === 0) return false;
+  if (Array.isArray(v)) return v.every((x) => plainData(x, depth - 1));
+  if (Object.getPrototypeOf(v) !== Object.prototype) return false;
+  for (const x in v as RawObject) if (!plainData((v as RawObject)[x], depth - 1)) return false;
+  return true;
 }
 
 function obj0(v: unknown): RawObject | undefined {

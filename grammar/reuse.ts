@@ -36,7 +36,8 @@ export interface ReusePolicy {
 }
 
 /**
- * A block's leading lines (its keyword line up to the first kept block inside it), recorded when
+ * A block's leading lines (its keyword line up to the first kept block inside it, or the whole
+ * block when it holds none), recorded when
  * each was a plain source line without a diagnostic: the same text opens the same block again. The
  * block object itself is new each time (the checks change it): `fields` is what those lines gave
  * it, copied into a new one.
@@ -50,6 +51,8 @@ export interface HeaderRecord {
   readonly fields: readonly unknown[];
   /** the block's keywords later lines' order rules ask about, with their first word (or null) */
   readonly seen: ReadonlyArray<[string, string]> | null;
+  /** the whole block, its `}` line included (it holds no kept block: closed when replayed) */
+  readonly whole: boolean;
 }
 
 // one record, relative to its segment: start, end (the block's lines, keyword line to `}` line,

@@ -40,7 +40,7 @@ export const realServerReuse: ReusePolicy = {
   deny: new Set(['MISC_CHECK', 'BFD_CHECK', 'FILE_CHECK', 'notify_up', 'notify_down']),
   eligible: (rs) => typeof rs.port === 'number' && rs.port > 0,
   parentSignature: signature,
-  // a virtual_server's lines before its first real_server: a copy of what they gave is the block
-  // those lines would make (the checks then run on it as on one read anew)
-  headers: new Set(['virtual_server']),
+  // a virtual_server's lines before its first real_server, a whole vrrp_instance: a copy of what
+  // they gave is the block those lines would make (the checks then run on it as on one read anew)
+  headers: new Set(['virtual_server', 'vrrp_instance']),
 };

@@ -144,6 +144,59 @@ describe('virtual_server headers', () => {
   });
 });
 
+describe('whole blocks (a header-keyword block holding no kept block)', () => {
+  const vrrp = (name: string, prio = 100) =>
+    `vrrp_instance ${name} {\n  state BACKUP\n  interface eth0\n  virtual_router_id 51\n  priority ${prio}\n  virtual_ipaddress {\n    10.98.1.1/32\n    10.98.1.2/32 dev eth0\n  }\n}\n`;
+  const vrrpPolicy: ReusePolicy = { ...policy, headers: new Set(['virtual_server', 'vrrp_instance']) };
+  const vparse = (text: string, previous?: BlockCache) =>
+    parseConfig(write(text, 'v.conf'), rootSchema, { positions: false, reuse: { policy: vrrpPolicy, ...(previous ? { previous } : {}) } });
+
+  it('replays an unchanged vrrp_instance closed, as a copy, and reads a changed one', () => {
+    const t1 = vrrp('VI_1') + vrrp('VI_2') + head('10.1.1.1') + servers(3) + '}\n';
+    const a = vparse(t1);
+    expect(a.blocks?.headers.size).toBe(3);
+    const t2 = vrrp('VI_1') + vrrp('VI_2', 90) + head('10.1.1.1') + servers(3, { 2: 2 }) + '}\n';
+    const b = vparse(t2, a.blocks);
+    expect(b.reusedHeaders).toBe(2);
+    const f = parseConfig(write(t2, 'v.conf'), rootSchema, { positions: false, reuse: { policy: vrrpPolicy } });
+    expect(JSON.stringify(b.root)).toBe(JSON.stringify(f.root));
+    expect(diags(b)).toEqual(diags(f));
+    const vi = (r: ParseResult) => (r.root.vrrp_instance as RawObject[])[0];
+    expect(vi(b)).not.toBe(vi(a));
+    expect(vi(b).virtual_ipaddress).toEqual(vi(a).virtual_ipaddress);
+    expect((vi(b).virtual_ipaddress as unknown[])[0]).not.toBe((vi(a).virtual_ipaddress as unknown[])[0]);
+    expect((b.root.vrrp_instance as RawObject[])[1].priority).toBe(90);
+    // read: VI_1's line, VI_2 (its line, `{`, 4 settings, virtual_ipaddress, `{`, 2 addresses,
+    // `}`, `}`), the virtual_server line, the changed real server (4), its `}`
+    expect(b.linesRead).toBe(1 + 12 + 1 + 4 + 1);
+    // a diagnostic after a replayed block is at its line
+    const t3 = t2 + 'virtual_server 10.1.1.9 80 {\n  lb_algo nonsense\n}\n';
+    const c = vparse(t3, b.blocks);
+    expect(c.reusedHeaders).toBe(3);
+    expect(c.diagnostics.find((d) => d.keyword === 'lb_algo' || d.keyword === 'lvs_sched')?.pos?.line).toBe(2 * 10 + 5 + 9 + 1 + 2);
+  });
+
+  it('never replays a block holding a denied keyword (mayHold must see it)', () => {
+    const nothingKept: ReusePolicy = { ...policy, keywords: new Set(), headers: new Set(['virtual_server']) };
+    const p = (text: string, previous?: BlockCache) =>
+      parseConfig(write(text, 'd.conf'), rootSchema, { positions: false, reuse: { policy: nothingKept, ...(previous ? { previous } : {}) } });
+    // (weight denied here: a scalar, so nothing else keeps its block from being recorded)
+    const weightDenied: ReusePolicy = { ...nothingKept, deny: new Set(['weight']) };
+    const text = head('10.1.1.1') + servers(2) + '}\n';
+    const a = parseConfig(write(text, 'd.conf'), rootSchema, { positions: false, reuse: { policy: weightDenied } });
+    expect(a.blocks?.headers.size).toBe(0);
+    const b = parseConfig(write(text, 'd.conf'), rootSchema, { positions: false, reuse: { policy: weightDenied, previous: a.blocks } });
+    expect(b.reusedHeaders).toBe(0);
+    expect(b.mayHold('weight')).toBe(true);
+    // without it, the whole virtual_server (real servers too) is replayed
+    const plain = head('10.1.1.1') + servers(2) + '}\n';
+    const c = p(plain, p(plain).blocks);
+    expect(c.reusedHeaders).toBe(1);
+    expect(c.linesRead).toBe(1);
+    expect(JSON.stringify(c.root)).toBe(JSON.stringify(p(plain).root));
+  });
+});
+
 describe('runs found without reading a line', () => {
   it('hands back the run after a changed block and the run after a replayed header whole', () => {
     const t1 = head('10.1.1.1') + servers(30) + '}\n';
