@@ -9,6 +9,11 @@
 // compared through the parent's signature: a parent that differs from last time makes the parse
 // fail over to a full one (see ParseResult.reuseFailed).
 //
+// A policy may also name header keywords (virtual_server, vrrp_instance): such a block's lines
+// before its first kept block (or the whole block, when it holds none) are recorded on the same
+// terms, with what they gave, and the next parse meeting the same text skips it and opens the
+// block with a copy of that (the block object itself is never kept: the checks change it).
+//
 // The records are numbers in one typed array (and the objects in one array): keeping 100,000
 // blocks adds no object per block for the garbage collector (a config test keeps them too).
 // They are grouped in segments, blocks that follow one another in one text under one parent,
