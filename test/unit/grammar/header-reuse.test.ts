@@ -137,6 +137,18 @@ describe('virtual_server headers', () => {
     expect(b.diagnostics).toHaveLength(2);
   });
 
+  it('replays a header with its brace on a line of its own, written with CRLF line ends', () => {
+    const h = 'virtual_server 10.1.1.1 80\n{\n  delay_loop 6\n  lb_algo rr\n';
+    const t1 = (h + servers(4) + '}\n').replaceAll('\n', '\r\n');
+    const a = parse(t1);
+    expect(a.blocks?.headers.size).toBe(1);
+    const t2 = (h + servers(4, { 2: 7 }) + '}\nvirtual_server 10.1.1.2 80 {\n  lb_algo nonsense\n}\n').replaceAll('\n', '\r\n');
+    const b = parse(t2, a.blocks);
+    expect(b.reusedHeaders).toBe(1);
+    expectAsFresh(b, t2);
+    expect(b.diagnostics.find((d) => d.keyword === 'lb_algo' || d.keyword === 'lvs_sched')?.pos?.line).toBe(4 + 12 + 1 + 2);
+  });
+
   it('without headers in the policy, records none', () => {
     const p: ReusePolicy = { ...policy, headers: undefined };
     const r = parseConfig(write(head('10.1.1.1') + servers(2) + '}\n'), rootSchema, { positions: false, reuse: { policy: p } });
