@@ -21,6 +21,34 @@
 # last server landed (each poll lists 10,000 lines: ~1.5 s under TCG), for both daemons alike.
 # HOST=1 runs only lvsd's reload on this machine (no ip_vs: its IPVS attempt fails at once).
 #
+# 2026-11-27, session 12: the plain path (HUP_AFTER_WRITE=1) with a C poller; H1 config side, H2 apply side.
+#  Poller (lead, b4c46a4): sighup_poll's node poller cost ~13 ms of guest CPU per dump (37-40 ms in
+#   loaded boots) and paused 5 ms, so it held most of a vCPU beside the daemon and saw a change
+#   ~15 ms after it landed on average. bench/ipvs-poll.c dumps the service in ~0.75 ms every 2 ms;
+#   sent -> visible is now 2-4 ms (was 5-53). Rows before this session used the node poller.
+#  H1: lines through the reader per 1% reload 1,403 -> 813 (7cf5ff4: a virtual_server's lines before
+#   its first real_server replayed from a copy of what the same bytes gave; runs of unchanged real
+#   servers found without reading their first line; 6d24f4d: a whole unchanged vrrp_instance
+#   replayed), 73a49c3 no scan of the used-records array to its end per run, 58faf06 the latin1
+#   decode through an external string (VM: ~1 ms less on average, less spread). Host A/B (21 runs):
+#   parse 3.1 -> 2.2 ms (first SIGHUP), 4.2 -> 3.7 (second).
+#  H2: f2a9b73 a change the watch reports during the reload is prepared after it (its 50 ms timer
+#   fell due mid-reload and read the 1 MB file between the IPVS requests and their acks: sent ->
+#   acked 48.5 -> 5.4 ms median); 28fceed the ipvs.apply summary logged after 'applied'; d35b251
+#   the engine's reload tries every virtual server in place against the one at the same position
+#   first (no key strings, no map); b8d79f1 the IPVS send scheduled without an AsyncResource;
+#   83598eb one hidden class for policy rows (a second SIGHUP's desired() met the first's patched
+#   rows). H2's VM A/B (8 SIGHUPs each, host load 2.4-6.5): vrrp -> applied 140.7 -> 55.8 ms.
+#  Lead, quiet host (load 1.3-1.6), three boots, ROUNDS=2 RELOADS=2, before = 940e563 (session 11's
+#  end) in the same rounds, C poller for both, signal -> visible (ms):
+#    before: first SIGHUP 155 148 148 147 156 141 (median 148), second 204 173 229 229 219 204 (211)
+#    now:    first SIGHUP 168 109  99 133 127 173 (median 130), second 207 104  99 228 134 219 (170)
+#   step medians, first SIGHUP, before -> now: read 17.9 -> 15.8, parse 58.4 -> 45.2, checks 9.1 ->
+#   14.0, lvs 38.0 -> 23.9, lvs -> sent 10.9 -> 4.2; second SIGHUP parse 141 -> 85. The checks step
+#   is higher and wider now in the VM (8.9-60.7 vs 8.1-16.9; no GC in it under --trace-gc; on the
+#   host 0.9 -> 1.1 ms and no difference in a 30-reload loop): not explained yet. 2 of 12 SIGHUPs
+#   under 100 ms; the plain path is still over the goal.
+#
 # 2026-11-27, session 11 (H1 config side, H2 apply side): the plain path (HUP_AFTER_WRITE=1) again.
 #  Host load was 4-8 for most of it (two helpers' VMs and tests on 2 cores): the bench's A/B rows
 #  are noise; the standalone harnesses (many alternating samples per boot) are what counts.
