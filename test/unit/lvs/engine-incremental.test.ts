@@ -1,51 +1,19 @@
 // LvsEngine's applies and reloads work in proportion to what changed: each apply names the
 // services whose rows may differ, an unchanged virtual server is kept as it runs, and a weight
 // edit updates the running policy in place. No check runs here (a scheduler clock that never fires).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CheckScheduler } from '../../../src/check/scheduler.js';
-import { loadConfig } from '../../../src/config/load.js';
 import type { TableRow } from '../../../src/ipvs/reconcile.js';
-import { LvsEngine } from '../../../src/lvs/engine.js';
+import { recordingEngine, tcpModel, type VsSpec } from './engine-fixture.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lvsd-incr-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const never = { nowUs: () => 0, setTimer: () => 0, clearTimer: () => {} };
-
 /** Virtual servers 10.5.0.V:80 (TCP), each with real servers 127.0.5.R:8080 of the given weights. */
-function model(vss: Array<{ v: number; weights: number[]; timeout?: number; sched?: string }>) {
-  const text = vss.map(({ v, weights, timeout, sched }) => `virtual_server 10.5.0.${v} 80 {
-  protocol TCP
-  lvs_sched ${sched ?? 'wlc'}
-  lvs_method NAT
-  delay_loop 30
-${weights.map((w, r) => `  real_server 127.0.5.${r + 1} 8080 {
-    weight ${w}
-    TCP_CHECK {
-      connect_timeout ${timeout ?? 1}
-    }
-  }
-`).join('')}}
-`).join('');
-  const path = join(dir, `c${Math.random().toString(36).slice(2)}.conf`);
-  writeFileSync(path, text);
-  const r = loadConfig(path);
-  expect(r.ok, JSON.stringify(r.diagnostics)).toBe(true);
-  return r.model;
-}
-
-function engineOf(m: ReturnType<typeof model>) {
-  const calls: Array<{ rows: TableRow[]; changed: string[] | undefined }> = [];
-  const engine = new LvsEngine({
-    model: m,
-    scheduler: new CheckScheduler({ clock: never }),
-    apply: (rows, changed) => void calls.push({ rows, changed: changed ? [...changed].sort() : undefined }),
-  });
-  return { engine, calls };
-}
+const model = (vss: VsSpec[]) => tcpModel(dir, 5, vss);
+const engineOf = recordingEngine;
 
 const key = (v: number): string => `2/6/10.5.0.${v}/80`;
 const weights = (rows: TableRow[], v: number): number[] => rows.find((r) => r.service.addr === `10.5.0.${v}`)!.dests.map((d) => d.weight);

@@ -1,52 +1,24 @@
 // LvsEngine.reload's one-pass path (every virtual server updated in place where it runs) and
 // its way out: virtual servers moved, replaced at the same position, or changed so that one must
 // be rebuilt take the general path, matched by key, with the same outcome as without the pass.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CheckScheduler } from '../../../src/check/scheduler.js';
-import { loadConfig } from '../../../src/config/load.js';
 import type { TableRow } from '../../../src/ipvs/reconcile.js';
-import { LvsEngine } from '../../../src/lvs/engine.js';
+import { recordingEngine, tcpModel, type VsSpec } from './engine-fixture.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lvsd-inplace-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const never = { nowUs: () => 0, setTimer: () => 0, clearTimer: () => {} };
-
 /** Virtual servers 10.6.0.V:PORT, real servers 127.0.6.R:8080 of the given weights. */
-function model(vss: Array<{ v: number; port?: number; weights: number[] }>) {
-  const text = vss.map(({ v, port, weights }) => `virtual_server 10.6.0.${v} ${port ?? 80} {
-  protocol TCP
-  lvs_sched wlc
-  lvs_method NAT
-  delay_loop 30
-${weights.map((w, r) => `  real_server 127.0.6.${r + 1} 8080 {
-    weight ${w}
-    TCP_CHECK {
-      connect_timeout 1
-    }
-  }
-`).join('')}}
-`).join('');
-  const path = join(dir, `c${Math.random().toString(36).slice(2)}.conf`);
-  writeFileSync(path, text);
-  const r = loadConfig(path);
-  expect(r.ok, JSON.stringify(r.diagnostics)).toBe(true);
-  return r.model;
-}
+const model = (vss: VsSpec[]) => tcpModel(dir, 6, vss);
 
 async function started(m: ReturnType<typeof model>) {
-  const calls: Array<{ rows: TableRow[]; changed: string[] | undefined }> = [];
-  const engine = new LvsEngine({
-    model: m,
-    scheduler: new CheckScheduler({ clock: never }),
-    apply: (rows, changed) => void calls.push({ rows, changed: changed ? [...changed].sort() : undefined }),
-  });
-  await engine.start();
-  await engine.applied();
-  return { engine, calls };
+  const r = recordingEngine(m);
+  await r.engine.start();
+  await r.engine.applied();
+  return r;
 }
 
 const key = (v: number, port = 80): string => `2/6/10.6.0.${v}/${port}`;
