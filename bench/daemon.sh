@@ -48,6 +48,8 @@
 #   is higher and wider now in the VM (8.9-60.7 vs 8.1-16.9; no GC in it under --trace-gc; on the
 #   host 0.9 -> 1.1 ms and no difference in a 30-reload loop): not explained yet. 2 of 12 SIGHUPs
 #   under 100 ms; the plain path is still over the goal.
+#   With keepalived in the same boot (ROUNDS=1 RELOADS=2, load 1.5): lvsd 180 / 155 ms, keepalived
+#   6,715 / 7,539 ms (0.027x / 0.021x), no VIP deleted.
 #
 # 2026-11-27, session 11 (H1 config side, H2 apply side): the plain path (HUP_AFTER_WRITE=1) again.
 #  Host load was 4-8 for most of it (two helpers' VMs and tests on 2 cores): the bench's A/B rows
