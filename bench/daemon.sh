@@ -496,8 +496,9 @@
 # LVSD_NODE_ARGS (extra node flags for lvsd, e.g. --cpu-prof --cpu-prof-dir=DIR with run.mjs --rw=DIR),
 # LOGS=DIR (each daemon's log is copied there at its stop; with run.mjs --rw=DIR),
 # HUP_AFTER_WRITE=1 (the poller writes the changed file itself and signals at once, ~1 ms later:
-# no time for lvsd's prepared reload; without it the file is written before the poller starts,
-# 1-2 s before the signal under TCG, as an operator saves, then reloads),
+# no time for lvsd's prepared reload; without it the file is written SAVE_GAP (1.5) s before the
+# signal, as an operator saves, then reloads: the node poller's start gave 1-2 s under TCG by
+# accident until session 12; the C poller signals within ~30 ms of its start),
 # BEFORE_NODE_ARGS (node flags for lvsd-before only, instead of LVSD_NODE_ARGS: with BEFORE set to a
 # copy of the same bundle, an A/B of a V8 flag in the same rounds),
 # POLLER (c: bench/ipvs-poll.c, built in the guest, polling every POLL_US; js: the node poller of
@@ -673,10 +674,10 @@ sighup_poll() {
   pending_src=
 }
 
-# write_conf FILE: the daemon's file becomes FILE now, or (HUP_AFTER_WRITE=1) in the poller, just
-# before its SIGHUP
+# write_conf FILE: the daemon's file becomes FILE now, SAVE_GAP s before the SIGHUP, or (HUP_AFTER_WRITE=1)
+# in the poller, just before its SIGHUP
 pending_src=
-write_conf() { if [ "${HUP_AFTER_WRITE:-}" = 1 ]; then pending_src=$1; else cp "$1" "$live"; fi; }
+write_conf() { if [ "${HUP_AFTER_WRITE:-}" = 1 ]; then pending_src=$1; else cp "$1" "$live"; sleep "${SAVE_GAP:-1.5}"; fi; }
 
 # poll_cost NRS: ms of one `ipvsadm -L -n -t` poll of the last service as wait_weight runs it (median of 5)
 poll_cost() {
