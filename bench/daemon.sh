@@ -50,6 +50,11 @@
 #   under 100 ms; the plain path is still over the goal.
 #   With keepalived in the same boot (ROUNDS=1 RELOADS=2, load 1.5): lvsd 180 / 155 ms, keepalived
 #   6,715 / 7,539 ms (0.027x / 0.021x), no VIP deleted.
+#  Prepared path (the file saved SAVE_GAP s before the signal; the gap was the node poller's start
+#   by accident before), quiet host, signal -> visible ms: SAVE_GAP 1.5 (3 rounds x 2): 50 40 74 34
+#   45 23 (session 9, node poller: 45-113); sweep, one boot, 3 SIGHUPs each: 0.15 s 41 39 353, 0.3 s
+#   41 55 76, 0.6 s 41 34 38, 1.0 s 97 29 46. The 353: the signal waited 268 ms for the full GC the
+#   daemon runs after a preparation (~250 ms under TCG).
 #
 # 2026-11-27, session 11 (H1 config side, H2 apply side): the plain path (HUP_AFTER_WRITE=1) again.
 #  Host load was 4-8 for most of it (two helpers' VMs and tests on 2 cores): the bench's A/B rows
