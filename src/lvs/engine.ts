@@ -261,14 +261,25 @@ export class LvsEngine {
         this.stopSlots(r.slots);
       }
     }
+    this.commitReload(model, next);
+    for (const p of pending) p();
+    return counts;
+  }
+
+  /** The reload's runtimes become the running ones and the apply starts. */
+  private commitReload(model: Model, runtimes: VsRuntime[]): void {
     this.model = model;
-    this.runtimes = next;
+    this.runtimes = runtimes;
     this.changed(undefined, true, false);
     // after the apply's own continuations (the daemon's reload.applied): the held probes are
     // the next event-loop turn's work, not the reload's
     void this.applied().then(() => setImmediate(() => this.releaseChecks()));
-    for (const p of pending) p();
-    return counts;
+  }
+
+  /** prepareReload's plan for `vs` when it was made against `old` (ahead), else one made now. */
+  private planFor(old: VsRuntime, vs: VirtualServer, model: Model, plans: PreparedPlans | undefined): { plan: InPlacePlan | undefined; ahead: boolean } {
+    const p = plans?.get(vs);
+    return p !== undefined && p.old === old ? { plan: p.plan, ahead: true } : { plan: this.planInPlace(old, vs, model), ahead: false };
   }
 
   /**
@@ -286,24 +297,15 @@ export class LvsEngine {
     const plans: InPlacePlan[] = [];
     let planned = 0;
     for (let i = 0; i < n; i++) {
-      const old = rts[i];
-      const vs = vss[i];
-      const p = ahead?.get(vs);
-      let plan: InPlacePlan | undefined;
-      if (p !== undefined && p.old === old) {
-        plan = p.plan;
-        planned++;
-      } else plan = this.planInPlace(old, vs, model);
+      const { plan, ahead: was } = this.planFor(rts[i], vss[i], model, ahead);
       if (!plan) return false;
+      if (was) planned++;
       plans.push(plan);
     }
     counts.vsPlanned += planned;
     for (let i = 0; i < n; i++) this.applyInPlace(rts[i], vss[i], plans[i], counts);
-    this.model = model;
     // a new array: what was planned against the old one (prepareReload's base) is not taken
-    this.runtimes = rts.slice();
-    this.changed(undefined, true, false);
-    void this.applied().then(() => setImmediate(() => this.releaseChecks()));
+    this.commitReload(model, rts.slice());
     return true;
   }
 
@@ -472,10 +474,8 @@ export class LvsEngine {
       const old = prev.get(key);
       prev.delete(key);
       if (old && sameGlobals) {
-        const p = plans?.get(vs);
-        const ahead = p !== undefined && p.old === old;
+        const { plan, ahead } = this.planFor(old, vs, model, plans);
         if (ahead && counts) counts.vsPlanned++;
-        const plan = ahead ? p.plan : this.planInPlace(old, vs, model);
         if (plan) {
           this.applyInPlace(old, vs, plan, counts);
           out.push(old);
