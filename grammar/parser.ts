@@ -5,7 +5,9 @@ import { ErrClass, type Diagnostic, type Pos } from './diagnostics.js';
 import { splitWordsInto } from './lexer.js';
 import { ConfigReader, INC_R, INC_M, INC_W, INC_B, keywordHash, type LogicalLine } from './reader.js';
 import { NO_VALUE, type BlockSpec, type ConvertCtx, type KeywordSpec, type ValueType, type Word } from './schema/types.js';
-import { BlockCacheBuilder, pushRange, type BlockCache, type ReusePolicy } from './reuse.js';
+import { BlockCacheBuilder, pushRange, RECORD_END, RECORD_START, RECORD_STRIDE, type BlockCache, type ReusePolicy } from './reuse.js';
+
+const STRIDE = RECORD_STRIDE, START = RECORD_START, END = RECORD_END;
 
 export type RawObject = Record<string, unknown>;
 /** Packed positions of a block's keywords (`$` = the block keyword), kept beside the object. */
@@ -299,7 +301,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
   // into those (blocks usually come back in the same order)
   const policy = !track && opts.reuse ? opts.reuse.policy : null;
   const previous = policy !== null ? opts.reuse?.previous ?? null : null;
-  const out = policy !== null ? new BlockCacheBuilder(policy, previous?.length) : null;
+  const out = policy !== null ? new BlockCacheBuilder(policy, previous?.length, (src) => reader.bytesOf(src)) : null;
   let cursor = 0;
   // records of `previous` handed back in this parse (one object is never in the model twice)
   const used = previous !== null ? new Uint8Array(previous.length) : null;
@@ -684,6 +686,13 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
         return false;
     }
   };
+  /** where block i of the previous parse is at the keyword line just read (reader.findAt), else -1 */
+  const blockAt = (prev: BlockCache, i: number): number => {
+    const b = prev.bytesOf(prev.segOf(i));
+    if (b === null) return reader.findAt(prev.text(i), true);
+    const from = prev.start(i);
+    return reader.bytesAt(b, from, from + prev.size(i), true);
+  };
   /**
    * The kept block whose keyword line (`kw`, in `top`) was just read: when the previous parse had
    * a block of the same text here, its object is stored instead and the text skipped, and so are
@@ -693,7 +702,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
     const prev = previous as BlockCache;
     const n = prev.length;
     let i = cursor;
-    let at = i < n && prev.kw(i) === kw && usable(i) ? reader.findAt(prev.text(i), true) : -1;
+    let at = i < n && prev.kw(i) === kw && usable(i) ? blockAt(prev, i) : -1;
     if (at < 0) {
       if (i < n && reader.sourceLine() === prev.head(i)) {
         cursor = i + 1; // the same block, changed: read it
@@ -701,7 +710,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
       }
       i = prev.indexOfHead(reader.sourceLine());
       if (i < 0 || prev.kw(i) !== kw || !usable(i)) return false;
-      at = reader.findAt(prev.text(i), true);
+      at = blockAt(prev, i);
       if (at < 0) return false;
     }
     reader.skip(at, prev.size(i), prev.lines(i), true);
@@ -733,24 +742,53 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
         const taken = u.subarray(i, Math.min(j, usedEnd)).indexOf(1);
         if (taken >= 0) j = i + taken;
       }
+      const seg = prev.segOf(i);
+      const bytes = prev.bytesOf(seg);
       let ok = i; // blocks i .. ok - 1 are found
-      // (the whole rest first: one compare for an unchanged run, the most common)
-      let start = reader.findAt(prev.textOf(i, j), false);
-      if (start >= 0) ok = j;
-      let step = 1;
-      let growing = true;
-      let matched = 0; // characters of blocks i .. ok - 1
-      while (step > 0 && ok < j) {
-        const e = Math.min(j, ok + step);
-        const s0 = reader.findAt(prev.textOf(ok, e), false, matched);
-        if (s0 >= 0) {
-          start = s0;
-          matched += prev.start(e - 1) + prev.size(e - 1) - prev.start(ok);
-          ok = e;
-          if (growing) step *= 2;
-        } else {
-          growing = false;
-          step >>= 1;
+      let start = -1;
+      if (bytes !== null) {
+        // The file's bytes, compared natively (no text sliced): the whole rest first, one compare
+        // for an unchanged run, the most common; else the longest matching part by halving,
+        // each compare only of blocks not matched yet (the rest's text read about once)
+        const d = prev.data;
+        const base = prev.segs.base[seg];
+        const from = base + d[i * STRIDE + START];
+        start = reader.bytesAt(bytes, from, base + d[(j - 1) * STRIDE + END], false);
+        if (start >= 0) ok = j;
+        else {
+          let hi = j; // (blocks i .. hi - 1 do not all match)
+          let done = from; // where block ok starts (blocks i .. ok - 1 matched)
+          while (hi - ok > 1) {
+            const mid = (ok + hi) >> 1;
+            const to = base + d[(mid - 1) * STRIDE + END];
+            const s0 = reader.bytesAt(bytes, done, to, false, done - from);
+            if (s0 >= 0) {
+              start = s0;
+              ok = mid;
+              done = to;
+            } else hi = mid;
+          }
+        }
+      } else {
+        // (a text without its bytes: compared as strings)
+        // (the whole rest first: one compare for an unchanged run, the most common)
+        start = reader.findAt(prev.textOf(i, j), false);
+        if (start >= 0) ok = j;
+        let step = 1;
+        let growing = true;
+        let matched = 0; // characters of blocks i .. ok - 1
+        while (step > 0 && ok < j) {
+          const e = Math.min(j, ok + step);
+          const s0 = reader.findAt(prev.textOf(ok, e), false, matched);
+          if (s0 >= 0) {
+            start = s0;
+            matched += prev.start(e - 1) + prev.size(e - 1) - prev.start(ok);
+            ok = e;
+            if (growing) step *= 2;
+          } else {
+            growing = false;
+            step >>= 1;
+          }
         }
       }
       if (ok === i) return;

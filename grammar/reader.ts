@@ -18,6 +18,8 @@ export const INC_R = 1, INC_M = 2, INC_W = 4, INC_B = 8;
 interface OpenFile {
   path: string;
   text: string;
+  /** the file's bytes when text is their latin1 copy (ASCII: a character per byte, same offsets) */
+  bytes: Buffer | null;
   pos: number;
   lineNo: number;
   /** index into the files table, for positions */
@@ -84,10 +86,13 @@ const MAX_SIMPLE_WORDS = 32;
 
 const MAX_LINE = 64 * 1024;
 
-/** A file's text; pure ASCII (nearly every config) is copied as latin1, without UTF-8 decoding. */
-function readText(p: string): string {
+/**
+ * A file's text; pure ASCII (nearly every config) is copied as latin1, without UTF-8 decoding,
+ * and its bytes are kept beside it (never changed: they are what the load's inputs recorded).
+ */
+function readText(p: string): { text: string; bytes: Buffer | null } {
   const b = readFileSync(p);
-  return isAscii(b) ? latin1Of(b) : b.toString('utf8');
+  return isAscii(b) ? { text: latin1Of(b), bytes: b } : { text: b.toString('utf8'), bytes: null };
 }
 
 /** The `{` at i ends a word-separated ` {` (a blank before it, and something before that). */
@@ -210,6 +215,7 @@ export class ConfigReader {
         continue;
       }
       let text: string;
+      let bytes: Buffer | null;
       try {
         const st = statSync(p);
         if (!st.isFile() || (st.mode & 0o111) !== 0) {
@@ -217,7 +223,7 @@ export class ConfigReader {
           continue;
         }
         accessSync(p, constants.R_OK);
-        text = readText(p);
+        ({ text, bytes } = readText(p));
       } catch (e) {
         this.fileError(INC_R, `Configuration file '${p}' open problem (${(e as Error).message}) - skipping`, frame.type);
         continue;
@@ -230,7 +236,7 @@ export class ConfigReader {
       this.active.add(real);
       this.opts.onFile?.(real);
       this.files.push(real);
-      frame.current = { path: real, text, pos: 0, lineNo: 0, id: this.files.length - 1 };
+      frame.current = { path: real, text, bytes, pos: 0, lineNo: 0, id: this.files.length - 1 };
       return true;
     }
     return false;
@@ -390,6 +396,27 @@ export class ConfigReader {
     const end = start + after + text.length;
     // (a slice compared whole: faster in V8 than startsWith at an offset)
     return end > f.text.length || f.text.slice(start + after, end) !== text ? -1 : start;
+  }
+
+  /**
+   * findAt for text given as bytes: where old[oldStart, oldEnd) is the current file's bytes at the
+   * current line (see findAt: atHead, after), else -1; compared natively, nothing allocated. -1
+   * too when the current file has no bytes (not ASCII: offsets would differ).
+   */
+  bytesAt(old: Buffer, oldStart: number, oldEnd: number, atHead: boolean, after = 0): number {
+    if (this.queue.length !== 0 || this.seqs.length !== 0 || this.multiDef !== null) return -1;
+    if (this.hasResidue && !(atHead && this.resText === '{')) return -1;
+    const f = this.currentFile();
+    if (f === undefined || f.bytes === null) return -1;
+    const start = atHead ? this.lineStart : f.pos;
+    const end = start + after + oldEnd - oldStart;
+    return end > f.bytes.length || f.bytes.compare(old, oldStart, oldEnd, start + after, end) !== 0 ? -1 : start;
+  }
+
+  /** The bytes of the file being read, when it has them (see OpenFile.bytes), else null. */
+  bytesOf(text: string): Buffer | null {
+    const f = this.currentFile();
+    return f !== undefined && f.text === text ? f.bytes : null;
   }
 
   /**

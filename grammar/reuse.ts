@@ -63,6 +63,8 @@ export interface HeaderRecord {
 // one record, relative to its segment: start, end (the block's lines, keyword line to `}` line,
 // line ends included), line of its start, source lines, length of the keyword line
 const START = 0, END = 1, LINE = 2, LINES = 3, HEAD = 4, STRIDE = 5;
+/** (for the parser's walk over a segment's records in BlockCache.data) */
+export const RECORD_START = START, RECORD_END = END, RECORD_STRIDE = STRIDE;
 
 /** Pushes src[i .. j) onto dst (in chunks: a spread of a huge array would overflow the stack). */
 export function pushRange<T>(dst: T[], src: readonly T[], i: number, j: number): void {
@@ -81,6 +83,8 @@ interface Segments {
 /** The kept blocks of one parse, in file order. */
 export class BlockCache {
   private byHead: Map<string, number> | null = null;
+  /** the segment segOf found last (runs are walked in order: the next question is nearly always about it) */
+  private lastSeg = 0;
   constructor(
     readonly policy: ReusePolicy,
     /** (for BlockCacheBuilder) the file texts, records and segments */
@@ -95,12 +99,20 @@ export class BlockCache {
     private readonly pobjs: readonly RawObject[] = [],
     /** the headers recorded (ReusePolicy.headers), by keyword line (line end included) */
     readonly headers: ReadonlyMap<string, HeaderRecord> = new Map(),
+    /** each text's bytes, where it is their latin1 copy (compared natively: see bytesOf) */
+    private readonly srcBytes: ReadonlyArray<Buffer | null> = [],
   ) {}
+
+  /** the bytes of segment s's text, when they were kept (same offsets as the text), else null */
+  bytesOf(s: number): Buffer | null { return this.srcBytes[this.segs.src[s]] ?? null; }
 
   get length(): number { return this.objs.length; }
   /** the segment of block i */
   segOf(i: number): number {
     const f = this.segs.first;
+    const s = this.lastSeg;
+    if (s < f.length && f[s] <= i && (s + 1 === f.length || f[s + 1] > i)) return s;
+    if (s + 1 < f.length && f[s + 1] <= i && (s + 2 === f.length || f[s + 2] > i)) return (this.lastSeg = s + 1);
     let lo = 0;
     let hi = f.length - 1;
     while (lo < hi) {
@@ -108,7 +120,7 @@ export class BlockCache {
       if (f[mid] <= i) lo = mid;
       else hi = mid - 1;
     }
-    return lo;
+    return (this.lastSeg = lo);
   }
   /** the block after the last one of segment s */
   segEnd(s: number): number { return s + 1 < this.segs.first.length ? this.segs.first[s + 1] : this.length; }
@@ -154,6 +166,7 @@ export class BlockCache {
 export class BlockCacheBuilder {
   private data: Int32Array;
   private readonly srcs: string[] = [];
+  private readonly srcBytes: Array<Buffer | null> = [];
   private lastSrc = -1;
   private readonly segs: Segments = { first: [], src: [], base: [], parent: [], kw: [] };
   /** where the last record ends (absolute), and its line relative to its segment */
@@ -170,7 +183,12 @@ export class BlockCacheBuilder {
    * @param expect how many blocks to make room for: a reload passes the previous count, so the
    * array does not grow mid-parse
    */
-  constructor(private readonly policy: ReusePolicy, expect = 1024) {
+  constructor(
+    private readonly policy: ReusePolicy,
+    expect = 1024,
+    /** a text's bytes, where it is their latin1 copy (the reader's current file), else null */
+    private readonly bytesOf: (src: string) => Buffer | null = () => null,
+  ) {
     this.data = new Int32Array(STRIDE * Math.max(64, expect + (expect >> 3)));
   }
 
@@ -190,6 +208,7 @@ export class BlockCacheBuilder {
     // (the same text object as the last record's nearly always: compared by identity first)
     if (this.lastSrc < 0 || this.srcs[this.lastSrc] !== src) {
       this.srcs.push(src);
+      this.srcBytes.push(this.bytesOf(src));
       this.lastSrc = this.srcs.length - 1;
     }
     return this.lastSrc;
@@ -268,6 +287,6 @@ export class BlockCacheBuilder {
   }
 
   build(): BlockCache {
-    return new BlockCache(this.policy, this.srcs, this.data.subarray(0, this.objs.length * STRIDE), this.segs, this.objs, this.sigs, this.pobjs, this.headers);
+    return new BlockCache(this.policy, this.srcs, this.data.subarray(0, this.objs.length * STRIDE), this.segs, this.objs, this.sigs, this.pobjs, this.headers, this.srcBytes);
   }
 }

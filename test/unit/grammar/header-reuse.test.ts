@@ -231,4 +231,31 @@ describe('runs found without reading a line', () => {
     // blocks read anew join the segment before them: 1 (new), 2-16, 17 (new) + 18-30
     expect(b.blocks?.segs.first.length).toBe(3);
   });
+
+  it('finds the run on each side of a changed block wherever it is (the file\'s bytes compared), and the same with a text that has no bytes (not ASCII)', () => {
+    for (const lead of ['', '# caf\u00e9 (UTF-8: compared as text)\n']) {
+      const t1 = lead + head('10.1.1.1') + servers(30) + '}\n';
+      const a = parse(t1);
+      for (let h = 1; h <= 30; h++) {
+        // (a longer weight: the text after it moves by one character)
+        const t2 = lead + head('10.1.1.1') + servers(30, { [h]: 10 }) + '}\n';
+        const b = parse(t2, a.blocks);
+        expect({ lead, h, reused: b.reused, lines: b.linesRead }).toEqual({ lead, h, reused: 29, lines: 1 + 4 + 1 });
+        expectAsFresh(b, t2);
+        for (const k of [1, h - 1, h + 1, 30]) {
+          if (k >= 1 && k <= 30 && k !== h) expect((vsList(b)[0].real_server as RawObject[])[k - 1]).toBe((vsList(a)[0].real_server as RawObject[])[k - 1]);
+        }
+      }
+    }
+  });
+
+  it('a file cut short inside a run: the blocks still there are handed back, the missing `}` reported as a fresh parse does', () => {
+    const t1 = head('10.1.1.1') + servers(30) + '}\n';
+    const a = parse(t1);
+    const t2 = head('10.1.1.1') + servers(30, { 5: 2 }).slice(0, -20);
+    const b = parse(t2, a.blocks);
+    expect(b.reused).toBe(28);
+    expectAsFresh(b, t2);
+    expect(b.diagnostics.length).toBeGreaterThan(0);
+  });
 });
