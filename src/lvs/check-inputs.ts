@@ -6,7 +6,7 @@
 // servers does the global and per-virtual-server parts once, not per server.
 import { deepEqual } from '../config/diff.js';
 import type { Model, RealServer, VirtualServer } from '../config/model.js';
-import { compareExcept, sameExcept } from './same-value.js';
+import { compareExcept, sameExcept, sameValue } from './same-value.js';
 
 /** Real-server fields that shape the IPVS destination or notifications, never a probe. */
 const RS_POLICY_ONLY = new Set(['weight', 'inhibit_on_failure', 'uthreshold', 'lthreshold', 'lvs_method', 'notify_up', 'notify_down']);
@@ -14,14 +14,15 @@ const RS_POLICY_ONLY = new Set(['weight', 'inhibit_on_failure', 'uthreshold', 'l
 /** Virtual-server fields checkers inherit. */
 const VS_INHERITED = ['kind', 'port', 'delay_loop', 'retry', 'delay_before_retry', 'connect_timeout', 'warmup', 'alpha', 'virtualhost'] as const;
 
-/** Global settings checkers read: script user, failure logging, the SSL block, track files. */
-function globalInputs(model: Model): unknown[] {
-  const g = (model.global_defs ?? {}) as Record<string, unknown>;
-  return [g.script_user, g.enable_script_security, g.checker_log_all_failures, model.SSL, model.track_file];
-}
+/** Global settings checkers read: script user, failure logging (global_defs), the SSL block, track files. */
+const GLOBAL_INPUTS = ['script_user', 'enable_script_security', 'checker_log_all_failures'] as const;
 
 export function sameGlobalCheckInputs(a: Model, b: Model): boolean {
-  return deepEqual(globalInputs(a), globalInputs(b));
+  // compared where they are (no array of them built per side: each reload runs this)
+  const ga = (a.global_defs ?? {}) as Record<string, unknown>;
+  const gb = (b.global_defs ?? {}) as Record<string, unknown>;
+  for (const k of GLOBAL_INPUTS) if (!sameValue(ga[k], gb[k])) return false;
+  return sameValue(a.SSL, b.SSL) && sameValue(a.track_file, b.track_file);
 }
 
 export function sameInheritedCheckInputs(a: VirtualServer, b: VirtualServer): boolean {

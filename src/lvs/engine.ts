@@ -215,7 +215,10 @@ export class LvsEngine {
 
   /** Every wanted row; a policy rebuilds only what changed since it was last asked. */
   desired(): TableRow[] {
-    return this.runtimes.flatMap((r) => r.policy.desired());
+    // loops, not flatMap: no closure and no array per virtual server (each apply, each reload)
+    const out: TableRow[] = [];
+    for (const r of this.runtimes) for (const row of r.policy.desired()) out.push(row);
+    return out;
   }
 
   /**
@@ -331,7 +334,7 @@ export class LvsEngine {
         const a = reals[i];
         const b: RealServer = { ...a, weight: (typeof a.weight === 'number' ? a.weight : 1) + 1 };
         if (realServerChange(a, b) !== 1) continue;
-        const next = realServerPolicy(rt.vs, b, cfg.reals[i].checkers);
+        const next = realServerPolicy(rt.vs, b, cfg.reals[i].checkers, cfg.reals[i].name);
         const spare = new VirtualServerPolicy({ ...cfg, reals: [cfg.reals[i]] });
         const before = spare.desired();
         const have = new Map<string, TableRow>();
@@ -418,7 +421,8 @@ export class LvsEngine {
       const c = realServerChange(a, b);
       if (c === 0) continue;
       if (c === 2) return undefined;
-      (plan.updates ??= []).push({ i, next: realServerPolicy(vs, b, checkers[i].checkers) });
+      // (same address and port: the running entry's name)
+      (plan.updates ??= []).push({ i, next: realServerPolicy(vs, b, checkers[i].checkers, checkers[i].name) });
     }
     return plan;
   }
@@ -821,8 +825,14 @@ export class LvsEngine {
     if (this.held) return;
     this.held = [];
     if (this.timedCount > 0) this.timedEngine?.pause();
-    this.holdTimer = setTimeout(() => this.releaseChecks(), HOLD_MAX_MS);
-    this.holdTimer.unref();
+    // one timer for every hold, re-armed (refresh) rather than made again: a Timeout and its
+    // async resource per reload cost a reload ~1 ms under emulation. A release leaves it armed;
+    // it then finds nothing held. The start-up rehearsal's reloads make it.
+    if (this.holdTimer) this.holdTimer.refresh();
+    else {
+      this.holdTimer = setTimeout(() => this.releaseChecks(), HOLD_MAX_MS);
+      this.holdTimer.unref();
+    }
   }
 
   /** Starts the held probes (in the order they fell due). */
@@ -830,8 +840,6 @@ export class LvsEngine {
     const held = this.held;
     if (!held) return;
     this.held = undefined;
-    if (this.holdTimer) clearTimeout(this.holdTimer);
-    this.holdTimer = undefined;
     this.heldTotal += held.length;
     if (this.timedEngine) this.heldTotal += this.timedEngine.resume();
     for (const s of held) {

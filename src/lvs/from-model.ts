@@ -22,10 +22,15 @@ const script = (v: unknown): ScriptSpec | undefined =>
 const method = (v: unknown): MethodConfig | undefined =>
   typeof v === 'object' && v !== null && typeof (v as { method?: unknown }).method === 'string' ? (v as MethodConfig) : undefined;
 
-export function realServerPolicy(vs: VirtualServer, rs: RealServer, checkers: ReadonlyArray<{ id: string; startsUp: boolean }>): RealServerPolicy {
+/**
+ * `name`: the running entry's name, when `rs` has the same address and port (a reload's update in
+ * place): the very string, so updateReal's check of it is one comparison, not a new string's
+ * flattening and a character compare per changed server.
+ */
+export function realServerPolicy(vs: VirtualServer, rs: RealServer, checkers: ReadonlyArray<{ id: string; startsUp: boolean }>, name?: string): RealServerPolicy {
   const m = method(rs.lvs_method) ?? method(vs.lvs_method) ?? { method: 'NAT' };
   const r: RealServerPolicy = {
-    name: rsName(rs),
+    name: name ?? rsName(rs),
     server: serverSpec(rs.addr, rs.port, m, { u: rs.uthreshold, l: rs.lthreshold }),
     weight: typeof rs.weight === "number" ? rs.weight : typeof vs.weight === "number" ? vs.weight : 1,
     inhibit: (rs.inhibit_on_failure ?? vs.inhibit_on_failure) === true,

@@ -138,7 +138,9 @@ export class VirtualServerPolicy {
 
   effectiveWeight(rs: number): number {
     let w = this.cfg.reals[rs].weight;
-    for (const d of this.rs[rs].deltas.values()) w += d;
+    const deltas = this.rs[rs].deltas;
+    // (most servers have no contribution: no iterator made for them)
+    if (deltas.size !== 0) for (const d of deltas.values()) w += d;
     return clampWeight(w);
   }
 
@@ -277,50 +279,63 @@ export class VirtualServerPolicy {
     const shared = this.shared ??= this.findShared();
     const stale = this.stale;
     const prevRows = this.rows;
-    this.rows = this.cfg.services.map((service, si) => {
-      // every row with a `base` field, set or not: one hidden class for the rows whatever their
-      // path (a row patched by the last reload is the next one's `prev`: code that had only met
-      // rows of the other shape deoptimised there, a second SIGHUP's lvs step under emulation)
-      if (shared[si]) return { service, dests: this.mergedDests(service, sorryWeight), base: undefined };
-      const cache = this.dests[si];
-      const pos = this.pos[si];
-      const prev = prevRows?.[si];
-      if (stale !== true && prev) {
-        // Only some servers changed, and (unless one entered or left) each keeps its place: the
-        // last row with those entries replaced. The sorry entry moves only with the quorum (stale: all).
-        let patched: IpvsDest[] | undefined;
-        const at: number[] = [];
-        let moved = false;
-        for (const i of stale) {
-          const before = cache[i];
-          this.refresh(cache, service, i);
-          const after = cache[i];
-          if (before === after) continue;
-          if (!before || !after) moved = true;
-          else {
-            (patched ??= prev.dests.slice())[pos[i]] = after;
-            at.push(pos[i]);
-          }
+    // a loop, not services.map: no closure per call (a reload calls this for each changed
+    // virtual server, under emulation every allocation and call counts)
+    const services = this.cfg.services;
+    const rows: TableRow[] = [];
+    for (let si = 0; si < services.length; si++) {
+      const service = services[si];
+      rows.push(shared[si] ? { service, dests: this.mergedDests(service, sorryWeight), base: undefined } : this.row(si, service, prevRows?.[si], stale, sorryWeight));
+    }
+    this.rows = rows;
+    // (the set is this object's own: emptied for the next changes rather than made again)
+    if (stale === true) this.stale = new Set();
+    else stale.clear();
+    if (this.renew.size !== 0) this.renew.clear();
+    return rows;
+  }
+
+  /**
+   * Service `si`'s row. Every row has a `base` field, set or not: one hidden class for the rows
+   * whatever their path (a row patched by the last reload is the next one's `prev`: code that had
+   * only met rows of the other shape deoptimised there, a second SIGHUP's lvs step under emulation).
+   */
+  private row(si: number, service: IpvsService, prev: TableRow | undefined, stale: Set<number> | true, sorryWeight: number | undefined): TableRow {
+    const cache = this.dests[si];
+    const pos = this.pos[si];
+    if (stale !== true && prev) {
+      // Only some servers changed, and (unless one entered or left) each keeps its place: the
+      // last row with those entries replaced. The sorry entry moves only with the quorum (stale: all).
+      let patched: IpvsDest[] | undefined;
+      let at: number[] | undefined;
+      let moved = false;
+      for (const i of stale) {
+        const before = cache[i];
+        this.refresh(cache, service, i);
+        const after = cache[i];
+        if (before === after) continue;
+        if (!before || !after) moved = true;
+        else {
+          (patched ??= prev.dests.slice())[pos[i]] = after;
+          (at ??= []).push(pos[i]);
         }
-        // base: the reconciler compares only the replaced entries with a table holding prev's
-        if (!moved) return patched ? { service, dests: patched, base: { dests: prev.dests, at } } : prev;
-      } else if (stale === true) for (let i = 0; i < cache.length; i++) this.refresh(cache, service, i);
-      const dests: IpvsDest[] = [];
-      for (let i = 0; i < cache.length; i++) {
-        const d = cache[i];
-        pos[i] = d ? dests.length : -1;
-        if (d) dests.push(d);
       }
-      if (sorry && sorryWeight !== undefined && fitsService(sorry.server, service)) {
-        let d = this.sorryDests[si];
-        if (!d || d.weight !== sorryWeight) this.sorryDests[si] = d = toDest(sorry.server, service, sorryWeight);
-        dests.push(d);
-      }
-      return { service, dests, base: undefined };
-    });
-    this.stale = new Set();
-    this.renew.clear();
-    return this.rows;
+      // base: the reconciler compares only the replaced entries with a table holding prev's
+      if (!moved) return patched && at ? { service, dests: patched, base: { dests: prev.dests, at } } : prev;
+    } else if (stale === true) for (let i = 0; i < cache.length; i++) this.refresh(cache, service, i);
+    const dests: IpvsDest[] = [];
+    for (let i = 0; i < cache.length; i++) {
+      const d = cache[i];
+      pos[i] = d ? dests.length : -1;
+      if (d) dests.push(d);
+    }
+    const sorry = this.cfg.sorry;
+    if (sorry && sorryWeight !== undefined && fitsService(sorry.server, service)) {
+      let d = this.sorryDests[si];
+      if (!d || d.weight !== sorryWeight) this.sorryDests[si] = d = toDest(sorry.server, service, sorryWeight);
+      dests.push(d);
+    }
+    return { service, dests, base: undefined };
   }
 
   /** Real server i's destination in `service`, rebuilt only when its weight changed. */

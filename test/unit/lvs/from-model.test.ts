@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load.js';
 import { expandRange } from '../../../src/lvs/addr-range.js';
-import { policyConfig } from '../../../src/lvs/from-model.js';
+import { policyConfig, realServerPolicy } from '../../../src/lvs/from-model.js';
 import { VirtualServerPolicy } from '../../../src/lvs/policy.js';
 import { groupEntries, servicesOf } from '../../../src/lvs/service.js';
 import { destPort, serverSpec } from '../../../src/lvs/dest.js';
@@ -143,5 +143,24 @@ virtual_server group other {
     const at = (addr: string) => serverSpec({ addr, family: addr.includes(':') ? 6 : 4 }, 80, { method: 'NAT' }).addr;
     expect([at('10.0.0.1'), at('255.255.255.255'), at('2001:DB8:0:0::1')]).toEqual(['10.0.0.1', '255.255.255.255', '2001:db8::1']);
     for (const bad of ['1.2.3.04', '256.1.1.1', '1.2.3', '1.2.3.4.5', '1..2.3']) expect(() => at(bad), bad).toThrow();
+  });
+});
+
+describe('realServerPolicy', () => {
+  it('takes the running entry name when given (an update in place), else makes it from the address', () => {
+    const m = load(`virtual_server 10.0.0.9 80 {
+  protocol TCP
+  real_server 10.0.1.2 8080 {
+    weight 3
+  }
+}
+`);
+    const vs = m.virtual_server![0];
+    const rs = vs.real_server![0];
+    expect(realServerPolicy(vs, rs, []).name).toBe('10.0.1.2:8080');
+    const kept = realServerPolicy(vs, rs, [], 'running-name');
+    expect(kept.name).toBe('running-name');
+    expect(kept.weight).toBe(3);
+    expect(kept.server).toEqual(realServerPolicy(vs, rs, []).server);
   });
 });
