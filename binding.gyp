@@ -16,6 +16,11 @@
       "cflags": ["-Wall", "-Wextra", "-O2"]
     },
     {
+      "target_name": "lvsd_text",
+      "sources": ["grammar/native/file-text.c"],
+      "cflags": ["-Wall", "-Wextra", "-O2"]
+    },
+    {
       "target_name": "lvsd_regex",
       "sources": ["src/check/native/regex.cc"],
       "cflags_cc": ["-Wall", "-Wextra", "-Wno-cast-function-type", "-O2"]

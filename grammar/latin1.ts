@@ -1,24 +1,22 @@
-// An ASCII config's text, decoded as latin1 (one byte a character, no UTF-8 decoding). Node
-// copies a latin1 string of up to EXTERN_APEX bytes into V8's heap, where 1 MB is a large object
-// on fresh pages (under emulation 4-31 ms of page faults for a 1 MB config), and makes a longer
-// one an external string (3.8-6.9 ms there). A buffer with room after its bytes is decoded with
-// that room, past the limit, and the text sliced off it: the same characters, the cheaper copy.
+// An ASCII config's text, decoded as latin1 (one byte a character, no UTF-8 decoding). A file the
+// daemon read on a SIGHUP through lvsd's text addon (observed-fs.ts) comes with its text made
+// already, an external string over the very bytes: no second copy of 1 MB (under emulation the
+// decode's copy into fresh memory cost ~9 ms, more than the read).
 
-/** Node's limit (src/string_bytes.cc): latin1 strings longer than this are made external */
-export const EXTERN_APEX = 0xfbee9;
-/** below this a text is no large object (V8's regular object limit): the heap copy is cheap */
-const SMALL = 128 * 1024;
+/** texts made with their bytes: the Buffer's own characters */
+const known = new WeakMap<Buffer, string>();
 
-/** bytes a read buffer is allocated with, for `size` bytes, so that latin1Of may use its room */
-export function roomFor(size: number): number {
-  return size > SMALL && size <= EXTERN_APEX ? EXTERN_APEX + 1 : size;
+/** Notes that `text` is `b` decoded as latin1 (the addon made both from one read). */
+export function knownText(b: Buffer, text: string): void {
+  known.set(b, text);
 }
 
-/** `b` as latin1 text (b.toString('latin1')), through an external string where b has the room */
+/** the text made with `b` (its bytes are all ASCII then), or undefined */
+export function knownLatin1(b: Buffer): string | undefined {
+  return known.get(b);
+}
+
+/** `b` as latin1 text (b.toString('latin1')): the text made with it when there is one */
 export function latin1Of(b: Buffer): string {
-  if (b.length > SMALL && b.length <= EXTERN_APEX && b.buffer.byteLength - b.byteOffset > EXTERN_APEX) {
-    // (the room's bytes are decoded too, never seen: only the slice of b's own leaves here)
-    return Buffer.from(b.buffer, b.byteOffset, EXTERN_APEX + 1).toString('latin1').slice(0, b.length);
-  }
-  return b.toString('latin1');
+  return known.get(b) ?? b.toString('latin1');
 }

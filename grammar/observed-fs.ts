@@ -8,7 +8,7 @@
 // Loads are synchronous, so one recording at a time is all there can be.
 import * as fs from 'node:fs';
 import { hostname as osHostname } from 'node:os';
-import { roomFor } from './latin1.js';
+import { knownText } from './latin1.js';
 
 type Op = 'read' | 'stat' | 'lstat' | 'readdir' | 'realpath' | 'access' | 'hostname';
 
@@ -36,16 +36,45 @@ function statSummary(st: fs.Stats): string {
   return `${type}${st.mode}:${st.uid}:${st.gid}`;
 }
 
-// A file is read again into this buffer, as much of it as fits at a time, and compared as it
-// comes. One read and one compare for a file up to MAX_CHUNK: under emulation each call is what
-// costs (16 reads and compares of 64 KB took ~25 ms for a 1 MB config in the TCG VM). It grows
-// to the largest file compared, up to MAX_CHUNK, and is kept for the next SIGHUP.
-const MAX_CHUNK = 4 * 1024 * 1024;
-let scratch = Buffer.alloc(0);
+// A comparison reads the whole file through the file reader: node's by default; the daemon
+// installs lvsd's text addon (src/daemon/text-reader.ts), which gives a file's bytes and, when
+// ASCII, its latin1 text in one copy. A changed file's read is what the load parses (see
+// onceBytes), without a decode's second copy.
+export interface FileReader {
+  /** [bytes, latin1 text when every byte is ASCII, or undefined]; throws as fs does (code, errno) */
+  read(path: string): [Buffer, string | undefined];
+  /** (optional) memory for the next read of a file of `size` bytes, made now */
+  prefill?(size: number): void;
+}
+const nodeReader: FileReader = { read: (p) => [fs.readFileSync(p), undefined] };
+let fileReader: FileReader = nodeReader;
+
+/** The reader comparisons read files with from now on (undefined: node's). */
+export function useFileReader(r: FileReader | undefined): void {
+  fileReader = r ?? nodeReader;
+}
+
+// A read takes the reader's spare memory; a new one is made this long after, off the SIGHUP's
+// path (a fresh 1 MB written on the next SIGHUP's read was ~3 ms of page faults under emulation).
+const PREFILL_AFTER_MS = 300;
+let prefillTimer: NodeJS.Timeout | undefined;
+let prefillSize = 0;
+
+function prefillSoon(size: number): void {
+  if (fileReader.prefill === undefined) return;
+  prefillSize = Math.max(prefillSize, size);
+  if (prefillTimer !== undefined) return;
+  prefillTimer = setTimeout(() => {
+    prefillTimer = undefined;
+    const s = prefillSize;
+    prefillSize = 0;
+    fileReader.prefill?.(s);
+  }, PREFILL_AFTER_MS);
+  prefillTimer.unref();
+}
 
 /**
- * One SIGHUP's reads (readOnce): each file's bytes as the first comparison found them, when they
- * were not what it compared with (a match needs nothing kept: the bytes are `before`). A later
+ * One SIGHUP's reads (readOnce): each file's bytes as the first comparison found them. A later
  * comparison of the same path compares with these, and the load reads them, not the disk: the
  * plain reload's three reads of a changed file (the prepared load's inputs, the running model's,
  * the load's own) become one. A string: the read failed (its code).
@@ -67,78 +96,27 @@ export function readOnce<T>(fn: () => T): T {
   }
 }
 
-// (bounds the reads of a file that keeps growing while it is read)
-const MAX_REST_READS = 1024;
-
-/** the file's whole text: `head` (its first bytes, already read), then the rest read from `fd` */
-function wholeFile(fd: number, head: Buffer): Buffer {
-  const parts = [head];
-  let at = head.length;
-  let want = fs.fstatSync(fd).size - at;
-  for (let guard = 0; want > 0 && guard < MAX_REST_READS; guard++) {
-    const b = Buffer.allocUnsafe(want + 1); // (one byte more: a file still growing shows there)
-    const k = fs.readSync(fd, b, 0, b.length, at);
-    if (k === 0) break;
-    parts.push(b.subarray(0, k));
-    at += k;
-    want = k < b.length ? 0 : 64 * 1024;
-  }
-  return parts.length === 1 ? head : Buffer.concat(parts);
-}
-
 /**
- * The file's first at + k bytes, when `at` matched `before` and the next k were read into
- * scratch: those are handed over as they are (no copy of 1 MB: under emulation a copy into fresh
- * memory costs about what the read did), and the next comparison gets a new scratch, off the
- * SIGHUP's path (a change event's, or the next preparation's).
- */
-function headOf(before: Buffer, at: number, k: number): Buffer {
-  if (at !== 0) return Buffer.concat([before.subarray(0, at), scratch.subarray(0, k)]);
-  const head = scratch.subarray(0, k);
-  scratch = Buffer.alloc(0);
-  return head;
-}
-
-/**
- * whether the file holds exactly `before` now (false on any failure). Inside readOnce, a file
- * found different is read to its end and kept for the next reads of its path.
+ * whether the file holds exactly `before` now (false on any failure). Inside readOnce, what was
+ * read is kept for the next reads of its path (`before` itself when the same: its text, if made
+ * with it, is reused by the load).
  */
 function sameBytes(p: string, before: Buffer): boolean {
   const kept = onceBytes?.get(p);
   if (kept !== undefined) return typeof kept !== 'string' && kept.equals(before);
-  let fd: number;
+  let now: Buffer;
   try {
-    fd = fs.openSync(p, 'r');
+    const [bytes, text] = fileReader.read(p);
+    if (text !== undefined) knownText(bytes, text);
+    now = bytes;
+    prefillSoon(bytes.length);
   } catch (e) {
     onceBytes?.set(p, errCode(e));
     return false;
   }
-  try {
-    // up to a chunk, and one byte past the end when it fits: a file that grew shows there
-    const size = Math.min(MAX_CHUNK, before.length + 1);
-    // (with room past the file's bytes: its text is decoded from them, see grammar/latin1.ts)
-    if (scratch.length < size) scratch = Buffer.allocUnsafe(roomFor(size));
-    let at = 0;
-    for (let guard = 0; guard <= before.length / scratch.length + 2; guard++) {
-      const rest = before.length - at;
-      const k = fs.readSync(fd, scratch, 0, Math.min(scratch.length, rest + 1), at);
-      if (k === 0) {
-        onceBytes?.set(p, rest === 0 ? before : before.subarray(0, at)); // (shrunk: what it has is before's)
-        return rest === 0;
-      }
-      if (k > rest || scratch.compare(before, at, at + k, 0, k) !== 0) {
-        if (onceBytes !== null) onceBytes.set(p, wholeFile(fd, headOf(before, at, k)));
-        return false;
-      }
-      at += k;
-    }
-    return false;
-  } catch (e) {
-    onceBytes?.set(p, errCode(e));
-    return false;
-  } finally {
-    fs.closeSync(fd);
-  }
+  const same = now.equals(before);
+  onceBytes?.set(p, same ? before : now);
+  return same;
 }
 
 /** the same read again, as a value to compare (never throws) */

@@ -8,7 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { ErrClass, type Diagnostic } from './diagnostics.js';
 import { decomment } from './lexer.js';
 import { glob } from './glob.js';
-import { latin1Of } from './latin1.js';
+import { knownLatin1, latin1Of } from './latin1.js';
 import { Definitions } from './definitions.js';
 import { parseSeq, parseLst, type Replicator } from './replicate.js';
 
@@ -92,6 +92,9 @@ const MAX_LINE = 64 * 1024;
  */
 function readText(p: string): { text: string; bytes: Buffer | null } {
   const b = readFileSync(p);
+  // (a text made with the bytes says they are ASCII: no scan of them again)
+  const made = knownLatin1(b);
+  if (made !== undefined) return { text: made, bytes: b };
   return isAscii(b) ? { text: latin1Of(b), bytes: b } : { text: b.toString('utf8'), bytes: null };
 }
 

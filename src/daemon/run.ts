@@ -3,6 +3,7 @@
 // -n/--dont-fork is accepted and changes nothing (run it under systemd Type=simple).
 import { loadConfig, type LoadOptions } from '../config/load.js';
 import { recordInputs } from '../../grammar/observed-fs.js';
+import { useTextAddon } from './text-reader.js';
 import { systemView } from '../config/system.js';
 import type { Options } from './args.js';
 import { logDiagnostics } from './config-log.js';
@@ -63,6 +64,7 @@ export async function runDaemon(o: Options): Promise<number> {
   if (syslog.warning) log.warn({ event: 'daemon.syslog' }, syslog.warning);
   for (const w of inertOptions(o)) log.warn({ event: 'daemon.option' }, w);
   const load: LoadOptions = { configId: o.configId, allConfig: o.allConfig, system: systemView() };
+  useTextAddon();
   // the daemon reloads: its first load keeps what the next one may reuse (config/load.ts)
   // and notes what it read: a SIGHUP (or the start-up rehearsal) that finds those inputs as they
   // were takes this load again (daemon/reload.ts)

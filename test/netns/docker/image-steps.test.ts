@@ -97,7 +97,7 @@ describe('docker/Dockerfile install steps', () => {
   it('the production tree has no dev dependency and its addons built', () => {
     for (const dev of ['typescript', 'vitest', 'esbuild', 'fast-check']) expect([dev, existsSync(join(runDir, 'node_modules', dev))]).toEqual([dev, false]);
     for (const dep of ['pino', 'netlink', 'raw-socket', 'undici']) expect([dep, existsSync(join(runDir, 'node_modules', dep))]).toEqual([dep, true]);
-    const r = run(process.execPath, ['-e', "require('./build/Release/lvsd_packet.node'); const s = require('./build/Release/lvsd_syslog.node'); s.close(s.open()); require('./build/Release/lvsd_probe.node'); const r = require('./build/Release/lvsd_regex.node'); if (r.boundedRegExp('a+', 'g', 10).exec('baa')[0] !== 'aa') throw new Error('regex'); require('raw-socket'); console.log('loaded')"], runDir, 30_000);
+    const r = run(process.execPath, ['-e', "require('./build/Release/lvsd_packet.node'); const s = require('./build/Release/lvsd_syslog.node'); s.close(s.open()); require('./build/Release/lvsd_probe.node'); const r = require('./build/Release/lvsd_regex.node'); if (r.boundedRegExp('a+', 'g', 10).exec('baa')[0] !== 'aa') throw new Error('regex'); const t = require('./build/Release/lvsd_text.node'); if (t.read('package.json')[1] !== require('fs').readFileSync('package.json', 'latin1')) throw new Error('text'); require('raw-socket'); console.log('loaded')"], runDir, 30_000);
     expect(r).toEqual({ status: 0, out: 'loaded\n' });
   });
 
