@@ -5,7 +5,7 @@ import { ErrClass, type Diagnostic, type Pos } from './diagnostics.js';
 import { splitWordsInto } from './lexer.js';
 import { ConfigReader, INC_R, INC_M, INC_W, INC_B, keywordHash, type LogicalLine } from './reader.js';
 import { NO_VALUE, type BlockSpec, type ConvertCtx, type KeywordSpec, type ValueType, type Word } from './schema/types.js';
-import { BlockCacheBuilder, pushRange, RECORD_END, RECORD_START, RECORD_STRIDE, type BlockCache, type ReusePolicy } from './reuse.js';
+import { BlockCacheBuilder, pushRange, RECORD_END, RECORD_START, RECORD_STRIDE, type BlockCache, type HeaderRecord, type ReusePolicy } from './reuse.js';
 
 const STRIDE = RECORD_STRIDE, START = RECORD_START, END = RECORD_END;
 
@@ -127,6 +127,12 @@ interface Frame {
   prevParent: RawObject | null | undefined;
   /** the kept keywords' blocks read anew inside this one, when some were handed back */
   fresh: RawObject[] | null;
+  /**
+   * The header this block was opened with (replayHeader), while every line after it was a kept
+   * block: its parent signature is the header's (HeaderRecord.sig). Null once another line stored
+   * something in the block, or took the general path in it.
+   */
+  replayed: HeaderRecord | null;
 }
 
 interface Defaults {
@@ -292,7 +298,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
   if (rootPos) positions.set(rootObj, rootPos);
   const frame = (spec: BlockSpec | null, kw: KeywordSpec | null, obj: RawObject, items: unknown[] | null, head: string | null, pos: Array<string | number> | null, at: number): Frame =>
     ({ spec, info: spec ? infoOf(spec) : null, kw, obj, items, needBob: spec !== root, head, headSrc: null, headStart: 0, headEnd: 0, pos, seen: null, added: 0, at,
-      recStart: -1, recSrc: '', recLine: 0, recIrr: 0, recGen: 0, recDeny: 0, recDiag: 0, hdrStart: -1, hdrSrc: '', hdrLine: 0, hdrIrr: 0, hdrGen: 0, hdrDiag: 0, sigIdx: -1, expect: null, hasExpect: false, prevParent: undefined, fresh: null });
+      recStart: -1, recSrc: '', recLine: 0, recIrr: 0, recGen: 0, recDeny: 0, recDiag: 0, hdrStart: -1, hdrSrc: '', hdrLine: 0, hdrIrr: 0, hdrGen: 0, hdrDiag: 0, sigIdx: -1, expect: null, hasExpect: false, prevParent: undefined, fresh: null, replayed: null });
   // Frames the fast lane opens are reused by depth (a frame at depth d is off the stack when the
   // next one at d opens): no frame object per block of 100,000 real servers.
   const framePool: Frame[] = [];
@@ -308,6 +314,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
   let usedEnd = 0; // (no record at or after it is used)
   let reused = 0;
   let reusedHeaders = 0;
+  let headerCursor = 0; // (into previous.headerOrder: the next header expected)
   let reuseFailed = false;
   const denied = policy !== null ? new Set<string>() : null;
   /** ParseResult.reuseOf: blocks that got kept blocks back, and what from */
@@ -434,6 +441,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
       else obj[field] = [value];
     } else obj[field] = value;
     if (f.pos) f.pos.push(field, packed);
+    if (f.replayed !== null && !(policy as ReusePolicy).keywords.has(kw.name)) f.replayed = null;
     if (denied !== null && (policy as ReusePolicy).deny.has(kw.name)) {
       denied.add(kw.name);
       beyondCount++; // (ParseResult.mayHold: a replayed copy would hold one unnoted)
@@ -492,6 +500,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
       f.hasExpect = false;
       f.prevParent = undefined;
       f.fresh = null;
+      f.replayed = null;
     }
     if (word !== null) {
       f.head = word;
@@ -513,27 +522,47 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
    * block were recorded, and such a line means its text alone.
    */
   const replayHeader = (top: Frame, e: FastEntry, l: LogicalLine): boolean => {
-    const head = reader.sourceLine();
-    const h = (previous as BlockCache).headers.get(head);
-    if (h === undefined) return false;
-    const at = reader.findAt(h.text, true);
-    if (at < 0) return false;
+    const prevCache = previous as BlockCache;
+    // (the header the previous parse met next, mostly this one: its text compared, no line
+    // sliced and hashed for the lookup by keyword line)
+    const order = prevCache.headerOrder;
+    let h: HeaderRecord | undefined = headerCursor < order.length ? order[headerCursor] : undefined;
+    let at = h !== undefined ? reader.findAt(h.text, true) : -1;
+    if (at >= 0) headerCursor++;
+    else {
+      h = prevCache.headers.get(reader.sourceLine());
+      if (h === undefined) return false;
+      at = reader.findAt(h.text, true);
+      if (at < 0) return false;
+      // (in order again from here, when it is a little further on: blocks removed or moved)
+      for (let k = headerCursor; k < order.length && k < headerCursor + 8; k++) {
+        if (order[k] === h) {
+          headerCursor = k + 1;
+          break;
+        }
+      }
+    }
+    if (h === undefined) return false; // (found above: for the compiler)
     reader.skip(at, h.text.length, h.lines, true, h.whole ? 0 : 1);
     const info = (e.info ??= infoOf(e.block as BlockSpec));
     const obj = info.newObject();
     const fields = h.fields;
-    for (let i = 0; i < fields.length; i += 2) obj[fields[i] as string] = cloneDefault(fields[i + 1]);
+    for (let i = 0; i < fields.length; i += 2) {
+      const v = fields[i + 1];
+      obj[fields[i] as string] = v !== null && typeof v === 'object' ? cloneDefault(v) : v;
+    }
     store(top, e.kw, obj, 0);
     if (h.whole) {
       // the whole block, its `}` included: closed as it was
-      (out as BlockCacheBuilder).header(head, h);
+      (out as BlockCacheBuilder).header(h);
       reusedHeaders++;
       return true;
     }
     const f = openFrame(e.block as BlockSpec, info, e.kw, obj, null, pack(l.fileId, l.line, l.col), words.count === 1 ? e.word : null);
     f.needBob = false; // (its `{` was in the header)
     if (h.seen !== null) f.seen = new Map(h.seen);
-    (out as BlockCacheBuilder).header(head, h);
+    f.replayed = h;
+    (out as BlockCacheBuilder).header(h);
     reusedHeaders++;
     // its first blocks may follow as they were (a kept keyword of this block, where the cursor is)
     const prev = previous as BlockCache;
@@ -560,7 +589,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
     if (fields === null) return;
     const head = src.slice(start, src.indexOf('\n', start) + 1);
     const seen = top.seen === null ? null : [...top.seen];
-    (out as BlockCacheBuilder).header(head, { text: src.slice(start, reader.lineStart), lines: l.line - top.hdrLine, fields, seen, whole: false });
+    (out as BlockCacheBuilder).header({ head, text: src.slice(start, reader.lineStart), lines: l.line - top.hdrLine, fields, seen, whole: false });
   };
   /**
    * A block whose header was still being recorded closed (no kept block inside it: a
@@ -577,7 +606,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
     const fields = headerFields(f.obj);
     if (fields === null) return;
     const head = src.slice(start, src.indexOf('\n', start) + 1);
-    (out as BlockCacheBuilder).header(head, { text: src.slice(start, end), lines: line.line - f.hdrLine + 1, fields, seen: null, whole: true });
+    (out as BlockCacheBuilder).header({ head, text: src.slice(start, end), lines: line.line - f.hdrLine + 1, fields, seen: null, whole: true });
   };
   /** The fast lane (see Fast): true when the line is done, false to take the general path. */
   const fastLine = (top: Frame, e: FastEntry, l: LogicalLine): boolean => {
@@ -837,7 +866,11 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
   };
   /** A block holding kept blocks closed: its signature for them, checked against the reused ones'. */
   const settleParent = (f: Frame): void => {
-    const sig = (policy as ReusePolicy).parentSignature(f.obj);
+    const h = f.replayed;
+    let sig: string | null;
+    if (h === null) sig = (policy as ReusePolicy).parentSignature(f.obj);
+    else if (h.sig !== undefined) sig = h.sig;
+    else sig = h.sig = (policy as ReusePolicy).parentSignature(f.obj);
     (out as BlockCacheBuilder).setSignature(f.sigIdx, sig);
     if (f.hasExpect && f.expect !== sig) reuseFailed = true;
     if (f.prevParent) reuseInfo.set(f.obj, { previous: f.prevParent, fresh: f.fresh ?? [] });
@@ -879,6 +912,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
 
     const top = stack[stack.length - 1];
     const level = stack.length - 1;
+    top.replayed = null; // (a general line may change the block without store: merge, value blocks)
     if (top.needBob) {
       top.needBob = false;
       if (t0 === '{' && !w0.quoted) return;

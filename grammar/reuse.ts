@@ -48,6 +48,8 @@ export interface ReusePolicy {
  * it, copied into a new one.
  */
 export interface HeaderRecord {
+  /** its keyword line, line end included (the key it is kept by: its hash is computed once) */
+  readonly head: string;
   /** the lines, line ends included */
   readonly text: string;
   /** source lines */
@@ -58,6 +60,12 @@ export interface HeaderRecord {
   readonly seen: ReadonlyArray<[string, string]> | null;
   /** the whole block, its `}` line included (it holds no kept block: closed when replayed) */
   readonly whole: boolean;
+  /**
+   * The parent signature (ReusePolicy.parentSignature) of a block opened by this header whose
+   * other lines were all kept blocks: the same for every such block, so computed once (undefined
+   * until then). A signature reads the parent's own settings, never its kept blocks.
+   */
+  sig?: string | null;
 }
 
 // one record, relative to its segment: start, end (the block's lines, keyword line to `}` line,
@@ -101,7 +109,14 @@ export class BlockCache {
     readonly headers: ReadonlyMap<string, HeaderRecord> = new Map(),
     /** each text's bytes, where it is their latin1 copy (compared natively: see bytesOf) */
     private readonly srcBytes: ReadonlyArray<Buffer | null> = [],
+    private readonly order: readonly HeaderRecord[] = [],
   ) {}
+
+  /**
+   * The headers in the order the parse met them (recorded or replayed; one may be there twice):
+   * the next parse meets them in that order, mostly (see the parser's replayHeader).
+   */
+  get headerOrder(): readonly HeaderRecord[] { return this.order; }
 
   /** the bytes of segment s's text, when they were kept (same offsets as the text), else null */
   bytesOf(s: number): Buffer | null { return this.srcBytes[this.segs.src[s]] ?? null; }
@@ -175,6 +190,7 @@ export class BlockCacheBuilder {
   private readonly sigs: Array<string | null> = [];
   private readonly pobjs: RawObject[] = [];
   private readonly headers = new Map<string, HeaderRecord>();
+  private readonly order: HeaderRecord[] = [];
   /** the last addRun: its old cache, segment there, and where it ended (a run that goes on joins it) */
   private runFrom: BlockCache | null = null;
   private runSeg = -1;
@@ -199,9 +215,10 @@ export class BlockCacheBuilder {
     return this.sigs.length - 1;
   }
   setSignature(parent: number, sig: string | null): void { this.sigs[parent] = sig; }
-  /** a block's header, by its keyword line (the first of two with the same line is kept) */
-  header(head: string, rec: HeaderRecord): void {
-    if (!this.headers.has(head)) this.headers.set(head, rec);
+  /** a block's header, by its keyword line (the first of two with the same line is kept), in order met */
+  header(rec: HeaderRecord): void {
+    if (!this.headers.has(rec.head)) this.headers.set(rec.head, rec);
+    this.order.push(rec);
   }
 
   private srcIndex(src: string): number {
@@ -287,6 +304,6 @@ export class BlockCacheBuilder {
   }
 
   build(): BlockCache {
-    return new BlockCache(this.policy, this.srcs, this.data.subarray(0, this.objs.length * STRIDE), this.segs, this.objs, this.sigs, this.pobjs, this.headers, this.srcBytes);
+    return new BlockCache(this.policy, this.srcs, this.data.subarray(0, this.objs.length * STRIDE), this.segs, this.objs, this.sigs, this.pobjs, this.headers, this.srcBytes, this.order);
   }
 }

@@ -149,6 +149,47 @@ describe('virtual_server headers', () => {
     expect(b.diagnostics.find((d) => d.keyword === 'lb_algo' || d.keyword === 'lvs_sched')?.pos?.line).toBe(4 + 12 + 1 + 2);
   });
 
+  it('meets headers in the order of the last parse, and finds one out of order (removed, added, swapped)', () => {
+    // (real servers of their own: the same text under two virtual servers would be handed back
+    // under the wrong one after an insertion, and the parse fail over)
+    const vsText = (n: number) => head(`10.1.2.${n}`) + [1, 2, 3].map((k) => rs(10 * n + k)).join('') + '}\n';
+    const t1 = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12].map(vsText).join('');
+    const a = parse(t1);
+    expect(a.blocks?.headerOrder.length).toBe(12);
+    // 3 removed, a new one before 6, 9 and 10 swapped, 12 before 1
+    const t2 = [12, 1, 2, 4, 5, 20, 6, 7, 8, 10, 9, 11].map(vsText).join('');
+    const b = parse(t2, a.blocks);
+    expect(b.reusedHeaders).toBe(11);
+    expectAsFresh(b, t2);
+    expect(b.blocks?.headerOrder.map((h) => h.head)).toEqual([12, 1, 2, 4, 5, 20, 6, 7, 8, 10, 9, 11].map((n) => `virtual_server 10.1.2.${n} 80 {\n`));
+    const c = parse(t1, b.blocks);
+    expect(c.reusedHeaders).toBe(11); // (3 was not in the last one)
+    expectAsFresh(c, t1);
+  });
+
+  it('a replayed header\'s parent signature is computed once, and again where a line after the kept blocks may change it', () => {
+    let calls = 0;
+    const p: ReusePolicy = { ...policy, parentSignature: (vs) => { calls++; return JSON.stringify([vs.addr, vs.port, vs.lvs_method]); } };
+    const run = (text: string, previous?: BlockCache) => parseConfig(write(text), rootSchema, { positions: false, reuse: { policy: p, ...(previous ? { previous } : {}) } });
+    const t1 = head('10.1.1.1') + servers(4) + '}\n' + head('10.1.1.2') + servers(4) + '}\n';
+    const a = run(t1);
+    expect(calls).toBe(2);
+    const t2 = head('10.1.1.1') + servers(4, { 2: 3 }) + '}\n' + head('10.1.1.2') + servers(4, { 1: 5 }) + '}\n';
+    const b = run(t2, a.blocks);
+    expect(calls).toBe(4); // (replayed, computed and kept with the header)
+    const c = run(t1, b.blocks);
+    expect(calls).toBe(4);
+    expect(c.reuseFailed).toBe(false);
+    expect(c.reused).toBe(6);
+    // a line after the real servers changes what the signature reads: computed, and the blocks
+    // handed back under the other method make the parse fail over
+    const t3 = head('10.1.1.1') + servers(4) + '  lb_kind DR\n}\n' + head('10.1.1.2') + servers(4) + '}\n';
+    const d = run(t3, c.blocks);
+    expect(calls).toBe(5);
+    expect(d.reuseFailed).toBe(true);
+    expect(vsList(d)[0].lvs_method).toEqual({ method: 'DR' });
+  });
+
   it('without headers in the policy, records none', () => {
     const p: ReusePolicy = { ...policy, headers: undefined };
     const r = parseConfig(write(head('10.1.1.1') + servers(2) + '}\n'), rootSchema, { positions: false, reuse: { policy: p } });
