@@ -72,7 +72,29 @@ export interface ParseResult {
    * kept keywords' blocks read anew inside this one (changed or added), in order. Everything else
    * of the kept keywords inside it is handed back, unchanged (see config/load.ts).
    */
-  reuseOf(block: object): { previous: RawObject; fresh: readonly RawObject[] } | undefined;
+  reuseOf(block: object): ReuseInfo | undefined;
+  /**
+   * Keeps `value` with a block holding kept blocks (a virtual_server), for the next parse that
+   * reuses this one's blocks: its reuseOf(...).note there. What a check found of the block as
+   * it let it through (the virtual_server checks' aggregate of its real servers); one value per
+   * block. Kept only when the blocks are (ParseOptions.reuse).
+   */
+  note(block: object, value: unknown): void;
+}
+
+/** ParseResult.reuseOf's answer */
+export interface ReuseInfo {
+  /** the previous parse's block (checked, in the previous model) */
+  readonly previous: RawObject;
+  /** the kept keywords' blocks read anew inside this one, in order */
+  readonly fresh: readonly RawObject[];
+  /** what the previous load noted for `previous` (ParseResult.note), or undefined */
+  readonly note: unknown;
+}
+
+/** a block holding kept blocks, as settled: its number in the cache, what it got back */
+interface ParentEntry extends ReuseInfo {
+  readonly idx: number;
 }
 
 interface Frame {
@@ -125,6 +147,8 @@ interface Frame {
   hasExpect: boolean;
   /** the previous parse's parent of the blocks handed back inside this one (null: more than one) */
   prevParent: RawObject | null | undefined;
+  /** its number in the previous cache (while prevParent is one) */
+  prevParentIdx: number;
   /** the kept keywords' blocks read anew inside this one, when some were handed back */
   fresh: RawObject[] | null;
   /**
@@ -298,7 +322,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
   if (rootPos) positions.set(rootObj, rootPos);
   const frame = (spec: BlockSpec | null, kw: KeywordSpec | null, obj: RawObject, items: unknown[] | null, head: string | null, pos: Array<string | number> | null, at: number): Frame =>
     ({ spec, info: spec ? infoOf(spec) : null, kw, obj, items, needBob: spec !== root, head, headSrc: null, headStart: 0, headEnd: 0, pos, seen: null, added: 0, at,
-      recStart: -1, recSrc: '', recLine: 0, recIrr: 0, recGen: 0, recDeny: 0, recDiag: 0, hdrStart: -1, hdrSrc: '', hdrLine: 0, hdrIrr: 0, hdrGen: 0, hdrDiag: 0, sigIdx: -1, expect: null, hasExpect: false, prevParent: undefined, fresh: null, replayed: null });
+      recStart: -1, recSrc: '', recLine: 0, recIrr: 0, recGen: 0, recDeny: 0, recDiag: 0, hdrStart: -1, hdrSrc: '', hdrLine: 0, hdrIrr: 0, hdrGen: 0, hdrDiag: 0, sigIdx: -1, expect: null, hasExpect: false, prevParent: undefined, prevParentIdx: -1, fresh: null, replayed: null });
   // Frames the fast lane opens are reused by depth (a frame at depth d is off the stack when the
   // next one at d opens): no frame object per block of 100,000 real servers.
   const framePool: Frame[] = [];
@@ -318,7 +342,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
   let reuseFailed = false;
   const denied = policy !== null ? new Set<string>() : null;
   /** ParseResult.reuseOf: blocks that got kept blocks back, and what from */
-  const reuseInfo = new Map<object, { previous: RawObject; fresh: readonly RawObject[] }>();
+  const parents = new Map<object, ParentEntry>();
   let adopting = false; // (store() called by adopt(): not a block read anew)
   let recOpen = 0; // kept blocks open (they do not nest in practice)
   let generalCount = 0; // lines that took the general path
@@ -499,6 +523,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
       f.sigIdx = -1;
       f.hasExpect = false;
       f.prevParent = undefined;
+      f.prevParentIdx = -1;
       f.fresh = null;
       f.replayed = null;
     }
@@ -840,6 +865,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
     const objs = prev.objs;
     const pp = prev.parentObj(i);
     top.prevParent = top.prevParent === undefined || top.prevParent === pp ? pp ?? null : null;
+    top.prevParentIdx = prev.parentOf(i);
     adopting = true;
     store(top, kw, objs[i], 0);
     const list = kw.repeatable ? top.obj[kw.field ?? kw.name] : null;
@@ -873,7 +899,9 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
     else sig = h.sig = (policy as ReusePolicy).parentSignature(f.obj);
     (out as BlockCacheBuilder).setSignature(f.sigIdx, sig);
     if (f.hasExpect && f.expect !== sig) reuseFailed = true;
-    if (f.prevParent) reuseInfo.set(f.obj, { previous: f.prevParent, fresh: f.fresh ?? [] });
+    const pp = f.prevParent;
+    const note = pp ? (previous as BlockCache).parentNote(f.prevParentIdx) : undefined;
+    parents.set(f.obj, { previous: pp ?? NO_PARENT, fresh: f.fresh ?? NO_FRESH, note, idx: f.sigIdx });
   };
   /** `}` of the innermost open block. */
   const closeTop = (top: Frame) => {
@@ -1079,7 +1107,14 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
     reusedHeaders,
     linesRead,
     reuseFailed,
-    reuseOf: (o) => reuseInfo.get(o),
+    reuseOf: (o) => {
+      const e = parents.get(o);
+      return e === undefined || e.previous === NO_PARENT ? undefined : e;
+    },
+    note: (o, value) => {
+      const e = parents.get(o);
+      if (e !== undefined) (out as BlockCacheBuilder).note(e.idx, value);
+    },
     mayHold: (kw) => denied === null || denied.has(kw) || !(policy as ReusePolicy).deny.has(kw),
     at: (o) => {
       // (without positions the map is empty: no lookup, which would give every object an identity hash)
@@ -1147,6 +1182,9 @@ function obj0(v: unknown): RawObject | undefined {
 }
 
 const NO_ARGS: NonNullable<KeywordSpec['args']> = [];
+/** (ParentEntry.previous of a block that got nothing back) */
+const NO_PARENT: RawObject = Object.freeze({});
+const NO_FRESH: readonly RawObject[] = Object.freeze([]);
 /** the fast lane's argument values of one block line (reused: no array per line) */
 const argVals: unknown[] = new Array<unknown>(8).fill(undefined);
 const MAX_INTERNED = 4096;

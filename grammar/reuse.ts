@@ -110,7 +110,14 @@ export class BlockCache {
     /** each text's bytes, where it is their latin1 copy (compared natively: see bytesOf) */
     private readonly srcBytes: ReadonlyArray<Buffer | null> = [],
     private readonly order: readonly HeaderRecord[] = [],
+    /** what the load's checks noted for each parent (ParseResult.note) */
+    private readonly notes: readonly unknown[] = [],
   ) {}
+
+  /** the parent of block i (an index for parentNote) */
+  parentOf(i: number): number { return this.segs.parent[this.segOf(i)]; }
+  /** what the checks of the load that kept this cache noted for a parent */
+  parentNote(parent: number): unknown { return this.notes[parent]; }
 
   /**
    * The headers in the order the parse met them (recorded or replayed; one may be there twice):
@@ -189,6 +196,7 @@ export class BlockCacheBuilder {
   private readonly objs: RawObject[] = [];
   private readonly sigs: Array<string | null> = [];
   private readonly pobjs: RawObject[] = [];
+  private readonly notes: unknown[] = [];
   private readonly headers = new Map<string, HeaderRecord>();
   private readonly order: HeaderRecord[] = [];
   /** the last addRun: its old cache, segment there, and where it ended (a run that goes on joins it) */
@@ -212,8 +220,11 @@ export class BlockCacheBuilder {
   parent(obj: RawObject): number {
     this.pobjs.push(obj);
     this.sigs.push(null);
+    this.notes.push(undefined);
     return this.sigs.length - 1;
   }
+  /** what a check of this load noted for a parent (ParseResult.note), for the next load */
+  note(parent: number, value: unknown): void { this.notes[parent] = value; }
   setSignature(parent: number, sig: string | null): void { this.sigs[parent] = sig; }
   /** a block's header, by its keyword line (the first of two with the same line is kept), in order met */
   header(rec: HeaderRecord): void {
@@ -304,6 +315,6 @@ export class BlockCacheBuilder {
   }
 
   build(): BlockCache {
-    return new BlockCache(this.policy, this.srcs, this.data.subarray(0, this.objs.length * STRIDE), this.segs, this.objs, this.sigs, this.pobjs, this.headers, this.srcBytes, this.order);
+    return new BlockCache(this.policy, this.srcs, this.data.subarray(0, this.objs.length * STRIDE), this.segs, this.objs, this.sigs, this.pobjs, this.headers, this.srcBytes, this.order, this.notes);
   }
 }

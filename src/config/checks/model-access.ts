@@ -22,6 +22,16 @@ export function objs(parent: RawObject | undefined, field: string): RawObject[] 
 }
 const NONE: RawObject[] = [];
 
+/**
+ * objs(vs, 'real_server') without the walk over each one where the parse says what the list is: a
+ * virtual server that got real servers back (ParseResult.reuseOf) has the parser's own list,
+ * objects only (handed back, and blocks read anew), or one a check made of them.
+ */
+export function realServers(ctx: CheckContext, vs: RawObject): RawObject[] {
+  const v = vs.real_server;
+  return Array.isArray(v) && ctx.parsed.reuseOf(vs) !== undefined ? (v as RawObject[]) : objs(vs, 'real_server');
+}
+
 export function obj(parent: RawObject | undefined, field: string): RawObject | undefined {
   const v = parent?.[field];
   return isObj(v) ? v : undefined;

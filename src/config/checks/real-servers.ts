@@ -4,7 +4,7 @@
 import { ErrClass } from '../../../grammar/diagnostics.js';
 import type { RawObject } from '../../../grammar/parser.js';
 import type { CheckContext } from '../validate.js';
-import { askForPositions, isObj, itemObjs, lineSpecOf, obj, objs, order, root, str } from './model-access.js';
+import { askForPositions, isObj, itemObjs, lineSpecOf, obj, objs, order, realServers, root, str } from './model-access.js';
 import { isRemoved, REMOVED } from './script-users.js';
 import { compilePcre, PcreError } from '../../check/http/pcre-regex.js';
 
@@ -16,13 +16,15 @@ const familyOf = (o: RawObject | undefined): number | undefined => {
 const addrOf = (o: RawObject): string => (isObj(o.addr) ? String(o.addr.addr) : String(o.addr));
 const tunnelled = (m: unknown): boolean => isObj(m) && m.method === 'TUN';
 
+const SORRY_OPTIONS: ReadonlyArray<readonly [string, string]> = [
+  ['sorry_server_inhibit', 'Ignoring sorry_server inhibit used before or without sorry_server'],
+  ['sorry_server_lvs_method', 'sorry_server forwarding used without sorry_server'],
+];
+
 /** `sorry_server_inhibit` / `sorry_server_lvs_method` must follow `sorry_server`. */
 function sorryOptions(ctx: CheckContext, vs: RawObject, report: (m: string, field?: string, at?: RawObject) => void): void {
-  const opts: Array<[string, string]> = [
-    ['sorry_server_inhibit', 'Ignoring sorry_server inhibit used before or without sorry_server'],
-    ['sorry_server_lvs_method', 'sorry_server forwarding used without sorry_server'],
-  ];
-  for (const [field, message] of opts) {
+  if (vs.sorry_server_inhibit === undefined && vs.sorry_server_lvs_method === undefined) return;
+  for (const [field, message] of SORRY_OPTIONS) {
     if (vs[field] === undefined) continue;
     let before = vs.sorry_server === undefined;
     if (!before) {
@@ -36,17 +38,22 @@ function sorryOptions(ctx: CheckContext, vs: RawObject, report: (m: string, fiel
   }
 }
 
+/** a virtual server's label in messages */
+const serviceLabel = (vs: RawObject): string => (vs.kind === 'fwmark' ? `virtual_server fwmark ${String(vs.fwmark)}` : vs.kind === 'group'
+  ? `virtual_server group ${String(vs.group)}` : `virtual_server ${String(vs.addr)} ${String(vs.port ?? '')}`.trim());
+
 function checkService(ctx: CheckContext, vs: RawObject): void {
-  const block = vs.kind === 'fwmark' ? `virtual_server fwmark ${String(vs.fwmark)}` : vs.kind === 'group' ? `virtual_server group ${String(vs.group)}` : `virtual_server ${String(vs.addr)} ${String(vs.port ?? '')}`.trim();
+  // (the label made only for a message: this runs once per virtual server and reload)
+  let block: string | undefined;
   const report = (message: string, field?: string, at: RawObject = vs) =>
-    ctx.report({ cls: ErrClass.General, level: 'error', keyword: field, block, message }, at, field);
+    ctx.report({ cls: ErrClass.General, level: 'error', keyword: field, block: (block ??= serviceLabel(vs)), message }, at, field);
 
   sorryOptions(ctx, vs, report);
 
   // real servers: one address family per service unless tunnelled
   let family = vs.kind === 'ip' ? familyOf(vs) : undefined;
   const vsMethod = vs.lvs_method;
-  const reals = objs(vs, 'real_server');
+  const reals = realServers(ctx, vs);
   let kept: RawObject[] | null = null; // the real servers left, once one is skipped
   // A reload's handed-back real servers (ParseResult.reuseOf) were checked by the previous load
   // under the same address family without a word, and their checkers need nothing from outside

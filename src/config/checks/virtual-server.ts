@@ -5,7 +5,7 @@
 import { ErrClass } from '../../../grammar/diagnostics.js';
 import type { RawObject } from '../../../grammar/parser.js';
 import type { CheckContext } from '../validate.js';
-import { isObj, itemObjs, obj, objs, root, schemaDefault, written, REAL_SERVER, VIRTUAL_SERVER } from './model-access.js';
+import { isObj, itemObjs, obj, objs, realServers, root, schemaDefault, written, REAL_SERVER, VIRTUAL_SERVER } from './model-access.js';
 import { REMOVED } from './script-users.js';
 
 const PERSISTENT_TIMEOUT = 360;
@@ -51,17 +51,19 @@ function groupOf(ctx: CheckContext, vs: RawObject): GroupView | undefined {
 
 /**
  * What the real-server pass below found for a virtual server it let through without a word:
- * kept for the next reload's check of the same virtual server (see reloadPass). Never changed
- * (a later load may share it).
+ * kept for the next reload's check of the same virtual server (see reloadPass), as the parse's
+ * note of the virtual server (ParseResult.note: it lives as long as the blocks it is about, no
+ * WeakMap entry per virtual server and reload). Never changed (a later load may share it).
  */
-interface Aggregate {
-  /** `port addr` -> the index in `list` of the real server with it (no two have one) */
-  keys: ReadonlyMap<string, number>;
-  /** the real servers, as checked (a later load's list shares the map: see reloadPass) */
-  list: readonly RawObject[];
-  weightSum: number;
+class Aggregate {
+  constructor(
+    /** `port addr` -> the index in `list` of the real server with it (no two have one) */
+    readonly keys: ReadonlyMap<string, number>,
+    /** the real servers, as checked (a later load's list shares the map: see reloadPass) */
+    readonly list: readonly RawObject[],
+    readonly weightSum: number,
+  ) {}
 }
-const aggregates = new WeakMap<RawObject, Aggregate>();
 const rsKey = (rs: RawObject): string => {
   const a = rs.addr;
   const av = typeof a === 'object' && a !== null && !Array.isArray(a) ? (a as RawObject).addr : a;
@@ -82,8 +84,8 @@ const weightOf = (rs: RawObject): number => (typeof rs.weight === 'number' ? rs.
 function reloadPass(ctx: CheckContext, vs: RawObject, reals: RawObject[], fill: (rs: RawObject) => void): { weightSum: number; fresh: readonly RawObject[] } | undefined {
   if (reals !== vs.real_server) return undefined;
   const info = ctx.parsed.reuseOf(vs);
-  const prev = info !== undefined ? aggregates.get(info.previous) : undefined;
-  if (info === undefined || prev === undefined) return undefined;
+  const prev = info?.note;
+  if (info === undefined || !(prev instanceof Aggregate)) return undefined;
   const fresh = info.fresh;
   let weightSum = prev.weightSum;
   let replaced = 0;
@@ -120,7 +122,7 @@ function reloadPass(ctx: CheckContext, vs: RawObject, reals: RawObject[], fill: 
     keys = m;
   }
   for (let i = 0; i < fresh.length; i++) fill(fresh[i]);
-  aggregates.set(vs, { keys, list: reals, weightSum });
+  ctx.parsed.note(vs, new Aggregate(keys, reals, weightSum));
   return { weightSum, fresh };
 }
 
@@ -128,7 +130,7 @@ function checkOne(ctx: CheckContext, vs: RawObject, group: GroupView | undefined
   const report = (message: string, field?: string, at: RawObject = vs) =>
     ctx.report({ cls: ErrClass.General, level: 'error', keyword: field, block: `virtual_server ${vsName(vs)}`, message }, at, field);
   let name = vsName(vs);
-  const reals = objs(vs, 'real_server');
+  const reals = realServers(ctx, vs);
   if (reals.length === 0) {
     report(`Virtual server ${name} has no real servers - ignoring`);
     vs[REMOVED] = true;
@@ -224,7 +226,7 @@ function checkOne(ctx: CheckContext, vs: RawObject, group: GroupView | undefined
     if (kept !== null) kept.push(rs);
     keys?.set(`${port} ${addr}`, i);
   }
-  if (keys !== null && kept === null && reals === vs.real_server) aggregates.set(vs, { keys, list: reals, weightSum });
+  if (keys !== null && kept === null && reals === vs.real_server) ctx.parsed.note(vs, new Aggregate(keys, reals, weightSum));
   if (kept === null) kept = reals === vs.real_server ? reals : reals.slice();
   vs.real_server = kept;
   const sorry = obj(vs, 'sorry_server');

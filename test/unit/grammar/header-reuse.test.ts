@@ -197,6 +197,33 @@ describe('virtual_server headers', () => {
   });
 });
 
+describe('notes kept with a block for the next parse (ParseResult.note)', () => {
+  it('hands a note to the next parse\'s reuseOf of the block that got its blocks back, and to no other', () => {
+    const t1 = head('10.1.1.1') + servers(4) + '}\n' + head('10.1.1.2') + servers(4) + '}\n';
+    const a = parse(t1);
+    const [a1, a2] = vsList(a);
+    expect(a.reuseOf(a1)).toBeUndefined(); // (nothing handed back in a first parse)
+    a.note(a1, 'one');
+    a.note(a2, 'two');
+    // the second virtual server is another one now (address, real servers): nothing comes back to it
+    const t2 = head('10.1.1.1') + servers(4, { 2: 9 }) + '}\n' + head('10.1.1.3') + [5, 6].map((h) => rs(h)).join('') + '}\n';
+    const b = parse(t2, a.blocks);
+    const [b1, b2] = vsList(b);
+    const info = b.reuseOf(b1);
+    expect(info?.previous).toBe(a1);
+    expect(info?.note).toBe('one');
+    expect(info?.fresh.map((r) => r.weight)).toEqual([9]);
+    expect(b.reuseOf(b2)).toBeUndefined();
+    // notes of this parse go with its blocks; one it did not make stays behind
+    b.note(b1, 'one again');
+    const c = parse(t2, b.blocks);
+    expect(c.reuseOf(vsList(c)[0])?.note).toBe('one again');
+    expect(c.reuseOf(vsList(c)[0])?.fresh).toEqual([]);
+    const d = parse(t2, c.blocks);
+    expect(d.reuseOf(vsList(d)[0])?.note).toBeUndefined();
+  });
+});
+
 describe('whole blocks (a header-keyword block holding no kept block)', () => {
   const vrrp = (name: string, prio = 100) =>
     `vrrp_instance ${name} {\n  state BACKUP\n  interface eth0\n  virtual_router_id 51\n  priority ${prio}\n  virtual_ipaddress {\n    10.98.1.1/32\n    10.98.1.2/32 dev eth0\n  }\n}\n`;
