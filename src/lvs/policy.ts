@@ -74,12 +74,18 @@ export class VirtualServerPolicy {
   private total: number;
   /** per service, each real server's destination as last computed (undefined: not in the table) */
   private readonly dests: Array<Array<IpvsDest | undefined>>;
-  /** real servers whose destination must be rebuilt even at the same weight (updateReal) */
-  private readonly renew = new Set<number>();
+  /**
+   * Per real server: 1 it is in `staleList`, 2 its destination must be rebuilt even at the same
+   * weight (updateReal). Flags and a list rather than Sets: a reload touches one server of each
+   * changed virtual server, and a Set's add and clear (a new table) cost more under emulation.
+   */
+  private readonly marks: Uint8Array;
   /** per service, where each real server's destination sits in the last row (-1: not in it) */
   private readonly pos: Int32Array[];
-  /** real servers whose destination must be recomputed; true: all of them */
-  private stale: Set<number> | true = true;
+  /** every real server's destination must be recomputed */
+  private staleAll = true;
+  /** otherwise these (in the order they changed) */
+  private readonly staleList: number[] = [];
   /** per service: a destination address is shared (two servers, or one and the sorry server) */
   private shared: boolean[] | undefined;
   private rows: TableRow[] | undefined;
@@ -95,6 +101,7 @@ export class VirtualServerPolicy {
     this.dests = cfg.services.map(() => new Array<IpvsDest | undefined>(cfg.reals.length));
     this.pos = cfg.services.map(() => new Int32Array(cfg.reals.length));
     this.sorryDests = cfg.services.map(() => undefined);
+    this.marks = new Uint8Array(cfg.reals.length);
     this.rs = cfg.reals.map((r, i) => {
       this.index.set(r.name, i);
       const failed = new Set(r.checkers.filter((c) => !c.startsUp).map((c) => c.id));
@@ -114,8 +121,11 @@ export class VirtualServerPolicy {
   /** Something that decides real server `rs`'s entry changed (all of them without `rs`). */
   private touch(rs?: number): void {
     this.version++;
-    if (rs === undefined) this.stale = true;
-    else if (this.stale !== true) this.stale.add(rs);
+    if (rs === undefined) this.staleAll = true;
+    else if (!this.staleAll && (this.marks[rs] & 1) === 0) {
+      this.marks[rs] |= 1;
+      this.staleList.push(rs);
+    }
   }
 
   /** Actions due at start: keepalived runs quorum_down when it starts without quorum and has a sorry server. */
@@ -205,7 +215,7 @@ export class VirtualServerPolicy {
     this.recount(rs);
     this.total += clampWeight(next.weight) - clampWeight(prev.weight);
     this.setQuorum();
-    this.renew.add(rs); // forwarding or thresholds may differ at the same weight
+    this.marks[rs] |= 2; // forwarding or thresholds may differ at the same weight
     if (prev.server.fwd !== next.server.fwd || prev.server.port !== next.server.port) this.shared = undefined;
     this.touch(rs);
     return this.updateQuorum();
@@ -273,11 +283,11 @@ export class VirtualServerPolicy {
    * nothing changed; after a change only the touched servers' destinations are rebuilt.
    */
   desired(): TableRow[] {
-    if (this.rows && this.stale !== true && this.stale.size === 0) return this.rows;
+    if (this.rows && !this.staleAll && this.staleList.length === 0) return this.rows;
     const sorry = this.cfg.sorry;
     const sorryWeight = sorry ? (this.sorryActive ? 1 : sorry.inhibit ? 0 : undefined) : undefined;
     const shared = this.shared ??= this.findShared();
-    const stale = this.stale;
+    const stale = this.staleAll ? true : this.staleList;
     const prevRows = this.rows;
     // a loop, not services.map: no closure per call (a reload calls this for each changed
     // virtual server, under emulation every allocation and call counts)
@@ -288,10 +298,12 @@ export class VirtualServerPolicy {
       rows.push(shared[si] ? { service, dests: this.mergedDests(service, sorryWeight), base: undefined } : this.row(si, service, prevRows?.[si], stale, sorryWeight));
     }
     this.rows = rows;
-    // (the set is this object's own: emptied for the next changes rather than made again)
-    if (stale === true) this.stale = new Set();
-    else stale.clear();
-    if (this.renew.size !== 0) this.renew.clear();
+    // emptied for the next changes (the flags of a server not listed can only be 2 after a
+    // touch of all: cleared with the rest)
+    if (this.staleAll) this.marks.fill(0);
+    else for (const i of this.staleList) this.marks[i] = 0;
+    this.staleAll = false;
+    this.staleList.length = 0;
     return rows;
   }
 
@@ -300,7 +312,7 @@ export class VirtualServerPolicy {
    * whatever their path (a row patched by the last reload is the next one's `prev`: code that had
    * only met rows of the other shape deoptimised there, a second SIGHUP's lvs step under emulation).
    */
-  private row(si: number, service: IpvsService, prev: TableRow | undefined, stale: Set<number> | true, sorryWeight: number | undefined): TableRow {
+  private row(si: number, service: IpvsService, prev: TableRow | undefined, stale: readonly number[] | true, sorryWeight: number | undefined): TableRow {
     const cache = this.dests[si];
     const pos = this.pos[si];
     if (stale !== true && prev) {
@@ -343,7 +355,7 @@ export class VirtualServerPolicy {
     const w = this.tableWeight(i);
     const s = this.cfg.reals[i].server;
     if (w === undefined || !fitsService(s, service)) cache[i] = undefined;
-    else if (cache[i]?.weight !== w || this.renew.has(i)) cache[i] = toDest(s, service, w);
+    else if (cache[i]?.weight !== w || (this.marks[i] & 2) !== 0) cache[i] = toDest(s, service, w);
   }
 
   /** Per service: whether two entries would land on one destination (rare; merged the slow way). */
