@@ -7,6 +7,7 @@ import type { RawObject } from '../../../grammar/parser.js';
 import type { CheckContext } from '../validate.js';
 import { isObj, itemObjs, obj, objs, realServers, root, schemaDefault, written, REAL_SERVER, VIRTUAL_SERVER } from './model-access.js';
 import { REMOVED } from './script-users.js';
+import { ServerKeys } from './server-keys.js';
 
 const PERSISTENT_TIMEOUT = 360;
 const RS_METHOD_DEFAULT = schemaDefault(REAL_SERVER, 'lvs_method');
@@ -57,18 +58,39 @@ function groupOf(ctx: CheckContext, vs: RawObject): GroupView | undefined {
  */
 class Aggregate {
   constructor(
-    /** `port addr` -> the index in `list` of the real server with it (no two have one) */
-    readonly keys: ReadonlyMap<string, number>,
+    /** address and port -> the index in `list` of the real server with them (no two have both) */
+    readonly keys: ServerKeys,
     /** the real servers, as checked (a later load's list shares the map: see reloadPass) */
     readonly list: readonly RawObject[],
     readonly weightSum: number,
   ) {}
 }
-const rsKey = (rs: RawObject): string => {
+/** a real server's address as the keys have it */
+const keyAddr = (rs: RawObject): string => {
   const a = rs.addr;
   const av = typeof a === 'object' && a !== null && !Array.isArray(a) ? (a as RawObject).addr : a;
-  return `${typeof rs.port === 'number' ? rs.port : 0} ${typeof av === 'string' ? av : String(av)}`;
+  return typeof av === 'string' ? av : String(av);
 };
+const keyPort = (rs: RawObject): number => (typeof rs.port === 'number' ? rs.port : 0);
+/** two fresh ones with one address and port (few, usually: compared in pairs, no key strings) */
+function freshDuplicate(fresh: readonly RawObject[]): boolean {
+  if (fresh.length > MAX_PAIRED) {
+    const seen = new Set<string>();
+    for (const rs of fresh) {
+      const k = `${keyPort(rs)} ${keyAddr(rs)}`;
+      if (seen.has(k)) return true;
+      seen.add(k);
+    }
+    return false;
+  }
+  for (let i = 1; i < fresh.length; i++) {
+    const a = keyAddr(fresh[i]);
+    const p = keyPort(fresh[i]);
+    for (let j = 0; j < i; j++) if (keyPort(fresh[j]) === p && keyAddr(fresh[j]) === a) return true;
+  }
+  return false;
+}
+const MAX_PAIRED = 32;
 const weightOf = (rs: RawObject): number => (typeof rs.weight === 'number' ? rs.weight : 1);
 
 /**
@@ -90,22 +112,20 @@ function reloadPass(ctx: CheckContext, vs: RawObject, reals: RawObject[], fill: 
   let weightSum = prev.weightSum;
   let replaced = 0;
   let added = false; // a fresh one has a key the previous ones had not
-  const freshKeys = fresh.length > 1 ? new Set<string>() : null;
+  // (two fresh ones with one key: a duplicate)
+  if (freshDuplicate(fresh)) return undefined;
   for (let i = 0; i < fresh.length; i++) {
     const rs = fresh[i];
-    const k = rsKey(rs);
-    if (freshKeys !== null) {
-      if (freshKeys.has(k)) return undefined; // two fresh ones: a duplicate
-      freshKeys.add(k);
-    }
-    const at = prev.keys.get(k);
+    const addr = keyAddr(rs);
+    const port = keyPort(rs);
+    const at = prev.keys.find(addr, port);
     if (at === undefined) {
       added = true;
       continue;
     }
-    // the previous one with this key (the map may be one a later list shares: its index is checked)
+    // the previous one with this key (the keys may be ones a later list shares: its index is checked)
     const had = prev.list[at];
-    if (had === undefined || rsKey(had) !== k) return undefined;
+    if (had === undefined || keyPort(had) !== port || keyAddr(had) !== addr) return undefined;
     if (reals.includes(had)) return undefined; // a handed-back one has it: a duplicate
     replaced++;
     weightSum -= weightOf(had);
@@ -114,12 +134,11 @@ function reloadPass(ctx: CheckContext, vs: RawObject, reals: RawObject[], fill: 
   // address and port (else one was removed: its key would stay in the map)
   if (reals.length - fresh.length + replaced !== prev.list.length) return undefined;
   for (let i = 0; i < fresh.length; i++) weightSum += weightOf(fresh[i]);
-  let keys = prev.keys; // the same keys: the map is shared (an index that moved is caught above)
+  let keys = prev.keys; // the same keys: shared (an index that moved is caught above)
   if (added) {
-    // new keys: this list's own map, as the full pass makes it
-    const m = new Map<string, number>();
-    for (let i = 0; i < reals.length; i++) m.set(rsKey(reals[i]), i);
-    keys = m;
+    // new keys: this list's own, as the full pass makes them
+    keys = new ServerKeys();
+    for (let i = 0; i < reals.length; i++) keys.add(keyAddr(reals[i]), keyPort(reals[i]), i);
   }
   for (let i = 0; i < fresh.length; i++) fill(fresh[i]);
   ctx.parsed.note(vs, new Aggregate(keys, reals, weightSum));
@@ -191,7 +210,7 @@ function checkOne(ctx: CheckContext, vs: RawObject, group: GroupView | undefined
   const fromReload = positioned || group !== undefined ? undefined : reloadPass(ctx, vs, reals, fillMethod);
   // address -> port(s) seen: no key string built per real server
   const seen = new Map<string, number | Set<number>>();
-  const keys = fromReload === undefined && !positioned && group === undefined ? new Map<string, number>() : null;
+  const keys = fromReload === undefined && !positioned && group === undefined ? new ServerKeys() : null;
   let weightSum = fromReload?.weightSum ?? 0;
   for (let i = 0; fromReload === undefined && i < reals.length; i++) {
     // This runs once per real server, mostly before V8 optimises it, where every call costs:
@@ -224,7 +243,7 @@ function checkOne(ctx: CheckContext, vs: RawObject, group: GroupView | undefined
     }
     weightSum += typeof rs.weight === 'number' ? rs.weight : 1;
     if (kept !== null) kept.push(rs);
-    keys?.set(`${port} ${addr}`, i);
+    keys?.add(addr, port, i);
   }
   if (keys !== null && kept === null && reals === vs.real_server) ctx.parsed.note(vs, new Aggregate(keys, reals, weightSum));
   if (kept === null) kept = reals === vs.real_server ? reals : reals.slice();

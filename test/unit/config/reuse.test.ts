@@ -294,6 +294,28 @@ describe('reload reuse on generated configs', () => {
     expect(quorumWarning(loadText(withInc, i0).inc) || loadText(withInc, i0).inc.diagnostics.some((d) => /quorum 10 .* total weight of real servers 9/.test(d.message))).toBe(true);
   });
 
+  it('one host on several ports: a changed, duplicated, added or removed port checks as a full load', () => {
+    const server = (host: number, port: number, weight = 2) => `  real_server 10.0.0.${host} ${port} {\n    weight ${weight}\n  }\n`;
+    const conf = (rs: string[]) => `virtual_server 10.8.0.1 80 {\n  lb_algo wlc\n  lb_kind NAT\n  protocol TCP\n  quorum 7\n${rs.join('')}}\n`;
+    const base = [server(1, 80), server(1, 81), server(1, 82), server(2, 80)];
+    const a = loadText(conf(base), undefined).inc;
+    expect(a.ok).toBe(true);
+    const duplicated = (r: LoadResult) => r.diagnostics.some((d) => /real server 10.0.0.1:82 is duplicated/.test(d.message));
+    const quorum = (r: LoadResult) => r.diagnostics.some((d) => /quorum 7 .* exceeds total weight of real servers 5/.test(d.message));
+    const cases: Array<[string, string[], (r: LoadResult) => boolean]> = [
+      ['a weight changed on one port', [base[0], server(1, 81, 5), base[2], base[3]], (r) => r.ok && r.reused === 3],
+      ['a port duplicated', [...base, server(1, 82, 3)], duplicated],
+      ['a port added', [...base, server(1, 83)], (r) => r.ok && r.reused === 4],
+      ['a port removed, another changed (sum 5)', [base[0], server(1, 81, 1), base[3]], quorum],
+      ['two ports of the host changed, one to the other\'s port', [server(1, 81, 1), server(1, 81, 3), base[2], base[3]], (r) => r.diagnostics.some((d) => /10.0.0.1:81 is duplicated/.test(d.message))],
+    ];
+    for (const [what, rs, expected] of cases) {
+      const { inc } = loadText(conf(rs), a);
+      expect(expected(inc), what).toBe(true);
+      if (inc.ok) loadText(conf(base), inc);
+    }
+  });
+
   it('a chain of reloads that change, move, add, remove and duplicate real servers checks as a full load', () => {
     type S = { host: number; weight: number; port: number };
     const server = (r: S) => `  real_server 10.0.0.${r.host} ${r.port} {\n    weight ${r.weight}\n    TCP_CHECK {\n      connect_timeout 3\n    }\n  }\n`;
