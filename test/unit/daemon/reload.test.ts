@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../../src/config/load.js';
+import { loadConfig, type LoadOptions, type LoadResult } from '../../../src/config/load.js';
 import { ConfigHolder, diffWithoutVirtualServers } from '../../../src/daemon/reload.js';
 import { recordInputs } from '../../../grammar/observed-fs.js';
 
@@ -251,10 +251,11 @@ describe('ConfigHolder.reload', () => {
     const text = inst('VI_1', 1, 100) + vs(0) + vs(1);
     writeFileSync(file, text);
     const rec = recordInputs(() => loadConfig(file, { keepBlocks: true }));
-    const seen: Array<{ reuse: boolean; file: string }> = [];
+    const seen: Array<{ reuse: LoadOptions['reuse']; file: string; result: LoadResult }> = [];
     const h = new ConfigHolder(file, {}, rec.value, (f, o) => {
-      seen.push({ reuse: o.reuse !== undefined, file: f });
-      return loadConfig(f, o);
+      const result = loadConfig(f, o);
+      seen.push({ reuse: o.reuse, file: f, result });
+      return result;
     }, diffWithoutVirtualServers, rec.inputs);
     h.prepare();
     const prepared = h.preparedModel;
@@ -263,7 +264,15 @@ describe('ConfigHolder.reload', () => {
     // 200 real servers: 2 re-spaced, read anew; the other 198 handed back
     expect(h.rehearseChange(0)).toBe(198);
     expect(h.rehearseChange(7)).toBe(198);
-    expect(seen).toEqual([{ reuse: true, file }, { reuse: true, file }]);
+    // each: the edit with the running model's blocks, then the next edit with the blocks that
+    // load kept (the second SIGHUP's way: 2 re-spaced back, 2 others re-spaced)
+    expect(seen.map((x) => x.file)).toEqual([file, file, file, file]);
+    for (const k of [0, 2]) {
+      expect(seen[k].reuse).toBeDefined();
+      expect(seen[k].reuse).not.toBe(seen[k].result.blocks);
+      expect(seen[k + 1].reuse).toBe(seen[k].result.blocks);
+      expect(seen[k + 1].result).toMatchObject({ ok: true, reused: 196 });
+    }
     expect(h.current).toBe(running);
     expect(h.preparedModel).toBe(prepared);
     expect(h.upToDate()).toBe(true);
