@@ -334,7 +334,7 @@ export class LvsEngine {
         const a = reals[i];
         const b: RealServer = { ...a, weight: (typeof a.weight === 'number' ? a.weight : 1) + 1 };
         if (realServerChange(a, b) !== 1) continue;
-        const next = realServerPolicy(rt.vs, b, cfg.reals[i].checkers, cfg.reals[i].name);
+        const next = realServerPolicy(rt.vs, b, cfg.reals[i].checkers, { entry: cfg.reals[i], rs: a });
         const spare = new VirtualServerPolicy({ ...cfg, reals: [cfg.reals[i]] });
         const before = spare.desired();
         const have = new Map<string, TableRow>();
@@ -421,8 +421,8 @@ export class LvsEngine {
       const c = realServerChange(a, b);
       if (c === 0) continue;
       if (c === 2) return undefined;
-      // (same address and port: the running entry's name)
-      (plan.updates ??= []).push({ i, next: realServerPolicy(vs, b, checkers[i].checkers, checkers[i].name) });
+      // (same address and port: made from the running entry)
+      (plan.updates ??= []).push({ i, next: realServerPolicy(vs, b, checkers[i].checkers, { entry: checkers[i], rs: a }) });
     }
     return plan;
   }

@@ -3,6 +3,7 @@
 import type { Model, RealServer, VirtualServer } from '../config/model.js';
 import { serverSpec, type MethodConfig } from './dest.js';
 import type { RealServerPolicy, ScriptSpec, VirtualServerPolicyConfig } from './policy.js';
+import { sameValue } from './same-value.js';
 import { servicesOf } from './service.js';
 
 export function rsName(rs: { addr: { addr: string; family: number }; port?: number }): string {
@@ -23,15 +24,24 @@ const method = (v: unknown): MethodConfig | undefined =>
   typeof v === 'object' && v !== null && typeof (v as { method?: unknown }).method === 'string' ? (v as MethodConfig) : undefined;
 
 /**
- * `name`: the running entry's name, when `rs` has the same address and port (a reload's update in
- * place): the very string, so updateReal's check of it is one comparison, not a new string's
- * flattening and a character compare per changed server.
+ * `running`: the entry running for a real server with the same address and port whose settings
+ * changed (a reload's update in place), with the model object it was made from and its virtual
+ * server's settings unchanged. Its name is taken (the very string: updateReal's check of it is
+ * one comparison, not a new string's flattening and a compare per changed server), and its
+ * destination spec when the forwarding method and thresholds are the same (the usual weight edit
+ * makes no new spec: no address parsed again).
  */
-export function realServerPolicy(vs: VirtualServer, rs: RealServer, checkers: ReadonlyArray<{ id: string; startsUp: boolean }>, name?: string): RealServerPolicy {
-  const m = method(rs.lvs_method) ?? method(vs.lvs_method) ?? { method: 'NAT' };
+export function realServerPolicy(
+  vs: VirtualServer,
+  rs: RealServer,
+  checkers: ReadonlyArray<{ id: string; startsUp: boolean }>,
+  running?: { entry: RealServerPolicy; rs: RealServer },
+): RealServerPolicy {
+  const same = running !== undefined && rs.uthreshold === running.rs.uthreshold && rs.lthreshold === running.rs.lthreshold
+    && sameValue(rs.lvs_method, running.rs.lvs_method);
   const r: RealServerPolicy = {
-    name: name ?? rsName(rs),
-    server: serverSpec(rs.addr, rs.port, m, { u: rs.uthreshold, l: rs.lthreshold }),
+    name: running ? running.entry.name : rsName(rs),
+    server: same ? running.entry.server : serverSpec(rs.addr, rs.port, method(rs.lvs_method) ?? method(vs.lvs_method) ?? { method: 'NAT' }, { u: rs.uthreshold, l: rs.lthreshold }),
     weight: typeof rs.weight === "number" ? rs.weight : typeof vs.weight === "number" ? vs.weight : 1,
     inhibit: (rs.inhibit_on_failure ?? vs.inhibit_on_failure) === true,
     checkers,

@@ -147,20 +147,38 @@ virtual_server group other {
 });
 
 describe('realServerPolicy', () => {
-  it('takes the running entry name when given (an update in place), else makes it from the address', () => {
+  const two = (a: string, b: string) => {
     const m = load(`virtual_server 10.0.0.9 80 {
   protocol TCP
-  real_server 10.0.1.2 8080 {
-    weight 3
-  }
-}
+  lvs_method NAT
+${a}${b}}
 `);
-    const vs = m.virtual_server![0];
-    const rs = vs.real_server![0];
-    expect(realServerPolicy(vs, rs, []).name).toBe('10.0.1.2:8080');
-    const kept = realServerPolicy(vs, rs, [], 'running-name');
-    expect(kept.name).toBe('running-name');
-    expect(kept.weight).toBe(3);
-    expect(kept.server).toEqual(realServerPolicy(vs, rs, []).server);
+    return { vs: m.virtual_server![0], rs: m.virtual_server![0].real_server! };
+  };
+  const server = (w: number, extra = '') => `  real_server 10.0.1.2 8080 {
+    weight ${w}
+${extra}  }
+`;
+
+  it('from the running entry (an update in place): its name and, with the same method and thresholds, its spec', () => {
+    const { vs, rs } = two(server(3), server(4).replace('10.0.1.2', '10.0.1.3'));
+    const running = { ...realServerPolicy(vs, rs[0], []), name: 'running-name' };
+    const next = realServerPolicy(vs, rs[1], [], { entry: running, rs: rs[0] });
+    expect(next.name).toBe('running-name');
+    expect(next.weight).toBe(4);
+    expect(next.server).toBe(running.server);
+    expect(realServerPolicy(vs, rs[0], []).name).toBe('10.0.1.2:8080');
+  });
+
+  it('another method or thresholds: a new spec from the new settings', () => {
+    for (const extra of ['    lvs_method DR\n', '    uthreshold 100\n', '    lthreshold 5\n']) {
+      const a = two(server(3), '');
+      const b = two(server(3, extra), '');
+      const running = realServerPolicy(a.vs, a.rs[0], []);
+      const next = realServerPolicy(b.vs, b.rs[0], [], { entry: running, rs: a.rs[0] });
+      expect(next.server).not.toBe(running.server);
+      expect(next.server).toEqual(realServerPolicy(b.vs, b.rs[0], []).server);
+      expect(next.server).not.toEqual(running.server);
+    }
   });
 });
