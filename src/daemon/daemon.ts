@@ -4,6 +4,7 @@
 // fatal once running.
 import { EventEmitter } from 'node:events';
 import type { LoadOptions, LoadResult } from '../config/load.js';
+import type { ModelDiff } from '../config/diff.js';
 import type { Model } from '../config/model.js';
 import { NetlinkIpvs } from '../ipvs/client.js';
 import { LvsEngine, type CheckEvent, type ReloadCounts } from '../lvs/engine.js';
@@ -126,6 +127,8 @@ export class Daemon extends EventEmitter {
   private reloads = 0;
   private lastReload: DaemonStatus['lastReload'] = null;
   private stopped = false;
+  /** the last BFD apply failed (a reload retries it) */
+  private bfdFailed = false;
   /** the start-up reload rehearsal while it runs (see rehearse) */
   private rehearsing: Promise<void> | undefined;
   /** a reload waits for the rehearsal: its edited loads stop at the next one */
@@ -238,11 +241,24 @@ export class Daemon extends EventEmitter {
   /** Starts, keeps or restarts the bfd_instance sessions; a failure is logged, not fatal (retried at reload). */
   private async applyBfd(model: Model): Promise<void> {
     if (this.o.bfd === false) return;
+    this.bfdFailed = false;
     try {
       await this.bfd.apply(model);
     } catch (e) {
+      this.bfdFailed = true;
       this.o.log.error({ event: 'bfd.error', err: e instanceof Error ? e.message : String(e) }, 'BFD could not start');
     }
+  }
+
+  /**
+   * A reload's VRRP step has nothing to do: nothing outside the virtual servers changed (VRRP
+   * instances, BFD instances, global_defs with the IPVS settings: the difference is empty), and
+   * what the last run of each part set up holds (BFD started, the IPVS settings in the kernel,
+   * none waiting for a retry). Each part would find nothing to change; skipped, the SIGHUP does
+   * not run their async calls (under emulation several ms of the step).
+   */
+  private vrrpStepIdle(diff: ModelDiff): boolean {
+    return diff.empty && !this.bfdFailed && this.settings.current;
   }
 
   /** ha_suspend needs the machine's addresses: read once, then kept fresh. */
@@ -440,19 +456,25 @@ export class Daemon extends EventEmitter {
     const model = this.holder.current;
     const rep: ReloadReport = { ok: true, ms: 0 };
     const t1 = performance.now();
-    try {
-      if (this.vrrp) rep.vrrp = await this.vrrp.applyDiff(r.diff, model);
-    } catch (e) {
-      log.error({ event: 'vrrp.reload-error', err: e instanceof Error ? e.message : String(e) }, 'VRRP reload failed');
+    if (this.vrrpStepIdle(r.diff)) {
+      // (what VRRP's applyDiff answers for an empty difference)
+      if (this.vrrp) rep.vrrp = { started: [], stopped: [], updated: [] };
+    } else {
+      try {
+        if (this.vrrp) rep.vrrp = await this.vrrp.applyDiff(r.diff, model);
+      } catch (e) {
+        log.error({ event: 'vrrp.reload-error', err: e instanceof Error ? e.message : String(e) }, 'VRRP reload failed');
+      }
+      await this.applyBfd(model);
+      this.bfdTracker?.sync();
+      await this.applySettings(model, rehearsal);
     }
-    await this.applyBfd(model);
-    this.bfdTracker?.sync();
-    await this.applySettings(model, rehearsal);
     const t2 = performance.now();
     at.vrrp = t2 - zero;
     let t3 = t2;
     if (this.engine) {
-      await this.ensureAddressWatch(model);
+      // (the address watch's await only when it may start one)
+      if (!this.addrs && hasHaSuspend(model)) await this.ensureAddressWatch(model);
       this.refreshPresence();
       rep.lvs = await this.engine.reload(model);
       t3 = performance.now();

@@ -34,6 +34,10 @@ export class IpvsSettings {
   /** last timeouts written (to skip writing the same again) */
   private written: string | undefined;
   private readonly task: RetryingTask;
+  /** attempts running (a kick while one runs makes another) */
+  private attempting = 0;
+  /** the last attempt brought the kernel to what is wanted */
+  private lastOk = false;
 
   constructor(private readonly o: IpvsSettingsOptions) {
     this.task = new RetryingTask({
@@ -75,7 +79,29 @@ export class IpvsSettings {
     return this.k;
   }
 
+  /**
+   * The kernel holds what is wanted: no attempt running, none failed since (no retry pending).
+   * Asking for the same settings again would change nothing (a reload whose configuration left
+   * them alone may skip it).
+   */
+  get current(): boolean {
+    return this.attempting === 0 && this.lastOk;
+  }
+
   private async attempt(): Promise<boolean> {
+    this.attempting++;
+    this.lastOk = false;
+    let ok = false;
+    try {
+      ok = await this.attemptOnce();
+    } finally {
+      this.attempting--;
+      this.lastOk = ok;
+    }
+    return ok;
+  }
+
+  private async attemptOnce(): Promise<boolean> {
     let k: SettingsKernel | undefined;
     try {
       k = await this.kernel();

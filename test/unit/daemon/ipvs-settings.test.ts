@@ -86,4 +86,22 @@ describe('IpvsSettings', () => {
     await s.stop();
     expect(k.calls).toEqual(['timeouts 7200 120 300', 'timeouts 900 120 300', 'timeouts 900 120 60', 'timeouts 900 120 300']);
   });
+
+  it('current: only once an attempt brought the kernel to what is wanted, and not while a retry waits', async () => {
+    const k = new RecordingKernel();
+    k.failStarts = 1;
+    const s = new IpvsSettings({ log: quiet, open: async () => k, backoff: new Backoff(30, 60) });
+    expect(s.current).toBe(false); // nothing attempted yet
+    const first = s.setSync({ ...cfg, instance: undefined }, 'backup');
+    expect(s.current).toBe(false); // running
+    await first;
+    expect(s.current).toBe(false); // the start was refused: a retry is pending
+    const t0 = Date.now();
+    while (!s.current && Date.now() - t0 < 2000) await new Promise((r) => setTimeout(r, 5));
+    expect(s.current).toBe(true);
+    expect(k.running.map((d) => d.state)).toEqual(['backup']);
+    await s.setTimeouts({ tcp: 60 });
+    expect(s.current).toBe(true);
+    await s.stop();
+  });
 });
