@@ -1,6 +1,7 @@
 // Block reuse between two parses of a config (the daemon's reloads): a block whose source text is
-// the same as last time is skipped with one string comparison and its previous object is handed
-// back, instead of being read line by line and built again.
+// the same as last time is skipped with one comparison (of the file's bytes, natively, for an
+// ASCII file; else of the texts) and its previous object is handed back, instead of being read
+// line by line and built again.
 //
 // Only blocks whose meaning is their text alone are kept: every line of the block was a plain
 // line (no comment, quote, $definition, @condition, ~SEQ, include: nothing that depends on the
@@ -18,8 +19,8 @@
 // blocks adds no object per block for the garbage collector (a config test keeps them too).
 // They are grouped in segments, blocks that follow one another in one text under one parent,
 // with offsets relative to the segment: a reload compares and copies a segment at a time, with
-// native string and typed-array operations, never a loop over its blocks in JavaScript (which a
-// daemon's first reload would run unoptimised).
+// native byte, string and typed-array operations, never a loop over its blocks in JavaScript
+// (which a daemon's first reload would run unoptimised).
 import type { RawObject } from './parser.js';
 import type { KeywordSpec } from './schema/types.js';
 
