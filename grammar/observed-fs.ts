@@ -45,6 +45,8 @@ export interface FileReader {
   read(path: string): [Buffer, string | undefined];
   /** (optional) memory for the next read of a file of `size` bytes, made now */
   prefill?(size: number): void;
+  /** (optional) what read() would give for a file holding `bytes` (withFileBytes' stand-in) */
+  copy?(bytes: Buffer): [Buffer, string | undefined];
 }
 const nodeReader: FileReader = { read: (p) => [fs.readFileSync(p), undefined] };
 let fileReader: FileReader = nodeReader;
@@ -71,6 +73,13 @@ function prefillSoon(size: number): void {
     fileReader.prefill?.(s);
   }, PREFILL_AFTER_MS);
   prefillTimer.unref();
+}
+
+/** a reader's answer: its bytes, their text noted */
+function taken([bytes, text]: [Buffer, string | undefined]): Buffer {
+  if (text !== undefined) knownText(bytes, text);
+  prefillSoon(bytes.length);
+  return bytes;
 }
 
 /**
@@ -106,10 +115,7 @@ function sameBytes(p: string, before: Buffer): boolean {
   if (kept !== undefined) return typeof kept !== 'string' && kept.equals(before);
   let now: Buffer;
   try {
-    const [bytes, text] = fileReader.read(p);
-    if (text !== undefined) knownText(bytes, text);
-    now = bytes;
-    prefillSoon(bytes.length);
+    now = taken(fileReader.read(p));
   } catch (e) {
     onceBytes?.set(p, errCode(e));
     return false;
@@ -194,7 +200,8 @@ let standIn: { path: string; bytes: Buffer } | null = null;
  */
 export function withFileBytes<T>(path: string, bytes: Buffer, fn: () => T): T {
   const outer = standIn;
-  standIn = { path, bytes };
+  // (as the reader would give them: the load meets what it meets on a SIGHUP)
+  standIn = { path, bytes: fileReader.copy !== undefined ? taken(fileReader.copy(bytes)) : bytes };
   try {
     return fn();
   } finally {

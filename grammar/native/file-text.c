@@ -108,7 +108,37 @@ static int read_whole(int fd, region_t **out, size_t *len) {
 }
 
 /*
- * read(path) -> [Buffer, string | undefined]: the file's bytes, and the same bytes as latin1
+ * [ArrayBuffer, string | undefined] over region r holding len bytes: both external views of its
+ * memory, the string when every byte is ASCII. An ArrayBuffer, not a Buffer: the caller makes its
+ * Buffer with Buffer.from(arrayBuffer), the map every Buffer has (node's C++ Buffer gets its
+ * prototype set, a map of its own: optimised code met it as a new map, and deoptimised when it
+ * died).
+ */
+static napi_value views_of(napi_env env, region_t *r, size_t len) {
+  atomic_init(&r->refs, 1);
+  napi_value ab, text, out;
+  if (napi_create_external_arraybuffer(env, r->data, len, on_buffer_gone, r, &ab) != napi_ok) {
+    free(r);
+    return throw_errno(env, "external array buffer", ENOMEM);
+  }
+  napi_get_undefined(env, &text);
+  if (all_ascii(r->data, len)) {
+    bool copied = false;
+    atomic_fetch_add(&r->refs, 1);
+    /* (a copy, when Node makes one, has already run on_text_gone) */
+    if (node_api_create_external_string_latin1(env, r->data, len, on_text_gone, r, &text, &copied) != napi_ok) {
+      region_release(r);
+      napi_get_undefined(env, &text);
+    }
+  }
+  napi_create_array_with_length(env, 2, &out);
+  napi_set_element(env, out, 0, ab);
+  napi_set_element(env, out, 1, text);
+  return out;
+}
+
+/*
+ * read(path) -> [ArrayBuffer, string | undefined]: the file's bytes, and the same bytes as latin1
  * text when all are ASCII (else undefined: the caller decodes UTF-8). Throws an Error with errno
  * and code as fs does (ENOENT, EISDIR...).
  */
@@ -128,27 +158,23 @@ static napi_value js_read(napi_env env, napi_callback_info info) {
   int err = read_whole(fd, &r, &len);
   close(fd);
   if (err != 0) return throw_errno(env, "read", err);
-  atomic_init(&r->refs, 1);
-  napi_value buf, text, out;
-  if (napi_create_external_buffer(env, len, r->data, on_buffer_gone, r, &buf) != napi_ok) {
-    free(r);
-    return throw_errno(env, "read: external buffer", ENOMEM);
-  }
-  if (all_ascii(r->data, len)) {
-    bool copied = false;
-    atomic_fetch_add(&r->refs, 1);
-    /* (a copy, when Node makes one, has already run on_text_gone) */
-    if (node_api_create_external_string_latin1(env, r->data, len, on_text_gone, r, &text, &copied) != napi_ok) {
-      region_release(r);
-      napi_get_undefined(env, &text);
-    }
-  } else {
-    napi_get_undefined(env, &text);
-  }
-  napi_create_array_with_length(env, 2, &out);
-  napi_set_element(env, out, 0, buf);
-  napi_set_element(env, out, 1, text);
-  return out;
+  return views_of(env, r, len);
+}
+
+/*
+ * copy(buffer) -> [ArrayBuffer, string | undefined]: the same views as read() of a file holding
+ * those bytes (the start-up rehearsal loads made-up bytes: the parse then meets what a SIGHUP's
+ * read gives it).
+ */
+static napi_value js_copy(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  void *data;
+  size_t len;
+  if (get_args(env, info, 1, argv) != 0 || buffer_arg(env, argv[0], &data, &len) != 0) return throw_usage(env, "copy(buffer): buffer must be a Buffer");
+  region_t *r = region_new(len + 1);
+  if (r == NULL) return throw_errno(env, "copy", ENOMEM);
+  memcpy(r->data, data, len);
+  return views_of(env, r, len);
 }
 
 /*
@@ -175,6 +201,7 @@ static napi_value js_prefill(napi_env env, napi_callback_info info) {
 NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   napi_property_descriptor props[] = {
     METHOD("read", js_read),
+    METHOD("copy", js_copy),
     METHOD("prefill", js_prefill),
   };
   DEFINE_METHODS(env, exports, props);

@@ -3,11 +3,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { latin1Of } from '../../../grammar/latin1.js';
-import { readFileSync, readOnce, recordInputs, inputsUnchanged, useFileReader } from '../../../grammar/observed-fs.js';
+import { knownLatin1, latin1Of } from '../../../grammar/latin1.js';
+import { readFileSync, readOnce, recordInputs, inputsUnchanged, useFileReader, withFileBytes } from '../../../grammar/observed-fs.js';
 import { useTextAddon } from '../../../src/daemon/text-reader.js';
 
 setFlagsFromString('--expose-gc');
@@ -130,5 +131,31 @@ describe('a changed file read once (readOnce), through the text addon', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('a stand-in file (the rehearsal\'s made-up edit) comes as a read would give it: bytes and their text', () => {
+    const bytes = text(200_000, '5');
+    const r = withFileBytes('/nowhere/keepalived.conf', bytes, () => readFileSync('/nowhere/keepalived.conf'));
+    expect(r.equals(bytes)).toBe(true);
+    expect(r === bytes).toBe(false);
+    expect(knownLatin1(r) === bytes.toString('latin1')).toBe(true);
+  });
+
+  it('its Buffer has the map of every Buffer (node\'s C++ Buffer would be a map of its own: optimised code deoptimised on it)', () => {
+    withDir((dir) => {
+      const f = join(dir, 'm.conf');
+      writeFileSync(f, 'global_defs {\n}\n');
+      const probe = `
+        const { useTextAddon } = require(${JSON.stringify(join(process.cwd(), 'dist/src/daemon/text-reader.js'))});
+        const o = require(${JSON.stringify(join(process.cwd(), 'dist/grammar/observed-fs.js'))});
+        useTextAddon();
+        let b;
+        const rec = o.recordInputs(() => o.readFileSync(${JSON.stringify(f)}));
+        (await import('node:fs')).writeFileSync(${JSON.stringify(f)}, 'global_defs {\\n  router_id b\\n}\\n');
+        o.readOnce(() => { o.inputsUnchanged(rec.inputs); b = o.readFileSync(${JSON.stringify(f)}); });
+        process.stdout.write(String(o.readFileSync !== undefined && b.toString().includes('router_id b') && %HaveSameMap(b, Buffer.from('abc'))));`;
+      const out = execFileSync(process.execPath, ['--allow-natives-syntax', '--input-type=module', '-e', probe.replace(/require\(/g, 'await import(')], { encoding: 'utf8' });
+      expect(out).toBe('true');
+    });
   });
 });
