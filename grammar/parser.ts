@@ -1,6 +1,7 @@
 // Schema-driven parser: reads logical lines from the preprocessor and builds the raw config
 // object directly (no parse tree is kept), reporting problems as keepalived's process_stream()
 // and keyword handlers would — but with file:line:col, and all of them, not just the first.
+import { keepShape } from './shape-keeper.js';
 import { ErrClass, type Diagnostic, type Pos } from './diagnostics.js';
 import { splitWordsInto } from './lexer.js';
 import { ConfigReader, INC_R, INC_M, INC_W, INC_B, keywordHash, type LogicalLine } from './reader.js';
@@ -312,6 +313,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
     includeCheck: opts.allConfig ? INC_R | INC_M | INC_W | INC_B : 0,
     report: (d) => diagnostics.push(d),
   });
+  keepShape('reader', reader);
   opts.onRead?.();
   // Keyword positions cost memory and GC time at 100,000 real servers; the config loader asks
   // for them only when it has a problem to point at (it parses again with them).
@@ -331,7 +333,8 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
   // into those (blocks usually come back in the same order)
   const policy = !track && opts.reuse ? opts.reuse.policy : null;
   const previous = policy !== null ? opts.reuse?.previous ?? null : null;
-  const out = policy !== null ? new BlockCacheBuilder(policy, previous?.length, (src) => reader.bytesOf(src)) : null;
+  const out = policy !== null ? new BlockCacheBuilder(policy, previous?.length) : null;
+  if (out !== null) keepShape('block cache builder', out);
   let cursor = 0;
   // records of `previous` handed back in this parse (one object is never in the model twice)
   const used = previous !== null ? new Uint8Array(previous.length) : null;
@@ -742,10 +745,8 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
   };
   /** where block i of the previous parse is at the keyword line just read (reader.findAt), else -1 */
   const blockAt = (prev: BlockCache, i: number): number => {
-    const b = prev.bytesOf(prev.segOf(i));
-    if (b === null) return reader.findAt(prev.text(i), true);
     const from = prev.start(i);
-    return reader.bytesAt(b, from, from + prev.size(i), true);
+    return reader.textAt(prev.srcOf(prev.segOf(i)), from, from + prev.size(i), true);
   };
   /**
    * The kept block whose keyword line (`kw`, in `top`) was just read: when the previous parse had
@@ -775,9 +776,9 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
   /**
    * The blocks of the previous parse from `cursor` on, where the next lines to read are their
    * text: handed back into `top`, a segment at a time: the rest of the old segment compared
-   * whole, else its longest matching part found by halving over its blocks (the file's bytes
-   * compared natively, ~8 compares per 100 blocks with one changed, the text read about twice;
-   * a text without bytes: galloping over string slices, 1, 2, 4... blocks then halving the step).
+   * whole, else its longest matching part found by halving over its blocks, each compare only
+   * of blocks not matched yet: ~8 compares per 100 blocks with one changed, the text compared
+   * about twice (galloping, 1, 2, 4... blocks then halving the step, took ~14).
    * Called where a run may start: after a block found (reuseAt), after a kept block read anew
    * closed, after a header replayed; nothing is read when the text differs.
    */
@@ -797,52 +798,27 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
         if (taken >= 0) j = i + taken;
       }
       const seg = prev.segOf(i);
-      const bytes = prev.bytesOf(seg);
+      const old = prev.srcOf(seg);
+      // the whole rest first, one compare for an unchanged run, the most common; else the longest
+      // matching part by halving over the blocks, each compare only of blocks not matched yet
+      const d = prev.data;
+      const base = prev.segs.base[seg];
+      const from = base + d[i * STRIDE + START];
       let ok = i; // blocks i .. ok - 1 are found
-      let start = -1;
-      if (bytes !== null) {
-        // The file's bytes, compared natively (no text sliced): the whole rest first, one compare
-        // for an unchanged run, the most common; else the longest matching part by halving,
-        // each compare only of blocks not matched yet (the rest's text read about once)
-        const d = prev.data;
-        const base = prev.segs.base[seg];
-        const from = base + d[i * STRIDE + START];
-        start = reader.bytesAt(bytes, from, base + d[(j - 1) * STRIDE + END], false);
-        if (start >= 0) ok = j;
-        else {
-          let hi = j; // (blocks i .. hi - 1 do not all match)
-          let done = from; // where block ok starts (blocks i .. ok - 1 matched)
-          while (hi - ok > 1) {
-            const mid = (ok + hi) >> 1;
-            const to = base + d[(mid - 1) * STRIDE + END];
-            const s0 = reader.bytesAt(bytes, done, to, false, done - from);
-            if (s0 >= 0) {
-              start = s0;
-              ok = mid;
-              done = to;
-            } else hi = mid;
-          }
-        }
-      } else {
-        // (a text without its bytes: compared as strings)
-        // (the whole rest first: one compare for an unchanged run, the most common)
-        start = reader.findAt(prev.textOf(i, j), false);
-        if (start >= 0) ok = j;
-        let step = 1;
-        let growing = true;
-        let matched = 0; // characters of blocks i .. ok - 1
-        while (step > 0 && ok < j) {
-          const e = Math.min(j, ok + step);
-          const s0 = reader.findAt(prev.textOf(ok, e), false, matched);
+      let start = reader.textAt(old, from, base + d[(j - 1) * STRIDE + END], false);
+      if (start >= 0) ok = j;
+      else {
+        let hi = j; // (blocks i .. hi - 1 do not all match)
+        let done = from; // where block ok starts (blocks i .. ok - 1 matched)
+        while (hi - ok > 1) {
+          const mid = (ok + hi) >> 1;
+          const to = base + d[(mid - 1) * STRIDE + END];
+          const s0 = reader.textAt(old, done, to, false, done - from);
           if (s0 >= 0) {
             start = s0;
-            matched += prev.start(e - 1) + prev.size(e - 1) - prev.start(ok);
-            ok = e;
-            if (growing) step *= 2;
-          } else {
-            growing = false;
-            step >>= 1;
-          }
+            ok = mid;
+            done = to;
+          } else hi = mid;
         }
       }
       if (ok === i) return;

@@ -2,6 +2,7 @@
 // read_line() does — include files (with globs), @conditional lines, $definitions (also
 // multi-line), ~SEQ/~SEQx/~LST replication, and `{` / `}` split onto lines of their own.
 // It streams: one line at a time, nothing is kept but the current file's text.
+import { keepShape } from './shape-keeper.js';
 import { readFileSync, statSync, accessSync, constants, hostname } from './observed-fs.js';
 import { isAscii } from 'node:buffer';
 import { dirname, resolve } from 'node:path';
@@ -18,8 +19,6 @@ export const INC_R = 1, INC_M = 2, INC_W = 4, INC_B = 8;
 interface OpenFile {
   path: string;
   text: string;
-  /** the file's bytes when text is their latin1 copy (ASCII: a character per byte, same offsets) */
-  bytes: Buffer | null;
   pos: number;
   lineNo: number;
   /** index into the files table, for positions */
@@ -86,16 +85,13 @@ const MAX_SIMPLE_WORDS = 32;
 
 const MAX_LINE = 64 * 1024;
 
-/**
- * A file's text; pure ASCII (nearly every config) is copied as latin1, without UTF-8 decoding,
- * and its bytes are kept beside it (never changed: they are what the load's inputs recorded).
- */
-function readText(p: string): { text: string; bytes: Buffer | null } {
+/** A file's text; pure ASCII (nearly every config) is copied as latin1, without UTF-8 decoding. */
+function readText(p: string): string {
   const b = readFileSync(p);
   // (a text made with the bytes says they are ASCII: no scan of them again)
   const made = knownLatin1(b);
-  if (made !== undefined) return { text: made, bytes: b };
-  return isAscii(b) ? { text: latin1Of(b), bytes: b } : { text: b.toString('utf8'), bytes: null };
+  if (made !== undefined) return made;
+  return isAscii(b) ? latin1Of(b) : b.toString('utf8');
 }
 
 /** The `{` at i ends a word-separated ` {` (a blank before it, and something before that). */
@@ -201,7 +197,9 @@ export class ConfigReader {
       this.fileError(INC_B, `Some config files missing: "${pattern}".`, type);
       if (check & INC_B) return false;
     }
-    const frame: IncludeFrame = { type, savedCheck: this.includeCheck, pending: g.paths };
+    // (`current` from the start: one shape for every frame; see shape-keeper.ts)
+    const frame: IncludeFrame = { type, savedCheck: this.includeCheck, pending: g.paths, current: undefined };
+    keepShape('include frame', frame);
     this.stack.push(frame);
     if (!this.openNext(frame)) {
       this.stack.pop();
@@ -218,7 +216,6 @@ export class ConfigReader {
         continue;
       }
       let text: string;
-      let bytes: Buffer | null;
       try {
         const st = statSync(p);
         if (!st.isFile() || (st.mode & 0o111) !== 0) {
@@ -226,7 +223,7 @@ export class ConfigReader {
           continue;
         }
         accessSync(p, constants.R_OK);
-        ({ text, bytes } = readText(p));
+        text = readText(p);
       } catch (e) {
         this.fileError(INC_R, `Configuration file '${p}' open problem (${(e as Error).message}) - skipping`, frame.type);
         continue;
@@ -239,7 +236,8 @@ export class ConfigReader {
       this.active.add(real);
       this.opts.onFile?.(real);
       this.files.push(real);
-      frame.current = { path: real, text, bytes, pos: 0, lineNo: 0, id: this.files.length - 1 };
+      frame.current = { path: real, text, pos: 0, lineNo: 0, id: this.files.length - 1 };
+      keepShape('open file', frame.current);
       return true;
     }
     return false;
@@ -402,24 +400,17 @@ export class ConfigReader {
   }
 
   /**
-   * findAt for text given as bytes: where old[oldStart, oldEnd) is the current file's bytes at the
-   * current line (see findAt: atHead, after), else -1; compared natively, nothing allocated. -1
-   * too when the current file has no bytes (not ASCII: offsets would differ).
+   * findAt for old[oldStart, oldEnd) (a text of an earlier parse): both sliced, compared whole
+   * (V8 compares two flat strings natively; a Buffer.compare at offsets cost 3-4x as much a call).
    */
-  bytesAt(old: Buffer, oldStart: number, oldEnd: number, atHead: boolean, after = 0): number {
+  textAt(old: string, oldStart: number, oldEnd: number, atHead: boolean, after = 0): number {
     if (this.queue.length !== 0 || this.seqs.length !== 0 || this.multiDef !== null) return -1;
     if (this.hasResidue && !(atHead && this.resText === '{')) return -1;
     const f = this.currentFile();
-    if (f === undefined || f.bytes === null) return -1;
+    if (f === undefined) return -1;
     const start = atHead ? this.lineStart : f.pos;
     const end = start + after + oldEnd - oldStart;
-    return end > f.bytes.length || f.bytes.compare(old, oldStart, oldEnd, start + after, end) !== 0 ? -1 : start;
-  }
-
-  /** The bytes of the file being read, when it has them (see OpenFile.bytes), else null. */
-  bytesOf(text: string): Buffer | null {
-    const f = this.currentFile();
-    return f !== undefined && f.text === text ? f.bytes : null;
+    return end > f.text.length || f.text.slice(start + after, end) !== old.slice(oldStart, oldEnd) ? -1 : start;
   }
 
   /**

@@ -1,7 +1,6 @@
 // Block reuse between two parses of a config (the daemon's reloads): a block whose source text is
-// the same as last time is skipped with one comparison (of the file's bytes, natively, for an
-// ASCII file; else of the texts) and its previous object is handed back, instead of being read
-// line by line and built again.
+// the same as last time is skipped with one string comparison and its previous object is handed
+// back, instead of being read line by line and built again.
 //
 // Only blocks whose meaning is their text alone are kept: every line of the block was a plain
 // line (no comment, quote, $definition, @condition, ~SEQ, include: nothing that depends on the
@@ -19,8 +18,8 @@
 // blocks adds no object per block for the garbage collector (a config test keeps them too).
 // They are grouped in segments, blocks that follow one another in one text under one parent,
 // with offsets relative to the segment: a reload compares and copies a segment at a time, with
-// native byte, string and typed-array operations, never a loop over its blocks in JavaScript
-// (which a daemon's first reload would run unoptimised).
+// native string and typed-array operations, never a loop over its blocks in JavaScript (which a
+// daemon's first reload would run unoptimised).
 import type { RawObject } from './parser.js';
 import type { KeywordSpec } from './schema/types.js';
 
@@ -108,8 +107,6 @@ export class BlockCache {
     private readonly pobjs: readonly RawObject[] = [],
     /** the headers recorded (ReusePolicy.headers), by keyword line (line end included) */
     readonly headers: ReadonlyMap<string, HeaderRecord> = new Map(),
-    /** each text's bytes, where it is their latin1 copy (compared natively: see bytesOf) */
-    private readonly srcBytes: ReadonlyArray<Buffer | null> = [],
     private readonly order: readonly HeaderRecord[] = [],
     /** what the load's checks noted for each parent (ParseResult.note) */
     private readonly notes: readonly unknown[] = [],
@@ -126,8 +123,8 @@ export class BlockCache {
    */
   get headerOrder(): readonly HeaderRecord[] { return this.order; }
 
-  /** the bytes of segment s's text, when they were kept (same offsets as the text), else null */
-  bytesOf(s: number): Buffer | null { return this.srcBytes[this.segs.src[s]] ?? null; }
+  /** the text segment s is in */
+  srcOf(s: number): string { return this.srcs[this.segs.src[s]]; }
 
   get length(): number { return this.objs.length; }
   /** the segment of block i */
@@ -189,7 +186,6 @@ export class BlockCache {
 export class BlockCacheBuilder {
   private data: Int32Array;
   private readonly srcs: string[] = [];
-  private readonly srcBytes: Array<Buffer | null> = [];
   private lastSrc = -1;
   private readonly segs: Segments = { first: [], src: [], base: [], parent: [], kw: [] };
   /** where the last record ends (absolute), and its line relative to its segment */
@@ -208,12 +204,7 @@ export class BlockCacheBuilder {
    * @param expect how many blocks to make room for: a reload passes the previous count, so the
    * array does not grow mid-parse
    */
-  constructor(
-    private readonly policy: ReusePolicy,
-    expect = 1024,
-    /** a text's bytes, where it is their latin1 copy (the reader's current file), else null */
-    private readonly bytesOf: (src: string) => Buffer | null = () => null,
-  ) {
+  constructor(private readonly policy: ReusePolicy, expect = 1024) {
     this.data = new Int32Array(STRIDE * Math.max(64, expect + (expect >> 3)));
   }
 
@@ -237,7 +228,6 @@ export class BlockCacheBuilder {
     // (the same text object as the last record's nearly always: compared by identity first)
     if (this.lastSrc < 0 || this.srcs[this.lastSrc] !== src) {
       this.srcs.push(src);
-      this.srcBytes.push(this.bytesOf(src));
       this.lastSrc = this.srcs.length - 1;
     }
     return this.lastSrc;
@@ -316,6 +306,6 @@ export class BlockCacheBuilder {
   }
 
   build(): BlockCache {
-    return new BlockCache(this.policy, this.srcs, this.data.subarray(0, this.objs.length * STRIDE), this.segs, this.objs, this.sigs, this.pobjs, this.headers, this.srcBytes, this.order, this.notes);
+    return new BlockCache(this.policy, this.srcs, this.data.subarray(0, this.objs.length * STRIDE), this.segs, this.objs, this.sigs, this.pobjs, this.headers, this.order, this.notes);
   }
 }
