@@ -1,6 +1,7 @@
 // Schema-driven parser: reads logical lines from the preprocessor and builds the raw config
 // object directly (no parse tree is kept), reporting problems as keepalived's process_stream()
 // and keyword handlers would — but with file:line:col, and all of them, not just the first.
+import { keepShape } from './shape-keeper.js';
 import { ErrClass, type Diagnostic, type Pos } from './diagnostics.js';
 import { splitWordsInto } from './lexer.js';
 import { ConfigReader, INC_R, INC_M, INC_W, INC_B, keywordHash, type LogicalLine } from './reader.js';
@@ -312,6 +313,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
     includeCheck: opts.allConfig ? INC_R | INC_M | INC_W | INC_B : 0,
     report: (d) => diagnostics.push(d),
   });
+  keepShape('reader', reader);
   opts.onRead?.();
   // Keyword positions cost memory and GC time at 100,000 real servers; the config loader asks
   // for them only when it has a problem to point at (it parses again with them).
@@ -332,6 +334,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
   const policy = !track && opts.reuse ? opts.reuse.policy : null;
   const previous = policy !== null ? opts.reuse?.previous ?? null : null;
   const out = policy !== null ? new BlockCacheBuilder(policy, previous?.length) : null;
+  if (out !== null) keepShape('block cache builder', out);
   let cursor = 0;
   // records of `previous` handed back in this parse (one object is never in the model twice)
   const used = previous !== null ? new Uint8Array(previous.length) : null;

@@ -2,6 +2,7 @@
 // read_line() does — include files (with globs), @conditional lines, $definitions (also
 // multi-line), ~SEQ/~SEQx/~LST replication, and `{` / `}` split onto lines of their own.
 // It streams: one line at a time, nothing is kept but the current file's text.
+import { keepShape } from './shape-keeper.js';
 import { readFileSync, statSync, accessSync, constants, hostname } from './observed-fs.js';
 import { isAscii } from 'node:buffer';
 import { dirname, resolve } from 'node:path';
@@ -196,7 +197,9 @@ export class ConfigReader {
       this.fileError(INC_B, `Some config files missing: "${pattern}".`, type);
       if (check & INC_B) return false;
     }
-    const frame: IncludeFrame = { type, savedCheck: this.includeCheck, pending: g.paths };
+    // (`current` from the start: one shape for every frame; see shape-keeper.ts)
+    const frame: IncludeFrame = { type, savedCheck: this.includeCheck, pending: g.paths, current: undefined };
+    keepShape('include frame', frame);
     this.stack.push(frame);
     if (!this.openNext(frame)) {
       this.stack.pop();
@@ -234,6 +237,7 @@ export class ConfigReader {
       this.opts.onFile?.(real);
       this.files.push(real);
       frame.current = { path: real, text, pos: 0, lineNo: 0, id: this.files.length - 1 };
+      keepShape('open file', frame.current);
       return true;
     }
     return false;
