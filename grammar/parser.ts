@@ -1074,11 +1074,12 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
       pos: unclosed ? decode(unclosed.at) : undefined, block: unclosed ? headOf(unclosed) ?? undefined : undefined,
     });
   }
-  return {
+  const result: ParseResult = {
     root: rootObj,
     diagnostics,
     files,
-    ...(out !== null ? { blocks: out.build() } : {}),
+    // (a field either way: one shape for every result, see shape-keeper.ts)
+    blocks: out !== null ? out.build() : undefined,
     reused,
     reusedHeaders,
     linesRead,
@@ -1103,6 +1104,8 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
     },
     pos: decode,
   };
+  keepShape('parse result', result);
+  return result;
 }
 
 /** The label of a block: its keyword line. */

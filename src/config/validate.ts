@@ -1,6 +1,7 @@
 // keepalived's checks after parsing (vrrp_complete_init, validate_check_config, ...): the
 // ones whose failures make `keepalived -t` reject a file. Each check lives in its own file
 // under src/config/checks/ and is listed here.
+import { keepShape } from '../../grammar/shape-keeper.js';
 import type { Diagnostic } from '../../grammar/diagnostics.js';
 import type { ParseResult } from '../../grammar/parser.js';
 import type { Model } from './model.js';
@@ -34,5 +35,6 @@ export function validateModel(parsed: ParseResult, model: Model, sink: (d: Diagn
       sink({ ...d, pos: packed !== undefined ? parsed.pos(packed) : undefined });
     },
   };
+  keepShape('check context', ctx);
   for (const check of checks) check(ctx);
 }
