@@ -1,6 +1,7 @@
 // Netlink attribute (nlattr) TLV codec: 4-byte header {len u16, type u16}, payload,
 // padding to 4 bytes. Integers are host order (little-endian here) unless the kernel
 // declares them big-endian; callers pick the writer that matches the field.
+import { keepShape } from '../../grammar/shape-keeper.js';
 import { NLA_F_NESTED, NLA_TYPE_MASK } from './constants.js';
 import { addrToBytes, writeV4 } from './addr.js';
 
@@ -11,6 +12,11 @@ export const nlaAlign = (n: number): number => (n + 3) & ~3;
 export class AttrWriter {
   private buf = Buffer.allocUnsafe(128);
   private size = 0;
+
+  constructor() {
+    // (writers live for one request: the last is kept, so their map outlives it, see shape-keeper.ts)
+    keepShape('attr writer', this);
+  }
 
   private reserve(payloadLen: number, type: number): number {
     const len = NLA_HDRLEN + payloadLen;

@@ -1,5 +1,6 @@
 // Every IPVS request lvsd sends, as (command, flags, attributes). Pure, so the bytes
 // can be compared with what ipvsadm sends for the same operation.
+import { keepShape } from '../../grammar/shape-keeper.js';
 import { addrToBytes, writeV4 } from './addr.js';
 import { AttrWriter, nlaAlign } from './attrs.js';
 import {
@@ -124,7 +125,10 @@ const destWhat = (s: IpvsService, d: IpvsDest): string =>
  */
 class DestRequest implements IpvsRequest {
   readonly flags = ACK;
-  constructor(readonly cmd: number, readonly attrs: Buffer, private readonly s: IpvsService, private readonly d: IpvsDest) {}
+  constructor(readonly cmd: number, readonly attrs: Buffer, private readonly s: IpvsService, private readonly d: IpvsDest) {
+    // (requests live for one apply: the last is kept, so their map outlives it, see shape-keeper.ts)
+    keepShape('ipvs dest request', this);
+  }
   get what(): string {
     return destWhat(this.s, this.d);
   }
