@@ -6,7 +6,7 @@
 // servers does the global and per-virtual-server parts once, not per server.
 import { deepEqual } from '../config/diff.js';
 import type { Model, RealServer, VirtualServer } from '../config/model.js';
-import { compareExcept, sameExcept, sameValue } from './same-value.js';
+import { compareExcept, sameExcept } from './same-value.js';
 
 /** Real-server fields that shape the IPVS destination or notifications, never a probe. */
 const RS_POLICY_ONLY = new Set(['weight', 'inhibit_on_failure', 'uthreshold', 'lthreshold', 'lvs_method', 'notify_up', 'notify_down']);
@@ -21,8 +21,10 @@ export function sameGlobalCheckInputs(a: Model, b: Model): boolean {
   // compared where they are (no array of them built per side: each reload runs this)
   const ga = (a.global_defs ?? {}) as Record<string, unknown>;
   const gb = (b.global_defs ?? {}) as Record<string, unknown>;
-  for (const k of GLOBAL_INPUTS) if (!sameValue(ga[k], gb[k])) return false;
-  return sameValue(a.SSL, b.SSL) && sameValue(a.track_file, b.track_file);
+  // (deepEqual, not same-value.ts: its sameValue is the changed real servers' compare, and
+  // other callers' types cost it its optimised code before a first SIGHUP: see realServerPolicy)
+  for (const k of GLOBAL_INPUTS) if (!deepEqual(ga[k], gb[k])) return false;
+  return deepEqual(a.SSL, b.SSL) && deepEqual(a.track_file, b.track_file);
 }
 
 export function sameInheritedCheckInputs(a: VirtualServer, b: VirtualServer): boolean {
