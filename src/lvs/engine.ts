@@ -415,11 +415,7 @@ export class LvsEngine {
     for (let i = 0; i < n; i++) {
       const a = olds[i];
       const b = reals[i];
-      // Object.is, not ===: the same answer for objects, but === compiled with object feedback
-      // checks that both are objects, reading each server's map (a cache miss per kept server
-      // of an old model scattered over the heap); Object.is answers "same" from the pointers.
-      // Host, 10,000 servers: the walk 0.6 -> 0.45 ms.
-      if (Object.is(a, b)) continue;
+      if (a === b) continue;
       (plan.renewed ??= []).push(i);
       // 1: same address and port (those are check inputs), same checks: an entry update
       const c = realServerChange(a, b);
