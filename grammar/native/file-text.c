@@ -31,6 +31,8 @@ typedef struct {
 #define SPARE_MIN (64 * 1024)
 /* a file is read in at most this many rounds (one that keeps growing while read ends the read) */
 #define MAX_ROUNDS 64
+/* no config is this big: a read that gets here (a device, a file that keeps growing) fails */
+#define MAX_FILE ((size_t)1 << 28)
 
 static _Atomic(region_t *) spare = NULL;
 
@@ -78,12 +80,17 @@ static int read_whole(int fd, region_t **out, size_t *len) {
   struct stat st;
   if (fstat(fd, &st) < 0) return errno;
   size_t want = (size_t)st.st_size + 1; /* (one byte more: a file still growing shows there) */
+  if (want > MAX_FILE) return EFBIG;
   region_t *r = region_new(want);
   if (r == NULL) return ENOMEM;
   size_t at = 0;
   for (int round = 0; round < MAX_ROUNDS; round++) {
     if (at == r->cap) {
       size_t cap = r->cap * 2;
+      if (cap > MAX_FILE) {
+        free(r);
+        return EFBIG;
+      }
       region_t *g = realloc(r, sizeof(region_t) + cap);
       if (g == NULL) {
         free(r);

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -157,5 +158,10 @@ describe('a changed file read once (readOnce), through the text addon', () => {
       const out = execFileSync(process.execPath, ['--allow-natives-syntax', '--input-type=module', '-e', probe.replace(/require\(/g, 'await import(')], { encoding: 'utf8' });
       expect(out).toBe('true');
     });
+  });
+
+  it('a file that never ends (a device) is refused, not read into memory without bound', () => {
+    const addon = createRequire(import.meta.url)(join(process.cwd(), 'build/Release/lvsd_text.node')) as { read(p: string): unknown };
+    expect(() => addon.read('/dev/zero')).toThrow(expect.objectContaining({ code: 'EFBIG' }) as Error);
   });
 });
