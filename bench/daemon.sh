@@ -21,6 +21,31 @@
 # last server landed (each poll lists 10,000 lines: ~1.5 s under TCG), for both daemons alike.
 # HOST=1 runs only lvsd's reload on this machine (no ip_vs: its IPVS attempt fails at once).
 #
+# 2026-11-27, session 13: the plain path (HUP_AFTER_WRITE=1) again; lead read step and deopts, H1 parse/checks, H2 apply.
+#  Lead: 050d77a/da37acc the changed file is read once into lvsd's own memory (addon lvsd_text) and
+#   parsed as an external latin1 string over it: no decode copy into fresh memory (VM ~9 ms), no
+#   second isAscii pass; the next read's memory is written ahead. VM, compare + read + decode, warm,
+#   4 alternating processes, host load ~3: median 15.6-37.6 -> 8.6-11.5 ms (host 1.5 -> 0.3).
+#   36efd33/c803f0c/0c224b6 grammar/shape-keeper.ts: --trace-deopt in the VM showed the reader's,
+#   the block cache builder's, the checks' and the IPVS encoders' optimised code thrown away at the
+#   first major GC after each load ("weak objects": every object of those shapes had died, and with
+#   them their maps), so every SIGHUP after the first parsed unoptimised (ROUNDS=1 RELOADS=3:
+#   parse 24 / 137 / 203 ms). The last object of each such shape is now kept: same run after it,
+#   4 SIGHUPs 126 113 130 117 ms, parse 41-58 for all, no deopt between signal and applied.
+#  H1 (host, before = aaf689f): parse 1.86 -> 1.32 ms warm, checks 0.61 -> 0.38; cold first SIGHUP
+#   parse 6.9 -> 1.7; H2: vrrp step skipped when nothing outside the virtual servers changed (VM
+#   1.0-1.9 -> 0.1-0.3 ms), lvs step 1.61 -> 1.50 ms on the host (not visible in the VM's noise).
+#  A/B, ROUNDS=3-4 RELOADS=3, before = aaf689f (session 12's end) in the same rounds, signal ->
+#  visible (ms):
+#   boot A (load 1.5-2.8): before 187 202 225 98 161 158 102 101 219 (median 161)
+#                          now    223 261 179 107 124 113 84 94 73 (median 113)
+#   boot B (load 0.3-1.1): before 110 163 198 172 304 212 180 85 289 180 269 258 (median 189)
+#                          now    118 230 149 171 121 130 135 147 118 145 113 87 (median 132.5)
+#   4 of 21 SIGHUPs under 100 ms; later SIGHUPs are no longer slower than the first. Boot B's
+#   steps (medians): start 2.6, read 15.7, parse 40.7, checks 12.8, diff 4.1, vrrp 1.4, lvs 34.8,
+#   -> sent 6.8.
+#  Prepared path (SAVE_GAP 1.5, ROUNDS=2 RELOADS=3): 42 39 36 40 87 36 ms (median 39.5).
+#
 # 2026-11-27, session 12: the plain path (HUP_AFTER_WRITE=1) with a C poller; H1 config side, H2 apply side.
 #  Poller (lead, b4c46a4): sighup_poll's node poller cost ~13 ms of guest CPU per dump (37-40 ms in
 #   loaded boots) and paused 5 ms, so it held most of a vCPU beside the daemon and saw a change
