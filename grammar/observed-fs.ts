@@ -91,17 +91,48 @@ function taken([bytes, text]: [Buffer, string | undefined]): Buffer {
 let onceBytes: Map<string, Buffer | string> | null = null;
 
 /**
- * Runs `fn` with each file read at most once while it runs (see onceBytes): what a comparison
- * read of a changed file is what a later comparison or load of that path gets. Nests: an inner
- * call shares the outer one's reads.
+ * One SIGHUP's other answers (readOnce): each stat, lstat, access, listing and realpath made
+ * once, its value or its error, whichever of the comparisons or the load asks first (under
+ * emulation each such call through node:fs is ~1 ms, and a plain reload asked each three times).
+ */
+let onceAnswers: Map<string, { value: unknown } | { error: unknown }> | null = null;
+
+function answerOnce<T>(key: string, call: () => T): T {
+  if (onceAnswers === null) return call();
+  let a = onceAnswers.get(key);
+  if (a === undefined) {
+    try {
+      a = { value: call() };
+    } catch (error) {
+      a = { error };
+    }
+    onceAnswers.set(key, a);
+  }
+  if ('error' in a) throw a.error;
+  return a.value as T;
+}
+
+const fsStat = (p: string): fs.Stats => answerOnce(`stat ${p}`, () => fs.statSync(p));
+const fsLstat = (p: string): fs.Stats => answerOnce(`lstat ${p}`, () => fs.lstatSync(p));
+// (a copy each time: a caller may sort it)
+const fsReaddir = (p: string): string[] => answerOnce(`readdir ${p}`, () => fs.readdirSync(p)).slice();
+const fsRealpath = (p: string): string => answerOnce(`realpath ${p}`, () => fs.realpathSync(p));
+const fsAccess = (p: string, mode: number): void => answerOnce(`access ${mode} ${p}`, () => fs.accessSync(p, mode));
+
+/**
+ * Runs `fn` with each file read at most once while it runs (see onceBytes, onceAnswers): what a
+ * comparison read of a changed file is what a later comparison or load of that path gets. Nests:
+ * an inner call shares the outer one's reads.
  */
 export function readOnce<T>(fn: () => T): T {
   if (onceBytes !== null) return fn();
   onceBytes = new Map();
+  onceAnswers = new Map();
   try {
     return fn();
   } finally {
     onceBytes = null;
+    onceAnswers = null;
   }
 }
 
@@ -130,11 +161,11 @@ function again(op: Op, arg: string, mode: number): string {
   try {
     switch (op) {
       case 'read': fs.readFileSync(arg); return '+'; // (only a read that failed then comes here)
-      case 'stat': return statSummary(fs.statSync(arg));
-      case 'lstat': return statSummary(fs.lstatSync(arg));
-      case 'readdir': return fs.readdirSync(arg).join('\0');
-      case 'realpath': return fs.realpathSync(arg);
-      case 'access': fs.accessSync(arg, mode); return 'ok';
+      case 'stat': return statSummary(fsStat(arg));
+      case 'lstat': return statSummary(fsLstat(arg));
+      case 'readdir': return fsReaddir(arg).join('\0');
+      case 'realpath': return fsRealpath(arg);
+      case 'access': fsAccess(arg, mode); return 'ok';
       case 'hostname': return osHostname();
     }
   } catch (e) {
@@ -224,10 +255,10 @@ function readFile(p: string): Buffer {
 }
 
 export const readFileSync = (p: string): Buffer => observed('read', p, 0, () => readFile(p), (b) => b);
-export const statSync = (p: string): fs.Stats => observed('stat', p, 0, () => fs.statSync(p), statSummary);
-export const lstatSync = (p: string): fs.Stats => observed('lstat', p, 0, () => fs.lstatSync(p), statSummary);
-export const readdirSync = (p: string): string[] => observed('readdir', p, 0, () => fs.readdirSync(p), (n) => n.join('\0'));
-export const realpathSync = (p: string): string => observed('realpath', p, 0, () => fs.realpathSync(p), (r) => r);
-export const accessSync = (p: string, mode: number): void => observed('access', p, mode, () => fs.accessSync(p, mode), () => 'ok');
+export const statSync = (p: string): fs.Stats => observed('stat', p, 0, () => fsStat(p), statSummary);
+export const lstatSync = (p: string): fs.Stats => observed('lstat', p, 0, () => fsLstat(p), statSummary);
+export const readdirSync = (p: string): string[] => observed('readdir', p, 0, () => fsReaddir(p), (n) => n.join('\0'));
+export const realpathSync = (p: string): string => observed('realpath', p, 0, () => fsRealpath(p), (r) => r);
+export const accessSync = (p: string, mode: number): void => observed('access', p, mode, () => fsAccess(p, mode), () => 'ok');
 export const hostname = (): string => observed('hostname', '', 0, osHostname, (h) => h);
 export const { constants } = fs;

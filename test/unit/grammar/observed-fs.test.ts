@@ -211,4 +211,28 @@ describe('readOnce', () => {
     expect(inputsUnchanged(ib)).toBe(false);
     expect(kept.toString()).toBe('AAAA\n');
   });
+
+  it('asks each stat, access and listing once per readOnce: the comparisons and the load get one answer', () => {
+    const f = join(dir, 'once.conf');
+    writeFileSync(f, 'x\n');
+    chmodSync(f, 0o644);
+    const sub = mkdtempSync(join(dir, 'list-'));
+    const { inputs } = recordInputs(() => { statSync(f); accessSync(f, C.W_OK); readdirSync(sub); });
+    readOnce(() => {
+      expect(inputsUnchanged(inputs)).toBe(true);
+      // changed after the comparison asked: the same SIGHUP keeps the answer it got
+      chmodSync(f, 0o444);
+      writeFileSync(join(sub, 'new.conf'), '');
+      expect(statSync(f).mode & 0o777).toBe(0o644);
+      expect(readdirSync(sub)).toEqual([]);
+      const listed = readdirSync(sub);
+      listed.push('x'); // (each caller gets its own copy)
+      expect(readdirSync(sub)).toEqual([]);
+    });
+    // the next SIGHUP asks again
+    expect(statSync(f).mode & 0o777).toBe(0o444);
+    expect(inputsUnchanged(inputs)).toBe(false);
+    expect(readOnce(() => inputsUnchanged(inputs))).toBe(false);
+    chmodSync(f, 0o644);
+  });
 });
