@@ -41,9 +41,14 @@
 #                          now    223 261 179 107 124 113 84 94 73 (median 113)
 #   boot B (load 0.3-1.1): before 110 163 198 172 304 212 180 85 289 180 269 258 (median 189)
 #                          now    118 230 149 171 121 130 135 147 118 145 113 87 (median 132.5)
-#   4 of 21 SIGHUPs under 100 ms; later SIGHUPs are no longer slower than the first. Boot B's
-#   steps (medians): start 2.6, read 15.7, parse 40.7, checks 12.8, diff 4.1, vrrp 1.4, lvs 34.8,
-#   -> sent 6.8.
+#   Boot B's steps (medians): start 2.6, read 15.7, parse 40.7, checks 12.8, diff 4.1, vrrp 1.4,
+#   lvs 34.8, -> sent 6.8.
+#   Then 71ebab1 (each stat/access asked once per SIGHUP), ROUNDS=3 RELOADS=3:
+#   boot C (load 1.2-1.6): before 93 204 178 131 112 160 191 95 168 (median 160)
+#                          now    94 90 74 80 146 71 87 102 109 (median 90; 6 of 9 under 100)
+#   step medians before -> now: start 2.8 -> 1.4, read 13.8 -> 8.0, parse 64.7 -> 24.9, checks
+#   17.4 -> 9.3, diff 1.5 -> 1.9, vrrp 1.9 -> 1.0, lvs 24.9 -> 19.1, -> sent 3.6 -> 5.2.
+#   Over the three boots 10 of 30 SIGHUPs under 100 ms; later SIGHUPs no longer slower than the first.
 #  Prepared path (SAVE_GAP 1.5, ROUNDS=2 RELOADS=3): 42 39 36 40 87 36 ms (median 39.5).
 #
 # 2026-11-27, session 12: the plain path (HUP_AFTER_WRITE=1) with a C poller; H1 config side, H2 apply side.
