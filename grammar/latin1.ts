@@ -15,8 +15,3 @@ export function knownText(b: Buffer, text: string): void {
 export function knownLatin1(b: Buffer): string | undefined {
   return known.get(b);
 }
-
-/** `b` as latin1 text (b.toString('latin1')): the text made with it when there is one */
-export function latin1Of(b: Buffer): string {
-  return known.get(b) ?? b.toString('latin1');
-}

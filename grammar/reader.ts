@@ -9,7 +9,7 @@ import { dirname, resolve } from 'node:path';
 import { ErrClass, type Diagnostic } from './diagnostics.js';
 import { decomment } from './lexer.js';
 import { glob } from './glob.js';
-import { knownLatin1, latin1Of } from './latin1.js';
+import { knownLatin1 } from './latin1.js';
 import { Definitions } from './definitions.js';
 import { parseSeq, parseLst, type Replicator } from './replicate.js';
 
@@ -91,7 +91,7 @@ function readText(p: string): string {
   // (a text made with the bytes says they are ASCII: no scan of them again)
   const made = knownLatin1(b);
   if (made !== undefined) return made;
-  return isAscii(b) ? latin1Of(b) : b.toString('utf8');
+  return isAscii(b) ? b.toString('latin1') : b.toString('utf8');
 }
 
 /** The `{` at i ends a word-separated ` {` (a blank before it, and something before that). */
