@@ -9,7 +9,7 @@ import type { Model } from '../config/model.js';
 import { NetlinkIpvs } from '../ipvs/client.js';
 import { LvsEngine, type CheckEvent, type ReloadCounts } from '../lvs/engine.js';
 import type { LvsAction } from '../lvs/policy.js';
-import { VrrpRuntime } from '../vrrp/runtime.js';
+import { noVrrpChange, VrrpRuntime } from '../vrrp/runtime.js';
 import { BfdTracker } from '../vrrp/trackers/bfd.js';
 import { BfdService } from '../bfd/service.js';
 import { logDiagnostics } from './config-log.js';
@@ -261,12 +261,14 @@ export class Daemon extends EventEmitter {
     return diff.empty && !this.bfdFailed && this.settings.current;
   }
 
-  /** ha_suspend needs the machine's addresses: read once, then kept fresh. */
-  private async ensureAddressWatch(model: Model): Promise<void> {
-    if (this.addrs || !hasHaSuspend(model)) return;
-    this.addrs = new LocalAddresses();
-    await this.addrs.refresh();
-    this.addrs.watch(this.o.addressPollMs ?? 1000, () => this.refreshPresence());
+  /**
+   * ha_suspend needs the machine's addresses: read once, then kept fresh. Undefined when there
+   * is nothing to start (a reload then has nothing to await: under emulation an await is ms).
+   */
+  private ensureAddressWatch(model: Model): Promise<void> | undefined {
+    if (this.addrs || !hasHaSuspend(model)) return undefined;
+    const addrs = (this.addrs = new LocalAddresses());
+    return addrs.refresh().then(() => addrs.watch(this.o.addressPollMs ?? 1000, () => this.refreshPresence()));
   }
 
   /**
@@ -457,8 +459,7 @@ export class Daemon extends EventEmitter {
     const rep: ReloadReport = { ok: true, ms: 0 };
     const t1 = performance.now();
     if (this.vrrpStepIdle(r.diff)) {
-      // (what VRRP's applyDiff answers for an empty difference)
-      if (this.vrrp) rep.vrrp = { started: [], stopped: [], updated: [] };
+      if (this.vrrp) rep.vrrp = noVrrpChange();
     } else {
       try {
         if (this.vrrp) rep.vrrp = await this.vrrp.applyDiff(r.diff, model);
@@ -473,8 +474,8 @@ export class Daemon extends EventEmitter {
     at.vrrp = t2 - zero;
     let t3 = t2;
     if (this.engine) {
-      // (the address watch's await only when it may start one)
-      if (!this.addrs && hasHaSuspend(model)) await this.ensureAddressWatch(model);
+      const watching = this.ensureAddressWatch(model);
+      if (watching) await watching;
       this.refreshPresence();
       rep.lvs = await this.engine.reload(model);
       t3 = performance.now();

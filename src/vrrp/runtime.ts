@@ -52,6 +52,11 @@ function sockKey(o: TransportOptions): string {
 
 type EmitterMap = { [K in VrrpEventName]: [VrrpEventMap[K]] };
 
+/** What a reload's VRRP step reports when nothing VRRP reads changed (applyDiff's answer then). */
+export function noVrrpChange(): { started: string[]; stopped: string[]; updated: string[] } {
+  return { started: [], stopped: [], updated: [] };
+}
+
 /** Emits 'transition', 'advert', 'drop' and 'vips' (payloads in events.ts). */
 export class VrrpRuntime extends EventEmitter<EmitterMap> {
   readonly instances = new Map<string, Instance>();
@@ -359,7 +364,7 @@ export class VrrpRuntime extends EventEmitter<EmitterMap> {
     // Nothing VRRP reads changed (diff.empty covers every section but the virtual servers the
     // daemon's VRRP diff leaves out): the running plan is the new one by value, and rebuilding it
     // cost a reload 10-25 ms under emulation (bench/daemon.sh, session 9).
-    if (diff.empty) return { started: [], stopped: [], updated: [] };
+    if (diff.empty) return noVrrpChange();
     const plan = planFromModel(next);
     const names = (objs: Array<Record<string, unknown>>): string[] => objs.map((o) => String(o.name));
     const groupsChanged = diff.otherChanged.includes('vrrp_sync_group');
