@@ -27,6 +27,7 @@ import type { LastCheck, VirtualServerStatus } from '../daemon/state.js';
 import { realServerChange, sameGlobalCheckInputs, sameInheritedCheckInputs, sameOwnCheckInputs } from './check-inputs.js';
 import { policyConfig, realServerPolicy } from './from-model.js';
 import { VirtualServerPolicy, type LvsAction, type RealServerPolicy } from './policy.js';
+import { nextRenewed } from './renewed.js';
 import { servicesOf } from './service.js';
 import { copyValue, sameExcept, sameValue } from './same-value.js';
 import { virtualServerStatus, type RsInfo } from './status.js';
@@ -405,17 +406,16 @@ export class LvsEngine {
     if (n !== old.reals.length || !sameExceptReals(old.vs, vs)) return undefined;
     if (servicesMayDiffer(old.vs, vs) && !sameValue(servicesOf(vs, model), old.policy.cfg.services)) return undefined;
     // One pass over every real server, and the only one: a server the parser kept (the very
-    // object) costs an identity compare; only the others are compared by value, and only a
+    // object) costs an identity compare (nextRenewed); only the others are compared by value, and only a
     // changed one goes further. Nothing is allocated for the kept ones. The compare reads the
     // running model's array (old.vs.real_server[i] is old.reals[i].rs: build and applyInPlace
     // keep it so), two arrays side by side rather than a runtime object per server.
     const olds = old.vs.real_server ?? [];
     const plan: InPlacePlan = { renewed: undefined, updates: undefined };
     const checkers = old.policy.cfg.reals;
-    for (let i = 0; i < n; i++) {
+    for (let i = nextRenewed(olds, reals, 0, n); i < n; i = nextRenewed(olds, reals, i + 1, n)) {
       const a = olds[i];
       const b = reals[i];
-      if (a === b) continue;
       (plan.renewed ??= []).push(i);
       // 1: same address and port (those are check inputs), same checks: an entry update
       const c = realServerChange(a, b);
