@@ -2,6 +2,7 @@
 // object directly (no parse tree is kept), reporting problems as keepalived's process_stream()
 // and keyword handlers would — but with file:line:col, and all of them, not just the first.
 import { keepShape } from './shape-keeper.js';
+import { generalArray } from './general-array.js';
 import { ErrClass, type Diagnostic, type Pos } from './diagnostics.js';
 import { splitWordsInto } from './lexer.js';
 import { ConfigReader, INC_R, INC_M, INC_W, INC_B, keywordHash, type LogicalLine } from './reader.js';
@@ -306,7 +307,7 @@ function includeCheckFlags(words: Word[], current: number): { flags: number; err
 }
 
 export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = {}): ParseResult {
-  const diagnostics: Diagnostic[] = [];
+  const diagnostics: Diagnostic[] = generalArray();
   const warnedAccepted = new Set<KeywordSpec>();
   const reader = new ConfigReader(file, {
     configId: opts.configId,
@@ -327,7 +328,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
       recStart: -1, recSrc: '', recLine: 0, recIrr: 0, recGen: 0, recDeny: 0, recDiag: 0, hdrStart: -1, hdrSrc: '', hdrLine: 0, hdrIrr: 0, hdrGen: 0, hdrDiag: 0, sigIdx: -1, expect: null, hasExpect: false, prevParent: undefined, prevParentIdx: -1, fresh: null, replayed: null });
   // Frames the fast lane opens are reused by depth (a frame at depth d is off the stack when the
   // next one at d opens): no frame object per block of 100,000 real servers.
-  const framePool: Frame[] = [];
+  const framePool: Frame[] = generalArray();
   const stack: Frame[] = [frame(root, null, rootObj, null, null, rootPos, 0)];
   // Block reuse (grammar/reuse.ts): kept records of this parse, the previous parse's, and a cursor
   // into those (blocks usually come back in the same order)
@@ -473,7 +474,7 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
       denied.add(kw.name);
       beyondCount++; // (ParseResult.mayHold: a replayed copy would hold one unnoted)
     }
-    if (previous !== null && !adopting && (policy as ReusePolicy).keywords.has(kw.name)) (f.fresh ??= []).push(value as RawObject);
+    if (previous !== null && !adopting && (policy as ReusePolicy).keywords.has(kw.name)) (f.fresh ??= generalArray()).push(value as RawObject);
   };
 
   const closeFrame = (f: Frame) => {

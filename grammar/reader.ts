@@ -3,6 +3,7 @@
 // multi-line), ~SEQ/~SEQx/~LST replication, and `{` / `}` split onto lines of their own.
 // It streams: one line at a time, nothing is kept but the current file's text.
 import { keepShape } from './shape-keeper.js';
+import { generalArray } from './general-array.js';
 import { readFileSync, statSync, accessSync, constants, hostname } from './observed-fs.js';
 import { isAscii } from 'node:buffer';
 import { dirname, resolve } from 'node:path';
@@ -119,8 +120,9 @@ export class ConfigReader {
   private resLine = 0;
   private resCol = 0;
   private resDepth: number | undefined = undefined;
-  private readonly queue: LogicalLine[] = []; // lines of a multi-line definition being expanded
-  private readonly seqs: Replicator[] = [];
+  // (general arrays: hot code asks their length while they are empty, see general-array.ts)
+  private readonly queue: LogicalLine[] = generalArray(); // lines of a multi-line definition being expanded
+  private readonly seqs: Replicator[] = generalArray();
   private multilineSeqDepth = 0;
   private readonly defs: Definitions;
   private multiDef: string | null = null; // name of the multi-line definition being collected

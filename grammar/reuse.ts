@@ -22,6 +22,7 @@
 // daemon's first reload would run unoptimised).
 import type { RawObject } from './parser.js';
 import type { KeywordSpec } from './schema/types.js';
+import { generalArray } from './general-array.js';
 
 /** What the caller decides: which blocks may be kept and what their checks depend on. */
 export interface ReusePolicy {
@@ -185,17 +186,17 @@ export class BlockCache {
 /** Collects the records of one parse. */
 export class BlockCacheBuilder {
   private data: Int32Array;
-  private readonly srcs: string[] = [];
+  private readonly srcs: string[] = generalArray();
   private lastSrc = -1;
-  private readonly segs: Segments = { first: [], src: [], base: [], parent: [], kw: [] };
+  private readonly segs: Segments = { first: [], src: [], base: [], parent: [], kw: generalArray() };
   /** where the last record ends (absolute), and its line relative to its segment */
   private lastEnd = -1;
-  private readonly objs: RawObject[] = [];
-  private readonly sigs: Array<string | null> = [];
-  private readonly pobjs: RawObject[] = [];
-  private readonly notes: unknown[] = [];
+  private readonly objs: RawObject[] = generalArray();
+  private readonly sigs: Array<string | null> = generalArray();
+  private readonly pobjs: RawObject[] = generalArray();
+  private readonly notes: unknown[] = generalArray();
   private readonly headers = new Map<string, HeaderRecord>();
-  private readonly order: HeaderRecord[] = [];
+  private readonly order: HeaderRecord[] = generalArray();
   /** the last addRun: its old cache, segment there, and where it ended (a run that goes on joins it) */
   private runFrom: BlockCache | null = null;
   private runSeg = -1;
