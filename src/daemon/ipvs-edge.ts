@@ -123,8 +123,16 @@ export class IpvsEdge {
       this.pending = new Set();
       this.pendingAll = false;
       const rows = this.desired;
-      const desired = only ? rows.filter((r) => only.has(keyOf(r.service))) : rows;
-      const owned = only ? new Set([...only].filter((key) => this.owned.has(key))) : this.owned;
+      let desired = rows;
+      let owned = this.owned;
+      if (only) {
+        // loops, not filter and a spread: no closure and no array per attempt
+        const some: TableRow[] = [];
+        for (const r of rows) if (only.has(keyOf(r.service))) some.push(r);
+        desired = some;
+        owned = new Set<string>();
+        for (const key of only) if (this.owned.has(key)) owned.add(key);
+      }
       const res = await this.cache.apply(desired, owned);
       if (!res.confirmed) {
         this.failures++;
@@ -135,10 +143,14 @@ export class IpvsEdge {
       // a service again, and the next attempt must still delete what they no longer want. Only
       // the services diffed are looked at (those the engine named: a reload's changed ones).
       const diffed = only ?? this.owned;
-      const want = new Set<string>();
-      for (const r of desired) want.add(keyOf(r.service));
-      if (this.desired !== rows) for (const r of this.desired) want.add(keyOf(r.service));
-      for (const key of [...diffed]) if (!want.has(key)) this.owned.delete(key);
+      // (every service diffed is still wanted when they are as many as the rows diffed, which
+      // are among them and never twice: nothing to look up then)
+      if (diffed.size > desired.length) {
+        const want = new Set<string>();
+        for (const r of desired) want.add(keyOf(r.service));
+        if (this.desired !== rows) for (const r of this.desired) want.add(keyOf(r.service));
+        for (const key of [...diffed]) if (!want.has(key)) this.owned.delete(key);
+      }
       if (this.lastLogged.err !== '') {
         // a failure was logged: say it is over (and how many like it went unlogged)
         this.o.log.info({ event: EV.ipvsApply, recovered: true, repeated: this.lastLogged.repeated }, 'ipvs: apply succeeded again');

@@ -69,20 +69,19 @@ export class IpvsTableCache {
 
     const failed = new Set<string>();
     for (const f of failures) failed.add(this.keyOf(f.op.service));
-    const wantRow = new Map<string, TableRow>();
-    for (const r of desired) wantRow.set(this.keyOf(r.service), r);
-    // Every operation of these services was acknowledged: they now hold the desired rows.
-    const done = new Set<string>();
+    // Every operation of the other services was acknowledged: they now hold the desired rows.
+    // reconcile gives a service's operations together, desired services in the order of
+    // `desired` (its row found by walking along it, no key map), then services to delete.
     let last: IpvsService | undefined;
+    let j = 0;
     for (const o of ops) {
-      // operations come grouped by service: one key per group, not per operation
       if (o.service === last) continue;
       last = o.service;
       const key = this.keyOf(o.service);
-      if (failed.has(key) || done.has(key)) continue;
-      done.add(key);
-      const want = wantRow.get(key);
-      if (o.op === 'deleteService' || !want) rows.delete(key);
+      if (failed.size !== 0 && failed.has(key)) continue;
+      while (j < desired.length && desired[j].service !== o.service) j++;
+      const want = desired[j];
+      if (o.op === 'deleteService' || want === undefined) rows.delete(key);
       // the desired array itself (never changed once handed out): the next row built on it
       // (TableRow.base) is then diffed by its changed entries only
       else rows.set(key, { service: want.service, dests: want.dests });

@@ -22,9 +22,6 @@ export interface TableRow {
 /** `owned`: keys (model.serviceKey) of services lvsd manages, e.g. those of the old and new config. */
 export type Ownership = ReadonlySet<string> | ((s: IpvsService) => boolean);
 
-const ownedBy = (o: Ownership): ((s: IpvsService) => boolean) =>
-  typeof o === 'function' ? o : (s) => o.has(serviceKey(s));
-
 export function serviceDiffers(want: IpvsService, have: IpvsService): boolean {
   return want.sched !== have.sched
     || (want.flags >>> 0) !== (have.flags >>> 0)
@@ -80,7 +77,6 @@ export function reconcile(
   /** serviceKey, or the same remembered per service object (a caller whose services are never changed) */
   keyOf: (s: IpvsService) => string = serviceKey,
 ): IpvsOp[] {
-  const isOwned = ownedBy(owned);
   let have: ReadonlyMap<string, TableRow>;
   if (isRowList(actual)) {
     const m = new Map<string, TableRow>();
@@ -89,11 +85,15 @@ export function reconcile(
   } else have = actual;
   const wanted = new Set<string>();
   const ops: IpvsOp[] = [];
+  const ownedSet = typeof owned === 'function' ? undefined : owned;
+  /** owned services that are wanted: when that is all of them, none can be deleted */
+  let ownedWanted = 0;
 
   for (const row of desired) {
     const key = keyOf(row.service);
     if (wanted.has(key)) throw new Error(`service ${key} is desired twice`);
     wanted.add(key);
+    if (ownedSet?.has(key)) ownedWanted++;
     const cur = have.get(key);
     const service = row.service;
     const known = cur && knownChanges(row, cur);
@@ -138,8 +138,13 @@ export function reconcile(
     // Removals last, so a service never drops below its new set of servers in between.
     for (const [dk, d] of curDests) if (!wantDests.has(dk)) ops.push({ op: 'deleteDest', service, dest: d });
   }
-  for (const [key, row] of have) {
-    if (!wanted.has(key) && isOwned(row.service)) ops.push({ op: 'deleteService', service: row.service });
+  // (a walk over the whole table only when an owned service may have been left out: a change
+  // of a few services of many costs those few)
+  if (ownedSet === undefined || ownedWanted < ownedSet.size) {
+    const isOwned = ownedSet === undefined ? (owned as (s: IpvsService) => boolean) : (_s: IpvsService, key: string) => ownedSet.has(key);
+    for (const [key, row] of have) {
+      if (!wanted.has(key) && isOwned(row.service, key)) ops.push({ op: 'deleteService', service: row.service });
+    }
   }
   return ops;
 }

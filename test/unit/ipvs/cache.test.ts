@@ -53,6 +53,27 @@ describe('IpvsTableCache', () => {
     expect(t.calls).toEqual(['editDest 192.168.0.31/80']);
   });
 
+  it('takes each changed service\'s desired row, whichever rows between them changed nothing, and drops deleted ones', async () => {
+    const t = recordingTable();
+    const c = new IpvsTableCache(t.k);
+    const svcs = [1, 2, 3, 4].map((i) => makeService({ addr: `10.0.1.${i}`, port: 80 }));
+    await c.apply(svcs.map((service, i) => ({ service, dests: [d(i + 1)] })));
+    const rows = [
+      { service: svcs[0], dests: [d(1, 5)] },
+      { service: svcs[1], dests: c.table![1].dests },
+      { service: svcs[2], dests: [d(3, 6), d(9)] },
+    ];
+    t.calls.length = 0;
+    const res = await c.apply(rows, new Set(svcs.map((s) => serviceKey(s))));
+    expect(res.confirmed).toBe(true);
+    expect(t.calls).toEqual(['editDest 192.168.0.1/80', 'addDest 192.168.0.9/80', 'editDest 192.168.0.3/80', `deleteService ${serviceKey(svcs[3])}`]);
+    const held = c.table!;
+    expect(held.map((r) => serviceKey(r.service))).toEqual(svcs.slice(0, 3).map((s) => serviceKey(s)));
+    expect(held[0].dests).toBe(rows[0].dests);
+    expect(held[1].dests).toBe(rows[1].dests);
+    expect(held[2].dests).toBe(rows[2].dests);
+  });
+
   it('drops services lvsd owns but no longer wants, and forgets them', async () => {
     const t = recordingTable();
     const c = new IpvsTableCache(t.k);

@@ -42,6 +42,24 @@ describe('reconcile', () => {
     expect(summary(reconcile([{ service: web, dests: [] }], have, owned))).toEqual(['deleteService 2/17/10.0.0.1/53']);
     expect(reconcile([{ service: web, dests: [] }], have)).toEqual([]);
   });
+  it('walks the table for deletions only when an owned service is not wanted', () => {
+    const have = new Map<string, TableRow>([[serviceKey(foreign), { service: foreign, dests: [] }], [serviceKey(dns), { service: dns, dests: [] }], [serviceKey(web), { service: web, dests: [] }]]);
+    let walks = 0;
+    const counted = new Map(have);
+    const iterate = counted[Symbol.iterator].bind(counted);
+    counted[Symbol.iterator] = () => { walks++; return iterate(); };
+    // every owned service wanted (the foreign one is not owned): no walk, no deletion
+    expect(reconcile([{ service: web, dests: [d(1)] }, { service: dns, dests: [] }], counted, new Set([serviceKey(web), serviceKey(dns)]))).toHaveLength(1);
+    expect(walks).toBe(0);
+    // one owned service left out: deleted, in the table's order, foreign services left alone
+    const ops = reconcile([{ service: web, dests: [] }], counted, new Set([serviceKey(web), serviceKey(dns), serviceKey(foreign)]));
+    expect(walks).toBe(1);
+    expect(summary(ops)).toEqual(['deleteService 2/6/10.9.9.9/22', 'deleteService 2/17/10.0.0.1/53']);
+    // an ownership function is asked for each service not wanted
+    const asked: string[] = [];
+    expect(summary(reconcile([{ service: web, dests: [] }], have, (s) => { asked.push(serviceKey(s)); return s === dns; }))).toEqual(['deleteService 2/17/10.0.0.1/53']);
+    expect(asked).toEqual([serviceKey(foreign), serviceKey(dns)]);
+  });
   it('ignores tunnel settings of non-tunnel destinations, compares them for tunnels', () => {
     const have = [{ service: web, dests: [{ ...d(1), tunPort: 7 }] }];
     expect(reconcile([{ service: web, dests: [d(1)] }], have)).toEqual([]);
