@@ -130,6 +130,10 @@ export class NetlinkIpvs implements IpvsKernel, IpvsDestNests, IpvsOpBatch {
   private seq = Math.floor(Math.random() * 0x3fffffff);
   private busy = 0;
   private watchdog: NodeJS.Timeout | undefined;
+  /** the watchdog will fire (made or refreshed, not fired since) */
+  private watchdogArmed = false;
+  /** the watchdog keeps the process alive (requests outstanding) */
+  private watchdogHeld = false;
   private pumpQueued = false;
   private closed = false;
   readonly counters: NetlinkIpvsCounters = { requests: 0, datagrams: 0, sentAt: 0, answeredAt: 0 };
@@ -202,6 +206,9 @@ export class NetlinkIpvs implements IpvsKernel, IpvsDestNests, IpvsOpBatch {
     }
     for (let q = 0; q < 2; q++) this.rejectQueued(q, err);
     this.pump();
+    if (this.watchdog) clearTimeout(this.watchdog);
+    this.watchdog = undefined;
+    this.watchdogArmed = this.watchdogHeld = false;
   }
 
   /** One request answered: ACK/DONE (err undefined) or an error. */
@@ -311,13 +318,29 @@ export class NetlinkIpvs implements IpvsKernel, IpvsDestNests, IpvsOpBatch {
         }
       }
     }
-    if (this.busy > 0 && !this.watchdog) {
-      this.watchdog = setInterval(() => this.checkTimeouts(), Math.min(1000, this.timeoutMs));
-    } else if (this.busy === 0 && this.watchdog) {
-      clearInterval(this.watchdog);
-      this.watchdog = undefined;
+    // One watchdog timer for the client's life, re-armed rather than made again: a Timeout (and
+    // its clear) per apply cost every apply an allocation and an async resource. Held (ref) only
+    // while requests are outstanding; idle, it may fire once more and then stays unarmed.
+    const w = this.watchdog;
+    if (this.busy > 0) {
+      if (w === undefined) this.watchdog = setTimeout(this.watchdogFired, Math.min(1000, this.timeoutMs));
+      else if (!this.watchdogHeld) {
+        w.ref();
+        if (!this.watchdogArmed) w.refresh();
+      }
+      this.watchdogHeld = true;
+      this.watchdogArmed = true;
+    } else if (this.watchdogHeld && w !== undefined) {
+      w.unref();
+      this.watchdogHeld = false;
     }
   }
+
+  private readonly watchdogFired = (): void => {
+    this.checkTimeouts();
+    if (this.busy > 0 && !this.closed) this.watchdog?.refresh();
+    else this.watchdogArmed = false;
+  };
 
   /** Gives an idle socket what waits for its kind: one dump, or a batch of plain requests. */
   private feed(lane: Lane): void {
