@@ -67,6 +67,18 @@ export interface LoadResult {
  * Blocks are kept only when asked (keepBlocks: the daemon, which reloads); a one-shot `lvsd -t`
  * does not pay for keeping 100,000 of them.
  */
+/**
+ * LoadOptions with every field present, in one order (absent ones undefined): every load made
+ * with it has options of one map, which the literal here keeps alive. Objects spread from others
+ * have maps of their own, one per set of fields, each living only while an object of it does:
+ * after a GC the feedback forgot the one a SIGHUP uses, code was optimised without it (the
+ * loads made meanwhile, without a mark), and the SIGHUP's load deoptimised on its options ('wrong
+ * map' in parseConfig at entry, VM). The same for the parse's options in loadOnce.
+ */
+export function loadOptions(base: LoadOptions, reuse: BlockCache | undefined, keepBlocks: boolean, mark: LoadOptions['mark']): LoadOptions {
+  return { configId: base.configId, allConfig: base.allConfig, system: base.system, reuse, keepBlocks, mark };
+}
+
 export function loadConfig(file: string, opts: LoadOptions = {}): LoadResult {
   // First pass without keyword positions (fast, lean); a config the checks complain about
   // is parsed again with positions so every message can point at its keyword.
@@ -84,10 +96,12 @@ export function loadConfig(file: string, opts: LoadOptions = {}): LoadResult {
 interface Once { result: LoadResult; checkComplained: boolean; reuseFailed: boolean }
 
 function loadOnce(file: string, opts: LoadOptions, positions: boolean, keep: boolean, previous: BlockCache | undefined): Once {
+  // (every field present, in one order, absent ones undefined: see loadOptions)
+  const mark = opts.mark;
   const parsed: ParseResult = parseConfig(file, rootSchema, {
     configId: opts.configId, allConfig: opts.allConfig, positions,
-    ...(keep ? { reuse: { policy: realServerReuse, ...(previous ? { previous } : {}) } } : {}),
-    ...(opts.mark ? { onRead: () => opts.mark?.('read') } : {}),
+    reuse: keep ? { policy: realServerReuse, previous } : undefined,
+    onRead: mark !== undefined ? () => mark('read') : undefined,
   });
   opts.mark?.('parse');
   const diagnostics = parsed.diagnostics;

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from './load.js';
+import { loadConfig, loadOptions } from './load.js';
 
 const server = (v: number, r: number, weight: number): string =>
   `  real_server 10.255.${v}.${r} 80 {\n    weight ${weight}\n    TCP_CHECK {\n      connect_timeout 3\n    }\n  }\n`;
@@ -37,10 +37,10 @@ export function rehearseChangedReload(): number {
     dir = mkdtempSync(join(tmpdir(), 'lvsd-rehearsal-'));
     const file = join(dir, 'keepalived.conf');
     writeFileSync(file, text(false));
-    const first = loadConfig(file, { keepBlocks: true });
+    const first = loadConfig(file, loadOptions({}, undefined, true, undefined));
     if (!first.ok || !first.blocks) return -1;
     writeFileSync(file, text(true));
-    const again = loadConfig(file, { keepBlocks: true, reuse: first.blocks });
+    const again = loadConfig(file, loadOptions({}, first.blocks, true, undefined));
     return again.ok ? again.reused : -1;
   } catch {
     return -1;

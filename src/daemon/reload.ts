@@ -1,6 +1,6 @@
 // SIGHUP reload: read the file again; a file with errors is refused and the running model
 // stays; a good one becomes current, with the difference the subsystems must apply.
-import { loadConfig, type LoadOptions, type LoadResult, type LoadStep } from '../config/load.js';
+import { loadConfig, loadOptions, type LoadOptions, type LoadResult, type LoadStep } from '../config/load.js';
 import { diffModels, type ModelDiff } from '../config/diff.js';
 import type { Model } from '../config/model.js';
 import type { Diagnostic } from '../../grammar/diagnostics.js';
@@ -109,7 +109,7 @@ export class ConfigHolder {
    * the parse on the reload's path. Returns the file's `ok`.
    */
   prepare(): boolean {
-    const { value: result, inputs } = recordInputs(() => this.load(this.file, { ...this.opts, reuse: this.blocks, keepBlocks: true }));
+    const { value: result, inputs } = recordInputs(() => this.load(this.file, loadOptions(this.opts, this.blocks, true, undefined)));
     this.prepared = { basis: this.model, result, diff: result.ok ? this.differ(this.model, result.model) : undefined, inputs };
     return result.ok;
   }
@@ -146,7 +146,7 @@ export class ConfigHolder {
   /** a load of `bytes` for the main file, as reload() makes it (recorded, with a mark; dropped) */
   private rehearseLoad(path: string, bytes: Buffer, reuse: BlockCache | undefined): LoadResult {
     const mark = (): void => {};
-    return withFileBytes(path, bytes, () => recordInputs(() => this.load(this.file, { ...this.opts, reuse, keepBlocks: true, mark })).value);
+    return withFileBytes(path, bytes, () => recordInputs(() => this.load(this.file, loadOptions(this.opts, reuse, true, mark))).value);
   }
 
   /**
@@ -186,7 +186,7 @@ export class ConfigHolder {
       mark?.('diff');
       return { applied: true, diagnostics: [...this.currentDiagnostics], diff, ms: performance.now() - t0, passes: 0, prepared: false };
     } else {
-      const rec = recordInputs(() => this.load(this.file, { ...this.opts, reuse: this.blocks, keepBlocks: true, ...(mark ? { mark } : {}) }));
+      const rec = recordInputs(() => this.load(this.file, loadOptions(this.opts, this.blocks, true, mark)));
       r = rec.value;
       this.lastInputs = rec.inputs;
       if (r.ok) {
