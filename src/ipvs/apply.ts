@@ -57,9 +57,24 @@ async function runOp(k: IpvsKernel, o: IpvsOp): Promise<void> {
   }
 }
 
-const PHASE: Record<IpvsOp['op'], number> = {
-  addService: 0, editService: 0, addDest: 1, editDest: 1, deleteDest: 1, deleteService: 2,
-};
+/**
+ * The operations by phase: services created or edited, destinations, services deleted. A
+ * function of its own, with the only loop over the operations: executeOps runs once per apply,
+ * and the daemon's first apply (every server an addDest) made it hot inside that loop, so V8
+ * compiled it on-stack there (OSR) before its code after the loop had ever run; every later
+ * apply entered that cached code at the loop and deoptimised after it (host --trace-deopt:
+ * 'insufficient type feedback' or 'wrong map' in executeOps on 35 of 40 reloads). The phase is
+ * compared, not looked up by name: an operation first met at a reload (editDest) is no new key.
+ */
+export function byPhase(ops: readonly IpvsOp[]): IpvsOp[][] {
+  const phases: IpvsOp[][] = [[], [], []];
+  for (let i = 0; i < ops.length; i++) {
+    const o = ops[i];
+    const op = o.op;
+    phases[op === 'addService' || op === 'editService' ? 0 : op === 'deleteService' ? 2 : 1].push(o);
+  }
+  return phases;
+}
 
 /**
  * Runs the operations in three phases (services created or edited, then destinations,
@@ -79,9 +94,9 @@ export async function executeOps(k: IpvsKernel, ops: readonly IpvsOp[], log?: Ap
       err: error.message,
     }, `ipvs ${describeOp(o)} failed: ${error.message}`);
   };
-  const phases: IpvsOp[][] = [[], [], []];
-  for (let i = 0; i < ops.length; i++) phases[PHASE[ops[i].op]].push(ops[i]);
-  for (const batch of phases) {
+  const phases = byPhase(ops);
+  for (let p = 0; p < 3; p++) {
+    const batch = phases[p];
     if (batch.length === 0) continue;
     if (hasOpBatch(k)) await k.runOps(batch, fail);
     else await Promise.all(batch.map((o) => runOp(k, o).catch((e: unknown) => fail(o, e))));

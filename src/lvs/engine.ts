@@ -20,6 +20,7 @@ import { timedChecks, type QuietSuccesses, type TimedChecks, type TimedOwner } f
 import { turnNowMs, turnWallMs } from '../check/turn-clock.js';
 import type { CheckResult } from '../check/types.js';
 import { serviceKey } from '../ipvs/model.js';
+import { byPhase } from '../ipvs/apply.js';
 import { reconcile, type TableRow } from '../ipvs/reconcile.js';
 import { opRequest } from '../ipvs/requests.js';
 import type { IpvsVirtualEntry } from '../ipvs/types.js';
@@ -341,7 +342,8 @@ export class LvsEngine {
         const have = new Map<string, TableRow>();
         for (const row of before) have.set(serviceKey(row.service), row);
         spare.updateReal(0, next);
-        for (const op of reconcile(spare.desired(), have)) opRequest(op);
+        // (by phase, as executeOps takes them: its split is first met with an edit here)
+        for (const phase of byPhase(reconcile(spare.desired(), have))) for (const op of phase) opRequest(op);
       }
       if (n >= limit) break;
     }

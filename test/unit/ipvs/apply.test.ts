@@ -1,7 +1,8 @@
 // applyDesired's control flow (phases, failures, confirmation, logging) against a
 // recording table double; the real kernel path is covered by test/kernel/ipvs-*.
 import { describe, expect, it } from 'vitest';
-import { applyDesired, describeOp } from '../../../src/ipvs/apply.js';
+import { applyDesired, byPhase, describeOp } from '../../../src/ipvs/apply.js';
+import type { IpvsOp } from '../../../src/ipvs/reconcile.js';
 import { makeDest, makeService, serviceKey } from '../../../src/ipvs/model.js';
 import { recordingTable } from './recording-table.js';
 
@@ -38,5 +39,25 @@ describe('applyDesired', () => {
     const second = await applyDesired(t.k, [{ service: web, dests: [d(1, 9), d(2)] }], new Set(), undefined, { actual: first.table });
     expect(t.calls).toEqual(['editDest 192.168.0.1/80']);
     expect(second.table[0].dests.find((x) => x.addr === '192.168.0.1')!.weight).toBe(9);
+  });
+});
+
+describe('byPhase', () => {
+  it('puts service creations and edits first, destinations next, service deletions last, each in order', () => {
+    const ops: IpvsOp[] = [
+      { op: 'editDest', service: web, dest: d(1) },
+      { op: 'deleteService', service: old },
+      { op: 'addService', service: web },
+      { op: 'deleteDest', service: web, dest: d(2) },
+      { op: 'editService', service: old },
+      { op: 'addDest', service: web, dest: d(3) },
+    ];
+    const name = (o: IpvsOp): string => ('dest' in o ? `${o.op} ${o.dest.addr}` : `${o.op} ${o.service.addr}`);
+    expect(byPhase(ops).map((p) => p.map(name))).toEqual([
+      ['addService 10.0.0.1', 'editService 10.0.0.2'],
+      ['editDest 192.168.0.1', 'deleteDest 192.168.0.2', 'addDest 192.168.0.3'],
+      ['deleteService 10.0.0.2'],
+    ]);
+    expect(byPhase([])).toEqual([[], [], []]);
   });
 });
