@@ -148,45 +148,43 @@ function reloadPass(ctx: CheckContext, vs: RawObject, reals: RawObject[], fill: 
 function checkOne(ctx: CheckContext, vs: RawObject, group: GroupView | undefined): void {
   const report = (message: string, field?: string, at: RawObject = vs) =>
     ctx.report({ cls: ErrClass.General, level: 'error', keyword: field, block: `virtual_server ${vsName(vs)}`, message }, at, field);
-  let name = vsName(vs);
+  // (its name, vsName, is made only for a message: it changes with the protocol)
   const reals = realServers(ctx, vs);
   if (reals.length === 0) {
-    report(`Virtual server ${name} has no real servers - ignoring`);
+    report(`Virtual server ${vsName(vs)} has no real servers - ignoring`);
     vs[REMOVED] = true;
     return;
   }
   const isFwmark = vs.kind === 'fwmark';
   const fwmarkOnly = isFwmark || (group !== undefined && group.ranges.length === 0 && group.fwmarks.length > 0);
   if (vs.ha_suspend === true && (isFwmark || (group !== undefined && group.fwmarks.length > 0))) {
-    report(`Virtual server ${name}: cannot use ha_suspend with fwmarks - clearing ha_suspend`, 'ha_suspend');
+    report(`Virtual server ${vsName(vs)}: cannot use ha_suspend with fwmarks - clearing ha_suspend`, 'ha_suspend');
     delete vs.ha_suspend;
   }
   if ((group !== undefined && group.ranges.length > 0) || (group === undefined && !isFwmark)) {
     if (!written(ctx, vs, 'protocol', VIRTUAL_SERVER)) {
-      report(`Virtual server ${name}: no protocol set - defaulting to UDP`);
+      report(`Virtual server ${vsName(vs)}: no protocol set - defaulting to UDP`);
       vs.protocol = 'UDP';
-      name = vsName(vs);
     }
     if (vs.ops === true && vs.protocol !== 'UDP') {
-      report(`Virtual server ${name}: one packet scheduling requires UDP - resetting`, 'ops');
+      report(`Virtual server ${vsName(vs)}: one packet scheduling requires UDP - resetting`, 'ops');
       delete vs.ops;
     }
     if (vs.persistence_timeout === undefined && group === undefined && !isFwmark && portOf(vs) === 0) {
-      report(`Virtual server ${name}: zero port only valid for persistent services - setting persistence_timeout ${PERSISTENT_TIMEOUT}`);
+      report(`Virtual server ${vsName(vs)}: zero port only valid for persistent services - setting persistence_timeout ${PERSISTENT_TIMEOUT}`);
       vs.persistence_timeout = PERSISTENT_TIMEOUT;
     }
   }
   if (vs.persistence_timeout === undefined && group !== undefined && group.ranges.some((r) => portOf(r) === 0)) {
-    report(`Virtual server ${name}: zero port only valid for persistent services - setting persistence_timeout ${PERSISTENT_TIMEOUT}`);
+    report(`Virtual server ${vsName(vs)}: zero port only valid for persistent services - setting persistence_timeout ${PERSISTENT_TIMEOUT}`);
     vs.persistence_timeout = PERSISTENT_TIMEOUT;
   }
   if (written(ctx, vs, 'protocol', VIRTUAL_SERVER) && fwmarkOnly) {
-    report(`Warning: Virtual server ${name}: protocol specified for fwmark - protocol will be ignored`, 'protocol');
+    report(`Warning: Virtual server ${vsName(vs)}: protocol specified for fwmark - protocol will be ignored`, 'protocol');
     delete vs.protocol;
-    name = vsName(vs);
   }
   if (!written(ctx, vs, 'lvs_sched', VIRTUAL_SERVER)) {
-    report(`Virtual server ${name}: no scheduler set, setting default 'wlc'`);
+    report(`Virtual server ${vsName(vs)}: no scheduler set, setting default 'wlc'`);
     vs.lvs_sched = 'wlc';
   }
 
@@ -194,7 +192,7 @@ function checkOne(ctx: CheckContext, vs: RawObject, group: GroupView | undefined
   let vsMethodSet = written(ctx, vs, 'lvs_method', VIRTUAL_SERVER);
   const needMethod = () => {
     if (!vsMethodSet) {
-      report(`Virtual server ${name}: no forwarding method set, setting default NAT`);
+      report(`Virtual server ${vsName(vs)}: no forwarding method set, setting default NAT`);
       vs.lvs_method = { method: 'NAT' };
       vsMethodSet = true;
     }
@@ -231,7 +229,7 @@ function checkOne(ctx: CheckContext, vs: RawObject, group: GroupView | undefined
       had.add(port);
     }
     if (dup) {
-      report(`VS ${name}: real server ${rsAddr(rs)}:${portOf(rs)} is duplicated - removing second rs`, undefined, rs);
+      report(`VS ${vsName(vs)}: real server ${rsAddr(rs)}:${portOf(rs)} is duplicated - removing second rs`, undefined, rs);
       kept ??= reals.slice(0, i);
       continue;
     }
@@ -257,30 +255,30 @@ function checkOne(ctx: CheckContext, vs: RawObject, group: GroupView | undefined
   const quorum = typeof vs.quorum === 'number' ? vs.quorum : 1;
   let q = quorum;
   if (quorum > weightSum) {
-    report(`Warning - quorum ${quorum} for ${name} exceeds total weight of real servers ${weightSum}, reducing quorum to ${weightSum}`, written(ctx, vs, 'quorum', VIRTUAL_SERVER) ? 'quorum' : undefined);
+    report(`Warning - quorum ${quorum} for ${vsName(vs)} exceeds total weight of real servers ${weightSum}, reducing quorum to ${weightSum}`, written(ctx, vs, 'quorum', VIRTUAL_SERVER) ? 'quorum' : undefined);
     q = weightSum;
     vs.quorum = q;
   }
   const hysteresis = typeof vs.hysteresis === 'number' ? vs.hysteresis : 0;
   if (hysteresis >= q) {
-    report(`Virtual server ${name}: hysteresis ${hysteresis} >= quorum ${q}; setting hysteresis to ${Math.max(q - 1, 0)}`, written(ctx, vs, 'hysteresis', VIRTUAL_SERVER) ? 'hysteresis' : undefined);
+    report(`Virtual server ${vsName(vs)}: hysteresis ${hysteresis} >= quorum ${q}; setting hysteresis to ${Math.max(q - 1, 0)}`, written(ctx, vs, 'hysteresis', VIRTUAL_SERVER) ? 'hysteresis' : undefined);
     vs.hysteresis = Math.max(q - 1, 0);
   }
 
   // (a reload's handed-back real servers have their ports: only the fresh ones are looked at)
-  checkPorts(vs, fromReload === undefined ? kept : fromReload.fresh, sorry, group, name, report);
+  checkPorts(vs, fromReload === undefined ? kept : fromReload.fresh, sorry, group, report);
 }
 
 /** Unless NAT, real servers answer on the virtual server's port (fwmark services: no port). */
-function checkPorts(vs: RawObject, reals: readonly RawObject[], sorry: RawObject | undefined, group: GroupView | undefined, name: string,
+function checkPorts(vs: RawObject, reals: readonly RawObject[], sorry: RawObject | undefined, group: GroupView | undefined,
   report: (m: string, field?: string, at?: RawObject) => void): void {
   const sorryMethod = methodOf(vs) === undefined ? undefined : (obj(vs, 'sorry_server_lvs_method') ?? obj(vs, 'lvs_method'))?.method;
   if (group) {
     if (group.fwmarks.length > 0) {
       for (const rs of reals) {
-        if (methodOf(rs) !== 'NAT' && portOf(rs)) report(`WARNING - fwmark virtual server ${name}, real server ${rsAddr(rs)} has port specified - port will be ignored`, undefined, rs);
+        if (methodOf(rs) !== 'NAT' && portOf(rs)) report(`WARNING - fwmark virtual server ${vsName(vs)}, real server ${rsAddr(rs)} has port specified - port will be ignored`, undefined, rs);
       }
-      if (sorry && sorryMethod !== 'NAT' && portOf(sorry)) report(`WARNING - fwmark virtual server ${name}, sorry server has port specified - port will be ignored`, 'sorry_server');
+      if (sorry && sorryMethod !== 'NAT' && portOf(sorry)) report(`WARNING - fwmark virtual server ${vsName(vs)}, sorry server has port specified - port will be ignored`, 'sorry_server');
     }
     // Port agreement with each address range needs this group's own entries (older parser
     // output mixed the entries of all groups, so the check needs named groups).
@@ -288,11 +286,11 @@ function checkPorts(vs: RawObject, reals: readonly RawObject[], sorry: RawObject
     for (const range of group.ranges) {
       for (const rs of reals) {
         if (methodOf(rs) !== 'NAT' && portOf(rs) && portOf(rs) !== portOf(range)) {
-          report(`virtual server ${name}:[${String(range.addr)}]:${portOf(range)} and real server ${rsAddr(rs)}:${portOf(rs)} ports don't match`, undefined, rs);
+          report(`virtual server ${vsName(vs)}:[${String(range.addr)}]:${portOf(range)} and real server ${rsAddr(rs)}:${portOf(rs)} ports don't match`, undefined, rs);
         }
       }
       if (sorry && sorryMethod !== 'NAT' && portOf(sorry) && portOf(sorry) !== portOf(range)) {
-        report(`WARNING - virtual server ${name}, sorry server has port specified - port will be ignored`, 'sorry_server');
+        report(`WARNING - virtual server ${vsName(vs)}, sorry server has port specified - port will be ignored`, 'sorry_server');
       }
     }
     return;
@@ -311,24 +309,24 @@ function checkPorts(vs: RawObject, reals: readonly RawObject[], sorry: RawObject
     }
     if (isFwmark) {
       if (rsPort) {
-        report(`WARNING - fwmark virtual server ${name}, real server ${rsAddr(rs)}:${rsPort} has port specified - clearing`, undefined, rs);
+        report(`WARNING - fwmark virtual server ${vsName(vs)}, real server ${rsAddr(rs)}:${rsPort} has port specified - clearing`, undefined, rs);
         rs.port = 0;
       }
     } else if (!rsPort) rs.port = vsPort;
     else if (rsPort !== vsPort) {
-      report(`WARNING - virtual server ${name} and real server ${rsAddr(rs)}:${rsPort} ports don't match - resetting`, undefined, rs);
+      report(`WARNING - virtual server ${vsName(vs)} and real server ${rsAddr(rs)}:${rsPort} ports don't match - resetting`, undefined, rs);
       rs.port = vsPort;
     }
   }
   if (sorry && sorryMethod !== 'NAT') {
     if (isFwmark) {
       if (portOf(sorry)) {
-        report(`WARNING - virtual server ${name}, sorry server has port specified - clearing`, 'sorry_server');
+        report(`WARNING - virtual server ${vsName(vs)}, sorry server has port specified - clearing`, 'sorry_server');
         sorry.port = 0;
       }
     } else if (!portOf(sorry)) sorry.port = portOf(vs);
     else if (portOf(sorry) !== portOf(vs)) {
-      report(`WARNING - virtual server ${name} and sorry server ports don't match - resetting`, 'sorry_server');
+      report(`WARNING - virtual server ${vsName(vs)} and sorry server ports don't match - resetting`, 'sorry_server');
       sorry.port = portOf(vs);
     }
   }
