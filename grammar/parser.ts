@@ -805,18 +805,19 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
       const d = prev.data;
       const base = prev.segs.base[seg];
       const from = base + d[i * STRIDE + START];
+      // (where the next line starts, asked once for the run's compares: reader.textAt's answer
+      // for each, without its checks of the reader's state and its walk to the current file)
+      const start = reader.nextTextAt();
+      if (start < 0) return;
       let ok = i; // blocks i .. ok - 1 are found
-      let start = reader.textAt(old, from, base + d[(j - 1) * STRIDE + END], false);
-      if (start >= 0) ok = j;
+      if (sameText(src, start, old, from, base + d[(j - 1) * STRIDE + END])) ok = j;
       else {
         let hi = j; // (blocks i .. hi - 1 do not all match)
         let done = from; // where block ok starts (blocks i .. ok - 1 matched)
         while (hi - ok > 1) {
           const mid = (ok + hi) >> 1;
           const to = base + d[(mid - 1) * STRIDE + END];
-          const s0 = reader.textAt(old, done, to, false, done - from);
-          if (s0 >= 0) {
-            start = s0;
+          if (sameText(src, start + done - from, old, done, to)) {
             ok = mid;
             done = to;
           } else hi = mid;
@@ -844,10 +845,14 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
     top.prevParent = top.prevParent === undefined || top.prevParent === pp ? pp ?? null : null;
     top.prevParentIdx = prev.parentOf(i);
     adopting = true;
-    store(top, kw, objs[i], 0);
-    const list = kw.repeatable ? top.obj[kw.field ?? kw.name] : null;
-    if (Array.isArray(list)) pushRange(list, objs, i + 1, j);
-    else for (let k = i + 1; k < j; k++) store(top, kw, objs[k], 0);
+    const field = kw.field ?? kw.name;
+    const list = kw.repeatable ? top.obj[field] : null;
+    if (Array.isArray(list)) pushRange(list, objs, i, j);
+    else if (list === undefined && top.pos === null && !(policy as ReusePolicy).deny.has(kw.name)) {
+      // the block's first ones: its list is one slice of them (what store() would make and grow
+      // a block at a time; a kept keyword is not denied and changes no replayed header)
+      top.obj[field] = objs.slice(i, j);
+    } else for (let k = i; k < j; k++) store(top, kw, objs[k], 0);
     adopting = false;
     (used as Uint8Array).fill(1, i, j);
     if (j > usedEnd) usedEnd = j;
@@ -1107,6 +1112,12 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
   };
   keepShape('parse result', result);
   return result;
+}
+
+/** `src` holds old[from, to) at `at` (both sliced, compared whole: see ConfigReader.textAt) */
+function sameText(src: string, at: number, old: string, from: number, to: number): boolean {
+  const end = at + to - from;
+  return end <= src.length && src.slice(at, end) === old.slice(from, to);
 }
 
 /** The label of a block: its keyword line. */

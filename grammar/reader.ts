@@ -416,6 +416,17 @@ export class ConfigReader {
   }
 
   /**
+   * Where the next line to read starts in currentText(), when textAt(..., false) may find a text
+   * there (nothing the preprocessor holds is pending), else -1: textAt(old, from, to, false) is
+   * this when currentText() has old[from, to) here.
+   */
+  nextTextAt(): number {
+    if (this.queue.length !== 0 || this.seqs.length !== 0 || this.multiDef !== null || this.hasResidue) return -1;
+    const f = this.currentFile();
+    return f === undefined ? -1 : f.pos;
+  }
+
+  /**
    * Moves past `length` characters, `lines` source lines, found by findAt() at `start`; `opens`:
    * the blocks the text opens and leaves open (a block's header: its `}` is read later).
    */

@@ -146,3 +146,28 @@ describe('ConfigReader bounds', () => {
     expect(r.diags[0].message).toMatch(/more than 1000000 times/);
   });
 });
+
+describe('ConfigReader.nextTextAt', () => {
+  it('is where the next line starts, as textAt finds a text there; -1 while a split brace is pending and after the last line', () => {
+    const text = 'a 1\nb {\nc 2\n}\n$X=3\nd $X\n';
+    const m = files({ 'nt.conf': text });
+    const r = new ConfigReader(m, { configId: 'n', report: () => undefined });
+    expect(r.nextTextAt()).toBe(0);
+    r.next(); // a 1
+    expect(r.nextTextAt()).toBe(4);
+    expect(r.textAt('xb {\n', 1, 5, false)).toBe(4);
+    r.next(); // b (its `{` is pending)
+    expect(r.nextTextAt()).toBe(-1);
+    expect(r.textAt('c 2\n', 0, 4, false)).toBe(-1);
+    r.next(); // {
+    expect(r.nextTextAt()).toBe(text.indexOf('c 2'));
+    expect(r.textAt('c 2\n', 0, 4, false)).toBe(r.nextTextAt());
+    r.next(); // c 2
+    r.next(); // }
+    const l = r.next(); // d 3 (the definition line is taken, the expansion read)
+    expect(l && r.lineText(l)).toBe('d 3');
+    expect(r.nextTextAt()).toBe(text.length);
+    expect(r.next()).toBeNull();
+    expect(r.nextTextAt()).toBe(-1);
+  });
+});
