@@ -69,23 +69,7 @@ export class IpvsTableCache {
 
     const failed = new Set<string>();
     for (const f of failures) failed.add(this.keyOf(f.op.service));
-    // Every operation of the other services was acknowledged: they now hold the desired rows.
-    // reconcile gives a service's operations together, desired services in the order of
-    // `desired` (its row found by walking along it, no key map), then services to delete.
-    let last: IpvsService | undefined;
-    let j = 0;
-    for (const o of ops) {
-      if (o.service === last) continue;
-      last = o.service;
-      const key = this.keyOf(o.service);
-      if (failed.size !== 0 && failed.has(key)) continue;
-      while (j < desired.length && desired[j].service !== o.service) j++;
-      const want = desired[j];
-      if (o.op === 'deleteService' || want === undefined) rows.delete(key);
-      // the desired array itself (never changed once handed out): the next row built on it
-      // (TableRow.base) is then diffed by its changed entries only
-      else rows.set(key, { service: want.service, dests: want.dests });
-    }
+    this.confirm(rows, desired, ops, failed);
 
     let remaining: IpvsOp[] = [];
     if (failed.size) {
@@ -121,6 +105,29 @@ export class IpvsTableCache {
       else logApply(log, result);
     }
     return result;
+  }
+
+  /**
+   * Every operation of the services not in `failed` was acknowledged: they now hold the desired
+   * rows. reconcile gives a service's operations together, desired services in the order of
+   * `desired` (its row found by walking along it, no key map), then services to delete. (A
+   * method whose loop is its end: see NetlinkIpvs.queueOps.)
+   */
+  private confirm(rows: Map<string, TableRow>, desired: readonly TableRow[], ops: readonly IpvsOp[], failed: ReadonlySet<string>): void {
+    let last: IpvsService | undefined;
+    let j = 0;
+    for (const o of ops) {
+      if (o.service === last) continue;
+      last = o.service;
+      const key = this.keyOf(o.service);
+      if (failed.size !== 0 && failed.has(key)) continue;
+      while (j < desired.length && desired[j].service !== o.service) j++;
+      const want = desired[j];
+      if (o.op === 'deleteService' || want === undefined) rows.delete(key);
+      // the desired array itself (never changed once handed out): the next row built on it
+      // (TableRow.base) is then diffed by its changed entries only
+      else rows.set(key, { service: want.service, dests: want.dests });
+    }
   }
 
   /** One service as the kernel holds it now, or undefined when it has none. */

@@ -436,16 +436,25 @@ export class NetlinkIpvs implements IpvsKernel, IpvsDestNests, IpvsOpBatch {
       return Promise.resolve();
     }
     return new Promise<void>((resolve) => {
-      let left = ops.length;
-      const done = (): void => {
-        if (--left === 0) resolve();
-      };
-      const queue = this.queues[0];
-      for (const o of ops) {
-        queue.push({ op: o.op, req: opRequest(o), collect: undefined, resolve: done, reject: (e) => { failed(o, e); done(); } });
-      }
+      this.queueOps(ops, failed, resolve);
       this.schedulePump();
     });
+  }
+
+  /**
+   * runOps's requests onto the plain queue. The loop is the method's last statement: the first
+   * apply (every server) may make it hot enough for V8 to compile it on-stack, and code after
+   * such a loop that had not run yet would deoptimise every later call that enters it.
+   */
+  private queueOps(ops: readonly IpvsOp[], failed: (op: IpvsOp, error: Error) => void, resolve: () => void): void {
+    let left = ops.length;
+    const done = (): void => {
+      if (--left === 0) resolve();
+    };
+    const queue = this.queues[0];
+    for (const o of ops) {
+      queue.push({ op: o.op, req: opRequest(o), collect: undefined, resolve: done, reject: (e) => { failed(o, e); done(); } });
+    }
   }
 
   /** A request whose few replies are wanted as messages (info, get, small dumps). */

@@ -1,7 +1,7 @@
 // applyDesired's control flow (phases, failures, confirmation, logging) against a
 // recording table double; the real kernel path is covered by test/kernel/ipvs-*.
 import { describe, expect, it } from 'vitest';
-import { applyDesired, byPhase, describeOp } from '../../../src/ipvs/apply.js';
+import { applyDesired, byPhase, describeOp, logApply } from '../../../src/ipvs/apply.js';
 import type { IpvsOp } from '../../../src/ipvs/reconcile.js';
 import { makeDest, makeService, serviceKey } from '../../../src/ipvs/model.js';
 import { recordingTable } from './recording-table.js';
@@ -59,5 +59,21 @@ describe('byPhase', () => {
       ['deleteService 10.0.0.2'],
     ]);
     expect(byPhase([])).toEqual([[], [], []]);
+  });
+});
+
+describe('logApply', () => {
+  it('counts the operations of each kind on the summary line', () => {
+    const ops: IpvsOp[] = [
+      { op: 'editDest', service: web, dest: d(1) }, { op: 'editDest', service: web, dest: d(4) },
+      { op: 'deleteService', service: old }, { op: 'addService', service: web },
+      { op: 'deleteDest', service: web, dest: d(2) }, { op: 'editService', service: old },
+      { op: 'addDest', service: web, dest: d(3) }, { op: 'addDest', service: web, dest: d(5) }, { op: 'addDest', service: web, dest: d(6) },
+    ];
+    const infos: object[] = [];
+    logApply({ info: (o) => infos.push(o), error: () => {} }, { table: [], ops, applied: 9, failures: [], remaining: [], confirmed: true });
+    expect(infos).toEqual([expect.objectContaining({
+      ops: 9, addService: 1, editService: 1, deleteService: 1, addDest: 3, editDest: 2, deleteDest: 1, confirmed: true,
+    })]);
   });
 });
