@@ -146,23 +146,18 @@ export async function applyDesired(
  * How many operations of each kind, in one pass. A function of its own, for the reason byPhase is
  * one: logApply runs once per apply, and the first apply's loop over every server made V8 compile
  * logApply on-stack before its log line had ever run; later applies entered that code and
- * deoptimised after the loop (in the VM, --trace-deopt: 11 of 12 reloads). Kinds are compared,
- * not used as keys: one first met at a reload (editDest) is no new name for the code.
+ * deoptimised after the loop (in the VM, --trace-deopt: 11 of 12 reloads). Kinds are counted in
+ * slots found in a map: a kind first met at a reload (editDest) is no new name for the code (a
+ * field per kind was a property access first run then: 'insufficient type feedback').
  */
 function countOps(ops: readonly IpvsOp[]): Record<IpvsOp['op'], number> {
-  const n = { addService: 0, editService: 0, deleteService: 0, addDest: 0, editDest: 0, deleteDest: 0 };
-  for (let i = 0; i < ops.length; i++) {
-    switch (ops[i].op) {
-      case 'addService': n.addService++; break;
-      case 'editService': n.editService++; break;
-      case 'deleteService': n.deleteService++; break;
-      case 'addDest': n.addDest++; break;
-      case 'editDest': n.editDest++; break;
-      case 'deleteDest': n.deleteDest++; break;
-    }
-  }
-  return n;
+  const c = [0, 0, 0, 0, 0, 0];
+  for (let i = 0; i < ops.length; i++) c[KIND.get(ops[i].op) ?? 0]++;
+  return { addService: c[0], editService: c[1], deleteService: c[2], addDest: c[3], editDest: c[4], deleteDest: c[5] };
 }
+
+/** countOps's slot of each kind (a map: one lookup site, whichever kinds its code has met) */
+const KIND = new Map<IpvsOp['op'], number>([['addService', 0], ['editService', 1], ['deleteService', 2], ['addDest', 3], ['editDest', 4], ['deleteDest', 5]]);
 
 /** The one `ipvs.apply` summary event of an apply. */
 export function logApply(log: ApplyLogger | undefined, result: ApplyResult): void {

@@ -116,7 +116,9 @@ export class IpvsTableCache {
   private confirm(rows: Map<string, TableRow>, desired: readonly TableRow[], ops: readonly IpvsOp[], failed: ReadonlySet<string>): void {
     let last: IpvsService | undefined;
     let j = 0;
-    for (const o of ops) {
+    // (an index, not for...of: no iterator, whose maps an on-stack compile may not have met)
+    for (let i = 0; i < ops.length; i++) {
+      const o = ops[i];
       if (o.service === last) continue;
       last = o.service;
       const key = this.keyOf(o.service);
