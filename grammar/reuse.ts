@@ -183,6 +183,14 @@ export class BlockCache {
   }
 }
 
+/** pieces joined in one array (a spread of at most 8192 a call: a spread of more can overflow the stack) */
+function joinPieces(pieces: readonly RawObject[][]): RawObject[] {
+  if (pieces.length <= 8192) return generalArray<RawObject>().concat(...pieces);
+  const parts: RawObject[][] = generalArray();
+  for (let a = 0; a < pieces.length; a += 8192) parts.push(generalArray<RawObject>().concat(...pieces.slice(a, a + 8192)));
+  return joinPieces(parts);
+}
+
 /** Collects the records of one parse. */
 export class BlockCacheBuilder {
   private data: Int32Array;
@@ -191,7 +199,15 @@ export class BlockCacheBuilder {
   private readonly segs: Segments = { first: [], src: [], base: [], parent: [], kw: generalArray() };
   /** where the last record ends (absolute), and its line relative to its segment */
   private lastEnd = -1;
-  private readonly objs: RawObject[] = generalArray();
+  /**
+   * The blocks' objects, in pieces joined once by build(): a run's slice of the old cache's, or
+   * the blocks read anew one after another (pushes onto a reload's 10,000 grew it ~25 times)
+   */
+  private readonly pieces: RawObject[][] = generalArray();
+  /** the last piece while it is blocks read anew (null after a run) */
+  private freshPiece: RawObject[] | null = null;
+  /** objects so far */
+  private count = 0;
   private readonly sigs: Array<string | null> = generalArray();
   private readonly pobjs: RawObject[] = generalArray();
   private readonly notes: unknown[] = generalArray();
@@ -248,7 +264,7 @@ export class BlockCacheBuilder {
     this.runFrom = null;
     const si = this.srcIndex(src);
     const g = this.segs;
-    const n = this.objs.length;
+    const n = this.count;
     const d = this.room(n + 1);
     const last = g.first.length - 1;
     const o = n * STRIDE;
@@ -269,7 +285,9 @@ export class BlockCacheBuilder {
     d[o + LINES] = lines;
     d[o + HEAD] = headLen;
     this.lastEnd = end;
-    this.objs.push(obj);
+    if (this.freshPiece === null) this.pieces.push((this.freshPiece = generalArray()));
+    this.freshPiece.push(obj);
+    this.count = n + 1;
   }
 
   /**
@@ -279,7 +297,7 @@ export class BlockCacheBuilder {
   addRun(prev: BlockCache, i: number, j: number, src: string, shift: number, parent: number): void {
     const s = prev.segOf(i);
     const g = this.segs;
-    const n = this.objs.length;
+    const n = this.count;
     const base = prev.segs.base[s] + shift;
     const si = this.srcIndex(src);
     const last = g.first.length - 1;
@@ -303,10 +321,13 @@ export class BlockCacheBuilder {
     const d = this.room(n + j - i);
     d.set(prev.data.subarray(i * STRIDE, j * STRIDE), n * STRIDE);
     this.lastEnd = base + d[(n + j - i - 1) * STRIDE + END];
-    pushRange(this.objs, prev.objs, i, j);
+    this.pieces.push(prev.objs.slice(i, j));
+    this.freshPiece = null;
+    this.count = n + j - i;
   }
 
   build(): BlockCache {
-    return new BlockCache(this.policy, this.srcs, this.data.subarray(0, this.objs.length * STRIDE), this.segs, this.objs, this.sigs, this.pobjs, this.headers, this.order, this.notes);
+    const objs = this.pieces.length === 1 ? this.pieces[0] : joinPieces(this.pieces);
+    return new BlockCache(this.policy, this.srcs, this.data.subarray(0, this.count * STRIDE), this.segs, objs, this.sigs, this.pobjs, this.headers, this.order, this.notes);
   }
 }
