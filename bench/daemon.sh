@@ -21,6 +21,31 @@
 # last server landed (each poll lists 10,000 lines: ~1.5 s under TCG), for both daemons alike.
 # HOST=1 runs only lvsd's reload on this machine (no ip_vs: its IPVS attempt fails at once).
 #
+# 2026-11-27, session 14: the plain path (HUP_AFTER_WRITE=1); H1 parse-side deopts and allocation, H2 apply side.
+#  H1: debc00f arrays the parse meets empty made in V8's general elements kind from birth (a []
+#   literal's site learned the kind after some loads: BlockCacheBuilder.srcIndex 'wrong map' at the
+#   first SIGHUP in 5 of 7 host runs -> 0 of 11); cb7a07a one shape for every load's options (the
+#   VM's one remaining deopt at the first SIGHUP was parseConfig 'wrong map' at its entry);
+#   642c405, 53af0bf, 7f987b4 less per-VS work and allocation (2110 -> 2003 KB a reload). Host
+#   warm parse/checks unchanged (1.46 / 0.45 ms); first SIGHUP total 3.20 -> 3.00 ms.
+#  H2: 7c8ae87 identity walk over 10,000 servers as Object.is in a function of its own (walk
+#   0.29 -> 0.04 ms), 3216edf fewer key strings in reconcile and the cache, 27cb488 one IPVS
+#   watchdog timer for the client's life, d75613e/80fc1db/8808713 executeOps, logApply (countOps),
+#   runOps, confirm: their loops had been compiled on-stack by the start-up apply (10,000 adds) and
+#   deoptimised after the loop at nearly every later apply (host: 35 of 40 reloads; VM trace:
+#   logApply 11 of 12). Host lvs step 1.336 -> 1.187 ms.
+#  VM, quiet host (load 0.0-0.6, no helper at work), ROUNDS=4 RELOADS=3, before = b7b0e70
+#  (session 13's end) in the same rounds, signal -> visible (ms):
+#    before 95 126 78 92 110 60 94 85 75 261 98 75 (median 93, 9 of 12 under 100)
+#    now    101 241 94 82 79 81 79 89 83 92 56 121 (median 86, 9 of 12 under 100)
+#    step medians before -> now: start 1.5 -> 1.9, read 10.2 -> 8.4, parse 30.6 -> 20.9, checks
+#    10.6 -> 10.6, diff 1.9 -> 1.5, vrrp 0.9 -> 0.9, lvs 24.7 -> 27.4, -> sent 5.4 -> 5.9.
+#  The 241 and 261 are one SIGHUP each where every step ran 2-3x slower (VM stalls: the same on
+#  both trees). Earlier the same day, with two helpers loading the host (load 2-3), the same
+#  comparison read 87 vs 96 and 115 vs 128 (medians): under load the VM's noise is larger than
+#  the difference. A VM --trace-gc run (RELOADS=5) showed no GC between signal and applied; a
+#  --cpu-prof of the reload windows is flat (no function above ~10% of a window).
+#
 # 2026-11-27, session 13: the plain path (HUP_AFTER_WRITE=1) again; lead read step and deopts, H1 parse/checks, H2 apply.
 #  Lead: 050d77a/da37acc the changed file is read once into lvsd's own memory (addon lvsd_text) and
 #   parsed as an external latin1 string over it: no decode copy into fresh memory (VM ~9 ms), no
