@@ -46,6 +46,18 @@ export interface LoadResult {
   reused: number;
 }
 
+/**
+ * LoadOptions with every field present, in one order (absent ones undefined): every load made
+ * with it has options of one map, which the literal here keeps alive. Objects spread from others
+ * have maps of their own, one per set of fields, each living only while an object of it does:
+ * after a GC the feedback forgot the one a SIGHUP uses, code was optimised without it (the
+ * loads made meanwhile, without a mark), and the SIGHUP's load deoptimised on its options ('wrong
+ * map' in parseConfig at entry, VM). The same for the parse's options in loadOnce.
+ */
+export function loadOptions(base: LoadOptions, reuse: BlockCache | undefined, keepBlocks: boolean, mark: LoadOptions['mark']): LoadOptions {
+  return { configId: base.configId, allConfig: base.allConfig, system: base.system, reuse, keepBlocks, mark };
+}
+
 /*
  * Identity across reloads (LoadOptions.reuse), what consumers may rely on:
  * - A `real_server` block whose text (keyword line to `}` line) is byte for byte the one of the
@@ -67,18 +79,6 @@ export interface LoadResult {
  * Blocks are kept only when asked (keepBlocks: the daemon, which reloads); a one-shot `lvsd -t`
  * does not pay for keeping 100,000 of them.
  */
-/**
- * LoadOptions with every field present, in one order (absent ones undefined): every load made
- * with it has options of one map, which the literal here keeps alive. Objects spread from others
- * have maps of their own, one per set of fields, each living only while an object of it does:
- * after a GC the feedback forgot the one a SIGHUP uses, code was optimised without it (the
- * loads made meanwhile, without a mark), and the SIGHUP's load deoptimised on its options ('wrong
- * map' in parseConfig at entry, VM). The same for the parse's options in loadOnce.
- */
-export function loadOptions(base: LoadOptions, reuse: BlockCache | undefined, keepBlocks: boolean, mark: LoadOptions['mark']): LoadOptions {
-  return { configId: base.configId, allConfig: base.allConfig, system: base.system, reuse, keepBlocks, mark };
-}
-
 export function loadConfig(file: string, opts: LoadOptions = {}): LoadResult {
   // First pass without keyword positions (fast, lean); a config the checks complain about
   // is parsed again with positions so every message can point at its keyword.
