@@ -45,6 +45,10 @@
 #  comparison read 87 vs 96 and 115 vs 128 (medians): under load the VM's noise is larger than
 #  the difference. A VM --trace-gc run (RELOADS=5) showed no GC between signal and applied; a
 #  --cpu-prof of the reload windows is flat (no function above ~10% of a window).
+#  Same code, quiet host, after the A/B: prepared path (SAVE_GAP 1.5, ROUNDS=2 RELOADS=3) 41 26 30
+#  35 27 32 ms (median 31; session 13: 39.5). Idle (PHASES=idle ROUNDS=2 WARM=30 SECS=30, with
+#  keepalived in the same rounds; last measured in session 8): lvsd 8.26 / 8.38 CPU-s per 60 s,
+#  74.1 / 74.3 MB (1 process); keepalived 11.96 / 11.54, 17.8 / 16.9 MB (3 processes): 0.70x.
 #
 # 2026-11-27, session 13: the plain path (HUP_AFTER_WRITE=1) again; lead read step and deopts, H1 parse/checks, H2 apply.
 #  Lead: 050d77a/da37acc the changed file is read once into lvsd's own memory (addon lvsd_text) and
