@@ -98,6 +98,8 @@ function render(list: Vs[], tidy = false): string {
   return `${out.join('\n')}\n`;
 }
 
+// (each edit is total: on a file deleted down to no line, an edit at a line leaves it as it is;
+// `at % 0` once indexed nothing and put `undefined` lines in)
 type Edit = (lines: string[]) => string[];
 const INSERTS = ['', '# note', '  weight 4', '}', '  delay_loop 9', '  quorum 2', '  persistence_timeout 30', '  lb_algo rr', '  real_server 10.0.0.99 8080 {\n    weight 1\n  }', 'bogus_keyword 1', '$W=5', '@lb1 weight 7', '  lb_kind DR', '  protocol UDP', '    weight x',
   // what the script checks walk every real server for (skipped when the parse stored none)
@@ -105,6 +107,7 @@ const INSERTS = ['', '# note', '  weight 4', '}', '  delay_loop 9', '  quorum 2'
 const editArb: fc.Arbitrary<Edit> = fc.oneof(
   fc.tuple(fc.nat(), fc.integer({ min: 0, max: 9 })).map(([at, n]): Edit => (lines) => {
     // change a number on a line
+    if (lines.length === 0) return lines;
     const i = at % lines.length;
     return lines.map((l, k) => (k === i ? l.replace(/\d+/, String(n)) : l));
   }),
@@ -113,14 +116,17 @@ const editArb: fc.Arbitrary<Edit> = fc.oneof(
     return [...lines.slice(0, i), ...ins.split('\n'), ...lines.slice(i)];
   }),
   fc.tuple(fc.nat(), fc.integer({ min: 1, max: 3 })).map(([at, n]): Edit => (lines) => {
+    if (lines.length === 0) return lines;
     const i = at % lines.length;
     return [...lines.slice(0, i), ...lines.slice(i + n)];
   }),
   fc.nat().map((at): Edit => (lines) => {
+    if (lines.length === 0) return lines;
     const i = at % lines.length;
     return [...lines.slice(0, i + 1), lines[i], ...lines.slice(i + 1)];
   }),
   fc.nat().map((at): Edit => (lines) => {
+    if (lines.length === 0) return lines;
     const i = at % Math.max(lines.length - 1, 1);
     const out = lines.slice();
     [out[i], out[i + 1]] = [out[i + 1] ?? '', out[i]];
