@@ -587,7 +587,7 @@ pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
   ip netns del "$ns" 2>/dev/null || true
-  if [ "$HOST" = 1 ]; then rm -rf "$work"; fi
+  if [ "$HOST" = 1 ] && [ -z "${KEEP:-}" ]; then rm -rf "$work"; fi
 }
 trap cleanup EXIT
 ip netns add "$ns"
@@ -736,7 +736,12 @@ const c0 = process.cpuUsage(); const t0 = performance.now(); let maxRss = 0;
 const iv = setInterval(() => { maxRss = Math.max(maxRss, process.memoryUsage().rss); }, 500);
 process.stdout.write('measuring ' + process.pid + '\n');
 measuring = true;
-await new Promise((r) => setTimeout(r, Number(secs) * 1000));
+// the window ends when the bench has read its counters (a line on stdin): the process must live
+// until then (bounded, should the bench be gone)
+await new Promise((r) => {
+  const t = setTimeout(r, (Number(secs) * 3 + 60) * 1000);
+  process.stdin.once('data', () => { clearTimeout(t); process.stdin.pause(); r(); });
+});
 const c = process.cpuUsage(c0); const dt = (performance.now() - t0) / 1000;
 clearInterval(iv);
 measuring = false;
@@ -921,12 +926,13 @@ for checker in $CHECKERS; do
         coproc LV { LVSD_BUNDLE=$bundle LVSD_PROBE_ADDON=$addon ip netns exec "$ns" node ${LVSD_NODE_FLAGS---min-semi-space-size=16} "$work/run-lvsd.mjs" "$conf" "$WARM" "$SECS" "$spec" "$HOST" 2>"$work/lvsd.err"; }
         lvpid=$LV_PID; pids+=("$lvpid")
         # own copy: bash closes LV's descriptors as soon as the coprocess exits
-        exec {lvout}<&"${LV[0]}"
+        exec {lvout}<&"${LV[0]}" {lvin}>&"${LV[1]}"
         m=$(until_line 'measuring *')
         measure "${m#measuring }"
+        echo measured >&"$lvin" # (it lives until now: its end is read at the window's end)
         result=$(until_line '{*')
         wait "$lvpid" 2>/dev/null || true
-        exec {lvout}<&-
+        exec {lvout}<&- {lvin}>&-
         summary=$(node -e '
           const r = JSON.parse(process.argv[1]);
           const l = r.leave.map((x) => x.leave).filter((x) => x !== null).sort((a, b) => a - b);
