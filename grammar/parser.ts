@@ -5,7 +5,7 @@ import { keepShape } from './shape-keeper.js';
 import { generalArray } from './general-array.js';
 import { ErrClass, type Diagnostic, type Pos } from './diagnostics.js';
 import { splitWordsInto } from './lexer.js';
-import { ConfigReader, INC_R, INC_M, INC_W, INC_B, keywordHash, type LogicalLine } from './reader.js';
+import { ConfigReader, sameTextAt, INC_R, INC_M, INC_W, INC_B, keywordHash, type LogicalLine } from './reader.js';
 import { NO_VALUE, type BlockSpec, type ConvertCtx, type KeywordSpec, type ValueType, type Word } from './schema/types.js';
 import { BlockCacheBuilder, pushRange, RECORD_END, RECORD_START, RECORD_STRIDE, type BlockCache, type HeaderRecord, type ReusePolicy } from './reuse.js';
 
@@ -810,14 +810,14 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
       const start = reader.nextTextAt();
       if (start < 0) return;
       let ok = i; // blocks i .. ok - 1 are found
-      if (sameText(src, start, old, from, base + d[(j - 1) * STRIDE + END])) ok = j;
+      if (sameTextAt(src, start, old, from, base + d[(j - 1) * STRIDE + END])) ok = j;
       else {
         let hi = j; // (blocks i .. hi - 1 do not all match)
         let done = from; // where block ok starts (blocks i .. ok - 1 matched)
         while (hi - ok > 1) {
           const mid = (ok + hi) >> 1;
           const to = base + d[(mid - 1) * STRIDE + END];
-          if (sameText(src, start + done - from, old, done, to)) {
+          if (sameTextAt(src, start + done - from, old, done, to)) {
             ok = mid;
             done = to;
           } else hi = mid;
@@ -1112,12 +1112,6 @@ export function parseConfig(file: string, root: BlockSpec, opts: ParseOptions = 
   };
   keepShape('parse result', result);
   return result;
-}
-
-/** `src` holds old[from, to) at `at` (both sliced, compared whole: see ConfigReader.textAt) */
-function sameText(src: string, at: number, old: string, from: number, to: number): boolean {
-  const end = at + to - from;
-  return end <= src.length && src.slice(at, end) === old.slice(from, to);
 }
 
 /** The label of a block: its keyword line. */

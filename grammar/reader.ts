@@ -402,8 +402,7 @@ export class ConfigReader {
   }
 
   /**
-   * findAt for old[oldStart, oldEnd) (a text of an earlier parse): both sliced, compared whole
-   * (V8 compares two flat strings natively; a Buffer.compare at offsets cost 3-4x as much a call).
+   * findAt for old[oldStart, oldEnd) (a text of an earlier parse), compared by sameTextAt.
    */
   textAt(old: string, oldStart: number, oldEnd: number, atHead: boolean, after = 0): number {
     if (this.queue.length !== 0 || this.seqs.length !== 0 || this.multiDef !== null) return -1;
@@ -411,8 +410,7 @@ export class ConfigReader {
     const f = this.currentFile();
     if (f === undefined) return -1;
     const start = atHead ? this.lineStart : f.pos;
-    const end = start + after + oldEnd - oldStart;
-    return end > f.text.length || f.text.slice(start + after, end) !== old.slice(oldStart, oldEnd) ? -1 : start;
+    return sameTextAt(f.text, start + after, old, oldStart, oldEnd) ? start : -1;
   }
 
   /**
@@ -665,4 +663,13 @@ export class ConfigReader {
       }
     }
   }
+}
+
+/**
+ * `src` holds old[from, to) at `at`: both sliced, compared whole (V8 compares two flat strings
+ * natively; a Buffer.compare at offsets cost 3-4x as much a call).
+ */
+export function sameTextAt(src: string, at: number, old: string, from: number, to: number): boolean {
+  const end = at + to - from;
+  return end <= src.length && src.slice(at, end) === old.slice(from, to);
 }
