@@ -152,12 +152,17 @@ export async function applyDesired(
  */
 function countOps(ops: readonly IpvsOp[]): Record<IpvsOp['op'], number> {
   const c = [0, 0, 0, 0, 0, 0];
-  for (let i = 0; i < ops.length; i++) c[KIND[ops[i].op]]++;
+  for (let i = 0; i < ops.length; i++) {
+    const k = KIND.get(ops[i].op);
+    if (k === undefined) throw new Error(`countOps: no slot for kind ${ops[i].op}`);
+    c[k]++;
+  }
   return { addService: c[0], editService: c[1], deleteService: c[2], addDest: c[3], editDest: c[4], deleteDest: c[5] };
 }
 
-/** countOps's slot of each kind (a record over the closed union: a kind left out does not compile) */
-const KIND: Readonly<Record<IpvsOp['op'], number>> = { addService: 0, editService: 1, deleteService: 2, addDest: 3, editDest: 4, deleteDest: 5 };
+/** countOps's slot of each kind (a map: one lookup site, whichever kinds its code has met; from a record, so a kind left out does not compile) */
+const SLOTS: Readonly<Record<IpvsOp['op'], number>> = { addService: 0, editService: 1, deleteService: 2, addDest: 3, editDest: 4, deleteDest: 5 };
+const KIND = new Map<string, number>(Object.entries(SLOTS));
 
 /** The one `ipvs.apply` summary event of an apply. */
 export function logApply(log: ApplyLogger | undefined, result: ApplyResult): void {
