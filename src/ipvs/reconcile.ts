@@ -141,7 +141,7 @@ export function reconcile(
   // (a walk over the whole table only when an owned service may have been left out: a change
   // of a few services of many costs those few)
   if (ownedSet === undefined || ownedWanted < ownedSet.size) {
-    const isOwned = ownedSet === undefined ? (owned as (s: IpvsService) => boolean) : (_s: IpvsService, key: string) => ownedSet.has(key);
+    const isOwned = typeof owned === 'function' ? owned : (_s: IpvsService, key: string) => owned.has(key);
     for (const [key, row] of have) {
       if (!wanted.has(key) && isOwned(row.service, key)) ops.push({ op: 'deleteService', service: row.service });
     }
