@@ -45,6 +45,15 @@
 #  Host, HOST=1 WARM=30 SECS=20 PROBES=2, load 1.0-1.2: TCP 10000 10004/10002 checks/s, 19.7
 #  CPU-s/60s (user 1.3), RSS 93.3 MB, leave 1996/1997 ms; HTTP 10000 10010/10002, 42.2 (user
 #  6.0), RSS 133.0 MB: the full rate at 10,000 with both checkers, RSS under 150 MB.
+#  TCP 1000 again, same kind of boot (quiet host, load 0.1-0.6), ROUNDS=4 WARM=30 SECS=30 PROBES=1:
+#    lvsd 999 1001 1002 1008 /1001, 28.2 30.0 29.8 32.4 CPU-s/60s (0.470 0.500 0.496 0.536, user
+#    1.3-1.7); keepalived 915 927 879 903 /1001, 32.8 29.4 25.9 25.5 (0.597 0.529 0.491 0.471, user
+#    1.1-1.6). Medians: lvsd 29.9 / 0.498, keepalived 27.6 / 0.510. Leave 1588-1942 ms.
+#    This boot reads ~20% higher than session 14's for both. lvsd's system time alone (median
+#    28.6 CPU-s/60s: 0.475 ms a check) is above keepalived's whole CPU (27.6; its system time
+#    0.485 ms a check at 88-93% of its rate): per check the same kernel work, the loopback
+#    handshake, and lvsd runs the 8-12% more checks its config asks for. So less CPU per 60 s
+#    than keepalived at 1,000 TCP_CHECK is out of reach with the wire and the rate unchanged.
 #
 # 2026-11-27, session 14 (lead): the measurement, both daemons alike. Until now lvsd's CPU was its
 #  own process.cpuUsage() over its own window while checks/s (and keepalived's CPU) divided the
