@@ -610,9 +610,11 @@ fi
 sizes=("$@"); [ ${#sizes[@]} -gt 0 ] || sizes=(200 1000 10000)
 SECS=${SECS:-20}; WARM=${WARM:-30}; CHECKERS=${CHECKERS:-"TCP_CHECK HTTP_GET"}; PROBES=${PROBES:-5}; RESPONDERS=${RESPONDERS:-2}
 ns=ckbench$$
-pids=()
+pids=() srvs=() probes=()
 cleanup() {
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  # (a responder's pid comes back from a command substitution, whose pids+= is the subshell's:
+  # the row's own lists name them, so a run stopped by an error leaves none behind)
+  for p in "${pids[@]}" "${srvs[@]}" "${probes[@]}"; do kill -9 "$p" 2>/dev/null || true; done
   ip netns del "$ns" 2>/dev/null || true
   if [ "$HOST" = 1 ] && [ -z "${KEEP:-}" ]; then rm -rf "$work"; fi
 }
