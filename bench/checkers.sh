@@ -612,8 +612,7 @@ SECS=${SECS:-20}; WARM=${WARM:-30}; CHECKERS=${CHECKERS:-"TCP_CHECK HTTP_GET"}; 
 ns=ckbench$$
 pids=() srvs=() probes=()
 cleanup() {
-  # (a responder's pid comes back from a command substitution, whose pids+= is the subshell's:
-  # the row's own lists name them, so a run stopped by an error leaves none behind)
+  # (responders are named by the row's own lists: start_responder runs in a command substitution)
   for p in "${pids[@]}" "${srvs[@]}" "${probes[@]}"; do kill -9 "$p" 2>/dev/null || true; done
   ip netns del "$ns" 2>/dev/null || true
   if [ "$HOST" = 1 ] && [ -z "${KEEP:-}" ]; then rm -rf "$work"; fi
@@ -761,7 +760,7 @@ const engine = new LvsEngine({ model, onQuiet: (vs, rs, checker, q) => good(rs, 
 } });
 await engine.start();
 await new Promise((r) => setTimeout(r, Number(warm) * 1000));
-const c0 = process.cpuUsage(); const t0 = performance.now(); let maxRss = 0;
+let maxRss = 0;
 const iv = setInterval(() => { maxRss = Math.max(maxRss, process.memoryUsage().rss); }, 500);
 process.stdout.write('measuring ' + process.pid + '\n');
 measuring = true;
@@ -771,10 +770,10 @@ await new Promise((r) => {
   const t = setTimeout(r, (Number(secs) * 3 + 60) * 1000);
   process.stdin.once('data', () => { clearTimeout(t); process.stdin.pause(); r(); });
 });
-const c = process.cpuUsage(c0); const dt = (performance.now() - t0) / 1000;
 clearInterval(iv);
 measuring = false;
-const out = { cpuPer60: ((c.user + c.system) / 1e6) * 60 / dt, userPer60: (c.user / 1e6) * 60 / dt, rssMB: Math.max(maxRss, process.memoryUsage().rss) / 2 ** 20, seconds: dt, fails, applies,
+// (its CPU and rate are the bench's measure(), over the bench's window, as keepalived's)
+const out = { rssMB: Math.max(maxRss, process.memoryUsage().rss) / 2 ** 20, fails, applies,
   topFail: [...reasons].sort((a, b) => b[1] - a[1])[0]?.join(' x') ?? '', leave: [] };
 for (const p of probeSpec ? probeSpec.split(',') : []) {
   const [name, pid] = p.split('=');
@@ -818,9 +817,10 @@ rss_mb() { awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
 
 start_responder() { # port host mode -> pid
   ip netns exec "$ns" "$work/responder" "$1" "$2" "$3" > "$work/responder.$1.$2.log" 2>&1 &
-  local p=$!; pids+=("$p")
+  # (a subshell: the pid goes to the caller's list; one that never got ready is killed here)
+  local p=$!
   for _ in $(seq 100); do grep -q ready "$work/responder.$1.$2.log" 2>/dev/null && break; sleep 0.05; done
-  grep -q ready "$work/responder.$1.$2.log" || { echo "responder $2:$1 did not start:" >&2; cat "$work/responder.$1.$2.log" >&2; exit 1; }
+  grep -q ready "$work/responder.$1.$2.log" || { echo "responder $2:$1 did not start:" >&2; cat "$work/responder.$1.$2.log" >&2; kill -9 "$p" 2>/dev/null; exit 1; }
   echo "$p"
 }
 # SYNs a full listen queue dropped: the responder, not the daemon, was the bottleneck
@@ -966,9 +966,9 @@ for checker in $CHECKERS; do
           const r = JSON.parse(process.argv[1]);
           const l = r.leave.map((x) => x.leave).filter((x) => x !== null).sort((a, b) => a - b);
           const leave = r.leave.length ? `${l.length ? l[(l.length - 1) >> 1] : "-"}/${l.length ? l[l.length - 1] : "-"}(${l.length}/${r.leave.length})` : "-";
-          console.log(`${r.cpuPer60.toFixed(1)} ${r.rssMB.toFixed(1)} ${leave} user=${r.userPer60.toFixed(1)} fails=${r.fails} applies=${r.applies}${r.topFail ? ` (${r.topFail})` : ""}`);' "$result")
-        read -r _ rss leave notes <<< "$summary"
-        notes="user=$user ${notes#user=* }"
+          console.log(`${r.rssMB.toFixed(1)} ${leave} fails=${r.fails} applies=${r.applies}${r.topFail ? ` (${r.topFail})` : ""}`);' "$result")
+        read -r rss leave notes <<< "$summary"
+        notes="user=$user $notes"
         # per probe, ms after the kill: first failed check, down, apply start, gone
         [ -z "$spec" ] || node -e 'for (const x of JSON.parse(process.argv[1]).leave) console.error(`  probe (ms after the kill): last good check started ${x.check}, failed ${x.fail}, down ${x.down}, apply ${x.applyStart}, diffed ${x.diffed}, gone (sent) ${x.leave}, acked ${x.acked}`)' "$result"
       else
